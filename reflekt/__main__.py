@@ -1,0 +1,6 @@
+"""`python -m reflekt`."""
+
+from reflekt.cli import main
+
+if __name__ == "__main__":
+    main()

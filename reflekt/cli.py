@@ -1,0 +1,70 @@
+"""The `reflekt` command line: a Click group whose commands load lazily.
+
+Each command lives in `reflekt/commands/<name>.py`; only the one being run is imported, so
+`reflekt --help` and `reflekt --version` stay fast (no SQLAlchemy, Textual, jsonschema or
+requests on that path).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+import click
+
+from reflekt import __version__
+
+# name -> (module, short help). The help text lives here so `--help` needs no import.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("reflekt.commands.init", "Create a new Reflekt project."),
+    "demo": ("reflekt.commands.demo", "Create the demo project and run the main jobs on it."),
+    "debug": ("reflekt.commands.debug", "Check the project, the profile and its connections."),
+    "lint": ("reflekt.commands.lint", "Lint schemas against the project's conventions."),
+    "diff": ("reflekt.commands.diff", "Compare local schemas with the registry or a git ref."),
+    "pull": ("reflekt.commands.pull", "Pull schemas from a registry (Segment, Avo)."),
+    "push": ("reflekt.commands.push", "Push schemas to a registry (Segment)."),
+    "build": ("reflekt.commands.build", "Build data artifacts (dbt packages) from schemas."),
+    "tui": ("reflekt.commands.tui", "Open the full-screen terminal UI."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when that command runs."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name in COMMANDS if _available(name)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS or not _available(cmd_name):
+            return None
+        module = importlib.import_module(COMMANDS[cmd_name][0])
+        return module.command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List commands from COMMANDS without importing them."""
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def _available(name: str) -> bool:
+    module_name = COMMANDS[name][0]
+    return importlib.util.find_spec(module_name) is not None
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="reflekt", message="%(prog)s %(version)s")
+def cli() -> None:
+    """Reflekt: event schemas as code.
+
+    Lint JSON Schema event definitions against your conventions, diff them against a schema
+    registry, pull and push them (Segment, Avo), and build dbt packages that model the raw
+    event tables in your warehouse.
+
+    Start with `reflekt demo`, or `reflekt init` for a new project.
+    """
+
+
+def main() -> None:
+    cli(prog_name="reflekt")

@@ -1,0 +1,1 @@
+"""One module per CLI command; each exposes `command`. Shared plumbing is in `_common`."""

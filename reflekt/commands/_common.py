@@ -1,0 +1,171 @@
+"""Plumbing shared by every command: common options, console, logging, error -> exit code.
+
+A command is written as a plain function taking a `Run` (console, verbosity, project
+loading) and is wrapped by `@reflekt_command`, which adds `--project-dir` and `--verbose`,
+turns every ReflektError into one clear message with its exit code, and appends a log of the
+run to the project's `.logs/` folder with secrets masked.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from reflekt.core.errors import EXIT_USAGE, ReflektError
+from reflekt.core.secrets import redact
+
+log = logging.getLogger("reflekt")
+
+
+def make_console(stderr: bool = False) -> Console:
+    """Colour only on a terminal and when NO_COLOR is unset (rich honours both)."""
+    no_color = bool(os.environ.get("NO_COLOR"))
+    return Console(stderr=stderr, no_color=no_color, highlight=False, soft_wrap=False)
+
+
+def stdin_is_interactive() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (ValueError, AttributeError):
+        return False
+
+
+class _RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage())
+        record.args = None
+        return True
+
+
+@dataclass
+class Run:
+    """What a command needs from the CLI layer."""
+
+    command_name: str
+    project_dir: Path | None
+    verbose: bool
+    out: Console = field(default_factory=make_console)
+    err: Console = field(default_factory=lambda: make_console(stderr=True))
+    _project: Any = None
+    _log_handler: logging.Handler | None = None
+
+    def project(self):  # -> reflekt.core.project.Project
+        """Load (once) the project from --project-dir or the working directory."""
+        if self._project is None:
+            from reflekt.core.project import load_project
+
+            self._project = load_project(self.project_dir)
+            self.start_log_file(self._project.logs_dir)
+        return self._project
+
+    def start_log_file(self, logs_dir: Path) -> None:
+        """Append this run's log to `.logs/reflekt_<date>.log` (secrets masked)."""
+        if self._log_handler is not None:
+            return
+        try:
+            logs_dir.mkdir(parents=True, exist_ok=True)
+            path = logs_dir / f"reflekt_{datetime.now():%Y-%m-%d}.log"
+            handler = logging.FileHandler(path, encoding="utf-8")
+        except OSError:
+            return  # a read-only project still works; it just keeps no log
+        handler.setLevel(logging.DEBUG)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+        handler.addFilter(_RedactingFilter())
+        logging.getLogger("reflekt").addHandler(handler)
+        self._log_handler = handler
+        log.info("run: reflekt %s", redact(" ".join(sys.argv[1:])) or self.command_name)
+
+    def close(self) -> None:
+        if self._log_handler is not None:
+            logging.getLogger("reflekt").removeHandler(self._log_handler)
+            self._log_handler.close()
+            self._log_handler = None
+
+    def debug(self, message: str) -> None:
+        """A --verbose line on stderr (and in the log file)."""
+        log.debug(message)
+
+
+def _configure_logging(verbose: bool, err: Console) -> logging.Handler | None:
+    logger = logging.getLogger("reflekt")
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    if not verbose:
+        return None
+
+    class _ConsoleHandler(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            err.print(f"[dim]{redact(record.getMessage())}[/dim]", markup=True, highlight=False)
+
+    handler = _ConsoleHandler(level=logging.DEBUG)
+    logger.addHandler(handler)
+    return handler
+
+
+def show_error(err: Console, error: ReflektError) -> None:
+    """One clear message (and a hint), never a traceback."""
+    from rich.markup import escape
+
+    err.print(f"[bold red]Error:[/bold red] {escape(redact(str(error)))}")
+    if error.hint:
+        err.print(f"[dim]Hint:[/dim] {escape(redact(error.hint))}")
+
+
+def reflekt_command(name: str, **command_kwargs: Any) -> Callable:
+    """Decorator: a click command with --project-dir/--verbose and ReflektError handling.
+
+    The wrapped function receives `run: Run` first, then the command's own options, and
+    returns an exit code (or None for 0).
+    """
+
+    def decorate(func: Callable[..., int | None]) -> click.Command:
+        @click.option(
+            "--project-dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=None,
+            help="Project folder (default: the nearest parent holding reflekt_project.yml).",
+        )
+        @click.option("--verbose", "-v", is_flag=True, help="Log details (requests, timings).")
+        @functools.wraps(func)
+        def wrapper(project_dir: Path | None, verbose: bool, **kwargs: Any) -> None:
+            run = Run(command_name=name, project_dir=project_dir, verbose=verbose)
+            console_handler = _configure_logging(verbose, run.err)
+            started = time.perf_counter()
+            code: int | None = 0
+            try:
+                code = func(run, **kwargs)
+            except ReflektError as error:
+                log.error("%s", error)
+                show_error(run.err, error)
+                code = error.exit_code
+            except KeyboardInterrupt:
+                run.err.print("Interrupted.")
+                code = 130
+            finally:
+                log.info("done in %.2fs, exit %s", time.perf_counter() - started, code or 0)
+                run.close()
+                if console_handler is not None:
+                    logging.getLogger("reflekt").removeHandler(console_handler)
+            sys.exit(code or 0)
+
+        return click.command(name, **command_kwargs)(wrapper)
+
+    return decorate
+
+
+def usage_error(message: str, hint: str | None = None) -> ReflektError:
+    return ReflektError(message, hint=hint)
+
+
+__all__ = ["EXIT_USAGE", "Run", "make_console", "reflekt_command", "stdin_is_interactive"]

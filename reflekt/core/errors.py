@@ -1,0 +1,80 @@
+"""The ReflektError tree: every expected failure, with a user-facing message and exit code.
+
+The CLI shows `str(error)` (and the hint) and exits with `error.exit_code`; the TUI shows the
+same text in a notification. No expected failure should ever reach the user as a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_EXTERNAL = 3
+
+
+class ReflektError(Exception):
+    """Base of all expected failures. `file`/`line` locate the problem when there is one."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        file: str | Path | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.file = str(file) if file is not None else None
+        self.line = line
+        self.column = column
+
+    @property
+    def location(self) -> str | None:
+        """`file:line:column`, as far as known."""
+        if self.file is None:
+            return None
+        parts = [self.file]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def __str__(self) -> str:
+        location = self.location
+        return f"{location}: {self.message}" if location else self.message
+
+
+class ConfigError(ReflektError):
+    """A problem in reflekt_project.yml or reflekt_profiles.yml."""
+
+
+class ProjectNotFoundError(ConfigError):
+    """No reflekt_project.yml in the working directory or any parent."""
+
+
+class SelectError(ReflektError):
+    """A --select or --source that matches nothing or is malformed."""
+
+
+class SchemaFileError(ReflektError):
+    """A schema file that cannot be read or parsed."""
+
+
+class RegistryError(ReflektError):
+    """A schema registry (Segment, Avo) refused or failed a request."""
+
+    exit_code = EXIT_EXTERNAL
+
+
+class WarehouseError(ReflektError):
+    """A warehouse could not be reached or queried."""
+
+    exit_code = EXIT_EXTERNAL

@@ -1,0 +1,304 @@
+"""Find, load and validate `reflekt_project.yml`.
+
+The format is the seed's (reflekt 0.3.x README); every optional key has a default, and an
+unknown key, a wrong type or a bad enum value is a ConfigError naming the key path and line.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reflekt.core.configcheck import ConfigChecker
+from reflekt.core.errors import ConfigError, ProjectNotFoundError
+from reflekt.core.yamlfile import load_yaml
+
+PROJECT_FILE = "reflekt_project.yml"
+DEFAULT_PROFILES_PATH = "~/.reflekt/reflekt_profiles.yml"
+PROFILES_ENV_VAR = "REFLEKT_PROFILES_PATH"
+
+CASINGS = ("title", "snake", "camel", "pascal", "any")
+DATA_TYPES = ("string", "integer", "number", "boolean", "object", "array", "any", "null")
+SEVERITIES = ("error", "warning", "off")
+
+
+@dataclass(frozen=True)
+class NamingConvention:
+    """How event or property names must look."""
+
+    casing: str = "any"
+    capitalize_camel: bool = True
+    numbers: bool = False
+    reserved: tuple[str, ...] = ()
+
+    @property
+    def effective_casing(self) -> str:
+        """`camel` with `capitalize_camel: true` means PascalCase, as in the seed."""
+        if self.casing == "camel" and self.capitalize_camel:
+            return "pascal"
+        return self.casing
+
+
+@dataclass(frozen=True)
+class Conventions:
+    event: NamingConvention = field(default_factory=NamingConvention)
+    property: NamingConvention = field(default_factory=NamingConvention)
+    data_types: tuple[str, ...] = DATA_TYPES
+
+
+@dataclass(frozen=True)
+class DbtConfig:
+    """`artifacts.dbt` settings."""
+
+    sources_prefix: str = "__src_"
+    models_prefix: str = "stg_"
+    models_filter: str = ""
+    docs_prefix: str = "_stg_"
+    docs_in_folder: bool = False
+    docs_tests: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Project:
+    """A loaded, validated Reflekt project."""
+
+    root: Path
+    name: str
+    vendor: str
+    default_profile: str
+    version: float = 1.0
+    profiles_path_setting: str | None = None
+    conventions: Conventions = field(default_factory=Conventions)
+    avo_branches: dict[str, str] = field(default_factory=lambda: {"main": "main"})
+    dbt: DbtConfig = field(default_factory=DbtConfig)
+    lint_rules: dict[str, str] = field(default_factory=dict)
+    tui_bindings: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / PROJECT_FILE
+
+    @property
+    def schemas_dir(self) -> Path:
+        return self.root / "schemas"
+
+    @property
+    def meta_schema_path(self) -> Path:
+        return self.schemas_dir / ".reflekt" / "event-meta" / "1-0.json"
+
+    @property
+    def artifacts_dir(self) -> Path:
+        return self.root / "artifacts"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.root / ".logs"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / ".reflekt_cache"
+
+    def profiles_path(self) -> Path:
+        """Where the profiles file is: $REFLEKT_PROFILES_PATH, else `profiles_path`, else ~.
+
+        A relative `profiles_path` is relative to the project root (the original resolved it
+        against the working directory, so it broke when run from a sub-folder).
+        """
+        setting = os.environ.get(PROFILES_ENV_VAR) or self.profiles_path_setting
+        path = Path(setting or DEFAULT_PROFILES_PATH).expanduser()
+        if not path.is_absolute():
+            base = Path.cwd() if os.environ.get(PROFILES_ENV_VAR) else self.root
+            path = base / path
+        return path
+
+
+def find_project_root(start: Path | None = None) -> Path:
+    """The nearest folder, from `start` upwards, that holds reflekt_project.yml."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / PROJECT_FILE).is_file():
+            return folder
+    raise ProjectNotFoundError(
+        f"no {PROJECT_FILE} found in {here} or any parent folder",
+        hint="run `reflekt init` to create a project, `reflekt demo` to try one, "
+        "or pass --project-dir",
+    )
+
+
+def load_project(root: Path | None = None) -> Project:
+    """Load the project at `root` (a folder) or find it from the working directory."""
+    if root is None:
+        root = find_project_root()
+    else:
+        root = root.expanduser().resolve()
+        if root.is_file() and root.name == PROJECT_FILE:
+            root = root.parent
+        if not (root / PROJECT_FILE).is_file():
+            raise ProjectNotFoundError(
+                f"no {PROJECT_FILE} in {root}",
+                hint="check --project-dir, or run `reflekt init --dir` there",
+            )
+    doc = load_yaml(root / PROJECT_FILE)
+    return _parse_project(root, ConfigChecker(doc), doc.data)
+
+
+_TOP_KEYS = (
+    "version",
+    "name",
+    "vendor",
+    "default_profile",
+    "profiles_path",
+    "schemas",
+    "registry",
+    "artifacts",
+    "lint",
+    "tui",
+)
+
+
+def _parse_project(root: Path, check: ConfigChecker, data: Any) -> Project:
+    top = check.mapping((), data, _TOP_KEYS, required=("name", "default_profile"))
+    version = check.number(("version",), top["version"]) if "version" in top else 1.0
+    name = check.string(("name",), top["name"], allow_empty=False)
+    vendor = check.string(("vendor",), top.get("vendor") or "com.example", allow_empty=False)
+    default_profile = check.string(("default_profile",), top["default_profile"], allow_empty=False)
+    profiles_path = None
+    if top.get("profiles_path") is not None:
+        profiles_path = check.string(("profiles_path",), top["profiles_path"], allow_empty=False)
+    return Project(
+        root=root,
+        name=name,
+        vendor=vendor,
+        default_profile=default_profile,
+        version=version,
+        profiles_path_setting=profiles_path,
+        conventions=_parse_conventions(check, top.get("schemas")),
+        avo_branches=_parse_registry(check, top.get("registry")),
+        dbt=_parse_dbt(check, top.get("artifacts")),
+        lint_rules=_parse_lint(check, top.get("lint")),
+        tui_bindings=_parse_tui(check, top.get("tui")),
+    )
+
+
+def _parse_naming(check: ConfigChecker, key_path: tuple[str, ...], value: Any) -> NamingConvention:
+    section = check.mapping(key_path, value, ("casing", "capitalize_camel", "numbers", "reserved"))
+    default = NamingConvention()
+    return NamingConvention(
+        casing=check.choice((*key_path, "casing"), section.get("casing", "any"), CASINGS),
+        capitalize_camel=check.boolean(
+            (*key_path, "capitalize_camel"), section.get("capitalize_camel", True)
+        )
+        if section.get("capitalize_camel") is not None
+        else default.capitalize_camel,
+        numbers=check.boolean((*key_path, "numbers"), section["numbers"])
+        if section.get("numbers") is not None
+        else default.numbers,
+        reserved=check.string_list((*key_path, "reserved"), section.get("reserved")),
+    )
+
+
+def _parse_conventions(check: ConfigChecker, value: Any) -> Conventions:
+    schemas = check.mapping(("schemas",), value, ("conventions",))
+    path = ("schemas", "conventions")
+    conv = check.mapping(path, schemas.get("conventions"), ("event", "property", "data_types"))
+    data_types = DATA_TYPES
+    if conv.get("data_types") is not None:
+        data_types = check.string_list((*path, "data_types"), conv["data_types"])
+        for index, data_type in enumerate(data_types):
+            check.choice((*path, "data_types", index), data_type, DATA_TYPES)
+    return Conventions(
+        event=_parse_naming(check, (*path, "event"), conv.get("event")),
+        property=_parse_naming(check, (*path, "property"), conv.get("property")),
+        data_types=data_types,
+    )
+
+
+def _parse_registry(check: ConfigChecker, value: Any) -> dict[str, str]:
+    registry = check.mapping(("registry",), value, ("avo", "segment"))
+    check.mapping(("registry", "segment"), registry.get("segment"), ())
+    avo = check.mapping(("registry", "avo"), registry.get("avo"), ("branches",))
+    branches_path = ("registry", "avo", "branches")
+    raw = check.mapping(branches_path, avo.get("branches"), allowed=None)
+    branches = {"main": "main"}
+    for name, branch_id in raw.items():
+        branches[str(name)] = check.string((*branches_path, str(name)), branch_id, allow_empty=False)
+    return branches
+
+
+def _parse_dbt(check: ConfigChecker, value: Any) -> DbtConfig:
+    artifacts = check.mapping(("artifacts",), value, ("dbt",))
+    path = ("artifacts", "dbt")
+    dbt = check.mapping(path, artifacts.get("dbt"), ("sources", "models", "docs"))
+    sources = check.mapping((*path, "sources"), dbt.get("sources"), ("prefix",))
+    models = check.mapping((*path, "models"), dbt.get("models"), ("prefix", "filter"))
+    docs = check.mapping((*path, "docs"), dbt.get("docs"), ("prefix", "in_folder", "tests"))
+    default = DbtConfig()
+    tests_path = (*path, "docs", "tests")
+    raw_tests = check.mapping(tests_path, docs.get("tests"), allowed=None)
+    tests: dict[str, tuple[str, ...]] = {}
+    for column, column_tests in raw_tests.items():
+        tests[str(column)] = _parse_test_list(check, (*tests_path, str(column)), column_tests)
+
+    def text(section: Any, key: str, fallback: str, where: tuple[str, ...]) -> str:
+        if section.get(key) is None:
+            return fallback
+        return check.string((*where, key), section[key])
+
+    in_folder = docs.get("in_folder")
+    return DbtConfig(
+        sources_prefix=text(sources, "prefix", default.sources_prefix, (*path, "sources")),
+        models_prefix=text(models, "prefix", default.models_prefix, (*path, "models")),
+        models_filter=text(models, "filter", "", (*path, "models")).strip(),
+        docs_prefix=text(docs, "prefix", default.docs_prefix, (*path, "docs")),
+        docs_in_folder=check.boolean((*path, "docs", "in_folder"), in_folder)
+        if in_folder is not None
+        else False,
+        docs_tests=tests,
+    )
+
+
+def _parse_test_list(check: ConfigChecker, key_path: tuple[str, ...], value: Any) -> tuple:
+    """dbt generic tests: names (`unique`) or one-key mappings (`accepted_values: {...}`)."""
+    if not isinstance(value, list):
+        raise check.fail(key_path, "expected a list of dbt tests, e.g. [unique, not_null]")
+    for index, item in enumerate(value):
+        if isinstance(item, str):
+            continue
+        if isinstance(item, dict) and len(item) == 1:
+            continue
+        raise check.fail((*key_path, index), "a dbt test is a name or a one-key mapping")
+    return tuple(value)
+
+
+def _parse_lint(check: ConfigChecker, value: Any) -> dict[str, str]:
+    lint = check.mapping(("lint",), value, ("rules",))
+    rules = check.mapping(("lint", "rules"), lint.get("rules"), allowed=None)
+    parsed: dict[str, str] = {}
+    for rule, severity in rules.items():
+        key_path = ("lint", "rules", str(rule))
+        if severity is False:  # YAML reads a bare `off` as false
+            severity = "off"
+        parsed[str(rule)] = check.choice(key_path, severity, SEVERITIES)
+    return parsed
+
+
+def _parse_tui(check: ConfigChecker, value: Any) -> dict[str, str]:
+    tui = check.mapping(("tui",), value, ("bindings",))
+    bindings = check.mapping(("tui", "bindings"), tui.get("bindings"), allowed=None)
+    return {
+        str(binding_id): check.string(("tui", "bindings", str(binding_id)), keys, allow_empty=False)
+        for binding_id, keys in bindings.items()
+    }
+
+
+def validate_rule_names(project: Project, known: dict[str, str]) -> None:
+    """Check that `lint.rules` names known rules; `known` maps codes and names to codes."""
+    for rule in project.lint_rules:
+        if rule not in known:
+            raise ConfigError(
+                f"lint.rules: unknown rule '{rule}'",
+                file=project.config_path,
+                hint="`reflekt lint --list-rules` shows the codes and names",
+            )

@@ -1,0 +1,357 @@
+"""Schema files: ids, versions, loading (with precise parse errors) and deterministic saving.
+
+A schema's `$id` is its path under `schemas/`: `segment/ecommerce/Cart_Viewed/1-0.json`,
+i.e. `<registry>/<plan or branch>/<event folder>/<MAJOR>-<MINOR>.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import total_ordering
+from pathlib import Path
+from typing import Any
+
+from reflekt.core.errors import SchemaFileError
+from reflekt.core.fsutil import write_atomic
+
+JSON_SCHEMA_DRAFT7 = "http://json-schema.org/draft-07/schema#"
+_VERSION_RE = re.compile(r"^([1-9][0-9]*)-(0|[1-9][0-9]*)$")
+
+# Key order for saved schemas: the seed's order first, anything else after, sorted.
+_TOP_KEY_ORDER = (
+    "$schema",
+    "$id",
+    "description",
+    "self",
+    "metadata",
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+)
+_PROPERTY_KEY_ORDER = ("type", "description")
+
+
+@total_ordering
+@dataclass(frozen=True)
+class Version:
+    """A `MAJOR-MINOR` schema version, ordered numerically (`1-10` after `1-9`)."""
+
+    major: int
+    minor: int
+
+    @classmethod
+    def parse(cls, text: str) -> Version:
+        match = _VERSION_RE.match(text.removesuffix(".json"))
+        if not match:
+            raise ValueError(f"'{text}' is not a MAJOR-MINOR version such as 1-0")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @classmethod
+    def try_parse(cls, text: str) -> Version | None:
+        try:
+            return cls.parse(text)
+        except ValueError:
+            return None
+
+    def __lt__(self, other: Version) -> bool:
+        return (self.major, self.minor) < (other.major, other.minor)
+
+    def __str__(self) -> str:
+        return f"{self.major}-{self.minor}"
+
+
+@dataclass(frozen=True)
+class SchemaId:
+    """The parts of a schema `$id` (a path relative to `schemas/`)."""
+
+    path: str  # "segment/ecommerce/Cart_Viewed/1-0.json"
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        return tuple(self.path.split("/"))
+
+    @property
+    def registry(self) -> str:
+        return self.parts[0]
+
+    @property
+    def plan(self) -> str | None:
+        return self.parts[1] if len(self.parts) >= 4 else None
+
+    @property
+    def event_folder(self) -> str:
+        return self.parts[-2] if len(self.parts) >= 2 else ""
+
+    @property
+    def event_key(self) -> str:
+        """Path of the event folder: `segment/ecommerce/Cart_Viewed`."""
+        return "/".join(self.parts[:-1])
+
+    @property
+    def version_text(self) -> str:
+        return self.parts[-1].removesuffix(".json")
+
+    @property
+    def version(self) -> Version | None:
+        return Version.try_parse(self.version_text)
+
+    def __str__(self) -> str:
+        return self.path
+
+
+def event_folder_name(event_name: str) -> str:
+    """The folder of an event: its name with spaces (and path separators) as `_`."""
+    return re.sub(r"[\s/\\]+", "_", event_name.strip())
+
+
+def schema_id_for(registry: str, plan: str, event_name: str, version: Version | str) -> str:
+    return f"{registry}/{plan}/{event_folder_name(event_name)}/{version}.json"
+
+
+@dataclass(frozen=True)
+class ParseProblem:
+    """Why a file is not plain JSON: message plus 1-based line and column."""
+
+    message: str
+    line: int
+    column: int
+
+
+@dataclass
+class SchemaDocument:
+    """A schema file as read from disk.
+
+    `body` is the parsed JSON object, or None when the file could not be parsed at all.
+    `problems` lists syntax problems; when the file only had comments or trailing commas
+    (as the seed's examples do) `body` still holds what it would mean without them.
+    """
+
+    path: Path
+    schema_id: SchemaId
+    text: str
+    body: dict[str, Any] | None
+    problems: list[ParseProblem] = field(default_factory=list)
+
+    def line_of_key(self, key: str, after_line: int = 1) -> int | None:
+        """Best-effort line of a `"key":` in the file (for findings on a property)."""
+        needle = json.dumps(key) + ":"
+        needle_spaced = json.dumps(key) + " :"
+        for number, line in enumerate(self.text.splitlines(), start=1):
+            if number >= after_line and (needle in line or needle_spaced in line):
+                return number
+        return None
+
+
+def relative_id(path: Path, schemas_dir: Path) -> SchemaId:
+    try:
+        rel = path.resolve().relative_to(schemas_dir.resolve())
+    except ValueError:
+        rel = Path(path.name)
+    return SchemaId(rel.as_posix())
+
+
+def read_schema(path: Path, schemas_dir: Path) -> SchemaDocument:
+    """Read and parse one schema file. Never raises for bad content: see `problems`."""
+    schema_id = relative_id(path, schemas_dir)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problem = ParseProblem(f"cannot read file: {exc.strerror or exc}", 1, 1)
+        return SchemaDocument(path, schema_id, "", None, [problem])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problem = ParseProblem(f"file is not UTF-8 text ({exc.reason})", 1, 1)
+        return SchemaDocument(path, schema_id, "", None, [problem])
+    body, problems = parse_schema_text(text)
+    return SchemaDocument(path, schema_id, text, body, problems)
+
+
+def parse_schema_text(text: str) -> tuple[dict[str, Any] | None, list[ParseProblem]]:
+    """Parse JSON text. Returns (object or None, problems)."""
+    if not text.strip():
+        return None, [ParseProblem("file is empty (expected a JSON object)", 1, 1)]
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        strict_problem = _problem_from(exc, text)
+        lenient_text, extensions = _strip_json_extensions(text)
+        if not extensions:
+            return None, [strict_problem]
+        try:
+            data = json.loads(lenient_text)
+        except json.JSONDecodeError as exc2:
+            return None, [*extensions, _problem_from(exc2, lenient_text)]
+        problems = extensions
+    else:
+        problems = []
+    if not isinstance(data, dict):
+        kind = type(data).__name__.replace("dict", "object").replace("list", "array")
+        return None, [*problems, ParseProblem(f"expected a JSON object, found a {kind}", 1, 1)]
+    return data, problems
+
+
+def _problem_from(exc: json.JSONDecodeError, text: str) -> ParseProblem:
+    message = exc.msg
+    if exc.pos >= len(text.rstrip()):
+        message = f"{message} (the file ends early: is it truncated?)"
+    return ParseProblem(f"invalid JSON: {message}", exc.lineno, exc.colno)
+
+
+def _strip_json_extensions(text: str) -> tuple[str, list[ParseProblem]]:
+    """Remove // and /* */ comments and trailing commas, outside strings.
+
+    Returns the plain-JSON text (same length, so positions still match) and one problem per
+    removed construct.
+    """
+    out = list(text)
+    problems: list[ParseProblem] = []
+    i, n = 0, len(text)
+    in_string = False
+    last_comma: int | None = None
+
+    def position(index: int) -> tuple[int, int]:
+        line = text.count("\n", 0, index) + 1
+        column = index - (text.rfind("\n", 0, index) + 1) + 1
+        return line, column
+
+    while i < n:
+        char = text[i]
+        if in_string:
+            if char == "\\":
+                i += 2
+                continue
+            if char == '"':
+                in_string = False
+            i += 1
+            continue
+        if char == '"':
+            in_string = True
+            last_comma = None
+        elif text.startswith("//", i):
+            end = text.find("\n", i)
+            end = n if end == -1 else end
+            problems.append(ParseProblem("comments are not allowed in JSON", *position(i)))
+            for j in range(i, end):
+                out[j] = " "
+            i = end
+            continue
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            end = n if end == -1 else end + 2
+            problems.append(ParseProblem("comments are not allowed in JSON", *position(i)))
+            for j in range(i, end):
+                if out[j] != "\n":
+                    out[j] = " "
+            i = end
+            continue
+        elif char == ",":
+            last_comma = i
+        elif char in "}]":
+            if last_comma is not None:
+                problems.append(ParseProblem("trailing comma is not allowed in JSON", *position(last_comma)))
+                out[last_comma] = " "
+            last_comma = None
+        elif not char.isspace():
+            last_comma = None
+        i += 1
+    return "".join(out), problems
+
+
+def _ordered(mapping: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
+    first = [key for key in order if key in mapping]
+    rest = sorted(key for key in mapping if key not in order)
+    return {key: mapping[key] for key in (*first, *rest)}
+
+
+def _normalise(value: Any, *, in_properties: bool = False) -> Any:
+    """Stable key order: properties keep their order; schema keywords in a fixed order."""
+    if isinstance(value, dict):
+        if in_properties:
+            return {name: _normalise(sub) for name, sub in value.items()}
+        ordered = _ordered(value, _PROPERTY_KEY_ORDER)
+        return {
+            key: _normalise(sub, in_properties=key in ("properties", "definitions", "$defs"))
+            for key, sub in ordered.items()
+        }
+    if isinstance(value, list):
+        return [_normalise(item) for item in value]
+    return value
+
+
+def dump_schema(body: dict[str, Any]) -> str:
+    """Deterministic text of a schema: indent 2, stable key order, trailing newline."""
+    top = _ordered(body, _TOP_KEY_ORDER)
+    normalised = {
+        key: _normalise(value, in_properties=key == "properties") for key, value in top.items()
+    }
+    return json.dumps(normalised, indent=2, ensure_ascii=False) + "\n"
+
+
+def save_schema(path: Path, body: dict[str, Any]) -> bool:
+    """Write a schema atomically. Returns False (and writes nothing) when unchanged."""
+    text = dump_schema(body)
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return False
+    except (OSError, UnicodeDecodeError):
+        pass
+    write_atomic(path, text)
+    return True
+
+
+def new_schema_body(
+    schema_id: str,
+    *,
+    vendor: str,
+    name: str,
+    version: Version | str,
+    description: str = "",
+    metadata: dict[str, Any] | None = None,
+    properties: dict[str, Any] | None = None,
+    required: list[str] | None = None,
+    additional_properties: bool = False,
+) -> dict[str, Any]:
+    """The body of a Reflekt event schema, in the seed's layout."""
+    return {
+        "$schema": JSON_SCHEMA_DRAFT7,
+        "$id": schema_id,
+        "description": description,
+        "self": {"vendor": vendor, "name": name, "format": "jsonschema", "version": str(version)},
+        "metadata": metadata or {},
+        "type": "object",
+        "properties": properties or {},
+        "required": required or [],
+        "additionalProperties": additional_properties,
+    }
+
+
+def list_schema_files(schemas_dir: Path) -> list[Path]:
+    """Every event schema file under schemas/ (not the .reflekt meta-schemas), sorted."""
+    if not schemas_dir.is_dir():
+        return []
+    files = [
+        path
+        for path in schemas_dir.rglob("*.json")
+        if not any(part.startswith(".") for part in path.relative_to(schemas_dir).parts)
+    ]
+    return sorted(files, key=lambda p: _sort_key(p.relative_to(schemas_dir).as_posix()))
+
+
+def _sort_key(rel: str) -> tuple:
+    """Sort by folder, then version numerically."""
+    folder, _, name = rel.rpartition("/")
+    version = Version.try_parse(name)
+    return (folder, 0, version.major, version.minor, "") if version else (folder, 1, 0, 0, name)
+
+
+def load_schema(path: Path, schemas_dir: Path) -> SchemaDocument:
+    """Read a schema and raise SchemaFileError when it is not a usable JSON object."""
+    doc = read_schema(path, schemas_dir)
+    if doc.body is None:
+        problem = doc.problems[-1]
+        raise SchemaFileError(problem.message, file=path, line=problem.line, column=problem.column)
+    return doc
