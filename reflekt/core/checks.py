@@ -1,0 +1,119 @@
+"""Health checks behind `reflekt debug`: project, profile, meta-schema, connections."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from reflekt.core.errors import EXIT_EXTERNAL, EXIT_OK, EXIT_USAGE, ReflektError
+from reflekt.core.profiles import Profile, load_profile
+from reflekt.core.project import Project
+from reflekt.core.secrets import redact
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    ok: bool
+    detail: str
+    exit_code: int = EXIT_OK
+    hint: str | None = None
+
+
+@dataclass
+class DebugReport:
+    checks: list[CheckResult] = field(default_factory=list)
+    profile: Profile | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return max((check.exit_code for check in self.checks), default=EXIT_OK)
+
+    def add(self, name: str, action: Callable[[], str]) -> bool:
+        """Run one check; a ReflektError becomes a failed result, not an exception."""
+        try:
+            detail = action()
+        except ReflektError as error:
+            self.checks.append(
+                CheckResult(name, False, redact(str(error)), error.exit_code, error.hint)
+            )
+            return False
+        self.checks.append(CheckResult(name, True, detail))
+        return True
+
+
+def check_meta_schema(project: Project) -> str:
+    """The meta-schema exists, is JSON, and is itself a valid draft-07 schema."""
+    from reflekt.core.schemas import parse_schema_text
+
+    path = project.meta_schema_path
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ReflektError(
+            f"meta-schema not found: {path}",
+            hint="restore schemas/.reflekt/event-meta/1-0.json (`reflekt init` writes the default)",
+        ) from None
+    body, problems = parse_schema_text(text)
+    if problems:
+        problem = problems[0]
+        raise ReflektError(problem.message, file=path, line=problem.line, column=problem.column)
+    import jsonschema
+
+    try:
+        jsonschema.Draft7Validator.check_schema(body)
+    except jsonschema.SchemaError as error:
+        where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
+        raise ReflektError(f"not a valid draft-07 JSON Schema at {where}: {error.message}", file=path) from None
+    required = (body.get("properties", {}).get("metadata") or {}).get("required") or []
+    return f"{path.relative_to(project.root)} ok" + (
+        f" (requires metadata: {', '.join(map(str, required))})" if required else ""
+    )
+
+
+def run_debug(project: Project, profile_name: str | None, connect: bool) -> DebugReport:
+    """Check the project, the profile (and, with `connect`, each registry and source)."""
+    report = DebugReport()
+    report.add("project", lambda: f"{project.name} at {project.root}")
+    report.add("meta-schema", lambda: check_meta_schema(project))
+
+    def profile_check() -> str:
+        report.profile = load_profile(project, profile_name)
+        profile = report.profile
+        return (
+            f"'{profile.name}' from {profile.path}: {len(profile.registries)} registr"
+            f"{'y' if len(profile.registries) == 1 else 'ies'}, {len(profile.sources)} source(s)"
+        )
+
+    if not report.add("profile", profile_check) or not connect or report.profile is None:
+        return report
+    for registry in report.profile.registries:
+        report.add(f"registry {registry.type}", lambda r=registry: _check_registry(r))
+    for source in report.profile.sources:
+        report.add(f"source {source.id}", lambda s=source: _check_source(s))
+    return report
+
+
+def _check_registry(registry) -> str:
+    from reflekt.core.registries import check_registry
+
+    return check_registry(registry)
+
+
+def _check_source(source) -> str:
+    from reflekt.core.warehouse import check_source
+
+    return check_source(source)
+
+
+def describe_registry(registry) -> dict[str, str]:
+    """Printable settings of a registry (secrets masked)."""
+    return {key: str(value) for key, value in vars(registry).items() if key != "type"}
+
+
+def json_dump(value: object) -> str:
+    return json.dumps(value, indent=2, sort_keys=True, default=str)
+
+
+__all__ = ["EXIT_EXTERNAL", "EXIT_USAGE", "CheckResult", "DebugReport", "run_debug"]
