@@ -1,0 +1,113 @@
+"""Naming conventions: precise patterns to check a name, and `suggest` to correct one.
+
+The original reflekt checked casing by round-tripping names through `inflection`, which
+rejected good names (`Order ID` -> "Order Id", `user_id` titleized to "User") and always
+rejected digits. Here each casing is one documented regular expression; digits are allowed
+by every pattern and are a separate check (`numbers: false` in the project conventions).
+
+- `title`: words separated by single spaces; each word is a capital followed by lower-case
+  letters or digits (`Cart`), an acronym of capitals and digits (`ID`, `URL`), or a number
+  (`2`). Good: `Cart Viewed`, `Order ID`. Bad: `cart viewed`, `CartViewed`, `Cart  Viewed`.
+- `snake`: lower-case letters and digits in words joined by single `_`, starting with a
+  letter. Good: `cart_id`, `step2_done`. Bad: `cartId`, `Cart_ID`, `_cart`, `cart__id`.
+- `camel`: a lower-case letter, then only letters and digits. Good: `cartId`, `productSKU`.
+  Bad: `CartId`, `cart_id`.
+- `pascal`: a capital letter, then only letters and digits. Good: `CartViewed`, `OrderID`.
+  Bad: `cartViewed`, `Cart_Viewed`.
+- `any`: any non-empty name.
+
+`camel` with `capitalize_camel: true` means PascalCase (as in the seed); callers pass
+`NamingConvention.effective_casing`.
+"""
+
+from __future__ import annotations
+
+import re
+
+_TITLE_WORD = r"(?:[A-Z](?:[a-z0-9]*|[A-Z0-9]+)|[0-9]+)"
+
+PATTERNS: dict[str, re.Pattern[str]] = {
+    "title": re.compile(rf"[A-Z](?:[a-z0-9]*|[A-Z0-9]+)(?: {_TITLE_WORD})*"),
+    "snake": re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*"),
+    "camel": re.compile(r"[a-z][a-zA-Z0-9]*"),
+    "pascal": re.compile(r"[A-Z][a-zA-Z0-9]*"),
+    "any": re.compile(r".+", re.DOTALL),
+}
+
+DESCRIPTIONS: dict[str, str] = {
+    "title": "Title Case (capitalised words separated by single spaces, e.g. 'Cart Viewed')",
+    "snake": "snake_case (e.g. 'cart_id')",
+    "camel": "camelCase (e.g. 'cartId')",
+    "pascal": "PascalCase (e.g. 'CartViewed')",
+    "any": "any non-empty name",
+}
+
+_DIGIT_RE = re.compile(r"[0-9]")
+# Word boundaries: an acronym (`HTTP` in `HTTPServer`), a capitalised or lower-case word with
+# its digits (`Server`, `step2`), or a bare number.
+_WORD_RE = re.compile(r"[A-Z0-9]+(?![a-z])|[A-Z]?[a-z0-9]+|[0-9]+")
+
+
+def matches(name: str, casing: str) -> bool:
+    """Whether `name` follows `casing` (one of title, snake, camel, pascal, any)."""
+    return PATTERNS[casing].fullmatch(name) is not None
+
+
+def has_digits(name: str) -> bool:
+    return _DIGIT_RE.search(name) is not None
+
+
+def split_words(name: str) -> list[str]:
+    """`productID` -> [product, ID]; `Cart_Viewed` -> [Cart, Viewed]; `HTTPServer2` -> ..."""
+    words: list[str] = []
+    for chunk in re.split(r"[^A-Za-z0-9]+", name):
+        words.extend(_WORD_RE.findall(chunk))
+    return words
+
+
+def _is_acronym(word: str) -> bool:
+    return len(word) > 1 and word.isupper()
+
+
+def _capitalised(word: str) -> str:
+    return word if _is_acronym(word) else word[:1].upper() + word[1:].lower()
+
+
+def suggest(name: str, casing: str) -> str:
+    """`name` rewritten to follow `casing` (acronyms such as `ID` are kept where allowed).
+
+    The result matches the casing's pattern whenever `name` contains a letter that can
+    start it; `any` returns the name unchanged.
+    """
+    if casing == "any":
+        return name
+    words = split_words(name)
+    if not words:
+        return name
+    if casing == "snake":
+        return "_".join(word.lower() for word in words)
+    if casing == "title":
+        return " ".join(_capitalised(word) for word in words)
+    if casing == "pascal":
+        return "".join(_capitalised(word) for word in words)
+    if casing == "camel":
+        first = words[0].lower()
+        return first + "".join(_capitalised(word) for word in words[1:])
+    raise ValueError(f"unknown casing '{casing}'")
+
+
+def to_snake(name: str) -> str:
+    """The warehouse column a property name lands on (`productId` -> `product_id`)."""
+    snake = suggest(name, "snake")
+    return snake if snake else name.lower()
+
+
+__all__ = [
+    "DESCRIPTIONS",
+    "PATTERNS",
+    "has_digits",
+    "matches",
+    "split_words",
+    "suggest",
+    "to_snake",
+]
