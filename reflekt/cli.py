@@ -54,7 +54,9 @@ def _available(name: str) -> bool:
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", "-V", prog_name="reflekt", message="%(prog)s %(version)s")
+@click.version_option(
+    __version__, "--version", "-V", prog_name="reflekt", message="%(prog)s %(version)s"
+)
 def cli() -> None:
     """Reflekt: event schemas as code.
 

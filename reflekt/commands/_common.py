@@ -84,7 +84,7 @@ class Run:
         handler.addFilter(_RedactingFilter())
         logging.getLogger("reflekt").addHandler(handler)
         self._log_handler = handler
-        log.info("run: reflekt %s", redact(" ".join(sys.argv[1:])) or self.command_name)
+        log.info("run: reflekt %s %s", self.command_name, redact(_describe_params()))
 
     def close(self) -> None:
         if self._log_handler is not None:
@@ -95,6 +95,18 @@ class Run:
     def debug(self, message: str) -> None:
         """A --verbose line on stderr (and in the log file)."""
         log.debug(message)
+
+
+def _describe_params() -> str:
+    """The command's options as given, for the log."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return ""
+    return " ".join(
+        f"--{name.replace('_', '-')}={value}"
+        for name, value in sorted(ctx.params.items())
+        if value not in (None, False, (), [])
+    )
 
 
 def _configure_logging(verbose: bool, err: Console) -> logging.Handler | None:

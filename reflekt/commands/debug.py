@@ -10,7 +10,9 @@ from reflekt.commands._common import Run, reflekt_command
 
 @reflekt_command("debug")
 @click.option("--profile", "-p", help="Profile to check (default: the project's default_profile).")
-@click.option("--connect", is_flag=True, help="Also check that each registry and warehouse answers.")
+@click.option(
+    "--connect", is_flag=True, help="Also check that each registry and warehouse answers."
+)
 def command(run: Run, profile: str | None, connect: bool) -> int:
     """Check the project, the profile and (with --connect) its connections.
 

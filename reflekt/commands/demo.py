@@ -28,7 +28,6 @@ def command(run: Run, directory: Path | None) -> int:
     """
     from reflekt.core.demo import lay_out_demo
     from reflekt.core.lint import lint_project
-    from reflekt.core.project import load_project
 
     layout = lay_out_demo(directory or run.project_dir or Path(DEFAULT_DEMO_DIR))
     verb = "Refreshed" if layout.refreshed else "Created"

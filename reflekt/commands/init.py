@@ -14,15 +14,25 @@ from reflekt.core.project import DEFAULT_PROFILES_PATH
 
 
 def _default_name(directory: Path) -> str:
-    return re.sub(r"[^0-9A-Za-z_]+", "_", directory.resolve().name).strip("_").lower() or "reflekt_project"
+    return (
+        re.sub(r"[^0-9A-Za-z_]+", "_", directory.resolve().name).strip("_").lower()
+        or "reflekt_project"
+    )
 
 
 @reflekt_command("init")
-@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), help="Folder to create the project in (default: the current folder).")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to create the project in (default: the current folder).",
+)
 @click.option("--name", help="Project name (default: the folder name).")
 @click.option("--vendor", help="Default vendor of the schemas, e.g. com.example.")
 @click.option("--profile", help="Name of the profile in reflekt_profiles.yml (default: dev).")
-@click.option("--profiles-path", help=f"Where reflekt_profiles.yml is (default: {DEFAULT_PROFILES_PATH}).")
+@click.option(
+    "--profiles-path", help=f"Where reflekt_profiles.yml is (default: {DEFAULT_PROFILES_PATH})."
+)
 @click.option("--no-input", is_flag=True, help="Ask nothing: take the options and defaults.")
 def command(
     run: Run,
@@ -74,7 +84,9 @@ def command(
     )
     run.start_log_file(directory / ".logs")
     root = directory.resolve()
-    run.out.print(f"[bold green]Created project '{escape(name)}'[/bold green] in {escape(str(root))}")
+    run.out.print(
+        f"[bold green]Created project '{escape(name)}'[/bold green] in {escape(str(root))}"
+    )
     for path in written:
         shown = path.relative_to(root) if path.is_relative_to(root) else path
         run.out.print(f"  wrote {escape(str(shown))}")

@@ -65,7 +65,9 @@ def check_meta_schema(project: Project) -> str:
         jsonschema.Draft7Validator.check_schema(body)
     except jsonschema.SchemaError as error:
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
-        raise ReflektError(f"not a valid draft-07 JSON Schema at {where}: {error.message}", file=path) from None
+        raise ReflektError(
+            f"not a valid draft-07 JSON Schema at {where}: {error.message}", file=path
+        ) from None
     required = (body.get("properties", {}).get("metadata") or {}).get("required") or []
     return f"{path.relative_to(project.root)} ok" + (
         f" (requires metadata: {', '.join(map(str, required))})" if required else ""

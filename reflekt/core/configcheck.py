@@ -53,7 +53,11 @@ class ConfigChecker:
         for key in value if allowed_keys is not None else ():
             if str(key) not in allowed_keys:
                 close = difflib.get_close_matches(str(key), allowed_keys, n=1)
-                hint = f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(allowed_keys)}"
+                hint = (
+                    f"did you mean '{close[0]}'?"
+                    if close
+                    else f"allowed: {', '.join(allowed_keys)}"
+                )
                 raise self.fail((*key_path, str(key)), "unknown key", hint=hint)
         for key in required:
             if key not in value or value[key] is None:

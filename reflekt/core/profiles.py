@@ -173,7 +173,7 @@ def _parse_registries(
     seen: set[str] = set()
     for index, item in enumerate(value):
         key_path = (profile, "registry", index)
-        raw = check.mapping(key_path, item, ("type",) + _REGISTRY_KEYS_ALL)
+        raw = check.mapping(key_path, item, ("type", *_REGISTRY_KEYS_ALL))
         kind = check.choice((*key_path, "type"), raw.get("type"), ("segment", "avo"))
         if kind in seen:
             raise check.fail(key_path, f"a second {kind} registry; one of each type is allowed")
@@ -182,7 +182,9 @@ def _parse_registries(
             raw = check.mapping(key_path, raw, ("type", "api_token", "api_url"), ("api_token",))
             registries.append(
                 SegmentRegistryConfig(
-                    api_token=Secret(_resolved(check, doc, (*key_path, "api_token"), raw["api_token"])),
+                    api_token=Secret(
+                        _resolved(check, doc, (*key_path, "api_token"), raw["api_token"])
+                    ),
                     api_url=_url(check, doc, key_path, raw, SEGMENT_API_URL),
                 )
             )
@@ -191,7 +193,9 @@ def _parse_registries(
             raw = check.mapping(key_path, raw, ("type", "api_url", *keys), keys)
             registries.append(
                 AvoRegistryConfig(
-                    workspace_id=_resolved(check, doc, (*key_path, "workspace_id"), raw["workspace_id"]),
+                    workspace_id=_resolved(
+                        check, doc, (*key_path, "workspace_id"), raw["workspace_id"]
+                    ),
                     service_account_name=_resolved(
                         check, doc, (*key_path, "service_account_name"), raw["service_account_name"]
                     ),

@@ -223,7 +223,9 @@ def _parse_registry(check: ConfigChecker, value: Any) -> dict[str, str]:
     raw = check.mapping(branches_path, avo.get("branches"), allowed=None)
     branches = {"main": "main"}
     for name, branch_id in raw.items():
-        branches[str(name)] = check.string((*branches_path, str(name)), branch_id, allow_empty=False)
+        branches[str(name)] = check.string(
+            (*branches_path, str(name)), branch_id, allow_empty=False
+        )
     return branches
 
 

@@ -79,7 +79,9 @@ def create_project(directory: Path, spec: NewProject) -> list[Path]:
         written.append(path)
     profiles_path = _profiles_path(directory, spec.profiles_path)
     if not profiles_path.exists():
-        write_atomic(profiles_path, render_template("reflekt_profiles.yml.j2", profile=spec.profile))
+        write_atomic(
+            profiles_path, render_template("reflekt_profiles.yml.j2", profile=spec.profile)
+        )
         written.append(profiles_path)
     return written
 

@@ -252,7 +252,9 @@ def _strip_json_extensions(text: str) -> tuple[str, list[ParseProblem]]:
             last_comma = i
         elif char in "}]":
             if last_comma is not None:
-                problems.append(ParseProblem("trailing comma is not allowed in JSON", *position(last_comma)))
+                problems.append(
+                    ParseProblem("trailing comma is not allowed in JSON", *position(last_comma))
+                )
                 out[last_comma] = " "
             last_comma = None
         elif not char.isspace():

@@ -1,0 +1,51 @@
+"""Rules of the house that a test can hold: core is UI-free, and --help/--version start light."""
+
+from __future__ import annotations
+
+import json
+import pkgutil
+import subprocess
+import sys
+
+import reflekt.core
+
+UI_MODULES = ("textual", "click", "rich")
+HEAVY_MODULES = ("sqlalchemy", "textual", "jsonschema", "requests")
+
+
+def _modules_loaded_after(code: str) -> set[str]:
+    script = f"import sys\n{code}\nimport json\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    return {name.split(".")[0] for name in json.loads(out.strip().splitlines()[-1])}
+
+
+def test_core_imports_no_ui_library() -> None:
+    names = [
+        m.name
+        for m in pkgutil.walk_packages(reflekt.core.__path__, "reflekt.core.")
+        if not m.name.split(".")[-1].startswith("test")
+    ]
+    imports = "\n".join(f"import {name}" for name in names)
+    loaded = _modules_loaded_after(imports)
+    assert not loaded & set(UI_MODULES), loaded & set(UI_MODULES)
+
+
+def test_help_and_version_do_not_import_heavy_modules() -> None:
+    for argv in (["--help"], ["--version"]):
+        code = (
+            f"sys.argv = ['reflekt', *{json.dumps(argv)}]\n"
+            "from reflekt.cli import cli\n"
+            "try:\n    cli(prog_name='reflekt')\nexcept SystemExit:\n    pass"
+        )
+        loaded = _modules_loaded_after(code)
+        assert not loaded & set(HEAVY_MODULES), (argv, loaded & set(HEAVY_MODULES))
+
+
+def test_python_dash_m_works() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "reflekt", "--version"], capture_output=True, text=True
+    )
+    assert result.returncode == 0
+    assert result.stdout.startswith("reflekt ")
