@@ -1,0 +1,20 @@
+"""`reflekt tui`: open the full-screen terminal UI (Textual is imported only here)."""
+
+from __future__ import annotations
+
+import click
+
+from reflekt.commands._common import Run, reflekt_command
+
+
+@reflekt_command("tui")
+@click.option("--profile", "-p", default=None, help="Profile for registry and warehouse calls.")
+def command(run: Run, profile: str | None) -> int:
+    """Open the full-screen terminal UI: schema tree, lint, diff and build wizard."""
+    from reflekt.tui.app import create_app
+
+    app = create_app(run.project_dir, profile)
+    if app.project is not None:
+        run.start_log_file(app.project.logs_dir)
+    app.run()
+    return 0

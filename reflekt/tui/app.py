@@ -1,0 +1,168 @@
+"""The Reflekt TUI application, and `create_app`: the ONE factory used by the CLI and tests.
+
+Bindings carry ids (`main.lint_all`, `schema.raw`, ...) so users can remap keys under
+`tui: bindings:` in reflekt_project.yml; `?` lists every binding with its id.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
+
+from reflekt.core.errors import ReflektError
+from reflekt.core.project import Project, load_project
+
+
+class ReflektCommands(Provider):
+    """Command palette entries for every action of the main screen."""
+
+    def _commands(self):
+        app = self.app
+        screen = getattr(app, "main_screen", None)
+        if screen is None:
+            return []
+        return [
+            *screen.palette_commands(),
+            ("Help: keys", "Every key binding and its id (?)", app.action_help),
+        ]
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in self._commands():
+            yield DiscoveryHit(title, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, text=title, help=help_text)
+
+
+class ReflektApp(App[None]):
+    """Schema tree, schema view, lint panel (and the rest) over one Reflekt project."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "Reflekt"
+    COMMANDS = App.COMMANDS | {ReflektCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(
+        self,
+        project: Project | None,
+        *,
+        error: ReflektError | None = None,
+        profile: str | None = None,
+        watch_interval: float = 1.0,
+    ) -> None:
+        super().__init__()
+        self.project = project
+        self.error = error
+        self.profile = profile
+        self.watch_interval = watch_interval
+        self.main_screen = None
+
+    def get_default_screen(self) -> Screen:
+        if self.project is None:
+            from reflekt.tui.screens.problem import ProblemScreen
+
+            return ProblemScreen(self.error or ReflektError("no project"))
+        from reflekt.tui.screens.main import MainScreen
+
+        self.main_screen = MainScreen(self.project, self.profile, self.watch_interval)
+        return self.main_screen
+
+    def on_mount(self) -> None:
+        if self.project is not None:
+            self.sub_title = self.project.name
+            self.apply_keymap(self.project.tui_bindings)
+
+    def apply_keymap(self, keymap: dict[str, str]) -> None:
+        """Remap bindings by id; unknown ids are reported, not fatal."""
+        known = {row[3] for row in binding_rows()}
+        unknown = sorted(set(keymap) - known)
+        if unknown:
+            self.notify(
+                f"tui.bindings: unknown binding id(s): {', '.join(unknown)} (see ? for the ids)",
+                severity="warning",
+                timeout=8,
+            )
+        self.set_keymap({key: value for key, value in keymap.items() if key in known})
+
+    def action_help(self) -> None:
+        from reflekt.tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(binding_rows(self._keymap)))
+
+
+def _binding_sources() -> list[tuple[str, type]]:
+    from reflekt.tui.screens.main import MainScreen
+    from reflekt.tui.widgets.lint_panel import FindingsTree, LintPanel
+    from reflekt.tui.widgets.schema_tree import SchemaTree
+
+    sources: list[tuple[str, type]] = [
+        ("anywhere", ReflektApp),
+        ("main screen", MainScreen),
+        ("schema tree", SchemaTree),
+        ("lint panel", LintPanel),
+        ("lint findings", FindingsTree),
+    ]
+    for name, module, attr in _OPTIONAL_SOURCES:
+        try:
+            cls = getattr(__import__(module, fromlist=[attr]), attr)
+        except (ImportError, AttributeError):
+            continue
+        sources.append((name, cls))
+    return sources
+
+
+# Panels that land with their core dependency; listed in help only when importable.
+_OPTIONAL_SOURCES: list[tuple[str, str, str]] = []
+
+
+def binding_rows(keymap: dict[str, str] | None = None) -> list[tuple[str, str, str, str]]:
+    """(where, keys, description, id) for every binding with an id, keymap applied."""
+    keymap = keymap or {}
+    rows = []
+    for where, cls in _binding_sources():
+        for binding in cls.BINDINGS:
+            if not isinstance(binding, Binding) or not binding.id:
+                continue
+            keys = keymap.get(binding.id, binding.key)
+            rows.append((where, _pretty_keys(keys), binding.description, binding.id))
+    return rows
+
+
+def _pretty_keys(keys: str) -> str:
+    names = {"question_mark": "?", "slash": "/", "escape": "esc"}
+    return ", ".join(names.get(key.strip(), key.strip()) for key in keys.split(","))
+
+
+def create_app(
+    project_dir: Path | None = None,
+    profile: str | None = None,
+    *,
+    watch_interval: float = 1.0,
+) -> ReflektApp:
+    """Build the app for a project folder (or the one found from the working directory).
+
+    A missing or broken project is not an exception here: the app opens on a screen that
+    explains what to do.
+    """
+    try:
+        project = load_project(project_dir)
+    except ReflektError as error:
+        return ReflektApp(None, error=error, profile=profile, watch_interval=watch_interval)
+    return ReflektApp(project, profile=profile, watch_interval=watch_interval)
+
+
+__all__ = ["ReflektApp", "binding_rows", "create_app"]

@@ -1,0 +1,1 @@
+"""Screens of the Reflekt TUI: main, help, project problem, build wizard, modals."""

@@ -1,0 +1,39 @@
+"""`?`: every key binding with its id (the name to remap it under `tui: bindings:`)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+HELP_INTRO = (
+    "Reflekt: event schemas as code.  Ctrl+P opens the command palette (every action).\n"
+    "Remap a key in reflekt_project.yml:  tui: {bindings: {main.lint_all: ctrl+l}}"
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    """A table of bindings: where, key(s), what, id."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")
+    ]
+
+    def __init__(self, rows: list[tuple[str, str, str, str]]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-box"):
+            yield Static("Keys", classes="title")
+            yield Static(HELP_INTRO, id="help-intro")
+            table: DataTable = DataTable(id="help-table", cursor_type="row")
+            table.add_columns("where", "key", "action", "binding id")
+            for row in self.rows:
+                table.add_row(*row)
+            yield table
+            yield Static("Esc closes this screen.", classes="dim")

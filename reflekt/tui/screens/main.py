@@ -1,0 +1,411 @@
+"""The main screen: schema tree on the left, schema / lint / diff tabs on the right.
+
+Everything slow (reading 5,000 files, linting, registry calls) runs in thread workers that
+call the same core functions as the CLI and hand their results back with `call_from_thread`.
+A failure is a ReflektError shown as a notification and in the panel, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static, TabbedContent, TabPane, Tree
+from textual.worker import Worker, get_current_worker
+
+from reflekt.core.errors import ReflektError
+from reflekt.core.project import Project
+from reflekt.core.secrets import redact
+from reflekt.tui.model import Changes, SchemaIndex
+from reflekt.tui.widgets.lint_panel import LintPanel
+from reflekt.tui.widgets.schema_tree import Counts, SchemaTree
+from reflekt.tui.widgets.schema_view import SchemaView
+
+
+def lint_available() -> bool:
+    """Whether the core lint engine is installed in this checkout."""
+    try:
+        from reflekt.core.lint import lint_project  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def error_text(error: BaseException) -> str:
+    """One line for a notification: the error and its hint, secrets masked."""
+    if isinstance(error, ReflektError):
+        text = str(error)
+        if error.hint:
+            text += f"\nHint: {error.hint}"
+        return redact(text)
+    return redact(f"{type(error).__name__}: {error}")
+
+
+class MainScreen(Screen):
+    """Tree + tabs. Actions here are also the command palette's entries."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", id="main.filter"),
+        Binding("1", "tab('schema')", "Schema", id="main.tab_schema"),
+        Binding("2", "tab('lint')", "Lint", id="main.tab_lint"),
+        Binding("t", "focus_tree", "Tree", show=False, id="main.focus_tree"),
+        Binding("r", "toggle_raw", "Raw JSON", id="main.raw"),
+        Binding("e", "edit_schema", "Edit", id="main.edit"),
+        Binding("L", "lint_all", "Lint all", id="main.lint_all"),
+        Binding("ctrl+r", "reload", "Reload", show=False, id="main.reload"),
+    ]
+
+    def __init__(self, project: Project, profile: str | None, watch_interval: float = 1.0) -> None:
+        super().__init__()
+        self.project = project
+        self.profile = profile
+        self.watch_interval = watch_interval
+        self.index: SchemaIndex | None = None
+        self.findings: list[Any] = []
+        self.linted_schemas = 0
+        self.has_lint = lint_available()
+        self._lint_running = False
+        self._lint_pending: set[str] | None = None  # ids to re-lint after the current run
+        self._polling = False
+
+    # -- layout -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="body"):
+            with Vertical(id="sidebar"):
+                yield Input(placeholder="/ filter schemas", id="filter")
+                yield SchemaTree(id="tree")
+                yield Static("Loading schemas…", id="tree-status")
+            with TabbedContent(id="tabs", initial="schema"):
+                with TabPane("Schema", id="schema"):
+                    yield SchemaView(id="schema-view")
+                if self.has_lint:
+                    with TabPane("Lint", id="lint"):
+                        yield LintPanel(id="lint-panel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = self.project.name
+        self.query_one(SchemaTree).loading = True
+        self.load_index()
+
+    # -- loading ----------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="index")
+    def load_index(self) -> SchemaIndex:
+        """Read every schema file through the core (in a thread: 5,000 files take a while)."""
+        index = SchemaIndex.load(self.project)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._index_loaded, index)
+        return index
+
+    def _index_loaded(self, index: SchemaIndex) -> None:
+        self.index = index
+        tree = self.query_one(SchemaTree)
+        tree.loading = False
+        tree.show(index, self.counts(), self.query_one("#filter", Input).value)
+        self._update_status()
+        if tree.cursor_line < 0 and tree.last_line >= 0:
+            tree.cursor_line = 0
+        tree.focus()
+        if self.has_lint:
+            self.run_lint(None)
+        if self.watch_interval > 0 and not getattr(self, "_timer_started", False):
+            self._timer_started = True
+            self.set_interval(self.watch_interval, self.check_for_changes)
+
+    def _update_status(self) -> None:
+        if self.index is None:
+            return
+        tree = self.query_one(SchemaTree)
+        total = len(self.index)
+        broken = sum(1 for entry in self.index.entries.values() if entry.broken)
+        text = f"{total} schema{'s' * (total != 1)}"
+        if tree.filter_text.strip():
+            text = f"{tree.shown_events} events match · {text}"
+        if broken:
+            text += f" · {broken} unreadable"
+        if total == 0:
+            text = "No schemas yet: `reflekt pull` or add files under schemas/"
+        self.query_one("#tree-status", Static).update(text)
+
+    # -- tree, filter, schema view -------------------------------------------------------------
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, message: Input.Changed) -> None:
+        if self.index is None:
+            return
+        tree = self.query_one(SchemaTree)
+        tree.show(self.index, None, message.value)
+        self._update_status()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        tree = self.query_one(SchemaTree)
+        tree.focus()
+        if tree.cursor_line < 0 and tree.last_line >= 0:
+            tree.cursor_line = 0
+
+    def on_key(self, event: Any) -> None:
+        filter_box = self.query_one("#filter", Input)
+        if event.key == "escape" and self.focused is filter_box:
+            event.stop()
+            filter_box.value = ""
+            self.query_one(SchemaTree).focus()
+        elif event.key == "down" and self.focused is filter_box:
+            event.stop()
+            self._filter_submitted()
+
+    @on(Tree.NodeHighlighted, "#tree")
+    def _tree_highlighted(self, message: Tree.NodeHighlighted) -> None:
+        self.show_selected()
+
+    def show_selected(self, highlight: str | None = None) -> None:
+        tree = self.query_one(SchemaTree)
+        schema_id = tree.schema_id_at_cursor()
+        if self.index is not None and schema_id is not None:
+            view = self.query_one(SchemaView)
+            entry = self.index.get(schema_id)
+            if entry is not view.entry or highlight:
+                view.show(entry, highlight=highlight)
+        if self.has_lint:
+            self.query_one(LintPanel).set_scope_key(tree.selection_key())
+
+    def action_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_focus_tree(self) -> None:
+        self.query_one(SchemaTree).focus()
+
+    def action_tab(self, tab: str) -> None:
+        tabs = self.query_one(TabbedContent)
+        if tabs.query(f"TabPane#{tab}"):
+            tabs.active = tab
+            if tab == "lint":
+                self.query_one("#findings").focus()
+
+    def action_toggle_raw(self) -> None:
+        self.action_tab("schema")
+        self.query_one(SchemaView).action_toggle_raw()
+
+    def action_reload(self) -> None:
+        """Reload every file from disk and lint again."""
+        self.query_one(SchemaTree).loading = True
+        self.load_index()
+
+    def action_edit_schema(self) -> None:
+        """Open the selected schema in $VISUAL / $EDITOR, then re-read and re-lint it."""
+        view = self.query_one(SchemaView)
+        entry = view.entry
+        if entry is None or self.index is None:
+            self.notify("Select a schema first.", severity="warning")
+            return
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        command = [*shlex.split(editor), str(entry.path)]
+        try:
+            if self.app.is_headless:
+                subprocess.run(command, check=False)
+            else:
+                with self.app.suspend():
+                    subprocess.run(command, check=False)
+        except (OSError, ValueError) as exc:
+            self.notify(f"Cannot run the editor {editor!r}: {exc}", severity="error")
+            return
+        except Exception as exc:  # SuspendNotSupported and friends: never crash
+            self.notify(f"Cannot open an editor here: {exc}", severity="error")
+            return
+        self.check_for_changes()
+
+    # -- watching the disk --------------------------------------------------------------------
+
+    def check_for_changes(self) -> Worker | None:
+        """Poll mtimes of schemas/ in a worker; re-read and re-lint only what changed."""
+        if self.index is None or self._polling:
+            return None
+        self._polling = True
+        return self._poll_disk()
+
+    @work(thread=True, group="watch")
+    def _poll_disk(self) -> Changes:
+        try:
+            changes = self.index.poll() if self.index is not None else Changes()
+        except OSError:
+            changes = Changes()
+        self.app.call_from_thread(self._disk_polled, changes)
+        return changes
+
+    def _disk_polled(self, changes: Changes) -> None:
+        self._polling = False
+        if not changes or self.index is None:
+            return
+        tree = self.query_one(SchemaTree)
+        removed = set(changes.removed) | set(changes.changed)
+        self.findings = [f for f in self.findings if f.schema_id not in set(changes.removed)]
+        tree.show(self.index, self.counts(), tree.filter_text)
+        self._update_status()
+        view = self.query_one(SchemaView)
+        if view.entry is not None and view.entry.id in removed:
+            view.show(self.index.get(view.entry.id))
+        if self.has_lint:
+            if changes.changed:
+                self.run_lint(list(changes.changed))
+            else:
+                self._lint_done_refresh()
+
+    # -- lint -------------------------------------------------------------------------------
+
+    def counts(self) -> Counts:
+        counts: dict[str, list[int]] = {}
+        for finding in self.findings:
+            slot = counts.setdefault(finding.schema_id, [0, 0])
+            slot[0 if finding.severity == "error" else 1] += 1
+        return {key: (v[0], v[1]) for key, v in counts.items()}
+
+    def action_lint_all(self) -> None:
+        if not self.has_lint:
+            return
+        self.action_tab("lint")
+        self.run_lint(None)
+
+    def run_lint(self, ids: list[str] | None) -> None:
+        """Lint the project (ids None) or only these schema ids, in a worker."""
+        if self._lint_running:
+            if ids is None:
+                self._lint_pending = None
+                self._lint_full_again = True
+            elif self._lint_pending is not None or not getattr(self, "_lint_full_again", False):
+                self._lint_pending = (self._lint_pending or set()) | set(ids)
+            return
+        self._lint_running = True
+        self._lint_full_again = False
+        self.query_one(LintPanel).set_busy("linting…" if ids is None else f"re-linting {len(ids)}")
+        self._lint_worker(ids)
+
+    @work(thread=True, group="lint")
+    def _lint_worker(self, ids: list[str] | None) -> None:
+        from reflekt.core.lint import lint_project
+
+        paths = None if ids is None else [self.project.schemas_dir / key for key in ids]
+        state = {"last": 0}
+
+        def progress(*args: Any) -> None:
+            done = args[0] if args and isinstance(args[0], int) else None
+            total = args[1] if len(args) > 1 and isinstance(args[1], int) else None
+            if done is None or total is None or done - state["last"] < 250:
+                return
+            state["last"] = done
+            self.app.call_from_thread(self.query_one(LintPanel).set_busy, f"linting {done}/{total}")
+
+        try:
+            report = lint_project(self.project, paths=paths, progress=progress)
+        except ReflektError as error:
+            self.app.call_from_thread(self._lint_failed, error)
+            return
+        except Exception as error:  # a bug in a rule must not take the UI down
+            self.app.call_from_thread(self._lint_failed, error)
+            return
+        self.app.call_from_thread(self._lint_finished, ids, report)
+
+    def _lint_failed(self, error: BaseException) -> None:
+        self._lint_running = False
+        message = error_text(error)
+        self.notify(message, title="Lint failed", severity="error", timeout=8)
+        panel = self.query_one(LintPanel)
+        panel.set_busy(None)
+        panel.query_one("#lint-summary", Static).update(f"Lint failed: {message}")
+
+    def _lint_finished(self, ids: list[str] | None, report: Any) -> None:
+        self._lint_running = False
+        if ids is None:
+            self.findings = list(report.findings)
+            self.linted_schemas = report.schemas
+        else:
+            redone = set(ids)
+            self.findings = [f for f in self.findings if f.schema_id not in redone]
+            self.findings.extend(report.findings)
+        self._lint_done_refresh()
+        if getattr(self, "_lint_full_again", False):
+            self._lint_full_again = False
+            self._lint_pending = None
+            self.run_lint(None)
+        elif self._lint_pending:
+            pending, self._lint_pending = sorted(self._lint_pending), None
+            self.run_lint(pending)
+
+    def _lint_done_refresh(self) -> None:
+        tree = self.query_one(SchemaTree)
+        tree.set_counts(self.counts())
+        panel = self.query_one(LintPanel)
+        panel.show(
+            self.findings, self.linted_schemas or len(self.index or ()), tree.selection_key()
+        )
+
+    @on(LintPanel.Jump)
+    def _jump(self, message: LintPanel.Jump) -> None:
+        self.jump_to(message.schema_id, message.property)
+
+    @on(LintPanel.ScopeChanged)
+    def _scope_changed(self) -> None:
+        self.query_one(LintPanel).set_scope_key(self.query_one(SchemaTree).selection_key())
+
+    def jump_to(self, schema_id: str, prop: str | None = None) -> bool:
+        """Show a schema in the tree and the schema view; highlight a property."""
+        tree = self.query_one(SchemaTree)
+        if not tree.select_key(schema_id, post=False):
+            filter_box = self.query_one("#filter", Input)
+            with filter_box.prevent(Input.Changed):
+                filter_box.value = ""
+            if self.index is not None:
+                tree.show(self.index, None, "")
+                self._update_status()
+            if not tree.select_key(schema_id, post=False):
+                self.notify(f"{schema_id} is no longer in the project", severity="warning")
+                return False
+        self.action_tab("schema")
+        view = self.query_one(SchemaView)
+        if self.index is not None:
+            view.show(self.index.get(schema_id))
+        if prop:
+            found = view.highlight_property(prop)
+            if not found:
+                for candidate in _property_candidates(prop):
+                    if view.highlight_property(candidate):
+                        break
+            self.query_one("#properties", DataTable).focus()
+        else:
+            tree.focus()
+        return True
+
+    # -- palette ----------------------------------------------------------------------------
+
+    def palette_commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
+        """(title, help, callback) for the command palette: every action of this screen."""
+        commands: list[tuple[str, str, Callable[[], Any]]] = [
+            ("Filter schemas", "Narrow the tree as you type (/)", self.action_filter),
+            ("Show schema", "The schema view tab (1)", lambda: self.action_tab("schema")),
+            ("Toggle raw JSON", "Properties table or the file's text (r)", self.action_toggle_raw),
+            ("Edit schema in $EDITOR", "Open the selected file (e)", self.action_edit_schema),
+            ("Reload project", "Re-read every schema file and lint again", self.action_reload),
+        ]
+        if self.has_lint:
+            commands += [
+                ("Lint all", "Lint every schema of the project (L)", self.action_lint_all),
+                ("Show lint findings", "The lint tab (2)", lambda: self.action_tab("lint")),
+            ]
+        return commands
+
+
+def _property_candidates(prop: str) -> list[str]:
+    """Ways the schema view may name a lint finding's property path."""
+    parts = prop.split(".")
+    candidates = [prop.replace(".items.", "[].").replace(".items", "[]")]
+    candidates.append(parts[-1])
+    return candidates

@@ -1,0 +1,179 @@
+"""The lint panel: findings grouped by schema file, with rule code and severity.
+
+The findings come from `reflekt.core.lint.lint_project` (run by the main screen in a worker);
+this widget only groups and shows them. Enter on a finding posts `LintPanel.Jump`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Static, Tree
+
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow"}
+
+
+def findings_sort_key(finding: Any) -> tuple:
+    return (finding.schema_id, finding.line or 0, finding.column or 0, finding.rule)
+
+
+class FindingsTree(Tree[Any]):
+    """Schema groups with their findings; Enter jumps."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Jump to schema", id="lint.jump")
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("findings", **kwargs)
+        self.show_root = False
+        self.auto_expand = False
+        self.guide_depth = 2
+
+
+class LintPanel(Vertical):
+    """Summary line plus the findings tree. `s` switches scope: project or selection."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("s", "toggle_scope", "Scope", id="lint.scope")]
+
+    class Jump(Message):
+        """The user wants to see this schema (and property) in the schema view."""
+
+        def __init__(self, schema_id: str, property: str | None) -> None:
+            super().__init__()
+            self.schema_id = schema_id
+            self.property = property
+
+    class ScopeChanged(Message):
+        """The scope switch was toggled; the screen redraws with the current selection."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.findings: list[Any] = []
+        self.schemas = 0
+        self.scope_selection = False
+        self.scope_key: str | None = None
+        self.busy_text: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("Lint has not run yet.", id="lint-summary")
+        yield FindingsTree(id="findings")
+
+    def set_busy(self, text: str | None) -> None:
+        self.busy_text = text
+        self._update_summary(self._visible())
+
+    def show(
+        self,
+        findings: Iterable[Any],
+        schemas: int,
+        scope_key: str | None = None,
+    ) -> None:
+        """Show these findings (all of the project); the scope narrows what is listed."""
+        self.findings = sorted(findings, key=findings_sort_key)
+        self.schemas = schemas
+        self.scope_key = scope_key
+        self.busy_text = None
+        self._redraw()
+
+    def set_scope_key(self, scope_key: str | None) -> None:
+        if scope_key == self.scope_key:
+            return
+        self.scope_key = scope_key
+        if self.scope_selection:
+            self._redraw()
+
+    def _visible(self) -> list[Any]:
+        if not self.scope_selection or not self.scope_key:
+            return self.findings
+        prefix = self.scope_key
+        return [
+            f
+            for f in self.findings
+            if f.schema_id.removesuffix(".json") == prefix or f.schema_id.startswith(prefix + "/")
+        ]
+
+    def _update_summary(self, visible: list[Any]) -> None:
+        errors = sum(1 for f in visible if f.severity == "error")
+        warnings = sum(1 for f in visible if f.severity == "warning")
+        files = len({f.schema_id for f in visible})
+        text = Text()
+        if self.busy_text:
+            text.append(f"⟳ {self.busy_text}  ", style="cyan")
+        if errors:
+            text.append(f"{errors} error{'s' * (errors != 1)}", style="bold red")
+        else:
+            text.append("0 errors", style="green")
+        text.append(", ")
+        text.append(
+            f"{warnings} warning{'s' * (warnings != 1)}", style="yellow" if warnings else ""
+        )
+        text.append(f" in {files} file{'s' * (files != 1)}")
+        scope = (
+            f"selection {self.scope_key}"
+            if self.scope_selection and self.scope_key
+            else (f"project ({self.schemas} schemas linted)")
+        )
+        text.append(f"   scope: {scope}", style="dim")
+        text.append("   s: switch scope", style="dim")
+        self.query_one("#lint-summary", Static).update(text)
+
+    def _redraw(self) -> None:
+        visible = self._visible()
+        self._update_summary(visible)
+        tree = self.query_one(FindingsTree)
+        cursor = tree.cursor_line
+        tree.clear()
+        grouped: dict[str, list[Any]] = {}
+        for finding in visible:
+            grouped.setdefault(finding.schema_id, []).append(finding)
+        for schema_id, items in grouped.items():
+            errors = sum(1 for f in items if f.severity == "error")
+            warnings = len(items) - errors
+            label = Text(schema_id, style="bold")
+            if errors:
+                label.append(f" ✗{errors}", style="bold red")
+            if warnings:
+                label.append(f" ▲{warnings}", style="yellow")
+            group = tree.root.add(label, data=("schema", schema_id, None), expand=True)
+            for finding in items:
+                group.add_leaf(self._finding_label(finding), data=("finding", finding))
+        tree.root.expand()
+        if cursor >= 0:
+            tree.cursor_line = min(cursor, max(tree.last_line, 0))
+
+    @staticmethod
+    def _finding_label(finding: Any) -> Text:
+        text = Text()
+        severity = finding.severity
+        text.append(f"{severity:<7}", style=SEVERITY_STYLE.get(severity, ""))
+        text.append(f" {finding.rule:<6}", style="bold")
+        where = f"{finding.line}:{finding.column or 1}" if finding.line else "-"
+        text.append(f" {where:>6}  ", style="dim")
+        text.append(finding.message)
+        if finding.suggestion:
+            text.append(f"  → {finding.suggestion}", style="green")
+        text.append(f"  [{finding.rule_name}]", style="dim")
+        return text
+
+    def on_tree_node_selected(self, message: Tree.NodeSelected) -> None:
+        message.stop()
+        data = message.node.data
+        if not data:
+            return
+        if data[0] == "finding":
+            finding = data[1]
+            self.post_message(self.Jump(finding.schema_id, finding.property))
+        else:
+            self.post_message(self.Jump(data[1], None))
+
+    def action_toggle_scope(self) -> None:
+        self.scope_selection = not self.scope_selection
+        self.post_message(self.ScopeChanged())
+        self._redraw()

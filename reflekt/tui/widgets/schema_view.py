@@ -1,0 +1,140 @@
+"""The schema view: one schema version as a properties table plus metadata, or its raw JSON.
+
+It only displays a `SchemaDocument` the core has read; a file the core could not parse is
+shown with its problems (line:column) above the raw text.
+"""
+
+from __future__ import annotations
+
+import json
+
+from rich.syntax import Syntax
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import ContentSwitcher, DataTable, Static
+
+from reflekt.tui.model import SchemaEntry, property_rows
+
+
+class SchemaView(Vertical):
+    """Header, properties table, metadata; `r` switches to the raw JSON."""
+
+    can_focus = False
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.entry: SchemaEntry | None = None
+        self.raw = False
+        self.highlighted_property: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("Select a schema in the tree.", id="schema-header")
+        with ContentSwitcher(initial="schema-structured", id="schema-switcher"):
+            with Vertical(id="schema-structured"):
+                table: DataTable = DataTable(id="properties", cursor_type="row", zebra_stripes=True)
+                table.add_columns("property", "type", "required", "description")
+                yield table
+                yield Static("", id="schema-metadata")
+            with VerticalScroll(id="schema-raw"):
+                yield Static("", id="schema-raw-text")
+
+    def show(self, entry: SchemaEntry | None, highlight: str | None = None) -> None:
+        """Display `entry` (None clears the view); `highlight` selects a property row."""
+        self.entry = entry
+        self.highlighted_property = None
+        header = self.query_one("#schema-header", Static)
+        table = self.query_one("#properties", DataTable)
+        metadata = self.query_one("#schema-metadata", Static)
+        table.clear()
+        if entry is None:
+            header.update("Select a schema in the tree.")
+            metadata.update("")
+            self._show_raw_text()
+            return
+        header.update(self._header(entry))
+        body = entry.doc.body
+        for row in property_rows(body):
+            name = Text("  " * row.depth + row.name)
+            required = Text("yes", style="bold") if row.required else Text("no", style="dim")
+            table.add_row(name, row.type, required, row.description, key=row.path)
+        metadata.update(self._metadata(body))
+        self._show_raw_text()
+        switcher = self.query_one("#schema-switcher", ContentSwitcher)
+        if entry.broken:
+            switcher.current = "schema-raw"
+        else:
+            switcher.current = "schema-raw" if self.raw else "schema-structured"
+        if highlight:
+            self.highlight_property(highlight)
+
+    def highlight_property(self, name: str) -> bool:
+        """Move the table cursor to a property (by path `a.b` or plain name)."""
+        table = self.query_one("#properties", DataTable)
+        if self.entry is None:
+            return False
+        rows = property_rows(self.entry.doc.body)
+        for index, row in enumerate(rows):
+            if name in (row.path, row.name):
+                self.raw = False
+                if not self.entry.broken:
+                    self.query_one(
+                        "#schema-switcher", ContentSwitcher
+                    ).current = "schema-structured"
+                table.move_cursor(row=index)
+                self.highlighted_property = row.path
+                return True
+        return False
+
+    def _header(self, entry: SchemaEntry) -> Text:
+        text = Text()
+        text.append(entry.id, style="bold")
+        body = entry.doc.body
+        if body is not None:
+            own = body.get("self") if isinstance(body.get("self"), dict) else {}
+            name = own.get("name")
+            if name:
+                text.append(f"\nname: {name}")
+            text.append(f"   version: {own.get('version') or entry.version_text}")
+            description = body.get("description")
+            if isinstance(description, str) and description:
+                text.append(f"\n{description}", style="italic")
+        for problem in entry.doc.problems:
+            style = "bold red" if entry.broken else "yellow"
+            text.append(f"\n✗ line {problem.line}:{problem.column}: {problem.message}", style=style)
+        return text
+
+    def _metadata(self, body: dict | None) -> Text:
+        text = Text("metadata", style="bold underline")
+        metadata = body.get("metadata") if isinstance(body, dict) else None
+        if not isinstance(metadata, dict) or not metadata:
+            text.append("\n(none)", style="dim")
+            return text
+        for key, value in metadata.items():
+            shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            text.append(f"\n{key}: ", style="bold")
+            text.append(shown)
+        return text
+
+    def _show_raw_text(self) -> None:
+        raw = self.query_one("#schema-raw-text", Static)
+        if self.entry is None:
+            raw.update("")
+            return
+        raw.update(
+            Syntax(
+                self.entry.doc.text,
+                "json",
+                line_numbers=True,
+                word_wrap=False,
+                theme="ansi_dark",
+                background_color="default",
+            )
+        )
+
+    def action_toggle_raw(self) -> None:
+        if self.entry is None or self.entry.broken:
+            return
+        self.raw = not self.raw
+        switcher = self.query_one("#schema-switcher", ContentSwitcher)
+        switcher.current = "schema-raw" if self.raw else "schema-structured"
