@@ -35,10 +35,10 @@ PATTERNS: dict[str, re.Pattern[str]] = {
 }
 
 DESCRIPTIONS: dict[str, str] = {
-    "title": "Title Case (capitalised words separated by single spaces, e.g. 'Cart Viewed')",
-    "snake": "snake_case (e.g. 'cart_id')",
-    "camel": "camelCase (e.g. 'cartId')",
-    "pascal": "PascalCase (e.g. 'CartViewed')",
+    "title": "Title Case",
+    "snake": "snake_case",
+    "camel": "camelCase",
+    "pascal": "PascalCase",
     "any": "any non-empty name",
 }
 

@@ -1,0 +1,279 @@
+"""The pieces a lint rule is made of: the Rule record, the decorators that register rules,
+the contexts rules read, and the Issue they yield.
+
+See `reflekt/core/lint/rules/__init__.py` for how to write a rule module.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from reflekt.core.casing import to_snake
+from reflekt.core.lint.locate import JsonPath, Locator
+
+if TYPE_CHECKING:
+    from reflekt.core.lint.meta import MetaChecks
+    from reflekt.core.project import Project
+    from reflekt.core.schemas import SchemaDocument
+
+SCOPE_SCHEMA = "schema"
+SCOPE_EVENT = "event"
+_CODE_RE = re.compile(r"^RF[0-9]{3}$")
+_NAME_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class Issue:
+    """What a rule yields; the engine turns it into a Finding (file, line, severity, code).
+
+    `at` is the JSON path of the offending key in the document (e.g.
+    `("properties", "cart_id")`): the engine turns it into a line and column. Give `line`
+    (and `column`) instead when you know them. Per-event rules set `document` to the version
+    the issue is about; per-schema rules leave it None (the schema being checked).
+    """
+
+    message: str
+    at: JsonPath = ()
+    property: str | None = None
+    suggestion: str | None = None
+    line: int | None = None
+    column: int | None = None
+    document: SchemaDocument | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One lint rule: a stable code, a kebab-case name, a default severity and a check."""
+
+    code: str
+    name: str
+    severity: str
+    summary: str
+    scope: str
+    check: Callable[[Any], Iterable[Issue]] = field(repr=False, compare=False)
+    doc: str = field(default="", repr=False, compare=False)
+    needs_body: bool = True
+
+    def _section(self, title: str) -> str:
+        match = re.search(
+            rf"^{title}:\s*\n(.*?)(?=^\S[^\n]*:\s*$|\Z)", self.doc, re.MULTILINE | re.DOTALL
+        )
+        return inspect.cleandoc(match.group(1)) if match else ""
+
+    @property
+    def bad_example(self) -> str:
+        return self._section("Bad")
+
+    @property
+    def good_example(self) -> str:
+        return self._section("Good")
+
+
+_REGISTRY: dict[str, Rule] = {}
+
+
+def _register(rule: Rule) -> Rule:
+    if not _CODE_RE.match(rule.code):
+        raise ValueError(f"lint rule code '{rule.code}' must look like RF123")
+    if not _NAME_RE.match(rule.name):
+        raise ValueError(f"lint rule name '{rule.name}' must be kebab-case")
+    if rule.severity not in ("error", "warning"):
+        raise ValueError(f"lint rule {rule.code}: severity must be error or warning")
+    if "Bad:" not in rule.doc or "Good:" not in rule.doc:
+        raise ValueError(f"lint rule {rule.code}: the docstring needs a Bad: and a Good: example")
+    for other in _REGISTRY.values():
+        if other.code == rule.code and other.check is not rule.check:
+            raise ValueError(f"lint rule code {rule.code} is used twice")
+        if other.name == rule.name and other.code != rule.code:
+            raise ValueError(f"lint rule name {rule.name} is used twice")
+    _REGISTRY[rule.code] = rule
+    return rule
+
+
+def _decorator(scope: str, code: str, name: str, summary: str, severity: str, needs_body: bool):
+    def decorate(func: Callable[[Any], Iterable[Issue]]) -> Callable[[Any], Iterable[Issue]]:
+        _register(
+            Rule(
+                code=code,
+                name=name,
+                severity=severity,
+                summary=summary,
+                scope=scope,
+                check=func,
+                doc=inspect.cleandoc(func.__doc__ or ""),
+                needs_body=needs_body,
+            )
+        )
+        return func
+
+    return decorate
+
+
+def schema_rule(
+    code: str, name: str, *, summary: str, severity: str = "error", needs_body: bool = True
+):
+    """Register `func(ctx: SchemaContext) -> Iterable[Issue]`, run once per schema file.
+
+    With `needs_body=False` the rule also runs on files that could not be parsed
+    (`ctx.body` is then None); by default it only sees files with a JSON object body.
+    """
+    return _decorator(SCOPE_SCHEMA, code, name, summary, severity, needs_body)
+
+
+def event_rule(code: str, name: str, *, summary: str, severity: str = "error"):
+    """Register `func(ctx: EventContext) -> Iterable[Issue]`, run once per event folder."""
+    return _decorator(SCOPE_EVENT, code, name, summary, severity, False)
+
+
+def registered_rules() -> dict[str, Rule]:
+    return dict(_REGISTRY)
+
+
+@dataclass(frozen=True)
+class PropertyRef:
+    """One property anywhere in a schema (top level, nested object, or array items)."""
+
+    name: str
+    dotted: str  # "products.items.sku"
+    schema: Any  # its sub-schema: normally a dict, but bad input may hold anything
+    at: JsonPath  # path of its key: ("properties", "products", "items", "properties", "sku")
+    scope: str  # "" for warehouse columns of the event table, else the array holding it
+    column: str  # the (flattened, snake_cased) warehouse column within `scope`
+
+
+def walk_properties(body: dict[str, Any]) -> list[PropertyRef]:
+    """Every property of a schema, depth first, including nested objects and array items.
+
+    Nested object properties flatten into `parent_child` columns (as Segment's warehouses
+    do); properties of array items are a new scope (arrays land as JSON).
+    """
+    found: list[PropertyRef] = []
+
+    def visit(node: Any, at: JsonPath, dotted: str, scope: str, column: str) -> None:
+        if not isinstance(node, dict):
+            return
+        props = node.get("properties")
+        if isinstance(props, dict):
+            for name, sub in props.items():
+                key_at = (*at, "properties", name)
+                name_text = str(name)
+                sub_dotted = f"{dotted}.{name_text}" if dotted else name_text
+                sub_column = f"{column}_{to_snake(name_text)}" if column else to_snake(name_text)
+                found.append(PropertyRef(name_text, sub_dotted, sub, key_at, scope, sub_column))
+                visit(sub, key_at, sub_dotted, scope, sub_column)
+        items = node.get("items")
+        if isinstance(items, dict):
+            items_dotted = f"{dotted}.items" if dotted else "items"
+            visit(items, (*at, "items"), items_dotted, items_dotted, "")
+        elif isinstance(items, list):
+            for index, item in enumerate(items):
+                items_dotted = f"{dotted}.items[{index}]" if dotted else f"items[{index}]"
+                visit(item, (*at, "items", index), items_dotted, items_dotted, "")
+
+    visit(body, (), "", "", "")
+    return found
+
+
+def property_types(schema: Any) -> list[Any] | None:
+    """The types a property declares: its `type` (string or list), or those of all its
+    `anyOf`/`oneOf` branches. None when it declares none."""
+    if not isinstance(schema, dict):
+        return None
+    declared = schema.get("type")
+    if declared is not None:
+        return list(declared) if isinstance(declared, list) else [declared]
+    for keyword in ("anyOf", "oneOf"):
+        branches = schema.get(keyword)
+        if isinstance(branches, list) and branches:
+            collected: list[Any] = []
+            for branch in branches:
+                branch_types = property_types(branch)
+                if branch_types is None:
+                    return None
+                collected.extend(branch_types)
+            return collected
+    return None
+
+
+class SchemaContext:
+    """What a per-schema rule sees: the project, the document, compiled meta-schemas."""
+
+    def __init__(
+        self, project: Project, doc: SchemaDocument, file: str, meta: MetaChecks | None
+    ) -> None:
+        self.project = project
+        self.doc = doc
+        self.file = file
+        self.meta = meta
+
+    @property
+    def body(self) -> dict[str, Any] | None:
+        return self.doc.body
+
+    @property
+    def schema_id(self) -> str:
+        return self.doc.schema_id.path
+
+    @property
+    def self_block(self) -> dict[str, Any]:
+        """The `self` object, or {} when it is missing or not an object."""
+        block = (self.body or {}).get("self")
+        return block if isinstance(block, dict) else {}
+
+    @cached_property
+    def properties(self) -> list[PropertyRef]:
+        return walk_properties(self.body) if isinstance(self.body, dict) else []
+
+    @cached_property
+    def locator(self) -> Locator:
+        return Locator(self.doc.text)
+
+
+@dataclass
+class EventContext:
+    """What a per-event rule sees: every version of one event folder, sorted by version.
+
+    `documents` holds only files whose name is a MAJOR-MINOR version (RF203 reports the
+    others), sorted numerically; `doc.body` is None for files that could not be parsed.
+    `selected` holds the schema ids being linted: an issue on another version is dropped.
+    """
+
+    project: Project
+    event_key: str  # "segment/ecommerce/Cart_Viewed"
+    documents: list[SchemaDocument]
+    selected: frozenset[str] = frozenset()
+
+    def pairs(self) -> Iterator[tuple[SchemaDocument, SchemaDocument]]:
+        """(previous, current) for each consecutive pair of versions."""
+        yield from zip(self.documents, self.documents[1:], strict=False)
+
+
+def property_path(at: JsonPath) -> str | None:
+    """The dotted property a JSON path is in: `properties/a/items/properties/b/type` -> `a.items.b`.
+
+    None when the path is not inside a property.
+    """
+    parts: list[str] = []
+    i = 0
+    while i < len(at):
+        key = at[i]
+        if key == "properties" and i + 1 < len(at):
+            parts.append(str(at[i + 1]))
+            i += 2
+        elif key == "items" and parts:
+            if i + 1 < len(at) and isinstance(at[i + 1], int):
+                parts.append(f"items[{at[i + 1]}]")
+                i += 2
+            else:
+                parts.append("items")
+                i += 1
+        else:
+            break
+    while parts and parts[-1].startswith("items"):
+        parts.pop()
+    return ".".join(parts) if parts else None

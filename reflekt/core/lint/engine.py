@@ -1,0 +1,252 @@
+"""Run the lint rules over schema files and gather a LintReport. Pure: no printing.
+
+Per-schema rules run on each file; per-event rules run once per event folder with every
+version of it. Severities come from each rule's default, overridden by `lint: rules:` in
+reflekt_project.yml (by code or name; "off" skips the rule).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from reflekt.core.lint.base import (
+    SCOPE_EVENT,
+    SCOPE_SCHEMA,
+    EventContext,
+    Issue,
+    Rule,
+    SchemaContext,
+    registered_rules,
+)
+from reflekt.core.lint.findings import Finding, LintReport, sort_key
+from reflekt.core.lint.locate import Locator
+from reflekt.core.lint.rules import load_rules
+from reflekt.core.project import Project, validate_rule_names
+from reflekt.core.schemas import SchemaDocument, Version, list_schema_files, read_schema
+
+log = logging.getLogger("reflekt.lint")
+
+Progress = Callable[[int, int], None]
+
+
+def all_rules() -> list[Rule]:
+    """Every registered rule, sorted by code."""
+    load_rules()
+    return sorted(registered_rules().values(), key=lambda rule: rule.code)
+
+
+def rule_names() -> dict[str, str]:
+    """Codes and names of every rule, each mapped to the rule's code."""
+    known: dict[str, str] = {}
+    for rule in all_rules():
+        known[rule.code] = rule.code
+        known[rule.name] = rule.code
+    return known
+
+
+@dataclass(frozen=True)
+class ActiveRule:
+    rule: Rule
+    severity: str
+
+
+def active_rules(project: Project) -> list[ActiveRule]:
+    """The rules to run with their effective severity. Unknown names in the config: ConfigError."""
+    known = rule_names()
+    validate_rule_names(project, known)
+    severity = {rule.code: rule.severity for rule in all_rules()}
+    for key, value in project.lint_rules.items():
+        severity[known[key]] = value
+    return [
+        ActiveRule(rule, severity[rule.code])
+        for rule in all_rules()
+        if severity[rule.code] != "off"
+    ]
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+class _Linter:
+    """One run: the active rules, the compiled meta-schemas, and the findings so far."""
+
+    def __init__(self, project: Project) -> None:
+        from reflekt.core.lint.meta import MetaChecks
+
+        self.project = project
+        self.rules = active_rules(project)
+        codes = {active.rule.code for active in self.rules}
+        self.meta = MetaChecks(
+            project.meta_schema_path, need_draft7="RF102" in codes, need_meta="RF103" in codes
+        )
+        self.schema_rules = [a for a in self.rules if a.rule.scope == SCOPE_SCHEMA]
+        self.event_rules = [a for a in self.rules if a.rule.scope == SCOPE_EVENT]
+        self.findings: list[Finding] = []
+
+    def file_of(self, doc: SchemaDocument) -> str:
+        return _relative(doc.path, self.project.root)
+
+    def lint_schema(self, doc: SchemaDocument) -> None:
+        ctx = SchemaContext(self.project, doc, self.file_of(doc), self.meta)
+        has_body = isinstance(doc.body, dict)
+        for active in self.schema_rules:
+            if active.rule.needs_body and not has_body:
+                continue
+            self._collect(active, ctx.file, doc, active.rule.check, ctx)
+
+    def lint_event(self, event_key: str, docs: list[SchemaDocument], selected: set[str]) -> None:
+        ctx = EventContext(self.project, event_key, docs, frozenset(selected))
+        locators: dict[str, Locator] = {}
+        for active in self.event_rules:
+            try:
+                issues = list(active.rule.check(ctx))
+            except Exception as exc:
+                self._crashed(active, docs[-1], self.file_of(docs[-1]), exc)
+                continue
+            for issue in issues:
+                doc = issue.document or docs[-1]
+                if doc.schema_id.path not in selected:
+                    continue
+                locator = locators.setdefault(doc.schema_id.path, Locator(doc.text))
+                self.findings.append(self._finding(active, self.file_of(doc), doc, issue, locator))
+
+    def _collect(
+        self,
+        active: ActiveRule,
+        file: str,
+        doc: SchemaDocument,
+        check: Callable[[SchemaContext], Iterable[Issue]],
+        ctx: SchemaContext,
+    ) -> None:
+        try:
+            for issue in check(ctx):
+                self.findings.append(self._finding(active, file, doc, issue, ctx.locator))
+        except Exception as exc:
+            self._crashed(active, doc, file, exc)
+
+    def _crashed(self, active: ActiveRule, doc: SchemaDocument, file: str, exc: Exception) -> None:
+        log.exception("lint rule %s crashed on %s", active.rule.code, file)
+        self.findings.append(
+            Finding(
+                schema_id=doc.schema_id.path,
+                file=file,
+                line=None,
+                column=None,
+                rule=active.rule.code,
+                rule_name=active.rule.name,
+                severity=active.severity,
+                message=f"the rule could not check this file ({type(exc).__name__}: {exc})",
+            )
+        )
+
+    @staticmethod
+    def _finding(
+        active: ActiveRule, file: str, doc: SchemaDocument, issue: Issue, locator: Locator
+    ) -> Finding:
+        line, column = issue.line, issue.column
+        if line is None:
+            line, column = locator.position(issue.at)
+        return Finding(
+            schema_id=doc.schema_id.path,
+            file=file,
+            line=line,
+            column=column,
+            rule=active.rule.code,
+            rule_name=active.rule.name,
+            severity=active.severity,
+            message=issue.message,
+            property=issue.property,
+            suggestion=issue.suggestion,
+        )
+
+
+def lint_documents(
+    project: Project,
+    documents: list[SchemaDocument],
+    *,
+    read_sibling: Callable[[Path], SchemaDocument] | None = None,
+    progress: Progress | None = None,
+) -> LintReport:
+    """Lint documents already read (e.g. an unsaved buffer in the TUI).
+
+    Per-event rules see every version in the folders of these documents; versions not among
+    `documents` are read from disk (with `read_sibling`, default `read_schema`).
+    """
+    linter = _Linter(project)
+    total = len(documents)
+    step = max(1, total // 100)
+    for index, doc in enumerate(documents, start=1):
+        linter.lint_schema(doc)
+        if progress is not None and (index % step == 0 or index == total):
+            progress(index, total)
+    if linter.event_rules:
+        _lint_events(linter, project, documents, read_sibling)
+    findings = sorted(linter.findings, key=sort_key)
+    files = [linter.file_of(doc) for doc in documents]
+    return LintReport(findings=findings, schemas=len(documents), files=files)
+
+
+def _lint_events(
+    linter: _Linter,
+    project: Project,
+    documents: list[SchemaDocument],
+    read_sibling: Callable[[Path], SchemaDocument] | None,
+) -> None:
+    read = read_sibling or (lambda path: read_schema(path, project.schemas_dir))
+    by_event: dict[str, dict[str, SchemaDocument]] = {}
+    folders: dict[str, Path] = {}
+    for doc in documents:
+        key = doc.schema_id.event_key
+        by_event.setdefault(key, {})[doc.schema_id.path] = doc
+        folders[key] = doc.path.parent
+    for key, docs in by_event.items():
+        selected = set(docs)
+        versions = dict(docs)
+        folder = folders[key]
+        try:
+            siblings = sorted(folder.glob("*.json"))
+        except OSError:
+            siblings = []
+        for path in siblings:
+            if Version.try_parse(path.name) is None:
+                continue
+            sibling_id = f"{key}/{path.name}" if key else path.name
+            if sibling_id not in versions:
+                versions[sibling_id] = read(path)
+        ordered = sorted(
+            (doc for doc in versions.values() if doc.schema_id.version is not None),
+            key=lambda doc: doc.schema_id.version,
+        )
+        if ordered:
+            linter.lint_event(key, ordered, selected)
+
+
+def lint_project(
+    project: Project,
+    paths: list[Path] | None = None,
+    progress: Progress | None = None,
+) -> LintReport:
+    """Lint the given schema files (from `resolve_select`), or every schema of the project.
+
+    Raises ConfigError (exit 2) for unknown rule names in the config or a missing or broken
+    meta-schema; everything wrong in a schema file is a Finding.
+    """
+    if paths is None:
+        paths = list_schema_files(project.schemas_dir)
+    schemas_dir = project.schemas_dir
+    documents = _read_all(paths, schemas_dir)
+    return lint_documents(project, documents, progress=progress)
+
+
+def _read_all(paths: list[Path], schemas_dir: Path) -> list[SchemaDocument]:
+    return [read_schema(path, schemas_dir) for path in paths]

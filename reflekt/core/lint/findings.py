@@ -1,0 +1,58 @@
+"""What lint produces: one Finding per problem, gathered in a LintReport."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SEVERITY_ERROR = "error"
+SEVERITY_WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in one schema file, located as precisely as we can."""
+
+    schema_id: str  # the $id path: "segment/ecommerce/Cart_Viewed/1-0.json"
+    file: str  # path relative to the project root: "schemas/segment/.../1-0.json"
+    line: int | None
+    column: int | None
+    rule: str  # stable code: "RF311"
+    rule_name: str  # "property-casing"
+    severity: str  # "error" | "warning"
+    message: str
+    property: str | None = None  # dotted path: "products.items.sku"
+    suggestion: str | None = None  # e.g. the corrected name
+
+
+def sort_key(finding: Finding) -> tuple:
+    """Deterministic order: file, line, column, rule, message."""
+    return (finding.file, finding.line or 0, finding.column or 0, finding.rule, finding.message)
+
+
+@dataclass
+class LintReport:
+    """All findings of one lint run, plus how many schemas were linted."""
+
+    findings: list[Finding]
+    schemas: int
+    files: list[str] = field(default_factory=list)  # every linted file, relative to the root
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for finding in self.findings if finding.severity == SEVERITY_ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for finding in self.findings if finding.severity == SEVERITY_WARNING)
+
+    @property
+    def ok(self) -> bool:
+        """No errors (warnings allowed): what decides exit code 0."""
+        return self.errors == 0
+
+    def by_schema(self) -> dict[str, list[Finding]]:
+        """Findings grouped by file (relative path), files in sorted order."""
+        grouped: dict[str, list[Finding]] = {}
+        for finding in sorted(self.findings, key=sort_key):
+            grouped.setdefault(finding.file, []).append(finding)
+        return grouped

@@ -1,0 +1,145 @@
+"""Line and column of any key in a JSON text, for findings that point at the right line.
+
+`SchemaDocument.line_of_key` finds the first `"key":` anywhere in the file, which is wrong
+for a property named like another (`id` inside `product` and at the top). This scanner walks
+the text once and records where every JSON path starts. It tolerates comments, trailing
+commas and truncated files (it records what it has seen), and is only run for files that
+have findings, so it costs nothing on a clean project.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+JsonPath = tuple[str | int, ...]
+
+
+def index_positions(text: str) -> dict[JsonPath, tuple[int, int]]:
+    """Map each JSON path to the (line, column), 1-based, of its key (or array item)."""
+    positions: dict[JsonPath, tuple[int, int]] = {(): (1, 1)}
+    # Stack of open containers: [path, kind, pending key, next array index]
+    stack: list[list] = []
+    line, line_start = 1, 0
+    i, n = 0, len(text)
+    root_seen = False
+
+    def value_starts(at: tuple[int, int]) -> JsonPath | None:
+        """Register the path of a value that starts at `at`; return it."""
+        nonlocal root_seen
+        if not stack:
+            if root_seen:
+                return None
+            root_seen = True
+            positions[()] = at
+            return ()
+        top = stack[-1]
+        if top[1] == "object":
+            key = top[2]
+            if key is None:
+                return None
+            top[2] = None
+            return (*top[0], key)
+        path = (*top[0], top[3])
+        positions.setdefault(path, at)
+        top[3] += 1
+        return path
+
+    while i < n:
+        char = text[i]
+        if char == "\n":
+            line += 1
+            line_start = i + 1
+            i += 1
+            continue
+        if char in " \t\r,":
+            i += 1
+            continue
+        if char == "/" and text.startswith("//", i):
+            end = text.find("\n", i)
+            i = n if end == -1 else end
+            continue
+        if char == "/" and text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            end = n if end == -1 else end + 2
+            line += text.count("\n", i, end)
+            newline = text.rfind("\n", i, end)
+            if newline != -1:
+                line_start = newline + 1
+            i = end
+            continue
+        at = (line, i - line_start + 1)
+        if char == '"':
+            j = i + 1
+            while j < n and text[j] != '"':
+                if text[j] == "\\":
+                    j += 1
+                elif text[j] == "\n":
+                    break
+                j += 1
+            raw = text[i + 1 : j]
+            i = j + 1
+            # Is this string a key? Look past blanks for a colon.
+            k = i
+            while k < n and text[k] in " \t\r":
+                k += 1
+            if k < n and text[k] == ":" and stack and stack[-1][1] == "object":
+                key = _unescape(raw)
+                stack[-1][2] = key
+                positions[(*stack[-1][0], key)] = at
+                i = k + 1
+                continue
+            value_starts(at)
+            continue
+        if char in "{[":
+            path = value_starts(at)
+            kind = "object" if char == "{" else "array"
+            stack.append([path if path is not None else ("?",), kind, None, 0])
+            i += 1
+            continue
+        if char in "}]":
+            if stack:
+                stack.pop()
+            i += 1
+            continue
+        if char == ":":
+            i += 1
+            continue
+        # A bare value (number, true, false, null, or junk): skip to a delimiter.
+        value_starts(at)
+        while i < n and text[i] not in ",]}\n \t\r":
+            i += 1
+    return positions
+
+
+def _unescape(raw: str) -> str:
+    if "\\" not in raw:
+        return raw
+    import json
+
+    try:
+        return json.loads(f'"{raw}"')
+    except ValueError:
+        return raw
+
+
+class Locator:
+    """Lazy position index of one document's text."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._positions: dict[JsonPath, tuple[int, int]] | None = None
+
+    def position(self, path: Sequence[str | int]) -> tuple[int | None, int | None]:
+        """(line, column) of `path`, or of its nearest ancestor present in the file."""
+        if not self._text:
+            return (1, 1) if not path else (None, None)
+        if self._positions is None:
+            self._positions = index_positions(self._text)
+        current = tuple(path)
+        while True:
+            found = self._positions.get(current)
+            if found is not None:
+                return found
+            if not current:
+                return (1, 1)
+            current = current[:-1]

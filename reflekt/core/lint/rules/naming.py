@@ -1,0 +1,192 @@
+"""RF3xx: event and property names follow the project's conventions.
+
+Conventions come from `schemas.conventions.event` / `.property` in reflekt_project.yml:
+`casing` (see `reflekt.core.casing` for the exact patterns), `numbers` (digits allowed?) and
+`reserved` (names that may not be used, compared case-insensitively).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from reflekt.core import casing
+from reflekt.core.lint.base import Issue, SchemaContext, schema_rule
+from reflekt.core.project import NamingConvention
+
+
+def _event_name(ctx: SchemaContext) -> str | None:
+    name = ctx.self_block.get("name")
+    return name if isinstance(name, str) else None
+
+
+def _casing_issue(
+    kind: str, name: str, convention: NamingConvention, **where: object
+) -> Issue | None:
+    wanted = convention.effective_casing
+    if casing.matches(name, wanted):
+        return None
+    suggestion = casing.suggest(name, wanted)
+    if suggestion == name or not casing.matches(suggestion, wanted):
+        suggestion = None
+    hint = f' (suggestion: "{suggestion}")' if suggestion else ""
+    return Issue(
+        f'{kind} "{name}" is not {casing.DESCRIPTIONS[wanted]}{hint}',
+        suggestion=suggestion,
+        **where,  # type: ignore[arg-type]
+    )
+
+
+def _is_reserved(name: str, convention: NamingConvention) -> bool:
+    return name.casefold() in {reserved.casefold() for reserved in convention.reserved}
+
+
+@schema_rule("RF301", "event-casing", summary="The event name follows the event casing.")
+def event_casing(ctx: SchemaContext) -> Iterator[Issue]:
+    """`self.name` follows `conventions.event.casing`; the finding suggests the fix.
+
+    Bad:
+        casing: title, {"self": {"name": "cart viewed"}}
+
+    Good:
+        casing: title, {"self": {"name": "Cart Viewed"}}
+    """
+    name = _event_name(ctx)
+    if name is None:
+        return
+    issue = _casing_issue("event name", name, ctx.project.conventions.event, at=("self", "name"))
+    if issue:
+        yield issue
+
+
+@schema_rule(
+    "RF302",
+    "event-numbers",
+    summary="The event name has no digits when `numbers: false`.",
+)
+def event_numbers(ctx: SchemaContext) -> Iterator[Issue]:
+    """Digits in event names are allowed only with `conventions.event.numbers: true`.
+
+    Bad:
+        numbers: false, {"self": {"name": "Step 2 Completed"}}
+
+    Good:
+        numbers: false, {"self": {"name": "Shipping Step Completed"}}
+    """
+    name = _event_name(ctx)
+    if name is None or ctx.project.conventions.event.numbers or not casing.has_digits(name):
+        return
+    yield Issue(
+        f'event name "{name}" contains digits (conventions.event.numbers is false)',
+        at=("self", "name"),
+    )
+
+
+@schema_rule("RF303", "event-reserved", summary="The event name is not a reserved name.")
+def event_reserved(ctx: SchemaContext) -> Iterator[Issue]:
+    """Names listed in `conventions.event.reserved` may not be used (case-insensitive).
+
+    Bad:
+        reserved: [Identify], {"self": {"name": "Identify"}}
+
+    Good:
+        reserved: [Identify], {"self": {"name": "User Identified"}}
+    """
+    name = _event_name(ctx)
+    if name is not None and _is_reserved(name, ctx.project.conventions.event):
+        yield Issue(f'event name "{name}" is reserved', at=("self", "name"))
+
+
+@schema_rule(
+    "RF311",
+    "property-casing",
+    summary="Every property name (nested objects and array items too) follows the property casing.",
+)
+def property_casing(ctx: SchemaContext) -> Iterator[Issue]:
+    """Property names follow `conventions.property.casing`, at every depth.
+
+    Bad:
+        casing: snake, {"properties": {"products": {"type": "array", "items":
+          {"type": "object", "properties": {"productId": {"type": "string"}}}}}}
+
+    Good:
+        casing: snake, {"properties": {"products": {"type": "array", "items":
+          {"type": "object", "properties": {"product_id": {"type": "string"}}}}}}
+    """
+    convention = ctx.project.conventions.property
+    if convention.effective_casing == "any":
+        return
+    for prop in ctx.properties:
+        issue = _casing_issue("property", prop.name, convention, at=prop.at, property=prop.dotted)
+        if issue:
+            yield issue
+
+
+@schema_rule(
+    "RF312",
+    "property-numbers",
+    summary="Property names have no digits when `numbers: false`.",
+)
+def property_numbers(ctx: SchemaContext) -> Iterator[Issue]:
+    """Digits in property names are allowed only with `conventions.property.numbers: true`.
+
+    Bad:
+        numbers: false, {"properties": {"address_line2": {"type": "string"}}}
+
+    Good:
+        numbers: false, {"properties": {"address_line_second": {"type": "string"}}}
+    """
+    if ctx.project.conventions.property.numbers:
+        return
+    for prop in ctx.properties:
+        if casing.has_digits(prop.name):
+            yield Issue(
+                f'property "{prop.name}" contains digits (conventions.property.numbers is false)',
+                at=prop.at,
+                property=prop.dotted,
+            )
+
+
+@schema_rule("RF313", "property-reserved", summary="No property uses a reserved name.")
+def property_reserved(ctx: SchemaContext) -> Iterator[Issue]:
+    """Names listed in `conventions.property.reserved` may not be used (case-insensitive).
+
+    Bad:
+        reserved: [timestamp], {"properties": {"timestamp": {"type": "string"}}}
+
+    Good:
+        reserved: [timestamp], {"properties": {"viewed_at": {"type": "string"}}}
+    """
+    convention = ctx.project.conventions.property
+    if not convention.reserved:
+        return
+    for prop in ctx.properties:
+        if _is_reserved(prop.name, convention):
+            yield Issue(f'property "{prop.name}" is reserved', at=prop.at, property=prop.dotted)
+
+
+@schema_rule(
+    "RF314",
+    "column-collision",
+    summary="No two properties land on the same warehouse column after snake_casing.",
+)
+def column_collision(ctx: SchemaContext) -> Iterator[Issue]:
+    """Warehouse columns are snake_cased (nested objects flatten to `parent_child`), so
+    `productId` and `product_id` would both be the column `product_id`.
+
+    Bad:
+        {"properties": {"productId": {"type": "string"}, "product_id": {"type": "string"}}}
+
+    Good:
+        {"properties": {"product_id": {"type": "string"}}}
+    """
+    first_seen: dict[tuple[str, str], str] = {}
+    for prop in ctx.properties:
+        key = (prop.scope, prop.column)
+        other = first_seen.setdefault(key, prop.dotted)
+        if other != prop.dotted:
+            yield Issue(
+                f'properties "{other}" and "{prop.dotted}" both land on the warehouse '
+                f'column "{prop.column}"',
+                at=prop.at,
+                property=prop.dotted,
+            )

@@ -1,0 +1,108 @@
+"""RF5xx: every property has a type the project allows; `required` names real properties."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from reflekt.core.lint.base import Issue, SchemaContext, property_types, schema_rule
+
+
+@schema_rule("RF501", "property-type", summary="Every property (nested ones too) has a `type`.")
+def property_type(ctx: SchemaContext) -> Iterator[Issue]:
+    """The dbt builder casts each column by its type; a property without one cannot be built.
+    A property whose `anyOf`/`oneOf` branches all have a type counts as typed.
+
+    Bad:
+        {"properties": {"cart_id": {"description": "The cart's id."}}}
+
+    Good:
+        {"properties": {"cart_id": {"type": "string", "description": "The cart's id."}}}
+    """
+    for prop in ctx.properties:
+        if property_types(prop.schema) is None:
+            yield Issue(f'property "{prop.dotted}" has no type', at=prop.at, property=prop.dotted)
+
+
+def _type_label(value: Any) -> str:
+    return f'"{value}"' if isinstance(value, str) else repr(value)
+
+
+@schema_rule(
+    "RF502",
+    "data-types",
+    summary="Every type used is one of the project's `data_types`.",
+)
+def data_types(ctx: SchemaContext) -> Iterator[Issue]:
+    """Only the types listed in `conventions.data_types` may be used.
+
+    Bad:
+        data_types: [string, integer], {"properties": {"price": {"type": "number"}}}
+
+    Good:
+        data_types: [string, integer, number], {"properties": {"price": {"type": "number"}}}
+    """
+    allowed = ctx.project.conventions.data_types
+    for prop in ctx.properties:
+        types = property_types(prop.schema) or []
+        bad = [t for t in types if not isinstance(t, str) or t not in allowed]
+        if bad:
+            labels = ", ".join(_type_label(t) for t in bad)
+            yield Issue(
+                f'property "{prop.dotted}" uses type {labels}, not in data_types '
+                f"({', '.join(allowed)})",
+                at=(*prop.at, "type")
+                if isinstance(prop.schema, dict) and "type" in prop.schema
+                else prop.at,
+                property=prop.dotted,
+            )
+
+
+def _required_lists(node: Any, at: tuple, dotted: str) -> Iterator[tuple[Any, dict, tuple, str]]:
+    """(required, properties, JSON path of the node, dotted path) for each object schema."""
+    if not isinstance(node, dict):
+        return
+    props = node.get("properties")
+    if "required" in node:
+        yield node["required"], props if isinstance(props, dict) else {}, at, dotted
+    if isinstance(props, dict):
+        for name, sub in props.items():
+            yield from _required_lists(
+                sub, (*at, "properties", name), f"{dotted}.{name}" if dotted else str(name)
+            )
+    items = node.get("items")
+    if isinstance(items, dict):
+        yield from _required_lists(items, (*at, "items"), f"{dotted}.items" if dotted else "items")
+
+
+@schema_rule(
+    "RF503",
+    "required-exists",
+    summary="Every name in `required` is a property of the same object.",
+)
+def required_exists(ctx: SchemaContext) -> Iterator[Issue]:
+    """A required name that is not a property is usually a typo or a removed property.
+
+    Bad:
+        {"properties": {"cart_id": {"type": "string"}}, "required": ["cartId"]}
+
+    Good:
+        {"properties": {"cart_id": {"type": "string"}}, "required": ["cart_id"]}
+    """
+    for required, props, at, dotted in _required_lists(ctx.body, (), ""):
+        if not isinstance(required, list):
+            continue  # RF102 (draft-07) reports a `required` that is not a list
+        for index, name in enumerate(required):
+            where = f' of "{dotted}"' if dotted else ""
+            if not isinstance(name, str):
+                yield Issue(
+                    f"`required`{where} holds {name!r}, which is not a property name",
+                    at=(*at, "required", index),
+                    property=dotted or None,
+                )
+            elif name not in props:
+                yield Issue(
+                    f'"{name}" is in `required`{where} but is not a property',
+                    at=(*at, "required", index),
+                    property=f"{dotted}.{name}" if dotted else name,
+                )

@@ -1,0 +1,90 @@
+"""RF1xx: the file is JSON, a valid draft-07 JSON Schema, and fits the project meta-schema."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from reflekt.core.lint.base import Issue, SchemaContext, property_path, schema_rule
+
+
+@schema_rule(
+    "RF101",
+    "json-syntax",
+    summary="The file is one JSON object: not empty, not truncated, no comments or "
+    "trailing commas.",
+    needs_body=False,
+)
+def json_syntax(ctx: SchemaContext) -> Iterator[Issue]:
+    """A schema file must be plain JSON holding one object.
+
+    Files with only comments or trailing commas (as in the seed's examples) are still
+    linted with what they would mean without them.
+
+    Bad:
+        {
+          "type": "object",  // a comment
+          "properties": {},
+        }
+
+    Good:
+        {
+          "type": "object",
+          "properties": {}
+        }
+    """
+    for problem in ctx.doc.problems:
+        yield Issue(problem.message, line=problem.line, column=problem.column)
+
+
+@schema_rule(
+    "RF102",
+    "jsonschema-draft7",
+    summary="The schema is a valid draft-07 JSON Schema.",
+)
+def jsonschema_draft7(ctx: SchemaContext) -> Iterator[Issue]:
+    """The schema must be valid against the draft-07 meta-schema (types, keywords).
+
+    Bad:
+        {"type": "object", "properties": [{"cart_id": {"type": "string"}}]}
+
+    Good:
+        {"type": "object", "properties": {"cart_id": {"type": "string"}}}
+    """
+    draft7 = ctx.meta.draft7 if ctx.meta else None
+    if draft7 is None or draft7.is_valid(ctx.body):
+        return
+    for error in draft7.errors(ctx.body):
+        yield Issue(
+            f"not a valid draft-07 JSON Schema: {error.message}",
+            at=error.path,
+            property=property_path(error.path),
+        )
+
+
+@schema_rule(
+    "RF103",
+    "meta-schema",
+    summary="The schema validates against the project's meta-schema "
+    "(schemas/.reflekt/event-meta/1-0.json).",
+)
+def meta_schema(ctx: SchemaContext) -> Iterator[Issue]:
+    """Teams edit the project's meta-schema to require metadata (e.g. a code owner).
+
+    Bad:
+        {"self": {"vendor": "com.example", "name": "Cart Viewed", "format": "jsonschema"},
+         "properties": {}}
+
+    Good:
+        {"self": {"vendor": "com.example", "name": "Cart Viewed", "format": "jsonschema",
+                  "version": "1-0"},
+         "properties": {}}
+    """
+    meta = ctx.meta.meta if ctx.meta else None
+    if meta is None or meta.is_valid(ctx.body):
+        return
+    for error in meta.errors(ctx.body):
+        yield Issue(
+            f"does not fit the project meta-schema: {error.message}",
+            at=error.path,
+            property=property_path(error.path),
+        )
