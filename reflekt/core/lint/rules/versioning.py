@@ -1,0 +1,94 @@
+"""RF6xx: each version of an event compared with the previous one (built on core/diff.py).
+
+Why: the version number is a promise to the people who query the data. A MINOR bump must
+stay compatible with the data already collected; a MAJOR bump should mean something broke.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from reflekt.core.diff import MAJOR, classify, diff_schemas
+from reflekt.core.lint.base import EventContext, Issue, event_rule
+
+
+def _at(path: str) -> tuple[str, ...]:
+    """JSON path of a top-level property named by a change path (best effort)."""
+    if not path:
+        return ()
+    head = path.split(".", 1)[0].removesuffix("[]")
+    return ("properties", head)
+
+
+def _pairs(ctx: EventContext):
+    for previous, current in ctx.pairs():
+        if not isinstance(previous.body, dict) or not isinstance(current.body, dict):
+            continue
+        old_version, new_version = previous.schema_id.version, current.schema_id.version
+        if old_version is None or new_version is None:
+            continue
+        yield previous, current, old_version, new_version
+
+
+@event_rule(
+    "RF601",
+    "breaking-change-needs-major",
+    summary="A MINOR version bump contains no breaking (MAJOR) change.",
+)
+def breaking_change_needs_major(ctx: EventContext) -> Iterator[Issue]:
+    """A change incompatible with earlier data needs a new MAJOR version, not a MINOR one.
+
+    Bad:
+        Cart_Viewed/1-0.json has optional `cart_id`;
+        Cart_Viewed/1-1.json makes `cart_id` required
+
+    Good:
+        Cart_Viewed/1-0.json has optional `cart_id`;
+        Cart_Viewed/2-0.json makes `cart_id` required
+    """
+    for previous, current, old_version, new_version in _pairs(ctx):
+        if new_version.major != old_version.major:
+            continue
+        breaking = [c for c in diff_schemas(previous.body, current.body) if c.change_class == MAJOR]
+        if not breaking:
+            continue
+        first = breaking[0]
+        more = f" (and {len(breaking) - 1} more)" if len(breaking) > 1 else ""
+        yield Issue(
+            f"{new_version} is a MINOR bump over {old_version} but has a breaking change: "
+            f"{first.message}{more}; it should be {old_version.major + 1}-0",
+            at=_at(first.path),
+            property=first.path or None,
+            suggestion=f"{old_version.major + 1}-0",
+            document=current,
+        )
+
+
+@event_rule(
+    "RF602",
+    "major-bump-without-breaking-change",
+    summary="A MAJOR version bump contains at least one breaking change.",
+    severity="warning",
+)
+def major_bump_without_breaking_change(ctx: EventContext) -> Iterator[Issue]:
+    """A new MAJOR version forces consumers to migrate; compatible changes only need MINOR.
+
+    Bad:
+        Cart_Viewed/1-0.json; Cart_Viewed/2-0.json only adds an optional property
+
+    Good:
+        Cart_Viewed/1-0.json; Cart_Viewed/1-1.json only adds an optional property
+    """
+    for previous, current, old_version, new_version in _pairs(ctx):
+        if new_version.major <= old_version.major:
+            continue
+        changes = diff_schemas(previous.body, current.body)
+        if classify(changes) == MAJOR:
+            continue
+        kind = "no change" if not changes else "only compatible changes"
+        yield Issue(
+            f"{new_version} is a MAJOR bump over {old_version} with {kind}; "
+            f"{old_version.major}-{old_version.minor + 1} would do",
+            suggestion=f"{old_version.major}-{old_version.minor + 1}",
+            document=current,
+        )

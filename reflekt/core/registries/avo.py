@@ -1,0 +1,162 @@
+"""Avo export API: read a branch's tracking plan and convert its events to Reflekt schemas.
+
+Why: the original crashed on free-form tags (`tag.split(": ")[1]`) and kept Avo-only keys in
+the properties; this keeps only JSON Schema, and tags/categories as metadata.
+
+- `AvoClient(config: AvoRegistryConfig, profile: str | None, policy=None)`:
+  `export(branch_id) -> dict` (GET `/workspaces/{ws}/branches/{id}/export/v1`, Basic auth),
+  `check() -> str`.
+- `event_to_remote(event, branch, vendor, categories) -> RemoteSchema`: name, description,
+  properties (without `id`, `index`, `nameMapping`, `isSystemProperty`, ...), required,
+  additionalProperties; `metadata` = {tags, categories}; a variant gets its own folder
+  (`<Event> - <Variant>`). Version is always `1-0`.
+- `export_to_remotes(payload, branch, vendor) -> list[RemoteSchema]`.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from reflekt.core.errors import RegistryError
+from reflekt.core.profiles import AvoRegistryConfig
+from reflekt.core.registries.base import RemoteSchema
+from reflekt.core.registries.http import HttpClient, RetryPolicy
+from reflekt.core.registries.segment_convert import collapse_types
+from reflekt.core.schemas import Version, event_folder_name, new_schema_body, schema_id_for
+
+AVO_ONLY_KEYS = frozenset(
+    {
+        "id",
+        "index",
+        "nameMapping",
+        "isSystemProperty",
+        "operations",
+        "customFields",
+        "groupTypeId",
+        "pii",
+        "tags",
+    }
+)
+AVO_VERSION = Version(1, 0)
+
+
+class AvoClient:
+    def __init__(
+        self,
+        config: AvoRegistryConfig,
+        profile: str | None = None,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self.config = config
+        self.http = HttpClient(
+            config.api_url,
+            registry="Avo",
+            profile=profile,
+            auth=(config.service_account_name, config.service_account_secret.reveal()),
+            headers={"Accept-Encoding": "gzip"},
+            policy=policy,
+        )
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> AvoClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def export(self, branch_id: str) -> dict[str, Any]:
+        body = self.http.request(
+            "GET",
+            f"/workspaces/{self.config.workspace_id}/branches/{branch_id}/export/v1",
+            what=f"branch '{branch_id}' of workspace '{self.config.workspace_id}'",
+        )
+        if not isinstance(body, dict) or not isinstance(body.get("events"), list):
+            raise RegistryError("the Avo export has no `events` list")
+        return body
+
+    def check(self) -> str:
+        payload = self.export("main")
+        return (
+            f"Avo workspace '{self.config.workspace_id}': service account accepted, "
+            f"{len(payload['events'])} event(s) on main"
+        )
+
+
+def clean_property(node: Any) -> Any:
+    """A property schema without Avo-only keys, recursively (nested objects, items)."""
+    if isinstance(node, list):
+        return [clean_property(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in AVO_ONLY_KEYS:
+            continue
+        if key == "properties" and isinstance(value, dict):
+            out[key] = {name: clean_property(sub) for name, sub in value.items()}
+        elif key in ("items", "additionalProperties") and isinstance(value, dict | list):
+            out[key] = clean_property(value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def event_display_name(event: dict[str, Any]) -> str:
+    name = str(event.get("name") or "").strip()
+    variant = event.get("variantName")
+    if (event.get("eventType") == "variant" or variant) and variant:
+        return f"{name} - {str(variant).strip()}"
+    return name
+
+
+def event_to_remote(
+    event: dict[str, Any], branch: str, vendor: str, categories: dict[str, Any] | None = None
+) -> RemoteSchema | None:
+    """Convert one exported event (None when it has no name)."""
+    name = event_display_name(event)
+    if not name:
+        return None
+    rules = event.get("rules") if isinstance(event.get("rules"), dict) else {}
+    section = (rules.get("properties") or {}).get("properties") or {}
+    if not isinstance(section, dict):
+        section = {}
+    properties = {
+        prop: collapse_types(clean_property(schema))
+        for prop, schema in (section.get("properties") or {}).items()
+    }
+    metadata: dict[str, Any] = {}
+    tags = [str(tag) for tag in event.get("tags") or []]
+    if tags:
+        metadata["tags"] = tags
+    category_names = []
+    for category in event.get("categories") or []:
+        info = (categories or {}).get(category) if isinstance(category, str) else None
+        category_names.append(str(info.get("name")) if isinstance(info, dict) else str(category))
+    if category_names:
+        metadata["categories"] = category_names
+    body = new_schema_body(
+        schema_id_for("avo", branch, name, AVO_VERSION),
+        vendor=vendor,
+        name=name,
+        version=AVO_VERSION,
+        description=str(event.get("description") or ""),
+        metadata=metadata,
+        properties=properties,
+        required=list(section.get("required") or []),
+        additional_properties=section.get("additionalProperties", False),
+    )
+    return RemoteSchema("avo", branch, event_folder_name(name), name, AVO_VERSION, body)
+
+
+def export_to_remotes(payload: dict[str, Any], branch: str, vendor: str) -> list[RemoteSchema]:
+    categories = payload.get("categories") if isinstance(payload.get("categories"), dict) else {}
+    remotes = []
+    for event in payload.get("events") or []:
+        if isinstance(event, dict):
+            remote = event_to_remote(event, branch, vendor, categories)
+            if remote is not None:
+                remotes.append(remote)
+    return remotes

@@ -1,0 +1,106 @@
+"""Values shared by the registries: progress callback, pulled schemas, pull/push results.
+
+Why: the CLI and the TUI render the same results; the core only returns data.
+
+- `Progress = Callable[[str, int, int | None], None]`: `(message, done, total)`.
+- `RemoteSchema`: one schema as the registry holds it, already converted to a Reflekt body.
+- `PullResult` / `PushResult`: what changed (schema ids), for the summary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from reflekt.core.schemas import Version
+
+Progress = Callable[[str, int, "int | None"], None]
+
+
+def no_progress(message: str, done: int, total: int | None) -> None:
+    """The default progress callback: ignore."""
+
+
+@dataclass(frozen=True)
+class RemoteSchema:
+    """A registry's event, converted to a Reflekt schema body.
+
+    `event_folder` is the folder under the plan/branch (`Cart_Viewed`); `version` is what the
+    registry stores (Segment: MAJOR only, so `M-0`; Avo: always `1-0`).
+    """
+
+    registry: str
+    plan: str
+    event_folder: str
+    name: str
+    version: Version
+    body: dict[str, Any]
+
+    @property
+    def event_key(self) -> str:
+        return f"{self.registry}/{self.plan}/{self.event_folder}"
+
+
+@dataclass(frozen=True)
+class PullResult:
+    """Schema ids (paths under schemas/) created, updated or unchanged by a pull."""
+
+    registry: str
+    plan: str
+    created: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    dry_run: bool = False
+
+    @property
+    def total(self) -> int:
+        return len(self.created) + len(self.updated) + len(self.unchanged)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "registry": self.registry,
+            "plan": self.plan,
+            "dry_run": self.dry_run,
+            "created": list(self.created),
+            "updated": list(self.updated),
+            "unchanged": list(self.unchanged),
+        }
+
+
+@dataclass(frozen=True)
+class PushResult:
+    """Rules (as `Event Name@version`) created, updated, unchanged or deleted by a push.
+
+    `collapsed` lists notes such as "Cart_Viewed: 1-0, 1-1 -> pushed 1-1 as version 1".
+    `plan_created` is True when the tracking plan did not exist.
+    """
+
+    registry: str
+    plan: str
+    created: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    deleted: tuple[str, ...] = ()
+    collapsed: tuple[str, ...] = ()
+    plan_created: bool = False
+    dry_run: bool = False
+    lint_errors: int = 0
+    forced: bool = False
+    requests: int = 0
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "registry": self.registry,
+            "plan": self.plan,
+            "dry_run": self.dry_run,
+            "plan_created": self.plan_created,
+            "created": list(self.created),
+            "updated": list(self.updated),
+            "unchanged": list(self.unchanged),
+            "deleted": list(self.deleted),
+            "collapsed": list(self.collapsed),
+            "lint_errors": self.lint_errors,
+            "forced": self.forced,
+        }

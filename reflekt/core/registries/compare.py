@@ -1,0 +1,187 @@
+"""Compare a selection of local schemas with a registry or a git ref: the `reflekt diff` job.
+
+`compare(project, profile, selects, against=None, progress=None, policy=None) -> DiffReport`
+
+- `against=None`: the registry named by each select's first segment; only the plans or
+  branches concerned are fetched (once each).
+- `against="git:REF"`: the same files at a git ref (no network, no profile needed): the
+  pull-request check in CI.
+
+Per event, the latest local version is compared with the base version: the same version when
+the base has it (an in-place edit), else the highest base version below it, else the highest.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from reflekt.core.diff import DiffReport, EventDiff, event_diff
+from reflekt.core.errors import ReflektError, SelectError
+from reflekt.core.profiles import Profile
+from reflekt.core.project import Project
+from reflekt.core.registries.base import Progress, no_progress
+from reflekt.core.registries.http import RetryPolicy
+from reflekt.core.registries.sync import fetch_remote, in_scope, parse_registry_select
+from reflekt.core.schemas import SchemaId, Version, load_schema, parse_schema_text
+from reflekt.core.select import SelectPath, normalize_select, resolve_select
+
+# event_key -> version -> (schema id, body)
+Versions = dict[str, dict[Version, tuple[str, dict[str, Any]]]]
+
+
+def compare(
+    project: Project,
+    profile: Profile | None,
+    selects: list[str],
+    against: str | None = None,
+    progress: Progress | None = None,
+    policy: RetryPolicy | None = None,
+) -> DiffReport:
+    """Diff the selection against the registry (default) or `git:REF`."""
+    progress = progress or no_progress
+    selects = [s for s in selects if s] or [""]
+    local = _local(project, selects, progress)
+    if against is None:
+        base, label = _registry_base(project, profile, selects, progress, policy)
+    elif against.startswith("git:") and against[4:].strip():
+        ref = against[4:].strip()
+        base = _git_base(project, selects, ref, progress)
+        label = f"git:{ref}"
+    else:
+        raise SelectError(f"--against '{against}' is not supported: use git:<ref> (e.g. git:main)")
+    events: list[EventDiff] = []
+    keys = sorted(set(local) | set(base))
+    for index, key in enumerate(keys):
+        progress("comparing", index, len(keys))
+        events.append(_event(key, local.get(key, {}), base.get(key, {})))
+    progress("comparing", len(keys), len(keys))
+    return DiffReport(label, tuple(events))
+
+
+def _name(body: dict[str, Any], key: str) -> str:
+    self_block = body.get("self") if isinstance(body.get("self"), dict) else {}
+    return str(self_block.get("name") or key.rsplit("/", 1)[-1].replace("_", " "))
+
+
+def _event(
+    key: str,
+    local: dict[Version, tuple[str, dict[str, Any]]],
+    base: dict[Version, tuple[str, dict[str, Any]]],
+) -> EventDiff:
+    local_pick = None
+    local_id = None
+    if local:
+        version = max(local)
+        local_id, body = local[version]
+        local_pick = (version, body)
+    base_pick = None
+    if base:
+        if local_pick is not None and local_pick[0] in base:
+            version = local_pick[0]
+        elif local_pick is not None and any(v < local_pick[0] for v in base):
+            version = max(v for v in base if v < local_pick[0])
+        else:
+            version = max(base)
+        base_pick = (version, base[version][1])
+    name = _name((local_pick or base_pick)[1], key)  # type: ignore[index]
+    return event_diff(key, name, local_pick, base_pick, local_id)
+
+
+def _local(project: Project, selects: list[str], progress: Progress) -> Versions:
+    files = resolve_select(project.schemas_dir, [s for s in selects if s] or None)
+    out: Versions = defaultdict(dict)
+    for index, path in enumerate(files):
+        if index % 200 == 0:
+            progress("reading local schemas", index, len(files))
+        doc = load_schema(path, project.schemas_dir)
+        version = doc.schema_id.version
+        if version is None or doc.body is None:
+            continue
+        out[doc.schema_id.event_key][version] = (doc.schema_id.path, doc.body)
+    return out
+
+
+def _registry_base(
+    project: Project,
+    profile: Profile | None,
+    selects: list[str],
+    progress: Progress,
+    policy: RetryPolicy | None,
+) -> tuple[Versions, str]:
+    if profile is None:
+        raise SelectError("diff against a registry needs a profile")
+    parsed = [parse_registry_select(select, command="diff") for select in selects]
+    by_plan: dict[tuple[str, str], list[SelectPath]] = defaultdict(list)
+    for sel in parsed:
+        assert sel.registry is not None and sel.plan is not None
+        by_plan[(sel.registry, sel.plan)].append(sel)
+    base: Versions = defaultdict(dict)
+    for (registry, plan), sels in sorted(by_plan.items()):
+        for remote in fetch_remote(project, profile, registry, plan, progress, policy):
+            if any(in_scope(remote, sel) for sel in sels):
+                schema_id = f"{remote.event_key}/{remote.version}.json"
+                base[remote.event_key][remote.version] = (schema_id, remote.body)
+    label = ", ".join(f"{registry}/{plan}" for registry, plan in sorted(by_plan))
+    return base, label
+
+
+def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    try:
+        result = subprocess.run(
+            ["git", *args], cwd=root, input=stdin, capture_output=True, check=False
+        )
+    except FileNotFoundError:
+        raise ReflektError("git is not installed (needed by --against git:REF)") from None
+    if result.returncode != 0:
+        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise ReflektError(
+            f"git {args[0]} failed: {message[-1] if message else 'exit ' + str(result.returncode)}",
+            hint="--against git:REF needs the project inside a git repository and a known ref",
+        )
+    return result.stdout
+
+
+def _git_base(project: Project, selects: list[str], ref: str, progress: Progress) -> Versions:
+    root = project.root
+    _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    listing = _git(root, "ls-tree", "-r", "-z", ref, "--", "schemas")
+    wanted = [normalize_select(s) for s in selects]
+    entries: list[tuple[str, str]] = []
+    for record in listing.split(b"\0"):
+        if not record:
+            continue
+        meta, _, path = record.decode("utf-8").partition("\t")
+        parts = meta.split()
+        if len(parts) < 3 or parts[1] != "blob" or not path.endswith(".json"):
+            continue
+        rel = path.removeprefix("schemas/")
+        if any(part.startswith(".") for part in rel.split("/")):
+            continue
+        stem = rel.removesuffix(".json")
+        if not any(not w or stem == w or stem.startswith(w + "/") for w in wanted):
+            continue
+        entries.append((parts[2], rel))
+    out: Versions = defaultdict(dict)
+    if not entries:
+        return out
+    progress(f"reading schemas at {ref}", 0, len(entries))
+    blob = _git(
+        root, "cat-file", "--batch", stdin="".join(f"{oid}\n" for oid, _ in entries).encode()
+    )
+    offset = 0
+    for _oid, rel in entries:
+        header_end = blob.index(b"\n", offset)
+        header = blob[offset:header_end].decode().split()
+        size = int(header[2])
+        content = blob[header_end + 1 : header_end + 1 + size]
+        offset = header_end + 1 + size + 1
+        schema_id = SchemaId(rel)
+        version = schema_id.version
+        body, _ = parse_schema_text(content.decode("utf-8-sig", "replace"))
+        if version is None or body is None:
+            continue
+        out[schema_id.event_key][version] = (rel, body)
+    return out

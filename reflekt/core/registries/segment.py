@@ -1,0 +1,163 @@
+"""Segment Public API client: tracking plans and their rules.
+
+Why: the original read at most 200 rules and used PUT (refused above 200 rules); this client
+follows the cursor pagination to the end and writes with PATCH / DELETE in batches of 200.
+
+`SegmentClient(config: SegmentRegistryConfig, profile: str | None, policy=None)`:
+- `list_plans() -> list[dict]`, `find_plan(name) -> dict | None`, `create_plan(name) -> dict`
+- `list_rules(plan_id, progress=None) -> list[dict]` (every page)
+- `upsert_rules(plan_id, rules, progress=None)` (PATCH, batches of `RULES_PER_REQUEST`)
+- `delete_rules(plan_id, rules, progress=None)` (DELETE with the `rules` query array)
+- `check() -> str`: a short description when the token is accepted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reflekt.core.errors import RegistryError
+from reflekt.core.profiles import SegmentRegistryConfig
+from reflekt.core.registries.base import Progress, no_progress
+from reflekt.core.registries.http import HttpClient, RetryPolicy
+
+PAGE_SIZE = 200
+RULES_PER_REQUEST = 200
+DELETE_RULES_PER_REQUEST = 50  # rules go in the query string: keep URLs short
+
+
+class SegmentClient:
+    """Calls of the Segment Public API used by pull, push, diff and debug."""
+
+    def __init__(
+        self,
+        config: SegmentRegistryConfig,
+        profile: str | None = None,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self.config = config
+        self.http = HttpClient(
+            config.api_url,
+            registry="Segment",
+            profile=profile,
+            headers={
+                "Authorization": f"Bearer {config.api_token.reveal()}",
+                "Content-Type": "application/json",
+            },
+            policy=policy,
+        )
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> SegmentClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _data(self, body: Any) -> dict[str, Any]:
+        if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
+            raise RegistryError("the Segment registry answered without a `data` object")
+        return body["data"]
+
+    def _pages(self, path: str, key: str, what: str, progress: Progress | None) -> list[dict]:
+        """Every item of a paginated list, following `pagination.next` to the last page."""
+        items: list[dict] = []
+        cursor: str | None = None
+        seen: set[str] = set()
+        progress = progress or no_progress
+        while True:
+            params: dict[str, Any] = {"pagination.count": PAGE_SIZE}
+            if cursor:
+                params["pagination.cursor"] = cursor
+            data = self._data(self.http.request("GET", path, params=params, what=what))
+            page = data.get(key) or []
+            items.extend(item for item in page if isinstance(item, dict))
+            pagination = data.get("pagination") or {}
+            total = pagination.get("totalEntries")
+            progress(f"reading {key}", len(items), total if isinstance(total, int) else None)
+            cursor = pagination.get("next")
+            if not cursor or not page:
+                return items
+            if cursor in seen:
+                raise RegistryError(
+                    f"the Segment registry repeated a page cursor while listing {key}"
+                )
+            seen.add(cursor)
+
+    def list_plans(self) -> list[dict[str, Any]]:
+        return self._pages("/tracking-plans", "trackingPlans", "tracking plans", None)
+
+    def find_plan(self, name: str) -> dict[str, Any] | None:
+        """The tracking plan called `name` (exact match), or None."""
+        for plan in self.list_plans():
+            if plan.get("name") == name:
+                return plan
+        return None
+
+    def create_plan(self, name: str) -> dict[str, Any]:
+        data = self._data(
+            self.http.request(
+                "POST", "/tracking-plans", json={"name": name, "type": "LIVE"}, idempotent=False
+            )
+        )
+        plan = data.get("trackingPlan")
+        if not isinstance(plan, dict) or not plan.get("id"):
+            raise RegistryError("the Segment registry created the plan but returned no id")
+        return plan
+
+    def list_rules(self, plan_id: str, progress: Progress | None = None) -> list[dict[str, Any]]:
+        return self._pages(
+            f"/tracking-plans/{plan_id}/rules", "rules", f"tracking plan '{plan_id}'", progress
+        )
+
+    def upsert_rules(
+        self, plan_id: str, rules: list[dict[str, Any]], progress: Progress | None = None
+    ) -> int:
+        """PATCH the rules in batches ("non-existent rules are added"). Returns calls made."""
+        progress = progress or no_progress
+        calls = 0
+        for start in range(0, len(rules), RULES_PER_REQUEST):
+            batch = rules[start : start + RULES_PER_REQUEST]
+            self.http.request(
+                "PATCH",
+                f"/tracking-plans/{plan_id}/rules",
+                json={"rules": batch},
+                idempotent=True,  # an upsert: sending it twice gives the same plan
+                what=f"tracking plan '{plan_id}'",
+            )
+            calls += 1
+            progress("pushing rules", min(start + len(batch), len(rules)), len(rules))
+        return calls
+
+    def delete_rules(
+        self, plan_id: str, rules: list[dict[str, Any]], progress: Progress | None = None
+    ) -> int:
+        """DELETE rules by (type, key, version), in batches. Returns calls made."""
+        progress = progress or no_progress
+        calls = 0
+        for start in range(0, len(rules), DELETE_RULES_PER_REQUEST):
+            batch = rules[start : start + DELETE_RULES_PER_REQUEST]
+            params: list[tuple[str, Any]] = []
+            for index, rule in enumerate(batch):
+                params.append((f"rules.{index}[type]", rule["type"]))
+                if rule.get("key"):
+                    params.append((f"rules.{index}[key]", rule["key"]))
+                params.append((f"rules.{index}[version]", rule["version"]))
+            self.http.request(
+                "DELETE",
+                f"/tracking-plans/{plan_id}/rules",
+                params=params,
+                what=f"tracking plan '{plan_id}'",
+            )
+            calls += 1
+            progress("deleting rules", min(start + len(batch), len(rules)), len(rules))
+        return calls
+
+    def check(self) -> str:
+        data = self._data(
+            self.http.request("GET", "/tracking-plans", params={"pagination.count": 1})
+        )
+        total = (data.get("pagination") or {}).get("totalEntries")
+        plans = f", {total} tracking plan(s)" if isinstance(total, int) else ""
+        return f"Segment at {self.config.api_url}: token accepted{plans}"

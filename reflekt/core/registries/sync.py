@@ -1,0 +1,384 @@
+"""Pull and push: move schemas between the project and a registry.
+
+Why here and not in the commands: the CLI and the TUI palette run the same jobs.
+
+- `pull(project, profile, select, dry_run=False, progress=None, policy=None) -> PullResult`
+  Fetches and converts everything first, then writes every changed file at once
+  (`write_all_atomic`): a failure half-way leaves the project as it was. Unchanged files are
+  not touched (byte-identical output). A Segment rule of version M updates the highest local
+  minor `M-k` of that event when one exists (so a pushed `1-1` pulls back into `1-1`), else
+  creates `M-0`.
+- `push(project, profile, selects, *, force=False, delete=False, dry_run=False, progress=None,
+  policy=None) -> PushResult`
+  Segment only. Lints the selection first (refuses on lint errors unless `force`), pushes the
+  highest minor of each major (version = MAJOR), creates the plan when missing, PATCHes only
+  new or changed rules in batches of 200. `delete=True` removes the selected rules instead.
+- `fetch_remote(project, profile, registry, plan, progress=None, policy=None)
+  -> list[RemoteSchema]`: every event of a plan/branch, converted (used by diff).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reflekt.core.errors import EXIT_FINDINGS, ReflektError, SelectError
+from reflekt.core.fsutil import write_all_atomic
+from reflekt.core.profiles import AvoRegistryConfig, Profile, SegmentRegistryConfig
+from reflekt.core.project import Project
+from reflekt.core.registries.avo import AvoClient, export_to_remotes
+from reflekt.core.registries.base import (
+    Progress,
+    PullResult,
+    PushResult,
+    RemoteSchema,
+    no_progress,
+)
+from reflekt.core.registries.http import RegistryNotFoundError, RetryPolicy
+from reflekt.core.registries.segment import SegmentClient
+from reflekt.core.registries.segment_convert import (
+    rule_identity,
+    rule_label,
+    rule_to_remote,
+    schema_to_rule,
+)
+from reflekt.core.schemas import (
+    SchemaId,
+    Version,
+    dump_schema,
+    load_schema,
+    relative_id,
+)
+from reflekt.core.select import SelectPath, resolve_select
+
+REGISTRIES = ("segment", "avo")
+
+
+class PushRefusedError(ReflektError):
+    """Push refused because the selection has lint errors (exit 1, like lint findings)."""
+
+    exit_code = EXIT_FINDINGS
+
+
+def parse_registry_select(select: str, *, command: str) -> SelectPath:
+    """A select naming at least `<registry>/<plan or branch>`."""
+    sel = SelectPath.parse(select)
+    if sel.registry not in REGISTRIES:
+        raise SelectError(
+            f"--select '{select}' must start with a registry: segment/<plan> or avo/<branch>",
+            hint=f"e.g. reflekt {command} --select segment/ecommerce",
+        )
+    if sel.plan is None:
+        kind = "tracking plan" if sel.registry == "segment" else "branch"
+        raise SelectError(
+            f"--select '{select}' names no {kind}: use {sel.registry}/<{kind.split()[-1]}>",
+        )
+    if sel.version is not None and Version.try_parse(sel.version) is None:
+        raise SelectError(f"--select '{select}': '{sel.version}' is not a version such as 1-0")
+    if len(sel.parts) > 4:
+        raise SelectError(f"--select '{select}' has too many parts (registry/plan/event/version)")
+    return sel
+
+
+def _segment(profile: Profile, policy: RetryPolicy | None) -> SegmentClient:
+    config = profile.registry("segment")
+    assert isinstance(config, SegmentRegistryConfig)
+    return SegmentClient(config, profile.name, policy)
+
+
+def _avo(profile: Profile, policy: RetryPolicy | None) -> AvoClient:
+    config = profile.registry("avo")
+    assert isinstance(config, AvoRegistryConfig)
+    return AvoClient(config, profile.name, policy)
+
+
+def avo_branch_id(project: Project, branch: str) -> str:
+    if branch in project.avo_branches:
+        return project.avo_branches[branch]
+    known = ", ".join(sorted(project.avo_branches))
+    raise SelectError(
+        f"unknown Avo branch '{branch}' (known: {known})",
+        hint="map its name to the branch id under registry.avo.branches in reflekt_project.yml",
+        file=project.config_path,
+    )
+
+
+def fetch_remote(
+    project: Project,
+    profile: Profile,
+    registry: str,
+    plan: str,
+    progress: Progress | None = None,
+    policy: RetryPolicy | None = None,
+) -> list[RemoteSchema]:
+    """Every event of one Segment tracking plan or Avo branch, as Reflekt schemas."""
+    progress = progress or no_progress
+    if registry == "segment":
+        with _segment(profile, policy) as client:
+            progress(f"finding tracking plan '{plan}'", 0, None)
+            found = client.find_plan(plan)
+            if found is None:
+                raise RegistryNotFoundError(
+                    f"Segment: no tracking plan named '{plan}' in the workspace",
+                    hint="check the plan name (it is case-sensitive) and the token's workspace",
+                )
+            rules = client.list_rules(str(found["id"]), progress)
+        remotes = [rule_to_remote(rule, plan, project.vendor) for rule in rules]
+        return [remote for remote in remotes if remote is not None]
+    if registry == "avo":
+        branch_id = avo_branch_id(project, plan)
+        with _avo(profile, policy) as client:
+            progress(f"exporting Avo branch '{plan}'", 0, None)
+            payload = client.export(branch_id)
+        return export_to_remotes(payload, plan, project.vendor)
+    raise SelectError(f"unknown registry '{registry}' (use segment or avo)")
+
+
+def in_scope(remote: RemoteSchema, sel: SelectPath) -> bool:
+    """Whether a remote event is inside a select (event folder, version major)."""
+    if sel.event is not None and remote.event_folder != sel.event:
+        return False
+    if sel.version is not None:
+        wanted = Version.parse(sel.version)
+        return remote.version.major == wanted.major
+    return True
+
+
+def _local_versions(schemas_dir: Path, event_dir: str) -> list[Version]:
+    folder = schemas_dir / event_dir
+    if not folder.is_dir():
+        return []
+    versions = [Version.try_parse(path.name) for path in folder.glob("*.json")]
+    return sorted(v for v in versions if v is not None)
+
+
+def pull(
+    project: Project,
+    profile: Profile,
+    select: str,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    policy: RetryPolicy | None = None,
+) -> PullResult:
+    """Bring a plan/branch (or part of it) into `schemas/`. See the module docstring."""
+    sel = parse_registry_select(select, command="pull")
+    assert sel.registry is not None and sel.plan is not None
+    remotes = fetch_remote(project, profile, sel.registry, sel.plan, progress, policy)
+    chosen = [remote for remote in remotes if in_scope(remote, sel)]
+    if not chosen and sel.event is not None:
+        raise SelectError(
+            f"'{sel.event}'{' version ' + sel.version if sel.version else ''} is not in "
+            f"{sel.registry} {sel.plan}",
+            hint="event folders use the event name with spaces as _ (Cart_Viewed)",
+        )
+    schemas_dir = project.schemas_dir
+    targets: dict[Path, str] = {}
+    for remote in sorted(chosen, key=lambda r: (r.event_folder, r.version)):
+        event_dir = f"{remote.registry}/{remote.plan}/{remote.event_folder}"
+        version = remote.version
+        if remote.registry == "segment":
+            same_major = [
+                v for v in _local_versions(schemas_dir, event_dir) if v.major == version.major
+            ]
+            if same_major:
+                version = same_major[-1]
+        schema_id = f"{event_dir}/{version}.json"
+        body = dict(remote.body)
+        body["$id"] = schema_id
+        body["self"] = {**body["self"], "version": str(version)}
+        targets[schemas_dir / schema_id] = dump_schema(body)
+    created: list[str] = []
+    updated: list[str] = []
+    unchanged: list[str] = []
+    changed: dict[Path, str] = {}
+    for path, text in targets.items():
+        schema_id = path.relative_to(schemas_dir).as_posix()
+        try:
+            current = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            created.append(schema_id)
+            changed[path] = text
+            continue
+        except (OSError, UnicodeDecodeError):
+            current = None
+        if current == text:
+            unchanged.append(schema_id)
+        else:
+            updated.append(schema_id)
+            changed[path] = text
+    if not dry_run and changed:
+        (progress or no_progress)("writing files", 0, len(changed))
+        write_all_atomic(changed)
+        (progress or no_progress)("writing files", len(changed), len(changed))
+    return PullResult(
+        sel.registry,
+        sel.plan,
+        tuple(created),
+        tuple(updated),
+        tuple(unchanged),
+        dry_run,
+    )
+
+
+@dataclass(frozen=True)
+class _LocalRule:
+    label: str
+    rule: dict[str, Any]
+    body: dict[str, Any]
+    schema_id: str
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def _lint_errors(project: Project, files: list[Path]) -> int:
+    from reflekt.core.lint import lint_project
+
+    report = lint_project(project, paths=files)
+    errors = report.errors
+    return errors if isinstance(errors, int) else len(errors)
+
+
+def _local_rules(project: Project, files: list[Path]) -> tuple[list[_LocalRule], list[str]]:
+    """The rules to push: per event and major, the highest minor. Plus notes on collapsing."""
+    by_event: dict[str, dict[int, list[tuple[Version, Path]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for path in files:
+        schema_id = relative_id(path, project.schemas_dir)
+        version = schema_id.version
+        if version is None:
+            raise SelectError(
+                f"{schema_id}: the file name is not a version such as 1-0.json", file=path
+            )
+        by_event[schema_id.event_key][version.major].append((version, path))
+    rules: list[_LocalRule] = []
+    notes: list[str] = []
+    for event_key in sorted(by_event):
+        for major in sorted(by_event[event_key]):
+            versions = sorted(by_event[event_key][major])
+            version, path = versions[-1]
+            if len(versions) > 1:
+                listed = ", ".join(str(v) for v, _ in versions)
+                notes.append(
+                    f"{event_key.rsplit('/', 1)[-1]}: {listed} -> pushed {version} as version {major}"
+                )
+            doc = load_schema(path, project.schemas_dir)
+            assert doc.body is not None
+            rule = schema_to_rule(doc.body, major)
+            rules.append(
+                _LocalRule(rule_label(rule), rule, doc.body, str(SchemaId(doc.schema_id.path)))
+            )
+    return rules, notes
+
+
+def push(
+    project: Project,
+    profile: Profile,
+    selects: list[str],
+    *,
+    force: bool = False,
+    delete: bool = False,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    policy: RetryPolicy | None = None,
+) -> PushResult:
+    """Publish the selected schemas to Segment (or delete them with `delete=True`)."""
+    progress = progress or no_progress
+    if not selects:
+        raise SelectError("push needs --select segment/<plan>[/<Event>[/<M-m>]]")
+    parsed = [parse_registry_select(select, command="push") for select in selects]
+    if any(sel.registry == "avo" for sel in parsed):
+        raise SelectError(
+            "push to Avo is not supported: the Avo tracking plan is edited in Avo",
+            hint="use `reflekt pull --select avo/<branch>` to bring Avo changes into git",
+        )
+    plans = {sel.plan for sel in parsed}
+    if len(plans) != 1:
+        raise SelectError(
+            f"push works on one tracking plan at a time (got {', '.join(sorted(plans))})"
+        )
+    plan_name = parsed[0].plan
+    assert plan_name is not None
+    files = resolve_select(project.schemas_dir, [sel.text for sel in parsed])
+    lint_errors = 0
+    if not delete:
+        progress("linting the selection", 0, len(files))
+        lint_errors = _lint_errors(project, files)
+        if lint_errors and not force:
+            raise PushRefusedError(
+                f"push refused: {lint_errors} lint error(s) in the selection",
+                hint=f"run `reflekt lint --select {' --select '.join(selects)}` and fix them, "
+                "or push anyway with --force",
+            )
+    local, notes = _local_rules(project, files)
+    with _segment(profile, policy) as client:
+        progress(f"finding tracking plan '{plan_name}'", 0, None)
+        plan = client.find_plan(plan_name)
+        existing: dict[tuple[str, str, int], dict[str, Any]] = {}
+        if plan is not None:
+            for rule in client.list_rules(str(plan["id"]), progress):
+                existing[rule_identity(rule)] = rule
+        if delete:
+            if plan is None:
+                raise RegistryNotFoundError(f"Segment: no tracking plan named '{plan_name}'")
+            doomed = [item for item in local if rule_identity(item.rule) in existing]
+            doomed = [item for item in doomed if item.rule["type"] != "COMMON"]
+            if not dry_run and doomed:
+                client.delete_rules(str(plan["id"]), [item.rule for item in doomed], progress)
+            return PushResult(
+                "segment",
+                plan_name,
+                deleted=tuple(item.label for item in doomed),
+                dry_run=dry_run,
+                requests=client.http.calls,
+            )
+        created: list[_LocalRule] = []
+        updated: list[_LocalRule] = []
+        unchanged: list[_LocalRule] = []
+        details: dict[str, Any] = {}
+        for item in local:
+            remote = existing.get(rule_identity(item.rule))
+            if remote is None:
+                created.append(item)
+            elif _canonical(remote.get("jsonSchema")) == _canonical(item.rule["jsonSchema"]):
+                unchanged.append(item)
+            else:
+                updated.append(item)
+                details[item.label] = _rule_changes(remote, item, plan_name, project.vendor)
+        plan_created = plan is None
+        if not dry_run and (created or updated):
+            if plan is None:
+                progress(f"creating tracking plan '{plan_name}'", 0, None)
+                plan = client.create_plan(plan_name)
+            client.upsert_rules(
+                str(plan["id"]), [item.rule for item in (*created, *updated)], progress
+            )
+        return PushResult(
+            "segment",
+            plan_name,
+            created=tuple(item.label for item in created),
+            updated=tuple(item.label for item in updated),
+            unchanged=tuple(item.label for item in unchanged),
+            collapsed=tuple(notes),
+            plan_created=plan_created and (bool(created or updated) or dry_run),
+            dry_run=dry_run,
+            lint_errors=lint_errors,
+            forced=bool(lint_errors and force),
+            requests=client.http.calls,
+            details=details,
+        )
+
+
+def _rule_changes(remote_rule: dict[str, Any], item: _LocalRule, plan: str, vendor: str) -> list:
+    """The diff (as Change objects) a push would apply to one existing rule."""
+    from reflekt.core.diff import diff_schemas
+
+    remote = rule_to_remote(remote_rule, plan, vendor)
+    if remote is None:
+        return []
+    return diff_schemas(remote.body, item.body)
