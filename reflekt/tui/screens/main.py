@@ -130,7 +130,7 @@ class MainScreen(Screen):
         broken = sum(1 for entry in self.index.entries.values() if entry.broken)
         text = f"{total} schema{'s' * (total != 1)}"
         if tree.filter_text.strip():
-            text = f"{tree.shown_events} events match · {text}"
+            text = f"{tree.shown_schemas} of {text} match"
         if broken:
             text += f" · {broken} unreadable"
         if total == 0:

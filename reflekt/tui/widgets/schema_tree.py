@@ -61,6 +61,7 @@ class SchemaTree(Tree[NodeInfo]):
         self._folders: dict[str, FolderNode] = {}
         self.filter_text = ""
         self.shown_events = 0
+        self.shown_schemas = 0
 
     # -- building ---------------------------------------------------------------------------
 
@@ -73,6 +74,7 @@ class SchemaTree(Tree[NodeInfo]):
         self.filter_text = filter_text
         self._compute_folder_counts()
         ids = index.matching(filter_text) if filter_text.strip() else None
+        self.shown_schemas = len(index) if ids is None else len(ids)
         root_folder = index.folder_tree(ids)
         self._event_nodes = {}
         self._folders = {}
@@ -210,6 +212,7 @@ class SchemaTree(Tree[NodeInfo]):
         while parent is not None:
             parent.expand()
             parent = parent.parent
+        _ = self._tree_lines  # rebuild lines now so the node knows its line
         self.move_cursor(target)
         if post:
             self.post_message(Tree.NodeHighlighted(target))

@@ -1,0 +1,35 @@
+"""Helpers for driving the Reflekt app in tests (imported by the TUI tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+async def settle(pilot, rounds: int = 6) -> None:
+    """Let workers finish and their results reach the screen (no sleeps)."""
+    for _ in range(rounds):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def make_app(root: Path, **kwargs):
+    """The app exactly as `reflekt tui` builds it; no disk polling unless asked."""
+    from reflekt.tui.app import create_app
+
+    kwargs.setdefault("watch_interval", 0)
+    return create_app(root, **kwargs)
+
+
+def drive(app, scenario, size: tuple[int, int] = (120, 40)):
+    """Run `scenario(pilot)` against the app headless; returns what the scenario returns.
+
+    No pytest-asyncio here: each test runs its own event loop.
+    """
+    import asyncio
+
+    async def main():
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            return await scenario(pilot)
+
+    return asyncio.run(main())
