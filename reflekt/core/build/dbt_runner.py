@@ -1,0 +1,240 @@
+"""Run real dbt on a generated package, in a throw-away downstream dbt project.
+
+The demo and the integration tests both use this to prove the package works: it writes a
+minimal dbt project that installs the package as a LOCAL package (`dbt deps` needs no network
+for those), a profiles.yml for the source's warehouse, runs dbt as a subprocess and reads
+`target/run_results.json` and dbt's JSON log for models built, tests passed and warnings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reflekt.core.errors import ReflektError
+from reflekt.core.profiles import SourceConfig
+from reflekt.core.secrets import Secret, redact
+
+DOWNSTREAM_PROJECT = "reflekt_downstream"
+_PASSWORD_ENV = "REFLEKT_DBT_PASSWORD"
+
+
+class DbtRunError(ReflektError):
+    """dbt is not installed, or cannot run against this kind of source."""
+
+
+@dataclass(frozen=True)
+class DbtRunResult:
+    """Outcome of one dbt command."""
+
+    command: tuple[str, ...]
+    returncode: int
+    models_built: int = 0
+    models_failed: int = 0
+    tests_passed: int = 0
+    tests_failed: int = 0
+    warnings: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()
+    failures: tuple[str, ...] = ()  # unique ids of failed nodes
+    log: str = field(default="", repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0 and not self.models_failed and not self.tests_failed
+
+
+def dbt_command() -> list[str] | None:
+    """How to run dbt: the executable next to this Python, else on PATH, else None."""
+    beside = Path(sys.executable).parent / "dbt"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return [str(beside)]
+    found = shutil.which("dbt")
+    return [found] if found else None
+
+
+def dbt_adapter_installed(source_type: str) -> bool:
+    import importlib.util
+
+    module = {"duckdb": "dbt.adapters.duckdb", "postgres": "dbt.adapters.postgres"}.get(
+        "postgres" if source_type == "redshift" else source_type
+    )
+    if module is None:
+        return False
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def _profile_target(source: SourceConfig, target_schema: str, threads: int) -> dict[str, Any]:
+    settings = source.settings
+    if source.type == "duckdb":
+        return {
+            "type": "duckdb",
+            "path": str(settings["path"]),
+            "schema": target_schema,
+            "threads": threads,
+        }
+    if source.type in ("postgres", "redshift"):
+        target: dict[str, Any] = {
+            "type": "postgres",
+            "host": str(settings["host"]),
+            "port": int(settings.get("port") or 5432),
+            "user": str(settings["user"]),
+            "password": "{{ env_var('" + _PASSWORD_ENV + "', '') }}",
+            "dbname": str(settings["database"]),
+            "schema": target_schema,
+            "threads": threads,
+        }
+        if settings.get("sslmode"):
+            target["sslmode"] = str(settings["sslmode"])
+        return target
+    raise DbtRunError(f"running dbt against a {source.type} source is not supported here")
+
+
+def write_downstream_project(
+    work_dir: Path, package_dir: Path, source: SourceConfig, target_schema: str, threads: int = 1
+) -> None:
+    """A minimal dbt project in `work_dir` that installs `package_dir` as a local package."""
+    import yaml
+
+    work_dir.mkdir(parents=True, exist_ok=True)
+    project = {
+        "name": DOWNSTREAM_PROJECT,
+        "version": "1.0.0",
+        "config-version": 2,
+        "profile": DOWNSTREAM_PROJECT,
+        "model-paths": ["models"],
+    }
+    (work_dir / "models").mkdir(exist_ok=True)
+    (work_dir / "dbt_project.yml").write_text(yaml.safe_dump(project, sort_keys=False))
+    packages = {"packages": [{"local": str(package_dir.resolve())}]}
+    (work_dir / "packages.yml").write_text(yaml.safe_dump(packages, sort_keys=False))
+    profiles = {
+        DOWNSTREAM_PROJECT: {
+            "target": "dev",
+            "outputs": {"dev": _profile_target(source, target_schema, threads)},
+        }
+    }
+    (work_dir / "profiles.yml").write_text(yaml.safe_dump(profiles, sort_keys=False))
+
+
+def _env(work_dir: Path, source: SourceConfig) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DBT_PROFILES_DIR": str(work_dir),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "DBT_USE_COLORS": "false",
+            "DBT_VERSION_CHECK": "false",
+            "DBT_PARTIAL_PARSE": "false",
+            "DBT_LOG_FORMAT": "json",
+            "DBT_PRINTER_WIDTH": "120",
+        }
+    )
+    password = source.settings.get("password")
+    if isinstance(password, Secret):
+        env[_PASSWORD_ENV] = password.reveal()
+    elif password:
+        env[_PASSWORD_ENV] = str(password)
+    return env
+
+
+def run_dbt(work_dir: Path, source: SourceConfig, args: Sequence[str]) -> DbtRunResult:
+    """Run one dbt command in `work_dir` and summarise it."""
+    base = dbt_command()
+    if base is None:
+        raise DbtRunError("dbt is not installed", hint="pip install 'reflekt[dbt]'")
+    run_results = work_dir / "target" / "run_results.json"
+    run_results.unlink(missing_ok=True)
+    completed = subprocess.run(
+        [*base, *args, "--project-dir", str(work_dir)],
+        cwd=work_dir,
+        env=_env(work_dir, source),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    warnings, errors, text_lines = [], [], []
+    for line in completed.stdout.splitlines():
+        try:
+            event = json.loads(line)
+        except ValueError:
+            text_lines.append(line)
+            continue
+        info = event.get("info", {}) if isinstance(event, dict) else {}
+        message = redact(str(info.get("msg", "")))
+        text_lines.append(message)
+        level = info.get("level")
+        if level == "warn":
+            warnings.append(message)
+        elif level == "error":
+            errors.append(message)
+    result = DbtRunResult(
+        command=tuple(args),
+        returncode=completed.returncode,
+        warnings=tuple(warnings),
+        errors=tuple(errors),
+        log=redact("\n".join(text_lines) + ("\n" + completed.stderr if completed.stderr else "")),
+    )
+    if run_results.is_file():
+        result = _with_results(result, json.loads(run_results.read_text(encoding="utf-8")))
+    return result
+
+
+def _with_results(result: DbtRunResult, data: dict[str, Any]) -> DbtRunResult:
+    built = failed = passed = test_failed = 0
+    failures = []
+    for node in data.get("results", []):
+        unique_id = str(node.get("unique_id", ""))
+        status = node.get("status")
+        if unique_id.startswith("model."):
+            if status == "success":
+                built += 1
+            else:
+                failed += 1
+                failures.append(unique_id)
+        elif unique_id.startswith("test."):
+            if status == "pass":
+                passed += 1
+            else:
+                test_failed += 1
+                failures.append(unique_id)
+    return DbtRunResult(
+        command=result.command,
+        returncode=result.returncode,
+        models_built=built,
+        models_failed=failed,
+        tests_passed=passed,
+        tests_failed=test_failed,
+        warnings=result.warnings,
+        errors=result.errors,
+        failures=tuple(failures),
+        log=result.log,
+    )
+
+
+def build_package_with_dbt(
+    package_dir: Path,
+    source: SourceConfig,
+    work_dir: Path,
+    *,
+    target_schema: str = "reflekt_staging",
+    commands: Sequence[Sequence[str]] = (("build",),),
+) -> list[DbtRunResult]:
+    """Install the package in a downstream project in `work_dir`, then run `dbt deps` and
+    each of `commands` (default: `dbt build`). Stops at the first failing command."""
+    write_downstream_project(work_dir, package_dir, source, target_schema)
+    results = [run_dbt(work_dir, source, ["deps"])]
+    for args in commands:
+        if not results[-1].ok:
+            break
+        results.append(run_dbt(work_dir, source, list(args)))
+    return results

@@ -1,0 +1,135 @@
+"""`build_dbt()`: load schemas, introspect the warehouse once, build the package, apply it.
+
+The CLI (`reflekt build dbt`), the demo and the TUI build wizard all call this one function.
+Progress is reported through a callback `(done, total, message)`, so each front end draws its
+own progress bar.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reflekt.core.build.dbt import SDKS, DbtPackage, EventSchema, Skipped, build_package
+from reflekt.core.build.writer import WritePlan, apply_plan, plan_package
+from reflekt.core.errors import ReflektError
+from reflekt.core.profiles import Profile
+from reflekt.core.project import Project
+from reflekt.core.schemas import list_schema_files, load_schema, relative_id
+from reflekt.core.select import resolve_select
+from reflekt.core.warehouse import SourceArg, introspect
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build did (or, with dry_run, would do)."""
+
+    package_dir: Path
+    package: DbtPackage
+    plan: WritePlan
+    dry_run: bool
+    schema_count: int
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def built(self) -> tuple[str, ...]:
+        """Model names built."""
+        return tuple(model.name for model in self.package.models)
+
+    @property
+    def skipped(self) -> tuple[Skipped, ...]:
+        return self.package.skipped
+
+    @property
+    def skipped_tables(self) -> tuple[str, ...]:
+        return tuple(sorted({skip.table for skip in self.package.skipped}))
+
+
+def check_sdk(sdk: str) -> str:
+    if sdk not in SDKS:
+        raise ReflektError(
+            f"--sdk '{sdk}' is not supported (supported: {', '.join(SDKS)})",
+            hint="Reflekt models the tables that the Segment SDK's warehouse destination writes",
+        )
+    return sdk
+
+
+def build_dbt(
+    project: Project,
+    profile: Profile,
+    selects: Sequence[str] | None,
+    source_arg: str | SourceArg,
+    sdk: str = "segment",
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Build the project's dbt package for the selected schemas against `--source`.
+
+    Errors: SelectError (bad --select/--source, exit 2), ConfigError (unknown source id, exit
+    2), SchemaFileError (unreadable schema, exit 2), WarehouseError (exit 3).
+    """
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    report = progress or (lambda done, total, message: None)
+    source = source_arg if isinstance(source_arg, SourceArg) else SourceArg.parse(source_arg)
+    check_sdk(sdk)
+    source_config = profile.source(source.source_id)
+    paths = resolve_select(project.schemas_dir, selects)
+    total = len(paths) + 2
+    schemas: list[EventSchema] = []
+    for index, path in enumerate(paths, start=1):
+        doc = load_schema(path, project.schemas_dir)
+        schemas.append(EventSchema.from_body(doc.schema_id.path, doc.body or {}))
+        if index % 50 == 0 or index == len(paths):
+            report(index, total, f"read {index} schema(s)")
+    timings["load"] = time.perf_counter() - started
+
+    mark = time.perf_counter()
+    report(len(paths), total, f"introspecting {source_config.type} schema {source.schema}")
+    columns = introspect(source_config, source.schema)
+    timings["introspect"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    package = build_package(
+        project_name=project.name,
+        config=project.dbt,
+        schemas=schemas,
+        columns=columns,
+        source=source,
+        source_type=source_config.type,
+        sdk=sdk,
+    )
+    report(len(paths) + 1, total, f"built {len(package.models)} model(s)")
+    timings["build"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    package_dir = project.artifacts_dir / "dbt" / package.package_name
+    existing_ids = {
+        relative_id(path, project.schemas_dir).path
+        for path in list_schema_files(project.schemas_dir)
+    }
+    plan = plan_package(
+        package_dir,
+        package,
+        selected_ids={schema.schema_id for schema in schemas},
+        existing_ids=existing_ids,
+        full_build={schema.schema_id for schema in schemas} >= existing_ids,
+    )
+    if not dry_run:
+        apply_plan(plan)
+    report(total, total, "dry run: nothing written" if dry_run else "files written")
+    timings["write"] = time.perf_counter() - mark
+    timings["total"] = time.perf_counter() - started
+    return BuildResult(
+        package_dir=package_dir,
+        package=package,
+        plan=plan,
+        dry_run=dry_run,
+        schema_count=len(schemas),
+        timings=timings,
+    )

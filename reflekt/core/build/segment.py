@@ -1,0 +1,508 @@
+"""What the Segment SDK writes to a warehouse: table names, column names, common columns.
+
+Segment's warehouse destinations write each track() event to a table named by the
+snake_case of the event name (`Cart Viewed` and `CartViewed` both land in `cart_viewed`),
+identify() to `identifies` (and the latest traits to `users`), page() to `pages`, screen()
+to `screens`, group() to `groups`, and a summary row of every track() call to `tracks`.
+Properties (and traits) become columns named by snake_case of their path, nested objects
+joined with `_`; context fields land as `context_<path>`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+# SQL keywords reserved in at least one supported warehouse (Postgres, Redshift, Snowflake,
+# BigQuery, DuckDB). A column alias must not be one of them: it would need quoting, and quoting
+# changes case semantics on Snowflake.
+RESERVED_WORDS = frozenset(
+    [
+        "all",
+        "alter",
+        "analyse",
+        "analyze",
+        "and",
+        "any",
+        "array",
+        "as",
+        "asc",
+        "asymmetric",
+        "assert_rows_modified",
+        "at",
+        "authorization",
+        "between",
+        "binary",
+        "both",
+        "by",
+        "case",
+        "cast",
+        "check",
+        "collate",
+        "collation",
+        "column",
+        "concurrently",
+        "connect",
+        "connection",
+        "constraint",
+        "create",
+        "cross",
+        "cube",
+        "current",
+        "current_catalog",
+        "current_date",
+        "current_role",
+        "current_schema",
+        "current_time",
+        "current_timestamp",
+        "current_user",
+        "default",
+        "deferrable",
+        "define",
+        "delete",
+        "desc",
+        "distinct",
+        "do",
+        "drop",
+        "else",
+        "end",
+        "enum",
+        "escape",
+        "except",
+        "exclude",
+        "exists",
+        "extract",
+        "false",
+        "fetch",
+        "following",
+        "for",
+        "foreign",
+        "freeze",
+        "from",
+        "full",
+        "grant",
+        "group",
+        "grouping",
+        "groups",
+        "hash",
+        "having",
+        "if",
+        "ilike",
+        "in",
+        "increment",
+        "initially",
+        "inner",
+        "insert",
+        "intersect",
+        "interval",
+        "into",
+        "is",
+        "isnull",
+        "join",
+        "lateral",
+        "leading",
+        "left",
+        "like",
+        "limit",
+        "localtime",
+        "localtimestamp",
+        "lookup",
+        "merge",
+        "minus",
+        "natural",
+        "new",
+        "no",
+        "not",
+        "notnull",
+        "null",
+        "nulls",
+        "of",
+        "offset",
+        "on",
+        "only",
+        "or",
+        "order",
+        "outer",
+        "over",
+        "overlaps",
+        "partition",
+        "pivot",
+        "placing",
+        "preceding",
+        "primary",
+        "qualify",
+        "range",
+        "recursive",
+        "references",
+        "regexp",
+        "respect",
+        "returning",
+        "revoke",
+        "right",
+        "rlike",
+        "rollup",
+        "row",
+        "rows",
+        "sample",
+        "select",
+        "session_user",
+        "set",
+        "similar",
+        "some",
+        "start",
+        "struct",
+        "symmetric",
+        "table",
+        "tablesample",
+        "then",
+        "to",
+        "trailing",
+        "treat",
+        "trigger",
+        "true",
+        "try_cast",
+        "unbounded",
+        "union",
+        "unique",
+        "unnest",
+        "unpivot",
+        "update",
+        "user",
+        "using",
+        "values",
+        "variadic",
+        "verbose",
+        "when",
+        "whenever",
+        "where",
+        "window",
+        "with",
+        "within",
+    ]
+)
+
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def snake_case(name: str) -> str:
+    """Segment's snake_case of an event or property name, always a valid SQL identifier.
+
+    `Cart Viewed`, `CartViewed` and `cart-viewed` all give `cart_viewed`. Characters other than
+    ASCII letters and digits become `_`; a leading digit gets a `_` prefix; a name with no
+    usable character becomes `_` plus a short hash (so it is still unique and valid).
+    """
+    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
+    text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text)
+    text = re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").lower()
+    if not text:
+        return "_" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
+    if text[0].isdigit():
+        text = "_" + text
+    return text
+
+
+def is_plain_identifier(name: str) -> bool:
+    """True when `name` can be written bare in SQL on every supported warehouse."""
+    return bool(_IDENTIFIER.match(name)) and name not in RESERVED_WORDS
+
+
+def safe_alias(name: str) -> str:
+    """A column alias that never needs quoting: reserved words get a trailing `_`."""
+    alias = snake_case(name)
+    return alias + "_" if alias in RESERVED_WORDS else alias
+
+
+# --- call types -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CallType:
+    """One Segment call: the table it writes, the alias of its `id`, its description."""
+
+    name: str  # track | identify | page | screen | group
+    id_alias: str
+
+
+TRACK = CallType("track", "event_id")
+IDENTIFY = CallType("identify", "identify_id")
+PAGE = CallType("page", "page_id")
+SCREEN = CallType("screen", "screen_id")
+GROUP = CallType("group", "group_id")
+
+_SPECIAL_EVENTS: dict[str, tuple[CallType, str]] = {
+    "identify": (IDENTIFY, "identifies"),
+    "identifies": (IDENTIFY, "identifies"),
+    "group": (GROUP, "groups"),
+    "groups": (GROUP, "groups"),
+    "page": (PAGE, "pages"),
+    "pages": (PAGE, "pages"),
+    "page_viewed": (PAGE, "pages"),
+    "screen": (SCREEN, "screens"),
+    "screens": (SCREEN, "screens"),
+    "screen_viewed": (SCREEN, "screens"),
+}
+
+USERS_TABLE = "users"
+TRACKS_TABLE = "tracks"
+USERS_DESCRIPTION = "User traits set by identify() calls (the latest value of each trait)."
+TRACKS_DESCRIPTION = (
+    "A summary of track() calls from all events. Properties unique to each event's track() "
+    "call are omitted."
+)
+
+
+def call_for_event(
+    event_name: str, tables: Mapping[str, Any] | None = None
+) -> tuple[CallType, str]:
+    """The Segment call and table of an event schema named `event_name`.
+
+    `Identify` -> identifies, `Group` -> groups, `Page` (or `Page Viewed`) -> pages,
+    `Screen` (or `Screen Viewed`) -> screens; anything else is a track() event in its own table.
+    `Page Viewed` stays a track event when the warehouse has a `page_viewed` table and no
+    `pages` table (a team that tracks it with track()).
+    """
+    table = snake_case(event_name)
+    special = _SPECIAL_EVENTS.get(table)
+    if special is None:
+        return TRACK, table
+    if (
+        tables is not None
+        and table in ("page_viewed", "screen_viewed")
+        and special[1] not in tables
+        and table in tables
+    ):
+        return TRACK, table
+    return special
+
+
+# --- common columns ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommonColumn:
+    """A column Segment writes for every call of some types."""
+
+    source: str
+    alias: str
+    description: str
+    calls: frozenset[str] = frozenset({"track", "identify", "page", "screen", "group"})
+
+
+_ALL = frozenset({"track", "identify", "page", "screen", "group"})
+_TRACK_ONLY = frozenset({"track"})
+
+ID_DESCRIPTION = (
+    "Unique identifier of the message collected by the Segment call (identify(), group(), "
+    "page(), screen(), track()); set by the Segment libraries."
+)
+
+_COMMON: list[tuple[str, str, str, frozenset[str]]] = [
+    ("event_text", "event_name", "Name of the event, as sent to track().", _TRACK_ONLY),
+    ("event", "event", "Name of the event in snake_case (the name of its table).", _TRACK_ONLY),
+    (
+        "original_timestamp",
+        "original_tstamp",
+        "Time on the client device when the call was invoked, or the timestamp passed in "
+        "server-side. Not reliable for analysis: clocks skew.",
+        _ALL,
+    ),
+    (
+        "sent_at",
+        "sent_at_tstamp",
+        "When the message was sent to Segment (set by the libraries, used for clock-skew "
+        "correction).",
+        _ALL,
+    ),
+    (
+        "received_at",
+        "received_at_tstamp",
+        "When Segment received the message (set by Segment; the warehouse sort key).",
+        _ALL,
+    ),
+    (
+        "timestamp",
+        "tstamp",
+        "When the call took place, corrected for clock skew. The recommended timestamp for "
+        "analysis.",
+        _ALL,
+    ),
+    (
+        "anonymous_id",
+        "anonymous_id",
+        "Pseudo-unique substitute for a user id, for users not yet identified.",
+        _ALL,
+    ),
+    ("user_id", "user_id", "Unique identifier of the user in your database.", _ALL),
+    ("context_active", "active", "Whether the user is active.", _ALL),
+    ("context_app_name", "app_name", "Name of the app.", _ALL),
+    ("context_app_version", "app_version", "Version of the app.", _ALL),
+    ("context_app_build", "app_build", "Build of the app.", _ALL),
+    ("context_app_namespace", "app_namespace", "Namespace of the app.", _ALL),
+    ("context_campaign_name", "campaign_name", "Name of the campaign (utm_campaign).", _ALL),
+    ("context_campaign_source", "campaign_source", "Source of the campaign (utm_source).", _ALL),
+    ("context_campaign_medium", "campaign_medium", "Medium of the campaign (utm_medium).", _ALL),
+    ("context_campaign_term", "campaign_term", "Term of the campaign (utm_term).", _ALL),
+    (
+        "context_campaign_content",
+        "campaign_content",
+        "Content of the campaign (utm_content).",
+        _ALL,
+    ),
+    ("context_device_id", "device_id", "Identifier of the device.", _ALL),
+    (
+        "context_device_advertising_id",
+        "device_advertising_id",
+        "Advertising id of the device.",
+        _ALL,
+    ),
+    (
+        "context_device_ad_tracking_enabled",
+        "device_ad_tracking_enabled",
+        "Whether ad tracking is enabled on the device.",
+        _ALL,
+    ),
+    ("context_device_manufacturer", "device_manufacturer", "Manufacturer of the device.", _ALL),
+    ("context_device_model", "device_model", "Model of the device.", _ALL),
+    ("context_device_name", "device_name", "Name of the device.", _ALL),
+    ("context_device_type", "device_type", "Type of the device (ios, android, ...).", _ALL),
+    ("context_ip", "ip", "IP address of the user.", _ALL),
+    (
+        "context_library_name",
+        "library_name",
+        "Name of the Segment library that sent the call.",
+        _ALL,
+    ),
+    (
+        "context_library_version",
+        "library_version",
+        "Version of the Segment library that sent the call.",
+        _ALL,
+    ),
+    ("context_locale", "locale", "Locale of the user, for example en-US.", _ALL),
+    ("context_location_city", "location_city", "City of the user.", _ALL),
+    ("context_location_country", "location_country", "Country of the user.", _ALL),
+    ("context_location_latitude", "location_latitude", "Latitude of the user.", _ALL),
+    ("context_location_longitude", "location_longitude", "Longitude of the user.", _ALL),
+    ("context_location_region", "location_region", "Region of the user.", _ALL),
+    ("context_network_carrier", "network_carrier", "Carrier of the mobile network.", _ALL),
+    ("context_network_wifi", "network_wifi", "Whether the device is on wifi.", _ALL),
+    ("context_os_name", "os_name", "Name of the operating system.", _ALL),
+    ("context_os_version", "os_version", "Version of the operating system.", _ALL),
+    ("context_page_path", "page_path", "Path of the current page.", _ALL),
+    ("context_page_referrer", "page_referrer", "Referrer of the current page.", _ALL),
+    ("context_page_search", "page_search", "Query string of the current page URL.", _ALL),
+    ("context_page_title", "page_title", "Title of the current page.", _ALL),
+    ("context_page_url", "page_url", "URL of the current page.", _ALL),
+    ("context_referrer_id", "referrer_id", "Identifier of the referrer.", _ALL),
+    ("context_referrer_type", "referrer_type", "Type of the referrer.", _ALL),
+    ("context_screen_width", "screen_width", "Width of the screen in pixels.", _ALL),
+    ("context_screen_height", "screen_height", "Height of the screen in pixels.", _ALL),
+    ("context_screen_density", "screen_density", "Pixel density of the screen.", _ALL),
+    ("context_timezone", "timezone", "Timezone of the user, for example Europe/Paris.", _ALL),
+    ("context_group_id", "context_group_id", "Group (account) of the user, when set.", _ALL),
+    ("context_user_agent", "user_agent", "User agent of the device making the request.", _ALL),
+    (
+        "context_protocols_source_id",
+        "protocols_source_id",
+        "Segment source id that Protocols validated the call against.",
+        _ALL,
+    ),
+    (
+        "context_protocols_violations",
+        "protocols_violations",
+        "Protocols violations of the call against the tracking plan.",
+        _ALL,
+    ),
+    (
+        "context_protocols_omitted",
+        "protocols_omitted",
+        "Properties Protocols omitted from the call.",
+        _ALL,
+    ),
+]
+
+COMMON_COLUMNS: tuple[CommonColumn, ...] = tuple(
+    CommonColumn(source, alias, description, calls) for source, alias, description, calls in _COMMON
+)
+
+CALL_TYPE_DESCRIPTION = (
+    "The type of Segment call (identify, group, page, screen, track) that collected the data."
+)
+SOURCE_SCHEMA_DESCRIPTION = "The warehouse schema holding the raw event data."
+SOURCE_TABLE_DESCRIPTION = "The warehouse table holding the raw event data."
+SCHEMA_ID_DESCRIPTION = "The Reflekt schema that governs the event."
+SCHEMA_METADATA_DESCRIPTION = "Metadata of the Reflekt schema that governs the event (JSON)."
+
+
+def common_columns(call: str) -> Iterator[CommonColumn]:
+    """Common columns of one call type, `id` first (aliased per call type)."""
+    id_alias = {
+        "track": TRACK.id_alias,
+        "identify": IDENTIFY.id_alias,
+        "page": PAGE.id_alias,
+        "screen": SCREEN.id_alias,
+        "group": GROUP.id_alias,
+        "users": "user_id",
+    }[call]
+    yield CommonColumn("id", id_alias, ID_DESCRIPTION)
+    if call == "users":
+        yield CommonColumn(
+            "received_at",
+            "received_at_tstamp",
+            "When Segment received the identify() call that set these traits.",
+        )
+        return
+    for column in COMMON_COLUMNS:
+        if call in column.calls:
+            yield column
+
+
+# --- properties -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PropertyColumn:
+    """A warehouse column Segment writes for one (possibly nested) property."""
+
+    column: str  # snake_case, as Segment names it
+    description: str
+    path: tuple[str, ...]
+
+
+def flatten_properties(properties: Mapping[str, Any] | None) -> list[PropertyColumn]:
+    """Property columns as Segment writes them: nested objects joined with `_`, snake_cased.
+
+    An object with `properties` is flattened into one column per leaf; an object without
+    them, an array or any other type is one column (Segment stores arrays as JSON text).
+    """
+    columns: list[PropertyColumn] = []
+
+    def walk(props: Mapping[str, Any], path: tuple[str, ...]) -> None:
+        for name, spec in props.items():
+            here = (*path, str(name))
+            spec = spec if isinstance(spec, dict) else {}
+            nested = spec.get("properties")
+            if _is_object(spec) and isinstance(nested, dict) and nested:
+                walk(nested, here)
+                continue
+            description = spec.get("description")
+            columns.append(
+                PropertyColumn(
+                    column=snake_case("_".join(snake_case(part) for part in here)),
+                    description=description if isinstance(description, str) else "",
+                    path=here,
+                )
+            )
+
+    walk(properties or {}, ())
+    return columns
+
+
+def _is_object(spec: Mapping[str, Any]) -> bool:
+    kind = spec.get("type")
+    if isinstance(kind, list):
+        return "object" in kind
+    return kind == "object" or (kind is None and "properties" in spec)

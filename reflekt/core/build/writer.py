@@ -1,0 +1,153 @@
+"""Apply a generated dbt package to disk: atomically, idempotently, and never over a user's file.
+
+Rules (each has a test):
+- a file whose content is unchanged is not rewritten (byte-identical rebuilds, no mtime churn);
+- a file at a target path WITHOUT the generated header is never touched (it is reported as
+  kept); removing the header from a generated file is how a user takes it over;
+- a generated model or docs file that this build did not produce is removed when every schema
+  named in its header is gone from the project or was part of this build's selection (so a
+  subset build never removes the models of schemas it did not select);
+- the sources file lists the tables of this build plus those still used by the remaining
+  models, so building a subset merges instead of dropping the other tables.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reflekt.core.build.dbt import (
+    DbtPackage,
+    header_schema_ids,
+    is_generated,
+    parse_sources_tables,
+    sources_yaml,
+)
+from reflekt.core.fsutil import write_all_atomic
+
+
+@dataclass(frozen=True)
+class WritePlan:
+    """What applying a package changes, by path relative to the package folder."""
+
+    package_dir: Path
+    writes: dict[str, str] = field(default_factory=dict)  # new and changed files
+    new: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()  # targets without the generated header: left alone
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.writes or self.removed)
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _source_tables_used(text: str, source_name: str) -> set[str]:
+    pattern = re.compile(
+        r"source\(\s*['\"]" + re.escape(source_name) + r"['\"]\s*,\s*['\"]([^'\"]+)['\"]\s*\)"
+    )
+    return set(pattern.findall(text))
+
+
+def plan_package(
+    package_dir: Path,
+    package: DbtPackage,
+    *,
+    selected_ids: Collection[str],
+    existing_ids: Collection[str],
+    full_build: bool,
+) -> WritePlan:
+    """Compare the package with what is on disk. Reads files; writes nothing."""
+    selected = set(selected_ids)
+    existing = set(existing_ids)
+    files = dict(package.files)
+    models_dir = package_dir / package.models_dir
+
+    # Stale generated files under models/<source>/.
+    removed: list[str] = []
+    remaining_sql: list[str] = []
+    on_disk = sorted(p for p in models_dir.rglob("*") if p.is_file()) if models_dir.is_dir() else []
+    for path in on_disk:
+        rel = path.relative_to(package_dir).as_posix()
+        text = _read(path)
+        if rel in files or text is None:
+            continue
+        if path.suffix not in (".sql", ".yml", ".yaml"):
+            continue
+        if not is_generated(text):
+            if path.suffix == ".sql":
+                remaining_sql.append(text)
+            continue
+        ids = header_schema_ids(text)
+        gone = (
+            all(schema_id not in existing or schema_id in selected for schema_id in ids)
+            if ids
+            else full_build
+        )
+        if gone:
+            removed.append(rel)
+        elif path.suffix == ".sql":
+            remaining_sql.append(text)
+
+    # Merge the sources file with the tables still used by models this build did not write.
+    sources_abs = package_dir / package.sources_path
+    old_sources = _read(sources_abs)
+    old_tables = parse_sources_tables(old_sources) if old_sources else {}
+    tables = dict(package.tables)
+    for text in remaining_sql:
+        for table in _source_tables_used(text, package.source_name):
+            if table not in tables and table in old_tables:
+                tables[table] = old_tables[table]
+    files[package.sources_path] = sources_yaml(package.source_block, tables)
+
+    writes: dict[str, str] = {}
+    new: list[str] = []
+    changed: list[str] = []
+    unchanged: list[str] = []
+    kept: list[str] = []
+    for rel in sorted(files):
+        text = files[rel]
+        current = _read(package_dir / rel)
+        if current is None and not (package_dir / rel).exists():
+            new.append(rel)
+            writes[rel] = text
+        elif current == text:
+            unchanged.append(rel)
+        elif current is None or not is_generated(current):
+            kept.append(rel)
+        else:
+            changed.append(rel)
+            writes[rel] = text
+    return WritePlan(
+        package_dir=package_dir,
+        writes=writes,
+        new=tuple(new),
+        changed=tuple(changed),
+        unchanged=tuple(unchanged),
+        removed=tuple(sorted(removed)),
+        kept=tuple(kept),
+    )
+
+
+def apply_plan(plan: WritePlan, progress: Callable[[str], None] | None = None) -> None:
+    """Write the new and changed files (all or none), then remove the stale ones."""
+    write_all_atomic({plan.package_dir / rel: text for rel, text in plan.writes.items()})
+    for rel in plan.removed:
+        path = plan.package_dir / rel
+        path.unlink(missing_ok=True)
+        if progress:
+            progress(rel)
+        parent = path.parent
+        while parent != plan.package_dir and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent

@@ -1,0 +1,295 @@
+"""The demo's warehouse: a DuckDB file with the raw tables a Segment destination writes.
+
+Tables and columns are derived from the demo's schema files with the same Segment knowledge
+the dbt builder uses (core/build/segment.py), filled with a few thousand rows of synthetic
+events from a seeded random generator, so the file is the same on every run. Some events are
+deliberately left out (`skip_events`) so that `reflekt build dbt` shows its skip warning.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from reflekt.core.build import segment
+from reflekt.core.build.dbt import EventSchema
+from reflekt.core.schemas import load_schema
+
+DEMO_SCHEMA = "segment_prod"
+_BASE_TIME = datetime(2024, 1, 1)
+_TIMESTAMP_COLUMNS = ("original_timestamp", "sent_at", "received_at", "timestamp")
+_COMMON_TYPES = {
+    "context_active": "boolean",
+    "context_location_latitude": "double",
+    "context_location_longitude": "double",
+    "context_screen_width": "bigint",
+    "context_screen_height": "bigint",
+    "context_screen_density": "double",
+    "context_device_ad_tracking_enabled": "boolean",
+    "context_network_wifi": "boolean",
+}
+_JSON_TYPES = {"string": "varchar", "integer": "bigint", "number": "double", "boolean": "boolean"}
+
+
+@dataclass(frozen=True)
+class DemoWarehouseSummary:
+    path: Path
+    schema: str
+    tables: dict[str, int]  # table -> rows
+    skipped_events: tuple[str, ...]  # events with no table, on purpose
+    database: str = field(default="")  # the DuckDB catalog name (the file stem)
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.tables.values())
+
+
+@dataclass
+class _Table:
+    name: str
+    call: str
+    columns: dict[str, str] = field(default_factory=dict)  # column -> SQL type
+    specs: dict[str, dict[str, Any]] = field(default_factory=dict)  # property column -> spec
+    events: list[EventSchema] = field(default_factory=list)
+
+
+def _property_type(spec: dict[str, Any]) -> str:
+    kind = spec.get("type")
+    if isinstance(kind, list):
+        kinds = [k for k in kind if k != "null"]
+        kind = kinds[0] if len(kinds) == 1 else "string"
+    return _JSON_TYPES.get(str(kind), "varchar")
+
+
+def _leaf_spec(properties: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
+    spec: Any = {"properties": properties}
+    for part in path:
+        spec = (spec.get("properties") or {}).get(part, {})
+    return spec if isinstance(spec, dict) else {}
+
+
+def _skipped(event: EventSchema, skip_events: Collection[str]) -> bool:
+    wanted = {segment.snake_case(name) for name in skip_events}
+    return segment.snake_case(event.name) in wanted
+
+
+def _plan_tables(events: Sequence[EventSchema], skip: Collection[str]) -> dict[str, _Table]:
+    tables: dict[str, _Table] = {}
+    for event in events:
+        if _skipped(event, skip):
+            continue
+        call, name = segment.call_for_event(event.name)
+        table = tables.setdefault(name, _Table(name, call.name))
+        table.events.append(event)
+        if not table.columns:
+            table.columns["id"] = "varchar"
+            for column in segment.common_columns(call.name):
+                if column.source == "id":
+                    continue
+                sql_type = "timestamp" if column.source in _TIMESTAMP_COLUMNS else "varchar"
+                table.columns[column.source] = _COMMON_TYPES.get(column.source, sql_type)
+        for prop in segment.flatten_properties(event.properties):
+            if prop.column not in table.columns:
+                table.columns[prop.column] = _property_type(
+                    _leaf_spec(dict(event.properties), prop.path)
+                )
+                table.specs[prop.column] = _leaf_spec(dict(event.properties), prop.path)
+    if "identifies" in tables:
+        users = _Table("users", "users")
+        users.columns = {"id": "varchar", "received_at": "timestamp"}
+        for column, sql_type in tables["identifies"].columns.items():
+            if column in tables["identifies"].specs:
+                users.columns[column] = sql_type
+                users.specs[column] = tables["identifies"].specs[column]
+        tables["users"] = users
+    if any(t.call == "track" for t in tables.values()):
+        tracks = _Table("tracks", "track")
+        tracks.columns = {"id": "varchar"}
+        for column in segment.common_columns("track"):
+            if column.source != "id":
+                sql_type = "timestamp" if column.source in _TIMESTAMP_COLUMNS else "varchar"
+                tracks.columns[column.source] = _COMMON_TYPES.get(column.source, sql_type)
+        tables["tracks"] = tracks
+    return tables
+
+
+class _Faker:
+    """Seeded synthetic values: the same seed gives the same warehouse."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.users = [f"user_{n:04d}" for n in range(1, 301)]
+
+    def uuid(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def time(self) -> datetime:
+        return _BASE_TIME + timedelta(seconds=self.rng.randrange(90 * 24 * 3600))
+
+    def value(self, column: str, sql_type: str, spec: dict[str, Any]) -> Any:
+        rng = self.rng
+        if spec.get("enum"):
+            return rng.choice([v for v in spec["enum"] if v is not None] or [None])
+        if sql_type == "bigint":
+            return rng.randint(1, 10)
+        if sql_type == "double":
+            return round(rng.uniform(1, 500), 2)
+        if sql_type == "boolean":
+            return rng.random() < 0.5
+        if sql_type == "timestamp":
+            return self.time()
+        kind = spec.get("type")
+        if kind == "array" or (isinstance(kind, list) and "array" in kind):
+            return json.dumps([{"product_id": f"prod_{rng.randint(1, 99):02d}"}])
+        if kind == "object":
+            return json.dumps({})
+        return f"{column}_{rng.randint(1, 999):03d}"
+
+    def common(self, column: str, sql_type: str) -> Any:
+        rng = self.rng
+        samples = {
+            "context_library_name": "analytics.js",
+            "context_library_version": "4.1.0",
+            "context_locale": rng.choice(["en-US", "fr-FR", "de-DE"]),
+            "context_ip": f"10.0.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
+            "context_page_path": rng.choice(["/", "/cart", "/checkout", "/products"]),
+            "context_user_agent": "Mozilla/5.0",
+            "context_timezone": rng.choice(["Europe/Paris", "America/New_York"]),
+        }
+        if column in samples:
+            return samples[column]
+        if column == "context_page_url":
+            return "https://shop.example.com/"
+        if sql_type == "timestamp":
+            return self.time()
+        if sql_type in ("bigint", "double", "boolean"):
+            return self.value(column, sql_type, {})
+        return (
+            None if rng.random() < 0.5 else f"{column.removeprefix('context_')}_{rng.randint(1, 9)}"
+        )
+
+
+def _rows(table: _Table, faker: _Faker, count: int) -> list[tuple[Any, ...]]:
+    rows = []
+    event = table.events[0] if table.events else None
+    for _ in range(count):
+        received = faker.time()
+        row: list[Any] = []
+        for column, sql_type in table.columns.items():
+            if column == "id":
+                row.append(faker.uuid())
+            elif column == "received_at":
+                row.append(received)
+            elif column in ("timestamp", "original_timestamp", "sent_at"):
+                row.append(received - timedelta(seconds=faker.rng.randint(0, 5)))
+            elif column == "user_id":
+                row.append(faker.rng.choice(faker.users))
+            elif column == "anonymous_id":
+                row.append(faker.uuid())
+            elif column == "event_text" and event is not None:
+                row.append(event.name)
+            elif column == "event" and event is not None:
+                row.append(table.name)
+            elif column in table.specs:
+                row.append(faker.value(column, sql_type, table.specs[column]))
+            else:
+                row.append(faker.common(column, sql_type))
+        rows.append(tuple(row))
+    return rows
+
+
+def create_demo_warehouse(
+    db_path: Path,
+    schema_files: Sequence[Path],
+    schemas_dir: Path,
+    skip_events: Collection[str] = (),
+    *,
+    schema: str = DEMO_SCHEMA,
+    seed: int = 7,
+    rows_per_table: tuple[int, int] = (60, 180),
+) -> DemoWarehouseSummary:
+    """(Re)create `db_path` with Segment-shaped raw tables for the events in `schema_files`.
+
+    `skip_events` names events (as `Order Refunded` or `Order_Refunded`) that get no table.
+    """
+    import duckdb
+
+    events = []
+    for path in schema_files:
+        doc = load_schema(path, schemas_dir)
+        events.append(EventSchema.from_body(doc.schema_id.path, doc.body or {}))
+    events.sort(key=lambda e: (e.schema_id.rsplit("/", 1)[0], e.version))
+    tables = _plan_tables(events, skip_events)
+    faker = _Faker(seed)
+
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp_path = db_path.with_name(f".{db_path.name}.tmp")
+    tmp_path.unlink(missing_ok=True)
+    counts: dict[str, int] = {}
+    connection = duckdb.connect(str(tmp_path))
+    try:
+        connection.execute(f'create schema "{schema}"')
+        track_rows: list[tuple[Any, ...]] = []
+        for name in sorted(tables, key=lambda n: (n in ("users", "tracks"), n)):
+            table = tables[name]
+            columns = ", ".join(f'"{col}" {sql_type}' for col, sql_type in table.columns.items())
+            connection.execute(f'create table "{schema}"."{name}" ({columns})')
+            if name == "tracks":
+                rows = track_rows
+            elif name == "users":
+                rows = _users_rows(table, faker)
+            else:
+                rows = _rows(table, faker, faker.rng.randint(*rows_per_table))
+                if table.call == "track":
+                    track_rows.extend(_as_track(table, rows, tables["tracks"]))
+            _insert(connection, schema, table, rows)
+            counts[name] = len(rows)
+        connection.close()
+    except BaseException:
+        connection.close()
+        tmp_path.unlink(missing_ok=True)
+        raise
+    tmp_path.replace(db_path)
+    skipped = sorted({e.name for e in events if _skipped(e, skip_events)})
+    return DemoWarehouseSummary(db_path, schema, counts, tuple(skipped), db_path.stem)
+
+
+def _as_track(table: _Table, rows: list[tuple[Any, ...]], tracks: _Table) -> list[tuple[Any, ...]]:
+    index = {column: i for i, column in enumerate(table.columns)}
+    return [
+        tuple(row[index[column]] if column in index else None for column in tracks.columns)
+        for row in rows
+    ]
+
+
+def _users_rows(table: _Table, faker: _Faker) -> list[tuple[Any, ...]]:
+    rows = []
+    for user in faker.users:
+        row: list[Any] = []
+        for column, sql_type in table.columns.items():
+            if column == "id":
+                row.append(user)
+            elif column == "received_at":
+                row.append(faker.time())
+            else:
+                row.append(faker.value(column, sql_type, table.specs.get(column, {})))
+        rows.append(tuple(row))
+    return rows
+
+
+def _insert(connection: Any, schema: str, table: _Table, rows: list[tuple[Any, ...]]) -> None:
+    """Insert through an Arrow table: one call, fast for thousands of rows."""
+    if not rows:
+        return
+    import pyarrow as pa
+
+    names = list(table.columns)
+    data = {name: [row[i] for row in rows] for i, name in enumerate(names)}
+    arrow = pa.table(data)  # noqa: F841  (read by DuckDB's replacement scan)
+    connection.execute(f'insert into "{schema}"."{table.name}" select * from arrow')
