@@ -33,7 +33,7 @@ from reflekt.tui.widgets.schema_view import SchemaView
 def lint_available() -> bool:
     """Whether the core lint engine is installed in this checkout."""
     try:
-        from reflekt.core.lint import lint_project  # noqa: F401
+        from reflekt.core.lint import lint_documents  # noqa: F401
     except ImportError:
         return False
     return True
@@ -291,21 +291,32 @@ class MainScreen(Screen):
 
     @work(thread=True, group="lint")
     def _lint_worker(self, ids: list[str] | None) -> None:
-        from reflekt.core.lint import lint_project
+        """Lint the documents the index already read (no second read of 5,000 files).
 
-        paths = None if ids is None else [self.project.schemas_dir / key for key in ids]
+        A re-lint covers every version in the folders of the changed files, because
+        per-event rules (version steps, renames) look across versions.
+        """
+        from reflekt.core.lint import lint_documents
+
+        index = self.index
+        if index is None:
+            return
+        if ids is None:
+            documents = [entry.doc for entry in index.entries.values()]
+        else:
+            folders = {key.rpartition("/")[0] for key in ids}
+            ids = [key for key, entry in index.entries.items() if entry.folder in folders]
+            documents = [index.entries[key].doc for key in ids]
         state = {"last": 0}
 
-        def progress(*args: Any) -> None:
-            done = args[0] if args and isinstance(args[0], int) else None
-            total = args[1] if len(args) > 1 and isinstance(args[1], int) else None
-            if done is None or total is None or done - state["last"] < 250:
+        def progress(done: int, total: int) -> None:
+            if done - state["last"] < 250 and done != total:
                 return
             state["last"] = done
             self.app.call_from_thread(self.query_one(LintPanel).set_busy, f"linting {done}/{total}")
 
         try:
-            report = lint_project(self.project, paths=paths, progress=progress)
+            report = lint_documents(self.project, documents, progress=progress)
         except ReflektError as error:
             self.app.call_from_thread(self._lint_failed, error)
             return

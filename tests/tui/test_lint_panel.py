@@ -1,0 +1,124 @@
+"""Lint panel: findings of a broken schema, jump to the property, re-lint on change, scope."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Static, TabbedContent
+from tui_support import drive, make_app, settle
+
+from reflekt.tui.widgets.lint_panel import FindingsTree, LintPanel
+from reflekt.tui.widgets.schema_tree import SchemaTree
+from reflekt.tui.widgets.schema_view import SchemaView
+
+BAD_ID = "segment/ecommerce/Checkout_Started/1-0.json"
+
+
+def add_bad_schema(shop):
+    return shop.add_schema(
+        "segment/ecommerce/Checkout_Started/1-0",
+        {
+            "cartID": {"type": "string", "description": "The cart."},
+            "items": {
+                "type": "array",
+                "description": "Items.",
+                "items": {"type": "object", "properties": {"sku": {"type": "string"}}},
+            },
+        },
+        description="A user started checkout.",
+    )
+
+
+def finding_lines(tree: FindingsTree) -> dict[str, int]:
+    """rule+property -> line of that finding in the findings tree."""
+    lines = {}
+    line = 0
+    while (node := tree.get_node_at_line(line)) is not None:
+        data = node.data
+        if data and data[0] == "finding":
+            lines[f"{data[1].schema_id}:{data[1].rule}:{data[1].property}"] = line
+        line += 1
+    return lines
+
+
+def test_lint_findings_of_a_broken_schema_and_jump_to_the_property(shop):
+    add_bad_schema(shop)
+
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        tree = screen.query_one(SchemaTree)
+        # Badges in the tree: the event with problems carries an error count.
+        assert tree.select_key("segment/ecommerce/Checkout_Started")
+        assert "✗" in tree.cursor_node.label.plain
+        await pilot.press("2")
+        assert screen.query_one(TabbedContent).active == "lint"
+        findings = screen.query_one(FindingsTree)
+        assert findings.has_focus
+        summary = str(screen.query_one("#lint-summary", Static).render())
+        assert "error" in summary
+        lines = finding_lines(findings)
+        casing = f"{BAD_ID}:RF311:cartID"
+        assert casing in lines
+        assert "segment/ecommerce/Broken_Event/1-0.json:RF101:None" in lines
+        label = findings.get_node_at_line(lines[casing]).label.plain
+        assert "cart_id" in label  # the suggestion
+        assert "error" in label
+        findings.cursor_line = lines[casing]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.query_one(TabbedContent).active == "schema"
+        view = screen.query_one(SchemaView)
+        assert view.entry.id == BAD_ID
+        assert view.highlighted_property == "cartID"
+        table = view.query_one("#properties", DataTable)
+        assert table.has_focus
+        assert table.get_row_at(table.cursor_row)[0].plain == "cartID"
+        # A nested property: items.items.sku is the `items[].sku` row.
+        await pilot.press("2")
+        lines = finding_lines(findings)
+        findings.cursor_line = lines[f"{BAD_ID}:RF402:items.items.sku"]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert view.highlighted_property == "items[].sku"
+
+    drive(make_app(shop.root), scenario)
+
+
+def test_fixing_a_file_on_disk_relints_only_that_event(shop):
+    path = add_bad_schema(shop)
+
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        before = [f for f in screen.findings if f.schema_id == BAD_ID]
+        assert any(f.rule == "RF311" for f in before)
+        others = [f for f in screen.findings if f.schema_id != BAD_ID]
+        path.write_text(
+            path.read_text(encoding="utf-8").replace('"cartID"', '"cart_id"'), encoding="utf-8"
+        )
+        screen.check_for_changes()
+        await settle(pilot)
+        after = [f for f in screen.findings if f.schema_id == BAD_ID]
+        assert not any(f.rule == "RF311" for f in after)
+        assert [f for f in screen.findings if f.schema_id != BAD_ID] == others
+        tree = screen.query_one(SchemaTree)
+        tree.select_key("segment/ecommerce/Checkout_Started")
+        # Only the nested description finding is left.
+        assert "✗1" in tree.cursor_node.label.plain
+
+    drive(make_app(shop.root), scenario)
+
+
+def test_lint_scope_switches_to_the_selection(shop):
+    add_bad_schema(shop)
+
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        screen.query_one(SchemaTree).select_key("segment/ecommerce/Checkout_Started")
+        await pilot.pause()
+        await pilot.press("2")
+        panel = screen.query_one(LintPanel)
+        assert {f.schema_id for f in panel._visible()} > {BAD_ID}
+        await pilot.press("s")
+        assert {f.schema_id for f in panel._visible()} == {BAD_ID}
+        summary = str(screen.query_one("#lint-summary", Static).render())
+        assert "selection segment/ecommerce/Checkout_Started" in summary
+
+    drive(make_app(shop.root), scenario)
