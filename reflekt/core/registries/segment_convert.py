@@ -91,7 +91,12 @@ def rule_to_remote(rule: dict[str, Any], plan: str, vendor: str) -> RemoteSchema
     if description is None:
         description = DEFAULT_DESCRIPTIONS.get(kind, "")
     metadata = json_schema.get("labels") or {}
-    properties = collapse_types(section.get("properties") or {})
+    raw_properties = section.get("properties") or {}
+    properties = (
+        {name: collapse_types(sub) for name, sub in raw_properties.items()}
+        if isinstance(raw_properties, dict)
+        else {}
+    )
     folder = event_folder_name(name)
     body = new_schema_body(
         schema_id_for("segment", plan, name, version),

@@ -1,0 +1,85 @@
+"""`reflekt diff`: what would this change, and does it break anything?"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from reflekt.commands._common import Run, reflekt_command
+from reflekt.commands.pull import progress_reporter
+from reflekt.core.errors import ReflektError
+
+
+@reflekt_command("diff")
+@click.option(
+    "--select",
+    "-s",
+    "selects",
+    multiple=True,
+    help="segment/<plan>[/<Event>[/<M-m>]] or avo/<branch>[...]. Repeatable.",
+)
+@click.option(
+    "--against",
+    metavar="git:REF",
+    help="Compare with the same files at a git ref instead of the registry (no network).",
+)
+@click.option("--profile", "-p", help="Profile to use (default: the project's default_profile).")
+@click.option(
+    "--format",
+    "-f",
+    "output_format",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["breaking", "any", "never"]),
+    default="breaking",
+    show_default=True,
+    help="breaking: exit 1 when a MAJOR change has no MAJOR version bump; any: on any change.",
+)
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file."
+)
+def command(
+    run: Run,
+    selects: tuple[str, ...],
+    against: str | None,
+    profile: str | None,
+    output_format: str,
+    fail_on: str,
+    output: Path | None,
+) -> int:
+    """Compare local schemas with the registry (or a git ref) and classify the changes.
+
+    Per event: the changes, their class (MAJOR breaking / MINOR compatible / NONE), and the
+    version the local file should carry. Exit 1 when the changes fail --fail-on, 2 on bad
+    usage, 3 when the registry fails.
+    """
+    from reflekt.core.output.diff import FORMATS
+    from reflekt.core.registries.compare import compare
+
+    project = run.project()
+    loaded = None
+    if against is None:
+        if not selects:
+            raise ReflektError(
+                "diff against a registry needs --select (e.g. --select segment/ecommerce)",
+                hint="or compare with git: reflekt diff --against git:main",
+            )
+        from reflekt.core.profiles import load_profile
+
+        loaded = load_profile(project, profile)
+    with progress_reporter(run) as progress:
+        report = compare(project, loaded, list(selects), against=against, progress=progress)
+    text = FORMATS[output_format](report)
+    if output is not None:
+        from reflekt.core.fsutil import write_atomic
+
+        write_atomic(output, text)
+        run.err.print(f"Wrote {output}")
+    else:
+        click.echo(text, nl=False)
+    return report.exit_code(fail_on)

@@ -1,0 +1,96 @@
+"""`reflekt push`: publish schemas to a Segment tracking plan (lint first)."""
+
+from __future__ import annotations
+
+import click
+from rich.markup import escape
+
+from reflekt.commands._common import Run, reflekt_command, stdin_is_interactive
+from reflekt.commands.pull import progress_reporter
+from reflekt.core.errors import ReflektError
+
+
+@reflekt_command("push")
+@click.option(
+    "--select",
+    "-s",
+    "selects",
+    multiple=True,
+    required=True,
+    help="segment/<plan>[/<Event>[/<M-m>]]. Repeatable (one plan at a time).",
+)
+@click.option("--profile", "-p", help="Profile to use (default: the project's default_profile).")
+@click.option("--force", "-f", is_flag=True, help="Push even when the selection has lint errors.")
+@click.option(
+    "--delete", "-D", is_flag=True, help="Remove the selected rules from the plan instead."
+)
+@click.option("--yes", "-y", is_flag=True, help="Do not ask before --delete.")
+@click.option("--dry-run", is_flag=True, help="Show what would change; send nothing.")
+def command(
+    run: Run,
+    selects: tuple[str, ...],
+    profile: str | None,
+    force: bool,
+    delete: bool,
+    yes: bool,
+    dry_run: bool,
+) -> int:
+    """Push schemas to a Segment tracking plan.
+
+    Lints the selection first and refuses to push on lint errors (unless --force). Each
+    event's highest minor of each major is pushed as rule version MAJOR; the plan is created
+    when missing; only new and changed rules are sent (PATCH, 200 per request). Avo is edited
+    in Avo: pushing to it is an error.
+    """
+    from reflekt.core.profiles import load_profile
+    from reflekt.core.registries.sync import push
+
+    project = run.project()
+    loaded = load_profile(project, profile)
+    if delete and not dry_run and not yes:
+        if not stdin_is_interactive():
+            raise ReflektError(
+                "--delete asks for confirmation, and standard input is not a terminal",
+                hint="add --yes to delete without asking (or --dry-run to see what would go)",
+            )
+        target = ", ".join(selects)
+        if not click.confirm(f"Delete the rules selected by {target} from Segment?", err=True):
+            run.err.print("Nothing deleted.")
+            return 0
+    with progress_reporter(run) as progress:
+        result = push(
+            project,
+            loaded,
+            list(selects),
+            force=force,
+            delete=delete,
+            dry_run=dry_run,
+            progress=progress,
+        )
+    if result.forced:
+        run.err.print(f"[yellow]Pushed despite {result.lint_errors} lint error(s) (--force).[/]")
+    would = "would be " if dry_run else ""
+    for note in result.collapsed:
+        run.out.print(f"  note: {escape(note)}")
+    if result.plan_created:
+        run.out.print(f"  tracking plan '{escape(result.plan)}' {would}created")
+    for kind, labels in (
+        ("created", result.created),
+        ("updated", result.updated),
+        ("deleted", result.deleted),
+    ):
+        for label in labels:
+            run.out.print(f"  {would}{kind:<8} {escape(label)}")
+            for change in result.details.get(label, []):
+                run.out.print(f"      {change.change_class:<5} {escape(change.message)}")
+    head = "Dry run, nothing sent" if dry_run else "Pushed"
+    if delete:
+        run.out.print(
+            f"{head}: segment/{escape(result.plan)}: {len(result.deleted)} {would}deleted."
+        )
+    else:
+        run.out.print(
+            f"{head}: segment/{escape(result.plan)}: {len(result.created)} created, "
+            f"{len(result.updated)} updated, {len(result.unchanged)} unchanged."
+        )
+    return 0
