@@ -76,7 +76,9 @@ class FakeServer:
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
         self.httpd = _Base(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def url(self) -> str:
