@@ -72,8 +72,10 @@ def track_rule(
 def segment_project(make_project, segment):
     """A project whose profile `dev` has a Segment registry at the fake server."""
 
+    counter = iter(range(1000))
+
     def factory(token: str = SEGMENT_TOKEN):
-        project = make_project()
+        project = make_project(folder=f"project{next(counter)}")
         project.write_profiles(
             {
                 "version": 1.0,
@@ -89,8 +91,10 @@ def segment_project(make_project, segment):
 
 @pytest.fixture
 def avo_project(make_project, avo):
+    counter = iter(range(1000))
+
     def factory(secret: str = AVO_ACCOUNT[1], branches: dict[str, str] | None = None):
-        project = make_project()
+        project = make_project(folder=f"project{next(counter)}")
         project.write_profiles(
             {
                 "version": 1.0,
