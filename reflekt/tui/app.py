@@ -126,7 +126,10 @@ def _binding_sources() -> list[tuple[str, type]]:
 
 
 # Panels that land with their core dependency; listed in help only when importable.
-_OPTIONAL_SOURCES: list[tuple[str, str, str]] = []
+_OPTIONAL_SOURCES: list[tuple[str, str, str]] = [
+    ("diff view", "reflekt.tui.widgets.diff_view", "DiffView"),
+    ("push confirmation", "reflekt.tui.screens.registry", "ConfirmPushScreen"),
+]
 
 
 def binding_rows(keymap: dict[str, str] | None = None) -> list[tuple[str, str, str, str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -55,3 +56,60 @@ def shop(make_project: Callable):
     )
     project.write_raw("schemas/segment/ecommerce/Broken_Event/1-0.json", BROKEN_TEXT)
     return project
+
+
+# -- a local Segment server (the registries helper's fake, reused) -----------------------------
+
+SEGMENT_TOKEN = "sgmt-tui-token-51c2"
+_FAKES = Path(__file__).resolve().parents[1] / "integration" / "registries"
+
+
+@pytest.fixture
+def segment(monkeypatch: pytest.MonkeyPatch):
+    """The fake Segment Public API from tests/integration/registries, on a local port."""
+    import sys
+
+    if str(_FAKES) not in sys.path:
+        sys.path.insert(0, str(_FAKES))
+    from registry_fakes import FakeSegment
+
+    monkeypatch.setenv("REFLEKT_HTTP_MAX_WAIT", "0")
+    monkeypatch.setenv("REFLEKT_HTTP_TIMEOUT", "10")
+    server = FakeSegment(tokens=(SEGMENT_TOKEN,)).start()
+    yield server
+    server.stop()
+
+
+def track_rule(key: str, properties: dict, required: list[str], version: int = 1) -> dict:
+    """A TRACK rule as the Segment API returns it."""
+    return {
+        "key": key,
+        "type": "TRACK",
+        "version": version,
+        "jsonSchema": {
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "type": "object",
+            "labels": {},
+            "description": f"{key} event.",
+            "properties": {
+                "context": {},
+                "traits": {},
+                "properties": {
+                    "type": "object",
+                    "properties": properties,
+                    "required": required,
+                    "additionalProperties": False,
+                },
+            },
+        },
+    }
+
+
+def use_segment(project, server, token: str = SEGMENT_TOKEN) -> None:
+    """Point the project's `dev` profile at the local server."""
+    project.write_profiles(
+        {
+            "version": 1.0,
+            "dev": {"registry": [{"type": "segment", "api_token": token, "api_url": server.url}]},
+        }
+    )

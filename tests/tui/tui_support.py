@@ -33,3 +33,14 @@ def drive(app, scenario, size: tuple[int, int] = (120, 40)):
             return await scenario(pilot)
 
     return asyncio.run(main())
+
+
+def plain(renderable, width: int = 110) -> str:
+    """Any rich renderable as plain text (for asserting on what a Static shows)."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=width, file=io.StringIO(), color_system=None, force_terminal=False)
+    console.print(renderable)
+    return console.file.getvalue()

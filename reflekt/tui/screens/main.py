@@ -25,6 +25,7 @@ from reflekt.core.errors import ReflektError
 from reflekt.core.project import Project
 from reflekt.core.secrets import redact
 from reflekt.tui.model import Changes, SchemaIndex
+from reflekt.tui.widgets.diff_view import DiffView
 from reflekt.tui.widgets.lint_panel import LintPanel
 from reflekt.tui.widgets.schema_tree import Counts, SchemaTree
 from reflekt.tui.widgets.schema_view import SchemaView
@@ -56,6 +57,8 @@ class MainScreen(Screen):
         Binding("slash", "filter", "Filter", id="main.filter"),
         Binding("1", "tab('schema')", "Schema", id="main.tab_schema"),
         Binding("2", "tab('lint')", "Lint", id="main.tab_lint"),
+        Binding("3", "tab('diff')", "Diff", id="main.tab_diff"),
+        Binding("d", "diff", "Diff", id="main.diff"),
         Binding("t", "focus_tree", "Tree", show=False, id="main.focus_tree"),
         Binding("r", "toggle_raw", "Raw JSON", id="main.raw"),
         Binding("e", "edit_schema", "Edit", id="main.edit"),
@@ -90,6 +93,8 @@ class MainScreen(Screen):
                 if self.has_lint:
                     with TabPane("Lint", id="lint"):
                         yield LintPanel(id="lint-panel")
+                with TabPane("Diff", id="diff"):
+                    yield DiffView(id="diff-view")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -191,6 +196,8 @@ class MainScreen(Screen):
             tabs.active = tab
             if tab == "lint":
                 self.query_one("#findings").focus()
+            elif tab == "diff":
+                self.query_one("#diff-events").focus()
 
     def action_toggle_raw(self) -> None:
         self.action_tab("schema")
@@ -395,6 +402,150 @@ class MainScreen(Screen):
             tree.focus()
         return True
 
+    # -- registry: diff, push, pull -------------------------------------------------------
+
+    def registry_select(self) -> str | None:
+        """The tree's selection as a `--select`: a plan, or an event (never one version)."""
+        tree = self.query_one(SchemaTree)
+        node = tree.cursor_node
+        key = tree.selection_key()
+        if node is None or node.data is None or not key:
+            return None
+        if node.data.kind == "version":
+            key = key.rpartition("/")[0]
+        return key
+
+    def _need_select(self) -> str | None:
+        select = self.registry_select()
+        if select is None:
+            self.notify("Select an event or a plan in the tree first.", severity="warning")
+        return select
+
+    def action_diff(self, against: str | None = None) -> None:
+        select = self._need_select()
+        if select is None:
+            return
+        self.action_tab("diff")
+        self.query_one(DiffView).start(self.project, self.profile, [select], against)
+
+    def action_diff_git_ref(self) -> None:
+        from reflekt.tui.screens.registry import GitRefScreen
+
+        if self._need_select() is None:
+            return
+
+        def chosen(ref: str | None) -> None:
+            if ref:
+                self.action_diff(against=f"git:{ref}")
+
+        self.app.push_screen(GitRefScreen(), chosen)
+
+    def action_pull(self) -> None:
+        select = self._need_select()
+        if select is None:
+            return
+        self.notify(f"Pulling {select}…", timeout=3)
+        self._pull_worker(select)
+
+    @work(thread=True, exclusive=True, group="registry")
+    def _pull_worker(self, select: str) -> None:
+        from reflekt.core.profiles import load_profile
+        from reflekt.core.registries.sync import pull
+
+        try:
+            profile = load_profile(self.project, self.profile)
+            result = pull(self.project, profile, select)
+        except Exception as error:  # ReflektError, or a bug: a notification either way
+            self.app.call_from_thread(self._registry_failed, "Pull failed", error)
+            return
+        self.app.call_from_thread(self._pulled, result)
+
+    def _pulled(self, result: Any) -> None:
+        from reflekt.tui.screens.registry import ResultScreen
+
+        title = (
+            f"Pulled {result.registry}/{result.plan}: {len(result.created)} created, "
+            f"{len(result.updated)} updated, {len(result.unchanged)} unchanged"
+        )
+        self.notify(title, title="Pull done")
+        self.app.push_screen(
+            ResultScreen(
+                title,
+                [
+                    ("created", result.created, "green"),
+                    ("updated", result.updated, "yellow"),
+                    ("unchanged", result.unchanged, "dim"),
+                ],
+            )
+        )
+        self.check_for_changes()
+
+    def action_push(self) -> None:
+        select = self._need_select()
+        if select is None:
+            return
+        self.notify(f"Comparing {select} with Segment before the push…", timeout=3)
+        self._push_preview_worker(select)
+
+    @work(thread=True, exclusive=True, group="registry")
+    def _push_preview_worker(self, select: str) -> None:
+        from reflekt.core.profiles import load_profile
+        from reflekt.core.registries.compare import compare
+
+        try:
+            profile = load_profile(self.project, self.profile)
+            report = compare(self.project, profile, [select])
+        except Exception as error:
+            self.app.call_from_thread(self._registry_failed, "Push preview failed", error)
+            return
+        self.app.call_from_thread(self._confirm_push, select, profile, report)
+
+    def _confirm_push(self, select: str, profile: Any, report: Any) -> None:
+        from reflekt.tui.screens.registry import ConfirmPushScreen
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self.notify(f"Pushing {select}…", timeout=3)
+                self._push_worker(select, profile)
+            else:
+                self.notify("Push cancelled: nothing was sent.", timeout=3)
+
+        self.app.push_screen(ConfirmPushScreen(select, report), answered)
+
+    @work(thread=True, exclusive=True, group="registry")
+    def _push_worker(self, select: str, profile: Any) -> None:
+        from reflekt.core.registries.sync import push
+
+        try:
+            result = push(self.project, profile, [select])
+        except Exception as error:
+            self.app.call_from_thread(self._registry_failed, "Push failed", error)
+            return
+        self.app.call_from_thread(self._pushed, result)
+
+    def _pushed(self, result: Any) -> None:
+        from reflekt.tui.screens.registry import ResultScreen
+
+        title = (
+            f"Pushed to {result.registry} {result.plan}: {len(result.created)} created, "
+            f"{len(result.updated)} updated, {len(result.unchanged)} unchanged"
+        )
+        self.notify(title, title="Push done")
+        self.app.push_screen(
+            ResultScreen(
+                title,
+                [
+                    ("created", result.created, "green"),
+                    ("updated", result.updated, "yellow"),
+                    ("unchanged", result.unchanged, "dim"),
+                    ("notes", result.collapsed, "dim"),
+                ],
+            )
+        )
+
+    def _registry_failed(self, title: str, error: BaseException) -> None:
+        self.notify(error_text(error), title=title, severity="error", timeout=10)
+
     # -- palette ----------------------------------------------------------------------------
 
     def palette_commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
@@ -405,6 +556,29 @@ class MainScreen(Screen):
             ("Toggle raw JSON", "Properties table or the file's text (r)", self.action_toggle_raw),
             ("Edit schema in $EDITOR", "Open the selected file (e)", self.action_edit_schema),
             ("Reload project", "Re-read every schema file and lint again", self.action_reload),
+        ]
+        commands += [
+            (
+                "Diff selection",
+                "Compare the selected event or plan with the registry (d)",
+                self.action_diff,
+            ),
+            (
+                "Diff selection against a git ref",
+                "Compare with the files at a git ref",
+                self.action_diff_git_ref,
+            ),
+            (
+                "Pull selection",
+                "Bring the selected plan or event from the registry",
+                self.action_pull,
+            ),
+            (
+                "Push selection",
+                "Show the diff, then publish to Segment after confirmation",
+                self.action_push,
+            ),
+            ("Show diff", "The diff tab (3)", lambda: self.action_tab("diff")),
         ]
         if self.has_lint:
             commands += [

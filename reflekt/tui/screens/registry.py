@@ -1,0 +1,112 @@
+"""Modals for registry jobs: git ref prompt, push confirmation (with the diff), pull summary."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.console import Group
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from reflekt.tui.widgets.diff_view import event_detail, report_summary
+
+
+class GitRefScreen(ModalScreen[str | None]):
+    """Ask for a git ref to diff against (`main`, `HEAD~1`, a tag)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="gitref.cancel")
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-box small"):
+            yield Static("Compare the selection with a git ref", classes="title")
+            yield Input(value="HEAD", placeholder="main, HEAD~1, v1.2.0", id="git-ref")
+            yield Static("Enter compares, Esc cancels.", classes="dim")
+
+    def on_input_submitted(self, message: Input.Submitted) -> None:
+        ref = message.value.strip()
+        self.dismiss(ref or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmPushScreen(ModalScreen[bool]):
+    """What a push would change, then Push or Cancel."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "confirm", "Push", id="push.confirm"),
+        Binding("n,escape", "cancel", "Cancel", id="push.cancel"),
+    ]
+
+    def __init__(self, select: str, report: Any) -> None:
+        super().__init__()
+        self.select = select
+        self.report = report
+
+    def compose(self) -> ComposeResult:
+        changed = [event for event in self.report.events if event.verdict != "unchanged"]
+        with Vertical(classes="modal-box"):
+            yield Static(f"Push {self.select} to Segment?", classes="title")
+            yield Static(report_summary(self.report), id="push-summary")
+            with VerticalScroll(id="push-changes"):
+                if changed:
+                    parts = [event_detail(event, side_by_side=False) for event in changed]
+                    yield Static(Group(*parts))
+                else:
+                    yield Static(Text("Nothing to change: the registry is up to date.", "dim"))
+            with Horizontal(classes="buttons"):
+                yield Button("Push (y)", variant="error", id="push-yes")
+                yield Button("Cancel (n)", id="push-no")
+
+    def on_mount(self) -> None:
+        self.query_one("#push-no", Button).focus()
+
+    def on_button_pressed(self, message: Button.Pressed) -> None:
+        self.dismiss(message.button.id == "push-yes")
+
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+def _id_list(title: str, ids: tuple[str, ...], style: str) -> Text:
+    text = Text(f"{title}: {len(ids)}\n", style=f"bold {style}")
+    for schema_id in ids[:200]:
+        text.append(f"  {schema_id}\n", style=style)
+    if len(ids) > 200:
+        text.append(f"  … and {len(ids) - 200} more\n", style="dim")
+    return text
+
+
+class ResultScreen(ModalScreen[None]):
+    """The summary of a pull or a push: created / updated / unchanged."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,enter,q", "close", "Close", id="result.close")
+    ]
+
+    def __init__(self, title: str, sections: list[tuple[str, tuple[str, ...], str]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.sections = sections
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-box"):
+            yield Static(self.title_text, classes="title", id="result-title")
+            with VerticalScroll(id="result-lists"):
+                body = Text()
+                for title, ids, style in self.sections:
+                    body.append_text(_id_list(title, ids, style))
+                yield Static(body, id="result-body")
+            yield Static("Enter or Esc closes.", classes="dim")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,235 @@
+"""The diff view: local schemas against the registry (or a git ref), per event.
+
+The comparison is `reflekt.core.registries.compare` (the same call as `reflekt diff`), run in
+a thread worker behind a loading indicator. A failure (no profile, 401, network) is a
+ReflektError: a notification plus a message in the panel, never a crash.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import DataTable, Static
+from textual.worker import get_current_worker
+
+CLASS_STYLE = {"MAJOR": "bold red", "MINOR": "yellow", "NONE": "dim"}
+VERDICT_STYLE = {
+    "breaking": "bold red",
+    "unbumped": "yellow",
+    "compatible": "green",
+    "unchanged": "dim",
+    "new": "cyan",
+    "removed": "magenta",
+}
+
+# Most urgent first in the events table.
+VERDICT_ORDER = {"breaking": 0, "unbumped": 1, "removed": 2, "new": 3, "compatible": 4}
+
+
+def short(value: Any, width: int = 60) -> str:
+    """A change's old/new value on one line."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def report_summary(report: Any) -> Text:
+    """`segment/ecommerce: 1 breaking, 2 compatible, ...` coloured by verdict."""
+    text = Text()
+    text.append(f"local vs {report.against}: ", style="bold")
+    parts = [(verdict, count) for verdict, count in report.summary().items() if count]
+    if not parts:
+        text.append("nothing to compare", style="dim")
+    for index, (verdict, count) in enumerate(parts):
+        if index:
+            text.append(", ")
+        text.append(f"{count} {verdict}", style=VERDICT_STYLE.get(verdict, ""))
+    return text
+
+
+def event_detail(event: Any, side_by_side: bool) -> Group:
+    """One event's verdict, versions and changes, unified or side by side."""
+    head = Text()
+    head.append(f"{event.name}", style="bold")
+    head.append(f"   {event.event_key}\n", style="dim")
+    head.append("verdict: ")
+    head.append(event.verdict, style=VERDICT_STYLE.get(event.verdict, ""))
+    head.append(f"   class: {event.change_class}", style=CLASS_STYLE.get(event.change_class, ""))
+    local = str(event.local_version) if event.local_version else "-"
+    base = str(event.base_version) if event.base_version else "-"
+    head.append(f"\nlocal {local}   base {base}")
+    if event.required_version is not None:
+        head.append(f"   the file should carry {event.required_version}", style="bold")
+    head.append(f"\n{event.note}\n", style="italic")
+    if not event.changes:
+        return Group(head, Text("no changes", style="dim"))
+    if side_by_side:
+        table = Table(expand=True, show_lines=False, box=None, padding=(0, 1))
+        table.add_column("change", ratio=2)
+        table.add_column(f"base {base}", ratio=3, style="red")
+        table.add_column(f"local {local}", ratio=3, style="green")
+        for change in event.changes:
+            label = Text(change.path or "(event)", style=CLASS_STYLE.get(change.change_class, ""))
+            label.append(f"\n{change.code}", style="dim")
+            table.add_row(label, short(change.old, 200), short(change.new, 200))
+        return Group(head, table)
+    lines = Text()
+    for change in event.changes:
+        style = CLASS_STYLE.get(change.change_class, "")
+        lines.append(f"{change.change_class:<5} ", style=style)
+        lines.append(f"{change.code:<28} ", style="bold")
+        lines.append(f"{change.message}\n")
+        if change.old is not None:
+            lines.append(f"      - {short(change.old, 90)}\n", style="red")
+        if change.new is not None:
+            lines.append(f"      + {short(change.new, 90)}\n", style="green")
+    return Group(head, lines)
+
+
+class DiffView(Vertical):
+    """Events table on the left, the selected event's changes on the right."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("u", "toggle_layout", "Unified/side by side", id="diff.layout"),
+        Binding("g", "git_ref", "Against git ref", id="diff.git_ref"),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.report: Any = None
+        self.error: str | None = None
+        self.side_by_side = False
+        self.selects: list[str] = []
+        self.against: str | None = None
+        self.detail: Any = Text("")
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            "Press d on an event or plan in the tree to compare it with the registry "
+            "(g: against a git ref).",
+            id="diff-summary",
+        )
+        with Horizontal(id="diff-body"):
+            table: DataTable = DataTable(id="diff-events", cursor_type="row")
+            table.add_columns("event", "local", "base", "verdict")
+            yield table
+            with VerticalScroll(id="diff-detail-scroll"):
+                yield Static("", id="diff-detail")
+
+    # -- running ----------------------------------------------------------------------------
+
+    def start(self, project: Any, profile_name: str | None, selects: list[str], against=None):
+        """Compare `selects` with the registry (or `against="git:REF"`) in a worker."""
+        self.selects = list(selects)
+        self.against = against
+        self.error = None
+        target = against or "the registry"
+        self.query_one("#diff-summary", Static).update(
+            Text(f"⟳ comparing {', '.join(selects) or 'everything'} with {target}…", style="cyan")
+        )
+        self.query_one("#diff-body").loading = True
+        return self._compare(project, profile_name, list(selects), against)
+
+    @work(thread=True, exclusive=True, group="diff")
+    def _compare(self, project: Any, profile_name: str | None, selects: list[str], against):
+        from reflekt.core.errors import ReflektError
+        from reflekt.core.registries.compare import compare
+
+        state = {"last": ""}
+
+        def progress(message: str, done: int, total: int | None) -> None:
+            text = f"⟳ {message} {done}/{total}" if total else f"⟳ {message}"
+            if text != state["last"] and (total is None or done in (0, total) or done % 200 == 0):
+                state["last"] = text
+                self.app.call_from_thread(self._progress, text)
+
+        try:
+            profile = None
+            if against is None:
+                from reflekt.core.profiles import load_profile
+
+                profile = load_profile(project, profile_name)
+            report = compare(project, profile, selects, against=against, progress=progress)
+        except ReflektError as error:
+            if not get_current_worker().is_cancelled:
+                self.app.call_from_thread(self._failed, error)
+            return None
+        except Exception as error:  # a bug must not take the UI down
+            if not get_current_worker().is_cancelled:
+                self.app.call_from_thread(self._failed, error)
+            return None
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.show_report, report)
+        return report
+
+    def _progress(self, text: str) -> None:
+        self.query_one("#diff-summary", Static).update(Text(text, style="cyan"))
+
+    def _failed(self, error: BaseException) -> None:
+        from reflekt.tui.screens.main import error_text
+
+        self.query_one("#diff-body").loading = False
+        self.report = None
+        self.error = error_text(error)
+        self.app.notify(self.error, title="Diff failed", severity="error", timeout=8)
+        text = Text("✗ Diff failed\n", style="bold red")
+        text.append(self.error)
+        self.query_one("#diff-summary", Static).update(text)
+        self.query_one("#diff-events", DataTable).clear()
+        self.query_one("#diff-detail", Static).update("")
+
+    # -- showing ----------------------------------------------------------------------------
+
+    def show_report(self, report: Any) -> None:
+        self.query_one("#diff-body").loading = False
+        self.report = report
+        self.error = None
+        self.query_one("#diff-summary", Static).update(report_summary(report))
+        table = self.query_one("#diff-events", DataTable)
+        table.clear()
+        ordered = sorted(
+            report.events, key=lambda e: (VERDICT_ORDER.get(e.verdict, 9), e.event_key)
+        )
+        for event in ordered:
+            table.add_row(
+                event.event_key.rsplit("/", 1)[-1],
+                str(event.local_version or "-"),
+                str(event.base_version or "-"),
+                Text(event.verdict, style=VERDICT_STYLE.get(event.verdict, "")),
+                key=event.event_key,
+            )
+        self._show_event(ordered[0] if ordered else None)
+
+    def _show_event(self, event: Any) -> None:
+        detail = self.query_one("#diff-detail", Static)
+        self.detail = event_detail(event, self.side_by_side) if event is not None else Text("")
+        detail.update(self.detail)
+
+    def current_event(self) -> Any:
+        if self.report is None:
+            return None
+        table = self.query_one("#diff-events", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        return next((e for e in self.report.events if e.event_key == key), None)
+
+    def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:
+        message.stop()
+        self._show_event(self.current_event())
+
+    def action_toggle_layout(self) -> None:
+        self.side_by_side = not self.side_by_side
+        self._show_event(self.current_event())
+
+    def action_git_ref(self) -> None:
+        self.screen.action_diff_git_ref()

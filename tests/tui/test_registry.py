@@ -1,0 +1,188 @@
+"""Diff view against the local Segment server, its error view (401), push and pull."""
+
+from __future__ import annotations
+
+from conftest import track_rule, use_segment
+from textual.widgets import DataTable, Static, TabbedContent
+from tui_support import drive, make_app, plain, settle
+
+from reflekt.tui.screens.registry import ConfirmPushScreen, ResultScreen
+from reflekt.tui.widgets.diff_view import DiffView
+from reflekt.tui.widgets.schema_tree import SchemaTree
+
+
+def seed_plan(segment):
+    segment.add_plan(
+        "ecommerce",
+        [
+            track_rule(
+                "Cart Viewed",
+                {"cart_id": {"type": ["string"], "description": "The cart."}},
+                ["cart_id"],
+            ),
+            track_rule(
+                "Order Completed",
+                {
+                    "order_id": {"type": ["string"], "description": "The order."},
+                    "total": {"type": ["number"], "description": "Order total."},
+                },
+                ["order_id", "total"],
+            ),
+        ],
+    )
+
+
+def without_broken_file(shop):
+    """compare() refuses a selection holding an unreadable file; most tests want a clean plan."""
+    (shop.schemas_dir / "segment/ecommerce/Broken_Event/1-0.json").unlink()
+    (shop.schemas_dir / "segment/ecommerce/Broken_Event").rmdir()
+
+
+def rows(table: DataTable) -> list[list[str]]:
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def test_diff_of_a_plan_against_the_local_segment_server(shop, segment):
+    without_broken_file(shop)
+    seed_plan(segment)
+    use_segment(shop, segment)
+
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        screen.query_one(SchemaTree).select_key("segment/ecommerce")
+        await pilot.press("d")
+        await settle(pilot)
+        assert screen.query_one(TabbedContent).active == "diff"
+        view = screen.query_one(DiffView)
+        assert view.error is None, view.error
+        table = view.query_one("#diff-events", DataTable)
+        by_event = {row[0]: row for row in rows(table)}
+        assert by_event["Order_Completed"][1:] == ["1-0", "1-0", "breaking"]
+        assert by_event["Cart_Viewed"][1:] == ["1-1", "1-0", "compatible"]
+        summary = str(view.query_one("#diff-summary", Static).render())
+        assert "1 breaking" in summary
+        # The breaking event is listed first and shown in the detail pane.
+        table.move_cursor(row=0)
+        await pilot.pause()
+        detail = plain(view.detail)
+        assert "Order Completed" in detail
+        assert "PROPERTY_REMOVED_REQUIRED" in detail
+        assert "the file should carry 2-0" in detail
+        await pilot.press("u")
+        assert view.side_by_side
+        detail = plain(view.detail)
+        assert "base 1-0" in detail and "local 1-0" in detail
+
+    drive(make_app(shop.root), scenario)
+
+
+def test_diff_with_a_bad_token_shows_the_error_not_a_crash(shop, segment):
+    seed_plan(segment)
+    use_segment(shop, segment, token="wrong-token-value")
+
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        screen.query_one(SchemaTree).select_key("segment/ecommerce/Cart_Viewed")
+        await pilot.press("d")
+        await settle(pilot)
+        view = screen.query_one(DiffView)
+        assert view.report is None
+        summary = str(view.query_one("#diff-summary", Static).render())
+        assert "Diff failed" in summary
+        assert "401" in summary or "token" in summary.lower()
+        assert "wrong-token-value" not in summary
+        assert any("Diff failed" in (n.title or "") for n in pilot.app._notifications)
+        assert pilot.app.is_running
+
+    drive(make_app(shop.root), scenario)
+
+
+def test_diff_without_a_profile_file_shows_the_error(shop):
+    shop.profiles_path.unlink()
+
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        screen.query_one(SchemaTree).select_key("segment/ecommerce")
+        await pilot.press("d")
+        await settle(pilot)
+        summary = str(screen.query_one("#diff-summary", Static).render())
+        assert "profiles file not found" in summary
+
+    drive(make_app(shop.root), scenario)
+
+
+def test_push_shows_the_diff_and_sends_only_after_confirmation(shop, segment):
+    seed_plan(segment)
+    use_segment(shop, segment)
+    select = "segment/ecommerce/Order_Completed"
+
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        screen.query_one(SchemaTree).select_key(select)
+        # Cancel first: nothing is sent.
+        screen.action_push()
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConfirmPushScreen)
+        text = str(pilot.app.screen.query_one("#push-summary", Static).render())
+        assert "1 breaking" in text
+        await pilot.press("n")
+        await settle(pilot)
+        assert not segment.calls("PATCH")
+        # Then confirm.
+        screen.action_push()
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConfirmPushScreen)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ResultScreen)
+        body = str(pilot.app.screen.query_one("#result-body", Static).render())
+        assert "updated: 1" in body
+        assert segment.calls("PATCH")
+        plan = segment.plan_named("ecommerce")
+        rule = next(r for r in plan.rules if r.get("key") == "Order Completed")
+        props = rule["jsonSchema"]["properties"]["properties"]
+        assert set(props["properties"]) == {"order_id"}
+
+    drive(make_app(shop.root), scenario)
+
+
+def test_pull_from_the_palette_shows_created_updated_unchanged(shop, segment):
+    without_broken_file(shop)
+    seed_plan(segment)
+    use_segment(shop, segment)
+
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        screen.query_one(SchemaTree).select_key("segment/ecommerce")
+        await pilot.press("ctrl+p")
+        for char in "pull selection":
+            await pilot.press("space" if char == " " else char)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ResultScreen)
+        title = str(pilot.app.screen.query_one("#result-title", Static).render())
+        assert "segment/ecommerce" in title
+        assert "2 updated" in title or "1 updated" in title
+        await pilot.press("escape")
+        await settle(pilot)
+        # The tree follows the files the pull wrote.
+        entry = screen.index.get("segment/ecommerce/Order_Completed/1-0.json")
+        assert "total" in entry.doc.body["properties"]
+
+    drive(make_app(shop.root), scenario)
+
+
+def test_a_broken_file_in_the_selection_is_reported_in_the_diff_panel(shop, segment):
+    seed_plan(segment)
+    use_segment(shop, segment)
+
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        screen.query_one(SchemaTree).select_key("segment/ecommerce")
+        await pilot.press("d")
+        await settle(pilot)
+        summary = str(screen.query_one("#diff-summary", Static).render())
+        assert "Broken_Event/1-0.json:4:1" in summary
+
+    drive(make_app(shop.root), scenario)
