@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,6 +15,34 @@ from reflekt.demo.warehouse import create_demo_warehouse
 
 DEMO_PROJECT = Path(__file__).resolve().parents[3] / "reflekt" / "demo" / "project"
 SOURCE = "wh.warehouse.segment_prod"
+TRICKY_SCHEMA = {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "segment/ecommerce/Tricky_Thing_Happened/1-0.json",
+    "description": "An event with every name that could break the SQL: it's tricky.",
+    "self": {
+        "vendor": "com.reflekt_demo",
+        "name": "Tricky Thing Happened",
+        "format": "jsonschema",
+        "version": "1-0",
+    },
+    "metadata": {"owner": "greg's {{ team }}", "nested": {"a": {"b": "c}}"}}},
+    "type": "object",
+    "properties": {
+        "order": {"type": "string", "description": "A reserved word."},
+        "select": {"type": "integer", "description": "Another one."},
+        "user_id": {"type": "string", "description": "Same as the common column."},
+        "page_url": {"type": "string", "description": "Same as context_page_url's alias."},
+        "call_type": {"type": "string", "description": "Same as a generated column."},
+        "camelCase": {"type": "boolean", "description": "Snake-cased by Segment."},
+        "address": {
+            "type": "object",
+            "description": "Flattened with _.",
+            "properties": {"zipCode": {"type": "string", "description": "It's the zip."}},
+        },
+    },
+    "required": [],
+    "additionalProperties": False,
+}
 
 
 def add_small_schemas(project) -> None:
@@ -132,6 +161,22 @@ def demo_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the shipped demo project with its DuckDB warehouse (two events left out)."""
     root = tmp_path_factory.mktemp("demo") / "project"
     shutil.copytree(DEMO_PROJECT, root)
+    # The hard cases, so that dbt itself proves them: a filter with a quote, a reserved word,
+    # names that clash with common columns, metadata with quotes and Jinja braces.
+    config = root / "reflekt_project.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "      prefix: stg_\n" in text
+    config.write_text(
+        text.replace(
+            "      prefix: stg_\n",
+            "      prefix: stg_\n      filter: |-\n        where received_at >= '2023-01-01'\n"
+            "        and 1 = 1\n",
+        ),
+        encoding="utf-8",
+    )
+    tricky = root / "schemas/segment/ecommerce/Tricky_Thing_Happened/1-0.json"
+    tricky.parent.mkdir(parents=True)
+    tricky.write_text(json.dumps(TRICKY_SCHEMA, indent=2), encoding="utf-8")
     files = list_schema_files(root / "schemas")
     create_demo_warehouse(
         root / "warehouse.duckdb", files, root / "schemas", {"Order Refunded", "Product Shared"}

@@ -6,6 +6,7 @@ its DuckDB warehouse and runs dbt once; the tests read its results.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,8 +51,8 @@ def test_every_model_builds(dbt_run: DbtRun) -> None:
     assert run.ok, run.log[-4000:]
     assert run.models_failed == 0
     assert run.models_built == len(dbt_run.build.built)
-    # 26 event models + 1 second version (Cart Viewed 1-1) + users + tracks.
-    assert run.models_built == 29
+    # 26 demo events + Cart Viewed 1-1 + the tricky event + users + tracks.
+    assert run.models_built == 30
 
 
 def test_every_generated_test_passes(dbt_run: DbtRun) -> None:
@@ -86,3 +87,47 @@ def test_views_hold_the_raw_rows(dbt_run: DbtRun, demo_copy: Path) -> None:
     finally:
         connection.close()
     assert staged == (raw, raw, "track", "segment/ecommerce/Cart_Viewed/1-0.json")
+
+
+def test_tricky_names_are_selected_once_and_documented(dbt_run: DbtRun, demo_copy: Path) -> None:
+    import duckdb
+    import yaml
+
+    models = dbt_run.build.package_dir / "models/segment_prod"
+    docs = yaml.safe_load((models / "_stg_segment_prod__tricky_thing_happened.yml").read_text())
+    doc_names = [column["name"] for column in docs["models"][0]["columns"]]
+    connection = duckdb.connect(str(demo_copy / "warehouse.duckdb"), read_only=True)
+    try:
+        cursor = connection.execute(
+            "select * from reflekt_staging.stg_segment_prod__tricky_thing_happened limit 1"
+        )
+        view_columns = [d[0] for d in cursor.description]
+        row = dict(zip(view_columns, cursor.fetchone(), strict=True))
+    finally:
+        connection.close()
+    assert view_columns == doc_names
+    assert len(set(view_columns)) == len(view_columns)
+    for name in (
+        "order_",
+        "select_",
+        "prop_page_url",
+        "prop_call_type",
+        "camel_case",
+        "address_zip_code",
+        "user_id",
+    ):
+        assert name in view_columns
+    assert row["call_type"] == "track"
+    assert json.loads(row["schema_metadata"]) == {
+        "owner": "greg's {{ team }}",
+        "nested": {"a": {"b": "c}}"}},
+    }
+
+
+def test_models_filter_is_applied(dbt_run: DbtRun) -> None:
+    sql = (
+        dbt_run.build.package_dir / "models/segment_prod/stg_segment_prod__pages.sql"
+    ).read_text()
+    assert "    where received_at >= '2023-01-01'\n    and 1 = 1\n" in sql
+    users = dbt_run.build.package_dir / "models/segment_prod/stg_segment_prod__users.sql"
+    assert "where" not in users.read_text()
