@@ -146,7 +146,15 @@ def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
 
 def _git_base(project: Project, selects: list[str], ref: str, progress: Progress) -> Versions:
     root = project.root
-    _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    _git(root, "rev-parse", "--show-toplevel")  # a clear error outside a repository
+    try:
+        _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except ReflektError:
+        raise ReflektError(
+            f"--against git:{ref}: '{ref}' is not a known commit, branch or tag",
+            hint="check the ref (git branch -a, git log); in CI fetch it first "
+            "(actions/checkout with fetch-depth: 0)",
+        ) from None
     listing = _git(root, "ls-tree", "-r", "-z", ref, "--", "schemas")
     wanted = [normalize_select(s) for s in selects]
     entries: list[tuple[str, str]] = []
