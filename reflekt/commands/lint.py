@@ -67,7 +67,7 @@ def command(
     if run.err.is_terminal and len(paths) >= _PROGRESS_THRESHOLD:
         report = _lint_with_progress(run, project, paths)
     else:
-        report = lint_project(project, paths)
+        report = lint_project(project, paths, jobs=_jobs())
     run.debug(summary_line(report))
 
     if output is not None:
@@ -80,6 +80,16 @@ def command(
         if fmt != "text":
             run.err.print(summary_line(report), markup=False)
     return 0 if report.errors == 0 else 1
+
+
+def _jobs() -> int:
+    """Processes for large runs: the CPUs this process may use."""
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def _write(path: Path, text: str) -> None:
@@ -107,7 +117,10 @@ def _lint_with_progress(run: Run, project, paths: list[Path]):
     ) as bar:
         task = bar.add_task("Linting", total=len(paths))
         return lint_project(
-            project, paths, progress=lambda done, total: bar.update(task, completed=done)
+            project,
+            paths,
+            progress=lambda done, total: bar.update(task, completed=done),
+            jobs=_jobs(),
         )
 
 

@@ -22,6 +22,7 @@ by every pattern and are a separate check (`numbers: false` in the project conve
 
 from __future__ import annotations
 
+import functools
 import re
 
 _TITLE_WORD = r"(?:[A-Z](?:[a-z0-9]*|[A-Z0-9]+)|[0-9]+)"
@@ -96,6 +97,7 @@ def suggest(name: str, casing: str) -> str:
     raise ValueError(f"unknown casing '{casing}'")
 
 
+@functools.lru_cache(maxsize=65536)
 def to_snake(name: str) -> str:
     """The warehouse column a property name lands on (`productId` -> `product_id`)."""
     snake = suggest(name, "snake")

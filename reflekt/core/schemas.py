@@ -146,6 +146,12 @@ class SchemaDocument:
 
 
 def relative_id(path: Path, schemas_dir: Path) -> SchemaId:
+    if path.is_absolute() and ".." not in path.parts:
+        # Fast path (no filesystem calls): lint reads 10,000 files in a second or two.
+        try:
+            return SchemaId(path.relative_to(schemas_dir).as_posix())
+        except ValueError:
+            pass
     try:
         rel = path.resolve().relative_to(schemas_dir.resolve())
     except ValueError:

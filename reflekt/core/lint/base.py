@@ -142,8 +142,13 @@ class PropertyRef:
     dotted: str  # "products.items.sku"
     schema: Any  # its sub-schema: normally a dict, but bad input may hold anything
     at: JsonPath  # path of its key: ("properties", "products", "items", "properties", "sku")
-    scope: str  # "" for warehouse columns of the event table, else the array holding it
-    column: str  # the (flattened, snake_cased) warehouse column within `scope`
+    scope: str  # "" for columns of the event table, else the dotted path of the array holding it
+    column_path: tuple[str, ...]  # names from the scope down to this property
+
+    @property
+    def column(self) -> str:
+        """The warehouse column within `scope`: nested objects flatten to `parent_child`."""
+        return "_".join(to_snake(name) for name in self.column_path)
 
 
 def walk_properties(body: dict[str, Any]) -> list[PropertyRef]:
@@ -154,28 +159,29 @@ def walk_properties(body: dict[str, Any]) -> list[PropertyRef]:
     """
     found: list[PropertyRef] = []
 
-    def visit(node: Any, at: JsonPath, dotted: str, scope: str, column: str) -> None:
-        if not isinstance(node, dict):
-            return
+    def visit(node: Any, at: JsonPath, dotted: str, scope: str, column: tuple[str, ...]) -> None:
         props = node.get("properties")
-        if isinstance(props, dict):
+        if props.__class__ is dict:
             for name, sub in props.items():
                 key_at = (*at, "properties", name)
-                name_text = str(name)
-                sub_dotted = f"{dotted}.{name_text}" if dotted else name_text
-                sub_column = f"{column}_{to_snake(name_text)}" if column else to_snake(name_text)
-                found.append(PropertyRef(name_text, sub_dotted, sub, key_at, scope, sub_column))
-                visit(sub, key_at, sub_dotted, scope, sub_column)
+                sub_dotted = f"{dotted}.{name}" if dotted else name
+                sub_column = (*column, name)
+                found.append(PropertyRef(name, sub_dotted, sub, key_at, scope, sub_column))
+                if sub.__class__ is dict and ("properties" in sub or "items" in sub):
+                    visit(sub, key_at, sub_dotted, scope, sub_column)
         items = node.get("items")
+        if items is None:
+            return
         if isinstance(items, dict):
             items_dotted = f"{dotted}.items" if dotted else "items"
-            visit(items, (*at, "items"), items_dotted, items_dotted, "")
+            visit(items, (*at, "items"), items_dotted, items_dotted, ())
         elif isinstance(items, list):
             for index, item in enumerate(items):
-                items_dotted = f"{dotted}.items[{index}]" if dotted else f"items[{index}]"
-                visit(item, (*at, "items", index), items_dotted, items_dotted, "")
+                if isinstance(item, dict):
+                    items_dotted = f"{dotted}.items[{index}]" if dotted else f"items[{index}]"
+                    visit(item, (*at, "items", index), items_dotted, items_dotted, ())
 
-    visit(body, (), "", "", "")
+    visit(body, (), "", "", ())
     return found
 
 

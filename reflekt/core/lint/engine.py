@@ -8,6 +8,7 @@ reflekt_project.yml (by code or name; "off" skips the rule).
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +69,9 @@ def active_rules(project: Project) -> list[ActiveRule]:
 
 
 def _relative(path: Path, root: Path) -> str:
+    text, prefix = str(path), str(root) + os.sep
+    if text.startswith(prefix) and ".." not in path.parts:
+        return text[len(prefix) :].replace(os.sep, "/")
     try:
         return path.relative_to(root).as_posix()
     except ValueError:
@@ -92,9 +96,14 @@ class _Linter:
         self.schema_rules = [a for a in self.rules if a.rule.scope == SCOPE_SCHEMA]
         self.event_rules = [a for a in self.rules if a.rule.scope == SCOPE_EVENT]
         self.findings: list[Finding] = []
+        self._files: dict[Path, str] = {}
 
     def file_of(self, doc: SchemaDocument) -> str:
-        return _relative(doc.path, self.project.root)
+        """The file's path relative to the project root (cached: asked several times)."""
+        file = self._files.get(doc.path)
+        if file is None:
+            file = self._files[doc.path] = _relative(doc.path, self.project.root)
+        return file
 
     def lint_schema(self, doc: SchemaDocument) -> None:
         ctx = SchemaContext(self.project, doc, self.file_of(doc), self.meta)
@@ -190,7 +199,7 @@ def lint_documents(
         if progress is not None and (index % step == 0 or index == total):
             progress(index, total)
     if linter.event_rules:
-        _lint_events(linter, project, documents, read_sibling)
+        _lint_events(linter, documents, read_sibling)
     findings = sorted(linter.findings, key=sort_key)
     files = [linter.file_of(doc) for doc in documents]
     return LintReport(findings=findings, schemas=len(documents), files=files)
@@ -198,11 +207,11 @@ def lint_documents(
 
 def _lint_events(
     linter: _Linter,
-    project: Project,
     documents: list[SchemaDocument],
-    read_sibling: Callable[[Path], SchemaDocument] | None,
+    read_sibling: Callable[[Path], SchemaDocument] | None = None,
 ) -> None:
-    read = read_sibling or (lambda path: read_schema(path, project.schemas_dir))
+    schemas_dir = linter.project.schemas_dir
+    read = read_sibling or (lambda path: read_schema(path, schemas_dir))
     by_event: dict[str, dict[str, SchemaDocument]] = {}
     folders: dict[str, Path] = {}
     for doc in documents:
@@ -214,15 +223,16 @@ def _lint_events(
         versions = dict(docs)
         folder = folders[key]
         try:
-            siblings = sorted(folder.glob("*.json"))
+            names = os.listdir(folder)
         except OSError:
-            siblings = []
-        for path in siblings:
-            if Version.try_parse(path.name) is None:
+            names = []
+        for name in names:
+            if not name.endswith(".json"):
                 continue
-            sibling_id = f"{key}/{path.name}" if key else path.name
-            if sibling_id not in versions:
-                versions[sibling_id] = read(path)
+            sibling_id = f"{key}/{name}" if key else name
+            if sibling_id in versions or Version.try_parse(name) is None:
+                continue
+            versions[sibling_id] = read(folder / name)
         ordered = sorted(
             (doc for doc in versions.values() if doc.schema_id.version is not None),
             key=lambda doc: doc.schema_id.version,
@@ -231,22 +241,96 @@ def _lint_events(
             linter.lint_event(key, ordered, selected)
 
 
+# Below this many files a second process costs more than it saves.
+PARALLEL_THRESHOLD = 2000
+_CHUNKS_PER_JOB = 8
+_fork_linter: _Linter | None = None
+
+
 def lint_project(
     project: Project,
     paths: list[Path] | None = None,
     progress: Progress | None = None,
+    *,
+    jobs: int = 1,
 ) -> LintReport:
     """Lint the given schema files (from `resolve_select`), or every schema of the project.
 
-    Raises ConfigError (exit 2) for unknown rule names in the config or a missing or broken
-    meta-schema; everything wrong in a schema file is a Finding.
+    `jobs` > 1 lints large selections in that many forked processes (POSIX only; the
+    result is the same). Raises ConfigError (exit 2) for unknown rule names in the config
+    or a missing or broken meta-schema; everything wrong in a schema file is a Finding.
     """
     if paths is None:
         paths = list_schema_files(project.schemas_dir)
-    schemas_dir = project.schemas_dir
-    documents = _read_all(paths, schemas_dir)
-    return lint_documents(project, documents, progress=progress)
+    linter = _Linter(project)
+    total = len(paths)
+    files = [_relative(path, project.root) for path in paths]
+    chunks = _chunks(paths, max(1, jobs) * _CHUNKS_PER_JOB)
+    done = 0
+    findings: list[Finding] = []
+    results = None
+    if jobs > 1 and total >= PARALLEL_THRESHOLD and len(chunks) > 1:
+        results = _run_forked(linter, chunks, jobs)
+    if results is None:
+        results = (_lint_chunk_with(linter, chunk) for chunk in chunks)
+    for chunk_findings, count in results:
+        findings.extend(chunk_findings)
+        done += count
+        if progress is not None:
+            progress(done, total)
+    findings.sort(key=sort_key)
+    return LintReport(findings=findings, schemas=total, files=files)
 
 
-def _read_all(paths: list[Path], schemas_dir: Path) -> list[SchemaDocument]:
-    return [read_schema(path, schemas_dir) for path in paths]
+def _chunks(paths: list[Path], wanted: int) -> list[list[Path]]:
+    """Split into about `wanted` chunks, never splitting an event folder between chunks."""
+    if not paths:
+        return []
+    size = max(1, -(-len(paths) // wanted))
+    chunks: list[list[Path]] = [[]]
+    for path in paths:
+        current = chunks[-1]
+        if len(current) >= size and current[-1].parent != path.parent:
+            chunks.append([])
+        chunks[-1].append(path)
+    return chunks
+
+
+def _lint_chunk_with(linter: _Linter, paths: list[Path]) -> tuple[list[Finding], int]:
+    """Read and lint some files (whole event folders); return their findings."""
+    linter.findings = []
+    schemas_dir = linter.project.schemas_dir
+    documents = [read_schema(path, schemas_dir) for path in paths]
+    for doc in documents:
+        linter.lint_schema(doc)
+    if linter.event_rules:
+        _lint_events(linter, documents)
+    found, linter.findings = linter.findings, []
+    return found, len(paths)
+
+
+def _lint_chunk_forked(paths: list[Path]) -> tuple[list[Finding], int]:
+    assert _fork_linter is not None
+    return _lint_chunk_with(_fork_linter, paths)
+
+
+def _run_forked(linter: _Linter, chunks: list[list[Path]], jobs: int):
+    """Lint chunks in forked workers that inherit the compiled linter; None if unavailable."""
+    import multiprocessing
+
+    global _fork_linter
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:
+        return None
+    _fork_linter = linter
+
+    def results():
+        global _fork_linter
+        try:
+            with context.Pool(min(jobs, len(chunks))) as pool:
+                yield from pool.imap_unordered(_lint_chunk_forked, chunks)
+        finally:
+            _fork_linter = None
+
+    return results()

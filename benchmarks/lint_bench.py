@@ -1,0 +1,114 @@
+"""Time `reflekt lint` as a whole process over N generated schemas (12 properties each).
+
+Usage: python benchmarks/lint_bench.py [N ...]   (default: 1000 10000)
+
+Also times `reflekt --version`. Target (issue 2): 10,000 schemas in <= 3 s wall on a 2-core
+machine, `reflekt --version` in <= 0.15 s. For scale, the original reflekt 0.6.0 took 278 s for
+1,000 schemas and 0.85 s for its version. The generated schemas are clean except one in 50,
+which has a camelCase property, so the run also formats some findings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROPERTY_TYPES = ["string", "integer", "number", "boolean", ["string", "null"], "string"]
+
+
+def make_project(root: Path, count: int) -> None:
+    from reflekt.core.scaffold import NewProject, create_project
+    from reflekt.core.schemas import dump_schema, new_schema_body
+
+    create_project(
+        root,
+        NewProject(name="bench", vendor="com.example", profile="dev", profiles_path="p.yml"),
+    )
+    per_plan = 500
+    for index in range(count):
+        plan = f"plan_{index // per_plan:03d}"
+        words = ["Event", _word(index), "Viewed"]
+        name = " ".join(words)
+        folder = name.replace(" ", "_")
+        schema_id = f"segment/{plan}/{folder}/1-0.json"
+        properties = {}
+        for p in range(12):
+            prop = f"property_{_word(p).lower()}"
+            if index % 50 == 0 and p == 0:
+                prop = "propertyCamel"
+            properties[prop] = {
+                "type": PROPERTY_TYPES[p % len(PROPERTY_TYPES)],
+                "description": f"Property {p} of event {index}.",
+            }
+        body = new_schema_body(
+            schema_id,
+            vendor="com.example",
+            name=name,
+            version="1-0",
+            description=f"Benchmark event number {index}.",
+            properties=properties,
+            required=[next(iter(properties))],
+        )
+        path = root / "schemas" / schema_id
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(dump_schema(body), encoding="utf-8")
+
+
+def _word(number: int) -> str:
+    """A letters-only word for a number (names may not contain digits by default)."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    number += 1
+    while number:
+        number, rest = divmod(number - 1, 26)
+        out = letters[rest] + out
+    return out.capitalize()
+
+
+def time_command(args: list[str], cwd: Path, runs: int) -> tuple[float, float, int, str]:
+    """(best, median) wall seconds of `args` run `runs` times, with its exit code."""
+    times = []
+    code = 0
+    last = ""
+    env = {**os.environ, "NO_COLOR": "1"}
+    for _ in range(runs):
+        started = time.perf_counter()
+        done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, env=env)
+        times.append(time.perf_counter() - started)
+        code = done.returncode
+        last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ""
+    return min(times), statistics.median(times), code, last
+
+
+def main() -> None:
+    counts = [int(arg) for arg in sys.argv[1:]] or [1000, 10000]
+    exe = shutil.which("reflekt") or sys.executable
+    base = [exe] if exe.endswith("reflekt") else [exe, "-m", "reflekt"]
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPU(s)")
+    with tempfile.TemporaryDirectory() as tmp:
+        best, median, code, _ = time_command([*base, "--version"], Path(tmp), 7)
+        print(f"reflekt --version: best {best:.3f} s, median {median:.3f} s (exit {code})")
+        for count in counts:
+            root = Path(tmp) / f"p{count}"
+            started = time.perf_counter()
+            make_project(root, count)
+            made = time.perf_counter() - started
+            args = [*base, "lint", "--format", "json", "--project-dir", str(root)]
+            best, median, code, summary = time_command(args, root, 3)
+            out = subprocess.run(args, cwd=root, capture_output=True, text=True)
+            findings = len(json.loads(out.stdout)["findings"])
+            print(
+                f"reflekt lint, {count} schemas (generated in {made:.1f} s): best {best:.2f} s, "
+                f"median {median:.2f} s, exit {code}, {findings} findings [{summary}]"
+            )
+
+
+if __name__ == "__main__":
+    main()
