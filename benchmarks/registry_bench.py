@@ -1,0 +1,156 @@
+"""Time `reflekt pull` and `reflekt diff` (whole processes) against the local fake Segment.
+
+Usage: python benchmarks/registry_bench.py [PULL_RULES] [DIFF_SCHEMAS]   (default: 5000 2000)
+
+Targets (issue 3): pull of a 5,000-rule plan in <= 5 s; diff of 2,000 local schemas against
+the registry in <= 3 s. Rules carry 10 properties each; the fake serves pages of 200 rules
+(the documented default), so a 5,000-rule pull reads 25 pages. The original reflekt read only
+the first 200 rules of a plan.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "integration" / "registries"))
+
+from registry_fakes import FakeSegment  # noqa: E402
+
+TOKEN = "bench-token-5f2c9"
+
+
+def _rule(index: int) -> dict:
+    properties = {
+        f"prop_{chr(97 + p)}": {
+            "type": ["string"] if p % 3 else ["integer", "null"],
+            "description": f"Property {p} of event {index}.",
+        }
+        for p in range(10)
+    }
+    return {
+        "key": f"Event {index:05d}",
+        "type": "TRACK",
+        "version": 1,
+        "jsonSchema": {
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "type": "object",
+            "labels": {"team": "bench"},
+            "description": f"Benchmark event {index}.",
+            "properties": {
+                "context": {},
+                "traits": {},
+                "properties": {
+                    "type": "object",
+                    "properties": properties,
+                    "required": ["prop_a"],
+                    "additionalProperties": False,
+                },
+            },
+        },
+    }
+
+
+def _project(root: Path, url: str) -> None:
+    from reflekt.core.scaffold import NewProject, create_project
+
+    create_project(
+        root,
+        NewProject(name="bench", vendor="com.example", profile="dev", profiles_path="p.yml"),
+    )
+    (root / "p.yml").write_text(
+        f"version: 1.0\ndev:\n  registry:\n    - type: segment\n"
+        f"      api_token: {TOKEN}\n      api_url: {url}\n",
+        encoding="utf-8",
+    )
+
+
+def _run(root: Path, *args: str) -> tuple[float, subprocess.CompletedProcess]:
+    env = {**os.environ, "NO_COLOR": "1"}
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "reflekt", *args, "--project-dir", str(root)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    return time.perf_counter() - started, done
+
+
+def bench_pull(count: int) -> float:
+    server = FakeSegment(tokens=(TOKEN,)).start()
+    try:
+        server.add_plan("bench", [_rule(i) for i in range(count)])
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp) / "project"
+            _project(root, server.url)
+            seconds, done = _run(root, "pull", "--select", "segment/bench")
+            if done.returncode != 0:
+                raise SystemExit(f"pull failed: {done.stderr or done.stdout}")
+            files = len(list((root / "schemas" / "segment" / "bench").glob("*/1-0.json")))
+            pages = len(server.calls("GET", "/rules"))
+            again, _ = _run(root, "pull", "--select", "segment/bench")
+    finally:
+        server.stop()
+    print(
+        f"pull  {count:>6} rules: {seconds:6.2f} s  ({files} files, {pages} pages of rules; "
+        f"second pull, nothing changed: {again:.2f} s)  target <= 5 s"
+    )
+    return seconds
+
+
+def bench_diff(count: int) -> float:
+    server = FakeSegment(tokens=(TOKEN,)).start()
+    try:
+        server.add_plan("bench", [_rule(i) for i in range(count)])
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp) / "project"
+            _project(root, server.url)
+            _, done = _run(root, "pull", "--select", "segment/bench")
+            if done.returncode != 0:
+                raise SystemExit(f"pull failed: {done.stderr or done.stdout}")
+            # Change one schema in ten: add an optional property (compatible, unbumped).
+            for index, path in enumerate(sorted((root / "schemas").rglob("1-0.json"))):
+                if index % 10 == 0:
+                    text = path.read_text(encoding="utf-8")
+                    path.write_text(
+                        text.replace(
+                            '"properties": {',
+                            '"properties": {\n    "extra": {"type": "string", "description": "x"},',
+                            1,
+                        ),
+                        encoding="utf-8",
+                    )
+            seconds, done = _run(
+                root, "diff", "--select", "segment/bench", "--fail-on", "never", "-f", "json"
+            )
+            if done.returncode != 0:
+                raise SystemExit(f"diff failed: {done.stderr or done.stdout}")
+    finally:
+        server.stop()
+    import json
+
+    summary = json.loads(done.stdout)["summary"]
+    print(
+        f"diff  {count:>6} schemas: {seconds:6.2f} s  ({summary['unbumped']} unbumped, "
+        f"{summary['unchanged']} unchanged)  target <= 3 s"
+    )
+    return seconds
+
+
+def main(argv: list[str]) -> None:
+    pull_count = int(argv[0]) if argv else 5000
+    diff_count = int(argv[1]) if len(argv) > 1 else 2000
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpu(s)")
+    bench_pull(pull_count)
+    bench_diff(diff_count)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
