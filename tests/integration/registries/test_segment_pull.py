@@ -257,3 +257,27 @@ def test_token_from_env_var_and_request_headers(segment, make_project, monkeypat
     first = segment.requests[0]
     assert first.headers["authorization"] == f"Bearer {SEGMENT_TOKEN}"
     assert ("pagination.count", "200") in first.query
+
+
+def test_select_errors_are_usage_errors(segment, segment_project):
+    segment.add_plan("ecommerce", [track_rule("Cart Viewed")])
+    project = segment_project()
+
+    no_plan = _invoke(project, "pull", "-s", "segment")
+    assert no_plan.exit_code == 2 and "names no tracking plan" in no_plan.output
+
+    no_registry = _invoke(project, "pull", "-s", "ecommerce/Cart_Viewed")
+    assert no_registry.exit_code == 2 and "must start with a registry" in no_registry.output
+
+    bad_version = _invoke(project, "pull", "-s", "segment/ecommerce/Cart_Viewed/1-0-0")
+    assert bad_version.exit_code == 2 and "is not a version" in bad_version.output
+
+    unknown_event = _invoke(project, "pull", "-s", "segment/ecommerce/Nope")
+    assert (
+        unknown_event.exit_code == 2
+        and "'Nope' is not in segment ecommerce" in unknown_event.output
+    )
+
+    no_registry_in_profile = _invoke(project, "pull", "-s", "avo/main")
+    assert no_registry_in_profile.exit_code == 2
+    assert "has no avo registry" in no_registry_in_profile.output
