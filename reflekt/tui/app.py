@@ -129,6 +129,7 @@ def _binding_sources() -> list[tuple[str, type]]:
 _OPTIONAL_SOURCES: list[tuple[str, str, str]] = [
     ("diff view", "reflekt.tui.widgets.diff_view", "DiffView"),
     ("push confirmation", "reflekt.tui.screens.registry", "ConfirmPushScreen"),
+    ("build wizard", "reflekt.tui.screens.build_wizard", "BuildWizard"),
 ]
 
 

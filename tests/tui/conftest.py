@@ -113,3 +113,21 @@ def use_segment(project, server, token: str = SEGMENT_TOKEN) -> None:
             "dev": {"registry": [{"type": "segment", "api_token": token, "api_url": server.url}]},
         }
     )
+
+
+@pytest.fixture
+def warehouse_shop(shop, tmp_path: Path):
+    """The shop (minus its unreadable file) with a DuckDB warehouse lacking `email_opened`."""
+    from reflekt.core.schemas import list_schema_files
+    from reflekt.demo.warehouse import create_demo_warehouse
+
+    broken = shop.schemas_dir / "segment/ecommerce/Broken_Event/1-0.json"
+    broken.unlink()
+    broken.parent.rmdir()
+    db_path = tmp_path / "warehouse.duckdb"
+    files = list_schema_files(shop.schemas_dir)
+    create_demo_warehouse(db_path, files, shop.schemas_dir, {"Email Opened"}, seed=3)
+    shop.write_profiles(
+        {"version": 1.0, "dev": {"source": [{"id": "wh", "type": "duckdb", "path": str(db_path)}]}}
+    )
+    return shop

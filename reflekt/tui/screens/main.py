@@ -59,6 +59,7 @@ class MainScreen(Screen):
         Binding("2", "tab('lint')", "Lint", id="main.tab_lint"),
         Binding("3", "tab('diff')", "Diff", id="main.tab_diff"),
         Binding("d", "diff", "Diff", id="main.diff"),
+        Binding("b", "build", "Build", id="main.build"),
         Binding("t", "focus_tree", "Tree", show=False, id="main.focus_tree"),
         Binding("r", "toggle_raw", "Raw JSON", id="main.raw"),
         Binding("e", "edit_schema", "Edit", id="main.edit"),
@@ -546,6 +547,19 @@ class MainScreen(Screen):
     def _registry_failed(self, title: str, error: BaseException) -> None:
         self.notify(error_text(error), title=title, severity="error", timeout=10)
 
+    # -- build ------------------------------------------------------------------------------
+
+    def action_build(self) -> None:
+        """Open the build wizard, preselecting the tree's selection."""
+        from reflekt.tui.screens.build_wizard import BuildWizard
+
+        if self.index is None:
+            return
+        events = list(dict.fromkeys(entry.folder for entry in self.index.entries.values()))
+        self.app.push_screen(
+            BuildWizard(self.project, self.profile, events, self.registry_select())
+        )
+
     # -- palette ----------------------------------------------------------------------------
 
     def palette_commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
@@ -579,6 +593,11 @@ class MainScreen(Screen):
                 self.action_push,
             ),
             ("Show diff", "The diff tab (3)", lambda: self.action_tab("diff")),
+            (
+                "Build dbt package",
+                "The build wizard: schemas, source, preview, write (b)",
+                self.action_build,
+            ),
         ]
         if self.has_lint:
             commands += [

@@ -1,0 +1,425 @@
+"""The build wizard: schemas → source and SDK → preview files → write, on `build_dbt`.
+
+Every step calls the same core function as `reflekt build dbt`: step 3 runs it with
+`dry_run=True` (nothing written; the WritePlan says what would be new, changed, unchanged),
+step 4 runs it for real with a progress bar. Both run in thread workers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.syntax import Syntax
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import (
+    Button,
+    ContentSwitcher,
+    DataTable,
+    Footer,
+    Input,
+    ProgressBar,
+    Select,
+    SelectionList,
+    Static,
+)
+
+from reflekt.core.project import Project
+
+STEPS = ("Choose schemas", "Choose source and SDK", "Preview files", "Write")
+STATUS_STYLE = {"new": "green", "changed": "yellow", "unchanged": "dim", "removed": "red"}
+
+
+def _default_database(source: Any) -> str:
+    """A sensible database for the `--source` string: the DuckDB file stem, else `database`."""
+    if source.type == "duckdb":
+        return Path(str(source.settings.get("path", "warehouse"))).stem
+    return str(source.settings.get("database", ""))
+
+
+class BuildWizard(Screen[None]):
+    """Four steps; Next/Back buttons (ctrl+n / ctrl+b) and Esc to leave."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+n", "next", "Next", id="wizard.next"),
+        Binding("ctrl+b", "back", "Back", id="wizard.back"),
+        Binding("escape", "close", "Close", id="wizard.close"),
+    ]
+
+    def __init__(
+        self,
+        project: Project,
+        profile_name: str | None,
+        events: list[str],
+        preselect: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.project = project
+        self.profile_name = profile_name
+        self.events = events  # event folder keys, in tree order
+        self.preselect = preselect
+        self.step = 0
+        self.profile: Any = None
+        self.preview: Any = None  # BuildResult of the dry run
+        self.result: Any = None  # BuildResult of the write
+        self.rows: dict[str, str] = {}  # path -> status
+
+    # -- layout -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="wizard"):
+            yield Static("", id="wizard-title", classes="title")
+            with ContentSwitcher(initial="step-0", id="wizard-steps"):
+                with Vertical(id="step-0"):
+                    yield Static(
+                        "Tick the events to model (space toggles, a/n: all/none), or type a "
+                        "select such as segment/ecommerce to narrow the list.",
+                        classes="dim",
+                    )
+                    yield Input(
+                        value=self.preselect or "",
+                        placeholder="select: segment/ecommerce (empty: every schema)",
+                        id="wizard-select",
+                    )
+                    yield SelectionList[str](id="wizard-events")
+                with Vertical(id="step-1"):
+                    yield Static("Source (from the profile):")
+                    yield Select[str]([], id="wizard-source", prompt="loading profile…")
+                    yield Static("Database:")
+                    yield Input(placeholder="warehouse", id="wizard-database")
+                    yield Static("Schema (where the SDK writes the raw tables):")
+                    yield Input(placeholder="segment_prod", id="wizard-schema")
+                    yield Static("SDK:")
+                    yield Select[str]([("segment", "segment")], value="segment", id="wizard-sdk")
+                    yield Static("", id="wizard-source-note", classes="dim")
+                with Vertical(id="step-2"):
+                    yield Static("", id="wizard-preview-summary")
+                    with Horizontal(id="wizard-preview"):
+                        table: DataTable = DataTable(id="wizard-files", cursor_type="row")
+                        table.add_columns("status", "file")
+                        yield table
+                        with VerticalScroll(id="wizard-file-scroll"):
+                            yield Static("", id="wizard-file")
+                with Vertical(id="step-3"):
+                    yield ProgressBar(total=100, id="wizard-progress", show_eta=False)
+                    yield Static("", id="wizard-progress-text")
+                    with VerticalScroll():
+                        yield Static("", id="wizard-summary")
+            with Horizontal(classes="buttons"):
+                yield Button("Back", id="wizard-back")
+                yield Button("Next", variant="primary", id="wizard-next")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._fill_events(self.preselect or "")
+        self._show_step(0)
+        self._load_profile()
+
+    # -- step 1: schemas ----------------------------------------------------------------------
+
+    def _fill_events(self, select: str) -> None:
+        from reflekt.core.select import normalize_select
+
+        prefix = normalize_select(select)
+        chosen = [
+            key
+            for key in self.events
+            if not prefix
+            or key == prefix
+            or key.startswith(prefix + "/")
+            or prefix.startswith(key + "/")
+        ]
+        selection = self.query_one("#wizard-events", SelectionList)
+        selection.clear_options()
+        selection.add_options([(key, key, True) for key in chosen])
+
+    @on(Input.Changed, "#wizard-select")
+    def _select_changed(self, message: Input.Changed) -> None:
+        self._fill_events(message.value)
+
+    def selects(self) -> list[str] | None:
+        """What to pass to build_dbt: None (everything), the select string, or event keys."""
+        selection = self.query_one("#wizard-events", SelectionList)
+        ticked = list(selection.selected)
+        shown = selection.option_count
+        text = self.query_one("#wizard-select", Input).value.strip()
+        if ticked and len(ticked) == shown:
+            return [text] if text else None
+        return ticked
+
+    def on_key(self, event: Any) -> None:
+        if self.step == 0 and self.focused is self.query_one("#wizard-events"):
+            selection = self.query_one("#wizard-events", SelectionList)
+            if event.key == "a":
+                selection.select_all()
+                event.stop()
+            elif event.key == "n":
+                selection.deselect_all()
+                event.stop()
+
+    # -- step 2: source -----------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="wizard-profile")
+    def _load_profile(self) -> None:
+        from reflekt.core.profiles import load_profile
+
+        try:
+            profile = load_profile(self.project, self.profile_name)
+        except Exception as error:
+            self.app.call_from_thread(self._profile_failed, error)
+            return
+        self.app.call_from_thread(self._profile_loaded, profile)
+
+    def _profile_loaded(self, profile: Any) -> None:
+        self.profile = profile
+        select = self.query_one("#wizard-source", Select)
+        options = [(f"{s.id} ({s.type})", s.id) for s in profile.sources]
+        select.set_options(options)
+        note = self.query_one("#wizard-source-note", Static)
+        if not options:
+            select.prompt = "no sources"
+            note.update(
+                Text(
+                    f"Profile '{profile.name}' has no `source:` entries: add one to "
+                    f"{profile.path.name} (type duckdb, postgres, redshift or snowflake).",
+                    style="yellow",
+                )
+            )
+            return
+        select.value = options[0][1]
+        note.update(f"Profile '{profile.name}', {len(options)} source(s).")
+
+    def _profile_failed(self, error: BaseException) -> None:
+        from reflekt.tui.screens.main import error_text
+
+        message = error_text(error)
+        self.query_one("#wizard-source", Select).prompt = "no profile"
+        self.query_one("#wizard-source-note", Static).update(Text(message, style="red"))
+        self.notify(message, title="Profile", severity="error", timeout=8)
+
+    @on(Select.Changed, "#wizard-source")
+    def _source_changed(self, message: Select.Changed) -> None:
+        if self.profile is None or message.value is Select.BLANK:
+            return
+        source = self.profile.source(str(message.value))
+        database = self.query_one("#wizard-database", Input)
+        database.value = _default_database(source)
+
+    def source_arg(self) -> str | None:
+        source = self.query_one("#wizard-source", Select).value
+        database = self.query_one("#wizard-database", Input).value.strip()
+        schema = self.query_one("#wizard-schema", Input).value.strip()
+        if source is Select.BLANK or not database or not schema:
+            return None
+        return f"{source}.{database}.{schema}"
+
+    # -- steps 3 and 4: preview and write -----------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="wizard-build")
+    def _build(self, dry_run: bool) -> None:
+        from reflekt.core.build.pipeline import build_dbt
+
+        source = self.source_arg()
+        sdk = str(self.query_one("#wizard-sdk", Select).value)
+        selects = self.selects()
+
+        def progress(done: int, total: int, message: str) -> None:
+            self.app.call_from_thread(self._progress, done, total, message)
+
+        try:
+            result = build_dbt(
+                self.project,
+                self.profile,
+                selects,
+                source or "",
+                sdk,
+                dry_run=dry_run,
+                progress=progress,
+            )
+        except Exception as error:
+            self.app.call_from_thread(self._build_failed, error, dry_run)
+            return
+        self.app.call_from_thread(self._built, result, dry_run)
+
+    def _progress(self, done: int, total: int, message: str) -> None:
+        if self.step == 3:
+            bar = self.query_one("#wizard-progress", ProgressBar)
+            bar.update(total=max(total, 1), progress=done)
+            self.query_one("#wizard-progress-text", Static).update(message)
+        else:
+            self.query_one("#wizard-preview-summary", Static).update(
+                Text(f"⟳ {message}", style="cyan")
+            )
+
+    def _build_failed(self, error: BaseException, dry_run: bool) -> None:
+        from reflekt.tui.screens.main import error_text
+
+        message = error_text(error)
+        self.notify(message, title="Build failed", severity="error", timeout=10)
+        target = "#wizard-preview-summary" if dry_run else "#wizard-summary"
+        self.query_one("#wizard-files").loading = False
+        self.query_one(target, Static).update(Text(f"✗ {message}", style="red"))
+        self._update_buttons()
+
+    def _built(self, result: Any, dry_run: bool) -> None:
+        if dry_run:
+            self.preview = result
+            self._show_preview(result)
+        else:
+            self.result = result
+            self._show_summary(result)
+        self._update_buttons()
+
+    def _show_preview(self, result: Any) -> None:
+        plan = result.plan
+        table = self.query_one("#wizard-files", DataTable)
+        table.loading = False
+        table.clear()
+        self.rows = {}
+        for status, paths in (
+            ("new", plan.new),
+            ("changed", plan.changed),
+            ("removed", plan.removed),
+            ("unchanged", plan.unchanged),
+        ):
+            for path in paths:
+                self.rows[path] = status
+                table.add_row(Text(status, style=STATUS_STYLE[status]), path, key=path)
+        text = Text()
+        text.append(f"{len(result.built)} model(s) from {result.schema_count} schema(s): ")
+        text.append(f"{len(plan.new)} new", style="green")
+        text.append(f", {len(plan.changed)} changed", style="yellow")
+        text.append(f", {len(plan.unchanged)} unchanged", style="dim")
+        if plan.removed:
+            text.append(f", {len(plan.removed)} to remove", style="red")
+        if plan.kept:
+            text.append(f", {len(plan.kept)} hand-written kept", style="dim")
+        package = result.package_dir.name
+        text.append(f"\npackage artifacts/dbt/{package}")
+        if result.skipped:
+            text.append(f"\nskipped (no table): {', '.join(result.skipped_tables)}", style="yellow")
+        self.query_one("#wizard-preview-summary", Static).update(text)
+        if table.row_count:
+            table.move_cursor(row=0)
+            self._show_file(table.coordinate_to_cell_key((0, 0)).row_key.value)
+        table.focus()
+
+    @on(DataTable.RowHighlighted, "#wizard-files")
+    def _file_highlighted(self, message: DataTable.RowHighlighted) -> None:
+        if message.row_key is not None and message.row_key.value is not None:
+            self._show_file(message.row_key.value)
+
+    def file_text(self, rel: str) -> str:
+        """The content a file will have (new/changed) or has (unchanged)."""
+        if self.preview is None:
+            return ""
+        plan = self.preview.plan
+        if rel in plan.writes:
+            return plan.writes[rel]
+        if self.rows.get(rel) == "removed":
+            return "(this generated file will be removed)"
+        try:
+            return (plan.package_dir / rel).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return ""
+
+    def _show_file(self, rel: str) -> None:
+        lexer = {"sql": "sql", "yml": "yaml", "md": "markdown"}.get(rel.rsplit(".", 1)[-1], "text")
+        self.query_one("#wizard-file", Static).update(
+            Syntax(self.file_text(rel), lexer, theme="ansi_dark", background_color="default")
+        )
+
+    def _show_summary(self, result: Any) -> None:
+        plan = result.plan
+        bar = self.query_one("#wizard-progress", ProgressBar)
+        bar.update(total=100, progress=100)
+        text = Text("Build finished\n\n", style="bold green")
+        text.append(f"built {len(result.built)} model(s) from {result.schema_count} schema(s)\n")
+        text.append(f"package: artifacts/dbt/{result.package_dir.name}\n")
+        text.append(f"written: {len(plan.new)} new, {len(plan.changed)} changed; ")
+        text.append(f"{len(plan.unchanged)} unchanged; {len(plan.removed)} removed\n")
+        if plan.kept:
+            text.append(f"hand-written files left alone: {', '.join(plan.kept)}\n", style="dim")
+        if result.skipped:
+            text.append("\nskipped tables (not in the warehouse):\n", style="yellow")
+            for skip in result.skipped:
+                text.append(f"  {skip.table}  ({skip.schema_id}): {skip.reason}\n", style="yellow")
+        text.append("\nEsc returns to the schemas.", style="dim")
+        self.query_one("#wizard-summary", Static).update(text)
+        self.query_one("#wizard-progress-text", Static).update("done")
+        self.notify(f"Built {len(result.built)} model(s)", title="Build")
+
+    # -- navigation ---------------------------------------------------------------------------
+
+    def _show_step(self, step: int) -> None:
+        self.step = step
+        self.query_one("#wizard-steps", ContentSwitcher).current = f"step-{step}"
+        self.query_one("#wizard-title", Static).update(
+            f"Build dbt package · step {step + 1} of 4 · {STEPS[step]}"
+        )
+        self._update_buttons()
+        focus = {0: "#wizard-events", 1: "#wizard-source", 2: "#wizard-files", 3: "#wizard-next"}
+        self.query_one(focus[step]).focus()
+
+    def _update_buttons(self) -> None:
+        back = self.query_one("#wizard-back", Button)
+        nxt = self.query_one("#wizard-next", Button)
+        back.disabled = self.step == 0 or (self.step == 3 and self.result is None)
+        labels = {0: "Next", 1: "Preview", 2: "Write files", 3: "Close"}
+        nxt.label = labels[self.step]
+        nxt.disabled = (self.step == 2 and self.preview is None) or (
+            self.step == 3 and self.result is None
+        )
+
+    def action_next(self) -> None:
+        if self.step == 0:
+            selection = self.query_one("#wizard-events", SelectionList)
+            if not selection.selected:
+                self.notify("Tick at least one event.", severity="warning")
+                return
+            self._show_step(1)
+        elif self.step == 1:
+            if self.profile is None:
+                self.notify("The profile could not be loaded (see the message).", severity="error")
+                return
+            if self.source_arg() is None:
+                self.notify(
+                    "Choose a source and fill in the database and schema.", severity="warning"
+                )
+                return
+            self.preview = None
+            self._show_step(2)
+            self.query_one("#wizard-files", DataTable).clear()
+            self.query_one("#wizard-file", Static).update("")
+            self.query_one("#wizard-files").loading = True
+            self._update_buttons()
+            self._build(dry_run=True)
+        elif self.step == 2:
+            if self.preview is None:
+                return
+            self.result = None
+            self._show_step(3)
+            self.query_one("#wizard-summary", Static).update("")
+            self._build(dry_run=False)
+        else:
+            self.action_close()
+
+    def action_back(self) -> None:
+        if self.step > 0 and not (self.step == 3 and self.result is None):
+            self._show_step(self.step - 1)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#wizard-next")
+    def _next_pressed(self) -> None:
+        self.action_next()
+
+    @on(Button.Pressed, "#wizard-back")
+    def _back_pressed(self) -> None:
+        self.action_back()
