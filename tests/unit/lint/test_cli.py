@@ -1,0 +1,168 @@
+"""`reflekt lint` through the CLI: exit codes, --select, severity overrides, config errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from reflekt.cli import cli
+
+CART = "segment/shop/Cart_Viewed/1-0.json"
+GOOD = {"cart_id": {"type": "string", "description": "The cart."}}
+BAD = {"cartId": {"type": "string"}}  # RF311 (casing) and RF402 (no description)
+
+
+def lint(proj, *args: str):
+    return CliRunner().invoke(cli, ["lint", "--project-dir", str(proj.root), *args])
+
+
+def json_findings(result) -> list[dict]:
+    return json.loads(result.stdout)["findings"]
+
+
+def test_exit_0_without_findings(proj):
+    proj.add(CART, GOOD)
+    result = lint(proj)
+    assert result.exit_code == 0, result.output
+    assert "Linted 1 schema: no problems found." in result.output
+
+
+def test_exit_1_with_errors_and_text_grouped_by_file(proj):
+    proj.add(CART, BAD)
+    proj.add("segment/shop/Cart_Left/1-0.json", GOOD)
+    result = lint(proj)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0] == f"schemas/{CART}"
+    assert any("RF311" in line and 'suggestion: "cart_id"' in line for line in lines)
+    assert lines[-1] == "Linted 2 schemas: 2 errors, 0 warnings."
+
+
+def test_exit_2_for_a_select_that_matches_nothing(proj):
+    proj.add(CART, GOOD)
+    result = lint(proj, "--select", "segment/shop/Cart_Vewed")
+    assert result.exit_code == 2
+    assert "matches no schema" in result.output
+
+
+def test_exit_2_for_a_broken_project_file(proj):
+    proj.builder.set_config("name: [unclosed\n")
+    result = lint(proj)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "select",
+    [
+        "segment/shop/Cart_Viewed/1-0",
+        "segment/shop/Cart_Viewed/1-0.json",
+        "schemas/segment/shop/Cart_Viewed/1-0.json",
+        "segment/shop/Cart_Viewed/",
+    ],
+)
+def test_select_single_file_with_and_without_json(proj, select):
+    proj.add(CART, BAD)
+    proj.add("segment/shop/Cart_Left/1-0.json", BAD)
+    result = lint(proj, "--select", select, "--format", "json")
+    assert result.exit_code == 1
+    assert {f["schema_id"] for f in json_findings(result)} == {CART}
+    assert json.loads(result.stdout)["summary"]["schemas"] == 1
+
+
+def test_several_selects(proj):
+    proj.add(CART, BAD)
+    proj.add("segment/shop/Cart_Left/1-0.json", BAD)
+    proj.add("segment/other/Cart_Left/1-0.json", BAD)
+    result = lint(proj, "-s", CART, "-s", "segment/other", "--format", "json")
+    assert json.loads(result.stdout)["summary"]["schemas"] == 2
+
+
+def test_warning_override_exits_0(proj):
+    proj.configure(rules={"property-casing": "warning", "RF402": "warning"})
+    proj.add(CART, BAD)
+    result = lint(proj, "--format", "json")
+    assert result.exit_code == 0
+    findings = json_findings(result)
+    assert {(f["rule"], f["severity"]) for f in findings} == {
+        ("RF311", "warning"),
+        ("RF402", "warning"),
+    }
+    assert json.loads(result.stdout)["summary"] == {"schemas": 1, "errors": 0, "warnings": 2}
+
+
+def test_off_override_drops_the_rule(proj):
+    proj.configure(rules={"RF311": "off", "property-description": "off"})
+    proj.add(CART, BAD)
+    result = lint(proj, "--format", "json")
+    assert result.exit_code == 0
+    assert json_findings(result) == []
+
+
+def test_unknown_rule_in_config_is_exit_2(proj):
+    proj.configure(rules={"property-cassing": "warning"})
+    proj.add(CART, GOOD)
+    result = lint(proj)
+    assert result.exit_code == 2
+    assert "unknown rule 'property-cassing'" in result.output
+
+
+def test_missing_meta_schema_is_exit_2(proj):
+    proj.add(CART, GOOD)
+    (proj.schemas_dir / ".reflekt/event-meta/1-0.json").unlink()
+    result = lint(proj)
+    assert result.exit_code == 2
+    assert "meta-schema" in result.output and "does not exist" in result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{"type": "object",', "not valid JSON"),
+        ('{"type": "objekt"}', "not a valid draft-07"),
+        ("[]", "not valid JSON"),
+    ],
+)
+def test_broken_meta_schema_is_exit_2(proj, text, expected):
+    proj.add(CART, GOOD)
+    (proj.schemas_dir / ".reflekt/event-meta/1-0.json").write_text(text)
+    result = lint(proj)
+    assert result.exit_code == 2, result.output
+    assert expected in result.output
+    assert "Traceback" not in result.output
+
+
+def test_meta_schema_not_needed_when_its_rule_is_off(proj):
+    proj.configure(rules={"meta-schema": "off"})
+    proj.add(CART, GOOD)
+    (proj.schemas_dir / ".reflekt/event-meta/1-0.json").unlink()
+    assert lint(proj).exit_code == 0
+
+
+def test_output_file_is_written(proj, tmp_path):
+    proj.add(CART, BAD)
+    target = tmp_path / "out" / "lint.json"
+    result = lint(proj, "--format", "json", "--output", str(target))
+    assert result.exit_code == 1
+    assert json.loads(target.read_text())["summary"]["errors"] == 2
+    assert result.stdout == ""
+    assert not [p for p in target.parent.iterdir() if p.name != "lint.json"], "no temp files"
+
+
+def test_list_rules_needs_no_project(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["lint", "--list-rules"])
+    assert result.exit_code == 0
+    assert "RF311  property-casing" in result.output
+    result = CliRunner().invoke(cli, ["lint", "--list-rules", "--format", "json"])
+    rules = json.loads(result.stdout)
+    assert {"code": "RF101", "name": "json-syntax", "severity": "error"}.items() <= rules[0].items()
+
+
+def test_lint_appends_to_the_project_log(proj):
+    proj.add(CART, GOOD)
+    lint(proj)
+    logs = list((proj.root / ".logs").glob("*.log"))
+    assert logs and "Linted 1 schema" in logs[0].read_text()
