@@ -197,3 +197,30 @@ def test_push_validation_error_shows_the_server_message(segment, segment_project
     assert result.exit_code == 3
     assert "HTTP 422" in result.output
     assert "rules must contain less than or equal to 0 items" in " ".join(result.output.split())
+
+
+def test_plan_creation_is_not_retried_on_503(segment, segment_project):
+    project = segment_project()
+    _add_events(project, 1)
+    segment.fail_next("503", count=1, methods=("POST",))
+
+    result = _invoke(project, "push", "-s", "segment/ecommerce", "--verbose")
+
+    assert result.exit_code == 3
+    assert "HTTP 503" in result.output
+    assert len(segment.calls("POST")) == 1  # never sent twice: it could create two plans
+    assert segment.plans == {}
+
+
+def test_patch_is_retried_on_503_and_logged(segment, segment_project):
+    project = segment_project()
+    _add_events(project, 2)
+    segment.add_plan("ecommerce")
+    segment.fail_next("503", count=2, methods=("PATCH",))
+
+    result = _invoke(project, "push", "-s", "segment/ecommerce", "--verbose")
+
+    assert result.exit_code == 0, result.output
+    assert [r.status for r in segment.calls("PATCH")] == [503, 503, 200]
+    assert "PATCH http://127.0.0.1" in result.output and "-> 503" in result.output
+    assert len(segment.plan_named("ecommerce").rules) == 2
