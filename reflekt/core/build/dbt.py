@@ -157,8 +157,9 @@ def sql_literal(value: str, dialect: str = "duckdb") -> str:
     if dialect == "snowflake":
         text = text.replace("\\", "\\\\")
     literal = f"'{text}'"
-    if any(seq in literal for seq in _JINJA_SEQUENCES):
-        escaped = literal.replace("\\", "\\\\").replace('"', '\\"')
+    if "\r" in literal or any(seq in literal for seq in _JINJA_SEQUENCES):
+        # Jinja would render `{{` and rewrite `\r`: pass the literal as a Jinja string.
+        escaped = literal.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r")
         return '{{ "' + escaped + '" }}'
     return literal
 

@@ -195,7 +195,8 @@ def snake_case(name: str) -> str:
     usable character becomes `_` plus a short hash (so it is still unique and valid).
     """
     text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
-    text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text)
+    text = re.sub(r"([a-z])([A-Z])", r"\1_\2", text)
+    text = re.sub(r"([0-9])([A-Z][a-z])", r"\1_\2", text)
     text = re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").lower()
     if not text:
         return "_" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]

@@ -1,0 +1,242 @@
+"""The pure builder: files for a small project, checked against golden files and by rule."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import duckdb
+import jinja2
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reflekt.core.build.dbt import (
+    EventSchema,
+    build_package,
+    header_schema_ids,
+    is_generated,
+    sql_literal,
+)
+from reflekt.core.project import DbtConfig
+from reflekt.core.schemas import Version
+from reflekt.core.warehouse import SchemaColumns, SourceArg, WarehouseColumn
+
+GOLDEN = Path(__file__).parent / "golden"
+COMMON = [
+    "id",
+    "event_text",
+    "event",
+    "original_timestamp",
+    "sent_at",
+    "received_at",
+    "timestamp",
+    "anonymous_id",
+    "user_id",
+    "context_ip",
+    "context_page_url",
+]
+
+
+def cols(*names: str) -> tuple[WarehouseColumn, ...]:
+    return tuple(WarehouseColumn(name, "varchar") for name in names)
+
+
+def small_build(config: DbtConfig | None = None, source_type: str = "duckdb", upper=False):
+    cart = EventSchema(
+        "segment/shop/Cart_Viewed/1-0.json",
+        "Cart Viewed",
+        Version(1, 0),
+        "User viewed their cart.",
+        {"code_owner": "greg"},
+        {
+            "cart_id": {"type": "string", "description": "Cart id."},
+            "user_id": {"type": "string", "description": "Duplicate of the common column."},
+            "created_at": {"type": "string", "description": "Creation time."},
+            "data_attr": {"type": "string", "description": "Not a timestamp."},
+            "nested": {
+                "type": "object",
+                "properties": {"innerVal": {"type": "number", "description": "Inner."}},
+            },
+        },
+    )
+    cart2 = EventSchema(
+        "segment/shop/CartViewed/2-0.json",
+        "CartViewed",
+        Version(2, 0),
+        "User viewed their cart.",
+        {},
+        {"cart_id": {"type": "string", "description": "Cart id."}},
+    )
+    identify = EventSchema(
+        "segment/shop/Identify/1-0.json",
+        "Identify",
+        Version(1, 0),
+        "Segment identify() call.",
+        {},
+        {"email": {"type": "string", "description": "Email."}},
+    )
+    missing = EventSchema(
+        "segment/shop/Order_Refunded/1-0.json",
+        "Order Refunded",
+        Version(1, 0),
+        "",
+        {},
+        {},
+    )
+    case = (lambda n: n.upper()) if upper else (lambda n: n)
+    tables = {
+        "cart_viewed": cols(
+            *map(case, [*COMMON, "cart_id", "created_at", "data_attr", "nested_inner_val"])
+        ),
+        "identifies": cols(
+            *map(case, [c for c in COMMON if not c.startswith("event")] + ["email"])
+        ),
+        "users": cols(*map(case, ["id", "received_at", "email"])),
+        "tracks": cols(*map(case, COMMON)),
+    }
+    return build_package(
+        project_name="Demo Proj",
+        config=config
+        or DbtConfig(
+            models_filter="where received_at >= '2022-01-01'\nand 1=1",
+            docs_tests={"id": ("unique", "not_null")},
+        ),
+        schemas=[cart, cart2, identify, missing],
+        columns=SchemaColumns("segment_prod", tables),
+        source=SourceArg("wh", "raw", "segment_prod"),
+        source_type=source_type,
+    )
+
+
+def test_golden_files():
+    """The whole package, byte for byte. REFLEKT_UPDATE_GOLDEN=1 rewrites the golden files."""
+    package = small_build()
+    if os.environ.get("REFLEKT_UPDATE_GOLDEN"):
+        for rel, text in package.files.items():
+            (GOLDEN / rel).parent.mkdir(parents=True, exist_ok=True)
+            (GOLDEN / rel).write_text(text, encoding="utf-8")
+    golden = {
+        p.relative_to(GOLDEN).as_posix(): p.read_text(encoding="utf-8")
+        for p in GOLDEN.rglob("*")
+        if p.is_file()
+    }
+    assert package.files == golden
+
+
+def test_build_is_deterministic():
+    assert small_build().files == small_build().files
+
+
+def test_no_column_twice_and_docs_match_sql(render):
+    package = small_build()
+    for model in package.models:
+        names = [c.name for c in model.columns]
+        assert len(names) == len(set(names)), model.name
+        docs = yaml.safe_load(package.files[model.docs_path])
+        assert [c["name"] for c in docs["models"][0]["columns"]] == names
+        assert docs["models"][0]["name"] == model.name
+        assert model.sql_path.endswith(f"/{model.name}.sql")
+    cart = next(m for m in package.models if m.name == "stg_segment_prod__cart_viewed")
+    assert [c.sql for c in cart.columns].count("user_id") == 1
+    assert "created_at" in [c.name for c in cart.columns]  # not created_at_tstamp
+    assert "data_attr" in [c.name for c in cart.columns]
+
+
+def test_both_spellings_land_in_one_table_with_versions():
+    package = small_build()
+    assert sorted(m.name for m in package.models) == [
+        "stg_segment_prod__cart_viewed",
+        "stg_segment_prod__cart_viewed__v2_0",
+        "stg_segment_prod__identifies",
+        "stg_segment_prod__tracks",
+        "stg_segment_prod__users",
+    ]
+    assert [(s.schema_id, s.table) for s in package.skipped] == [
+        ("segment/shop/Order_Refunded/1-0.json", "order_refunded")
+    ]
+
+
+def test_tests_attach_to_renamed_columns():
+    package = small_build()
+    ids = {m.name: next(c for c in m.columns if c.tests) for m in package.models}
+    assert ids["stg_segment_prod__cart_viewed"].name == "event_id"
+    assert ids["stg_segment_prod__identifies"].name == "identify_id"
+    assert ids["stg_segment_prod__users"].name == "user_id"
+    assert ids["stg_segment_prod__users"].tests == ("unique", "not_null")
+
+
+def test_filter_applied_except_users():
+    package = small_build()
+    cart = package.files["models/segment_prod/stg_segment_prod__cart_viewed.sql"]
+    assert "    where received_at >= '2022-01-01'\n    and 1=1\n)," in cart
+    users = package.files["models/segment_prod/stg_segment_prod__users.sql"]
+    assert "where" not in users
+
+
+def test_docs_in_folder_and_prefixes():
+    package = small_build(
+        DbtConfig(
+            sources_prefix="src_", models_prefix="base_", docs_prefix="doc_", docs_in_folder=True
+        )
+    )
+    assert "models/segment_prod/docs/src_segment_prod.yml" in package.files
+    assert "models/segment_prod/docs/doc_segment_prod__cart_viewed.yml" in package.files
+    assert "models/segment_prod/base_segment_prod__cart_viewed.sql" in package.files
+
+
+def test_snowflake_upper_case_columns_are_referenced_bare():
+    package = small_build(source_type="snowflake", upper=True)
+    sql = package.files["models/segment_prod/stg_segment_prod__cart_viewed.sql"]
+    assert "        id as event_id,\n" in sql
+    assert "        cart_id,\n" in sql
+
+
+def test_every_file_has_the_generated_header_and_its_schemas():
+    package = small_build()
+    for rel, text in package.files.items():
+        assert is_generated(text), rel
+    sql = package.files["models/segment_prod/stg_segment_prod__cart_viewed.sql"]
+    assert header_schema_ids(sql) == ["segment/shop/Cart_Viewed/1-0.json"]
+    assert (
+        header_schema_ids(package.files["models/segment_prod/stg_segment_prod__tracks.sql"]) == []
+    )
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "snowflake"])
+@given(value=st.text(max_size=40))
+def test_literals_survive_jinja_and_sql(dialect, value):
+    """A literal renders through Jinja (as dbt does) to SQL that yields the value back."""
+    sql = "select " + sql_literal(value, dialect) + " as v"
+    rendered = jinja2.Environment().from_string(sql).render()
+    if dialect == "snowflake":
+        rendered = rendered.replace("\\\\", "\\")  # Snowflake reads \\ as one backslash
+    assert duckdb.connect().execute(rendered).fetchone()[0] == value
+
+
+def test_metadata_with_quotes_and_braces(render):
+    schema = EventSchema(
+        "segment/p/E/1-0.json",
+        "E",
+        Version(1, 0),
+        "d",
+        {"owner": "greg's", "x": {"y": {"z": "}}"}}},
+        {},
+    )
+    package = build_package(
+        project_name="p",
+        config=DbtConfig(),
+        schemas=[schema],
+        columns=SchemaColumns("s", {"e": cols("id")}),
+        source=SourceArg("a", "b", "s"),
+        source_type="duckdb",
+    )
+    connection = duckdb.connect()
+    connection.execute("create schema segment_prod; create table segment_prod.e (id varchar)")
+    connection.execute("insert into segment_prod.e values ('1')")
+    sql = render(package.files["models/s/stg_s__e.sql"])
+    row = connection.execute(sql).fetchone()
+    assert json.loads(row[-1]) == {"owner": "greg's", "x": {"y": {"z": "}}"}}}
+    assert "::" not in package.files["models/s/stg_s__e.sql"]
