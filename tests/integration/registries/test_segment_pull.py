@@ -281,3 +281,15 @@ def test_select_errors_are_usage_errors(segment, segment_project):
     no_registry_in_profile = _invoke(project, "pull", "-s", "avo/main")
     assert no_registry_in_profile.exit_code == 2
     assert "has no avo registry" in no_registry_in_profile.output
+
+
+def test_a_dropped_connection_is_retried(segment, segment_project):
+    segment.add_plan("ecommerce", [track_rule(f"Event {i}") for i in range(300)])
+    project = segment_project()
+    segment.fail_next("close", count=1, after=2)  # the second page of rules
+
+    result = _invoke(project, "pull", "-s", "segment/ecommerce")
+
+    assert result.exit_code == 0, result.output
+    assert "300 created" in result.output
+    assert [r.status for r in segment.calls("GET", "/rules")] == [200, -1, 200]
