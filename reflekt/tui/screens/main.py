@@ -55,10 +55,10 @@ class MainScreen(Screen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="main.filter"),
-        Binding("1", "tab('schema')", "Schema", id="main.tab_schema"),
-        Binding("2", "tab('lint')", "Lint", id="main.tab_lint"),
-        Binding("3", "tab('diff')", "Diff", id="main.tab_diff"),
-        Binding("d", "diff", "Diff", id="main.diff"),
+        Binding("1", "tab('schema')", "Schema tab", show=False, id="main.tab_schema"),
+        Binding("2", "tab('lint')", "Lint tab", show=False, id="main.tab_lint"),
+        Binding("3", "tab('diff')", "Diff tab", show=False, id="main.tab_diff"),
+        Binding("d", "diff", "Diff selection", id="main.diff"),
         Binding("b", "build", "Build", id="main.build"),
         Binding("t", "focus_tree", "Tree", show=False, id="main.focus_tree"),
         Binding("r", "toggle_raw", "Raw JSON", id="main.raw"),
@@ -89,12 +89,12 @@ class MainScreen(Screen):
                 yield SchemaTree(id="tree")
                 yield Static("Loading schemas…", id="tree-status")
             with TabbedContent(id="tabs", initial="schema"):
-                with TabPane("Schema", id="schema"):
+                with TabPane("1 Schema", id="schema"):
                     yield SchemaView(id="schema-view")
                 if self.has_lint:
-                    with TabPane("Lint", id="lint"):
+                    with TabPane("2 Lint", id="lint"):
                         yield LintPanel(id="lint-panel")
-                with TabPane("Diff", id="diff"):
+                with TabPane("3 Diff", id="diff"):
                     yield DiffView(id="diff-view")
         yield Footer()
 

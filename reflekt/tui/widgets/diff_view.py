@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
@@ -118,7 +118,7 @@ class DiffView(Vertical):
             "(g: against a git ref).",
             id="diff-summary",
         )
-        with Horizontal(id="diff-body"):
+        with Vertical(id="diff-body"):
             table: DataTable = DataTable(id="diff-events", cursor_type="row")
             table.add_columns("event", "local", "base", "verdict")
             yield table
