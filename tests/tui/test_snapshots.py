@@ -1,0 +1,90 @@
+"""SVG snapshots (pytest-textual-snapshot) of the main screens at 120x40.
+
+Regenerate after an intended change: `pytest tests/tui/test_snapshots.py --snapshot-update`.
+Nothing shown here holds a temp path or a time, so the pictures are stable.
+"""
+
+from __future__ import annotations
+
+from conftest import track_rule, use_segment
+from textual.widgets import Input
+from tui_support import make_app, settle
+
+from reflekt.tui.widgets.schema_tree import SchemaTree
+
+SIZE = (120, 40)
+
+
+async def ready(pilot) -> None:
+    await settle(pilot)
+    for box in pilot.app.screen.query(Input):
+        box.cursor_blink = False
+
+
+def test_main_screen(shop, snap_compare):
+    async def run_before(pilot):
+        await ready(pilot)
+        pilot.app.screen.query_one(SchemaTree).select_key("segment/ecommerce/Cart_Viewed/1-0.json")
+        await pilot.pause()
+
+    assert snap_compare(make_app(shop.root), terminal_size=SIZE, run_before=run_before)
+
+
+def test_lint_panel(shop, snap_compare):
+    async def run_before(pilot):
+        await ready(pilot)
+        await pilot.press("2")
+
+    assert snap_compare(make_app(shop.root), terminal_size=SIZE, run_before=run_before)
+
+
+def test_diff_view(shop, segment, snap_compare):
+    broken = shop.schemas_dir / "segment/ecommerce/Broken_Event/1-0.json"
+    broken.unlink()
+    broken.parent.rmdir()
+    segment.add_plan(
+        "ecommerce",
+        [
+            track_rule(
+                "Cart Viewed",
+                {"cart_id": {"type": ["string"], "description": "The cart."}},
+                ["cart_id"],
+            ),
+            track_rule(
+                "Order Completed",
+                {
+                    "order_id": {"type": ["string"], "description": "The order."},
+                    "total": {"type": ["number"], "description": "Order total."},
+                },
+                ["order_id", "total"],
+            ),
+        ],
+    )
+    use_segment(shop, segment)
+
+    async def run_before(pilot):
+        await ready(pilot)
+        pilot.app.screen.query_one(SchemaTree).select_key("segment/ecommerce")
+        await pilot.press("d")
+        await settle(pilot)
+
+    assert snap_compare(make_app(shop.root), terminal_size=SIZE, run_before=run_before)
+
+
+def test_build_wizard_preview(warehouse_shop, snap_compare):
+    async def run_before(pilot):
+        await ready(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        wizard = pilot.app.screen
+        wizard.query_one("#wizard-select", Input).value = ""
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        wizard.query_one("#wizard-schema", Input).value = "segment_prod"
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        for box in wizard.query(Input):
+            box.cursor_blink = False
+
+    assert snap_compare(make_app(warehouse_shop.root), terminal_size=SIZE, run_before=run_before)
