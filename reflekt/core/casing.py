@@ -6,8 +6,9 @@ rejected digits. Here each casing is one documented regular expression; digits a
 by every pattern and are a separate check (`numbers: false` in the project conventions).
 
 - `title`: words separated by single spaces; each word is a capital followed by lower-case
-  letters or digits (`Cart`), an acronym of capitals and digits (`ID`, `URL`), or a number
-  (`2`). Good: `Cart Viewed`, `Order ID`. Bad: `cart viewed`, `CartViewed`, `Cart  Viewed`.
+  letters or digits (`Cart`), an acronym of capitals and digits (`ID`, `URL`), or, after the
+  first word, a number with an optional lower-case or capital suffix (`2`, `3D`, `2fa`).
+  Good: `Cart Viewed`, `Order ID`. Bad: `cart viewed`, `CartViewed`, `Cart  Viewed`.
 - `snake`: lower-case letters and digits in words joined by single `_`, starting with a
   letter. Good: `cart_id`, `step2_done`. Bad: `cartId`, `Cart_ID`, `_cart`, `cart__id`.
 - `camel`: a lower-case letter, then only letters and digits. Good: `cartId`, `productSKU`.
@@ -25,7 +26,7 @@ from __future__ import annotations
 import functools
 import re
 
-_TITLE_WORD = r"(?:[A-Z](?:[a-z0-9]*|[A-Z0-9]+)|[0-9]+)"
+_TITLE_WORD = r"(?:[A-Z](?:[a-z0-9]*|[A-Z0-9]+)|[0-9](?:[a-z0-9]*|[A-Z0-9]*))"
 
 PATTERNS: dict[str, re.Pattern[str]] = {
     "title": re.compile(rf"[A-Z](?:[a-z0-9]*|[A-Z0-9]+)(?: {_TITLE_WORD})*"),
@@ -44,9 +45,9 @@ DESCRIPTIONS: dict[str, str] = {
 }
 
 _DIGIT_RE = re.compile(r"[0-9]")
-# Word boundaries: an acronym (`HTTP` in `HTTPServer`), a capitalised or lower-case word with
-# its digits (`Server`, `step2`), or a bare number.
-_WORD_RE = re.compile(r"[A-Z0-9]+(?![a-z])|[A-Z]?[a-z0-9]+|[0-9]+")
+# Words: an acronym with its digits (`HTTP` in `HTTPServer`, `ID2`), a capitalised or
+# lower-case word with its digits (`Server`, `step2`, `2fa`), or a lone capital.
+_WORD_RE = re.compile(r"[A-Z]+[0-9]*(?![a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]|[0-9]+")
 
 
 def matches(name: str, casing: str) -> bool:

@@ -27,6 +27,9 @@ example (both required; the README's rule table is generated from the registry):
         if not ctx.body.get("description"):
             yield Issue("the event has no description", at=("description",))
 
+After adding or changing a rule, regenerate the README's rule table (a test checks it):
+`python -m reflekt.core.lint.docs README.md`.
+
 Codes: `RF` + three digits, unique; names kebab-case, unique. Ranges in use: RF1xx file and
 JSON Schema validity, RF2xx ids and versions, RF3xx naming, RF4xx descriptions, RF5xx types
 and `required`; RF6xx is kept for versioning (changes between versions of an event).
