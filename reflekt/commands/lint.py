@@ -126,27 +126,38 @@ def _lint_with_progress(run: Run, project, paths: list[Path]):
 
 def _render_rich(run: Run, report) -> None:
     """Findings grouped by file, coloured by severity, then the summary line."""
-    from rich.markup import escape
+    from rich.table import Table
+    from rich.text import Text
 
     from reflekt.core.output.findings import location, summary_line
 
     out = run.out
     for file, findings in report.by_schema().items():
-        out.print(f"[bold underline]{escape(file)}[/]")
-        width = max(len(location(f)) for f in findings)
+        out.print(Text(file, style="bold underline"))
+        table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1))
+        table.add_column(style="dim", no_wrap=True)
+        table.add_column(no_wrap=True)
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column(ratio=1, overflow="fold")
+        table.add_column(style="dim", no_wrap=True)
         for f in findings:
             colour = "red" if f.severity == "error" else "yellow"
-            out.print(
-                f"  [dim]{location(f):<{width}}[/]  [{colour}]{f.severity:<7}[/]  "
-                f"[bold]{f.rule}[/]  {escape(f.message)}  [dim]\\[{f.rule_name}][/]"
+            table.add_row(
+                " " + location(f),
+                Text(f.severity, style=colour),
+                f.rule,
+                Text(f.message),
+                Text(f"[{f.rule_name}]"),
             )
+        out.print(table)
         out.print()
-    style = (
-        "green"
-        if report.errors == 0 and report.warnings == 0
-        else ("red" if report.errors else "yellow")
-    )
-    out.print(f"[{style}]{escape(summary_line(report))}[/]")
+    if report.errors:
+        style = "red"
+    elif report.warnings:
+        style = "yellow"
+    else:
+        style = "green"
+    out.print(Text(summary_line(report), style=style))
 
 
 def _list_rules(run: Run, fmt: str, output: Path | None) -> int:
