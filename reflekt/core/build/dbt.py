@@ -14,6 +14,7 @@ Segment's table naming (`CartViewed` -> `cart_viewed`).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -184,32 +185,91 @@ def column_ref(column: WarehouseColumn, dialect: str) -> str:
     return "{{ adapter.quote('" + quoted + "') }}"
 
 
-class _IndentedDumper:
-    """Lazily built PyYAML dumper that indents list items (as dbt's docs do)."""
+_PLAIN = re.compile(r"^[A-Za-z][A-Za-z0-9_ .,()/'+-]*$")
+_YAML_WORDS = frozenset(
+    ["y", "n", "yes", "no", "on", "off", "true", "false", "null"]
+)  # plain scalars YAML 1.1 would read as booleans or null
 
-    @staticmethod
-    @cache
-    def get() -> type:
-        import yaml
 
-        class Dumper(yaml.SafeDumper):
-            def increase_indent(self, flow: bool = False, indentless: bool = False) -> Any:
-                return super().increase_indent(flow, False)
+def yaml_scalar(value: Any) -> str:
+    """One YAML scalar: plain when that is unambiguous, else a JSON (= YAML) quoted string."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    text = str(value)
+    if (
+        _PLAIN.match(text)
+        and text == text.strip()
+        and ": " not in text
+        and " #" not in text
+        and text.lower() not in _YAML_WORDS
+    ):
+        return text
+    return _NON_PRINTABLE.sub(
+        lambda m: (
+            f"\\u{ord(m.group()):04x}" if ord(m.group()) <= 0xFFFF else f"\\U{ord(m.group()):08x}"
+        ),
+        json.dumps(text, ensure_ascii=False),
+    )
 
-        return Dumper
+
+# Characters YAML does not allow raw (its printable set is \t \n \r, x20-x7E, x85, xA0-xD7FF,
+# xE000-xFFFD, x10000-x10FFFF); JSON leaves some unescaped. NEL, LS, PS (read as line
+# breaks) and the BOM are escaped too.
+_NON_PRINTABLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]"
+)
 
 
 def dump_yaml(data: Any) -> str:
-    import yaml
+    """Block YAML with indented list items (as dbt's docs write it), fast and deterministic.
 
-    return yaml.dump(
-        data,
-        Dumper=_IndentedDumper.get(),
-        sort_keys=False,
-        allow_unicode=True,
-        width=100,
-        default_flow_style=False,
-    )
+    PyYAML's pure-Python emitter took most of a 1,000-event build; this writes the simple
+    shapes of dbt property files (mappings, lists, scalars) directly.
+    """
+    lines: list[str] = []
+
+    def emit(value: Any, indent: int) -> None:
+        pad = " " * indent
+        if isinstance(value, dict):
+            for key, item in value.items():
+                key_text = yaml_scalar(str(key))
+                if isinstance(item, dict | list) and item:
+                    lines.append(f"{pad}{key_text}:")
+                    emit(item, indent + 2)
+                else:
+                    lines.append(f"{pad}{key_text}: {_empty_or_scalar(item)}")
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, dict) and item:
+                    first = True
+                    for key, sub in item.items():
+                        lead = f"{pad}- " if first else f"{pad}  "
+                        first = False
+                        key_text = yaml_scalar(str(key))
+                        if isinstance(sub, dict | list) and sub:
+                            lines.append(f"{lead}{key_text}:")
+                            emit(sub, indent + 4)
+                        else:
+                            lines.append(f"{lead}{key_text}: {_empty_or_scalar(sub)}")
+                elif isinstance(item, list) and item:
+                    raise ValueError("nested lists are not used in dbt property files")
+                else:
+                    lines.append(f"{pad}- {_empty_or_scalar(item)}")
+
+    emit(data, 0)
+    return "\n".join(lines) + "\n"
+
+
+def _empty_or_scalar(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{}"
+    if isinstance(value, list):
+        return "[]"
+    return yaml_scalar(value)
 
 
 @cache

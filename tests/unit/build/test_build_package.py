@@ -240,3 +240,22 @@ def test_metadata_with_quotes_and_braces(render):
     row = connection.execute(sql).fetchone()
     assert json.loads(row[-1]) == {"owner": "greg's", "x": {"y": {"z": "}}"}}}
     assert "::" not in package.files["models/s/stg_s__e.sql"]
+
+
+yaml_scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=30)
+yaml_keys = st.text(min_size=1, max_size=10)
+yaml_values = st.recursive(
+    yaml_scalars,
+    lambda children: (
+        st.lists(yaml_scalars | st.dictionaries(yaml_keys, children, max_size=3), max_size=3)
+        | st.dictionaries(yaml_keys, children, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@given(st.dictionaries(st.text(min_size=1, max_size=10), yaml_values, min_size=1, max_size=4))
+def test_dump_yaml_round_trips(data):
+    from reflekt.core.build.dbt import dump_yaml
+
+    assert yaml.safe_load(dump_yaml(data)) == data

@@ -1,0 +1,156 @@
+"""Benchmark: `reflekt build dbt` for 1,000 events (12 properties each) on a DuckDB warehouse.
+
+Target: at most 3 s wall for the build, and exactly ONE introspection query. Prints figures;
+run with `python benchmarks/build_bench.py [--events N]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from reflekt.core.build.pipeline import build_dbt
+from reflekt.core.build.segment import common_columns, snake_case
+from reflekt.core.profiles import load_profile
+from reflekt.core.project import load_project
+from reflekt.core.scaffold import NewProject, create_project
+from reflekt.core.schemas import dump_schema, new_schema_body
+
+PROPERTIES = 12
+
+
+def make_project(root: Path, events: int) -> None:
+    create_project(
+        root,
+        NewProject(
+            name="bench", vendor="com.example", profile="dev", profiles_path="reflekt_profiles.yml"
+        ),
+    )
+    (root / "reflekt_profiles.yml").write_text(
+        "version: 1.0\ndev:\n  source:\n    - id: wh\n      type: duckdb\n"
+        "      path: warehouse.duckdb\n",
+        encoding="utf-8",
+    )
+    for index in range(events):
+        name = f"Event Number {index:04d} Happened"
+        folder = name.replace(" ", "_")
+        properties = {
+            f"property_{p:02d}": {"type": "string", "description": f"Property {p}."}
+            for p in range(PROPERTIES)
+        }
+        schema_id = f"segment/bench/{folder}/1-0.json"
+        body = new_schema_body(
+            schema_id,
+            vendor="com.example",
+            name=name,
+            version="1-0",
+            description=f"Event {index}.",
+            metadata={"owner": "bench"},
+            properties=properties,
+        )
+        path = root / "schemas" / schema_id
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(dump_schema(body), encoding="utf-8")
+
+
+def make_warehouse(path: Path, events: int) -> None:
+    import duckdb
+
+    common = ["id", *(c.source for c in common_columns("track") if c.source != "id")]
+    connection = duckdb.connect(str(path))
+    connection.execute("create schema segment_prod")
+    for index in range(events):
+        table = snake_case(f"Event Number {index:04d} Happened")
+        columns = [*common, *(f"property_{p:02d}" for p in range(PROPERTIES))]
+        ddl = ", ".join(f'"{c}" varchar' for c in columns)
+        connection.execute(f'create table segment_prod."{table}" ({ddl})')
+    connection.execute("create table segment_prod.tracks (id varchar, received_at timestamp)")
+    connection.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=1000)
+    args = parser.parse_args()
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", count)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "bench"
+        started = time.perf_counter()
+        make_project(root, args.events)
+        make_warehouse(root / "warehouse.duckdb", args.events)
+        print(
+            f"setup: {args.events} schemas x {PROPERTIES} properties and a DuckDB warehouse "
+            f"in {time.perf_counter() - started:.1f}s"
+        )
+        project = load_project(root)
+        profile = load_profile(project)
+
+        runs = {}
+        for label in ("cold build", "rebuild (no change)"):
+            statements.clear()
+            started = time.perf_counter()
+            result = build_dbt(project, profile, None, "wh.warehouse.segment_prod")
+            wall = time.perf_counter() - started
+            introspection = [s for s in statements if "information_schema" in s.lower()]
+            runs[label] = (wall, len(introspection))
+            plan = result.plan
+            phases = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
+            print(
+                f"{label}: {wall:.2f}s wall, {len(introspection)} introspection query, "
+                f"{len(statements)} SQL statement(s) in all; {len(result.built)} models, "
+                f"{len(plan.new)} new / {len(plan.changed)} changed / "
+                f"{len(plan.unchanged)} unchanged files ({phases})"
+            )
+        # The same rebuild through the CLI, as a user runs it (Python start-up included).
+        import subprocess
+
+        started = time.perf_counter()
+        completed = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "reflekt",
+                "build",
+                "dbt",
+                "--project-dir",
+                str(root),
+                "--source",
+                "wh.warehouse.segment_prod",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        wall = time.perf_counter() - started
+        print(
+            f"CLI rebuild (`reflekt build dbt`, new process): {wall:.2f}s wall, "
+            f"exit {completed.returncode}: {completed.stdout.strip()}"
+        )
+    event.remove(Engine, "before_cursor_execute", count)
+    ok = all(wall <= 3.0 and queries == 1 for wall, queries in runs.values())
+    print(
+        json.dumps(
+            {
+                label: {"wall_s": round(w, 3), "introspection_queries": q}
+                for label, (w, q) in runs.items()
+            }
+        )
+    )
+    print("target (<= 3 s wall, exactly 1 introspection query):", "met" if ok else "NOT met")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
