@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import textwrap
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -59,11 +60,15 @@ class Rule:
     doc: str = field(default="", repr=False, compare=False)
     needs_body: bool = True
 
+    def __post_init__(self) -> None:
+        # `rule.__doc__` is the rule's own docstring (with its Bad:/Good: examples).
+        object.__setattr__(self, "__doc__", self.doc)
+
     def _section(self, title: str) -> str:
         match = re.search(
             rf"^{title}:\s*\n(.*?)(?=^\S[^\n]*:\s*$|\Z)", self.doc, re.MULTILINE | re.DOTALL
         )
-        return inspect.cleandoc(match.group(1)) if match else ""
+        return textwrap.dedent(match.group(1)).strip() if match else ""
 
     @property
     def bad_example(self) -> str:
