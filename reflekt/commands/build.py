@@ -140,3 +140,47 @@ def _render(run: Run, result) -> None:
         f"skipped {len(result.skipped)}.",
         soft_wrap=True,
     )
+
+
+def demo_build_step(run: Run, project) -> bool:
+    """The demo's step: create the DuckDB warehouse, build the dbt package, run `dbt build`.
+
+    Called by `reflekt demo`. Returns False when dbt ran and failed.
+    """
+    from contextlib import nullcontext
+
+    from reflekt.demo.warehouse import run_demo_build
+
+    status = run.err.status("Building the demo warehouse and the dbt package, then dbt build...")
+    with status if run.err.is_terminal else nullcontext():
+        report = run_demo_build(project)
+    warehouse = report.warehouse
+    run.out.print(
+        f"[bold]Created the demo warehouse[/bold] {escape(warehouse.path.name)}: "
+        f"{warehouse.total_rows} rows in {len(warehouse.tables)} Segment tables "
+        f"(left out on purpose: {escape(', '.join(warehouse.skipped_events)) or 'none'})",
+        soft_wrap=True,
+    )
+    _render(run, report.build)
+    dbt = report.dbt_result
+    if dbt is None:
+        run.out.print(
+            f"dbt did not run ({escape(report.dbt_missing_reason or 'unknown')}): "
+            "pip install 'reflekt[dbt]' to see the package build.",
+            soft_wrap=True,
+        )
+        return True
+    if dbt.ok and dbt.command == ("build",):
+        run.out.print(
+            f"[bold green]dbt build: {dbt.models_built} model(s) built, "
+            f"{dbt.tests_passed} test(s) passed[/bold green] "
+            f"(views in schema reflekt_staging of {escape(warehouse.path.name)})",
+            soft_wrap=True,
+        )
+        return True
+    run.err.print(
+        f"[bold red]dbt {escape(' '.join(dbt.command))} failed[/bold red] "
+        f"({dbt.models_failed} model(s) and {dbt.tests_failed} test(s) failed):"
+    )
+    run.err.print(escape("\n".join(dbt.log.splitlines()[-20:])), soft_wrap=True)
+    return False

@@ -46,6 +46,9 @@ def command(run: Run, directory: Path | None) -> int:
     )
 
     # demo:steps — later jobs (warehouse, dbt build, diff) add their step here.
+    from reflekt.commands.build import demo_build_step
+
+    demo_build_step(run, project)  # DuckDB warehouse, `reflekt build dbt`, then `dbt build`
 
     run.out.print("\n[bold]Try next[/bold] (from the demo folder):")
     hints = [

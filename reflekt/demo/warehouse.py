@@ -293,3 +293,72 @@ def _insert(connection: Any, schema: str, table: _Table, rows: list[tuple[Any, .
     data = {name: [row[i] for row in rows] for i, name in enumerate(names)}
     arrow = pa.table(data)  # noqa: F841  (read by DuckDB's replacement scan)
     connection.execute(f'insert into "{schema}"."{table.name}" select * from arrow')
+
+
+# --- the demo's build step -------------------------------------------------------------------
+
+DEMO_SOURCE_ID = "duckdb"
+DEMO_SKIPPED_EVENTS = ("Order Refunded", "Product Shared")
+DEMO_DBT_SCHEMA = "reflekt_staging"
+
+
+@dataclass(frozen=True)
+class DemoBuildReport:
+    """What the demo's warehouse + build + dbt step did."""
+
+    warehouse: DemoWarehouseSummary
+    source_arg: str
+    build: Any  # reflekt.core.build.pipeline.BuildResult
+    dbt_runs: tuple[Any, ...] = ()  # DbtRunResult for deps and each command; () without dbt
+    dbt_missing_reason: str | None = None  # why dbt did not run
+
+    @property
+    def dbt_result(self) -> Any | None:
+        """The last dbt command's result (dbt build), if dbt ran."""
+        return self.dbt_runs[-1] if self.dbt_runs else None
+
+
+def run_demo_build(
+    project: Any,
+    *,
+    run_dbt: bool = True,
+    dbt_commands: Sequence[Sequence[str]] = (("build",),),
+    skip_events: Collection[str] = DEMO_SKIPPED_EVENTS,
+    progress: Any = None,
+) -> DemoBuildReport:
+    """Create the demo warehouse, `reflekt build dbt` the package, then `dbt build` it.
+
+    The warehouse file is the `duckdb` source of the demo profile. dbt runs (when installed)
+    in `.reflekt_cache/dbt_demo/`, a downstream project that installs the package locally.
+    """
+    from reflekt.core.build.dbt_runner import (
+        build_package_with_dbt,
+        dbt_adapter_installed,
+        dbt_command,
+    )
+    from reflekt.core.build.pipeline import build_dbt
+    from reflekt.core.profiles import load_profile
+    from reflekt.core.schemas import list_schema_files
+
+    profile = load_profile(project)
+    source = profile.source(DEMO_SOURCE_ID)
+    db_path = Path(str(source.settings["path"]))
+    summary = create_demo_warehouse(
+        db_path, list_schema_files(project.schemas_dir), project.schemas_dir, skip_events
+    )
+    source_arg = f"{DEMO_SOURCE_ID}.{db_path.stem}.{summary.schema}"
+    build = build_dbt(project, profile, None, source_arg, "segment", progress=progress)
+    if not run_dbt:
+        return DemoBuildReport(summary, source_arg, build, (), "not requested")
+    if dbt_command() is None or not dbt_adapter_installed("duckdb"):
+        return DemoBuildReport(
+            summary, source_arg, build, (), "dbt-core and dbt-duckdb are not installed"
+        )
+    runs = build_package_with_dbt(
+        build.package_dir,
+        source,
+        project.cache_dir / "dbt_demo",
+        target_schema=DEMO_DBT_SCHEMA,
+        commands=dbt_commands,
+    )
+    return DemoBuildReport(summary, source_arg, build, tuple(runs))

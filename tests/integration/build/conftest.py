@@ -177,8 +177,4 @@ def demo_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tricky = root / "schemas/segment/ecommerce/Tricky_Thing_Happened/1-0.json"
     tricky.parent.mkdir(parents=True)
     tricky.write_text(json.dumps(TRICKY_SCHEMA, indent=2), encoding="utf-8")
-    files = list_schema_files(root / "schemas")
-    create_demo_warehouse(
-        root / "warehouse.duckdb", files, root / "schemas", {"Order Refunded", "Product Shared"}
-    )
     return root

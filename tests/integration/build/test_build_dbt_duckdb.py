@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from reflekt.core.build.dbt_runner import DbtRunResult, build_package_with_dbt, dbt_command
-from reflekt.core.build.pipeline import BuildResult, build_dbt
-from reflekt.core.profiles import load_profile
+from reflekt.core.build.dbt_runner import DbtRunResult, dbt_command
+from reflekt.core.build.pipeline import BuildResult
 from reflekt.core.project import load_project
+from reflekt.demo.warehouse import run_demo_build
 
 pytestmark = [
     pytest.mark.dbt,
@@ -32,18 +32,12 @@ class DbtRun:
 
 
 @pytest.fixture(scope="session")
-def dbt_run(demo_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
-    project = load_project(demo_copy)
-    profile = load_profile(project)
-    result = build_dbt(project, profile, None, "duckdb.warehouse.segment_prod")
-    results = build_package_with_dbt(
-        result.package_dir,
-        profile.source("duckdb"),
-        tmp_path_factory.mktemp("downstream"),
-        commands=[["parse"], ["build"]],
-    )
-    assert len(results) == 3, [r.log[-2000:] for r in results]
-    return DbtRun(result, *results)
+def dbt_run(demo_copy: Path) -> DbtRun:
+    """The demo's own build step (warehouse, reflekt build dbt, dbt deps/parse/build)."""
+    report = run_demo_build(load_project(demo_copy), dbt_commands=[["parse"], ["build"]])
+    assert report.dbt_missing_reason is None
+    assert len(report.dbt_runs) == 3, [r.log[-2000:] for r in report.dbt_runs]
+    return DbtRun(report.build, *report.dbt_runs)
 
 
 def test_every_model_builds(dbt_run: DbtRun) -> None:
