@@ -243,7 +243,9 @@ def _lint_events(
 
 # Below this many files a second process costs more than it saves.
 PARALLEL_THRESHOLD = 2000
-_CHUNKS_PER_JOB = 8
+# Work is split into this many chunks (whole event folders each): enough for a smooth
+# progress bar and for balancing the workers, few enough that the overhead is nil.
+_CHUNKS = 100
 _fork_linter: _Linter | None = None
 
 
@@ -265,7 +267,7 @@ def lint_project(
     linter = _Linter(project)
     total = len(paths)
     files = [_relative(path, project.root) for path in paths]
-    chunks = _chunks(paths, max(1, jobs) * _CHUNKS_PER_JOB)
+    chunks = _chunks(paths, _CHUNKS)
     done = 0
     findings: list[Finding] = []
     results = None
