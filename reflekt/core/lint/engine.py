@@ -120,7 +120,8 @@ class _Linter:
             try:
                 issues = list(active.rule.check(ctx))
             except Exception as exc:
-                self._crashed(active, docs[-1], self.file_of(docs[-1]), exc)
+                target = next((d for d in reversed(docs) if d.schema_id.path in selected), docs[-1])
+                self._crashed(active, target, self.file_of(target), exc)
                 continue
             for issue in issues:
                 doc = issue.document or docs[-1]
