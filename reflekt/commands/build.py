@@ -120,14 +120,12 @@ def _render(run: Run, result) -> None:
         )
     if result.skipped:
         run.err.print(
-            f"[yellow]Warning:[/yellow] skipped {len(result.skipped)} schema(s) with no table "
-            f"in {escape(result.package.source_block['schema'])}:",
-            soft_wrap=True,
+            f"[yellow]Warning:[/yellow] skipped {len(result.skipped)} schema(s):", soft_wrap=True
         )
         for skip in result.skipped:
-            reason = "" if skip.reason.startswith("table ") else f": {escape(skip.reason)}"
             run.err.print(
-                f"  - {escape(skip.table)} ({escape(skip.schema_id)}){reason}", soft_wrap=True
+                f"  - {escape(skip.table)} ({escape(skip.schema_id)}): {escape(skip.reason)}",
+                soft_wrap=True,
             )
     verb = "Would build" if result.dry_run else "Built"
     counts = (

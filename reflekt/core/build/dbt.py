@@ -456,9 +456,7 @@ def build_package(
     for schema in ordered:
         call, table = segment.call_for_event(schema.name, columns.tables)
         if table not in columns:
-            skipped.append(
-                Skipped(schema.schema_id, table, f"table '{table}' not found in {columns.schema}")
-            )
+            skipped.append(Skipped(schema.schema_id, table, f"no such table in {columns.schema}"))
             continue
         version = schema.version
         suffix = "" if version == Version(1, 0) else f"__v{version.major}_{version.minor}"
