@@ -195,8 +195,10 @@ def parse_schema_text(text: str) -> tuple[dict[str, Any] | None, list[ParseProbl
     else:
         problems = []
     if not isinstance(data, dict):
-        kind = type(data).__name__.replace("dict", "object").replace("list", "array")
-        return None, [*problems, ParseProblem(f"expected a JSON object, found a {kind}", 1, 1)]
+        kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
+            type(data), "a number"
+        )
+        return None, [*problems, ParseProblem(f"expected a JSON object, found {kind}", 1, 1)]
     return data, problems
 
 

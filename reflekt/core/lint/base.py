@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from reflekt.core.casing import to_snake
 from reflekt.core.lint.locate import JsonPath, Locator
 
 if TYPE_CHECKING:
@@ -152,8 +151,10 @@ class PropertyRef:
 
     @property
     def column(self) -> str:
-        """The warehouse column within `scope`: nested objects flatten to `parent_child`."""
-        return "_".join(to_snake(name) for name in self.column_path)
+        """The warehouse column within `scope`, named exactly as the dbt build names it."""
+        from reflekt.core.build.segment import snake_case
+
+        return snake_case("_".join(snake_case(part) for part in self.column_path))
 
 
 def walk_properties(body: dict[str, Any]) -> list[PropertyRef]:

@@ -37,7 +37,7 @@ def test_bad_versions_are_rejected(bad: str) -> None:
     [
         ("", "file is empty", 1),
         ('{\n  "a": 1,\n  "b": [1, 2\n', "truncated", 4),
-        ("[1, 2]", "expected a JSON object, found a array", 1),
+        ("[1, 2]", "expected a JSON object, found an array", 1),
         ('{\n  "a": 1\n  "b": 2\n}', "Expecting ',' delimiter", 3),
     ],
 )
