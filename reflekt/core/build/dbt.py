@@ -503,7 +503,9 @@ def build_package(
             apply_filter=True,
         )
 
-    context = {"header": "", "project_name": project_name, "package_name": package_name}
+    # dbt renders dbt_project.yml with Jinja: keep the name to one line without braces.
+    safe_name = " ".join(project_name.replace("{", "(").replace("}", ")").split())
+    context = {"header": "", "project_name": safe_name, "package_name": package_name}
     files["dbt_project.yml"] = render("dbt_project.yml.j2", **{**context, "header": header("#")})
     files["README.md"] = render("README.md.j2", **{**context, "header": header("<!--")})
     files[".gitignore"] = render("gitignore.j2", header=header("#"))

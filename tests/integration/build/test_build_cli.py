@@ -165,7 +165,7 @@ def test_unreachable_warehouse_exits_3_with_password_masked(small_project):
     assert password not in logs
 
 
-def test_wrong_password_exits_3_masked(small_project):
+def test_bad_database_exits_3_password_masked(small_project):
     password = "wrong-password-xyz"
     small_project.project.write_profiles(
         {
