@@ -284,15 +284,25 @@ def _users_rows(table: _Table, faker: _Faker) -> list[tuple[Any, ...]]:
 
 
 def _insert(connection: Any, schema: str, table: _Table, rows: list[tuple[Any, ...]]) -> None:
-    """Insert through an Arrow table: one call, fast for thousands of rows."""
-    if not rows:
-        return
-    import pyarrow as pa
+    """Load rows through a temporary NDJSON file: one fast statement, no pyarrow needed."""
+    import tempfile
 
     names = list(table.columns)
-    data = {name: [row[i] for row in rows] for i, name in enumerate(names)}
-    arrow = pa.table(data)  # noqa: F841  (read by DuckDB's replacement scan)
-    connection.execute(f'insert into "{schema}"."{table.name}" select * from arrow')
+    with tempfile.TemporaryDirectory(prefix="reflekt-demo-") as tmp:
+        path = Path(tmp) / f"{table.name}.ndjson"
+        with path.open("w", encoding="utf-8") as handle:
+            for row in rows:
+                record = {
+                    name: value.isoformat() if isinstance(value, datetime) else value
+                    for name, value in zip(names, row, strict=True)
+                }
+                handle.write(json.dumps(record) + "\n")
+        types = ", ".join(f"'{name}': '{sql_type}'" for name, sql_type in table.columns.items())
+        path_literal = str(path).replace("'", "''")
+        connection.execute(
+            f'insert into "{schema}"."{table.name}" select * from read_json('
+            f"'{path_literal}', format = 'newline_delimited', columns = {{{types}}})"
+        )
 
 
 # --- the demo's build step -------------------------------------------------------------------
