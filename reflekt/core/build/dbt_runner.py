@@ -51,12 +51,22 @@ class DbtRunResult:
 
 
 def dbt_command() -> list[str] | None:
-    """How to run dbt: the executable next to this Python, else on PATH, else None."""
+    """How to run dbt: the executable next to this Python, else on PATH, else the module
+    (`python -m dbt.cli.main`), else None."""
     beside = Path(sys.executable).parent / "dbt"
     if beside.is_file() and os.access(beside, os.X_OK):
         return [str(beside)]
     found = shutil.which("dbt")
-    return [found] if found else None
+    if found:
+        return [found]
+    import importlib.util
+
+    try:
+        if importlib.util.find_spec("dbt.cli.main") is not None:
+            return [sys.executable, "-m", "dbt.cli.main"]
+    except ModuleNotFoundError:
+        pass
+    return None
 
 
 def dbt_adapter_installed(source_type: str) -> bool:
