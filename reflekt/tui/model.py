@@ -87,7 +87,14 @@ class FolderNode:
         return len(self.entries) + sum(f.count() for f in self.folders.values())
 
     def event_count(self) -> int:
-        return (1 if self.entries else 0) + sum(f.event_count() for f in self.folders.values())
+        """Events at or below this folder (computed once: the tree asks for it per label)."""
+        cached = self.__dict__.get("_events")
+        if cached is None:
+            cached = (1 if self.entries else 0) + sum(
+                f.event_count() for f in self.folders.values()
+            )
+            self.__dict__["_events"] = cached
+        return cached
 
 
 class SchemaIndex:
@@ -97,6 +104,7 @@ class SchemaIndex:
         self.project = project
         self.entries: dict[str, SchemaEntry] = {e.id: e for e in entries}
         self._lower: dict[str, str] = {key: key.lower() for key in self.entries}
+        self.broken_count = sum(1 for e in self.entries.values() if e.broken)
 
     @classmethod
     def load(cls, project: Project) -> SchemaIndex:
@@ -193,6 +201,7 @@ class SchemaIndex:
         order = list(on_disk)  # list_schema_files order
         self.entries = {key: fresh[key] for key in order if key in fresh}
         self._lower = {key: key.lower() for key in self.entries}
+        self.broken_count = sum(1 for e in self.entries.values() if e.broken)
         return Changes(tuple(added), tuple(modified), tuple(removed))
 
     def reload(self, schema_id: str) -> SchemaEntry | None:
@@ -206,6 +215,7 @@ class SchemaIndex:
         self.entries[schema_id] = SchemaEntry(
             read_schema(path, self.project.schemas_dir), _mtime(path)
         )
+        self.broken_count = sum(1 for e in self.entries.values() if e.broken)
         return self.entries[schema_id]
 
 

@@ -16,6 +16,8 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static, Tree
 
+from reflekt.tui.widgets.fast_tree import FastTree
+
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow"}
 
 
@@ -23,7 +25,11 @@ def findings_sort_key(finding: Any) -> tuple:
     return (finding.schema_id, finding.line or 0, finding.column or 0, finding.rule)
 
 
-class FindingsTree(Tree[Any]):
+# Open every schema group when at most this many are listed (else they open on demand).
+EXPAND_GROUPS_UP_TO = 100
+
+
+class FindingsTree(FastTree[Any]):
     """Schema groups with their findings; Enter jumps."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -129,24 +135,32 @@ class LintPanel(Vertical):
         self._update_summary(visible)
         tree = self.query_one(FindingsTree)
         cursor = tree.cursor_line
-        tree.clear()
         grouped: dict[str, list[Any]] = {}
         for finding in visible:
             grouped.setdefault(finding.schema_id, []).append(finding)
-        for schema_id, items in grouped.items():
-            errors = sum(1 for f in items if f.severity == "error")
-            warnings = len(items) - errors
-            label = Text(schema_id, style="bold")
-            if errors:
-                label.append(f" ✗{errors}", style="bold red")
-            if warnings:
-                label.append(f" ▲{warnings}", style="yellow")
-            group = tree.root.add(label, data=("schema", schema_id, None), expand=True)
-            for finding in items:
-                group.add_leaf(self._finding_label(finding), data=("finding", finding))
-        tree.root.expand()
+        expand = len(grouped) <= EXPAND_GROUPS_UP_TO
+        with tree.bulk():
+            tree.clear()
+            for schema_id, items in grouped.items():
+                errors = sum(1 for f in items if f.severity == "error")
+                warnings = len(items) - errors
+                label = Text(schema_id, style="bold")
+                if errors:
+                    label.append(f" ✗{errors}", style="bold red")
+                if warnings:
+                    label.append(f" ▲{warnings}", style="yellow")
+                group = tree.root.add(label, data=("schema", schema_id, None), expand=expand)
+                if expand:
+                    self._fill_group(group, items)
+                else:
+                    tree.set_lazy(group, lambda node, items=items: self._fill_group(node, items))
+            tree.root.expand()
         if cursor >= 0:
             tree.cursor_line = min(cursor, max(tree.last_line, 0))
+
+    def _fill_group(self, group: Any, items: list[Any]) -> None:
+        for finding in items:
+            group.add_leaf(self._finding_label(finding), data=("finding", finding))
 
     @staticmethod
     def _finding_label(finding: Any) -> Text:

@@ -1,8 +1,8 @@
 """The schema tree: registry → plan/branch → event → versions, with lint and version badges.
 
-It is rebuilt from the `SchemaIndex` on every filter keystroke, so building must stay cheap:
-version leaves of an event are only added when the event is expanded (lazily), unless the
-filter is narrow enough to show them all.
+It is rebuilt from the `SchemaIndex` on every filter keystroke, so building must stay cheap
+with 5,000 schemas: nodes are added in bulk, folders beyond what is shown open are filled
+only when expanded, and labels are cached until the lint counts or the files change.
 """
 
 from __future__ import annotations
@@ -16,8 +16,11 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from reflekt.tui.model import FolderNode, SchemaEntry, SchemaIndex
+from reflekt.tui.widgets.fast_tree import FastTree
 
-# Show the versions of every matching event when the filter leaves at most this many events.
+# Open every folder when at most this many events are shown (else only the registries).
+EXPAND_FOLDERS_UP_TO = 400
+# Show the versions of every event when the filter leaves at most this many events.
 EXPAND_EVENTS_UP_TO = 30
 
 Counts = dict[str, tuple[int, int]]  # schema id -> (errors, warnings)
@@ -40,7 +43,7 @@ def badge(errors: int, warnings: int) -> Text:
     return text
 
 
-class SchemaTree(Tree[NodeInfo]):
+class SchemaTree(FastTree[NodeInfo]):
     """Tree of the project's schemas. Highlighting a node shows it in the schema view."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -57,8 +60,8 @@ class SchemaTree(Tree[NodeInfo]):
         self._index: SchemaIndex | None = None
         self._counts: Counts = {}
         self._folder_counts: dict[str, tuple[int, int]] = {}
-        self._event_nodes: dict[str, TreeNode[NodeInfo]] = {}
         self._folders: dict[str, FolderNode] = {}
+        self._labels: dict[tuple[str, str], Text] = {}
         self.filter_text = ""
         self.shown_events = 0
         self.shown_schemas = 0
@@ -66,62 +69,79 @@ class SchemaTree(Tree[NodeInfo]):
     # -- building ---------------------------------------------------------------------------
 
     def show(self, index: SchemaIndex, counts: Counts | None = None, filter_text: str = "") -> None:
-        """(Re)build the tree for `index`, narrowed by `filter_text`, keeping the cursor."""
+        """(Re)build the tree for `index`, narrowed by `filter_text`, keeping the cursor.
+
+        `counts=None` keeps the current lint counts (a filter keystroke); new counts or a
+        changed index drop the label cache.
+        """
         current = self.cursor_node.data if self.cursor_node is not None else None
-        self._index = index
+        if counts is not None or index is not self._index:
+            self._labels.clear()
         if counts is not None:
             self._counts = counts
+            self._compute_folder_counts()
+        self._index = index
         self.filter_text = filter_text
-        self._compute_folder_counts()
-        ids = index.matching(filter_text) if filter_text.strip() else None
+        filtering = bool(filter_text.strip())
+        ids = index.matching(filter_text) if filtering else None
         self.shown_schemas = len(index) if ids is None else len(ids)
         root_folder = index.folder_tree(ids)
-        self._event_nodes = {}
         self._folders = {}
         events = root_folder.event_count()
         self.shown_events = events
-        expand_events = bool(filter_text.strip()) and events <= EXPAND_EVENTS_UP_TO
-        self.clear()
-        self._add_folder(self.root, root_folder, expand_events, top=True)
-        self.root.expand()
+        open_folders = events <= EXPAND_FOLDERS_UP_TO
+        open_events = filtering and events <= EXPAND_EVENTS_UP_TO
+        with self.bulk():
+            self.clear()
+            self._fill_folder(self.root, root_folder, 0, open_folders, open_events)
+            self.root.expand()
         if current is not None:
             self.select_key(current.key, post=False)
 
-    def _add_folder(
-        self, parent: TreeNode[NodeInfo], folder: FolderNode, expand_events: bool, top: bool
+    def _fill_folder(
+        self,
+        parent: TreeNode[NodeInfo],
+        folder: FolderNode,
+        depth: int,
+        open_folders: bool,
+        open_events: bool,
     ) -> None:
         for child in folder.folders.values():
-            if child.is_event and not child.folders:
-                self._add_event(parent, child, expand_events)
-                continue
-            node = parent.add(self._folder_label(child), NodeInfo("folder", child.key), expand=True)
             self._folders[child.key] = child
-            if child.is_event:  # a folder with both versions and sub-folders: rare
-                self._add_event(node, child, expand_events)
-            self._add_folder(node, child, expand_events, top=False)
-        for entry in folder.entries if top else ():
-            parent.add_leaf(self._version_label(entry, None), NodeInfo("version", entry.id))
+            if child.is_event and not child.folders:
+                self._add_event(parent, child, open_events)
+                continue
+            expand = open_folders or depth == 0
+            node = parent.add(
+                self._folder_label(child), NodeInfo("folder", child.key), expand=expand
+            )
+
+            def fill(
+                node: TreeNode[NodeInfo], child: FolderNode = child, depth: int = depth
+            ) -> None:
+                if child.is_event:  # a folder with both versions and sub-folders: rare
+                    self._fill_versions(node, child)
+                self._fill_folder(node, child, depth + 1, open_folders, open_events)
+
+            if expand:
+                fill(node)
+            else:
+                self.set_lazy(node, fill)
+        if depth == 0:
+            for entry in folder.entries:
+                parent.add_leaf(self._version_label(entry, None), NodeInfo("version", entry.id))
 
     def _add_event(self, parent: TreeNode[NodeInfo], event: FolderNode, expand: bool) -> None:
         node = parent.add(self._event_label(event), NodeInfo("event", event.key), expand=expand)
-        self._event_nodes[event.key] = node
-        self._folders[event.key] = event
         if expand:
-            self._fill_event(node)
+            self._fill_versions(node, event)
+        else:
+            self.set_lazy(node, lambda node, event=event: self._fill_versions(node, event))
 
-    def _fill_event(self, node: TreeNode[NodeInfo]) -> None:
-        if node.children or node.data is None:
-            return
-        event = self._folders.get(node.data.key)
-        if event is None:
-            return
+    def _fill_versions(self, node: TreeNode[NodeInfo], event: FolderNode) -> None:
         latest = event.latest()
         for entry in event.entries:
             node.add_leaf(self._version_label(entry, latest), NodeInfo("version", entry.id))
-
-    def _on_tree_node_expanded(self, message: Tree.NodeExpanded[NodeInfo]) -> None:
-        if message.node.data is not None and message.node.data.kind == "event":
-            self._fill_event(message.node)
 
     # -- labels -----------------------------------------------------------------------------
 
@@ -136,20 +156,24 @@ class SchemaTree(Tree[NodeInfo]):
         self._folder_counts = {key: (v[0], v[1]) for key, v in totals.items()}
 
     def _folder_label(self, folder: FolderNode) -> Text:
+        # Not cached: the event count depends on the filter.
         text = Text(folder.name, style="bold")
         text.append(f" ({folder.event_count()})", style="dim")
         text.append_text(badge(*self._folder_counts.get(folder.key, (0, 0))))
         return text
 
     def _event_label(self, event: FolderNode) -> Text:
+        cached = self._labels.get(("event", event.key))
+        if cached is not None:
+            return cached
         text = Text(event.name)
         latest = event.latest()
         if latest is not None:
             text.append(f" {latest.version_text}", style="cyan")
-        broken = sum(1 for e in event.entries if e.broken)
-        if broken:
+        if any(e.broken for e in event.entries):
             text.append(" ✗ unreadable", style="bold red")
         text.append_text(badge(*self._folder_counts.get(event.key, (0, 0))))
+        self._labels[("event", event.key)] = text
         return text
 
     def _version_label(self, entry: SchemaEntry, latest: SchemaEntry | None) -> Text:
@@ -167,8 +191,10 @@ class SchemaTree(Tree[NodeInfo]):
     def set_counts(self, counts: Counts) -> None:
         """New lint counts: relabel the nodes in place (no rebuild)."""
         self._counts = counts
+        self._labels.clear()
         self._compute_folder_counts()
-        self._relabel(self.root)
+        with self.bulk():
+            self._relabel(self.root)
 
     def _relabel(self, node: TreeNode[NodeInfo]) -> None:
         for child in node.children:
@@ -190,22 +216,8 @@ class SchemaTree(Tree[NodeInfo]):
     # -- navigation -------------------------------------------------------------------------
 
     def select_key(self, key: str, post: bool = True) -> bool:
-        """Move the cursor to a schema id or folder key (expanding what is needed)."""
-        folder_key = key.rpartition("/")[0] if key.endswith(".json") else key
-        event_node = self._event_nodes.get(folder_key)
-        target: TreeNode[NodeInfo] | None = None
-        if event_node is not None:
-            if key.endswith(".json"):
-                self._fill_event(event_node)
-                event_node.expand()
-                for child in event_node.children:
-                    if child.data is not None and child.data.key == key:
-                        target = child
-                        break
-            else:
-                target = event_node
-        if target is None:
-            target = self._find(self.root, key)
+        """Move the cursor to a schema id or folder key (filling and expanding as needed)."""
+        target = self._find(self.root, key)
         if target is None:
             return False
         parent = target.parent
@@ -220,9 +232,12 @@ class SchemaTree(Tree[NodeInfo]):
 
     def _find(self, node: TreeNode[NodeInfo], key: str) -> TreeNode[NodeInfo] | None:
         for child in node.children:
-            if child.data is not None and child.data.key == key:
+            if child.data is None:
+                continue
+            if child.data.key == key:
                 return child
-            if child.data is not None and key.startswith(child.data.key + "/"):
+            if key.startswith(child.data.key + "/"):
+                self.ensure_filled(child)
                 found = self._find(child, key)
                 if found is not None:
                     return found
@@ -251,8 +266,7 @@ class SchemaTree(Tree[NodeInfo]):
     def action_expand_node(self) -> None:
         node = self.cursor_node
         if node is not None and node.allow_expand:
-            if node.data is not None and node.data.kind == "event":
-                self._fill_event(node)
+            self.ensure_filled(node)
             node.expand()
 
     def action_collapse_node(self) -> None:
