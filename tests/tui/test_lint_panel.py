@@ -122,3 +122,22 @@ def test_lint_scope_switches_to_the_selection(shop):
         assert "selection segment/ecommerce/Checkout_Started" in summary
 
     drive(make_app(shop.root), scenario)
+
+
+def test_shift_l_lints_everything_again_and_shows_the_panel(shop):
+    add_bad_schema(shop)
+
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        before = list(screen.findings)
+        # A file fixed behind the app's back (no polling): L re-lints the whole project.
+        path = shop.schemas_dir / BAD_ID
+        path.write_text(path.read_text(encoding="utf-8").replace('"cartID"', '"cart_id"'))
+        screen.index.poll()
+        await pilot.press("L")
+        await settle(pilot)
+        assert screen.query_one(TabbedContent).active == "lint"
+        assert any(f.rule == "RF311" for f in before)
+        assert not any(f.rule == "RF311" for f in screen.findings)
+
+    drive(make_app(shop.root), scenario)

@@ -220,3 +220,32 @@ def test_edit_opens_the_editor_and_reloads_the_file(shop, tmp_path, monkeypatch)
         assert names == ["order_id", "edited"]
 
     drive(make_app(shop.root), scenario)
+
+
+def test_an_empty_project_says_how_to_get_schemas(make_project):
+    project = make_project()
+
+    async def scenario(pilot):
+        status = str(pilot.app.main_screen.query_one("#tree-status", Static).render())
+        assert "No schemas yet" in status
+        await pilot.press("d")  # nothing selected: a hint, not a crash
+        await pilot.press("e")
+        await settle(pilot)
+        messages = [n.message for n in pilot.app._notifications]
+        assert any("Select an event or a plan" in m for m in messages)
+        assert any("Select a schema first" in m for m in messages)
+
+    drive(make_app(project.root), scenario)
+
+
+def test_quit_from_the_palette(shop):
+    async def scenario(pilot):
+        await pilot.press("ctrl+p")
+        for char in "quit":
+            await pilot.press(char)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        return pilot.app.is_running
+
+    assert drive(make_app(shop.root), scenario) is False

@@ -11,6 +11,7 @@ import gc
 import os
 import shlex
 import subprocess
+import time
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -93,6 +94,8 @@ class MainScreen(Screen):
         self._lint_running = False
         self._lint_pending: set[str] | None = None  # ids to re-lint after the current run
         self._polling = False
+        self._poll_cost = 0.0
+        self._last_poll_at = 0.0
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -146,7 +149,7 @@ class MainScreen(Screen):
                 self.run_lint(None)
         if self.watch_interval > 0 and not getattr(self, "_timer_started", False):
             self._timer_started = True
-            self.set_interval(self.watch_interval, self.check_for_changes)
+            self.set_interval(self.watch_interval, self._timed_poll)
 
     def _update_status(self) -> None:
         if self.index is None:
@@ -254,6 +257,11 @@ class MainScreen(Screen):
 
     # -- watching the disk --------------------------------------------------------------------
 
+    def _timed_poll(self) -> None:
+        """The watch timer: poll, but spend at most ~5% of the time scanning a big project."""
+        if time.monotonic() - self._last_poll_at >= 20 * self._poll_cost:
+            self.check_for_changes()
+
     def check_for_changes(self) -> Worker | None:
         """Poll mtimes of schemas/ in a worker; re-read and re-lint only what changed."""
         if self.index is None or self._polling:
@@ -263,10 +271,13 @@ class MainScreen(Screen):
 
     @work(thread=True, group="watch")
     def _poll_disk(self) -> Changes:
+        started = time.monotonic()
         try:
             changes = self.index.poll() if self.index is not None else Changes()
         except OSError:
             changes = Changes()
+        self._poll_cost = time.monotonic() - started
+        self._last_poll_at = time.monotonic()
         self.app.call_from_thread(self._disk_polled, changes)
         return changes
 
@@ -591,6 +602,7 @@ class MainScreen(Screen):
             ("Toggle raw JSON", "Properties table or the file's text (r)", self.action_toggle_raw),
             ("Edit schema in $EDITOR", "Open the selected file (e)", self.action_edit_schema),
             ("Reload project", "Re-read every schema file and lint again", self.action_reload),
+            ("Quit", "Leave Reflekt (q)", self.app.exit),
         ]
         commands += [
             (
