@@ -161,6 +161,7 @@ def demo_build_step(run: Run, project) -> bool:
         soft_wrap=True,
     )
     _render(run, report.build)
+    run.out.print(f"  (rebuild with: reflekt build dbt --source {escape(report.source_arg)})")
     dbt = report.dbt_result
     if dbt is None:
         run.out.print(

@@ -205,3 +205,20 @@ def test_sql_has_no_postgres_only_casts(small_project):
     assert invoke(small_project, "--source", SOURCE).exit_code == 0
     for path in small_project.package_dir.rglob("*.sql"):
         assert not re.search(r"'::|::varchar", path.read_text()), path
+
+
+def test_check_source_connects_and_checks_the_schema(small_project):
+    from reflekt.core.errors import WarehouseError
+    from reflekt.core.profiles import SourceConfig
+    from reflekt.core.warehouse import check_source
+
+    source = SourceConfig("wh", "duckdb", {"path": str(small_project.db_path)})
+    assert check_source(source) == f"connected to wh (duckdb {small_project.db_path})"
+    assert check_source(source, "segment_prod").endswith(", schema segment_prod")
+    try:
+        check_source(source, "nope")
+    except WarehouseError as error:
+        assert error.exit_code == 3
+        assert "schema 'nope' not found" in str(error)
+    else:
+        raise AssertionError("a missing schema must fail")
