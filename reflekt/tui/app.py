@@ -129,7 +129,11 @@ def _binding_sources() -> list[tuple[str, type]]:
 _OPTIONAL_SOURCES: list[tuple[str, str, str]] = [
     ("diff view", "reflekt.tui.widgets.diff_view", "DiffView"),
     ("push confirmation", "reflekt.tui.screens.registry", "ConfirmPushScreen"),
+    ("git ref prompt", "reflekt.tui.screens.registry", "GitRefScreen"),
+    ("result summary", "reflekt.tui.screens.registry", "ResultScreen"),
     ("build wizard", "reflekt.tui.screens.build_wizard", "BuildWizard"),
+    ("help screen", "reflekt.tui.screens.help", "HelpScreen"),
+    ("no-project screen", "reflekt.tui.screens.problem", "ProblemScreen"),
 ]
 
 
