@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import click
@@ -45,18 +46,44 @@ def command(run: Run, directory: Path | None) -> int:
         f"{report.warnings} warning(s)[/{style}]"
     )
 
-    # demo:steps — later jobs (warehouse, dbt build, diff) add their step here.
+    _show_version_changes(run, project)
+
     from reflekt.commands.build import demo_build_step
 
-    demo_build_step(run, project)  # DuckDB warehouse, `reflekt build dbt`, then `dbt build`
+    dbt_ok = demo_build_step(run, project)  # DuckDB warehouse, `reflekt build dbt`, `dbt build`
 
     run.out.print("\n[bold]Try next[/bold] (from the demo folder):")
     hints = [
         f"cd {layout.root}",
         "reflekt lint --select segment/ecommerce/Cart_Viewed",
-        "reflekt debug",
+        "reflekt build dbt --select segment/ecommerce --source duckdb.warehouse.segment_prod",
+        "git init && git add -A && git commit -m start   # then edit a schema and:",
+        "reflekt diff --against git:HEAD",
         "reflekt tui",
     ]
     for hint in hints:
         run.out.print(f"  {escape(hint)}")
-    return 0 if report.errors == 0 else 1
+    return 0 if report.errors == 0 and dbt_ok else 1
+
+
+def _show_version_changes(run: Run, project) -> None:
+    """What each version bump in the demo changed, and whether it was breaking."""
+    from reflekt.core.diff import classify, diff_schemas
+    from reflekt.core.schemas import list_schema_files, read_schema
+
+    by_event: dict[str, list] = {}
+    for path in list_schema_files(project.schemas_dir):
+        doc = read_schema(path, project.schemas_dir)
+        if doc.body is not None and doc.schema_id.version is not None:
+            by_event.setdefault(doc.schema_id.event_key, []).append(doc)
+    for docs in by_event.values():
+        for old, new in itertools.pairwise(docs):
+            changes = diff_schemas(old.body, new.body)
+            change_class = classify(changes)
+            kind = "breaking" if change_class == "MAJOR" else "compatible"
+            run.out.print(
+                f"{escape(new.schema_id.event_key)}: {old.schema_id.version} -> "
+                f"{new.schema_id.version} is a {change_class} ({kind}) change: "
+                + escape("; ".join(change.message for change in changes) or "no change"),
+                soft_wrap=True,
+            )
