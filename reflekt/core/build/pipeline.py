@@ -14,8 +14,8 @@ from pathlib import Path
 
 from reflekt.core.build.dbt import SDKS, DbtPackage, EventSchema, Skipped, build_package
 from reflekt.core.build.writer import WritePlan, apply_plan, plan_package
-from reflekt.core.errors import ReflektError
-from reflekt.core.profiles import Profile
+from reflekt.core.errors import ReflektError, SelectError
+from reflekt.core.profiles import Profile, SourceConfig
 from reflekt.core.project import Project
 from reflekt.core.schemas import list_schema_files, load_schema, relative_id
 from reflekt.core.select import resolve_select
@@ -79,6 +79,7 @@ def build_dbt(
     source = source_arg if isinstance(source_arg, SourceArg) else SourceArg.parse(source_arg)
     check_sdk(sdk)
     source_config = profile.source(source.source_id)
+    _check_duckdb_database(source, source_config)
     paths = resolve_select(project.schemas_dir, selects)
     total = len(paths) + 2
     schemas: list[EventSchema] = []
@@ -133,3 +134,19 @@ def build_dbt(
         schema_count=len(schemas),
         timings=timings,
     )
+
+
+def _check_duckdb_database(source: SourceArg, source_config: SourceConfig) -> None:
+    """DuckDB names a file's catalog after the file: `--source` must use that name.
+
+    Any other name would be written into the sources file and fail later, inside dbt.
+    """
+    if source_config.type != "duckdb":
+        return
+    catalog = Path(str(source_config.settings["path"])).stem
+    if source.database != catalog:
+        raise SelectError(
+            f"--source '{source}': the database of DuckDB source '{source.source_id}' is "
+            f"'{catalog}' (its file's name), not '{source.database}'",
+            hint=f"use --source {source.source_id}.{catalog}.{source.schema}",
+        )

@@ -130,6 +130,13 @@ def test_unknown_source_id_exits_2(small_project):
     assert "no source with id 'nope'" in result.output
 
 
+def test_duckdb_database_must_be_the_file_name(small_project):
+    result = invoke(small_project, "--source", "wh.raw.segment_prod")
+    assert result.exit_code == 2
+    assert "use --source wh.warehouse.segment_prod" in result.output
+    assert not small_project.package_dir.exists()
+
+
 def test_missing_schema_exits_3(small_project):
     result = invoke(small_project, "--source", "wh.warehouse.not_there")
     assert result.exit_code == 3
