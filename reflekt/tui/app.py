@@ -80,9 +80,19 @@ class ReflektApp(App[None]):
         return self.main_screen
 
     def on_mount(self) -> None:
-        if self.project is not None:
-            self.sub_title = self.project.name
-            self.apply_keymap(self.project.tui_bindings)
+        if self.project is None:
+            return
+        self.sub_title = self.project.name
+        from reflekt.tui.user_config import load_user_bindings
+
+        keymap = dict(self.project.tui_bindings)
+        try:
+            keymap.update(load_user_bindings())
+        except ReflektError as error:
+            from reflekt.tui.screens.main import error_text
+
+            self.notify(error_text(error), title="TUI settings", severity="error", timeout=10)
+        self.apply_keymap(keymap)
 
     def apply_keymap(self, keymap: dict[str, str]) -> None:
         """Remap bindings by id; unknown ids are reported, not fatal."""

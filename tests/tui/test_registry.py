@@ -186,3 +186,46 @@ def test_a_broken_file_in_the_selection_is_reported_in_the_diff_panel(shop, segm
         assert "Broken_Event/1-0.json:4:1" in summary
 
     drive(make_app(shop.root), scenario)
+
+
+def test_diff_against_a_git_ref(shop, monkeypatch):
+    import subprocess
+
+    for key, value in {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }.items():
+        monkeypatch.setenv(key, value)
+    without_broken_file(shop)
+    subprocess.run(["git", "init", "-q"], cwd=shop.root, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=shop.root, check=True)
+    subprocess.run(["git", "commit", "-qm", "base"], cwd=shop.root, check=True)
+    shop.add_schema(
+        "segment/ecommerce/Order_Completed/1-0",
+        {"order_id": {"type": "integer", "description": "The order."}},
+        required=["order_id"],
+        description="A user completed an order.",
+    )
+
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        screen.query_one(SchemaTree).select_key("segment/ecommerce/Order_Completed")
+        await pilot.press("3", "g")
+        await settle(pilot)
+        from reflekt.tui.screens.registry import GitRefScreen
+
+        assert isinstance(pilot.app.screen, GitRefScreen)
+        await pilot.press("enter")  # HEAD
+        await settle(pilot)
+        view = screen.query_one(DiffView)
+        assert view.report is not None, view.error
+        assert view.report.against == "git:HEAD"
+        assert [row[0] for row in rows(view.query_one("#diff-events", DataTable))] == [
+            "Order_Completed"
+        ]
+        assert "TYPE_CHANGED" in plain(view.detail)
+        assert "the file should carry 2-0" in plain(view.detail)
+
+    drive(make_app(shop.root), scenario)

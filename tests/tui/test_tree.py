@@ -249,3 +249,37 @@ def test_quit_from_the_palette(shop):
         return pilot.app.is_running
 
     assert drive(make_app(shop.root), scenario) is False
+
+
+def test_the_user_config_remaps_keys_over_the_project(shop, _isolated_home):
+    config = shop.root / "reflekt_project.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + "\ntui:\n  bindings:\n    main.filter: f\n",
+        encoding="utf-8",
+    )
+    user = _isolated_home / ".reflekt" / "reflekt_tui.yml"
+    user.parent.mkdir(parents=True, exist_ok=True)
+    user.write_text("bindings:\n  main.filter: ctrl+f\n  no.such_id: x\n", encoding="utf-8")
+
+    async def scenario(pilot):
+        await pilot.press("f")
+        assert not pilot.app.screen.query_one("#filter", Input).has_focus
+        await pilot.press("ctrl+f")
+        assert pilot.app.screen.query_one("#filter", Input).has_focus
+        messages = [n.message for n in pilot.app._notifications]
+        assert any("unknown binding id(s): no.such_id" in m for m in messages)
+
+    drive(make_app(shop.root), scenario)
+
+
+def test_a_broken_user_config_is_a_notification(shop, _isolated_home):
+    user = _isolated_home / ".reflekt" / "reflekt_tui.yml"
+    user.parent.mkdir(parents=True, exist_ok=True)
+    user.write_text("bindings:\n  main.filter: [1, 2]\n", encoding="utf-8")
+
+    async def scenario(pilot):
+        messages = [n.message for n in pilot.app._notifications]
+        assert any("reflekt_tui.yml:2" in m for m in messages), messages
+        assert pilot.app.main_screen.index is not None  # the app works anyway
+
+    drive(make_app(shop.root), scenario)
