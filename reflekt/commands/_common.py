@@ -13,7 +13,8 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -176,8 +177,55 @@ def reflekt_command(name: str, **command_kwargs: Any) -> Callable:
     return decorate
 
 
+ProgressUpdate = Callable[[int, "int | None", "str | None"], None]
+
+
+@contextmanager
+def progress_bar(run: Run, description: str, *, min_total: int = 0) -> Iterator[ProgressUpdate]:
+    """Yield `update(done, total, message)` drawing a transient rich bar on stderr.
+
+    Off a terminal (CI, pipes, tests), or for runs smaller than `min_total`, it draws nothing
+    and only logs the last step (shown with --verbose). Core jobs take their own callback
+    shapes; adapt them to `update` with a lambda at the call site.
+    """
+    if not run.err.is_terminal:
+
+        def log_only(done: int, total: int | None, message: str | None = None) -> None:
+            if total is not None and done == total:
+                run.debug(f"{message or description}: {done}/{total}")
+
+        yield log_only
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=run.err,
+        transient=True,
+        disable=False,
+    ) as bar:
+        task = bar.add_task(description, total=None)
+
+        def update(done: int, total: int | None, message: str | None = None) -> None:
+            if total is not None and total < min_total:
+                return
+            bar.update(task, completed=done, total=total, description=message or description)
+
+        yield update
+
+
 def usage_error(message: str, hint: str | None = None) -> ReflektError:
     return ReflektError(message, hint=hint)
 
 
-__all__ = ["EXIT_USAGE", "Run", "make_console", "reflekt_command", "stdin_is_interactive"]
+__all__ = [
+    "EXIT_USAGE",
+    "Run",
+    "make_console",
+    "progress_bar",
+    "reflekt_command",
+    "stdin_is_interactive",
+]

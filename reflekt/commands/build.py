@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from rich.markup import escape
 
-from reflekt.commands._common import Run, reflekt_command
+from reflekt.commands._common import Run, progress_bar, reflekt_command
 
 
 @reflekt_command("build")
@@ -68,36 +68,13 @@ def command(
     loaded = load_profile(project, profile)
     run.debug(f"building {artifact} for {source_arg} with profile '{loaded.name}'")
 
-    if run.err.is_terminal:
-        result = _build_with_progress(run, project, loaded, selects, source_arg, sdk, dry_run)
-    else:
-        result = build_dbt(project, loaded, list(selects), source_arg, sdk, dry_run=dry_run)
+    with progress_bar(run, "Building") as update:
+        result = build_dbt(
+            project, loaded, list(selects), source_arg, sdk, dry_run=dry_run, progress=update
+        )
     run.debug(", ".join(f"{key} {value:.2f}s" for key, value in result.timings.items()))
     _render(run, result)
     return 0
-
-
-def _build_with_progress(run, project, profile, selects, source_arg, sdk, dry_run):
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from reflekt.core.build.pipeline import build_dbt
-
-    with Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=run.err,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("Building", total=None)
-
-        def progress(done: int, total: int, message: str) -> None:
-            bar.update(task, completed=done, total=total, description=message)
-
-        return build_dbt(
-            project, profile, list(selects), source_arg, sdk, dry_run=dry_run, progress=progress
-        )
 
 
 def _render(run: Run, result) -> None:

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from reflekt.commands._common import Run, reflekt_command
-from reflekt.commands.pull import progress_reporter
+from reflekt.commands._common import Run, progress_bar, reflekt_command
 from reflekt.core.errors import ReflektError
 
 
@@ -72,8 +71,14 @@ def command(
         from reflekt.core.profiles import load_profile
 
         loaded = load_profile(project, profile)
-    with progress_reporter(run) as progress:
-        report = compare(project, loaded, list(selects), against=against, progress=progress)
+    with progress_bar(run, "Comparing") as update:
+        report = compare(
+            project,
+            loaded,
+            list(selects),
+            against=against,
+            progress=lambda message, done, total: update(done, total, message),
+        )
     text = FORMATS[output_format](report)
     if output is not None:
         from reflekt.core.fsutil import write_atomic

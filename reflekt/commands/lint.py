@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from reflekt.commands._common import Run, reflekt_command
+from reflekt.commands._common import Run, progress_bar, reflekt_command
 
 FORMAT_NAMES = ("text", "json", "github", "sarif", "junit")
 _PROGRESS_THRESHOLD = 500  # files; smaller runs finish before a bar is worth drawing
@@ -64,10 +64,10 @@ def command(
     project = run.project()
     paths = resolve_select(project.schemas_dir, list(selects))
     run.debug(f"linting {len(paths)} schema file(s)")
-    if run.err.is_terminal and len(paths) >= _PROGRESS_THRESHOLD:
-        report = _lint_with_progress(run, project, paths)
-    else:
-        report = lint_project(project, paths, jobs=_jobs())
+    with progress_bar(run, "Linting", min_total=_PROGRESS_THRESHOLD) as update:
+        report = lint_project(
+            project, paths, progress=lambda done, total: update(done, total), jobs=_jobs()
+        )
     run.debug(summary_line(report))
 
     if output is not None:
@@ -100,28 +100,6 @@ def _write(path: Path, text: str) -> None:
         write_atomic(path, text)
     except OSError as exc:
         raise ReflektError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
-def _lint_with_progress(run: Run, project, paths: list[Path]):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    from reflekt.core.lint import lint_project
-
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=run.err,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("Linting", total=len(paths))
-        return lint_project(
-            project,
-            paths,
-            progress=lambda done, total: bar.update(task, completed=done),
-            jobs=_jobs(),
-        )
 
 
 def _render_rich(run: Run, report) -> None:

@@ -2,44 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import click
 from rich.markup import escape
 
-from reflekt.commands._common import Run, reflekt_command
-
-
-@contextmanager
-def progress_reporter(run: Run) -> Iterator:
-    """A core `progress(message, done, total)` callback drawing a bar on a terminal.
-
-    Off a terminal (CI, pipes, tests) it only logs (shown with --verbose).
-    """
-    if not run.err.is_terminal:
-
-        def log_only(message: str, done: int, total: int | None) -> None:
-            if total is not None and done == total:
-                run.debug(f"{message}: {done}/{total}")
-
-        yield log_only
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=run.err,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("starting", total=None)
-
-        def update(message: str, done: int, total: int | None) -> None:
-            bar.update(task, description=message, completed=done, total=total)
-
-        yield update
+from reflekt.commands._common import Run, progress_bar, reflekt_command
 
 
 @reflekt_command("pull")
@@ -66,8 +32,14 @@ def command(run: Run, selects: tuple[str, ...], profile: str | None, dry_run: bo
     project = run.project()
     loaded = load_profile(project, profile)
     for select in selects:
-        with progress_reporter(run) as progress:
-            result = pull(project, loaded, select, dry_run=dry_run, progress=progress)
+        with progress_bar(run, "Pulling") as update:
+            result = pull(
+                project,
+                loaded,
+                select,
+                dry_run=dry_run,
+                progress=lambda message, done, total: update(done, total, message),
+            )
         verb = {"created": "would create", "updated": "would update"} if dry_run else {}
         for kind, ids in (("created", result.created), ("updated", result.updated)):
             for schema_id in ids:

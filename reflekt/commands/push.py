@@ -5,8 +5,7 @@ from __future__ import annotations
 import click
 from rich.markup import escape
 
-from reflekt.commands._common import Run, reflekt_command, stdin_is_interactive
-from reflekt.commands.pull import progress_reporter
+from reflekt.commands._common import Run, progress_bar, reflekt_command, stdin_is_interactive
 from reflekt.core.errors import ReflektError
 
 
@@ -57,7 +56,7 @@ def command(
         if not click.confirm(f"Delete the rules selected by {target} from Segment?", err=True):
             run.err.print("Nothing deleted.")
             return 0
-    with progress_reporter(run) as progress:
+    with progress_bar(run, "Pushing") as update:
         result = push(
             project,
             loaded,
@@ -65,7 +64,7 @@ def command(
             force=force,
             delete=delete,
             dry_run=dry_run,
-            progress=progress,
+            progress=lambda message, done, total: update(done, total, message),
         )
     if result.forced:
         run.err.print(f"[yellow]Pushed despite {result.lint_errors} lint error(s) (--force).[/]")
