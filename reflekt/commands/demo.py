@@ -62,7 +62,7 @@ def command(run: Run, directory: Path | None) -> int:
         "reflekt tui",
     ]
     for hint in hints:
-        run.out.print(f"  {escape(hint)}")
+        run.out.print(f"  {escape(hint)}", soft_wrap=True)
     return 0 if report.errors == 0 and dbt_ok else 1
 
 
