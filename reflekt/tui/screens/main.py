@@ -93,6 +93,7 @@ class MainScreen(Screen):
         self.has_lint = lint_available()
         self._lint_running = False
         self._lint_pending: set[str] | None = None  # ids to re-lint after the current run
+        self._lint_full_again = False  # a full lint was asked for while one was running
         self._polling = False
         self._poll_cost = 0.0
         self._last_poll_at = 0.0
@@ -138,7 +139,7 @@ class MainScreen(Screen):
         tree.show(index, self.counts(), self.query_one("#filter", Input).value)
         self._update_status()
         if tree.cursor_line < 0 and tree.last_line >= 0:
-            tree.cursor_line = 0
+            tree.select_first_event()
         tree.focus()
         if self.has_lint:
             # Shortly after the first paint: the lint thread competes for the GIL, and the
@@ -320,7 +321,7 @@ class MainScreen(Screen):
             if ids is None:
                 self._lint_pending = None
                 self._lint_full_again = True
-            elif self._lint_pending is not None or not getattr(self, "_lint_full_again", False):
+            elif self._lint_pending is not None or not self._lint_full_again:
                 self._lint_pending = (self._lint_pending or set()) | set(ids)
             return
         self._lint_running = True
@@ -383,7 +384,7 @@ class MainScreen(Screen):
             self.findings.extend(report.findings)
         self._lint_done_refresh()
         _freeze_long_lived()
-        if getattr(self, "_lint_full_again", False):
+        if self._lint_full_again:
             self._lint_full_again = False
             self._lint_pending = None
             self.run_lint(None)
@@ -516,6 +517,13 @@ class MainScreen(Screen):
     def action_push(self) -> None:
         select = self._need_select()
         if select is None:
+            return
+        if not select.startswith("segment/"):
+            self.notify(
+                "Push goes to Segment: select a plan or event under segment/ "
+                "(Avo plans are edited in Avo; pull them instead).",
+                severity="warning",
+            )
             return
         self.notify(f"Comparing {select} with Segment before the push…", timeout=3)
         self._push_preview_worker(select)

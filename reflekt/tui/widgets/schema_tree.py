@@ -243,6 +243,17 @@ class SchemaTree(FastTree[NodeInfo]):
                     return found
         return None
 
+    def select_first_event(self) -> None:
+        """Put the cursor on the first event, so the schema view has something to show."""
+        node = self.root
+        while node.children:
+            node = node.children[0]
+            if node.data is not None and node.data.kind in ("event", "version"):
+                self.select_key(node.data.key)
+                return
+            self.ensure_filled(node)
+        self.cursor_line = 0
+
     def schema_id_at_cursor(self) -> str | None:
         """The schema under the cursor: a version, or the latest version of an event."""
         node = self.cursor_node
