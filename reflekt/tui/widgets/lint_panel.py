@@ -121,13 +121,11 @@ class LintPanel(Vertical):
             f"{warnings} warning{'s' * (warnings != 1)}", style="yellow" if warnings else ""
         )
         text.append(f" in {files} file{'s' * (files != 1)}")
-        scope = (
-            f"selection {self.scope_key}"
-            if self.scope_selection and self.scope_key
-            else (f"project ({self.schemas} schemas linted)")
-        )
-        text.append(f"   scope: {scope}", style="dim")
-        text.append("   s: switch scope", style="dim")
+        if self.scope_selection and self.scope_key:
+            scope = f"selection {self.scope_key}"
+        else:
+            scope = f"project, {self.schemas} schemas"
+        text.append(f" · scope: {scope} (s)", style="dim")
         self.query_one("#lint-summary", Static).update(text)
 
     def _redraw(self) -> None:
