@@ -229,3 +229,38 @@ def test_diff_against_a_git_ref(shop, monkeypatch):
         assert "the file should carry 2-0" in plain(view.detail)
 
     drive(make_app(shop.root), scenario)
+
+
+def test_push_with_lint_errors_is_refused_unless_forced(shop, segment):
+    without_broken_file(shop)
+    seed_plan(segment)
+    use_segment(shop, segment)
+    shop.add_schema(
+        "segment/ecommerce/Checkout_Started/1-0",
+        {"cartID": {"type": "string", "description": "The cart."}},
+        description="A user started checkout.",
+    )
+    select = "segment/ecommerce/Checkout_Started"
+
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        screen.query_one(SchemaTree).select_key(select)
+        screen.action_push()
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert not segment.calls("PATCH")
+        messages = [n.message for n in pilot.app._notifications]
+        assert any("push refused" in m for m in messages)
+        screen.action_push(force=True)
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConfirmPushScreen)
+        assert "despite lint errors" in plain(pilot.app.screen.query_one(".title", Static).render())
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ResultScreen)
+        assert segment.calls("PATCH")
+        plan = segment.plan_named("ecommerce")
+        assert any(r.get("key") == "Checkout Started" for r in plan.rules)
+
+    drive(make_app(shop.root), scenario)

@@ -514,7 +514,8 @@ class MainScreen(Screen):
         )
         self.check_for_changes()
 
-    def action_push(self) -> None:
+    def action_push(self, force: bool = False) -> None:
+        """Diff first, confirm, then push; `force` pushes despite lint errors (as --force)."""
         select = self._need_select()
         if select is None:
             return
@@ -526,10 +527,10 @@ class MainScreen(Screen):
             )
             return
         self.notify(f"Comparing {select} with Segment before the push…", timeout=3)
-        self._push_preview_worker(select)
+        self._push_preview_worker(select, force)
 
     @work(thread=True, exclusive=True, group="registry")
-    def _push_preview_worker(self, select: str) -> None:
+    def _push_preview_worker(self, select: str, force: bool) -> None:
         from reflekt.core.profiles import load_profile
         from reflekt.core.registries.compare import compare
 
@@ -539,26 +540,26 @@ class MainScreen(Screen):
         except Exception as error:
             self.app.call_from_thread(self._registry_failed, "Push preview failed", error)
             return
-        self.app.call_from_thread(self._confirm_push, select, profile, report)
+        self.app.call_from_thread(self._confirm_push, select, profile, report, force)
 
-    def _confirm_push(self, select: str, profile: Any, report: Any) -> None:
+    def _confirm_push(self, select: str, profile: Any, report: Any, force: bool) -> None:
         from reflekt.tui.screens.registry import ConfirmPushScreen
 
         def answered(confirmed: bool | None) -> None:
             if confirmed:
                 self.notify(f"Pushing {select}…", timeout=3)
-                self._push_worker(select, profile)
+                self._push_worker(select, profile, force)
             else:
                 self.notify("Push cancelled: nothing was sent.", timeout=3)
 
-        self.app.push_screen(ConfirmPushScreen(select, report), answered)
+        self.app.push_screen(ConfirmPushScreen(select, report, force=force), answered)
 
     @work(thread=True, exclusive=True, group="registry")
-    def _push_worker(self, select: str, profile: Any) -> None:
+    def _push_worker(self, select: str, profile: Any, force: bool) -> None:
         from reflekt.core.registries.sync import push
 
         try:
-            result = push(self.project, profile, [select])
+            result = push(self.project, profile, [select], force=force)
         except Exception as error:
             self.app.call_from_thread(self._registry_failed, "Push failed", error)
             return
@@ -632,6 +633,11 @@ class MainScreen(Screen):
                 "Push selection",
                 "Show the diff, then publish to Segment after confirmation",
                 self.action_push,
+            ),
+            (
+                "Push selection despite lint errors",
+                "As `reflekt push --force`: diff, confirm, then publish",
+                lambda: self.action_push(force=True),
             ),
             ("Show diff", "The diff tab (3)", lambda: self.action_tab("diff")),
             (

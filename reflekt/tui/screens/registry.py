@@ -44,15 +44,17 @@ class ConfirmPushScreen(ModalScreen[bool]):
         Binding("n,escape", "cancel", "Cancel", id="push.cancel"),
     ]
 
-    def __init__(self, select: str, report: Any) -> None:
+    def __init__(self, select: str, report: Any, force: bool = False) -> None:
         super().__init__()
         self.select = select
         self.report = report
+        self.force = force
 
     def compose(self) -> ComposeResult:
         changed = [event for event in self.report.events if event.verdict != "unchanged"]
         with Vertical(classes="modal-box"):
-            yield Static(f"Push {self.select} to Segment?", classes="title")
+            forced = " (despite lint errors)" if self.force else ""
+            yield Static(f"Push {self.select} to Segment{forced}?", classes="title")
             yield Static(report_summary(self.report), id="push-summary")
             with VerticalScroll(id="push-changes"):
                 if changed:
