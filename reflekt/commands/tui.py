@@ -17,4 +17,5 @@ def command(run: Run, profile: str | None) -> int:
     if app.project is not None:
         run.start_log_file(app.project.logs_dir)
     app.run()
-    return 0
+    # Without a (valid) project the app only explained what to do: say so in the exit code.
+    return 0 if app.project is not None else (app.error.exit_code if app.error else 2)

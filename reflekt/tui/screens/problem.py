@@ -23,12 +23,13 @@ def problem_text(error: ReflektError) -> Text:
         text.append(redact(error.message) + "\n\n", style="dim")
         text.append("A Reflekt project is a folder with a reflekt_project.yml and a schemas/ ")
         text.append("folder of JSON Schema event files. To get one:\n\n")
-        text.append("  reflekt init", style="bold cyan")
-        text.append("        create a new project in the current folder\n")
-        text.append("  reflekt demo", style="bold cyan")
-        text.append("        create the demo project and try the main jobs on it\n")
-        text.append("  reflekt tui --project-dir DIR", style="bold cyan")
-        text.append("   open an existing project\n")
+        for command, what in (
+            ("reflekt init", "create a new project in the current folder"),
+            ("reflekt demo", "create the demo project and try the main jobs on it"),
+            ("reflekt tui --project-dir DIR", "open an existing project"),
+        ):
+            text.append(f"  {command:<31}", style="bold cyan")
+            text.append(f"{what}\n")
     else:
         text.append("The project cannot be opened\n\n", style="bold")
         text.append(redact(str(error)) + "\n", style="red")
