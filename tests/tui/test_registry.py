@@ -264,3 +264,36 @@ def test_push_with_lint_errors_is_refused_unless_forced(shop, segment):
         assert any(r.get("key") == "Checkout Started" for r in plan.rules)
 
     drive(make_app(shop.root), scenario)
+
+
+def test_diff_when_the_registry_is_unreachable(shop, monkeypatch):
+    import socket
+
+    monkeypatch.setenv("REFLEKT_HTTP_MAX_WAIT", "0")
+    monkeypatch.setenv("REFLEKT_HTTP_TIMEOUT", "2")
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    shop.write_profiles(
+        {
+            "version": 1.0,
+            "dev": {
+                "registry": [
+                    {"type": "segment", "api_token": "t", "api_url": f"http://127.0.0.1:{port}"}
+                ]
+            },
+        }
+    )
+
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        screen.query_one(SchemaTree).select_key("segment/ecommerce/Cart_Viewed")
+        await pilot.press("d")
+        await settle(pilot, rounds=10)
+        view = screen.query_one(DiffView)
+        assert view.report is None
+        summary = plain(view.query_one("#diff-summary", Static).render())
+        assert "Diff failed" in summary
+        assert pilot.app.is_running
+
+    drive(make_app(shop.root), scenario)
