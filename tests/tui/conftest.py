@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tui_support import SEGMENT_TOKEN
 
 BROKEN_TEXT = '{\n  "type": "object",\n  "properties": {\n'
 
@@ -60,7 +61,6 @@ def shop(make_project: Callable):
 
 # -- a local Segment server (the registries helper's fake, reused) -----------------------------
 
-SEGMENT_TOKEN = "sgmt-tui-token-51c2"
 _FAKES = Path(__file__).resolve().parents[1] / "integration" / "registries"
 
 
@@ -78,41 +78,6 @@ def segment(monkeypatch: pytest.MonkeyPatch):
     server = FakeSegment(tokens=(SEGMENT_TOKEN,)).start()
     yield server
     server.stop()
-
-
-def track_rule(key: str, properties: dict, required: list[str], version: int = 1) -> dict:
-    """A TRACK rule as the Segment API returns it."""
-    return {
-        "key": key,
-        "type": "TRACK",
-        "version": version,
-        "jsonSchema": {
-            "$schema": "http://json-schema.org/draft-07/schema#",
-            "type": "object",
-            "labels": {},
-            "description": f"{key} event.",
-            "properties": {
-                "context": {},
-                "traits": {},
-                "properties": {
-                    "type": "object",
-                    "properties": properties,
-                    "required": required,
-                    "additionalProperties": False,
-                },
-            },
-        },
-    }
-
-
-def use_segment(project, server, token: str = SEGMENT_TOKEN) -> None:
-    """Point the project's `dev` profile at the local server."""
-    project.write_profiles(
-        {
-            "version": 1.0,
-            "dev": {"registry": [{"type": "segment", "api_token": token, "api_url": server.url}]},
-        }
-    )
 
 
 @pytest.fixture

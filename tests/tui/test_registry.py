@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import track_rule, use_segment
 from textual.widgets import DataTable, Static, TabbedContent
-from tui_support import drive, make_app, plain, settle
+from tui_support import drive, make_app, plain, settle, track_rule, use_segment
 
 from reflekt.tui.screens.registry import ConfirmPushScreen, ResultScreen
 from reflekt.tui.widgets.diff_view import DiffView

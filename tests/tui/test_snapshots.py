@@ -6,9 +6,8 @@ Nothing shown here holds a temp path or a time, so the pictures are stable.
 
 from __future__ import annotations
 
-from conftest import track_rule, use_segment
 from textual.widgets import Input
-from tui_support import make_app, settle
+from tui_support import make_app, settle, track_rule, use_segment
 
 from reflekt.tui.widgets.schema_tree import SchemaTree
 

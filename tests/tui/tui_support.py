@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+SEGMENT_TOKEN = "sgmt-tui-token-51c2"
+
 
 async def settle(pilot, rounds: int = 6) -> None:
     """Let workers finish and their results reach the screen (no sleeps)."""
@@ -44,3 +46,38 @@ def plain(renderable, width: int = 110) -> str:
     console = Console(width=width, file=io.StringIO(), color_system=None, force_terminal=False)
     console.print(renderable)
     return console.file.getvalue()
+
+
+def track_rule(key: str, properties: dict, required: list[str], version: int = 1) -> dict:
+    """A TRACK rule as the Segment API returns it."""
+    return {
+        "key": key,
+        "type": "TRACK",
+        "version": version,
+        "jsonSchema": {
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "type": "object",
+            "labels": {},
+            "description": f"{key} event.",
+            "properties": {
+                "context": {},
+                "traits": {},
+                "properties": {
+                    "type": "object",
+                    "properties": properties,
+                    "required": required,
+                    "additionalProperties": False,
+                },
+            },
+        },
+    }
+
+
+def use_segment(project, server, token: str = SEGMENT_TOKEN) -> None:
+    """Point the project's `dev` profile at the local server."""
+    project.write_profiles(
+        {
+            "version": 1.0,
+            "dev": {"registry": [{"type": "segment", "api_token": token, "api_url": server.url}]},
+        }
+    )
