@@ -1,6 +1,6 @@
 """SVG snapshots (pytest-textual-snapshot) of the main screens at 120x40.
 
-Regenerate after an intended change: `pytest tests/tui/test_snapshots.py --snapshot-update`.
+Regenerate after an intended change: `pytest tests/tui/test_tui_snapshots.py --snapshot-update`.
 Nothing shown here holds a temp path or a time, so the pictures are stable.
 """
 
