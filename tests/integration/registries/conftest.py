@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from registry_fakes import FakeAvo, FakeSegment
-
-SEGMENT_TOKEN = "sgmt-test-token-8f3a"
-AVO_ACCOUNT = ("reflekt_sa_k2j4", "avo-secret-6d1e9")
+from registry_fakes import AVO_ACCOUNT, SEGMENT_TOKEN, FakeAvo, FakeSegment
 
 
 @pytest.fixture(autouse=True)
@@ -31,41 +27,6 @@ def avo() -> Iterator[FakeAvo]:
     server = FakeAvo(workspace="ws123", account=AVO_ACCOUNT).start()
     yield server
     server.stop()
-
-
-def track_rule(
-    key: str,
-    properties: dict[str, Any] | None = None,
-    *,
-    version: int = 1,
-    required: list[str] | None = None,
-    description: str | None = "An event.",
-    labels: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    """A TRACK rule as Segment returns it (types as single-element lists, as the API does)."""
-    props = (
-        properties
-        if properties is not None
-        else {"cart_id": {"type": ["string"], "description": "The cart."}}
-    )
-    json_schema: dict[str, Any] = {
-        "$schema": "http://json-schema.org/draft-07/schema#",
-        "type": "object",
-        "labels": labels or {},
-        "properties": {
-            "context": {},
-            "traits": {},
-            "properties": {
-                "type": "object",
-                "properties": props,
-                "required": required or [],
-                "additionalProperties": False,
-            },
-        },
-    }
-    if description is not None:
-        json_schema["description"] = description
-    return {"key": key, "type": "TRACK", "version": version, "jsonSchema": json_schema}
 
 
 @pytest.fixture

@@ -533,3 +533,43 @@ class FakeAvo(FakeServer):
         if parts[1] != self.workspace or parts[3] not in self.branches:
             return 404, {"message": "Branch not found", "warnings": []}, {}
         return 200, self.branches[parts[3]], {}
+
+
+# Credentials the fixtures give the fake servers (and the tests assert are never printed).
+SEGMENT_TOKEN = "sgmt-test-token-8f3a"
+AVO_ACCOUNT = ("reflekt_sa_k2j4", "avo-secret-6d1e9")
+
+
+def track_rule(
+    key: str,
+    properties: dict[str, Any] | None = None,
+    *,
+    version: int = 1,
+    required: list[str] | None = None,
+    description: str | None = "An event.",
+    labels: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """A TRACK rule as Segment returns it (types as single-element lists, as the API does)."""
+    props = (
+        properties
+        if properties is not None
+        else {"cart_id": {"type": ["string"], "description": "The cart."}}
+    )
+    json_schema: dict[str, Any] = {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "labels": labels or {},
+        "properties": {
+            "context": {},
+            "traits": {},
+            "properties": {
+                "type": "object",
+                "properties": props,
+                "required": required or [],
+                "additionalProperties": False,
+            },
+        },
+    }
+    if description is not None:
+        json_schema["description"] = description
+    return {"key": key, "type": "TRACK", "version": version, "jsonSchema": json_schema}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from click.testing import CliRunner
-from conftest import AVO_ACCOUNT, SEGMENT_TOKEN
+from registry_fakes import AVO_ACCOUNT, SEGMENT_TOKEN
 
 from reflekt.cli import cli
 from reflekt.core.errors import RegistryError

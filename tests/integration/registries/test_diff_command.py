@@ -6,7 +6,7 @@ import json
 import subprocess
 
 from click.testing import CliRunner
-from conftest import track_rule
+from registry_fakes import track_rule
 
 from reflekt.cli import cli
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
-from conftest import SEGMENT_TOKEN, track_rule
+from registry_fakes import SEGMENT_TOKEN, track_rule
 
 from reflekt.cli import cli
 from reflekt.core.profiles import load_profile

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from click.testing import CliRunner
-from conftest import track_rule
+from registry_fakes import track_rule
 
 from reflekt.cli import cli
 
