@@ -114,3 +114,20 @@ def test_a_profile_without_sources_is_explained(shop):
         assert wizard.step == 1  # cannot go on without a source
 
     drive(make_app(shop.root), scenario)
+
+
+def test_an_empty_schema_field_is_named_and_focused(warehouse_shop):
+    async def scenario(pilot):
+        await pilot.press("b")
+        await settle(pilot)
+        wizard = pilot.app.screen
+        await pilot.press("ctrl+n")  # step 2, schema left empty
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert wizard.step == 1
+        assert pilot.app.focused is wizard.query_one("#wizard-schema", Input)
+        messages = [n.message for n in pilot.app._notifications]
+        assert any("Fill in the schema" in message for message in messages)
+
+    drive(make_app(warehouse_shop.root), scenario)

@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import (
     Button,
     ContentSwitcher,
@@ -91,9 +92,9 @@ class BuildWizard(Screen[None]):
                     yield Static("Source (from the profile):")
                     yield Select[str]([], id="wizard-source", prompt="loading profile…")
                     yield Static("Database:")
-                    yield Input(placeholder="warehouse", id="wizard-database")
+                    yield Input(placeholder="database, e.g. raw", id="wizard-database")
                     yield Static("Schema (where the SDK writes the raw tables):")
-                    yield Input(placeholder="segment_prod", id="wizard-schema")
+                    yield Input(placeholder="schema, e.g. segment_prod", id="wizard-schema")
                     yield Static("SDK:")
                     yield Select[str]([("segment", "segment")], value="segment", id="wizard-sdk")
                     yield Static("", id="wizard-source-note", classes="dim")
@@ -209,6 +210,17 @@ class BuildWizard(Screen[None]):
         source = self.profile.source(str(message.value))
         database = self.query_one("#wizard-database", Input)
         database.value = _default_database(source)
+
+    def _first_missing_source_field(self) -> tuple[Widget, str] | None:
+        """The first empty field of step 2 (to focus it), or None when all are set."""
+        source = self.query_one("#wizard-source", Select)
+        if source.value is Select.BLANK:
+            return source, "source"
+        for field_id, label in (("#wizard-database", "database"), ("#wizard-schema", "schema")):
+            field = self.query_one(field_id, Input)
+            if not field.value.strip():
+                return field, f"{label} (where the raw tables are)" if label == "schema" else label
+        return None
 
     def source_arg(self) -> str | None:
         source = self.query_one("#wizard-source", Select).value
@@ -387,10 +399,11 @@ class BuildWizard(Screen[None]):
             if self.profile is None:
                 self.notify("The profile could not be loaded (see the message).", severity="error")
                 return
-            if self.source_arg() is None:
-                self.notify(
-                    "Choose a source and fill in the database and schema.", severity="warning"
-                )
+            missing = self._first_missing_source_field()
+            if missing is not None:
+                field, label = missing
+                self.notify(f"Fill in the {label} first.", severity="warning")
+                field.focus()
                 return
             self.preview = None
             self._show_step(2)
