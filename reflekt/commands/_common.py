@@ -114,6 +114,9 @@ def _configure_logging(verbose: bool, err: Console) -> logging.Handler | None:
     logger = logging.getLogger("reflekt")
     logger.setLevel(logging.DEBUG)
     logger.propagate = False
+    if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+        # Without any handler, logging's "last resort" would print errors a second time.
+        logger.addHandler(logging.NullHandler())
     if not verbose:
         return None
 

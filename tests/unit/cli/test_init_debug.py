@@ -115,3 +115,16 @@ def test_every_command_has_help_with_common_options(command: str) -> None:
     result = invoke(command, "--help")
     assert result.exit_code == 0
     assert "--project-dir" in result.output and "--verbose" in result.output
+
+
+def test_an_error_is_printed_once_without_traceback(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "reflekt", "lint"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("no reflekt_project.yml found") == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
