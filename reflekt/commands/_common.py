@@ -32,7 +32,9 @@ log = logging.getLogger("reflekt")
 def make_console(stderr: bool = False) -> Console:
     """Colour only on a terminal and when NO_COLOR is unset (rich honours both)."""
     no_color = bool(os.environ.get("NO_COLOR"))
-    return Console(stderr=stderr, no_color=no_color, highlight=False, soft_wrap=False)
+    # soft_wrap: lines are not broken at 80 columns when the output is not a terminal
+    # (CI logs, pipes): paths and commands stay whole and copyable.
+    return Console(stderr=stderr, no_color=no_color, highlight=False, soft_wrap=True)
 
 
 def stdin_is_interactive() -> bool:
