@@ -105,11 +105,16 @@ def _describe_params() -> str:
     ctx = click.get_current_context(silent=True)
     if ctx is None:
         return ""
-    return " ".join(
-        f"--{name.replace('_', '-')}={value}"
-        for name, value in sorted(ctx.params.items())
-        if value not in (None, False, (), [])
-    )
+    words = []
+    for name, value in sorted(ctx.params.items()):
+        option = f"--{name.replace('_', '-')}"
+        if value is True:
+            words.append(option)
+        elif isinstance(value, tuple | list):
+            words.extend(f"{option}={item}" for item in value)
+        elif value not in (None, False):
+            words.append(f"{option}={value}")
+    return " ".join(words)
 
 
 def _configure_logging(verbose: bool, err: Console) -> logging.Handler | None:
