@@ -105,9 +105,14 @@ def _describe_params() -> str:
     ctx = click.get_current_context(silent=True)
     if ctx is None:
         return ""
+    options = {
+        param.name: next((o for o in param.opts if o.startswith("--")), param.opts[0])
+        for param in ctx.command.params
+        if isinstance(param, click.Option) and param.opts
+    }
     words = []
     for name, value in sorted(ctx.params.items()):
-        option = f"--{name.replace('_', '-')}"
+        option = options.get(name, name)
         if value is True:
             words.append(option)
         elif isinstance(value, tuple | list):
