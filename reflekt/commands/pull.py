@@ -44,6 +44,8 @@ def command(run: Run, selects: tuple[str, ...], profile: str | None, dry_run: bo
         for kind, ids in (("created", result.created), ("updated", result.updated)):
             for schema_id in ids:
                 run.out.print(f"  {verb.get(kind, kind):<12} schemas/{escape(schema_id)}")
+        for note in result.notes:
+            run.err.print(f"  [yellow]note:[/] {escape(note)}")
         head = "Dry run, nothing written" if dry_run else "Pulled"
         run.out.print(
             f"{head}: {result.registry}/{escape(result.plan)}: {len(result.created)} created, "

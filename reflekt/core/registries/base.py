@@ -52,6 +52,7 @@ class PullResult:
     updated: tuple[str, ...] = ()
     unchanged: tuple[str, ...] = ()
     dry_run: bool = False
+    notes: tuple[str, ...] = ()  # registry events that could not be pulled, and why
 
     @property
     def total(self) -> int:
@@ -65,6 +66,7 @@ class PullResult:
             "created": list(self.created),
             "updated": list(self.updated),
             "unchanged": list(self.unchanged),
+            "notes": list(self.notes),
         }
 
 

@@ -7,9 +7,17 @@ gives the same files), so it is small, symmetric and tested on its own.
   rules that cannot be named). TRACK: `self.name` = key, description = `jsonSchema.description`,
   `metadata` = labels, fields from `jsonSchema.properties.properties`. IDENTIFY/GROUP: fields
   from `jsonSchema.properties.traits`; PAGE/SCREEN: from `jsonSchema.properties.properties`;
-  named `Identify`/`Group`/`Page`/`Screen`. Single-element type lists collapse to a string.
+  named by their key, or `Identify`/`Group`/`Page`/`Screen` when they have none.
+  Single-element type lists collapse to a string.
 - `schema_to_rule(body, major) -> dict`: the RuleInputV1 (`type`, `key`, `version`, `jsonSchema`).
 - `rule_identity(rule) -> (type, key, version)`: how Segment tells rules apart.
+
+How the rule type survives a round trip (the seed's file format has no field for it):
+- by name, as the original did: an event named `Identify`, `Group`, `Page` or `Screen` is a
+  keyless rule of that type; any other name is a TRACK rule keyed by the name;
+- where the name would say otherwise (a PAGE rule keyed "Home", a TRACK rule keyed "Page"),
+  pull writes `metadata.segment_rule_type` (`PAGE`, `SCREEN`, `IDENTIFY`, `GROUP`, `TRACK`) and
+  push reads it. The marker is never sent to Segment as a label.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from reflekt.core.errors import ReflektError
 from reflekt.core.registries.base import RemoteSchema
 from reflekt.core.schemas import (
     JSON_SCHEMA_DRAFT7,
@@ -29,6 +38,8 @@ from reflekt.core.schemas import (
 SPECIAL_NAMES = {"IDENTIFY": "Identify", "GROUP": "Group", "PAGE": "Page", "SCREEN": "Screen"}
 TRAITS_TYPES = frozenset({"IDENTIFY", "GROUP"})
 SKIPPED_TYPES = frozenset({"COMMON", "ALIAS"})
+PUSHABLE_TYPES = ("TRACK", "IDENTIFY", "GROUP", "PAGE", "SCREEN")
+RULE_TYPE_KEY = "segment_rule_type"
 DEFAULT_DESCRIPTIONS = {
     "IDENTIFY": "Segment identify() call.",
     "GROUP": "Segment group() call.",
@@ -69,6 +80,33 @@ def rule_name(rule: dict[str, Any]) -> str | None:
     return None
 
 
+def implied_type(name: str) -> str:
+    """The rule type an event name stands for when no marker says otherwise."""
+    upper = name.strip().upper()
+    return upper if upper in SPECIAL_NAMES else "TRACK"
+
+
+class RuleTypeError(ReflektError):
+    """`metadata.segment_rule_type` holds something Segment does not know."""
+
+
+def rule_type_of(body: dict[str, Any]) -> str:
+    """The Segment rule type of a schema body: its marker, else what its name implies."""
+    metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+    marker = metadata.get(RULE_TYPE_KEY)
+    if marker is None:
+        self_block = body.get("self") if isinstance(body.get("self"), dict) else {}
+        return implied_type(str(self_block.get("name") or ""))
+    kind = str(marker).strip().upper()
+    if kind not in PUSHABLE_TYPES:
+        raise RuleTypeError(
+            f"{body.get('$id') or 'schema'}: metadata.{RULE_TYPE_KEY} is '{marker}', "
+            f"expected one of {', '.join(PUSHABLE_TYPES)}",
+            hint=f"remove metadata.{RULE_TYPE_KEY} for a TRACK event named after the file's folder",
+        )
+    return kind
+
+
 def rule_to_remote(rule: dict[str, Any], plan: str, vendor: str) -> RemoteSchema | None:
     """Convert one RuleV1 to a Reflekt schema (version `<rule.version>-0`)."""
     name = rule_name(rule)
@@ -90,7 +128,12 @@ def rule_to_remote(rule: dict[str, Any], plan: str, vendor: str) -> RemoteSchema
     description = json_schema.get("description")
     if description is None:
         description = DEFAULT_DESCRIPTIONS.get(kind, "")
-    metadata = json_schema.get("labels") or {}
+    labels = json_schema.get("labels")
+    metadata = (
+        {k: v for k, v in labels.items() if k != RULE_TYPE_KEY} if isinstance(labels, dict) else {}
+    )
+    if implied_type(name) != kind:
+        metadata[RULE_TYPE_KEY] = kind
     raw_properties = section.get("properties") or {}
     properties = (
         {name: collapse_types(sub) for name, sub in raw_properties.items()}
@@ -104,7 +147,7 @@ def rule_to_remote(rule: dict[str, Any], plan: str, vendor: str) -> RemoteSchema
         name=name,
         version=version,
         description=str(description),
-        metadata=dict(metadata) if isinstance(metadata, dict) else {},
+        metadata=metadata,
         properties=properties if isinstance(properties, dict) else {},
         required=list(section.get("required") or []),
         additional_properties=section.get("additionalProperties", False),
@@ -116,7 +159,9 @@ def schema_to_rule(body: dict[str, Any], major: int) -> dict[str, Any]:
     """The rule Segment stores for a Reflekt schema body (version = MAJOR)."""
     self_block = body.get("self") if isinstance(body.get("self"), dict) else {}
     name = str(self_block.get("name") or "")
-    kind = name.upper() if name.upper() in SPECIAL_NAMES else "TRACK"
+    kind = rule_type_of(body)
+    metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+    labels = {k: copy.deepcopy(v) for k, v in metadata.items() if k != RULE_TYPE_KEY}
     section: dict[str, Any] = {
         "type": "object",
         "properties": copy.deepcopy(body.get("properties") or {}),
@@ -127,7 +172,7 @@ def schema_to_rule(body: dict[str, Any], major: int) -> dict[str, Any]:
     json_schema: dict[str, Any] = {
         "$schema": JSON_SCHEMA_DRAFT7,
         "type": "object",
-        "labels": copy.deepcopy(body.get("metadata") or {}),
+        "labels": labels,
         "description": body.get("description", ""),
         "properties": {
             "context": {},
@@ -136,8 +181,8 @@ def schema_to_rule(body: dict[str, Any], major: int) -> dict[str, Any]:
         },
     }
     rule: dict[str, Any] = {"type": kind, "version": major, "jsonSchema": json_schema}
-    if kind == "TRACK":
-        rule["key"] = name
+    if kind == "TRACK" or implied_type(name) != kind:
+        rule["key"] = name  # keyless only for `Identify`, `Group`, `Page`, `Screen`
     return rule
 
 
@@ -151,5 +196,8 @@ def rule_identity(rule: dict[str, Any]) -> tuple[str, str, int]:
 
 
 def rule_label(rule: dict[str, Any]) -> str:
+    """`Cart Viewed@1`, `Identify@2`, or `Home (PAGE)@1` for a keyed rule that is not TRACK."""
     kind, key, version = rule_identity(rule)
-    return f"{key or SPECIAL_NAMES.get(kind, kind)}@{version}"
+    if not key:
+        return f"{SPECIAL_NAMES.get(kind, kind)}@{version}"
+    return f"{key}@{version}" if kind == "TRACK" else f"{key} ({kind})@{version}"

@@ -40,6 +40,8 @@ from reflekt.core.registries.base import (
 from reflekt.core.registries.http import RegistryNotFoundError, RetryPolicy
 from reflekt.core.registries.segment import SegmentClient
 from reflekt.core.registries.segment_convert import (
+    RULE_TYPE_KEY,
+    implied_type,
     rule_identity,
     rule_label,
     rule_to_remote,
@@ -106,6 +108,44 @@ def avo_branch_id(project: Project, branch: str) -> str:
     )
 
 
+def _one_per_file(remotes: list[RemoteSchema], notes: list[str]) -> list[RemoteSchema]:
+    """Keep one remote event per schema file; say which ones were left out, and why.
+
+    Two registry events can map to one file: a TRACK rule and a PAGE rule both keyed "Home"
+    (Segment tells rules apart by type), or two Avo events whose names differ only by spaces
+    and underscores. The one whose name alone says its type is kept (the TRACK rule "Home",
+    the keyless PAGE rule "Page"); the others are noted, never silently overwritten.
+    """
+    groups: dict[tuple[str, Version], list[RemoteSchema]] = defaultdict(list)
+    for remote in remotes:
+        groups[(remote.event_folder, remote.version)].append(remote)
+    kept: list[RemoteSchema] = []
+    for (_folder, version), group in groups.items():
+        if len(group) > 1:
+            group = sorted(group, key=_precedence)
+            path = f"{group[0].event_key}/{version}.json"
+            for other in group[1:]:
+                notes.append(
+                    f"{_describe(other)} was not pulled: {_describe(group[0])} uses the same "
+                    f"file schemas/{path}"
+                )
+        kept.append(group[0])
+    return kept
+
+
+def _precedence(remote: RemoteSchema) -> tuple[int, str]:
+    metadata = remote.body.get("metadata") if isinstance(remote.body.get("metadata"), dict) else {}
+    return (1 if RULE_TYPE_KEY in metadata else 0, remote.name)
+
+
+def _describe(remote: RemoteSchema) -> str:
+    if remote.registry != "segment":
+        return f"the Avo event '{remote.name}'"
+    metadata = remote.body.get("metadata") if isinstance(remote.body.get("metadata"), dict) else {}
+    kind = metadata.get(RULE_TYPE_KEY) or implied_type(remote.name)
+    return f"the {kind} rule '{remote.name}' (version {remote.version.major})"
+
+
 def fetch_remote(
     project: Project,
     profile: Profile,
@@ -113,8 +153,24 @@ def fetch_remote(
     plan: str,
     progress: Progress | None = None,
     policy: RetryPolicy | None = None,
+    notes: list[str] | None = None,
 ) -> list[RemoteSchema]:
-    """Every event of one Segment tracking plan or Avo branch, as Reflekt schemas."""
+    """Every event of one Segment tracking plan or Avo branch, as Reflekt schemas.
+
+    At most one event per schema file: events left out are described in `notes`.
+    """
+    notes = notes if notes is not None else []
+    return _one_per_file(_fetch_all(project, profile, registry, plan, progress, policy), notes)
+
+
+def _fetch_all(
+    project: Project,
+    profile: Profile,
+    registry: str,
+    plan: str,
+    progress: Progress | None,
+    policy: RetryPolicy | None,
+) -> list[RemoteSchema]:
     progress = progress or no_progress
     if registry == "segment":
         with _segment(profile, policy) as client:
@@ -166,7 +222,8 @@ def pull(
     """Bring a plan/branch (or part of it) into `schemas/`. See the module docstring."""
     sel = parse_registry_select(select, command="pull")
     assert sel.registry is not None and sel.plan is not None
-    remotes = fetch_remote(project, profile, sel.registry, sel.plan, progress, policy)
+    notes: list[str] = []
+    remotes = fetch_remote(project, profile, sel.registry, sel.plan, progress, policy, notes)
     chosen = [remote for remote in remotes if in_scope(remote, sel)]
     if not chosen and sel.event is not None:
         raise SelectError(
@@ -220,6 +277,7 @@ def pull(
         tuple(updated),
         tuple(unchanged),
         dry_run,
+        tuple(notes),
     )
 
 
@@ -235,12 +293,21 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
-def _lint_errors(project: Project, files: list[Path]) -> int:
+SHOWN_LINT_ERRORS = 3
+
+
+def _lint_errors(project: Project, files: list[Path]) -> tuple[int, list[str]]:
+    """How many lint errors the selection has, and the first few as `file:line: RFxxx msg`."""
     from reflekt.core.lint import lint_project
+    from reflekt.core.lint.findings import SEVERITY_ERROR, sort_key
 
     report = lint_project(project, paths=files)
-    errors = report.errors
-    return errors if isinstance(errors, int) else len(errors)
+    errors = [f for f in sorted(report.findings, key=sort_key) if f.severity == SEVERITY_ERROR]
+    shown = [
+        f"{f.file}{':' + str(f.line) if f.line else ''}: {f.rule} {f.message}"
+        for f in errors[:SHOWN_LINT_ERRORS]
+    ]
+    return len(errors), shown
 
 
 def _local_rules(project: Project, files: list[Path]) -> tuple[list[_LocalRule], list[str]]:
@@ -308,10 +375,14 @@ def push(
     lint_errors = 0
     if not delete:
         progress("linting the selection", 0, len(files))
-        lint_errors = _lint_errors(project, files)
+        lint_errors, shown = _lint_errors(project, files)
         if lint_errors and not force:
+            more = lint_errors - len(shown)
+            listing = "".join(f"\n  {line}" for line in shown)
+            if more:
+                listing += f"\n  ... and {more} more"
             raise PushRefusedError(
-                f"push refused: {lint_errors} lint error(s) in the selection",
+                f"push refused: {lint_errors} lint error(s) in the selection:{listing}",
                 hint=f"run `reflekt lint --select {' --select '.join(selects)}` and fix them, "
                 "or push anyway with --force",
             )
@@ -345,7 +416,7 @@ def push(
             remote = existing.get(rule_identity(item.rule))
             if remote is None:
                 created.append(item)
-            elif _canonical(remote.get("jsonSchema")) == _canonical(item.rule["jsonSchema"]):
+            elif _same_rule(remote, item.rule, plan_name, project.vendor):
                 unchanged.append(item)
             else:
                 updated.append(item)
@@ -372,6 +443,21 @@ def push(
             requests=client.http.calls,
             details=details,
         )
+
+
+def _same_rule(remote: dict[str, Any], local: dict[str, Any], plan: str, vendor: str) -> bool:
+    """Whether a stored rule already says what the local one says.
+
+    Both go through the same conversion first: Segment hands back `"type": ["string"]` and may
+    omit `$schema`, which a byte comparison would report as a change on every rule.
+    """
+    if _canonical(remote.get("jsonSchema")) == _canonical(local["jsonSchema"]):
+        return True
+    converted = rule_to_remote(remote, plan, vendor)
+    if converted is None:
+        return False
+    normalized = schema_to_rule(converted.body, int(local["version"]))
+    return _canonical(normalized["jsonSchema"]) == _canonical(local["jsonSchema"])
 
 
 def _rule_changes(remote_rule: dict[str, Any], item: _LocalRule, plan: str, vendor: str) -> list:

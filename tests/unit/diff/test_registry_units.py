@@ -9,6 +9,7 @@ from reflekt.core.output.diff import FORMATS
 from reflekt.core.registries.http import RetryPolicy, error_message
 from reflekt.core.registries.segment_convert import (
     collapse_types,
+    rule_label,
     rule_to_remote,
     schema_to_rule,
 )
@@ -57,6 +58,23 @@ def test_identify_and_group_use_traits_without_key():
         assert rule["jsonSchema"]["properties"]["properties"] == {}
         remote = rule_to_remote(rule, "shop", "com.example")
         assert remote.name == name and remote.event_folder == name
+
+
+def test_keyed_page_rule_keeps_its_type_through_the_metadata_marker():
+    rule = {
+        "type": "PAGE",
+        "key": "Home",
+        "version": 1,
+        "jsonSchema": {"labels": {"owner": "web"}, "properties": {"properties": {}}},
+    }
+    remote = rule_to_remote(rule, "shop", "com.example")
+    assert remote.name == "Home" and remote.event_folder == "Home"
+    assert remote.body["metadata"] == {"owner": "web", "segment_rule_type": "PAGE"}
+    back = schema_to_rule(remote.body, 1)
+    assert (back["type"], back["key"]) == ("PAGE", "Home")
+    assert back["jsonSchema"]["labels"] == {"owner": "web"}
+    assert rule_label(back) == "Home (PAGE)@1"
+    assert rule_label({"type": "IDENTIFY", "version": 2}) == "Identify@2"
 
 
 def test_common_and_alias_rules_are_skipped():
