@@ -10,7 +10,9 @@ the properties; this keeps only JSON Schema, and tags/categories as metadata.
   properties (without `id`, `index`, `nameMapping`, `isSystemProperty`, ...), required,
   additionalProperties; `metadata` = {tags, categories}; a variant gets its own folder
   (`<Event> - <Variant>`). Version is always `1-0`.
-- `export_to_remotes(payload, branch, vendor) -> list[RemoteSchema]`.
+- `export_to_remotes(payload, branch, vendor) -> list[RemoteSchema]`: the events, plus an
+  `Identify` schema gathering every event's `userProperties` and a `Group` schema gathering
+  every event's `groupProperties` (see `traits_to_remote`).
 """
 
 from __future__ import annotations
@@ -151,12 +153,77 @@ def event_to_remote(
     return RemoteSchema("avo", branch, event_folder_name(name), name, AVO_VERSION, body)
 
 
+TRAITS_SECTIONS = (
+    ("userProperties", "Identify", "User properties (traits) that Avo events set on the user."),
+    ("groupProperties", "Group", "Group properties that Avo events set on the group."),
+)
+
+
+def _section(event: dict[str, Any], key: str) -> dict[str, Any] | None:
+    rules = event.get("rules") if isinstance(event.get("rules"), dict) else {}
+    section = (rules.get("properties") or {}).get(key)
+    if not isinstance(section, dict) or not isinstance(section.get("properties"), dict):
+        return None
+    return section if section["properties"] else None
+
+
+def traits_to_remote(
+    events: list[dict[str, Any]], key: str, name: str, description: str, branch: str, vendor: str
+) -> RemoteSchema | None:
+    """One schema gathering the `userProperties` (or `groupProperties`) of every event.
+
+    Why one schema: in Avo these are set on the user or group by the events, which is what a
+    Segment identify() / group() call carries; the warehouse holds them in one table.
+    - properties: the union; where events define one differently, the first event in name
+      order wins (deterministic);
+    - required: the properties every event carrying such properties requires;
+    - additionalProperties: false only when every event says false;
+    - metadata.avo_events: the events that set them (sorted).
+    None when no event has any.
+    """
+    carried: list[tuple[str, dict[str, Any]]] = []
+    for event in events:
+        section = _section(event, key)
+        if section is not None:
+            carried.append((event_display_name(event), section))
+    if not carried:
+        return None
+    carried.sort(key=lambda item: item[0])
+    properties: dict[str, Any] = {}
+    required_by: dict[str, list[bool]] = {}
+    closed = True
+    for _event_name, section in carried:
+        required = set(section.get("required") or [])
+        for prop, schema in section["properties"].items():
+            properties.setdefault(prop, collapse_types(clean_property(schema)))
+            required_by.setdefault(prop, []).append(prop in required)
+        closed = closed and section.get("additionalProperties", False) is False
+    body = new_schema_body(
+        schema_id_for("avo", branch, name, AVO_VERSION),
+        vendor=vendor,
+        name=name,
+        version=AVO_VERSION,
+        description=description,
+        metadata={"avo_events": sorted({event_name for event_name, _ in carried})},
+        properties=properties,
+        required=sorted(
+            prop for prop, flags in required_by.items() if len(flags) == len(carried) and all(flags)
+        ),
+        additional_properties=not closed,
+    )
+    return RemoteSchema("avo", branch, event_folder_name(name), name, AVO_VERSION, body)
+
+
 def export_to_remotes(payload: dict[str, Any], branch: str, vendor: str) -> list[RemoteSchema]:
     categories = payload.get("categories") if isinstance(payload.get("categories"), dict) else {}
+    events = [event for event in payload.get("events") or [] if isinstance(event, dict)]
     remotes = []
-    for event in payload.get("events") or []:
-        if isinstance(event, dict):
-            remote = event_to_remote(event, branch, vendor, categories)
-            if remote is not None:
-                remotes.append(remote)
+    for event in events:
+        remote = event_to_remote(event, branch, vendor, categories)
+        if remote is not None:
+            remotes.append(remote)
+    for key, name, description in TRAITS_SECTIONS:
+        traits = traits_to_remote(events, key, name, description, branch, vendor)
+        if traits is not None:
+            remotes.append(traits)  # after the events: an Avo event named Identify keeps its file
     return remotes

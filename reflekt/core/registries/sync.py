@@ -126,7 +126,7 @@ def _one_per_file(remotes: list[RemoteSchema], notes: list[str]) -> list[RemoteS
             path = f"{group[0].event_key}/{version}.json"
             for other in group[1:]:
                 notes.append(
-                    f"{_describe(other)} was not pulled: {_describe(group[0])} uses the same "
+                    f"not pulled: {_describe(other)}, because {_describe(group[0])} uses the same "
                     f"file schemas/{path}"
                 )
         kept.append(group[0])
@@ -140,6 +140,10 @@ def _precedence(remote: RemoteSchema) -> tuple[int, str]:
 
 def _describe(remote: RemoteSchema) -> str:
     if remote.registry != "segment":
+        metadata = remote.body.get("metadata") or {}
+        if isinstance(metadata, dict) and "avo_events" in metadata:
+            kind = "user" if remote.name == "Identify" else "group"
+            return f"the {kind} properties of {len(metadata['avo_events'])} Avo event(s)"
         return f"the Avo event '{remote.name}'"
     metadata = remote.body.get("metadata") if isinstance(remote.body.get("metadata"), dict) else {}
     kind = metadata.get(RULE_TYPE_KEY) or implied_type(remote.name)

@@ -148,3 +148,83 @@ def test_avo_branch_missing_on_the_server_is_404(avo, avo_project):
     assert result.exit_code == 3
     assert "not found (HTTP 404)" in result.output
     assert "Branch not found" in result.output
+
+
+def _with_traits(event: dict, key: str, properties: dict, required: list[str]) -> dict:
+    event["rules"]["properties"][key] = {
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
+        "required": required,
+    }
+    return event
+
+
+def test_avo_user_and_group_properties_become_identify_and_group(avo, avo_project):
+    signed_up = _with_traits(
+        _event("signed_up", {}, []),
+        "userProperties",
+        {
+            "email": _prop(0, description="Email", type="string"),
+            "plan": _prop(1, description="Plan", type=["string", "null"]),
+        },
+        ["email", "plan"],
+    )
+    logged_in = _with_traits(
+        _event("logged_in", {}, []),
+        "userProperties",
+        {"email": _prop(0, description="Email again", type="string")},
+        [],
+    )
+    _with_traits(
+        logged_in,
+        "groupProperties",
+        {"team_name": _prop(0, description="Team", type="string")},
+        ["team_name"],
+    )
+    avo.set_branch("main", {**PAYLOAD, "events": [signed_up, logged_in]})
+    project = avo_project()
+
+    result = _invoke(project, "pull", "-s", "avo/main")
+
+    assert result.exit_code == 0, result.output
+    assert "4 created" in result.output
+    identify = project.read_json("schemas/avo/main/Identify/1-0.json")
+    assert identify["self"]["name"] == "Identify"
+    assert identify["properties"] == {
+        "email": {"type": "string", "description": "Email again"},  # logged_in sorts first
+        "plan": {"type": ["string", "null"], "description": "Plan"},
+    }
+    assert identify["required"] == []  # logged_in requires neither
+    assert identify["metadata"] == {"avo_events": ["logged_in", "signed_up"]}
+    group = project.read_json("schemas/avo/main/Group/1-0.json")
+    assert group["required"] == ["team_name"] and group["additionalProperties"] is False
+    # The events keep only their own properties.
+    assert project.read_json("schemas/avo/main/signed_up/1-0.json")["properties"] == {}
+    lint = _invoke(project, "lint", "-s", "avo/main/Identify")
+    assert lint.exit_code == 0, lint.output
+    again = _invoke(project, "pull", "-s", "avo/main")
+    assert "0 created, 0 updated, 4 unchanged" in again.output
+
+
+def test_an_avo_event_named_identify_keeps_its_file(avo, avo_project):
+    own = _event("Identify", {"source": _prop(0, description="Source", type="string")}, [])
+    traits = _with_traits(
+        _event("signed_up", {}, []),
+        "userProperties",
+        {"email": _prop(0, description="Email", type="string")},
+        [],
+    )
+    avo.set_branch("main", {**PAYLOAD, "events": [own, traits]})
+    project = avo_project()
+
+    result = _invoke(project, "pull", "-s", "avo/main")
+
+    assert result.exit_code == 0, result.output
+    body = project.read_json("schemas/avo/main/Identify/1-0.json")
+    assert list(body["properties"]) == ["source"]
+    assert (
+        "note: not pulled: the user properties of 1 Avo event(s), because the Avo event "
+        "'Identify' "
+        "uses the same file schemas/avo/main/Identify/1-0.json" in result.output
+    )

@@ -86,7 +86,7 @@ def test_every_rule_type_round_trips(segment, segment_project):
         "segment/shop/Team/1-0.json",
     ]
     assert (
-        "note: the TRACK rule 'Page' (version 1) was not pulled: the PAGE rule 'Page' "
+        "note: not pulled: the TRACK rule 'Page' (version 1), because the PAGE rule 'Page' "
         "(version 1) uses the same file schemas/segment/shop/Page/1-0.json" in pulled.output
     )
 
