@@ -139,28 +139,58 @@ def _render_rich(run: Run, report) -> None:
 
 
 def _list_rules(run: Run, fmt: str, output: Path | None) -> int:
-    """The rule table (code, name, default severity, summary); JSON with --format json."""
+    """The rule table: code, name, severity, summary; JSON with --format json.
+
+    Inside a project the severity is the effective one (with `lint.rules` from
+    reflekt_project.yml) and overridden rules are marked; outside a project, the defaults.
+    """
     import json
 
-    from reflekt.core.lint import all_rules
+    from reflekt.core.errors import ProjectNotFoundError
+    from reflekt.core.lint import rule_settings
 
-    rules = all_rules()
+    project = None
+    try:
+        project = run.project()
+    except ProjectNotFoundError:
+        if run.project_dir is not None:
+            raise
+    settings, unknown = rule_settings(project)
+    for name in unknown:
+        run.err.print(
+            f"Warning: lint.rules in {project.config_path.name} names an unknown rule "
+            f"'{name}' (`reflekt lint` exits 2 until it is fixed).",
+            markup=False,
+        )
     if fmt == "json":
         text = (
             json.dumps(
                 [
-                    {"code": r.code, "name": r.name, "severity": r.severity, "summary": r.summary}
-                    for r in rules
+                    {
+                        "code": s.rule.code,
+                        "name": s.rule.name,
+                        "severity": s.severity,
+                        "default_severity": s.default,
+                        "overridden": s.overridden,
+                        "summary": s.rule.summary,
+                    }
+                    for s in settings
                 ],
                 indent=2,
             )
             + "\n"
         )
     else:
-        width = max(len(r.name) for r in rules)
-        text = "".join(
-            f"{r.code}  {r.name:<{width}}  {r.severity:<7}  {r.summary}\n" for r in rules
-        )
+        width = max(len(s.rule.name) for s in settings)
+        rows = []
+        for s in settings:
+            severity = s.severity + ("*" if s.overridden else "")
+            rows.append(f"{s.rule.code}  {s.rule.name:<{width}}  {severity:<8}  {s.rule.summary}\n")
+        text = "".join(rows)
+        changed = [s for s in settings if s.overridden]
+        if project is not None and changed:
+            defaults = ", ".join(f"{s.rule.code} {s.default}" for s in changed)
+            text += f"\n* set by lint.rules in {project.config_path.name} (defaults: {defaults})\n"
     if output is not None:
         _write(output, text)
     else:

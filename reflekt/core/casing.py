@@ -19,11 +19,14 @@ by every pattern and are a separate check (`numbers: false` in the project conve
 
 `camel` with `capitalize_camel: true` means PascalCase (as in the seed); callers pass
 `NamingConvention.effective_casing`.
+
+The warehouse column a property lands on is not a casing question: it is
+`reflekt.core.build.segment.snake_case` (Segment's rule), used by both the dbt build and
+lint's column-collision rule (RF314), so the two never disagree.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 
 _TITLE_WORD = r"(?:[A-Z](?:[a-z0-9]*|[A-Z0-9]+)|[0-9](?:[a-z0-9]*|[A-Z0-9]*))"
@@ -98,13 +101,6 @@ def suggest(name: str, casing: str) -> str:
     raise ValueError(f"unknown casing '{casing}'")
 
 
-@functools.lru_cache(maxsize=65536)
-def to_snake(name: str) -> str:
-    """The warehouse column a property name lands on (`productId` -> `product_id`)."""
-    snake = suggest(name, "snake")
-    return snake if snake else name.lower()
-
-
 __all__ = [
     "DESCRIPTIONS",
     "PATTERNS",
@@ -112,5 +108,4 @@ __all__ = [
     "matches",
     "split_words",
     "suggest",
-    "to_snake",
 ]

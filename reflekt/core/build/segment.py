@@ -485,9 +485,8 @@ def flatten_properties(properties: Mapping[str, Any] | None) -> list[PropertyCol
         for name, spec in props.items():
             here = (*path, str(name))
             spec = spec if isinstance(spec, dict) else {}
-            nested = spec.get("properties")
-            if _is_object(spec) and isinstance(nested, dict) and nested:
-                walk(nested, here)
+            if is_flattened(spec):
+                walk(spec["properties"], here)
                 continue
             description = spec.get("description")
             columns.append(
@@ -500,6 +499,15 @@ def flatten_properties(properties: Mapping[str, Any] | None) -> list[PropertyCol
 
     walk(properties or {}, ())
     return columns
+
+
+def is_flattened(spec: Any) -> bool:
+    """True for an object property with nested properties: Segment writes one column per
+    leaf (`address_city`), none for the object itself."""
+    if not isinstance(spec, dict):
+        return False
+    nested = spec.get("properties")
+    return _is_object(spec) and isinstance(nested, dict) and bool(nested)
 
 
 def _is_object(spec: Mapping[str, Any]) -> bool:

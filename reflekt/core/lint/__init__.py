@@ -20,11 +20,13 @@ from reflekt.core.lint.base import (
     schema_rule,
 )
 from reflekt.core.lint.engine import (
+    RuleSetting,
     active_rules,
     all_rules,
     lint_documents,
     lint_project,
     rule_names,
+    rule_settings,
 )
 from reflekt.core.lint.findings import Finding, LintReport
 
@@ -35,6 +37,7 @@ __all__ = [
     "LintReport",
     "PropertyRef",
     "Rule",
+    "RuleSetting",
     "SchemaContext",
     "active_rules",
     "all_rules",
@@ -42,5 +45,6 @@ __all__ = [
     "lint_documents",
     "lint_project",
     "rule_names",
+    "rule_settings",
     "schema_rule",
 ]

@@ -54,18 +54,49 @@ class ActiveRule:
     severity: str
 
 
+@dataclass(frozen=True)
+class RuleSetting:
+    """A rule with the severity it runs at in a project (`off` when switched off)."""
+
+    rule: Rule
+    severity: str  # error | warning | off
+    overridden: bool  # `lint.rules` in reflekt_project.yml changed the default
+
+    @property
+    def default(self) -> str:
+        return self.rule.severity
+
+
+def rule_settings(project: Project | None = None) -> tuple[list[RuleSetting], list[str]]:
+    """Every rule with its effective severity in `project` (defaults when None).
+
+    Also returns the names in the project's `lint.rules` that match no rule, so that
+    `reflekt lint --list-rules` can still list the rules and point at the typo.
+    """
+    known = rule_names()
+    configured: dict[str, str] = {}
+    unknown: list[str] = []
+    for key, value in (project.lint_rules if project is not None else {}).items():
+        if key in known:
+            configured[known[key]] = value
+        else:
+            unknown.append(key)
+    settings = [
+        RuleSetting(
+            rule,
+            configured.get(rule.code, rule.severity),
+            configured.get(rule.code, rule.severity) != rule.severity,
+        )
+        for rule in all_rules()
+    ]
+    return settings, unknown
+
+
 def active_rules(project: Project) -> list[ActiveRule]:
     """The rules to run with their effective severity. Unknown names in the config: ConfigError."""
-    known = rule_names()
-    validate_rule_names(project, known)
-    severity = {rule.code: rule.severity for rule in all_rules()}
-    for key, value in project.lint_rules.items():
-        severity[known[key]] = value
-    return [
-        ActiveRule(rule, severity[rule.code])
-        for rule in all_rules()
-        if severity[rule.code] != "off"
-    ]
+    validate_rule_names(project, rule_names())
+    settings, _ = rule_settings(project)
+    return [ActiveRule(s.rule, s.severity) for s in settings if s.severity != "off"]
 
 
 def _relative(path: Path, root: Path) -> str:

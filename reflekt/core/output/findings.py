@@ -58,7 +58,11 @@ def _sorted(report: LintReport) -> list[Finding]:
 
 
 def format_json(report: LintReport, project_root: Path) -> str:
-    """`{"findings": [...], "summary": {"schemas", "errors", "warnings"}}`."""
+    """`{"findings": [...], "summary": {"schemas", "errors", "warnings"}}`.
+
+    Each finding: schema_id, file, line, column, rule, rule_name, severity, message,
+    property (dotted path or null) and suggestion (e.g. the corrected name, or null).
+    """
     data = {
         "findings": [
             {
@@ -67,9 +71,11 @@ def format_json(report: LintReport, project_root: Path) -> str:
                 "line": f.line,
                 "column": f.column,
                 "rule": f.rule,
+                "rule_name": f.rule_name,
                 "severity": f.severity,
                 "message": f.message,
                 "property": f.property,
+                "suggestion": f.suggestion,
             }
             for f in _sorted(report)
         ],
@@ -131,10 +137,12 @@ def format_sarif(report: LintReport, project_root: Path) -> str:
         }
         if f.rule in index:
             result["ruleIndex"] = index[f.rule]
+        properties: dict[str, Any] = {"schemaId": f.schema_id}
         if f.property:
-            result["properties"] = {"property": f.property, "schemaId": f.schema_id}
-        else:
-            result["properties"] = {"schemaId": f.schema_id}
+            properties["property"] = f.property
+        if f.suggestion:
+            properties["suggestion"] = f.suggestion
+        result["properties"] = properties
         results.append(result)
     sarif = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

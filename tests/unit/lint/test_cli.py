@@ -161,6 +161,49 @@ def test_list_rules_needs_no_project(tmp_path, monkeypatch):
     assert {"code": "RF101", "name": "json-syntax", "severity": "error"}.items() <= rules[0].items()
 
 
+def test_list_rules_in_a_project_shows_effective_severities(proj):
+    proj.configure(rules={"RF402": "warning", "event-reserved": "off", "RF101": "error"})
+    result = lint(proj, "--list-rules")
+    assert result.exit_code == 0, result.output
+    rows = {line.split()[0]: line for line in result.stdout.splitlines() if line[:2] == "RF"}
+    assert rows["RF402"].split()[2] == "warning*"
+    assert rows["RF303"].split()[2] == "off*"
+    assert rows["RF101"].split()[2] == "error", "same as the default: not marked"
+    assert "* set by lint.rules in reflekt_project.yml (defaults: RF303 error, RF402 error)" in (
+        result.stdout
+    )
+    data = {r["code"]: r for r in json.loads(lint(proj, "--list-rules", "-f", "json").stdout)}
+    assert data["RF402"] | {"summary": ""} == {
+        "code": "RF402",
+        "name": "property-description",
+        "severity": "warning",
+        "default_severity": "error",
+        "overridden": True,
+        "summary": "",
+    }
+    assert data["RF311"]["overridden"] is False
+
+
+def test_list_rules_still_lists_with_an_unknown_rule_in_the_config(proj):
+    proj.configure(rules={"property-cassing": "warning"})
+    result = lint(proj, "--list-rules")
+    assert result.exit_code == 0
+    assert "RF311  property-casing" in result.stdout
+    assert "unknown rule 'property-cassing'" in result.stderr
+
+
+def test_list_rules_outside_a_project_shows_defaults_unmarked(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["lint", "--list-rules"])
+    assert "*" not in result.stdout and "set by lint.rules" not in result.stdout
+
+
+def test_list_rules_with_a_wrong_project_dir_is_exit_2(tmp_path):
+    result = CliRunner().invoke(cli, ["lint", "--project-dir", str(tmp_path), "--list-rules"])
+    assert result.exit_code == 2
+    assert "no reflekt_project.yml" in result.output
+
+
 def test_lint_appends_to_the_project_log(proj):
     proj.add(CART, GOOD)
     lint(proj)

@@ -44,6 +44,25 @@ def test_json_shape(report_project):
     }
 
 
+def test_json_carries_rule_name_and_suggestion(report_project):
+    findings = {f["rule"]: f for f in json.loads(render(report_project, "json"))["findings"]}
+    casing, description = findings["RF311"], findings["RF402"]
+    assert casing["rule_name"] == "property-casing"
+    assert casing["suggestion"] == "cart_id"
+    assert description["rule_name"] == "property-description"
+    assert description["suggestion"] is None
+
+
+def test_sarif_result_carries_the_suggestion(report_project):
+    results = json.loads(render(report_project, "sarif"))["runs"][0]["results"]
+    casing = next(r for r in results if r["ruleId"] == "RF311")
+    assert casing["properties"] == {
+        "schemaId": CART,
+        "property": "cartId",
+        "suggestion": "cart_id",
+    }
+
+
 def test_json_property_is_null_when_not_about_a_property(proj):
     path = proj.add(CART, {"cart_id": {"type": "string", "description": "x"}}, description="")
     assert path.exists()

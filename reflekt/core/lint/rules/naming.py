@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from reflekt.core import casing
+from reflekt.core.build.segment import is_flattened
 from reflekt.core.lint.base import Issue, SchemaContext, schema_rule
 from reflekt.core.project import NamingConvention
 
@@ -181,6 +182,8 @@ def column_collision(ctx: SchemaContext) -> Iterator[Issue]:
     """
     first_seen: dict[tuple[str, str], str] = {}
     for prop in ctx.properties:
+        if is_flattened(prop.schema):
+            continue  # no column of its own: its leaves are the columns
         key = (prop.scope, prop.column)
         other = first_seen.setdefault(key, prop.dotted)
         if other != prop.dotted:
