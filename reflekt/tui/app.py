@@ -142,6 +142,7 @@ _OPTIONAL_SOURCES: list[tuple[str, str, str]] = [
     ("git ref prompt", "reflekt.tui.screens.registry", "GitRefScreen"),
     ("result summary", "reflekt.tui.screens.registry", "ResultScreen"),
     ("build wizard", "reflekt.tui.screens.build_wizard", "BuildWizard"),
+    ("wizard schema tree", "reflekt.tui.widgets.check_tree", "CheckTree"),
     ("help screen", "reflekt.tui.screens.help", "HelpScreen"),
     ("no-project screen", "reflekt.tui.screens.problem", "ProblemScreen"),
 ]

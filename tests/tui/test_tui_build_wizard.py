@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Input, Select, SelectionList, Static
+from textual.widgets import DataTable, Input, Select, Static
 from tui_support import drive, make_app, plain, settle
 
 from reflekt.tui.screens.build_wizard import BuildWizard
+from reflekt.tui.widgets.check_tree import CheckTree
 
 PACKAGE = "artifacts/dbt/shop"
 
@@ -15,7 +16,10 @@ async def open_wizard_at_preview(pilot, select: str = "") -> BuildWizard:
     await settle(pilot)
     wizard = pilot.app.screen
     assert isinstance(wizard, BuildWizard)
-    wizard.query_one("#wizard-select", Input).value = select
+    if select:
+        wizard.query_one("#wizard-select", Input).value = select
+    else:
+        await pilot.press("a")  # tick every event
     await pilot.pause()
     await pilot.press("ctrl+n")  # step 2
     await settle(pilot)
@@ -93,10 +97,8 @@ def test_the_select_narrows_the_events_and_the_build(warehouse_shop):
         wizard = pilot.app.screen
         wizard.query_one("#wizard-select", Input).value = "segment/marketing"
         await pilot.pause()
-        events = wizard.query_one("#wizard-events", SelectionList)
-        assert [events.get_option_at_index(i).value for i in range(events.option_count)] == [
-            "segment/marketing/Email_Opened"
-        ]
+        events = wizard.query_one("#wizard-events", CheckTree)
+        assert events.keys == ["segment/marketing/Email_Opened"]
         assert wizard.selects() == ["segment/marketing"]
 
     drive(make_app(warehouse_shop.root), scenario)
@@ -131,3 +133,78 @@ def test_an_empty_schema_field_is_named_and_focused(warehouse_shop):
         assert any("Fill in the schema" in message for message in messages)
 
     drive(make_app(warehouse_shop.root), scenario)
+
+
+def _labels(tree: CheckTree) -> list[str]:
+    return [tree.get_node_at_line(i).label.plain for i in range(tree.last_line + 1)]
+
+
+def test_step_one_is_a_checkbox_tree_where_a_plan_ticks_its_events(warehouse_shop):
+    async def scenario(pilot):
+        await pilot.press("b")
+        await settle(pilot)
+        wizard = pilot.app.screen
+        tree = wizard.query_one("#wizard-events", CheckTree)
+        assert pilot.app.focused is tree
+        # The tree's cursor was on Cart_Viewed: the wizard opens with it ticked.
+        assert _labels(tree)[:3] == ["[-] segment  1/3", "[-] ecommerce  1/2", "[x] Cart_Viewed"]
+        assert wizard.selects() == ["segment/ecommerce/Cart_Viewed"]
+        await pilot.press("a")
+        assert _labels(tree) == [
+            "[x] segment  3/3",
+            "[x] ecommerce  2/2",
+            "[x] Cart_Viewed",
+            "[x] Order_Completed",
+            "[x] marketing  1/1",
+            "[x] Email_Opened",
+        ]
+        assert wizard.selects() is None  # everything
+        await pilot.press("n")
+        assert tree.checked == set()
+        await pilot.press("ctrl+n")
+        assert wizard.step == 0  # nothing ticked: stays on step 1
+        await pilot.press("down", "space")  # tick the plan `ecommerce`
+        assert _labels(tree)[:4] == [
+            "[-] segment  2/3",
+            "[x] ecommerce  2/2",
+            "[x] Cart_Viewed",
+            "[x] Order_Completed",
+        ]
+        assert wizard.selects() == ["segment/ecommerce"]
+        await pilot.press("down", "space")  # untick one event of the plan
+        assert _labels(tree)[1] == "[-] ecommerce  1/2"
+        assert wizard.selects() == ["segment/ecommerce/Order_Completed"]
+        await pilot.press("up", "space")  # a partly ticked plan ticks all of it
+        assert wizard.selects() == ["segment/ecommerce"]
+        await pilot.press("space")  # a fully ticked plan unticks all of it
+        assert tree.checked == set()
+        await pilot.press("a")
+        assert wizard.selects() is None
+
+    drive(make_app(warehouse_shop.root), scenario)
+
+
+def test_a_partial_tick_builds_only_the_ticked_events(warehouse_shop):
+    root = warehouse_shop.root
+
+    async def scenario(pilot):
+        await pilot.press("b")
+        await settle(pilot)
+        wizard = pilot.app.screen
+        await pilot.press("n", "down", "down", "down", "space")  # only Order_Completed
+        assert wizard.selects() == ["segment/ecommerce/Order_Completed"]
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        wizard.query_one("#wizard-schema", Input).value = "segment_prod"
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        table = wizard.query_one("#wizard-files", DataTable)
+        files = [table.get_row_at(i)[1] for i in range(table.row_count)]
+        models = [path for path in files if path.endswith(".sql")]
+        assert any("order_completed" in path for path in models), models
+        assert not any("cart_viewed" in path or "email_opened" in path for path in models)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert (root / PACKAGE / "dbt_project.yml").is_file()
+
+    drive(make_app(root), scenario)

@@ -76,8 +76,7 @@ def test_build_wizard_preview(warehouse_shop, snap_compare):
         await pilot.press("b")
         await settle(pilot)
         wizard = pilot.app.screen
-        wizard.query_one("#wizard-select", Input).value = ""
-        await pilot.pause()
+        await pilot.press("a")  # tick every event
         await pilot.press("ctrl+n")
         await settle(pilot)
         wizard.query_one("#wizard-schema", Input).value = "segment_prod"

@@ -26,11 +26,11 @@ from textual.widgets import (
     Input,
     ProgressBar,
     Select,
-    SelectionList,
     Static,
 )
 
 from reflekt.core.project import Project
+from reflekt.tui.widgets.check_tree import CheckTree
 
 STEPS = ("Choose schemas", "Choose source and SDK", "Preview files", "Write")
 STATUS_STYLE = {"new": "green", "changed": "yellow", "unchanged": "dim", "removed": "red"}
@@ -78,16 +78,16 @@ class BuildWizard(Screen[None]):
             with ContentSwitcher(initial="step-0", id="wizard-steps"):
                 with Vertical(id="step-0"):
                     yield Static(
-                        "Tick the events to model (space toggles, a/n: all/none), or type a "
-                        "select such as segment/ecommerce to narrow the list.",
+                        "Tick the events to model: space ticks the event, plan or registry "
+                        "under the cursor (a/n: all/none, enter: open/close). Or type a select "
+                        "such as segment/ecommerce to narrow the tree.",
                         classes="dim",
                     )
                     yield Input(
-                        value=self.preselect or "",
                         placeholder="select: segment/ecommerce (empty: every schema)",
                         id="wizard-select",
                     )
-                    yield SelectionList[str](id="wizard-events")
+                    yield CheckTree(id="wizard-events")
                 with Vertical(id="step-1"):
                     yield Static("Source (from the profile):")
                     yield Select[str]([], id="wizard-source", prompt="loading profile…")
@@ -117,17 +117,18 @@ class BuildWizard(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._fill_events(self.preselect or "")
+        tree = self.query_one("#wizard-events", CheckTree)
+        tree.set_events(self.events, self._matching(self.preselect) if self.preselect else None)
         self._show_step(0)
         self._load_profile()
 
     # -- step 1: schemas ----------------------------------------------------------------------
 
-    def _fill_events(self, select: str) -> None:
+    def _matching(self, select: str) -> list[str]:
         from reflekt.core.select import normalize_select
 
         prefix = normalize_select(select)
-        chosen = [
+        return [
             key
             for key in self.events
             if not prefix
@@ -135,33 +136,25 @@ class BuildWizard(Screen[None]):
             or key.startswith(prefix + "/")
             or prefix.startswith(key + "/")
         ]
-        selection = self.query_one("#wizard-events", SelectionList)
-        selection.clear_options()
-        selection.add_options([(key, key, True) for key in chosen])
+
+    def _fill_events(self, select: str) -> None:
+        self.query_one("#wizard-events", CheckTree).set_events(self._matching(select))
 
     @on(Input.Changed, "#wizard-select")
     def _select_changed(self, message: Input.Changed) -> None:
         self._fill_events(message.value)
 
     def selects(self) -> list[str] | None:
-        """What to pass to build_dbt: None (everything), the select string, or event keys."""
-        selection = self.query_one("#wizard-events", SelectionList)
-        ticked = list(selection.selected)
-        shown = selection.option_count
+        """What to pass to build_dbt: None (everything), the select string, or ticked keys."""
+        tree = self.query_one("#wizard-events", CheckTree)
         text = self.query_one("#wizard-select", Input).value.strip()
-        if ticked and len(ticked) == shown:
+        if tree.keys and len(tree.ticked()) == len(tree.keys):
             return [text] if text else None
-        return ticked
+        return tree.ticked_selects()
 
-    def on_key(self, event: Any) -> None:
-        if self.step == 0 and self.focused is self.query_one("#wizard-events"):
-            selection = self.query_one("#wizard-events", SelectionList)
-            if event.key == "a":
-                selection.select_all()
-                event.stop()
-            elif event.key == "n":
-                selection.deselect_all()
-                event.stop()
+    @on(Input.Submitted, "#wizard-select")
+    def _select_submitted(self) -> None:
+        self.query_one("#wizard-events", CheckTree).focus()
 
     # -- step 2: source -----------------------------------------------------------------------
 
@@ -390,9 +383,8 @@ class BuildWizard(Screen[None]):
 
     def action_next(self) -> None:
         if self.step == 0:
-            selection = self.query_one("#wizard-events", SelectionList)
-            if not selection.selected:
-                self.notify("Tick at least one event.", severity="warning")
+            if not self.query_one("#wizard-events", CheckTree).checked:
+                self.notify("Tick at least one event (space ticks).", severity="warning")
                 return
             self._show_step(1)
         elif self.step == 1:
