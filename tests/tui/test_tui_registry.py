@@ -69,10 +69,37 @@ def test_diff_of_a_plan_against_the_local_segment_server(shop, segment):
         assert "the file should carry 2-0" in detail
         await pilot.press("u")
         assert view.side_by_side
+        await settle(pilot)  # the base body is fetched in a worker
         detail = plain(view.detail)
         assert "base 1-0" in detail and "local 1-0" in detail
+        # Both schemas, not the changes: the registry's `total` only on the left, in red.
+        left, right = side_by_side_columns(view)
+        assert any('"order_id"' in text for text, _ in left)
+        assert any('"order_id"' in text for text, _ in right)
+        total = [style for text, style in left if '"total": {' in text]
+        assert total == ["bold red"], left
+        assert not any('"total"' in text for text, _ in right)
+        # Another event: its own bodies (Cart_Viewed's coupon is a compatible addition).
+        table.move_cursor(row=1)
+        await settle(pilot)
+        left, right = side_by_side_columns(view)
+        assert [style for text, style in right if '"coupon": {' in text] == ["yellow"]
+        await pilot.press("u")
+        assert "PROPERTY_ADDED_OPTIONAL" in plain(view.detail)  # unified again
 
     drive(make_app(shop.root), scenario)
+
+
+def side_by_side_columns(view: DiffView) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(text, style) of each line of the base and the local column."""
+    from rich.table import Table
+
+    table = next(r for r in view.detail.renderables if isinstance(r, Table))
+    left, right = (list(column.cells) for column in table.columns)
+    return (
+        [(cell.plain, str(cell.style)) for cell in left],
+        [(cell.plain, str(cell.style)) for cell in right],
+    )
 
 
 def test_diff_with_a_bad_token_shows_the_error_not_a_crash(shop, segment):
@@ -226,6 +253,11 @@ def test_diff_against_a_git_ref(shop, monkeypatch):
         ]
         assert "TYPE_CHANGED" in plain(view.detail)
         assert "the file should carry 2-0" in plain(view.detail)
+        await pilot.press("u")  # side by side: the file at HEAD next to the one on disk
+        await settle(pilot)
+        left, right = side_by_side_columns(view)
+        assert [style for text, style in left if '"type": "string"' in text] == ["bold red"]
+        assert [style for text, style in right if '"type": "integer"' in text] == ["bold red"]
 
     drive(make_app(shop.root), scenario)
 

@@ -11,7 +11,6 @@ import json
 from typing import Any, ClassVar
 
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -56,32 +55,27 @@ def report_summary(report: Any) -> Text:
     return text
 
 
-def event_detail(event: Any, side_by_side: bool) -> Group:
-    """One event's verdict, versions and changes, unified or side by side."""
+def event_head(event: Any) -> Text:
+    """An event's name, verdict, class, versions and the version the file should carry."""
     head = Text()
     head.append(f"{event.name}", style="bold")
     head.append(f"   {event.event_key}\n", style="dim")
     head.append("verdict: ")
     head.append(event.verdict, style=VERDICT_STYLE.get(event.verdict, ""))
     head.append(f"   class: {event.change_class}", style=CLASS_STYLE.get(event.change_class, ""))
-    local = str(event.local_version) if event.local_version else "-"
-    base = str(event.base_version) if event.base_version else "-"
-    head.append(f"\nlocal {local}   base {base}")
+    head.append(f"\nlocal {_version(event.local_version)}   base {_version(event.base_version)}")
     if event.required_version is not None:
         head.append(f"   the file should carry {event.required_version}", style="bold")
     head.append(f"\n{event.note}\n", style="italic")
-    if not event.changes:
-        return Group(head, Text("no changes", style="dim"))
-    if side_by_side:
-        table = Table(expand=True, show_lines=False, box=None, padding=(0, 1))
-        table.add_column("change", ratio=2)
-        table.add_column(f"base {base}", ratio=3, style="red")
-        table.add_column(f"local {local}", ratio=3, style="green")
-        for change in event.changes:
-            label = Text(change.path or "(event)", style=CLASS_STYLE.get(change.change_class, ""))
-            label.append(f"\n{change.code}", style="dim")
-            table.add_row(label, short(change.old, 200), short(change.new, 200))
-        return Group(head, table)
+    return head
+
+
+def _version(version: Any) -> str:
+    return str(version) if version else "-"
+
+
+def unified_changes(event: Any) -> Text:
+    """Each change on its own lines: class, code, message, then - old / + new."""
     lines = Text()
     for change in event.changes:
         style = CLASS_STYLE.get(change.change_class, "")
@@ -92,14 +86,42 @@ def event_detail(event: Any, side_by_side: bool) -> Group:
             lines.append(f"      - {short(change.old, 90)}\n", style="red")
         if change.new is not None:
             lines.append(f"      + {short(change.new, 90)}\n", style="green")
-    return Group(head, lines)
+    return lines
+
+
+def event_detail(event: Any, side_by_side: bool, bodies: Any = None) -> Group:
+    """One event's verdict and versions, then its changes (unified) or both schemas.
+
+    Side by side needs `bodies` = (base body, local body); without them a loading line.
+    """
+    head = event_head(event)
+    if not side_by_side:
+        if not event.changes:
+            return Group(head, Text("no changes", style="dim"))
+        return Group(head, unified_changes(event))
+    from reflekt.tui.widgets.side_by_side import legend
+    from reflekt.tui.widgets.side_by_side import side_by_side as columns
+
+    if bodies is None:
+        return Group(head, Text("⟳ loading the base and local schemas…", style="cyan"))
+    if isinstance(bodies, str):
+        return Group(head, Text(f"✗ {bodies}", style="red"), unified_changes(event))
+    base, local = bodies
+    table = columns(
+        base,
+        local,
+        event.changes,
+        f"base {_version(event.base_version)}",
+        f"local {_version(event.local_version)}",
+    )
+    return Group(head, legend(), table)
 
 
 class DiffView(Vertical):
     """Events table on the left, the selected event's changes on the right."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("u", "toggle_layout", "Unified/side by side", id="diff.layout"),
+        Binding("u", "toggle_layout", "Side by side/unified", id="diff.layout"),
         Binding("g", "git_ref", "Against git ref", id="diff.git_ref"),
     ]
 
@@ -111,6 +133,11 @@ class DiffView(Vertical):
         self.selects: list[str] = []
         self.against: str | None = None
         self.detail: Any = Text("")
+        self.project: Any = None
+        self.profile_name: str | None = None
+        # event key -> (base body, local body), or an error message; filled on demand.
+        self.bodies: dict[str, Any] = {}
+        self._remote_bodies: dict[tuple[str, str], dict[tuple[str, str], Any]] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -132,6 +159,10 @@ class DiffView(Vertical):
         self.selects = list(selects)
         self.against = against
         self.error = None
+        self.project = project
+        self.profile_name = profile_name
+        self.bodies = {}
+        self._remote_bodies = {}
         target = against or "the registry"
         self.query_one("#diff-summary", Static).update(
             Text(f"⟳ comparing {', '.join(selects) or 'everything'} with {target}…", style="cyan")
@@ -211,8 +242,62 @@ class DiffView(Vertical):
 
     def _show_event(self, event: Any) -> None:
         detail = self.query_one("#diff-detail", Static)
-        self.detail = event_detail(event, self.side_by_side) if event is not None else Text("")
+        if event is None:
+            self.detail = Text("")
+        else:
+            bodies = self.bodies.get(event.event_key) if self.side_by_side else None
+            if self.side_by_side and bodies is None:
+                self._load_bodies(event)
+            self.detail = event_detail(event, self.side_by_side, bodies)
         detail.update(self.detail)
+
+    @work(thread=True, exclusive=True, group="diff-bodies")
+    def _load_bodies(self, event: Any) -> None:
+        """Read the local file and fetch the base body of one event (for side by side).
+
+        The report carries the changes, not the bodies: the local one is read from disk,
+        the base one from `git show` or the registry (one fetch per plan, then cached).
+        """
+        try:
+            bodies: Any = (self._base_body(event), self._local_body(event))
+        except Exception as error:  # ReflektError (401, network) or a bug: shown, not raised
+            from reflekt.tui.screens.main import error_text
+
+            bodies = f"cannot show the schemas side by side: {error_text(error)}"
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._bodies_loaded, event.event_key, bodies)
+
+    def _local_body(self, event: Any) -> Any:
+        if not event.local_id or self.project is None:
+            return None
+        from reflekt.core.schemas import load_schema
+
+        schemas_dir = self.project.schemas_dir
+        return load_schema(schemas_dir / event.local_id, schemas_dir).body
+
+    def _base_body(self, event: Any) -> Any:
+        if event.base_version is None or self.project is None:
+            return None
+        rel = f"{event.event_key}/{event.base_version}.json"
+        if self.against and self.against.startswith("git:"):
+            return _git_body(self.project, self.against[4:].strip(), rel)
+        registry, plan = event.event_key.split("/")[:2]
+        if (registry, plan) not in self._remote_bodies:
+            from reflekt.core.profiles import load_profile
+            from reflekt.core.registries.sync import fetch_remote
+
+            profile = load_profile(self.project, self.profile_name)
+            remotes = fetch_remote(self.project, profile, registry, plan)
+            self._remote_bodies[(registry, plan)] = {
+                (remote.event_key, str(remote.version)): remote.body for remote in remotes
+            }
+        return self._remote_bodies[(registry, plan)].get((event.event_key, str(event.base_version)))
+
+    def _bodies_loaded(self, event_key: str, bodies: Any) -> None:
+        self.bodies[event_key] = bodies
+        current = self.current_event()
+        if self.side_by_side and current is not None and current.event_key == event_key:
+            self._show_event(current)
 
     def current_event(self) -> Any:
         if self.report is None:
@@ -233,3 +318,26 @@ class DiffView(Vertical):
 
     def action_git_ref(self) -> None:
         self.screen.action_diff_git_ref()
+
+
+def _git_body(project: Any, ref: str, rel: str) -> Any:
+    """The schema file `rel` (under schemas/) as it is at a git ref."""
+    import subprocess
+
+    from reflekt.core.errors import ReflektError
+    from reflekt.core.schemas import parse_schema_text
+
+    schemas = project.schemas_dir.relative_to(project.root).as_posix()
+    result = subprocess.run(
+        ["git", "show", f"{ref}:./{schemas}/{rel}"],
+        cwd=project.root,
+        capture_output=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise ReflektError(
+            f"git show {ref}:{schemas}/{rel} failed: {message[-1] if message else ''}"
+        )
+    body, _problems = parse_schema_text(result.stdout.decode("utf-8-sig", "replace"))
+    return body
