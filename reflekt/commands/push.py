@@ -41,6 +41,7 @@ def command(
     when missing; only new and changed rules are sent (PATCH, 200 per request). Avo is edited
     in Avo: pushing to it is an error.
     """
+    from reflekt.core.diff import MAJOR
     from reflekt.core.profiles import load_profile
     from reflekt.core.registries.sync import push
 
@@ -52,8 +53,22 @@ def command(
                 "--delete asks for confirmation, and standard input is not a terminal",
                 hint="add --yes to delete without asking (or --dry-run to see what would go)",
             )
-        target = ", ".join(selects)
-        if not click.confirm(f"Delete the rules selected by {target} from Segment?", err=True):
+        with progress_bar(run, "Reading the plan") as update:
+            preview = push(
+                project,
+                loaded,
+                list(selects),
+                delete=True,
+                dry_run=True,
+                progress=lambda message, done, total: update(done, total, message),
+            )
+        if not preview.deleted:
+            run.out.print(_nothing_to_delete(preview.plan))
+            return 0
+        for label in preview.deleted:
+            run.err.print(f"  will delete  {escape(label)}")
+        question = f"Delete these {len(preview.deleted)} rule(s) from segment/{preview.plan}?"
+        if not click.confirm(question, err=True):
             run.err.print("Nothing deleted.")
             return 0
     with progress_bar(run, "Pushing") as update:
@@ -66,6 +81,11 @@ def command(
             dry_run=dry_run,
             progress=lambda message, done, total: update(done, total, message),
         )
+    breaking = [
+        label
+        for label, changes in result.details.items()
+        if any(change.change_class == MAJOR for change in changes)
+    ]
     if result.forced:
         run.err.print(f"[yellow]Pushed despite {result.lint_errors} lint error(s) (--force).[/]")
     would = "would be " if dry_run else ""
@@ -83,7 +103,10 @@ def command(
             for change in result.details.get(label, []):
                 run.out.print(f"      {change.change_class:<5} {escape(change.message)}")
     head = "Dry run, nothing sent" if dry_run else "Pushed"
-    if delete:
+    if delete and not result.deleted:
+        run.out.print(_nothing_to_delete(result.plan))
+    elif delete:
+        head = "Dry run, nothing sent" if dry_run else "Deleted"
         run.out.print(
             f"{head}: segment/{escape(result.plan)}: {len(result.deleted)} {would}deleted."
         )
@@ -92,4 +115,16 @@ def command(
             f"{head}: segment/{escape(result.plan)}: {len(result.created)} created, "
             f"{len(result.updated)} updated, {len(result.unchanged)} unchanged."
         )
+    if breaking:
+        what = "would get" if dry_run else "got"
+        run.err.print(
+            f"[yellow]Warning:[/] {len(breaking)} rule(s) {what} a breaking change within their "
+            f"version ({escape(', '.join(breaking))}): data already collected under that version "
+            "may no longer match. A new MAJOR version (e.g. 2-0) keeps them apart; "
+            "`reflekt diff` shows the details."
+        )
     return 0
+
+
+def _nothing_to_delete(plan: str) -> str:
+    return f"Nothing to delete: none of the selected rules is in segment/{escape(plan)}."

@@ -669,7 +669,9 @@ def event_diff(
         verdict, note = COMPATIBLE, "documentation only"
     else:
         verdict = COMPATIBLE
-        note = f"{change_class.lower()} change, version {local_version} (needs at least {needed})"
+        note = f"{change_class.lower()} change, bumped to {local_version}"
+        if needed is not None and local_version != needed:
+            note += f" ({needed} would do)"
     return EventDiff(
         event_key,
         name,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from reflekt.core.errors import RegistryError
+from reflekt.core.errors import ConfigError, RegistryError
 from reflekt.core.profiles import AvoRegistryConfig
 from reflekt.core.registries.base import RemoteSchema
 from reflekt.core.registries.http import HttpClient, RetryPolicy
@@ -51,6 +51,12 @@ class AvoClient:
         policy: RetryPolicy | None = None,
     ) -> None:
         self.config = config
+        if not config.service_account_secret.reveal().strip():
+            where = f" of profile '{profile}'" if profile else ""
+            raise ConfigError(
+                f"the Avo service_account_secret{where} is empty",
+                hint="set it in reflekt_profiles.yml, or export the environment variable it reads",
+            )
         self.http = HttpClient(
             config.api_url,
             registry="Avo",

@@ -46,6 +46,8 @@ def compare(
     local = _local(project, selects, progress)
     if against is None:
         base, label = _registry_base(project, profile, selects, progress, policy)
+    elif against.strip() == "git:":
+        raise SelectError("--against git: names no ref: use git:<ref> (e.g. git:main)")
     elif against.startswith("git:") and against[4:].strip():
         ref = against[4:].strip()
         base = _git_base(project, selects, ref, progress)
@@ -146,7 +148,14 @@ def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
 
 def _git_base(project: Project, selects: list[str], ref: str, progress: Progress) -> Versions:
     root = project.root
-    _git(root, "rev-parse", "--show-toplevel")  # a clear error outside a repository
+    try:
+        _git(root, "rev-parse", "--show-toplevel")
+    except ReflektError:
+        raise ReflektError(
+            f"--against git:{ref}: the project ({root}) is not inside a git repository",
+            hint="run `git init` and commit the schemas, or compare with the registry "
+            "(reflekt diff --select segment/<plan>)",
+        ) from None
     try:
         _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
     except ReflektError:

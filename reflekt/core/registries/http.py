@@ -131,6 +131,10 @@ class HttpClient:
             self.session.auth = auth
         self.calls = 0
 
+    @property
+    def _of_profile(self) -> str:
+        return f" of profile '{self.profile}'" if self.profile else ""
+
     def close(self) -> None:
         self.session.close()
 
@@ -172,15 +176,17 @@ class HttpClient:
                 )
             except requests.exceptions.RequestException as exc:
                 elapsed = (time.perf_counter() - started) * 1000
-                reason = _reason(exc)
+                reason, transient = _failure(exc, self.policy)
                 log.debug("%s %s -> %s (%.0f ms)", method, redact(url), reason, elapsed)
                 last_problem = reason
-                if not idempotent or attempt >= self.policy.attempts:
+                if not transient or not idempotent or attempt >= self.policy.attempts:
+                    tries = f" (after {attempt} attempts)" if attempt > 1 else ""
                     raise RegistryError(
-                        f"cannot reach the {self.registry} registry at {self.base_url}: {reason}",
-                        hint="check the network and the profile's api_url",
+                        f"cannot reach the {self.registry} registry at {self.base_url}: "
+                        f"{reason}{tries}",
+                        hint=f"check the network and the api_url{self._of_profile}",
                     ) from None
-                self._sleep(attempt, None)
+                self._sleep(attempt, None, reason)
                 continue
             elapsed = (time.perf_counter() - started) * 1000
             log.debug(
@@ -193,16 +199,24 @@ class HttpClient:
             retryable = status == 429 or (idempotent and status in RETRY_STATUSES)
             last_problem = f"HTTP {status}"
             if retryable and attempt < self.policy.attempts:
-                self._sleep(attempt, retry_after)
+                self._sleep(attempt, retry_after, f"HTTP {status}")
                 continue
             raise self._error(status, _decode_quiet(response), what, retryable)
         raise RegistryError(  # pragma: no cover - the loop always returns or raises
             f"the {self.registry} registry did not answer ({last_problem})"
         )
 
-    def _sleep(self, attempt: int, retry_after: float | None) -> None:
+    def _sleep(self, attempt: int, retry_after: float | None, why: str) -> None:
         wait = self.policy.wait(attempt, retry_after)
-        log.debug("retry %d in %.2fs", attempt, wait)
+        told = " as Retry-After asks" if retry_after is not None else ""
+        log.debug(
+            "%s: retry %d of %d in %.2fs%s",
+            why,
+            attempt,
+            self.policy.attempts - 1,
+            wait,
+            told,
+        )
         if wait > 0:
             time.sleep(wait)
 
@@ -234,12 +248,53 @@ class HttpClient:
         return RegistryError(f"the {self.registry} registry answered HTTP {status}{suffix}")
 
 
-def _reason(exc: Exception) -> str:
-    name = type(exc).__name__
+def _chain(exc: BaseException) -> list[BaseException]:
+    """The exception and what caused it (requests wraps urllib3, which wraps the socket error)."""
+    seen: list[BaseException] = []
+    todo: list[Any] = [exc]
+    while todo:
+        item = todo.pop(0)
+        if not isinstance(item, BaseException) or any(item is s for s in seen):
+            continue
+        seen.append(item)
+        todo.extend([getattr(item, "reason", None), item.__cause__, item.__context__])
+        todo.extend(arg for arg in item.args if isinstance(arg, BaseException))
+    return seen
+
+
+def _failure(exc: Exception, policy: RetryPolicy) -> tuple[str, bool]:
+    """A short reason for a failed call, and whether trying again may help.
+
+    Retried: timeouts, resets and connections closed mid-answer. Not retried: a refused
+    connection (nothing listens at that address: a wrong api_url or port), an unknown host, a
+    TLS failure, a malformed URL; waiting would only delay the same error.
+    """
+    import requests
+
+    chain = _chain(exc)
+    names = {type(item).__name__ for item in chain}
+    if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
+        return "the URL is not valid", False
+    if isinstance(exc, requests.exceptions.InvalidSchema):
+        return "the URL must start with https://", False
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "the TLS (https) handshake failed", False
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return f"no connection within {policy.connect_timeout:g}s", True
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return f"no answer within {policy.read_timeout:g}s", True
+    if "NameResolutionError" in names or "gaierror" in names:
+        return "the host name does not resolve", False
+    if "ConnectionRefusedError" in names:
+        return "connection refused (nothing listens at that address)", False
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "the connection broke while reading the answer", True
+    if names & {"RemoteDisconnected", "ConnectionResetError", "ProtocolError", "BrokenPipeError"}:
+        return "the server closed the connection", True
     text = redact(str(exc))
-    if len(text) > 200:
-        text = text[:200] + "..."
-    return f"{name}: {text}" if text else name
+    if len(text) > 160:
+        text = text[:160] + "..."
+    return (f"{type(exc).__name__}: {text}" if text else type(exc).__name__), True
 
 
 def _decode(response: Any) -> Any:

@@ -13,9 +13,11 @@ follows the cursor pagination to the end and writes with PATCH / DELETE in batch
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from reflekt.core.errors import RegistryError
+from reflekt.core.errors import ConfigError, RegistryError
 from reflekt.core.profiles import SegmentRegistryConfig
 from reflekt.core.registries.base import Progress, no_progress
 from reflekt.core.registries.http import HttpClient, RetryPolicy
@@ -23,6 +25,21 @@ from reflekt.core.registries.http import HttpClient, RetryPolicy
 PAGE_SIZE = 200
 RULES_PER_REQUEST = 200
 DELETE_RULES_PER_REQUEST = 50  # rules go in the query string: keep URLs short
+
+
+@contextmanager
+def _partial(done: int, total: int, verb: str) -> Iterator[None]:
+    """Say how far a batched write got when a later batch fails (the plan is half-updated)."""
+    try:
+        yield
+    except RegistryError as error:
+        if done:
+            error.message += (
+                f" ({done} of {total} rules were already {verb}; once fixed, run the same "
+                "command again: it only sends what still differs)"
+            )
+            error.args = (error.message,)
+        raise
 
 
 class SegmentClient:
@@ -35,6 +52,13 @@ class SegmentClient:
         policy: RetryPolicy | None = None,
     ) -> None:
         self.config = config
+        if not config.api_token.reveal().strip():
+            where = f" of profile '{profile}'" if profile else ""
+            raise ConfigError(
+                f"the Segment api_token{where} is empty",
+                hint="set it in reflekt_profiles.yml, or export the environment variable "
+                "it reads (e.g. SEGMENT_API_TOKEN)",
+            )
         self.http = HttpClient(
             config.api_url,
             registry="Segment",
@@ -119,13 +143,14 @@ class SegmentClient:
         calls = 0
         for start in range(0, len(rules), RULES_PER_REQUEST):
             batch = rules[start : start + RULES_PER_REQUEST]
-            self.http.request(
-                "PATCH",
-                f"/tracking-plans/{plan_id}/rules",
-                json={"rules": batch},
-                idempotent=True,  # an upsert: sending it twice gives the same plan
-                what=f"tracking plan '{plan_id}'",
-            )
+            with _partial(start, len(rules), "sent"):
+                self.http.request(
+                    "PATCH",
+                    f"/tracking-plans/{plan_id}/rules",
+                    json={"rules": batch},
+                    idempotent=True,  # an upsert: sending it twice gives the same plan
+                    what=f"tracking plan '{plan_id}'",
+                )
             calls += 1
             progress("pushing rules", min(start + len(batch), len(rules)), len(rules))
         return calls
@@ -144,12 +169,13 @@ class SegmentClient:
                 if rule.get("key"):
                     params.append((f"rules.{index}[key]", rule["key"]))
                 params.append((f"rules.{index}[version]", rule["version"]))
-            self.http.request(
-                "DELETE",
-                f"/tracking-plans/{plan_id}/rules",
-                params=params,
-                what=f"tracking plan '{plan_id}'",
-            )
+            with _partial(start, len(rules), "deleted"):
+                self.http.request(
+                    "DELETE",
+                    f"/tracking-plans/{plan_id}/rules",
+                    params=params,
+                    what=f"tracking plan '{plan_id}'",
+                )
             calls += 1
             progress("deleting rules", min(start + len(batch), len(rules)), len(rules))
         return calls

@@ -181,4 +181,9 @@ def test_diff_against_git_outside_a_repository(make_project):
     result = _invoke(project, "diff", "--against", "git:main")
 
     assert result.exit_code == 2
-    assert "not a git repository" in _flat(result.output).lower()
+    output = _flat(result.output)
+    assert f"--against git:main: the project ({project.root}) is not inside a git repository" in (
+        output
+    )
+    assert "fatal:" not in output and "rev-parse" not in output
+    assert "git: names no ref" in _flat(_invoke(project, "diff", "--against", "git:").output)

@@ -266,6 +266,15 @@ def test_event_verdicts():
     assert gone.verdict == REMOVED and gone.changes[0].code == "EVENT_REMOVED"
 
 
+def test_bumped_notes_read_plainly():
+    minor = _apply(lambda b: b["properties"].pop("coupon"))
+    v = Version.parse
+    exact = event_diff("s/p/E", "E", (v("1-1"), minor), (v("1-0"), body()))
+    assert exact.note == "minor change, bumped to 1-1"
+    more = event_diff("s/p/E", "E", (v("2-0"), minor), (v("1-0"), body()))
+    assert more.note == "minor change, bumped to 2-0 (1-1 would do)"
+
+
 def test_report_exit_codes():
     v = Version.parse
     breaking = event_diff(
