@@ -98,13 +98,17 @@ def _render(run: Run, result) -> None:
         )
     if result.skipped:
         run.err.print(
-            f"[yellow]Warning:[/yellow] skipped {len(result.skipped)} schema(s):", soft_wrap=True
+            f"[yellow]Warning:[/yellow] skipped {len(result.skipped)} model(s):", soft_wrap=True
         )
         for skip in result.skipped:
-            run.err.print(
-                f"  - {escape(skip.table)} ({escape(skip.schema_id)}): {escape(skip.reason)}",
-                soft_wrap=True,
-            )
+            about = f" ({escape(skip.schema_id)})" if skip.schema_id else ""
+            run.err.print(f"  - {escape(skip.table)}{about}: {escape(skip.reason)}", soft_wrap=True)
+    for model in result.package.unfiltered:
+        run.err.print(
+            f"[yellow]Warning:[/yellow] models.filter not applied to {escape(model.model)}: "
+            f"table {escape(model.table)} has no column {escape(', '.join(model.missing))}.",
+            soft_wrap=True,
+        )
     verb = "Would build" if result.dry_run else "Built"
     counts = (
         f"{len(plan.new)} new, {len(plan.changed)} changed, {len(plan.unchanged)} unchanged, "

@@ -7,15 +7,18 @@ nothing; `core/build/writer.py` applies the files.
 
 Fixed here, against the original tool: no column selected twice, docs column names equal the
 SQL column names, string literals escaped (for SQL and for dbt's Jinja), portable casts
-(`cast('x' as {{ dbt.type_string() }})`, never `::varchar`), `models.filter` applied, and
-Segment's table naming (`CartViewed` -> `cart_viewed`).
+(`cast('x' as {{ dbt.type_string() }})`, never `::varchar`), Segment's table naming
+(`CartViewed` -> `cart_viewed`), and `models.filter` applied to every model whose raw table
+has the columns it names (`users` included; the original left it out of users and groups).
+A model whose table lacks one of them (`users` has no `context_*` columns) is built without
+the filter and listed in `DbtPackage.unfiltered`, so the build can say so.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -95,11 +98,20 @@ class Model:
 
 @dataclass(frozen=True)
 class Skipped:
-    """A schema that produced no model, and why."""
+    """A model not built, and why (usually: its table is not in the warehouse)."""
 
-    schema_id: str
+    schema_id: str  # the schema it models; "" for `tracks` (every track event)
     table: str
     reason: str
+
+
+@dataclass(frozen=True)
+class Unfiltered:
+    """A model built without `models.filter`: its table lacks columns the filter names."""
+
+    model: str
+    table: str
+    missing: tuple[str, ...]  # the filter's columns that the table does not have
 
 
 @dataclass(frozen=True)
@@ -115,6 +127,7 @@ class DbtPackage:
     skipped: tuple[Skipped, ...]
     tables: dict[str, str]  # table -> description, for the sources file
     source_block: dict[str, Any]  # the sources entry without `tables`
+    unfiltered: tuple[Unfiltered, ...] = ()
 
 
 # --- text helpers -------------------------------------------------------------------------------
@@ -375,6 +388,33 @@ def _literals(
     return literals
 
 
+# What in a filter is not a column name: string literals, Jinja, comments.
+_FILTER_NOISE = re.compile(r"'(?:[^']|'')*'|\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|--[^\n]*", re.DOTALL)
+_FILTER_WORD = re.compile(r'"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_$]*)(\s*\()?')
+
+
+def filter_columns(filter_text: str, known: Collection[str]) -> tuple[str, ...]:
+    """The columns (lower case) of the source schema that `models.filter` names.
+
+    `known` holds every column name (lower case) of the source schema's tables. A word counts
+    when it is such a column and is not a function name (followed by `(`) or a type (after
+    `as`); words inside string literals, Jinja and comments do not count.
+    """
+    text = _FILTER_NOISE.sub(" ", filter_text)
+    found: list[str] = []
+    previous = ""
+    for match in _FILTER_WORD.finditer(text):
+        quoted, word, call = match.groups()
+        name = (quoted.replace('""', '"') if quoted is not None else word).lower()
+        if quoted is None and (call or previous == "as"):
+            previous = name
+            continue
+        previous = name
+        if name in known and name not in found:
+            found.append(name)
+    return tuple(found)
+
+
 def build_package(
     *,
     project_name: str,
@@ -401,6 +441,11 @@ def build_package(
     files: dict[str, str] = {}
     latest_identify: EventSchema | None = None
     any_track = False
+    unfiltered: list[Unfiltered] = []
+    filter_names: tuple[str, ...] = ()
+    if config.models_filter:
+        known = {column.name.lower() for table in columns.tables.values() for column in table}
+        filter_names = filter_columns(config.models_filter, known)
 
     def add_model(
         *,
@@ -412,7 +457,6 @@ def build_package(
         table_description: str,
         suffix: str,
         literal_call: str,
-        apply_filter: bool,
     ) -> None:
         name = f"{config.models_prefix}{source_name}__{table}{suffix}"
         schema_ids = (schema.schema_id,) if schema else ()
@@ -437,7 +481,14 @@ def build_package(
         sql_path = f"{models_dir}/{name}.sql"
         docs_name = f"{config.docs_prefix}{source_name}__{table}{suffix}"
         docs_path = f"{docs_dir}/{docs_name}.yml"
-        filter_lines = config.models_filter.splitlines() if apply_filter else []
+        filter_lines: list[str] = []
+        if config.models_filter:
+            have = {column.name.lower() for column in columns.columns(table) or ()}
+            missing = tuple(col for col in filter_names if col not in have)
+            if missing:
+                unfiltered.append(Unfiltered(name, table, missing))
+            else:
+                filter_lines = config.models_filter.splitlines()
         files[sql_path] = render(
             "model.sql.j2",
             header=header("--", schema_ids),
@@ -470,7 +521,6 @@ def build_package(
             table_description=schema.description or f"{schema.name} events.",
             suffix=suffix,
             literal_call=call.name,
-            apply_filter=True,
         )
         if call is segment.IDENTIFY and (
             latest_identify is None or latest_identify.version < schema.version
@@ -478,7 +528,10 @@ def build_package(
             latest_identify = schema
         any_track = any_track or call is segment.TRACK
 
-    if latest_identify is not None and segment.USERS_TABLE in columns:
+    missing_table = f"no such table in {columns.schema}"
+    if latest_identify is not None and segment.USERS_TABLE not in columns:
+        skipped.append(Skipped(latest_identify.schema_id, segment.USERS_TABLE, missing_table))
+    elif latest_identify is not None:
         add_model(
             table=segment.USERS_TABLE,
             call="users",
@@ -488,9 +541,10 @@ def build_package(
             table_description=segment.USERS_DESCRIPTION,
             suffix="",
             literal_call="identify",
-            apply_filter=False,
         )
-    if build_tracks and any_track and segment.TRACKS_TABLE in columns:
+    if build_tracks and any_track and segment.TRACKS_TABLE not in columns:
+        skipped.append(Skipped("", segment.TRACKS_TABLE, missing_table))
+    elif build_tracks and any_track:
         add_model(
             table=segment.TRACKS_TABLE,
             call="track",
@@ -500,7 +554,6 @@ def build_package(
             table_description=segment.TRACKS_DESCRIPTION,
             suffix="",
             literal_call="track",
-            apply_filter=True,
         )
 
     # dbt renders dbt_project.yml with Jinja: keep the name to one line without braces.
@@ -529,6 +582,7 @@ def build_package(
         skipped=tuple(skipped),
         tables=dict(tables),
         source_block=source_block,
+        unfiltered=tuple(unfiltered),
     )
 
 

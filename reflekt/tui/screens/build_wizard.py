@@ -353,7 +353,8 @@ class BuildWizard(Screen[None]):
         if result.skipped:
             text.append("\nskipped tables (not in the warehouse):\n", style="yellow")
             for skip in result.skipped:
-                text.append(f"  {skip.table}  ({skip.schema_id}): {skip.reason}\n", style="yellow")
+                about = f"  ({skip.schema_id})" if skip.schema_id else ""  # "" for tracks
+                text.append(f"  {skip.table}{about}: {skip.reason}\n", style="yellow")
         text.append("\nEsc returns to the schemas.", style="dim")
         self.query_one("#wizard-summary", Static).update(text)
         self.query_one("#wizard-progress-text", Static).update("done")

@@ -25,7 +25,7 @@ def test_build_writes_the_package_and_warns_about_missing_tables(small_project, 
     result = invoke(small_project, "--source", SOURCE)
     assert result.exit_code == 0, result.output
     assert "Built 6 model(s) from 5 schema(s)" in result.output
-    assert "skipped 1 schema(s)" in result.output
+    assert "skipped 1 model(s)" in result.output
     assert "order_refunded (segment/shop/Order_Refunded/1-0.json)" in result.output
     assert len(query_counter.introspection) == 1
     files = package_files(small_project)
@@ -229,3 +229,71 @@ def test_check_source_connects_and_checks_the_schema(small_project):
         assert "schema 'nope' not found" in str(error)
     else:
         raise AssertionError("a missing schema must fail")
+
+
+def set_filter(project, text: str) -> None:
+    config = project.root / "reflekt_project.yml"
+    before = config.read_text()
+    marker = "      # filter: where received_at >= '2024-01-01'"
+    assert marker in before
+    config.write_text(before.replace(marker, f"      filter: {text}"))
+
+
+def drop_tables(db_path, *tables: str) -> None:
+    import duckdb
+
+    connection = duckdb.connect(str(db_path))
+    try:
+        for table in tables:
+            connection.execute(f"drop table segment_prod.{table}")
+    finally:
+        connection.close()
+
+
+def test_missing_users_and_tracks_tables_are_reported(small_project):
+    drop_tables(small_project.db_path, "users", "tracks")
+    result = invoke(small_project, "--source", SOURCE)
+    assert result.exit_code == 0, result.output
+    assert "Warning: skipped 3 model(s):" in result.output
+    assert "  - users (segment/shop/Identify/1-0.json): no such table in segment_prod" in (
+        result.output
+    )
+    assert "  - tracks: no such table in segment_prod" in result.output
+    assert "Built 4 model(s) from 5 schema(s)" in result.output and "skipped 3." in result.output
+
+
+def test_filter_naming_a_column_users_lacks_is_reported(small_project):
+    set_filter(small_project, "\"where context_ip <> '10.0.0.1'\"")
+    result = invoke(small_project, "--source", SOURCE)
+    assert result.exit_code == 0, result.output
+    assert (
+        "Warning: models.filter not applied to stg_segment_prod__users: "
+        "table users has no column context_ip." in result.output
+    )
+    models = small_project.package_dir / "models/segment_prod"
+    assert "where context_ip <> '10.0.0.1'" in (models / "stg_segment_prod__pages.sql").read_text()
+    assert "where" not in (models / "stg_segment_prod__users.sql").read_text()
+
+
+def test_filter_with_quotes_runs_on_every_model(small_project):
+    import duckdb
+
+    set_filter(small_project, "\"where received_at >= '2000-01-01' and user_id <> 'o''brien'\"")
+    assert invoke(small_project, "--source", SOURCE).exit_code == 0
+    users = small_project.package_dir / "models/segment_prod/stg_segment_prod__users.sql"
+    text = users.read_text()
+    assert "    where received_at >= '2000-01-01' and user_id <> 'o''brien'\n" not in text, (
+        "users has no user_id column: the filter is left out"
+    )
+    pages = small_project.package_dir / "models/segment_prod/stg_segment_prod__pages.sql"
+    sql = pages.read_text()
+    assert "where received_at >= '2000-01-01' and user_id <> 'o''brien'" in sql
+    from_clause = sql.split("select *\n", 1)[1].split("),", 1)[0]
+    from_clause = from_clause.replace("{{ source('segment_prod', 'pages') }}", "segment_prod.pages")
+    connection = duckdb.connect(str(small_project.db_path), read_only=True)
+    try:
+        count = connection.execute(f"select count(*) {from_clause}").fetchone()[0]
+        total = connection.execute("select count(*) from segment_prod.pages").fetchone()[0]
+    finally:
+        connection.close()
+    assert 0 < count <= total

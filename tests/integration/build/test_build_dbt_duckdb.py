@@ -118,10 +118,11 @@ def test_tricky_names_are_selected_once_and_documented(dbt_run: DbtRun, demo_cop
     }
 
 
-def test_models_filter_is_applied(dbt_run: DbtRun) -> None:
+def test_models_filter_is_applied_users_included(dbt_run: DbtRun) -> None:
     sql = (
         dbt_run.build.package_dir / "models/segment_prod/stg_segment_prod__pages.sql"
     ).read_text()
     assert "    where received_at >= '2023-01-01'\n    and 1 = 1\n" in sql
     users = dbt_run.build.package_dir / "models/segment_prod/stg_segment_prod__users.sql"
-    assert "where" not in users.read_text()
+    assert "    where received_at >= '2023-01-01'\n" in users.read_text(), "users has received_at"
+    assert dbt_run.build.package.unfiltered == ()

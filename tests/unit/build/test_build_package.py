@@ -168,12 +168,62 @@ def test_tests_attach_to_renamed_columns():
     assert ids["stg_segment_prod__users"].tests == ("unique", "not_null")
 
 
-def test_filter_applied_except_users():
+def test_filter_applied_to_every_table_that_has_its_columns_users_included():
     package = small_build()
-    cart = package.files["models/segment_prod/stg_segment_prod__cart_viewed.sql"]
-    assert "    where received_at >= '2022-01-01'\n    and 1=1\n)," in cart
+    for model in ("cart_viewed", "users", "tracks", "identifies"):
+        sql = package.files[f"models/segment_prod/stg_segment_prod__{model}.sql"]
+        assert "    where received_at >= '2022-01-01'\n    and 1=1\n)," in sql, model
+    assert package.unfiltered == ()
+
+
+def test_filter_left_out_where_the_table_lacks_a_column_it_names():
+    package = small_build(
+        DbtConfig(models_filter="where context_ip != '10.0.0.1' and received_at > '2022-01-01'")
+    )
     users = package.files["models/segment_prod/stg_segment_prod__users.sql"]
+    cart = package.files["models/segment_prod/stg_segment_prod__cart_viewed.sql"]
     assert "where" not in users
+    assert "    where context_ip != '10.0.0.1' and received_at > '2022-01-01'\n)," in cart
+    assert [(u.model, u.table, u.missing) for u in package.unfiltered] == [
+        ("stg_segment_prod__users", "users", ("context_ip",))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("where received_at > '2022-01-01'", ("received_at",)),
+        ('where "RECEIVED_AT" > current_date', ("received_at",)),
+        ("where event_text != 'user_id'", ("event_text",)),  # a literal is not a column
+        ("where cast(timestamp as date) > {{ var('start', 'id') }}", ("timestamp",)),
+        ("where date(sent_at) = '2022-01-01' -- user_id later", ("sent_at",)),
+        ("and 1=1", ()),
+    ],
+)
+def test_filter_columns(text, expected):
+    from reflekt.core.build.dbt import filter_columns
+
+    known = {"received_at", "event_text", "user_id", "timestamp", "date", "sent_at", "id"}
+    assert filter_columns(text, known) == expected
+
+
+def test_missing_users_and_tracks_tables_are_reported_as_skipped():
+    package = build_package(
+        project_name="p",
+        config=DbtConfig(),
+        schemas=[
+            EventSchema("segment/p/Identify/1-0.json", "Identify", Version(1, 0)),
+            EventSchema("segment/p/Cart_Viewed/1-0.json", "Cart Viewed", Version(1, 0)),
+        ],
+        columns=SchemaColumns("s", {"identifies": cols("id"), "cart_viewed": cols("id")}),
+        source=SourceArg("a", "b", "s"),
+        source_type="duckdb",
+    )
+    assert sorted(m.table for m in package.models) == ["cart_viewed", "identifies"]
+    assert [(s.schema_id, s.table, s.reason) for s in package.skipped] == [
+        ("segment/p/Identify/1-0.json", "users", "no such table in s"),
+        ("", "tracks", "no such table in s"),
+    ]
 
 
 def test_docs_in_folder_and_prefixes():

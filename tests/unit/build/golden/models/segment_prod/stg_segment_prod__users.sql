@@ -11,6 +11,8 @@ with
 source as (
     select *
     from {{ source('segment_prod', 'users') }}
+    where received_at >= '2022-01-01'
+    and 1=1
 ),
 
 renamed as (
