@@ -695,6 +695,10 @@ class DiffReport:
 
     against: str
     events: tuple[EventDiff, ...] = field(default_factory=tuple)
+    # Against a git ref, a removed schema file is a removal in the change under review (a
+    # breaking one). Against a registry, "removed" only means "not in the local selection":
+    # push leaves such rules alone, so they do not fail the check.
+    removal_breaks: bool = False
 
     def count(self, verdict: str) -> int:
         return sum(1 for event in self.events if event.verdict == verdict)
@@ -717,6 +721,8 @@ class DiffReport:
             return 0
         if fail_on == "any":
             return 1 if self.changed else 0
+        if self.removal_breaks and self.count(REMOVED):
+            return 1
         return 1 if self.breaking else 0
 
     def to_dict(self) -> dict[str, Any]:

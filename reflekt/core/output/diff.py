@@ -84,6 +84,8 @@ def format_github(report: DiffReport) -> str:
         file = f"schemas/{event.local_id}" if event.local_id else f"schemas/{event.event_key}"
         changes = "; ".join(change.message for change in event.changes)
         title = f"reflekt diff: {event.verdict} ({event.change_class})"
+        if event.verdict in (NEW, REMOVED):
+            changes = ""  # the note says it all
         message = f"{event.note}. {changes}" if changes else event.note
         lines.append(
             f"::{level} file={_escape_property(file)},title={_escape_property(title)}::"

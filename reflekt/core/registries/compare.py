@@ -24,7 +24,12 @@ from reflekt.core.profiles import Profile
 from reflekt.core.project import Project
 from reflekt.core.registries.base import Progress, no_progress
 from reflekt.core.registries.http import RetryPolicy
-from reflekt.core.registries.sync import fetch_remote, in_scope, parse_registry_select
+from reflekt.core.registries.sync import (
+    PlanNotFoundError,
+    fetch_remote,
+    in_scope,
+    parse_registry_select,
+)
 from reflekt.core.schemas import SchemaId, Version, load_schema, parse_schema_text
 from reflekt.core.select import SelectPath, normalize_select, resolve_select
 
@@ -60,7 +65,7 @@ def compare(
         progress("comparing", index, len(keys))
         events.append(_event(key, local.get(key, {}), base.get(key, {})))
     progress("comparing", len(keys), len(keys))
-    return DiffReport(label, tuple(events))
+    return DiffReport(label, tuple(events), removal_breaks=against is not None)
 
 
 def _name(body: dict[str, Any], key: str) -> str:
@@ -121,12 +126,20 @@ def _registry_base(
         assert sel.registry is not None and sel.plan is not None
         by_plan[(sel.registry, sel.plan)].append(sel)
     base: Versions = defaultdict(dict)
+    labels: list[str] = []
     for (registry, plan), sels in sorted(by_plan.items()):
-        for remote in fetch_remote(project, profile, registry, plan, progress, policy):
+        try:
+            remotes = fetch_remote(project, profile, registry, plan, progress, policy)
+        except PlanNotFoundError:
+            # Push creates a missing plan: against it, every local event is new.
+            labels.append(f"{registry}/{plan} (no such plan yet)")
+            continue
+        labels.append(f"{registry}/{plan}")
+        for remote in remotes:
             if any(in_scope(remote, sel) for sel in sels):
                 schema_id = f"{remote.event_key}/{remote.version}.json"
                 base[remote.event_key][remote.version] = (schema_id, remote.body)
-    label = ", ".join(f"{registry}/{plan}" for registry, plan in sorted(by_plan))
+    label = ", ".join(labels)
     return base, label
 
 

@@ -65,6 +65,10 @@ class PushRefusedError(ReflektError):
     exit_code = EXIT_FINDINGS
 
 
+class PlanNotFoundError(RegistryNotFoundError):
+    """No Segment tracking plan of that name: an error for pull, an empty plan for diff."""
+
+
 def parse_registry_select(select: str, *, command: str) -> SelectPath:
     """A select naming at least `<registry>/<plan or branch>`."""
     sel = SelectPath.parse(select)
@@ -181,7 +185,7 @@ def _fetch_all(
             progress(f"finding tracking plan '{plan}'", 0, None)
             found = client.find_plan(plan)
             if found is None:
-                raise RegistryNotFoundError(
+                raise PlanNotFoundError(
                     f"Segment: no tracking plan named '{plan}' in the workspace",
                     hint="check the plan name (it is case-sensitive) and the token's workspace",
                 )
@@ -231,8 +235,8 @@ def pull(
     chosen = [remote for remote in remotes if in_scope(remote, sel)]
     if not chosen and sel.event is not None:
         raise SelectError(
-            f"'{sel.event}'{' version ' + sel.version if sel.version else ''} is not in "
-            f"{sel.registry} {sel.plan}",
+            f"no event '{sel.event}'{' version ' + sel.version if sel.version else ''} in "
+            f"{sel.registry}/{sel.plan}",
             hint="event folders use the event name with spaces as _ (Cart_Viewed)",
         )
     schemas_dir = project.schemas_dir

@@ -163,6 +163,46 @@ def test_diff_against_a_git_ref(make_project):
     assert "Compared 1 event with git:main: 1 compatible." in _flat(selected.output)
 
 
+def test_a_deleted_schema_fails_the_git_check_but_not_a_registry_diff(
+    make_project, segment, segment_project
+):
+    """Against git a removal is part of the change under review; against Segment, push
+    leaves rules that are not local alone, so they are reported but do not fail."""
+    project = make_project()
+    project.add_schema("segment/shop/Cart_Viewed/1-0", PROPS)
+    project.add_schema("segment/shop/Gone_Event/1-0", PROPS)
+    _git(project.root, "init", "-q", "-b", "main")
+    _git(project.root, "add", ".")
+    _git(project.root, "commit", "-q", "-m", "base")
+    (project.schemas_dir / "segment/shop/Gone_Event/1-0.json").unlink()
+
+    against_git = _invoke(project, "diff", "--against", "git:main", "--format", "github")
+
+    assert against_git.exit_code == 1, against_git.output
+    assert "Compared 2 events with git:main: 1 removed, 1 unchanged." in against_git.output
+    assert "::notice file=schemas/segment/shop/Gone_Event,title=reflekt diff%3A removed" in (
+        against_git.output
+    )
+    assert "event removed" not in against_git.output  # the note says it once
+
+    segment.add_plan("shop", [track_rule("Cart Viewed"), track_rule("Other Event")])
+    remote = segment_project()
+    remote.add_schema("segment/shop/Cart_Viewed/1-0", PROPS)
+    against_segment = _invoke(remote, "diff", "-s", "segment/shop")
+    assert against_segment.exit_code == 0, against_segment.output
+    assert "1 removed" in against_segment.output
+
+
+def test_diff_against_a_plan_that_does_not_exist_yet(segment, segment_project):
+    project = segment_project()
+    project.add_schema("segment/brand_new/Cart_Viewed/1-0", PROPS)
+
+    result = _invoke(project, "diff", "-s", "segment/brand_new")
+
+    assert result.exit_code == 0, result.output
+    assert "Compared 1 event with segment/brand_new (no such plan yet): 1 new." in result.output
+
+
 def test_diff_against_an_unknown_ref_is_a_usage_error(make_project):
     project = make_project()
     project.add_schema("segment/shop/Cart_Viewed/1-0", PROPS)

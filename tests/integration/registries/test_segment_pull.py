@@ -275,7 +275,7 @@ def test_select_errors_are_usage_errors(segment, segment_project):
     unknown_event = _invoke(project, "pull", "-s", "segment/ecommerce/Nope")
     assert (
         unknown_event.exit_code == 2
-        and "'Nope' is not in segment ecommerce" in unknown_event.output
+        and "no event 'Nope' in segment/ecommerce" in unknown_event.output
     )
 
     no_registry_in_profile = _invoke(project, "pull", "-s", "avo/main")
