@@ -134,6 +134,8 @@ def _configure_logging(verbose: bool, err: Console) -> logging.Handler | None:
 
     class _ConsoleHandler(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
+            if getattr(record, "log_file_only", False):
+                return  # e.g. the error that show_error prints anyway
             err.print(f"[dim]{redact(record.getMessage())}[/dim]", markup=True, highlight=False)
 
     handler = _ConsoleHandler(level=logging.DEBUG)
@@ -174,7 +176,7 @@ def reflekt_command(name: str, **command_kwargs: Any) -> Callable:
             try:
                 code = func(run, **kwargs)
             except ReflektError as error:
-                log.error("%s", error)
+                log.error("%s", error, extra={"log_file_only": True})
                 show_error(run.err, error)
                 code = error.exit_code
             except KeyboardInterrupt:

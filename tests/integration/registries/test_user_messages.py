@@ -54,6 +54,10 @@ def test_a_closed_port_is_one_short_message_without_retries(make_project):
     assert "api_url of profile 'dev'" in output
     assert output.count("Error:") == 1
 
+    verbose = _flat(_invoke(project, "pull", "-s", "segment/shop", "--verbose").output)
+    assert verbose.count("cannot reach the Segment registry") == 1  # printed once, as the error
+    assert "-> connection refused" in verbose  # the request log line
+
 
 def test_an_empty_token_is_a_config_error_before_any_request(segment, make_project):
     project = make_project()
