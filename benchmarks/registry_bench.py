@@ -1,4 +1,4 @@
-"""Time `reflekt pull` and `reflekt diff` (whole processes) against the local fake Segment.
+"""Time `reflekt pull`, `diff` and `push` (whole processes) against the local fake Segment.
 
 Usage: python benchmarks/registry_bench.py [PULL_RULES] [DIFF_SCHEMAS]   (default: 5000 2000)
 
@@ -144,12 +144,38 @@ def bench_diff(count: int) -> float:
     return seconds
 
 
+def bench_push(count: int) -> float:
+    """Push right after a pull: every rule is compared (after conversion), none is sent."""
+    server = FakeSegment(tokens=(TOKEN,)).start()
+    try:
+        server.add_plan("bench", [_rule(i) for i in range(count)])
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp) / "project"
+            _project(root, server.url)
+            _, done = _run(root, "pull", "--select", "segment/bench")
+            if done.returncode != 0:
+                raise SystemExit(f"pull failed: {done.stderr or done.stdout}")
+            # --force: the benchmark's event names carry digits, which lint refuses by default.
+            seconds, done = _run(root, "push", "--select", "segment/bench", "--force")
+            if done.returncode != 0:
+                raise SystemExit(f"push failed: {done.stderr or done.stdout}")
+            patches = len(server.calls("PATCH"))
+    finally:
+        server.stop()
+    print(
+        f"push  {count:>6} schemas: {seconds:6.2f} s  (right after a pull: lint, compare, "
+        f"{patches} PATCH sent)"
+    )
+    return seconds
+
+
 def main(argv: list[str]) -> None:
     pull_count = int(argv[0]) if argv else 5000
     diff_count = int(argv[1]) if len(argv) > 1 else 2000
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpu(s)")
     bench_pull(pull_count)
     bench_diff(diff_count)
+    bench_push(diff_count)
 
 
 if __name__ == "__main__":
