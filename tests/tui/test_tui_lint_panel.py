@@ -141,3 +141,35 @@ def test_shift_l_lints_everything_again_and_shows_the_panel(shop):
         assert not any(f.rule == "RF311" for f in screen.findings)
 
     drive(make_app(shop.root), scenario)
+
+
+def test_tab_two_then_enter_jumps_to_the_first_finding(shop):
+    """Arriving in the panel puts the cursor on the first finding (not on nothing)."""
+    (shop.schemas_dir / "segment/ecommerce/Broken_Event/1-0.json").unlink()
+    add_bad_schema(shop)
+
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        await pilot.press("2")
+        findings = screen.query_one(FindingsTree)
+        assert findings.has_focus
+        assert findings.cursor_node.data[0] == "finding"
+        first = findings.cursor_node.data[1]
+        await pilot.press("enter")
+        await pilot.pause()
+        view = screen.query_one(SchemaView)
+        assert view.entry.id == first.schema_id == BAD_ID
+        assert view.highlighted_property is not None
+
+    drive(make_app(shop.root), scenario)
+
+
+def test_a_clean_project_says_no_findings(shop):
+    (shop.schemas_dir / "segment/ecommerce/Broken_Event/1-0.json").unlink()
+
+    async def scenario(pilot):
+        await pilot.press("2")
+        summary = str(pilot.app.main_screen.query_one("#lint-summary", Static).render())
+        assert "✓ no findings: all 4 schemas pass the rules" in summary
+
+    drive(make_app(shop.root), scenario)

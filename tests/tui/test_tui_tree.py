@@ -113,6 +113,26 @@ def test_filter_narrows_the_tree_as_you_type(shop):
     drive(make_app(shop.root), scenario)
 
 
+def test_escape_in_the_tree_clears_the_filter_and_keeps_the_cursor(shop):
+    async def scenario(pilot):
+        tree = pilot.app.screen.query_one(SchemaTree)
+        filter_box = pilot.app.screen.query_one("#filter", Input)
+        await pilot.press("slash", "m", "a", "i", "l", "enter")
+        assert tree.has_focus
+        assert not any("Cart_Viewed" in line for line in labels(tree))
+        await pilot.press("down", "down")
+        selected = tree.selection_key()
+        assert selected and "Email_Opened" in selected
+        await pilot.press("escape")
+        await pilot.pause()
+        assert filter_box.value == ""
+        assert any("Cart_Viewed" in line for line in labels(tree))
+        assert tree.selection_key() == selected
+        assert tree.has_focus
+
+    drive(make_app(shop.root), scenario)
+
+
 def test_help_lists_bindings_with_ids_and_keymap_remaps_them(shop):
     config = shop.root / "reflekt_project.yml"
     config.write_text(

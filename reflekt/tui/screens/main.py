@@ -70,6 +70,7 @@ class MainScreen(Screen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="main.filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="main.clear_filter"),
         Binding("1", "tab('schema')", "Schema tab", show=False, id="main.tab_schema"),
         Binding("2", "tab('lint')", "Lint tab", show=False, id="main.tab_lint"),
         Binding("3", "tab('diff')", "Diff tab", show=False, id="main.tab_diff"),
@@ -211,6 +212,18 @@ class MainScreen(Screen):
 
     def action_filter(self) -> None:
         self.query_one("#filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        """Esc anywhere on the main screen: drop the filter (the cursor stays where it is)."""
+        filter_box = self.query_one("#filter", Input)
+        if filter_box.value:
+            filter_box.value = ""
+            self.notify("Filter cleared.", timeout=2)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_filter":
+            return bool(self.query_one("#filter", Input).value) or None
+        return True
 
     def action_focus_tree(self) -> None:
         self.query_one(SchemaTree).focus()

@@ -42,6 +42,13 @@ class FindingsTree(FastTree[Any]):
         self.auto_expand = False
         self.guide_depth = 2
 
+    def on_focus(self) -> None:
+        """Arriving with no cursor: put it on the first finding, so Enter jumps at once."""
+        if self.cursor_line < 0 and self.last_line >= 0:
+            first = self.root.children[0] if self.root.children else None
+            has_leaf = first is not None and first.is_expanded and first.children
+            self.cursor_line = 1 if has_leaf else 0
+
 
 class LintPanel(Vertical):
     """Summary line plus the findings tree. `s` switches scope: project or selection."""
@@ -112,6 +119,15 @@ class LintPanel(Vertical):
         text = Text()
         if self.busy_text:
             text.append(f"⟳ {self.busy_text}  ", style="cyan")
+        if not visible and not self.busy_text:
+            text.append("✓ no findings", style="green")
+            if self.scope_selection and self.scope_key:
+                text.append(f" in the selection {self.scope_key}")
+            else:
+                text.append(f": all {self.schemas} schemas pass the rules")
+            text.append(" · scope (s)", style="dim")
+            self.query_one("#lint-summary", Static).update(text)
+            return
         if errors:
             text.append(f"{errors} error{'s' * (errors != 1)}", style="bold red")
         else:
