@@ -64,10 +64,13 @@ def command(
     project = run.project()
     paths = resolve_select(project.schemas_dir, list(selects))
     run.debug(f"linting {len(paths)} schema file(s)")
-    with progress_bar(run, "Linting", min_total=_PROGRESS_THRESHOLD) as update:
-        report = lint_project(
-            project, paths, progress=lambda done, total: update(done, total), jobs=_jobs()
-        )
+    if len(paths) < _PROGRESS_THRESHOLD:
+        report = lint_project(project, paths, jobs=_jobs())  # no bar flashing by
+    else:
+        with progress_bar(run, "Linting") as update:
+            report = lint_project(
+                project, paths, progress=lambda done, total: update(done, total), jobs=_jobs()
+            )
     run.debug(summary_line(report))
 
     if output is not None:

@@ -203,8 +203,9 @@ def parse_schema_text(text: str) -> tuple[dict[str, Any] | None, list[ParseProbl
 
 
 def _problem_from(exc: json.JSONDecodeError, text: str) -> ParseProblem:
-    message = exc.msg
-    if exc.pos >= len(text.rstrip()):
+    # json's messages end with "at" (the position follows in str(exc)); ours is apart.
+    message = exc.msg.removesuffix(" at").removesuffix(" starting")
+    if exc.pos >= len(text.rstrip()) or message == "Unterminated string":
         message = f"{message} (the file ends early: is it truncated?)"
     return ParseProblem(f"invalid JSON: {message}", exc.lineno, exc.colno)
 

@@ -99,6 +99,13 @@ class _Validator:
         found = []
         for error in self._detailed.iter_errors(instance):
             found.extend(_leaf_errors(error))
+        if not found:
+            # fastjsonschema also checks formats (a `pattern` must be a valid regex).
+            from jsonschema import Draft7Validator
+
+            checked = Draft7Validator(self.schema, format_checker=Draft7Validator.FORMAT_CHECKER)
+            for error in checked.iter_errors(instance):
+                found.extend(_leaf_errors(error))
         unique = {(e.path, e.message): e for e in found}
         return [unique[key] for key in sorted(unique, key=lambda k: (tuple(map(str, k[0])), k[1]))]
 
@@ -116,11 +123,47 @@ def _leaf_errors(error: Any) -> list[SchemaError]:
     return [SchemaError(_message(error), tuple(error.absolute_path))]
 
 
+_KINDS = {
+    dict: "an object",
+    list: "an array",
+    str: "a string",
+    bool: "a boolean",
+    int: "an integer",
+    float: "a number",
+    type(None): "null",
+}
+_SHOWN = 60  # characters of an offending value quoted in a message
+_PY_STRING = re.compile(r"'([^'\"\\]*)'")
+
+
+def _json_value(value: Any) -> str:
+    """The value as JSON (not Python's repr), cut to a readable length."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
+
+
 def _message(error: Any) -> str:
+    """jsonschema's message, readable: no Python repr, no value dumped whole.
+
+    `properties: [['cart_id', {...}], ...] is not of type 'object'` becomes
+    `properties: expected type object, found an array`.
+    """
     where = "/".join(str(part) for part in error.absolute_path)
-    text = error.message
-    if len(text) > 300:
-        text = text[:297] + "..."
+    if error.validator == "type":
+        wanted = error.validator_value
+        wanted = " or ".join(wanted) if isinstance(wanted, list) else str(wanted)
+        text = f"expected type {wanted}, found {_KINDS.get(type(error.instance), 'a value')}"
+    else:
+        text, shown = error.message, repr(error.instance)
+        head = ""
+        if text.startswith(shown):
+            head, text = _json_value(error.instance), text[len(shown) :]
+        text = head + _PY_STRING.sub(r'"\1"', text)  # 'cart_id' -> "cart_id", as in JSON
+        if len(text) > 300:
+            text = text[:297] + "..."
     return f"{where}: {text}" if where else text
 
 
@@ -153,7 +196,7 @@ def _load_meta(path: Path) -> _Validator:
     if problems:
         first = problems[0]
         raise ConfigError(
-            f"the meta-schema is not valid JSON: {first.message}",
+            f"the meta-schema is not valid JSON: {first.message.removeprefix('invalid JSON: ')}",
             file=path,
             line=first.line,
             column=first.column,
@@ -164,15 +207,25 @@ def _load_meta(path: Path) -> _Validator:
     if not draft7.is_valid(body):
         errors = draft7.errors(body)
         error = errors[0] if errors else SchemaError("invalid", ())
+        from reflekt.core.lint.locate import Locator
+
+        line, column = Locator(text).position(error.path)
         raise ConfigError(
             f"the meta-schema is not a valid draft-07 JSON Schema: {error.message}",
             file=path,
+            line=line,
+            column=column,
             hint=hint,
         )
     try:
         return _Validator(body)
-    except ConfigError:
-        raise
+    except ConfigError as error:
+        raise ConfigError(
+            error.message,
+            file=path,
+            hint="a meta-schema may only $ref the draft-07 meta-schema "
+            f"({DRAFT7_URI}#) or its own definitions",
+        ) from None
     except Exception as exc:
         raise ConfigError(
             f"the meta-schema cannot be compiled: {exc}", file=path, hint=hint

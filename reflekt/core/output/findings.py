@@ -159,7 +159,9 @@ def format_sarif(report: LintReport, project_root: Path) -> str:
                                 "id": rule.code,
                                 "name": rule.name,
                                 "shortDescription": {"text": rule.summary},
-                                "fullDescription": {"text": rule.doc.split("\n\n")[0]},
+                                "fullDescription": {
+                                    "text": " ".join(rule.doc.split("\n\n")[0].split())
+                                },
                                 "defaultConfiguration": {"level": rule.severity},
                             }
                             for rule in rules

@@ -114,6 +114,40 @@ def test_truncated_file_says_so(proj):
     assert "truncated" in finding.message
 
 
+def test_file_cut_inside_a_string_says_truncated_in_a_whole_sentence(proj):
+    proj.write(BAD_ID, '{\n  "$id": "segment/shop/Bro')
+    [finding] = proj.findings("RF101")
+    assert finding.message == (
+        "invalid JSON: Unterminated string (the file ends early: is it truncated?)"
+    )
+    assert (finding.line, finding.column) == (2, 10)
+
+
+def test_properties_as_a_list_is_one_readable_finding(proj):
+    proj.write(BAD_ID, BAD_FILES["properties-list"][0])
+    findings = [(f.rule, f.message) for f in proj.lint().findings]
+    assert findings == [
+        (
+            "RF102",
+            "not a valid draft-07 JSON Schema: properties: expected type object, found an array",
+        )
+    ], "no repeat by the meta-schema (RF103) nor by required-exists (RF503)"
+
+
+def test_meta_schema_messages_quote_values_as_short_json(proj):
+    meta_path = proj.schemas_dir / ".reflekt/event-meta/1-0.json"
+    meta = json.loads(meta_path.read_text())
+    meta["properties"]["description"] = {"enum": ["short"]}
+    meta_path.write_text(json.dumps(meta))
+    proj.add(GOOD_ID, PROPS, description="A very long description " * 5)
+    [finding] = proj.findings("RF103")
+    assert finding.message.startswith(
+        'does not fit the project meta-schema: description: "A very long description A very'
+    )
+    assert finding.message.endswith('... is not one of ["short"]')
+    assert "'" not in finding.message, "JSON, not Python's repr"
+
+
 def test_comments_and_trailing_commas_are_reported_and_the_body_still_linted(proj):
     proj.write(BAD_ID, COMMENTED)
     report = proj.lint()

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -123,6 +128,13 @@ def test_missing_meta_schema_is_exit_2(proj):
         ('{"type": "object",', "not valid JSON"),
         ('{"type": "objekt"}', "not a valid draft-07"),
         ("[]", "not valid JSON"),
+        # one "invalid JSON", not two
+        ('{"type": "object",', "1-0.json:1:19: the meta-schema is not valid JSON: Expecting"),
+        # the line of the offending key
+        ('{\n  "type": "object",\n  "properties": {"self": {"type": "objekt"}}\n}', ":3:27: "),
+        ('{"properties": {"a": {"pattern": "([a-z"}}}', 'pattern: "([a-z" is not a "regex"'),
+        ('{"$ref": "http://example.com/x.json"}', "1-0.json: the meta-schema refers to"),
+        ('{"$ref": "http://example.com/x.json"}', "may only $ref the draft-07 meta-schema"),
     ],
 )
 def test_broken_meta_schema_is_exit_2(proj, text, expected):
@@ -209,3 +221,21 @@ def test_lint_appends_to_the_project_log(proj):
     lint(proj)
     logs = list((proj.root / ".logs").glob("*.log"))
     assert logs and "Linted 1 schema" in logs[0].read_text()
+
+
+@pytest.mark.skipif(shutil.which("script") is None, reason="needs script(1) for a terminal")
+def test_on_a_terminal_findings_are_drawn_without_a_progress_bar_for_small_runs(proj):
+    proj.add(CART, BAD)
+    command = f"{sys.executable} -m reflekt lint --project-dir {shlex.quote(str(proj.root))}"
+    result = subprocess.run(
+        ["script", "-qec", command, "/dev/null"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"},
+        timeout=60,
+    )
+    assert result.returncode == 1, result.stdout
+    assert "Linting" not in result.stdout, "no bar flashing by for a small run"
+    assert f"schemas/{CART}" in result.stdout
+    assert "Linted 1 schema: 2 errors, 0 warnings." in result.stdout
+    assert "\x1b[31m" not in result.stdout, "NO_COLOR: no colour"

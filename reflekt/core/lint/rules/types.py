@@ -63,8 +63,10 @@ def _required_lists(node: Any, at: tuple, dotted: str) -> Iterator[tuple[Any, di
     if not isinstance(node, dict):
         return
     props = node.get("properties")
-    if "required" in node:
-        yield node["required"], props if isinstance(props, dict) else {}, at, dotted
+    # `properties` that is not an object is RF102's finding; checking `required` against it
+    # would only repeat it once per name.
+    if "required" in node and (props is None or isinstance(props, dict)):
+        yield node["required"], props or {}, at, dotted
     if isinstance(props, dict):
         for name, sub in props.items():
             yield from _required_lists(

@@ -82,7 +82,14 @@ def meta_schema(ctx: SchemaContext) -> Iterator[Issue]:
     meta = ctx.meta.meta if ctx.meta else None
     if meta is None or meta.is_valid(ctx.body):
         return
+    # A meta-schema that includes draft-07 repeats RF102's errors: say each problem once.
+    draft7 = ctx.meta.draft7 if ctx.meta else None
+    reported = set()
+    if draft7 is not None and not draft7.is_valid(ctx.body):
+        reported = {(error.path, error.message) for error in draft7.errors(ctx.body)}
     for error in meta.errors(ctx.body):
+        if (error.path, error.message) in reported:
+            continue
         yield Issue(
             f"does not fit the project meta-schema: {error.message}",
             at=error.path,
