@@ -163,6 +163,11 @@ def test_a_new_local_page_schema_is_pushed_as_page(segment, segment_project):
     assert plan is not None
     assert _identities(plan.rules) == [("PAGE", "Pricing", 1), ("SCREEN", "", 1)]
 
+    deleted = _invoke(project, "push", "-s", "segment/web/Pricing", "--delete", "--yes")
+    assert deleted.exit_code == 0, deleted.output
+    assert "Deleted: segment/web: 1 deleted." in deleted.output
+    assert _identities(plan.rules) == [("SCREEN", "", 1)]
+
 
 def test_an_unknown_rule_type_marker_is_a_clear_error(segment, segment_project):
     project = segment_project()
