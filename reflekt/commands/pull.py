@@ -44,6 +44,12 @@ def command(run: Run, selects: tuple[str, ...], profile: str | None, dry_run: bo
         for kind, ids in (("created", result.created), ("updated", result.updated)):
             for schema_id in ids:
                 run.out.print(f"  {verb.get(kind, kind):<12} schemas/{escape(schema_id)}")
+                if kind == "updated":
+                    changes = result.details.get(schema_id) or []
+                    for change in changes:
+                        run.out.print(f"      {escape(change.message)}")
+                    if not changes:
+                        run.out.print("      layout only (same schema, other formatting)")
         for note in result.notes:
             run.err.print(f"  [yellow]note:[/] {escape(note)}")
         head = "Dry run, nothing written" if dry_run else "Pulled"

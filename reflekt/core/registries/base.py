@@ -53,6 +53,8 @@ class PullResult:
     unchanged: tuple[str, ...] = ()
     dry_run: bool = False
     notes: tuple[str, ...] = ()  # registry events that could not be pulled, and why
+    # per updated schema id: the diff (core.diff Change list) from the local file to the pull
+    details: dict[str, Any] = field(default_factory=dict)
 
     @property
     def total(self) -> int:

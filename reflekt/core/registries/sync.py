@@ -52,6 +52,7 @@ from reflekt.core.schemas import (
     Version,
     dump_schema,
     load_schema,
+    parse_schema_text,
     relative_id,
 )
 from reflekt.core.select import SelectPath, resolve_select
@@ -241,6 +242,7 @@ def pull(
         )
     schemas_dir = project.schemas_dir
     targets: dict[Path, str] = {}
+    bodies: dict[Path, dict[str, Any]] = {}
     for remote in sorted(chosen, key=lambda r: (r.event_folder, r.version)):
         event_dir = f"{remote.registry}/{remote.plan}/{remote.event_folder}"
         version = remote.version
@@ -255,10 +257,12 @@ def pull(
         body["$id"] = schema_id
         body["self"] = {**body["self"], "version": str(version)}
         targets[schemas_dir / schema_id] = dump_schema(body)
+        bodies[schemas_dir / schema_id] = body
     created: list[str] = []
     updated: list[str] = []
     unchanged: list[str] = []
     changed: dict[Path, str] = {}
+    details: dict[str, list] = {}
     for path, text in targets.items():
         schema_id = path.relative_to(schemas_dir).as_posix()
         try:
@@ -274,6 +278,7 @@ def pull(
         else:
             updated.append(schema_id)
             changed[path] = text
+            details[schema_id] = _file_changes(current, bodies[path])
     if not dry_run and changed:
         (progress or no_progress)("writing files", 0, len(changed))
         write_all_atomic(changed)
@@ -286,7 +291,18 @@ def pull(
         tuple(unchanged),
         dry_run,
         tuple(notes),
+        details,
     )
+
+
+def _file_changes(current: str | None, pulled: dict[str, Any]) -> list:
+    """What a pull changes in a local file (diff local -> registry); [] for layout only."""
+    from reflekt.core.diff import diff_schemas
+
+    local, _ = parse_schema_text(current) if current is not None else (None, [])
+    if not isinstance(local, dict):
+        return []
+    return diff_schemas(local, pulled)
 
 
 @dataclass(frozen=True)

@@ -166,3 +166,34 @@ def test_delete_in_a_terminal_lists_the_rules_before_asking(segment, segment_pro
     assert code == 0, output
     assert "Deleted: segment/shop: 1 deleted." in output
     assert [r["key"] for r in segment.plan_named("shop").rules] == ["Other Event"]
+
+
+def test_pull_dry_run_says_what_would_change_in_each_file(segment, segment_project):
+    segment.add_plan("shop", [track_rule("Cart Viewed"), track_rule("Order Completed")])
+    project = segment_project()
+    assert _invoke(project, "pull", "-s", "segment/shop").exit_code == 0
+    cart = project.schemas_dir / "segment/shop/Cart_Viewed/1-0.json"
+    cart.write_text(cart.read_text().replace('"required": []', '"required": ["cart_id"]'))
+    order = project.schemas_dir / "segment/shop/Order_Completed/1-0.json"
+    order.write_text(order.read_text().replace("\n  ", "\n    "))  # other indentation only
+    before = (cart.read_bytes(), order.read_bytes())
+
+    result = _invoke(project, "pull", "-s", "segment/shop", "--dry-run")
+
+    assert result.exit_code == 0, result.output
+    lines = [line.strip() for line in result.output.splitlines()]
+    at = lines.index("would update schemas/segment/shop/Cart_Viewed/1-0.json")
+    assert lines[at + 1] == "property 'cart_id' is now optional"
+    at = lines.index("would update schemas/segment/shop/Order_Completed/1-0.json")
+    assert lines[at + 1] == "layout only (same schema, other formatting)"
+    assert (cart.read_bytes(), order.read_bytes()) == before
+
+
+def test_an_empty_avo_secret_is_a_config_error(avo, avo_project):
+    project = avo_project(secret="")
+
+    result = _invoke(project, "pull", "-s", "avo/main")
+
+    assert result.exit_code == 2
+    assert "the Avo service_account_secret of profile 'dev' is empty" in _flat(result.output)
+    assert avo.requests == []
