@@ -112,6 +112,12 @@ def clean_property(node: Any) -> Any:
     return out
 
 
+def _sections(rules: dict[str, Any]) -> dict[str, Any]:
+    """`rules.properties` (properties, userProperties, groupProperties), or {} when odd."""
+    sections = rules.get("properties")
+    return sections if isinstance(sections, dict) else {}
+
+
 def event_display_name(event: dict[str, Any]) -> str:
     name = str(event.get("name") or "").strip()
     variant = event.get("variantName")
@@ -128,12 +134,13 @@ def event_to_remote(
     if not name:
         return None
     rules = event.get("rules") if isinstance(event.get("rules"), dict) else {}
-    section = (rules.get("properties") or {}).get("properties") or {}
+    section = _sections(rules).get("properties") or {}
     if not isinstance(section, dict):
         section = {}
+    raw = section.get("properties")
     properties = {
         prop: collapse_types(clean_property(schema))
-        for prop, schema in (section.get("properties") or {}).items()
+        for prop, schema in (raw.items() if isinstance(raw, dict) else ())
     }
     metadata: dict[str, Any] = {}
     tags = [str(tag) for tag in event.get("tags") or []]
@@ -167,7 +174,7 @@ TRAITS_SECTIONS = (
 
 def _section(event: dict[str, Any], key: str) -> dict[str, Any] | None:
     rules = event.get("rules") if isinstance(event.get("rules"), dict) else {}
-    section = (rules.get("properties") or {}).get(key)
+    section = _sections(rules).get(key)
     if not isinstance(section, dict) or not isinstance(section.get("properties"), dict):
         return None
     return section if section["properties"] else None

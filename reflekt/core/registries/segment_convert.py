@@ -121,7 +121,9 @@ def rule_to_remote(rule: dict[str, Any], plan: str, vendor: str) -> RemoteSchema
     json_schema = rule.get("jsonSchema") or {}
     if not isinstance(json_schema, dict):
         json_schema = {}
-    sections = json_schema.get("properties") or {}
+    sections = json_schema.get("properties")
+    if not isinstance(sections, dict):
+        sections = {}
     section = sections.get("traits" if kind in TRAITS_TYPES else "properties") or {}
     if not isinstance(section, dict):
         section = {}
@@ -149,7 +151,9 @@ def rule_to_remote(rule: dict[str, Any], plan: str, vendor: str) -> RemoteSchema
         description=str(description),
         metadata=metadata,
         properties=properties if isinstance(properties, dict) else {},
-        required=list(section.get("required") or []),
+        required=[r for r in section.get("required") or [] if isinstance(r, str)]
+        if isinstance(section.get("required"), list)
+        else [],
         additional_properties=section.get("additionalProperties", False),
     )
     return RemoteSchema("segment", plan, folder, name, version, body)

@@ -91,6 +91,34 @@ def test_rule_with_null_json_schema_and_no_description():
     assert remote.version == Version(3, 0)
 
 
+def test_rules_with_odd_shapes_convert_without_crashing():
+    odd = {"type": "TRACK", "key": "X", "version": 1, "jsonSchema": {"properties": ["x"]}}
+    assert rule_to_remote(odd, "p", "v").body["properties"] == {}
+    odd_required = {
+        "type": "IDENTIFY",
+        "version": 1,
+        "jsonSchema": {"properties": {"traits": {"properties": {}, "required": "email"}}},
+    }
+    assert rule_to_remote(odd_required, "p", "v").body["required"] == []
+
+
+def test_avo_events_with_odd_shapes_convert_without_crashing():
+    from reflekt.core.registries.avo import export_to_remotes
+
+    payload = {
+        "events": [
+            {"name": "A", "rules": {"properties": ["x"]}},
+            {"name": "B", "rules": {"properties": {"properties": {"properties": ["x"]}}}},
+            {"name": "C", "rules": {"properties": {"userProperties": {"properties": "x"}}}},
+            {"name": "", "rules": {}},
+            "not an event",
+        ]
+    }
+    remotes = export_to_remotes(payload, "main", "v")
+    assert [r.name for r in remotes] == ["A", "B", "C"]
+    assert all(r.body["properties"] == {} for r in remotes)
+
+
 def test_collapse_types_recurses():
     node = {
         "type": ["object"],
