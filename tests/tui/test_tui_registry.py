@@ -133,6 +133,20 @@ def test_diff_without_a_profile_file_shows_the_error(shop):
         await settle(pilot)
         summary = str(screen.query_one("#diff-summary", Static).render())
         assert "profiles file not found" in summary
+        assert "Press g to compare with a git ref instead" in summary
+
+    drive(make_app(shop.root), scenario)
+
+
+def test_palette_entries_name_the_selection_they_act_on(shop):
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        screen.query_one(SchemaTree).select_key("segment/marketing")
+        await pilot.pause()
+        helps = {title: help_text for title, help_text, _ in screen.palette_commands()}
+        assert "segment/marketing" in helps["Push selection"]
+        assert "segment/marketing" in helps["Pull selection"]
+        assert "segment/marketing" in helps["Diff selection"]
 
     drive(make_app(shop.root), scenario)
 
@@ -278,11 +292,12 @@ def test_push_with_lint_errors_is_refused_unless_forced(shop, segment):
         screen.query_one(SchemaTree).select_key(select)
         screen.action_push()
         await settle(pilot)
-        await pilot.press("y")
-        await settle(pilot)
-        assert not segment.calls("PATCH")
+        # The TUI already knows the lint errors: refused at once, no confirm-then-fail.
+        assert not isinstance(pilot.app.screen, ConfirmPushScreen)
+        assert not segment.calls("PATCH") and not segment.calls("GET")
         messages = [n.message for n in pilot.app._notifications]
-        assert any("push refused" in m for m in messages)
+        refused = [m for m in messages if "1 lint error in" in m]
+        assert refused and "Push selection despite lint errors" in refused[0]
         screen.action_push(force=True)
         await settle(pilot)
         assert isinstance(pilot.app.screen, ConfirmPushScreen)

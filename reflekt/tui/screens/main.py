@@ -539,8 +539,32 @@ class MainScreen(Screen):
                 severity="warning",
             )
             return
+        errors = self.lint_errors_in(select)
+        if errors and not force:
+            self.notify(
+                f"{errors} lint error{'s' * (errors != 1)} in {select}: Segment would get "
+                "schemas that break the project's rules, so nothing was sent. Fix them "
+                "(2: lint tab, Enter jumps), or run 'Push selection despite lint errors' "
+                "from the palette (ctrl+p).",
+                title="Push refused",
+                severity="error",
+                timeout=10,
+            )
+            return
         self.notify(f"Comparing {select} with Segment before the push…", timeout=3)
         self._push_preview_worker(select, force)
+
+    def lint_errors_in(self, select: str) -> int:
+        """Lint errors already found in the files of a select (no new lint run)."""
+        return sum(
+            1
+            for finding in self.findings
+            if finding.severity == "error"
+            and (
+                finding.schema_id.removesuffix(".json") == select
+                or finding.schema_id.startswith(select + "/")
+            )
+        )
 
     @work(thread=True, exclusive=True, group="registry")
     def _push_preview_worker(self, select: str, force: bool) -> None:
@@ -626,30 +650,24 @@ class MainScreen(Screen):
             ("Reload project", "Re-read every schema file and lint again", self.action_reload),
             ("Quit", "Leave Reflekt (q)", self.app.exit),
         ]
+        select = self.registry_select()
+        target = select or "the selected event or plan"
         commands += [
-            (
-                "Diff selection",
-                "Compare the selected event or plan with the registry (d)",
-                self.action_diff,
-            ),
+            ("Diff selection", f"Compare {target} with the registry (d)", self.action_diff),
             (
                 "Diff selection against a git ref",
-                "Compare with the files at a git ref",
+                f"Compare {target} with its files at a git ref",
                 self.action_diff_git_ref,
             ),
-            (
-                "Pull selection",
-                "Bring the selected plan or event from the registry",
-                self.action_pull,
-            ),
+            ("Pull selection", f"Bring {target} from the registry", self.action_pull),
             (
                 "Push selection",
-                "Show the diff, then publish to Segment after confirmation",
+                f"Show the diff, then publish {target} to Segment after confirmation",
                 self.action_push,
             ),
             (
                 "Push selection despite lint errors",
-                "As `reflekt push --force`: diff, confirm, then publish",
+                f"As `reflekt push --force`: diff {target}, confirm, then publish",
                 lambda: self.action_push(force=True),
             ),
             ("Show diff", "The diff tab (3)", lambda: self.action_tab("diff")),

@@ -214,6 +214,10 @@ class DiffView(Vertical):
         self.app.notify(self.error, title="Diff failed", severity="error", timeout=8)
         text = Text("✗ Diff failed\n", style="bold red")
         text.append(self.error)
+        if self.against is None:
+            text.append(
+                "\nPress g to compare with a git ref instead (no registry needed).", style="dim"
+            )
         self.query_one("#diff-summary", Static).update(text)
         self.query_one("#diff-events", DataTable).clear()
         self.query_one("#diff-detail", Static).update("")

@@ -144,8 +144,8 @@ def side_by_side(
     left = json_lines(data_part(base)) if base is not None else []
     right = json_lines(data_part(local)) if local is not None else []
     table = Table(expand=True, box=None, padding=(0, 1), show_edge=False)
-    table.add_column(base_title, ratio=1, overflow="fold")
-    table.add_column(local_title, ratio=1, overflow="fold")
+    table.add_column(base_title, ratio=1, no_wrap=True, overflow="ellipsis")
+    table.add_column(local_title, ratio=1, no_wrap=True, overflow="ellipsis")
     matcher = difflib.SequenceMatcher(
         None, [line[0] for line in left], [line[0] for line in right], autojunk=False
     )
