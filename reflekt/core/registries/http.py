@@ -194,14 +194,18 @@ class HttpClient:
             )
             status = response.status_code
             if 200 <= status < 300:
-                return _decode(response)
+                return self._decode(response)
             retry_after = _retry_after(response.headers.get("Retry-After"))
             retryable = status == 429 or (idempotent and status in RETRY_STATUSES)
             last_problem = f"HTTP {status}"
             if retryable and attempt < self.policy.attempts:
                 self._sleep(attempt, retry_after, f"HTTP {status}")
                 continue
-            raise self._error(status, _decode_quiet(response), what, retryable)
+            body = _decode_quiet(response)
+            if body is None and response.content and status in (404, 405):
+                # Not the registry's JSON envelope: the api_url is likely not the API's.
+                raise self._not_the_api(status)
+            raise self._error(status, body, what, retryable)
         raise RegistryError(  # pragma: no cover - the loop always returns or raises
             f"the {self.registry} registry did not answer ({last_problem})"
         )
@@ -219,6 +223,21 @@ class HttpClient:
         )
         if wait > 0:
             time.sleep(wait)
+
+    def _not_the_api(self, status: int | str) -> RegistryError:
+        return RegistryError(
+            f"{self.base_url} does not answer like the {self.registry} API "
+            f"(HTTP {status}, not JSON)",
+            hint=f"check the api_url{self._of_profile} in reflekt_profiles.yml",
+        )
+
+    def _decode(self, response: Any) -> Any:
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise self._not_the_api(response.status_code) from None
 
     def _error(self, status: int, body: Any, what: str | None, retried: bool) -> RegistryError:
         server = redact(error_message(body, ""))
@@ -295,17 +314,6 @@ def _failure(exc: Exception, policy: RetryPolicy) -> tuple[str, bool]:
     if len(text) > 160:
         text = text[:160] + "..."
     return (f"{type(exc).__name__}: {text}" if text else type(exc).__name__), True
-
-
-def _decode(response: Any) -> Any:
-    if not response.content:
-        return None
-    try:
-        return response.json()
-    except ValueError:
-        raise RegistryError(
-            f"the registry answered with something that is not JSON (HTTP {response.status_code})"
-        ) from None
 
 
 def _decode_quiet(response: Any) -> Any:

@@ -197,3 +197,39 @@ def test_an_empty_avo_secret_is_a_config_error(avo, avo_project):
     assert result.exit_code == 2
     assert "the Avo service_account_secret of profile 'dev' is empty" in _flat(result.output)
     assert avo.requests == []
+
+
+def test_an_api_url_that_is_not_the_segment_api(make_project, tmp_path):
+    """A web server that answers HTML (a proxy page, a wrong host): say so, not "not found"."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Html(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            status = 200 if self.path.startswith("/ok") else 404
+            body = b"<html>sign in</html>"
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Html)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        project = make_project()
+        for url, status in ((base, 404), (f"{base}/ok", 200)):
+            _profile(project, url)
+            result = _invoke(project, "pull", "-s", "segment/shop")
+            assert result.exit_code == 3
+            output = _flat(result.output)
+            assert f"{url} does not answer like the Segment API (HTTP {status}, not JSON)" in output
+            assert "check the api_url of profile 'dev'" in output
+            assert "not found" not in output
+    finally:
+        server.shutdown()
+        server.server_close()
