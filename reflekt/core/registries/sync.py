@@ -70,6 +70,25 @@ class PlanNotFoundError(RegistryNotFoundError):
     """No Segment tracking plan of that name: an error for pull, an empty plan for diff."""
 
 
+SHOWN_PLANS = 10
+
+
+def _plan_missing(name: str, plans: list[dict[str, Any]]) -> PlanNotFoundError:
+    """No plan of that name: say which plans the token does see."""
+    names = sorted(str(p.get("name")) for p in plans if p.get("name"))
+    if not names:
+        hint = "the token sees no tracking plan: check that it belongs to the right workspace"
+    else:
+        more = f", ... ({len(names)} in all)" if len(names) > SHOWN_PLANS else ""
+        close = [n for n in names if n.lower() == name.lower()]
+        shown = ", ".join(names[:SHOWN_PLANS]) + more
+        hint = f"did you mean '{close[0]}'? (names are case-sensitive)" if close else None
+        hint = hint or f"plans the token sees: {shown}"
+    return PlanNotFoundError(
+        f"Segment: no tracking plan named '{name}' in the workspace", hint=hint
+    )
+
+
 def parse_registry_select(select: str, *, command: str) -> SelectPath:
     """A select naming at least `<registry>/<plan or branch>`."""
     sel = SelectPath.parse(select)
@@ -184,12 +203,10 @@ def _fetch_all(
     if registry == "segment":
         with _segment(profile, policy) as client:
             progress(f"finding tracking plan '{plan}'", 0, None)
-            found = client.find_plan(plan)
+            plans = client.list_plans()
+            found = next((p for p in plans if p.get("name") == plan), None)
             if found is None:
-                raise PlanNotFoundError(
-                    f"Segment: no tracking plan named '{plan}' in the workspace",
-                    hint="check the plan name (it is case-sensitive) and the token's workspace",
-                )
+                raise _plan_missing(plan, plans)
             rules = client.list_rules(str(found["id"]), progress)
         remotes = [rule_to_remote(rule, plan, project.vendor) for rule in rules]
         return [remote for remote in remotes if remote is not None]
@@ -413,14 +430,15 @@ def push(
     local, notes = _local_rules(project, files)
     with _segment(profile, policy) as client:
         progress(f"finding tracking plan '{plan_name}'", 0, None)
-        plan = client.find_plan(plan_name)
+        plans = client.list_plans()
+        plan = next((p for p in plans if p.get("name") == plan_name), None)
         existing: dict[tuple[str, str, int], dict[str, Any]] = {}
         if plan is not None:
             for rule in client.list_rules(str(plan["id"]), progress):
                 existing[rule_identity(rule)] = rule
         if delete:
             if plan is None:
-                raise RegistryNotFoundError(f"Segment: no tracking plan named '{plan_name}'")
+                raise _plan_missing(plan_name, plans)
             doomed = [item for item in local if rule_identity(item.rule) in existing]
             doomed = [item for item in doomed if item.rule["type"] != "COMMON"]
             if not dry_run and doomed:

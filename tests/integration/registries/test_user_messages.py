@@ -233,3 +233,17 @@ def test_an_api_url_that_is_not_the_segment_api(make_project, tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_an_unknown_plan_names_the_plans_the_token_sees(segment, segment_project):
+    segment.add_plan("ecommerce")
+    segment.add_plan("web")
+    project = segment_project()
+
+    wrong_case = _flat(_invoke(project, "pull", "-s", "segment/Ecommerce").output)
+    unknown = _invoke(project, "pull", "-s", "segment/shop")
+
+    assert "did you mean 'ecommerce'? (names are case-sensitive)" in wrong_case
+    assert unknown.exit_code == 3
+    assert "no tracking plan named 'shop' in the workspace" in _flat(unknown.output)
+    assert "plans the token sees: ecommerce, web" in _flat(unknown.output)
