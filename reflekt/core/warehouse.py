@@ -11,6 +11,7 @@ SQLAlchemy and the drivers are imported inside functions: `reflekt --help` must 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -218,9 +219,18 @@ def check_source(source: SourceConfig, schema: str | None = None) -> str:
     return f"connected to {_describe(source)}{where}"
 
 
-def introspect(source: SourceConfig, schema: str, engine: Engine | None = None) -> SchemaColumns:
+def introspect(
+    source: SourceConfig,
+    schema: str,
+    engine: Engine | None = None,
+    *,
+    database: str | None = None,
+) -> SchemaColumns:
     """Every table and column of `schema`, in ONE information_schema query.
 
+    `database` (from `--source`) is where Snowflake looks: one account holds many databases
+    (raw events in RAW while the profile's database is ANALYTICS), each with its own
+    information_schema. Other warehouses read the database they connect to.
     Raises WarehouseError when the warehouse cannot be reached or the schema has no table.
     Pass `engine` to reuse one (the caller then disposes it).
     """
@@ -228,7 +238,7 @@ def introspect(source: SourceConfig, schema: str, engine: Engine | None = None) 
     engine = engine or create_engine(source)
     try:
         with engine.connect() as connection:
-            return _introspect(connection, source, schema)
+            return _introspect(connection, source, schema, database)
     except WarehouseError:
         raise
     except _driver_errors() as exc:
@@ -238,13 +248,33 @@ def introspect(source: SourceConfig, schema: str, engine: Engine | None = None) 
             engine.dispose()
 
 
-def _introspect(connection: Any, source: SourceConfig, schema: str) -> SchemaColumns:
+def introspection_sql(source_type: str, database: str | None = None) -> str:
+    """The introspection query; on Snowflake, of `database`'s information_schema."""
+    if source_type != "snowflake" or not database:
+        return INTROSPECTION_SQL
+    if _SNOWFLAKE_PLAIN.fullmatch(database):
+        prefix = database  # unquoted: Snowflake resolves it case-insensitively
+    else:
+        prefix = '"' + database.replace('"', '""') + '"'
+    return INTROSPECTION_SQL.replace(
+        "from information_schema.columns", f"from {prefix}.information_schema.columns"
+    )
+
+
+_SNOWFLAKE_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
+
+
+def _introspect(
+    connection: Any, source: SourceConfig, schema: str, database: str | None = None
+) -> SchemaColumns:
     import sqlalchemy
 
-    rows = connection.execute(sqlalchemy.text(INTROSPECTION_SQL), {"schema": schema.lower()}).all()
+    sql = introspection_sql(source.type, database)
+    rows = connection.execute(sqlalchemy.text(sql), {"schema": schema.lower()}).all()
     if not rows:
+        where = f"database {database} of " if source.type == "snowflake" and database else ""
         raise WarehouseError(
-            f"schema '{schema}' not found (or holds no table) in source {_describe(source)}",
+            f"schema '{schema}' not found (or holds no table) in {where}source {_describe(source)}",
             hint="check the <schema> part of --source: it is the schema the Segment warehouse "
             "destination writes to",
         )

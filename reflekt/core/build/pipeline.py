@@ -79,7 +79,7 @@ def build_dbt(
     source = source_arg if isinstance(source_arg, SourceArg) else SourceArg.parse(source_arg)
     check_sdk(sdk)
     source_config = profile.source(source.source_id)
-    _check_duckdb_database(source, source_config)
+    _check_database(source, source_config)
     paths = resolve_select(project.schemas_dir, selects)
     total = len(paths) + 2
     schemas: list[EventSchema] = []
@@ -92,7 +92,7 @@ def build_dbt(
 
     mark = time.perf_counter()
     report(len(paths), total, f"introspecting {source_config.type} schema {source.schema}")
-    columns = introspect(source_config, source.schema)
+    columns = introspect(source_config, source.schema, database=source.database)
     timings["introspect"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
@@ -136,11 +136,24 @@ def build_dbt(
     )
 
 
-def _check_duckdb_database(source: SourceArg, source_config: SourceConfig) -> None:
-    """DuckDB names a file's catalog after the file: `--source` must use that name.
+def _check_database(source: SourceArg, source_config: SourceConfig) -> None:
+    """`--source`'s database must be one the package can read through this source.
 
-    Any other name would be written into the sources file and fail later, inside dbt.
+    Postgres cannot read another database over a connection; DuckDB names a file's catalog
+    after the file. Any other name would be written into the sources file and fail later,
+    inside dbt. (Snowflake reads any database of the account; Redshift, with RA3 nodes, too.)
     """
+    if source_config.type == "postgres":
+        database = str(source_config.settings.get("database"))
+        if source.database != database:
+            raise SelectError(
+                f"--source '{source}': Postgres source '{source.source_id}' connects to "
+                f"database '{database}', and Postgres cannot read another database "
+                f"('{source.database}') from there",
+                hint=f"use --source {source.source_id}.{database}.{source.schema}, or a "
+                "profile source whose `database` is the one holding the raw events",
+            )
+        return
     if source_config.type != "duckdb":
         return
     catalog = Path(str(source_config.settings["path"])).stem

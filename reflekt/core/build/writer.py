@@ -8,7 +8,9 @@ Rules (each has a test):
   named in its header is gone from the project or was part of this build's selection (so a
   subset build never removes the models of schemas it did not select);
 - the sources file lists the tables of this build plus those still used by the remaining
-  models, so building a subset merges instead of dropping the other tables.
+  models, so building a subset merges instead of dropping the other tables; a generated
+  sources file left at an old path (after changing `in_folder` or `sources.prefix`) is
+  merged into it and removed, so dbt never sees the source defined twice.
 """
 
 from __future__ import annotations
@@ -76,6 +78,7 @@ def plan_package(
     # Stale generated files under models/<source>/.
     removed: list[str] = []
     remaining_sql: list[str] = []
+    moved_tables: dict[str, str] = {}  # tables of a sources file at an old path
     on_disk = sorted(p for p in models_dir.rglob("*") if p.is_file()) if models_dir.is_dir() else []
     for path in on_disk:
         rel = path.relative_to(package_dir).as_posix()
@@ -89,6 +92,12 @@ def plan_package(
                 remaining_sql.append(text)
             continue
         ids = header_schema_ids(text)
+        if not ids and path.suffix != ".sql" and "\nsources:" in text:
+            # The sources file at its old path (`in_folder` or `sources.prefix` changed): the
+            # new one replaces it, with its tables merged, so dbt never sees the source twice.
+            moved_tables.update(parse_sources_tables(text))
+            removed.append(rel)
+            continue
         gone = (
             all(schema_id not in existing or schema_id in selected for schema_id in ids)
             if ids
@@ -102,7 +111,7 @@ def plan_package(
     # Merge the sources file with the tables still used by models this build did not write.
     sources_abs = package_dir / package.sources_path
     old_sources = _read(sources_abs)
-    old_tables = parse_sources_tables(old_sources) if old_sources else {}
+    old_tables = {**moved_tables, **(parse_sources_tables(old_sources) if old_sources else {})}
     tables = dict(package.tables)
     for text in remaining_sql:
         for table in _source_tables_used(text, package.source_name):

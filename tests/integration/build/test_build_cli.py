@@ -191,7 +191,7 @@ def test_bad_database_exits_3_password_masked(small_project):
             },
         }
     )
-    result = invoke(small_project, "--source", "pg.test.segment_prod")
+    result = invoke(small_project, "--source", "pg.no_such_database_here.segment_prod")
     assert result.exit_code == 3, result.output
     assert password not in result.output
 
@@ -297,3 +297,44 @@ def test_filter_with_quotes_runs_on_every_model(small_project):
     finally:
         connection.close()
     assert 0 < count <= total
+
+
+def test_moving_docs_into_a_folder_keeps_one_sources_file_with_every_table(small_project):
+    assert invoke(small_project, "--source", SOURCE).exit_code == 0
+    config = small_project.root / "reflekt_project.yml"
+    config.write_text(config.read_text().replace("in_folder: false", "in_folder: true"))
+    result = invoke(small_project, "--source", SOURCE, "--select", "segment/shop/Page")
+    assert result.exit_code == 0, result.output
+    sources = sorted(small_project.package_dir.rglob("__src_*.yml"))
+    assert [p.relative_to(small_project.package_dir).as_posix() for p in sources] == [
+        "models/segment_prod/docs/__src_segment_prod.yml"
+    ], "the old sources file is merged and removed: dbt must not see the source twice"
+    tables = yaml.safe_load(sources[0].read_text())["sources"][0]["tables"]
+    assert [t["name"] for t in tables] == ["cart_viewed", "identifies", "pages", "tracks", "users"]
+
+
+def test_postgres_source_must_name_the_profile_database(small_project):
+    """Postgres cannot read another database: a clear exit 2 before any connection."""
+    small_project.project.write_profiles(
+        {
+            "version": 1.0,
+            "dev": {
+                "source": [
+                    {
+                        "id": "pg",
+                        "type": "postgres",
+                        "host": "127.0.0.1",
+                        "port": 1,  # never reached
+                        "database": "test",
+                        "user": "postgres",
+                        "password": "pw-not-shown",
+                    }
+                ]
+            },
+        }
+    )
+    result = invoke(small_project, "--source", "pg.analytics.segment_prod")
+    assert result.exit_code == 2, result.output
+    assert "Postgres source 'pg' connects to database 'test'" in result.output
+    assert "use --source pg.test.segment_prod" in result.output
+    assert "pw-not-shown" not in result.output

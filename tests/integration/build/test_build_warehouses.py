@@ -211,6 +211,39 @@ def test_snowflake_introspection_and_build_with_fakesnow(small_project, query_co
     assert "{{ adapter.quote('order') }} as order_," in v2.read_text()
 
 
+def test_snowflake_introspects_the_database_named_by_source(small_project, query_counter):
+    """The profile's database is ANALYTICS; the raw events are in RAW (`--source sf.raw...`)."""
+    import fakesnow
+    import sqlalchemy
+
+    from reflekt.core.warehouse import engine_url
+
+    settings = {"account": "acct", "user": "u", "password": "pw", "database": "ANALYTICS"}
+    _profiles(small_project, {"id": "sf", "type": "snowflake", **settings})
+    project = load_project(small_project.root)
+    profile = load_profile(project)
+    source = profile.source("sf")
+    with warnings.catch_warnings(), fakesnow.patch():
+        warnings.simplefilter("ignore")
+        engine = sqlalchemy.create_engine(engine_url(source))
+        with engine.begin() as connection:
+            for sql in (
+                "create database raw",
+                "create schema raw.segment_prod",
+                "create table raw.segment_prod.cart_viewed (id varchar, cart_id varchar)",
+                "create schema analytics.segment_prod",
+                "create table analytics.segment_prod.pages (id varchar)",
+            ):
+                connection.execute(sqlalchemy.text(sql))
+        engine.dispose()
+        query_counter.statements.clear()
+        result = build_dbt(project, profile, ["segment/shop/Cart_Viewed"], "sf.raw.segment_prod")
+    [query] = query_counter.introspection
+    assert "from raw.information_schema.columns" in query
+    assert "stg_segment_prod__cart_viewed" in result.built
+    assert result.package.source_block["database"] == "raw"
+
+
 def test_snowflake_bad_account_is_a_warehouse_error(small_project):
     """A real connection attempt to an account that cannot resolve: exit 3, password masked."""
     from click.testing import CliRunner
