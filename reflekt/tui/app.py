@@ -139,6 +139,7 @@ def _binding_sources() -> list[tuple[str, type]]:
 _OPTIONAL_SOURCES: list[tuple[str, str, str]] = [
     ("diff view", "reflekt.tui.widgets.diff_view", "DiffView"),
     ("push confirmation", "reflekt.tui.screens.registry", "ConfirmPushScreen"),
+    ("pull confirmation", "reflekt.tui.screens.registry", "ConfirmPullScreen"),
     ("git ref prompt", "reflekt.tui.screens.registry", "GitRefScreen"),
     ("result summary", "reflekt.tui.screens.registry", "ResultScreen"),
     ("build wizard", "reflekt.tui.screens.build_wizard", "BuildWizard"),

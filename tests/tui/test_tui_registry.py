@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import DataTable, Static, TabbedContent
 from tui_support import drive, make_app, plain, settle, track_rule, use_segment
 
-from reflekt.tui.screens.registry import ConfirmPushScreen, ResultScreen
+from reflekt.tui.screens.registry import ConfirmPullScreen, ConfirmPushScreen, ResultScreen
 from reflekt.tui.widgets.diff_view import DiffView
 from reflekt.tui.widgets.schema_tree import SchemaTree
 
@@ -200,6 +200,10 @@ def test_pull_from_the_palette_shows_created_updated_unchanged(shop, segment):
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
+        # Pull overwrites files: it asks first.
+        assert isinstance(pilot.app.screen, ConfirmPullScreen)
+        await pilot.press("y")
+        await settle(pilot)
         assert isinstance(pilot.app.screen, ResultScreen)
         title = str(pilot.app.screen.query_one("#result-title", Static).render())
         assert "segment/ecommerce" in title
@@ -343,3 +347,28 @@ def test_diff_when_the_registry_is_unreachable(shop, monkeypatch):
         assert pilot.app.is_running
 
     drive(make_app(shop.root), scenario)
+
+
+def test_a_cancelled_pull_writes_nothing(shop, segment):
+    without_broken_file(shop)
+    seed_plan(segment)
+    use_segment(shop, segment)
+    order = shop.schemas_dir / "segment/ecommerce/Order_Completed/1-0.json"
+    before = order.read_text()
+
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        screen.query_one(SchemaTree).select_key("segment/ecommerce")
+        screen.action_pull()
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ConfirmPullScreen)
+        assert pilot.app.focused.id == "pull-no"  # Enter on the default button cancels
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(pilot.app.screen, ResultScreen)
+        assert not segment.calls("GET")
+        messages = [n.message for n in pilot.app._notifications]
+        assert any("Pull cancelled" in m for m in messages)
+
+    drive(make_app(shop.root), scenario)
+    assert order.read_text() == before

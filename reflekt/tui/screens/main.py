@@ -491,8 +491,16 @@ class MainScreen(Screen):
         select = self._need_select()
         if select is None:
             return
-        self.notify(f"Pulling {select}…", timeout=3)
-        self._pull_worker(select)
+        from reflekt.tui.screens.registry import ConfirmPullScreen
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self.notify(f"Pulling {select}…", timeout=3)
+                self._pull_worker(select)
+            else:
+                self.notify("Pull cancelled: no file was written.", timeout=3)
+
+        self.app.push_screen(ConfirmPullScreen(select), answered)
 
     @work(thread=True, exclusive=True, group="registry")
     def _pull_worker(self, select: str) -> None:

@@ -79,6 +79,43 @@ class ConfirmPushScreen(ModalScreen[bool]):
         self.dismiss(False)
 
 
+class ConfirmPullScreen(ModalScreen[bool]):
+    """Pull overwrites local files: say so, then Pull or Cancel."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "confirm", "Pull", id="pull.confirm"),
+        Binding("n,escape", "cancel", "Cancel", id="pull.cancel"),
+    ]
+
+    def __init__(self, select: str) -> None:
+        super().__init__()
+        self.select = select
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-box small pull"):
+            yield Static(f"Pull {self.select} from the registry?", classes="title")
+            yield Static(
+                "Every schema the registry has is written to schemas/: a local file of the "
+                "same version is overwritten (git diff shows what changed).",
+                classes="dim",
+            )
+            with Horizontal(classes="buttons"):
+                yield Button("Pull (y)", variant="warning", id="pull-yes")
+                yield Button("Cancel (n)", id="pull-no")
+
+    def on_mount(self) -> None:
+        self.query_one("#pull-no", Button).focus()
+
+    def on_button_pressed(self, message: Button.Pressed) -> None:
+        self.dismiss(message.button.id == "pull-yes")
+
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
 def _id_list(title: str, ids: tuple[str, ...], style: str) -> Text:
     text = Text(f"{title}: {len(ids)}\n", style=f"bold {style}")
     for schema_id in ids[:200]:
