@@ -370,10 +370,19 @@ def _local_rules(project: Project, files: list[Path]) -> tuple[list[_LocalRule],
         for major in sorted(by_event[event_key]):
             versions = sorted(by_event[event_key][major])
             version, path = versions[-1]
+            folder = event_key.rsplit("/", 1)[-1]
             if len(versions) > 1:
                 listed = ", ".join(str(v) for v, _ in versions)
+                notes.append(f"{folder}: {listed} -> pushed {version} as version {major}")
+            newer = [
+                v
+                for v in _local_versions(project.schemas_dir, event_key)
+                if v.major == major and v > version
+            ]
+            if newer:
                 notes.append(
-                    f"{event_key.rsplit('/', 1)[-1]}: {listed} -> pushed {version} as version {major}"
+                    f"{folder}: pushed {version} as version {major}, although "
+                    f"{', '.join(str(v) for v in newer)} exists locally (not selected)"
                 )
             doc = load_schema(path, project.schemas_dir)
             assert doc.body is not None

@@ -247,3 +247,20 @@ def test_an_unknown_plan_names_the_plans_the_token_sees(segment, segment_project
     assert unknown.exit_code == 3
     assert "no tracking plan named 'shop' in the workspace" in _flat(unknown.output)
     assert "plans the token sees: ecommerce, web" in _flat(unknown.output)
+
+
+def test_pushing_an_older_minor_says_a_newer_one_exists(segment, segment_project):
+    project = segment_project()
+    project.add_schema("segment/shop/Cart_Viewed/1-0", PROPS)
+    project.add_schema(
+        "segment/shop/Cart_Viewed/1-1",
+        {**PROPS, "items": {"type": "integer", "description": "Items."}},
+    )
+
+    result = _invoke(project, "push", "-s", "segment/shop/Cart_Viewed/1-0", "--dry-run")
+
+    assert result.exit_code == 0, result.output
+    assert (
+        "note: Cart_Viewed: pushed 1-0 as version 1, although 1-1 exists locally (not selected)"
+        in _flat(result.output)
+    )
