@@ -14,7 +14,7 @@ from pathlib import Path
 
 from reflekt.core.build.dbt import SDKS, DbtPackage, EventSchema, Skipped, build_package
 from reflekt.core.build.writer import WritePlan, apply_plan, plan_package
-from reflekt.core.errors import ReflektError, SelectError
+from reflekt.core.errors import ReflektError, SchemaFileError, SelectError
 from reflekt.core.profiles import Profile, SourceConfig
 from reflekt.core.project import Project
 from reflekt.core.schemas import list_schema_files, load_schema, relative_id
@@ -84,7 +84,18 @@ def build_dbt(
     total = len(paths) + 2
     schemas: list[EventSchema] = []
     for index, path in enumerate(paths, start=1):
-        doc = load_schema(path, project.schemas_dir)
+        try:
+            doc = load_schema(path, project.schemas_dir)
+        except SchemaFileError as error:
+            raise SchemaFileError(
+                error.message,
+                file=error.file,
+                line=error.line,
+                column=error.column,
+                hint=error.hint
+                or "`reflekt lint` lists every problem; fix the file, or leave it out of the "
+                "build with --select",
+            ) from None
         schemas.append(EventSchema.from_body(doc.schema_id.path, doc.body or {}))
         if index % 50 == 0 or index == len(paths):
             report(index, total, f"read {index} schema(s)")

@@ -338,3 +338,14 @@ def test_postgres_source_must_name_the_profile_database(small_project):
     assert "Postgres source 'pg' connects to database 'test'" in result.output
     assert "use --source pg.test.segment_prod" in result.output
     assert "pw-not-shown" not in result.output
+
+
+def test_a_broken_schema_file_stops_the_build_with_a_hint(small_project):
+    broken = small_project.root / "schemas/segment/shop/Page/1-0.json"
+    broken.write_text('{\n  "$id": "segment/shop/Pa')
+    result = invoke(small_project, "--source", SOURCE)
+    assert result.exit_code == 2, result.output
+    assert f"{broken}:2:10: invalid JSON: Unterminated string" in result.output
+    assert "Hint: `reflekt lint` lists every problem" in result.output
+    assert "Traceback" not in result.output
+    assert not small_project.package_dir.exists()
