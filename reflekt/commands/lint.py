@@ -34,13 +34,13 @@ _PROGRESS_THRESHOLD = 500  # files; smaller runs finish before a bar is worth dr
 @click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False),
     default=None,
     help="Write the output to FILE (atomically) instead of standard output.",
 )
 @click.option("--list-rules", is_flag=True, help="List the lint rules and exit.")
 def command(
-    run: Run, selects: tuple[str, ...], fmt: str, output: Path | None, list_rules: bool
+    run: Run, selects: tuple[str, ...], fmt: str, output: str | None, list_rules: bool
 ) -> int:
     """Lint schemas against the project's conventions.
 
@@ -54,8 +54,9 @@ def command(
       reflekt lint --format github
       reflekt lint --format sarif --output lint.sarif
     """
+    output_path = _output_path(output)
     if list_rules:
-        return _list_rules(run, fmt, output)
+        return _list_rules(run, fmt, output_path)
 
     from reflekt.core.lint import lint_project
     from reflekt.core.output.findings import FORMATS, summary_line
@@ -73,9 +74,9 @@ def command(
             )
     run.debug(summary_line(report))
 
-    if output is not None:
-        _write(output, FORMATS[fmt](report, project.root))
-        run.err.print(f"{summary_line(report)} Wrote {fmt} output to {output}.", markup=False)
+    if output_path is not None:
+        _write(output_path, FORMATS[fmt](report, project.root))
+        run.err.print(f"{summary_line(report)} Wrote {fmt} output to {output_path}.", markup=False)
     elif fmt == "text" and run.out.is_terminal:
         _render_rich(run, report)
     else:
@@ -83,6 +84,19 @@ def command(
         if fmt != "text":
             run.err.print(summary_line(report), markup=False)
     return 0 if report.errors == 0 else 1
+
+
+def _output_path(output: str | None) -> Path | None:
+    """--output as a path; a trailing `/` means a folder, which is not a file to write."""
+    if output is None:
+        return None
+    if output.endswith(("/", "\\")):
+        from reflekt.core.errors import ReflektError
+
+        raise ReflektError(
+            f"--output '{output}' names a folder; give a file, e.g. {output}lint.json"
+        )
+    return Path(output)
 
 
 def _jobs() -> int:
@@ -102,7 +116,11 @@ def _write(path: Path, text: str) -> None:
     try:
         write_atomic(path, text)
     except OSError as exc:
-        raise ReflektError(f"cannot write {path}: {exc.strerror or exc}") from None
+        reason = exc.strerror or str(exc)
+        blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+        if blocker is not None:  # mkdir says "File exists", which misleads
+            reason = f"{blocker} is a file, not a folder"
+        raise ReflektError(f"cannot write {path}: {reason}") from None
 
 
 def _render_rich(run: Run, report) -> None:

@@ -239,3 +239,25 @@ def test_on_a_terminal_findings_are_drawn_without_a_progress_bar_for_small_runs(
     assert f"schemas/{CART}" in result.stdout
     assert "Linted 1 schema: 2 errors, 0 warnings." in result.stdout
     assert "\x1b[31m" not in result.stdout, "NO_COLOR: no colour"
+
+
+def test_output_to_an_unwritable_path_is_one_clear_error(proj, tmp_path):
+    proj.add(CART, GOOD)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = lint(proj, "--format", "json", "--output", str(blocker / "lint.json"))
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: cannot write {blocker / 'lint.json'}: {blocker} is a file, not a folder\n"
+    )
+
+
+def test_output_ending_in_a_slash_is_not_written_as_a_file(proj, tmp_path):
+    proj.add(CART, GOOD)
+    target = f"{tmp_path / 'reports'}/"
+    result = lint(proj, "--output", target)
+    assert result.exit_code == 2
+    assert f"--output '{target}' names a folder; give a file, e.g. {target}lint.json" in (
+        result.output
+    )
+    assert not (tmp_path / "reports").exists()
