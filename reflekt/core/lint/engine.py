@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from reflekt.core.errors import ConfigError
 from reflekt.core.lint.base import (
     SCOPE_EVENT,
     SCOPE_SCHEMA,
@@ -93,8 +94,25 @@ def rule_settings(project: Project | None = None) -> tuple[list[RuleSetting], li
 
 
 def active_rules(project: Project) -> list[ActiveRule]:
-    """The rules to run with their effective severity. Unknown names in the config: ConfigError."""
-    validate_rule_names(project, rule_names())
+    """The rules to run with their effective severity.
+
+    ConfigError (exit 2) for an unknown name in `lint.rules`, or for one rule given twice
+    (by code and by name) with different severities: which one wins would be a guess.
+    """
+    known = rule_names()
+    validate_rule_names(project, known)
+    seen: dict[str, tuple[str, str]] = {}
+    for key, value in project.lint_rules.items():
+        code = known[key]
+        if code in seen and seen[code][1] != value:
+            other, other_value = seen[code]
+            raise ConfigError(
+                f"lint.rules: {other}: {other_value} and {key}: {value} set the same rule "
+                f"({code}) twice",
+                file=project.config_path,
+                hint="keep one of them",
+            )
+        seen[code] = (key, value)
     settings, _ = rule_settings(project)
     return [ActiveRule(s.rule, s.severity) for s in settings if s.severity != "off"]
 

@@ -261,3 +261,16 @@ def test_output_ending_in_a_slash_is_not_written_as_a_file(proj, tmp_path):
         result.output
     )
     assert not (tmp_path / "reports").exists()
+
+
+def test_one_rule_set_twice_with_different_severities_is_exit_2(proj):
+    proj.configure(rules={"RF402": "warning", "property-description": "off"})
+    proj.add(CART, GOOD)
+    result = lint(proj)
+    assert result.exit_code == 2
+    assert (
+        "lint.rules: RF402: warning and property-description: off set the same rule (RF402) "
+        "twice" in result.output
+    )
+    proj.configure(rules={"RF402": "warning", "property-description": "warning"})
+    assert lint(proj).exit_code == 0, "the same severity twice is harmless"
