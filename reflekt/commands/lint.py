@@ -38,7 +38,12 @@ _PROGRESS_THRESHOLD = 500  # files; smaller runs finish before a bar is worth dr
     default=None,
     help="Write the output to FILE (atomically) instead of standard output.",
 )
-@click.option("--list-rules", is_flag=True, help="List the lint rules and exit.")
+@click.option(
+    "--list-rules",
+    is_flag=True,
+    help="List the lint rules with their severity in this project (overrides marked *), "
+    "and exit.",
+)
 def command(
     run: Run, selects: tuple[str, ...], fmt: str, output: str | None, list_rules: bool
 ) -> int:
@@ -48,6 +53,7 @@ def command(
     usage or configuration error. Rules can be switched off or made warnings under
     `lint: rules:` in reflekt_project.yml.
 
+    \b
     Examples:
       reflekt lint
       reflekt lint --select segment/ecommerce/Cart_Viewed

@@ -274,3 +274,8 @@ def test_one_rule_set_twice_with_different_severities_is_exit_2(proj):
     )
     proj.configure(rules={"RF402": "warning", "property-description": "warning"})
     assert lint(proj).exit_code == 0, "the same severity twice is harmless"
+
+
+def test_help_keeps_one_example_per_line():
+    result = CliRunner().invoke(cli, ["lint", "--help"])
+    assert "\n    reflekt lint --format github\n" in result.output
