@@ -41,8 +41,7 @@ _PROGRESS_THRESHOLD = 500  # files; smaller runs finish before a bar is worth dr
 @click.option(
     "--list-rules",
     is_flag=True,
-    help="List the lint rules with their severity in this project (overrides marked *), "
-    "and exit.",
+    help="List the lint rules with their severity in this project (overrides marked *), and exit.",
 )
 def command(
     run: Run, selects: tuple[str, ...], fmt: str, output: str | None, list_rules: bool
