@@ -56,8 +56,8 @@ def test_diff_of_a_plan_against_the_local_segment_server(shop, segment):
         assert view.error is None, view.error
         table = view.query_one("#diff-events", DataTable)
         by_event = {row[0]: row for row in rows(table)}
-        assert by_event["Order_Completed"][1:] == ["1-0", "1-0", "breaking"]
-        assert by_event["Cart_Viewed"][1:] == ["1-1", "1-0", "compatible"]
+        assert by_event["Order_Completed"][1:] == ["breaking", "1-0", "1-0"]
+        assert by_event["Cart_Viewed"][1:] == ["compatible", "1-1", "1-0"]
         summary = str(view.query_one("#diff-summary", Static).render())
         assert "1 breaking" in summary
         # The breaking event is listed first and shown in the detail pane.

@@ -147,7 +147,7 @@ class DiffView(Vertical):
         )
         with Vertical(id="diff-body"):
             table: DataTable = DataTable(id="diff-events", cursor_type="row")
-            table.add_columns("event", "local", "base", "verdict")
+            table.add_columns("event", "verdict", "local", "base")  # verdict before it is cut off
             yield table
             with VerticalScroll(id="diff-detail-scroll"):
                 yield Static("", id="diff-detail")
@@ -237,9 +237,9 @@ class DiffView(Vertical):
         for event in ordered:
             table.add_row(
                 event.event_key.rsplit("/", 1)[-1],
+                Text(event.verdict, style=VERDICT_STYLE.get(event.verdict, "")),
                 str(event.local_version or "-"),
                 str(event.base_version or "-"),
-                Text(event.verdict, style=VERDICT_STYLE.get(event.verdict, "")),
                 key=event.event_key,
             )
         self._show_event(ordered[0] if ordered else None)

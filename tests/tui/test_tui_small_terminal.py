@@ -1,0 +1,51 @@
+"""An 80x24 terminal: the schema view keeps room, the diff verdict stays visible, modals fit."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable
+from tui_support import drive, make_app, settle, track_rule, use_segment
+
+from reflekt.tui.screens.registry import ConfirmPullScreen
+from reflekt.tui.widgets.diff_view import DiffView
+from reflekt.tui.widgets.schema_tree import SchemaTree
+
+SMALL = (80, 24)
+
+
+def test_the_sidebar_leaves_the_schema_view_most_of_a_small_screen(shop):
+    async def scenario(pilot):
+        sidebar = pilot.app.screen.query_one("#sidebar")
+        assert sidebar.size.width <= 32  # 40% of 80 columns, not a fixed 40
+        assert pilot.app.screen.query_one("#schema-view").size.width >= 45
+
+    drive(make_app(shop.root), scenario, size=SMALL)
+
+
+def test_the_diff_verdict_is_visible_and_modals_fit_at_80x24(shop, segment):
+    (shop.schemas_dir / "segment/ecommerce/Broken_Event/1-0.json").unlink()
+    segment.add_plan(
+        "ecommerce",
+        [track_rule("Order Completed", {"order_id": {"type": ["integer"]}}, ["order_id"])],
+    )
+    use_segment(shop, segment)
+
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        screen.query_one(SchemaTree).select_key("segment/ecommerce")
+        await pilot.press("d")
+        await settle(pilot)
+        table = screen.query_one(DiffView).query_one("#diff-events", DataTable)
+        labels = [column.label.plain for column in table.columns.values()]
+        assert labels[:2] == ["event", "verdict"]
+        # The verdict column starts inside the visible part of the table.
+        verdict_x = sum(column.get_render_width(table) for column in table.ordered_columns[:1])
+        assert verdict_x < table.size.width
+        screen.action_pull()
+        await pilot.pause()
+        modal = pilot.app.screen
+        assert isinstance(modal, ConfirmPullScreen)
+        box = modal.query_one(".modal-box").region
+        assert box.right <= SMALL[0] and box.bottom <= SMALL[1]
+        assert modal.query_one("#pull-yes").region.bottom <= SMALL[1]
+
+    drive(make_app(shop.root), scenario, size=SMALL)
