@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from reflekt.core.errors import ConfigError
+from reflekt.core.lint.base import json_kind
 
 DRAFT7_URI = "http://json-schema.org/draft-07/schema"
 _DRAFT7_FILE = Path(__file__).with_name("draft-07-schema.json")
@@ -123,15 +124,6 @@ def _leaf_errors(error: Any) -> list[SchemaError]:
     return [SchemaError(_message(error), tuple(error.absolute_path))]
 
 
-_KINDS = {
-    dict: "an object",
-    list: "an array",
-    str: "a string",
-    bool: "a boolean",
-    int: "an integer",
-    float: "a number",
-    type(None): "null",
-}
 _SHOWN = 60  # characters of an offending value quoted in a message
 _PY_STRING = re.compile(r"'([^'\"\\]*)'")
 
@@ -155,7 +147,7 @@ def _message(error: Any) -> str:
     if error.validator == "type":
         wanted = error.validator_value
         wanted = " or ".join(wanted) if isinstance(wanted, list) else str(wanted)
-        text = f"expected type {wanted}, found {_KINDS.get(type(error.instance), 'a value')}"
+        text = f"expected type {wanted}, found {json_kind(error.instance)}"
     else:
         text, shown = error.message, repr(error.instance)
         head = ""

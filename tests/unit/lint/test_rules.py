@@ -322,6 +322,31 @@ def test_rf401_event_description(proj, description):
     assert finding.line is not None
 
 
+def test_rf401_names_json_kinds_not_python_types(proj):
+    path = proj.add(CART, PROPS)
+    body = json.loads(path.read_text())
+    body["description"] = 42
+    path.write_text(json.dumps(body, indent=2))
+    [finding] = proj.findings("RF401")
+    assert finding.message.endswith("has a description that is not a string (an integer)")
+
+
+def test_rf202_a_folder_with_spaces_is_told_to_be_renamed(proj):
+    proj.add("segment/shop/Cart Left/1-0.json", PROPS, name="Cart Left")
+    [finding] = proj.findings("RF202")
+    assert finding.message == (
+        'the event folder "Cart Left" should be "Cart_Left" (spaces written as `_`): '
+        "rename the folder"
+    )
+    assert finding.suggestion is None
+
+
+def test_rf202_a_name_that_is_not_a_string(proj):
+    proj.add(CART, PROPS, name=["Cart", "Viewed"])
+    [finding] = proj.findings("RF202")
+    assert finding.message == "`self.name` must be a string, found an array"
+
+
 def test_rf402_property_description_missing_empty_and_nested(proj):
     proj.add(
         CART,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from reflekt.core.lint.base import Issue, SchemaContext, schema_rule
+from reflekt.core.lint.base import Issue, SchemaContext, json_kind, schema_rule
 
 
 def _missing_description(schema: Any) -> str | None:
@@ -14,7 +14,7 @@ def _missing_description(schema: Any) -> str | None:
         return "has no description"
     description = schema["description"]
     if not isinstance(description, str):
-        return f"has a description that is not a string ({type(description).__name__})"
+        return f"has a description that is not a string ({json_kind(description)})"
     if not description.strip():
         return "has an empty description"
     return None

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from reflekt.core.lint.base import EventContext, Issue, SchemaContext, event_rule, schema_rule
+from reflekt.core.lint.base import (
+    EventContext,
+    Issue,
+    SchemaContext,
+    event_rule,
+    json_kind,
+    schema_rule,
+)
 from reflekt.core.schemas import Version, event_folder_name
 
 
@@ -54,11 +61,16 @@ def name_matches_folder(ctx: SchemaContext) -> Iterator[Issue]:
         return  # the meta-schema rule reports a missing self.name
     name = ctx.self_block["name"]
     if not isinstance(name, str):
-        yield Issue(
-            f"`self.name` must be a string, found {type(name).__name__}", at=("self", "name")
-        )
+        yield Issue(f"`self.name` must be a string, found {json_kind(name)}", at=("self", "name"))
         return
-    if event_folder_name(name) != folder:
+    expected = event_folder_name(name)
+    if expected != folder and " " in folder and expected == event_folder_name(folder):
+        yield Issue(
+            f'the event folder "{folder}" should be "{expected}" (spaces written as `_`): '
+            "rename the folder",
+            at=("self", "name"),
+        )
+    elif expected != folder:
         yield Issue(
             f'`self.name` "{name}" does not match the event folder "{folder}"',
             at=("self", "name"),
