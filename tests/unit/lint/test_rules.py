@@ -412,3 +412,41 @@ def test_rf503_required_exists_top_level_and_nested(proj):
     )
     findings = proj.findings("RF503")
     assert {f.property for f in findings} == {"cartId", "products.items.price"}
+
+
+def test_nested_names_are_shown_with_their_path_and_values_as_json(proj):
+    path = proj.add(
+        "segment/shop/Cart_Viewed/1-1.json",
+        {
+            "nested": {
+                "type": "object",
+                "description": "n",
+                "properties": {"innerX": {"type": "string", "description": "i"}},
+            },
+            "list": {
+                "type": "array",
+                "description": "l",
+                "items": {
+                    "type": "object",
+                    "properties": {"Sku2": {"type": "string", "description": "s"}},
+                },
+            },
+        },
+        required=["nested", 3],
+    )
+    body = json.loads(path.read_text())
+    body["self"]["version"] = "1-0"
+    path.write_text(json.dumps(body, indent=2))
+    messages = {(f.rule, f.message) for f in proj.lint().findings}
+    assert ("RF311", 'property "nested.innerX" is not snake_case (suggestion: "inner_x")') in (
+        messages
+    )
+    assert ("RF311", 'property "list.items.Sku2" is not snake_case (suggestion: "sku2")') in (
+        messages
+    )
+    assert (
+        "RF312",
+        'property "list.items.Sku2" contains digits (conventions.property.numbers is false)',
+    ) in messages
+    assert ("RF203", '`self.version` "1-0" does not match the file name "1-1.json"') in messages
+    assert ("RF503", "`required` holds 3, which is not a property name") in messages

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 from reflekt.core.lint.base import (
@@ -103,7 +104,8 @@ def version_matches_file(ctx: SchemaContext) -> Iterator[Issue]:
     version = ctx.self_block["version"]
     if not isinstance(version, str) or version != file_version:
         yield Issue(
-            f'`self.version` {version!r} does not match the file name "{file_version}.json"',
+            f"`self.version` {json.dumps(version)} does not match the file name "
+            f'"{file_version}.json"',
             at=("self", "version"),
             suggestion=file_version,
         )

@@ -21,8 +21,9 @@ def _event_name(ctx: SchemaContext) -> str | None:
 
 
 def _casing_issue(
-    kind: str, name: str, convention: NamingConvention, **where: object
+    kind: str, name: str, convention: NamingConvention, shown: str | None = None, **where: object
 ) -> Issue | None:
+    """`shown` names it in the message (a nested property's dotted path); default `name`."""
     wanted = convention.effective_casing
     if casing.matches(name, wanted):
         return None
@@ -31,7 +32,7 @@ def _casing_issue(
         suggestion = None
     hint = f' (suggestion: "{suggestion}")' if suggestion else ""
     return Issue(
-        f'{kind} "{name}" is not {casing.DESCRIPTIONS[wanted]}{hint}',
+        f'{kind} "{shown or name}" is not {casing.DESCRIPTIONS[wanted]}{hint}',
         suggestion=suggestion,
         **where,  # type: ignore[arg-type]
     )
@@ -117,7 +118,9 @@ def property_casing(ctx: SchemaContext) -> Iterator[Issue]:
     if convention.effective_casing == "any":
         return
     for prop in ctx.properties:
-        issue = _casing_issue("property", prop.name, convention, at=prop.at, property=prop.dotted)
+        issue = _casing_issue(
+            "property", prop.name, convention, prop.dotted, at=prop.at, property=prop.dotted
+        )
         if issue:
             yield issue
 
@@ -141,7 +144,7 @@ def property_numbers(ctx: SchemaContext) -> Iterator[Issue]:
     for prop in ctx.properties:
         if casing.has_digits(prop.name):
             yield Issue(
-                f'property "{prop.name}" contains digits (conventions.property.numbers is false)',
+                f'property "{prop.dotted}" contains digits (conventions.property.numbers is false)',
                 at=prop.at,
                 property=prop.dotted,
             )
@@ -162,7 +165,7 @@ def property_reserved(ctx: SchemaContext) -> Iterator[Issue]:
         return
     for prop in ctx.properties:
         if _is_reserved(prop.name, convention):
-            yield Issue(f'property "{prop.name}" is reserved', at=prop.at, property=prop.dotted)
+            yield Issue(f'property "{prop.dotted}" is reserved', at=prop.at, property=prop.dotted)
 
 
 @schema_rule(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -98,7 +99,7 @@ def required_exists(ctx: SchemaContext) -> Iterator[Issue]:
             where = f' of "{dotted}"' if dotted else ""
             if not isinstance(name, str):
                 yield Issue(
-                    f"`required`{where} holds {name!r}, which is not a property name",
+                    f"`required`{where} holds {json.dumps(name)}, which is not a property name",
                     at=(*at, "required", index),
                     property=dotted or None,
                 )
