@@ -243,6 +243,28 @@ def test_edit_opens_the_editor_and_reloads_the_file(shop, tmp_path, monkeypatch)
     drive(make_app(shop.root), scenario)
 
 
+def test_a_missing_editor_is_a_notification_not_a_frozen_terminal(shop, monkeypatch):
+    monkeypatch.setenv("EDITOR", "no-such-editor-4f2 --wait")
+    monkeypatch.delenv("VISUAL", raising=False)
+    order = shop.schemas_dir / "segment/ecommerce/Order_Completed/1-0.json"
+    before = order.read_text()
+
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        screen.query_one(SchemaTree).select_key("segment/ecommerce/Order_Completed/1-0.json")
+        await pilot.pause()
+        await pilot.press("e")
+        await settle(pilot)
+        messages = [n.message for n in pilot.app._notifications]
+        assert any("'no-such-editor-4f2' was not found" in m for m in messages), messages
+        assert pilot.app.screen is screen
+        await pilot.press("r")  # still answering keys
+        assert screen.query_one(SchemaView).raw
+
+    drive(make_app(shop.root), scenario)
+    assert order.read_text() == before
+
+
 def test_an_empty_project_says_how_to_get_schemas(make_project):
     project = make_project()
 

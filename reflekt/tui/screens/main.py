@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import os
 import shlex
+import shutil
 import subprocess
 import time
 from collections.abc import Callable
@@ -254,18 +255,41 @@ class MainScreen(Screen):
             self.notify("Select a schema first.", severity="warning")
             return
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-        command = [*shlex.split(editor), str(entry.path)]
+        try:
+            command = [*shlex.split(editor), str(entry.path)]
+        except ValueError as exc:
+            self.notify(f"Cannot read $EDITOR {editor!r}: {exc}", severity="error")
+            return
+        if shutil.which(command[0]) is None:
+            # Checked before suspending: a failure inside suspend() would leave the
+            # terminal to the (missing) editor and the app frozen.
+            self.notify(
+                f"The editor {command[0]!r} was not found: set $EDITOR (or $VISUAL) to an "
+                "editor on your PATH, e.g. EDITOR=nano reflekt tui",
+                title="Edit",
+                severity="error",
+                timeout=10,
+            )
+            return
+        failure: list[BaseException] = []
+
+        def run_editor() -> None:
+            try:
+                subprocess.run(command, check=False)
+            except OSError as exc:  # caught here so that suspend() always resumes
+                failure.append(exc)
+
         try:
             if self.app.is_headless:
-                subprocess.run(command, check=False)
+                run_editor()
             else:
                 with self.app.suspend():
-                    subprocess.run(command, check=False)
-        except (OSError, ValueError) as exc:
-            self.notify(f"Cannot run the editor {editor!r}: {exc}", severity="error")
-            return
+                    run_editor()
         except Exception as exc:  # SuspendNotSupported and friends: never crash
             self.notify(f"Cannot open an editor here: {exc}", severity="error")
+            return
+        if failure:
+            self.notify(f"Cannot run the editor {editor!r}: {failure[0]}", severity="error")
             return
         self.check_for_changes()
 
