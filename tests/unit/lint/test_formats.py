@@ -155,3 +155,13 @@ def test_text_format_to_a_file(report_project, tmp_path):
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_every_format_is_deterministic(report_project, fmt):
     assert render(report_project, fmt) == render(report_project, fmt)
+
+
+def test_sarif_rule_descriptions_are_single_paragraphs(report_project):
+    rules = json.loads(render(report_project, "sarif"))["runs"][0]["tool"]["driver"]["rules"]
+    column_collision = next(rule for rule in rules if rule["id"] == "RF314")
+    assert column_collision["fullDescription"]["text"].startswith(
+        "Warehouse columns are snake_cased (nested objects flatten to `parent_child`), so "
+        "`productId`"
+    )
+    assert not any("\n" in rule["fullDescription"]["text"] for rule in rules)
