@@ -149,6 +149,9 @@ def test_step_one_is_a_checkbox_tree_where_a_plan_ticks_its_events(warehouse_sho
         # The tree's cursor was on Cart_Viewed: the wizard opens with it ticked.
         assert _labels(tree)[:3] == ["[-] segment  1/3", "[-] ecommerce  1/2", "[x] Cart_Viewed"]
         assert wizard.selects() == ["segment/ecommerce/Cart_Viewed"]
+        ticked = plain(wizard.query_one("#wizard-ticked", Static).render())
+        assert "1 of 3 events ticked" in ticked
+        assert "your selection in the tree: segment/ecommerce/Cart_Viewed" in ticked
         await pilot.press("a")
         assert _labels(tree) == [
             "[x] segment  3/3",
@@ -161,6 +164,8 @@ def test_step_one_is_a_checkbox_tree_where_a_plan_ticks_its_events(warehouse_sho
         assert wizard.selects() is None  # everything
         await pilot.press("n")
         assert tree.checked == set()
+        await pilot.pause()
+        assert "Nothing ticked" in plain(wizard.query_one("#wizard-ticked", Static).render())
         await pilot.press("ctrl+n")
         assert wizard.step == 0  # nothing ticked: stays on step 1
         await pilot.press("down", "space")  # tick the plan `ecommerce`

@@ -69,6 +69,7 @@ class BuildWizard(Screen[None]):
         self.preview: Any = None  # BuildResult of the dry run
         self.result: Any = None  # BuildResult of the write
         self.rows: dict[str, str] = {}  # path -> status
+        self._select_typed = False
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -88,6 +89,7 @@ class BuildWizard(Screen[None]):
                         id="wizard-select",
                     )
                     yield CheckTree(id="wizard-events")
+                    yield Static("", id="wizard-ticked", classes="dim")
                 with Vertical(id="step-1"):
                     yield Static("Source (from the profile):")
                     yield Select[str]([], id="wizard-source", prompt="loading profile…")
@@ -138,7 +140,20 @@ class BuildWizard(Screen[None]):
         ]
 
     def _fill_events(self, select: str) -> None:
+        self._select_typed = True
         self.query_one("#wizard-events", CheckTree).set_events(self._matching(select))
+
+    @on(CheckTree.Changed, "#wizard-events")
+    def _ticks_changed(self) -> None:
+        tree = self.query_one("#wizard-events", CheckTree)
+        ticked, shown = len(tree.checked), len(tree.keys)
+        text = Text(f"{ticked} of {shown} event{'s' * (shown != 1)} ticked")
+        if self.preselect and ticked < shown and not self._select_typed:
+            text.append(f" (your selection in the tree: {self.preselect}; a ticks all)")
+        if not ticked:
+            text = Text("Nothing ticked: space ticks the node under the cursor, a ticks all.")
+            text.stylize("yellow")
+        self.query_one("#wizard-ticked", Static).update(text)
 
     @on(Input.Changed, "#wizard-select")
     def _select_changed(self, message: Input.Changed) -> None:

@@ -91,6 +91,7 @@ class CheckTree(FastTree[CheckData]):
             self._relabel(self.root)
         if self.last_line >= 0 or self.keys:
             self.cursor_line = 0
+        self.post_message(self.Changed(self))
 
     # -- ticking ----------------------------------------------------------------------------
 
