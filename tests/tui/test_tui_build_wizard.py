@@ -25,6 +25,7 @@ async def open_wizard_at_preview(pilot, select: str = "") -> BuildWizard:
     await settle(pilot)
     assert wizard.step == 1
     assert wizard.query_one("#wizard-source", Select).value == "wh"
+    assert wizard.query_one("#wizard-source", Select).prompt == "choose a source"
     assert wizard.query_one("#wizard-database", Input).value == "warehouse"
     wizard.query_one("#wizard-schema", Input).value = "segment_prod"
     await pilot.press("ctrl+n")  # step 3: dry run

@@ -200,6 +200,7 @@ class BuildWizard(Screen[None]):
                 )
             )
             return
+        select.prompt = "choose a source"  # not "loading…" as the blank entry of the list
         select.value = options[0][1]
         note.update(f"Profile '{profile.name}', {len(options)} source(s).")
 
