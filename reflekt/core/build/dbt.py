@@ -26,6 +26,7 @@ from typing import Any
 from reflekt.core.build import segment
 from reflekt.core.build.segment import snake_case
 from reflekt.core.project import DbtConfig
+from reflekt.core.registries.segment_convert import RULE_TYPE_KEY
 from reflekt.core.schemas import Version
 from reflekt.core.warehouse import SchemaColumns, SourceArg, WarehouseColumn
 
@@ -372,6 +373,16 @@ def _select_columns(
     return tuple(selected)
 
 
+def _and_filter(filter_lines: list[str], condition: str) -> list[str]:
+    """`models.filter` (a `where ...` clause, or nothing) narrowed by one more condition."""
+    lines = [line.rstrip() for line in filter_lines if line.strip()]
+    if not lines:
+        return [f"where {condition}"]
+    if lines[0].lstrip().lower().startswith("where "):
+        return [*lines, f"and {condition}"]
+    return [*lines, f"where {condition}"]
+
+
 def _literals(
     call: str, source_schema: str, table: str, schema: EventSchema | None
 ) -> list[tuple[str, str, str]]:
@@ -457,6 +468,7 @@ def build_package(
         table_description: str,
         suffix: str,
         literal_call: str,
+        row_filter: str = "",
     ) -> None:
         name = f"{config.models_prefix}{source_name}__{table}{suffix}"
         schema_ids = (schema.schema_id,) if schema else ()
@@ -489,6 +501,8 @@ def build_package(
                 unfiltered.append(Unfiltered(name, table, missing))
             else:
                 filter_lines = config.models_filter.splitlines()
+        if row_filter:
+            filter_lines = _and_filter(filter_lines, row_filter)
         files[sql_path] = render(
             "model.sql.j2",
             header=header("--", schema_ids),
@@ -505,12 +519,20 @@ def build_package(
 
     ordered = sorted(schemas, key=lambda s: (s.schema_id.rsplit("/", 1)[0], s.version))
     for schema in ordered:
-        call, table = segment.call_for_event(schema.name, columns.tables)
+        rule_type = schema.metadata.get(RULE_TYPE_KEY)
+        call, table = segment.call_for_event(
+            schema.name, columns.tables, rule_type if isinstance(rule_type, str) else None
+        )
         if table not in columns:
             skipped.append(Skipped(schema.schema_id, table, f"no such table in {columns.schema}"))
             continue
         version = schema.version
         suffix = "" if version == Version(1, 0) else f"__v{version.major}_{version.minor}"
+        row_filter = ""
+        if segment.is_keyed_call(schema.name, call):
+            # One model per named page/screen: its rows of the shared table.
+            suffix = f"__{snake_case(schema.name)}{suffix}"
+            row_filter = f"name = {sql_literal(schema.name, dialect)}"
         description = schema.description or f"{schema.name} events."
         add_model(
             table=table,
@@ -521,6 +543,7 @@ def build_package(
             table_description=schema.description or f"{schema.name} events.",
             suffix=suffix,
             literal_call=call.name,
+            row_filter=row_filter,
         )
         if call is segment.IDENTIFY and (
             latest_identify is None or latest_identify.version < schema.version

@@ -255,17 +255,38 @@ TRACKS_DESCRIPTION = (
 )
 
 
+_RULE_TYPE_TABLES: dict[str, tuple[CallType, str]] = {
+    "IDENTIFY": (IDENTIFY, "identifies"),
+    "GROUP": (GROUP, "groups"),
+    "PAGE": (PAGE, "pages"),
+    "SCREEN": (SCREEN, "screens"),
+}
+
+
+def is_keyed_call(event_name: str, call: CallType) -> bool:
+    """A named page() or screen() (Segment rule key `Home`): a slice of `pages`/`screens`."""
+    return call in (PAGE, SCREEN) and snake_case(event_name) not in _SPECIAL_EVENTS
+
+
 def call_for_event(
-    event_name: str, tables: Mapping[str, Any] | None = None
+    event_name: str, tables: Mapping[str, Any] | None = None, rule_type: str | None = None
 ) -> tuple[CallType, str]:
     """The Segment call and table of an event schema named `event_name`.
 
     `Identify` -> identifies, `Group` -> groups, `Page` (or `Page Viewed`) -> pages,
     `Screen` (or `Screen Viewed`) -> screens; anything else is a track() event in its own table.
     `Page Viewed` stays a track event when the warehouse has a `page_viewed` table and no
-    `pages` table (a team that tracks it with track()).
+    `pages` table (a team that tracks it with track()). `rule_type` (the Segment rule type a
+    pull keeps in `metadata.segment_rule_type`) wins over the name: a PAGE rule keyed `Home`
+    reads the `pages` table, a TRACK rule keyed `Page` its own `page` table.
     """
     table = snake_case(event_name)
+    if rule_type:
+        kind = rule_type.upper()
+        if kind == "TRACK":
+            return TRACK, table
+        if kind in _RULE_TYPE_TABLES:
+            return _RULE_TYPE_TABLES[kind]
     special = _SPECIAL_EVENTS.get(table)
     if special is None:
         return TRACK, table

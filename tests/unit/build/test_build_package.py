@@ -309,3 +309,42 @@ def test_dump_yaml_round_trips(data):
     from reflekt.core.build.dbt import dump_yaml
 
     assert yaml.safe_load(dump_yaml(data)) == data
+
+
+def test_named_pages_read_their_rows_of_the_pages_table():
+    """A Segment PAGE rule keyed `Home` (pulled with metadata.segment_rule_type) is a slice of
+    `pages`; a TRACK rule keyed `Page` keeps its own table."""
+    home = EventSchema(
+        "segment/shop/Home/1-0.json",
+        "Home",
+        Version(1, 0),
+        "The home page.",
+        {"segment_rule_type": "PAGE"},
+        {"title": {"type": "string", "description": "Title."}},
+    )
+    track_page = EventSchema(
+        "segment/shop/Page/1-0.json",
+        "Page",
+        Version(1, 0),
+        "A track() event named Page.",
+        {"segment_rule_type": "TRACK"},
+        {},
+    )
+    package = build_package(
+        project_name="p",
+        config=DbtConfig(models_filter="where received_at >= '2022-01-01'"),
+        schemas=[home, track_page],
+        columns=SchemaColumns(
+            "segment_prod",
+            {"pages": cols(*COMMON, "name", "title"), "page": cols(*COMMON)},
+        ),
+        source=SourceArg("wh", "raw", "segment_prod"),
+        source_type="duckdb",
+    )
+    home_sql = package.files["models/segment_prod/stg_segment_prod__pages__home.sql"]
+    assert "source('segment_prod', 'pages')" in home_sql
+    assert "where received_at >= '2022-01-01'\n    and name = 'Home'" in home_sql
+    assert "cast('page' as {{ dbt.type_string() }}) as call_type" in home_sql
+    page_sql = package.files["models/segment_prod/stg_segment_prod__page.sql"]
+    assert "source('segment_prod', 'page')" in page_sql
+    assert "cast('track' as {{ dbt.type_string() }}) as call_type" in page_sql
