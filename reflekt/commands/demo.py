@@ -29,6 +29,7 @@ def command(run: Run, directory: Path | None) -> int:
     """
     from reflekt.core.demo import lay_out_demo
     from reflekt.core.lint import lint_project
+    from reflekt.core.output.findings import summary_line
 
     layout = lay_out_demo(directory or run.project_dir or Path(DEFAULT_DEMO_DIR))
     verb = "Refreshed" if layout.refreshed else "Created"
@@ -41,10 +42,7 @@ def command(run: Run, directory: Path | None) -> int:
 
     report = lint_project(project)
     style = "green" if report.errors == 0 else "red"
-    run.out.print(
-        f"[{style}]Linted {report.schemas} schemas: {report.errors} error(s), "
-        f"{report.warnings} warning(s)[/{style}]"
-    )
+    run.out.print(f"[{style}]{escape(summary_line(report))}[/{style}]")
 
     _show_version_changes(run, project)
 
