@@ -115,6 +115,26 @@ async def measure(root: Path, query: str) -> dict[str, object]:
             statistics.median(wall) * 1000, 1
         )
         figures["tree_lines_unfiltered"] = tree.last_line + 1
+
+        # The build wizard's checkbox tree over every event (2,500 here): open it, then
+        # untick and tick everything (each relabels every node).
+        from reflekt.tui.widgets.check_tree import CheckTree
+
+        await pilot.press("escape")
+        mark, cpu_mark = time.perf_counter(), time.process_time()
+        await pilot.press("b")
+        await pilot.pause()
+        wizard_tree = app.screen.query_one(CheckTree)
+        figures["wizard_events"] = len(wizard_tree.keys)
+        figures["wizard_open_ms"] = round((time.process_time() - cpu_mark) * 1000, 1)
+        figures["wizard_open_wall_ms"] = round((time.perf_counter() - mark) * 1000, 1)
+        ticks: list[float] = []
+        for key in ("n", "a"):
+            cpu_mark = time.process_time()
+            await pilot.press(key)
+            await pilot.pause()
+            ticks.append(time.process_time() - cpu_mark)
+        figures["wizard_tick_all_ms_max"] = round(max(ticks) * 1000, 1)
     figures["max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return figures
 
