@@ -326,3 +326,22 @@ def test_a_broken_user_config_is_a_notification(shop, _isolated_home):
         assert pilot.app.main_screen.index is not None  # the app works anyway
 
     drive(make_app(shop.root), scenario)
+
+
+def test_the_schema_view_follows_the_filter_when_the_selection_is_filtered_out(shop):
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        view = screen.query_one(SchemaView)
+        assert view.entry.id.startswith("segment/ecommerce/")  # the first event
+        await pilot.press("slash", "m", "a", "i", "l")
+        await pilot.pause()
+        assert view.entry.id == "segment/marketing/Email_Opened/1-0.json"
+        # Actions act on what is shown, not on a node the filter removed.
+        assert screen.registry_select() == "segment/marketing/Email_Opened"
+        assert screen.query_one("#filter", Input).has_focus  # still typing
+        await pilot.press("backspace", "backspace", "backspace", "backspace")
+        await pilot.pause()
+        # Everything shows again: the selection (Email_Opened) is kept.
+        assert view.entry.id == "segment/marketing/Email_Opened/1-0.json"
+
+    drive(make_app(shop.root), scenario)

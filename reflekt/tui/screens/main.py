@@ -176,8 +176,13 @@ class MainScreen(Screen):
         if self.index is None:
             return
         tree = self.query_one(SchemaTree)
+        before = tree.selection_key()
         tree.show(self.index, None, message.value)
         self._update_status()
+        if before is not None and tree.selection_key() != before and tree.shown_schemas:
+            # The selection was filtered out: show the first match, not a hidden schema.
+            tree.select_first_event()
+            self.show_selected()
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:

@@ -95,8 +95,12 @@ class SchemaTree(FastTree[NodeInfo]):
             self.clear()
             self._fill_folder(self.root, root_folder, 0, open_folders, open_events)
             self.root.expand()
-        if current is not None:
-            self.select_key(current.key, post=False)
+        if (current is None or not self.select_key(current.key, post=False)) and (
+            self.cursor_line >= 0
+        ):
+            # The node under the cursor is gone: re-point the cursor (a var that always
+            # updates) so `cursor_node` is the node now on that line, not the removed one.
+            self.cursor_line = min(self.cursor_line, self.last_line)
 
     def _fill_folder(
         self,
