@@ -49,3 +49,31 @@ def test_the_diff_verdict_is_visible_and_modals_fit_at_80x24(shop, segment):
         assert modal.query_one("#pull-yes").region.bottom <= SMALL[1]
 
     drive(make_app(shop.root), scenario, size=SMALL)
+
+
+def test_help_fits_a_small_terminal(shop):
+    from textual.widgets import Static
+
+    from reflekt.tui.screens.help import HelpScreen
+
+    async def scenario(pilot):
+        await pilot.press("question_mark")
+        await pilot.pause()
+        help_screen = pilot.app.screen
+        assert isinstance(help_screen, HelpScreen)
+        box = help_screen.query_one("#help-box").region
+        assert box.y >= 0 and box.bottom <= SMALL[1] and box.right <= SMALL[0]
+        closing = help_screen.query(Static).last()
+        assert "Esc closes" in str(closing.render())
+        assert closing.region.bottom <= SMALL[1] and closing.region.height == 1
+
+    drive(make_app(shop.root), scenario, size=SMALL)
+
+
+def test_the_no_project_screen_fits_a_small_terminal(tmp_path):
+    async def scenario(pilot):
+        box = pilot.app.screen.query_one("#problem")
+        assert box.region.x >= 0 and box.region.right <= SMALL[0]
+        assert "reflekt demo" in str(box.render())
+
+    drive(make_app(tmp_path), scenario, size=SMALL)
