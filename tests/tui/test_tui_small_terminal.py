@@ -77,3 +77,21 @@ def test_the_no_project_screen_fits_a_small_terminal(tmp_path):
         assert "reflekt demo" in str(box.render())
 
     drive(make_app(tmp_path), scenario, size=SMALL)
+
+
+def test_the_wizard_preview_leaves_room_for_the_file_content(warehouse_shop):
+    from textual.widgets import Input
+
+    async def scenario(pilot):
+        await pilot.press("b")
+        await settle(pilot)
+        wizard = pilot.app.screen
+        await pilot.press("a", "ctrl+n")
+        await settle(pilot)
+        wizard.query_one("#wizard-schema", Input).value = "segment_prod"
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert wizard.step == 2
+        assert wizard.query_one("#wizard-file-scroll").size.width >= 30
+
+    drive(make_app(warehouse_shop.root), scenario, size=SMALL)
