@@ -214,6 +214,28 @@ def test_changed_files_on_disk_update_the_tree(shop):
     drive(make_app(shop.root), scenario)
 
 
+def test_deleting_the_shown_schema_shows_what_the_cursor_is_on(shop):
+    import shutil
+
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        tree = screen.query_one(SchemaTree)
+        view = screen.query_one(SchemaView)
+        tree.select_key("segment/ecommerce/Cart_Viewed")
+        await pilot.pause()
+        assert view.entry.id == "segment/ecommerce/Cart_Viewed/1-1.json"
+        shutil.rmtree(shop.schemas_dir / "segment/ecommerce/Cart_Viewed")
+        screen.check_for_changes()
+        await settle(pilot)
+        assert not any("Cart_Viewed" in line for line in labels(tree))
+        # Not a blank view next to a selected event: the event now under the cursor.
+        assert tree.selection_key() == "segment/ecommerce/Order_Completed"
+        assert view.entry is not None
+        assert view.entry.id == "segment/ecommerce/Order_Completed/1-0.json"
+
+    drive(make_app(shop.root), scenario)
+
+
 def test_edit_opens_the_editor_and_reloads_the_file(shop, tmp_path, monkeypatch):
     script = tmp_path / "editor.py"
     script.write_text(

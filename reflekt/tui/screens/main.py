@@ -336,6 +336,8 @@ class MainScreen(Screen):
         view = self.query_one(SchemaView)
         if view.entry is not None and view.entry.id in removed:
             view.show(self.index.get(view.entry.id))
+        if view.entry is None:
+            self.show_selected()  # the shown file was deleted: show what the cursor is on
         if self.has_lint:
             if changes.changed:
                 self.run_lint(list(changes.changed))
