@@ -68,6 +68,7 @@ class ReflektApp(App[None]):
         self.profile = profile
         self.watch_interval = watch_interval
         self.main_screen = None
+        self.keymap: dict[str, str] = {}  # binding id -> keys, as remapped by the user
 
     def get_default_screen(self) -> Screen:
         if self.project is None:
@@ -104,14 +105,15 @@ class ReflektApp(App[None]):
                 severity="warning",
                 timeout=8,
             )
-        self.set_keymap({key: value for key, value in keymap.items() if key in known})
+        self.keymap = {key: value for key, value in keymap.items() if key in known}
+        self.set_keymap(self.keymap)
 
     def action_help(self) -> None:
         from reflekt.tui.screens.help import HelpScreen
 
         if isinstance(self.screen, HelpScreen):
             return
-        self.push_screen(HelpScreen(binding_rows(self._keymap)))
+        self.push_screen(HelpScreen(binding_rows(self.keymap)))
 
 
 def _binding_sources() -> list[tuple[str, type]]:
@@ -158,11 +160,11 @@ def binding_rows(keymap: dict[str, str] | None = None) -> list[tuple[str, str, s
             if not isinstance(binding, Binding) or not binding.id:
                 continue
             keys = keymap.get(binding.id, binding.key)
-            rows.append((where, _pretty_keys(keys), binding.description, binding.id))
+            rows.append((where, pretty_keys(keys), binding.description, binding.id))
     return rows
 
 
-def _pretty_keys(keys: str) -> str:
+def pretty_keys(keys: str) -> str:
     names = {"question_mark": "?", "slash": "/", "escape": "esc"}
     return ", ".join(names.get(key.strip(), key.strip()) for key in keys.split(","))
 

@@ -681,18 +681,43 @@ class MainScreen(Screen):
 
     def palette_commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
         """(title, help, callback) for the command palette: every action of this screen."""
+        key = self._key_hint
         commands: list[tuple[str, str, Callable[[], Any]]] = [
-            ("Filter schemas", "Narrow the tree as you type (/)", self.action_filter),
-            ("Show schema", "The schema view tab (1)", lambda: self.action_tab("schema")),
-            ("Toggle raw JSON", "Properties table or the file's text (r)", self.action_toggle_raw),
-            ("Edit schema in $EDITOR", "Open the selected file (e)", self.action_edit_schema),
-            ("Reload project", "Re-read every schema file and lint again", self.action_reload),
-            ("Quit", "Leave Reflekt (q)", self.app.exit),
+            (
+                "Filter schemas",
+                f"Narrow the tree as you type{key('main.filter')}",
+                self.action_filter,
+            ),
+            (
+                "Show schema",
+                f"The schema view tab{key('main.tab_schema')}",
+                lambda: self.action_tab("schema"),
+            ),
+            (
+                "Toggle raw JSON",
+                f"Properties table or the file's text{key('main.raw')}",
+                self.action_toggle_raw,
+            ),
+            (
+                "Edit schema in $EDITOR",
+                f"Open the selected file{key('main.edit')}",
+                self.action_edit_schema,
+            ),
+            (
+                "Reload project",
+                f"Re-read every schema file and lint again{key('main.reload')}",
+                self.action_reload,
+            ),
+            ("Quit", f"Leave Reflekt{key('app.quit')}", self.app.exit),
         ]
         select = self.registry_select()
         target = select or "the selected event or plan"
         commands += [
-            ("Diff selection", f"Compare {target} with the registry (d)", self.action_diff),
+            (
+                "Diff selection",
+                f"Compare {target} with the registry{key('main.diff')}",
+                self.action_diff,
+            ),
             (
                 "Diff selection against a git ref",
                 f"Compare {target} with its files at a git ref",
@@ -709,19 +734,47 @@ class MainScreen(Screen):
                 f"As `reflekt push --force`: diff {target}, confirm, then publish",
                 lambda: self.action_push(force=True),
             ),
-            ("Show diff", "The diff tab (3)", lambda: self.action_tab("diff")),
+            ("Show diff", f"The diff tab{key('main.tab_diff')}", lambda: self.action_tab("diff")),
             (
                 "Build dbt package",
-                "The build wizard: schemas, source, preview, write (b)",
+                f"The build wizard: schemas, source, preview, write{key('main.build')}",
                 self.action_build,
             ),
         ]
         if self.has_lint:
             commands += [
-                ("Lint all", "Lint every schema of the project (L)", self.action_lint_all),
-                ("Show lint findings", "The lint tab (2)", lambda: self.action_tab("lint")),
+                (
+                    "Lint all",
+                    f"Lint every schema of the project{key('main.lint_all')}",
+                    self.action_lint_all,
+                ),
+                (
+                    "Show lint findings",
+                    f"The lint tab{key('main.tab_lint')}",
+                    lambda: self.action_tab("lint"),
+                ),
             ]
         return commands
+
+    def _key_hint(self, binding_id: str) -> str:
+        """` (key)` for a palette entry: the key as remapped by the user, else the default."""
+        keymap = getattr(self.app, "keymap", {}) or {}
+        if binding_id in keymap:
+            from reflekt.tui.app import pretty_keys
+
+            return f" ({pretty_keys(keymap[binding_id])})"
+        default = _binding_key(binding_id)
+        return f" ({default})" if default else ""
+
+
+def _binding_key(binding_id: str) -> str | None:
+    """The default key of a binding id (searched on the classes that declare them)."""
+    from reflekt.tui.app import binding_rows
+
+    for _where, keys, _description, row_id in binding_rows():
+        if row_id == binding_id:
+            return keys
+    return None
 
 
 def _property_candidates(prop: str) -> list[str]:
