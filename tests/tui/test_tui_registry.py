@@ -159,6 +159,10 @@ def test_push_shows_the_diff_and_sends_only_after_confirmation(shop, segment):
     async def scenario(pilot):
         screen = pilot.app.main_screen
         screen.query_one(SchemaTree).select_key(select)
+        await pilot.press("d")
+        await settle(pilot)
+        view = screen.query_one(DiffView)
+        assert [e.verdict for e in view.report.events] == ["breaking"]
         # Cancel first: nothing is sent.
         screen.action_push()
         await settle(pilot)
@@ -182,6 +186,8 @@ def test_push_shows_the_diff_and_sends_only_after_confirmation(shop, segment):
         rule = next(r for r in plan.rules if r.get("key") == "Order Completed")
         props = rule["jsonSchema"]["properties"]["properties"]
         assert set(props["properties"]) == {"order_id"}
+        # The diff tab is compared again after the push: no longer a stale "breaking".
+        assert [e.verdict for e in view.report.events] != ["breaking"]
 
     drive(make_app(shop.root), scenario)
 
@@ -194,6 +200,10 @@ def test_pull_from_the_palette_shows_created_updated_unchanged(shop, segment):
     async def scenario(pilot):
         screen = pilot.app.main_screen
         screen.query_one(SchemaTree).select_key("segment/ecommerce")
+        await pilot.press("d")
+        await settle(pilot)
+        view = screen.query_one(DiffView)
+        assert "breaking" in [e.verdict for e in view.report.events]
         await pilot.press("ctrl+p")
         for char in "pull selection":
             await pilot.press("space" if char == " " else char)
@@ -213,6 +223,9 @@ def test_pull_from_the_palette_shows_created_updated_unchanged(shop, segment):
         # The tree follows the files the pull wrote.
         entry = screen.index.get("segment/ecommerce/Order_Completed/1-0.json")
         assert "total" in entry.doc.body["properties"]
+        # The diff tab was compared again: the pulled event now matches the registry.
+        verdicts = {e.event_key.rsplit("/", 1)[-1]: e.verdict for e in view.report.events}
+        assert verdicts["Order_Completed"] == "unchanged"
 
     drive(make_app(shop.root), scenario)
 

@@ -565,6 +565,7 @@ class MainScreen(Screen):
             )
         )
         self.check_for_changes()
+        self._refresh_registry_diff()
 
     def action_push(self, force: bool = False) -> None:
         """Diff first, confirm, then push; `force` pushes despite lint errors (as --force)."""
@@ -649,6 +650,7 @@ class MainScreen(Screen):
             f"{len(result.updated)} updated, {len(result.unchanged)} unchanged"
         )
         self.notify(title, title="Push done")
+        self._refresh_registry_diff()
         self.app.push_screen(
             ResultScreen(
                 title,
@@ -660,6 +662,12 @@ class MainScreen(Screen):
                 ],
             )
         )
+
+    def _refresh_registry_diff(self) -> None:
+        """After a push or a pull, a registry diff on the diff tab is stale: compare again."""
+        view = self.query_one(DiffView)
+        if view.report is not None and view.against is None:
+            view.start(self.project, self.profile, view.selects)
 
     def _registry_failed(self, title: str, error: BaseException) -> None:
         self.notify(error_text(error), title=title, severity="error", timeout=10)
