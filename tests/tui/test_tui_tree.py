@@ -371,3 +371,33 @@ def test_the_schema_view_follows_the_filter_when_the_selection_is_filtered_out(s
         assert view.entry.id == "segment/marketing/Email_Opened/1-0.json"
 
     drive(make_app(shop.root), scenario)
+
+
+def test_enter_on_a_version_opens_it_in_the_schema_tab(shop):
+    from textual.widgets import TabbedContent
+
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        tree = screen.query_one(SchemaTree)
+        await pilot.press("2")  # the lint tab is showing
+        tree.select_key("segment/ecommerce/Order_Completed/1-0.json")
+        tree.focus()
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.query_one(TabbedContent).active == "schema"
+        properties = screen.query_one("#properties", DataTable)
+        assert properties.has_focus
+        assert properties.get_row_at(0)[0].plain == "order_id"
+        await pilot.press("t")  # back to the tree
+        assert tree.has_focus
+        # Enter on an event still opens and closes it.
+        tree.select_key("segment/ecommerce/Cart_Viewed")
+        await pilot.pause()
+        expanded = tree.cursor_node.is_expanded
+        await pilot.press("enter")
+        await pilot.pause()
+        assert tree.cursor_node.is_expanded != expanded
+        assert tree.has_focus
+
+    drive(make_app(shop.root), scenario)

@@ -205,6 +205,19 @@ class MainScreen(Screen):
     def _tree_highlighted(self, message: Tree.NodeHighlighted) -> None:
         self.show_selected()
 
+    @on(Tree.NodeSelected, "#tree")
+    def _tree_selected(self, message: Tree.NodeSelected) -> None:
+        """Enter on a version opens it: the schema tab, focus on its properties (t: back)."""
+        node = message.node
+        if node.data is None or node.data.kind != "version":
+            return  # a folder or an event: Enter opens or closes it
+        self.show_selected()
+        self.action_tab("schema")
+        view = self.query_one(SchemaView)
+        target = "#schema-raw" if view.raw else "#properties"
+        if view.query(target):
+            view.query_one(target).focus()
+
     def show_selected(self, highlight: str | None = None) -> None:
         tree = self.query_one(SchemaTree)
         schema_id = tree.schema_id_at_cursor()
