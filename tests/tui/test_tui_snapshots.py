@@ -37,7 +37,7 @@ def test_lint_panel(shop, snap_compare):
     assert snap_compare(make_app(shop.root), terminal_size=SIZE, run_before=run_before)
 
 
-def test_diff_view(shop, segment, snap_compare):
+def seed_diff(shop, segment) -> None:
     broken = shop.schemas_dir / "segment/ecommerce/Broken_Event/1-0.json"
     broken.unlink()
     broken.parent.rmdir()
@@ -61,10 +61,28 @@ def test_diff_view(shop, segment, snap_compare):
     )
     use_segment(shop, segment)
 
+
+def test_diff_view(shop, segment, snap_compare):
+    seed_diff(shop, segment)
+
     async def run_before(pilot):
         await ready(pilot)
         pilot.app.screen.query_one(SchemaTree).select_key("segment/ecommerce")
         await pilot.press("d")
+        await settle(pilot)
+
+    assert snap_compare(make_app(shop.root), terminal_size=SIZE, run_before=run_before)
+
+
+def test_diff_side_by_side(shop, segment, snap_compare):
+    seed_diff(shop, segment)
+
+    async def run_before(pilot):
+        await ready(pilot)
+        pilot.app.screen.query_one(SchemaTree).select_key("segment/ecommerce")
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("u")
         await settle(pilot)
 
     assert snap_compare(make_app(shop.root), terminal_size=SIZE, run_before=run_before)
