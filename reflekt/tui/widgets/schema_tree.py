@@ -228,7 +228,7 @@ class SchemaTree(FastTree[NodeInfo]):
         while parent is not None:
             parent.expand()
             parent = parent.parent
-        _ = self._tree_lines  # rebuild lines now so the node knows its line
+        _ = self.last_line  # (public) rebuilds the lines now, so the node knows its line
         self.move_cursor(target)
         if post:
             self.post_message(Tree.NodeHighlighted(target))
