@@ -385,3 +385,26 @@ def test_a_cancelled_pull_writes_nothing(shop, segment):
 
     drive(make_app(shop.root), scenario)
     assert order.read_text() == before
+
+
+def test_side_by_side_when_the_registry_fails_meanwhile_falls_back_to_the_changes(shop, segment):
+    without_broken_file(shop)
+    seed_plan(segment)
+    use_segment(shop, segment)
+
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        screen.query_one(SchemaTree).select_key("segment/ecommerce/Order_Completed")
+        await pilot.press("d")
+        await settle(pilot)
+        view = screen.query_one(DiffView)
+        assert view.report is not None
+        segment.fail_next("401", count=20)  # the token is revoked before `u`
+        await pilot.press("u")
+        await settle(pilot)
+        detail = plain(view.detail)
+        assert "cannot show the schemas side by side" in detail
+        assert "PROPERTY_REMOVED_REQUIRED" in detail  # the changes are still there
+        assert pilot.app.is_running
+
+    drive(make_app(shop.root), scenario)
