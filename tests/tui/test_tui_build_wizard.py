@@ -101,6 +101,12 @@ def test_the_select_narrows_the_events_and_the_build(warehouse_shop):
         events = wizard.query_one("#wizard-events", CheckTree)
         assert events.keys == ["segment/marketing/Email_Opened"]
         assert wizard.selects() == ["segment/marketing"]
+        wizard.query_one("#wizard-select", Input).value = "segment/nope"
+        await pilot.pause()
+        note = plain(wizard.query_one("#wizard-ticked", Static).render())
+        assert "No event matches the select 'segment/nope'" in note
+        await pilot.press("ctrl+n")
+        assert wizard.step == 0
 
     drive(make_app(warehouse_shop.root), scenario)
 

@@ -150,7 +150,10 @@ class BuildWizard(Screen[None]):
         text = Text(f"{ticked} of {shown} event{'s' * (shown != 1)} ticked")
         if self.preselect and ticked < shown and not self._select_typed:
             text.append(f" (your selection in the tree: {self.preselect}; a ticks all)")
-        if not ticked:
+        if not shown:
+            select = self.query_one("#wizard-select", Input).value.strip()
+            text = Text(f"No event matches the select '{select}'.", style="yellow")
+        elif not ticked:
             text = Text("Nothing ticked: space ticks the node under the cursor, a ticks all.")
             text.stylize("yellow")
         self.query_one("#wizard-ticked", Static).update(text)
