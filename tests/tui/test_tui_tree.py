@@ -303,6 +303,10 @@ def test_an_empty_project_says_how_to_get_schemas(make_project):
         messages = [n.message for n in pilot.app._notifications]
         assert any("Select an event or a plan" in m for m in messages)
         assert any("Select a schema first" in m for m in messages)
+        await pilot.press("b")  # the build wizard says there is nothing to tick, and why
+        await settle(pilot)
+        note = str(pilot.app.screen.query_one("#wizard-ticked", Static).render())
+        assert "No schemas in this project yet" in note
 
     drive(make_app(project.root), scenario)
 

@@ -152,7 +152,12 @@ class BuildWizard(Screen[None]):
             text.append(f" (your selection in the tree: {self.preselect}; a ticks all)")
         if not shown:
             select = self.query_one("#wizard-select", Input).value.strip()
-            text = Text(f"No event matches the select '{select}'.", style="yellow")
+            text = Text(
+                f"No event matches the select '{select}'."
+                if select
+                else "No schemas in this project yet: `reflekt pull` or add files to schemas/.",
+                style="yellow",
+            )
         elif not ticked:
             text = Text("Nothing ticked: space ticks the node under the cursor, a ticks all.")
             text.stylize("yellow")
