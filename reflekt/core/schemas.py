@@ -176,6 +176,21 @@ def read_schema(path: Path, schemas_dir: Path) -> SchemaDocument:
     return SchemaDocument(path, schema_id, text, body, problems)
 
 
+def json_kind(value: Any) -> str:
+    """A JSON value's kind as a user reads it in the file (`a string`, `an array`, ...)."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "null"
+    return "an array" if isinstance(value, list) else "an object"
+
+
 def parse_schema_text(text: str) -> tuple[dict[str, Any] | None, list[ParseProblem]]:
     """Parse JSON text. Returns (object or None, problems)."""
     if not text.strip():
@@ -195,10 +210,8 @@ def parse_schema_text(text: str) -> tuple[dict[str, Any] | None, list[ParseProbl
     else:
         problems = []
     if not isinstance(data, dict):
-        kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
-            type(data), "a number"
-        )
-        return None, [*problems, ParseProblem(f"expected a JSON object, found {kind}", 1, 1)]
+        found = json_kind(data)
+        return None, [*problems, ParseProblem(f"expected a JSON object, found {found}", 1, 1)]
     return data, problems
 
 

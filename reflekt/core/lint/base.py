@@ -191,21 +191,6 @@ def walk_properties(body: dict[str, Any]) -> list[PropertyRef]:
     return found
 
 
-def json_kind(value: Any) -> str:
-    """A JSON value's kind as a user reads it in the file (`a string`, `an array`, ...)."""
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if value is None:
-        return "null"
-    return "an array" if isinstance(value, list) else "an object"
-
-
 def property_types(schema: Any) -> list[Any] | None:
     """The types a property declares: its `type` (string or list), or those of all its
     `anyOf`/`oneOf` branches. None when it declares none."""

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from reflekt.core.errors import ConfigError
-from reflekt.core.lint.base import json_kind
+from reflekt.core.schemas import json_kind
 
 DRAFT7_URI = "http://json-schema.org/draft-07/schema"
 _DRAFT7_FILE = Path(__file__).with_name("draft-07-schema.json")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from reflekt.core.lint.base import Issue, SchemaContext, json_kind, schema_rule
+from reflekt.core.lint.base import Issue, SchemaContext, schema_rule
+from reflekt.core.schemas import json_kind
 
 
 def _missing_description(schema: Any) -> str | None:

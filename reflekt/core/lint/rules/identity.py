@@ -10,10 +10,9 @@ from reflekt.core.lint.base import (
     Issue,
     SchemaContext,
     event_rule,
-    json_kind,
     schema_rule,
 )
-from reflekt.core.schemas import Version, event_folder_name
+from reflekt.core.schemas import Version, event_folder_name, json_kind
 
 
 @schema_rule("RF201", "id-matches-path", summary="`$id` equals the file's path under schemas/.")
