@@ -593,6 +593,10 @@ class EventDiff:
     verdict: str
     note: str
     local_id: str | None = None
+    # The two schemas compared (None where the event is on one side only), so views such as
+    # the TUI's side by side need no second read or fetch.
+    base_body: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+    local_body: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -636,6 +640,7 @@ def event_diff(
             NEW,
             f"new event, version {version}",
             local_id,
+            local_body=local[1],
         )
     if local is None:
         version = base[0]
@@ -651,6 +656,7 @@ def event_diff(
             REMOVED,
             f"event not in the local selection (base has {version})",
             local_id,
+            base_body=base[1],
         )
     local_version, local_body = local
     base_version, base_body = base
@@ -683,6 +689,8 @@ def event_diff(
         verdict,
         note,
         local_id,
+        base_body=base_body,
+        local_body=local_body,
     )
 
 

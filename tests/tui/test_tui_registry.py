@@ -387,7 +387,8 @@ def test_a_cancelled_pull_writes_nothing(shop, segment):
     assert order.read_text() == before
 
 
-def test_side_by_side_when_the_registry_fails_meanwhile_falls_back_to_the_changes(shop, segment):
+def test_side_by_side_needs_no_second_request_to_the_registry(shop, segment):
+    """The diff carries both schemas: switching layout works even if the registry is gone."""
     without_broken_file(shop)
     seed_plan(segment)
     use_segment(shop, segment)
@@ -399,12 +400,14 @@ def test_side_by_side_when_the_registry_fails_meanwhile_falls_back_to_the_change
         await settle(pilot)
         view = screen.query_one(DiffView)
         assert view.report is not None
+        requests_before = len(segment.requests)
         segment.fail_next("401", count=20)  # the token is revoked before `u`
         await pilot.press("u")
         await settle(pilot)
         detail = plain(view.detail)
-        assert "cannot show the schemas side by side" in detail
-        assert "PROPERTY_REMOVED_REQUIRED" in detail  # the changes are still there
+        assert "base 1-0" in detail and "local 1-0" in detail
+        assert '"properties"' in detail  # both schemas, as JSON, next to each other
+        assert len(segment.requests) == requests_before
         assert pilot.app.is_running
 
     drive(make_app(shop.root), scenario)

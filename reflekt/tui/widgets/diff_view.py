@@ -89,10 +89,11 @@ def unified_changes(event: Any) -> Text:
     return lines
 
 
-def event_detail(event: Any, side_by_side: bool, bodies: Any = None) -> Group:
+def event_detail(event: Any, side_by_side: bool) -> Group:
     """One event's verdict and versions, then its changes (unified) or both schemas.
 
-    Side by side needs `bodies` = (base body, local body); without them a loading line.
+    Side by side shows the two bodies the diff compared (`EventDiff.base_body` and
+    `.local_body`): nothing is read or fetched again.
     """
     head = event_head(event)
     if not side_by_side:
@@ -102,14 +103,9 @@ def event_detail(event: Any, side_by_side: bool, bodies: Any = None) -> Group:
     from reflekt.tui.widgets.side_by_side import legend
     from reflekt.tui.widgets.side_by_side import side_by_side as columns
 
-    if bodies is None:
-        return Group(head, Text("⟳ loading the base and local schemas…", style="cyan"))
-    if isinstance(bodies, str):
-        return Group(head, Text(f"✗ {bodies}", style="red"), unified_changes(event))
-    base, local = bodies
     table = columns(
-        base,
-        local,
+        event.base_body,
+        event.local_body,
         event.changes,
         f"base {_version(event.base_version)}",
         f"local {_version(event.local_version)}",
@@ -135,9 +131,6 @@ class DiffView(Vertical):
         self.detail: Any = Text("")
         self.project: Any = None
         self.profile_name: str | None = None
-        # event key -> (base body, local body), or an error message; filled on demand.
-        self.bodies: dict[str, Any] = {}
-        self._remote_bodies: dict[tuple[str, str], dict[tuple[str, str], Any]] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -161,8 +154,6 @@ class DiffView(Vertical):
         self.error = None
         self.project = project
         self.profile_name = profile_name
-        self.bodies = {}
-        self._remote_bodies = {}
         target = against or "the registry"
         self.query_one("#diff-summary", Static).update(
             Text(f"⟳ comparing {', '.join(selects) or 'everything'} with {target}…", style="cyan")
@@ -249,59 +240,8 @@ class DiffView(Vertical):
         if event is None:
             self.detail = Text("")
         else:
-            bodies = self.bodies.get(event.event_key) if self.side_by_side else None
-            if self.side_by_side and bodies is None:
-                self._load_bodies(event)
-            self.detail = event_detail(event, self.side_by_side, bodies)
+            self.detail = event_detail(event, self.side_by_side)
         detail.update(self.detail)
-
-    @work(thread=True, exclusive=True, group="diff-bodies")
-    def _load_bodies(self, event: Any) -> None:
-        """Read the local file and fetch the base body of one event (for side by side).
-
-        The report carries the changes, not the bodies: the local one is read from disk,
-        the base one from `git show` or the registry (one fetch per plan, then cached).
-        """
-        try:
-            bodies: Any = (self._base_body(event), self._local_body(event))
-        except Exception as error:  # ReflektError (401, network) or a bug: shown, not raised
-            from reflekt.tui.screens.main import error_text
-
-            bodies = f"cannot show the schemas side by side: {error_text(error)}"
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._bodies_loaded, event.event_key, bodies)
-
-    def _local_body(self, event: Any) -> Any:
-        if not event.local_id or self.project is None:
-            return None
-        from reflekt.core.schemas import load_schema
-
-        schemas_dir = self.project.schemas_dir
-        return load_schema(schemas_dir / event.local_id, schemas_dir).body
-
-    def _base_body(self, event: Any) -> Any:
-        if event.base_version is None or self.project is None:
-            return None
-        rel = f"{event.event_key}/{event.base_version}.json"
-        if self.against and self.against.startswith("git:"):
-            return _git_body(self.project, self.against[4:].strip(), rel)
-        registry, plan = event.event_key.split("/")[:2]
-        if (registry, plan) not in self._remote_bodies:
-            from reflekt.core.profiles import load_profile
-            from reflekt.core.registries.sync import fetch_remote
-
-            profile = load_profile(self.project, self.profile_name)
-            remotes = fetch_remote(self.project, profile, registry, plan)
-            self._remote_bodies[(registry, plan)] = {
-                (remote.event_key, str(remote.version)): remote.body for remote in remotes
-            }
-        return self._remote_bodies[(registry, plan)].get((event.event_key, str(event.base_version)))
-
-    def _bodies_loaded(self, event_key: str, bodies: Any) -> None:
-        self.bodies[event_key] = bodies
-        current = self.current_event()
-        if self.side_by_side and current is not None and current.event_key == event_key:
-            self._show_event(current)
 
     def current_event(self) -> Any:
         if self.report is None:
@@ -322,26 +262,3 @@ class DiffView(Vertical):
 
     def action_git_ref(self) -> None:
         self.screen.action_diff_git_ref()
-
-
-def _git_body(project: Any, ref: str, rel: str) -> Any:
-    """The schema file `rel` (under schemas/) as it is at a git ref."""
-    import subprocess
-
-    from reflekt.core.errors import ReflektError
-    from reflekt.core.schemas import parse_schema_text
-
-    schemas = project.schemas_dir.relative_to(project.root).as_posix()
-    result = subprocess.run(
-        ["git", "show", f"{ref}:./{schemas}/{rel}"],
-        cwd=project.root,
-        capture_output=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise ReflektError(
-            f"git show {ref}:{schemas}/{rel} failed: {message[-1] if message else ''}"
-        )
-    body, _problems = parse_schema_text(result.stdout.decode("utf-8-sig", "replace"))
-    return body
