@@ -10,11 +10,14 @@ the first 200 rules of a plan.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,21 +86,32 @@ def _run(root: Path, *args: str) -> tuple[float, subprocess.CompletedProcess]:
     return time.perf_counter() - started, done
 
 
-def bench_pull(count: int) -> float:
+def _checked(done: subprocess.CompletedProcess, what: str) -> None:
+    if done.returncode != 0:
+        raise SystemExit(f"{what} failed: {done.stderr or done.stdout}")
+
+
+@contextmanager
+def _plan_and_project(count: int) -> Iterator[tuple[FakeSegment, Path]]:
+    """A fake Segment serving a `count`-rule plan, and an empty project pointed at it."""
     server = FakeSegment(tokens=(TOKEN,)).start()
     try:
         server.add_plan("bench", [_rule(i) for i in range(count)])
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp) / "project"
             _project(root, server.url)
-            seconds, done = _run(root, "pull", "--select", "segment/bench")
-            if done.returncode != 0:
-                raise SystemExit(f"pull failed: {done.stderr or done.stdout}")
-            files = len(list((root / "schemas" / "segment" / "bench").glob("*/1-0.json")))
-            pages = len(server.calls("GET", "/rules"))
-            again, _ = _run(root, "pull", "--select", "segment/bench")
+            yield server, root
     finally:
         server.stop()
+
+
+def bench_pull(count: int) -> float:
+    with _plan_and_project(count) as (server, root):
+        seconds, done = _run(root, "pull", "--select", "segment/bench")
+        _checked(done, "pull")
+        files = len(list((root / "schemas" / "segment" / "bench").glob("*/1-0.json")))
+        pages = len(server.calls("GET", "/rules"))
+        again, _ = _run(root, "pull", "--select", "segment/bench")
     print(
         f"pull  {count:>6} rules: {seconds:6.2f} s  ({files} files, {pages} pages of rules; "
         f"second pull, nothing changed: {again:.2f} s)  target <= 5 s"
@@ -106,36 +120,24 @@ def bench_pull(count: int) -> float:
 
 
 def bench_diff(count: int) -> float:
-    server = FakeSegment(tokens=(TOKEN,)).start()
-    try:
-        server.add_plan("bench", [_rule(i) for i in range(count)])
-        with tempfile.TemporaryDirectory() as tmp:
-            root = Path(tmp) / "project"
-            _project(root, server.url)
-            _, done = _run(root, "pull", "--select", "segment/bench")
-            if done.returncode != 0:
-                raise SystemExit(f"pull failed: {done.stderr or done.stdout}")
-            # Change one schema in ten: add an optional property (compatible, unbumped).
-            for index, path in enumerate(sorted((root / "schemas").rglob("1-0.json"))):
-                if index % 10 == 0:
-                    text = path.read_text(encoding="utf-8")
-                    path.write_text(
-                        text.replace(
-                            '"properties": {',
-                            '"properties": {\n    "extra": {"type": "string", "description": "x"},',
-                            1,
-                        ),
-                        encoding="utf-8",
-                    )
-            seconds, done = _run(
-                root, "diff", "--select", "segment/bench", "--fail-on", "never", "-f", "json"
-            )
-            if done.returncode != 0:
-                raise SystemExit(f"diff failed: {done.stderr or done.stdout}")
-    finally:
-        server.stop()
-    import json
-
+    with _plan_and_project(count) as (_server, root):
+        _checked(_run(root, "pull", "--select", "segment/bench")[1], "pull")
+        # Change one schema in ten: add an optional property (compatible, unbumped).
+        for index, path in enumerate(sorted((root / "schemas").rglob("1-0.json"))):
+            if index % 10 == 0:
+                text = path.read_text(encoding="utf-8")
+                path.write_text(
+                    text.replace(
+                        '"properties": {',
+                        '"properties": {\n    "extra": {"type": "string", "description": "x"},',
+                        1,
+                    ),
+                    encoding="utf-8",
+                )
+        seconds, done = _run(
+            root, "diff", "--select", "segment/bench", "--fail-on", "never", "-f", "json"
+        )
+        _checked(done, "diff")
     summary = json.loads(done.stdout)["summary"]
     print(
         f"diff  {count:>6} schemas: {seconds:6.2f} s  ({summary['unbumped']} unbumped, "
@@ -146,22 +148,12 @@ def bench_diff(count: int) -> float:
 
 def bench_push(count: int) -> float:
     """Push right after a pull: every rule is compared (after conversion), none is sent."""
-    server = FakeSegment(tokens=(TOKEN,)).start()
-    try:
-        server.add_plan("bench", [_rule(i) for i in range(count)])
-        with tempfile.TemporaryDirectory() as tmp:
-            root = Path(tmp) / "project"
-            _project(root, server.url)
-            _, done = _run(root, "pull", "--select", "segment/bench")
-            if done.returncode != 0:
-                raise SystemExit(f"pull failed: {done.stderr or done.stdout}")
-            # --force: the benchmark's event names carry digits, which lint refuses by default.
-            seconds, done = _run(root, "push", "--select", "segment/bench", "--force")
-            if done.returncode != 0:
-                raise SystemExit(f"push failed: {done.stderr or done.stdout}")
-            patches = len(server.calls("PATCH"))
-    finally:
-        server.stop()
+    with _plan_and_project(count) as (server, root):
+        _checked(_run(root, "pull", "--select", "segment/bench")[1], "pull")
+        # --force: the benchmark's event names carry digits, which lint refuses by default.
+        seconds, done = _run(root, "push", "--select", "segment/bench", "--force")
+        _checked(done, "push")
+        patches = len(server.calls("PATCH"))
     print(
         f"push  {count:>6} schemas: {seconds:6.2f} s  (right after a pull: lint, compare, "
         f"{patches} PATCH sent)"
