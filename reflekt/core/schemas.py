@@ -103,8 +103,13 @@ class SchemaId:
 
 
 def event_folder_name(event_name: str) -> str:
-    """The folder of an event: its name with spaces (and path separators) as `_`."""
-    return re.sub(r"[\s/\\]+", "_", event_name.strip())
+    """The folder of an event: its name with spaces as `_`, anything unsafe escaped.
+
+    The rule lives in `reflekt.core.registries.names.event_folder` (injective, safe).
+    """
+    from reflekt.core.registries.names import event_folder
+
+    return event_folder(event_name)
 
 
 def schema_id_for(registry: str, plan: str, event_name: str, version: Version | str) -> str:
