@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -64,9 +65,24 @@ class ConfigChecker:
                 raise self.fail(key_path, f"missing required key '{key}'")
         return value
 
-    def string(self, key_path: KeyPath, value: Any, *, allow_empty: bool = True) -> str:
+    def string(
+        self, key_path: KeyPath, value: Any, *, allow_empty: bool = True, numbers: bool = True
+    ) -> str:
+        """A text value. An unquoted number is accepted (`numbers`) only if reading it as text
+        gives back what was written: `user: 123` is '123', but `password: 0123` (octal 83)
+        or `version: 1.10` (1.1) would silently change, so those must be quoted.
+        """
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise self.fail(key_path, f"expected a string, got {type_name(value)}")
+        if not isinstance(value, str):
+            raw = self.doc.raw_numbers.get(tuple(key_path))
+            if not numbers or (raw is not None and raw != str(value)):
+                shown = raw if raw is not None else str(value)
+                raise self.fail(
+                    key_path,
+                    f"expected a string, got the number {shown}",
+                    hint=f"quote it if it is meant as text: '{shown}'",
+                )
         text = str(value)
         if not allow_empty and not text.strip():
             raise self.fail(key_path, "must not be empty")
@@ -80,10 +96,18 @@ class ConfigChecker:
     def number(self, key_path: KeyPath, value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(key_path, f"expected a number, got {value!r}")
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+        if not math.isfinite(number):
+            raise self.fail(key_path, f"expected a finite number, got {value!r}")
+        return number
 
     def integer(self, key_path: KeyPath, value: Any) -> int:
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+            if len(value.strip()) > 18:
+                raise self.fail(key_path, f"number too large: {value.strip()[:20]}...")
             return int(value)
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.fail(key_path, f"expected a whole number, got {value!r}")

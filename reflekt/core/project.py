@@ -7,6 +7,7 @@ unknown key, a wrong type or a bad enum value is a ConfigError naming the key pa
 from __future__ import annotations
 
 import os
+import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -161,12 +162,12 @@ _TOP_KEYS = (
 def _parse_project(root: Path, check: ConfigChecker, data: Any) -> Project:
     top = check.mapping((), data, _TOP_KEYS, required=("name", "default_profile"))
     version = check.number(("version",), top["version"]) if "version" in top else 1.0
-    name = check.string(("name",), top["name"], allow_empty=False)
-    vendor = check.string(("vendor",), top.get("vendor") or "com.example", allow_empty=False)
-    default_profile = check.string(("default_profile",), top["default_profile"], allow_empty=False)
+    name = _label(check, ("name",), top["name"])
+    vendor = _label(check, ("vendor",), top.get("vendor") or "com.example")
+    default_profile = _label(check, ("default_profile",), top["default_profile"])
     profiles_path = None
     if top.get("profiles_path") is not None:
-        profiles_path = check.string(("profiles_path",), top["profiles_path"], allow_empty=False)
+        profiles_path = _label(check, ("profiles_path",), top["profiles_path"])
     return Project(
         root=root,
         name=name,
@@ -180,6 +181,36 @@ def _parse_project(root: Path, check: ConfigChecker, data: Any) -> Project:
         lint_rules=_parse_lint(check, top.get("lint")),
         tui_bindings=_parse_tui(check, top.get("tui")),
     )
+
+
+def _label(check: ConfigChecker, key_path: tuple[str, ...], value: Any) -> str:
+    """A name or path written as text: not a number (`name: 123`), no control characters."""
+    text = check.string(key_path, value, allow_empty=False, numbers=False)
+    if any(ord(char) < 32 or ord(char) == 127 for char in text):
+        raise check.fail(key_path, "must not contain control characters (newline, tab, NUL...)")
+    return text
+
+
+_PREFIX_CHARS = frozenset(string.ascii_letters + string.digits + "_-")
+MAX_PREFIX_LENGTH = 64
+
+
+def _prefix(check: ConfigChecker, key_path: tuple[str, ...], value: Any) -> str:
+    """A dbt file/model name prefix: it becomes part of file names and model identifiers, so
+    only ASCII letters, digits, `_` and `-` (no `/`, `..`, `\\`, dots, NUL, newlines)."""
+    text = check.string(key_path, value, numbers=False)
+    bad = sorted({char for char in text if char not in _PREFIX_CHARS})
+    if bad:
+        shown = ", ".join(repr(char) for char in bad)
+        raise check.fail(
+            key_path,
+            f"{text!r} is not a safe prefix (it holds {shown})",
+            hint="a prefix becomes part of file and model names: use letters, digits, '_' "
+            "and '-' only, e.g. stg_",
+        )
+    if len(text) > MAX_PREFIX_LENGTH:
+        raise check.fail(key_path, f"a prefix is at most {MAX_PREFIX_LENGTH} characters")
+    return text
 
 
 def _parse_naming(check: ConfigChecker, key_path: tuple[str, ...], value: Any) -> NamingConvention:
@@ -248,12 +279,17 @@ def _parse_dbt(check: ConfigChecker, value: Any) -> DbtConfig:
             return fallback
         return check.string((*where, key), section[key])
 
+    def prefix(section: Any, fallback: str, where: tuple[str, ...]) -> str:
+        if section.get("prefix") is None:
+            return fallback
+        return _prefix(check, (*where, "prefix"), section["prefix"])
+
     in_folder = docs.get("in_folder")
     return DbtConfig(
-        sources_prefix=text(sources, "prefix", default.sources_prefix, (*path, "sources")),
-        models_prefix=text(models, "prefix", default.models_prefix, (*path, "models")),
+        sources_prefix=prefix(sources, default.sources_prefix, (*path, "sources")),
+        models_prefix=prefix(models, default.models_prefix, (*path, "models")),
         models_filter=text(models, "filter", "", (*path, "models")).strip(),
-        docs_prefix=text(docs, "prefix", default.docs_prefix, (*path, "docs")),
+        docs_prefix=prefix(docs, default.docs_prefix, (*path, "docs")),
         docs_in_folder=check.boolean((*path, "docs", "in_folder"), in_folder)
         if in_folder is not None
         else False,
