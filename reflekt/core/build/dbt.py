@@ -20,11 +20,13 @@ import json
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
+from reflekt.core import escape
 from reflekt.core.build import segment
 from reflekt.core.build.segment import snake_case
+from reflekt.core.build.templating import render
+from reflekt.core.escape import yaml_scalar
 from reflekt.core.project import DbtConfig
 from reflekt.core.registries.segment_convert import RULE_TYPE_KEY
 from reflekt.core.schemas import Version
@@ -36,7 +38,9 @@ HEADER_TEXT = (
 )
 SCHEMA_LINE = "schema: "
 SDKS = ("segment",)
-_JINJA_SEQUENCES = ("{{", "}}", "{%", "%}", "{#", "#}")
+# Subtrees of a dbt property file that hold the user's own dbt config (`docs.tests` of
+# reflekt_project.yml), written as given: dbt renders them, Jinja included, on purpose.
+_USER_CONFIG_KEYS = frozenset({"data_tests"})
 
 
 @dataclass(frozen=True)
@@ -135,8 +139,13 @@ class DbtPackage:
 
 
 def header(comment: str, schema_ids: Sequence[str] = ()) -> str:
-    """The generated-file header in the file's comment syntax (`--`, `#`, or `<!--`)."""
-    lines = [HEADER_TEXT, *(f"{SCHEMA_LINE}{schema_id}" for schema_id in schema_ids)]
+    """The generated-file header in the file's comment syntax (`--`, `#`, or `<!--`).
+
+    Schema ids hold folder and registry names: each is escaped to one printable line with no
+    `{`/`}` (dbt renders Jinja in comments too); `header_schema_ids` decodes them.
+    """
+    escape_id = escape.html_comment if comment == "<!--" else escape.comment_text
+    lines = [HEADER_TEXT, *(f"{SCHEMA_LINE}{escape_id(schema_id)}" for schema_id in schema_ids)]
     if comment == "<!--":
         return "\n".join(f"<!-- {line} -->" for line in lines)
     return "\n".join(f"{comment} {line}" for line in lines)
@@ -155,28 +164,15 @@ def header_schema_ids(text: str) -> list[str]:
         stripped = line.strip().removeprefix("<!--").removesuffix("-->").strip()
         stripped = stripped.removeprefix("--").removeprefix("#").strip()
         if stripped.startswith(SCHEMA_LINE):
-            ids.append(stripped[len(SCHEMA_LINE) :].strip())
+            ids.append(escape.comment_decode(stripped[len(SCHEMA_LINE) :].strip()))
         elif stripped and not line.lstrip().startswith(("--", "#", "<!--")):
             break
     return ids
 
 
 def sql_literal(value: str, dialect: str = "duckdb") -> str:
-    """A SQL string literal for `value`, safe inside a dbt model.
-
-    Quotes are doubled; Snowflake also treats `\\` as an escape, so it is doubled there.
-    A literal holding Jinja delimiters (`{{`, `{%`, ...) is emitted through a Jinja string
-    expression so dbt does not try to render it.
-    """
-    text = value.replace("'", "''")
-    if dialect == "snowflake":
-        text = text.replace("\\", "\\\\")
-    literal = f"'{text}'"
-    if "\r" in literal or any(seq in literal for seq in _JINJA_SEQUENCES):
-        # Jinja would render `{{` and rewrite `\r`: pass the literal as a Jinja string.
-        escaped = literal.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r")
-        return '{{ "' + escaped + '" }}'
-    return literal
+    """A SQL string literal for `value`, safe inside a dbt model (see `escape.sql_string`)."""
+    return escape.sql_string(value, dialect)
 
 
 def cast_string(value: str, dialect: str) -> str:
@@ -195,47 +191,7 @@ def column_ref(column: WarehouseColumn, dialect: str) -> str:
             return lower
         if dialect not in ("snowflake", "postgres", "redshift"):
             return lower
-    quoted = name.replace("\\", "\\\\").replace("'", "\\'")
-    return "{{ adapter.quote('" + quoted + "') }}"
-
-
-_PLAIN = re.compile(r"^[A-Za-z][A-Za-z0-9_ .,()/'+-]*$")
-_YAML_WORDS = frozenset(
-    ["y", "n", "yes", "no", "on", "off", "true", "false", "null"]
-)  # plain scalars YAML 1.1 would read as booleans or null
-
-
-def yaml_scalar(value: Any) -> str:
-    """One YAML scalar: plain when that is unambiguous, else a JSON (= YAML) quoted string."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return json.dumps(value)
-    text = str(value)
-    if (
-        _PLAIN.match(text)
-        and text == text.strip()
-        and ": " not in text
-        and " #" not in text
-        and text.lower() not in _YAML_WORDS
-    ):
-        return text
-    return _NON_PRINTABLE.sub(
-        lambda m: (
-            f"\\u{ord(m.group()):04x}" if ord(m.group()) <= 0xFFFF else f"\\U{ord(m.group()):08x}"
-        ),
-        json.dumps(text, ensure_ascii=False),
-    )
-
-
-# Characters YAML does not allow raw (its printable set is \t \n \r, x20-x7E, x85, xA0-xD7FF,
-# xE000-xFFFD, x10000-x10FFFF); JSON leaves some unescaped. NEL, LS, PS (read as line
-# breaks) and the BOM are escaped too.
-_NON_PRINTABLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]"
-)
+    return escape.dbt_quote(name)
 
 
 def dump_yaml(data: Any) -> str:
@@ -284,23 +240,6 @@ def _empty_or_scalar(value: Any) -> str:
     if isinstance(value, list):
         return "[]"
     return yaml_scalar(value)
-
-
-@cache
-def _templates() -> Any:
-    import jinja2
-
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("reflekt.core.build", "templates"),
-        keep_trailing_newline=True,
-        autoescape=False,
-        undefined=jinja2.StrictUndefined,
-    )
-
-
-def render(template: str, **context: Any) -> str:
-    text = _templates().get_template(template).render(**context)
-    return text if text.endswith("\n") else text + "\n"
 
 
 # --- building ---------------------------------------------------------------------------------
@@ -505,7 +444,7 @@ def build_package(
             filter_lines = _and_filter(filter_lines, row_filter)
         files[sql_path] = render(
             "model.sql.j2",
-            header=header("--", schema_ids),
+            schema_ids=schema_ids,
             source_name=source_name,
             table=table,
             filter_lines=[line.rstrip() for line in filter_lines if line.strip()],
@@ -579,12 +518,10 @@ def build_package(
             literal_call="track",
         )
 
-    # dbt renders dbt_project.yml with Jinja: keep the name to one line without braces.
-    safe_name = " ".join(project_name.replace("{", "(").replace("}", ")").split())
-    context = {"header": "", "project_name": safe_name, "package_name": package_name}
-    files["dbt_project.yml"] = render("dbt_project.yml.j2", **{**context, "header": header("#")})
-    files["README.md"] = render("README.md.j2", **{**context, "header": header("<!--")})
-    files[".gitignore"] = render("gitignore.j2", header=header("#"))
+    context = {"project_name": project_name, "package_name": package_name}
+    files["dbt_project.yml"] = render("dbt_project.yml.j2", **context)
+    files["README.md"] = render("README.md.j2", **context)
+    files[".gitignore"] = render("gitignore.j2")
 
     source_block = {
         "name": source_name,
@@ -622,14 +559,34 @@ def _docs_yaml(
         "version": 2,
         "models": [{"name": model, "description": description, "columns": entries}],
     }
-    return header("#", schema_ids) + "\n" + dump_yaml(doc)
+    return header("#", schema_ids) + "\n" + dump_yaml(dbt_rendered_as_is(doc))
 
 
 def sources_yaml(source_block: Mapping[str, Any], tables: Mapping[str, str]) -> str:
     """The sources file: tables sorted by name, so a merge is stable."""
     entry = dict(source_block)
     entry["tables"] = [{"name": name, "description": tables[name]} for name in sorted(tables)]
-    return header("#") + "\n" + dump_yaml({"version": 2, "sources": [entry]})
+    return header("#") + "\n" + dump_yaml(dbt_rendered_as_is({"version": 2, "sources": [entry]}))
+
+
+def dbt_rendered_as_is(data: Any) -> Any:
+    """A dbt property file's data with every string escaped so dbt renders it to itself.
+
+    dbt renders the values of its YAML files with Jinja (descriptions when it builds the
+    docs, the others when it loads the file): descriptions and names from schemas and
+    registries are data, never code (`escape.jinja_text`). The user's own `data_tests`
+    config is kept as written.
+    """
+    if isinstance(data, str):
+        return escape.jinja_text(data)
+    if isinstance(data, dict):
+        return {
+            key: value if key in _USER_CONFIG_KEYS else dbt_rendered_as_is(value)
+            for key, value in data.items()
+        }
+    if isinstance(data, list):
+        return [dbt_rendered_as_is(item) for item in data]
+    return data
 
 
 def parse_sources_tables(text: str) -> dict[str, str]:
@@ -648,5 +605,8 @@ def parse_sources_tables(text: str) -> dict[str, str]:
             continue
         for table in source.get("tables") or []:
             if isinstance(table, dict) and isinstance(table.get("name"), str):
-                tables[table["name"]] = str(table.get("description") or "")
+                description = table.get("description")
+                tables[escape.jinja_text_decode(table["name"])] = escape.jinja_text_decode(
+                    description if isinstance(description, str) else str(description or "")
+                )
     return tables

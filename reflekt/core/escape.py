@@ -1,0 +1,225 @@
+"""The one escaping module: outside text (names, descriptions, ids) made safe for each target.
+
+Everything that comes from a schema file, a registry or a file name and lands in generated
+text goes through a function here, chosen by where it lands:
+
+- `jinja_text`      text in a place dbt renders with Jinja (YAML descriptions): renders back to
+                    exactly the original, and nothing in it can run (`{{`, `{%`, `{#`).
+- `jinja_string`    a Jinja string literal (`'...'`) that evaluates to exactly the original.
+- `sql_string`      a SQL string literal inside a dbt model (quotes doubled, Jinja-safe).
+- `dbt_quote`       a warehouse identifier quoted by the adapter (`{{ adapter.quote('...') }}`).
+- `comment_text`    one printable line for a `--` / `#` comment, with no `{` or `}` (so no Jinja
+                    can form); `comment_decode` gives the original back (the build's header).
+- `html_comment`    the same for `<!-- -->` comments (no `-`, `<`, `>` either).
+- `yaml_scalar`     one YAML scalar that `yaml.safe_load` reads back as the original.
+- `markdown_text`   inline Markdown that displays the original (and forms no Jinja or HTML).
+- `markdown_code`   text for a Markdown code span or block (one line, no backticks).
+
+Pure functions of str to str, standard library only, so every generator (dbt, code, docs) and
+the terminal output can use them. Each is total: any str in, including control characters and
+lone surrogates, gives an output that encodes as UTF-8.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+# --- Jinja --------------------------------------------------------------------------------------
+
+# What makes dbt render a string at all (dbt's own `_HAS_RENDER_CHARS_PAT`): a string without
+# these is used as is. Jinja also rewrites `\r` and `\r\n` to `\n` in rendered text.
+_RENDER_CHARS = re.compile(r"{[{%#]|[#}%]}")
+_RAW_OPEN = "{% raw %}"
+_RAW_CLOSE = "{% endraw %}"
+_CR = "{{ '\\r' }}"
+# Split points of `jinja_text`: every `\r`, and between the `{` and `%` of every `{%` (so no
+# raw block can hold `{%`, hence never its own end tag `{% endraw %}` in any spelling).
+_JINJA_SPLIT = re.compile(r"(\r)|(?<=\{)(?=%)")
+_JINJA_PART = re.compile(r"\{% raw %\}(.*?)\{% endraw %\}|\{\{ '\\r' \}\}", re.DOTALL)
+
+
+def jinja_text(text: str) -> str:
+    """`text` for a place dbt renders with Jinja: it renders back to exactly `text`.
+
+    Unchanged when dbt would not render it (no Jinja delimiter, no `\\r`). Otherwise it is cut
+    into `{% raw %}...{% endraw %}` blocks, split between the `{` and `%` of every `{%` (a raw
+    block then never holds an end tag), with each `\\r` as the expression `{{ '\\r' }}` (Jinja
+    turns a raw `\\r` into `\\n`). The result starts with `{%`, so dbt always renders it.
+    """
+    if not _RENDER_CHARS.search(text) and "\r" not in text:
+        return text
+    parts: list[str] = []
+    for piece in _JINJA_SPLIT.split(text):
+        if piece == "\r":
+            parts.append(_CR)
+        elif piece:
+            parts.append(f"{_RAW_OPEN}{piece}{_RAW_CLOSE}")
+    return "".join(parts)
+
+
+def jinja_text_decode(text: str) -> str:
+    """The original of a `jinja_text` result; any other text is returned unchanged."""
+    if not text.startswith(("{% raw %}", "{{ '\\r' }}")):
+        return text
+    pieces: list[str] = []
+    position = 0
+    while position < len(text):
+        match = _JINJA_PART.match(text, position)
+        if match is None:
+            return text  # not ours (a hand-written or older file): keep it as it is
+        pieces.append("\r" if match.group(1) is None else match.group(1))
+        position = match.end()
+    return "".join(pieces)
+
+
+# Characters a Jinja string literal should not hold raw: line breaks (Jinja rewrites `\r`),
+# other controls and separators (kept readable and on one line), and lone surrogates.
+_STRING_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def jinja_string(text: str, quote: str = "'") -> str:
+    """A Jinja string literal (with its quotes) that evaluates to exactly `text`.
+
+    Jinja decodes string literals with Python's `unicode-escape`, so `\\`, the quote and
+    every control character are written as backslash escapes.
+    """
+    if quote not in ("'", '"'):
+        raise ValueError("quote must be ' or \"")
+    body = text.replace("\\", "\\\\").replace(quote, "\\" + quote)
+    return quote + _STRING_UNSAFE.sub(_backslash_escape, body) + quote
+
+
+def _backslash_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+# --- SQL --------------------------------------------------------------------------------------
+
+_JINJA_SEQUENCES = ("{{", "}}", "{%", "%}", "{#", "#}")
+
+
+def sql_string(value: str, dialect: str = "duckdb") -> str:
+    """A SQL string literal for `value`, safe inside a dbt model (which dbt renders).
+
+    Quotes are doubled; Snowflake also treats `\\` as an escape, so it is doubled there. A
+    literal that Jinja would change (a delimiter, `\\r`, a control character) is written as a
+    Jinja string expression that prints the literal, so dbt renders it back verbatim.
+    """
+    text = value.replace("'", "''")
+    if dialect == "snowflake":
+        text = text.replace("\\", "\\\\")
+    literal = f"'{text}'"
+    if _STRING_UNSAFE.search(literal) or any(seq in literal for seq in _JINJA_SEQUENCES):
+        return "{{ " + jinja_string(literal, '"') + " }}"
+    return literal
+
+
+def dbt_quote(name: str) -> str:
+    """A warehouse identifier quoted by dbt's adapter (each warehouse has its own quoting)."""
+    return "{{ adapter.quote(" + jinja_string(name) + ") }}"
+
+
+# --- comments ---------------------------------------------------------------------------------
+
+# Not allowed raw in a one-line comment: line breaks of SQL, YAML (NEL, LS, PS too) and
+# Markdown, characters YAML refuses anywhere in a file, and the braces Jinja's tags start with.
+_COMMENT_UNSAFE = re.compile(
+    "[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff{}]"
+)
+_HTML_COMMENT_UNSAFE = re.compile(
+    "[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff{}<>-]"
+)
+_COMMENT_ESCAPE = re.compile(r"\\(\\|u[0-9a-f]{4})")
+
+
+def comment_text(text: str) -> str:
+    """`text` as one printable line for a `--` or `#` comment, in which no Jinja can form.
+
+    `\\` is doubled, and line breaks, control characters and `{`, `}` become `\\uXXXX`, so
+    ordinary text (`segment/shop/Cart_Viewed/1-0.json`) is unchanged and `comment_decode`
+    gives back the original exactly.
+    """
+    return _COMMENT_UNSAFE.sub(_backslash_escape, text.replace("\\", "\\\\"))
+
+
+def html_comment(text: str) -> str:
+    """`comment_text` for a `<!-- -->` comment: `-`, `<` and `>` are escaped too."""
+    return _HTML_COMMENT_UNSAFE.sub(_backslash_escape, text.replace("\\", "\\\\"))
+
+
+def comment_decode(text: str) -> str:
+    """The original of a `comment_text` (or `html_comment`) result."""
+    return _COMMENT_ESCAPE.sub(
+        lambda m: "\\" if m.group(1) == "\\" else chr(int(m.group(1)[1:], 16)), text
+    )
+
+
+# --- YAML -------------------------------------------------------------------------------------
+
+_PLAIN = re.compile(r"^[A-Za-z][A-Za-z0-9_ .,()/'+-]*$")
+_YAML_WORDS = frozenset(
+    ["y", "n", "yes", "no", "on", "off", "true", "false", "null"]
+)  # plain scalars YAML 1.1 would read as booleans or null
+
+# Characters YAML does not allow raw (its printable set is \t \n \r, x20-x7E, x85, xA0-xD7FF,
+# xE000-xFFFD, x10000-x10FFFF); JSON leaves some unescaped. NEL, LS, PS (read as line
+# breaks) and the BOM are escaped too.
+_NON_PRINTABLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]"
+)
+
+
+def yaml_scalar(value: Any) -> str:
+    """One YAML scalar: plain when that is unambiguous, else a JSON (= YAML) quoted string.
+
+    `yaml.safe_load` reads it back as `value` (None, bool, int, float or str).
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    text = str(value)
+    if (
+        _PLAIN.match(text)
+        and text == text.strip()
+        and ": " not in text
+        and " #" not in text
+        and text.lower() not in _YAML_WORDS
+    ):
+        return text
+    return _NON_PRINTABLE.sub(_yaml_escape, json.dumps(text, ensure_ascii=False))
+
+
+def _yaml_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+# --- Markdown ---------------------------------------------------------------------------------
+
+# ASCII punctuation CommonMark lets a backslash escape, minus `&`, `<`, `>` (HTML entities).
+_MARKDOWN_PUNCTUATION = re.compile(r"[\\`*_{}\[\]()#+\-.!|~=\"'^$:;,/?@%]")
+_LINE_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def markdown_text(text: str) -> str:
+    """`text` as inline Markdown that displays it as written (no markup, HTML or Jinja).
+
+    Punctuation is backslash-escaped (so `{{` becomes `\\{\\{`), `&`, `<` and `>` become
+    entities, line breaks and control characters a space, lone surrogates U+FFFD.
+    """
+    text = _SURROGATES.sub("\ufffd", _LINE_BREAKS.sub(" ", text))
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_PUNCTUATION.sub(lambda m: "\\" + m.group(), text)
+
+
+def markdown_code(text: str) -> str:
+    """`text` for a Markdown code span or block: one line, no backticks (shown as `'`), and
+    no Jinja delimiters (`{` and `}` shown as `(` and `)`): code shows backslashes raw, so
+    there is no exact escape; names that need one (package names) never have these."""
+    text = _SURROGATES.sub("\ufffd", _LINE_BREAKS.sub(" ", text))
+    return text.replace("`", "'").replace("{", "(").replace("}", ")")
