@@ -9,7 +9,8 @@ gives the same files), so it is small, symmetric and tested on its own.
   from `jsonSchema.properties.traits`; PAGE/SCREEN: from `jsonSchema.properties.properties`;
   named by their key, or `Identify`/`Group`/`Page`/`Screen` when they have none.
   Single-element type lists collapse to a string.
-- `schema_to_rule(body, major) -> dict`: the RuleInputV1 (`type`, `key`, `version`, `jsonSchema`).
+- `schema_to_rule(body, major, stored=None) -> dict`: the RuleInputV1 (`type`, `key`,
+  `version`, `jsonSchema`), written onto `stored` (the rule as the plan holds it) if given.
 - `rule_identity(rule) -> (type, key, version)`: how Segment tells rules apart.
 
 How the rule type survives a round trip (the seed's file format has no field for it):
@@ -18,11 +19,24 @@ How the rule type survives a round trip (the seed's file format has no field for
 - where the name would say otherwise (a PAGE rule keyed "Home", a TRACK rule keyed "Page"),
   pull writes `metadata.segment_rule_type` (`PAGE`, `SCREEN`, `IDENTIFY`, `GROUP`, `TRACK`) and
   push reads it. The marker is never sent to Segment as a label.
+
+What Reflekt owns of a rule, and what it keeps (a push never erases what it does not own):
+- owned: `jsonSchema.description`, `jsonSchema.labels` (as `metadata`), and the event's section
+  (`properties.properties`, or `properties.traits` for IDENTIFY/GROUP): its `properties`,
+  `required` and `additionalProperties`. Everything else of `jsonSchema` is foreign: `$schema`,
+  the root `type` and `required`, `context`, the other section, unknown keywords.
+- pull keeps the foreign part under `metadata.segment_rule` (`{"jsonSchema": ...}`), only
+  when it holds more than the usual skeleton (`{"context": {}, "traits": {}}` and `$schema`).
+- push merges onto the rule as Segment stores it (`merge_json_schema(..., minimal=True)`):
+  only the owned fields that differ from what a pull of that rule gives are replaced, so an
+  untouched rule is sent back byte-for-byte and an edit changes only what was edited. Where
+  the rule is not in the plan, the content kept at pull is the base (or the skeleton).
 """
 
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass, field
 from typing import Any
 
 from reflekt.core.errors import ReflektError
@@ -40,6 +54,8 @@ TRAITS_TYPES = frozenset({"IDENTIFY", "GROUP"})
 SKIPPED_TYPES = frozenset({"COMMON", "ALIAS"})
 PUSHABLE_TYPES = ("TRACK", "IDENTIFY", "GROUP", "PAGE", "SCREEN")
 RULE_TYPE_KEY = "segment_rule_type"
+KEPT_KEY = "segment_rule"  # metadata key: the rule's jsonSchema beyond what Reflekt owns
+RESERVED_METADATA = frozenset({RULE_TYPE_KEY, KEPT_KEY})  # never labels
 DEFAULT_DESCRIPTIONS = {
     "IDENTIFY": "Segment identify() call.",
     "GROUP": "Segment group() call.",
@@ -107,6 +123,107 @@ def rule_type_of(body: dict[str, Any]) -> str:
     return kind
 
 
+_ABSENT: Any = object()  # `additionalProperties` not written in the schema file
+
+
+@dataclass(frozen=True)
+class OwnedPart:
+    """What Reflekt represents of a rule's jsonSchema, as the schema file holds it."""
+
+    description: str
+    labels: dict[str, Any] = field(default_factory=dict)
+    properties: dict[str, Any] = field(default_factory=dict)
+    required: list[str] = field(default_factory=list)
+    additional_properties: Any = False  # `_ABSENT` when the file does not say
+
+
+def _section_name(kind: str) -> str:
+    return "traits" if kind in TRAITS_TYPES else "properties"
+
+
+def _section(json_schema: dict[str, Any], kind: str) -> dict[str, Any]:
+    sections = json_schema.get("properties")
+    section = sections.get(_section_name(kind)) if isinstance(sections, dict) else None
+    return section if isinstance(section, dict) else {}
+
+
+def owned_of_rule(json_schema: Any, kind: str) -> OwnedPart:
+    """What a pull of a rule with this jsonSchema writes in the schema file."""
+    json_schema = json_schema if isinstance(json_schema, dict) else {}
+    section = _section(json_schema, kind)
+    description = json_schema.get("description")
+    if description is None:
+        description = DEFAULT_DESCRIPTIONS.get(kind, "")
+    labels = json_schema.get("labels")
+    raw_properties = section.get("properties")
+    required = section.get("required")
+    return OwnedPart(
+        description=str(description),
+        labels={k: v for k, v in labels.items() if k not in RESERVED_METADATA}
+        if isinstance(labels, dict)
+        else {},
+        properties={name: collapse_types(sub) for name, sub in raw_properties.items()}
+        if isinstance(raw_properties, dict)
+        else {},
+        required=[r for r in required if isinstance(r, str)] if isinstance(required, list) else [],
+        additional_properties=section.get("additionalProperties", False),
+    )
+
+
+def owned_of_body(body: dict[str, Any]) -> OwnedPart:
+    """What a schema file says of the owned part of its rule."""
+    metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+    properties = body.get("properties")
+    required = body.get("required")
+    return OwnedPart(
+        description=body.get("description", ""),
+        labels={k: v for k, v in metadata.items() if k not in RESERVED_METADATA},
+        properties=properties if isinstance(properties, dict) else {},
+        required=list(required) if isinstance(required, list) else [],
+        additional_properties=body.get("additionalProperties", _ABSENT),
+    )
+
+
+def foreign_part(json_schema: Any, kind: str) -> dict[str, Any]:
+    """A rule's jsonSchema without what Reflekt owns (what a push must leave as it is)."""
+    if not isinstance(json_schema, dict):
+        return {}
+    foreign = copy.deepcopy(json_schema)
+    foreign.pop("description", None)
+    labels = foreign.pop("labels", None)
+    if isinstance(labels, dict):
+        reserved = {k: v for k, v in labels.items() if k in RESERVED_METADATA}
+        if reserved:
+            foreign["labels"] = reserved
+    elif labels is not None:
+        foreign["labels"] = labels  # not an object: nothing Reflekt can represent
+    sections = foreign.get("properties")
+    section = sections.get(_section_name(kind)) if isinstance(sections, dict) else None
+    if isinstance(section, dict):
+        for key in ("properties", "required", "additionalProperties"):
+            section.pop(key, None)
+    return foreign
+
+
+def _is_skeleton(foreign: dict[str, Any], kind: str) -> bool:
+    """Whether the foreign part is only what every rule has (nothing worth keeping)."""
+    rest = dict(foreign)
+    if rest.get("$schema") in (JSON_SCHEMA_DRAFT7, JSON_SCHEMA_DRAFT7.rstrip("#")):
+        rest.pop("$schema")
+    if rest.get("type") == "object":
+        rest.pop("type")
+    sections = rest.pop("properties", {})
+    if not isinstance(sections, dict):
+        return False
+    for name, value in sections.items():
+        if name == _section_name(kind) and isinstance(value, dict):
+            if {k: v for k, v in value.items() if not (k == "type" and v == "object")}:
+                return False
+        elif name not in ("context", "traits", "properties") or value != {}:
+            return False
+    return not rest
+
+
 def rule_to_remote(rule: dict[str, Any], plan: str, vendor: str) -> RemoteSchema | None:
     """Convert one RuleV1 to a Reflekt schema (version `<rule.version>-0`)."""
     name = rule_name(rule)
@@ -118,72 +235,113 @@ def rule_to_remote(rule: dict[str, Any], plan: str, vendor: str) -> RemoteSchema
     except (TypeError, ValueError):
         major = 1
     version = Version(max(major, 1), 0)
-    json_schema = rule.get("jsonSchema") or {}
-    if not isinstance(json_schema, dict):
-        json_schema = {}
-    sections = json_schema.get("properties")
-    if not isinstance(sections, dict):
-        sections = {}
-    section = sections.get("traits" if kind in TRAITS_TYPES else "properties") or {}
-    if not isinstance(section, dict):
-        section = {}
-    description = json_schema.get("description")
-    if description is None:
-        description = DEFAULT_DESCRIPTIONS.get(kind, "")
-    labels = json_schema.get("labels")
-    metadata = (
-        {k: v for k, v in labels.items() if k != RULE_TYPE_KEY} if isinstance(labels, dict) else {}
-    )
+    json_schema = rule.get("jsonSchema")
+    owned = owned_of_rule(json_schema, kind)
+    metadata = dict(owned.labels)
     if implied_type(name) != kind:
         metadata[RULE_TYPE_KEY] = kind
-    raw_properties = section.get("properties") or {}
-    properties = (
-        {name: collapse_types(sub) for name, sub in raw_properties.items()}
-        if isinstance(raw_properties, dict)
-        else {}
-    )
+    foreign = foreign_part(json_schema, kind)
+    if not _is_skeleton(foreign, kind):
+        metadata[KEPT_KEY] = {"jsonSchema": foreign}
     folder = event_folder_name(name)
     body = new_schema_body(
         schema_id_for("segment", plan, name, version),
         vendor=vendor,
         name=name,
         version=version,
-        description=str(description),
+        description=owned.description,
         metadata=metadata,
-        properties=properties if isinstance(properties, dict) else {},
-        required=[r for r in section.get("required") or [] if isinstance(r, str)]
-        if isinstance(section.get("required"), list)
-        else [],
-        additional_properties=section.get("additionalProperties", False),
+        properties=owned.properties,
+        required=owned.required,
+        additional_properties=owned.additional_properties,
     )
     return RemoteSchema("segment", plan, folder, name, version, body)
 
 
-def schema_to_rule(body: dict[str, Any], major: int) -> dict[str, Any]:
-    """The rule Segment stores for a Reflekt schema body (version = MAJOR)."""
+def skeleton_json_schema(kind: str) -> dict[str, Any]:
+    """The jsonSchema of a rule Reflekt creates from nothing (before the owned part)."""
+    return {
+        "$schema": JSON_SCHEMA_DRAFT7,
+        "type": "object",
+        "properties": {"context": {}, "traits": {}, "properties": {}}
+        | {_section_name(kind): {"type": "object"}},
+    }
+
+
+def kept_json_schema(body: dict[str, Any]) -> dict[str, Any] | None:
+    """The foreign part a pull kept in `metadata.segment_rule`, if any."""
+    metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+    kept = metadata.get(KEPT_KEY)
+    if isinstance(kept, dict) and isinstance(kept.get("jsonSchema"), dict):
+        return kept["jsonSchema"]
+    return None
+
+
+def merge_json_schema(
+    base: dict[str, Any], owned: OwnedPart, kind: str, *, minimal: bool
+) -> dict[str, Any]:
+    """`base` with Reflekt's owned part written in; everything else is left as it is.
+
+    `minimal=True` (base = the rule Segment stores): an owned field is written only where it
+    differs from what a pull of `base` gives, and an unchanged property keeps the form Segment
+    stores (`"type": ["string"]`). `minimal=False` (base = kept content or skeleton): every
+    owned field is written.
+    """
+    out = copy.deepcopy(base)
+    pulled = owned_of_rule(out, kind)
+    if not minimal or owned.description != pulled.description:
+        out["description"] = owned.description
+    if not minimal or owned.labels != pulled.labels:
+        labels = out.get("labels")
+        reserved = (
+            {k: v for k, v in labels.items() if k in RESERVED_METADATA}
+            if isinstance(labels, dict)
+            else {}
+        )
+        out["labels"] = {**reserved, **copy.deepcopy(owned.labels)}
+    sections = out.get("properties")
+    if not isinstance(sections, dict):
+        sections = out["properties"] = skeleton_json_schema(kind)["properties"]
+    section = sections.get(_section_name(kind))
+    if not isinstance(section, dict):
+        section = sections[_section_name(kind)] = {"type": "object"}
+    if not minimal or owned.properties != pulled.properties:
+        stored = section.get("properties") if minimal else None
+        stored = stored if isinstance(stored, dict) else {}
+        section["properties"] = {
+            name: stored[name]
+            if name in stored and collapse_types(stored[name]) == sub
+            else copy.deepcopy(sub)
+            for name, sub in owned.properties.items()
+        }
+    if not minimal or owned.required != pulled.required:
+        section["required"] = list(owned.required)
+    if not minimal or owned.additional_properties != pulled.additional_properties:
+        if owned.additional_properties is _ABSENT:
+            section.pop("additionalProperties", None)
+        else:
+            section["additionalProperties"] = owned.additional_properties
+    return out
+
+
+def schema_to_rule(
+    body: dict[str, Any], major: int, stored: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The rule Segment stores for a Reflekt schema body (version = MAJOR).
+
+    `stored` is the rule as the plan holds it (same type, key and version), if any: the
+    result keeps all of it but the owned part. Else the content kept at pull is the base.
+    """
     self_block = body.get("self") if isinstance(body.get("self"), dict) else {}
     name = str(self_block.get("name") or "")
     kind = rule_type_of(body)
-    metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
-    labels = {k: copy.deepcopy(v) for k, v in metadata.items() if k != RULE_TYPE_KEY}
-    section: dict[str, Any] = {
-        "type": "object",
-        "properties": copy.deepcopy(body.get("properties") or {}),
-        "required": list(body.get("required") or []),
-    }
-    if "additionalProperties" in body:
-        section["additionalProperties"] = body["additionalProperties"]
-    json_schema: dict[str, Any] = {
-        "$schema": JSON_SCHEMA_DRAFT7,
-        "type": "object",
-        "labels": labels,
-        "description": body.get("description", ""),
-        "properties": {
-            "context": {},
-            "traits": section if kind in TRAITS_TYPES else {},
-            "properties": {} if kind in TRAITS_TYPES else section,
-        },
-    }
+    owned = owned_of_body(body)
+    remote = stored.get("jsonSchema") if isinstance(stored, dict) else None
+    if isinstance(remote, dict):
+        json_schema = merge_json_schema(remote, owned, kind, minimal=True)
+    else:
+        base = kept_json_schema(body) or skeleton_json_schema(kind)
+        json_schema = merge_json_schema(base, owned, kind, minimal=False)
     rule: dict[str, Any] = {"type": kind, "version": major, "jsonSchema": json_schema}
     if kind == "TRACK" or implied_type(name) != kind:
         rule["key"] = name  # keyless only for `Identify`, `Group`, `Page`, `Screen`

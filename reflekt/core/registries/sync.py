@@ -467,7 +467,9 @@ def push(
             remote = existing.get(rule_identity(item.rule))
             if remote is None:
                 created.append(item)
-            elif _same_rule(remote, item.rule, plan_name, project.vendor):
+                continue
+            item = _onto_stored(item, remote)
+            if _canonical(remote.get("jsonSchema")) == _canonical(item.rule["jsonSchema"]):
                 unchanged.append(item)
             else:
                 updated.append(item)
@@ -496,19 +498,15 @@ def push(
         )
 
 
-def _same_rule(remote: dict[str, Any], local: dict[str, Any], plan: str, vendor: str) -> bool:
-    """Whether a stored rule already says what the local one says.
+def _onto_stored(item: _LocalRule, stored: dict[str, Any]) -> _LocalRule:
+    """The local rule written onto the one the plan stores: only what Reflekt owns changes.
 
-    Both go through the same conversion first: Segment hands back `"type": ["string"]` and may
-    omit `$schema`, which a byte comparison would report as a change on every rule.
+    Root keywords, `context`, `traits` and unknown keywords set in Segment's editor stay as
+    they are; an untouched rule comes out byte-for-byte as Segment stores it (so it is not
+    sent), an edited one differs only where the schema file does.
     """
-    if _canonical(remote.get("jsonSchema")) == _canonical(local["jsonSchema"]):
-        return True
-    converted = rule_to_remote(remote, plan, vendor)
-    if converted is None:
-        return False
-    normalized = schema_to_rule(converted.body, int(local["version"]))
-    return _canonical(normalized["jsonSchema"]) == _canonical(local["jsonSchema"])
+    rule = schema_to_rule(item.body, int(item.rule["version"]), stored)
+    return _LocalRule(item.label, rule, item.body, item.schema_id)
 
 
 def _rule_changes(remote_rule: dict[str, Any], item: _LocalRule, plan: str, vendor: str) -> list:
