@@ -223,3 +223,29 @@ def markdown_code(text: str) -> str:
     there is no exact escape; names that need one (package names) never have these."""
     text = _SURROGATES.sub("\ufffd", _LINE_BREAKS.sub(" ", text))
     return text.replace("`", "'").replace("{", "(").replace("}", ")")
+
+
+# --- terminal ---------------------------------------------------------------------------------
+
+# C0 controls but `\t` and `\n`, DEL, C1 controls (CSI is \x9b, OSC \x9d): a terminal acts on
+# them (titles, colours, cursor moves, hyperlinks). Bidi embeddings, overrides and isolates
+# reorder what is shown (a name can look like another). Lone surrogates cannot be printed.
+_TERMINAL_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def terminal_text(text: str) -> str:
+    """`text` safe to print on a terminal: controls and bidi marks as visible escapes.
+
+    `\\x1b` (ESC) is shown as the four characters `\\x1b`, C1 controls likewise (`\\x9b`),
+    bidi controls and lone surrogates as `\\u202e`. Newline and tab stay. Everything else,
+    including ordinary non-ASCII text and emoji, is unchanged; no markup is added or removed
+    (escape rich markup separately where text is printed with markup).
+    """
+    return _TERMINAL_UNSAFE.sub(_terminal_escape, text)
+
+
+def _terminal_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
