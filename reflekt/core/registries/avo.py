@@ -20,9 +20,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from reflekt.core.errors import ConfigError, RegistryError
+from reflekt.core.errors import ConfigError
 from reflekt.core.profiles import AvoRegistryConfig
-from reflekt.core.registries.base import RemoteSchema
+from reflekt.core.registries import answers
+from reflekt.core.registries.base import Progress, RemoteSchema
 from reflekt.core.registries.http import HttpClient, RetryPolicy
 from reflekt.core.registries.segment_convert import collapse_types
 from reflekt.core.schemas import Version, event_folder_name, new_schema_body, schema_id_for
@@ -75,15 +76,16 @@ class AvoClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def export(self, branch_id: str) -> dict[str, Any]:
+    def export(self, branch_id: str, progress: Progress | None = None) -> dict[str, Any]:
+        """The branch's tracking plan (bounded like every call), shape-checked (`answers`)."""
+        path = f"/workspaces/{self.config.workspace_id}/branches/{branch_id}/export/v1"
         body = self.http.request(
             "GET",
-            f"/workspaces/{self.config.workspace_id}/branches/{branch_id}/export/v1",
+            path,
             what=f"branch '{branch_id}' of workspace '{self.config.workspace_id}'",
+            progress=progress,
         )
-        if not isinstance(body, dict) or not isinstance(body.get("events"), list):
-            raise RegistryError("the Avo export has no `events` list")
-        return body
+        return answers.avo_export(body, f"GET {path}")
 
     def check(self) -> str:
         payload = self.export("main")

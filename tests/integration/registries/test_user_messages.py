@@ -124,7 +124,10 @@ def test_verbose_says_why_and_how_long_it_waits(segment, segment_project):
     result = _invoke(project, "pull", "-s", "segment/shop", "--verbose")
 
     assert result.exit_code == 0, result.output
-    assert "HTTP 429: retry 1 of 4 in 0.00s as Retry-After asks" in result.output
+    assert (
+        "waiting 0 s (rate limited; the registry asked for 7 s, capped by REFLEKT_HTTP_MAX_WAIT)"
+        ", then retry 1 of 4" in result.output
+    )
     assert SEGMENT_TOKEN not in result.output
 
 

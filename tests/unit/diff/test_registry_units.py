@@ -141,7 +141,7 @@ def test_retry_policy_caps_waits_and_reads_env(monkeypatch):
     monkeypatch.setenv("REFLEKT_HTTP_RETRIES", "2")
     monkeypatch.setenv("REFLEKT_HTTP_TIMEOUT", "bogus")
     env = RetryPolicy.from_env()
-    assert (env.max_wait, env.attempts, env.read_timeout) == (0.0, 2, 60.0)
+    assert (env.max_wait, env.attempts, env.read_timeout) == (0.0, 2, RetryPolicy().read_timeout)
 
 
 def test_error_message_reads_segment_and_avo_bodies():
