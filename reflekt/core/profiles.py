@@ -2,20 +2,25 @@
 
 Values may be `{{ env_var('NAME') }}` or `{{ env_var('NAME', 'default') }}`. Secrets
 (tokens, passwords) are wrapped in `Secret` so they print masked everywhere.
+
+The whole profile is checked when it loads, but an unset variable only stops the commands
+that use the registry or source needing it: `build dbt` never needs the Segment token, and
+`pull` never needs the warehouse password. Such an item is kept as `Unavailable` and its
+error raised by `Profile.registry()` / `Profile.source()`.
 """
 
 from __future__ import annotations
 
-import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
-from reflekt.core.configcheck import ConfigChecker
+from reflekt.core.configcheck import ConfigChecker, dotted
+from reflekt.core.envvars import MissingEnvVarError, Where, parse_template
 from reflekt.core.errors import ConfigError
 from reflekt.core.project import Project
-from reflekt.core.secrets import Secret
+from reflekt.core.secrets import MASK, Secret
 from reflekt.core.yamlfile import YamlDocument, load_yaml
 
 SEGMENT_API_URL = "https://api.segmentapis.com"
@@ -34,10 +39,6 @@ SOURCE_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
 }
 DEFAULT_PORTS = {"postgres": 5432, "redshift": 5439}
-
-_ENV_VAR = re.compile(
-    r"\{\{\s*env_var\(\s*(['\"])(?P<name>[^'\"]+)\1\s*(?:,\s*(['\"])(?P<default>[^'\"]*)\3\s*)?\)\s*\}\}"
-)
 
 
 @dataclass(frozen=True)
@@ -73,13 +74,31 @@ class SourceConfig:
 
 
 @dataclass(frozen=True)
+class Unavailable:
+    """A registry (`kind` "registry", `name` its type) or source (`name` its id) that reads
+    an environment variable that is not set: `error` is raised when it is used."""
+
+    kind: str
+    name: str
+    type: str
+    error: ConfigError
+
+
+@dataclass(frozen=True)
 class Profile:
     name: str
     path: Path
     registries: tuple[RegistryConfig, ...] = ()
     sources: tuple[SourceConfig, ...] = ()
+    unavailable: tuple[Unavailable, ...] = ()
+
+    def _raise_if_unavailable(self, kind: str, name: str) -> None:
+        for item in self.unavailable:
+            if item.kind == kind and item.name == name:
+                raise item.error
 
     def registry(self, registry_type: str) -> RegistryConfig:
+        self._raise_if_unavailable("registry", registry_type)
         for registry in self.registries:
             if registry.type == registry_type:
                 return registry
@@ -90,33 +109,28 @@ class Profile:
         )
 
     def source(self, source_id: str) -> SourceConfig:
+        self._raise_if_unavailable("source", source_id)
         for source in self.sources:
             if source.id == source_id:
                 return source
-        known = ", ".join(s.id for s in self.sources) or "none"
+        ids = [s.id for s in self.sources]
+        ids += [item.name for item in self.unavailable if item.kind == "source"]
+        known = ", ".join(ids) or "none"
         raise ConfigError(
             f"profile '{self.name}' has no source with id '{source_id}' (sources: {known})",
             file=self.path,
         )
 
 
-def interpolate_env(value: str, key_path: str, path: Path, line: int | None) -> str:
-    """Replace `{{ env_var('NAME'[, 'default']) }}` with the variable's value."""
+def interpolate_env(
+    value: str, key_path: str, path: Path, line: int | None, *, secret: bool = False
+) -> str:
+    """Replace `{{ env_var('NAME'[, 'default']) }}` with the variable's value.
 
-    def substitute(match: re.Match[str]) -> str:
-        name = match.group("name")
-        if name in os.environ:
-            return os.environ[name]
-        if match.group("default") is not None:
-            return match.group("default")
-        raise ConfigError(
-            f"{key_path}: environment variable '{name}' is not set",
-            file=path,
-            line=line,
-            hint=f"export {name}=... or give a default: {{{{ env_var('{name}', '...') }}}}",
-        )
-
-    return _ENV_VAR.sub(substitute, value)
+    ConfigError for any other template form; MissingEnvVarError (a ConfigError) for an
+    unset variable without default.
+    """
+    return parse_template(value, Where(key_path, path, line, secret)).resolve()
 
 
 def load_profile(project: Project, profile_name: str | None = None) -> Profile:
@@ -152,18 +166,62 @@ def parse_profile(doc: YamlDocument, profile_name: str, base_dir: Path) -> Profi
     section = check.mapping(
         (profile_name,), top[profile_name], ("registry", "source", "do_not_track")
     )
-    registries = _parse_registries(check, doc, profile_name, section.get("registry"))
-    sources = _parse_sources(check, doc, profile_name, section.get("source"), base_dir)
-    return Profile(name=profile_name, path=doc.path, registries=registries, sources=sources)
+    unavailable: list[Unavailable] = []
+    registries = _parse_registries(check, doc, profile_name, section.get("registry"), unavailable)
+    sources = _parse_sources(check, doc, profile_name, section.get("source"), base_dir, unavailable)
+    return Profile(
+        name=profile_name,
+        path=doc.path,
+        registries=registries,
+        sources=sources,
+        unavailable=tuple(unavailable),
+    )
 
 
-def _resolved(check: ConfigChecker, doc: YamlDocument, key_path: tuple, value: Any) -> str:
-    text = check.string(key_path, value)
-    return interpolate_env(text, ".".join(map(str, key_path)), doc.path, doc.line_of(key_path))
+class _Values:
+    """Reads the values of one registry or source: the form of every value is checked now,
+    but an unset variable is remembered (`missing`) instead of raised."""
+
+    def __init__(self, check: ConfigChecker, doc: YamlDocument) -> None:
+        self.check = check
+        self.doc = doc
+        self.missing: list[MissingEnvVarError] = []
+
+    def text(self, key_path: tuple, value: Any, *, secret: bool = False) -> str | None:
+        """The resolved value; None when it reads an unset variable."""
+        raw = self.check.string(key_path, value)
+        where = Where(dotted(key_path), self.doc.path, self.doc.line_of(key_path), secret)
+        template = parse_template(raw, where)
+        try:
+            return template.resolve()
+        except MissingEnvVarError as error:
+            self.missing.append(error)
+            return None
+
+    def secret(self, key_path: tuple, value: Any) -> Secret:
+        resolved = self.text(key_path, value, secret=True)
+        return Secret(resolved if resolved is not None else "")
+
+    def unavailable(self, kind: str, name: str, type_: str) -> Unavailable | None:
+        if not self.missing:
+            return None
+        first = self.missing[0]
+        users = "pull, push and diff" if kind == "registry" else "build and audit"
+        error = ConfigError(
+            first.message,
+            file=first.file,
+            line=first.line,
+            hint=f"{first.hint} (only {users} with this {kind} need it)",
+        )
+        return Unavailable(kind=kind, name=name, type=type_, error=error)
 
 
 def _parse_registries(
-    check: ConfigChecker, doc: YamlDocument, profile: str, value: Any
+    check: ConfigChecker,
+    doc: YamlDocument,
+    profile: str,
+    value: Any,
+    unavailable: list[Unavailable],
 ) -> tuple[RegistryConfig, ...]:
     if value is None:
         return ()
@@ -178,38 +236,33 @@ def _parse_registries(
         if kind in seen:
             raise check.fail(key_path, f"a second {kind} registry; one of each type is allowed")
         seen.add(kind)
+        values = _Values(check, doc)
+        config: RegistryConfig
         if kind == "segment":
             raw = check.mapping(key_path, raw, ("type", "api_token", "api_url"), ("api_token",))
-            registries.append(
-                SegmentRegistryConfig(
-                    api_token=Secret(
-                        _resolved(check, doc, (*key_path, "api_token"), raw["api_token"])
-                    ),
-                    api_url=_url(check, doc, key_path, raw, SEGMENT_API_URL),
-                )
+            config = SegmentRegistryConfig(
+                api_token=values.secret((*key_path, "api_token"), raw["api_token"]),
+                api_url=_url(values, key_path, raw, SEGMENT_API_URL),
             )
         else:
             keys = ("workspace_id", "service_account_name", "service_account_secret")
             raw = check.mapping(key_path, raw, ("type", "api_url", *keys), keys)
-            registries.append(
-                AvoRegistryConfig(
-                    workspace_id=_resolved(
-                        check, doc, (*key_path, "workspace_id"), raw["workspace_id"]
-                    ),
-                    service_account_name=_resolved(
-                        check, doc, (*key_path, "service_account_name"), raw["service_account_name"]
-                    ),
-                    service_account_secret=Secret(
-                        _resolved(
-                            check,
-                            doc,
-                            (*key_path, "service_account_secret"),
-                            raw["service_account_secret"],
-                        )
-                    ),
-                    api_url=_url(check, doc, key_path, raw, AVO_API_URL),
+            config = AvoRegistryConfig(
+                workspace_id=values.text((*key_path, "workspace_id"), raw["workspace_id"]) or "",
+                service_account_name=values.text(
+                    (*key_path, "service_account_name"), raw["service_account_name"]
                 )
+                or "",
+                service_account_secret=values.secret(
+                    (*key_path, "service_account_secret"), raw["service_account_secret"]
+                ),
+                api_url=_url(values, key_path, raw, AVO_API_URL),
             )
+        missing = values.unavailable("registry", kind, kind)
+        if missing is not None:
+            unavailable.append(missing)
+        else:
+            registries.append(config)
     return tuple(registries)
 
 
@@ -222,23 +275,57 @@ _REGISTRY_KEYS_ALL = (
 )
 
 
-def _url(check: ConfigChecker, doc: YamlDocument, key_path: tuple, raw: Any, default: str) -> str:
+def _url(values: _Values, key_path: tuple, raw: Any, default: str) -> str:
+    """The registry's base URL. User-info (`https://user:pass@host`) is allowed, but its
+    password is a secret from here on, so it is masked wherever it would be shown."""
     if raw.get("api_url") is None:
         return default
-    url = _resolved(check, doc, (*key_path, "api_url"), raw["api_url"]).rstrip("/")
+    url_path = (*key_path, "api_url")
+    url = values.text(url_path, raw["api_url"])
+    if url is None:
+        return default  # an unset variable: reported when the registry is used
+    url = url.rstrip("/")
+    check = values.check
     if not url.startswith(("http://", "https://")):
-        raise check.fail((*key_path, "api_url"), f"'{url}' is not an http(s) URL")
+        raise check.fail(url_path, f"'{_shown(url)}' is not an http(s) URL")
+    try:
+        parts = urlsplit(url)
+        _ = parts.port
+    except ValueError as error:
+        raise check.fail(url_path, f"'{_shown(url)}' is not a valid URL: {error}") from None
+    if parts.password:
+        Secret(parts.password)
+        Secret(unquote(parts.password))
+    if "@" in parts.netloc:
+        Secret(parts.netloc.rpartition("@")[0])
+    if not parts.hostname:
+        raise check.fail(url_path, f"'{_shown(url)}' names no host")
     return url
 
 
+def _shown(url: str) -> str:
+    """`url` safe for an error message: everything before the last '@' could be a password
+    (even one with '/' or '#' that stops a URL parser), so it is masked whole."""
+    if "@" not in url:
+        return url
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{MASK}@{rest.rpartition('@')[2]}"
+
+
 def _parse_sources(
-    check: ConfigChecker, doc: YamlDocument, profile: str, value: Any, base_dir: Path
+    check: ConfigChecker,
+    doc: YamlDocument,
+    profile: str,
+    value: Any,
+    base_dir: Path,
+    unavailable: list[Unavailable],
 ) -> tuple[SourceConfig, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
         raise check.fail((profile, "source"), "expected a list of sources (`- type: ...`)")
     sources: list[SourceConfig] = []
+    ids: list[str] = []
     for index, item in enumerate(value):
         key_path = (profile, "source", index)
         raw = check.mapping(key_path, item, allowed=None)
@@ -250,21 +337,29 @@ def _parse_sources(
             source_id = check.string((*key_path, "id"), raw["id"], allow_empty=False)
             if "." in source_id:
                 raise check.fail((*key_path, "id"), "a source id cannot contain '.'")
-        if any(s.id == source_id for s in sources):
+        if source_id in ids:
             raise check.fail(
                 key_path,
                 f"duplicate source id '{source_id}'",
                 hint="give each source a unique `id:` (it defaults to the type)",
             )
+        ids.append(source_id)
+        values = _Values(check, doc)
         settings: dict[str, Any] = {}
         for key in (*required, *optional):
             if raw.get(key) is None:
                 continue
             if key == "port":
-                settings[key] = check.integer((*key_path, key), raw[key])
+                settings[key] = _port(check, (*key_path, key), raw[key])
                 continue
-            text = _resolved(check, doc, (*key_path, key), raw[key])
-            settings[key] = Secret(text) if key in SECRET_KEYS else text
+            if key in SECRET_KEYS:
+                settings[key] = values.secret((*key_path, key), raw[key])
+            else:
+                settings[key] = values.text((*key_path, key), raw[key])
+        missing = values.unavailable("source", source_id, kind)
+        if missing is not None:
+            unavailable.append(missing)
+            continue
         if kind in DEFAULT_PORTS:
             settings.setdefault("port", DEFAULT_PORTS[kind])
         if kind == "duckdb":
@@ -272,3 +367,10 @@ def _parse_sources(
             settings["path"] = str(db_path if db_path.is_absolute() else base_dir / db_path)
         sources.append(SourceConfig(id=source_id, type=kind, settings=settings))
     return tuple(sources)
+
+
+def _port(check: ConfigChecker, key_path: tuple, value: Any) -> int:
+    port = check.integer(key_path, value)
+    if not 0 < port < 65536:
+        raise check.fail(key_path, f"{port} is not a TCP port (1 to 65535)")
+    return port
