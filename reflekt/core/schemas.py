@@ -15,6 +15,13 @@ from typing import Any
 
 from reflekt.core.errors import SchemaFileError
 from reflekt.core.fsutil import write_atomic
+from reflekt.core.readfile import UnreadableFileError, read_regular
+from reflekt.core.strictjson import (
+    MAX_NESTING,
+    ParseProblem,
+    loads_checked,
+    nesting_depth_exceeds,
+)
 
 JSON_SCHEMA_DRAFT7 = "http://json-schema.org/draft-07/schema#"
 _VERSION_RE = re.compile(r"^([1-9][0-9]*)-(0|[1-9][0-9]*)$")
@@ -116,15 +123,6 @@ def schema_id_for(registry: str, plan: str, event_name: str, version: Version | 
     return f"{registry}/{plan}/{event_folder_name(event_name)}/{version}.json"
 
 
-@dataclass(frozen=True)
-class ParseProblem:
-    """Why a file is not plain JSON: message plus 1-based line and column."""
-
-    message: str
-    line: int
-    column: int
-
-
 @dataclass
 class SchemaDocument:
     """A schema file as read from disk.
@@ -164,11 +162,50 @@ def relative_id(path: Path, schemas_dir: Path) -> SchemaId:
     return SchemaId(rel.as_posix())
 
 
-def read_schema(path: Path, schemas_dir: Path) -> SchemaDocument:
-    """Read and parse one schema file. Never raises for bad content: see `problems`."""
-    schema_id = relative_id(path, schemas_dir)
+def printable(text: str) -> str:
+    """`text` with what UTF-8 cannot carry shown as escapes.
+
+    A file name that is not UTF-8 reaches Python as lone surrogates (byte 0xff as
+    U+DCFF); printed or written as UTF-8 they raise. Here they become `\\xff` (or
+    `\\udxxx` for a surrogate that stands for no byte), which every output can show.
+    """
     try:
-        raw = path.read_bytes()
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "".join(_escaped(char) for char in text)
+    return text
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"
+    if 0xD800 <= code <= 0xDFFF:
+        return f"\\u{code:04x}"
+    return char
+
+
+def read_schema(path: Path, schemas_dir: Path, *, limit: int | None = None) -> SchemaDocument:
+    """Read and parse one schema file. Never raises for bad content: see `problems`.
+
+    Reads regular files only, of at most `limit` bytes (default: `REFLEKT_MAX_SCHEMA_BYTES`,
+    5 MiB): a FIFO, a device, a directory or a larger file is a problem, never a hang.
+    A file whose path is not UTF-8 is a problem too (its id shows the bytes as `\\xff`).
+    """
+    schema_id = relative_id(path, schemas_dir)
+    shown = printable(schema_id.path)
+    if shown != schema_id.path:
+        problem = ParseProblem(
+            "the file name is not valid UTF-8 (shown with \\x escapes): rename the file "
+            "or its folder",
+            1,
+            1,
+        )
+        return SchemaDocument(path, SchemaId(shown), "", None, [problem])
+    try:
+        raw = read_regular(path, limit)
+    except UnreadableFileError as exc:
+        return SchemaDocument(path, schema_id, "", None, [ParseProblem(exc.message, 1, 1)])
     except OSError as exc:
         problem = ParseProblem(f"cannot read file: {exc.strerror or exc}", 1, 1)
         return SchemaDocument(path, schema_id, "", None, [problem])
@@ -197,22 +234,30 @@ def json_kind(value: Any) -> str:
 
 
 def parse_schema_text(text: str) -> tuple[dict[str, Any] | None, list[ParseProblem]]:
-    """Parse JSON text. Returns (object or None, problems)."""
+    """Parse JSON text. Returns (object or None, problems).
+
+    Strict (`reflekt.core.strictjson`): NaN/Infinity, duplicate keys, lone surrogates,
+    overlong numbers and nesting deeper than MAX_NESTING are problems with no body.
+    """
     if not text.strip():
         return None, [ParseProblem("file is empty (expected a JSON object)", 1, 1)]
     try:
-        data = json.loads(text)
+        data, unusable = loads_checked(text)
     except json.JSONDecodeError as exc:
         strict_problem = _problem_from(exc, text)
         lenient_text, extensions = _strip_json_extensions(text)
         if not extensions:
             return None, [strict_problem]
         try:
-            data = json.loads(lenient_text)
+            data, unusable = loads_checked(lenient_text)
         except json.JSONDecodeError as exc2:
             return None, [*extensions, _problem_from(exc2, lenient_text)]
+        if unusable:
+            return None, [*extensions, *unusable]
         problems = extensions
     else:
+        if unusable:
+            return None, unusable
         problems = []
     if not isinstance(data, dict):
         found = json_kind(data)
@@ -312,12 +357,39 @@ def _normalise(value: Any, *, in_properties: bool = False) -> Any:
 
 
 def dump_schema(body: dict[str, Any]) -> str:
-    """Deterministic text of a schema: indent 2, stable key order, trailing newline."""
-    top = _ordered(body, _TOP_KEY_ORDER)
-    normalised = {
-        key: _normalise(value, in_properties=key == "properties") for key, value in top.items()
-    }
-    return json.dumps(normalised, indent=2, ensure_ascii=False) + "\n"
+    """Deterministic text of a schema: indent 2, stable key order, trailing newline.
+
+    Never produces what `parse_schema_text` refuses: a body holding NaN or Infinity, a lone
+    surrogate, or nesting deeper than MAX_NESTING raises SchemaFileError (exit 2) instead of
+    being written.
+    """
+    where = body.get("$id") if isinstance(body.get("$id"), str) else None
+    where = printable(where) if where else None
+    try:
+        if nesting_depth_exceeds(body):
+            raise SchemaFileError(
+                f"the schema is nested more than {MAX_NESTING} levels deep: not written",
+                file=where,
+            )
+        top = _ordered(body, _TOP_KEY_ORDER)
+        normalised = {
+            key: _normalise(value, in_properties=key == "properties") for key, value in top.items()
+        }
+        text = json.dumps(normalised, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    except ValueError as exc:  # allow_nan=False
+        raise SchemaFileError(
+            f"the schema holds NaN or Infinity, which JSON cannot carry: not written ({exc})",
+            file=where,
+        ) from None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise SchemaFileError(
+            "the schema holds a lone UTF-16 surrogate (e.g. \\ud800), which UTF-8 cannot "
+            "carry: not written",
+            file=where,
+        ) from None
+    return text
 
 
 def save_schema(path: Path, body: dict[str, Any]) -> bool:
@@ -382,5 +454,10 @@ def load_schema(path: Path, schemas_dir: Path) -> SchemaDocument:
     doc = read_schema(path, schemas_dir)
     if doc.body is None:
         problem = doc.problems[-1]
-        raise SchemaFileError(problem.message, file=path, line=problem.line, column=problem.column)
+        raise SchemaFileError(
+            problem.message,
+            file=printable(str(path)),
+            line=problem.line,
+            column=problem.column,
+        )
     return doc

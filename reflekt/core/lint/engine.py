@@ -27,7 +27,17 @@ from reflekt.core.lint.findings import Finding, LintReport, sort_key
 from reflekt.core.lint.locate import Locator
 from reflekt.core.lint.rules import load_rules
 from reflekt.core.project import Project, validate_rule_names
-from reflekt.core.schemas import SchemaDocument, Version, list_schema_files, read_schema
+from reflekt.core.readfile import max_schema_bytes
+from reflekt.core.schemas import (
+    ParseProblem,
+    SchemaDocument,
+    SchemaId,
+    Version,
+    list_schema_files,
+    printable,
+    read_schema,
+    relative_id,
+)
 
 log = logging.getLogger("reflekt.lint")
 
@@ -118,6 +128,11 @@ def active_rules(project: Project) -> list[ActiveRule]:
 
 
 def _relative(path: Path, root: Path) -> str:
+    """The path relative to the project root, printable (a non-UTF-8 name shows as `\\xff`)."""
+    return printable(_relative_raw(path, root))
+
+
+def _relative_raw(path: Path, root: Path) -> str:
     text, prefix = str(path), str(root) + os.sep
     if text.startswith(prefix) and ".." not in path.parts:
         return text[len(prefix) :].replace(os.sep, "/")
@@ -126,8 +141,19 @@ def _relative(path: Path, root: Path) -> str:
     except ValueError:
         try:
             return path.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
+        except (ValueError, OSError):
             return path.as_posix()
+
+
+def _read(path: Path, schemas_dir: Path) -> SchemaDocument:
+    """`read_schema`, and a document with the problem should reading itself ever fail."""
+    try:
+        return read_schema(path, schemas_dir)
+    except Exception as exc:  # a bug, or RecursionError/MemoryError on hostile input
+        log.exception("reading %s failed", printable(str(path)))
+        problem = ParseProblem(f"cannot read file ({type(exc).__name__}: {exc})", 1, 1)
+        schema_id = relative_id(path, schemas_dir)
+        return SchemaDocument(path, SchemaId(printable(schema_id.path)), "", None, [problem])
 
 
 class _Linter:
@@ -261,7 +287,7 @@ def _lint_events(
     read_sibling: Callable[[Path], SchemaDocument] | None = None,
 ) -> None:
     schemas_dir = linter.project.schemas_dir
-    read = read_sibling or (lambda path: read_schema(path, schemas_dir))
+    read = read_sibling or (lambda path: _read(path, schemas_dir))
     by_event: dict[str, dict[str, SchemaDocument]] = {}
     folders: dict[str, Path] = {}
     for doc in documents:
@@ -312,6 +338,7 @@ def lint_project(
     result is the same). Raises ConfigError (exit 2) for unknown rule names in the config
     or a missing or broken meta-schema; everything wrong in a schema file is a Finding.
     """
+    max_schema_bytes()  # a bad REFLEKT_MAX_SCHEMA_BYTES is a ConfigError before any work
     if paths is None:
         paths = list_schema_files(project.schemas_dir)
     linter = _Linter(project)
@@ -324,7 +351,7 @@ def lint_project(
     if jobs > 1 and total >= PARALLEL_THRESHOLD and len(chunks) > 1:
         results = _run_forked(linter, chunks, jobs)
     if results is None:
-        results = (_lint_chunk_with(linter, chunk) for chunk in chunks)
+        results = (_lint_chunk_safely(linter, chunk) for chunk in chunks)
     for chunk_findings, count in results:
         findings.extend(chunk_findings)
         done += count
@@ -348,11 +375,19 @@ def _chunks(paths: list[Path], wanted: int) -> list[list[Path]]:
     return chunks
 
 
+def _lint_chunk_safely(linter: _Linter, paths: list[Path]) -> tuple[list[Finding], int]:
+    try:
+        return _lint_chunk_with(linter, paths)
+    except Exception as exc:
+        log.exception("lint failed on a chunk of %d files", len(paths))
+        return _chunk_failed(linter, paths, exc), len(paths)
+
+
 def _lint_chunk_with(linter: _Linter, paths: list[Path]) -> tuple[list[Finding], int]:
     """Read and lint some files (whole event folders); return their findings."""
     linter.findings = []
     schemas_dir = linter.project.schemas_dir
-    documents = [read_schema(path, schemas_dir) for path in paths]
+    documents = [_read(path, schemas_dir) for path in paths]
     for doc in documents:
         linter.lint_schema(doc)
     if linter.event_rules:
@@ -362,8 +397,35 @@ def _lint_chunk_with(linter: _Linter, paths: list[Path]) -> tuple[list[Finding],
 
 
 def _lint_chunk_forked(paths: list[Path]) -> tuple[list[Finding], int]:
+    """In a worker: lint a chunk; an unexpected failure comes back as findings, not a crash.
+
+    (An exception here would be re-raised in the parent by the pool and stop the run.)
+    """
     assert _fork_linter is not None
-    return _lint_chunk_with(_fork_linter, paths)
+    try:
+        return _lint_chunk_with(_fork_linter, paths)
+    except Exception as exc:
+        log.exception("lint worker failed on a chunk of %d files", len(paths))
+        return _chunk_failed(_fork_linter, paths, exc), len(paths)
+
+
+def _chunk_failed(linter: _Linter, paths: list[Path], exc: Exception) -> list[Finding]:
+    """One RF101 finding per file of a chunk that could not be linted."""
+    root, schemas_dir = linter.project.root, linter.project.schemas_dir
+    severity = next((a.severity for a in linter.rules if a.rule.code == "RF101"), "error")
+    return [
+        Finding(
+            schema_id=printable(relative_id(path, schemas_dir).path),
+            file=_relative(path, root),
+            line=None,
+            column=None,
+            rule="RF101",
+            rule_name="json-syntax",
+            severity=severity,
+            message=f"could not lint this file ({type(exc).__name__}: {exc})",
+        )
+        for path in paths
+    ]
 
 
 def _run_forked(linter: _Linter, chunks: list[list[Path]], jobs: int):
