@@ -133,7 +133,7 @@ def build_dbt(
         full_build={schema.schema_id for schema in schemas} >= existing_ids,
     )
     if not dry_run:
-        apply_plan(plan)
+        apply_plan(plan, project_root=project.root)
     report(total, total, "dry run: nothing written" if dry_run else "files written")
     timings["write"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - started

@@ -27,7 +27,7 @@ from reflekt.core.build.dbt import (
     parse_sources_tables,
     sources_yaml,
 )
-from reflekt.core.fsutil import write_all_atomic
+from reflekt.core.transaction import apply_files, find_root
 
 
 @dataclass(frozen=True)
@@ -148,15 +148,26 @@ def plan_package(
     )
 
 
-def apply_plan(plan: WritePlan, progress: Callable[[str], None] | None = None) -> None:
-    """Write the new and changed files (all or none), then remove the stale ones."""
-    write_all_atomic({plan.package_dir / rel: text for rel, text in plan.writes.items()})
-    for rel in plan.removed:
-        path = plan.package_dir / rel
-        path.unlink(missing_ok=True)
-        if progress:
+def apply_plan(
+    plan: WritePlan,
+    progress: Callable[[str], None] | None = None,
+    *,
+    project_root: Path | None = None,
+) -> None:
+    """Write the new and changed files and remove the stale ones, all or none.
+
+    One transaction (`reflekt.core.transaction`): under the project lock, staged and
+    journaled, applied with signals deferred; folders that removals leave empty are removed
+    up to the package folder. `project_root` holds the lock and the journal (default: the
+    nearest parent of the package folder holding reflekt_project.yml).
+    """
+    package_dir = plan.package_dir
+    writes = {package_dir / rel: text for rel, text in plan.writes.items()}
+    removes = [package_dir / rel for rel in plan.removed]
+    if not writes and not removes:
+        return
+    root = project_root if project_root is not None else find_root([package_dir / "x"])
+    apply_files(root, writes, removes, prune_within=package_dir)
+    if progress:
+        for rel in plan.removed:
             progress(rel)
-        parent = path.parent
-        while parent != plan.package_dir and parent.is_dir() and not any(parent.iterdir()):
-            parent.rmdir()
-            parent = parent.parent

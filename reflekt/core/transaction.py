@@ -1,0 +1,520 @@
+"""Write many files to the project all or none: stage, journal, apply, recover.
+
+Why: a pull or a build writes thousands of files; a Ctrl-C, a CI cancel (SIGTERM), a full
+disk or a read-only folder half-way must leave the project as it was, or, once the files are
+all staged, complete on the next run. `apply_files(root, files, deletes)`:
+
+1. takes the project lock (`.reflekt_cache/lock`, see `reflekt.core.lock`);
+2. finishes any transaction an earlier run left in `.reflekt_cache/txn/` (roll forward when
+   its journal says "committing", else roll back);
+3. stages every new content under `.reflekt_cache/txn/<id>/` (a target on another mount is
+   staged in `.reflekt_txn_<id>/` in its nearest existing folder, so every rename is atomic),
+   with the mode the target will have (the replaced file's, else 0666 minus the umask); the
+   project is not touched yet, and SIGINT/SIGTERM here roll back;
+4. writes the journal (fsync): the folders to create, each target, its staged file and the
+   backup of what it replaces, state "committing";
+5. with SIGINT/SIGTERM deferred (main thread only; the TUI's worker threads just proceed),
+   creates the folders and moves each file into place (the replaced file is kept as a hard
+   link in the transaction folder); a failure here puts every file back and removes the
+   folders it created;
+6. marks the journal done, removes the transaction folder, the folders that deletes left
+   empty (below `prune_within`) and stale temp files of older writers beside the targets.
+
+OSErrors become WriteError (see `reflekt.core.fsutil.write_error`): exit 3 for a full disk or
+quota, 2 for permissions and read-only filesystems; the message names the path.
+
+Testing hook (harmless in production, read only from the environment):
+`REFLEKT_TEST_PAUSE_AT=staging|apply` with `REFLEKT_TEST_PAUSE_DIR=<dir>` holding two FIFOs,
+`paused` and `resume`: half-way through that phase the writer writes the phase's name to
+`paused`, then blocks reading `resume` until it is closed by the test. Tests use it to send a
+signal at a known point without sleeping.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reflekt.core.errors import ReflektError
+from reflekt.core.fsutil import (
+    file_mode,
+    is_stale_temp,
+    missing_dirs,
+    remove_empty_dirs,
+    write_error,
+)
+from reflekt.core.lock import project_lock
+from reflekt.core.safepath import UnsafePathError, ensure_inside
+from reflekt.core.signals import deferred_signals, sigterm_raises
+
+CACHE_DIR = ".reflekt_cache"
+TXN_DIR = "txn"
+JOURNAL = "journal.json"
+FOREIGN_STAGING = ".reflekt_txn_"
+PROJECT_FILE = "reflekt_project.yml"
+
+Progress = Callable[[int, int], None]
+
+
+def find_root(paths: Iterable[Path]) -> Path:
+    """The nearest folder above `paths` holding reflekt_project.yml (else their common one)."""
+    absolute = [Path(os.path.abspath(p)) for p in paths]
+    common = Path(os.path.commonpath([str(p.parent) for p in absolute]))
+    for folder in (common, *common.parents):
+        if (folder / PROJECT_FILE).is_file():
+            return folder
+    return common
+
+
+# ---------------------------------------------------------------- paths and mounts
+
+
+def _nearest_existing(folder: Path) -> Path:
+    while not folder.exists() and folder.parent != folder:
+        folder = folder.parent
+    return folder
+
+
+def _check_target(root: Path, target: Path) -> Path:
+    """`target` as a normalised absolute path; UnsafePathError if it leaves the project."""
+    path = ensure_inside(root, Path(os.path.normpath(root / target)), what="write")
+    rel = path.relative_to(root)
+    if not rel.parts or rel.parts[0] == CACHE_DIR:
+        raise UnsafePathError(
+            f"refusing to write {path}: not a project file",
+            hint="this is a bug in Reflekt; nothing was changed",
+        )
+    if path.is_dir() and not path.is_symlink():
+        raise UnsafePathError(
+            f"cannot write {path}: a folder is in the way; nothing was changed",
+            hint="move the folder away and run the command again",
+        )
+    return path
+
+
+def _mount_points() -> list[str] | None:
+    """Mount points from /proc/self/mountinfo, longest first (None where unavailable)."""
+    try:
+        with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as info:
+            lines = info.read().splitlines()
+    except OSError:
+        return None
+    points = []
+    for line in lines:
+        fields = line.split(" ")
+        if len(fields) > 4:
+            point = fields[4]
+            for code in ("\\040", "\\011", "\\012", "\\134"):
+                point = point.replace(code, chr(int(code[1:], 8)))
+            points.append(point)
+    return sorted(points, key=len, reverse=True)
+
+
+class _Mounts:
+    """Which mount a folder is on: renames only work within one (bind mounts included)."""
+
+    def __init__(self) -> None:
+        self.points = _mount_points()
+        self.cache: dict[Path, object] = {}
+
+    def key(self, folder: Path) -> object:
+        if folder not in self.cache:
+            real = os.path.realpath(folder)
+            if self.points is None:
+                self.cache[folder] = os.stat(real).st_dev
+            else:
+                self.cache[folder] = next(
+                    (p for p in self.points if real == p or real.startswith(p.rstrip("/") + "/")),
+                    "/",
+                )
+        return self.cache[folder]
+
+
+# ---------------------------------------------------------------- journal
+
+
+@dataclass
+class _Op:
+    kind: str  # "write" or "delete"
+    target: Path
+    staged: Path | None = None  # write: the new content, until it is moved into place
+    backup: Path | None = None  # what the target held (write over a file, or delete)
+
+    def to_json(self, root: Path) -> dict[str, Any]:
+        def rel(p: Path | None) -> str | None:
+            return None if p is None else p.relative_to(root).as_posix()
+
+        return {
+            "kind": self.kind,
+            "target": rel(self.target),
+            "staged": rel(self.staged),
+            "backup": rel(self.backup),
+        }
+
+    @classmethod
+    def from_json(cls, root: Path, data: dict[str, Any]) -> _Op:
+        def path(key: str) -> Path | None:
+            value = data.get(key)
+            return None if value is None else root / value
+
+        target = path("target")
+        assert target is not None
+        return cls(str(data["kind"]), target, path("staged"), path("backup"))
+
+
+@dataclass
+class _Journal:
+    root: Path
+    folder: Path  # .reflekt_cache/txn/<id>
+    state: str = "staging"
+    staging_dirs: list[Path] = field(default_factory=list)
+    dirs: list[Path] = field(default_factory=list)  # folders the apply creates
+    ops: list[_Op] = field(default_factory=list)
+
+    def save(self, state: str) -> None:
+        self.state = state
+        data = {
+            "version": 1,
+            "state": state,
+            "pid": os.getpid(),
+            "time": time.time(),
+            "staging_dirs": [p.relative_to(self.root).as_posix() for p in self.staging_dirs],
+            "dirs": [p.relative_to(self.root).as_posix() for p in self.dirs],
+            "ops": [op.to_json(self.root) for op in self.ops],
+        }
+        tmp = self.folder / (JOURNAL + ".new")
+        with open(tmp, "w", encoding="utf-8") as handle:
+            json.dump(data, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, self.folder / JOURNAL)
+        _fsync_dir(self.folder)
+
+    @classmethod
+    def load(cls, root: Path, folder: Path) -> _Journal | None:
+        try:
+            data = json.loads((folder / JOURNAL).read_text(encoding="utf-8"))
+            return cls(
+                root,
+                folder,
+                str(data["state"]),
+                [root / p for p in data.get("staging_dirs", [])],
+                [root / p for p in data.get("dirs", [])],
+                [_Op.from_json(root, op) for op in data.get("ops", [])],
+            )
+        except (OSError, ValueError, KeyError, TypeError, AssertionError):
+            return None
+
+    def discard(self) -> None:
+        for folder in self.staging_dirs:
+            shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+# ---------------------------------------------------------------- apply, roll back, roll forward
+
+
+def _apply_op(op: _Op) -> None:
+    if op.kind == "delete":
+        assert op.backup is not None
+        os.replace(op.target, op.backup)
+        return
+    assert op.staged is not None
+    if op.backup is not None:
+        try:
+            os.link(op.target, op.backup, follow_symlinks=False)
+        except OSError:
+            os.replace(op.target, op.backup)  # no hard links here: move it aside
+    os.replace(op.staged, op.target)
+
+
+def _roll_back(journal: _Journal) -> None:
+    """Put back what the applied ops replaced; remove what they created. Idempotent."""
+    for op in reversed(journal.ops):
+        if op.kind == "delete":
+            if op.backup is not None and op.backup.exists():
+                os.replace(op.backup, op.target)
+            continue
+        assert op.staged is not None
+        applied = not op.staged.exists()
+        if op.backup is not None:
+            if op.backup.exists() and (applied or not op.target.exists()):
+                os.replace(op.backup, op.target)
+        elif applied and (op.target.exists() or op.target.is_symlink()):
+            op.target.unlink()
+    remove_empty_dirs(journal.dirs)
+
+
+def _roll_forward(journal: _Journal) -> None:
+    """Finish an apply whose files were all staged. Idempotent."""
+    for folder in journal.dirs:
+        folder.mkdir(exist_ok=True)
+    for op in journal.ops:
+        if op.kind == "delete":
+            if op.backup is not None and not op.backup.exists():
+                op.target.unlink(missing_ok=True)
+        elif op.staged is not None and op.staged.exists():
+            os.replace(op.staged, op.target)
+
+
+def recover(root: Path) -> list[str]:
+    """Finish or undo transactions that an interrupted run left; call with the lock held.
+
+    Returns one line per transaction found (for the log).
+    """
+    txn_root = root / CACHE_DIR / TXN_DIR
+    if not txn_root.is_dir():
+        return []
+    notes: list[str] = []
+    for folder in sorted(txn_root.iterdir()):
+        if not folder.is_dir():
+            continue
+        journal = _Journal.load(root, folder)
+        if journal is None:  # interrupted before its journal existed: nothing was applied
+            shutil.rmtree(folder, ignore_errors=True)
+            notes.append(f"removed the staging of an interrupted run ({folder.name})")
+            continue
+        try:
+            if journal.state == "committing":
+                _roll_forward(journal)
+                notes.append(f"completed an interrupted write ({len(journal.ops)} file(s))")
+            elif journal.state == "rolling_back":
+                _roll_back(journal)
+                notes.append(f"rolled back an interrupted write ({len(journal.ops)} file(s))")
+            else:
+                notes.append(f"removed the staging of an interrupted run ({folder.name})")
+        except OSError as error:
+            wrapped = write_error(error)
+            raise type(wrapped)(
+                f"{wrapped.message} (while finishing an interrupted run's {folder})",
+                hint=wrapped.hint,
+                path=wrapped.path,
+                exit_code=wrapped.exit_code,
+            ) from None
+        journal.discard()
+    return notes
+
+
+# ---------------------------------------------------------------- the test hook
+
+
+def _pause(phase: str) -> None:
+    """The testing hook described in the module docstring."""
+    if os.environ.get("REFLEKT_TEST_PAUSE_AT") != phase:
+        return
+    folder = os.environ.get("REFLEKT_TEST_PAUSE_DIR")
+    if not folder:
+        return
+    with open(os.path.join(folder, "paused"), "w", encoding="utf-8") as paused:
+        paused.write(phase + "\n")
+    with open(os.path.join(folder, "resume"), encoding="utf-8") as resume:
+        resume.read()
+
+
+# ---------------------------------------------------------------- the transaction
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    """What `apply_files` did."""
+
+    written: int
+    deleted: int
+    recovered: tuple[str, ...] = ()
+
+
+def _stage_file(path: Path, text: str, mode: int) -> None:
+    data = text.encode("utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.fchmod(fd, mode)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def apply_files(
+    root: Path,
+    files: Mapping[Path, str],
+    deletes: Iterable[Path] = (),
+    *,
+    prune_within: Path | None = None,
+    progress: Progress | None = None,
+) -> ApplyResult:
+    """Write `files` ({path: text}) and remove `deletes`, all or none. See the module doc.
+
+    Paths are absolute or relative to `root`, and must stay inside it.
+    """
+    root = Path(os.path.abspath(root))
+    cache = root / CACHE_DIR
+    with project_lock(cache):
+        try:
+            recovered = recover(root)
+        except OSError as error:
+            raise write_error(error) from None
+        return _Transaction(root, progress).run(files, list(deletes), prune_within, recovered)
+
+
+class _Transaction:
+    def __init__(self, root: Path, progress: Progress | None) -> None:
+        self.root = root
+        self.progress = progress or (lambda done, total: None)
+        self.id = f"{time.time_ns():x}-{os.getpid()}"
+        self.journal = _Journal(root, root / CACHE_DIR / TXN_DIR / self.id)
+        self.mounts = _Mounts()
+        self.staging: dict[object, Path] = {}  # mount -> staging folder
+        self.count = 0
+
+    def _staging_for(self, anchor: Path) -> Path:
+        key = self.mounts.key(anchor)
+        if key not in self.staging:
+            if key == self.mounts.key(self.journal.folder):
+                folder = self.journal.folder / "files"
+            else:
+                folder = anchor / f"{FOREIGN_STAGING}{self.id}"
+                self.journal.staging_dirs.append(folder)
+                self.journal.save("staging")  # so a crash from here on still finds it
+            folder.mkdir()
+            self.staging[key] = folder
+        return self.staging[key]
+
+    def _next_name(self, prefix: str) -> str:
+        self.count += 1
+        return f"{prefix}{self.count:06d}"
+
+    def run(
+        self,
+        files: Mapping[Path, str],
+        deletes: list[Path],
+        prune_within: Path | None,
+        recovered: list[str],
+    ) -> ApplyResult:
+        writes = {_check_target(self.root, p): text for p, text in files.items()}
+        removes = [_check_target(self.root, p) for p in deletes]
+        removes = [p for p in dict.fromkeys(removes) if p not in writes and os.path.lexists(p)]
+        if not writes and not removes:
+            return ApplyResult(0, 0, tuple(recovered))
+        journal = self.journal
+        try:
+            with sigterm_raises():
+                self._stage(writes, removes)
+                journal.save("committing")
+        except OSError as error:
+            journal.discard()
+            raise write_error(error, getattr(error, "filename", None)) from None
+        except BaseException:
+            journal.discard()
+            raise
+        self._apply()
+        self._clean_up(writes, removes, prune_within)
+        return ApplyResult(len(writes), len(removes), tuple(recovered))
+
+    def _stage(self, writes: dict[Path, str], removes: list[Path]) -> None:
+        journal = self.journal
+        journal.folder.parent.mkdir(parents=True, exist_ok=True)
+        journal.folder.mkdir()
+        journal.save("staging")
+        dirs: dict[Path, None] = {}
+        half = len(writes) // 2
+        for index, (target, text) in enumerate(sorted(writes.items())):
+            anchor = _nearest_existing(target.parent)
+            folder = self._staging_for(anchor)
+            exists = os.path.lexists(target)
+            staged = folder / self._next_name("w")
+            backup = folder / self._next_name("b") if exists else None
+            try:
+                _stage_file(staged, text, file_mode(target if exists else None))
+            except OSError as error:
+                raise write_error(error, target) from None
+            journal.ops.append(_Op("write", target, staged, backup))
+            dirs.update(dict.fromkeys(missing_dirs(target.parent)))
+            if index == half:
+                _pause("staging")
+        for target in sorted(removes):
+            folder = self._staging_for(_nearest_existing(target.parent))
+            journal.ops.append(_Op("delete", target, None, folder / self._next_name("d")))
+        journal.dirs = sorted(dirs, key=lambda p: (len(p.parts), p))
+
+    def _apply(self) -> None:
+        journal = self.journal
+        total = len(journal.ops)
+        half = total // 2
+        with deferred_signals():
+            try:
+                for folder in journal.dirs:
+                    folder.mkdir()
+                for index, op in enumerate(journal.ops):
+                    if index == half:
+                        _pause("apply")
+                    _apply_op(op)
+                    if index % 200 == 0:
+                        self.progress(index, total)
+                journal.save("done")
+                journal.discard()
+            except BaseException as error:
+                failed = error
+                # If this fails the journal still says "committing": a later run completes it.
+                with contextlib.suppress(OSError):
+                    journal.save("rolling_back")
+                try:
+                    _roll_back(journal)
+                except OSError:
+                    wrapped = write_error(failed) if isinstance(failed, OSError) else None
+                    raise ReflektError(
+                        "a write failed and could not be undone completely"
+                        + (f" ({wrapped.message})" if wrapped else ""),
+                        hint="the next reflekt pull or build finishes it (journal in "
+                        f"{journal.folder})",
+                    ) from None
+                journal.discard()
+                if isinstance(failed, OSError):
+                    raise write_error(failed, getattr(failed, "filename", None)) from None
+                raise
+        self.progress(total, total)
+
+    def _clean_up(self, writes: dict[Path, str], removes: list[Path], prune: Path | None) -> None:
+        """After the commit: nothing here can undo it, so failures are ignored."""
+        if prune is not None:
+            prune = Path(os.path.abspath(prune))
+            emptied: set[Path] = set()
+            for target in removes:
+                for parent in target.parents:
+                    if parent == prune or prune not in parent.parents:
+                        break
+                    emptied.add(parent)
+            remove_empty_dirs(emptied)
+        by_folder: dict[Path, set[str]] = {}
+        for target in writes:
+            by_folder.setdefault(target.parent, set()).add(target.name)
+        for folder, names in by_folder.items():
+            try:
+                entries = os.listdir(folder)
+            except OSError:
+                continue
+            for name in entries:
+                if name.startswith(".") and name.endswith(".tmp") and is_stale_temp(name, names):
+                    with contextlib.suppress(OSError):
+                        os.unlink(folder / name)
