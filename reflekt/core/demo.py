@@ -2,7 +2,8 @@
 
 The demo's files ship inside the package (`reflekt/demo/project`). Laying it out again
 refreshes the shipped files and leaves anything else the user added alone; a folder that
-holds something other than the demo is never touched.
+holds something other than the demo is never touched, and nothing is written through a symlink
+that leaves the demo folder (`safepath`): every path is checked before the first write.
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ from pathlib import Path
 from reflekt.core.errors import ConfigError
 from reflekt.core.fsutil import write_atomic
 from reflekt.core.project import PROJECT_FILE
+from reflekt.core.safepath import ensure_inside
 
 DEMO_PROJECT_NAME = "reflekt_demo"
 DEFAULT_DEMO_DIR = "reflekt-demo"
+# Written by the demo's later steps (warehouse, build, logs): checked up front as well.
+OTHER_DEMO_PATHS = ("artifacts", "warehouse.duckdb", ".logs", ".reflekt_cache")
 
 
 @dataclass(frozen=True)
@@ -71,8 +75,11 @@ def lay_out_demo(root: Path) -> DemoLayout:
     """Create or refresh the demo project at `root`."""
     root = root.expanduser().resolve()
     refreshed = _check_target(root)
+    files = _demo_files()
+    for rel in (*sorted(files), *OTHER_DEMO_PATHS):
+        ensure_inside(root, root / rel, what="write the demo file")
     created = updated = unchanged = 0
-    for rel, text in sorted(_demo_files().items()):
+    for rel, text in sorted(files.items()):
         path = root / rel
         if path.is_file():
             if path.read_text(encoding="utf-8", errors="replace") == text:

@@ -2,13 +2,17 @@
 
 A select is a path under `schemas/` (the `schemas/` prefix optional): a folder or one file,
 `.json` optional, trailing `/` allowed, a glob (`*`, `?`, `[..]`) allowed in the last part.
-A select that matches nothing is an error naming the closest existing paths.
+A select that matches nothing is an error naming the closest existing paths. A select that
+would leave `schemas/` (an absolute path, a `.` or `..` part, a control character) is a usage
+error (`check_select`), for every command.
 """
 
 from __future__ import annotations
 
 import difflib
 import fnmatch
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +21,27 @@ from reflekt.core.errors import SelectError
 from reflekt.core.schemas import list_schema_files
 
 _GLOB_CHARS = set("*?[")
+_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+
+
+def check_select(select: str) -> None:
+    """Raise SelectError for a select that could name something outside `schemas/`."""
+    text = select.strip()
+    if text.startswith(("/", "\\", "~")) or _DRIVE.match(text):
+        raise SelectError(
+            f"--select {select!r}: give a path under schemas/, not an absolute path",
+            hint="e.g. --select segment/ecommerce or --select schemas/segment/ecommerce",
+        )
+    if any(unicodedata.category(char) in ("Cc", "Cf") for char in text):
+        raise SelectError(f"--select {select!r} holds control or format characters")
+    text = text.replace("\\", "/")
+    while text.startswith("./"):
+        text = text[2:]
+    if any(part.strip() in (".", "..") for part in text.split("/")):
+        raise SelectError(
+            f"--select {select!r}: '.' and '..' are not allowed in a select",
+            hint="a select names a folder or file under schemas/, e.g. segment/ecommerce",
+        )
 
 
 def normalize_select(select: str) -> str:
@@ -42,6 +67,7 @@ class SelectPath:
 
     @classmethod
     def parse(cls, select: str) -> SelectPath:
+        check_select(select)
         return cls(normalize_select(select))
 
     @property
@@ -76,6 +102,8 @@ def resolve_select(schemas_dir: Path, selects: Iterable[str] | None) -> list[Pat
         return all_files
     rel_of = {path: path.relative_to(schemas_dir).as_posix() for path in all_files}
     chosen: set[Path] = set()
+    for select in selects:
+        check_select(select)
     for select in selects:
         matched = _match(normalize_select(select), all_files, rel_of)
         if not matched:

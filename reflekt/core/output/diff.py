@@ -19,6 +19,7 @@ from reflekt.core.diff import (
     DiffReport,
     EventDiff,
 )
+from reflekt.core.escape import terminal_text
 
 Formatter = Callable[[DiffReport], str]
 
@@ -59,7 +60,7 @@ def format_text(report: DiffReport) -> str:
             lines.append(f"    {change.change_class:<5} {change.code}{where} {change.message}")
         lines.append("")
     lines.append(summary_line(report))
-    return "\n".join(lines) + "\n"
+    return terminal_text("\n".join(lines)) + "\n"  # names may hold terminal controls
 
 
 def format_json(report: DiffReport) -> str:
@@ -67,7 +68,7 @@ def format_json(report: DiffReport) -> str:
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return terminal_text(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:

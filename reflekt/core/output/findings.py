@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from reflekt import __version__
+from reflekt.core.escape import terminal_text
 from reflekt.core.lint.findings import Finding, LintReport, sort_key
 
 Formatter = Callable[[LintReport, Path], str]
@@ -50,7 +51,7 @@ def format_text(report: LintReport, project_root: Path) -> str:
             )
         lines.append("")
     lines.append(summary_line(report))
-    return "\n".join(lines) + "\n"
+    return terminal_text("\n".join(lines)) + "\n"  # names may hold terminal controls
 
 
 def _sorted(report: LintReport) -> list[Finding]:
@@ -89,7 +90,7 @@ def format_json(report: LintReport, project_root: Path) -> str:
 
 
 def _gh_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return terminal_text(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _gh_property(text: str) -> str:
