@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from rich.console import Console
 
 from reflekt.core.errors import EXIT_USAGE, ReflektError
 from reflekt.core.secrets import redact
+from reflekt.core.signals import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, sigterm_raises
 
 log = logging.getLogger("reflekt")
 
@@ -152,6 +154,47 @@ def show_error(err: Console, error: ReflektError) -> None:
         err.print(f"[dim]Hint:[/dim] {escape(redact(error.hint))}")
 
 
+def _interrupted(run: Run, code: int) -> int:
+    run.err.print("Interrupted." if code == EXIT_INTERRUPTED else "Terminated.")
+    log.warning("interrupted by %s", "SIGINT" if code == EXIT_INTERRUPTED else "SIGTERM")
+    return code
+
+
+def _run_and_map_errors(run: Run, func: Callable[..., int | None], kwargs: dict) -> int | None:
+    """Run the command; every way it can end becomes an exit code (the log records it).
+
+    ReflektError: its message and code. Ctrl-C: 130, SIGTERM: 143 (one line each). Any other
+    exception is a bug: one line for the user, the traceback in the log file only, exit 2.
+    Click's own exits and SystemExit pass through with their codes.
+    """
+    try:
+        return func(run, **kwargs)
+    except ReflektError as error:
+        log.error("%s", error, extra={"log_file_only": True})
+        show_error(run.err, error)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return _interrupted(run, EXIT_INTERRUPTED)
+    except Terminated:
+        return _interrupted(run, EXIT_TERMINATED)
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    except (click.ClickException, click.Abort):
+        raise
+    except Exception as error:  # a bug: never a traceback on screen
+        # The traceback goes through the message, so the log's redaction covers it too.
+        log.error("crashed:\n%s", traceback.format_exc(), extra={"log_file_only": True})
+        show_error(
+            run.err,
+            ReflektError(
+                f"internal error: {type(error).__name__}: {error}",
+                hint="this is a bug in Reflekt; the traceback is in the project's .logs/ "
+                "folder (please include it in a report)",
+            ),
+        )
+        return EXIT_USAGE
+
+
 def reflekt_command(name: str, **command_kwargs: Any) -> Callable:
     """Decorator: a click command with --project-dir/--verbose and ReflektError handling.
 
@@ -174,14 +217,19 @@ def reflekt_command(name: str, **command_kwargs: Any) -> Callable:
             started = time.perf_counter()
             code: int | None = 0
             try:
-                code = func(run, **kwargs)
-            except ReflektError as error:
-                log.error("%s", error, extra={"log_file_only": True})
-                show_error(run.err, error)
+                with sigterm_raises():
+                    code = _run_and_map_errors(run, func, kwargs)
+            except Terminated:  # a SIGTERM that arrived after the command's own handling
+                code = _interrupted(run, EXIT_TERMINATED)
+            except click.ClickException as error:
                 code = error.exit_code
-            except KeyboardInterrupt:
-                run.err.print("Interrupted.")
-                code = 130
+                raise
+            except click.Abort:
+                code = 1
+                raise
+            except SystemExit as done:
+                code = done.code if isinstance(done.code, int) else 1
+                raise
             finally:
                 log.info("done in %.2fs, exit %s", time.perf_counter() - started, code or 0)
                 run.close()
