@@ -8,6 +8,7 @@ import click
 
 from reflekt.commands._common import Run, progress_bar, reflekt_command
 from reflekt.core.errors import ReflektError
+from reflekt.core.registries.segment import DEFAULT_PLAN_TYPE, PLAN_TYPES
 
 
 @reflekt_command("diff")
@@ -42,6 +43,14 @@ from reflekt.core.errors import ReflektError
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file."
 )
+@click.option(
+    "--plan-type",
+    type=click.Choice(PLAN_TYPES, case_sensitive=False),
+    default=DEFAULT_PLAN_TYPE,
+    show_default=True,
+    help="Segment: the type of tracking plan to look the name up among (a library or "
+    "template may share a live plan's name).",
+)
 def command(
     run: Run,
     selects: tuple[str, ...],
@@ -50,6 +59,7 @@ def command(
     output_format: str,
     fail_on: str,
     output: Path | None,
+    plan_type: str,
 ) -> int:
     """Compare local schemas with the registry (or a git ref) and classify the changes.
 
@@ -78,6 +88,7 @@ def command(
             list(selects),
             against=against,
             progress=lambda message, done, total: update(done, total, message),
+            plan_type=plan_type,
         )
     text = FORMATS[output_format](report)
     if output is not None:

@@ -6,6 +6,7 @@ import click
 from rich.markup import escape
 
 from reflekt.commands._common import Run, progress_bar, reflekt_command
+from reflekt.core.registries.segment import DEFAULT_PLAN_TYPE, PLAN_TYPES
 
 
 @reflekt_command("pull")
@@ -19,7 +20,17 @@ from reflekt.commands._common import Run, progress_bar, reflekt_command
 )
 @click.option("--profile", "-p", help="Profile to use (default: the project's default_profile).")
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
-def command(run: Run, selects: tuple[str, ...], profile: str | None, dry_run: bool) -> int:
+@click.option(
+    "--plan-type",
+    type=click.Choice(PLAN_TYPES, case_sensitive=False),
+    default=DEFAULT_PLAN_TYPE,
+    show_default=True,
+    help="Segment: the type of tracking plan to look the name up among (a library or "
+    "template may share a live plan's name).",
+)
+def command(
+    run: Run, selects: tuple[str, ...], profile: str | None, dry_run: bool, plan_type: str
+) -> int:
     """Pull schemas from a registry into schemas/.
 
     Reads the whole tracking plan (every page) or Avo branch, converts each event to a schema
@@ -39,6 +50,7 @@ def command(run: Run, selects: tuple[str, ...], profile: str | None, dry_run: bo
                 select,
                 dry_run=dry_run,
                 progress=lambda message, done, total: update(done, total, message),
+                plan_type=plan_type,
             )
         verb = {"created": "would create", "updated": "would update"} if dry_run else {}
         for kind, ids in (("created", result.created), ("updated", result.updated)):

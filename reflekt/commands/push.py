@@ -7,6 +7,7 @@ from rich.markup import escape
 
 from reflekt.commands._common import Run, progress_bar, reflekt_command, stdin_is_interactive
 from reflekt.core.errors import ReflektError
+from reflekt.core.registries.segment import DEFAULT_PLAN_TYPE, PLAN_TYPES
 
 
 @reflekt_command("push")
@@ -25,6 +26,14 @@ from reflekt.core.errors import ReflektError
 )
 @click.option("--yes", "-y", is_flag=True, help="Do not ask before --delete.")
 @click.option("--dry-run", is_flag=True, help="Show what would change; send nothing.")
+@click.option(
+    "--plan-type",
+    type=click.Choice(PLAN_TYPES, case_sensitive=False),
+    default=DEFAULT_PLAN_TYPE,
+    show_default=True,
+    help="Segment: the type of tracking plan to look the name up among (a library or "
+    "template may share a live plan's name).",
+)
 def command(
     run: Run,
     selects: tuple[str, ...],
@@ -33,6 +42,7 @@ def command(
     delete: bool,
     yes: bool,
     dry_run: bool,
+    plan_type: str,
 ) -> int:
     """Push schemas to a Segment tracking plan.
 
@@ -61,6 +71,7 @@ def command(
                 delete=True,
                 dry_run=True,
                 progress=lambda message, done, total: update(done, total, message),
+                plan_type=plan_type,
             )
         if not preview.deleted:
             run.out.print(_nothing_to_delete(preview.plan))
@@ -80,6 +91,7 @@ def command(
             delete=delete,
             dry_run=dry_run,
             progress=lambda message, done, total: update(done, total, message),
+            plan_type=plan_type,
         )
     breaking = [
         label

@@ -1,6 +1,7 @@
 """Compare a selection of local schemas with a registry or a git ref: the `reflekt diff` job.
 
-`compare(project, profile, selects, against=None, progress=None, policy=None) -> DiffReport`
+`compare(project, profile, selects, against=None, progress=None, policy=None, *,
+plan_type="LIVE") -> DiffReport`
 
 - `against=None`: the registry named by each select's first segment; only the plans or
   branches concerned are fetched (once each).
@@ -24,6 +25,7 @@ from reflekt.core.profiles import Profile
 from reflekt.core.project import Project
 from reflekt.core.registries.base import Progress, no_progress
 from reflekt.core.registries.http import RetryPolicy
+from reflekt.core.registries.segment import DEFAULT_PLAN_TYPE
 from reflekt.core.registries.sync import (
     PlanNotFoundError,
     fetch_remote,
@@ -44,13 +46,18 @@ def compare(
     against: str | None = None,
     progress: Progress | None = None,
     policy: RetryPolicy | None = None,
+    *,
+    plan_type: str = DEFAULT_PLAN_TYPE,
 ) -> DiffReport:
-    """Diff the selection against the registry (default) or `git:REF`."""
+    """Diff the selection against the registry (default) or `git:REF`.
+
+    `plan_type`: the type of the Segment tracking plans compared with (LIVE by default).
+    """
     progress = progress or no_progress
     selects = [s for s in selects if s] or [""]
     local = _local(project, selects, progress)
     if against is None:
-        base, label = _registry_base(project, profile, selects, progress, policy)
+        base, label = _registry_base(project, profile, selects, progress, policy, plan_type)
     elif against.strip() == "git:":
         raise SelectError("--against git: names no ref: use git:<ref> (e.g. git:main)")
     elif against.startswith("git:") and against[4:].strip():
@@ -117,6 +124,7 @@ def _registry_base(
     selects: list[str],
     progress: Progress,
     policy: RetryPolicy | None,
+    plan_type: str = DEFAULT_PLAN_TYPE,
 ) -> tuple[Versions, str]:
     if profile is None:
         raise SelectError("diff against a registry needs a profile")
@@ -129,7 +137,9 @@ def _registry_base(
     labels: list[str] = []
     for (registry, plan), sels in sorted(by_plan.items()):
         try:
-            remotes = fetch_remote(project, profile, registry, plan, progress, policy)
+            remotes = fetch_remote(
+                project, profile, registry, plan, progress, policy, plan_type=plan_type
+            )
         except PlanNotFoundError:
             # Push creates a missing plan: against it, every local event is new.
             labels.append(f"{registry}/{plan} (no such plan yet)")

@@ -4,10 +4,12 @@ Why: the original read at most 200 rules and used PUT (refused above 200 rules);
 follows the cursor pagination to the end and writes with PATCH / DELETE in batches of 200.
 
 `SegmentClient(config: SegmentRegistryConfig, profile: str | None, policy=None)`:
-- `list_plans() -> list[dict]`, `find_plan(name) -> dict | None`, `create_plan(name) -> dict`
+- `list_plans(plan_type=None) -> list[dict]`, `find_plan(name, plan_type=None) -> dict | None`,
+  `create_plan(name, plan_type="LIVE") -> dict`
 - `list_rules(plan_id, progress=None) -> list[dict]` (every page)
 - `upsert_rules(plan_id, rules, progress=None)` (PATCH, batches of `RULES_PER_REQUEST`)
-- `delete_rules(plan_id, rules, progress=None)` (DELETE with the `rules` query array)
+- `delete_rules(plan_id, rules, progress=None)` (DELETE with the `rules` query array, at
+  most `DELETE_RULES_PER_REQUEST` = 20 rules per call)
 - `check() -> str`: a short description when the token is accepted.
 """
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import quote
 
 from reflekt.core.errors import ConfigError, RegistryError
 from reflekt.core.profiles import SegmentRegistryConfig
@@ -24,7 +27,11 @@ from reflekt.core.registries.http import HttpClient, RetryPolicy
 
 PAGE_SIZE = 200
 RULES_PER_REQUEST = 200
-DELETE_RULES_PER_REQUEST = 50  # rules go in the query string: keep URLs short
+# The remove list travels in the query string (`rules.0[type]=...`); servers that parse it
+# with the common Node `qs` defaults turn arrays of more than 20 items into objects.
+DELETE_RULES_PER_REQUEST = 20
+PLAN_TYPES = ("LIVE", "ENGAGE", "PROPERTY_LIBRARY", "RULE_LIBRARY", "TEMPLATE")
+DEFAULT_PLAN_TYPE = "LIVE"
 
 
 @contextmanager
@@ -109,20 +116,29 @@ class SegmentClient:
                 )
             seen.add(cursor)
 
-    def list_plans(self) -> list[dict[str, Any]]:
-        return self._pages("/tracking-plans", "trackingPlans", "tracking plans", None)
+    def list_plans(self, plan_type: str | None = None) -> list[dict[str, Any]]:
+        """Every tracking plan, or only those of `plan_type` (`GET /tracking-plans?type=`).
 
-    def find_plan(self, name: str) -> dict[str, Any] | None:
-        """The tracking plan called `name` (exact match), or None."""
-        for plan in self.list_plans():
+        Names are not unique across types (a library or template may share a live plan's
+        name): the filter is asked of the server and applied again here.
+        """
+        if plan_type is None:
+            return self._pages("/tracking-plans", "trackingPlans", "tracking plans", None)
+        path = f"/tracking-plans?type={quote(plan_type)}"
+        plans = self._pages(path, "trackingPlans", "tracking plans", None)
+        return [plan for plan in plans if str(plan.get("type") or "").upper() == plan_type]
+
+    def find_plan(self, name: str, plan_type: str | None = None) -> dict[str, Any] | None:
+        """The tracking plan called `name` (exact match) of `plan_type` (any type if None)."""
+        for plan in self.list_plans(plan_type):
             if plan.get("name") == name:
                 return plan
         return None
 
-    def create_plan(self, name: str) -> dict[str, Any]:
+    def create_plan(self, name: str, plan_type: str = DEFAULT_PLAN_TYPE) -> dict[str, Any]:
         data = self._data(
             self.http.request(
-                "POST", "/tracking-plans", json={"name": name, "type": "LIVE"}, idempotent=False
+                "POST", "/tracking-plans", json={"name": name, "type": plan_type}, idempotent=False
             )
         )
         plan = data.get("trackingPlan")

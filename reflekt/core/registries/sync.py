@@ -15,6 +15,11 @@ Why here and not in the commands: the CLI and the TUI palette run the same jobs.
   new or changed rules in batches of 200. `delete=True` removes the selected rules instead.
 - `fetch_remote(project, profile, registry, plan, progress=None, policy=None)
   -> list[RemoteSchema]`: every event of a plan/branch, converted (used by diff).
+
+Segment plans are found by name among the plans of one type, `plan_type=` (LIVE by default,
+`--plan-type` in the commands): a library or template sharing a live plan's name is never
+picked. Push writes each rule onto the one the plan stores (`segment_convert`): only what
+Reflekt owns changes.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from reflekt.core.registries.base import (
     no_progress,
 )
 from reflekt.core.registries.http import RegistryNotFoundError, RetryPolicy
-from reflekt.core.registries.segment import SegmentClient
+from reflekt.core.registries.segment import DEFAULT_PLAN_TYPE, PLAN_TYPES, SegmentClient
 from reflekt.core.registries.segment_convert import (
     RULE_TYPE_KEY,
     implied_type,
@@ -71,6 +76,46 @@ class PlanNotFoundError(RegistryNotFoundError):
 
 
 SHOWN_PLANS = 10
+
+
+def plan_type_of(value: str | None) -> str:
+    """A `--plan-type` value, upper-cased and checked (LIVE when not given)."""
+    kind = (value or DEFAULT_PLAN_TYPE).strip().upper()
+    if kind not in PLAN_TYPES:
+        raise SelectError(
+            f"--plan-type '{value}' is not a Segment tracking plan type",
+            hint=f"use one of {', '.join(PLAN_TYPES)} (LIVE is the default)",
+        )
+    return kind
+
+
+def _find_plan(
+    client: SegmentClient, name: str, plan_type: str
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The plan of that name and type (never a library or template of the same name when
+    LIVE is asked for), and the plans of that type."""
+    plans = client.list_plans(plan_type)
+    return next((p for p in plans if p.get("name") == name), None), plans
+
+
+def _plan_of_type_missing(
+    client: SegmentClient, name: str, plans: list[dict[str, Any]], plan_type: str
+) -> PlanNotFoundError:
+    """No plan of that name and type: point at a plan of that name of another type."""
+    others = sorted(
+        {str(p.get("type")) for p in client.list_plans() if p.get("name") == name} - {plan_type}
+    )
+    if not others:
+        error = _plan_missing(name, plans)
+        if plan_type != DEFAULT_PLAN_TYPE:
+            error.message = error.message.replace(" named ", f" of type {plan_type} named ", 1)
+            error.args = (error.message,)
+        return error
+    return PlanNotFoundError(
+        f"Segment: no {plan_type} tracking plan named '{name}' in the workspace "
+        f"(there is a {' and a '.join(others)} plan of that name)",
+        hint=f"choose it with --plan-type {others[0]}",
+    )
 
 
 def _plan_missing(name: str, plans: list[dict[str, Any]]) -> PlanNotFoundError:
@@ -182,13 +227,17 @@ def fetch_remote(
     progress: Progress | None = None,
     policy: RetryPolicy | None = None,
     notes: list[str] | None = None,
+    *,
+    plan_type: str = DEFAULT_PLAN_TYPE,
 ) -> list[RemoteSchema]:
     """Every event of one Segment tracking plan or Avo branch, as Reflekt schemas.
 
     At most one event per schema file: events left out are described in `notes`.
     """
     notes = notes if notes is not None else []
-    return _one_per_file(_fetch_all(project, profile, registry, plan, progress, policy), notes)
+    return _one_per_file(
+        _fetch_all(project, profile, registry, plan, progress, policy, plan_type), notes
+    )
 
 
 def _fetch_all(
@@ -198,15 +247,16 @@ def _fetch_all(
     plan: str,
     progress: Progress | None,
     policy: RetryPolicy | None,
+    plan_type: str = DEFAULT_PLAN_TYPE,
 ) -> list[RemoteSchema]:
     progress = progress or no_progress
     if registry == "segment":
+        plan_type = plan_type_of(plan_type)
         with _segment(profile, policy) as client:
             progress(f"finding tracking plan '{plan}'", 0, None)
-            plans = client.list_plans()
-            found = next((p for p in plans if p.get("name") == plan), None)
+            found, plans = _find_plan(client, plan, plan_type)
             if found is None:
-                raise _plan_missing(plan, plans)
+                raise _plan_of_type_missing(client, plan, plans, plan_type)
             rules = client.list_rules(str(found["id"]), progress)
         remotes = [rule_to_remote(rule, plan, project.vendor) for rule in rules]
         return [remote for remote in remotes if remote is not None]
@@ -244,12 +294,15 @@ def pull(
     dry_run: bool = False,
     progress: Progress | None = None,
     policy: RetryPolicy | None = None,
+    plan_type: str = DEFAULT_PLAN_TYPE,
 ) -> PullResult:
     """Bring a plan/branch (or part of it) into `schemas/`. See the module docstring."""
     sel = parse_registry_select(select, command="pull")
     assert sel.registry is not None and sel.plan is not None
     notes: list[str] = []
-    remotes = fetch_remote(project, profile, sel.registry, sel.plan, progress, policy, notes)
+    remotes = fetch_remote(
+        project, profile, sel.registry, sel.plan, progress, policy, notes, plan_type=plan_type
+    )
     chosen = [remote for remote in remotes if in_scope(remote, sel)]
     if not chosen and sel.event is not None:
         raise SelectError(
@@ -298,7 +351,7 @@ def pull(
             details[schema_id] = _file_changes(current, bodies[path])
     if not dry_run and changed:
         (progress or no_progress)("writing files", 0, len(changed))
-        write_all_atomic(changed, root=project.root)  # staged, journaled, locked
+        write_all_atomic(changed)
         (progress or no_progress)("writing files", len(changed), len(changed))
     return PullResult(
         sel.registry,
@@ -403,6 +456,7 @@ def push(
     dry_run: bool = False,
     progress: Progress | None = None,
     policy: RetryPolicy | None = None,
+    plan_type: str = DEFAULT_PLAN_TYPE,
 ) -> PushResult:
     """Publish the selected schemas to Segment (or delete them with `delete=True`)."""
     progress = progress or no_progress
@@ -439,15 +493,15 @@ def push(
     local, notes = _local_rules(project, files)
     with _segment(profile, policy) as client:
         progress(f"finding tracking plan '{plan_name}'", 0, None)
-        plans = client.list_plans()
-        plan = next((p for p in plans if p.get("name") == plan_name), None)
+        plan_type = plan_type_of(plan_type)
+        plan, plans = _find_plan(client, plan_name, plan_type)
         existing: dict[tuple[str, str, int], dict[str, Any]] = {}
         if plan is not None:
             for rule in client.list_rules(str(plan["id"]), progress):
                 existing[rule_identity(rule)] = rule
         if delete:
             if plan is None:
-                raise _plan_missing(plan_name, plans)
+                raise _plan_of_type_missing(client, plan_name, plans, plan_type)
             doomed = [item for item in local if rule_identity(item.rule) in existing]
             doomed = [item for item in doomed if item.rule["type"] != "COMMON"]
             if not dry_run and doomed:
@@ -478,7 +532,7 @@ def push(
         if not dry_run and (created or updated):
             if plan is None:
                 progress(f"creating tracking plan '{plan_name}'", 0, None)
-                plan = client.create_plan(plan_name)
+                plan = client.create_plan(plan_name, plan_type)
             client.upsert_rules(
                 str(plan["id"]), [item.rule for item in (*created, *updated)], progress
             )

@@ -279,11 +279,13 @@ class FakeSegment(FakeServer):
 
     # -- seeding --------------------------------------------------------------------------
 
-    def add_plan(self, name: str, rules: list[dict[str, Any]] | None = None) -> SegmentPlan:
+    def add_plan(
+        self, name: str, rules: list[dict[str, Any]] | None = None, *, plan_type: str = "LIVE"
+    ) -> SegmentPlan:
         with self.lock:
             plan_id = f"tp_fake{self._next_id:04d}"
             self._next_id += 1
-            plan = SegmentPlan(plan_id, name)
+            plan = SegmentPlan(plan_id, name, plan_type)
             for rule in rules or []:
                 plan.rules.append(self._stored(rule))
             self.plans[plan_id] = plan
@@ -404,7 +406,13 @@ class FakeSegment(FakeServer):
         return None, page, pagination
 
     def _list_plans(self, record: RequestRecord) -> tuple[int, Any, dict[str, str]]:
-        plans = [self._plan_json(p) for p in self.plans.values()]
+        """`GET /tracking-plans`, filtered by the optional `type` query (an enum)."""
+        wanted = dict(record.query).get("type")
+        if wanted is not None and wanted not in PLAN_TYPES:
+            return _error(422, "input-validation", '"type" must be a valid plan type', "type")
+        plans = [
+            self._plan_json(p) for p in self.plans.values() if wanted is None or p.type == wanted
+        ]
         error, page, pagination = self._page(record, plans)
         if error:
             return error
