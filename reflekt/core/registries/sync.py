@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,9 @@ from reflekt.core.registries.base import (
     RemoteSchema,
     no_progress,
 )
+from reflekt.core.registries.folders import case_notes, local_event_name, one_name_per_folder
 from reflekt.core.registries.http import RegistryNotFoundError, RetryPolicy
+from reflekt.core.registries.names import check_folder_component
 from reflekt.core.registries.segment import DEFAULT_PLAN_TYPE, PLAN_TYPES, SegmentClient
 from reflekt.core.registries.segment_convert import (
     RULE_TYPE_KEY,
@@ -52,6 +55,7 @@ from reflekt.core.registries.segment_convert import (
     rule_to_remote,
     schema_to_rule,
 )
+from reflekt.core.safepath import ensure_inside
 from reflekt.core.schemas import (
     SchemaId,
     Version,
@@ -147,6 +151,12 @@ def parse_registry_select(select: str, *, command: str) -> SelectPath:
         raise SelectError(
             f"--select '{select}' names no {kind}: use {sel.registry}/<{kind.split()[-1]}>",
         )
+    problem = check_folder_component(sel.plan, what="plan name")
+    if problem is not None:
+        raise SelectError(
+            f"--select {select!r}: {problem}",
+            hint="the plan (or branch) is a folder under schemas/<registry>/",
+        )
     if sel.version is not None and Version.try_parse(sel.version) is None:
         raise SelectError(f"--select '{select}': '{sel.version}' is not a version such as 1-0")
     if len(sel.parts) > 4:
@@ -177,14 +187,22 @@ def avo_branch_id(project: Project, branch: str) -> str:
     )
 
 
-def _one_per_file(remotes: list[RemoteSchema], notes: list[str]) -> list[RemoteSchema]:
+def _one_per_file(
+    remotes: list[RemoteSchema],
+    notes: list[str],
+    local_name: Callable[[str], str | None] | None = None,
+) -> list[RemoteSchema]:
     """Keep one remote event per schema file; say which ones were left out, and why.
 
     Two registry events can map to one file: a TRACK rule and a PAGE rule both keyed "Home"
     (Segment tells rules apart by type), or two Avo events whose names differ only by spaces
     and underscores. The one whose name alone says its type is kept (the TRACK rule "Home",
     the keyless PAGE rule "Page"); the others are noted, never silently overwritten.
+    Events of different names that share a folder (`Cart Viewed`, `Cart_Viewed`), or whose
+    folder holds another local event (`local_name`), are left out first (`folders`).
     """
+    remotes = one_name_per_folder(remotes, notes, describe=_describe, local_name=local_name)
+    notes.extend(case_notes(remotes))
     groups: dict[tuple[str, Version], list[RemoteSchema]] = defaultdict(list)
     for remote in remotes:
         groups[(remote.event_folder, remote.version)].append(remote)
@@ -227,17 +245,18 @@ def fetch_remote(
     progress: Progress | None = None,
     policy: RetryPolicy | None = None,
     notes: list[str] | None = None,
+    local_name: Callable[[str], str | None] | None = None,
     *,
     plan_type: str = DEFAULT_PLAN_TYPE,
 ) -> list[RemoteSchema]:
     """Every event of one Segment tracking plan or Avo branch, as Reflekt schemas.
 
     At most one event per schema file: events left out are described in `notes`.
+    `local_name(event_key)`: the event a local folder holds (pull passes it: never replace).
     """
     notes = notes if notes is not None else []
-    return _one_per_file(
-        _fetch_all(project, profile, registry, plan, progress, policy, plan_type), notes
-    )
+    remotes = _fetch_all(project, profile, registry, plan, progress, policy, plan_type)
+    return _one_per_file(remotes, notes, local_name)
 
 
 def _fetch_all(
@@ -300,8 +319,18 @@ def pull(
     sel = parse_registry_select(select, command="pull")
     assert sel.registry is not None and sel.plan is not None
     notes: list[str] = []
+    schemas_dir = project.schemas_dir
+    plan_dir = ensure_inside(project.root, schemas_dir / sel.registry / sel.plan, what="pull into")
     remotes = fetch_remote(
-        project, profile, sel.registry, sel.plan, progress, policy, notes, plan_type=plan_type
+        project,
+        profile,
+        sel.registry,
+        sel.plan,
+        progress,
+        policy,
+        notes,
+        local_name=lambda event_key: local_event_name(schemas_dir / event_key),
+        plan_type=plan_type,
     )
     chosen = [remote for remote in remotes if in_scope(remote, sel)]
     if not chosen and sel.event is not None:
@@ -310,7 +339,6 @@ def pull(
             f"{sel.registry}/{sel.plan}",
             hint="event folders use the event name with spaces as _ (Cart_Viewed)",
         )
-    schemas_dir = project.schemas_dir
     targets: dict[Path, str] = {}
     bodies: dict[Path, dict[str, Any]] = {}
     for remote in sorted(chosen, key=lambda r: (r.event_folder, r.version)):
@@ -323,6 +351,7 @@ def pull(
             if same_major:
                 version = same_major[-1]
         schema_id = f"{event_dir}/{version}.json"
+        ensure_inside(project.root, schemas_dir / schema_id, within=plan_dir, what="write")
         body = dict(remote.body)
         body["$id"] = schema_id
         body["self"] = {**body["self"], "version": str(version)}
