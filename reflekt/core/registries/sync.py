@@ -380,7 +380,7 @@ def pull(
             details[schema_id] = _file_changes(current, bodies[path])
     if not dry_run and changed:
         (progress or no_progress)("writing files", 0, len(changed))
-        write_all_atomic(changed)
+        write_all_atomic(changed, root=project.root)  # staged, journaled, locked
         (progress or no_progress)("writing files", len(changed), len(changed))
     return PullResult(
         sel.registry,
