@@ -31,12 +31,48 @@ from reflekt.core.signals import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, 
 log = logging.getLogger("reflekt")
 
 
+class _TerminalSafe:
+    """A renderable that prints another with terminal controls shown as text (`\\x1b`).
+
+    Why: names from registries and files reach the console; an ESC or OSC sequence in one
+    must not retitle, recolour or rewrite the user's terminal. Rich's own styling and control
+    segments (progress bars) are produced after this, so they are untouched.
+    """
+
+    def __init__(self, renderable: Any) -> None:
+        self.renderable = renderable
+
+    def __rich_console__(self, console: Console, options: Any) -> Iterator[Any]:
+        from rich.segment import Segment
+
+        from reflekt.core.escape import terminal_text
+
+        for segment in console.render(self.renderable, options):
+            if segment.control or not segment.text:
+                yield segment
+            else:
+                yield Segment(terminal_text(segment.text), segment.style)
+
+
+class _TerminalSafeHook:
+    """Render hook wrapping everything a console prints in `_TerminalSafe`."""
+
+    def process_renderables(self, renderables: list[Any]) -> list[Any]:
+        return [_TerminalSafe(renderable) for renderable in renderables]
+
+
 def make_console(stderr: bool = False) -> Console:
-    """Colour only on a terminal and when NO_COLOR is unset (rich honours both)."""
+    """Colour only on a terminal and when NO_COLOR is unset (rich honours both).
+
+    Terminal controls in printed text are neutralised (`_TerminalSafe`); callers still
+    escape rich markup (`rich.markup.escape`) around names they interpolate.
+    """
     no_color = bool(os.environ.get("NO_COLOR"))
     # soft_wrap: lines are not broken at 80 columns when the output is not a terminal
     # (CI logs, pipes): paths and commands stay whole and copyable.
-    return Console(stderr=stderr, no_color=no_color, highlight=False, soft_wrap=True)
+    console = Console(stderr=stderr, no_color=no_color, highlight=False, soft_wrap=True)
+    console.push_render_hook(_TerminalSafeHook())
+    return console
 
 
 def stdin_is_interactive() -> bool:
