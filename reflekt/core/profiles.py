@@ -136,7 +136,7 @@ def interpolate_env(
 def load_profile(project: Project, profile_name: str | None = None) -> Profile:
     """Load the profile named `profile_name` (default: the project's default_profile)."""
     path = project.profiles_path()
-    if not path.is_file():
+    if not path.exists():  # a folder or device is load_yaml's to refuse, by name
         raise ConfigError(
             f"profiles file not found: {path}",
             hint="create it (`reflekt init` writes an example), set profiles_path in "
