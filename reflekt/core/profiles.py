@@ -156,16 +156,16 @@ def parse_profile(doc: YamlDocument, profile_name: str, base_dir: Path) -> Profi
     top = check.mapping((), doc.data, allowed=None)
     if "version" in top:
         check.number(("version",), top["version"])
-    if profile_name not in top or profile_name == "version":
+    # `2024:` is read as a number, default_profile and --profile are text
+    key = next((k for k in top if k == profile_name or str(k) == profile_name), None)
+    if key is None or profile_name == "version":
         names = ", ".join(list_profiles(doc)) or "none"
         raise ConfigError(
             f"profile '{profile_name}' not found (profiles in the file: {names})",
             file=doc.path,
             hint="choose one with --profile, or change default_profile in reflekt_project.yml",
         )
-    section = check.mapping(
-        (profile_name,), top[profile_name], ("registry", "source", "do_not_track")
-    )
+    section = check.mapping((profile_name,), top[key], ("registry", "source", "do_not_track"))
     unavailable: list[Unavailable] = []
     registries = _parse_registries(check, doc, profile_name, section.get("registry"), unavailable)
     sources = _parse_sources(check, doc, profile_name, section.get("source"), base_dir, unavailable)
@@ -206,12 +206,13 @@ class _Values:
         if not self.missing:
             return None
         first = self.missing[0]
-        users = "pull, push and diff" if kind == "registry" else "build and audit"
+        users = (
+            f"pull, push and diff against {name} need it"
+            if kind == "registry"
+            else f"build dbt --source {name}.<database>.<schema> needs it"
+        )
         error = ConfigError(
-            first.message,
-            file=first.file,
-            line=first.line,
-            hint=f"{first.hint} (only {users} with this {kind} need it)",
+            first.message, file=first.file, line=first.line, hint=f"{first.hint} (only {users})"
         )
         return Unavailable(kind=kind, name=name, type=type_, error=error)
 

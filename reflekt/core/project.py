@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import string
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -186,7 +187,7 @@ def _parse_project(root: Path, check: ConfigChecker, data: Any) -> Project:
 def _label(check: ConfigChecker, key_path: tuple[str, ...], value: Any) -> str:
     """A name or path written as text: not a number (`name: 123`), no control characters."""
     text = check.string(key_path, value, allow_empty=False, numbers=False)
-    if any(ord(char) < 32 or ord(char) == 127 for char in text):
+    if any(unicodedata.category(char) == "Cc" for char in text):
         raise check.fail(key_path, "must not contain control characters (newline, tab, NUL...)")
     return text
 

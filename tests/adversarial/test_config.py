@@ -7,6 +7,7 @@ space so that a regression fails the test instead of hanging the suite.
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reflekt.cli import cli
+from reflekt.core.envvars import MissingEnvVarError, Where, parse_template
+from reflekt.core.errors import ConfigError
 from reflekt.core.schemas import list_schema_files
 from reflekt.demo.warehouse import create_demo_warehouse
 
@@ -260,11 +263,70 @@ def test_good_env_var_forms_still_resolve(project) -> None:
             }
         }
     )
-    result = invoke(project, "debug", env={"WS": "abc", "SA_SECRET": "s3cr3t-value"})
+    env = {"WS": "{{ abc }}", "SA_SECRET": "s3cr3t-value"}
+    result = invoke(project, "debug", env=env)
     assert result.exit_code == 0, result.output
-    assert 'workspace_id=ws-abc-x"y' in result.output
+    # A variable's value is used as is, never read as a template itself.
+    assert 'workspace_id=ws-{{ abc }}-x"y' in result.output
     assert "service_account_name=sa" in result.output
     assert "s3cr3t-value" not in result.output
+
+
+_TEMPLATE_BITS = st.sampled_from(
+    [
+        "{{",
+        "}}",
+        "{%",
+        "%}",
+        "{#",
+        "#}",
+        "env_var",
+        "(",
+        ")",
+        "'",
+        '"',
+        ",",
+        " ",
+        "|",
+        "~",
+        "A_1",
+        "x",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_TEMPLATE_BITS, st.text(max_size=3)), max_size=14).map("".join))
+def test_any_value_is_either_a_clean_template_or_a_config_error(text: str) -> None:
+    """An accepted value leaves no template syntax behind once its variables are read."""
+    env = {"A_1": "v", "x": "v"}
+    where = Where("dev.registry[0].api_token", Path("p.yml"), 4)
+    try:
+        template = parse_template(text, where)
+    except ConfigError as error:
+        assert error.line == 4 and error.file == "p.yml"
+        return
+    saved = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    try:
+        resolved = template.resolve()
+    except MissingEnvVarError:
+        return
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    assert not any(opener in resolved for opener in ("{{", "{%", "{#")), resolved
+
+
+def test_numeric_profile_name_is_found(project) -> None:
+    project.set_config("name: shop\ndefault_profile: '2024'\n" + PROFILES_LINE)
+    project.write_profiles("2024:\n  registry:\n    - {type: segment, api_token: yes}\n")
+    result = invoke(project, "debug")
+    assert result.exit_code == 2
+    assert "reflekt_profiles.yml:3: 2024.registry[0].api_token: expected a string" in result.output
 
 
 # -- secrets read only when used ----------------------------------------------------------
@@ -311,10 +373,11 @@ def test_build_and_lint_do_not_need_registry_secrets(project, tmp_path: Path) ->
     assert "Built" in built.output
     assert invoke(project, "lint").exit_code == 0
 
-    pulled = invoke(project, "pull", "--select", "segment/shop")
-    assert pulled.exit_code == 2
-    assert "environment variable 'SEGMENT_TOKEN_UNSET' is not set" in pulled.output
-    assert "reflekt_profiles.yml:" in pulled.output
+    for args in (("pull",), ("push", "--dry-run"), ("diff",)):
+        needs = invoke(project, *args, "--select", "segment/shop")
+        assert needs.exit_code == 2, needs.output
+        assert "environment variable 'SEGMENT_TOKEN_UNSET' is not set" in needs.output
+        assert "reflekt_profiles.yml:4:" in needs.output
     avo = invoke(project, "pull", "--select", "avo/main")
     assert avo.exit_code == 2
     assert "AVO_WS_UNSET" in avo.output
