@@ -33,6 +33,14 @@ Change codes are stable (they appear in JSON output and CI annotations):
 | CONSTRAINT_TIGHTENED / CONSTRAINT_LOOSENED | MAJOR / MINOR |
 | KEYWORD_CHANGED | MINOR |
 | DESCRIPTION_CHANGED / METADATA_CHANGED / ANNOTATION_CHANGED | NONE |
+
+Types: `"type": "any"` (the seed's data type, stored by Segment) and a property without a
+type both accept every value. So `any` -> `string` is TYPE_NARROWED (MAJOR: data collected
+under `any` may not be a string), `string` -> `any` is TYPE_WIDENED (MINOR), and no type <->
+`any` is no change.
+
+`metadata.segment_rule` (what a pull kept of a Segment rule beyond the schema, so that a push
+erases nothing) is not compared: it describes the registry's copy, not the data.
 """
 
 from __future__ import annotations
@@ -59,6 +67,8 @@ REMOVED = "removed"
 
 # Keys of a schema body that name the file rather than describe the data.
 _IGNORED_TOP = frozenset({"$id", "$schema", "self"})
+# Metadata keys holding a registry's content beyond the schema (see the module docstring).
+_KEPT_METADATA = frozenset({"segment_rule"})
 _ANNOTATIONS = frozenset({"title", "examples", "default", "$comment", "deprecated", "readOnly"})
 # keyword -> which direction tightens: "max" = a lower value is tighter, "min" = a higher one.
 _BOUNDS = {
@@ -152,19 +162,21 @@ def diff_schemas(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
                 new_top.get("description"),
             )
         )
-    if (old_top.get("metadata") or {}) != (new_top.get("metadata") or {}):
+    old_metadata, new_metadata = _metadata(old_top), _metadata(new_top)
+    if old_metadata != new_metadata:
         changes.append(
-            Change(
-                "METADATA_CHANGED",
-                "",
-                NONE,
-                "metadata changed",
-                old_top.get("metadata"),
-                new_top.get("metadata"),
-            )
+            Change("METADATA_CHANGED", "", NONE, "metadata changed", old_metadata, new_metadata)
         )
     _diff_node(old_top, new_top, "", changes, top=True)
     return changes
+
+
+def _metadata(top: dict[str, Any]) -> Any:
+    """An event's metadata as compared: without what a pull kept of the registry's copy."""
+    metadata = top.get("metadata") or {}
+    if isinstance(metadata, dict):
+        return {k: v for k, v in metadata.items() if k not in _KEPT_METADATA}
+    return metadata
 
 
 def _join(prefix: str, name: str) -> str:

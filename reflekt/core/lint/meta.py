@@ -1,5 +1,10 @@
 """Compiled checks against the draft-07 meta-schema and the project's event meta-schema.
 
+Reflekt's dialect is draft-07 plus the seed's `any` type (`data_types: [..., any, 'null']`;
+Segment stores and returns `"type": "any"`): `draft7_metaschema()` lists `any` among the
+simple types, so a pulled rule with `any` is valid (RF502 still checks it against the
+project's `data_types`). Everything else is draft-07 as published.
+
 `jsonschema` takes milliseconds per file; linting 10,000 schemas that way takes minutes. So
 both schemas are compiled once with `fastjsonschema` (a fast yes/no per file), and only a
 file that fails is validated again with `jsonschema` to list every error with its path.
@@ -30,8 +35,14 @@ class SchemaError:
     path: tuple[str | int, ...]
 
 
+EXTRA_TYPES = ("any",)  # types Reflekt accepts beyond draft-07's seven
+
+
 def draft7_metaschema() -> dict[str, Any]:
-    return json.loads(_DRAFT7_FILE.read_text(encoding="utf-8"))
+    """The draft-07 meta-schema, with `any` among the simple types (see the module doc)."""
+    schema = json.loads(_DRAFT7_FILE.read_text(encoding="utf-8"))
+    schema["definitions"]["simpleTypes"]["enum"].extend(EXTRA_TYPES)
+    return schema
 
 
 def _handlers() -> dict[str, Any]:
@@ -96,7 +107,9 @@ class _Validator:
         if self._detailed is None:
             from jsonschema import Draft7Validator
 
-            self._detailed = Draft7Validator(self.schema, format_checker=None)
+            self._detailed = Draft7Validator(
+                self.schema, format_checker=None, registry=_draft7_registry()
+            )
         found = []
         for error in self._detailed.iter_errors(instance):
             found.extend(_leaf_errors(error))
@@ -104,11 +117,24 @@ class _Validator:
             # fastjsonschema also checks formats (a `pattern` must be a valid regex).
             from jsonschema import Draft7Validator
 
-            checked = Draft7Validator(self.schema, format_checker=Draft7Validator.FORMAT_CHECKER)
+            checked = Draft7Validator(
+                self.schema,
+                format_checker=Draft7Validator.FORMAT_CHECKER,
+                registry=_draft7_registry(),
+            )
             for error in checked.iter_errors(instance):
                 found.extend(_leaf_errors(error))
         unique = {(e.path, e.message): e for e in found}
         return [unique[key] for key in sorted(unique, key=lambda k: (tuple(map(str, k[0])), k[1]))]
+
+
+def _draft7_registry() -> Any:
+    """References to draft-07 resolve to Reflekt's dialect (with `any`), as in the fast check."""
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT7
+
+    resource = Resource(contents=draft7_metaschema(), specification=DRAFT7)
+    return Registry().with_resources([(DRAFT7_URI, resource), (DRAFT7_URI + "#", resource)])
 
 
 def _leaf_errors(error: Any) -> list[SchemaError]:
