@@ -139,9 +139,10 @@ def _shown(value: Any) -> str:
 
 
 def _bad(registry: str, where: str, path: str, value: Any, expected: str) -> AnswerShapeError:
+    got = "missing (or null)" if value is None else f"{_kind(value)} ({_shown(value)})"
     return AnswerShapeError(
-        f"{_where(registry, where)} is not what Reflekt can read: `{path}` is "
-        f"{_kind(value)} ({_shown(value)}), expected {expected}",
+        f"{_where(registry, where)} is not what Reflekt can read: `{path}` is {got}, "
+        f"expected {expected}",
         hint=f"the {registry} API may have changed, or the api_url is not the registry's; "
         "run with --verbose to see the requests",
     )

@@ -221,10 +221,10 @@ def rate_limit_wait(headers: Mapping[str, str], body: Any) -> tuple[float | None
 
 
 def format_seconds(seconds: float) -> str:
-    """`58 s` (whole seconds, rounded up, from 1 s on), `0.5 s` below."""
+    """`58 s` (whole seconds, rounded up, from 1 s on), `0.5 s` or `0.001 s` below."""
     if seconds >= 1:
         return f"{math.ceil(seconds - 1e-9)} s"
-    return f"{seconds:.1f} s".replace(".0 s", " s")
+    return f"{seconds:.3g} s"
 
 
 def error_message(body: Any, fallback: str) -> str:
@@ -324,7 +324,7 @@ class HttpClient:
                     f"registry really holds that much, else check the api_url{self._of_profile}",
                 ) from None
             except Exception as exc:
-                reason, transient = self._reason(exc)
+                reason, transient = self._reason(exc, min(policy.read_timeout, max(left, 0.05)))
                 elapsed = (time.monotonic() - started) * 1000
                 log.debug("%s %s -> %s (%.0f ms)", method, redact(url), reason, elapsed)
                 wait = policy.wait(attempt, None)
@@ -391,12 +391,18 @@ class HttpClient:
         worker.start()
         try:
             if not finished.wait(deadline + 0.05):
-                raise _Deadline(deadline)
+                raise _Deadline(deadline, self._bound_of(deadline))
         finally:
             stop.set()
+        if isinstance(box.get("error"), _Deadline):
+            raise _Deadline(deadline, self._bound_of(deadline))
         if "error" in box:
             raise box["error"]
         return box["answer"]
+
+    def _bound_of(self, seconds: float) -> str:
+        """Which setting ended an exchange: the answer's deadline or the call's budget."""
+        return _ENV_OF["deadline" if seconds >= self.policy.deadline else "total"]
 
     def _read(
         self,
@@ -420,7 +426,7 @@ class HttpClient:
             size = 0
             while True:
                 if stop.is_set() or time.monotonic() > give_up_at:
-                    raise _Deadline(self.policy.deadline)
+                    raise _Deadline(0, "")  # told in full by _exchange
                 chunk = response.raw.read1(CHUNK, decode_content=True)
                 if not chunk:
                     break
@@ -438,23 +444,20 @@ class HttpClient:
         finally:
             response.close()
 
-    def _reason(self, exc: BaseException) -> tuple[str, bool]:
+    def _reason(self, exc: BaseException, read_timeout: float) -> tuple[str, bool]:
+        """A short reason for a failed exchange, and whether trying again may help."""
         if isinstance(exc, _Deadline):
-            return (
-                f"the answer did not complete within {exc.seconds:g}s "
-                f"({_ENV_OF['deadline']}, {_ENV_OF['total']})",
-                True,
-            )
+            return f"the answer did not complete within {exc.seconds:.3g}s ({exc.bound})", True
         requests = self._requests
         if isinstance(exc, requests.exceptions.RequestException):
-            return _failure(exc, self.policy)
+            return _failure(exc, self.policy, read_timeout)
         if isinstance(exc, OSError):
             return f"{type(exc).__name__}: {redact(str(exc))[:160]}", True
         if isinstance(exc, Exception):  # urllib3 / decoding errors raised while streaming
             names = {type(item).__name__ for item in _chain(exc)}
             if names & {"ProtocolError", "IncompleteRead", "DecodeError", "ReadTimeoutError"}:
                 if "ReadTimeoutError" in names:
-                    return f"no answer within {self.policy.read_timeout:g}s", True
+                    return f"no answer within {read_timeout:.3g}s", True
                 return "the connection broke while reading the answer", True
             return f"{type(exc).__name__}: {redact(str(exc))[:160]}", True
         raise exc  # KeyboardInterrupt, SystemExit: not ours to handle
@@ -465,7 +468,7 @@ class HttpClient:
         tries = f" (after {attempt} attempts)" if attempt > 1 else ""
         hint = f"check the network and the api_url{self._of_profile}"
         if out_of_time and attempt > 1:
-            tries = f" (after {attempt} attempts in {format_seconds(spent)})"
+            tries = f" (after {attempt} attempts in {spent:.1f} s)"
             hint += f"; {_ENV_OF['total']} bounds one call with its retries"
         return RegistryError(
             f"cannot reach the {self.registry} registry at {self.base_url}: {reason}{tries}",
@@ -565,7 +568,7 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return seen
 
 
-def _failure(exc: Exception, policy: RetryPolicy) -> tuple[str, bool]:
+def _failure(exc: Exception, policy: RetryPolicy, read_timeout: float) -> tuple[str, bool]:
     """A short reason for a failed call, and whether trying again may help.
 
     Retried: timeouts, resets and connections closed mid-answer. Not retried: a refused
@@ -585,7 +588,7 @@ def _failure(exc: Exception, policy: RetryPolicy) -> tuple[str, bool]:
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return f"no connection within {policy.connect_timeout:g}s", True
     if isinstance(exc, requests.exceptions.ReadTimeout):
-        return f"no answer within {policy.read_timeout:g}s", True
+        return f"no answer within {read_timeout:.3g}s", True
     if "NameResolutionError" in names or "gaierror" in names:
         return "the host name does not resolve", False
     if "ConnectionRefusedError" in names:
@@ -612,9 +615,10 @@ class _Answer:
 
 
 class _Deadline(Exception):
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, bound: str) -> None:
         super().__init__(seconds)
         self.seconds = seconds
+        self.bound = bound
 
 
 class _TooLarge(Exception):
@@ -624,6 +628,8 @@ class _TooLarge(Exception):
 
 
 def _size(count: int) -> str:
+    if count >= 1024 * MIB:
+        return f"{count / (1024 * MIB):.3g} GiB"
     if count >= MIB:
         return f"{count / MIB:.3g} MiB"
     if count >= 1024:

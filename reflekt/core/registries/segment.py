@@ -15,6 +15,7 @@ follows the cursor pagination to the end and writes with PATCH / DELETE in batch
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -22,6 +23,7 @@ from urllib.parse import quote
 
 from reflekt.core.errors import ConfigError, RegistryError
 from reflekt.core.profiles import SegmentRegistryConfig
+from reflekt.core.registries import answers
 from reflekt.core.registries.base import Progress, no_progress
 from reflekt.core.registries.http import HttpClient, RetryPolicy
 
@@ -32,6 +34,8 @@ RULES_PER_REQUEST = 200
 DELETE_RULES_PER_REQUEST = 20
 PLAN_TYPES = ("LIVE", "ENGAGE", "PROPERTY_LIBRARY", "RULE_LIBRARY", "TEMPLATE")
 DEFAULT_PLAN_TYPE = "LIVE"
+PAGE_SLACK = 2  # pages beyond what totalEntries implies (items added while reading)
+_ITEM_CHECKS = {"trackingPlans": answers.segment_plan, "rules": answers.segment_rule}
 
 
 @contextmanager
@@ -86,35 +90,64 @@ class SegmentClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _data(self, body: Any) -> dict[str, Any]:
-        if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
-            raise RegistryError("the Segment registry answered without a `data` object")
-        return body["data"]
+    def _data(self, body: Any, where: str = "") -> dict[str, Any]:
+        return answers.segment_data(body, where)
 
     def _pages(self, path: str, key: str, what: str, progress: Progress | None) -> list[dict]:
-        """Every item of a paginated list, following `pagination.next` to the last page."""
+        """Every item of a paginated list, following `pagination.next` to the last page.
+
+        Bounded: a repeated cursor, more items or pages than the first page's `totalEntries`
+        implies (plus `PAGE_SLACK` pages, for rules added meanwhile) or more than
+        `policy.max_pages` pages is an error, so a server that pages forever cannot keep a
+        pull running. Items are shape-checked here (`answers.segment_plan` / `segment_rule`)
+        before anything converts them.
+        """
+        check = _ITEM_CHECKS.get(key)
         items: list[dict] = []
         cursor: str | None = None
         seen: set[str] = set()
+        announced: int | None = None
+        first_size = 0
+        max_pages = self.http.policy.max_pages
         progress = progress or no_progress
-        while True:
+        where = f"GET {path}"
+        for number in range(1, max_pages + 2):
+            if number > max_pages:
+                raise RegistryError(
+                    f"the Segment registry's listing of {key} ({where}) goes on beyond "
+                    f"{max_pages} pages ({len(items)} {key} so far)",
+                    hint=f"the cap is REFLEKT_HTTP_MAX_PAGES; raise it if the plan really "
+                    f"holds more than {max_pages * PAGE_SIZE} {key}",
+                )
             params: dict[str, Any] = {"pagination.count": PAGE_SIZE}
             if cursor:
                 params["pagination.cursor"] = cursor
-            data = self._data(self.http.request("GET", path, params=params, what=what))
-            page = data.get(key) or []
-            items.extend(item for item in page if isinstance(item, dict))
-            pagination = data.get("pagination") or {}
-            total = pagination.get("totalEntries")
-            progress(f"reading {key}", len(items), total if isinstance(total, int) else None)
-            cursor = pagination.get("next")
-            if not cursor or not page:
+            body = self.http.request("GET", path, params=params, what=what, progress=progress)
+            page = answers.segment_page(self._data(body, where), key, where)
+            for item in page.items:
+                items.append(check(item, len(items), where) if check else item)
+            if number == 1:
+                announced, first_size = page.total, len(page.items)
+            if announced is not None and (
+                len(items) > announced + PAGE_SIZE
+                or number > math.ceil(announced / max(first_size, 1)) + PAGE_SLACK
+            ):
+                raise RegistryError(
+                    f"the Segment registry's listing of {key} ({where}) goes on beyond the "
+                    f"{announced} {key} it announced (pagination.totalEntries): "
+                    f"{len(items)} after {number} pages",
+                    hint="the registry's pagination is broken; try again later",
+                )
+            progress(f"reading {key}", len(items), page.total)
+            cursor = page.next
+            if not cursor or not page.items:
                 return items
             if cursor in seen:
                 raise RegistryError(
-                    f"the Segment registry repeated a page cursor while listing {key}"
+                    f"the Segment registry repeated a page cursor while listing {key} ({where})"
                 )
             seen.add(cursor)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def list_plans(self, plan_type: str | None = None) -> list[dict[str, Any]]:
         """Every tracking plan, or only those of `plan_type` (`GET /tracking-plans?type=`).
