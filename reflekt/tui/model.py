@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from reflekt.core.project import Project
-from reflekt.core.schemas import SchemaDocument, list_schema_files, read_schema
+from reflekt.core.schemas import SchemaDocument, list_schema_files, printable, read_schema
 
 
 @dataclass
@@ -105,6 +105,9 @@ class SchemaIndex:
         self.entries: dict[str, SchemaEntry] = {e.id: e for e in entries}
         self._lower: dict[str, str] = {key: key.lower() for key in self.entries}
         self.broken_count = sum(1 for e in self.entries.values() if e.broken)
+        # Path of each id seen on disk: an id is printable (a non-UTF-8 name shows as
+        # `\\xff`), so it cannot always be joined back into the file's path.
+        self._paths: dict[str, Path] = {e.id: e.path for e in self.entries.values()}
 
     @classmethod
     def load(cls, project: Project) -> SchemaIndex:
@@ -176,7 +179,9 @@ class SchemaIndex:
         schemas_dir = self.project.schemas_dir
         found: dict[str, int] = {}
         for path in list_schema_files(schemas_dir):
-            found[path.relative_to(schemas_dir).as_posix()] = _mtime(path)
+            key = printable(path.relative_to(schemas_dir).as_posix())
+            found[key] = _mtime(path)
+            self._paths[key] = path
         return found
 
     def poll(self) -> Changes:
@@ -196,7 +201,7 @@ class SchemaIndex:
         for key in removed:
             fresh.pop(key, None)
         for key in (*added, *modified):
-            path = schemas_dir / key
+            path = self._paths.get(key, schemas_dir / key)
             fresh[key] = SchemaEntry(read_schema(path, schemas_dir), on_disk[key])
         order = list(on_disk)  # list_schema_files order
         self.entries = {key: fresh[key] for key in order if key in fresh}

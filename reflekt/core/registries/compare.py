@@ -23,6 +23,7 @@ from reflekt.core.diff import DiffReport, EventDiff, event_diff
 from reflekt.core.errors import ReflektError, SelectError
 from reflekt.core.profiles import Profile
 from reflekt.core.project import Project
+from reflekt.core.readfile import max_schema_bytes
 from reflekt.core.registries.base import Progress, no_progress
 from reflekt.core.registries.http import RetryPolicy
 from reflekt.core.registries.segment import DEFAULT_PLAN_TYPE
@@ -32,7 +33,7 @@ from reflekt.core.registries.sync import (
     in_scope,
     parse_registry_select,
 )
-from reflekt.core.schemas import SchemaId, Version, load_schema, parse_schema_text
+from reflekt.core.schemas import SchemaId, Version, load_schema, parse_schema_text, printable
 from reflekt.core.select import SelectPath, normalize_select, resolve_select
 
 # event_key -> version -> (schema id, body)
@@ -187,13 +188,37 @@ def _git_base(project: Project, selects: list[str], ref: str, progress: Progress
             hint="check the ref (git branch -a, git log); in CI fetch it first "
             "(actions/checkout with fetch-depth: 0)",
         ) from None
+    entries = _git_entries(root, ref, [normalize_select(s) for s in selects])
+    out: Versions = defaultdict(dict)
+    if not entries:
+        return out
+    progress(f"reading schemas at {ref}", 0, len(entries))
+    for rel, content in _git_blobs(root, entries, max_schema_bytes()):
+        schema_id = SchemaId(rel)
+        version = schema_id.version
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            continue  # not a usable schema at the ref (as a file that does not parse)
+        body, _ = parse_schema_text(text)
+        if version is None or body is None:
+            continue
+        out[schema_id.event_key][version] = (rel, body)
+    return out
+
+
+def _git_entries(root: Path, ref: str, wanted: list[str]) -> list[tuple[str, str]]:
+    """(blob id, schema id) of the selected schema files at `ref`.
+
+    `ls-tree -z` gives paths as raw bytes: a name that is not UTF-8 keeps its bytes
+    (surrogateescape) for matching and gets a printable id (`\\xff`), as lint shows it.
+    """
     listing = _git(root, "ls-tree", "-r", "-z", ref, "--", "schemas")
-    wanted = [normalize_select(s) for s in selects]
     entries: list[tuple[str, str]] = []
     for record in listing.split(b"\0"):
         if not record:
             continue
-        meta, _, path = record.decode("utf-8").partition("\t")
+        meta, _, path = record.decode("utf-8", "surrogateescape").partition("\t")
         parts = meta.split()
         if len(parts) < 3 or parts[1] != "blob" or not path.endswith(".json"):
             continue
@@ -203,25 +228,38 @@ def _git_base(project: Project, selects: list[str], ref: str, progress: Progress
         stem = rel.removesuffix(".json")
         if not any(not w or stem == w or stem.startswith(w + "/") for w in wanted):
             continue
-        entries.append((parts[2], rel))
-    out: Versions = defaultdict(dict)
-    if not entries:
-        return out
-    progress(f"reading schemas at {ref}", 0, len(entries))
-    blob = _git(
-        root, "cat-file", "--batch", stdin="".join(f"{oid}\n" for oid, _ in entries).encode()
-    )
+        entries.append((parts[2], printable(rel)))
+    return entries
+
+
+def _git_blobs(root: Path, entries: list[tuple[str, str]], cap: int):
+    """(schema id, content) of each entry's blob; blobs over `cap` bytes are left out
+    (lint reports such a file; reading it whole would not be bounded)."""
+    ids = "".join(f"{oid}\n" for oid, _ in entries).encode()
+    sizes = _git(root, "cat-file", "--batch-check", stdin=ids).decode("ascii", "replace")
+    small: list[tuple[str, str]] = []
+    for (oid, rel), line in zip(entries, sizes.splitlines(), strict=False):
+        fields = line.split()
+        if (
+            len(fields) == 3
+            and fields[1] == "blob"
+            and fields[2].isdigit()
+            and int(fields[2]) <= cap
+        ):
+            small.append((oid, rel))
+    if not small:
+        return
+    blob = _git(root, "cat-file", "--batch", stdin="".join(f"{o}\n" for o, _ in small).encode())
     offset = 0
-    for _oid, rel in entries:
-        header_end = blob.index(b"\n", offset)
-        header = blob[offset:header_end].decode().split()
+    for _oid, rel in small:
+        header_end = blob.find(b"\n", offset)
+        if header_end == -1:
+            return
+        header = blob[offset:header_end].decode("ascii", "replace").split()
+        if len(header) != 3 or not header[2].isdigit():  # "<oid> missing"
+            offset = header_end + 1
+            continue
         size = int(header[2])
         content = blob[header_end + 1 : header_end + 1 + size]
         offset = header_end + 1 + size + 1
-        schema_id = SchemaId(rel)
-        version = schema_id.version
-        body, _ = parse_schema_text(content.decode("utf-8-sig", "replace"))
-        if version is None or body is None:
-            continue
-        out[schema_id.event_key][version] = (rel, body)
-    return out
+        yield rel, content
