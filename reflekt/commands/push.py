@@ -48,8 +48,10 @@ def command(
 
     Lints the selection first and refuses to push on lint errors (unless --force). Each
     event's highest minor of each major is pushed as rule version MAJOR; the plan is created
-    when missing; only new and changed rules are sent (PATCH, 200 per request). Avo is edited
-    in Avo: pushing to it is an error.
+    when missing; only new and changed rules are sent (PATCH, 200 per request). A rule is
+    written onto the one the plan stores: only what Reflekt owns (description, labels, the
+    event's properties) changes; whatever else was set in Segment stays. Avo is edited in
+    Avo: pushing to it is an error.
     """
     from reflekt.core.diff import MAJOR
     from reflekt.core.profiles import load_profile

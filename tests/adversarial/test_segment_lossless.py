@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration" / "registries"))
 
@@ -31,6 +33,12 @@ from registry_fakes import (
 )
 
 from reflekt.cli import cli
+from reflekt.core.registries.segment_convert import (
+    foreign_part,
+    rule_to_remote,
+    schema_to_rule,
+)
+from reflekt.core.schemas import dump_schema, parse_schema_text
 
 PLAN = "shop"
 
@@ -486,3 +494,133 @@ def test_any_through_diff(segment, project, remote, local, code, klass):
     assert event["class"] == klass
     assert [c["code"] for c in event["changes"]] == ([code] if code else [])
     assert diffed.exit_code == (1 if klass == "MAJOR" else 0)
+
+
+# -- the conversion's contract, over arbitrary foreign content -----------------------------
+
+_scalars = st.none() | st.booleans() | st.integers(-(10**6), 10**6) | st.text(max_size=8)
+_json = st.recursive(
+    _scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+_extra = st.dictionaries(
+    st.text(max_size=8).filter(
+        lambda k: (
+            k
+            not in (
+                "properties",
+                "required",
+                "additionalProperties",
+                "description",
+                "labels",
+                "type",
+                "$schema",
+            )
+        )
+    ),
+    _json,
+    max_size=3,
+)
+_property = st.fixed_dictionaries(
+    {},
+    optional={
+        "type": st.sampled_from(["string", ["string"], "any", ["any"], ["integer", "null"]]),
+        "description": st.text(max_size=10),
+        "enum": st.lists(st.text(max_size=4), max_size=3),
+    },
+)
+
+
+@st.composite
+def rules(draw) -> dict[str, Any]:
+    kind = draw(st.sampled_from(["TRACK", "IDENTIFY", "GROUP", "PAGE"]))
+    own, other = (
+        ("traits", "properties") if kind in ("IDENTIFY", "GROUP") else ("properties", "traits")
+    )
+    section: dict[str, Any] = draw(_extra)
+    names = draw(st.lists(st.text(min_size=1, max_size=8), max_size=4, unique=True))
+    if draw(st.booleans()):
+        section["properties"] = {name: draw(_property) for name in names}
+    if draw(st.booleans()):
+        section["required"] = draw(
+            st.lists(st.sampled_from(names) if names else st.just("x"), max_size=2)
+        )
+    if draw(st.booleans()):
+        section["additionalProperties"] = draw(st.booleans())
+    if draw(st.booleans()):
+        section["type"] = draw(st.sampled_from(["object", ["object"]]))
+    sections = {
+        own: section,
+        "context": draw(st.just({}) | _extra),
+        other: draw(st.just({}) | _extra),
+    }
+    json_schema: dict[str, Any] = {"properties": sections, **draw(_extra)}
+    for key, strategy in (
+        ("$schema", st.just("http://json-schema.org/draft-07/schema#")),
+        ("type", st.just("object")),
+        ("description", st.text(max_size=10)),
+        (
+            "labels",
+            st.dictionaries(
+                st.sampled_from(["team", "area", "segment_rule"]), st.text(max_size=5), max_size=2
+            ),
+        ),
+        ("required", st.just(["properties"])),
+    ):
+        if draw(st.booleans()):
+            json_schema[key] = draw(strategy)
+    rule = {"type": kind, "version": draw(st.integers(1, 3)), "jsonSchema": json_schema}
+    if kind == "TRACK" or draw(st.booleans()):
+        rule["key"] = draw(st.sampled_from(["Cart Viewed", "Home", "Order Completed"]))
+    return rule
+
+
+def _through_a_file(rule: dict[str, Any]) -> dict[str, Any]:
+    """Pull (convert, write the file's text, read it back)."""
+    remote = rule_to_remote(rule, PLAN, "com.example")
+    assert remote is not None
+    body, problems = parse_schema_text(dump_schema(remote.body))
+    assert not problems and body is not None
+    return body
+
+
+@settings(max_examples=300, deadline=None)
+@given(rules())
+def test_an_unedited_pull_pushes_back_exactly_what_segment_stores(rule):
+    body = _through_a_file(rule)
+    pushed = schema_to_rule(body, rule["version"], rule)
+    assert pushed["jsonSchema"] == rule["jsonSchema"]
+    assert (pushed["type"], pushed.get("key", ""), pushed["version"]) == (
+        rule["type"],
+        rule.get("key", ""),
+        rule["version"],
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(rules(), st.text(max_size=10))
+def test_an_edit_changes_only_what_was_edited_and_a_lost_rule_keeps_the_rest(rule, text):
+    body = _through_a_file(rule)
+    body["properties"]["new property"] = {"type": "string", "description": text}
+    kind = rule["type"]
+    pushed = schema_to_rule(body, rule["version"], rule)["jsonSchema"]
+    assert foreign_part(pushed, kind) == foreign_part(rule["jsonSchema"], kind)
+    section = pushed["properties"]["traits" if kind in ("IDENTIFY", "GROUP") else "properties"]
+    original = rule["jsonSchema"]["properties"][
+        "traits" if kind in ("IDENTIFY", "GROUP") else "properties"
+    ]
+    for name, sub in (original.get("properties") or {}).items():
+        assert section["properties"][name] == sub  # untouched properties keep Segment's form
+    assert section["properties"]["new property"]["description"] == text
+
+    recreated = schema_to_rule(body, rule["version"])["jsonSchema"]  # the plan lost the rule
+    foreign = foreign_part(rule["jsonSchema"], kind)
+    if "segment_rule" in body["metadata"]:
+        assert foreign_part(recreated, kind) == foreign
+    else:  # nothing kept: only the skeleton every rule has
+        assert foreign_part(recreated, kind)["properties"]["context"] == {}
+    labels = rule["jsonSchema"].get("labels") or {}
+    assert recreated["labels"].get("segment_rule") == labels.get("segment_rule")  # not the copy
