@@ -481,3 +481,29 @@ def test_terminal_text_keeps_ordinary_text():
     text = "Cart Viewed — café 👍\tnext\nline [bold]"
     assert terminal_text(text) == text
     assert terminal_text("a\x1b[31mb\x9bc\u202ed\r") == "a\\x1b[31mb\\x9bc\\u202ed\\x0d"
+
+
+def test_tui_shows_hostile_names_literally_without_terminal_codes(make_project):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tui"))
+    from tui_support import drive, make_app
+
+    evil = "\x1b]0;pwned\x07[/red]x[bold]\x1b[2J\u202e"
+    project = make_project()
+    folder = event_folder(evil)
+    project.add_schema(
+        f"segment/evil/{folder}/1-0",
+        {evil: {"type": "string", "description": evil}},
+        name=evil,
+        description=evil,
+        metadata={evil: evil},
+    )
+
+    async def scenario(pilot):
+        await pilot.press("down")
+        await pilot.pause()
+        return pilot.app.export_screenshot()
+
+    screen = drive(make_app(project.root), scenario)
+    assert "\x1b" not in screen and "\u202e" not in screen
+    assert "\\x1b]0;pwned" in screen.replace("&#160;", " ")
+    assert "[/red]x[bold]" in screen.replace("&#160;", " ")

@@ -16,6 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets.tree import TreeNode
 
+from reflekt.tui.safe_text import clean
 from reflekt.tui.widgets.fast_tree import FastTree
 
 EXPAND_ALL_BELOW = 300  # events: above this, plans start collapsed
@@ -160,7 +161,7 @@ class CheckTree(FastTree[CheckData]):
         text = Text(box, style="bold green" if state == "all" else "yellow" if state else "")
         if state == "none":
             text.stylize("dim")
-        text.append(data.name)
+        text.append(clean(data.name))
         if not data.is_event:
             ticked = sum(1 for key in data.leaves if key in self.checked)
             text.append(f"  {ticked}/{len(data.leaves)}", style="dim")

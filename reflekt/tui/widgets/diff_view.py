@@ -19,6 +19,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
+from reflekt.tui.safe_text import clean, plain
+
 CLASS_STYLE = {"MAJOR": "bold red", "MINOR": "yellow", "NONE": "dim"}
 VERDICT_STYLE = {
     "breaking": "bold red",
@@ -58,15 +60,15 @@ def report_summary(report: Any) -> Text:
 def event_head(event: Any) -> Text:
     """An event's name, verdict, class, versions and the version the file should carry."""
     head = Text()
-    head.append(f"{event.name}", style="bold")
-    head.append(f"   {event.event_key}\n", style="dim")
+    head.append(clean(event.name), style="bold")
+    head.append(f"   {clean(event.event_key)}\n", style="dim")
     head.append("verdict: ")
     head.append(event.verdict, style=VERDICT_STYLE.get(event.verdict, ""))
     head.append(f"   class: {event.change_class}", style=CLASS_STYLE.get(event.change_class, ""))
     head.append(f"\nlocal {_version(event.local_version)}   base {_version(event.base_version)}")
     if event.required_version is not None:
         head.append(f"   the file should carry {event.required_version}", style="bold")
-    head.append(f"\n{event.note}\n", style="italic")
+    head.append(f"\n{clean(event.note)}\n", style="italic")
     return head
 
 
@@ -81,11 +83,11 @@ def unified_changes(event: Any) -> Text:
         style = CLASS_STYLE.get(change.change_class, "")
         lines.append(f"{change.change_class:<5} ", style=style)
         lines.append(f"{change.code:<28} ", style="bold")
-        lines.append(f"{change.message}\n")
+        lines.append(f"{clean(change.message)}\n")
         if change.old is not None:
-            lines.append(f"      - {short(change.old, 90)}\n", style="red")
+            lines.append(f"      - {clean(short(change.old, 90))}\n", style="red")
         if change.new is not None:
-            lines.append(f"      + {short(change.new, 90)}\n", style="green")
+            lines.append(f"      + {clean(short(change.new, 90))}\n", style="green")
     return lines
 
 
@@ -202,9 +204,11 @@ class DiffView(Vertical):
         self.query_one("#diff-body").loading = False
         self.report = None
         self.error = error_text(error)
-        self.app.notify(self.error, title="Diff failed", severity="error", timeout=8)
+        self.app.notify(
+            clean(self.error), title="Diff failed", severity="error", timeout=8, markup=False
+        )
         text = Text("✗ Diff failed\n", style="bold red")
-        text.append(self.error)
+        text.append(clean(self.error))
         if self.against is None:
             text.append(
                 "\nPress g to compare with a git ref instead (no registry needed).", style="dim"
@@ -227,7 +231,7 @@ class DiffView(Vertical):
         )
         for event in ordered:
             table.add_row(
-                event.event_key.rsplit("/", 1)[-1],
+                plain(event.event_key.rsplit("/", 1)[-1]),
                 Text(event.verdict, style=VERDICT_STYLE.get(event.verdict, "")),
                 str(event.local_version or "-"),
                 str(event.base_version or "-"),

@@ -16,6 +16,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static, Tree
 
+from reflekt.tui.safe_text import clean, plain
 from reflekt.tui.widgets.fast_tree import FastTree
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow"}
@@ -158,7 +159,7 @@ class LintPanel(Vertical):
             for schema_id, items in grouped.items():
                 errors = sum(1 for f in items if f.severity == "error")
                 warnings = len(items) - errors
-                label = Text(schema_id, style="bold")
+                label = plain(schema_id, style="bold")
                 if errors:
                     label.append(f" ✗{errors}", style="bold red")
                 if warnings:
@@ -184,9 +185,9 @@ class LintPanel(Vertical):
         text.append(f" {finding.rule:<6}", style="bold")
         where = f"{finding.line}:{finding.column or 1}" if finding.line else "-"
         text.append(f" {where:>6}  ", style="dim")
-        text.append(finding.message)
+        text.append(clean(finding.message))
         if finding.suggestion:
-            text.append(f"  → {finding.suggestion}", style="green")
+            text.append(f"  → {clean(finding.suggestion)}", style="green")
         text.append(f"  [{finding.rule_name}]", style="dim")
         return text
 

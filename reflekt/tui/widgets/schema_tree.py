@@ -16,6 +16,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from reflekt.tui.model import FolderNode, SchemaEntry, SchemaIndex
+from reflekt.tui.safe_text import clean, plain
 from reflekt.tui.widgets.fast_tree import FastTree
 
 # Open every folder when at most this many events are shown (else only the registries).
@@ -161,7 +162,7 @@ class SchemaTree(FastTree[NodeInfo]):
 
     def _folder_label(self, folder: FolderNode) -> Text:
         # Not cached: the event count depends on the filter.
-        text = Text(folder.name, style="bold")
+        text = plain(folder.name, style="bold")
         text.append(f" ({folder.event_count()})", style="dim")
         text.append_text(badge(*self._folder_counts.get(folder.key, (0, 0))))
         return text
@@ -170,7 +171,7 @@ class SchemaTree(FastTree[NodeInfo]):
         cached = self._labels.get(("event", event.key))
         if cached is not None:
             return cached
-        text = Text(event.name)
+        text = plain(event.name)
         latest = event.latest()
         if latest is not None:
             text.append(f" {latest.version_text}", style="cyan")
@@ -181,14 +182,14 @@ class SchemaTree(FastTree[NodeInfo]):
         return text
 
     def _version_label(self, entry: SchemaEntry, latest: SchemaEntry | None) -> Text:
-        text = Text(entry.id.rpartition("/")[2].removesuffix(".json"))
+        text = plain(entry.id.rpartition("/")[2].removesuffix(".json"))
         if latest is not None and entry is latest:
             text.append(" latest", style="dim cyan")
         if entry.broken:
             problem = entry.doc.problems[-1] if entry.doc.problems else None
             where = f" ({problem.line}:{problem.column})" if problem else ""
             message = problem.message if problem else "cannot be read"
-            text.append(f" ✗ {message}{where}", style="bold red")
+            text.append(f" ✗ {clean(message)}{where}", style="bold red")
         text.append_text(badge(*self._counts.get(entry.id, (0, 0))))
         return text
 

@@ -15,6 +15,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import ContentSwitcher, DataTable, Static
 
 from reflekt.tui.model import SchemaEntry, property_rows
+from reflekt.tui.safe_text import clean, markup_literal, plain
 
 
 class SchemaView(Vertical):
@@ -55,9 +56,15 @@ class SchemaView(Vertical):
         header.update(self._header(entry))
         body = entry.doc.body
         for row in property_rows(body):
-            name = Text("  " * row.depth + row.name)
+            name = plain("  " * row.depth + row.name)
             required = Text("yes", style="bold") if row.required else Text("no", style="dim")
-            table.add_row(name, row.type, required, row.description, key=row.path)
+            table.add_row(
+                name,
+                markup_literal(row.type),
+                required,
+                markup_literal(row.description),
+                key=row.path,
+            )
         metadata.update(self._metadata(body))
         self._show_raw_text()
         switcher = self.query_one("#schema-switcher", ContentSwitcher)
@@ -88,20 +95,22 @@ class SchemaView(Vertical):
 
     def _header(self, entry: SchemaEntry) -> Text:
         text = Text()
-        text.append(entry.id, style="bold")
+        text.append(clean(entry.id), style="bold")
         body = entry.doc.body
         if body is not None:
             own = body.get("self") if isinstance(body.get("self"), dict) else {}
             name = own.get("name")
             if name:
-                text.append(f"\nname: {name}")
-            text.append(f"   version: {own.get('version') or entry.version_text}")
+                text.append(f"\nname: {clean(name)}")
+            text.append(f"   version: {clean(own.get('version') or entry.version_text)}")
             description = body.get("description")
             if isinstance(description, str) and description:
-                text.append(f"\n{description}", style="italic")
+                text.append(f"\n{clean(description)}", style="italic")
         for problem in entry.doc.problems:
             style = "bold red" if entry.broken else "yellow"
-            text.append(f"\n✗ line {problem.line}:{problem.column}: {problem.message}", style=style)
+            text.append(
+                f"\n✗ line {problem.line}:{problem.column}: {clean(problem.message)}", style=style
+            )
         return text
 
     def _metadata(self, body: dict | None) -> Text:
@@ -112,8 +121,8 @@ class SchemaView(Vertical):
             return text
         for key, value in metadata.items():
             shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-            text.append(f"\n{key}: ", style="bold")
-            text.append(shown)
+            text.append(f"\n{clean(key)}: ", style="bold")
+            text.append(clean(shown))
         return text
 
     def _show_raw_text(self) -> None:
@@ -123,7 +132,7 @@ class SchemaView(Vertical):
             return
         raw.update(
             Syntax(
-                self.entry.doc.text,
+                clean(self.entry.doc.text),
                 "json",
                 line_numbers=True,
                 word_wrap=False,

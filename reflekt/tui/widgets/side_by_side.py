@@ -17,6 +17,8 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
+from reflekt.tui.safe_text import plain
+
 CLASS_LINE_STYLE = {"MAJOR": "bold red", "MINOR": "yellow", "NONE": "cyan", None: "magenta"}
 _RANK = {"NONE": 0, "MINOR": 1, "MAJOR": 2}
 
@@ -152,7 +154,7 @@ def side_by_side(
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             for (ltext, *_), (rtext, *_) in zip(left[i1:i2], right[j1:j2], strict=True):
-                table.add_row(Text("  " + ltext, style="dim"), Text("  " + rtext, style="dim"))
+                table.add_row(plain("  " + ltext, style="dim"), plain("  " + rtext, style="dim"))
             continue
         for old, new in zip_longest(left[i1:i2], right[j1:j2]):
             table.add_row(_cell(old, "-", changes), _cell(new, "+", changes))
@@ -164,7 +166,7 @@ def _cell(line: Line | None, mark: str, changes: Any) -> Text:
         return Text("")
     text, path, keyword = line
     style = CLASS_LINE_STYLE[line_class(path, changes, keyword)]
-    return Text(f"{mark} {text}", style=style)
+    return plain(f"{mark} {text}", style=style)
 
 
 def legend() -> Text:
