@@ -10,19 +10,28 @@ from reflekt.core.lint.base import Issue, SchemaContext, property_path, schema_r
 @schema_rule(
     "RF101",
     "json-syntax",
-    summary="The file is one JSON object: not empty, not truncated, no comments or "
-    "trailing commas.",
+    summary="The file is one plain JSON object: a readable regular file (at most 5 MiB), "
+    "not empty, not truncated, no comments or trailing commas, no duplicate keys, NaN or "
+    "Infinity, nesting at most 64 deep.",
     needs_body=False,
 )
 def json_syntax(ctx: SchemaContext) -> Iterator[Issue]:
     """A schema file must be plain JSON holding one object.
 
     Files with only comments or trailing commas (as in the seed's examples) are still
-    linted with what they would mean without them.
+    linted with what they would mean without them. Anything else that is not strict JSON
+    makes the file unusable (other rules skip it; diff, build and push refuse it): a key
+    given twice in one object (readers disagree on which one counts), `NaN`/`Infinity` or
+    a number too large to be finite, a lone UTF-16 surrogate (`"\\ud800"`), a number of
+    thousands of digits, objects and arrays nested more than 64 deep, a file name that is
+    not UTF-8, and a path that is not a regular file (a FIFO, a device, a directory) or is
+    larger than `REFLEKT_MAX_SCHEMA_BYTES` (5 MiB by default).
 
     Bad:
         {
           "type": "object",  // a comment
+          "type": "object",
+          "maxLength": NaN,
           "properties": {},
         }
 
