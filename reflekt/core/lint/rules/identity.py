@@ -12,6 +12,7 @@ from reflekt.core.lint.base import (
     event_rule,
     schema_rule,
 )
+from reflekt.core.registries.names import name_of_folder
 from reflekt.core.schemas import Version, event_folder_name, json_kind
 
 
@@ -74,7 +75,7 @@ def name_matches_folder(ctx: SchemaContext) -> Iterator[Issue]:
         yield Issue(
             f'`self.name` "{name}" does not match the event folder "{folder}"',
             at=("self", "name"),
-            suggestion=folder.replace("_", " "),
+            suggestion=name_of_folder(folder) or folder.replace("_", " "),
         )
 
 
