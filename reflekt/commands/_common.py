@@ -108,6 +108,10 @@ class Run:
 
             self._project = load_project(self.project_dir)
             self.start_log_file(self._project.logs_dir)
+            from reflekt.core.transaction import recover_pending
+
+            # An interrupted pull/build is completed or undone before anything reads files.
+            recover_pending(self._project.root)
         return self._project
 
     def start_log_file(self, logs_dir: Path) -> None:

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import shutil
 import time
@@ -50,7 +51,7 @@ from reflekt.core.fsutil import (
     remove_empty_dirs,
     write_error,
 )
-from reflekt.core.lock import project_lock
+from reflekt.core.lock import ProjectLockedError, project_lock
 from reflekt.core.safepath import UnsafePathError, ensure_inside
 from reflekt.core.signals import deferred_signals, sigterm_raises
 
@@ -61,6 +62,7 @@ FOREIGN_STAGING = ".reflekt_txn_"
 PROJECT_FILE = "reflekt_project.yml"
 
 Progress = Callable[[int, int], None]
+log = logging.getLogger("reflekt.transaction")
 
 
 def find_root(paths: Iterable[Path]) -> Path:
@@ -312,7 +314,29 @@ def recover(root: Path) -> list[str]:
                 exit_code=wrapped.exit_code,
             ) from None
         journal.discard()
+    for note in notes:
+        log.info("%s", note)
     return notes
+
+
+def recover_pending(root: Path) -> list[str]:
+    """Finish what an interrupted run left, before a command reads the project.
+
+    Cheap when there is nothing to do (one `stat`). When another process holds the lock it
+    is that writer's job, so nothing happens here. Raises WriteError if recovery fails.
+    """
+    root = Path(os.path.abspath(root))
+    txn_root = root / CACHE_DIR / TXN_DIR
+    try:
+        if not any(txn_root.iterdir()):
+            return []
+    except OSError:
+        return []
+    try:
+        with project_lock(root / CACHE_DIR):
+            return recover(root)
+    except ProjectLockedError:
+        return []
 
 
 # ---------------------------------------------------------------- the test hook
@@ -463,12 +487,15 @@ class _Transaction:
         total = len(journal.ops)
         half = total // 2
         with deferred_signals():
+            where: Path = journal.folder  # what the error names: the folder or file at fault
             try:
                 for folder in journal.dirs:
+                    where = folder
                     folder.mkdir()
                 for index, op in enumerate(journal.ops):
                     if index == half:
                         _pause("apply")
+                    where = op.target
                     _apply_op(op)
                     if index % 200 == 0:
                         self.progress(index, total)
@@ -486,12 +513,12 @@ class _Transaction:
                     raise ReflektError(
                         "a write failed and could not be undone completely"
                         + (f" ({wrapped.message})" if wrapped else ""),
-                        hint="the next reflekt pull or build finishes it (journal in "
+                        hint="the next reflekt command finishes undoing it (journal in "
                         f"{journal.folder})",
                     ) from None
                 journal.discard()
                 if isinstance(failed, OSError):
-                    raise write_error(failed, getattr(failed, "filename", None)) from None
+                    raise write_error(failed, where) from None
                 raise
         self.progress(total, total)
 
