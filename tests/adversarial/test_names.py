@@ -154,6 +154,12 @@ def test_hostile_segment_keys_stay_inside_and_keep_their_names(tmp_path, make_pr
             assert folder == event_folder(name)
     assert len(set(names.values())) == len(names)  # one folder per name
 
+    # The pulled files agree with their folders: no $id / name / folder findings.
+    lint = _invoke(project, "lint", "--select", "segment/hostile", "--format", "json")
+    assert lint.exit_code in (0, 1), lint.output
+    rules = {f["rule"] for f in json.loads(lint.stdout)["findings"]}
+    assert not {"RF201", "RF202", "RF203"} & rules, rules
+
     snapshot = _tree(project.schemas_dir)
     again = _invoke(project, "pull", "--select", "segment/hostile")
     assert again.exit_code == 0, again.output
@@ -187,6 +193,18 @@ def test_names_that_share_a_folder_are_reported_not_merged(make_project, segment
     files = list((project.schemas_dir / "segment" / "shared2").rglob("*.json"))
     assert len(files) == 1
     assert "not pulled" in both.output and "schemas/segment/shared2/Café_Opened" in both.output
+
+
+def test_folders_that_differ_only_by_case_are_both_pulled_with_a_note(make_project, segment):
+    segment.add_plan("cases", [track_rule("Signed Up"), track_rule("Signed up")])
+    project = _segment_project(make_project, segment)
+
+    result = _invoke(project, "pull", "--select", "segment/cases")
+
+    assert result.exit_code == 0, result.output
+    folders = sorted(p.name for p in (project.schemas_dir / "segment" / "cases").iterdir())
+    assert folders == ["Signed_Up", "Signed_up"]
+    assert "differ only by case" in result.output
 
 
 def test_hostile_avo_names_stay_inside(tmp_path, make_project, avo):
