@@ -14,6 +14,9 @@ text goes through a function here, chosen by where it lands:
 - `yaml_scalar`     one YAML scalar that `yaml.safe_load` reads back as the original.
 - `markdown_text`   inline Markdown that displays the original (and forms no Jinja or HTML).
 - `markdown_code`   text for a Markdown code span or block (one line, no backticks).
+- `terminal_text`   text printed on a terminal: controls, bidi marks, lone surrogates shown as
+                    visible escapes (`\\x1b`); newline and tab kept (CLI console, TUI, text
+                    formatters).
 
 Pure functions of str to str, standard library only, so every generator (dbt, code, docs) and
 the terminal output can use them. Each is total: any str in, including control characters and
