@@ -10,7 +10,12 @@ calls the server saw, never on elapsed time.
 from __future__ import annotations
 
 import gzip
+import os
+import pty
 import re
+import subprocess
+import sys
+import threading
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -359,3 +364,95 @@ def test_the_rate_limit_wait_is_shown_by_the_cli(make_project) -> None:
         assert result.exit_code == 0, result.output
         assert "waiting 0 s (rate limited; the registry asked for 58 s" in _flat(result.output)
         assert server.calls(RULES) == 2
+
+
+def test_the_rate_limit_wait_is_on_the_terminal_progress_line(make_project) -> None:
+    """On a terminal the progress bar's text becomes the wait (the CLI's one real wait: 1 s)."""
+    project = make_project()
+    headers = {"Retry-After": "1"}
+    with HostileSegment(on_rules=_rate_limited(1, headers=headers)) as server:
+        point_at_segment(project, server)
+        code, terminal, out = _run_with_terminal_stderr(
+            project, {"REFLEKT_HTTP_MAX_WAIT": "1"}, "pull", "-s", "segment/shop"
+        )
+        assert code == 0, terminal + out
+        assert "waiting 1 s (rate limited as Retry-After asks), then retry 1 of 4" in terminal
+        assert "1 created" in out
+        assert server.calls(RULES) == 2
+
+
+def _run_with_terminal_stderr(project, env: dict[str, str], *args: str) -> tuple[int, str, str]:
+    """Run `python -m reflekt` with stderr on a pseudo-terminal; return code, stderr, stdout."""
+    master, slave = pty.openpty()
+    environment = {**os.environ, **env, "NO_COLOR": "1", "COLUMNS": "200", "TERM": "xterm"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reflekt", *args, "--project-dir", str(project.root)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        env=environment,
+    )
+    os.close(slave)
+    chunks: list[bytes] = []
+
+    def drain() -> None:
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # EIO: the child closed its end
+                return
+            if not data:
+                return
+            chunks.append(data)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        reader.join(timeout=5)
+        os.close(master)
+    return proc.returncode, b"".join(chunks).decode(errors="replace"), out.decode()
+
+
+def test_the_bounds_are_read_from_the_environment(monkeypatch) -> None:
+    """Each documented variable sets its bound; nonsense (nan, inf, negative, 0 tries) is ignored."""
+    for name, value in {
+        "DEADLINE": "2.5",
+        "TOTAL": "7",
+        "MAX_BYTES": "1e6",
+        "MAX_PAGES": "40",
+        "CONNECT_TIMEOUT": "1",
+        "TIMEOUT": "3",
+        "RETRIES": "2",
+        "MAX_WAIT": "4",
+    }.items():
+        monkeypatch.setenv(f"REFLEKT_HTTP_{name}", value)
+    policy = RetryPolicy.from_env()
+    assert (policy.deadline, policy.total, policy.max_bytes, policy.max_pages) == (
+        2.5,
+        7.0,
+        1_000_000,
+        40,
+    )
+    assert (policy.connect_timeout, policy.read_timeout, policy.attempts, policy.max_wait) == (
+        1.0,
+        3.0,
+        2,
+        4.0,
+    )
+    for name, value in {
+        "DEADLINE": "nan",
+        "TOTAL": "-1",
+        "MAX_BYTES": "2.5",
+        "RETRIES": "0",
+    }.items():
+        monkeypatch.setenv(f"REFLEKT_HTTP_{name}", value)
+    policy = RetryPolicy.from_env()
+    defaults = RetryPolicy()
+    assert (policy.deadline, policy.total, policy.max_bytes, policy.attempts) == (
+        defaults.deadline,
+        defaults.total,
+        defaults.max_bytes,
+        defaults.attempts,
+    )

@@ -87,9 +87,9 @@ class RetryPolicy:
             if not raw:
                 continue
             try:
-                value = kind(raw.strip())
-            except ValueError:
-                log.warning("ignoring %s=%r (not a number)", env, raw)
+                value = _number(raw.strip(), kind)
+            except (ValueError, OverflowError):
+                log.warning("ignoring %s=%r (not a valid number)", env, raw)
                 continue
             if not math.isfinite(value) or value < (1 if key in _AT_LEAST_ONE else 0):
                 log.warning("ignoring %s=%r (out of range)", env, raw)
@@ -117,6 +117,18 @@ ENV_SETTINGS: tuple[tuple[str, str, type, str], ...] = (
     ("REFLEKT_HTTP_MAX_BYTES", "max_bytes", int, "size of one answer (bytes)"),
     ("REFLEKT_HTTP_MAX_PAGES", "max_pages", int, "pages of one listing"),
 )
+
+
+def _number(text: str, kind: type) -> float | int:
+    """`kind(text)`; an int setting also takes `1e6` or `5.0` (a whole number)."""
+    if kind is int:
+        value = float(text)
+        if not value.is_integer():
+            raise ValueError(text)
+        return int(value)
+    return float(text)
+
+
 _AT_LEAST_ONE = frozenset({"attempts", "max_pages", "max_bytes"})
 _ENV_OF = {key: env for env, key, _kind, _meaning in ENV_SETTINGS}
 
