@@ -45,16 +45,21 @@ class DebugReport:
 
 def check_meta_schema(project: Project) -> str:
     """The meta-schema exists, is JSON, and is itself a valid draft-07 schema."""
+    from reflekt.core.readfile import UnreadableFileError, read_regular
     from reflekt.core.schemas import parse_schema_text
 
     path = project.meta_schema_path
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(path).decode("utf-8")  # a FIFO or /dev/zero: no hang
     except FileNotFoundError:
         raise ReflektError(
             f"meta-schema not found: {path}",
             hint="restore schemas/.reflekt/event-meta/1-0.json (`reflekt init` writes the default)",
         ) from None
+    except UnreadableFileError as exc:
+        raise ReflektError(exc.message, file=path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReflektError(f"cannot read the meta-schema: {exc}", file=path) from None
     body, problems = parse_schema_text(text)
     if problems:
         problem = problems[0]

@@ -259,6 +259,18 @@ def test_build_and_diff_refuse_a_fifo_and_dev_zero_without_hanging(shop, warehou
         assert "not a regular file" in result.stderr
 
 
+def test_a_fifo_as_the_meta_schema_is_a_config_error_not_a_hang(shop):
+    meta = shop.schemas_dir / ".reflekt" / "event-meta" / "1-0.json"
+    meta.unlink()
+    os.mkfifo(meta)
+    for args in (("lint",), ("debug",)):
+        result = run_reflekt(*args, cwd=shop.root)
+        assert "Traceback" not in result.stderr
+        output = result.stdout + result.stderr
+        assert "not a regular file: it is a FIFO (named pipe)" in output, output
+    assert run_reflekt("lint", cwd=shop.root).returncode == 2
+
+
 def test_file_over_the_size_cap_is_a_finding_and_the_cap_is_configurable(shop):
     text = '{"description": "' + "x" * 5000 + '", "type": "object", "properties": {}}'
     shop.write_raw(f"schemas/{HOSTILE_ID}", text)

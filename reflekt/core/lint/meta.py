@@ -201,13 +201,16 @@ class MetaChecks:
 
 def _load_meta(path: Path) -> _Validator:
     """Compile the project's meta-schema; a missing or broken one is a ConfigError (exit 2)."""
+    from reflekt.core.readfile import UnreadableFileError, read_regular
     from reflekt.core.schemas import parse_schema_text
 
     hint = "`reflekt init` writes a default one; restore it from git or from a new project"
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_regular(path).decode("utf-8-sig")  # a FIFO or /dev/zero: no hang
     except FileNotFoundError:
         raise ConfigError(f"the meta-schema {path} does not exist", hint=hint) from None
+    except UnreadableFileError as exc:
+        raise ConfigError(f"cannot read the meta-schema {path}: {exc.message}", hint=hint) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read the meta-schema {path}: {exc}", hint=hint) from None
     body, problems = parse_schema_text(text)
