@@ -199,6 +199,7 @@ class SegmentClient:
                     json={"rules": batch},
                     idempotent=True,  # an upsert: sending it twice gives the same plan
                     what=f"tracking plan '{plan_id}'",
+                    progress=progress,  # a rate-limit wait shows on the progress line
                 )
             calls += 1
             progress("pushing rules", min(start + len(batch), len(rules)), len(rules))
