@@ -188,9 +188,10 @@ def foreign_part(json_schema: Any, kind: str) -> dict[str, Any]:
     """A rule's jsonSchema without what Reflekt owns (what a push must leave as it is)."""
     if not isinstance(json_schema, dict):
         return {}
-    foreign = copy.deepcopy(json_schema)
-    foreign.pop("description", None)
-    labels = foreign.pop("labels", None)
+    # Copied level by level, leaving the owned parts out (a deep copy of a whole rule first
+    # would copy every property only to drop it).
+    foreign = {k: v for k, v in json_schema.items() if k not in ("description", "labels")}
+    labels = json_schema.get("labels")
     if isinstance(labels, dict):
         reserved = {k: v for k, v in labels.items() if k in RESERVED_METADATA}
         if reserved:
@@ -198,11 +199,12 @@ def foreign_part(json_schema: Any, kind: str) -> dict[str, Any]:
     elif labels is not None:
         foreign["labels"] = labels  # not an object: nothing Reflekt can represent
     sections = foreign.get("properties")
-    section = sections.get(_section_name(kind)) if isinstance(sections, dict) else None
-    if isinstance(section, dict):
-        for key in ("properties", "required", "additionalProperties"):
-            section.pop(key, None)
-    return foreign
+    name = _section_name(kind)
+    if isinstance(sections, dict) and isinstance(sections.get(name), dict):
+        owned = ("properties", "required", "additionalProperties")
+        section = {k: v for k, v in sections[name].items() if k not in owned}
+        foreign["properties"] = {**sections, name: section}
+    return copy.deepcopy(foreign)
 
 
 def _is_skeleton(foreign: dict[str, Any], kind: str) -> bool:
