@@ -14,9 +14,9 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from reflekt.core.errors import ConfigError
-from reflekt.core.fsutil import write_atomic
 from reflekt.core.project import PROJECT_FILE
 from reflekt.core.safepath import ensure_inside
+from reflekt.core.transaction import apply_files
 
 DEMO_PROJECT_NAME = "reflekt_demo"
 DEFAULT_DEMO_DIR = "reflekt-demo"
@@ -79,6 +79,7 @@ def lay_out_demo(root: Path) -> DemoLayout:
     for rel in (*sorted(files), *OTHER_DEMO_PATHS):
         ensure_inside(root, root / rel, what="write the demo file")
     created = updated = unchanged = 0
+    changed: dict[Path, str] = {}
     for rel, text in sorted(files.items()):
         path = root / rel
         if path.is_file():
@@ -88,6 +89,7 @@ def lay_out_demo(root: Path) -> DemoLayout:
             updated += 1
         else:
             created += 1
-        write_atomic(path, text)
+        changed[path] = text
+    apply_files(root, changed)  # all files or none (staged, journaled, locked)
     (root / "artifacts").mkdir(exist_ok=True)
     return DemoLayout(root, created, updated, unchanged, refreshed)

@@ -68,6 +68,15 @@ def write_error(error: OSError, path: Path | str | None = None) -> WriteError:
             path=where,
             exit_code=EXIT_USAGE,
         )
+    if code in (errno.EEXIST, errno.ENOTDIR):  # mkdir says "File exists", which misleads
+        blocker = next((p for p in where.parents if p.exists() and not p.is_dir()), None)
+        if blocker is not None:
+            return WriteError(
+                f"cannot write {where}: {blocker} is a file, not a folder",
+                hint=None,
+                path=where,
+                exit_code=EXIT_USAGE,
+            )
     reason = error.strerror or str(error)
     return WriteError(
         f"cannot write {where}: {reason}; nothing was changed",

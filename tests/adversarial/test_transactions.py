@@ -380,3 +380,34 @@ def test_a_crash_is_one_clear_line_its_traceback_goes_to_the_log(tmp_path, segme
     log_text = "".join(p.read_text() for p in (root / ".logs").glob("*.log"))
     assert "crashed:" in log_text and "Traceback" in log_text
     assert last_exit_logged(root) == "2"
+
+
+# ---------------------------------------------------------------- off the main thread (the TUI)
+
+
+def test_worker_threads_write_without_signal_handlers_and_wait_for_each_other(tmp_path):
+    import threading
+
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "reflekt_project.yml").write_text("name: x\n")
+    handlers = (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM))
+    errors: list[BaseException] = []
+
+    def write(name: str) -> None:
+        try:
+            files = {root / f"schemas/{name}/{i}.json": f"{name} {i}\n" for i in range(50)}
+            apply_files(root, files)
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    workers = [threading.Thread(target=write, args=(f"t{n}",)) for n in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+    assert errors == []  # threads of one process queue for the lock instead of failing
+    assert len(list((root / "schemas").rglob("*.json"))) == 200
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == handlers
+    assert temp_files(root) == []
