@@ -223,7 +223,7 @@ def test_a_silent_server_is_given_up_within_the_call_budget(make_project, monkey
 
 
 def test_the_call_budget_also_shortens_the_read_timeout(make_project, monkeypatch) -> None:
-    """The default read timeout (10 s) is cut to what is left of the budget (0.5 s)."""
+    """The default read timeout (20 s) is cut to what is left of the budget (0.5 s)."""
     monkeypatch.setenv("REFLEKT_HTTP_TOTAL", "0.5")
     project = make_project()
     with HostileSegment(on_rules=lambda request: silence) as server:

@@ -68,7 +68,7 @@ class RetryPolicy:
     rate_backoff: float = 2.0  # first wait after a 429 that says nothing, doubled
     max_wait: float = 60.0  # cap on any single wait, the server's own included
     connect_timeout: float = 5.0
-    read_timeout: float = 10.0  # longest silence while waiting for bytes
+    read_timeout: float = 20.0  # longest silence while waiting for bytes
     deadline: float = 30.0  # one answer, from sending the request to its last byte
     total: float = 30.0  # one call: every attempt and backoff (not rate-limit waits)
     max_bytes: int = 64 * MIB  # one answer, decompressed
