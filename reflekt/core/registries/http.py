@@ -8,14 +8,14 @@ failure must end as one clear RegistryError without ever showing a token.
 - `RetryPolicy`: attempts, backoff, the cap on any wait, timeouts, the overall deadline of one
   answer, the time budget of one call (all its attempts), the cap on an answer's size and on
   the pages of a listing. `RetryPolicy.from_env()` reads the `REFLEKT_HTTP_*` variables of
-  `ENV_SETTINGS` (name, field, default, meaning: the README lists the same).
+  `ENV_SETTINGS` (variable, field, type, meaning; the defaults are the fields' own).
 - `HttpClient(base_url, registry=..., profile=..., auth=..., policy=...)` with
   `.request(method, path, params=, json=, idempotent=, what=, progress=) -> Any` (the decoded
   JSON body, checked by `answers.decode_json`).
 
 429 is retried for every call (the server did not act on it), waiting what the server asks:
-`Retry-After` (seconds or an HTTP date), else Segment's `msBeforeNext` (body) or
-`X-RateLimit-Reset` (a date) , else an exponential backoff from `rate_backoff`; each wait is
+`Retry-After` (seconds or an HTTP date), else the larger of Segment's `msBeforeNext` (body)
+and `X-RateLimit-Reset` (a date), else an exponential backoff from `rate_backoff`; each wait is
 capped by `max_wait` and announced on the progress line ("waiting 58 s (rate limited)").
 502/503/504, timeouts and dropped connections are retried only for idempotent calls, within
 the call's `total` budget. `--verbose` logs method, URL, status and timing to the
