@@ -6,7 +6,7 @@ build, demo and the transactional writer alike.
 
 - `inside(root, path) -> bool`: True when `path` (absolute, or relative to `root`) is `root`
   or below it lexically (no `..` component) AND once every symlink on the way is followed
-  (`Path.resolve`, also for components that do not exist yet), it still lies under the
+  (`os.path.realpath`, also for components that do not exist yet), it still lies under the
   resolved `root`. A symlink that stays inside the project is fine.
 - `ensure_inside(root, path, *, within=None, what="write") -> Path`: the same check, raising
   `UnsafePathError` (a ReflektError, exit 2) that names the offending symlink; `within`
@@ -31,62 +31,72 @@ class UnsafePathError(ReflektError):
     exit_code = EXIT_USAGE
 
 
-def _absolute(root: Path, path: Path) -> Path:
-    return path if path.is_absolute() else root / path
+def _absolute(root: str, path: str | os.PathLike[str]) -> str:
+    text = os.fspath(path)
+    return text if os.path.isabs(text) else os.path.join(root, text)
 
 
-def _lexically_under(base: Path, path: Path) -> bool:
-    if ".." in path.parts:
-        return False
-    try:
-        path.relative_to(base)
-    except ValueError:
-        return False
-    return True
+def _under(base: str, path: str) -> bool:
+    """`path` is `base` or below it (both normalised absolute strings)."""
+    if path == base:
+        return True
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    return path.startswith(prefix)
 
 
-def _escaping_link(root: Path, path: Path) -> Path | None:
+def _lexical(path: str) -> str | None:
+    """The normalised path, or None when it has a `..` component."""
+    if ".." in path.replace("\\", "/").split("/"):
+        return None
+    return os.path.normpath(path)
+
+
+def _escaping_link(root: str, path: str) -> str | None:
     """The first component of `path` below `root` that is a symlink leading out of `root`."""
-    real_root = root.resolve()
+    real_root = os.path.realpath(root)
     current = root
-    for part in path.relative_to(root).parts:
-        current = current / part
-        if current.is_symlink():
-            target = current.resolve()
-            if not target.is_relative_to(real_root):
+    for part in os.path.relpath(path, root).split(os.sep):
+        current = os.path.join(current, part)
+        if os.path.islink(current):
+            if not _under(real_root, os.path.realpath(current)):
                 return current
-        elif not current.exists():
+        elif not os.path.exists(current):
             break
     return None
 
 
 def inside(root: Path, path: Path) -> bool:
     """Whether writing `path` stays inside `root` (see the module docstring)."""
-    root = Path(os.path.abspath(root))
-    path = _absolute(root, Path(path))
-    if not _lexically_under(root, path):
+    root_s = os.path.abspath(root)
+    lexical = _lexical(_absolute(root_s, path))
+    if lexical is None or not _under(root_s, lexical):
         return False
-    return path.resolve().is_relative_to(root.resolve())
+    return _under(os.path.realpath(root_s), os.path.realpath(lexical))
 
 
 def ensure_inside(
     root: Path, path: Path, *, within: Path | None = None, what: str = "write"
 ) -> Path:
-    """`path` as an absolute path, or UnsafePathError when it would leave `root`/`within`."""
-    root = Path(os.path.abspath(root))
-    path = _absolute(root, Path(path))
-    base = _absolute(root, Path(within)) if within is not None else root
-    if not _lexically_under(root, base) or not _lexically_under(base, path):
+    """`path` as an absolute path, or UnsafePathError when it would leave `root`/`within`.
+
+    String operations only (no pathlib): pull checks every one of thousands of files.
+    """
+    root_s = os.path.abspath(root)
+    lexical = _lexical(_absolute(root_s, path))
+    base = _lexical(_absolute(root_s, within)) if within is not None else root_s
+    if lexical is None or base is None or not _under(root_s, base) or not _under(base, lexical):
         raise UnsafePathError(
-            f"refusing to {what} {path}: it is outside {base}",
+            f"refusing to {what} {os.fspath(path)}: it is outside {base or within}",
             hint="names from registries and --select never leave their folder; "
             "report the name that led here",
         )
-    if not path.resolve().is_relative_to(root.resolve()):
-        link = _escaping_link(root, path)
-        where = f"{link} is a symlink to {link.resolve()}" if link else "a symlink leads there"
+    if not _under(os.path.realpath(root_s), os.path.realpath(lexical)):
+        link = _escaping_link(root_s, lexical)
+        where = (
+            f"{link} is a symlink to {os.path.realpath(link)}" if link else "a symlink leads there"
+        )
         raise UnsafePathError(
-            f"refusing to {what} {path}: {where}, outside the project {root}",
+            f"refusing to {what} {lexical}: {where}, outside the project {root_s}",
             hint="remove the symlink (or replace it with a real folder) and run again",
         )
-    return path
+    return Path(lexical)
