@@ -390,16 +390,7 @@ def test_pull_never_writes_nan_infinity_or_lone_surrogates(make_project, hostile
             bad = {"type": ["string"], "description": hostile}
         server.add_plan("shop", [track_rule("Cart Viewed", {"price": bad})])
         project = make_project(name="shop")
-        project.write_profiles(
-            {
-                "version": 1.0,
-                "dev": {
-                    "registry": [
-                        {"type": "segment", "api_token": SEGMENT_TOKEN, "api_url": server.url}
-                    ]
-                },
-            }
-        )
+        _segment_profile(project, server)
         before = snapshot(project.root)
         result = invoke(
             project,
@@ -413,6 +404,37 @@ def test_pull_never_writes_nan_infinity_or_lone_surrogates(make_project, hostile
     assert_no_traceback(result)
     assert result.exit_code in (2, 3), result.output
     assert snapshot(project.root) == before
+
+
+def test_pull_over_a_fifo_does_not_hang(make_project):
+    server = FakeSegment(tokens=(SEGMENT_TOKEN,)).start()
+    try:
+        server.add_plan("shop", [track_rule("Cart Viewed")])
+        project = make_project(name="shop")
+        _segment_profile(project, server)
+        target = project.schemas_dir / "segment" / "shop" / "Cart_Viewed" / "1-0.json"
+        target.parent.mkdir(parents=True)
+        os.mkfifo(target)
+        result = run_reflekt(
+            "pull", "--select", "segment/shop", cwd=project.root, env={"REFLEKT_HTTP_MAX_WAIT": "0"}
+        )
+    finally:
+        server.stop()
+    assert "Traceback" not in result.stderr
+    assert result.returncode in (0, 2), result.stderr
+    if result.returncode == 0:  # the FIFO was replaced by the pulled schema
+        assert json.loads(target.read_text(encoding="utf-8"))["self"]["name"] == "Cart Viewed"
+
+
+def _segment_profile(project, server) -> None:
+    project.write_profiles(
+        {
+            "version": 1.0,
+            "dev": {
+                "registry": [{"type": "segment", "api_token": SEGMENT_TOKEN, "api_url": server.url}]
+            },
+        }
+    )
 
 
 # -- many files: the forked workers ----------------------------------------------------------

@@ -35,6 +35,7 @@ from reflekt.core.errors import EXIT_FINDINGS, ReflektError, SelectError
 from reflekt.core.fsutil import write_all_atomic
 from reflekt.core.profiles import AvoRegistryConfig, Profile, SegmentRegistryConfig
 from reflekt.core.project import Project
+from reflekt.core.readfile import UnreadableFileError, read_regular
 from reflekt.core.registries.avo import AvoClient, export_to_remotes
 from reflekt.core.registries.base import (
     Progress,
@@ -365,12 +366,12 @@ def pull(
     for path, text in targets.items():
         schema_id = path.relative_to(schemas_dir).as_posix()
         try:
-            current = path.read_text(encoding="utf-8")
+            current = read_regular(path).decode("utf-8")  # a FIFO there: no hang
         except FileNotFoundError:
             created.append(schema_id)
             changed[path] = text
             continue
-        except (OSError, UnicodeDecodeError):
+        except (OSError, UnicodeDecodeError, UnreadableFileError):
             current = None
         if current == text:
             unchanged.append(schema_id)
