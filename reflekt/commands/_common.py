@@ -178,7 +178,10 @@ def _configure_logging(verbose: bool, err: Console) -> logging.Handler | None:
         def emit(self, record: logging.LogRecord) -> None:
             if getattr(record, "log_file_only", False):
                 return  # e.g. the error that show_error prints anyway
-            err.print(f"[dim]{redact(record.getMessage())}[/dim]", markup=True, highlight=False)
+            from rich.markup import escape
+
+            message = escape(redact(record.getMessage()))  # may quote registry text
+            err.print(f"[dim]{message}[/dim]", markup=True, highlight=False)
 
     handler = _ConsoleHandler(level=logging.DEBUG)
     logger.addHandler(handler)
@@ -301,6 +304,7 @@ def progress_bar(run: Run, description: str, *, min_total: int = 0) -> Iterator[
 
         yield log_only
         return
+    from rich.markup import escape as rich_escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
@@ -317,7 +321,9 @@ def progress_bar(run: Run, description: str, *, min_total: int = 0) -> Iterator[
         def update(done: int, total: int | None, message: str | None = None) -> None:
             if total is not None and total < min_total:
                 return
-            bar.update(task, completed=done, total=total, description=message or description)
+            # Messages name plans and events: shown as written, never read as markup.
+            shown = rich_escape(message or description)
+            bar.update(task, completed=done, total=total, description=shown)
 
         yield update
 

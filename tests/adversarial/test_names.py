@@ -525,3 +525,14 @@ def test_tui_shows_hostile_names_literally_without_terminal_codes(make_project):
     assert "\x1b" not in screen and "\u202e" not in screen
     assert "\\x1b]0;pwned" in screen.replace("&#160;", " ")
     assert "[/red]x[bold]" in screen.replace("&#160;", " ")
+
+
+def test_verbose_output_prints_markup_in_names_literally(make_project, segment):
+    segment.add_plan("[red]plan", [track_rule("[/bold]x")])
+    project = _segment_project(make_project, segment)
+
+    result = _invoke(project, "pull", "--select", "segment/[red]plan", "--verbose")
+
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output and "MarkupError" not in result.output
+    assert "--select=segment/[red]plan" in result.output  # the verbose run line
