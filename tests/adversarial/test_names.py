@@ -160,6 +160,11 @@ def test_hostile_segment_keys_stay_inside_and_keep_their_names(tmp_path, make_pr
     rules = {f["rule"] for f in json.loads(lint.stdout)["findings"]}
     assert not {"RF201", "RF202", "RF203"} & rules, rules
 
+    # diff matches every hostile registry event with its pulled file.
+    diff = _invoke(project, "diff", "--select", "segment/hostile")
+    assert diff.exit_code == 0, diff.output
+    assert f", {len(HOSTILE_KEYS)} unchanged." in diff.output
+
     snapshot = _tree(project.schemas_dir)
     again = _invoke(project, "pull", "--select", "segment/hostile")
     assert again.exit_code == 0, again.output
