@@ -68,6 +68,7 @@ HOSTILE_TEXTS = (
     "key: value # not a YAML comment",
     "trailing newline\n",
     " leading and trailing spaces ",
+    "control \x00 nul \x1b[31m ansi \x07 bell \x7f del \x9b csi",
     "yes",
     "",
 )
@@ -125,6 +126,7 @@ def hostile_events() -> list[Event]:
         Event("Carriage\rReturn", "Carriage Return Event", "A folder with a CR.", {}),
         Event('it\'s "quoted" */ --', "Quoted Event", "A folder with quotes.", {}),
         Event("Back\\slash \u2028 é", "Backslash Event", "A folder with a backslash.", {}),
+        Event("Bell\x07Tab\tEsc\x1b[0m", "Control Event", "A folder with control characters.", {}),
         # `type: any` (the seed's own data type, in real Segment plans): an untyped column.
         Event(
             "Any_Typed",
@@ -590,6 +592,22 @@ def test_escape_examples() -> None:
     assert escape.dbt_quote("We'ird") == "{{ adapter.quote('We\\'ird') }}"
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(max_size=20), st.just({"type": "string"}), min_size=1, max_size=6))
+def test_property_columns_are_plain_identifiers_named_as_lint_names_them(
+    properties: dict[str, Any],
+) -> None:
+    """Any property name (`{{x}}`, quotes, newlines) becomes a column the SQL names bare, and
+    the build and lint's RF314 (column collisions) agree on that name."""
+    from reflekt.core.lint.base import walk_properties
+
+    built = [prop.column for prop in segment.flatten_properties(properties)]
+    linted = [ref.column for ref in walk_properties({"properties": properties})]
+    assert built == linted
+    for column in built:
+        assert segment.is_plain_identifier(segment.safe_alias(column)), column
+
+
 # --- hypothesis through real dbt --------------------------------------------------------------
 
 
@@ -603,13 +621,13 @@ _CANARIES = (
     f"{{{{ log('{CANARY}', info=True) }}}}",
     f"{{{{ exceptions.raise_compiler_error('{CANARY}') }}}}",
 )
-fuzz_texts = st.lists(st.text(max_size=40), min_size=1, max_size=8)
+fuzz_texts = st.lists(st.text(max_size=40), min_size=3, max_size=12)
 
 
 @pytest.mark.dbt
 @pytest.mark.skipif(dbt_command() is None, reason="dbt is not installed")
 @settings(
-    max_examples=6,
+    max_examples=4,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
