@@ -412,6 +412,36 @@ def test_the_live_plan_is_picked_over_a_template_of_the_same_name(segment, proje
     assert [r["key"] for r in template_plan.rules] == ["Template Event"]
 
 
+class FilterlessSegment(FakeSegment):
+    """A server that ignores `?type=` (older or partial implementations): every plan."""
+
+    def _list_plans(self, record):
+        record.query = [(k, v) for k, v in record.query if k != "type"]
+        return super()._list_plans(record)
+
+
+def test_the_live_plan_is_picked_even_when_the_server_ignores_the_filter(make_project):
+    server = FilterlessSegment(tokens=(SEGMENT_TOKEN,)).start()
+    try:
+        _two_plans_of_one_name(server)
+        built = make_project()
+        built.write_profiles(
+            {
+                "version": 1.0,
+                "dev": {
+                    "registry": [
+                        {"type": "segment", "api_token": SEGMENT_TOKEN, "api_url": server.url}
+                    ]
+                },
+            }
+        )
+        pulled = invoke(built, "pull", "-s", f"segment/{PLAN}")
+        assert pulled.exit_code == 0, pulled.output
+        assert set(files_by_name(built)) == {"Live Event"}
+    finally:
+        server.stop()
+
+
 def test_only_a_template_of_that_name_says_how_to_choose_it(segment, project):
     segment.add_plan(PLAN, [track_rule("Template Event")], plan_type="TEMPLATE")
 

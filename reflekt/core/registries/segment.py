@@ -153,13 +153,14 @@ class SegmentClient:
         """Every tracking plan, or only those of `plan_type` (`GET /tracking-plans?type=`).
 
         Names are not unique across types (a library or template may share a live plan's
-        name): the filter is asked of the server and applied again here.
+        name): the filter is asked of the server and applied again here to plans that say
+        their type (one that says none was filtered by the server).
         """
         if plan_type is None:
             return self._pages("/tracking-plans", "trackingPlans", "tracking plans", None)
         path = f"/tracking-plans?type={quote(plan_type)}"
         plans = self._pages(path, "trackingPlans", "tracking plans", None)
-        return [plan for plan in plans if str(plan.get("type") or "").upper() == plan_type]
+        return [p for p in plans if str(p.get("type") or plan_type).upper() == plan_type]
 
     def find_plan(self, name: str, plan_type: str | None = None) -> dict[str, Any] | None:
         """The tracking plan called `name` (exact match) of `plan_type` (any type if None)."""
