@@ -5,6 +5,11 @@ table in the `--source` schema (one introspection query, see core/warehouse.py) 
 the package as `{relative path: text}` plus what was built and skipped. It reads and writes
 nothing; `core/build/writer.py` applies the files.
 
+Outside content is data: every name, description and schema id from schemas, registries or
+file names goes through `reflekt.core.escape` (headers, SQL literals, YAML), and the templates
+print only through its filters (`core/build/templating.py`), so dbt renders it verbatim and
+never runs it.
+
 Fixed here, against the original tool: no column selected twice, docs column names equal the
 SQL column names, string literals escaped (for SQL and for dbt's Jinja), portable casts
 (`cast('x' as {{ dbt.type_string() }})`, never `::varchar`), Segment's table naming
