@@ -192,6 +192,19 @@ def test_deepest_allowed_schema_lints_diffs_and_builds(shop, warehouse):
     code, findings = lint_json(shop)
     assert code in (0, 1)
     assert not [f for f in findings if f["rule"] == "RF101" or "could not" in f["message"]]
+    # Invalid at the bottom: jsonschema lists the error there, without recursing out.
+    shop.write_raw(
+        "schemas/segment/shop/Deep_Bad/1-0.json",
+        deep_schema_text(levels)
+        .replace("Deep_Thing", "Deep_Bad")
+        .replace('"type": "string"', '"type": "text"'),
+    )
+    _, findings = lint_json(shop)
+    deep_bad = [f for f in findings if "Deep_Bad" in f["schema_id"]]
+    assert "RF102" in {f["rule"] for f in deep_bad}, deep_bad
+    assert not [f for f in deep_bad if "could not" in f["message"]], deep_bad
+    assert max(f["line"] for f in deep_bad if f["rule"] == "RF102") > 2 * levels
+    (shop.root / "schemas/segment/shop/Deep_Bad/1-0.json").unlink()
     # One level more is a finding.
     shop.write_raw("schemas/segment/shop/Deeper_Thing/1-0.json", deep_schema_text(levels + 1))
     _, findings = lint_json(shop)
@@ -424,6 +437,27 @@ def test_pull_over_a_fifo_does_not_hang(make_project):
     assert result.returncode in (0, 2), result.stderr
     if result.returncode == 0:  # the FIFO was replaced by the pulled schema
         assert json.loads(target.read_text(encoding="utf-8"))["self"]["name"] == "Cart Viewed"
+
+
+def test_pull_over_a_file_with_duplicate_keys_says_it_replaced_it(make_project):
+    server = FakeSegment(tokens=(SEGMENT_TOKEN,)).start()
+    try:
+        server.add_plan("shop", [track_rule("Cart Viewed")])
+        project = make_project(name="shop")
+        _segment_profile(project, server)
+        target = project.write_raw(
+            "schemas/segment/shop/Cart_Viewed/1-0.json", HOSTILE["duplicate-keys"].text
+        )
+        result = invoke(
+            project, "pull", "--select", "segment/shop", env={"REFLEKT_HTTP_MAX_WAIT": "0"}
+        )
+    finally:
+        server.stop()
+    assert_no_traceback(result)
+    assert result.exit_code == 0, result.output
+    assert "the local file was not usable (duplicate key" in result.output
+    assert "line 5); replaced" in result.output
+    assert json.loads(target.read_text(encoding="utf-8"))["self"]["name"] == "Cart Viewed"
 
 
 def _segment_profile(project, server) -> None:

@@ -379,6 +379,8 @@ def pull(
             updated.append(schema_id)
             changed[path] = text
             details[schema_id] = _file_changes(current, bodies[path])
+            if (unusable := _unusable_note(schema_id, current)) is not None:
+                notes.append(unusable)
     if not dry_run and changed:
         (progress or no_progress)("writing files", 0, len(changed))
         write_all_atomic(changed, root=project.root)  # staged, journaled, locked
@@ -403,6 +405,19 @@ def _file_changes(current: str | None, pulled: dict[str, Any]) -> list:
     if not isinstance(local, dict):
         return []
     return diff_schemas(local, pulled)
+
+
+def _unusable_note(schema_id: str, current: str | None) -> str | None:
+    """A note when the local file being replaced did not parse (e.g. a key given twice):
+    its content is not in the change list, so say it was replaced, and why."""
+    if current is None:
+        return f"schemas/{schema_id}: the local file was not readable; replaced"
+    local, problems = parse_schema_text(current)
+    if local is not None:
+        return None
+    problem = problems[-1] if problems else None
+    why = f" ({problem.message}, line {problem.line})" if problem else ""
+    return f"schemas/{schema_id}: the local file was not usable{why}; replaced"
 
 
 @dataclass(frozen=True)
