@@ -9,8 +9,9 @@ all staged, complete on the next run. `apply_files(root, files, deletes)`:
    its journal says "committing", else roll back);
 3. stages every new content under `.reflekt_cache/txn/<id>/` (a target on another mount is
    staged in `.reflekt_txn_<id>/` in its nearest existing folder, so every rename is atomic),
-   with the mode the target will have (the replaced file's, else 0666 minus the umask); the
-   project is not touched yet, and SIGINT/SIGTERM here roll back;
+   with the mode the target will have (the replaced file's, else 0666 minus the umask), and
+   flushes them to disk (one syncfs); the project is not touched yet, and SIGINT/SIGTERM here
+   roll back;
 4. writes the journal (fsync): the folders to create, each target, its staged file and the
    backup of what it replaces, state "committing";
 5. with SIGINT/SIGTERM deferred (main thread only; the TUI's worker threads just proceed),
@@ -375,9 +376,30 @@ def _stage_file(path: Path, text: str, mode: int) -> None:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
-        os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _flush(folders: Iterable[Path]) -> None:
+    """Make the staged files durable before the journal says "committing".
+
+    One `syncfs` per filesystem (Linux) instead of an fsync per file: 5,000 fsyncs cost
+    seconds, one syncfs milliseconds. Elsewhere, one `sync`.
+    """
+    try:
+        import ctypes
+
+        syncfs = ctypes.CDLL(None, use_errno=True).syncfs
+    except (ImportError, OSError, AttributeError):
+        os.sync()
+        return
+    for folder in folders:
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            if syncfs(fd) != 0:
+                os.sync()
+        finally:
+            os.close(fd)
 
 
 def apply_files(
@@ -445,6 +467,7 @@ class _Transaction:
         try:
             with sigterm_raises():
                 self._stage(writes, removes)
+                _flush(self.staging.values())
                 journal.save("committing")
         except OSError as error:
             journal.discard()
