@@ -245,7 +245,7 @@ def duplicate_key_problems(text: str) -> list[ParseProblem]:
                 first_line, _ = _position(text, seen[key])
                 problems.append(
                     ParseProblem(
-                        f"duplicate key {json.dumps(key, ensure_ascii=False)} in one object "
+                        f"duplicate key {_shown(key)} in one object "
                         f"(first at line {first_line}): JSON readers disagree on which one "
                         "counts, so keep one",
                         *_position(text, pending.start()),
@@ -259,6 +259,16 @@ def duplicate_key_problems(text: str) -> list[ParseProblem]:
         elif punct in ("}", "]") and stack:
             stack.pop()
     return problems
+
+
+def _shown(key: str) -> str:
+    """A key as JSON, readable; escaped where UTF-8 cannot carry it (a lone surrogate)."""
+    text = json.dumps(key, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(key)
+    return text
 
 
 def _unescape(raw: str) -> str:

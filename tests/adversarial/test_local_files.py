@@ -175,6 +175,16 @@ def test_json_with_comments_and_a_hostile_value_reports_both(shop):
     assert any("NaN is not a JSON number" in m for m in messages)
 
 
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif", "junit"])
+def test_a_duplicated_lone_surrogate_key_prints_in_every_format(shop, fmt):
+    shop.write_raw(f"schemas/{HOSTILE_ID}", '{"\\ud800": 1, "\\ud800": 2}')
+    result = invoke(shop, "lint", "--format", fmt)
+    assert_no_traceback(result)
+    assert result.exit_code == 1, result.output
+    assert "internal error" not in result.output
+    assert "\\ud800" in result.output
+
+
 # -- deep but allowed -------------------------------------------------------------------------
 
 

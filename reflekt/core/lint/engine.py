@@ -230,7 +230,9 @@ class _Linter:
                 rule=active.rule.code,
                 rule_name=active.rule.name,
                 severity=active.severity,
-                message=f"the rule could not check this file ({type(exc).__name__}: {exc})",
+                message=printable(
+                    f"the rule could not check this file ({type(exc).__name__}: {exc})"
+                ),
             )
         )
 
@@ -249,9 +251,9 @@ class _Linter:
             rule=active.rule.code,
             rule_name=active.rule.name,
             severity=active.severity,
-            message=issue.message,
-            property=issue.property,
-            suggestion=issue.suggestion,
+            message=printable(issue.message),  # every output format can carry it
+            property=printable(issue.property) if issue.property else issue.property,
+            suggestion=printable(issue.suggestion) if issue.suggestion else issue.suggestion,
         )
 
 
