@@ -577,7 +577,7 @@ def _mutations() -> st.SearchStrategy[str]:
     )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 @given(text=st.one_of(_JSONISH, _mutations()))
 def test_lint_over_arbitrary_schema_text_never_crashes_or_writes(make_project, text):
     project = make_project(name="shop", folder="hypothesis")
@@ -595,3 +595,39 @@ def test_lint_over_arbitrary_schema_text_never_crashes_or_writes(make_project, t
         import shutil
 
         shutil.rmtree(project.root)
+
+
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()  # NaN and ±Infinity included: json.dumps writes them as literals
+    | st.text(max_size=8)
+    | st.sampled_from(["\ud800", "a\udfffb", "\udbff\udfff"])
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=_VALUES, nesting=st.integers(0, 80))
+def test_what_parses_saves_and_reads_back_the_same(value, nesting):
+    """Whatever Python's json would write, the strict reader either refuses it (a problem)
+    or returns a body that dump_schema writes and the reader reads back unchanged."""
+    from reflekt.core.schemas import parse_schema_text
+
+    for _ in range(nesting):
+        value = [value]
+    text = json.dumps({"type": "object", "properties": {"p": value}})
+    body, problems = parse_schema_text(text)
+    if body is None:
+        assert problems and all(p.line >= 1 and p.column >= 1 for p in problems)
+        return
+    assert not problems
+    saved = dump_schema(body)
+    again, problems = parse_schema_text(saved)
+    assert not problems
+    assert again == body
