@@ -142,7 +142,7 @@ class SchemaIndex:
                 rel = candidate.resolve().relative_to(self.project.schemas_dir.resolve())
             except (ValueError, OSError):
                 continue
-            entry = self.entries.get(rel.as_posix())
+            entry = self.entries.get(printable(rel.as_posix()))
             if entry is not None:
                 return entry
         return None
