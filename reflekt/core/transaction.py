@@ -386,18 +386,19 @@ def _flush(folders: Iterable[Path]) -> None:
     One `syncfs` per filesystem (Linux) instead of an fsync per file: 5,000 fsyncs cost
     seconds, one syncfs milliseconds. Elsewhere, one `sync`.
     """
+    sync = getattr(os, "sync", lambda: None)  # (Windows has neither)
     try:
         import ctypes
 
         syncfs = ctypes.CDLL(None, use_errno=True).syncfs
-    except (ImportError, OSError, AttributeError):
-        os.sync()
+    except (ImportError, OSError, AttributeError, TypeError):
+        sync()
         return
     for folder in folders:
         fd = os.open(folder, os.O_RDONLY)
         try:
             if syncfs(fd) != 0:
-                os.sync()
+                sync()
         finally:
             os.close(fd)
 

@@ -292,6 +292,21 @@ def test_a_read_only_folder_is_a_clear_error_and_changes_nothing(tmp_path, segme
         _assert_clean(root, result.stderr)
 
 
+def test_a_single_file_write_on_a_full_disk_leaves_no_temp_file_or_folder(tmp_path, pulled):
+    """`write_atomic` (lint --output, diff --output, lint --fix): same guarantees, one file."""
+    root, _ = pulled
+    with _tmpfs(tmp_path / "full", "64k") as disk:
+        with contextlib.suppress(OSError), open(disk / "filler", "wb", buffering=0) as filler:
+            while True:
+                filler.write(b"x" * 4096)
+        proc = reflekt(root, "lint", "--format", "json", "--output", str(disk / "sub/lint.json"))
+        _, err = proc.communicate()
+
+        assert proc.returncode == 3, err
+        assert "no space left" in err and "Traceback" not in err
+        assert sorted(p.name for p in disk.iterdir()) == ["filler"]  # no temp file, no sub/
+
+
 @contextlib.contextmanager
 def _immutable(folder: Path) -> Iterator[None]:
     done = subprocess.run(["chattr", "+i", str(folder)], capture_output=True)
@@ -350,6 +365,81 @@ def test_a_build_failure_half_way_keeps_the_files_it_would_delete(tmp_path):
     assert (models / "b_keep.sql").read_text() == "new\n"
     assert not (models / "a_old.sql").exists()
     assert not (models / "z_locked").exists()  # emptied by the delete, pruned
+
+
+# ---------------------------------------------------------------- build dbt through the CLI
+
+BUILD = ("build", "dbt", "--source", "wh.warehouse.segment_prod")
+
+
+def _build(root: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    proc = reflekt(root, *BUILD, env=env)
+    out, err = proc.communicate()
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+@pytest.fixture
+def built(make_project, tmp_path: Path):
+    """A built package, then a schema removed (a stale model to delete) and one changed.
+
+    Returns (project root, the snapshot an uninterrupted rebuild ends with).
+    """
+    from reflekt.core.schemas import list_schema_files
+    from reflekt.demo.warehouse import create_demo_warehouse
+
+    project = make_project(name="small shop")
+    for name in ("Cart Viewed", "Order Completed", "Product Added", "Signed Up"):
+        project.add_schema(f"segment/shop/{name.replace(' ', '_')}/1-0", name=name)
+    db_path = tmp_path / "warehouse.duckdb"
+    files = list_schema_files(project.schemas_dir)
+    create_demo_warehouse(db_path, files, project.schemas_dir, set(), seed=3)
+    project.write_profiles(
+        {"version": 1.0, "dev": {"source": [{"id": "wh", "type": "duckdb", "path": str(db_path)}]}}
+    )
+    first = _build(project.root)
+    assert first.returncode == 0, first.stderr
+    shutil.rmtree(project.schemas_dir / "segment/shop/Product_Added")
+    project.add_schema("segment/shop/Cart_Viewed/1-0", name="Cart Viewed", description="Changed.")
+    reference = tmp_path / "reference"
+    shutil.copytree(project.root, reference)
+    again = _build(reference)
+    assert again.returncode == 0, again.stderr
+    ref = snapshot(reference)
+    assert ref != snapshot(project.root)
+    assert not any("product_added" in rel for rel in ref)
+    return project.root, ref
+
+
+def test_a_build_terminated_while_staging_changes_nothing(tmp_path, built):
+    root, _ = built
+    before = snapshot(root)
+    pause = Pause(tmp_path / "pause", "staging")
+    proc = reflekt(root, *BUILD, env=pause.env)
+    pause.wait(proc)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate()
+    pause.close()
+
+    assert proc.returncode == 143, err
+    assert snapshot(root) == before  # the stale model is still there, nothing half-written
+    _assert_clean(root, err)
+
+
+def test_a_build_killed_while_applying_is_completed_by_the_next_build(tmp_path, built):
+    root, reference = built
+    pause = Pause(tmp_path / "pause", "apply")
+    proc = reflekt(root, *BUILD, env=pause.env)
+    pause.wait(proc)
+    proc.kill()
+    proc.communicate()
+    pause.close()
+    assert snapshot(root) != reference
+
+    again = _build(root)
+
+    assert again.returncode == 0, again.stderr
+    assert snapshot(root) == reference  # written, changed and deleted as one
+    _assert_clean(root, again.stderr)
 
 
 # ---------------------------------------------------------------- .logs records the real exit
