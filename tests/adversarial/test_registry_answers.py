@@ -326,7 +326,7 @@ def _check_run(project, tmp_path, outside, command: str, select: str, allowed: s
 
 
 @settings(
-    max_examples=40,
+    max_examples=80,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -355,7 +355,7 @@ def test_mutated_segment_answers_never_crash(
 
 
 @settings(
-    max_examples=30,
+    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
