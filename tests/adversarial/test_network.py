@@ -456,3 +456,14 @@ def test_the_bounds_are_read_from_the_environment(monkeypatch) -> None:
         defaults.max_bytes,
         defaults.attempts,
     )
+
+
+def test_a_broken_gzip_answer_is_one_clear_error(make_project) -> None:
+    reply = Reply(body=b"this is not gzip", headers={"Content-Encoding": "gzip"})
+    project = make_project()
+    with HostileAvo(on_export=lambda request: reply) as server:
+        point_at_avo(project, server)
+        before = snapshot(project.root)
+        output = _failed_cleanly(_pull(project, "avo/main"), project, before)
+        assert "the answer's compression (Content-Encoding) is broken" in output
+        assert server.calls("/export/v1") == 1  # not retried: it would break again

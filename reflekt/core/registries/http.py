@@ -471,9 +471,11 @@ class HttpClient:
             return f"{type(exc).__name__}: {redact(str(exc))[:160]}", True
         if isinstance(exc, Exception):  # urllib3 / decoding errors raised while streaming
             names = {type(item).__name__ for item in _chain(exc)}
-            if names & {"ProtocolError", "IncompleteRead", "DecodeError", "ReadTimeoutError"}:
-                if "ReadTimeoutError" in names:
-                    return f"no answer within {read_timeout:.3g}s", True
+            if "ReadTimeoutError" in names:
+                return f"no answer within {read_timeout:.3g}s", True
+            if "DecodeError" in names:
+                return "the answer's compression (Content-Encoding) is broken", False
+            if names & {"ProtocolError", "IncompleteRead"}:
                 return "the connection broke while reading the answer", True
             return f"{type(exc).__name__}: {redact(str(exc))[:160]}", True
         raise exc  # KeyboardInterrupt, SystemExit: not ours to handle
