@@ -253,30 +253,32 @@ def _apply_op(op: _Op) -> None:
 
 def _roll_back(journal: _Journal) -> None:
     """Put back what the applied ops replaced; remove what they created. Idempotent."""
+    exists = os.path.lexists  # a symlink is a file here, wherever it points
     for op in reversed(journal.ops):
         if op.kind == "delete":
-            if op.backup is not None and op.backup.exists():
+            if op.backup is not None and exists(op.backup):
                 os.replace(op.backup, op.target)
             continue
         assert op.staged is not None
-        applied = not op.staged.exists()
+        applied = not exists(op.staged)
         if op.backup is not None:
-            if op.backup.exists() and (applied or not op.target.exists()):
+            if exists(op.backup) and (applied or not exists(op.target)):
                 os.replace(op.backup, op.target)
-        elif applied and (op.target.exists() or op.target.is_symlink()):
+        elif applied and exists(op.target):
             op.target.unlink()
     remove_empty_dirs(journal.dirs)
 
 
 def _roll_forward(journal: _Journal) -> None:
     """Finish an apply whose files were all staged. Idempotent."""
+    exists = os.path.lexists
     for folder in journal.dirs:
         folder.mkdir(exist_ok=True)
     for op in journal.ops:
         if op.kind == "delete":
-            if op.backup is not None and not op.backup.exists():
+            if op.backup is not None and not exists(op.backup):
                 op.target.unlink(missing_ok=True)
-        elif op.staged is not None and op.staged.exists():
+        elif op.staged is not None and exists(op.staged):
             os.replace(op.staged, op.target)
 
 
