@@ -470,6 +470,30 @@ def test_pull_over_a_file_with_duplicate_keys_says_it_replaced_it(make_project):
     assert json.loads(target.read_text(encoding="utf-8"))["self"]["name"] == "Cart Viewed"
 
 
+@pytest.mark.parametrize("force", [False, True], ids=["lint-first", "force"])
+def test_push_of_a_nan_schema_is_refused_before_any_request(shop, force):
+    path = shop.schemas_dir / f"{CART}.json"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            '"type": "string"', '"maxLength": NaN, "type": "string"'
+        )
+    )
+    server = FakeSegment(tokens=(SEGMENT_TOKEN,)).start()
+    try:
+        server.add_plan("shop", [])
+        _segment_profile(shop, server)
+        args = ["push", "--select", "segment/shop", *(["--force"] if force else [])]
+        result = invoke(shop, *args, env={"REFLEKT_HTTP_MAX_WAIT": "0"})
+        writes = [r for r in server.requests if r.method != "GET"]
+    finally:
+        server.stop()
+    assert_no_traceback(result)
+    assert result.exit_code == (2 if force else 1), result.output
+    assert "NaN is not a JSON number" in result.output
+    assert "Cart_Viewed/1-0.json:" in result.output
+    assert writes == []
+
+
 def _segment_profile(project, server) -> None:
     project.write_profiles(
         {
