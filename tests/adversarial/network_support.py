@@ -59,6 +59,7 @@ class HostileServer:
         self.stopping = threading.Event()
         self.lock = threading.Lock()
         self.log: list[Request] = []
+        self.peers: set[tuple[str, int]] = set()  # client addresses: one per TCP connection
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -110,6 +111,7 @@ class HostileServer:
             number = 1 + sum(1 for r in self.log if r.path == split.path)
             request = Request(handler.command, split.path, dict(parse_qsl(split.query)), number)
             self.log.append(request)
+            self.peers.add(handler.client_address[:2])
         reply = self.route(request)
         try:
             if isinstance(reply, Reply):

@@ -204,6 +204,7 @@ def test_a_listing_that_ends_as_announced_is_pulled_whole(make_project) -> None:
         assert result.exit_code == 0, result.output
         assert "3 created" in result.output
         assert server.calls(RULES) == 3
+        assert len(server.peers) == 1  # streamed answers read to the end reuse the connection
 
 
 # -- a bounded total for a server that never answers -------------------------------------------

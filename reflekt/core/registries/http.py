@@ -434,6 +434,7 @@ class HttpClient:
         response = self.session.request(
             method, url, params=params, json=json, timeout=timeouts, stream=True
         )
+        complete = False
         try:
             declared = response.headers.get("Content-Length", "")
             if declared.strip().isdigit() and int(declared) > limit:
@@ -445,6 +446,7 @@ class HttpClient:
                     raise _Deadline(0, "")  # told in full by _exchange
                 chunk = response.raw.read1(CHUNK, decode_content=True)
                 if not chunk:
+                    complete = True
                     break
                 size += len(chunk)
                 if size > limit:
@@ -458,7 +460,10 @@ class HttpClient:
                 time.monotonic(),
             )
         finally:
-            response.close()
+            if complete:
+                response.raw.release_conn()  # read to the end: the connection can be reused
+            else:
+                response.close()
 
     def _reason(self, exc: BaseException, read_timeout: float) -> tuple[str, bool]:
         """A short reason for a failed exchange, and whether trying again may help."""
