@@ -7,6 +7,7 @@ i.e. `<registry>/<plan or branch>/<event folder>/<MAJOR>-<MINOR>.json`.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from functools import total_ordering
@@ -431,14 +432,32 @@ def new_schema_body(
 
 
 def list_schema_files(schemas_dir: Path) -> list[Path]:
-    """Every event schema file under schemas/ (not the .reflekt meta-schemas), sorted."""
+    """Every event schema file under schemas/ (not the .reflekt meta-schemas), sorted.
+
+    Every entry named `*.json` outside dot-folders, as `rglob` would list it, but walked
+    with an explicit stack: `rglob` recurses once per folder level, so a folder nested
+    1,500 deep raised RecursionError. Symlinked folders are not followed (no loops); a
+    folder that cannot be listed is skipped (reading what it holds would fail anyway).
+    """
     if not schemas_dir.is_dir():
         return []
-    files = [
-        path
-        for path in schemas_dir.rglob("*.json")
-        if not any(part.startswith(".") for part in path.relative_to(schemas_dir).parts)
-    ]
+    files: list[Path] = []
+    stack = [str(schemas_dir)]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as entries:
+                for entry in entries:
+                    if entry.name.startswith("."):
+                        continue
+                    if entry.name.endswith(".json"):
+                        files.append(Path(entry.path))
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            stack.append(entry.path)
+                    except OSError:
+                        continue
+        except OSError:
+            continue
     return sorted(files, key=lambda p: _sort_key(p.relative_to(schemas_dir).as_posix()))
 
 

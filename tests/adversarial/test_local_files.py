@@ -241,6 +241,41 @@ def test_deepest_allowed_schema_lints_diffs_and_builds(shop, warehouse):
     assert result.exit_code == 0, result.output
 
 
+def test_a_folder_nested_1500_deep_is_listed_not_a_recursion_error(shop):
+    folder = shop.schemas_dir / "segment" / "deep"
+    folder.mkdir(parents=True)
+    fd = os.open(folder, os.O_RDONLY)
+    try:  # relative to a descriptor: the absolute path would pass PATH_MAX on some hosts
+        _makedirs_at(fd, 1500)
+    finally:
+        os.close(fd)
+    code, findings = lint_json(shop)
+    assert code == 1
+    deep = [f for f in findings if f["file"].startswith("schemas/segment/deep/a/a/")]
+    assert deep and all(f["file"].endswith("/a/1-0.json") for f in deep)
+    assert not [f for f in findings if "could not" in f["message"]]
+    commit_all(shop.root)
+    result = invoke(shop, "diff", "--against", "git:HEAD")
+    assert_no_traceback(result)
+    assert result.exit_code == 0, result.output
+
+
+def _makedirs_at(fd: int, levels: int) -> None:
+    """`a/a/.../a/1-0.json`, `levels` deep, created one level at a time (no recursion)."""
+    current = os.dup(fd)
+    try:
+        for _ in range(levels):
+            os.mkdir("a", dir_fd=current)
+            below = os.open("a", os.O_RDONLY, dir_fd=current)
+            os.close(current)
+            current = below
+        leaf = os.open("1-0.json", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=current)
+        os.write(leaf, b'{"type": "object", "properties": {}}')
+        os.close(leaf)
+    finally:
+        os.close(current)
+
+
 # -- what is not a regular file, or too large --------------------------------------------------
 
 
