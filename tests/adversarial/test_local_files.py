@@ -241,28 +241,31 @@ def test_deepest_allowed_schema_lints_diffs_and_builds(shop, warehouse):
     assert result.exit_code == 0, result.output
 
 
-def test_a_folder_nested_1500_deep_is_listed_not_a_recursion_error(shop):
+DEEP_FOLDERS = 1200  # rglob recursed once per level: over 1,000 was a RecursionError
+
+
+def test_a_folder_nested_1200_deep_is_listed_not_a_recursion_error(shop):
     folder = shop.schemas_dir / "segment" / "deep"
     folder.mkdir(parents=True)
-    fd = os.open(folder, os.O_RDONLY)
-    try:  # relative to a descriptor: the absolute path would pass PATH_MAX on some hosts
-        _makedirs_at(fd, 1500)
+    _deep_folders(folder, DEEP_FOLDERS)
+    try:
+        code, findings = lint_json(shop)
+        assert code == 1
+        deep = [f for f in findings if f["file"].startswith("schemas/segment/deep/a/a/")]
+        assert deep and all(f["file"].endswith("/a/1-0.json") for f in deep)
+        assert not [f for f in findings if "could not" in f["message"]]
+        commit_all(shop.root)
+        result = invoke(shop, "diff", "--against", "git:HEAD")
+        assert_no_traceback(result)
+        assert result.exit_code == 0, result.output
     finally:
-        os.close(fd)
-    code, findings = lint_json(shop)
-    assert code == 1
-    deep = [f for f in findings if f["file"].startswith("schemas/segment/deep/a/a/")]
-    assert deep and all(f["file"].endswith("/a/1-0.json") for f in deep)
-    assert not [f for f in findings if "could not" in f["message"]]
-    commit_all(shop.root)
-    result = invoke(shop, "diff", "--against", "git:HEAD")
-    assert_no_traceback(result)
-    assert result.exit_code == 0, result.output
+        # pytest's own clean-up (shutil.rmtree) recurses per level too.
+        _remove_deep_folders(folder, DEEP_FOLDERS)
 
 
-def _makedirs_at(fd: int, levels: int) -> None:
-    """`a/a/.../a/1-0.json`, `levels` deep, created one level at a time (no recursion)."""
-    current = os.dup(fd)
+def _deep_folders(folder: Path, levels: int) -> None:
+    """`folder/a/a/.../a/1-0.json`, `levels` deep, one level at a time (no recursion)."""
+    current = os.open(folder, os.O_RDONLY)
     try:
         for _ in range(levels):
             os.mkdir("a", dir_fd=current)
@@ -272,6 +275,29 @@ def _makedirs_at(fd: int, levels: int) -> None:
         leaf = os.open("1-0.json", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=current)
         os.write(leaf, b'{"type": "object", "properties": {}}')
         os.close(leaf)
+    finally:
+        os.close(current)
+
+
+def _remove_deep_folders(folder: Path, levels: int) -> None:
+    """Undo `_deep_folders`: down to the leaf, then up through `..`, removing as it goes."""
+    current = os.open(folder, os.O_RDONLY)
+    depth = 0
+    try:
+        while depth < levels:
+            try:
+                below = os.open("a", os.O_RDONLY, dir_fd=current)
+            except FileNotFoundError:
+                break
+            os.close(current)
+            current, depth = below, depth + 1
+        for name in os.listdir(current):
+            os.unlink(name, dir_fd=current)
+        while depth > 0:
+            above = os.open("..", os.O_RDONLY, dir_fd=current)
+            os.close(current)
+            current, depth = above, depth - 1
+            os.rmdir("a", dir_fd=current)
     finally:
         os.close(current)
 
