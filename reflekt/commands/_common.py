@@ -82,6 +82,25 @@ def stdin_is_interactive() -> bool:
         return False
 
 
+class _QuietFileHandler(logging.FileHandler):
+    """A log file that never prints a traceback: on a full disk the log just misses lines."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        pass
+
+    def flush(self) -> None:
+        try:
+            super().flush()
+        except OSError:
+            return
+
+    def close(self) -> None:
+        try:
+            super().close()
+        except OSError:
+            return
+
+
 class _RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = redact(record.getMessage())
@@ -121,7 +140,7 @@ class Run:
         try:
             logs_dir.mkdir(parents=True, exist_ok=True)
             path = logs_dir / f"reflekt_{datetime.now():%Y-%m-%d}.log"
-            handler = logging.FileHandler(path, encoding="utf-8")
+            handler = _QuietFileHandler(path, encoding="utf-8")
         except OSError:
             return  # a read-only project still works; it just keeps no log
         handler.setLevel(logging.DEBUG)

@@ -95,8 +95,11 @@ def _take_flock(path: Path) -> int:
     except BaseException:
         os.close(fd)
         raise
-    os.ftruncate(fd, 0)
-    os.write(fd, _content())
+    try:  # who holds it, for the others' error message; the flock alone is the lock
+        os.ftruncate(fd, 0)
+        os.write(fd, _content())
+    except OSError:
+        pass
     return fd
 
 

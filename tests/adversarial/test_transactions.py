@@ -260,6 +260,13 @@ def _tmpfs(where: Path, size: str) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(where)], check=False)
 
 
+def _fill(path: Path, mode: str = "wb", chunk: bytes = b"x" * 4096) -> None:
+    """Write `path` until the disk is full."""
+    with contextlib.suppress(OSError), open(path, mode, buffering=0) as filler:
+        while True:
+            filler.write(chunk)
+
+
 def test_a_full_disk_is_a_clear_error_and_changes_nothing(tmp_path, segment):
     _set_plan(segment, _rules("New"))
     with _tmpfs(tmp_path / "small", "256k") as disk:
@@ -273,6 +280,17 @@ def test_a_full_disk_is_a_clear_error_and_changes_nothing(tmp_path, segment):
         assert snapshot(root) == before
         _assert_clean(root, result.stderr)
         assert last_exit_logged(root) == "3"
+
+        # Full to the last byte, the log file cannot take a line either: still one message.
+        _fill(disk / "filler")
+        for log in (root / ".logs").glob("*.log"):  # no slack left in its last page either
+            _fill(log, mode="ab", chunk=b"\n")
+        result = _pull(root)
+
+        assert result.returncode == 3, result.stderr
+        assert "no space left" in result.stderr
+        assert "Logging error" not in result.stderr
+        _assert_clean(root, result.stderr)
 
 
 def test_a_read_only_folder_is_a_clear_error_and_changes_nothing(tmp_path, segment):
@@ -296,9 +314,7 @@ def test_a_single_file_write_on_a_full_disk_leaves_no_temp_file_or_folder(tmp_pa
     """`write_atomic` (lint --output, diff --output, lint --fix): same guarantees, one file."""
     root, _ = pulled
     with _tmpfs(tmp_path / "full", "64k") as disk:
-        with contextlib.suppress(OSError), open(disk / "filler", "wb", buffering=0) as filler:
-            while True:
-                filler.write(b"x" * 4096)
+        _fill(disk / "filler")
         proc = reflekt(root, "lint", "--format", "json", "--output", str(disk / "sub/lint.json"))
         _, err = proc.communicate()
 
