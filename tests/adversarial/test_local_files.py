@@ -165,6 +165,45 @@ def test_diff_against_git_with_hostile_json_at_the_ref_and_locally(shop, name):
     assert events["segment/shop/Hostile_Thing"] == "new"
 
 
+# JSON that is not JSON Schema, in shapes the diff tripped over (TypeError: internal error).
+NOT_JSON_SCHEMA = {
+    "properties-list": '{"type": "object", "properties": [{}]}',
+    "type-false": '{"type": "object", "properties": {"cart_id": {"type": false}}}',
+}
+
+
+@pytest.mark.parametrize("name", sorted(NOT_JSON_SCHEMA))
+def test_diff_of_json_that_is_not_json_schema_is_a_clear_error(shop, name):
+    commit_all(shop.root)
+    (shop.schemas_dir / f"{CART}.json").write_text(NOT_JSON_SCHEMA[name], encoding="utf-8")
+    result = invoke(shop, "diff", "--against", "git:HEAD")
+    assert_no_traceback(result)
+    assert result.exit_code == 2, result.output
+    assert "internal error" not in result.output
+    assert f"schemas/{CART}.json: cannot compare segment/shop/Cart_Viewed" in result.output
+    assert "reflekt lint --select segment/shop/Cart_Viewed" in result.output
+
+
+@pytest.mark.parametrize("name", sorted(NOT_JSON_SCHEMA))
+def test_pull_over_json_that_is_not_json_schema_says_it_replaced_it(make_project, name):
+    server = FakeSegment(tokens=(SEGMENT_TOKEN,)).start()
+    try:
+        server.add_plan("shop", [track_rule("Cart Viewed")])
+        project = make_project(name="shop")
+        _segment_profile(project, server)
+        target = project.write_raw(f"schemas/{CART}.json", NOT_JSON_SCHEMA[name])
+        result = invoke(
+            project, "pull", "--select", "segment/shop", env={"REFLEKT_HTTP_MAX_WAIT": "0"}
+        )
+    finally:
+        server.stop()
+    assert_no_traceback(result)
+    assert result.exit_code == 0, result.output
+    assert "internal error" not in result.output
+    assert "the local file is not a JSON Schema the diff can read" in result.output
+    assert json.loads(target.read_text(encoding="utf-8"))["self"]["name"] == "Cart Viewed"
+
+
 def test_json_with_comments_and_a_hostile_value_reports_both(shop):
     text = HOSTILE["nan"].text.replace('"type": "object",', '"type": "object", // note')
     shop.write_raw(f"schemas/{HOSTILE_ID}", text)
@@ -716,3 +755,43 @@ def test_what_parses_saves_and_reads_back_the_same(value, nesting):
     again, problems = parse_schema_text(saved)
     assert not problems
     assert again == body
+
+
+_KEYWORDS = st.sampled_from(
+    [
+        *("type", "properties", "items", "required", "enum", "description", "anyOf", "oneOf"),
+        *("$ref", "additionalProperties", "minimum", "maxLength", "format", "pattern", "cart_id"),
+    ]
+)
+_SHAPES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 3)
+    | st.sampled_from(["string", "object", "array", "any", "null", "integer", "", "cart_id"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_KEYWORDS, inner, max_size=4),
+    max_leaves=20,
+)
+_BODIES = st.dictionaries(
+    st.sampled_from(["self", "type", "properties", "required", "additionalProperties", "items"]),
+    _SHAPES,
+    max_size=6,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(base=_BODIES, local=_BODIES)
+def test_diff_against_git_over_arbitrary_shapes_never_crashes(make_project, base, local):
+    """Any two JSON objects as the base and the local version: a diff or a clear error."""
+    project = make_project(name="shop", folder="diff-hypothesis")
+    try:
+        path = project.write_raw(f"schemas/{CART}.json", json.dumps(base))
+        commit_all(project.root)
+        path.write_text(json.dumps(local), encoding="utf-8")
+        result = invoke(project, "diff", "--against", "git:HEAD")
+        assert_no_traceback(result)
+        assert result.exit_code in (0, 1, 2), result.output
+        assert "internal error" not in result.output
+    finally:
+        import shutil
+
+        shutil.rmtree(project.root)

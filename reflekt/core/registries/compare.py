@@ -14,13 +14,14 @@ the base has it (an in-place edit), else the highest base version below it, else
 
 from __future__ import annotations
 
+import logging
 import subprocess
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 from reflekt.core.diff import DiffReport, EventDiff, event_diff
-from reflekt.core.errors import ReflektError, SelectError
+from reflekt.core.errors import ReflektError, SchemaFileError, SelectError
 from reflekt.core.profiles import Profile
 from reflekt.core.project import Project
 from reflekt.core.readfile import max_schema_bytes
@@ -35,6 +36,8 @@ from reflekt.core.registries.sync import (
 )
 from reflekt.core.schemas import SchemaId, Version, load_schema, parse_schema_text, printable
 from reflekt.core.select import SelectPath, normalize_select, resolve_select
+
+log = logging.getLogger("reflekt.diff")
 
 # event_key -> version -> (schema id, body)
 Versions = dict[str, dict[Version, tuple[str, dict[str, Any]]]]
@@ -102,7 +105,18 @@ def _event(
             version = max(base)
         base_pick = (version, base[version][1])
     name = _name((local_pick or base_pick)[1], key)  # type: ignore[index]
-    return event_diff(key, name, local_pick, base_pick, local_id)
+    try:
+        return event_diff(key, name, local_pick, base_pick, local_id)
+    except (TypeError, ValueError, AttributeError, IndexError, KeyError, RecursionError) as exc:
+        # A file that is JSON but not JSON Schema (`"properties": [...]`, `"type": false`):
+        # the diff assumes shapes that lint checks (RF102). Say which event, not "a bug".
+        log.warning("diff of %s failed", key, exc_info=True)
+        raise SchemaFileError(
+            f"cannot compare {key}: a version of it is not a JSON Schema the diff can read "
+            f"({type(exc).__name__}: {exc})",
+            file=f"schemas/{local_id}" if local_id else None,
+            hint=f"`reflekt lint --select {key}` shows what is not valid JSON Schema (RF102)",
+        ) from None
 
 
 def _local(project: Project, selects: list[str], progress: Progress) -> Versions:

@@ -378,8 +378,8 @@ def pull(
         else:
             updated.append(schema_id)
             changed[path] = text
-            details[schema_id] = _file_changes(current, bodies[path])
-            if (unusable := _unusable_note(schema_id, current)) is not None:
+            details[schema_id], unusable = _file_changes(schema_id, current, bodies[path])
+            if unusable is not None:
                 notes.append(unusable)
     if not dry_run and changed:
         (progress or no_progress)("writing files", 0, len(changed))
@@ -397,27 +397,29 @@ def pull(
     )
 
 
-def _file_changes(current: str | None, pulled: dict[str, Any]) -> list:
-    """What a pull changes in a local file (diff local -> registry); [] for layout only."""
+def _file_changes(
+    schema_id: str, current: str | None, pulled: dict[str, Any]
+) -> tuple[list, str | None]:
+    """What a pull changes in a local file (diff local -> registry; [] for layout only),
+    and a note when the local file could not be compared: not readable, not parsed (e.g. a
+    key given twice) or not a JSON Schema the diff can read. Its content is then in no
+    change list, so the note says it was replaced, and why."""
     from reflekt.core.diff import diff_schemas
 
-    local, _ = parse_schema_text(current) if current is not None else (None, [])
-    if not isinstance(local, dict):
-        return []
-    return diff_schemas(local, pulled)
-
-
-def _unusable_note(schema_id: str, current: str | None) -> str | None:
-    """A note when the local file being replaced did not parse (e.g. a key given twice):
-    its content is not in the change list, so say it was replaced, and why."""
     if current is None:
-        return f"schemas/{schema_id}: the local file was not readable; replaced"
+        return [], f"schemas/{schema_id}: the local file was not readable; replaced"
     local, problems = parse_schema_text(current)
-    if local is not None:
-        return None
-    problem = problems[-1] if problems else None
-    why = f" ({problem.message}, line {problem.line})" if problem else ""
-    return f"schemas/{schema_id}: the local file was not usable{why}; replaced"
+    if local is None:
+        problem = problems[-1] if problems else None
+        why = f" ({problem.message}, line {problem.line})" if problem else ""
+        return [], f"schemas/{schema_id}: the local file was not usable{why}; replaced"
+    try:
+        return diff_schemas(local, pulled), None
+    except (TypeError, ValueError, AttributeError, IndexError, KeyError, RecursionError) as exc:
+        return [], (
+            f"schemas/{schema_id}: the local file is not a JSON Schema the diff can read "
+            f"({type(exc).__name__}: {exc}); replaced"
+        )
 
 
 @dataclass(frozen=True)
