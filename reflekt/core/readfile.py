@@ -79,7 +79,8 @@ def read_regular(path: Path | str, limit: int | None = None) -> bytes:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise UnreadableFileError(
-                f"not a regular file: it is {kind_of(info.st_mode)}; only regular files are read",
+                f"not a regular file: it is {kind_of(info.st_mode)}{_link_note(path)}; "
+                "only regular files are read",
                 file=path,
                 hint="remove it from schemas/, or replace it with the schema file itself",
             )
@@ -98,6 +99,16 @@ def read_regular(path: Path | str, limit: int | None = None) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(fd)
+
+
+def _link_note(path: Path | str) -> str:
+    """` (a symlink to /dev/zero)` when the path is a symlink, else ``."""
+    try:
+        target = os.readlink(path)
+    except (OSError, ValueError):
+        return ""
+    shown = os.fsencode(target).decode("utf-8", "backslashreplace")
+    return f" (a symlink to {shown})"
 
 
 def _too_large(path: Path | str, size: int, cap: int) -> UnreadableFileError:

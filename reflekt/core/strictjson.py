@@ -83,7 +83,7 @@ def loads_checked(text: str) -> tuple[Any, list[ParseProblem]]:
             text, object_pairs_hook=object_hook, parse_constant=_constant, parse_float=_float
         )
     except _NonFinite as exc:
-        return None, [_non_finite_problem(text, exc.token)]
+        return None, _non_finite_problems(text, exc.token)
     except RecursionError:  # thousands of levels: the decoder itself gave up
         return None, [_nesting_problem(text) or ParseProblem(_nesting_message(), 1, 1)]
     except json.JSONDecodeError:
@@ -165,17 +165,27 @@ def _word_at(text: str, wanted) -> tuple[str, int] | None:
     return None
 
 
-def _non_finite_problem(text: str, token: str) -> ParseProblem:
-    found = _word_at(text, lambda word: word == token)
-    line, column = _position(text, found[1]) if found else (1, 1)
-    if token.lstrip("-") in ("NaN", "Infinity"):
-        message = (
-            f"invalid JSON: {token} is not a JSON number (JSON has no NaN or Infinity: "
-            "use a number, null, or leave the keyword out)"
-        )
-    else:
+_NON_FINITE = ("NaN", "Infinity", "-Infinity")
+
+
+def _non_finite_problems(text: str, token: str) -> list[ParseProblem]:
+    """Every NaN/Infinity literal of the file (the decoder stops at the first), or the
+    number that overflowed."""
+    if token not in _NON_FINITE:
+        found = _word_at(text, lambda word: word == token)
+        line, column = _position(text, found[1]) if found else (1, 1)
         message = f"invalid JSON: the number {token} is out of range (it would be infinite)"
-    return ParseProblem(message, line, column)
+        return [ParseProblem(message, line, column)]
+    problems = [
+        ParseProblem(
+            f"invalid JSON: {match.group('word')} is not a JSON number (JSON has no NaN or "
+            "Infinity: use a number, null, or leave the keyword out)",
+            *_position(text, match.start()),
+        )
+        for match in _tokens(text)
+        if match.group("word") in _NON_FINITE
+    ]
+    return problems or [ParseProblem(f"invalid JSON: {token} is not a JSON number", 1, 1)]
 
 
 def _long_number_problem(text: str, exc: ValueError) -> ParseProblem:

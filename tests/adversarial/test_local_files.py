@@ -224,6 +224,30 @@ def test_a_duplicated_lone_surrogate_key_prints_in_every_format(shop, fmt):
     assert "\\ud800" in result.output
 
 
+def test_every_nan_and_infinity_of_a_file_is_a_finding(shop):
+    text = _schema_text_with('  "maximum": NaN,\n  "minimum": -Infinity,\n  "enum": [Infinity],\n')
+    shop.write_raw(f"schemas/{HOSTILE_ID}", text)
+    code, findings = lint_json(shop)
+    assert code == 1
+    mine = [
+        (f["line"], f["message"].split(" is not")[0])
+        for f in findings
+        if f["schema_id"] == HOSTILE_ID
+    ]
+    assert mine == [
+        (4, "invalid JSON: NaN"),
+        (5, "invalid JSON: -Infinity"),
+        (6, "invalid JSON: Infinity"),
+    ]
+
+
+def _schema_text_with(extra: str) -> str:
+    return (
+        '{\n  "$schema": "http://json-schema.org/draft-07/schema#",\n'
+        '  "type": "object",\n' + extra + '  "properties": {}\n}\n'
+    )
+
+
 # -- deep but allowed -------------------------------------------------------------------------
 
 
@@ -354,7 +378,7 @@ def _odd_files(project) -> dict[str, str]:
     (base / "Folder_Thing" / "1-0.json").mkdir(parents=True)
     return {
         "segment/shop/Pipe_Thing/1-0.json": "it is a FIFO (named pipe)",
-        "segment/shop/Zero_Thing/1-0.json": "it is a character device",
+        "segment/shop/Zero_Thing/1-0.json": "it is a character device (a symlink to /dev/zero)",
         "segment/shop/Folder_Thing/1-0.json": "it is a directory",
     }
 
