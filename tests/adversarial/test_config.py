@@ -656,9 +656,9 @@ def test_init_profiles_example_loads_once_uncommented(tmp_path: Path) -> None:
     uncommented = [line[:4] + line[6:] if line.startswith("    # ") else line for line in lines]
     profiles.write_text("\n".join(uncommented) + "\n")
     env = {
-        "SEGMENT_API_TOKEN": "t-1",
-        "AVO_SERVICE_ACCOUNT_SECRET": "a-2",
-        "SNOWFLAKE_PASSWORD": "p-3",
+        "SEGMENT_API_TOKEN": "seg-token-for-init-example-1",
+        "AVO_SERVICE_ACCOUNT_SECRET": "avo-secret-for-init-example-2",
+        "SNOWFLAKE_PASSWORD": "snowflake-password-for-init-example-3",
     }
     result = CliRunner().invoke(cli, ["debug", "--project-dir", str(target)], env=env)
     assert result.exit_code == 0, result.output
