@@ -15,6 +15,7 @@ Rules (each has a test):
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
@@ -27,7 +28,11 @@ from reflekt.core.build.dbt import (
     parse_sources_tables,
     sources_yaml,
 )
+from reflekt.core.readfile import UnreadableFileError, read_regular
 from reflekt.core.transaction import apply_files, find_root
+
+# Generated files are small; a sources file of 50,000 tables is about 5 MiB.
+GENERATED_FILE_LIMIT = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -48,9 +53,15 @@ class WritePlan:
 
 
 def _read(path: Path) -> str | None:
+    """The text of a regular file; None for anything else (missing, a FIFO, a device, ...).
+
+    Read through `read_regular` so a FIFO or a symlink to /dev/zero in the package folder
+    never hangs the build. What is not a readable regular file is never a generated file, so
+    it is neither removed nor overwritten: at a target path it is reported as kept.
+    """
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        return read_regular(path, limit=GENERATED_FILE_LIMIT).decode("utf-8")
+    except (OSError, UnicodeDecodeError, UnreadableFileError):
         return None
 
 
@@ -127,7 +138,7 @@ def plan_package(
     for rel in sorted(files):
         text = files[rel]
         current = _read(package_dir / rel)
-        if current is None and not (package_dir / rel).exists():
+        if current is None and not os.path.lexists(package_dir / rel):
             new.append(rel)
             writes[rel] = text
         elif current == text:

@@ -1,0 +1,82 @@
+"""Leftovers of issue 8: small gaps the areas left for each other, each through a public
+entry point (the CLI in a subprocess with a timeout where a run could hang, the CliRunner,
+the TUI's Pilot)."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from localfiles_support import run_reflekt
+
+from reflekt.core.schemas import dump_schema, list_schema_files, new_schema_body
+from reflekt.demo.warehouse import create_demo_warehouse
+
+SOURCE = "wh.warehouse.segment_prod"
+CART = "segment/shop/Cart_Viewed/1-0"
+MODELS = "artifacts/dbt/shop/models/segment_prod"
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Path:
+    """A DuckDB warehouse with Segment-shaped tables for the shop's Cart Viewed event."""
+    root = tmp_path_factory.mktemp("warehouse")
+    schemas = root / "schemas"
+    path = schemas / f"{CART}.json"
+    path.parent.mkdir(parents=True)
+    body = new_schema_body(
+        f"{CART}.json",
+        vendor="com.example",
+        name="Cart Viewed",
+        version="1-0",
+        properties={"cart_id": {"type": "string", "description": "The cart."}},
+    )
+    path.write_text(dump_schema(body), encoding="utf-8")
+    db_path = root / "warehouse.duckdb"
+    create_demo_warehouse(db_path, list_schema_files(schemas), schemas, seed=3)
+    return db_path
+
+
+@pytest.fixture
+def shop(make_project, warehouse):
+    project = make_project(name="shop")
+    project.add_schema(CART, name="Cart Viewed", description="A user viewed the cart.")
+    project.write_profiles(
+        {
+            "version": 1.0,
+            "dev": {"source": [{"id": "wh", "type": "duckdb", "path": str(warehouse)}]},
+        }
+    )
+    return project
+
+
+# -- 1. the build writer reads only regular files ----------------------------------------------
+
+
+def test_rebuild_leaves_a_fifo_and_a_dev_zero_link_in_the_package_alone(shop):
+    first = run_reflekt("build", "dbt", "--source", SOURCE, cwd=shop.root)
+    assert first.returncode == 0, first.stderr
+    models = shop.root / MODELS
+    fifo = models / "stg_segment_prod__cart_viewed.sql"
+    zero = models / "__src_segment_prod.yml"
+    assert fifo.is_file() and zero.is_file(), sorted(p.name for p in models.iterdir())
+    fifo.unlink()
+    os.mkfifo(fifo)
+    zero.unlink()
+    zero.symlink_to("/dev/zero")
+    dangling = models / "_stg_segment_prod__cart_viewed.yml"
+    dangling.unlink()
+    dangling.symlink_to(models / "nowhere.yml")
+
+    result = run_reflekt("build", "dbt", "--source", SOURCE, cwd=shop.root)  # 60 s timeout
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 0, result.stderr
+    for path in (fifo, zero, dangling):
+        assert f"Kept {path.relative_to(shop.root / 'artifacts/dbt/shop').as_posix()}" in (
+            result.stderr
+        ), result.stderr
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert os.readlink(zero) == "/dev/zero"
+    assert os.readlink(dangling) == str(models / "nowhere.yml")
