@@ -80,3 +80,32 @@ def test_rebuild_leaves_a_fifo_and_a_dev_zero_link_in_the_package_alone(shop):
     assert stat.S_ISFIFO(fifo.lstat().st_mode)
     assert os.readlink(zero) == "/dev/zero"
     assert os.readlink(dangling) == str(models / "nowhere.yml")
+
+
+# -- 2. Reflekt's bookkeeping keys stay out of schema_metadata ----------------------------------
+
+
+def test_schema_metadata_of_a_model_leaves_out_reflekts_own_keys(shop):
+    kept = {"jsonSchema": {"properties": {"context": {"x_foreign": "FOREIGN-MARK"}}}}
+    shop.add_schema(
+        CART,
+        name="Cart Viewed",
+        description="A user viewed the cart.",
+        metadata={"owner": "growth", "segment_rule_type": "TRACK", "segment_rule": kept},
+    )
+    result = run_reflekt("build", "dbt", "--source", SOURCE, cwd=shop.root)
+    assert result.returncode == 0, result.stderr
+    sql = (shop.root / MODELS / "stg_segment_prod__cart_viewed.sql").read_text(encoding="utf-8")
+    assert "schema_metadata" in sql and "growth" in sql, sql
+    assert "FOREIGN-MARK" not in sql and "segment_rule" not in sql, sql
+
+    shop.add_schema(
+        CART,
+        name="Cart Viewed",
+        description="A user viewed the cart.",
+        metadata={"segment_rule_type": "TRACK", "segment_rule": kept},
+    )
+    result = run_reflekt("build", "dbt", "--source", SOURCE, cwd=shop.root)
+    assert result.returncode == 0, result.stderr
+    sql = (shop.root / MODELS / "stg_segment_prod__cart_viewed.sql").read_text(encoding="utf-8")
+    assert "schema_metadata" not in sql and "segment_rule" not in sql, sql

@@ -33,7 +33,7 @@ from reflekt.core.build.segment import snake_case
 from reflekt.core.build.templating import render
 from reflekt.core.escape import yaml_scalar
 from reflekt.core.project import DbtConfig
-from reflekt.core.registries.segment_convert import RULE_TYPE_KEY
+from reflekt.core.registries.segment_convert import RESERVED_METADATA, RULE_TYPE_KEY
 from reflekt.core.schemas import Version
 from reflekt.core.warehouse import SchemaColumns, SourceArg, WarehouseColumn
 
@@ -337,8 +337,11 @@ def _literals(
     ]
     if schema is not None:
         literals.append(("schema_id", schema.schema_id, segment.SCHEMA_ID_DESCRIPTION))
-        if schema.metadata:
-            metadata = json.dumps(dict(schema.metadata), sort_keys=True, ensure_ascii=False)
+        # Reflekt's own bookkeeping (the rule type, foreign Segment content kept by pull)
+        # is not the user's metadata: it stays out of the models.
+        users = {k: v for k, v in schema.metadata.items() if k not in RESERVED_METADATA}
+        if users:
+            metadata = json.dumps(users, sort_keys=True, ensure_ascii=False)
             literals.append(("schema_metadata", metadata, segment.SCHEMA_METADATA_DESCRIPTION))
     return literals
 
