@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from reflekt.commands._common import Run, progress_bar, reflekt_command
+from reflekt.commands._options import plan_type_option
 from reflekt.core.errors import ReflektError
-from reflekt.core.registries.segment import DEFAULT_PLAN_TYPE, PLAN_TYPES
 
 
 @reflekt_command("diff")
@@ -43,14 +43,7 @@ from reflekt.core.registries.segment import DEFAULT_PLAN_TYPE, PLAN_TYPES
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file."
 )
-@click.option(
-    "--plan-type",
-    type=click.Choice(PLAN_TYPES, case_sensitive=False),
-    default=DEFAULT_PLAN_TYPE,
-    show_default=True,
-    help="Segment: the type of tracking plan to look the name up among (a library or "
-    "template may share a live plan's name).",
-)
+@plan_type_option
 def command(
     run: Run,
     selects: tuple[str, ...],

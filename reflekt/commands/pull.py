@@ -6,7 +6,7 @@ import click
 from rich.markup import escape
 
 from reflekt.commands._common import Run, progress_bar, reflekt_command
-from reflekt.core.registries.segment import DEFAULT_PLAN_TYPE, PLAN_TYPES
+from reflekt.commands._options import plan_type_option
 
 
 @reflekt_command("pull")
@@ -20,14 +20,7 @@ from reflekt.core.registries.segment import DEFAULT_PLAN_TYPE, PLAN_TYPES
 )
 @click.option("--profile", "-p", help="Profile to use (default: the project's default_profile).")
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
-@click.option(
-    "--plan-type",
-    type=click.Choice(PLAN_TYPES, case_sensitive=False),
-    default=DEFAULT_PLAN_TYPE,
-    show_default=True,
-    help="Segment: the type of tracking plan to look the name up among (a library or "
-    "template may share a live plan's name).",
-)
+@plan_type_option
 def command(
     run: Run, selects: tuple[str, ...], profile: str | None, dry_run: bool, plan_type: str
 ) -> int:

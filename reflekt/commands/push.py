@@ -6,8 +6,8 @@ import click
 from rich.markup import escape
 
 from reflekt.commands._common import Run, progress_bar, reflekt_command, stdin_is_interactive
+from reflekt.commands._options import plan_type_option
 from reflekt.core.errors import ReflektError
-from reflekt.core.registries.segment import DEFAULT_PLAN_TYPE, PLAN_TYPES
 
 
 @reflekt_command("push")
@@ -26,14 +26,7 @@ from reflekt.core.registries.segment import DEFAULT_PLAN_TYPE, PLAN_TYPES
 )
 @click.option("--yes", "-y", is_flag=True, help="Do not ask before --delete.")
 @click.option("--dry-run", is_flag=True, help="Show what would change; send nothing.")
-@click.option(
-    "--plan-type",
-    type=click.Choice(PLAN_TYPES, case_sensitive=False),
-    default=DEFAULT_PLAN_TYPE,
-    show_default=True,
-    help="Segment: the type of tracking plan to look the name up among (a library or "
-    "template may share a live plan's name).",
-)
+@plan_type_option
 def command(
     run: Run,
     selects: tuple[str, ...],
