@@ -312,12 +312,17 @@ def progress_bar(run: Run, description: str, *, min_total: int = 0) -> Iterator[
     """Yield `update(done, total, message)` drawing a transient rich bar on stderr.
 
     Off a terminal (CI, pipes, tests), or for runs smaller than `min_total`, it draws nothing
-    and only logs the last step (shown with --verbose). Core jobs take their own callback
-    shapes; adapt them to `update` with a lambda at the call site.
+    and only logs the last step (shown with --verbose), except waits: a message starting
+    with `waiting ` (a rate-limit or retry wait) is printed on stderr as one line, so a CI
+    log never sits silent for a minute. Core jobs take their own callback shapes; adapt
+    them to `update` with a lambda at the call site.
     """
     if not run.err.is_terminal:
 
         def log_only(done: int, total: int | None, message: str | None = None) -> None:
+            if message and message.startswith("waiting ") and not run.verbose:
+                # With --verbose the log line already says it.
+                run.err.print(message, markup=False, highlight=False, soft_wrap=True)
             if total is not None and done == total:
                 run.debug(f"{message or description}: {done}/{total}")
 

@@ -9,14 +9,18 @@ import stat
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from localfiles_support import run_reflekt
+from network_support import HostileSegment, Reply, point_at_segment
 
+from reflekt.cli import cli
 from reflekt.core.schemas import dump_schema, list_schema_files, new_schema_body
 from reflekt.demo.warehouse import create_demo_warehouse
 
 SOURCE = "wh.warehouse.segment_prod"
 CART = "segment/shop/Cart_Viewed/1-0"
 MODELS = "artifacts/dbt/shop/models/segment_prod"
+RULES = "/tracking-plans/tp_1/rules"
 
 
 @pytest.fixture(scope="module")
@@ -109,3 +113,40 @@ def test_schema_metadata_of_a_model_leaves_out_reflekts_own_keys(shop):
     assert result.returncode == 0, result.stderr
     sql = (shop.root / MODELS / "stg_segment_prod__cart_viewed.sql").read_text(encoding="utf-8")
     assert "schema_metadata" not in sql and "segment_rule" not in sql, sql
+
+
+# -- 3. rate-limit waits are shown off a terminal, plan lookup included -------------------------
+
+
+def _once_429(then):
+    """429 (asking for 58 s) on the first call of a path, then `then(request)`."""
+    body = {"errors": [{"type": "RequestError", "data": {"msBeforeNext": 57647}}]}
+
+    def behaviour(request):
+        if request.number == 1:
+            return Reply(429, body)
+        return then(request)
+
+    return behaviour
+
+
+@pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "verbose"])
+def test_rate_limit_waits_are_printed_off_a_terminal_for_plans_and_rules(
+    make_project, monkeypatch, verbose
+):
+    monkeypatch.setenv("REFLEKT_HTTP_MAX_WAIT", "0.001")  # asked 58 s, waits 1 ms
+    project = make_project()
+    with HostileSegment() as server:
+        server.on_plans = _once_429(server.on_plans)
+        server.on_rules = _once_429(server.on_rules)
+        point_at_segment(project, server)
+        args = ["pull", "-s", "segment/shop", "--project-dir", str(project.root)]
+        result = CliRunner().invoke(cli, [*args, *(["--verbose"] if verbose else [])])
+        assert result.exit_code == 0, result.output
+        assert server.calls("/tracking-plans") == 2 and server.calls(RULES) == 2
+    waits = [line for line in result.stderr.splitlines() if "waiting " in line]
+    expected = (
+        "waiting 0.001 s (rate limited; the registry asked for 58 s, capped by "
+        "REFLEKT_HTTP_MAX_WAIT), then retry 1 of 4"
+    )
+    assert [line.strip() for line in waits] == [expected, expected], result.stderr

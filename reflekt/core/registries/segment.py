@@ -4,7 +4,8 @@ Why: the original read at most 200 rules and used PUT (refused above 200 rules);
 follows the cursor pagination to the end and writes with PATCH / DELETE in batches of 200.
 
 `SegmentClient(config: SegmentRegistryConfig, profile: str | None, policy=None)`:
-- `list_plans(plan_type=None) -> list[dict]`, `find_plan(name, plan_type=None) -> dict | None`,
+- `list_plans(plan_type=None, progress=None) -> list[dict]`,
+  `find_plan(name, plan_type=None, progress=None) -> dict | None`,
   `create_plan(name, plan_type="LIVE") -> dict`
 - `list_rules(plan_id, progress=None) -> list[dict]` (every page)
 - `upsert_rules(plan_id, rules, progress=None)` (PATCH, batches of `RULES_PER_REQUEST`)
@@ -149,22 +150,27 @@ class SegmentClient:
             seen.add(cursor)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def list_plans(self, plan_type: str | None = None) -> list[dict[str, Any]]:
+    def list_plans(
+        self, plan_type: str | None = None, progress: Progress | None = None
+    ) -> list[dict[str, Any]]:
         """Every tracking plan, or only those of `plan_type` (`GET /tracking-plans?type=`).
 
         Names are not unique across types (a library or template may share a live plan's
         name): the filter is asked of the server and applied again here to plans that say
-        their type (one that says none was filtered by the server).
+        their type (one that says none was filtered by the server). `progress` hears of
+        rate-limit waits.
         """
         if plan_type is None:
-            return self._pages("/tracking-plans", "trackingPlans", "tracking plans", None)
+            return self._pages("/tracking-plans", "trackingPlans", "tracking plans", progress)
         path = f"/tracking-plans?type={quote(plan_type)}"
-        plans = self._pages(path, "trackingPlans", "tracking plans", None)
+        plans = self._pages(path, "trackingPlans", "tracking plans", progress)
         return [p for p in plans if str(p.get("type") or plan_type).upper() == plan_type]
 
-    def find_plan(self, name: str, plan_type: str | None = None) -> dict[str, Any] | None:
+    def find_plan(
+        self, name: str, plan_type: str | None = None, progress: Progress | None = None
+    ) -> dict[str, Any] | None:
         """The tracking plan called `name` (exact match) of `plan_type` (any type if None)."""
-        for plan in self.list_plans(plan_type):
+        for plan in self.list_plans(plan_type, progress):
             if plan.get("name") == name:
                 return plan
         return None

@@ -95,11 +95,11 @@ def plan_type_of(value: str | None) -> str:
 
 
 def _find_plan(
-    client: SegmentClient, name: str, plan_type: str
+    client: SegmentClient, name: str, plan_type: str, progress: Progress | None = None
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     """The plan of that name and type (never a library or template of the same name when
     LIVE is asked for), and the plans of that type."""
-    plans = client.list_plans(plan_type)
+    plans = client.list_plans(plan_type, progress)  # a rate-limit wait shows on the line
     return next((p for p in plans if p.get("name") == name), None), plans
 
 
@@ -274,7 +274,7 @@ def _fetch_all(
         plan_type = plan_type_of(plan_type)
         with _segment(profile, policy) as client:
             progress(f"finding tracking plan '{plan}'", 0, None)
-            found, plans = _find_plan(client, plan, plan_type)
+            found, plans = _find_plan(client, plan, plan_type, progress)
             if found is None:
                 raise _plan_of_type_missing(client, plan, plans, plan_type)
             rules = client.list_rules(str(found["id"]), progress)
@@ -541,7 +541,7 @@ def push(
     with _segment(profile, policy) as client:
         progress(f"finding tracking plan '{plan_name}'", 0, None)
         plan_type = plan_type_of(plan_type)
-        plan, plans = _find_plan(client, plan_name, plan_type)
+        plan, plans = _find_plan(client, plan_name, plan_type, progress)
         existing: dict[tuple[str, str, int], dict[str, Any]] = {}
         if plan is not None:
             for rule in client.list_rules(str(plan["id"]), progress):
