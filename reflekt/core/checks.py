@@ -44,7 +44,8 @@ class DebugReport:
 
 
 def check_meta_schema(project: Project) -> str:
-    """The meta-schema exists, is JSON, and is itself a valid draft-07 schema."""
+    """The meta-schema exists, is JSON, and is itself a valid schema of Reflekt's dialect
+    (draft-07 plus `any`, as lint reads it)."""
     from reflekt.core.readfile import UnreadableFileError, read_regular
     from reflekt.core.schemas import parse_schema_text
 
@@ -66,13 +67,21 @@ def check_meta_schema(project: Project) -> str:
         raise ReflektError(problem.message, file=path, line=problem.line, column=problem.column)
     import jsonschema
 
-    try:
-        jsonschema.Draft7Validator.check_schema(body)
-    except jsonschema.SchemaError as error:
+    from reflekt.core.lint.meta import draft7_metaschema
+
+    # Reflekt's dialect, as lint reads it: draft-07 plus the `any` type.
+    dialect = jsonschema.Draft7Validator(
+        draft7_metaschema(), format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER
+    )
+    error = jsonschema.exceptions.best_match(dialect.iter_errors(body))
+    if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
         raise ReflektError(
             f"not a valid draft-07 JSON Schema at {where}: {error.message}", file=path
         ) from None
+    from reflekt.core.lint.meta import load_meta_schema
+
+    load_meta_schema(path)  # and compiles as lint compiles it (ConfigError otherwise)
     required = (body.get("properties", {}).get("metadata") or {}).get("required") or []
     return f"{path.relative_to(project.root)} ok" + (
         f" (requires metadata: {', '.join(map(str, required))})" if required else ""

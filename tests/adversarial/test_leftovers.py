@@ -4,6 +4,7 @@ the TUI's Pilot)."""
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
@@ -150,3 +151,33 @@ def test_rate_limit_waits_are_printed_off_a_terminal_for_plans_and_rules(
         "REFLEKT_HTTP_MAX_WAIT), then retry 1 of 4"
     )
     assert [line.strip() for line in waits] == [expected, expected], result.stderr
+
+
+# -- 5. `reflekt debug` reads the meta-schema in lint's dialect (draft-07 plus `any`) -----------
+
+
+def _meta_with_type(project, type_name: str) -> None:
+    path = project.schemas_dir / ".reflekt" / "event-meta" / "1-0.json"
+    body = json.loads(path.read_text(encoding="utf-8"))
+    body.setdefault("properties", {})["x_flexible"] = {"type": type_name}
+    path.write_text(json.dumps(body, indent=2), encoding="utf-8")
+
+
+def test_a_meta_schema_using_any_passes_debug_and_lint_alike(make_project):
+    project = make_project()
+    project.add_schema(CART, name="Cart Viewed", x_flexible=[1, "two"])  # `any` admits it
+    _meta_with_type(project, "any")
+    lint = CliRunner().invoke(cli, ["lint", "--project-dir", str(project.root)])
+    assert lint.exit_code == 0, lint.output
+    debug = CliRunner().invoke(cli, ["debug", "--project-dir", str(project.root)])
+    assert debug.exit_code == 0, debug.output
+    assert "FAIL" not in debug.output
+
+    _meta_with_type(project, "anything")  # not a type in any dialect: both refuse it
+    debug = CliRunner().invoke(cli, ["debug", "--project-dir", str(project.root)])
+    assert debug.exit_code == 2, debug.output
+    assert "not a valid draft-07 JSON Schema at properties/x_flexible/type" in " ".join(
+        debug.output.split()
+    )
+    lint = CliRunner().invoke(cli, ["lint", "--project-dir", str(project.root)])
+    assert lint.exit_code == 2, lint.output

@@ -82,12 +82,38 @@ def _compile_fast(schema: dict[str, Any]) -> Callable[[Any], Any]:
         return fastjsonschema.compile(schema, handlers=handlers, use_default=False)
 
 
+_VALUE_KEYWORDS = frozenset({"enum", "const", "default", "examples"})  # hold data, not schemas
+
+
+def without_any_type(node: Any) -> Any:
+    """The schema with every `"type": "any"` (or a type list holding `any`) dropped.
+
+    In Reflekt's dialect `any` admits every value, which is what a schema without `type`
+    does; neither fastjsonschema nor jsonschema knows the name, so a meta-schema that uses
+    it is validated in this equivalent form.
+    """
+    if isinstance(node, list):
+        return [without_any_type(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in _VALUE_KEYWORDS:
+            out[key] = value
+        elif key == "type" and (value == "any" or (isinstance(value, list) and "any" in value)):
+            continue
+        else:
+            out[key] = without_any_type(value)
+    return out
+
+
 class _Validator:
     """A fast validity check plus a detailed (slower) error listing for failures."""
 
     def __init__(self, schema: dict[str, Any]) -> None:
         import fastjsonschema
 
+        schema = without_any_type(schema)
         self.schema = schema
         self._fast = _compile_fast(schema)
         self._exception = fastjsonschema.JsonSchemaException
@@ -251,3 +277,10 @@ def _load_meta(path: Path) -> _Validator:
         raise ConfigError(
             f"the meta-schema cannot be compiled: {exc}", file=path, hint=hint
         ) from None
+
+
+def load_meta_schema(path: Path) -> None:
+    """Load and compile the project's meta-schema exactly as lint does (`reflekt debug`
+    checks with it, so the two never disagree); ConfigError (exit 2) when lint could not
+    use it."""
+    _load_meta(path)
