@@ -220,3 +220,51 @@ def test_a_partial_tick_builds_only_the_ticked_events(warehouse_shop):
         assert (root / PACKAGE / "dbt_project.yml").is_file()
 
     drive(make_app(root), scenario)
+
+
+def test_a_source_whose_variable_is_unset_is_listed_and_says_what_to_set(
+    warehouse_shop, monkeypatch
+):
+    monkeypatch.delenv("LEFTOVER_WH_PASSWORD", raising=False)
+    profiles = warehouse_shop.profiles_path.read_text(encoding="utf-8")
+    warehouse_shop.profiles_path.write_text(
+        profiles.replace(
+            "  source:\n",
+            "  source:\n"
+            "  - id: pg\n    type: postgres\n    host: 127.0.0.1\n    port: 5432\n"
+            "    user: u\n    password: \"{{ env_var('LEFTOVER_WH_PASSWORD') }}\"\n"
+            "    database: test\n",
+            1,
+        ),
+        encoding="utf-8",
+    )
+
+    async def scenario(pilot):
+        await pilot.press("b")
+        await settle(pilot)
+        wizard = pilot.app.screen
+        await pilot.press("a", "ctrl+n")  # step 2
+        await settle(pilot)
+        source = wizard.query_one("#wizard-source", Select)
+        assert source.value == "wh"  # the usable source is chosen first
+        labels = [plain(prompt) for prompt, _ in source._options]
+        assert any(label.startswith("pg (postgres) · unavailable") for label in labels), labels
+        note = plain(wizard.query_one("#wizard-source-note", Static).render())
+        assert "1 source(s). 1 unavailable" in note
+        source.value = "pg"
+        await settle(pilot)
+        note = plain(wizard.query_one("#wizard-source-note", Static).render())
+        assert "LEFTOVER_WH_PASSWORD" in note, note
+        wizard.query_one("#wizard-database", Input).value = "test"
+        wizard.query_one("#wizard-schema", Input).value = "segment_prod"
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert wizard.step == 1  # cannot go on with it
+        source.value = "wh"
+        await settle(pilot)
+        assert "LEFTOVER_WH_PASSWORD" not in plain(
+            wizard.query_one("#wizard-source-note", Static).render()
+        )
+        assert wizard.query_one("#wizard-database", Input).value == "warehouse"
+
+    drive(make_app(warehouse_shop.root), scenario)

@@ -70,6 +70,7 @@ class BuildWizard(Screen[None]):
         self.result: Any = None  # BuildResult of the write
         self.rows: dict[str, str] = {}  # path -> status
         self._select_typed = False
+        self._source_note = ""
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -195,7 +196,14 @@ class BuildWizard(Screen[None]):
     def _profile_loaded(self, profile: Any) -> None:
         self.profile = profile
         select = self.query_one("#wizard-source", Select)
-        options = [(f"{s.id} ({s.type})", s.id) for s in profile.sources]
+        ready = [(f"{s.id} ({s.type})", s.id) for s in profile.sources]
+        # Sources reading an unset variable are listed too: choosing one says what to set.
+        missing = [
+            (f"{u.name} ({u.type}) · unavailable: a variable is not set", u.name)
+            for u in profile.unavailable
+            if u.kind == "source"
+        ]
+        options = ready + missing
         select.set_options(options)
         note = self.query_one("#wizard-source-note", Static)
         if not options:
@@ -209,8 +217,12 @@ class BuildWizard(Screen[None]):
             )
             return
         select.prompt = "choose a source"  # not "loading…" as the blank entry of the list
-        select.value = options[0][1]
-        note.update(f"Profile '{profile.name}', {len(options)} source(s).")
+        self._source_note = f"Profile '{profile.name}', {len(ready)} source(s)." + (
+            f" {len(missing)} unavailable (an environment variable is not set)." if missing else ""
+        )
+        note.update(self._source_note)
+        if ready:
+            select.value = ready[0][1]
 
     def _profile_failed(self, error: BaseException) -> None:
         from reflekt.tui.screens.main import error_text
@@ -224,9 +236,24 @@ class BuildWizard(Screen[None]):
     def _source_changed(self, message: Select.Changed) -> None:
         if self.profile is None or message.value is Select.BLANK:
             return
-        source = self.profile.source(str(message.value))
         database = self.query_one("#wizard-database", Input)
-        database.value = _default_database(source)
+        note = self.query_one("#wizard-source-note", Static)
+        error = self._unavailable_error(str(message.value))
+        if error is not None:
+            note.update(Text(error, style="red"))
+            database.value = ""
+            return
+        note.update(self._source_note)
+        database.value = _default_database(self.profile.source(str(message.value)))
+
+    def _unavailable_error(self, source_id: str) -> str | None:
+        """Why the source cannot be used (the variable to set), or None when it can."""
+        from reflekt.tui.screens.main import error_text
+
+        for item in self.profile.unavailable if self.profile is not None else ():
+            if item.kind == "source" and item.name == source_id:
+                return error_text(item.error)
+        return None
 
     def _first_missing_source_field(self) -> tuple[Widget, str] | None:
         """The first empty field of step 2 (to focus it), or None when all are set."""
@@ -415,6 +442,12 @@ class BuildWizard(Screen[None]):
         elif self.step == 1:
             if self.profile is None:
                 self.notify("The profile could not be loaded (see the message).", severity="error")
+                return
+            chosen = self.query_one("#wizard-source", Select).value
+            unusable = None if chosen is Select.BLANK else self._unavailable_error(str(chosen))
+            if unusable is not None:
+                self.notify(unusable, title="Source", severity="error", timeout=8)
+                self.query_one("#wizard-source", Select).focus()
                 return
             missing = self._first_missing_source_field()
             if missing is not None:
