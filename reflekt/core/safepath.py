@@ -74,29 +74,67 @@ def inside(root: Path, path: Path) -> bool:
     return _under(os.path.realpath(root_s), os.path.realpath(lexical))
 
 
+class PathGuard:
+    """`ensure_inside` for many paths under one root, each folder resolved once.
+
+    Why: pull and the transactional writer check every one of thousands of files that share
+    a few folders; `os.path.realpath` per file re-walks the whole path each time. The memo
+    lives as long as the guard: make one per batch of writes, not one per process.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = os.path.abspath(root)
+        self._real: dict[str, str] = {}
+        self.real_root = self.realpath(self.root)
+
+    def realpath(self, path: str) -> str:
+        """`os.path.realpath` of a normalised absolute path without `..`, memoised per folder."""
+        chain: list[str] = []
+        current = path
+        while current not in self._real:
+            parent = os.path.dirname(current)
+            if parent == current:
+                self._real[current] = current
+                break
+            chain.append(current)
+            current = parent
+        real = self._real[current]
+        for below in reversed(chain):
+            candidate = os.path.join(real, os.path.basename(below))
+            real = os.path.realpath(candidate) if os.path.islink(candidate) else candidate
+            self._real[below] = real
+        return real
+
+    def ensure(self, path: Path, *, within: Path | None = None, what: str = "write") -> Path:
+        """`path` as an absolute path, or UnsafePathError when it would leave root/`within`."""
+        root_s = self.root
+        lexical = _lexical(_absolute(root_s, path))
+        base = _lexical(_absolute(root_s, within)) if within is not None else root_s
+        if lexical is None or base is None or not _under(root_s, base) or not _under(base, lexical):
+            raise UnsafePathError(
+                f"refusing to {what} {os.fspath(path)}: it is outside {base or within}",
+                hint="names from registries and --select never leave their folder; "
+                "report the name that led here",
+            )
+        if not _under(self.real_root, self.realpath(lexical)):
+            link = _escaping_link(root_s, lexical)
+            where = (
+                f"{link} is a symlink to {os.path.realpath(link)}"
+                if link
+                else "a symlink leads there"
+            )
+            raise UnsafePathError(
+                f"refusing to {what} {lexical}: {where}, outside the project {root_s}",
+                hint="remove the symlink (or replace it with a real folder) and run again",
+            )
+        return Path(lexical)
+
+
 def ensure_inside(
     root: Path, path: Path, *, within: Path | None = None, what: str = "write"
 ) -> Path:
     """`path` as an absolute path, or UnsafePathError when it would leave `root`/`within`.
 
-    String operations only (no pathlib): pull checks every one of thousands of files.
+    One path; for many under one root, use a `PathGuard`.
     """
-    root_s = os.path.abspath(root)
-    lexical = _lexical(_absolute(root_s, path))
-    base = _lexical(_absolute(root_s, within)) if within is not None else root_s
-    if lexical is None or base is None or not _under(root_s, base) or not _under(base, lexical):
-        raise UnsafePathError(
-            f"refusing to {what} {os.fspath(path)}: it is outside {base or within}",
-            hint="names from registries and --select never leave their folder; "
-            "report the name that led here",
-        )
-    if not _under(os.path.realpath(root_s), os.path.realpath(lexical)):
-        link = _escaping_link(root_s, lexical)
-        where = (
-            f"{link} is a symlink to {os.path.realpath(link)}" if link else "a symlink leads there"
-        )
-        raise UnsafePathError(
-            f"refusing to {what} {lexical}: {where}, outside the project {root_s}",
-            hint="remove the symlink (or replace it with a real folder) and run again",
-        )
-    return Path(lexical)
+    return PathGuard(root).ensure(path, within=within, what=what)

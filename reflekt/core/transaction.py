@@ -53,7 +53,7 @@ from reflekt.core.fsutil import (
     write_error,
 )
 from reflekt.core.lock import ProjectLockedError, project_lock
-from reflekt.core.safepath import UnsafePathError, ensure_inside
+from reflekt.core.safepath import PathGuard, UnsafePathError
 from reflekt.core.signals import deferred_signals, sigterm_raises
 
 CACHE_DIR = ".reflekt_cache"
@@ -85,9 +85,9 @@ def _nearest_existing(folder: Path) -> Path:
     return folder
 
 
-def _check_target(root: Path, target: Path) -> Path:
+def _check_target(root: Path, target: Path, guard: PathGuard) -> Path:
     """`target` as a normalised absolute path; UnsafePathError if it leaves the project."""
-    path = ensure_inside(root, Path(os.path.normpath(root / target)), what="write")
+    path = guard.ensure(Path(os.path.normpath(root / target)), what="write")
     rel = path.relative_to(root)
     if not rel.parts or rel.parts[0] == CACHE_DIR:
         raise UnsafePathError(
@@ -461,8 +461,9 @@ class _Transaction:
         prune_within: Path | None,
         recovered: list[str],
     ) -> ApplyResult:
-        writes = {_check_target(self.root, p): text for p, text in files.items()}
-        removes = [_check_target(self.root, p) for p in deletes]
+        guard = PathGuard(self.root)
+        writes = {_check_target(self.root, p, guard): text for p, text in files.items()}
+        removes = [_check_target(self.root, p, guard) for p in deletes]
         removes = [p for p in dict.fromkeys(removes) if p not in writes and os.path.lexists(p)]
         if not writes and not removes:
             return ApplyResult(0, 0, tuple(recovered))

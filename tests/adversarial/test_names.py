@@ -11,6 +11,7 @@ sequences in names printed by pull and diff.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import unicodedata
 from pathlib import Path
@@ -34,7 +35,7 @@ from reflekt.core.registries.names import (
     folder_key,
     name_of_folder,
 )
-from reflekt.core.safepath import UnsafePathError, ensure_inside, inside
+from reflekt.core.safepath import PathGuard, UnsafePathError, ensure_inside, inside
 
 HOSTILE_KEYS = [
     "..",
@@ -541,3 +542,21 @@ def test_verbose_output_prints_markup_in_names_literally(make_project, segment):
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output and "MarkupError" not in result.output
     assert "--select=segment/[red]plan" in result.output  # the verbose run line
+
+
+def test_path_guard_resolves_like_realpath(tmp_path):
+    """The batch guard's memoised resolution agrees with os.path.realpath, symlinks included."""
+    root = tmp_path / "project"
+    (root / "schemas" / "segment" / "real").mkdir(parents=True)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (root / "schemas" / "segment" / "inner").symlink_to(root / "schemas" / "segment" / "real")
+    (root / "schemas" / "segment" / "leak").symlink_to(outside)
+    (root / "schemas" / "segment" / "rel").symlink_to("real")
+    guard = PathGuard(root)
+    for rel in ("inner/A/1-0.json", "leak/B/1-0.json", "rel/C/1-0.json", "real/D/1-0.json"):
+        path = str(root / "schemas" / "segment" / rel)
+        assert guard.realpath(path) == os.path.realpath(path), rel
+    assert guard.ensure(root / "schemas" / "segment" / "inner" / "x.json")
+    with pytest.raises(UnsafePathError, match="leak is a symlink"):
+        guard.ensure(root / "schemas" / "segment" / "leak" / "x.json")

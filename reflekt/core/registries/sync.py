@@ -56,7 +56,7 @@ from reflekt.core.registries.segment_convert import (
     rule_to_remote,
     schema_to_rule,
 )
-from reflekt.core.safepath import ensure_inside
+from reflekt.core.safepath import PathGuard
 from reflekt.core.schemas import (
     SchemaId,
     Version,
@@ -321,7 +321,8 @@ def pull(
     assert sel.registry is not None and sel.plan is not None
     notes: list[str] = []
     schemas_dir = project.schemas_dir
-    plan_dir = ensure_inside(project.root, schemas_dir / sel.registry / sel.plan, what="pull into")
+    guard = PathGuard(project.root)
+    plan_dir = guard.ensure(schemas_dir / sel.registry / sel.plan, what="pull into")
     remotes = fetch_remote(
         project,
         profile,
@@ -352,7 +353,7 @@ def pull(
             if same_major:
                 version = same_major[-1]
         schema_id = f"{event_dir}/{version}.json"
-        ensure_inside(project.root, schemas_dir / schema_id, within=plan_dir, what="write")
+        guard.ensure(schemas_dir / schema_id, within=plan_dir, what="write")
         body = dict(remote.body)
         body["$id"] = schema_id
         body["self"] = {**body["self"], "version": str(version)}
