@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reflekt.core.build.dbt import SDKS, DbtPackage, EventSchema, Skipped, build_package
+from reflekt.core.build.drift import DriftReport, find_drift
 from reflekt.core.build.writer import WritePlan, apply_plan, plan_package
 from reflekt.core.errors import ReflektError, SchemaFileError, SelectError
 from reflekt.core.profiles import Profile, SourceConfig
@@ -34,6 +35,7 @@ class BuildResult:
     dry_run: bool
     schema_count: int
     timings: dict[str, float] = field(default_factory=dict)
+    drift: DriftReport = field(default_factory=DriftReport)
 
     @property
     def built(self) -> tuple[str, ...]:
@@ -120,11 +122,17 @@ def build_dbt(
     timings["build"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
+    all_files = list_schema_files(project.schemas_dir)
+    drift = find_drift(
+        [*schemas, *_other_versions(project, all_files, schemas)],
+        columns,
+        {model.table for model in package.models},
+    )
+    timings["drift"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
     package_dir = project.artifacts_dir / "dbt" / package.package_name
-    existing_ids = {
-        relative_id(path, project.schemas_dir).path
-        for path in list_schema_files(project.schemas_dir)
-    }
+    existing_ids = {relative_id(path, project.schemas_dir).path for path in all_files}
     plan = plan_package(
         package_dir,
         package,
@@ -144,7 +152,28 @@ def build_dbt(
         dry_run=dry_run,
         schema_count=len(schemas),
         timings=timings,
+        drift=drift,
     )
+
+
+def _other_versions(
+    project: Project, files: Sequence[Path], selected: Sequence[EventSchema]
+) -> list[EventSchema]:
+    """The unselected versions of the selected events, for drift: a column that another
+    version plans is not unplanned. An unreadable file is left out (lint reports it)."""
+    chosen = {schema.schema_id for schema in selected}
+    folders = {schema_id.rsplit("/", 1)[0] for schema_id in chosen}
+    others: list[EventSchema] = []
+    for path in files:
+        schema_id = relative_id(path, project.schemas_dir).path
+        if schema_id in chosen or schema_id.rsplit("/", 1)[0] not in folders:
+            continue
+        try:
+            doc = load_schema(path, project.schemas_dir)
+        except SchemaFileError:
+            continue
+        others.append(EventSchema.from_body(doc.schema_id.path, doc.body or {}))
+    return others
 
 
 def _check_database(source: SourceArg, source_config: SourceConfig) -> None:

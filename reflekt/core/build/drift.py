@@ -1,0 +1,382 @@
+"""Drift between the schemas and the warehouse, found from the build's one introspection.
+
+A build already reads every column (and its `data_type`) of the `--source` schema. Compared
+with the schemas of each table it models, that tells an analytics engineer what the plan and
+the data disagree on, without another query:
+
+- `unplanned_column`: a column of the table that no schema version of its events knows (and
+  that is not one of Segment's own columns). A likely typo of a planned property is named in
+  `suggestion` (`totl` -> `total`).
+- `never_seen`: a schema property with no column in the table (never sent, or sent under
+  another name).
+- `type_mismatch`: the column's type contradicts the property's JSON type (see
+  `CONTRADICTIONS`).
+
+Property -> column naming is the build's own (`segment.flatten_properties`, the rule lint's
+RF314 uses through `PropertyRef.column`), so drift and the generated models never disagree.
+Only tables built from event schemas are compared: `users` repeats `identifies`' traits and
+`tracks` holds Segment's columns only.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from reflekt.core.build import segment
+from reflekt.core.build.dbt import EventSchema
+from reflekt.core.registries.segment_convert import RULE_TYPE_KEY
+from reflekt.core.warehouse import SchemaColumns
+
+UNPLANNED = "unplanned_column"
+NEVER_SEEN = "never_seen"
+TYPE_MISMATCH = "type_mismatch"
+KINDS = (UNPLANNED, NEVER_SEEN, TYPE_MISMATCH)
+
+# Columns Segment's warehouse destinations write besides the common columns of
+# `segment.common_columns` (load bookkeeping, and each call's own fields). Any `context_*`
+# column is Segment's too: the libraries send context fields the list does not name.
+_SEGMENT_OWN = frozenset({"id", "uuid", "uuid_ts", "loaded_at", "received_at", "event_text"})
+_CALL_OWN: Mapping[str, frozenset[str]] = {
+    "track": frozenset({"event", "event_text"}),
+    "page": frozenset({"name", "category", "path", "referrer", "search", "title", "url"}),
+    "screen": frozenset({"name", "category"}),
+    "group": frozenset({"group_id"}),
+    "identify": frozenset(),
+}
+
+# Warehouse type families, from the `data_type` information_schema reports (lower case, size
+# and precision stripped). A type in none of them (geography, interval, ...) is never a
+# mismatch.
+_FAMILIES: Mapping[str, frozenset[str]] = {
+    "text": frozenset(
+        {
+            "varchar",
+            "character varying",
+            "text",
+            "string",
+            "char",
+            "character",
+            "bpchar",
+            "nvarchar",
+            "nchar",
+            "uuid",
+        }
+    ),
+    "integer": frozenset(
+        {
+            "integer",
+            "int",
+            "bigint",
+            "smallint",
+            "tinyint",
+            "int2",
+            "int4",
+            "int8",
+            "hugeint",
+            "ubigint",
+            "uinteger",
+            "usmallint",
+            "utinyint",
+            "uhugeint",
+            "int64",
+            "byteint",
+        }
+    ),
+    "number": frozenset(
+        {
+            "numeric",
+            "decimal",
+            "number",
+            "double",
+            "double precision",
+            "real",
+            "float",
+            "float4",
+            "float8",
+            "float64",
+            "bignumeric",
+        }
+    ),
+    "boolean": frozenset({"boolean", "bool"}),
+    "time": frozenset(
+        {
+            "timestamp",
+            "timestamp without time zone",
+            "timestamp with time zone",
+            "timestamptz",
+            "timestamp_ntz",
+            "timestamp_ltz",
+            "timestamp_tz",
+            "datetime",
+            "date",
+            "time",
+            "time without time zone",
+            "time with time zone",
+        }
+    ),
+    "json": frozenset(
+        {"json", "jsonb", "variant", "object", "array", "super", "struct", "map", "list"}
+    ),
+}
+
+# The contradictions: a property of this JSON type in a column of one of these families is a
+# type mismatch. `string` contradicts nothing (every value casts to text without loss, and
+# Segment types ISO-8601 strings as timestamps); `integer` in a float column is fine (Segment
+# keeps JSON numbers as floats; Snowflake reports both as NUMBER).
+CONTRADICTIONS: Mapping[str, frozenset[str]] = {
+    "integer": frozenset({"text", "boolean", "time", "json"}),
+    "number": frozenset({"text", "boolean", "time", "json"}),
+    "boolean": frozenset({"text", "integer", "number", "time", "json"}),
+    "object": frozenset({"integer", "number", "boolean", "time"}),
+    "array": frozenset({"integer", "number", "boolean", "time"}),
+}
+
+_SUGGEST_CUTOFF = 0.75
+
+
+@dataclass(frozen=True)
+class DriftItem:
+    """One disagreement between a table's schemas and its columns.
+
+    `column` is the warehouse's spelling, `property` the schema's dotted path; either is ""
+    when there is none (an unplanned column has no property, a never-seen property no column).
+    """
+
+    event: str  # the event name(s) of the table's schemas, `, `-joined when several
+    table: str
+    kind: str  # one of KINDS
+    column: str = ""
+    property: str = ""
+    schema_type: str = ""
+    warehouse_type: str = ""
+    suggestion: str = ""  # unplanned columns: the closest planned property, if any
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "event": self.event,
+            "table": self.table,
+            "kind": self.kind,
+            "column": self.column,
+            "property": self.property,
+            "schema_type": self.schema_type,
+            "warehouse_type": self.warehouse_type,
+            "suggestion": self.suggestion,
+        }
+
+
+@dataclass(frozen=True)
+class DriftReport:
+    """Every drift item of a build, ordered by table, kind, then column/property."""
+
+    items: tuple[DriftItem, ...] = ()
+
+    def count(self, kind: str) -> int:
+        return sum(1 for item in self.items if item.kind == kind)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def summary_line(self) -> str:
+        """`drift: 3 unplanned columns, 2 never-seen properties, 1 type mismatch`."""
+        if not self.items:
+            return "drift: none"
+        parts = [
+            _plural(self.count(UNPLANNED), "unplanned column"),
+            _plural(self.count(NEVER_SEEN), "never-seen property", "never-seen properties"),
+            _plural(self.count(TYPE_MISMATCH), "type mismatch", "type mismatches"),
+        ]
+        return "drift: " + ", ".join(parts)
+
+
+def _plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+def describe(item: DriftItem) -> str:
+    """One line of plain text for a drift item (callers escape it for their target)."""
+    if item.kind == UNPLANNED:
+        hint = f" (did you mean {item.suggestion}?)" if item.suggestion else ""
+        return f"{item.table}: column {item.column} ({item.warehouse_type}) is in no schema{hint}"
+    if item.kind == NEVER_SEEN:
+        return f"{item.table}: property {item.property} has no column {item.column}"
+    return (
+        f"{item.table}: {item.property} is {item.schema_type} in the schema, but column "
+        f"{item.column} is {item.warehouse_type}"
+    )
+
+
+# --- types ------------------------------------------------------------------------------------
+
+_SIZE = re.compile(r"\s*\(.*\)\s*$")
+
+
+def warehouse_family(data_type: str) -> str | None:
+    """The family of an information_schema `data_type` (`VARCHAR(256)` -> text), or None."""
+    name = _SIZE.sub("", data_type.strip().lower())
+    if name.endswith("[]"):
+        return "json"  # DuckDB and Postgres arrays
+    for family, names in _FAMILIES.items():
+        if name in names:
+            return family
+    return None
+
+
+def declared_types(spec: Any) -> tuple[str, ...]:
+    """The JSON types a property declares (`type`, or its anyOf/oneOf branches), no `null`."""
+    if not isinstance(spec, dict):
+        return ()
+    declared = spec.get("type")
+    types: list[str] = []
+    if isinstance(declared, str):
+        types.append(declared)
+    elif isinstance(declared, list):
+        types.extend(item for item in declared if isinstance(item, str))
+    elif declared is None:
+        for key in ("anyOf", "oneOf"):
+            branches = spec.get(key)
+            if isinstance(branches, list):
+                for branch in branches:
+                    types.extend(declared_types(branch))
+    return tuple(dict.fromkeys(kind for kind in types if kind != "null"))
+
+
+def contradicts(types: Sequence[str], data_type: str) -> bool:
+    """True when no declared type fits a column of `data_type` (see `CONTRADICTIONS`)."""
+    family = warehouse_family(data_type)
+    if family is None or not types:
+        return False
+    return all(family in CONTRADICTIONS.get(kind, frozenset()) for kind in types)
+
+
+# --- finding drift ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Planned:
+    event: str
+    dotted: str
+    spec: Any
+
+
+@dataclass
+class _TableSchemas:
+    call: str
+    events: list[str]
+    planned: dict[str, list[_Planned]]  # column -> its properties, newest version first
+
+
+def _leaf(properties: Mapping[str, Any], path: Sequence[str]) -> Any:
+    node: Any = {"properties": properties}
+    for part in path:
+        props = node.get("properties") if isinstance(node, dict) else None
+        node = props.get(part) if isinstance(props, dict) else None
+    return node
+
+
+def _tables(schemas: Iterable[EventSchema], columns: SchemaColumns) -> dict[str, _TableSchemas]:
+    """The schemas of each table, as the build maps them (`segment.call_for_event`)."""
+    found: dict[str, _TableSchemas] = {}
+    newest_first = sorted(schemas, key=lambda s: s.version, reverse=True)
+    for schema in newest_first:
+        rule_type = schema.metadata.get(RULE_TYPE_KEY)
+        call, table = segment.call_for_event(
+            schema.name, columns.tables, rule_type if isinstance(rule_type, str) else None
+        )
+        entry = found.setdefault(table, _TableSchemas(call.name, [], {}))
+        if schema.name not in entry.events:
+            entry.events.append(schema.name)
+        for prop in segment.flatten_properties(schema.properties):
+            planned = entry.planned.setdefault(prop.column, [])
+            dotted = ".".join(prop.path)
+            if all(p.event != schema.name or p.dotted != dotted for p in planned):
+                planned.append(_Planned(schema.name, dotted, _leaf(schema.properties, prop.path)))
+    return found
+
+
+def is_segment_column(name: str, call: str) -> bool:
+    """A column Segment writes itself: never unplanned."""
+    lower = name.lower()
+    if lower in _SEGMENT_OWN or lower.startswith("context_"):
+        return True
+    if lower in _CALL_OWN.get(call, frozenset()):
+        return True
+    return any(common.source == lower for common in segment.common_columns(call))
+
+
+def _suggest(column: str, never_seen: Sequence[str], planned: Sequence[str]) -> str:
+    for candidates in (never_seen, planned):
+        close = difflib.get_close_matches(column, list(candidates), n=1, cutoff=_SUGGEST_CUTOFF)
+        if close:
+            return close[0]
+    return ""
+
+
+def find_drift(
+    schemas: Iterable[EventSchema], columns: SchemaColumns, tables: Collection[str]
+) -> DriftReport:
+    """Drift of each table in `tables` (those the build modelled) against its schemas (pure).
+
+    `schemas` should hold every version of the built events (a column that an unselected
+    version plans is not unplanned).
+    """
+    items: list[DriftItem] = []
+    for table, entry in sorted(_tables(schemas, columns).items()):
+        if table not in tables or table in (segment.USERS_TABLE, segment.TRACKS_TABLE):
+            continue
+        table_columns = columns.columns(table) or ()
+        by_lower = {column.name.lower(): column for column in table_columns}
+        event = ", ".join(sorted(entry.events))
+        never_seen: list[str] = []
+        for column_name in sorted(entry.planned):
+            column = by_lower.get(column_name)
+            for planned in entry.planned[column_name]:
+                types = declared_types(planned.spec)
+                if column is None:
+                    items.append(
+                        DriftItem(
+                            planned.event,
+                            table,
+                            NEVER_SEEN,
+                            column=column_name,
+                            property=planned.dotted,
+                            schema_type="|".join(types),
+                        )
+                    )
+                elif contradicts(types, column.data_type):
+                    items.append(
+                        DriftItem(
+                            planned.event,
+                            table,
+                            TYPE_MISMATCH,
+                            column=column.name,
+                            property=planned.dotted,
+                            schema_type="|".join(types),
+                            warehouse_type=column.data_type,
+                        )
+                    )
+            if column is None:
+                never_seen.append(column_name)
+        planned_names = sorted(entry.planned)
+        for column in table_columns:
+            lower = column.name.lower()
+            if lower in entry.planned or is_segment_column(lower, entry.call):
+                continue
+            suggestion = _suggest(lower, never_seen, planned_names)
+            dotted = entry.planned[suggestion][0].dotted if suggestion else ""
+            items.append(
+                DriftItem(
+                    event,
+                    table,
+                    UNPLANNED,
+                    column=column.name,
+                    warehouse_type=column.data_type,
+                    suggestion=dotted,
+                )
+            )
+    order = {kind: index for index, kind in enumerate(KINDS)}
+    items.sort(key=lambda i: (i.table, order[i.kind], i.column.lower(), i.property, i.event))
+    return DriftReport(tuple(items))
