@@ -359,6 +359,7 @@ class BuildWizard(Screen[None]):
         text.append(f"\npackage artifacts/dbt/{package}")
         if result.skipped:
             text.append(f"\nskipped (no table): {', '.join(result.skipped_tables)}", style="yellow")
+        _append_drift(text, result)
         self.query_one("#wizard-preview-summary", Static).update(text)
         if table.row_count:
             table.move_cursor(row=0)
@@ -406,6 +407,7 @@ class BuildWizard(Screen[None]):
             for skip in result.skipped:
                 about = f"  ({skip.schema_id})" if skip.schema_id else ""  # "" for tracks
                 text.append(f"  {skip.table}{about}: {skip.reason}\n", style="yellow")
+        _append_drift(text, result)
         text.append("\nEsc returns to the schemas.", style="dim")
         self.query_one("#wizard-summary", Static).update(text)
         self.query_one("#wizard-progress-text", Static).update("done")
@@ -486,3 +488,10 @@ class BuildWizard(Screen[None]):
     @on(Button.Pressed, "#wizard-back")
     def _back_pressed(self) -> None:
         self.action_back()
+
+
+def _append_drift(text: Text, result: Any) -> None:
+    """The build's drift summary line (counts only; `reflekt build dbt` lists the details)."""
+    drift = getattr(result, "drift", None)
+    if drift is not None:
+        text.append(f"\n{drift.summary_line()}", style="yellow" if drift else "dim")
