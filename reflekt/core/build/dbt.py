@@ -46,6 +46,15 @@ SDKS = ("segment",)
 # Subtrees of a dbt property file that hold the user's own dbt config (`docs.tests` of
 # reflekt_project.yml), written as given: dbt renders them, Jinja included, on purpose.
 _USER_CONFIG_KEYS = frozenset({"data_tests"})
+# The row number of a delivery in the dedupe CTE; never selected into the model.
+DEDUPE_ROW_NUM = "reflekt_delivery_num"
+# `dbt source freshness` warns (never errors) when a table loaded no row for a day: a
+# Segment source that stops sending is worth knowing about, yet a quiet event is no outage.
+DEFAULT_FRESHNESS: Mapping[str, Any] = {"warn_after": {"count": 24, "period": "hour"}}
+LOADED_AT_FIELDS = ("uuid_ts", "received_at")
+# Calls whose rows are messages (one `id` each) that Segment may deliver more than once.
+# `users` is not one: Segment keeps one row per user there.
+DEDUPED_CALLS = frozenset({"track", "identify", "page", "screen", "group"})
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,25 @@ class SelectedColumn:
 
 
 @dataclass(frozen=True)
+class SourceTable:
+    """One table of the sources file."""
+
+    description: str
+    # The column `dbt source freshness` reads: `uuid_ts` (when the warehouse loaded the row),
+    # else `received_at`; "" when the table has neither (its freshness is then off).
+    loaded_at_field: str = ""
+
+
+@dataclass(frozen=True)
+class Dedupe:
+    """How a model keeps one row per message: SQL pieces of its `row_number()` window."""
+
+    id: str  # the message id column, as referenced in SQL
+    order: str  # `received_at nulls last, uuid_ts nulls last`: the first delivery first
+    row_num: str = DEDUPE_ROW_NUM
+
+
+@dataclass(frozen=True)
 class Model:
     name: str
     table: str
@@ -135,7 +163,7 @@ class DbtPackage:
     files: dict[str, str]
     models: tuple[Model, ...]
     skipped: tuple[Skipped, ...]
-    tables: dict[str, str]  # table -> description, for the sources file
+    tables: dict[str, SourceTable]  # for the sources file
     source_block: dict[str, Any]  # the sources entry without `tables`
     unfiltered: tuple[Unfiltered, ...] = ()
 
@@ -197,6 +225,40 @@ def column_ref(column: WarehouseColumn, dialect: str) -> str:
         if dialect not in ("snowflake", "postgres", "redshift"):
             return lower
     return escape.dbt_quote(name)
+
+
+def dedupe_for(call: str, columns: Sequence[WarehouseColumn], dialect: str) -> Dedupe | None:
+    """The dedupe of a message table on `id`, first delivery (`received_at`, then `uuid_ts`)
+    kept; None for `users` or a table without an `id` column.
+
+    A plain `row_number()` window and a filter on it, not `qualify` (Postgres and Redshift
+    have none): portable across DuckDB, Postgres, Redshift, Snowflake and BigQuery. Nulls sort
+    last explicitly (BigQuery sorts them first by default), so every warehouse keeps the same
+    row.
+    """
+    if call not in DEDUPED_CALLS:
+        return None
+    by_lower = {column.name.lower(): column for column in reversed(columns)}
+    if "id" not in by_lower:
+        return None
+    id_ref = column_ref(by_lower["id"], dialect)
+    order = [
+        f"{column_ref(by_lower[name], dialect)} nulls last"
+        for name in segment.DELIVERY_ORDER
+        if name in by_lower
+    ]
+    return Dedupe(id=id_ref, order=", ".join(order) or id_ref)
+
+
+def loaded_at_field(columns: Sequence[WarehouseColumn], dialect: str) -> str:
+    """`uuid_ts` when the table has it, else `received_at`, else "" (written bare: an
+    identifier that needs quoting does not qualify)."""
+    by_lower = {column.name.lower(): column for column in reversed(columns)}
+    for name in LOADED_AT_FIELDS:
+        column = by_lower.get(name)
+        if column is not None and column_ref(column, dialect) == name:
+            return name
+    return ""
 
 
 def dump_yaml(data: Any) -> str:
@@ -394,7 +456,7 @@ def build_package(
     dialect = source_type
     models: list[Model] = []
     skipped: list[Skipped] = []
-    tables: dict[str, str] = {}
+    tables: dict[str, SourceTable] = {}
     model_names: dict[str, str] = {}  # model name -> schema id that claimed it
     files: dict[str, str] = {}
     latest_identify: EventSchema | None = None
@@ -457,9 +519,13 @@ def build_package(
             table=table,
             filter_lines=[line.rstrip() for line in filter_lines if line.strip()],
             select_lines=[column.sql for column in selected],
+            dedupe=dedupe_for(call, columns.columns(table) or (), dialect),
         )
         files[docs_path] = _docs_yaml(name, description, selected, schema_ids)
-        tables.setdefault(table, table_description)
+        tables.setdefault(
+            table,
+            SourceTable(table_description, loaded_at_field(columns.columns(table) or (), dialect)),
+        )
         models.append(
             Model(name, table, call, description, schema_ids, selected, sql_path, docs_path)
         )
@@ -537,6 +603,7 @@ def build_package(
         "database": source.database,
         "description": f"Raw Segment event data in {source_type} schema {columns.schema}.",
         "quoting": {"database": False, "schema": False, "identifier": False},
+        "freshness": dict(DEFAULT_FRESHNESS),
     }
     sources_path = f"{docs_dir}/{config.sources_prefix}{source_name}.yml"
     files[sources_path] = sources_yaml(source_block, tables)
@@ -570,11 +637,26 @@ def _docs_yaml(
     return header("#", schema_ids) + "\n" + dump_yaml(dbt_rendered_as_is(doc))
 
 
-def sources_yaml(source_block: Mapping[str, Any], tables: Mapping[str, str]) -> str:
-    """The sources file: tables sorted by name, so a merge is stable."""
+def sources_yaml(source_block: Mapping[str, Any], tables: Mapping[str, SourceTable]) -> str:
+    """The sources file: tables sorted by name, so a merge is stable.
+
+    The source's `freshness` applies to every table with a `loaded_at_field`; a table without
+    one says `freshness: null` (else dbt would look for warehouse metadata it has not got).
+    `loaded_at_field` and `freshness` are written as table properties, which every dbt the
+    package supports (1.8 and later) reads.
+    """
     entry = dict(source_block)
-    entry["tables"] = [{"name": name, "description": tables[name]} for name in sorted(tables)]
+    entry["tables"] = [_source_table(name, tables[name]) for name in sorted(tables)]
     return header("#") + "\n" + dump_yaml(dbt_rendered_as_is({"version": 2, "sources": [entry]}))
+
+
+def _source_table(name: str, table: SourceTable) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": name, "description": table.description}
+    if table.loaded_at_field:
+        entry["loaded_at_field"] = table.loaded_at_field
+    else:
+        entry["freshness"] = None
+    return entry
 
 
 def dbt_rendered_as_is(data: Any) -> Any:
@@ -597,15 +679,15 @@ def dbt_rendered_as_is(data: Any) -> Any:
     return data
 
 
-def parse_sources_tables(text: str) -> dict[str, str]:
-    """Tables (name -> description) of an existing sources file; {} when unreadable."""
+def parse_sources_tables(text: str) -> dict[str, SourceTable]:
+    """Tables of an existing sources file; {} when unreadable."""
     import yaml
 
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError:
         return {}
-    tables: dict[str, str] = {}
+    tables: dict[str, SourceTable] = {}
     if not isinstance(data, dict):
         return tables
     for source in data.get("sources") or []:
@@ -614,7 +696,11 @@ def parse_sources_tables(text: str) -> dict[str, str]:
         for table in source.get("tables") or []:
             if isinstance(table, dict) and isinstance(table.get("name"), str):
                 description = table.get("description")
-                tables[escape.jinja_text_decode(table["name"])] = escape.jinja_text_decode(
-                    description if isinstance(description, str) else str(description or "")
+                loaded_at = table.get("loaded_at_field")
+                tables[escape.jinja_text_decode(table["name"])] = SourceTable(
+                    escape.jinja_text_decode(
+                        description if isinstance(description, str) else str(description or "")
+                    ),
+                    escape.jinja_text_decode(loaded_at) if isinstance(loaded_at, str) else "",
                 )
     return tables

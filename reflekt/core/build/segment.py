@@ -231,7 +231,9 @@ TRACK = CallType("track", "event_id")
 IDENTIFY = CallType("identify", "identify_id")
 PAGE = CallType("page", "page_id")
 SCREEN = CallType("screen", "screen_id")
-GROUP = CallType("group", "group_id")
+# `group_id` is the account the group() call names (a column of Segment's `groups` table):
+# the message's own `id` is `group_message_id`.
+GROUP = CallType("group", "group_message_id")
 
 _SPECIAL_EVENTS: dict[str, tuple[CallType, str]] = {
     "identify": (IDENTIFY, "identifies"),
@@ -321,6 +323,12 @@ ID_DESCRIPTION = (
     "page(), screen(), track()); set by the Segment libraries."
 )
 
+UUID_TS_DESCRIPTION = (
+    "When the Segment warehouse loader wrote the row (a re-delivery is loaded later)."
+)
+# Which delivery of a message comes first: Segment's receive time, then the load time.
+DELIVERY_ORDER = ("received_at", "uuid_ts")
+
 _COMMON: list[tuple[str, str, str, frozenset[str]]] = [
     ("event_text", "event_name", "Name of the event, as sent to track().", _TRACK_ONLY),
     ("event", "event", "Name of the event in snake_case (the name of its table).", _TRACK_ONLY),
@@ -345,6 +353,12 @@ _COMMON: list[tuple[str, str, str, frozenset[str]]] = [
         _ALL,
     ),
     (
+        "uuid_ts",
+        "uuid_ts",
+        UUID_TS_DESCRIPTION,
+        _ALL,
+    ),
+    (
         "timestamp",
         "tstamp",
         "When the call took place, corrected for clock skew. The recommended timestamp for "
@@ -358,6 +372,13 @@ _COMMON: list[tuple[str, str, str, frozenset[str]]] = [
         _ALL,
     ),
     ("user_id", "user_id", "Unique identifier of the user in your database.", _ALL),
+    (
+        "group_id",
+        "group_id",
+        "Identifier of the group (account, company, organisation) the user belongs to, as "
+        "passed to group(). Many group() calls name the same group.",
+        frozenset({"group"}),
+    ),
     ("context_active", "active", "Whether the user is active.", _ALL),
     ("context_app_name", "app_name", "Name of the app.", _ALL),
     ("context_app_version", "app_version", "Version of the app.", _ALL),
@@ -476,6 +497,7 @@ def common_columns(call: str) -> Iterator[CommonColumn]:
             "received_at_tstamp",
             "When Segment received the identify() call that set these traits.",
         )
+        yield CommonColumn("uuid_ts", "uuid_ts", UUID_TS_DESCRIPTION)
         return
     for column in COMMON_COLUMNS:
         if call in column.calls:

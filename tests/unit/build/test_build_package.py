@@ -89,12 +89,15 @@ def small_build(config: DbtConfig | None = None, source_type: str = "duckdb", up
     case = (lambda n: n.upper()) if upper else (lambda n: n)
     tables = {
         "cart_viewed": cols(
-            *map(case, [*COMMON, "cart_id", "created_at", "data_attr", "nested_inner_val"])
+            *map(
+                case,
+                [*COMMON, "uuid_ts", "cart_id", "created_at", "data_attr", "nested_inner_val"],
+            )
         ),
         "identifies": cols(
             *map(case, [c for c in COMMON if not c.startswith("event")] + ["email"])
         ),
-        "users": cols(*map(case, ["id", "received_at", "email"])),
+        "users": cols(*map(case, ["id", "received_at", "uuid_ts", "email"])),
         "tracks": cols(*map(case, COMMON)),
     }
     return build_package(
@@ -348,3 +351,20 @@ def test_named_pages_read_their_rows_of_the_pages_table():
     page_sql = package.files["models/segment_prod/stg_segment_prod__page.sql"]
     assert "source('segment_prod', 'page')" in page_sql
     assert "cast('track' as {{ dbt.type_string() }}) as call_type" in page_sql
+
+
+def test_a_table_without_load_times_has_its_freshness_off():
+    """dbt would otherwise look for warehouse metadata (and warn on DuckDB and Postgres)."""
+    package = build_package(
+        project_name="p",
+        config=DbtConfig(),
+        schemas=[EventSchema("segment/p/E/1-0.json", "E", Version(1, 0))],
+        columns=SchemaColumns("s", {"e": cols("id")}),
+        source=SourceArg("a", "b", "s"),
+        source_type="duckdb",
+    )
+    [source] = yaml.safe_load(package.files[package.sources_path])["sources"]
+    assert source["tables"] == [{"name": "e", "description": "E events.", "freshness": None}]
+    assert source["freshness"] == {"warn_after": {"count": 24, "period": "hour"}}
+    sql = package.files["models/s/stg_s__e.sql"]
+    assert "order by id\n" in sql, "no receive or load time: any delivery, deterministic per id"

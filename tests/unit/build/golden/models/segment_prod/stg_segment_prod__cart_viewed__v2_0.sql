@@ -15,6 +15,17 @@ source as (
     and 1=1
 ),
 
+deduped as (
+    -- Segment delivers at least once: keep the first delivery of each message id.
+    select
+        *,
+        row_number() over (
+            partition by id
+            order by received_at nulls last, uuid_ts nulls last
+        ) as reflekt_delivery_num
+    from source
+),
+
 renamed as (
     select
         id as event_id,
@@ -23,6 +34,7 @@ renamed as (
         original_timestamp as original_tstamp,
         sent_at as sent_at_tstamp,
         received_at as received_at_tstamp,
+        uuid_ts,
         timestamp as tstamp,
         anonymous_id,
         user_id,
@@ -33,7 +45,8 @@ renamed as (
         cast('segment_prod' as {{ dbt.type_string() }}) as source_schema,
         cast('cart_viewed' as {{ dbt.type_string() }}) as source_table,
         cast('segment/shop/CartViewed/2-0.json' as {{ dbt.type_string() }}) as schema_id
-    from source
+    from deduped
+    where reflekt_delivery_num = 1 or id is null
 )
 
 select * from renamed

@@ -15,6 +15,17 @@ source as (
     and 1=1
 ),
 
+deduped as (
+    -- Segment delivers at least once: keep the first delivery of each message id.
+    select
+        *,
+        row_number() over (
+            partition by id
+            order by received_at nulls last
+        ) as reflekt_delivery_num
+    from source
+),
+
 renamed as (
     select
         id as identify_id,
@@ -31,7 +42,8 @@ renamed as (
         cast('segment_prod' as {{ dbt.type_string() }}) as source_schema,
         cast('identifies' as {{ dbt.type_string() }}) as source_table,
         cast('segment/shop/Identify/1-0.json' as {{ dbt.type_string() }}) as schema_id
-    from source
+    from deduped
+    where reflekt_delivery_num = 1 or id is null
 )
 
 select * from renamed

@@ -14,6 +14,17 @@ source as (
     and 1=1
 ),
 
+deduped as (
+    -- Segment delivers at least once: keep the first delivery of each message id.
+    select
+        *,
+        row_number() over (
+            partition by id
+            order by received_at nulls last
+        ) as reflekt_delivery_num
+    from source
+),
+
 renamed as (
     select
         id as event_id,
@@ -30,7 +41,8 @@ renamed as (
         cast('track' as {{ dbt.type_string() }}) as call_type,
         cast('segment_prod' as {{ dbt.type_string() }}) as source_schema,
         cast('tracks' as {{ dbt.type_string() }}) as source_table
-    from source
+    from deduped
+    where reflekt_delivery_num = 1 or id is null
 )
 
 select * from renamed

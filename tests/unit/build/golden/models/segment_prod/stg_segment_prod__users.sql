@@ -19,6 +19,7 @@ renamed as (
     select
         id as user_id,
         received_at as received_at_tstamp,
+        uuid_ts,
         email,
         cast('identify' as {{ dbt.type_string() }}) as call_type,
         cast('segment_prod' as {{ dbt.type_string() }}) as source_schema,
