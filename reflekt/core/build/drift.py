@@ -21,9 +21,10 @@ Only tables built from event schemas are compared: `users` repeats `identifies`'
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from reflekt.core.build import segment
@@ -267,6 +268,7 @@ class _TableSchemas:
     call: str
     events: list[str]
     planned: dict[str, list[_Planned]]  # column -> its properties, newest version first
+    seen: set[tuple[str, str, str]] = field(default_factory=set)  # (column, event, dotted)
 
 
 def _leaf(properties: Mapping[str, Any], path: Sequence[str]) -> Any:
@@ -290,21 +292,26 @@ def _tables(schemas: Iterable[EventSchema], columns: SchemaColumns) -> dict[str,
         if schema.name not in entry.events:
             entry.events.append(schema.name)
         for prop in segment.flatten_properties(schema.properties):
-            planned = entry.planned.setdefault(prop.column, [])
             dotted = ".".join(prop.path)
-            if all(p.event != schema.name or p.dotted != dotted for p in planned):
-                planned.append(_Planned(schema.name, dotted, _leaf(schema.properties, prop.path)))
+            if (prop.column, schema.name, dotted) in entry.seen:
+                continue  # an older version's copy: the newest one's type counts
+            entry.seen.add((prop.column, schema.name, dotted))
+            entry.planned.setdefault(prop.column, []).append(
+                _Planned(schema.name, dotted, _leaf(schema.properties, prop.path))
+            )
     return found
 
 
 def is_segment_column(name: str, call: str) -> bool:
     """A column Segment writes itself: never unplanned."""
     lower = name.lower()
-    if lower in _SEGMENT_OWN or lower.startswith("context_"):
-        return True
-    if lower in _CALL_OWN.get(call, frozenset()):
-        return True
-    return any(common.source == lower for common in segment.common_columns(call))
+    return lower.startswith("context_") or lower in _segment_columns(call)
+
+
+@functools.cache
+def _segment_columns(call: str) -> frozenset[str]:
+    common = {column.source for column in segment.common_columns(call)}
+    return _SEGMENT_OWN | _CALL_OWN.get(call, frozenset()) | common
 
 
 def _suggest(column: str, never_seen: Sequence[str], planned: Sequence[str]) -> str:
