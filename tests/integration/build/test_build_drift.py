@@ -137,6 +137,9 @@ def test_hostile_column_name_is_printed_neutralised(drifting):
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.stdout
     assert "column \\x1b[31m[red]evil (VARCHAR) is in no schema" in result.stdout
+    as_json = invoke(drifting, "--source", SOURCE, "--format", "json")
+    assert "\x1b" not in as_json.stdout  # JSON escapes it, and a script reads it back
+    assert HOSTILE in {item["column"] for item in _drift(as_json.stdout)}
 
 
 def test_json_report_has_the_documented_shape(drifting, query_counter):
