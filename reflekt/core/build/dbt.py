@@ -217,7 +217,7 @@ def column_ref(column: WarehouseColumn, dialect: str) -> str:
     """How to name a warehouse column in SQL: bare when that is safe, else quoted by dbt."""
     name = column.name
     lower = name.lower()
-    if segment.is_plain_identifier(lower):
+    if segment.is_plain_identifier(lower, dialect):
         if dialect == "snowflake" and name == name.upper():
             return lower
         if dialect in ("postgres", "redshift") and name == lower:
@@ -366,7 +366,7 @@ def _select_columns(
     for common in segment.common_columns(call):
         add(common.source, common.alias, common.description)
     for prop in properties:
-        add(prop.column, segment.safe_alias(prop.column), prop.description)
+        add(prop.column, segment.safe_alias(prop.column, dialect), prop.description)
     for alias, value, description in literals:
         selected.append(
             SelectedColumn(

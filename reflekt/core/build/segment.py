@@ -184,6 +184,182 @@ RESERVED_WORDS = frozenset(
     ]
 )
 
+# Redshift's reserved words, as AWS lists them ("Reserved words", Amazon Redshift Database
+# Developer Guide): more than Postgres reserves (`language`, `tag`, `timestamp`, compression
+# encodings such as `bytedict`). Applied to Redshift builds only: on the other warehouses
+# these names are ordinary, and renaming a `language` property there would be a needless
+# change of the model's columns.
+REDSHIFT_RESERVED_WORDS = frozenset(
+    [
+        "aes128",
+        "aes256",
+        "all",
+        "allowoverwrite",
+        "analyse",
+        "analyze",
+        "and",
+        "any",
+        "array",
+        "as",
+        "asc",
+        "authorization",
+        "az64",
+        "backup",
+        "between",
+        "binary",
+        "blanksasnull",
+        "both",
+        "bytedict",
+        "bzip2",
+        "case",
+        "cast",
+        "check",
+        "collate",
+        "column",
+        "constraint",
+        "create",
+        "credentials",
+        "cross",
+        "current_date",
+        "current_time",
+        "current_timestamp",
+        "current_user",
+        "current_user_id",
+        "datetime",
+        "default",
+        "deferrable",
+        "deflate",
+        "defrag",
+        "delta",
+        "delta32k",
+        "desc",
+        "disable",
+        "distinct",
+        "do",
+        "else",
+        "emptyasnull",
+        "enable",
+        "encode",
+        "encrypt",
+        "encryption",
+        "end",
+        "except",
+        "explicit",
+        "false",
+        "for",
+        "foreign",
+        "freeze",
+        "from",
+        "full",
+        "globaldict256",
+        "globaldict64k",
+        "grant",
+        "group",
+        "gzip",
+        "having",
+        "identity",
+        "ignore",
+        "ilike",
+        "in",
+        "initially",
+        "inner",
+        "intersect",
+        "interval",
+        "into",
+        "is",
+        "isnull",
+        "join",
+        "language",
+        "leading",
+        "left",
+        "like",
+        "limit",
+        "localtime",
+        "localtimestamp",
+        "lun",
+        "luns",
+        "lzo",
+        "lzop",
+        "minus",
+        "mostly16",
+        "mostly32",
+        "mostly8",
+        "natural",
+        "new",
+        "not",
+        "notnull",
+        "null",
+        "nulls",
+        "off",
+        "offline",
+        "offset",
+        "oid",
+        "old",
+        "on",
+        "only",
+        "open",
+        "or",
+        "order",
+        "outer",
+        "overlaps",
+        "parallel",
+        "partition",
+        "percent",
+        "permissions",
+        "pivot",
+        "placing",
+        "primary",
+        "raw",
+        "readratio",
+        "recover",
+        "references",
+        "rejectlog",
+        "resort",
+        "respect",
+        "restore",
+        "right",
+        "select",
+        "session_user",
+        "similar",
+        "snapshot",
+        "some",
+        "sysdate",
+        "system",
+        "table",
+        "tag",
+        "tdes",
+        "text255",
+        "text32k",
+        "then",
+        "timestamp",
+        "to",
+        "top",
+        "trailing",
+        "true",
+        "truncatecolumns",
+        "union",
+        "unique",
+        "unnest",
+        "unpivot",
+        "user",
+        "using",
+        "verbose",
+        "wallet",
+        "when",
+        "where",
+        "with",
+        "without",
+    ]
+)
+_RESERVED_BY_DIALECT = {"redshift": RESERVED_WORDS | REDSHIFT_RESERVED_WORDS}
+
+
+def reserved_words(dialect: str = "") -> frozenset[str]:
+    """The words a column name may not be bare in on `dialect` (every dialect's common set,
+    plus Redshift's own list on Redshift)."""
+    return _RESERVED_BY_DIALECT.get(dialect, RESERVED_WORDS)
+
+
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
@@ -205,15 +381,16 @@ def snake_case(name: str) -> str:
     return text
 
 
-def is_plain_identifier(name: str) -> bool:
-    """True when `name` can be written bare in SQL on every supported warehouse."""
-    return bool(_IDENTIFIER.match(name)) and name not in RESERVED_WORDS
+def is_plain_identifier(name: str, dialect: str = "") -> bool:
+    """True when `name` can be written bare in SQL on every supported warehouse (and, for
+    `dialect="redshift"`, is none of Redshift's reserved words)."""
+    return bool(_IDENTIFIER.match(name)) and name not in reserved_words(dialect)
 
 
-def safe_alias(name: str) -> str:
+def safe_alias(name: str, dialect: str = "") -> str:
     """A column alias that never needs quoting: reserved words get a trailing `_`."""
     alias = snake_case(name)
-    return alias + "_" if alias in RESERVED_WORDS else alias
+    return alias + "_" if alias in reserved_words(dialect) else alias
 
 
 # --- call types -------------------------------------------------------------------------------

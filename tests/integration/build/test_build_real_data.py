@@ -2,8 +2,9 @@
 
 Segment delivers at least once: a message may land twice (same `id`, later `received_at` or
 `uuid_ts`), and `groups` holds both the message `id` and the account's `group_id`. One
-warehouse per adapter (DuckDB, and the local PostgreSQL server), one Reflekt build and one
-`dbt build` + `dbt source freshness` per module; the tests read their results.
+warehouse per adapter (DuckDB; the local PostgreSQL server, read once as Postgres and once
+through the Redshift dialect), one Reflekt build and one `dbt build` + `dbt source freshness`
+each; the tests read their results.
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ def _cart(message_id: str, received: str, loaded: str, cart_id: str) -> dict[str
         event="cart_viewed",
         event_text="Cart Viewed",
         cart_id=cart_id,
+        language="en",
+        tag="promo",
     )
 
 
@@ -90,11 +93,12 @@ CART_ROWS = [
     _cart("c4", "10:03", "11:00", "first"),
 ]
 TABLES: dict[str, tuple[dict[str, str], list[dict[str, Any]]]] = {
-    "cart_viewed": ({**TRACK, "cart_id": "varchar"}, CART_ROWS),
-    "tracks": (
-        TRACK,
-        [{k: v for k, v in row.items() if k != "cart_id"} for row in CART_ROWS],
+    # `language` and `tag` are Redshift reserved words, ordinary names elsewhere.
+    "cart_viewed": (
+        {**TRACK, "cart_id": "varchar", "language": "varchar", "tag": "varchar"},
+        CART_ROWS,
     ),
+    "tracks": (TRACK, [{k: row[k] for k in TRACK} for row in CART_ROWS]),
     "identifies": (
         {**COMMON, "email": "varchar"},
         [
@@ -200,7 +204,11 @@ def _add_schemas(root: Path) -> None:
     _add_schema(
         root,
         "segment/shop/Cart_Viewed/1-0",
-        {"cart_id": {"type": "string", "description": "Cart id."}},
+        {
+            "cart_id": {"type": "string", "description": "Cart id."},
+            "language": {"type": "string", "description": "Language of the cart page."},
+            "tag": {"type": "string", "description": "Campaign tag."},
+        },
         name="Cart Viewed",
     )
     _add_schema(
@@ -253,7 +261,7 @@ def _pg_engine():
     return sqlalchemy.create_engine(url, connect_args={"connect_timeout": 5})
 
 
-@pytest.fixture(scope="module", params=["duckdb", "postgres"])
+@pytest.fixture(scope="module", params=["duckdb", "postgres", "redshift"])
 def real(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealBuild]:
     kind = request.param
     root = tmp_path_factory.mktemp(f"real_{kind}") / "project"
@@ -300,7 +308,10 @@ def real(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealBuil
         target_schema = f"{schema}_stg"
         with engine.begin() as connection:
             _create_tables(lambda sql, _: connection.execute(sqlalchemy.text(sql)), schema)
-        _write_profiles(root, {"id": "pg", "type": "postgres", **PG})
+        if kind == "postgres":
+            _write_profiles(root, {"id": "pg", "type": "postgres", **PG})
+        else:  # Redshift's SQL dialect (sqlalchemy-redshift, dbt on Postgres)
+            _write_profiles(root, {"id": "pg", "type": "redshift", "sslmode": "disable", **PG})
         source_arg = f"pg.test.{schema}"
 
         def query(sql: str) -> list[tuple]:
@@ -403,3 +414,24 @@ def test_sources_have_loaded_at_field_and_freshness(real: RealBuild) -> None:
     assert {r["unique_id"].rsplit(".", 1)[-1]: r["status"] for r in results} == {
         table: "warn" for table in TABLES
     }
+
+
+def test_redshift_reserved_words_are_renamed_on_redshift_only(real: RealBuild) -> None:
+    model = f"stg_{real.source_name}__cart_viewed"
+    docs = yaml.safe_load(
+        (real.build.package_dir / real.build.package.models_dir / f"_{model}.yml").read_text()
+    )
+    names = [column["name"] for column in docs["models"][0]["columns"]]
+    expected = ["language_", "tag_"] if real.kind == "redshift" else ["language", "tag"]
+    assert [name for name in names if name.startswith(("language", "tag"))] == expected
+    sql = (real.build.package_dir / real.build.package.models_dir / f"{model}.sql").read_text()
+    if real.kind == "redshift":
+        assert "{{ adapter.quote('timestamp') }} as tstamp" in sql
+        assert "{{ adapter.quote('language') }} as language_" in sql
+    else:
+        assert "        timestamp as tstamp,\n" in sql
+    language, tag = expected
+    rows = real.query(
+        f"select {language}, {tag} from {real.target_schema}.{model} where event_id = 'c1'"
+    )
+    assert rows == [("en", "promo")]

@@ -121,3 +121,51 @@ def test_any_property_names_give_a_model_that_runs(render, property_names, event
     cursor = connection.execute(render(package.files[model.sql_path]))
     assert [d[0] for d in cursor.description] == aliases
     assert cursor.fetchall() == []
+
+
+def test_redshift_reserved_words_are_renamed_on_redshift_only():
+    assert segment.safe_alias("language", "redshift") == "language_"
+    assert segment.safe_alias("Tag", "redshift") == "tag_"
+    assert segment.safe_alias("order", "redshift") == "order_", "the common set still applies"
+    assert segment.safe_alias("language") == "language"
+    assert segment.safe_alias("language", "postgres") == "language"
+    assert not segment.is_plain_identifier("timestamp", "redshift")
+    assert segment.is_plain_identifier("timestamp", "duckdb")
+    # AWS's list: 158 words, from AES128 to WITHOUT.
+    assert len(segment.REDSHIFT_RESERVED_WORDS) == 158
+    assert {"aes128", "bytedict", "delta32k", "text32k", "wallet", "without"} <= (
+        segment.REDSHIFT_RESERVED_WORDS
+    )
+
+
+def test_every_redshift_reserved_word_as_a_property_gives_a_model_that_runs(render):
+    """A Redshift build quotes each reserved column and aliases it with a `_`; the SQL runs."""
+    words = sorted(segment.REDSHIFT_RESERVED_WORDS)
+    properties = {word: {"type": "string", "description": "d"} for word in words}
+    columns = ["id", "received_at", *words]  # `timestamp` is also Segment's common column
+    package = build_package(
+        project_name="p",
+        config=DbtConfig(),
+        schemas=[EventSchema("segment/p/E/1-0.json", "E", Version(1, 0), "d", {}, properties)],
+        columns=SchemaColumns(
+            "segment_prod", {"e": tuple(WarehouseColumn(c, "") for c in columns)}
+        ),
+        source=SourceArg("rs", "db", "segment_prod"),
+        source_type="redshift",
+    )
+    (model,) = package.models
+    reserved = segment.reserved_words("redshift")
+    aliases = [c.name for c in model.columns]
+    assert all(IDENTIFIER.match(a) and a not in reserved for a in aliases)
+    props = [w for w in words if w != "timestamp"]  # selected once, as `tstamp`
+    assert [a for a in aliases if a.rstrip("_") in words] == [f"{w}_" for w in props]
+    sql = package.files[model.sql_path]
+    assert "{{ adapter.quote('timestamp') }} as tstamp" in sql
+    connection = duckdb.connect()
+    connection.execute("create schema segment_prod")
+    quoted = ", ".join('"' + c + '" varchar' for c in columns)
+    connection.execute(f"create table segment_prod.e ({quoted})")
+    connection.execute("insert into segment_prod.e (id) values ('1'), ('1')")
+    cursor = connection.execute(render(sql))
+    assert [d[0] for d in cursor.description] == aliases
+    assert len(cursor.fetchall()) == 1, "deduped on id"
