@@ -247,7 +247,10 @@ def dedupe_for(call: str, columns: Sequence[WarehouseColumn], dialect: str) -> D
         for name in segment.DELIVERY_ORDER
         if name in by_lower
     ]
-    return Dedupe(id=id_ref, order=", ".join(order) or id_ref)
+    row_num = DEDUPE_ROW_NUM
+    while row_num in by_lower:  # a raw column of that name would be ambiguous
+        row_num += "_"
+    return Dedupe(id=id_ref, order=", ".join(order) or id_ref, row_num=row_num)
 
 
 def loaded_at_field(columns: Sequence[WarehouseColumn], dialect: str) -> str:

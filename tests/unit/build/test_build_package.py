@@ -368,3 +368,29 @@ def test_a_table_without_load_times_has_its_freshness_off():
     assert source["freshness"] == {"warn_after": {"count": 24, "period": "hour"}}
     sql = package.files["models/s/stg_s__e.sql"]
     assert "order by id\n" in sql, "no receive or load time: any delivery, deterministic per id"
+
+
+def test_the_dedupe_row_number_never_clashes_with_a_raw_column(render):
+    package = build_package(
+        project_name="p",
+        config=DbtConfig(),
+        schemas=[EventSchema("segment/p/E/1-0.json", "E", Version(1, 0))],
+        columns=SchemaColumns("s", {"e": cols("id", "received_at", "reflekt_delivery_num")}),
+        source=SourceArg("a", "b", "s"),
+        source_type="duckdb",
+    )
+    sql = package.files["models/s/stg_s__e.sql"]
+    assert "where reflekt_delivery_num_ = 1 or id is null" in sql
+    connection = duckdb.connect()
+    connection.execute("create schema s")
+    connection.execute(
+        "create table s.e (id varchar, received_at timestamp, reflekt_delivery_num int)"
+    )
+    connection.execute(
+        "insert into s.e values ('1', '2024-01-01 10:00', 7), ('1', '2024-01-01 09:00', 8), "
+        "(null, null, 9), (null, null, 10)"
+    )
+    rows = connection.execute(render(sql, schema="s")).fetchall()
+    assert sorted(row[0] or "" for row in rows) == ["", "", "1"], "null ids kept for not_null"
+    [first] = [row for row in rows if row[0] == "1"]
+    assert str(first[1]) == "2024-01-01 09:00:00", "the first delivery"
