@@ -435,3 +435,67 @@ def test_redshift_reserved_words_are_renamed_on_redshift_only(real: RealBuild) -
         f"select {language}, {tag} from {real.target_schema}.{model} where event_id = 'c1'"
     )
     assert rows == [("en", "promo")]
+
+
+def test_snowflake_sql_dedupes_through_fakesnow(tmp_path: Path) -> None:
+    """The Snowflake build's SQL (upper-case columns, the dedupe window) runs on fakesnow."""
+    import warnings
+    from types import SimpleNamespace
+
+    import fakesnow
+    import jinja2
+    import sqlalchemy
+
+    from reflekt.core.warehouse import engine_url
+
+    root = tmp_path / "project"
+    create_project(
+        root,
+        NewProject(
+            name="real shop",
+            vendor="com.example",
+            profile="dev",
+            profiles_path="reflekt_profiles.yml",
+        ),
+    )
+    _add_schemas(root)
+    settings = {"account": "acct", "user": "u", "password": "pw", "database": "RAW"}
+    _write_profiles(root, {"id": "sf", "type": "snowflake", **settings})
+    project = load_project(root)
+    profile = load_profile(project)
+    context = {
+        "config": lambda **kwargs: "",
+        "source": lambda source_name, table: f"raw.segment_prod.{table}",
+        "adapter": SimpleNamespace(quote=lambda name: '"' + name.replace('"', '""') + '"'),
+        "dbt": SimpleNamespace(type_string=lambda: "varchar"),
+    }
+    with warnings.catch_warnings(), fakesnow.patch():
+        warnings.simplefilter("ignore")
+        engine = sqlalchemy.create_engine(engine_url(profile.source("sf")))
+        with engine.begin() as connection:
+            connection.execute(sqlalchemy.text("create schema raw.segment_prod"))
+            columns, rows = TABLES["groups"]
+            _create_tables_one(connection, "raw.segment_prod", "groups", columns, rows)
+        build = build_dbt(project, profile, ["segment/shop/Group"], "sf.raw.segment_prod")
+        sql = (build.package_dir / "models/segment_prod/stg_segment_prod__groups.sql").read_text()
+        rendered = jinja2.Environment().from_string(sql).render(context)
+        with engine.connect() as connection:
+            result = connection.execute(sqlalchemy.text(rendered))
+            lowered = [{k.lower(): v for k, v in row.items()} for row in result.mappings()]
+            got = sorted((row["group_message_id"], row["group_id"]) for row in lowered)
+        engine.dispose()
+    assert "partition by id\n" in sql and "received_at nulls last, uuid_ts nulls last" in sql
+    assert got == [("g-msg-1", "acct-1"), ("g-msg-2", "acct-2"), ("g-msg-3", "acct-1")]
+
+
+def _create_tables_one(connection, schema: str, table: str, columns, rows) -> None:
+    """One raw table, unquoted names (Snowflake stores them upper case, as Segment's do)."""
+    import sqlalchemy
+
+    ddl = ", ".join(f"{name} {kind}" for name, kind in columns.items())
+    connection.execute(sqlalchemy.text(f"create table {schema}.{table} ({ddl})"))
+    names = list(columns)
+    for row in rows:
+        values = ", ".join(_literal(row[name]) for name in names)
+        insert = f"insert into {schema}.{table} ({', '.join(names)}) values ({values})"
+        connection.execute(sqlalchemy.text(insert))
