@@ -17,6 +17,10 @@ SQL column names, string literals escaped (for SQL and for dbt's Jinja), portabl
 has the columns it names (`users` included; the original left it out of users and groups).
 A model whose table lacks one of them (`users` has no `context_*` columns) is built without
 the filter and listed in `DbtPackage.unfiltered`, so the build can say so.
+
+Real Segment data: every message model keeps the first delivery of each `id` (Segment
+delivers at least once), `groups` keeps the account's `group_id`, and the sources carry
+`loaded_at_field` and a default `freshness`.
 """
 
 from __future__ import annotations
