@@ -16,7 +16,6 @@ from reflekt.core.build.drift import contradicts, find_drift
 from reflekt.core.build.segment import flatten_properties, is_flattened
 from reflekt.core.lint.base import walk_properties
 from reflekt.core.warehouse import SchemaColumns, WarehouseColumn
-from tests.integration.build.conftest import duckdb_profile
 
 SOURCE = "wh.warehouse.segment_prod"
 HOSTILE = "\x1b[31m[red]evil"
@@ -93,7 +92,9 @@ def _project(make_project, tmp_path: Path, columns: list[tuple[str, str]], folde
     db_path = tmp_path / f"{folder}_db" / "warehouse.duckdb"
     db_path.parent.mkdir()
     _create_duckdb(db_path, columns)
-    duckdb_profile(project, db_path)
+    project.write_profiles(
+        {"version": 1.0, "dev": {"source": [{"id": "wh", "type": "duckdb", "path": str(db_path)}]}}
+    )
     return project
 
 
