@@ -50,6 +50,9 @@ class Conventions:
     data_types: tuple[str, ...] = DATA_TYPES
 
 
+SCHEMA_TEST_SEVERITIES = ("warn", "error", "off")
+
+
 @dataclass(frozen=True)
 class DbtConfig:
     """`artifacts.dbt` settings."""
@@ -60,6 +63,10 @@ class DbtConfig:
     docs_prefix: str = "_stg_"
     docs_in_folder: bool = False
     docs_tests: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Severity of the tests derived from the schemas (`required`, `enum`, `pattern`...):
+    # `warn` by default, since real data violates tracking plans and the warehouse should
+    # say so without failing the run; `off` generates none.
+    docs_schema_tests: str = "warn"
 
 
 @dataclass(frozen=True)
@@ -267,7 +274,9 @@ def _parse_dbt(check: ConfigChecker, value: Any) -> DbtConfig:
     dbt = check.mapping(path, artifacts.get("dbt"), ("sources", "models", "docs"))
     sources = check.mapping((*path, "sources"), dbt.get("sources"), ("prefix",))
     models = check.mapping((*path, "models"), dbt.get("models"), ("prefix", "filter"))
-    docs = check.mapping((*path, "docs"), dbt.get("docs"), ("prefix", "in_folder", "tests"))
+    docs = check.mapping(
+        (*path, "docs"), dbt.get("docs"), ("prefix", "in_folder", "tests", "schema_tests")
+    )
     default = DbtConfig()
     tests_path = (*path, "docs", "tests")
     raw_tests = check.mapping(tests_path, docs.get("tests"), allowed=None)
@@ -286,6 +295,9 @@ def _parse_dbt(check: ConfigChecker, value: Any) -> DbtConfig:
         return _prefix(check, (*where, "prefix"), section["prefix"])
 
     in_folder = docs.get("in_folder")
+    schema_tests = docs.get("schema_tests")
+    if schema_tests is False:  # YAML reads a bare `off` as false
+        schema_tests = "off"
     return DbtConfig(
         sources_prefix=prefix(sources, default.sources_prefix, (*path, "sources")),
         models_prefix=prefix(models, default.models_prefix, (*path, "models")),
@@ -295,6 +307,9 @@ def _parse_dbt(check: ConfigChecker, value: Any) -> DbtConfig:
         if in_folder is not None
         else False,
         docs_tests=tests,
+        docs_schema_tests=default.docs_schema_tests
+        if schema_tests is None
+        else check.choice((*path, "docs", "schema_tests"), schema_tests, SCHEMA_TEST_SEVERITIES),
     )
 
 

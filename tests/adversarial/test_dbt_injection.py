@@ -12,6 +12,7 @@ once; the hypothesis test batches its strings into one project per example.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -34,7 +35,8 @@ from reflekt.core.build.dbt_runner import (
     run_dbt,
     write_downstream_project,
 )
-from reflekt.core.build.templating import FILTERS, UnescapedValueError, environment
+from reflekt.core.build.schema_tests import MACROS_PATH
+from reflekt.core.build.templating import FILTERS, UnescapedValueError, environment, render
 from reflekt.core.profiles import SourceConfig
 from reflekt.core.scaffold import NewProject, create_project
 from reflekt.core.schemas import dump_schema, new_schema_body
@@ -404,6 +406,13 @@ def test_no_jinja_forms_outside_what_the_builder_writes(hostile: HostileRun) -> 
     )
     for rel, text in hostile.files.items():
         if not rel.endswith(".sql"):
+            continue
+        if rel == MACROS_PATH:
+            # The schema tests' macros are fixed text: only the package name varies, and it
+            # is a snake_case identifier (in a Jinja string literal).
+            package = hostile.files["dbt_project.yml"].split("\nname: ", 1)[1].split("\n")[0]
+            assert re.fullmatch(r"[a-z0-9_]+", package), package
+            assert text == render("schema_tests.sql.j2", package_name=package)
             continue
         rest = text
         for marker in ("{{", "{%", "{#"):

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reflekt.core import escape
-from reflekt.core.build import segment
+from reflekt.core.build import schema_tests, segment
 from reflekt.core.build.segment import snake_case
 from reflekt.core.build.templating import render
 from reflekt.core.escape import yaml_scalar
@@ -71,6 +71,7 @@ class EventSchema:
     description: str = ""
     metadata: Mapping[str, Any] = field(default_factory=dict)
     properties: Mapping[str, Any] = field(default_factory=dict)
+    required: tuple[str, ...] = ()  # the top-level `required` (schema-derived `not_null`)
 
     @classmethod
     def from_body(cls, schema_id: str, body: Mapping[str, Any]) -> EventSchema:
@@ -87,6 +88,7 @@ class EventSchema:
                 self_block.get("metadata") if isinstance(self_block.get("metadata"), dict) else {}
             )
         properties = body.get("properties")
+        required = body.get("required")
         return cls(
             schema_id=schema_id,
             name=str(name),
@@ -94,6 +96,9 @@ class EventSchema:
             description=str(body.get("description") or ""),
             metadata=metadata,
             properties=properties if isinstance(properties, dict) else {},
+            required=tuple(str(name) for name in required if isinstance(name, str))
+            if isinstance(required, list)
+            else (),
         )
 
 
@@ -350,6 +355,7 @@ def _select_columns(
     literals: Sequence[tuple[str, str, str]],
     config: DbtConfig,
     dialect: str,
+    schema: EventSchema | None = None,
 ) -> tuple[SelectedColumn, ...]:
     """Common columns, then properties, then literals: each warehouse column at most once."""
     by_lower: dict[str, WarehouseColumn] = {}
@@ -359,7 +365,9 @@ def _select_columns(
     taken: set[str] = {alias for alias, _, _ in literals}
     selected: list[SelectedColumn] = []
 
-    def add(source: str, alias: str, description: str) -> None:
+    def add(
+        source: str, alias: str, description: str, prop: segment.PropertyColumn | None = None
+    ) -> None:
         column = by_lower.get(source)
         if column is None or source in used:
             return
@@ -368,12 +376,19 @@ def _select_columns(
         taken.add(name)
         ref = column_ref(column, dialect)
         sql = ref if ref == name else f"{ref} as {name}"
-        selected.append(SelectedColumn(sql, name, description, _tests_for(config, source, name)))
+        tests = _tests_for(config, source, name)
+        if prop is not None and schema is not None:
+            # Only a property that became a column gets the tests its schema implies.
+            spec, required = schema_tests.property_rule(
+                schema.properties, schema.required, prop.path
+            )
+            tests += schema_tests.derived_tests(spec, required, config.docs_schema_tests, tests)
+        selected.append(SelectedColumn(sql, name, description, tests))
 
     for common in segment.common_columns(call):
         add(common.source, common.alias, common.description)
     for prop in properties:
-        add(prop.column, segment.safe_alias(prop.column, dialect), prop.description)
+        add(prop.column, segment.safe_alias(prop.column, dialect), prop.description, prop)
     for alias, value, description in literals:
         selected.append(
             SelectedColumn(
@@ -505,6 +520,7 @@ def build_package(
             literals=_literals(literal_call, columns.schema, table, schema),
             config=config,
             dialect=dialect,
+            schema=schema,
         )
         sql_path = f"{models_dir}/{name}.sql"
         docs_name = f"{config.docs_prefix}{source_name}__{table}{suffix}"
@@ -603,6 +619,8 @@ def build_package(
     files["dbt_project.yml"] = render("dbt_project.yml.j2", **context)
     files["README.md"] = render("README.md.j2", **context)
     files[".gitignore"] = render("gitignore.j2")
+    if config.docs_schema_tests != "off":
+        files[schema_tests.MACROS_PATH] = render("schema_tests.sql.j2", **context)
 
     source_block = {
         "name": source_name,

@@ -7,6 +7,8 @@ Rules (each has a test):
 - a generated model or docs file that this build did not produce is removed when every schema
   named in its header is gone from the project or was part of this build's selection (so a
   subset build never removes the models of schemas it did not select);
+- a generated file under `macros/` (the schema-derived tests) that a full build did not
+  produce is removed (`schema_tests: off`);
 - the sources file lists the tables of this build plus those still used by the remaining
   models, so building a subset merges instead of dropping the other tables; a generated
   sources file left at an old path (after changing `in_folder` or `sources.prefix`) is
@@ -118,6 +120,15 @@ def plan_package(
             removed.append(rel)
         elif path.suffix == ".sql":
             remaining_sql.append(text)
+
+    # Generated macros (the schema-derived tests) this full build no longer needs.
+    macros_dir = package_dir / "macros"
+    if full_build and macros_dir.is_dir():
+        for path in sorted(p for p in macros_dir.rglob("*.sql") if p.is_file()):
+            rel = path.relative_to(package_dir).as_posix()
+            text = _read(path)
+            if rel not in files and text is not None and is_generated(text):
+                removed.append(rel)
 
     # Merge the sources file with the tables still used by models this build did not write.
     sources_abs = package_dir / package.sources_path

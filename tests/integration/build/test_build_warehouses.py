@@ -113,7 +113,8 @@ def test_postgres_build_then_real_dbt_build(small_project, pg_schema, query_coun
     assert build.command == ("build",), runs[0].log[-3000:]
     assert build.ok, build.log[-4000:]
     assert build.models_built == 6
-    assert build.tests_passed == 12  # unique + not_null on each model's id
+    # unique + not_null on each model's id, and Cart Viewed 1-0's `required: [cart_id]`.
+    assert build.tests_passed == 13
 
 
 @pytest.mark.postgres
