@@ -55,10 +55,24 @@ def small_build(config: DbtConfig | None = None, source_type: str = "duckdb", up
             "cart_id": {"type": "string", "description": "Cart id."},
             "user_id": {"type": "string", "description": "Duplicate of the common column."},
             "created_at": {"type": "string", "description": "Creation time."},
-            "data_attr": {"type": "string", "description": "Not a timestamp."},
+            "data_attr": {
+                "type": "string",
+                "description": "Not a timestamp.",
+                "enum": ["a", "it's {{ x }}"],  # data, never Jinja or SQL
+                "maxLength": 20,
+            },
             "nested": {
                 "type": "object",
-                "properties": {"innerVal": {"type": "number", "description": "Inner."}},
+                "properties": {
+                    "innerVal": {
+                        "type": "number",
+                        "description": "Inner.",
+                        "minimum": 0,
+                        "exclusiveMaximum": 1.5,
+                    }
+                },
+                # required inside an optional object: no not_null
+                "required": ["innerVal"],
             },
         },
     )
@@ -68,7 +82,8 @@ def small_build(config: DbtConfig | None = None, source_type: str = "duckdb", up
         Version(2, 0),
         "User viewed their cart.",
         {},
-        {"cart_id": {"type": "string", "description": "Cart id."}},
+        {"cart_id": {"type": "string", "description": "Cart id.", "pattern": "^c'\\d+$"}},
+        required=("cart_id",),
     )
     identify = EventSchema(
         "segment/shop/Identify/1-0.json",
