@@ -382,7 +382,9 @@ def _select_columns(
             spec, required = schema_tests.property_rule(
                 schema.properties, schema.required, prop.path
             )
-            tests += schema_tests.derived_tests(spec, required, config.docs_schema_tests, tests)
+            tests += schema_tests.derived_tests(
+                spec, required, config.docs_schema_tests, tests, column.data_type
+            )
         selected.append(SelectedColumn(sql, name, description, tests))
 
     for common in segment.common_columns(call):

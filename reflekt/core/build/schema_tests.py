@@ -86,13 +86,28 @@ def _range(spec: Mapping[str, Any]) -> dict[str, Any]:
     return args
 
 
+def _numeric_column(data_type: str) -> bool:
+    """False when the warehouse column is known not to hold numbers (a number stored as text
+    would make `total > 100` an SQL error, not a finding: the drift report names it)."""
+    from reflekt.core.build.drift import warehouse_family  # drift imports the builder
+
+    return warehouse_family(data_type) in (None, "integer", "number")
+
+
 def derived_tests(
-    spec: Mapping[str, Any], required: bool, severity: str, user_tests: Sequence[Any] = ()
+    spec: Mapping[str, Any],
+    required: bool,
+    severity: str,
+    user_tests: Sequence[Any] = (),
+    data_type: str = "",
 ) -> tuple[Any, ...]:
     """The dbt tests (YAML data, strings already escaped) the property's schema implies;
-    () with `severity` off. A `not_null` the user configured in `docs.tests` is not repeated."""
+    () with `severity` off. A `not_null` the user configured in `docs.tests` is not repeated.
+    Numeric tests (ranges, numeric enums) need a column of a numeric `data_type` (or an
+    unknown one); string tests cast the column to text, so any column takes them."""
     if severity == "off":
         return ()
+    numeric = _numeric_column(data_type)
     config = {"config": {"severity": severity}}
     tests: list[Any] = []
     user_names = {
@@ -103,9 +118,9 @@ def derived_tests(
     if required and "not_null" not in user_names:
         tests.append({"not_null": dict(config)})
     values = _values(spec)
-    if values is not None:
+    if values is not None and (numeric or all(isinstance(value, str) for value in values)):
         tests.append({"reflekt_accepted_values": {"values": values, **config}})
-    bounds = _range(spec)
+    bounds = _range(spec) if numeric else {}
     if bounds:
         tests.append({"reflekt_accepted_range": {**bounds, **config}})
     lengths = {

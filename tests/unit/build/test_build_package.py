@@ -115,6 +115,11 @@ def small_build(config: DbtConfig | None = None, source_type: str = "duckdb", up
         "users": cols(*map(case, ["id", "received_at", "uuid_ts", "email"])),
         "tracks": cols(*map(case, COMMON)),
     }
+    # A numeric column: its schema's minimum/exclusiveMaximum become a range test.
+    tables["cart_viewed"] = tuple(
+        WarehouseColumn(c.name, "double") if c.name.lower() == "nested_inner_val" else c
+        for c in tables["cart_viewed"]
+    )
     return build_package(
         project_name="Demo Proj",
         config=config

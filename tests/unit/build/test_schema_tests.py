@@ -150,3 +150,11 @@ def test_a_bad_config_value_names_the_file_and_line(tmp_path: Path) -> None:
     lines = (root / "reflekt_project.yml").read_text().splitlines()
     assert "schema_tests: fatal" in lines[caught.value.line - 1]
     assert "artifacts.dbt.docs.schema_tests" in caught.value.message
+
+
+def test_numeric_tests_need_a_numeric_column() -> None:
+    spec = {"maximum": 3, "enum": [1, 2]}
+    assert len(derived_tests(spec, False, "warn", (), "DOUBLE")) == 2
+    assert len(derived_tests(spec, False, "warn", (), "integer")) == 2
+    assert derived_tests(spec, False, "warn", (), "character varying") == ()
+    assert len(derived_tests({"enum": ["a"]}, False, "warn", (), "bigint")) == 1

@@ -40,11 +40,13 @@
 
 {% test reflekt_accepted_values(model, column_name, values) %}{{ return(adapter.dispatch('test_reflekt_accepted_values', 'demo_proj')(model, column_name, values)) }}{% endtest %}
 
+{# String values compare with the column as text (it may be stored as anything). #}
 {% macro default__test_reflekt_accepted_values(model, column_name, values) %}
+{%- set as_text = (values | select('string') | list | length) == (values | length) %}
 select {{ column_name }} as value_field
 from {{ model }}
 where {{ column_name }} is not null
-  and {{ column_name }} not in (
+  and {{ ('cast(' ~ column_name ~ ' as ' ~ dbt.type_string() ~ ')') if as_text else column_name }} not in (
     {%- for value in values -%}
       {{ reflekt_sql_literal(value) if value is string else reflekt_sql_number(value, 'an accepted value') }}{{ ', ' if not loop.last }}
     {%- endfor -%}
