@@ -40,6 +40,9 @@ class DbtRunResult:
     models_failed: int = 0
     tests_passed: int = 0
     tests_failed: int = 0
+    # Tests at severity warn that found rows (the schema-derived tests by default): the run
+    # still passes, as dbt's own exit code says.
+    tests_warned: int = 0
     warnings: tuple[str, ...] = ()
     errors: tuple[str, ...] = ()
     failures: tuple[str, ...] = ()  # unique ids of failed nodes
@@ -200,7 +203,7 @@ def run_dbt(work_dir: Path, source: SourceConfig, args: Sequence[str]) -> DbtRun
 
 
 def _with_results(result: DbtRunResult, data: dict[str, Any]) -> DbtRunResult:
-    built = failed = passed = test_failed = 0
+    built = failed = passed = test_failed = warned = 0
     failures = []
     for node in data.get("results", []):
         unique_id = str(node.get("unique_id", ""))
@@ -214,6 +217,8 @@ def _with_results(result: DbtRunResult, data: dict[str, Any]) -> DbtRunResult:
         elif unique_id.startswith("test."):
             if status == "pass":
                 passed += 1
+            elif status == "warn":
+                warned += 1
             else:
                 test_failed += 1
                 failures.append(unique_id)
@@ -224,6 +229,7 @@ def _with_results(result: DbtRunResult, data: dict[str, Any]) -> DbtRunResult:
         models_failed=failed,
         tests_passed=passed,
         tests_failed=test_failed,
+        tests_warned=warned,
         warnings=result.warnings,
         errors=result.errors,
         failures=tuple(failures),
