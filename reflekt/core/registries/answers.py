@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reflekt.core.errors import RegistryError
+from reflekt.core.strictjson import nesting_depth
 
 MAX_DEPTH = 100  # real plans nest about 10 levels; the conversions recurse on this
 MAX_DIGITS = 100  # a number longer than this is not a schema keyword's value
@@ -81,35 +82,12 @@ def decode_json(
         if not_json is None:
             raise
         raise not_json() from None
-    depth = nesting_depth(value)
+    depth = nesting_depth(value, stop_at=MAX_DEPTH)
     if depth > MAX_DEPTH:
         raise AnswerShapeError(
             _where(registry, where) + f" is nested {depth} levels deep (at most {MAX_DEPTH})"
         )
     return value
-
-
-def nesting_depth(value: Any, stop_at: int = MAX_DEPTH) -> int:
-    """How deep lists and objects nest (a scalar is 0), without recursion; stops past `stop_at`.
-
-    Level by level, with comprehensions: a 5,000-rule answer (150,000 values) takes ~30 ms.
-    """
-    level = [value] if type(value) in _CONTAINERS else []
-    depth = 0
-    while level:
-        depth += 1
-        if depth > stop_at:
-            return depth
-        level = [
-            child
-            for node in level
-            for child in (node.values() if type(node) is dict else node)
-            if type(child) in _CONTAINERS
-        ]
-    return depth
-
-
-_CONTAINERS = (dict, list)
 
 
 # -- messages ---------------------------------------------------------------------------------
