@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from reflekt.core.errors import ConfigError
-from reflekt.core.yamlguard import MAX_CONFIG_BYTES, check_limits
+from reflekt.core.yamlguard import MAX_CONFIG_BYTES, MAX_DEPTH, check_limits
 
 KeyPath = tuple[str | int, ...]
 
@@ -141,6 +141,8 @@ def parse_yaml(text: str, path: Path) -> YamlDocument:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
+        if "maximum nesting depth" in problem:  # newer PyYAML stops deep flows while scanning
+            problem = f"nested more than {MAX_DEPTH} levels deep"
         raise ConfigError(
             f"invalid YAML: {problem}",
             file=path,
