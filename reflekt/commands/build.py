@@ -209,6 +209,23 @@ def _render(run: Run, result) -> None:
     _render_drift(run, result)
 
 
+def _show_dedupe(run: Run, report) -> None:
+    """What the dedupe did to the demo's re-delivered rows, counted in the warehouse."""
+    warehouse = report.warehouse
+    if not report.model_rows:
+        return
+    tables = sorted(report.model_rows)
+    raw = sum(warehouse.tables[table] for table in tables)
+    distinct = sum(warehouse.messages[table] for table in tables)
+    kept = sum(report.model_rows.values())
+    run.out.print(
+        f"dedupe: {raw} raw rows in {len(tables)} message tables ({warehouse.redelivered} "
+        f"re-delivered, {warehouse.late} loaded late) hold {distinct} messages; the models "
+        f"keep {kept} rows, one per message",
+        soft_wrap=True,
+    )
+
+
 def demo_build_step(run: Run, project) -> bool:
     """The demo's step: create the DuckDB warehouse, build the dbt package, run `dbt build`.
 
@@ -247,6 +264,9 @@ def demo_build_step(run: Run, project) -> bool:
             f"(views in schema reflekt_staging of {escape(warehouse.path.name)})",
             soft_wrap=True,
         )
+        for test in dbt.warned_tests:
+            run.out.print(f"  [yellow]WARN[/yellow] {escape(test.describe())}", soft_wrap=True)
+        _show_dedupe(run, report)
         return True
     run.err.print(
         f"[bold red]dbt {escape(' '.join(dbt.command))} failed[/bold red] "

@@ -7,6 +7,7 @@ unknown key, a wrong type or a bad enum value is a ConfigError naming the key pa
 from __future__ import annotations
 
 import os
+import re
 import string
 import unicodedata
 from dataclasses import dataclass, field
@@ -53,6 +54,23 @@ class Conventions:
 SCHEMA_TEST_SEVERITIES = ("warn", "error", "off")
 
 
+MATERIALIZATIONS = ("view", "table", "incremental")
+_LOOKBACK = re.compile(r"^\s*(\d{1,4})\s*(hour|day)s?\s*$", re.IGNORECASE)
+MAX_LOOKBACK_HOURS = 366 * 24
+
+
+@dataclass(frozen=True)
+class Lookback:
+    """`artifacts.dbt.models.lookback`: how far before the last loaded row an incremental
+    run starts again (`3 days`, `12 hours`)."""
+
+    count: int
+    period: str  # hour | day (dbt.dateadd's date parts)
+
+    def __str__(self) -> str:
+        return f"{self.count} {self.period}{'' if self.count == 1 else 's'}"
+
+
 @dataclass(frozen=True)
 class DbtConfig:
     """`artifacts.dbt` settings."""
@@ -67,6 +85,10 @@ class DbtConfig:
     # `warn` by default, since real data violates tracking plans and the warehouse should
     # say so without failing the run; `off` generates none.
     docs_schema_tests: str = "warn"
+    # How the staging models materialize; `incremental` models reprocess `lookback` of
+    # already loaded data each run, so late re-deliveries and late batches stay exact.
+    models_materialized: str = "view"
+    models_lookback: Lookback = field(default_factory=lambda: Lookback(3, "day"))
 
 
 @dataclass(frozen=True)
@@ -273,7 +295,9 @@ def _parse_dbt(check: ConfigChecker, value: Any) -> DbtConfig:
     path = ("artifacts", "dbt")
     dbt = check.mapping(path, artifacts.get("dbt"), ("sources", "models", "docs"))
     sources = check.mapping((*path, "sources"), dbt.get("sources"), ("prefix",))
-    models = check.mapping((*path, "models"), dbt.get("models"), ("prefix", "filter"))
+    models = check.mapping(
+        (*path, "models"), dbt.get("models"), ("prefix", "filter", "materialized", "lookback")
+    )
     docs = check.mapping(
         (*path, "docs"), dbt.get("docs"), ("prefix", "in_folder", "tests", "schema_tests")
     )
@@ -310,7 +334,32 @@ def _parse_dbt(check: ConfigChecker, value: Any) -> DbtConfig:
         docs_schema_tests=default.docs_schema_tests
         if schema_tests is None
         else check.choice((*path, "docs", "schema_tests"), schema_tests, SCHEMA_TEST_SEVERITIES),
+        models_materialized=default.models_materialized
+        if models.get("materialized") is None
+        else check.choice(
+            (*path, "models", "materialized"), models["materialized"], MATERIALIZATIONS
+        ),
+        models_lookback=default.models_lookback
+        if models.get("lookback") is None
+        else _lookback(check, (*path, "models", "lookback"), models["lookback"]),
     )
+
+
+def _lookback(check: ConfigChecker, key_path: tuple[str, ...], value: Any) -> Lookback:
+    """`3 days`, `1 day`, `12 hours` (a bare number counts days)."""
+    text = f"{value} days" if isinstance(value, int) and not isinstance(value, bool) else value
+    match = _LOOKBACK.match(text) if isinstance(text, str) else None
+    if match is None:
+        raise check.fail(
+            key_path,
+            f"{value!r} is not a lookback",
+            hint="write a number of days or hours, e.g. `3 days` or `12 hours`",
+        )
+    lookback = Lookback(int(match.group(1)), match.group(2).lower())
+    hours = lookback.count * (24 if lookback.period == "day" else 1)
+    if not 0 < hours <= MAX_LOOKBACK_HOURS:
+        raise check.fail(key_path, f"{value!r}: a lookback is from 1 hour to 366 days")
+    return lookback
 
 
 def _parse_test_list(check: ConfigChecker, key_path: tuple[str, ...], value: Any) -> tuple:

@@ -4,6 +4,14 @@ Tables and columns are derived from the demo's schema files with the same Segmen
 the dbt builder uses (core/build/segment.py), filled with a few thousand rows of synthetic
 events from a seeded random generator, so the file is the same on every run. Some events are
 deliberately left out (`skip_events`) so that `reflekt build dbt` shows its skip warning.
+
+The data holds what real Segment warehouses hold (`DEMO_FAULTS`), so the demo shows what the
+package does about each: re-delivered rows (same `id`, later `received_at` and `uuid_ts`:
+the models dedupe them), a late batch (loaded days after it was received), a number stored
+as text (`product_viewed.price`: the model casts it), a column no schema knows
+(`order_completed.totl`) and a property never sent (`product_viewed.image_url`: both in the
+drift report), and a few plan violations (a lower-case `currency`, a negative `total`: the
+warn-level schema tests catch them).
 """
 
 from __future__ import annotations
@@ -23,7 +31,28 @@ from reflekt.core.schemas import load_schema
 
 DEMO_SCHEMA = "segment_prod"
 _BASE_TIME = datetime(2024, 1, 1)
-_TIMESTAMP_COLUMNS = ("original_timestamp", "sent_at", "received_at", "timestamp")
+_TIMESTAMP_COLUMNS = ("original_timestamp", "sent_at", "received_at", "timestamp", "uuid_ts")
+_MESSAGE_CALLS = frozenset({"track", "identify", "page", "screen", "group"})
+_REDELIVERED_SHARE = 0.04  # of each message table's rows, delivered a second time
+_LATE_SHARE = 0.02  # of each message table's rows, loaded three days late
+_LATE_BY = timedelta(days=3)
+
+
+@dataclass(frozen=True)
+class DemoFaults:
+    """The real-data faults planted in the demo warehouse (each is `table.column`)."""
+
+    text_number: str = "product_viewed.price"  # a number Segment loaded as text
+    unplanned: str = "order_completed.totl"  # a column no schema knows (a typo of `total`)
+    never_sent: str = "product_viewed.image_url"  # a planned property with no column
+    # Rows that break the plan: (table, column, value, rows).
+    violations: tuple[tuple[str, str, Any, int], ...] = (
+        ("order_completed", "currency", "usd", 2),
+        ("order_completed", "total", -5.0, 1),
+    )
+
+
+DEMO_FAULTS = DemoFaults()
 _COMMON_TYPES = {
     "context_active": "boolean",
     "context_location_latitude": "double",
@@ -44,6 +73,9 @@ class DemoWarehouseSummary:
     tables: dict[str, int]  # table -> rows
     skipped_events: tuple[str, ...]  # events with no table, on purpose
     database: str = field(default="")  # the DuckDB catalog name (the file stem)
+    redelivered: int = 0  # rows that are a second delivery of a message
+    late: int = 0  # rows loaded three days after Segment received them
+    messages: dict[str, int] = field(default_factory=dict)  # message table -> distinct ids
 
     @property
     def total_rows(self) -> int:
@@ -95,11 +127,10 @@ def _plan_tables(events: Sequence[EventSchema], skip: Collection[str]) -> dict[s
                 sql_type = "timestamp" if column.source in _TIMESTAMP_COLUMNS else "varchar"
                 table.columns[column.source] = _COMMON_TYPES.get(column.source, sql_type)
         for prop in segment.flatten_properties(event.properties):
-            if prop.column not in table.columns:
-                table.columns[prop.column] = _property_type(
-                    _leaf_spec(dict(event.properties), prop.path)
-                )
-                table.specs[prop.column] = _leaf_spec(dict(event.properties), prop.path)
+            # Versions come oldest first: the newest one's type and rules win.
+            spec = _leaf_spec(dict(event.properties), prop.path)
+            table.columns[prop.column] = _property_type(spec)
+            table.specs[prop.column] = spec
     if "identifies" in tables:
         users = _Table("users", "users")
         users.columns = {"id": "varchar", "received_at": "timestamp"}
@@ -136,6 +167,8 @@ class _Faker:
         rng = self.rng
         if spec.get("enum"):
             return rng.choice([v for v in spec["enum"] if v is not None] or [None])
+        if sql_type == "varchar" and spec.get("type") in ("number", "integer"):
+            return str(round(rng.uniform(1, 500), 2))  # a number Segment loaded as text
         if sql_type == "bigint":
             return rng.randint(1, 10)
         if sql_type == "double":
@@ -188,6 +221,8 @@ def _rows(table: _Table, faker: _Faker, count: int) -> list[tuple[Any, ...]]:
                 row.append(received)
             elif column in ("timestamp", "original_timestamp", "sent_at"):
                 row.append(received - timedelta(seconds=faker.rng.randint(0, 5)))
+            elif column == "uuid_ts":
+                row.append(received + timedelta(seconds=faker.rng.randint(1, 30)))
             elif column == "user_id":
                 row.append(faker.rng.choice(faker.users))
             elif column == "anonymous_id":
@@ -226,7 +261,10 @@ def create_demo_warehouse(
         events.append(EventSchema.from_body(doc.schema_id.path, doc.body or {}))
     events.sort(key=lambda e: (e.schema_id.rsplit("/", 1)[0], e.version))
     tables = _plan_tables(events, skip_events)
+    _shape_columns(tables, DEMO_FAULTS)
     faker = _Faker(seed)
+    redelivered = late = 0
+    messages: dict[str, int] = {}
 
     db_path.parent.mkdir(parents=True, exist_ok=True)
     tmp_path = db_path.with_name(f".{db_path.name}.tmp")
@@ -246,6 +284,12 @@ def create_demo_warehouse(
                 rows = _users_rows(table, faker)
             else:
                 rows = _rows(table, faker, faker.rng.randint(*rows_per_table))
+                _plant_violations(table, rows, DEMO_FAULTS)
+                if table.call in _MESSAGE_CALLS:
+                    messages[name] = len(rows)
+                    rows, again, later = _deliver_like_segment(table, rows, faker)
+                    redelivered += again
+                    late += later
                 if table.call == "track":
                     track_rows.extend(_as_track(table, rows, tables["tracks"]))
             _insert(connection, schema, table, rows)
@@ -257,7 +301,67 @@ def create_demo_warehouse(
         raise
     tmp_path.replace(db_path)
     skipped = sorted({e.name for e in events if _skipped(e, skip_events)})
-    return DemoWarehouseSummary(db_path, schema, counts, tuple(skipped), db_path.stem)
+    return DemoWarehouseSummary(
+        db_path, schema, counts, tuple(skipped), db_path.stem, redelivered, late, messages
+    )
+
+
+def _shape_columns(tables: dict[str, _Table], faults: DemoFaults) -> None:
+    """The column faults: a number typed as text, an unplanned column, a property never sent."""
+    table, column = faults.text_number.split(".")
+    if column in tables.get(table, _Table("", "")).columns:
+        tables[table].columns[column] = "varchar"
+    table, column = faults.unplanned.split(".")
+    if table in tables:
+        tables[table].columns[column] = "double"
+    table, column = faults.never_sent.split(".")
+    if table in tables:
+        tables[table].columns.pop(column, None)
+        tables[table].specs.pop(column, None)
+
+
+def _plant_violations(table: _Table, rows: list[tuple[Any, ...]], faults: DemoFaults) -> None:
+    """Values that break the plan, in the first rows of their table (in place)."""
+    names = list(table.columns)
+    start = 0
+    for name, column, value, count in faults.violations:
+        if name != table.name or column not in names:
+            continue
+        index = names.index(column)
+        for position in range(start, min(start + count, len(rows))):
+            row = list(rows[position])
+            row[index] = value
+            rows[position] = tuple(row)
+        start += count
+
+
+def _deliver_like_segment(
+    table: _Table, rows: list[tuple[Any, ...]], faker: _Faker
+) -> tuple[list[tuple[Any, ...]], int, int]:
+    """Rows as Segment loads them: some loaded days late, some delivered twice (same `id`,
+    later `received_at` and `uuid_ts`). Returns (rows, re-deliveries, late rows)."""
+    names = list(table.columns)
+    if "uuid_ts" not in names or "received_at" not in names:
+        return rows, 0, 0
+    uuid_ts, received_at = names.index("uuid_ts"), names.index("received_at")
+    rng = faker.rng
+    delivered: list[tuple[Any, ...]] = []
+    again = late = 0
+    for row in rows:
+        if rng.random() < _LATE_SHARE:
+            shifted = list(row)
+            shifted[uuid_ts] = row[received_at] + _LATE_BY
+            row = tuple(shifted)
+            late += 1
+        delivered.append(row)
+        if rng.random() < _REDELIVERED_SHARE:
+            copy = list(row)
+            delay = timedelta(minutes=rng.randint(1, 120))
+            copy[received_at] = row[received_at] + delay
+            copy[uuid_ts] = row[uuid_ts] + delay
+            delivered.append(tuple(copy))
+            again += 1
+    return delivered, again, late
 
 
 def _as_track(table: _Table, rows: list[tuple[Any, ...]], tracks: _Table) -> list[tuple[Any, ...]]:
@@ -321,6 +425,8 @@ class DemoBuildReport:
     build: Any  # reflekt.core.build.pipeline.BuildResult
     dbt_runs: tuple[Any, ...] = ()  # DbtRunResult for deps and each command; () without dbt
     dbt_missing_reason: str | None = None  # why dbt did not run
+    # Rows of each message table's model after `dbt build` (the dedupe at work): table -> rows.
+    model_rows: dict[str, int] = field(default_factory=dict)
 
     @property
     def dbt_result(self) -> Any | None:
@@ -371,4 +477,23 @@ def run_demo_build(
         target_schema=DEMO_DBT_SCHEMA,
         commands=dbt_commands,
     )
-    return DemoBuildReport(summary, source_arg, build, tuple(runs))
+    model_rows = _model_rows(db_path, build, summary) if runs[-1].ok else {}
+    return DemoBuildReport(summary, source_arg, build, tuple(runs), model_rows=model_rows)
+
+
+def _model_rows(db_path: Path, build: Any, summary: DemoWarehouseSummary) -> dict[str, int]:
+    """Rows of the model of each message table, counted in the warehouse dbt built."""
+    import duckdb
+
+    counts: dict[str, int] = {}
+    connection = duckdb.connect(str(db_path), read_only=True)
+    try:
+        for model in build.package.models:
+            if model.table in summary.messages and model.call != "users":
+                (rows,) = connection.execute(
+                    f'select count(*) from "{DEMO_DBT_SCHEMA}"."{model.name}"'
+                ).fetchone()
+                counts[model.table] = counts.get(model.table, 0) + int(rows)
+    finally:
+        connection.close()
+    return counts

@@ -32,11 +32,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reflekt.core import escape
-from reflekt.core.build import schema_tests, segment
+from reflekt.core.build import casts, schema_tests, segment, shared_docs
+from reflekt.core.build.events import (
+    MergedProperty,
+    ModelledEvent,
+    group_versions,
+    newest_first,
+)
 from reflekt.core.build.segment import snake_case
 from reflekt.core.build.templating import render
 from reflekt.core.escape import yaml_scalar
-from reflekt.core.project import DbtConfig
+from reflekt.core.project import DbtConfig, Lookback
 from reflekt.core.registries.segment_convert import RESERVED_METADATA, RULE_TYPE_KEY
 from reflekt.core.schemas import Version
 from reflekt.core.warehouse import SchemaColumns, SourceArg, WarehouseColumn
@@ -110,6 +116,8 @@ class SelectedColumn:
     name: str  # the output column name, also the docs name
     description: str
     tests: tuple[Any, ...] = ()
+    data_type: str = ""  # the model column's type, for the docs YAML ("" when unknown)
+    source: str = ""  # the warehouse column it selects (lower case); "" for a literal
 
 
 @dataclass(frozen=True)
@@ -132,6 +140,32 @@ class Dedupe:
 
 
 @dataclass(frozen=True)
+class Incremental:
+    """SQL pieces of an incremental model's increment (see `materialization_for`)."""
+
+    unique_key: str  # the model's message id column
+    strategy: str  # dbt's incremental_strategy for the adapter
+    id: str  # the raw table's message id, as referenced in SQL
+    watermark: str  # the raw table's load time column (`uuid_ts`, else `received_at`)
+    target_max: str  # `max(<the model's load time column>)`, a SQL expression
+    period: str  # hour | day
+    minus_count: str  # the lookback, negative: `-3`
+    lookback_text: str  # `3 days`
+    keyword: str = "where"  # `and` after a `models.filter` that has a where clause
+
+
+@dataclass(frozen=True)
+class Materialization:
+    materialized: str  # view | table | incremental
+    incremental: Incremental | None = None
+
+
+# dbt's incremental strategy per adapter: `merge` where it is native, else delete+insert.
+INCREMENTAL_STRATEGIES = {"snowflake": "merge", "bigquery": "merge"}
+DEFAULT_INCREMENTAL_STRATEGY = "delete+insert"
+
+
+@dataclass(frozen=True)
 class Model:
     name: str
     table: str
@@ -141,6 +175,7 @@ class Model:
     columns: tuple[SelectedColumn, ...]
     sql_path: str
     docs_path: str
+    materialized: str = "view"
 
 
 @dataclass(frozen=True)
@@ -175,6 +210,9 @@ class DbtPackage:
     tables: dict[str, SourceTable]  # for the sources file
     source_block: dict[str, Any]  # the sources entry without `tables`
     unfiltered: tuple[Unfiltered, ...] = ()
+    # Models asked to be incremental that cannot be (no message id or load time column, or
+    # `users`, which Segment updates in place): built as tables. (model, reason)
+    not_incremental: tuple[tuple[str, str], ...] = ()
 
 
 # --- text helpers -------------------------------------------------------------------------------
@@ -273,6 +311,50 @@ def loaded_at_field(columns: Sequence[WarehouseColumn], dialect: str) -> str:
     return ""
 
 
+def materialization_for(
+    *,
+    requested: str,
+    call: str,
+    columns: Sequence[WarehouseColumn],
+    selected: Sequence[SelectedColumn],
+    lookback: Lookback,
+    dialect: str,
+    filter_lines: Sequence[str],
+) -> tuple[Materialization, str]:
+    """How a model materializes, and why it is not incremental when asked to be ("" if it is).
+
+    An incremental run takes every delivery of each message id whose newest delivery was
+    loaded since the last run, less the lookback (`uuid_ts`, else `received_at`, against the
+    model's own maximum), and dedupes them over all their deliveries: the first delivery
+    wins as in the view, and `unique_key` on the message id replaces what an earlier run
+    kept. Rows without a message id cannot be merged: a full refresh loads them.
+    """
+    if requested != "incremental":
+        return Materialization(requested), ""
+    if call == "users":
+        return Materialization("table"), "Segment updates `users` rows in place"
+    by_lower = {column.name.lower(): column for column in reversed(columns)}
+    id_column = next((c for c in selected if c.source == "id"), None)
+    watermark = next((c for name in LOADED_AT_FIELDS for c in selected if c.source == name), None)
+    if "id" not in by_lower or id_column is None or call not in DEDUPED_CALLS:
+        return Materialization("table"), "the table has no message `id` column"
+    if watermark is None:
+        return Materialization("table"), "the table has neither `uuid_ts` nor `received_at`"
+    has_where = bool(filter_lines) and filter_lines[0].lstrip().lower().startswith("where ")
+    incremental = Incremental(
+        unique_key=id_column.name,
+        strategy=INCREMENTAL_STRATEGIES.get(dialect, DEFAULT_INCREMENTAL_STRATEGY),
+        id=column_ref(by_lower["id"], dialect),
+        watermark=column_ref(by_lower[watermark.source], dialect),
+        target_max=f"max({watermark.name})",
+        period=lookback.period,
+        minus_count=str(-lookback.count),
+        lookback_text=str(lookback),
+        keyword="and" if has_where else "where",
+    )
+    return Materialization("incremental", incremental), ""
+
+
 def dump_yaml(data: Any) -> str:
     """Block YAML with indented list items (as dbt's docs write it), fast and deterministic.
 
@@ -351,13 +433,16 @@ def _select_columns(
     *,
     call: str,
     columns: Sequence[WarehouseColumn],
-    properties: Sequence[segment.PropertyColumn],
+    properties: Sequence[MergedProperty],
     literals: Sequence[tuple[str, str, str]],
     config: DbtConfig,
     dialect: str,
-    schema: EventSchema | None = None,
 ) -> tuple[SelectedColumn, ...]:
-    """Common columns, then properties, then literals: each warehouse column at most once."""
+    """Common columns, then properties, then literals: each warehouse column at most once.
+
+    A property column is cast to its JSON type when the warehouse typed it otherwise
+    (`core/build/casts.py`), and gets the tests its schema implies.
+    """
     by_lower: dict[str, WarehouseColumn] = {}
     for column in columns:
         by_lower.setdefault(column.name.lower(), column)
@@ -365,9 +450,7 @@ def _select_columns(
     taken: set[str] = {alias for alias, _, _ in literals}
     selected: list[SelectedColumn] = []
 
-    def add(
-        source: str, alias: str, description: str, prop: segment.PropertyColumn | None = None
-    ) -> None:
+    def add(source: str, alias: str, description: str, prop: MergedProperty | None = None) -> None:
         column = by_lower.get(source)
         if column is None or source in used:
             return
@@ -375,22 +458,26 @@ def _select_columns(
         name = _unique(alias, taken)
         taken.add(name)
         ref = column_ref(column, dialect)
-        sql = ref if ref == name else f"{ref} as {name}"
+        expression = (
+            casts.property_expression(ref, prop.spec, column.data_type, dialect)
+            if prop is not None
+            else casts.ColumnExpression(ref, column.data_type.lower())
+        )
+        sql = expression.sql if expression.sql == name else f"{expression.sql} as {name}"
         tests = _tests_for(config, source, name)
-        if prop is not None and schema is not None:
+        if prop is not None:
             # Only a property that became a column gets the tests its schema implies.
-            spec, required = schema_tests.property_rule(
-                schema.properties, schema.required, prop.path
-            )
             tests += schema_tests.derived_tests(
-                spec, required, config.docs_schema_tests, tests, column.data_type
+                prop.spec, prop.required, config.docs_schema_tests, tests, expression.data_type
             )
-        selected.append(SelectedColumn(sql, name, description, tests))
+        selected.append(SelectedColumn(sql, name, description, tests, expression.data_type, source))
 
     for common in segment.common_columns(call):
         add(common.source, common.alias, common.description)
     for prop in properties:
-        add(prop.column, segment.safe_alias(prop.column, dialect), prop.description, prop)
+        column = prop.column
+        add(column.column, segment.safe_alias(column.column, dialect), column.description, prop)
+    literal_type = casts.literal_type(dialect)
     for alias, value, description in literals:
         selected.append(
             SelectedColumn(
@@ -398,6 +485,7 @@ def _select_columns(
                 alias,
                 description,
                 tuple(config.docs_tests.get(alias) or ()),
+                literal_type,
             )
         )
     return tuple(selected)
@@ -414,21 +502,23 @@ def _and_filter(filter_lines: list[str], condition: str) -> list[str]:
 
 
 def _literals(
-    call: str, source_schema: str, table: str, schema: EventSchema | None
+    call: str, source_schema: str, table: str, event: ModelledEvent | None
 ) -> list[tuple[str, str, str]]:
+    """The constant columns: the call type, where the rows come from, and the user's metadata
+    of the event's newest schema version (no per-row version: rows carry none)."""
     literals = [
         ("call_type", call, segment.CALL_TYPE_DESCRIPTION),
         ("source_schema", source_schema, segment.SOURCE_SCHEMA_DESCRIPTION),
         ("source_table", table, segment.SOURCE_TABLE_DESCRIPTION),
     ]
-    if schema is not None:
-        literals.append(("schema_id", schema.schema_id, segment.SCHEMA_ID_DESCRIPTION))
+    if event is not None:
         # Reflekt's own bookkeeping (the rule type, foreign Segment content kept by pull)
         # is not the user's metadata: it stays out of the models.
-        users = {k: v for k, v in schema.metadata.items() if k not in RESERVED_METADATA}
+        metadata = event.newest.metadata
+        users = {k: v for k, v in metadata.items() if k not in RESERVED_METADATA}
         if users:
-            metadata = json.dumps(users, sort_keys=True, ensure_ascii=False)
-            literals.append(("schema_metadata", metadata, segment.SCHEMA_METADATA_DESCRIPTION))
+            text = json.dumps(users, sort_keys=True, ensure_ascii=False)
+            literals.append(("schema_metadata", text, segment.SCHEMA_METADATA_DESCRIPTION))
     return literals
 
 
@@ -470,7 +560,11 @@ def build_package(
     sdk: str = "segment",
     build_tracks: bool = True,
 ) -> DbtPackage:
-    """The dbt package for `schemas` against the tables in `columns` (pure)."""
+    """The dbt package for `schemas` against the tables in `columns` (pure).
+
+    One model per event (schema folder): pass every version of each event to build, since
+    the model selects the union of their columns.
+    """
     if sdk not in SDKS:
         raise ValueError(f"unsupported sdk '{sdk}'")
     package_name = package_name_for(project_name)
@@ -481,11 +575,12 @@ def build_package(
     models: list[Model] = []
     skipped: list[Skipped] = []
     tables: dict[str, SourceTable] = {}
-    model_names: dict[str, str] = {}  # model name -> schema id that claimed it
     files: dict[str, str] = {}
-    latest_identify: EventSchema | None = None
+    identifies: list[ModelledEvent] = []
     any_track = False
     unfiltered: list[Unfiltered] = []
+    not_incremental: list[tuple[str, str]] = []
+    uses_casts = False
     filter_names: tuple[str, ...] = ()
     if config.models_filter:
         known = {column.name.lower() for table in columns.tables.values() for column in table}
@@ -495,41 +590,33 @@ def build_package(
         *,
         table: str,
         call: str,
-        schema: EventSchema | None,
-        properties: Sequence[segment.PropertyColumn],
+        event: ModelledEvent | None,
+        properties: Sequence[MergedProperty],
         description: str,
         table_description: str,
         suffix: str,
         literal_call: str,
         row_filter: str = "",
     ) -> None:
+        nonlocal uses_casts
         name = f"{config.models_prefix}{source_name}__{table}{suffix}"
-        schema_ids = (schema.schema_id,) if schema else ()
-        if name in model_names and schema is not None:
-            skipped.append(
-                Skipped(
-                    schema.schema_id,
-                    table,
-                    f"same table and version as {model_names[name]} (model {name})",
-                )
-            )
-            return
-        model_names[name] = schema.schema_id if schema else table
+        schema_ids = event.schema_ids if event else ()
+        table_columns = columns.columns(table) or ()
         selected = _select_columns(
             call=call,
-            columns=columns.columns(table) or (),
+            columns=table_columns,
             properties=properties,
-            literals=_literals(literal_call, columns.schema, table, schema),
+            literals=_literals(literal_call, columns.schema, table, event),
             config=config,
             dialect=dialect,
-            schema=schema,
         )
+        uses_casts = uses_casts or any("reflekt_cast_" in column.sql for column in selected)
         sql_path = f"{models_dir}/{name}.sql"
         docs_name = f"{config.docs_prefix}{source_name}__{table}{suffix}"
         docs_path = f"{docs_dir}/{docs_name}.yml"
         filter_lines: list[str] = []
         if config.models_filter:
-            have = {column.name.lower() for column in columns.columns(table) or ()}
+            have = {column.name.lower() for column in table_columns}
             missing = tuple(col for col in filter_names if col not in have)
             if missing:
                 unfiltered.append(Unfiltered(name, table, missing))
@@ -537,79 +624,107 @@ def build_package(
                 filter_lines = config.models_filter.splitlines()
         if row_filter:
             filter_lines = _and_filter(filter_lines, row_filter)
+        filter_lines = [line.rstrip() for line in filter_lines if line.strip()]
+        materialization, why_not = materialization_for(
+            requested=config.models_materialized,
+            call=call,
+            columns=table_columns,
+            selected=selected,
+            lookback=config.models_lookback,
+            dialect=dialect,
+            filter_lines=filter_lines,
+        )
+        if why_not:
+            not_incremental.append((name, why_not))
         files[sql_path] = render(
             "model.sql.j2",
             schema_ids=schema_ids,
             source_name=source_name,
             table=table,
-            filter_lines=[line.rstrip() for line in filter_lines if line.strip()],
+            filter_lines=filter_lines,
             select_lines=[column.sql for column in selected],
-            dedupe=dedupe_for(call, columns.columns(table) or (), dialect),
+            dedupe=dedupe_for(call, table_columns, dialect),
+            materialization=materialization,
         )
         files[docs_path] = _docs_yaml(name, description, selected, schema_ids)
         tables.setdefault(
-            table,
-            SourceTable(table_description, loaded_at_field(columns.columns(table) or (), dialect)),
+            table, SourceTable(table_description, loaded_at_field(table_columns, dialect))
         )
         models.append(
-            Model(name, table, call, description, schema_ids, selected, sql_path, docs_path)
+            Model(
+                name,
+                table,
+                call,
+                description,
+                schema_ids,
+                selected,
+                sql_path,
+                docs_path,
+                materialization.materialized,
+            )
         )
 
-    ordered = sorted(schemas, key=lambda s: (s.schema_id.rsplit("/", 1)[0], s.version))
-    for schema in ordered:
+    def target(schema: EventSchema) -> tuple[segment.CallType, str, str]:
+        """The call, table and model suffix (a named page or screen) of a schema's rows."""
         rule_type = schema.metadata.get(RULE_TYPE_KEY)
         call, table = segment.call_for_event(
             schema.name, columns.tables, rule_type if isinstance(rule_type, str) else None
         )
+        keyed = segment.is_keyed_call(schema.name, call)
+        return call, table, f"__{snake_case(schema.name)}" if keyed else ""
+
+    for event in group_versions(schemas, lambda s: "".join(target(s)[1:])):
+        newest = event.newest
+        call, table, suffix = target(newest)
         if table not in columns:
-            skipped.append(Skipped(schema.schema_id, table, f"no such table in {columns.schema}"))
+            for schema_id in event.schema_ids:
+                skipped.append(Skipped(schema_id, table, f"no such table in {columns.schema}"))
             continue
-        version = schema.version
-        suffix = "" if version == Version(1, 0) else f"__v{version.major}_{version.minor}"
-        row_filter = ""
-        if segment.is_keyed_call(schema.name, call):
-            # One model per named page/screen: its rows of the shared table.
-            suffix = f"__{snake_case(schema.name)}{suffix}"
-            row_filter = f"name = {sql_literal(schema.name, dialect)}"
-        description = schema.description or f"{schema.name} events."
+        # One model per named page/screen: its rows of the shared table.
+        row_filter = f"name = {sql_literal(newest.name, dialect)}" if suffix else ""
+        description = newest.description or f"{newest.name} events."
         add_model(
             table=table,
             call=call.name,
-            schema=schema,
-            properties=segment.flatten_properties(schema.properties),
-            description=description if not suffix else f"{description} (schema version {version})",
-            table_description=schema.description or f"{schema.name} events.",
+            event=event,
+            properties=event.properties(),
+            description=description,
+            table_description=description,
             suffix=suffix,
             literal_call=call.name,
             row_filter=row_filter,
         )
-        if call is segment.IDENTIFY and (
-            latest_identify is None or latest_identify.version < schema.version
-        ):
-            latest_identify = schema
+        if call is segment.IDENTIFY:
+            identifies.append(event)
         any_track = any_track or call is segment.TRACK
 
     missing_table = f"no such table in {columns.schema}"
-    if latest_identify is not None and segment.USERS_TABLE not in columns:
-        skipped.append(Skipped(latest_identify.schema_id, segment.USERS_TABLE, missing_table))
-    elif latest_identify is not None:
-        add_model(
-            table=segment.USERS_TABLE,
-            call="users",
-            schema=latest_identify,
-            properties=segment.flatten_properties(latest_identify.properties),
-            description=segment.USERS_DESCRIPTION,
-            table_description=segment.USERS_DESCRIPTION,
-            suffix="",
-            literal_call="identify",
+    if identifies:
+        # `users` holds the latest traits of every identify() event's versions.
+        traits = ModelledEvent(
+            segment.USERS_TABLE,
+            newest_first(schema for event in identifies for schema in event.versions),
         )
+        if segment.USERS_TABLE not in columns:
+            skipped.append(Skipped(traits.newest.schema_id, segment.USERS_TABLE, missing_table))
+        else:
+            add_model(
+                table=segment.USERS_TABLE,
+                call="users",
+                event=traits,
+                properties=traits.properties(),
+                description=segment.USERS_DESCRIPTION,
+                table_description=segment.USERS_DESCRIPTION,
+                suffix="",
+                literal_call="identify",
+            )
     if build_tracks and any_track and segment.TRACKS_TABLE not in columns:
         skipped.append(Skipped("", segment.TRACKS_TABLE, missing_table))
     elif build_tracks and any_track:
         add_model(
             table=segment.TRACKS_TABLE,
             call="track",
-            schema=None,
+            event=None,
             properties=(),
             description=segment.TRACKS_DESCRIPTION,
             table_description=segment.TRACKS_DESCRIPTION,
@@ -623,6 +738,10 @@ def build_package(
     files[".gitignore"] = render("gitignore.j2")
     if config.docs_schema_tests != "off":
         files[schema_tests.MACROS_PATH] = render("schema_tests.sql.j2", **context)
+    if uses_casts:
+        files[casts.CASTS_PATH] = render("casts.sql.j2", **context)
+    if models:
+        files[f"{docs_dir}/{shared_docs.DOCS_FILE}"] = shared_docs.docs_file(header("<!--"))
 
     source_block = {
         "name": source_name,
@@ -645,6 +764,7 @@ def build_package(
         tables=dict(tables),
         source_block=source_block,
         unfiltered=tuple(unfiltered),
+        not_incremental=tuple(not_incremental),
     )
 
 
@@ -653,7 +773,12 @@ def _docs_yaml(
 ) -> str:
     entries = []
     for column in columns:
-        entry: dict[str, Any] = {"name": column.name, "description": column.description}
+        entry: dict[str, Any] = {
+            "name": column.name,
+            "description": shared_docs.description_for(column.description),
+        }
+        if column.data_type:
+            entry["data_type"] = column.data_type
         if column.tests:
             entry["data_tests"] = list(column.tests)
         entries.append(entry)
@@ -694,6 +819,8 @@ def dbt_rendered_as_is(data: Any) -> Any:
     registries are data, never code (`escape.jinja_text`). The user's own `data_tests`
     config is kept as written.
     """
+    if isinstance(data, shared_docs.DocRef):
+        return data
     if isinstance(data, str):
         return escape.jinja_text(data)
     if isinstance(data, dict):

@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,20 @@ _PASSWORD_ENV = "REFLEKT_DBT_PASSWORD"
 
 class DbtRunError(ReflektError):
     """dbt is not installed, or cannot run against this kind of source."""
+
+
+@dataclass(frozen=True)
+class WarnedTest:
+    """A warn-level test that found rows: which rule, on which model column, how many rows."""
+
+    test: str  # the generic test's name: `reflekt_accepted_values`, `not_null`...
+    model: str
+    column: str
+    rows: int
+
+    def describe(self) -> str:
+        plural = "row" if self.rows == 1 else "rows"
+        return f"{self.test} on {self.model}.{self.column}: {self.rows} {plural}"
 
 
 @dataclass(frozen=True)
@@ -46,6 +60,7 @@ class DbtRunResult:
     warnings: tuple[str, ...] = ()
     errors: tuple[str, ...] = ()
     failures: tuple[str, ...] = ()  # unique ids of failed nodes
+    warned_tests: tuple[WarnedTest, ...] = ()
     log: str = field(default="", repr=False)
 
     @property
@@ -199,7 +214,35 @@ def run_dbt(work_dir: Path, source: SourceConfig, args: Sequence[str]) -> DbtRun
     )
     if run_results.is_file():
         result = _with_results(result, json.loads(run_results.read_text(encoding="utf-8")))
+    if result.tests_warned:
+        result = replace(result, warned_tests=_warned_tests(work_dir / "target"))
     return result
+
+
+def _warned_tests(target: Path) -> tuple[WarnedTest, ...]:
+    """The warned tests of the last run, named from dbt's manifest (sorted; () unreadable)."""
+    try:
+        results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))
+        nodes = json.loads((target / "manifest.json").read_text(encoding="utf-8"))["nodes"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return ()
+    warned = []
+    for item in results.get("results", []):
+        node = nodes.get(item.get("unique_id")) if item.get("status") == "warn" else None
+        if not isinstance(node, dict):
+            continue
+        metadata = node.get("test_metadata") or {}
+        attached = str(node.get("attached_node") or "").rsplit(".", 1)[-1]
+        rows = item.get("failures")
+        warned.append(
+            WarnedTest(
+                str(metadata.get("name") or node.get("name", "")),
+                attached,
+                str(node.get("column_name") or ""),
+                rows if isinstance(rows, int) else 0,
+            )
+        )
+    return tuple(sorted(warned, key=lambda t: (t.model, t.column, t.test)))
 
 
 def _with_results(result: DbtRunResult, data: dict[str, Any]) -> DbtRunResult:

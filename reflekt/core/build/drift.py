@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import difflib
 import functools
-import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from reflekt.core.build import segment
+from reflekt.core.build.casts import cast_for
+from reflekt.core.build.coltypes import declared_types, warehouse_family
 from reflekt.core.build.dbt import EventSchema
 from reflekt.core.registries.segment_convert import RULE_TYPE_KEY
 from reflekt.core.warehouse import SchemaColumns
@@ -47,81 +48,6 @@ _CALL_OWN: Mapping[str, frozenset[str]] = {
     "screen": frozenset({"name", "category"}),
     "group": frozenset({"group_id"}),
     "identify": frozenset(),
-}
-
-# Warehouse type families, from the `data_type` information_schema reports (lower case, size
-# and precision stripped). A type in none of them (geography, interval, ...) is never a
-# mismatch.
-_FAMILIES: Mapping[str, frozenset[str]] = {
-    "text": frozenset(
-        {
-            "varchar",
-            "character varying",
-            "text",
-            "string",
-            "char",
-            "character",
-            "bpchar",
-            "nvarchar",
-            "nchar",
-            "uuid",
-        }
-    ),
-    "integer": frozenset(
-        {
-            "integer",
-            "int",
-            "bigint",
-            "smallint",
-            "tinyint",
-            "int2",
-            "int4",
-            "int8",
-            "hugeint",
-            "ubigint",
-            "uinteger",
-            "usmallint",
-            "utinyint",
-            "uhugeint",
-            "int64",
-            "byteint",
-        }
-    ),
-    "number": frozenset(
-        {
-            "numeric",
-            "decimal",
-            "number",
-            "double",
-            "double precision",
-            "real",
-            "float",
-            "float4",
-            "float8",
-            "float64",
-            "bignumeric",
-        }
-    ),
-    "boolean": frozenset({"boolean", "bool"}),
-    "time": frozenset(
-        {
-            "timestamp",
-            "timestamp without time zone",
-            "timestamp with time zone",
-            "timestamptz",
-            "timestamp_ntz",
-            "timestamp_ltz",
-            "timestamp_tz",
-            "datetime",
-            "date",
-            "time",
-            "time without time zone",
-            "time with time zone",
-        }
-    ),
-    "json": frozenset(
-        {"json", "jsonb", "variant", "object", "array", "super", "struct", "map", "list"}
-    ),
 }
 
 # The contradictions: a property of this JSON type in a column of one of these families is a
@@ -204,45 +130,20 @@ def describe(item: DriftItem) -> str:
         return f"{item.table}: column {item.column} ({item.warehouse_type}) is in no schema{hint}"
     if item.kind == NEVER_SEEN:
         return f"{item.table}: property {item.property} has no column {item.column}"
+    cast = cast_for(item.schema_type.split("|"), item.warehouse_type)
+    if cast == "string":
+        note = "; the model casts it to text"
+    elif cast:
+        note = f"; the model casts it (values that are not a {cast} become null)"
+    else:
+        note = ""
     return (
         f"{item.table}: {item.property} is {item.schema_type} in the schema, but column "
-        f"{item.column} is {item.warehouse_type}"
+        f"{item.column} is {item.warehouse_type}{note}"
     )
 
 
-# --- types ------------------------------------------------------------------------------------
-
-_SIZE = re.compile(r"\s*\(.*\)\s*$")
-
-
-def warehouse_family(data_type: str) -> str | None:
-    """The family of an information_schema `data_type` (`VARCHAR(256)` -> text), or None."""
-    name = _SIZE.sub("", data_type.strip().lower())
-    if name.endswith("[]"):
-        return "json"  # DuckDB and Postgres arrays
-    for family, names in _FAMILIES.items():
-        if name in names:
-            return family
-    return None
-
-
-def declared_types(spec: Any) -> tuple[str, ...]:
-    """The JSON types a property declares (`type`, or its anyOf/oneOf branches), no `null`."""
-    if not isinstance(spec, dict):
-        return ()
-    declared = spec.get("type")
-    types: list[str] = []
-    if isinstance(declared, str):
-        types.append(declared)
-    elif isinstance(declared, list):
-        types.extend(item for item in declared if isinstance(item, str))
-    elif declared is None:
-        for key in ("anyOf", "oneOf"):
-            branches = spec.get(key)
-            if isinstance(branches, list):
-                for branch in branches:
-                    types.extend(declared_types(branch))
-    return tuple(dict.fromkeys(kind for kind in types if kind != "null"))
+# --- types ---------------------------------------------------------------------------------
 
 
 def contradicts(types: Sequence[str], data_type: str) -> bool:

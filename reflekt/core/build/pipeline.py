@@ -108,11 +108,14 @@ def build_dbt(
     columns = introspect(source_config, source.schema, database=source.database)
     timings["introspect"] = time.perf_counter() - mark
 
+    # One model per event: every version of a selected event counts, selected or not.
+    all_files = list_schema_files(project.schemas_dir)
+    versions = [*schemas, *_other_versions(project, all_files, schemas)]
     mark = time.perf_counter()
     package = build_package(
         project_name=project.name,
         config=project.dbt,
-        schemas=schemas,
+        schemas=versions,
         columns=columns,
         source=source,
         source_type=source_config.type,
@@ -122,9 +125,8 @@ def build_dbt(
     timings["build"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    all_files = list_schema_files(project.schemas_dir)
     drift = find_drift(
-        [*schemas, *_other_versions(project, all_files, schemas)],
+        versions,
         columns,
         {model.table for model in package.models},
     )
@@ -136,9 +138,9 @@ def build_dbt(
     plan = plan_package(
         package_dir,
         package,
-        selected_ids={schema.schema_id for schema in schemas},
+        selected_ids={schema.schema_id for schema in versions},
         existing_ids=existing_ids,
-        full_build={schema.schema_id for schema in schemas} >= existing_ids,
+        full_build={schema.schema_id for schema in versions} >= existing_ids,
     )
     if not dry_run:
         apply_plan(plan, project_root=project.root)
@@ -159,8 +161,9 @@ def build_dbt(
 def _other_versions(
     project: Project, files: Sequence[Path], selected: Sequence[EventSchema]
 ) -> list[EventSchema]:
-    """The unselected versions of the selected events, for drift: a column that another
-    version plans is not unplanned. An unreadable file is left out (lint reports it)."""
+    """The unselected versions of the selected events: an event's model selects the columns
+    of all its versions, and a column another version plans is not unplanned. An unreadable
+    file is left out (lint reports it)."""
     chosen = {schema.schema_id for schema in selected}
     folders = {schema_id.rsplit("/", 1)[0] for schema_id in chosen}
     others: list[EventSchema] = []

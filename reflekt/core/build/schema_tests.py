@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from reflekt.core import escape
+from reflekt.core.build.coltypes import warehouse_family
 
 MACROS_PATH = "macros/reflekt_schema_tests.sql"
 
@@ -89,8 +90,6 @@ def _range(spec: Mapping[str, Any]) -> dict[str, Any]:
 def _numeric_column(data_type: str) -> bool:
     """False when the warehouse column is known not to hold numbers (a number stored as text
     would make `total > 100` an SQL error, not a finding: the drift report names it)."""
-    from reflekt.core.build.drift import warehouse_family  # drift imports the builder
-
     return warehouse_family(data_type) in (None, "integer", "number")
 
 

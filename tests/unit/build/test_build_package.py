@@ -168,11 +168,12 @@ def test_no_column_twice_and_docs_match_sql(render):
     assert "data_attr" in [c.name for c in cart.columns]
 
 
-def test_both_spellings_land_in_one_table_with_versions():
+def test_both_spellings_and_every_version_land_in_one_model():
+    """Rows carry no version, and `Cart Viewed` and `CartViewed` both land in cart_viewed:
+    one model selects the union of their columns, its header names every schema."""
     package = small_build()
     assert sorted(m.name for m in package.models) == [
         "stg_segment_prod__cart_viewed",
-        "stg_segment_prod__cart_viewed__v2_0",
         "stg_segment_prod__identifies",
         "stg_segment_prod__tracks",
         "stg_segment_prod__users",
@@ -180,6 +181,26 @@ def test_both_spellings_land_in_one_table_with_versions():
     assert [(s.schema_id, s.table) for s in package.skipped] == [
         ("segment/shop/Order_Refunded/1-0.json", "order_refunded")
     ]
+    cart = next(m for m in package.models if m.name == "stg_segment_prod__cart_viewed")
+    assert cart.schema_ids == (
+        "segment/shop/Cart_Viewed/1-0.json",
+        "segment/shop/CartViewed/2-0.json",
+    )
+    names = [c.name for c in cart.columns]
+    # 2-0's cart_id, then 1-0's own properties; no per-row version column.
+    assert names[names.index("cart_id") :] == [
+        "cart_id",
+        "created_at",
+        "data_attr",
+        "nested_inner_val",
+        "call_type",
+        "source_schema",
+        "source_table",
+    ]
+    assert "schema_id" not in names
+    # 2-0 requires cart_id, 1-0 did not: its rows have none, so no not_null.
+    cart_id = next(c for c in cart.columns if c.name == "cart_id")
+    assert [next(iter(t)) for t in cart_id.tests] == ["reflekt_matches_pattern"]
 
 
 def test_tests_attach_to_renamed_columns():
@@ -272,7 +293,10 @@ def test_every_file_has_the_generated_header_and_its_schemas():
     for rel, text in package.files.items():
         assert is_generated(text), rel
     sql = package.files["models/segment_prod/stg_segment_prod__cart_viewed.sql"]
-    assert header_schema_ids(sql) == ["segment/shop/Cart_Viewed/1-0.json"]
+    assert header_schema_ids(sql) == [
+        "segment/shop/Cart_Viewed/1-0.json",
+        "segment/shop/CartViewed/2-0.json",
+    ]
     assert (
         header_schema_ids(package.files["models/segment_prod/stg_segment_prod__tracks.sql"]) == []
     )

@@ -40,8 +40,7 @@ renamed as (
         email,
         cast('identify' as {{ dbt.type_string() }}) as call_type,
         cast('segment_prod' as {{ dbt.type_string() }}) as source_schema,
-        cast('identifies' as {{ dbt.type_string() }}) as source_table,
-        cast('segment/shop/Identify/1-0.json' as {{ dbt.type_string() }}) as schema_id
+        cast('identifies' as {{ dbt.type_string() }}) as source_table
     from deduped
     where reflekt_delivery_num = 1 or id is null
 )
