@@ -795,7 +795,7 @@ def sources_yaml(source_block: Mapping[str, Any], tables: Mapping[str, SourceTab
     The source's `freshness` applies to every table with a `loaded_at_field`; a table without
     one says `freshness: null` (else dbt would look for warehouse metadata it has not got).
     `loaded_at_field` and `freshness` are written as table properties, which every dbt the
-    package supports (1.8 and later) reads.
+    package supports (1.10.5 and later) reads.
     """
     entry = dict(source_block)
     entry["tables"] = [_source_table(name, tables[name]) for name in sorted(tables)]

@@ -5,6 +5,9 @@
 `minLength`/`maxLength` `reflekt_length_range`; `pattern` `reflekt_matches_pattern`. The
 generic tests ship in the package's own `macros/` (no dbt_utils), adapter-dispatched.
 
+Arguments are nested under `arguments:`, as dbt 1.10.5 and later read them (the top-level
+form is deprecated there).
+
 dbt's own `accepted_values` writes `'{{ value }}'` without escaping the quote, so an enum
 value is never given to it: the package's macro quotes every string per adapter. Every value
 from a schema is data: strings go through `escape.jinja_text` (dbt renders test arguments
@@ -118,18 +121,18 @@ def derived_tests(
         tests.append({"not_null": dict(config)})
     values = _values(spec)
     if values is not None and (numeric or all(isinstance(value, str) for value in values)):
-        tests.append({"reflekt_accepted_values": {"values": values, **config}})
+        tests.append({"reflekt_accepted_values": {"arguments": {"values": values}, **config}})
     bounds = _range(spec) if numeric else {}
     if bounds:
-        tests.append({"reflekt_accepted_range": {**bounds, **config}})
+        tests.append({"reflekt_accepted_range": {"arguments": bounds, **config}})
     lengths = {
         bound: spec[key]
         for key, bound in (("minLength", "min_length"), ("maxLength", "max_length"))
         if _length(spec.get(key))
     }
     if lengths:
-        tests.append({"reflekt_length_range": {**lengths, **config}})
+        tests.append({"reflekt_length_range": {"arguments": lengths, **config}})
     if isinstance(spec.get("pattern"), str):
         pattern = escape.jinja_text(spec["pattern"])
-        tests.append({"reflekt_matches_pattern": {"pattern": pattern, **config}})
+        tests.append({"reflekt_matches_pattern": {"arguments": {"pattern": pattern}, **config}})
     return tuple(tests)

@@ -54,7 +54,7 @@ PROPERTIES: dict[str, Any] = {
     "hostile": {"type": "string", "enum": HOSTILE_VALUES, "description": "Hostile values."},
     "hostile_pattern": {"type": "string", "pattern": HOSTILE_PATTERN, "description": ""},
     "never_sent": {"type": "string", "enum": ["x"], "description": "Has no column."},
-    # A number Segment stored as text: no range test (an SQL error, not a finding).
+    # A number Segment stored as text: the model casts it, so its range test runs too.
     "price": {"type": "number", "maximum": 10, "enum": [1, 150], "description": "As text."},
     # A string enum on an integer column: compared as text.
     "code": {"type": "string", "enum": ["7"], "description": "Stored as a number."},
@@ -90,7 +90,7 @@ GOOD = {
     "level": 3,
     "kind": "web",
     "hostile_pattern": "it's7",
-    "price": "150",
+    "price": "1",
     "code": 7,
 }
 # One violation per row: the column it breaks, and the value.
@@ -100,6 +100,7 @@ VIOLATIONS = {
     "total": 150,
     "coupon": "TOOLONG",
     "sku": "bad",
+    "price": "150",  # in the enum, above the maximum
 }
 # The schema-derived tests that must warn (or fail): test name, model column.
 BROKEN = {
@@ -108,6 +109,7 @@ BROKEN = {
     ("reflekt_accepted_range", "total"),
     ("reflekt_length_range", "coupon"),
     ("reflekt_matches_pattern", "sku"),
+    ("reflekt_accepted_range", "price"),
 }
 PASSING = {
     ("reflekt_accepted_range", "qty"),
@@ -117,6 +119,7 @@ PASSING = {
     ("reflekt_accepted_values", "hostile"),
     ("reflekt_matches_pattern", "hostile_pattern"),
     ("reflekt_accepted_values", "code"),
+    ("reflekt_accepted_values", "price"),  # numeric once cast
     # the seed's docs.tests `id: [unique, not_null]`
     ("unique", "event_id"),
     ("not_null", "event_id"),
@@ -324,7 +327,7 @@ def test_schema_tests_off_generates_none_and_removes_the_macros(
     second = build_dbt(loaded, load_profile(loaded), None, "wh.warehouse.segment_prod")
     assert not (second.package_dir / MACROS_PATH).exists()
     text = "".join(p.read_text() for p in (second.package_dir / "models").rglob("*.yml"))
-    assert "reflekt_" not in text.replace("reflekt_delivery", "")
+    assert not any(f"reflekt_{kind}" in text for kind in ("accepted", "length", "matches"))
     assert text.count("not_null") == 2  # the user's: event_id and kind
 
 

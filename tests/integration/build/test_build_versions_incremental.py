@@ -280,7 +280,9 @@ def test_one_model_for_both_versions_with_the_text_number_cast(tmp_path, warehou
     ]
     totals = [None if total is None else float(total) for _, total, _ in rows]
     assert totals == [12.5, 7.0, None], "a text number is numeric; 'N/A' is null"
-    [(total_sum,)] = warehouse.query(f"select sum(total) from {warehouse.target_schema}.{warehouse.model}")
+    [(total_sum,)] = warehouse.query(
+        f"select sum(total) from {warehouse.target_schema}.{warehouse.model}"
+    )
     assert float(total_sum) == 19.5
     docs = yaml.safe_load((build.package_dir / model.docs_path).read_text())
     columns = {column["name"]: column for column in docs["models"][0]["columns"]}

@@ -28,10 +28,10 @@ def test_each_keyword_gives_its_test() -> None:
     }
     assert derived_tests(spec, True, "warn") == (
         {"not_null": WARN},
-        {"reflekt_accepted_values": {"values": ["a", "b"], **WARN}},
-        {"reflekt_accepted_range": {"min_value": 1, "max_value": 9, **WARN}},
-        {"reflekt_length_range": {"min_length": 2, "max_length": 3, **WARN}},
-        {"reflekt_matches_pattern": {"pattern": "^x", **WARN}},
+        {"reflekt_accepted_values": {"arguments": {"values": ["a", "b"]}, **WARN}},
+        {"reflekt_accepted_range": {"arguments": {"min_value": 1, "max_value": 9}, **WARN}},
+        {"reflekt_length_range": {"arguments": {"min_length": 2, "max_length": 3}, **WARN}},
+        {"reflekt_matches_pattern": {"arguments": {"pattern": "^x"}, **WARN}},
     )
     assert derived_tests(spec, True, "off") == ()
     [not_null, *_] = derived_tests(spec, True, "error")
@@ -41,10 +41,16 @@ def test_each_keyword_gives_its_test() -> None:
 def test_exclusive_bounds_in_both_drafts() -> None:
     draft4 = {"minimum": 0, "exclusiveMinimum": True, "maximum": 5}
     assert derived_tests(draft4, False, "warn") == (
-        {"reflekt_accepted_range": {"min_value": 0, "exclusive_min": True, "max_value": 5, **WARN}},
+        {
+            "reflekt_accepted_range": {
+                "arguments": {"min_value": 0, "exclusive_min": True, "max_value": 5},
+                **WARN,
+            }
+        },
     )
     draft7 = {"exclusiveMinimum": 0, "exclusiveMaximum": 2.5}
-    [(name, args)] = [next(iter(t.items())) for t in derived_tests(draft7, False, "warn")]
+    [(name, test)] = [next(iter(t.items())) for t in derived_tests(draft7, False, "warn")]
+    args = test["arguments"]
     assert name == "reflekt_accepted_range"
     assert args["min_value"] == 0 and args["exclusive_min"] is True
     assert args["max_value"] == 2.5 and args["exclusive_max"] is True
@@ -69,12 +75,14 @@ def test_values_that_are_not_plain_data_give_no_test(spec) -> None:
 
 def test_const_numbers_and_strings_as_data() -> None:
     assert derived_tests({"const": 3}, False, "warn") == (
-        {"reflekt_accepted_values": {"values": [3], **WARN}},
+        {"reflekt_accepted_values": {"arguments": {"values": [3]}, **WARN}},
     )
     [test] = derived_tests({"enum": ["{{ x }}", None]}, False, "warn")
-    assert test["reflekt_accepted_values"]["values"] == ["{% raw %}{{ x }}{% endraw %}"]
+    assert test["reflekt_accepted_values"]["arguments"]["values"] == [
+        "{% raw %}{{ x }}{% endraw %}"
+    ]
     [test] = derived_tests({"pattern": "{% if %}"}, False, "warn")
-    assert test["reflekt_matches_pattern"]["pattern"].startswith("{% raw %}")
+    assert test["reflekt_matches_pattern"]["arguments"]["pattern"].startswith("{% raw %}")
 
 
 def test_a_not_null_the_user_configured_is_not_repeated() -> None:
