@@ -182,6 +182,11 @@ def _render_warnings(run: Run, result) -> None:
             f"table {escape(model.table)} has no column {escape(', '.join(model.missing))}.",
             soft_wrap=True,
         )
+    for model, reason in result.package.not_incremental:
+        run.err.print(
+            f"Note: {escape(model)} is built as a table, not incremental: {escape(reason)}.",
+            soft_wrap=True,
+        )
 
 
 def _render(run: Run, result) -> None:

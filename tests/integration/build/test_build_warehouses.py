@@ -97,8 +97,7 @@ def test_postgres_build_then_real_dbt_build(small_project, pg_schema, query_coun
     result = build_dbt(project, profile, None, f"pg.test.{pg_schema}")
     assert len(query_counter.introspection) == 1
     assert sorted(result.built) == sorted(
-        f"stg_{pg_schema}__{t}"
-        for t in ("cart_viewed", "identifies", "users", "pages", "tracks")
+        f"stg_{pg_schema}__{t}" for t in ("cart_viewed", "identifies", "users", "pages", "tracks")
     )
     assert result.skipped_tables == ("order_refunded",)
     if not (dbt_command() and dbt_adapter_installed("postgres")):
