@@ -35,6 +35,7 @@ from reflekt.core.build.dbt_runner import (
     run_dbt,
     write_downstream_project,
 )
+from reflekt.core.build.casts import CASTS_PATH
 from reflekt.core.build.schema_tests import MACROS_PATH
 from reflekt.core.build.templating import FILTERS, UnescapedValueError, environment, render
 from reflekt.core.profiles import SourceConfig
@@ -321,10 +322,9 @@ class TestRealDbt:
         }
         for event in hostile.events:
             node = models[event.schema_id]
-            if event.rule_type == "PAGE":
-                assert node["description"] == f"{event.description} (schema version 1-0)"
-                continue
             assert node["description"] == (event.description or f"{event.name} events.")
+            if event.rule_type == "PAGE":
+                continue
             assert sources[event.table]["description"] == node["description"]
             columns = {column["description"] for column in node["columns"].values()}
             for prop in event.properties.values():
@@ -350,16 +350,13 @@ class TestRealDbt:
         page = models[Event(RUN_QUERY_KEY, RUN_QUERY_KEY, "").schema_id]
         with duckdb.connect(str(hostile.db_path), read_only=True) as con:
             assert con.execute(f"select id from {SCHEMA}.victim").fetchall() == [("still here",)]
-            # The PAGE model reads the rows of its page, named by the key verbatim, and its
-            # literals (schema id, table) are the original strings.
+            # The PAGE model reads the rows of its page, named by the key verbatim.
             rows = con.execute(
-                f'select page_id, schema_id, source_table from reflekt_staging."{page["name"]}"'
+                f'select page_id, source_table from reflekt_staging."{page["name"]}"'
             ).fetchall()
-        assert rows == [
-            (page_schema_id := f"segment/plan/{RUN_QUERY_KEY}/1-0.json", page_schema_id, "pages")
-        ]
+        assert rows == [(f"segment/plan/{RUN_QUERY_KEY}/1-0.json", "pages")]
 
-    def test_schema_id_literals_are_verbatim_in_the_views(self, hostile: HostileRun) -> None:
+    def test_table_literals_are_verbatim_in_the_views(self, hostile: HostileRun) -> None:
         import duckdb
 
         models = models_by_schema_id(hostile.manifest)
@@ -368,8 +365,10 @@ class TestRealDbt:
                 if event.rule_type == "PAGE":
                     continue
                 view = models[event.schema_id]["name"]
-                ids = con.execute(f'select schema_id from reflekt_staging."{view}"').fetchall()
-                assert set(ids) == {(event.schema_id,)}, event.folder
+                tables = con.execute(
+                    f'select source_table from reflekt_staging."{view}"'
+                ).fetchall()
+                assert set(tables) == {(event.table,)}, event.folder
 
 
 # --- the generated files themselves (no dbt needed) -----------------------------------------
@@ -400,6 +399,7 @@ def test_no_jinja_forms_outside_what_the_builder_writes(hostile: HostileRun) -> 
         "{{\n  config(",
         "{{ source(",
         "{{ dbt.type_string() }}",
+        "{{ reflekt_cast_",  # a text column cast to its JSON type (a package macro)
         '{{ "',
         "{{ adapter.quote(",
         "{% raw %}",  # only inside `{{ "..." }}` strings, as text
@@ -413,6 +413,10 @@ def test_no_jinja_forms_outside_what_the_builder_writes(hostile: HostileRun) -> 
             package = hostile.files["dbt_project.yml"].split("\nname: ", 1)[1].split("\n")[0]
             assert re.fullmatch(r"[a-z0-9_]+", package), package
             assert text == render("schema_tests.sql.j2", package_name=package)
+            continue
+        if rel == CASTS_PATH:
+            package = hostile.files["dbt_project.yml"].split("\nname: ", 1)[1].split("\n")[0]
+            assert text == render("casts.sql.j2", package_name=package)
             continue
         rest = text
         for marker in ("{{", "{%", "{#"):

@@ -7,7 +7,8 @@ contradicts its one declared JSON type is cast in the model:
 - to a number, integer or boolean from text: with the package's `reflekt_cast_*` macros
   (`macros/reflekt_casts.sql`), which give null for a value that is not one (`"N/A"`) instead
   of failing the whole model; the drift report names the column, the tests see the nulls;
-- to text from a number or boolean column: a plain cast to `dbt.type_string()`, never lossy.
+- to text from a number or boolean column: a plain cast to the adapter's text type, never
+  lossy.
 
 A column whose type already fits is selected as it is. Either way the model's column type is
 known at build time, and goes into the docs YAML as `data_type` (so a team can turn on
@@ -39,9 +40,11 @@ _TO_TEXT_FROM = frozenset({"integer", "number", "boolean"})
 
 # The type each cast produces, as the adapter names it (what dbt's type macros return:
 # `dbt.type_string()` is `text` but on BigQuery; numbers are doubles, never DuckDB's 4-byte
-# `float`). The `data_type` of a cast column.
+# `float`). The `data_type` of a cast column; the literal columns are cast to the `string`
+# entry, written as plain SQL.
 _CAST_TYPES: Mapping[str, Mapping[str, str]] = {
-    "string": {"bigquery": "string", "": "text"},
+    # Redshift's `text` is varchar(256): a long metadata literal would not fit.
+    "string": {"bigquery": "string", "redshift": "varchar(65535)", "": "text"},
     "integer": {"bigquery": "int64", "": "bigint"},
     "number": {"duckdb": "double", "bigquery": "float64", "": "float"},
     "boolean": {"bigquery": "bool", "": "boolean"},
@@ -84,7 +87,7 @@ def property_expression(ref: str, spec: Any, data_type: str, dialect: str) -> Co
     if not json_type:
         return ColumnExpression(ref, data_type.lower())
     if json_type == "string":
-        sql = f"cast({ref} as {{{{ dbt.type_string() }}}})"
+        sql = f"cast({ref} as {cast_type('string', dialect)})"
     else:
         sql = f"{{{{ reflekt_cast_{json_type}({_jinja_argument(ref)}) }}}}"
     return ColumnExpression(sql, cast_type(json_type, dialect), json_type)
@@ -99,5 +102,5 @@ def _jinja_argument(ref: str) -> str:
 
 
 def literal_type(dialect: str) -> str:
-    """The type of the model's literal columns (`cast('x' as dbt.type_string())`)."""
+    """The type of the model's literal columns (`cast('track' as text)`)."""
     return cast_type("string", dialect)

@@ -9,8 +9,6 @@ Rules (each has a test):
   subset build never removes the models of schemas it did not select);
 - a generated file under `macros/` (the schema-derived tests, the casts) that a full build
   did not produce is removed (`schema_tests: off`);
-- a generated Markdown file (the shared docs blocks) under `models/<source>/` that this build
-  did not produce is removed (after changing `in_folder`), so no block is defined twice;
 - the sources file lists the tables of this build plus those still used by the remaining
   models, so building a subset merges instead of dropping the other tables; a generated
   sources file left at an old path (after changing `in_folder` or `sources.prefix`) is
@@ -99,12 +97,6 @@ def plan_package(
         rel = path.relative_to(package_dir).as_posix()
         text = _read(path)
         if rel in files or text is None:
-            continue
-        if path.suffix == ".md":
-            # The docs blocks file: every build writes it at its one path, so a generated
-            # one elsewhere is stale (its blocks would be defined twice).
-            if is_generated(text):
-                removed.append(rel)
             continue
         if path.suffix not in (".sql", ".yml", ".yaml"):
             continue

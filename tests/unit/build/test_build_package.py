@@ -391,10 +391,10 @@ def test_named_pages_read_their_rows_of_the_pages_table():
     home_sql = package.files["models/segment_prod/stg_segment_prod__pages__home.sql"]
     assert "source('segment_prod', 'pages')" in home_sql
     assert "where received_at >= '2022-01-01'\n    and name = 'Home'" in home_sql
-    assert "cast('page' as {{ dbt.type_string() }}) as call_type" in home_sql
+    assert "cast('page' as text) as call_type" in home_sql
     page_sql = package.files["models/segment_prod/stg_segment_prod__page.sql"]
     assert "source('segment_prod', 'page')" in page_sql
-    assert "cast('track' as {{ dbt.type_string() }}) as call_type" in page_sql
+    assert "cast('track' as text) as call_type" in page_sql
 
 
 def test_a_table_without_load_times_has_its_freshness_off():

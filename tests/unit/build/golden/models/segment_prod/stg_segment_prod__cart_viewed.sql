@@ -45,9 +45,9 @@ renamed as (
         created_at,
         data_attr,
         nested_inner_val,
-        cast('track' as {{ dbt.type_string() }}) as call_type,
-        cast('segment_prod' as {{ dbt.type_string() }}) as source_schema,
-        cast('cart_viewed' as {{ dbt.type_string() }}) as source_table
+        cast('track' as text) as call_type,
+        cast('segment_prod' as text) as source_schema,
+        cast('cart_viewed' as text) as source_table
     from deduped
     where reflekt_delivery_num = 1 or id is null
 )

@@ -38,9 +38,9 @@ renamed as (
         user_id,
         context_ip as ip,
         context_page_url as page_url,
-        cast('track' as {{ dbt.type_string() }}) as call_type,
-        cast('segment_prod' as {{ dbt.type_string() }}) as source_schema,
-        cast('tracks' as {{ dbt.type_string() }}) as source_table
+        cast('track' as text) as call_type,
+        cast('segment_prod' as text) as source_schema,
+        cast('tracks' as text) as source_table
     from deduped
     where reflekt_delivery_num = 1 or id is null
 )

@@ -21,9 +21,9 @@ renamed as (
         received_at as received_at_tstamp,
         uuid_ts,
         email,
-        cast('identify' as {{ dbt.type_string() }}) as call_type,
-        cast('segment_prod' as {{ dbt.type_string() }}) as source_schema,
-        cast('users' as {{ dbt.type_string() }}) as source_table
+        cast('identify' as text) as call_type,
+        cast('segment_prod' as text) as source_schema,
+        cast('users' as text) as source_table
     from source
 )
 
