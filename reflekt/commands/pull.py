@@ -42,7 +42,7 @@ def command(
                 loaded,
                 select,
                 dry_run=dry_run,
-                progress=lambda message, done, total: update(done, total, message),
+                progress=update,
                 plan_type=plan_type,
             )
         verb = {"created": "would create", "updated": "would update"} if dry_run else {}

@@ -48,7 +48,7 @@ def command(
     """
     from reflekt.core.diff import MAJOR
     from reflekt.core.profiles import load_profile
-    from reflekt.core.registries.sync import push
+    from reflekt.core.registries.sync import push, push_preview
 
     project = run.project()
     loaded = load_profile(project, profile)
@@ -59,13 +59,12 @@ def command(
                 hint="add --yes to delete without asking (or --dry-run to see what would go)",
             )
         with progress_bar(run, "Reading the plan") as update:
-            preview = push(
+            preview = push_preview(
                 project,
                 loaded,
                 list(selects),
                 delete=True,
-                dry_run=True,
-                progress=lambda message, done, total: update(done, total, message),
+                progress=update,
                 plan_type=plan_type,
             )
         if not preview.deleted:
@@ -85,7 +84,7 @@ def command(
             force=force,
             delete=delete,
             dry_run=dry_run,
-            progress=lambda message, done, total: update(done, total, message),
+            progress=update,
             plan_type=plan_type,
         )
     breaking = [

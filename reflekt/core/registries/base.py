@@ -1,25 +1,18 @@
-"""Values shared by the registries: progress callback, pulled schemas, pull/push results.
+"""Values shared by the registries: pulled schemas, pull/push results.
 
-Why: the CLI and the TUI render the same results; the core only returns data.
+Why: the CLI and the TUI render the same results; the core only returns data (their one
+summary line is `core.output.summary.summary_line`; progress is `core.progress.Progress`).
 
-- `Progress = Callable[[str, int, int | None], None]`: `(message, done, total)`.
 - `RemoteSchema`: one schema as the registry holds it, already converted to a Reflekt body.
 - `PullResult` / `PushResult`: what changed (schema ids), for the summary.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from reflekt.core.schemas import Version
-
-Progress = Callable[[str, int, "int | None"], None]
-
-
-def no_progress(message: str, done: int, total: int | None) -> None:
-    """The default progress callback: ignore."""
 
 
 @dataclass(frozen=True)

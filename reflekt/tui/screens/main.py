@@ -406,7 +406,7 @@ class MainScreen(Screen):
             documents = [index.entries[key].doc for key in ids]
         state = {"last": 0}
 
-        def progress(done: int, total: int) -> None:
+        def progress(done: int, total: int | None, message: str) -> None:
             if done - state["last"] < 250 and done != total:
                 return
             state["last"] = done
