@@ -70,7 +70,8 @@ class PushResult:
     """Rules (as `Event Name@version`) created, updated, unchanged or deleted by a push.
 
     `collapsed` lists notes such as "Cart_Viewed: 1-0, 1-1 -> pushed 1-1 as version 1".
-    `plan_created` is True when the tracking plan did not exist.
+    `plan_created` is True when the tracking plan did not exist. `delete`: the job removed
+    (or, with `dry_run`, would remove) the `deleted` rules instead of pushing.
     """
 
     registry: str
@@ -86,6 +87,7 @@ class PushResult:
     forced: bool = False
     requests: int = 0
     details: dict[str, Any] = field(default_factory=dict)
+    delete: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -280,6 +280,7 @@ class SegmentRegistry:
                     plan_name,
                     deleted=tuple(item.label for item in doomed),
                     dry_run=dry_run,
+                    delete=True,
                     requests=client.http.calls,
                 )
             created: list[_LocalRule] = []
