@@ -36,7 +36,7 @@ from reflekt.core.registries.base import PullResult, PushResult, RemoteSchema
 from reflekt.core.registries.folders import case_notes, local_event_name, one_name_per_folder
 from reflekt.core.registries.http import RetryPolicy
 from reflekt.core.registries.names import check_folder_component
-from reflekt.core.registries.protocol import BaseVersions, RegistryContext, Versions
+from reflekt.core.registries.protocol import BaseVersions, Registry, RegistryContext, Versions
 from reflekt.core.registries.segment_convert import RULE_TYPE_KEY
 from reflekt.core.registries.table import is_registry, registry_for, registry_names
 from reflekt.core.safepath import PathGuard
@@ -112,11 +112,6 @@ def _precedence(remote: RemoteSchema) -> tuple[int, str]:
     return (1 if RULE_TYPE_KEY in metadata else 0, remote.name)
 
 
-def _precedence(remote: RemoteSchema) -> tuple[int, str]:
-    metadata = remote.body.get("metadata") if isinstance(remote.body.get("metadata"), dict) else {}
-    return (1 if RULE_TYPE_KEY in metadata else 0, remote.name)
-
-
 def _describe(remote: RemoteSchema) -> str:
     return registry_for(remote.registry).describe(remote)
 
@@ -143,7 +138,7 @@ def fetch_remote(
 
 
 def _fetch(
-    registry: Any,
+    registry: Registry,
     context: RegistryContext,
     plan: str,
     progress: Progress,
@@ -316,19 +311,18 @@ def push(
     if not selects:
         raise SelectError("push needs --select segment/<plan>[/<Event>[/<M-m>]]")
     parsed = [parse_registry_select(select, command="push") for select in selects]
-    for name in dict.fromkeys(sel.registry for sel in parsed):
-        assert name is not None
+    names = list(dict.fromkeys(str(sel.registry) for sel in parsed))  # parsed: never None
+    for name in names:
         refused = registry_for(name).push_refused()
         if refused is not None:
             raise refused
-    plans = {sel.plan for sel in parsed}
+    plans = {str(sel.plan) for sel in parsed}
     if len(plans) != 1:
         raise SelectError(
             f"push works on one tracking plan at a time (got {', '.join(sorted(plans))})"
         )
-    names = sorted({sel.registry for sel in parsed})
     if len(names) != 1:
-        raise SelectError(f"push works on one registry at a time (got {', '.join(names)})")
+        raise SelectError(f"push works on one registry at a time (got {', '.join(sorted(names))})")
     registry = registry_for(names[0])
     plan_name = parsed[0].plan
     assert plan_name is not None
