@@ -94,6 +94,7 @@ def _plan_of_type_missing(
 def _plan_missing(name: str, plans: list[dict[str, Any]]) -> PlanNotFoundError:
     """No plan of that name: say which plans the token does see."""
     names = sorted(str(p.get("name")) for p in plans if p.get("name"))
+    hint: str | None
     if not names:
         hint = "the token sees no tracking plan: check that it belongs to the right workspace"
     else:

@@ -108,8 +108,10 @@ def _one_per_file(
 
 
 def _precedence(remote: RemoteSchema) -> tuple[int, str]:
-    metadata = remote.body.get("metadata") if isinstance(remote.body.get("metadata"), dict) else {}
-    return (1 if RULE_TYPE_KEY in metadata else 0, remote.name)
+    """Events whose name alone says their type first (no rule-type marker in metadata)."""
+    metadata = remote.body.get("metadata")
+    marked = isinstance(metadata, dict) and RULE_TYPE_KEY in metadata
+    return (1 if marked else 0, remote.name)
 
 
 def _describe(remote: RemoteSchema) -> str:
