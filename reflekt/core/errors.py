@@ -14,6 +14,7 @@ The tree (exit code in brackets; a subclass keeps its parent's unless it says ot
       PushRefusedError [1]                   lint errors in what a push would send
       RegistryError [3]                      a registry refused or failed a request
         RegistryAuthError                    HTTP 401/403
+        AnswerShapeError                     an answer that breaks the documented shape
         RegistryNotFoundError                HTTP 404
           PlanNotFoundError                  no Segment tracking plan of that name
       WarehouseError [3]                     a warehouse could not be reached or queried
@@ -103,6 +104,10 @@ class RegistryNotFoundError(RegistryError):
 
 class RegistryAuthError(RegistryError):
     """HTTP 401/403: the registry rejected the credentials."""
+
+
+class AnswerShapeError(RegistryError):
+    """A registry answer that breaks the registry's documented shape."""
 
 
 class PlanNotFoundError(RegistryNotFoundError):
