@@ -25,6 +25,7 @@ import click
 from rich.console import Console
 
 from reflekt.core.errors import EXIT_USAGE, ReflektError
+from reflekt.core.progress import Progress
 from reflekt.core.secrets import redact
 from reflekt.core.signals import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, sigterm_raises
 
@@ -304,22 +305,19 @@ def reflekt_command(name: str, **command_kwargs: Any) -> Callable:
     return decorate
 
 
-ProgressUpdate = Callable[[int, "int | None", "str | None"], None]
-
-
 @contextmanager
-def progress_bar(run: Run, description: str, *, min_total: int = 0) -> Iterator[ProgressUpdate]:
-    """Yield `update(done, total, message)` drawing a transient rich bar on stderr.
+def progress_bar(run: Run, description: str, *, min_total: int = 0) -> Iterator[Progress]:
+    """Yield a `core.progress.Progress`, `update(done, total, message)`, drawing a transient
+    rich bar on stderr: pass it to the core job as is (`progress=update`).
 
     Off a terminal (CI, pipes, tests), or for runs smaller than `min_total`, it draws nothing
     and only logs the last step (shown with --verbose), except waits: a message starting
     with `waiting ` (a rate-limit or retry wait) is printed on stderr as one line, so a CI
-    log never sits silent for a minute. Core jobs take their own callback shapes; adapt
-    them to `update` with a lambda at the call site.
+    log never sits silent for a minute. An empty message shows `description`.
     """
     if not run.err.is_terminal:
 
-        def log_only(done: int, total: int | None, message: str | None = None) -> None:
+        def log_only(done: int, total: int | None, message: str = "") -> None:
             if message and message.startswith("waiting ") and not run.verbose:
                 # With --verbose the log line already says it.
                 run.err.print(message, markup=False, highlight=False, soft_wrap=True)
@@ -342,7 +340,7 @@ def progress_bar(run: Run, description: str, *, min_total: int = 0) -> Iterator[
     ) as bar:
         task = bar.add_task(description, total=None)
 
-        def update(done: int, total: int | None, message: str | None = None) -> None:
+        def update(done: int, total: int | None, message: str = "") -> None:
             if total is not None and total < min_total:
                 return
             # Messages name plans and events: shown as written, never read as markup.

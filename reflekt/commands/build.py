@@ -6,6 +6,7 @@ import json
 
 import click
 from rich.markup import escape
+from rich.text import Text
 
 from reflekt.commands._common import Run, progress_bar, reflekt_command
 
@@ -190,6 +191,8 @@ def _render_warnings(run: Run, result) -> None:
 
 
 def _render(run: Run, result) -> None:
+    from reflekt.core.output.summary import summary_line
+
     plan = result.plan
     where = _where(run, result)
     if result.dry_run:
@@ -200,17 +203,9 @@ def _render(run: Run, result) -> None:
         if not plan.has_changes:
             run.out.print("  (none: the package is up to date)")
     _render_warnings(run, result)
-    verb = "Would build" if result.dry_run else "Built"
-    counts = (
-        f"{len(plan.new)} new, {len(plan.changed)} changed, {len(plan.unchanged)} unchanged, "
-        f"{len(plan.removed)} removed"
-    )
-    run.out.print(
-        f"[bold green]{verb} {len(result.built)} model(s)[/bold green] from "
-        f"{result.schema_count} schema(s) in {escape(str(where))}/ ({counts}); "
-        f"skipped {len(result.skipped)}.",
-        soft_wrap=True,
-    )
+    line = Text(summary_line(result, root=run.project().root))
+    line.stylize("bold green", 0, line.plain.find(" from "))  # "Built 6 model(s)"
+    run.out.print(line, soft_wrap=True)
     _render_drift(run, result)
 
 

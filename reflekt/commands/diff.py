@@ -80,7 +80,7 @@ def command(
             loaded,
             list(selects),
             against=against,
-            progress=lambda message, done, total: update(done, total, message),
+            progress=update,
             plan_type=plan_type,
         )
     text = FORMATS[output_format](report)

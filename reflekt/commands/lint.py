@@ -74,9 +74,7 @@ def command(
         report = lint_project(project, paths, jobs=_jobs())  # no bar flashing by
     else:
         with progress_bar(run, "Linting") as update:
-            report = lint_project(
-                project, paths, progress=lambda done, total: update(done, total), jobs=_jobs()
-            )
+            report = lint_project(project, paths, progress=update, jobs=_jobs())
     run.debug(summary_line(report))
 
     if output_path is not None:

@@ -30,6 +30,7 @@ def command(
     file and writes the new and changed ones atomically: a failure half-way changes no file,
     and an unchanged plan changes no byte. Exit 3 when the registry fails.
     """
+    from reflekt.core.output.summary import summary_line
     from reflekt.core.profiles import load_profile
     from reflekt.core.registries.sync import pull
 
@@ -42,7 +43,7 @@ def command(
                 loaded,
                 select,
                 dry_run=dry_run,
-                progress=lambda message, done, total: update(done, total, message),
+                progress=update,
                 plan_type=plan_type,
             )
         verb = {"created": "would create", "updated": "would update"} if dry_run else {}
@@ -57,9 +58,5 @@ def command(
                         run.out.print("      layout only (same schema, other formatting)")
         for note in result.notes:
             run.err.print(f"  [yellow]note:[/] {escape(note)}")
-        head = "Dry run, nothing written" if dry_run else "Pulled"
-        run.out.print(
-            f"{head}: {result.registry}/{escape(result.plan)}: {len(result.created)} created, "
-            f"{len(result.updated)} updated, {len(result.unchanged)} unchanged."
-        )
+        run.out.print(summary_line(result), markup=False)
     return 0

@@ -47,8 +47,9 @@ def command(
     Avo: pushing to it is an error.
     """
     from reflekt.core.diff import MAJOR
+    from reflekt.core.output.summary import summary_line
     from reflekt.core.profiles import load_profile
-    from reflekt.core.registries.sync import push
+    from reflekt.core.registries.sync import push, push_preview
 
     project = run.project()
     loaded = load_profile(project, profile)
@@ -59,21 +60,22 @@ def command(
                 hint="add --yes to delete without asking (or --dry-run to see what would go)",
             )
         with progress_bar(run, "Reading the plan") as update:
-            preview = push(
+            preview = push_preview(
                 project,
                 loaded,
                 list(selects),
                 delete=True,
-                dry_run=True,
-                progress=lambda message, done, total: update(done, total, message),
+                progress=update,
                 plan_type=plan_type,
             )
         if not preview.deleted:
-            run.out.print(_nothing_to_delete(preview.plan))
+            run.out.print(summary_line(preview), markup=False)  # "Nothing to delete: ..."
             return 0
         for label in preview.deleted:
             run.err.print(f"  will delete  {escape(label)}")
-        question = f"Delete these {len(preview.deleted)} rule(s) from segment/{preview.plan}?"
+        question = (
+            f"Delete these {len(preview.deleted)} rule(s) from {preview.registry}/{preview.plan}?"
+        )
         if not click.confirm(question, err=True):
             run.err.print("Nothing deleted.")
             return 0
@@ -85,7 +87,7 @@ def command(
             force=force,
             delete=delete,
             dry_run=dry_run,
-            progress=lambda message, done, total: update(done, total, message),
+            progress=update,
             plan_type=plan_type,
         )
     breaking = [
@@ -109,19 +111,7 @@ def command(
             run.out.print(f"  {would}{kind:<8} {escape(label)}")
             for change in result.details.get(label, []):
                 run.out.print(f"      {change.change_class:<5} {escape(change.message)}")
-    head = "Dry run, nothing sent" if dry_run else "Pushed"
-    if delete and not result.deleted:
-        run.out.print(_nothing_to_delete(result.plan))
-    elif delete:
-        head = "Dry run, nothing sent" if dry_run else "Deleted"
-        run.out.print(
-            f"{head}: segment/{escape(result.plan)}: {len(result.deleted)} {would}deleted."
-        )
-    else:
-        run.out.print(
-            f"{head}: segment/{escape(result.plan)}: {len(result.created)} created, "
-            f"{len(result.updated)} updated, {len(result.unchanged)} unchanged."
-        )
+    run.out.print(summary_line(result), markup=False)
     if breaking:
         what = "would get" if dry_run else "got"
         run.err.print(
@@ -131,7 +121,3 @@ def command(
             "`reflekt diff` shows the details."
         )
     return 0
-
-
-def _nothing_to_delete(plan: str) -> str:
-    return f"Nothing to delete: none of the selected rules is in segment/{escape(plan)}."

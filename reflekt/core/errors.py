@@ -2,6 +2,24 @@
 
 The CLI shows `str(error)` (and the hint) and exits with `error.exit_code`; the TUI shows the
 same text in a notification. No expected failure should ever reach the user as a traceback.
+
+The tree (exit code in brackets; a subclass keeps its parent's unless it says otherwise):
+
+    ReflektError [2]
+      ConfigError, ProjectNotFoundError      reflekt_project.yml / reflekt_profiles.yml
+      SelectError                            --select / --source / --against
+      SchemaFileError                        a schema file that cannot be read or parsed
+      RuleTypeError                          metadata.segment_rule_type Segment does not know
+      DbtRunError                            dbt missing, or not runnable against the source
+      PushRefusedError [1]                   lint errors in what a push would send
+      RegistryError [3]                      a registry refused or failed a request
+        RegistryAuthError                    HTTP 401/403
+        AnswerShapeError                     an answer that breaks the documented shape
+        RegistryNotFoundError                HTTP 404
+          PlanNotFoundError                  no Segment tracking plan of that name
+      WarehouseError [3]                     a warehouse could not be reached or queried
+
+Every error class lives here, so a front end maps all of them from one import.
 """
 
 from __future__ import annotations
@@ -78,3 +96,33 @@ class WarehouseError(ReflektError):
     """A warehouse could not be reached or queried."""
 
     exit_code = EXIT_EXTERNAL
+
+
+class RegistryNotFoundError(RegistryError):
+    """HTTP 404: the plan, branch or workspace does not exist."""
+
+
+class RegistryAuthError(RegistryError):
+    """HTTP 401/403: the registry rejected the credentials."""
+
+
+class AnswerShapeError(RegistryError):
+    """A registry answer that breaks the registry's documented shape."""
+
+
+class PlanNotFoundError(RegistryNotFoundError):
+    """No Segment tracking plan of that name: an error for pull, an empty plan for diff."""
+
+
+class PushRefusedError(ReflektError):
+    """Push refused because the selection has lint errors (exit 1, like lint findings)."""
+
+    exit_code = EXIT_FINDINGS
+
+
+class RuleTypeError(ReflektError):
+    """`metadata.segment_rule_type` holds something Segment does not know."""
+
+
+class DbtRunError(ReflektError):
+    """dbt is not installed, or cannot run against this kind of source."""

@@ -267,7 +267,7 @@ def _core_pull(project, policy: RetryPolicy) -> tuple[list[str], object]:
         loaded,
         load_profile(loaded, None),
         "segment/shop",
-        progress=lambda message, done, total: messages.append(message),
+        progress=lambda done, total, message: messages.append(message),
         policy=policy,
     )
     return [m for m in messages if m.startswith("waiting")], result
@@ -346,7 +346,7 @@ def test_a_meaningless_retry_after_falls_back_to_exponential_backoff(make_projec
                 loaded,
                 load_profile(loaded, None),
                 "segment/shop",
-                progress=lambda message, done, total: messages.append(message),
+                progress=lambda done, total, message: messages.append(message),
                 policy=policy,
             )
         assert "still answers HTTP 429 after 5 attempts" in str(caught.value)

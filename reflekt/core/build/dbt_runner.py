@@ -18,16 +18,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from reflekt.core.errors import ReflektError
+from reflekt.core.errors import DbtRunError
 from reflekt.core.profiles import SourceConfig
 from reflekt.core.secrets import Secret, redact
 
 DOWNSTREAM_PROJECT = "reflekt_downstream"
 _PASSWORD_ENV = "REFLEKT_DBT_PASSWORD"
-
-
-class DbtRunError(ReflektError):
-    """dbt is not installed, or cannot run against this kind of source."""
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,14 @@
 """`build_dbt()`: load schemas, introspect the warehouse once, build the package, apply it.
 
 The CLI (`reflekt build dbt`), the demo and the TUI build wizard all call this one function.
-Progress is reported through a callback `(done, total, message)`, so each front end draws its
-own progress bar.
+Progress is reported through `core.progress.Progress` `(done, total, message)`, so each
+front end draws its own progress bar.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,12 +17,11 @@ from reflekt.core.build.drift import DriftReport, find_drift
 from reflekt.core.build.writer import WritePlan, apply_plan, plan_package
 from reflekt.core.errors import ReflektError, SchemaFileError, SelectError
 from reflekt.core.profiles import Profile, SourceConfig
+from reflekt.core.progress import Progress, no_progress
 from reflekt.core.project import Project
 from reflekt.core.schemas import list_schema_files, load_schema, relative_id
 from reflekt.core.select import resolve_select
 from reflekt.core.warehouse import SourceArg, introspect
-
-Progress = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)
@@ -77,7 +76,7 @@ def build_dbt(
     """
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    report = progress or (lambda done, total, message: None)
+    report = progress or no_progress
     source = source_arg if isinstance(source_arg, SourceArg) else SourceArg.parse(source_arg)
     check_sdk(sdk)
     source_config = profile.source(source.source_id)

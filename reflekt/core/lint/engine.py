@@ -26,6 +26,7 @@ from reflekt.core.lint.base import (
 from reflekt.core.lint.findings import Finding, LintReport, sort_key
 from reflekt.core.lint.locate import Locator
 from reflekt.core.lint.rules import load_rules
+from reflekt.core.progress import Progress
 from reflekt.core.project import Project, validate_rule_names
 from reflekt.core.readfile import max_schema_bytes
 from reflekt.core.schemas import (
@@ -40,8 +41,6 @@ from reflekt.core.schemas import (
 )
 
 log = logging.getLogger("reflekt.lint")
-
-Progress = Callable[[int, int], None]
 
 
 def all_rules() -> list[Rule]:
@@ -275,7 +274,7 @@ def lint_documents(
     for index, doc in enumerate(documents, start=1):
         linter.lint_schema(doc)
         if progress is not None and (index % step == 0 or index == total):
-            progress(index, total)
+            progress(index, total, "linting schemas")
     if linter.event_rules:
         _lint_events(linter, documents, read_sibling)
     findings = sorted(linter.findings, key=sort_key)
@@ -358,7 +357,7 @@ def lint_project(
         findings.extend(chunk_findings)
         done += count
         if progress is not None:
-            progress(done, total)
+            progress(done, total, "linting schemas")
     findings.sort(key=sort_key)
     return LintReport(findings=findings, schemas=total, files=files)
 

@@ -1,14 +1,19 @@
-"""Schema registries (Segment, Avo): HTTP layer, conversions, pull/push/diff jobs.
+"""Schema registries (Segment, Avo): the Registry protocol, its table, HTTP, pull/push/diff jobs.
 
 Public API (the CLI and the TUI call these; all pure except for network and file writes):
 
 - `pull(project, profile, select, dry_run=False, progress=None, policy=None) -> PullResult`
 - `push(project, profile, selects, *, force=False, delete=False, dry_run=False, progress=None,
-  policy=None) -> PushResult`
+  policy=None) -> PushResult`; `push_preview(...)`: the same, sending nothing.
 - `compare(project, profile, selects, against=None, progress=None, policy=None) -> DiffReport`
 - `check_registry(registry_config, profile_name=None, policy=None) -> str`: a short OK
   description, or raises RegistryError (used by `reflekt debug --connect`).
-- `RetryPolicy`, `Progress`, `PullResult`, `PushResult`, `RemoteSchema`.
+- `registry_for(name) -> Registry` (`table`), `Registry` / `CompareBase` (`protocol`).
+- `RetryPolicy`, `PullResult`, `PushResult`, `RemoteSchema`; progress is `core.progress`.
+
+Layout: `protocol` (the interfaces), `table` (name -> implementation; how to add a registry),
+one module per registry (`segment_registry` + `segment` + `segment_convert`, `avo`), the
+generic jobs (`sync`, `compare`), the git base of `--against` (`git_base`), `http`, `answers`.
 
 Submodules load lazily so that importing this package does not import `requests`.
 """
@@ -24,11 +29,13 @@ if TYPE_CHECKING:  # pragma: no cover
 _LAZY = {
     "pull": "reflekt.core.registries.sync",
     "push": "reflekt.core.registries.sync",
+    "push_preview": "reflekt.core.registries.sync",
     "fetch_remote": "reflekt.core.registries.sync",
-    "PushRefusedError": "reflekt.core.registries.sync",
     "compare": "reflekt.core.registries.compare",
+    "registry_for": "reflekt.core.registries.table",
+    "Registry": "reflekt.core.registries.protocol",
+    "CompareBase": "reflekt.core.registries.protocol",
     "RetryPolicy": "reflekt.core.registries.http",
-    "Progress": "reflekt.core.registries.base",
     "PullResult": "reflekt.core.registries.base",
     "PushResult": "reflekt.core.registries.base",
     "RemoteSchema": "reflekt.core.registries.base",
@@ -49,27 +56,17 @@ def check_registry(
     policy: RetryPolicy | None = None,
 ) -> str:
     """Ask the registry whether it accepts the profile's credentials (one small request)."""
-    from reflekt.core.profiles import AvoRegistryConfig, SegmentRegistryConfig
+    from reflekt.core.registries.table import registry_for
 
-    if isinstance(registry_config, SegmentRegistryConfig):
-        from reflekt.core.registries.segment import SegmentClient
-
-        with SegmentClient(registry_config, profile_name, policy) as client:
-            return client.check()
-    if isinstance(registry_config, AvoRegistryConfig):
-        from reflekt.core.registries.avo import AvoClient
-
-        with AvoClient(registry_config, profile_name, policy) as client:
-            return client.check()
-    from reflekt.core.errors import ConfigError
-
-    raise ConfigError(f"unknown registry type: {getattr(registry_config, 'type', '?')}")
+    registry = registry_for(str(getattr(registry_config, "type", "?")))
+    return registry.check(registry_config, profile_name, policy)
 
 
 __all__ = [
+    "CompareBase",
     "PullResult",
-    "PushRefusedError",
     "PushResult",
+    "Registry",
     "RemoteSchema",
     "RetryPolicy",
     "check_registry",
@@ -77,4 +74,6 @@ __all__ = [
     "fetch_remote",
     "pull",
     "push",
+    "push_preview",
+    "registry_for",
 ]

@@ -24,17 +24,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from reflekt.core.errors import RegistryError
+from reflekt.core.errors import AnswerShapeError, RegistryError
 from reflekt.core.strictjson import nesting_depth
 
 MAX_DEPTH = 100  # real plans nest about 10 levels; the conversions recurse on this
 MAX_DIGITS = 100  # a number longer than this is not a schema keyword's value
 SEGMENT_RULE_TYPES = ("COMMON", "GROUP", "IDENTIFY", "PAGE", "SCREEN", "TRACK", "ALIAS")
 SHOWN = 60  # characters of an offending value shown in a message
-
-
-class AnswerShapeError(RegistryError):
-    """A registry answer that breaks the registry's documented shape."""
 
 
 def _refuse_constant(name: str) -> Any:

@@ -13,19 +13,27 @@ the properties; this keeps only JSON Schema, and tags/categories as metadata.
 - `export_to_remotes(payload, branch, vendor) -> list[RemoteSchema]`: the events, plus an
   `Identify` schema gathering every event's `userProperties` and a `Group` schema gathering
   every event's `groupProperties` (see `traits_to_remote`).
+- `AvoRegistry`: Avo as a `protocol.Registry` (pull and diff; a push is refused: the Avo
+  tracking plan is edited in Avo). `avo_branch_id(project, branch)`: the id a name maps to.
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
-from reflekt.core.errors import ConfigError
-from reflekt.core.profiles import AvoRegistryConfig
+from reflekt.core.errors import ConfigError, ReflektError, SelectError
+from reflekt.core.profiles import AvoRegistryConfig, RegistryConfig
+from reflekt.core.progress import Progress
+from reflekt.core.project import Project
 from reflekt.core.registries import answers
-from reflekt.core.registries.base import Progress, RemoteSchema
+from reflekt.core.registries.base import PushResult, RemoteSchema
 from reflekt.core.registries.http import HttpClient, RetryPolicy
+from reflekt.core.registries.protocol import BaseVersions, RegistryContext
 from reflekt.core.registries.segment_convert import collapse_types
+from reflekt.core.registries.sync import plans_base
 from reflekt.core.schemas import Version, event_folder_name, new_schema_body, schema_id_for
 
 AVO_ONLY_KEYS = frozenset(
@@ -242,3 +250,88 @@ def export_to_remotes(payload: dict[str, Any], branch: str, vendor: str) -> list
         if traits is not None:
             remotes.append(traits)  # after the events: an Avo event named Identify keeps its file
     return remotes
+
+
+def avo_branch_id(project: Project, branch: str) -> str:
+    """The Avo branch id a branch name maps to (`registry.avo.branches` of the project)."""
+    if branch in project.avo_branches:
+        return project.avo_branches[branch]
+    known = ", ".join(sorted(project.avo_branches))
+    raise SelectError(
+        f"unknown Avo branch '{branch}' (known: {known})",
+        hint="map its name to the branch id under registry.avo.branches in reflekt_project.yml",
+        file=project.config_path,
+    )
+
+
+def _push_refused() -> SelectError:
+    return SelectError(
+        "push to Avo is not supported: the Avo tracking plan is edited in Avo",
+        hint="use `reflekt pull --select avo/<branch>` to bring Avo changes into git",
+    )
+
+
+class AvoRegistry:
+    """Avo branches (`avo/<branch>/...`): pulled and compared; edited in Avo, never pushed."""
+
+    name = "avo"
+    plan_kind = "branch"
+
+    def check(
+        self, config: RegistryConfig, profile_name: str | None, policy: RetryPolicy | None
+    ) -> str:
+        assert isinstance(config, AvoRegistryConfig)
+        with AvoClient(config, profile_name, policy) as client:
+            return client.check()
+
+    def pull(self, context: RegistryContext, plan: str, progress: Progress) -> list[RemoteSchema]:
+        branch_id = avo_branch_id(context.project, plan)
+        if context.profile is None:
+            raise SelectError("an Avo job needs a profile")
+        config = context.profile.registry("avo")
+        assert isinstance(config, AvoRegistryConfig)
+        with AvoClient(config, context.profile.name, context.policy) as client:
+            progress(0, None, f"exporting Avo branch '{plan}'")
+            payload = client.export(branch_id)
+        return export_to_remotes(payload, plan, context.project.vendor)
+
+    def pulled_version(self, remote: RemoteSchema, local: Sequence[Version]) -> Version:
+        """Avo has no versions: every event is `1-0`."""
+        return remote.version
+
+    def describe(self, remote: RemoteSchema) -> str:
+        metadata = remote.body.get("metadata") or {}
+        if isinstance(metadata, dict) and "avo_events" in metadata:
+            kind = "user" if remote.name == "Identify" else "group"
+            return f"the {kind} properties of {len(metadata['avo_events'])} Avo event(s)"
+        return f"the Avo event '{remote.name}'"
+
+    def push_refused(self) -> ReflektError | None:
+        return _push_refused()
+
+    def compare_base(
+        self, context: RegistryContext, selects: Sequence[str], progress: Progress
+    ) -> BaseVersions:
+        return plans_base(context, selects, progress)
+
+    def push_preview(
+        self,
+        context: RegistryContext,
+        plan: str,
+        files: Sequence[Path],
+        *,
+        delete: bool,
+        progress: Progress,
+    ) -> PushResult:
+        raise _push_refused()
+
+    def push(
+        self,
+        context: RegistryContext,
+        plan: str,
+        files: Sequence[Path],
+        *,
+        delete: bool,
+        progress: Progress,
+    ) -> PushResult:
+        raise _push_refused()

@@ -1,25 +1,18 @@
-"""Values shared by the registries: progress callback, pulled schemas, pull/push results.
+"""Values shared by the registries: pulled schemas, pull/push results.
 
-Why: the CLI and the TUI render the same results; the core only returns data.
+Why: the CLI and the TUI render the same results; the core only returns data (their one
+summary line is `core.output.summary.summary_line`; progress is `core.progress.Progress`).
 
-- `Progress = Callable[[str, int, int | None], None]`: `(message, done, total)`.
 - `RemoteSchema`: one schema as the registry holds it, already converted to a Reflekt body.
 - `PullResult` / `PushResult`: what changed (schema ids), for the summary.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from reflekt.core.schemas import Version
-
-Progress = Callable[[str, int, "int | None"], None]
-
-
-def no_progress(message: str, done: int, total: int | None) -> None:
-    """The default progress callback: ignore."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +70,8 @@ class PushResult:
     """Rules (as `Event Name@version`) created, updated, unchanged or deleted by a push.
 
     `collapsed` lists notes such as "Cart_Viewed: 1-0, 1-1 -> pushed 1-1 as version 1".
-    `plan_created` is True when the tracking plan did not exist.
+    `plan_created` is True when the tracking plan did not exist. `delete`: the job removed
+    (or, with `dry_run`, would remove) the `deleted` rules instead of pushing.
     """
 
     registry: str
@@ -93,6 +87,7 @@ class PushResult:
     forced: bool = False
     requests: int = 0
     details: dict[str, Any] = field(default_factory=dict)
+    delete: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -35,9 +35,9 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from reflekt.core.errors import RegistryError
+from reflekt.core.errors import RegistryAuthError, RegistryError, RegistryNotFoundError
+from reflekt.core.progress import Progress, no_progress
 from reflekt.core.registries.answers import decode_json
-from reflekt.core.registries.base import Progress, no_progress
 from reflekt.core.secrets import redact
 
 log = logging.getLogger("reflekt.registries.http")
@@ -45,14 +45,6 @@ log = logging.getLogger("reflekt.registries.http")
 RETRY_STATUSES = frozenset({502, 503, 504})
 CHUNK = 64 * 1024
 MIB = 1024 * 1024
-
-
-class RegistryNotFoundError(RegistryError):
-    """HTTP 404: the plan, branch or workspace does not exist."""
-
-
-class RegistryAuthError(RegistryError):
-    """HTTP 401/403: the registry rejected the credentials."""
 
 
 @dataclass(frozen=True)
@@ -520,7 +512,7 @@ class HttpClient:
             f"then retry {attempt} of {max(1, self.policy.attempts) - 1}"
         )
         log.info("%s", message)
-        (progress or no_progress)(message, 0, None)
+        (progress or no_progress)(0, None, message)
         if wait > 0:
             time.sleep(wait)
 

@@ -24,8 +24,8 @@ from urllib.parse import quote
 
 from reflekt.core.errors import ConfigError, RegistryError
 from reflekt.core.profiles import SegmentRegistryConfig
+from reflekt.core.progress import Progress, no_progress
 from reflekt.core.registries import answers
-from reflekt.core.registries.base import Progress, no_progress
 from reflekt.core.registries.http import HttpClient, RetryPolicy
 
 PAGE_SIZE = 200
@@ -139,7 +139,7 @@ class SegmentClient:
                     f"{len(items)} after {number} pages",
                     hint="the registry's pagination is broken; try again later",
                 )
-            progress(f"reading {key}", len(items), page.total)
+            progress(len(items), page.total, f"reading {key}")
             cursor = page.next
             if not cursor or not page.items:
                 return items
@@ -209,7 +209,7 @@ class SegmentClient:
                     progress=progress,  # a rate-limit wait shows on the progress line
                 )
             calls += 1
-            progress("pushing rules", min(start + len(batch), len(rules)), len(rules))
+            progress(min(start + len(batch), len(rules)), len(rules), "pushing rules")
         return calls
 
     def delete_rules(
@@ -234,7 +234,7 @@ class SegmentClient:
                     what=f"tracking plan '{plan_id}'",
                 )
             calls += 1
-            progress("deleting rules", min(start + len(batch), len(rules)), len(rules))
+            progress(min(start + len(batch), len(rules)), len(rules), "deleting rules")
         return calls
 
     def check(self) -> str:

@@ -39,7 +39,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from reflekt.core.errors import ReflektError
+from reflekt.core.errors import RuleTypeError
 from reflekt.core.registries.base import RemoteSchema
 from reflekt.core.schemas import (
     JSON_SCHEMA_DRAFT7,
@@ -100,10 +100,6 @@ def implied_type(name: str) -> str:
     """The rule type an event name stands for when no marker says otherwise."""
     upper = name.strip().upper()
     return upper if upper in SPECIAL_NAMES else "TRACK"
-
-
-class RuleTypeError(ReflektError):
-    """`metadata.segment_rule_type` holds something Segment does not know."""
 
 
 def rule_type_of(body: dict[str, Any]) -> str:

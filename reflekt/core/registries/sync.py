@@ -1,154 +1,63 @@
-"""Pull and push: move schemas between the project and a registry.
+"""Pull and push: move schemas between the project and a registry, whichever it is.
 
-Why here and not in the commands: the CLI and the TUI palette run the same jobs.
+Why here and not in the commands: the CLI and the TUI run the same jobs. What differs per
+registry (fetching a plan, where a pulled version lands, pushing) is the registry's own,
+through `protocol.Registry`, chosen by the select's first part from `table`.
 
-- `pull(project, profile, select, dry_run=False, progress=None, policy=None) -> PullResult`
-  Fetches and converts everything first, then writes every changed file at once
-  (`write_all_atomic`): a failure half-way leaves the project as it was. Unchanged files are
-  not touched (byte-identical output). A Segment rule of version M updates the highest local
-  minor `M-k` of that event when one exists (so a pushed `1-1` pulls back into `1-1`), else
-  creates `M-0`.
-- `push(project, profile, selects, *, force=False, delete=False, dry_run=False, progress=None,
-  policy=None) -> PushResult`
-  Segment only. Lints the selection first (refuses on lint errors unless `force`), pushes the
-  highest minor of each major (version = MAJOR), creates the plan when missing, PATCHes only
-  new or changed rules in batches of 200. `delete=True` removes the selected rules instead.
+- `pull(project, profile, select, dry_run=False, progress=None, policy=None, plan_type=None)
+  -> PullResult`: fetches and converts everything first, then writes every changed file at
+  once (`write_all_atomic`): a failure half-way leaves the project as it was. Unchanged files
+  are not touched (byte-identical output).
+- `push(project, profile, selects, *, force=False, delete=False, dry_run=False,
+  progress=None, policy=None, plan_type=None) -> PushResult`: lints the selection first
+  (refuses on lint errors unless `force`), then the registry pushes (or, with `delete`,
+  removes) the selected events. `push_preview(...)`: the same as a dry run, sending nothing.
 - `fetch_remote(project, profile, registry, plan, progress=None, policy=None)
-  -> list[RemoteSchema]`: every event of a plan/branch, converted (used by diff).
-
-Segment plans are found by name among the plans of one type, `plan_type=` (LIVE by default,
-`--plan-type` in the commands): a library or template sharing a live plan's name is never
-picked. Push writes each rule onto the one the plan stores (`segment_convert`): only what
-Reflekt owns changes.
+  -> list[RemoteSchema]`: every event of a plan/branch, at most one per schema file.
+- `plans_base(context, selects, progress) -> BaseVersions`: the registry side of `reflekt
+  diff`, for the registries' `compare_base`.
 """
 
 from __future__ import annotations
 
-import json
+import dataclasses
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from reflekt.core.errors import EXIT_FINDINGS, ReflektError, SelectError
+from reflekt.core.errors import PlanNotFoundError, PushRefusedError, SelectError
 from reflekt.core.fsutil import write_all_atomic
-from reflekt.core.profiles import AvoRegistryConfig, Profile, SegmentRegistryConfig
+from reflekt.core.profiles import Profile
+from reflekt.core.progress import Progress, no_progress
 from reflekt.core.project import Project
 from reflekt.core.readfile import UnreadableFileError, read_regular
-from reflekt.core.registries.avo import AvoClient, export_to_remotes
-from reflekt.core.registries.base import (
-    Progress,
-    PullResult,
-    PushResult,
-    RemoteSchema,
-    no_progress,
-)
+from reflekt.core.registries.base import PullResult, PushResult, RemoteSchema
 from reflekt.core.registries.folders import case_notes, local_event_name, one_name_per_folder
-from reflekt.core.registries.http import RegistryNotFoundError, RetryPolicy
+from reflekt.core.registries.http import RetryPolicy
 from reflekt.core.registries.names import check_folder_component
-from reflekt.core.registries.segment import DEFAULT_PLAN_TYPE, PLAN_TYPES, SegmentClient
-from reflekt.core.registries.segment_convert import (
-    RULE_TYPE_KEY,
-    implied_type,
-    rule_identity,
-    rule_label,
-    rule_to_remote,
-    schema_to_rule,
-)
+from reflekt.core.registries.protocol import BaseVersions, Registry, RegistryContext, Versions
+from reflekt.core.registries.segment_convert import RULE_TYPE_KEY
+from reflekt.core.registries.table import is_registry, registry_for, registry_names
 from reflekt.core.safepath import PathGuard
-from reflekt.core.schemas import (
-    SchemaId,
-    Version,
-    dump_schema,
-    load_schema,
-    parse_schema_text,
-    relative_id,
-)
+from reflekt.core.schemas import Version, dump_schema, parse_schema_text
 from reflekt.core.select import SelectPath, resolve_select
-
-REGISTRIES = ("segment", "avo")
-
-
-class PushRefusedError(ReflektError):
-    """Push refused because the selection has lint errors (exit 1, like lint findings)."""
-
-    exit_code = EXIT_FINDINGS
-
-
-class PlanNotFoundError(RegistryNotFoundError):
-    """No Segment tracking plan of that name: an error for pull, an empty plan for diff."""
-
-
-SHOWN_PLANS = 10
-
-
-def plan_type_of(value: str | None) -> str:
-    """A `--plan-type` value, upper-cased and checked (LIVE when not given)."""
-    kind = (value or DEFAULT_PLAN_TYPE).strip().upper()
-    if kind not in PLAN_TYPES:
-        raise SelectError(
-            f"--plan-type '{value}' is not a Segment tracking plan type",
-            hint=f"use one of {', '.join(PLAN_TYPES)} (LIVE is the default)",
-        )
-    return kind
-
-
-def _find_plan(
-    client: SegmentClient, name: str, plan_type: str, progress: Progress | None = None
-) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    """The plan of that name and type (never a library or template of the same name when
-    LIVE is asked for), and the plans of that type."""
-    plans = client.list_plans(plan_type, progress)  # a rate-limit wait shows on the line
-    return next((p for p in plans if p.get("name") == name), None), plans
-
-
-def _plan_of_type_missing(
-    client: SegmentClient, name: str, plans: list[dict[str, Any]], plan_type: str
-) -> PlanNotFoundError:
-    """No plan of that name and type: point at a plan of that name of another type."""
-    others = sorted(
-        {str(p.get("type")) for p in client.list_plans() if p.get("name") == name} - {plan_type}
-    )
-    if not others:
-        error = _plan_missing(name, plans)
-        if plan_type != DEFAULT_PLAN_TYPE:
-            error.message = error.message.replace(" named ", f" of type {plan_type} named ", 1)
-            error.args = (error.message,)
-        return error
-    return PlanNotFoundError(
-        f"Segment: no {plan_type} tracking plan named '{name}' in the workspace "
-        f"(there is a {' and a '.join(others)} plan of that name)",
-        hint=f"choose it with --plan-type {others[0]}",
-    )
-
-
-def _plan_missing(name: str, plans: list[dict[str, Any]]) -> PlanNotFoundError:
-    """No plan of that name: say which plans the token does see."""
-    names = sorted(str(p.get("name")) for p in plans if p.get("name"))
-    if not names:
-        hint = "the token sees no tracking plan: check that it belongs to the right workspace"
-    else:
-        more = f", ... ({len(names)} in all)" if len(names) > SHOWN_PLANS else ""
-        close = [n for n in names if n.lower() == name.lower()]
-        shown = ", ".join(names[:SHOWN_PLANS]) + more
-        hint = f"did you mean '{close[0]}'? (names are case-sensitive)" if close else None
-        hint = hint or f"plans the token sees: {shown}"
-    return PlanNotFoundError(
-        f"Segment: no tracking plan named '{name}' in the workspace", hint=hint
-    )
 
 
 def parse_registry_select(select: str, *, command: str) -> SelectPath:
     """A select naming at least `<registry>/<plan or branch>`."""
     sel = SelectPath.parse(select)
-    if sel.registry not in REGISTRIES:
+    if not is_registry(sel.registry):
+        forms = " or ".join(
+            f"{name}/<{registry_for(name).plan_kind.split()[-1]}>" for name in registry_names()
+        )
         raise SelectError(
-            f"--select '{select}' must start with a registry: segment/<plan> or avo/<branch>",
+            f"--select '{select}' must start with a registry: {forms}",
             hint=f"e.g. reflekt {command} --select segment/ecommerce",
         )
+    assert sel.registry is not None
     if sel.plan is None:
-        kind = "tracking plan" if sel.registry == "segment" else "branch"
+        kind = registry_for(sel.registry).plan_kind
         raise SelectError(
             f"--select '{select}' names no {kind}: use {sel.registry}/<{kind.split()[-1]}>",
         )
@@ -163,29 +72,6 @@ def parse_registry_select(select: str, *, command: str) -> SelectPath:
     if len(sel.parts) > 4:
         raise SelectError(f"--select '{select}' has too many parts (registry/plan/event/version)")
     return sel
-
-
-def _segment(profile: Profile, policy: RetryPolicy | None) -> SegmentClient:
-    config = profile.registry("segment")
-    assert isinstance(config, SegmentRegistryConfig)
-    return SegmentClient(config, profile.name, policy)
-
-
-def _avo(profile: Profile, policy: RetryPolicy | None) -> AvoClient:
-    config = profile.registry("avo")
-    assert isinstance(config, AvoRegistryConfig)
-    return AvoClient(config, profile.name, policy)
-
-
-def avo_branch_id(project: Project, branch: str) -> str:
-    if branch in project.avo_branches:
-        return project.avo_branches[branch]
-    known = ", ".join(sorted(project.avo_branches))
-    raise SelectError(
-        f"unknown Avo branch '{branch}' (known: {known})",
-        hint="map its name to the branch id under registry.avo.branches in reflekt_project.yml",
-        file=project.config_path,
-    )
 
 
 def _one_per_file(
@@ -222,25 +108,19 @@ def _one_per_file(
 
 
 def _precedence(remote: RemoteSchema) -> tuple[int, str]:
-    metadata = remote.body.get("metadata") if isinstance(remote.body.get("metadata"), dict) else {}
-    return (1 if RULE_TYPE_KEY in metadata else 0, remote.name)
+    """Events whose name alone says their type first (no rule-type marker in metadata)."""
+    metadata = remote.body.get("metadata")
+    marked = isinstance(metadata, dict) and RULE_TYPE_KEY in metadata
+    return (1 if marked else 0, remote.name)
 
 
 def _describe(remote: RemoteSchema) -> str:
-    if remote.registry != "segment":
-        metadata = remote.body.get("metadata") or {}
-        if isinstance(metadata, dict) and "avo_events" in metadata:
-            kind = "user" if remote.name == "Identify" else "group"
-            return f"the {kind} properties of {len(metadata['avo_events'])} Avo event(s)"
-        return f"the Avo event '{remote.name}'"
-    metadata = remote.body.get("metadata") if isinstance(remote.body.get("metadata"), dict) else {}
-    kind = metadata.get(RULE_TYPE_KEY) or implied_type(remote.name)
-    return f"the {kind} rule '{remote.name}' (version {remote.version.major})"
+    return registry_for(remote.registry).describe(remote)
 
 
 def fetch_remote(
     project: Project,
-    profile: Profile,
+    profile: Profile | None,
     registry: str,
     plan: str,
     progress: Progress | None = None,
@@ -248,45 +128,27 @@ def fetch_remote(
     notes: list[str] | None = None,
     local_name: Callable[[str], str | None] | None = None,
     *,
-    plan_type: str = DEFAULT_PLAN_TYPE,
+    plan_type: str | None = None,
 ) -> list[RemoteSchema]:
-    """Every event of one Segment tracking plan or Avo branch, as Reflekt schemas.
+    """Every event of one plan (or branch) of `registry`, as Reflekt schemas.
 
     At most one event per schema file: events left out are described in `notes`.
     `local_name(event_key)`: the event a local folder holds (pull passes it: never replace).
     """
-    notes = notes if notes is not None else []
-    remotes = _fetch_all(project, profile, registry, plan, progress, policy, plan_type)
-    return _one_per_file(remotes, notes, local_name)
+    context = RegistryContext(project, profile, policy, plan_type)
+    return _fetch(registry_for(registry), context, plan, progress or no_progress, notes, local_name)
 
 
-def _fetch_all(
-    project: Project,
-    profile: Profile,
-    registry: str,
+def _fetch(
+    registry: Registry,
+    context: RegistryContext,
     plan: str,
-    progress: Progress | None,
-    policy: RetryPolicy | None,
-    plan_type: str = DEFAULT_PLAN_TYPE,
+    progress: Progress,
+    notes: list[str] | None = None,
+    local_name: Callable[[str], str | None] | None = None,
 ) -> list[RemoteSchema]:
-    progress = progress or no_progress
-    if registry == "segment":
-        plan_type = plan_type_of(plan_type)
-        with _segment(profile, policy) as client:
-            progress(f"finding tracking plan '{plan}'", 0, None)
-            found, plans = _find_plan(client, plan, plan_type, progress)
-            if found is None:
-                raise _plan_of_type_missing(client, plan, plans, plan_type)
-            rules = client.list_rules(str(found["id"]), progress)
-        remotes = [rule_to_remote(rule, plan, project.vendor) for rule in rules]
-        return [remote for remote in remotes if remote is not None]
-    if registry == "avo":
-        branch_id = avo_branch_id(project, plan)
-        with _avo(profile, policy) as client:
-            progress(f"exporting Avo branch '{plan}'", 0, None)
-            payload = client.export(branch_id)
-        return export_to_remotes(payload, plan, project.vendor)
-    raise SelectError(f"unknown registry '{registry}' (use segment or avo)")
+    notes = notes if notes is not None else []
+    return _one_per_file(registry.pull(context, plan, progress), notes, local_name)
 
 
 def in_scope(remote: RemoteSchema, sel: SelectPath) -> bool:
@@ -299,7 +161,8 @@ def in_scope(remote: RemoteSchema, sel: SelectPath) -> bool:
     return True
 
 
-def _local_versions(schemas_dir: Path, event_dir: str) -> list[Version]:
+def local_versions(schemas_dir: Path, event_dir: str) -> list[Version]:
+    """The versions of one event folder on disk (`segment/shop/Cart_Viewed`), sorted."""
     folder = schemas_dir / event_dir
     if not folder.is_dir():
         return []
@@ -314,25 +177,24 @@ def pull(
     dry_run: bool = False,
     progress: Progress | None = None,
     policy: RetryPolicy | None = None,
-    plan_type: str = DEFAULT_PLAN_TYPE,
+    plan_type: str | None = None,
 ) -> PullResult:
     """Bring a plan/branch (or part of it) into `schemas/`. See the module docstring."""
+    progress = progress or no_progress
     sel = parse_registry_select(select, command="pull")
     assert sel.registry is not None and sel.plan is not None
+    registry = registry_for(sel.registry)
     notes: list[str] = []
     schemas_dir = project.schemas_dir
     guard = PathGuard(project.root)
     plan_dir = guard.ensure(schemas_dir / sel.registry / sel.plan, what="pull into")
-    remotes = fetch_remote(
-        project,
-        profile,
-        sel.registry,
+    remotes = _fetch(
+        registry,
+        RegistryContext(project, profile, policy, plan_type),
         sel.plan,
         progress,
-        policy,
         notes,
         local_name=lambda event_key: local_event_name(schemas_dir / event_key),
-        plan_type=plan_type,
     )
     chosen = [remote for remote in remotes if in_scope(remote, sel)]
     if not chosen and sel.event is not None:
@@ -345,13 +207,7 @@ def pull(
     bodies: dict[Path, dict[str, Any]] = {}
     for remote in sorted(chosen, key=lambda r: (r.event_folder, r.version)):
         event_dir = f"{remote.registry}/{remote.plan}/{remote.event_folder}"
-        version = remote.version
-        if remote.registry == "segment":
-            same_major = [
-                v for v in _local_versions(schemas_dir, event_dir) if v.major == version.major
-            ]
-            if same_major:
-                version = same_major[-1]
+        version = registry.pulled_version(remote, local_versions(schemas_dir, event_dir))
         schema_id = f"{event_dir}/{version}.json"
         guard.ensure(schemas_dir / schema_id, within=plan_dir, what="write")
         body = dict(remote.body)
@@ -383,9 +239,9 @@ def pull(
             if unusable is not None:
                 notes.append(unusable)
     if not dry_run and changed:
-        (progress or no_progress)("writing files", 0, len(changed))
+        progress(0, len(changed), "writing files")
         write_all_atomic(changed, root=project.root)  # staged, journaled, locked
-        (progress or no_progress)("writing files", len(changed), len(changed))
+        progress(len(changed), len(changed), "writing files")
     return PullResult(
         sel.registry,
         sel.plan,
@@ -423,18 +279,6 @@ def _file_changes(
         )
 
 
-@dataclass(frozen=True)
-class _LocalRule:
-    label: str
-    rule: dict[str, Any]
-    body: dict[str, Any]
-    schema_id: str
-
-
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
-
-
 SHOWN_LINT_ERRORS = 3
 
 
@@ -452,48 +296,6 @@ def _lint_errors(project: Project, files: list[Path]) -> tuple[int, list[str]]:
     return len(errors), shown
 
 
-def _local_rules(project: Project, files: list[Path]) -> tuple[list[_LocalRule], list[str]]:
-    """The rules to push: per event and major, the highest minor. Plus notes on collapsing."""
-    by_event: dict[str, dict[int, list[tuple[Version, Path]]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
-    for path in files:
-        schema_id = relative_id(path, project.schemas_dir)
-        version = schema_id.version
-        if version is None:
-            raise SelectError(
-                f"{schema_id}: the file name is not a version such as 1-0.json", file=path
-            )
-        by_event[schema_id.event_key][version.major].append((version, path))
-    rules: list[_LocalRule] = []
-    notes: list[str] = []
-    for event_key in sorted(by_event):
-        for major in sorted(by_event[event_key]):
-            versions = sorted(by_event[event_key][major])
-            version, path = versions[-1]
-            folder = event_key.rsplit("/", 1)[-1]
-            if len(versions) > 1:
-                listed = ", ".join(str(v) for v, _ in versions)
-                notes.append(f"{folder}: {listed} -> pushed {version} as version {major}")
-            newer = [
-                v
-                for v in _local_versions(project.schemas_dir, event_key)
-                if v.major == major and v > version
-            ]
-            if newer:
-                notes.append(
-                    f"{folder}: pushed {version} as version {major}, although "
-                    f"{', '.join(str(v) for v in newer)} exists locally (not selected)"
-                )
-            doc = load_schema(path, project.schemas_dir)
-            assert doc.body is not None
-            rule = schema_to_rule(doc.body, major)
-            rules.append(
-                _LocalRule(rule_label(rule), rule, doc.body, str(SchemaId(doc.schema_id.path)))
-            )
-    return rules, notes
-
-
 def push(
     project: Project,
     profile: Profile,
@@ -504,29 +306,32 @@ def push(
     dry_run: bool = False,
     progress: Progress | None = None,
     policy: RetryPolicy | None = None,
-    plan_type: str = DEFAULT_PLAN_TYPE,
+    plan_type: str | None = None,
 ) -> PushResult:
-    """Publish the selected schemas to Segment (or delete them with `delete=True`)."""
+    """Publish the selected schemas to their registry (or delete them with `delete=True`)."""
     progress = progress or no_progress
     if not selects:
         raise SelectError("push needs --select segment/<plan>[/<Event>[/<M-m>]]")
     parsed = [parse_registry_select(select, command="push") for select in selects]
-    if any(sel.registry == "avo" for sel in parsed):
-        raise SelectError(
-            "push to Avo is not supported: the Avo tracking plan is edited in Avo",
-            hint="use `reflekt pull --select avo/<branch>` to bring Avo changes into git",
-        )
-    plans = {sel.plan for sel in parsed}
+    names = list(dict.fromkeys(str(sel.registry) for sel in parsed))  # parsed: never None
+    for name in names:
+        refused = registry_for(name).push_refused()
+        if refused is not None:
+            raise refused
+    plans = {str(sel.plan) for sel in parsed}
     if len(plans) != 1:
         raise SelectError(
             f"push works on one tracking plan at a time (got {', '.join(sorted(plans))})"
         )
+    if len(names) != 1:
+        raise SelectError(f"push works on one registry at a time (got {', '.join(sorted(names))})")
+    registry = registry_for(names[0])
     plan_name = parsed[0].plan
     assert plan_name is not None
     files = resolve_select(project.schemas_dir, [sel.text for sel in parsed])
     lint_errors = 0
     if not delete:
-        progress("linting the selection", 0, len(files))
+        progress(0, len(files), "linting the selection")
         lint_errors, shown = _lint_errors(project, files)
         if lint_errors and not force:
             more = lint_errors - len(shown)
@@ -538,84 +343,63 @@ def push(
                 hint=f"run `reflekt lint --select {' --select '.join(selects)}` and fix them, "
                 "or push anyway with --force",
             )
-    local, notes = _local_rules(project, files)
-    with _segment(profile, policy) as client:
-        progress(f"finding tracking plan '{plan_name}'", 0, None)
-        plan_type = plan_type_of(plan_type)
-        plan, plans = _find_plan(client, plan_name, plan_type, progress)
-        existing: dict[tuple[str, str, int], dict[str, Any]] = {}
-        if plan is not None:
-            for rule in client.list_rules(str(plan["id"]), progress):
-                existing[rule_identity(rule)] = rule
-        if delete:
-            if plan is None:
-                raise _plan_of_type_missing(client, plan_name, plans, plan_type)
-            doomed = [item for item in local if rule_identity(item.rule) in existing]
-            doomed = [item for item in doomed if item.rule["type"] != "COMMON"]
-            if not dry_run and doomed:
-                client.delete_rules(str(plan["id"]), [item.rule for item in doomed], progress)
-            return PushResult(
-                "segment",
-                plan_name,
-                deleted=tuple(item.label for item in doomed),
-                dry_run=dry_run,
-                requests=client.http.calls,
-            )
-        created: list[_LocalRule] = []
-        updated: list[_LocalRule] = []
-        unchanged: list[_LocalRule] = []
-        details: dict[str, Any] = {}
-        for item in local:
-            remote = existing.get(rule_identity(item.rule))
-            if remote is None:
-                created.append(item)
-                continue
-            item = _onto_stored(item, remote)
-            if _canonical(remote.get("jsonSchema")) == _canonical(item.rule["jsonSchema"]):
-                unchanged.append(item)
-            else:
-                updated.append(item)
-                details[item.label] = _rule_changes(remote, item, plan_name, project.vendor)
-        plan_created = plan is None
-        if not dry_run and (created or updated):
-            if plan is None:
-                progress(f"creating tracking plan '{plan_name}'", 0, None)
-                plan = client.create_plan(plan_name, plan_type)
-            client.upsert_rules(
-                str(plan["id"]), [item.rule for item in (*created, *updated)], progress
-            )
-        return PushResult(
-            "segment",
-            plan_name,
-            created=tuple(item.label for item in created),
-            updated=tuple(item.label for item in updated),
-            unchanged=tuple(item.label for item in unchanged),
-            collapsed=tuple(notes),
-            plan_created=plan_created and (bool(created or updated) or dry_run),
-            dry_run=dry_run,
-            lint_errors=lint_errors,
-            forced=bool(lint_errors and force),
-            requests=client.http.calls,
-            details=details,
-        )
+    context = RegistryContext(project, profile, policy, plan_type)
+    job = registry.push_preview if dry_run else registry.push
+    result = job(context, plan_name, files, delete=delete, progress=progress)
+    if delete:
+        return result
+    return dataclasses.replace(result, lint_errors=lint_errors, forced=bool(lint_errors and force))
 
 
-def _onto_stored(item: _LocalRule, stored: dict[str, Any]) -> _LocalRule:
-    """The local rule written onto the one the plan stores: only what Reflekt owns changes.
+def push_preview(
+    project: Project,
+    profile: Profile,
+    selects: list[str],
+    *,
+    force: bool = False,
+    delete: bool = False,
+    progress: Progress | None = None,
+    policy: RetryPolicy | None = None,
+    plan_type: str | None = None,
+) -> PushResult:
+    """What `push` would do (the same checks), sending nothing: `push(..., dry_run=True)`."""
+    return push(
+        project,
+        profile,
+        selects,
+        force=force,
+        delete=delete,
+        dry_run=True,
+        progress=progress,
+        policy=policy,
+        plan_type=plan_type,
+    )
 
-    Root keywords, `context`, `traits` and unknown keywords set in Segment's editor stay as
-    they are; an untouched rule comes out byte-for-byte as Segment stores it (so it is not
-    sent), an edited one differs only where the schema file does.
+
+def plans_base(
+    context: RegistryContext, selects: Sequence[str], progress: Progress
+) -> BaseVersions:
+    """The events of the plans (or branches) the selects name, as a compare base.
+
+    Each plan is fetched once. A plan the registry does not have (PlanNotFoundError) is an
+    empty base: a push would create it, so against it every local event is new.
     """
-    rule = schema_to_rule(item.body, int(item.rule["version"]), stored)
-    return _LocalRule(item.label, rule, item.body, item.schema_id)
-
-
-def _rule_changes(remote_rule: dict[str, Any], item: _LocalRule, plan: str, vendor: str) -> list:
-    """The diff (as Change objects) a push would apply to one existing rule."""
-    from reflekt.core.diff import diff_schemas
-
-    remote = rule_to_remote(remote_rule, plan, vendor)
-    if remote is None:
-        return []
-    return diff_schemas(remote.body, item.body)
+    parsed = [parse_registry_select(select, command="diff") for select in selects]
+    by_plan: dict[tuple[str, str], list[SelectPath]] = defaultdict(list)
+    for sel in parsed:
+        assert sel.registry is not None and sel.plan is not None
+        by_plan[(sel.registry, sel.plan)].append(sel)
+    versions: Versions = defaultdict(dict)
+    labels: list[str] = []
+    for (registry, plan), sels in sorted(by_plan.items()):
+        try:
+            remotes = _fetch(registry_for(registry), context, plan, progress)
+        except PlanNotFoundError:
+            labels.append(f"{registry}/{plan} (no such plan yet)")
+            continue
+        labels.append(f"{registry}/{plan}")
+        for remote in remotes:
+            if any(in_scope(remote, sel) for sel in sels):
+                schema_id = f"{remote.event_key}/{remote.version}.json"
+                versions[remote.event_key][remote.version] = (schema_id, remote.body)
+    return BaseVersions(versions, ", ".join(labels))

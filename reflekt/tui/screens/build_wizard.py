@@ -29,6 +29,7 @@ from textual.widgets import (
     Static,
 )
 
+from reflekt.core.output.summary import summary_line
 from reflekt.core.project import Project
 from reflekt.tui.widgets.check_tree import CheckTree
 
@@ -396,10 +397,7 @@ class BuildWizard(Screen[None]):
         bar = self.query_one("#wizard-progress", ProgressBar)
         bar.update(total=100, progress=100)
         text = Text("Build finished\n\n", style="bold green")
-        text.append(f"built {len(result.built)} model(s) from {result.schema_count} schema(s)\n")
-        text.append(f"package: artifacts/dbt/{result.package_dir.name}\n")
-        text.append(f"written: {len(plan.new)} new, {len(plan.changed)} changed; ")
-        text.append(f"{len(plan.unchanged)} unchanged; {len(plan.removed)} removed\n")
+        text.append(f"{summary_line(result, root=self.project.root)}\n")
         if plan.kept:
             text.append(f"hand-written files left alone: {', '.join(plan.kept)}\n", style="dim")
         if result.skipped:
@@ -411,7 +409,7 @@ class BuildWizard(Screen[None]):
         text.append("\nEsc returns to the schemas.", style="dim")
         self.query_one("#wizard-summary", Static).update(text)
         self.query_one("#wizard-progress-text", Static).update("done")
-        self.notify(f"Built {len(result.built)} model(s)", title="Build")
+        self.notify(summary_line(result, root=self.project.root), title="Build")
 
     # -- navigation ---------------------------------------------------------------------------
 

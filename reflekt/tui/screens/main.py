@@ -25,6 +25,7 @@ from textual.widgets import DataTable, Footer, Input, Static, TabbedContent, Tab
 from textual.worker import Worker, get_current_worker
 
 from reflekt.core.errors import ReflektError
+from reflekt.core.output.summary import summary_line
 from reflekt.core.project import Project
 from reflekt.core.secrets import redact
 from reflekt.tui.model import Changes, SchemaIndex
@@ -406,7 +407,7 @@ class MainScreen(Screen):
             documents = [index.entries[key].doc for key in ids]
         state = {"last": 0}
 
-        def progress(done: int, total: int) -> None:
+        def progress(done: int, total: int | None, message: str) -> None:
             if done - state["last"] < 250 and done != total:
                 return
             state["last"] = done
@@ -562,10 +563,7 @@ class MainScreen(Screen):
     def _pulled(self, result: Any) -> None:
         from reflekt.tui.screens.registry import ResultScreen
 
-        title = (
-            f"Pulled {result.registry}/{result.plan}: {len(result.created)} created, "
-            f"{len(result.updated)} updated, {len(result.unchanged)} unchanged"
-        )
+        title = summary_line(result)
         self.notify(title, title="Pull done")
         self.app.push_screen(
             ResultScreen(
@@ -658,10 +656,7 @@ class MainScreen(Screen):
     def _pushed(self, result: Any) -> None:
         from reflekt.tui.screens.registry import ResultScreen
 
-        title = (
-            f"Pushed to {result.registry} {result.plan}: {len(result.created)} created, "
-            f"{len(result.updated)} updated, {len(result.unchanged)} unchanged"
-        )
+        title = summary_line(result)
         self.notify(title, title="Push done")
         self._refresh_registry_diff()
         self.app.push_screen(

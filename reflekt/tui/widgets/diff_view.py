@@ -170,7 +170,7 @@ class DiffView(Vertical):
 
         state = {"last": ""}
 
-        def progress(message: str, done: int, total: int | None) -> None:
+        def progress(done: int, total: int | None, message: str) -> None:
             text = f"⟳ {message} {done}/{total}" if total else f"⟳ {message}"
             if text != state["last"] and (total is None or done in (0, total) or done % 200 == 0):
                 state["last"] = text

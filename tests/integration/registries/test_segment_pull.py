@@ -231,12 +231,12 @@ def test_core_pull_with_an_explicit_retry_policy(segment, segment_project):
         project,
         profile,
         "segment/ecommerce",
-        progress=lambda message, done, total: seen.append((message, done, total)),
+        progress=lambda done, total, message: seen.append((done, total, message)),
         policy=RetryPolicy(attempts=3, max_wait=0),
     )
 
     assert result.created == ("segment/ecommerce/Cart_Viewed/1-0.json",)
-    assert ("reading rules", 1, 1) in seen
+    assert (1, 1, "reading rules") in seen
     body = json.loads((project.schemas_dir / result.created[0]).read_text())
     assert body["self"]["name"] == "Cart Viewed"
 

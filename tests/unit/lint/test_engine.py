@@ -39,7 +39,10 @@ def test_progress_reaches_the_total(proj):
         )
     calls: list[tuple[int, int]] = []
 
-    lint_project(load_project(proj.root), progress=lambda done, total: calls.append((done, total)))
+    lint_project(
+        load_project(proj.root),
+        progress=lambda done, total, message: calls.append((done, total)),
+    )
 
     assert calls[-1] == (30, 30)
     assert [done for done, _ in calls] == sorted(done for done, _ in calls)

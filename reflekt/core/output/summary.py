@@ -1,0 +1,81 @@
+"""The one-line summary of a pull, a push or a build, for both faces.
+
+Why one: `reflekt pull|push|build` print it last, and the TUI shows the same words in its
+notification and result screen, so the two faces never describe one result differently.
+
+`summary_line(result, *, root=None) -> str` for a `PullResult`, `PushResult` or `BuildResult`
+(chosen from `LINES`, a table of functions keyed by the result's class name, so importing
+this module imports neither the registries nor the build):
+
+- `Pulled: segment/shop: 1 created, 2 updated, 3 unchanged.`
+  (`Dry run, nothing written: ...` with `--dry-run`)
+- `Pushed: segment/shop: 1 created, 0 updated, 3 unchanged.` (`Dry run, nothing sent: ...`);
+  a delete: `Deleted: segment/shop: 2 deleted.`, `Dry run, nothing sent: segment/shop: 2 would
+  be deleted.` or `Nothing to delete: none of the selected rules is in segment/shop.`
+- `Built 6 model(s) from 5 schema(s) in artifacts/dbt/shop/ (6 new, 0 changed, 0 unchanged,
+  0 removed); skipped 1.` (`Would build ...` for a dry run); the folder is relative to `root`
+  when given (the project root).
+
+Plain text: names are as the registry gave them; the front end escapes for its display.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def _counts(result: Any) -> str:
+    return (
+        f"{len(result.created)} created, {len(result.updated)} updated, "
+        f"{len(result.unchanged)} unchanged."
+    )
+
+
+def pull_line(result: Any, root: Path | None = None) -> str:
+    head = "Dry run, nothing written" if result.dry_run else "Pulled"
+    return f"{head}: {result.registry}/{result.plan}: {_counts(result)}"
+
+
+def push_line(result: Any, root: Path | None = None) -> str:
+    where = f"{result.registry}/{result.plan}"
+    if result.delete and not result.deleted:
+        return f"Nothing to delete: none of the selected rules is in {where}."
+    if result.delete:
+        if result.dry_run:
+            return f"Dry run, nothing sent: {where}: {len(result.deleted)} would be deleted."
+        return f"Deleted: {where}: {len(result.deleted)} deleted."
+    head = "Dry run, nothing sent" if result.dry_run else "Pushed"
+    return f"{head}: {where}: {_counts(result)}"
+
+
+def build_line(result: Any, root: Path | None = None) -> str:
+    plan = result.plan
+    where: Path = result.package_dir
+    if root is not None and where.is_relative_to(root):
+        where = where.relative_to(root)
+    verb = "Would build" if result.dry_run else "Built"
+    counts = (
+        f"{len(plan.new)} new, {len(plan.changed)} changed, {len(plan.unchanged)} unchanged, "
+        f"{len(plan.removed)} removed"
+    )
+    return (
+        f"{verb} {len(result.built)} model(s) from {result.schema_count} schema(s) in "
+        f"{where}/ ({counts}); skipped {len(result.skipped)}."
+    )
+
+
+LINES: dict[str, Callable[[Any, Path | None], str]] = {
+    "PullResult": pull_line,
+    "PushResult": push_line,
+    "BuildResult": build_line,
+}
+
+
+def summary_line(result: Any, *, root: Path | None = None) -> str:
+    """The result's one-line summary (see the module docstring)."""
+    line = LINES.get(type(result).__name__)
+    if line is None:
+        raise TypeError(f"no summary line for a {type(result).__name__}")
+    return line(result, root)
