@@ -20,7 +20,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from reflekt.core.diff import DiffReport, EventDiff, event_diff
+from reflekt.core.diff import DiffReport, DiffSettings, EventDiff, event_diff
 from reflekt.core.errors import ReflektError, SchemaFileError, SelectError
 from reflekt.core.profiles import Profile
 from reflekt.core.project import Project
@@ -71,10 +71,11 @@ def compare(
     else:
         raise SelectError(f"--against '{against}' is not supported: use git:<ref> (e.g. git:main)")
     events: list[EventDiff] = []
+    settings = DiffSettings.of(project)
     keys = sorted(set(local) | set(base))
     for index, key in enumerate(keys):
         progress("comparing", index, len(keys))
-        events.append(_event(key, local.get(key, {}), base.get(key, {})))
+        events.append(_event(key, local.get(key, {}), base.get(key, {}), settings))
     progress("comparing", len(keys), len(keys))
     return DiffReport(label, tuple(events), removal_breaks=against is not None)
 
@@ -88,6 +89,7 @@ def _event(
     key: str,
     local: dict[Version, tuple[str, dict[str, Any]]],
     base: dict[Version, tuple[str, dict[str, Any]]],
+    settings: DiffSettings,
 ) -> EventDiff:
     local_pick = None
     local_id = None
@@ -106,7 +108,7 @@ def _event(
         base_pick = (version, base[version][1])
     name = _name((local_pick or base_pick)[1], key)  # type: ignore[index]
     try:
-        return event_diff(key, name, local_pick, base_pick, local_id)
+        return event_diff(key, name, local_pick, base_pick, local_id, settings)
     except (TypeError, ValueError, AttributeError, IndexError, KeyError, RecursionError) as exc:
         # A file that is JSON but not JSON Schema (`"properties": [...]`, `"type": false`):
         # the diff assumes shapes that lint checks (RF102). Say which event, not "a bug".
