@@ -172,8 +172,9 @@ KEYWORD_REMOVED = _kind(
     "KEYWORD_REMOVED",
     MINOR,
     "keyword",
-    "Such a keyword removed entirely where that can only accept more data (`oneOf`, `anyOf`,"
-    " `allOf`, `not`, `if`/`then`/`else`, `dependencies`, `dependentRequired`, ...).",
+    "A keyword the diff does not model removed entirely, where that can only accept more data"
+    " (`oneOf`, `anyOf`, `allOf`, `not`, `if`/`then`/`else`, `dependencies`,"
+    " `dependentRequired`, `patternProperties` unless `additionalProperties` is set, ...).",
 )
 EXTENSION_CHANGED = _kind(
     "EXTENSION_CHANGED",
