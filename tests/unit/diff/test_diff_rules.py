@@ -1,4 +1,4 @@
-"""core/diff.py: each change rule, one by one, with its code and class."""
+"""core/diff/: each change rule, one by one, with its code and class."""
 
 from __future__ import annotations
 

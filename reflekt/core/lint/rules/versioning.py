@@ -1,4 +1,4 @@
-"""RF6xx: each version of an event compared with the previous one (built on core/diff.py).
+"""RF6xx: each version of an event compared with the previous one (built on core/diff/).
 
 Why: the version number is a promise to the people who query the data. A MINOR bump must
 stay compatible with the data already collected; a MAJOR bump should mean something broke.
