@@ -281,9 +281,9 @@ class _Differ:
     def items(self, old: dict, new: dict, path: str) -> None:
         items_path = f"{path}[]" if path else "[]"
         old_items, new_items = old.get("items", {}), new.get("items", {})
-        if isinstance(old_items, dict) and isinstance(new_items, dict):
-            self.node(old_items, new_items, items_path)
-        elif old_items != new_items:
+        if not isinstance(old_items, list) and not isinstance(new_items, list):
+            self.node(old_items, new_items, items_path)  # one schema for every item
+        elif old_items != new_items:  # tuple form: a schema per position
             removed = "items" not in new
             kind = K.KEYWORD_REMOVED if removed else K.KEYWORD_CHANGED
             message = "array items no longer checked" if removed else "array items changed"
@@ -298,7 +298,10 @@ class _Differ:
             kind = K.KEYWORD_REMOVED
         else:
             kind = K.KEYWORD_CHANGED
-        verb = "removed from" if kind is K.KEYWORD_REMOVED else "changed in"
+        if key not in new:
+            verb = "removed from"
+        else:
+            verb = "added to" if key not in old else "changed in"
         self.emit(kind, path, f"'{key}' {verb} {_label(path)}", before, after)
 
     @staticmethod

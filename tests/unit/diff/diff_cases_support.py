@@ -277,6 +277,12 @@ KEYWORDS = [
         [("ADDITIONAL_PROPERTIES_OPENED", "MINOR")],
     ),
     prop("schema-true-gets-a-type", True, S, [("KEYWORD_CHANGED", "MAJOR")]),
+    prop(
+        "array-items-replaced-by-true",
+        {"type": "array", "description": "P.", "items": S},
+        {"type": "array", "description": "P.", "items": True},
+        [("CONSTRAINT_LOOSENED", "MINOR")],
+    ),
     prop("schema-replaced-by-true", S, True, [("CONSTRAINT_LOOSENED", "MINOR")]),
     prop(
         "extension-key-changed",

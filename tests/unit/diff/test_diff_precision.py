@@ -42,7 +42,7 @@ def test_changes_say_what_changed_and_where():
     assert const.message == "property 'p' now states its type, which its const implies"
     one_of = next(case for case in KEYWORDS if case.id == "oneOf-added")
     [change] = diff_schemas(one_of.old, one_of.new)
-    assert change.message == "'oneOf' changed in property 'p'"
+    assert change.message == "'oneOf' added to property 'p'"
     assert change.old is None and change.new == [{"type": "string"}, {"type": "integer"}]
     removed = next(case for case in KEYWORDS if case.id == "allOf-removed")
     [change] = diff_schemas(removed.old, removed.new)
