@@ -43,6 +43,11 @@ from reflekt.core.errors import ReflektError
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file."
 )
+@click.option(
+    "--list-changes",
+    is_flag=True,
+    help="List every kind of change with its class (text, or JSON with --format json), and exit.",
+)
 @plan_type_option
 def command(
     run: Run,
@@ -52,14 +57,23 @@ def command(
     output_format: str,
     fail_on: str,
     output: Path | None,
+    list_changes: bool,
     plan_type: str,
 ) -> int:
     """Compare local schemas with the registry (or a git ref) and classify the changes.
 
     Per event: the changes, their class (MAJOR breaking / MINOR compatible / NONE), and the
     version the local file should carry. Exit 1 when the changes fail --fail-on, 2 on bad
-    usage, 3 when the registry fails.
+    usage, 3 when the registry fails. `--list-changes` lists the kinds of change and their
+    classes; `diff.type_widening: minor` in reflekt_project.yml makes a widened type MINOR.
     """
+    if list_changes:
+        from reflekt.core.diff import KINDS
+        from reflekt.core.output.diff import KIND_FORMATS
+
+        _emit(run, KIND_FORMATS["json" if output_format == "json" else "text"](KINDS), output)
+        return 0
+
     from reflekt.core.output.diff import FORMATS
     from reflekt.core.registries.compare import compare
 
@@ -83,7 +97,12 @@ def command(
             progress=update,
             plan_type=plan_type,
         )
-    text = FORMATS[output_format](report)
+    _emit(run, FORMATS[output_format](report), output)
+    return report.exit_code(fail_on)  # type: ignore[arg-type]  # a click.Choice of FAIL_ON
+
+
+def _emit(run: Run, text: str, output: Path | None) -> None:
+    """Write `text` to `output` (atomically), else to standard output."""
     if output is not None:
         from reflekt.core.fsutil import write_atomic
 
@@ -91,4 +110,3 @@ def command(
         run.err.print(f"Wrote {output}")
     else:
         click.echo(text, nl=False)
-    return report.exit_code(fail_on)

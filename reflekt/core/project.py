@@ -25,6 +25,7 @@ PROFILES_ENV_VAR = "REFLEKT_PROFILES_PATH"
 CASINGS = ("title", "snake", "camel", "pascal", "any")
 DATA_TYPES = ("string", "integer", "number", "boolean", "object", "array", "any", "null")
 SEVERITIES = ("error", "warning", "off")
+TYPE_WIDENINGS = ("major", "minor")  # diff.type_widening: how a widened type is classified
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ class Project:
     dbt: DbtConfig = field(default_factory=DbtConfig)
     lint_rules: dict[str, str] = field(default_factory=dict)
     tui_bindings: dict[str, str] = field(default_factory=dict)
+    diff_type_widening: str = "major"
 
     @property
     def config_path(self) -> Path:
@@ -186,6 +188,7 @@ _TOP_KEYS = (
     "artifacts",
     "lint",
     "tui",
+    "diff",
 )
 
 
@@ -210,6 +213,7 @@ def _parse_project(root: Path, check: ConfigChecker, data: Any) -> Project:
         dbt=_parse_dbt(check, top.get("artifacts")),
         lint_rules=_parse_lint(check, top.get("lint")),
         tui_bindings=_parse_tui(check, top.get("tui")),
+        diff_type_widening=_parse_diff(check, top.get("diff")),
     )
 
 
@@ -394,6 +398,13 @@ def _parse_tui(check: ConfigChecker, value: Any) -> dict[str, str]:
         str(binding_id): check.string(("tui", "bindings", str(binding_id)), keys, allow_empty=False)
         for binding_id, keys in bindings.items()
     }
+
+
+def _parse_diff(check: ConfigChecker, value: Any) -> str:
+    diff = check.mapping(("diff",), value, ("type_widening",))
+    if "type_widening" not in diff:
+        return "major"
+    return check.choice(("diff", "type_widening"), diff["type_widening"], TYPE_WIDENINGS)
 
 
 def validate_rule_names(project: Project, known: dict[str, str]) -> None:

@@ -505,7 +505,7 @@ def test_a_meta_schema_built_on_draft7_accepts_any(project):
 @pytest.mark.parametrize(
     ("remote", "local", "code", "klass"),
     [
-        (["string"], "any", "TYPE_WIDENED", "MINOR"),
+        (["string"], "any", "TYPE_WIDENED", "MAJOR"),  # a type change, widening included
         (["any"], "string", "TYPE_NARROWED", "MAJOR"),
         (None, "any", None, "NONE"),
         (["any"], ["integer", "null"], "TYPE_NARROWED", "MAJOR"),

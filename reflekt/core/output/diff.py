@@ -1,13 +1,14 @@
 """Diff reports as text for people, JSON for scripts, and GitHub workflow annotations.
 
 `FORMATS[name](report: DiffReport) -> str`, pure and deterministic. Unchanged events are
-counted in the summary but not listed in text output.
+counted in the summary but not listed in text output. `KIND_FORMATS[name](kinds) -> str`
+renders the table of change kinds (`reflekt diff --list-changes`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from reflekt.core.diff import (
     BREAKING,
@@ -16,12 +17,14 @@ from reflekt.core.diff import (
     REMOVED,
     UNBUMPED,
     UNCHANGED,
+    ChangeKind,
     DiffReport,
     EventDiff,
 )
 from reflekt.core.escape import terminal_text
 
 Formatter = Callable[[DiffReport], str]
+KindFormatter = Callable[[Iterable[ChangeKind]], str]
 
 
 def _plural(count: int, word: str) -> str:
@@ -100,4 +103,32 @@ FORMATS: dict[str, Formatter] = {
     "text": format_text,
     "json": format_json,
     "github": format_github,
+}
+
+
+def format_kinds_text(kinds: Iterable[ChangeKind]) -> str:
+    """One kind a line: code, class, category, purpose (aligned columns)."""
+    kinds = list(kinds)
+    code_width = max(len("CODE"), *(len(kind.code) for kind in kinds))
+    category_width = max(len("CATEGORY"), *(len(kind.category) for kind in kinds))
+    rows = [("CODE", "CLASS", "CATEGORY", "CHANGE")]
+    rows += [(k.code, k.change_class, k.category, k.purpose) for k in kinds]
+    lines = [
+        f"{code:<{code_width}}  {klass:<5}  {category:<{category_width}}  {purpose}"
+        for code, klass, category, purpose in rows
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def format_kinds_json(kinds: Iterable[ChangeKind]) -> str:
+    rows = [
+        {"code": k.code, "class": k.change_class, "category": k.category, "purpose": k.purpose}
+        for k in kinds
+    ]
+    return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+
+
+KIND_FORMATS: dict[str, KindFormatter] = {
+    "text": format_kinds_text,
+    "json": format_kinds_json,
 }

@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from reflekt.core.diff import DiffReport, EventDiff, event_diff
+from reflekt.core.diff import DiffReport, DiffSettings, EventDiff, event_diff
 from reflekt.core.errors import SchemaFileError, SelectError
 from reflekt.core.profiles import Profile
 from reflekt.core.progress import Progress, no_progress
@@ -63,10 +63,11 @@ def compare(
     found = source.compare_base(context, selects, progress)
     base = found.versions
     events: list[EventDiff] = []
+    settings = DiffSettings.of(project)
     keys = sorted(set(local) | set(base))
     for index, key in enumerate(keys):
         progress(index, len(keys), "comparing")
-        events.append(_event(key, local.get(key, {}), base.get(key, {})))
+        events.append(_event(key, local.get(key, {}), base.get(key, {}), settings))
     progress(len(keys), len(keys), "comparing")
     return DiffReport(found.label, tuple(events), removal_breaks=found.removal_breaks)
 
@@ -114,6 +115,7 @@ def _event(
     key: str,
     local: dict[Version, tuple[str, dict[str, Any]]],
     base: dict[Version, tuple[str, dict[str, Any]]],
+    settings: DiffSettings,
 ) -> EventDiff:
     local_pick = None
     local_id = None
@@ -132,7 +134,7 @@ def _event(
         base_pick = (version, base[version][1])
     name = _name((local_pick or base_pick)[1], key)  # type: ignore[index]
     try:
-        return event_diff(key, name, local_pick, base_pick, local_id)
+        return event_diff(key, name, local_pick, base_pick, local_id, settings)
     except (TypeError, ValueError, AttributeError, IndexError, KeyError, RecursionError) as exc:
         # A file that is JSON but not JSON Schema (`"properties": [...]`, `"type": false`):
         # the diff assumes shapes that lint checks (RF102). Say which event, not "a bug".

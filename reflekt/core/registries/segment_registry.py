@@ -173,14 +173,16 @@ def _onto_stored(item: _LocalRule, stored: dict[str, Any]) -> _LocalRule:
     return _LocalRule(item.label, rule, item.body, item.schema_id)
 
 
-def _rule_changes(remote_rule: dict[str, Any], item: _LocalRule, plan: str, vendor: str) -> list:
+def _rule_changes(
+    remote_rule: dict[str, Any], item: _LocalRule, plan: str, project: Project
+) -> list:
     """The diff (as Change objects) a push would apply to one existing rule."""
-    from reflekt.core.diff import diff_schemas
+    from reflekt.core.diff import DiffSettings, diff_schemas
 
-    remote = rule_to_remote(remote_rule, plan, vendor)
+    remote = rule_to_remote(remote_rule, plan, project.vendor)
     if remote is None:
         return []
-    return diff_schemas(remote.body, item.body)
+    return diff_schemas(remote.body, item.body, DiffSettings.of(project))
 
 
 class SegmentRegistry:
@@ -298,7 +300,7 @@ class SegmentRegistry:
                     unchanged.append(item)
                 else:
                     updated.append(item)
-                    details[item.label] = _rule_changes(remote, item, plan_name, project.vendor)
+                    details[item.label] = _rule_changes(remote, item, plan_name, project)
             plan_created = plan is None
             if not dry_run and (created or updated):
                 if plan is None:

@@ -235,7 +235,7 @@ def pull(
         else:
             updated.append(schema_id)
             changed[path] = text
-            details[schema_id], unusable = _file_changes(schema_id, current, bodies[path])
+            details[schema_id], unusable = _file_changes(schema_id, current, bodies[path], project)
             if unusable is not None:
                 notes.append(unusable)
     if not dry_run and changed:
@@ -255,13 +255,13 @@ def pull(
 
 
 def _file_changes(
-    schema_id: str, current: str | None, pulled: dict[str, Any]
+    schema_id: str, current: str | None, pulled: dict[str, Any], project: Project
 ) -> tuple[list, str | None]:
     """What a pull changes in a local file (diff local -> registry; [] for layout only),
     and a note when the local file could not be compared: not readable, not parsed (e.g. a
     key given twice) or not a JSON Schema the diff can read. Its content is then in no
     change list, so the note says it was replaced, and why."""
-    from reflekt.core.diff import diff_schemas
+    from reflekt.core.diff import DiffSettings, diff_schemas
 
     if current is None:
         return [], f"schemas/{schema_id}: the local file was not readable; replaced"
@@ -271,7 +271,7 @@ def _file_changes(
         why = f" ({problem.message}, line {problem.line})" if problem else ""
         return [], f"schemas/{schema_id}: the local file was not usable{why}; replaced"
     try:
-        return diff_schemas(local, pulled), None
+        return diff_schemas(local, pulled, DiffSettings.of(project)), None
     except (TypeError, ValueError, AttributeError, IndexError, KeyError, RecursionError) as exc:
         return [], (
             f"schemas/{schema_id}: the local file is not a JSON Schema the diff can read "

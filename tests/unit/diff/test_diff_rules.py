@@ -1,4 +1,4 @@
-"""core/diff.py: each change rule, one by one, with its code and class."""
+"""core/diff/: each change rule, one by one, with its code and class."""
 
 from __future__ import annotations
 
@@ -108,11 +108,11 @@ def test_id_schema_and_self_are_ignored():
         ),
         (
             lambda b: b["properties"]["size"].update(type="number"),
-            [("TYPE_WIDENED", "size", "MINOR")],
+            [("TYPE_WIDENED", "size", "MAJOR")],
         ),
         (
             lambda b: b["properties"]["coupon"].update(type=["string", "null"]),
-            [("TYPE_WIDENED", "coupon", "MINOR")],
+            [("TYPE_WIDENED", "coupon", "MAJOR")],
         ),
         (
             lambda b: b["properties"]["size"].update(type="string"),
@@ -120,7 +120,7 @@ def test_id_schema_and_self_are_ignored():
         ),
         (
             lambda b: b["properties"]["coupon"].pop("type"),
-            [("TYPE_WIDENED", "coupon", "MINOR")],
+            [("TYPE_WIDENED", "coupon", "MAJOR")],
         ),
         (
             lambda b: b["properties"]["kind"].update(enum=["a"]),

@@ -1,4 +1,4 @@
-"""RF6xx: each version of an event compared with the previous one (built on core/diff.py).
+"""RF6xx: each version of an event compared with the previous one (built on core/diff/).
 
 Why: the version number is a promise to the people who query the data. A MINOR bump must
 stay compatible with the data already collected; a MAJOR bump should mean something broke.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from reflekt.core.diff import MAJOR, classify, diff_schemas
+from reflekt.core.diff import MAJOR, DiffSettings, classify, diff_schemas
 from reflekt.core.lint.base import EventContext, Issue, event_rule
 
 
@@ -49,7 +49,8 @@ def breaking_change_needs_major(ctx: EventContext) -> Iterator[Issue]:
     for previous, current, old_version, new_version in _pairs(ctx):
         if new_version.major != old_version.major:
             continue
-        breaking = [c for c in diff_schemas(previous.body, current.body) if c.change_class == MAJOR]
+        changes = diff_schemas(previous.body, current.body, DiffSettings.of(ctx.project))
+        breaking = [c for c in changes if c.change_class == MAJOR]
         if not breaking:
             continue
         first = breaking[0]
@@ -82,7 +83,7 @@ def major_bump_without_breaking_change(ctx: EventContext) -> Iterator[Issue]:
     for previous, current, old_version, new_version in _pairs(ctx):
         if new_version.major <= old_version.major:
             continue
-        changes = diff_schemas(previous.body, current.body)
+        changes = diff_schemas(previous.body, current.body, DiffSettings.of(ctx.project))
         if classify(changes) == MAJOR:
             continue
         kind = "no change" if not changes else "only compatible changes"
