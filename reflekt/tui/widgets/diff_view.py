@@ -1,25 +1,37 @@
 """The diff view: local schemas against the registry (or a git ref), per event.
 
 The comparison is `reflekt.core.registries.compare` (the same call as `reflekt diff`), run in
-a thread worker behind a loading indicator. A failure (no profile, 401, network) is a
-ReflektError: a notification plus a message in the panel, never a crash.
+a thread worker behind a loading indicator; the worker posts its result (`DiffDone`,
+`DiffFailed`) back to this widget. A failure (no profile, 401, network) is a notification plus
+a message in the panel, never a crash. For a git ref the view posts `DiffView.GitRefWanted`:
+the screen asks which ref and starts the comparison again.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.console import Group
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
+from reflekt.core.profiles import load_profile
+from reflekt.core.project import Project
+from reflekt.tui.errors import error_text
+from reflekt.tui.messages import DiffDone, DiffFailed, DiffProgress
 from reflekt.tui.safe_text import clean, plain
+from reflekt.tui.widgets.side_by_side import legend
+from reflekt.tui.widgets.side_by_side import side_by_side as columns
+
+if TYPE_CHECKING:
+    from reflekt.core.diff import DiffReport, EventDiff
 
 CLASS_STYLE = {"MAJOR": "bold red", "MINOR": "yellow", "NONE": "dim"}
 VERDICT_STYLE = {
@@ -43,7 +55,7 @@ def short(value: Any, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def report_summary(report: Any) -> Text:
+def report_summary(report: DiffReport) -> Text:
     """`segment/ecommerce: 1 breaking, 2 compatible, ...` coloured by verdict."""
     text = Text()
     text.append(f"local vs {report.against}: ", style="bold")
@@ -57,7 +69,7 @@ def report_summary(report: Any) -> Text:
     return text
 
 
-def event_head(event: Any) -> Text:
+def event_head(event: EventDiff) -> Text:
     """An event's name, verdict, class, versions and the version the file should carry."""
     head = Text()
     head.append(clean(event.name), style="bold")
@@ -76,7 +88,7 @@ def _version(version: Any) -> str:
     return str(version) if version else "-"
 
 
-def unified_changes(event: Any) -> Text:
+def unified_changes(event: EventDiff) -> Text:
     """Each change on its own lines: class, code, message, then - old / + new."""
     lines = Text()
     for change in event.changes:
@@ -91,7 +103,7 @@ def unified_changes(event: Any) -> Text:
     return lines
 
 
-def event_detail(event: Any, side_by_side: bool) -> Group:
+def event_detail(event: EventDiff, side_by_side: bool) -> Group:
     """One event's verdict and versions, then its changes (unified) or both schemas.
 
     Side by side shows the two bodies the diff compared (`EventDiff.base_body` and
@@ -102,9 +114,6 @@ def event_detail(event: Any, side_by_side: bool) -> Group:
         if not event.changes:
             return Group(head, Text("no changes", style="dim"))
         return Group(head, unified_changes(event))
-    from reflekt.tui.widgets.side_by_side import legend
-    from reflekt.tui.widgets.side_by_side import side_by_side as columns
-
     table = columns(
         event.base_body,
         event.local_body,
@@ -123,16 +132,17 @@ class DiffView(Vertical):
         Binding("g", "git_ref", "Against git ref", id="diff.git_ref"),
     ]
 
-    def __init__(self, **kwargs) -> None:
+    class GitRefWanted(Message):
+        """The user wants the selection compared with a git ref (the screen asks which)."""
+
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.report: Any = None
+        self.report: DiffReport | None = None
         self.error: str | None = None
         self.side_by_side = False
         self.selects: list[str] = []
         self.against: str | None = None
-        self.detail: Any = Text("")
-        self.project: Any = None
-        self.profile_name: str | None = None
+        self.detail: Text | Group = Text("")
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -147,63 +157,68 @@ class DiffView(Vertical):
             with VerticalScroll(id="diff-detail-scroll"):
                 yield Static("", id="diff-detail")
 
+    def focus_events(self) -> None:
+        self.query_one("#diff-events", DataTable).focus()
+
     # -- running ----------------------------------------------------------------------------
 
-    def start(self, project: Any, profile_name: str | None, selects: list[str], against=None):
+    def start(
+        self,
+        project: Project,
+        profile_name: str | None,
+        selects: list[str],
+        against: str | None = None,
+    ) -> None:
         """Compare `selects` with the registry (or `against="git:REF"`) in a worker."""
         self.selects = list(selects)
         self.against = against
         self.error = None
-        self.project = project
-        self.profile_name = profile_name
         target = against or "the registry"
         self.query_one("#diff-summary", Static).update(
             Text(f"⟳ comparing {', '.join(selects) or 'everything'} with {target}…", style="cyan")
         )
         self.query_one("#diff-body").loading = True
-        return self._compare(project, profile_name, list(selects), against)
+        self._compare(project, profile_name, list(selects), against)
 
     @work(thread=True, exclusive=True, group="diff")
-    def _compare(self, project: Any, profile_name: str | None, selects: list[str], against):
-        from reflekt.core.errors import ReflektError
+    def _compare(
+        self, project: Project, profile_name: str | None, selects: list[str], against: str | None
+    ) -> None:
+        # Loaded on the first diff, not when the TUI starts (the registry clients are heavy).
         from reflekt.core.registries.compare import compare
 
+        worker = get_current_worker()
         state = {"last": ""}
 
         def progress(message: str, done: int, total: int | None) -> None:
             text = f"⟳ {message} {done}/{total}" if total else f"⟳ {message}"
             if text != state["last"] and (total is None or done in (0, total) or done % 200 == 0):
                 state["last"] = text
-                self.app.call_from_thread(self._progress, text)
+                self.post_message(DiffProgress(text))
 
         try:
-            profile = None
-            if against is None:
-                from reflekt.core.profiles import load_profile
-
-                profile = load_profile(project, profile_name)
+            profile = None if against is not None else load_profile(project, profile_name)
             report = compare(project, profile, selects, against=against, progress=progress)
-        except ReflektError as error:
-            if not get_current_worker().is_cancelled:
-                self.app.call_from_thread(self._failed, error)
-            return None
-        except Exception as error:  # a bug must not take the UI down
-            if not get_current_worker().is_cancelled:
-                self.app.call_from_thread(self._failed, error)
-            return None
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.show_report, report)
-        return report
+        except Exception as error:  # a ReflektError, or a bug: it must not take the UI down
+            if not worker.is_cancelled:
+                self.post_message(DiffFailed(error))
+            return
+        if not worker.is_cancelled:
+            self.post_message(DiffDone(report))
 
-    def _progress(self, text: str) -> None:
-        self.query_one("#diff-summary", Static).update(Text(text, style="cyan"))
+    @on(DiffProgress)
+    def _progress(self, message: DiffProgress) -> None:
+        self.query_one("#diff-summary", Static).update(Text(message.text, style="cyan"))
 
-    def _failed(self, error: BaseException) -> None:
-        from reflekt.tui.screens.main import error_text
+    @on(DiffDone)
+    def _compared(self, message: DiffDone) -> None:
+        self.show_report(message.report)
 
+    @on(DiffFailed)
+    def _failed(self, message: DiffFailed) -> None:
         self.query_one("#diff-body").loading = False
         self.report = None
-        self.error = error_text(error)
+        self.error = error_text(message.error)
         self.app.notify(
             clean(self.error), title="Diff failed", severity="error", timeout=8, markup=False
         )
@@ -219,7 +234,7 @@ class DiffView(Vertical):
 
     # -- showing ----------------------------------------------------------------------------
 
-    def show_report(self, report: Any) -> None:
+    def show_report(self, report: DiffReport) -> None:
         self.query_one("#diff-body").loading = False
         self.report = report
         self.error = None
@@ -239,7 +254,7 @@ class DiffView(Vertical):
             )
         self._show_event(ordered[0] if ordered else None)
 
-    def _show_event(self, event: Any) -> None:
+    def _show_event(self, event: EventDiff | None) -> None:
         detail = self.query_one("#diff-detail", Static)
         if event is None:
             self.detail = Text("")
@@ -247,7 +262,7 @@ class DiffView(Vertical):
             self.detail = event_detail(event, self.side_by_side)
         detail.update(self.detail)
 
-    def current_event(self) -> Any:
+    def current_event(self) -> EventDiff | None:
         if self.report is None:
             return None
         table = self.query_one("#diff-events", DataTable)
@@ -265,4 +280,4 @@ class DiffView(Vertical):
         self._show_event(self.current_event())
 
     def action_git_ref(self) -> None:
-        self.screen.action_diff_git_ref()
+        self.post_message(self.GitRefWanted())
