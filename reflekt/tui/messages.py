@@ -114,7 +114,7 @@ class JobFailed(WorkerMessage):
         self.error = error
 
 
-# -- diff view -----------------------------------------------------------------------------------
+# -- main screen: diff ----------------------------------------------------------------------------
 
 
 class DiffProgress(WorkerMessage):

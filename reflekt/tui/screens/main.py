@@ -34,6 +34,9 @@ from reflekt.tui.disk_watch import DiskWatch
 from reflekt.tui.errors import error_text
 from reflekt.tui.lint_scheduler import LintRun, LintScheduler, documents_to_lint
 from reflekt.tui.messages import (
+    DiffDone,
+    DiffFailed,
+    DiffProgress,
     DiskPolled,
     IndexLoaded,
     JobFailed,
@@ -45,6 +48,7 @@ from reflekt.tui.messages import (
     PushPreviewed,
 )
 from reflekt.tui.model import SchemaIndex
+from reflekt.tui.safe_text import clean
 from reflekt.tui.screens.build_wizard import BuildWizard
 from reflekt.tui.screens.registry import (
     ConfirmPullScreen,
@@ -485,7 +489,51 @@ class MainScreen(Screen):
         if select is None:
             return
         self.action_tab("diff")
-        self.query_one(DiffView).start(self.project, self.profile, [select], against)
+        self._compare([select], against)
+
+    def _compare(self, selects: list[str], against: str | None = None) -> None:
+        self.query_one(DiffView).comparing(selects, against)
+        self._compare_worker(self.project, self.profile, list(selects), against)
+
+    @work(thread=True, exclusive=True, group="diff")
+    def _compare_worker(
+        self, project: Project, profile_name: str | None, selects: list[str], against: str | None
+    ) -> None:
+        # The registry modules load on the first diff, not when the TUI starts.
+        from reflekt.core.registries.compare import compare
+
+        worker = get_current_worker()
+        state = {"last": ""}
+
+        def progress(message: str, done: int, total: int | None) -> None:
+            text = f"⟳ {message} {done}/{total}" if total else f"⟳ {message}"
+            if text != state["last"] and (total is None or done in (0, total) or done % 200 == 0):
+                state["last"] = text
+                self.post_message(DiffProgress(text))
+
+        try:
+            profile = None if against is not None else load_profile(project, profile_name)
+            report = compare(project, profile, selects, against=against, progress=progress)
+        except Exception as error:  # a ReflektError, or a bug: it must not take the UI down
+            if not worker.is_cancelled:
+                self.post_message(DiffFailed(error))
+            return
+        if not worker.is_cancelled:
+            self.post_message(DiffDone(report))
+
+    @on(DiffProgress)
+    def _diff_progress(self, message: DiffProgress) -> None:
+        self.query_one(DiffView).show_progress(message.text)
+
+    @on(DiffDone)
+    def _diff_done(self, message: DiffDone) -> None:
+        self.query_one(DiffView).show_report(message.report)
+
+    @on(DiffFailed)
+    def _diff_failed(self, message: DiffFailed) -> None:
+        text = error_text(message.error)
+        self.notify(clean(text), title="Diff failed", severity="error", timeout=8, markup=False)
+        self.query_one(DiffView).show_failure(text)
 
     def action_diff_git_ref(self) -> None:
         if self._need_select() is None:
@@ -643,7 +691,7 @@ class MainScreen(Screen):
         """After a push or a pull, a registry diff on the diff tab is stale: compare again."""
         view = self.query_one(DiffView)
         if view.report is not None and view.against is None:
-            view.start(self.project, self.profile, view.selects)
+            self._compare(view.selects)
 
     # -- build ------------------------------------------------------------------------------
 

@@ -1,10 +1,9 @@
 """The diff view: local schemas against the registry (or a git ref), per event.
 
-The comparison is `reflekt.core.registries.compare` (the same call as `reflekt diff`), run in
-a thread worker behind a loading indicator; the worker posts its result (`DiffDone`,
-`DiffFailed`) back to this widget. A failure (no profile, 401, network) is a notification plus
-a message in the panel, never a crash. For a git ref the view posts `DiffView.GitRefWanted`:
-the screen asks which ref and starts the comparison again.
+Display only: the main screen runs the comparison (`reflekt.core.registries.compare`, the
+same call as `reflekt diff`) in a worker and hands the view its progress (`show_progress`),
+its report (`show_report`) or its failure (`show_failure`). For a git ref the view posts
+`DiffView.GitRefWanted`: the screen asks which ref and compares again.
 """
 
 from __future__ import annotations
@@ -14,18 +13,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.console import Group
 from rich.text import Text
-from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Static
-from textual.worker import get_current_worker
 
-from reflekt.core.profiles import load_profile
-from reflekt.core.project import Project
-from reflekt.tui.errors import error_text
-from reflekt.tui.messages import DiffDone, DiffFailed, DiffProgress
 from reflekt.tui.safe_text import clean, plain
 from reflekt.tui.widgets.side_by_side import legend
 from reflekt.tui.widgets.side_by_side import side_by_side as columns
@@ -160,16 +153,10 @@ class DiffView(Vertical):
     def focus_events(self) -> None:
         self.query_one("#diff-events", DataTable).focus()
 
-    # -- running ----------------------------------------------------------------------------
+    # -- a comparison's progress and outcome ------------------------------------------------
 
-    def start(
-        self,
-        project: Project,
-        profile_name: str | None,
-        selects: list[str],
-        against: str | None = None,
-    ) -> None:
-        """Compare `selects` with the registry (or `against="git:REF"`) in a worker."""
+    def comparing(self, selects: list[str], against: str | None = None) -> None:
+        """A comparison of `selects` with the registry (or `against="git:REF"`) has started."""
         self.selects = list(selects)
         self.against = against
         self.error = None
@@ -178,52 +165,17 @@ class DiffView(Vertical):
             Text(f"⟳ comparing {', '.join(selects) or 'everything'} with {target}…", style="cyan")
         )
         self.query_one("#diff-body").loading = True
-        self._compare(project, profile_name, list(selects), against)
 
-    @work(thread=True, exclusive=True, group="diff")
-    def _compare(
-        self, project: Project, profile_name: str | None, selects: list[str], against: str | None
-    ) -> None:
-        # Loaded on the first diff, not when the TUI starts (the registry clients are heavy).
-        from reflekt.core.registries.compare import compare
+    def show_progress(self, text: str) -> None:
+        self.query_one("#diff-summary", Static).update(Text(text, style="cyan"))
 
-        worker = get_current_worker()
-        state = {"last": ""}
-
-        def progress(message: str, done: int, total: int | None) -> None:
-            text = f"⟳ {message} {done}/{total}" if total else f"⟳ {message}"
-            if text != state["last"] and (total is None or done in (0, total) or done % 200 == 0):
-                state["last"] = text
-                self.post_message(DiffProgress(text))
-
-        try:
-            profile = None if against is not None else load_profile(project, profile_name)
-            report = compare(project, profile, selects, against=against, progress=progress)
-        except Exception as error:  # a ReflektError, or a bug: it must not take the UI down
-            if not worker.is_cancelled:
-                self.post_message(DiffFailed(error))
-            return
-        if not worker.is_cancelled:
-            self.post_message(DiffDone(report))
-
-    @on(DiffProgress)
-    def _progress(self, message: DiffProgress) -> None:
-        self.query_one("#diff-summary", Static).update(Text(message.text, style="cyan"))
-
-    @on(DiffDone)
-    def _compared(self, message: DiffDone) -> None:
-        self.show_report(message.report)
-
-    @on(DiffFailed)
-    def _failed(self, message: DiffFailed) -> None:
+    def show_failure(self, message: str) -> None:
+        """The comparison failed: the message (and, against the registry, the way around)."""
         self.query_one("#diff-body").loading = False
         self.report = None
-        self.error = error_text(message.error)
-        self.app.notify(
-            clean(self.error), title="Diff failed", severity="error", timeout=8, markup=False
-        )
+        self.error = message
         text = Text("✗ Diff failed\n", style="bold red")
-        text.append(clean(self.error))
+        text.append(clean(message))
         if self.against is None:
             text.append(
                 "\nPress g to compare with a git ref instead (no registry needed).", style="dim"
