@@ -6,7 +6,6 @@ Bindings carry ids (`main.lint_all`, `schema.raw`, ...) so users can remap keys 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
@@ -20,6 +19,7 @@ from reflekt.core.project import Project, load_project
 from reflekt.tui import bindings
 from reflekt.tui.bindings import BindingRow
 from reflekt.tui.errors import error_text
+from reflekt.tui.palette import PaletteCommand, main_screen_commands
 from reflekt.tui.screens.build_wizard import BuildWizard
 from reflekt.tui.screens.help import HelpScreen
 from reflekt.tui.screens.main import MainScreen
@@ -40,15 +40,9 @@ from reflekt.tui.widgets.schema_tree import SchemaTree
 class ReflektCommands(Provider):
     """Command palette entries for every action of the main screen."""
 
-    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+    def _commands(self) -> list[PaletteCommand]:
         app = self.app
-        screen = app.main_screen if isinstance(app, ReflektApp) else None
-        if screen is None:
-            return []
-        return [
-            *screen.palette_commands(),
-            ("Help: keys", "Every key binding and its id (?)", app.action_help),
-        ]
+        return app.palette_commands() if isinstance(app, ReflektApp) else []
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self._commands():
@@ -118,6 +112,15 @@ class ReflektApp(App[None]):
             )
         self.keymap = {key: value for key, value in keymap.items() if key in known}
         self.set_keymap(self.keymap)
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        """The palette's entries: the main screen's actions, then help."""
+        if self.main_screen is None:
+            return []
+        return [
+            *main_screen_commands(self.main_screen, self.keymap, (MainScreen, ReflektApp)),
+            ("Help: keys", "Every key binding and its id (?)", self.action_help),
+        ]
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

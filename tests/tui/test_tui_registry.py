@@ -148,7 +148,7 @@ def test_palette_entries_name_the_selection_they_act_on(shop):
         screen = pilot.app.main_screen
         screen.query_one(SchemaTree).select_key("segment/marketing")
         await pilot.pause()
-        helps = {title: help_text for title, help_text, _ in screen.palette_commands()}
+        helps = {title: help_text for title, help_text, _ in pilot.app.palette_commands()}
         assert "segment/marketing" in helps["Push selection"]
         assert "segment/marketing" in helps["Pull selection"]
         assert "segment/marketing" in helps["Diff selection"]

@@ -152,7 +152,7 @@ def test_help_lists_bindings_with_ids_and_keymap_remaps_them(shop):
         await pilot.press("escape")
         assert not isinstance(pilot.app.screen, HelpScreen)
         # The palette names the remapped key, not the default one.
-        helps = {title: text for title, text, _ in pilot.app.main_screen.palette_commands()}
+        helps = {title: text for title, text, _ in pilot.app.palette_commands()}
         assert helps["Filter schemas"].endswith("(f)")
         assert helps["Lint all"].endswith("(L)")
 

@@ -9,7 +9,6 @@ and result back as messages (`reflekt.tui.messages`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -32,10 +31,11 @@ from textual.widgets import (
     Static,
 )
 
-from reflekt.core.profiles import Profile, SourceConfig, load_profile
+from reflekt.core.profiles import Profile, SourceConfig
 from reflekt.core.project import Project
 from reflekt.core.select import normalize_select
 from reflekt.tui.errors import error_text
+from reflekt.tui.jobs import BuildRequest, build_job, load_profile_job
 from reflekt.tui.messages import (
     BuildDone,
     BuildFailed,
@@ -50,16 +50,6 @@ if TYPE_CHECKING:
 
 STEPS = ("Choose schemas", "Choose source and SDK", "Preview files", "Write")
 STATUS_STYLE = {"new": "green", "changed": "yellow", "unchanged": "dim", "removed": "red"}
-
-
-@dataclass(frozen=True)
-class BuildRequest:
-    """What to build, as chosen in steps 1 and 2 (read before the worker starts)."""
-
-    selects: list[str] | None  # None: every schema
-    source: str  # `<source_id>.<database>.<schema>`
-    sdk: str
-    dry_run: bool
 
 
 def _default_database(source: SourceConfig) -> str:
@@ -208,12 +198,7 @@ class BuildWizard(Screen[None]):
 
     @work(thread=True, exclusive=True, group="wizard-profile")
     def _load_profile(self, project: Project, profile_name: str | None) -> None:
-        try:
-            profile = load_profile(project, profile_name)
-        except Exception as error:
-            self.post_message(ProfileFailed(error))
-            return
-        self.post_message(ProfileLoaded(profile))
+        self.post_message(load_profile_job(project, profile_name))
 
     @on(ProfileLoaded)
     def _profile_loaded(self, message: ProfileLoaded) -> None:
@@ -298,8 +283,9 @@ class BuildWizard(Screen[None]):
 
     def build_request(self, dry_run: bool) -> BuildRequest:
         """The user's choices of steps 1 and 2, read from the widgets (on the UI thread)."""
+        selects = self.selects()
         return BuildRequest(
-            selects=self.selects(),
+            selects=None if selects is None else tuple(selects),
             source=self.source_arg() or "",
             sdk=str(self.query_one("#wizard-sdk", Select).value),
             dry_run=dry_run,
@@ -307,26 +293,7 @@ class BuildWizard(Screen[None]):
 
     @work(thread=True, exclusive=True, group="wizard-build")
     def _build(self, project: Project, profile: Profile, request: BuildRequest) -> None:
-        # Loaded on the first build, not when the TUI starts (templates, warehouse clients).
-        from reflekt.core.build.pipeline import build_dbt
-
-        def progress(done: int, total: int, message: str) -> None:
-            self.post_message(BuildProgress(done, total, message))
-
-        try:
-            result = build_dbt(
-                project,
-                profile,
-                request.selects,
-                request.source,
-                request.sdk,
-                dry_run=request.dry_run,
-                progress=progress,
-            )
-        except Exception as error:
-            self.post_message(BuildFailed(error, request.dry_run))
-            return
-        self.post_message(BuildDone(result, request.dry_run))
+        self.post_message(build_job(project, profile, request, self.post_message))
 
     def _start_build(self, dry_run: bool) -> None:
         if self.profile is None:  # step 2 does not go on without one

@@ -10,11 +10,6 @@ never a traceback.
 from __future__ import annotations
 
 import gc
-import os
-import shlex
-import shutil
-import subprocess
-from collections.abc import Callable
 from typing import ClassVar
 
 from textual import events, on, work
@@ -25,14 +20,21 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static, TabbedContent, TabPane, Tree
 from textual.worker import Worker, get_current_worker
 
-from reflekt.core.lint import lint_documents
 from reflekt.core.lint.findings import Finding
-from reflekt.core.profiles import Profile, load_profile
+from reflekt.core.profiles import Profile
 from reflekt.core.project import Project
-from reflekt.tui.bindings import key_hint
 from reflekt.tui.disk_watch import DiskWatch
+from reflekt.tui.editor import EditorError, editor_command, run_editor
 from reflekt.tui.errors import error_text
-from reflekt.tui.lint_scheduler import LintRun, LintScheduler, documents_to_lint
+from reflekt.tui.jobs import (
+    compare_job,
+    lint_job,
+    load_index_job,
+    pull_job,
+    push_job,
+    push_preview_job,
+)
+from reflekt.tui.lint_scheduler import LintRun, LintScheduler
 from reflekt.tui.messages import (
     DiffDone,
     DiffFailed,
@@ -63,9 +65,6 @@ from reflekt.tui.widgets.schema_view import SchemaView
 
 LINT_DELAY_S = 0.25
 LINT_DELAY_ABOVE = 500  # schemas: small projects lint at once
-LINT_PROGRESS_EVERY = 250  # documents between two progress lines
-
-PaletteCommand = tuple[str, str, Callable[[], object]]  # (title, help, callback)
 
 
 def _freeze_long_lived() -> None:
@@ -144,9 +143,9 @@ class MainScreen(Screen):
 
     @work(thread=True, exclusive=True, group="index")
     def _load_index(self, project: Project) -> None:
-        index = SchemaIndex.load(project)
+        loaded = load_index_job(project)
         if not get_current_worker().is_cancelled:
-            self.post_message(IndexLoaded(index))
+            self.post_message(loaded)
 
     @on(IndexLoaded)
     def _index_loaded(self, message: IndexLoaded) -> None:
@@ -284,42 +283,12 @@ class MainScreen(Screen):
         if entry is None or self.index is None:
             self.notify("Select a schema first.", severity="warning")
             return
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
         try:
-            command = [*shlex.split(editor), str(entry.path)]
-        except ValueError as exc:
-            self.notify(f"Cannot read $EDITOR {editor!r}: {exc}", severity="error")
-            return
-        if shutil.which(command[0]) is None:
-            # Checked before suspending: a failure inside suspend() would leave the
-            # terminal to the (missing) editor and the app frozen.
+            run_editor(self.app, editor_command(entry.path))
+        except EditorError as problem:
             self.notify(
-                f"The editor {command[0]!r} was not found: set $EDITOR (or $VISUAL) to an "
-                "editor on your PATH, e.g. EDITOR=nano reflekt tui",
-                title="Edit",
-                severity="error",
-                timeout=10,
+                problem.message, title=problem.title, severity="error", timeout=problem.timeout
             )
-            return
-        failure: list[BaseException] = []
-
-        def run_editor() -> None:
-            try:
-                subprocess.run(command, check=False)
-            except OSError as exc:  # caught here so that suspend() always resumes
-                failure.append(exc)
-
-        try:
-            if self.app.is_headless:
-                run_editor()
-            else:
-                with self.app.suspend():
-                    run_editor()
-        except Exception as exc:  # SuspendNotSupported and friends: never crash
-            self.notify(f"Cannot open an editor here: {exc}", severity="error")
-            return
-        if failure:
-            self.notify(f"Cannot run the editor {editor!r}: {failure[0]}", severity="error")
             return
         self.check_for_changes()
 
@@ -383,22 +352,7 @@ class MainScreen(Screen):
     def _lint_worker(
         self, project: Project, index: SchemaIndex, ids: tuple[str, ...] | None
     ) -> None:
-        """Lint the documents the index already read (no second read of 5,000 files)."""
-        covered, documents = documents_to_lint(index, ids)
-        state = {"last": 0}
-
-        def progress(done: int, total: int) -> None:
-            if done - state["last"] < LINT_PROGRESS_EVERY and done != total:
-                return
-            state["last"] = done
-            self.post_message(LintProgress(done, total))
-
-        try:
-            report = lint_documents(project, documents, progress=progress)
-        except Exception as error:  # a ReflektError, or a bug in a rule: not a crash
-            self.post_message(LintFailed(error))
-            return
-        self.post_message(LintFinished(covered, report))
+        self.post_message(lint_job(project, index, ids, self.post_message))
 
     @on(LintProgress)
     def _lint_progress(self, message: LintProgress) -> None:
@@ -499,27 +453,9 @@ class MainScreen(Screen):
     def _compare_worker(
         self, project: Project, profile_name: str | None, selects: list[str], against: str | None
     ) -> None:
-        # The registry modules load on the first diff, not when the TUI starts.
-        from reflekt.core.registries.compare import compare
-
-        worker = get_current_worker()
-        state = {"last": ""}
-
-        def progress(message: str, done: int, total: int | None) -> None:
-            text = f"⟳ {message} {done}/{total}" if total else f"⟳ {message}"
-            if text != state["last"] and (total is None or done in (0, total) or done % 200 == 0):
-                state["last"] = text
-                self.post_message(DiffProgress(text))
-
-        try:
-            profile = None if against is not None else load_profile(project, profile_name)
-            report = compare(project, profile, selects, against=against, progress=progress)
-        except Exception as error:  # a ReflektError, or a bug: it must not take the UI down
-            if not worker.is_cancelled:
-                self.post_message(DiffFailed(error))
-            return
-        if not worker.is_cancelled:
-            self.post_message(DiffDone(report))
+        answer = compare_job(project, profile_name, selects, against, self.post_message)
+        if not get_current_worker().is_cancelled:  # a newer comparison replaced this one
+            self.post_message(answer)
 
     @on(DiffProgress)
     def _diff_progress(self, message: DiffProgress) -> None:
@@ -565,16 +501,7 @@ class MainScreen(Screen):
 
     @work(thread=True, exclusive=True, group="registry")
     def _pull_worker(self, project: Project, profile_name: str | None, select: str) -> None:
-        # The registry modules load on the first pull or push, not when the TUI starts.
-        from reflekt.core.registries.sync import pull
-
-        try:
-            profile = load_profile(project, profile_name)
-            result = pull(project, profile, select)
-        except Exception as error:  # ReflektError, or a bug: a notification either way
-            self.post_message(JobFailed("Pull failed", error))
-            return
-        self.post_message(PullDone(result))
+        self.post_message(pull_job(project, profile_name, select))
 
     @on(PullDone)
     def _pulled(self, message: PullDone) -> None:
@@ -628,15 +555,7 @@ class MainScreen(Screen):
     def _push_preview_worker(
         self, project: Project, profile_name: str | None, select: str, force: bool
     ) -> None:
-        from reflekt.core.registries.compare import compare
-
-        try:
-            profile = load_profile(project, profile_name)
-            report = compare(project, profile, [select])
-        except Exception as error:
-            self.post_message(JobFailed("Push preview failed", error))
-            return
-        self.post_message(PushPreviewed(select, profile, report, force))
+        self.post_message(push_preview_job(project, profile_name, select, force))
 
     @on(PushPreviewed)
     def _confirm_push(self, message: PushPreviewed) -> None:
@@ -653,14 +572,7 @@ class MainScreen(Screen):
 
     @work(thread=True, exclusive=True, group="registry")
     def _push_worker(self, project: Project, profile: Profile, select: str, force: bool) -> None:
-        from reflekt.core.registries.sync import push
-
-        try:
-            result = push(project, profile, [select], force=force)
-        except Exception as error:
-            self.post_message(JobFailed("Push failed", error))
-            return
-        self.post_message(PushDone(result))
+        self.post_message(push_job(project, profile, select, force))
 
     @on(PushDone)
     def _pushed(self, message: PushDone) -> None:
@@ -703,89 +615,6 @@ class MainScreen(Screen):
         self.app.push_screen(
             BuildWizard(self.project, self.profile, events, self.registry_select())
         )
-
-    # -- palette ----------------------------------------------------------------------------
-
-    def palette_commands(self) -> list[PaletteCommand]:
-        """(title, help, callback) for the command palette: every action of this screen."""
-        key = self._key_hint
-        commands: list[PaletteCommand] = [
-            (
-                "Filter schemas",
-                f"Narrow the tree as you type{key('main.filter')}",
-                self.action_filter,
-            ),
-            (
-                "Show schema",
-                f"The schema view tab{key('main.tab_schema')}",
-                lambda: self.action_tab("schema"),
-            ),
-            (
-                "Toggle raw JSON",
-                f"Properties table or the file's text{key('main.raw')}",
-                self.action_toggle_raw,
-            ),
-            (
-                "Edit schema in $EDITOR",
-                f"Open the selected file{key('main.edit')}",
-                self.action_edit_schema,
-            ),
-            (
-                "Reload project",
-                f"Re-read every schema file and lint again{key('main.reload')}",
-                self.action_reload,
-            ),
-            ("Quit", f"Leave Reflekt{key('app.quit')}", self.app.exit),
-        ]
-        select = self.registry_select()
-        target = select or "the selected event or plan"
-        commands += [
-            (
-                "Diff selection",
-                f"Compare {target} with the registry{key('main.diff')}",
-                self.action_diff,
-            ),
-            (
-                "Diff selection against a git ref",
-                f"Compare {target} with its files at a git ref",
-                self.action_diff_git_ref,
-            ),
-            ("Pull selection", f"Bring {target} from the registry", self.action_pull),
-            (
-                "Push selection",
-                f"Show the diff, then publish {target} to Segment after confirmation",
-                self.action_push,
-            ),
-            (
-                "Push selection despite lint errors",
-                f"As `reflekt push --force`: diff {target}, confirm, then publish",
-                lambda: self.action_push(force=True),
-            ),
-            ("Show diff", f"The diff tab{key('main.tab_diff')}", lambda: self.action_tab("diff")),
-            (
-                "Build dbt package",
-                f"The build wizard: schemas, source, preview, write{key('main.build')}",
-                self.action_build,
-            ),
-        ]
-        commands += [
-            (
-                "Lint all",
-                f"Lint every schema of the project{key('main.lint_all')}",
-                self.action_lint_all,
-            ),
-            (
-                "Show lint findings",
-                f"The lint tab{key('main.tab_lint')}",
-                lambda: self.action_tab("lint"),
-            ),
-        ]
-        return commands
-
-    def _key_hint(self, binding_id: str) -> str:
-        """` (key)` for a palette entry: the key as remapped by the user, else the default."""
-        keymap: dict[str, str] = getattr(self.app, "keymap", None) or {}
-        return key_hint(binding_id, keymap, (type(self), type(self.app)))
 
 
 def _property_candidates(prop: str) -> list[str]:
