@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static, TabbedContent, TabPane, Tree
+from textual.widgets import Footer, Input, Static, TabbedContent, TabPane, Tree
 from textual.worker import Worker, get_current_worker
 
 from reflekt.core.lint.findings import Finding
@@ -227,10 +227,7 @@ class MainScreen(Screen):
             return  # a folder or an event: Enter opens or closes it
         self.show_selected()
         self.action_tab("schema")
-        view = self.query_one(SchemaView)
-        target = "#schema-raw" if view.raw else "#properties"
-        if view.query(target):
-            view.query_one(target).focus()
+        self.query_one(SchemaView).focus_content()
 
     def show_selected(self, highlight: str | None = None) -> None:
         tree = self.query_one(SchemaTree)
@@ -414,7 +411,7 @@ class MainScreen(Screen):
                 for candidate in _property_candidates(prop):
                     if view.highlight_property(candidate):
                         break
-            self.query_one("#properties", DataTable).focus()
+            view.focus_properties()
         else:
             tree.focus()
         return True
