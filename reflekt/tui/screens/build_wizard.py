@@ -30,6 +30,7 @@ from textual.widgets import (
     Select,
     Static,
 )
+from textual.worker import get_current_worker
 
 from reflekt.core.profiles import Profile, SourceConfig
 from reflekt.core.project import Project
@@ -293,7 +294,9 @@ class BuildWizard(Screen[None]):
 
     @work(thread=True, exclusive=True, group="wizard-build")
     def _build(self, project: Project, profile: Profile, request: BuildRequest) -> None:
-        self.post_message(build_job(project, profile, request, self.post_message))
+        answer = build_job(project, profile, request, self.post_message)
+        if not get_current_worker().is_cancelled:  # a newer preview or write replaced it
+            self.post_message(answer)
 
     def _start_build(self, dry_run: bool) -> None:
         if self.profile is None:  # step 2 does not go on without one
