@@ -82,13 +82,13 @@ async def measure(root: Path, query: str) -> dict[str, object]:
         await pilot.pause()
         figures["first_screen_s"] = round(time.perf_counter() - started, 3)
         figures["schemas"] = len(screen.index)
-        while screen._lint_running or not screen.linted_schemas:
+        while screen.lint.running or not screen.linted_schemas:
             await pilot.pause(0.02)
         figures["lint_done_s"] = round(time.perf_counter() - started, 3)
         figures["lint_findings"] = len(screen.findings)
         # Redrawing the lint badges and panel with every finding (runs on the UI thread).
         mark = time.process_time()
-        screen._lint_done_refresh()
+        screen.show_lint_results()
         await pilot.pause()
         figures["lint_results_redraw_ms"] = round((time.process_time() - mark) * 1000, 1)
 

@@ -16,20 +16,33 @@ from textual.screen import Screen
 
 from reflekt.core.errors import ReflektError
 from reflekt.core.project import Project, load_project
+from reflekt.tui import bindings
+from reflekt.tui.bindings import BindingRow
+from reflekt.tui.errors import error_text
+from reflekt.tui.palette import PaletteCommand, main_screen_commands
+from reflekt.tui.screens.build_wizard import BuildWizard
+from reflekt.tui.screens.help import HelpScreen
+from reflekt.tui.screens.main import MainScreen
+from reflekt.tui.screens.problem import ProblemScreen
+from reflekt.tui.screens.registry import (
+    ConfirmPullScreen,
+    ConfirmPushScreen,
+    GitRefScreen,
+    ResultScreen,
+)
+from reflekt.tui.user_config import load_user_bindings
+from reflekt.tui.widgets.check_tree import CheckTree
+from reflekt.tui.widgets.diff_view import DiffView
+from reflekt.tui.widgets.lint_panel import FindingsTree, LintPanel
+from reflekt.tui.widgets.schema_tree import SchemaTree
 
 
 class ReflektCommands(Provider):
     """Command palette entries for every action of the main screen."""
 
-    def _commands(self):
+    def _commands(self) -> list[PaletteCommand]:
         app = self.app
-        screen = getattr(app, "main_screen", None)
-        if screen is None:
-            return []
-        return [
-            *screen.palette_commands(),
-            ("Help: keys", "Every key binding and its id (?)", app.action_help),
-        ]
+        return app.palette_commands() if isinstance(app, ReflektApp) else []
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self._commands():
@@ -67,16 +80,12 @@ class ReflektApp(App[None]):
         self.error = error
         self.profile = profile
         self.watch_interval = watch_interval
-        self.main_screen = None
+        self.main_screen: MainScreen | None = None
         self.keymap: dict[str, str] = {}  # binding id -> keys, as remapped by the user
 
     def get_default_screen(self) -> Screen:
         if self.project is None:
-            from reflekt.tui.screens.problem import ProblemScreen
-
             return ProblemScreen(self.error or ReflektError("no project"))
-        from reflekt.tui.screens.main import MainScreen
-
         self.main_screen = MainScreen(self.project, self.profile, self.watch_interval)
         return self.main_screen
 
@@ -84,20 +93,16 @@ class ReflektApp(App[None]):
         if self.project is None:
             return
         self.sub_title = self.project.name
-        from reflekt.tui.user_config import load_user_bindings
-
         keymap = dict(self.project.tui_bindings)
         try:
             keymap.update(load_user_bindings())
         except ReflektError as error:
-            from reflekt.tui.screens.main import error_text
-
             self.notify(error_text(error), title="TUI settings", severity="error", timeout=10)
         self.apply_keymap(keymap)
 
     def apply_keymap(self, keymap: dict[str, str]) -> None:
         """Remap bindings by id; unknown ids are reported, not fatal."""
-        known = {row[3] for row in binding_rows()}
+        known = {row.id for row in binding_rows()}
         unknown = sorted(set(keymap) - known)
         if unknown:
             self.notify(
@@ -108,65 +113,43 @@ class ReflektApp(App[None]):
         self.keymap = {key: value for key, value in keymap.items() if key in known}
         self.set_keymap(self.keymap)
 
-    def action_help(self) -> None:
-        from reflekt.tui.screens.help import HelpScreen
+    def palette_commands(self) -> list[PaletteCommand]:
+        """The palette's entries: the main screen's actions, then help."""
+        if self.main_screen is None:
+            return []
+        return [
+            *main_screen_commands(self.main_screen, self.keymap, (MainScreen, ReflektApp)),
+            ("Help: keys", "Every key binding and its id (?)", self.action_help),
+        ]
 
+    def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(binding_rows(self.keymap)))
 
 
-def _binding_sources() -> list[tuple[str, type]]:
-    from reflekt.tui.screens.main import MainScreen
-    from reflekt.tui.widgets.lint_panel import FindingsTree, LintPanel
-    from reflekt.tui.widgets.schema_tree import SchemaTree
-
-    sources: list[tuple[str, type]] = [
-        ("anywhere", ReflektApp),
-        ("main screen", MainScreen),
-        ("schema tree", SchemaTree),
-        ("lint panel", LintPanel),
-        ("lint findings", FindingsTree),
-    ]
-    for name, module, attr in _OPTIONAL_SOURCES:
-        try:
-            cls = getattr(__import__(module, fromlist=[attr]), attr)
-        except (ImportError, AttributeError):
-            continue
-        sources.append((name, cls))
-    return sources
+# Where each class's bindings work, as the help screen names it (in this order).
+BINDING_SOURCES: tuple[tuple[str, type], ...] = (
+    ("anywhere", ReflektApp),
+    ("main screen", MainScreen),
+    ("schema tree", SchemaTree),
+    ("lint panel", LintPanel),
+    ("lint findings", FindingsTree),
+    ("diff view", DiffView),
+    ("push confirmation", ConfirmPushScreen),
+    ("pull confirmation", ConfirmPullScreen),
+    ("git ref prompt", GitRefScreen),
+    ("result summary", ResultScreen),
+    ("build wizard", BuildWizard),
+    ("wizard schema tree", CheckTree),
+    ("help screen", HelpScreen),
+    ("no-project screen", ProblemScreen),
+)
 
 
-# Panels that land with their core dependency; listed in help only when importable.
-_OPTIONAL_SOURCES: list[tuple[str, str, str]] = [
-    ("diff view", "reflekt.tui.widgets.diff_view", "DiffView"),
-    ("push confirmation", "reflekt.tui.screens.registry", "ConfirmPushScreen"),
-    ("pull confirmation", "reflekt.tui.screens.registry", "ConfirmPullScreen"),
-    ("git ref prompt", "reflekt.tui.screens.registry", "GitRefScreen"),
-    ("result summary", "reflekt.tui.screens.registry", "ResultScreen"),
-    ("build wizard", "reflekt.tui.screens.build_wizard", "BuildWizard"),
-    ("wizard schema tree", "reflekt.tui.widgets.check_tree", "CheckTree"),
-    ("help screen", "reflekt.tui.screens.help", "HelpScreen"),
-    ("no-project screen", "reflekt.tui.screens.problem", "ProblemScreen"),
-]
-
-
-def binding_rows(keymap: dict[str, str] | None = None) -> list[tuple[str, str, str, str]]:
-    """(where, keys, description, id) for every binding with an id, keymap applied."""
-    keymap = keymap or {}
-    rows = []
-    for where, cls in _binding_sources():
-        for binding in cls.BINDINGS:
-            if not isinstance(binding, Binding) or not binding.id:
-                continue
-            keys = keymap.get(binding.id, binding.key)
-            rows.append((where, pretty_keys(keys), binding.description, binding.id))
-    return rows
-
-
-def pretty_keys(keys: str) -> str:
-    names = {"question_mark": "?", "slash": "/", "escape": "esc"}
-    return ", ".join(names.get(key.strip(), key.strip()) for key in keys.split(","))
+def binding_rows(keymap: dict[str, str] | None = None) -> list[BindingRow]:
+    """Every binding with an id, on every screen and widget of the app, keymap applied."""
+    return bindings.binding_rows(BINDING_SOURCES, keymap)
 
 
 def create_app(
@@ -187,4 +170,4 @@ def create_app(
     return ReflektApp(project, profile=profile, watch_interval=watch_interval)
 
 
-__all__ = ["ReflektApp", "binding_rows", "create_app"]
+__all__ = ["BINDING_SOURCES", "ReflektApp", "binding_rows", "create_app"]

@@ -17,6 +17,8 @@ from typing import Any
 from reflekt.core.project import Project
 from reflekt.core.schemas import SchemaDocument, list_schema_files, printable, read_schema
 
+Counts = dict[str, tuple[int, int]]  # schema id -> (errors, warnings): the tree's lint badges
+
 
 @dataclass
 class SchemaEntry:

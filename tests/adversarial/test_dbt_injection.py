@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from reflekt.cli import cli
 from reflekt.core import escape
 from reflekt.core.build import segment
+from reflekt.core.build.casts import CASTS_PATH
 from reflekt.core.build.dbt import header_schema_ids, is_generated
 from reflekt.core.build.dbt_runner import (
     DbtRunResult,
@@ -35,7 +36,6 @@ from reflekt.core.build.dbt_runner import (
     run_dbt,
     write_downstream_project,
 )
-from reflekt.core.build.casts import CASTS_PATH
 from reflekt.core.build.schema_tests import MACROS_PATH
 from reflekt.core.build.templating import FILTERS, UnescapedValueError, environment, render
 from reflekt.core.profiles import SourceConfig

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Input, Select, Static
-from tui_support import drive, make_app, plain, settle
+from textual.widgets import DataTable, Input, OptionList, Select, Static
+from tui_support import drive, make_app, plain, settle, toasts
 
 from reflekt.tui.screens.build_wizard import BuildWizard
 from reflekt.tui.widgets.check_tree import CheckTree
@@ -136,8 +136,7 @@ def test_an_empty_schema_field_is_named_and_focused(warehouse_shop):
         await settle(pilot)
         assert wizard.step == 1
         assert pilot.app.focused is wizard.query_one("#wizard-schema", Input)
-        messages = [n.message for n in pilot.app._notifications]
-        assert any("Fill in the schema" in message for message in messages)
+        assert toasts(pilot.app) == ["Fill in the schema (where the raw tables are) first."]
 
     drive(make_app(warehouse_shop.root), scenario)
 
@@ -247,7 +246,8 @@ def test_a_source_whose_variable_is_unset_is_listed_and_says_what_to_set(
         await settle(pilot)
         source = wizard.query_one("#wizard-source", Select)
         assert source.value == "wh"  # the usable source is chosen first
-        labels = [plain(prompt) for prompt, _ in source._options]
+        # The entries of the drop-down (its option list), as the user reads them.
+        labels = [plain(option.prompt) for option in source.query_one(OptionList).options]
         assert any(label.startswith("pg (postgres) · unavailable") for label in labels), labels
         note = plain(wizard.query_one("#wizard-source-note", Static).render())
         assert "1 source(s). 1 unavailable" in note

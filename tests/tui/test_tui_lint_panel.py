@@ -115,9 +115,9 @@ def test_lint_scope_switches_to_the_selection(shop):
         await pilot.pause()
         await pilot.press("2")
         panel = screen.query_one(LintPanel)
-        assert {f.schema_id for f in panel._visible()} > {BAD_ID}
+        assert {f.schema_id for f in panel.visible_findings()} > {BAD_ID}
         await pilot.press("s")
-        assert {f.schema_id for f in panel._visible()} == {BAD_ID}
+        assert {f.schema_id for f in panel.visible_findings()} == {BAD_ID}
         summary = str(screen.query_one("#lint-summary", Static).render())
         assert "selection segment/ecommerce/Checkout_Started" in summary
 

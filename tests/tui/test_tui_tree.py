@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from textual.widgets import DataTable, Input, Static
-from tui_support import drive, make_app, settle
+from tui_support import drive, make_app, settle, toasts
 
 from reflekt.tui.screens.help import HelpScreen
 from reflekt.tui.screens.problem import ProblemScreen
@@ -152,7 +152,7 @@ def test_help_lists_bindings_with_ids_and_keymap_remaps_them(shop):
         await pilot.press("escape")
         assert not isinstance(pilot.app.screen, HelpScreen)
         # The palette names the remapped key, not the default one.
-        helps = {title: text for title, text, _ in pilot.app.main_screen.palette_commands()}
+        helps = {title: text for title, text, _ in pilot.app.palette_commands()}
         assert helps["Filter schemas"].endswith("(f)")
         assert helps["Lint all"].endswith("(L)")
 
@@ -281,8 +281,10 @@ def test_a_missing_editor_is_a_notification_not_a_frozen_terminal(shop, monkeypa
         await pilot.pause()
         await pilot.press("e")
         await settle(pilot)
-        messages = [n.message for n in pilot.app._notifications]
-        assert any("'no-such-editor-4f2' was not found" in m for m in messages), messages
+        assert toasts(pilot.app) == [
+            "Edit\nThe editor 'no-such-editor-4f2' was not found: set $EDITOR (or $VISUAL) to "
+            "an editor on your PATH, e.g. EDITOR=nano reflekt tui"
+        ]
         assert pilot.app.screen is screen
         await pilot.press("r")  # still answering keys
         assert screen.query_one(SchemaView).raw
@@ -300,9 +302,10 @@ def test_an_empty_project_says_how_to_get_schemas(make_project):
         await pilot.press("d")  # nothing selected: a hint, not a crash
         await pilot.press("e")
         await settle(pilot)
-        messages = [n.message for n in pilot.app._notifications]
-        assert any("Select an event or a plan" in m for m in messages)
-        assert any("Select a schema first" in m for m in messages)
+        assert toasts(pilot.app) == [
+            "Select an event or a plan in the tree first.",
+            "Select a schema first.",
+        ]
         await pilot.press("b")  # the build wizard says there is nothing to tick, and why
         await settle(pilot)
         note = str(pilot.app.screen.query_one("#wizard-ticked", Static).render())
@@ -339,8 +342,9 @@ def test_the_user_config_remaps_keys_over_the_project(shop, _isolated_home):
         assert not pilot.app.screen.query_one("#filter", Input).has_focus
         await pilot.press("ctrl+f")
         assert pilot.app.screen.query_one("#filter", Input).has_focus
-        messages = [n.message for n in pilot.app._notifications]
-        assert any("unknown binding id(s): no.such_id" in m for m in messages)
+        assert toasts(pilot.app) == [
+            "tui.bindings: unknown binding id(s): no.such_id (see ? for the ids)"
+        ]
 
     drive(make_app(shop.root), scenario)
 
@@ -351,8 +355,9 @@ def test_a_broken_user_config_is_a_notification(shop, _isolated_home):
     user.write_text("bindings:\n  main.filter: [1, 2]\n", encoding="utf-8")
 
     async def scenario(pilot):
-        messages = [n.message for n in pilot.app._notifications]
-        assert any("reflekt_tui.yml:2" in m for m in messages), messages
+        assert toasts(pilot.app) == [
+            f"TUI settings\n{user}:2: bindings.main.filter: expected a string, got a list"
+        ]
         assert pilot.app.main_screen.index is not None  # the app works anyway
 
     drive(make_app(shop.root), scenario)

@@ -25,12 +25,13 @@ def make_app(root: Path, **kwargs):
 def drive(app, scenario, size: tuple[int, int] = (120, 40)):
     """Run `scenario(pilot)` against the app headless; returns what the scenario returns.
 
-    No pytest-asyncio here: each test runs its own event loop.
+    No pytest-asyncio here: each test runs its own event loop. Notifications are shown as
+    toasts (Textual hides them in tests unless asked), so tests read them as the user does.
     """
     import asyncio
 
     async def main():
-        async with app.run_test(size=size) as pilot:
+        async with app.run_test(size=size, notifications=True) as pilot:
             await settle(pilot)
             return await scenario(pilot)
 
@@ -46,6 +47,14 @@ def plain(renderable, width: int = 110) -> str:
     console = Console(width=width, file=io.StringIO(), color_system=None, force_terminal=False)
     console.print(renderable)
     return console.file.getvalue()
+
+
+def toasts(app) -> list[str]:
+    """The text of every notification on the screen now (title, newline, message), as shown.
+
+    Read from the toasts the screen renders, not from the app's private list.
+    """
+    return [str(toast.render()) for toast in app.screen.query("Toast")]
 
 
 def track_rule(key: str, properties: dict, required: list[str], version: int = 1) -> dict:

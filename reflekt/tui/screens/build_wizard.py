@@ -2,13 +2,15 @@
 
 Every step calls the same core function as `reflekt build dbt`: step 3 runs it with
 `dry_run=True` (nothing written; the WritePlan says what would be new, changed, unchanged),
-step 4 runs it for real with a progress bar. Both run in thread workers.
+step 4 runs it for real with a progress bar. Both run in thread workers, which get what the
+user chose (a `BuildRequest` read from the widgets on the UI thread) and post their progress
+and result back as messages (`reflekt.tui.messages`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.syntax import Syntax
 from rich.text import Text
@@ -28,16 +30,31 @@ from textual.widgets import (
     Select,
     Static,
 )
+from textual.worker import get_current_worker
 
 from reflekt.core.output.summary import summary_line
+from reflekt.core.profiles import Profile, SourceConfig
 from reflekt.core.project import Project
+from reflekt.core.select import normalize_select
+from reflekt.tui.errors import error_text
+from reflekt.tui.jobs import BuildRequest, build_job, load_profile_job
+from reflekt.tui.messages import (
+    BuildDone,
+    BuildFailed,
+    BuildProgress,
+    ProfileFailed,
+    ProfileLoaded,
+)
 from reflekt.tui.widgets.check_tree import CheckTree
+
+if TYPE_CHECKING:
+    from reflekt.core.build.pipeline import BuildResult
 
 STEPS = ("Choose schemas", "Choose source and SDK", "Preview files", "Write")
 STATUS_STYLE = {"new": "green", "changed": "yellow", "unchanged": "dim", "removed": "red"}
 
 
-def _default_database(source: Any) -> str:
+def _default_database(source: SourceConfig) -> str:
     """A sensible database for the `--source` string: the DuckDB file stem, else `database`."""
     if source.type == "duckdb":
         return Path(str(source.settings.get("path", "warehouse"))).stem
@@ -66,9 +83,9 @@ class BuildWizard(Screen[None]):
         self.events = events  # event folder keys, in tree order
         self.preselect = preselect
         self.step = 0
-        self.profile: Any = None
-        self.preview: Any = None  # BuildResult of the dry run
-        self.result: Any = None  # BuildResult of the write
+        self.profile: Profile | None = None
+        self.preview: BuildResult | None = None  # the dry run's
+        self.result: BuildResult | None = None  # the write's
         self.rows: dict[str, str] = {}  # path -> status
         self._select_typed = False
         self._source_note = ""
@@ -124,13 +141,11 @@ class BuildWizard(Screen[None]):
         tree = self.query_one("#wizard-events", CheckTree)
         tree.set_events(self.events, self._matching(self.preselect) if self.preselect else None)
         self._show_step(0)
-        self._load_profile()
+        self._load_profile(self.project, self.profile_name)
 
     # -- step 1: schemas ----------------------------------------------------------------------
 
     def _matching(self, select: str) -> list[str]:
-        from reflekt.core.select import normalize_select
-
         prefix = normalize_select(select)
         return [
             key
@@ -184,18 +199,12 @@ class BuildWizard(Screen[None]):
     # -- step 2: source -----------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="wizard-profile")
-    def _load_profile(self) -> None:
-        from reflekt.core.profiles import load_profile
+    def _load_profile(self, project: Project, profile_name: str | None) -> None:
+        self.post_message(load_profile_job(project, profile_name))
 
-        try:
-            profile = load_profile(self.project, self.profile_name)
-        except Exception as error:
-            self.app.call_from_thread(self._profile_failed, error)
-            return
-        self.app.call_from_thread(self._profile_loaded, profile)
-
-    def _profile_loaded(self, profile: Any) -> None:
-        self.profile = profile
+    @on(ProfileLoaded)
+    def _profile_loaded(self, message: ProfileLoaded) -> None:
+        profile = self.profile = message.profile
         select = self.query_one("#wizard-source", Select)
         ready = [(f"{s.id} ({s.type})", s.id) for s in profile.sources]
         # Sources reading an unset variable are listed too: choosing one says what to set.
@@ -225,10 +234,9 @@ class BuildWizard(Screen[None]):
         if ready:
             select.value = ready[0][1]
 
-    def _profile_failed(self, error: BaseException) -> None:
-        from reflekt.tui.screens.main import error_text
-
-        message = error_text(error)
+    @on(ProfileFailed)
+    def _profile_failed(self, failed: ProfileFailed) -> None:
+        message = error_text(failed.error)
         self.query_one("#wizard-source", Select).prompt = "no profile"
         self.query_one("#wizard-source-note", Static).update(Text(message, style="red"))
         self.notify(message, title="Profile", severity="error", timeout=8)
@@ -249,8 +257,6 @@ class BuildWizard(Screen[None]):
 
     def _unavailable_error(self, source_id: str) -> str | None:
         """Why the source cannot be used (the variable to set), or None when it can."""
-        from reflekt.tui.screens.main import error_text
-
         for item in self.profile.unavailable if self.profile is not None else ():
             if item.kind == "source" and item.name == source_id:
                 return error_text(item.error)
@@ -277,62 +283,58 @@ class BuildWizard(Screen[None]):
 
     # -- steps 3 and 4: preview and write -----------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="wizard-build")
-    def _build(self, dry_run: bool) -> None:
-        from reflekt.core.build.pipeline import build_dbt
-
-        source = self.source_arg()
-        sdk = str(self.query_one("#wizard-sdk", Select).value)
+    def build_request(self, dry_run: bool) -> BuildRequest:
+        """The user's choices of steps 1 and 2, read from the widgets (on the UI thread)."""
         selects = self.selects()
+        return BuildRequest(
+            selects=None if selects is None else tuple(selects),
+            source=self.source_arg() or "",
+            sdk=str(self.query_one("#wizard-sdk", Select).value),
+            dry_run=dry_run,
+        )
 
-        def progress(done: int, total: int, message: str) -> None:
-            self.app.call_from_thread(self._progress, done, total, message)
+    @work(thread=True, exclusive=True, group="wizard-build")
+    def _build(self, project: Project, profile: Profile, request: BuildRequest) -> None:
+        answer = build_job(project, profile, request, self.post_message)
+        if not get_current_worker().is_cancelled:  # a newer preview or write replaced it
+            self.post_message(answer)
 
-        try:
-            result = build_dbt(
-                self.project,
-                self.profile,
-                selects,
-                source or "",
-                sdk,
-                dry_run=dry_run,
-                progress=progress,
-            )
-        except Exception as error:
-            self.app.call_from_thread(self._build_failed, error, dry_run)
+    def _start_build(self, dry_run: bool) -> None:
+        if self.profile is None:  # step 2 does not go on without one
             return
-        self.app.call_from_thread(self._built, result, dry_run)
+        self._build(self.project, self.profile, self.build_request(dry_run))
 
-    def _progress(self, done: int, total: int, message: str) -> None:
+    @on(BuildProgress)
+    def _progress(self, message: BuildProgress) -> None:
         if self.step == 3:
             bar = self.query_one("#wizard-progress", ProgressBar)
-            bar.update(total=max(total, 1), progress=done)
-            self.query_one("#wizard-progress-text", Static).update(message)
+            bar.update(total=max(message.total, 1), progress=message.done)
+            self.query_one("#wizard-progress-text", Static).update(message.message)
         else:
             self.query_one("#wizard-preview-summary", Static).update(
-                Text(f"⟳ {message}", style="cyan")
+                Text(f"⟳ {message.message}", style="cyan")
             )
 
-    def _build_failed(self, error: BaseException, dry_run: bool) -> None:
-        from reflekt.tui.screens.main import error_text
-
-        message = error_text(error)
+    @on(BuildFailed)
+    def _build_failed(self, failed: BuildFailed) -> None:
+        message = error_text(failed.error)
         self.notify(message, title="Build failed", severity="error", timeout=10)
-        target = "#wizard-preview-summary" if dry_run else "#wizard-summary"
+        target = "#wizard-preview-summary" if failed.dry_run else "#wizard-summary"
         self.query_one("#wizard-files").loading = False
         self.query_one(target, Static).update(Text(f"✗ {message}", style="red"))
         self._update_buttons()
 
-    def _built(self, result: Any, dry_run: bool) -> None:
-        if dry_run:
-            self.preview = result
-            self._show_preview(result)
+    @on(BuildDone)
+    def _built(self, done: BuildDone) -> None:
+        if done.dry_run:
+            self.preview = done.result
+            self._show_preview(done.result)
         else:
-            self.result = result
-            self._show_summary(result)
+            self.result = done.result
+            self._show_summary(done.result)
         self._update_buttons()
 
-    def _show_preview(self, result: Any) -> None:
+    def _show_preview(self, result: BuildResult) -> None:
         plan = result.plan
         table = self.query_one("#wizard-files", DataTable)
         table.loading = False
@@ -392,7 +394,7 @@ class BuildWizard(Screen[None]):
             Syntax(self.file_text(rel), lexer, theme="ansi_dark", background_color="default")
         )
 
-    def _show_summary(self, result: Any) -> None:
+    def _show_summary(self, result: BuildResult) -> None:
         plan = result.plan
         bar = self.query_one("#wizard-progress", ProgressBar)
         bar.update(total=100, progress=100)
@@ -461,14 +463,14 @@ class BuildWizard(Screen[None]):
             self.query_one("#wizard-file", Static).update("")
             self.query_one("#wizard-files").loading = True
             self._update_buttons()
-            self._build(dry_run=True)
+            self._start_build(dry_run=True)
         elif self.step == 2:
             if self.preview is None:
                 return
             self.result = None
             self._show_step(3)
             self.query_one("#wizard-summary", Static).update("")
-            self._build(dry_run=False)
+            self._start_build(dry_run=False)
         else:
             self.action_close()
 
@@ -488,8 +490,7 @@ class BuildWizard(Screen[None]):
         self.action_back()
 
 
-def _append_drift(text: Text, result: Any) -> None:
+def _append_drift(text: Text, result: BuildResult) -> None:
     """The build's drift summary line (counts only; `reflekt build dbt` lists the details)."""
-    drift = getattr(result, "drift", None)
-    if drift is not None:
-        text.append(f"\n{drift.summary_line()}", style="yellow" if drift else "dim")
+    drift = result.drift
+    text.append(f"\n{drift.summary_line()}", style="yellow" if drift else "dim")

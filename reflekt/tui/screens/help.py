@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -9,6 +10,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
+
+from reflekt.tui.bindings import BindingRow
 
 HELP_INTRO = (
     "Reflekt: event schemas as code.  Ctrl+P opens the command palette (every action).\n"
@@ -23,7 +26,7 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")
     ]
 
-    def __init__(self, rows: list[tuple[str, str, str, str]]) -> None:
+    def __init__(self, rows: Sequence[BindingRow]) -> None:
         super().__init__()
         self.rows = rows
 
@@ -34,6 +37,6 @@ class HelpScreen(ModalScreen[None]):
             table: DataTable = DataTable(id="help-table", cursor_type="row")
             table.add_columns("where", "key", "action", "binding id")
             for row in self.rows:
-                table.add_row(*row)
+                table.add_row(*row.cells())
             yield table
             yield Static("Esc closes this screen.", classes="dim")

@@ -1,48 +1,68 @@
 """The main screen: schema tree on the left, schema / lint / diff tabs on the right.
 
 Everything slow (reading 5,000 files, linting, registry calls) runs in thread workers that
-call the same core functions as the CLI and hand their results back with `call_from_thread`.
-A failure is a ReflektError shown as a notification and in the panel, never a traceback.
+call the same core functions as the CLI and post their results back as typed messages
+(`reflekt.tui.messages`), handled here with `@on`. When to lint is `LintScheduler`'s call,
+when to poll the disk `DiskWatch`'s. A failure is a notification and a line in the panel,
+never a traceback.
 """
 
 from __future__ import annotations
 
 import gc
-import os
-import shlex
-import shutil
-import subprocess
-import time
-from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static, TabbedContent, TabPane, Tree
+from textual.widgets import Footer, Input, Static, TabbedContent, TabPane, Tree
 from textual.worker import Worker, get_current_worker
 
-from reflekt.core.errors import ReflektError
+from reflekt.core.lint.findings import Finding
 from reflekt.core.output.summary import summary_line
+from reflekt.core.profiles import Profile
 from reflekt.core.project import Project
-from reflekt.core.secrets import redact
-from reflekt.tui.model import Changes, SchemaIndex
+from reflekt.tui.disk_watch import DiskWatch
+from reflekt.tui.editor import EditorError, editor_command, run_editor
+from reflekt.tui.errors import error_text
+from reflekt.tui.jobs import (
+    compare_job,
+    lint_job,
+    load_index_job,
+    pull_job,
+    push_job,
+    push_preview_job,
+)
+from reflekt.tui.lint_scheduler import LintRun, LintScheduler
+from reflekt.tui.messages import (
+    DiffDone,
+    DiffFailed,
+    DiffProgress,
+    DiskPolled,
+    IndexLoaded,
+    JobFailed,
+    LintFailed,
+    LintFinished,
+    LintProgress,
+    PullDone,
+    PushDone,
+    PushPreviewed,
+)
+from reflekt.tui.model import SchemaIndex
+from reflekt.tui.safe_text import clean
+from reflekt.tui.screens.build_wizard import BuildWizard
+from reflekt.tui.screens.registry import (
+    ConfirmPullScreen,
+    ConfirmPushScreen,
+    GitRefScreen,
+    ResultScreen,
+)
 from reflekt.tui.widgets.diff_view import DiffView
 from reflekt.tui.widgets.lint_panel import LintPanel
-from reflekt.tui.widgets.schema_tree import Counts, SchemaTree
+from reflekt.tui.widgets.schema_tree import SchemaTree
 from reflekt.tui.widgets.schema_view import SchemaView
-
-
-def lint_available() -> bool:
-    """Whether the core lint engine is installed in this checkout."""
-    try:
-        from reflekt.core.lint import lint_documents  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
 
 LINT_DELAY_S = 0.25
 LINT_DELAY_ABOVE = 500  # schemas: small projects lint at once
@@ -55,16 +75,6 @@ def _freeze_long_lived() -> None:
     this, a full collection now and then stalls a keystroke for ~200 ms.
     """
     gc.freeze()
-
-
-def error_text(error: BaseException) -> str:
-    """One line for a notification: the error and its hint, secrets masked."""
-    if isinstance(error, ReflektError):
-        text = str(error)
-        if error.hint:
-            text += f"\nHint: {error.hint}"
-        return redact(text)
-    return redact(f"{type(error).__name__}: {error}")
 
 
 class MainScreen(Screen):
@@ -91,15 +101,18 @@ class MainScreen(Screen):
         self.profile = profile
         self.watch_interval = watch_interval
         self.index: SchemaIndex | None = None
-        self.findings: list[Any] = []
-        self.linted_schemas = 0
-        self.has_lint = lint_available()
-        self._lint_running = False
-        self._lint_pending: set[str] | None = None  # ids to re-lint after the current run
-        self._lint_full_again = False  # a full lint was asked for while one was running
-        self._polling = False
-        self._poll_cost = 0.0
-        self._last_poll_at = 0.0
+        self.lint = LintScheduler()
+        self.disk = DiskWatch()
+        self._watching = False
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Every lint finding of the project, as of the last runs."""
+        return self.lint.findings
+
+    @property
+    def linted_schemas(self) -> int:
+        return self.lint.linted_schemas
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -112,9 +125,8 @@ class MainScreen(Screen):
             with TabbedContent(id="tabs", initial="schema"):
                 with TabPane("1 Schema", id="schema"):
                     yield SchemaView(id="schema-view")
-                if self.has_lint:
-                    with TabPane("2 Lint", id="lint"):
-                        yield LintPanel(id="lint-panel")
+                with TabPane("2 Lint", id="lint"):
+                    yield LintPanel(id="lint-panel")
                 with TabPane("3 Diff", id="diff"):
                     yield DiffView(id="diff-view")
         yield Footer()
@@ -126,33 +138,35 @@ class MainScreen(Screen):
 
     # -- loading ----------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="index")
-    def load_index(self) -> SchemaIndex:
-        """Read every schema file through the core (in a thread: 5,000 files take a while)."""
-        index = SchemaIndex.load(self.project)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._index_loaded, index)
-        return index
+    def load_index(self) -> None:
+        """Read every schema file through the core, in a worker (5,000 files take a while)."""
+        self._load_index(self.project)
 
-    def _index_loaded(self, index: SchemaIndex) -> None:
-        self.index = index
+    @work(thread=True, exclusive=True, group="index")
+    def _load_index(self, project: Project) -> None:
+        loaded = load_index_job(project)
+        if not get_current_worker().is_cancelled:
+            self.post_message(loaded)
+
+    @on(IndexLoaded)
+    def _index_loaded(self, message: IndexLoaded) -> None:
+        index = self.index = message.index
         _freeze_long_lived()
         tree = self.query_one(SchemaTree)
         tree.loading = False
-        tree.show(index, self.counts(), self.query_one("#filter", Input).value)
+        tree.show(index, self.lint.counts(), self.query_one("#filter", Input).value)
         self._update_status()
         if tree.cursor_line < 0 and tree.last_line >= 0:
             tree.select_first_event()
         tree.focus()
-        if self.has_lint:
-            # Shortly after the first paint: the lint thread competes for the GIL, and the
-            # tree matters first. Badges arrive when lint is done.
-            if len(index) > LINT_DELAY_ABOVE:
-                self.set_timer(LINT_DELAY_S, lambda: self.run_lint(None))
-            else:
-                self.run_lint(None)
-        if self.watch_interval > 0 and not getattr(self, "_timer_started", False):
-            self._timer_started = True
+        # Shortly after the first paint: the lint thread competes for the GIL, and the
+        # tree matters first. Badges arrive when lint is done.
+        if len(index) > LINT_DELAY_ABOVE:
+            self.set_timer(LINT_DELAY_S, lambda: self.run_lint(None))
+        else:
+            self.run_lint(None)
+        if self.watch_interval > 0 and not self._watching:
+            self._watching = True
             self.set_interval(self.watch_interval, self._timed_poll)
 
     def _update_status(self) -> None:
@@ -192,7 +206,7 @@ class MainScreen(Screen):
         if tree.cursor_line < 0 and tree.last_line >= 0:
             tree.cursor_line = 0
 
-    def on_key(self, event: Any) -> None:
+    def on_key(self, event: events.Key) -> None:
         filter_box = self.query_one("#filter", Input)
         if event.key == "escape" and self.focused is filter_box:
             event.stop()
@@ -214,10 +228,7 @@ class MainScreen(Screen):
             return  # a folder or an event: Enter opens or closes it
         self.show_selected()
         self.action_tab("schema")
-        view = self.query_one(SchemaView)
-        target = "#schema-raw" if view.raw else "#properties"
-        if view.query(target):
-            view.query_one(target).focus()
+        self.query_one(SchemaView).focus_content()
 
     def show_selected(self, highlight: str | None = None) -> None:
         tree = self.query_one(SchemaTree)
@@ -227,8 +238,7 @@ class MainScreen(Screen):
             entry = self.index.get(schema_id)
             if entry is not view.entry or highlight:
                 view.show(entry, highlight=highlight)
-        if self.has_lint:
-            self.query_one(LintPanel).set_scope_key(tree.selection_key())
+        self.query_one(LintPanel).set_scope_key(tree.selection_key())
 
     def action_filter(self) -> None:
         self.query_one("#filter", Input).focus()
@@ -249,13 +259,11 @@ class MainScreen(Screen):
         self.query_one(SchemaTree).focus()
 
     def action_tab(self, tab: str) -> None:
-        tabs = self.query_one(TabbedContent)
-        if tabs.query(f"TabPane#{tab}"):
-            tabs.active = tab
-            if tab == "lint":
-                self.query_one("#findings").focus()
-            elif tab == "diff":
-                self.query_one("#diff-events").focus()
+        self.query_one(TabbedContent).active = tab
+        if tab == "lint":
+            self.query_one(LintPanel).focus_findings()
+        elif tab == "diff":
+            self.query_one(DiffView).focus_events()
 
     def action_toggle_raw(self) -> None:
         self.action_tab("schema")
@@ -273,189 +281,104 @@ class MainScreen(Screen):
         if entry is None or self.index is None:
             self.notify("Select a schema first.", severity="warning")
             return
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
         try:
-            command = [*shlex.split(editor), str(entry.path)]
-        except ValueError as exc:
-            self.notify(f"Cannot read $EDITOR {editor!r}: {exc}", severity="error")
-            return
-        if shutil.which(command[0]) is None:
-            # Checked before suspending: a failure inside suspend() would leave the
-            # terminal to the (missing) editor and the app frozen.
+            run_editor(self.app, editor_command(entry.path))
+        except EditorError as problem:
             self.notify(
-                f"The editor {command[0]!r} was not found: set $EDITOR (or $VISUAL) to an "
-                "editor on your PATH, e.g. EDITOR=nano reflekt tui",
-                title="Edit",
-                severity="error",
-                timeout=10,
+                problem.message, title=problem.title, severity="error", timeout=problem.timeout
             )
-            return
-        failure: list[BaseException] = []
-
-        def run_editor() -> None:
-            try:
-                subprocess.run(command, check=False)
-            except OSError as exc:  # caught here so that suspend() always resumes
-                failure.append(exc)
-
-        try:
-            if self.app.is_headless:
-                run_editor()
-            else:
-                with self.app.suspend():
-                    run_editor()
-        except Exception as exc:  # SuspendNotSupported and friends: never crash
-            self.notify(f"Cannot open an editor here: {exc}", severity="error")
-            return
-        if failure:
-            self.notify(f"Cannot run the editor {editor!r}: {failure[0]}", severity="error")
             return
         self.check_for_changes()
 
     # -- watching the disk --------------------------------------------------------------------
 
     def _timed_poll(self) -> None:
-        """The watch timer: poll, but spend at most ~5% of the time scanning a big project."""
-        if time.monotonic() - self._last_poll_at >= 20 * self._poll_cost:
+        if self.disk.due():
             self.check_for_changes()
 
-    def check_for_changes(self) -> Worker | None:
+    def check_for_changes(self) -> Worker[None] | None:
         """Poll mtimes of schemas/ in a worker; re-read and re-lint only what changed."""
-        if self.index is None or self._polling:
+        if self.index is None or not self.disk.begin():
             return None
-        self._polling = True
-        return self._poll_disk()
+        return self._poll_disk(self.index)
 
     @work(thread=True, group="watch")
-    def _poll_disk(self) -> Changes:
-        started = time.monotonic()
-        try:
-            changes = self.index.poll() if self.index is not None else Changes()
-        except OSError:
-            changes = Changes()
-        self._poll_cost = time.monotonic() - started
-        self._last_poll_at = time.monotonic()
-        self.app.call_from_thread(self._disk_polled, changes)
-        return changes
+    def _poll_disk(self, index: SchemaIndex) -> None:
+        self.post_message(DiskPolled(self.disk.poll(index)))
 
-    def _disk_polled(self, changes: Changes) -> None:
-        self._polling = False
+    @on(DiskPolled)
+    def _disk_polled(self, message: DiskPolled) -> None:
+        self.disk.end()
+        changes = message.changes
         if not changes or self.index is None:
             return
         tree = self.query_one(SchemaTree)
-        removed = set(changes.removed) | set(changes.changed)
-        self.findings = [f for f in self.findings if f.schema_id not in set(changes.removed)]
-        tree.show(self.index, self.counts(), tree.filter_text)
+        stale = set(changes.removed) | set(changes.changed)
+        self.lint.forget(changes.removed)
+        tree.show(self.index, self.lint.counts(), tree.filter_text)
         self._update_status()
         view = self.query_one(SchemaView)
-        if view.entry is not None and view.entry.id in removed:
+        if view.entry is not None and view.entry.id in stale:
             view.show(self.index.get(view.entry.id))
         if view.entry is None:
             self.show_selected()  # the shown file was deleted: show what the cursor is on
-        if self.has_lint:
-            if changes.changed:
-                self.run_lint(list(changes.changed))
-            else:
-                self._lint_done_refresh()
+        if changes.changed:
+            self.run_lint(list(changes.changed))
+        else:
+            self.show_lint_results()
 
     # -- lint -------------------------------------------------------------------------------
 
-    def counts(self) -> Counts:
-        counts: dict[str, list[int]] = {}
-        for finding in self.findings:
-            slot = counts.setdefault(finding.schema_id, [0, 0])
-            slot[0 if finding.severity == "error" else 1] += 1
-        return {key: (v[0], v[1]) for key, v in counts.items()}
-
     def action_lint_all(self) -> None:
-        if not self.has_lint:
-            return
         self.action_tab("lint")
         self.run_lint(None)
 
     def run_lint(self, ids: list[str] | None) -> None:
-        """Lint the project (ids None) or only these schema ids, in a worker."""
-        if self._lint_running:
-            if ids is None:
-                self._lint_pending = None
-                self._lint_full_again = True
-            elif self._lint_pending is not None or not self._lint_full_again:
-                self._lint_pending = (self._lint_pending or set()) | set(ids)
+        """Lint the project (ids None) or these schema ids: now, or after the current run."""
+        run = self.lint.request(ids)
+        if run is not None:
+            self._start_lint(run)
+
+    def _start_lint(self, run: LintRun) -> None:
+        if self.index is None:  # nothing read yet: the load lints when it is done
+            self.lint.failed()
             return
-        self._lint_running = True
-        self._lint_full_again = False
-        self.query_one(LintPanel).set_busy("linting…" if ids is None else f"re-linting {len(ids)}")
-        self._lint_worker(ids)
+        self.query_one(LintPanel).set_busy(run.busy_text)
+        self._lint_worker(self.project, self.index, run.ids)
 
     @work(thread=True, group="lint")
-    def _lint_worker(self, ids: list[str] | None) -> None:
-        """Lint the documents the index already read (no second read of 5,000 files).
+    def _lint_worker(
+        self, project: Project, index: SchemaIndex, ids: tuple[str, ...] | None
+    ) -> None:
+        self.post_message(lint_job(project, index, ids, self.post_message))
 
-        A re-lint covers every version in the folders of the changed files, because
-        per-event rules (version steps, renames) look across versions.
-        """
-        from reflekt.core.lint import lint_documents
+    @on(LintProgress)
+    def _lint_progress(self, message: LintProgress) -> None:
+        self.query_one(LintPanel).set_busy(f"linting {message.done}/{message.total}")
 
-        index = self.index
-        if index is None:
-            return
-        if ids is None:
-            documents = [entry.doc for entry in index.entries.values()]
-        else:
-            folders = {key.rpartition("/")[0] for key in ids}
-            ids = [key for key, entry in index.entries.items() if entry.folder in folders]
-            documents = [index.entries[key].doc for key in ids]
-        state = {"last": 0}
+    @on(LintFailed)
+    def _lint_failed(self, message: LintFailed) -> None:
+        self.lint.failed()
+        text = error_text(message.error)
+        self.notify(text, title="Lint failed", severity="error", timeout=8)
+        self.query_one(LintPanel).show_failure(text)
 
-        def progress(done: int, total: int | None, message: str) -> None:
-            if done - state["last"] < 250 and done != total:
-                return
-            state["last"] = done
-            self.app.call_from_thread(self.query_one(LintPanel).set_busy, f"linting {done}/{total}")
-
-        try:
-            report = lint_documents(self.project, documents, progress=progress)
-        except ReflektError as error:
-            self.app.call_from_thread(self._lint_failed, error)
-            return
-        except Exception as error:  # a bug in a rule must not take the UI down
-            self.app.call_from_thread(self._lint_failed, error)
-            return
-        self.app.call_from_thread(self._lint_finished, ids, report)
-
-    def _lint_failed(self, error: BaseException) -> None:
-        self._lint_running = False
-        message = error_text(error)
-        self.notify(message, title="Lint failed", severity="error", timeout=8)
-        panel = self.query_one(LintPanel)
-        panel.set_busy(None)
-        panel.query_one("#lint-summary", Static).update(f"Lint failed: {message}")
-
-    def _lint_finished(self, ids: list[str] | None, report: Any) -> None:
-        self._lint_running = False
-        if ids is None:
-            self.findings = list(report.findings)
-            self.linted_schemas = report.schemas
-        else:
-            redone = set(ids)
-            self.findings = [f for f in self.findings if f.schema_id not in redone]
-            self.findings.extend(report.findings)
-        self._lint_done_refresh()
+    @on(LintFinished)
+    def _lint_finished(self, message: LintFinished) -> None:
+        after = self.lint.finished(message.ids, message.report)
+        self.show_lint_results()
         _freeze_long_lived()
-        if self._lint_full_again:
-            self._lint_full_again = False
-            self._lint_pending = None
-            self.run_lint(None)
-        elif self._lint_pending:
-            pending, self._lint_pending = sorted(self._lint_pending), None
-            self.run_lint(pending)
+        if after is not None:
+            self._start_lint(after)
 
-    def _lint_done_refresh(self) -> None:
+    def show_lint_results(self) -> None:
+        """Redraw the tree's badges and the lint panel from the findings held."""
         tree = self.query_one(SchemaTree)
-        tree.set_counts(self.counts())
-        panel = self.query_one(LintPanel)
-        panel.show(
-            self.findings, self.linted_schemas or len(self.index or ()), tree.selection_key()
+        tree.set_counts(self.lint.counts())
+        self.query_one(LintPanel).show(
+            self.lint.findings,
+            self.lint.linted_schemas or len(self.index or ()),
+            tree.selection_key(),
         )
 
     @on(LintPanel.Jump)
@@ -489,7 +412,7 @@ class MainScreen(Screen):
                 for candidate in _property_candidates(prop):
                     if view.highlight_property(candidate):
                         break
-            self.query_one("#properties", DataTable).focus()
+            view.focus_properties()
         else:
             tree.focus()
         return True
@@ -518,11 +441,35 @@ class MainScreen(Screen):
         if select is None:
             return
         self.action_tab("diff")
-        self.query_one(DiffView).start(self.project, self.profile, [select], against)
+        self._compare([select], against)
+
+    def _compare(self, selects: list[str], against: str | None = None) -> None:
+        self.query_one(DiffView).comparing(selects, against)
+        self._compare_worker(self.project, self.profile, list(selects), against)
+
+    @work(thread=True, exclusive=True, group="diff")
+    def _compare_worker(
+        self, project: Project, profile_name: str | None, selects: list[str], against: str | None
+    ) -> None:
+        answer = compare_job(project, profile_name, selects, against, self.post_message)
+        if not get_current_worker().is_cancelled:  # a newer comparison replaced this one
+            self.post_message(answer)
+
+    @on(DiffProgress)
+    def _diff_progress(self, message: DiffProgress) -> None:
+        self.query_one(DiffView).show_progress(message.text)
+
+    @on(DiffDone)
+    def _diff_done(self, message: DiffDone) -> None:
+        self.query_one(DiffView).show_report(message.report)
+
+    @on(DiffFailed)
+    def _diff_failed(self, message: DiffFailed) -> None:
+        text = error_text(message.error)
+        self.notify(clean(text), title="Diff failed", severity="error", timeout=8, markup=False)
+        self.query_one(DiffView).show_failure(text)
 
     def action_diff_git_ref(self) -> None:
-        from reflekt.tui.screens.registry import GitRefScreen
-
         if self._need_select() is None:
             return
 
@@ -532,37 +479,31 @@ class MainScreen(Screen):
 
         self.app.push_screen(GitRefScreen(), chosen)
 
+    @on(DiffView.GitRefWanted)
+    def _git_ref_wanted(self) -> None:
+        self.action_diff_git_ref()
+
     def action_pull(self) -> None:
         select = self._need_select()
         if select is None:
             return
-        from reflekt.tui.screens.registry import ConfirmPullScreen
 
         def answered(confirmed: bool | None) -> None:
             if confirmed:
                 self.notify(f"Pulling {select}…", timeout=3)
-                self._pull_worker(select)
+                self._pull_worker(self.project, self.profile, select)
             else:
                 self.notify("Pull cancelled: no file was written.", timeout=3)
 
         self.app.push_screen(ConfirmPullScreen(select), answered)
 
     @work(thread=True, exclusive=True, group="registry")
-    def _pull_worker(self, select: str) -> None:
-        from reflekt.core.profiles import load_profile
-        from reflekt.core.registries.sync import pull
+    def _pull_worker(self, project: Project, profile_name: str | None, select: str) -> None:
+        self.post_message(pull_job(project, profile_name, select))
 
-        try:
-            profile = load_profile(self.project, self.profile)
-            result = pull(self.project, profile, select)
-        except Exception as error:  # ReflektError, or a bug: a notification either way
-            self.app.call_from_thread(self._registry_failed, "Pull failed", error)
-            return
-        self.app.call_from_thread(self._pulled, result)
-
-    def _pulled(self, result: Any) -> None:
-        from reflekt.tui.screens.registry import ResultScreen
-
+    @on(PullDone)
+    def _pulled(self, message: PullDone) -> None:
+        result = message.result
         title = summary_line(result)
         self.notify(title, title="Pull done")
         self.app.push_screen(
@@ -590,7 +531,7 @@ class MainScreen(Screen):
                 severity="warning",
             )
             return
-        errors = self.lint_errors_in(select)
+        errors = self.lint.errors_in(select)
         if errors and not force:
             self.notify(
                 f"{errors} lint error{'s' * (errors != 1)} in {select}: Segment would get "
@@ -603,59 +544,34 @@ class MainScreen(Screen):
             )
             return
         self.notify(f"Comparing {select} with Segment before the push…", timeout=3)
-        self._push_preview_worker(select, force)
-
-    def lint_errors_in(self, select: str) -> int:
-        """Lint errors already found in the files of a select (no new lint run)."""
-        return sum(
-            1
-            for finding in self.findings
-            if finding.severity == "error"
-            and (
-                finding.schema_id.removesuffix(".json") == select
-                or finding.schema_id.startswith(select + "/")
-            )
-        )
+        self._push_preview_worker(self.project, self.profile, select, force)
 
     @work(thread=True, exclusive=True, group="registry")
-    def _push_preview_worker(self, select: str, force: bool) -> None:
-        from reflekt.core.profiles import load_profile
-        from reflekt.core.registries.compare import compare
+    def _push_preview_worker(
+        self, project: Project, profile_name: str | None, select: str, force: bool
+    ) -> None:
+        self.post_message(push_preview_job(project, profile_name, select, force))
 
-        try:
-            profile = load_profile(self.project, self.profile)
-            report = compare(self.project, profile, [select])
-        except Exception as error:
-            self.app.call_from_thread(self._registry_failed, "Push preview failed", error)
-            return
-        self.app.call_from_thread(self._confirm_push, select, profile, report, force)
-
-    def _confirm_push(self, select: str, profile: Any, report: Any, force: bool) -> None:
-        from reflekt.tui.screens.registry import ConfirmPushScreen
+    @on(PushPreviewed)
+    def _confirm_push(self, message: PushPreviewed) -> None:
+        select, profile, force = message.select, message.profile, message.force
 
         def answered(confirmed: bool | None) -> None:
             if confirmed:
                 self.notify(f"Pushing {select}…", timeout=3)
-                self._push_worker(select, profile, force)
+                self._push_worker(self.project, profile, select, force)
             else:
                 self.notify("Push cancelled: nothing was sent.", timeout=3)
 
-        self.app.push_screen(ConfirmPushScreen(select, report, force=force), answered)
+        self.app.push_screen(ConfirmPushScreen(select, message.report, force=force), answered)
 
     @work(thread=True, exclusive=True, group="registry")
-    def _push_worker(self, select: str, profile: Any, force: bool) -> None:
-        from reflekt.core.registries.sync import push
+    def _push_worker(self, project: Project, profile: Profile, select: str, force: bool) -> None:
+        self.post_message(push_job(project, profile, select, force))
 
-        try:
-            result = push(self.project, profile, [select], force=force)
-        except Exception as error:
-            self.app.call_from_thread(self._registry_failed, "Push failed", error)
-            return
-        self.app.call_from_thread(self._pushed, result)
-
-    def _pushed(self, result: Any) -> None:
-        from reflekt.tui.screens.registry import ResultScreen
-
+    @on(PushDone)
+    def _pushed(self, message: PushDone) -> None:
+        result = message.result
         title = summary_line(result)
         self.notify(title, title="Push done")
         self._refresh_registry_diff()
@@ -671,126 +587,26 @@ class MainScreen(Screen):
             )
         )
 
+    @on(JobFailed)
+    def _job_failed(self, message: JobFailed) -> None:
+        self.notify(error_text(message.error), title=message.title, severity="error", timeout=10)
+
     def _refresh_registry_diff(self) -> None:
         """After a push or a pull, a registry diff on the diff tab is stale: compare again."""
         view = self.query_one(DiffView)
         if view.report is not None and view.against is None:
-            view.start(self.project, self.profile, view.selects)
-
-    def _registry_failed(self, title: str, error: BaseException) -> None:
-        self.notify(error_text(error), title=title, severity="error", timeout=10)
+            self._compare(view.selects)
 
     # -- build ------------------------------------------------------------------------------
 
     def action_build(self) -> None:
         """Open the build wizard, preselecting the tree's selection."""
-        from reflekt.tui.screens.build_wizard import BuildWizard
-
         if self.index is None:
             return
         events = list(dict.fromkeys(entry.folder for entry in self.index.entries.values()))
         self.app.push_screen(
             BuildWizard(self.project, self.profile, events, self.registry_select())
         )
-
-    # -- palette ----------------------------------------------------------------------------
-
-    def palette_commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
-        """(title, help, callback) for the command palette: every action of this screen."""
-        key = self._key_hint
-        commands: list[tuple[str, str, Callable[[], Any]]] = [
-            (
-                "Filter schemas",
-                f"Narrow the tree as you type{key('main.filter')}",
-                self.action_filter,
-            ),
-            (
-                "Show schema",
-                f"The schema view tab{key('main.tab_schema')}",
-                lambda: self.action_tab("schema"),
-            ),
-            (
-                "Toggle raw JSON",
-                f"Properties table or the file's text{key('main.raw')}",
-                self.action_toggle_raw,
-            ),
-            (
-                "Edit schema in $EDITOR",
-                f"Open the selected file{key('main.edit')}",
-                self.action_edit_schema,
-            ),
-            (
-                "Reload project",
-                f"Re-read every schema file and lint again{key('main.reload')}",
-                self.action_reload,
-            ),
-            ("Quit", f"Leave Reflekt{key('app.quit')}", self.app.exit),
-        ]
-        select = self.registry_select()
-        target = select or "the selected event or plan"
-        commands += [
-            (
-                "Diff selection",
-                f"Compare {target} with the registry{key('main.diff')}",
-                self.action_diff,
-            ),
-            (
-                "Diff selection against a git ref",
-                f"Compare {target} with its files at a git ref",
-                self.action_diff_git_ref,
-            ),
-            ("Pull selection", f"Bring {target} from the registry", self.action_pull),
-            (
-                "Push selection",
-                f"Show the diff, then publish {target} to Segment after confirmation",
-                self.action_push,
-            ),
-            (
-                "Push selection despite lint errors",
-                f"As `reflekt push --force`: diff {target}, confirm, then publish",
-                lambda: self.action_push(force=True),
-            ),
-            ("Show diff", f"The diff tab{key('main.tab_diff')}", lambda: self.action_tab("diff")),
-            (
-                "Build dbt package",
-                f"The build wizard: schemas, source, preview, write{key('main.build')}",
-                self.action_build,
-            ),
-        ]
-        if self.has_lint:
-            commands += [
-                (
-                    "Lint all",
-                    f"Lint every schema of the project{key('main.lint_all')}",
-                    self.action_lint_all,
-                ),
-                (
-                    "Show lint findings",
-                    f"The lint tab{key('main.tab_lint')}",
-                    lambda: self.action_tab("lint"),
-                ),
-            ]
-        return commands
-
-    def _key_hint(self, binding_id: str) -> str:
-        """` (key)` for a palette entry: the key as remapped by the user, else the default."""
-        keymap = getattr(self.app, "keymap", {}) or {}
-        if binding_id in keymap:
-            from reflekt.tui.app import pretty_keys
-
-            return f" ({pretty_keys(keymap[binding_id])})"
-        default = _binding_key(binding_id)
-        return f" ({default})" if default else ""
-
-
-def _binding_key(binding_id: str) -> str | None:
-    """The default key of a binding id (searched on the classes that declare them)."""
-    from reflekt.tui.app import binding_rows
-
-    for _where, keys, _description, row_id in binding_rows():
-        if row_id == binding_id:
-            return keys
-    return None
 
 
 def _property_candidates(prop: str) -> list[str]:

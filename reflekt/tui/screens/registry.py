@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Group
 from rich.text import Text
@@ -13,6 +13,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from reflekt.tui.widgets.diff_view import event_detail, report_summary
+
+if TYPE_CHECKING:
+    from reflekt.core.diff import DiffReport
 
 
 class GitRefScreen(ModalScreen[str | None]):
@@ -44,7 +47,7 @@ class ConfirmPushScreen(ModalScreen[bool]):
         Binding("n,escape", "cancel", "Cancel", id="push.cancel"),
     ]
 
-    def __init__(self, select: str, report: Any, force: bool = False) -> None:
+    def __init__(self, select: str, report: DiffReport, force: bool = False) -> None:
         super().__init__()
         self.select = select
         self.report = report

@@ -1,25 +1,30 @@
 """The diff view: local schemas against the registry (or a git ref), per event.
 
-The comparison is `reflekt.core.registries.compare` (the same call as `reflekt diff`), run in
-a thread worker behind a loading indicator. A failure (no profile, 401, network) is a
-ReflektError: a notification plus a message in the panel, never a crash.
+Display only: the main screen runs the comparison (`reflekt.core.registries.compare`, the
+same call as `reflekt diff`) in a worker and hands the view its progress (`show_progress`),
+its report (`show_report`) or its failure (`show_failure`). For a git ref the view posts
+`DiffView.GitRefWanted`: the screen asks which ref and compares again.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.console import Group
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import DataTable, Static
-from textual.worker import get_current_worker
 
 from reflekt.tui.safe_text import clean, plain
+from reflekt.tui.widgets.side_by_side import legend
+from reflekt.tui.widgets.side_by_side import side_by_side as columns
+
+if TYPE_CHECKING:
+    from reflekt.core.diff import DiffReport, EventDiff
 
 CLASS_STYLE = {"MAJOR": "bold red", "MINOR": "yellow", "NONE": "dim"}
 VERDICT_STYLE = {
@@ -43,7 +48,7 @@ def short(value: Any, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def report_summary(report: Any) -> Text:
+def report_summary(report: DiffReport) -> Text:
     """`segment/ecommerce: 1 breaking, 2 compatible, ...` coloured by verdict."""
     text = Text()
     text.append(f"local vs {report.against}: ", style="bold")
@@ -57,7 +62,7 @@ def report_summary(report: Any) -> Text:
     return text
 
 
-def event_head(event: Any) -> Text:
+def event_head(event: EventDiff) -> Text:
     """An event's name, verdict, class, versions and the version the file should carry."""
     head = Text()
     head.append(clean(event.name), style="bold")
@@ -76,7 +81,7 @@ def _version(version: Any) -> str:
     return str(version) if version else "-"
 
 
-def unified_changes(event: Any) -> Text:
+def unified_changes(event: EventDiff) -> Text:
     """Each change on its own lines: class, code, message, then - old / + new."""
     lines = Text()
     for change in event.changes:
@@ -91,7 +96,7 @@ def unified_changes(event: Any) -> Text:
     return lines
 
 
-def event_detail(event: Any, side_by_side: bool) -> Group:
+def event_detail(event: EventDiff, side_by_side: bool) -> Group:
     """One event's verdict and versions, then its changes (unified) or both schemas.
 
     Side by side shows the two bodies the diff compared (`EventDiff.base_body` and
@@ -102,9 +107,6 @@ def event_detail(event: Any, side_by_side: bool) -> Group:
         if not event.changes:
             return Group(head, Text("no changes", style="dim"))
         return Group(head, unified_changes(event))
-    from reflekt.tui.widgets.side_by_side import legend
-    from reflekt.tui.widgets.side_by_side import side_by_side as columns
-
     table = columns(
         event.base_body,
         event.local_body,
@@ -123,16 +125,17 @@ class DiffView(Vertical):
         Binding("g", "git_ref", "Against git ref", id="diff.git_ref"),
     ]
 
-    def __init__(self, **kwargs) -> None:
+    class GitRefWanted(Message):
+        """The user wants the selection compared with a git ref (the screen asks which)."""
+
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.report: Any = None
+        self.report: DiffReport | None = None
         self.error: str | None = None
         self.side_by_side = False
         self.selects: list[str] = []
         self.against: str | None = None
-        self.detail: Any = Text("")
-        self.project: Any = None
-        self.profile_name: str | None = None
+        self.detail: Text | Group = Text("")
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -147,68 +150,32 @@ class DiffView(Vertical):
             with VerticalScroll(id="diff-detail-scroll"):
                 yield Static("", id="diff-detail")
 
-    # -- running ----------------------------------------------------------------------------
+    def focus_events(self) -> None:
+        self.query_one("#diff-events", DataTable).focus()
 
-    def start(self, project: Any, profile_name: str | None, selects: list[str], against=None):
-        """Compare `selects` with the registry (or `against="git:REF"`) in a worker."""
+    # -- a comparison's progress and outcome ------------------------------------------------
+
+    def comparing(self, selects: list[str], against: str | None = None) -> None:
+        """A comparison of `selects` with the registry (or `against="git:REF"`) has started."""
         self.selects = list(selects)
         self.against = against
         self.error = None
-        self.project = project
-        self.profile_name = profile_name
         target = against or "the registry"
         self.query_one("#diff-summary", Static).update(
             Text(f"⟳ comparing {', '.join(selects) or 'everything'} with {target}…", style="cyan")
         )
         self.query_one("#diff-body").loading = True
-        return self._compare(project, profile_name, list(selects), against)
 
-    @work(thread=True, exclusive=True, group="diff")
-    def _compare(self, project: Any, profile_name: str | None, selects: list[str], against):
-        from reflekt.core.errors import ReflektError
-        from reflekt.core.registries.compare import compare
-
-        state = {"last": ""}
-
-        def progress(done: int, total: int | None, message: str) -> None:
-            text = f"⟳ {message} {done}/{total}" if total else f"⟳ {message}"
-            if text != state["last"] and (total is None or done in (0, total) or done % 200 == 0):
-                state["last"] = text
-                self.app.call_from_thread(self._progress, text)
-
-        try:
-            profile = None
-            if against is None:
-                from reflekt.core.profiles import load_profile
-
-                profile = load_profile(project, profile_name)
-            report = compare(project, profile, selects, against=against, progress=progress)
-        except ReflektError as error:
-            if not get_current_worker().is_cancelled:
-                self.app.call_from_thread(self._failed, error)
-            return None
-        except Exception as error:  # a bug must not take the UI down
-            if not get_current_worker().is_cancelled:
-                self.app.call_from_thread(self._failed, error)
-            return None
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.show_report, report)
-        return report
-
-    def _progress(self, text: str) -> None:
+    def show_progress(self, text: str) -> None:
         self.query_one("#diff-summary", Static).update(Text(text, style="cyan"))
 
-    def _failed(self, error: BaseException) -> None:
-        from reflekt.tui.screens.main import error_text
-
+    def show_failure(self, message: str) -> None:
+        """The comparison failed: the message (and, against the registry, the way around)."""
         self.query_one("#diff-body").loading = False
         self.report = None
-        self.error = error_text(error)
-        self.app.notify(
-            clean(self.error), title="Diff failed", severity="error", timeout=8, markup=False
-        )
+        self.error = message
         text = Text("✗ Diff failed\n", style="bold red")
-        text.append(clean(self.error))
+        text.append(clean(message))
         if self.against is None:
             text.append(
                 "\nPress g to compare with a git ref instead (no registry needed).", style="dim"
@@ -219,7 +186,7 @@ class DiffView(Vertical):
 
     # -- showing ----------------------------------------------------------------------------
 
-    def show_report(self, report: Any) -> None:
+    def show_report(self, report: DiffReport) -> None:
         self.query_one("#diff-body").loading = False
         self.report = report
         self.error = None
@@ -239,7 +206,7 @@ class DiffView(Vertical):
             )
         self._show_event(ordered[0] if ordered else None)
 
-    def _show_event(self, event: Any) -> None:
+    def _show_event(self, event: EventDiff | None) -> None:
         detail = self.query_one("#diff-detail", Static)
         if event is None:
             self.detail = Text("")
@@ -247,7 +214,7 @@ class DiffView(Vertical):
             self.detail = event_detail(event, self.side_by_side)
         detail.update(self.detail)
 
-    def current_event(self) -> Any:
+    def current_event(self) -> EventDiff | None:
         if self.report is None:
             return None
         table = self.query_one("#diff-events", DataTable)
@@ -265,4 +232,4 @@ class DiffView(Vertical):
         self._show_event(self.current_event())
 
     def action_git_ref(self) -> None:
-        self.screen.action_diff_git_ref()
+        self.post_message(self.GitRefWanted())

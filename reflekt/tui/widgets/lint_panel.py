@@ -1,7 +1,8 @@
 """The lint panel: findings grouped by schema file, with rule code and severity.
 
-The findings come from `reflekt.core.lint.lint_project` (run by the main screen in a worker);
-this widget only groups and shows them. Enter on a finding posts `LintPanel.Jump`.
+The findings come from `reflekt.core.lint` (run by the main screen in a worker); this widget
+only groups and shows them, through a small API (`show`, `set_busy`, `show_failure`,
+`set_scope_key`, `focus_findings`). Enter on a finding posts `LintPanel.Jump`.
 """
 
 from __future__ import annotations
@@ -15,14 +16,16 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static, Tree
+from textual.widgets.tree import TreeNode
 
+from reflekt.core.lint.findings import Finding
 from reflekt.tui.safe_text import clean, plain
 from reflekt.tui.widgets.fast_tree import FastTree
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow"}
 
 
-def findings_sort_key(finding: Any) -> tuple:
+def findings_sort_key(finding: Finding) -> tuple:
     return (finding.schema_id, finding.line or 0, finding.column or 0, finding.rule)
 
 
@@ -69,7 +72,7 @@ class LintPanel(Vertical):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.findings: list[Any] = []
+        self.findings: list[Finding] = []
         self.schemas = 0
         self.scope_selection = False
         self.scope_key: str | None = None
@@ -81,11 +84,11 @@ class LintPanel(Vertical):
 
     def set_busy(self, text: str | None) -> None:
         self.busy_text = text
-        self._update_summary(self._visible())
+        self._update_summary(self.visible_findings())
 
     def show(
         self,
-        findings: Iterable[Any],
+        findings: Iterable[Finding],
         schemas: int,
         scope_key: str | None = None,
     ) -> None:
@@ -103,7 +106,16 @@ class LintPanel(Vertical):
         if self.scope_selection:
             self._redraw()
 
-    def _visible(self) -> list[Any]:
+    def show_failure(self, message: str) -> None:
+        """The lint run failed: say so in place of the summary (the last findings stay)."""
+        self.busy_text = None
+        self.query_one("#lint-summary", Static).update(f"Lint failed: {message}")
+
+    def focus_findings(self) -> None:
+        self.query_one(FindingsTree).focus()
+
+    def visible_findings(self) -> list[Finding]:
+        """The findings listed: all of them, or those of the selection (scope `s`)."""
         if not self.scope_selection or not self.scope_key:
             return self.findings
         prefix = self.scope_key
@@ -113,7 +125,7 @@ class LintPanel(Vertical):
             if f.schema_id.removesuffix(".json") == prefix or f.schema_id.startswith(prefix + "/")
         ]
 
-    def _update_summary(self, visible: list[Any]) -> None:
+    def _update_summary(self, visible: list[Finding]) -> None:
         errors = sum(1 for f in visible if f.severity == "error")
         warnings = sum(1 for f in visible if f.severity == "warning")
         files = len({f.schema_id for f in visible})
@@ -146,11 +158,11 @@ class LintPanel(Vertical):
         self.query_one("#lint-summary", Static).update(text)
 
     def _redraw(self) -> None:
-        visible = self._visible()
+        visible = self.visible_findings()
         self._update_summary(visible)
         tree = self.query_one(FindingsTree)
         cursor = tree.cursor_line
-        grouped: dict[str, list[Any]] = {}
+        grouped: dict[str, list[Finding]] = {}
         for finding in visible:
             grouped.setdefault(finding.schema_id, []).append(finding)
         expand = len(grouped) <= EXPAND_GROUPS_UP_TO
@@ -173,12 +185,12 @@ class LintPanel(Vertical):
         if cursor >= 0:
             tree.cursor_line = min(cursor, max(tree.last_line, 0))
 
-    def _fill_group(self, group: Any, items: list[Any]) -> None:
+    def _fill_group(self, group: TreeNode[Any], items: list[Finding]) -> None:
         for finding in items:
             group.add_leaf(self._finding_label(finding), data=("finding", finding))
 
     @staticmethod
-    def _finding_label(finding: Any) -> Text:
+    def _finding_label(finding: Finding) -> Text:
         text = Text()
         severity = finding.severity
         text.append(f"{severity:<7}", style=SEVERITY_STYLE.get(severity, ""))

@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from reflekt.tui.model import FolderNode, SchemaEntry, SchemaIndex
+from reflekt.tui.model import Counts, FolderNode, SchemaEntry, SchemaIndex
 from reflekt.tui.safe_text import clean, plain
 from reflekt.tui.widgets.fast_tree import FastTree
 
@@ -23,8 +23,6 @@ from reflekt.tui.widgets.fast_tree import FastTree
 EXPAND_FOLDERS_UP_TO = 400
 # Show the versions of every event when the filter leaves at most this many events.
 EXPAND_EVENTS_UP_TO = 30
-
-Counts = dict[str, tuple[int, int]]  # schema id -> (errors, warnings)
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,13 @@ class SchemaView(Vertical):
         if highlight:
             self.highlight_property(highlight)
 
+    def focus_content(self) -> None:
+        """Focus what the view shows: the raw text (after `r`) or the properties table."""
+        self.query_one("#schema-raw" if self.raw else "#properties").focus()
+
+    def focus_properties(self) -> None:
+        self.query_one("#properties", DataTable).focus()
+
     def highlight_property(self, name: str) -> bool:
         """Move the table cursor to a property (by path `a.b` or plain name)."""
         table = self.query_one("#properties", DataTable)

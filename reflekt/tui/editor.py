@@ -1,0 +1,68 @@
+"""Opening a schema file in the user's editor ($VISUAL, else $EDITOR, else vi).
+
+The TUI hands the terminal to the editor (`App.suspend`) and takes it back when the editor
+exits. Every way this can go wrong is an `EditorError` with the words for a notification:
+an unparsable $EDITOR, an editor not on PATH (checked before suspending: a failure inside
+`suspend()` would leave the terminal to a missing editor and the app frozen), a terminal that
+cannot be suspended, an editor that cannot be run.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+
+from textual.app import App
+
+
+class EditorError(Exception):
+    """Why the editor did not run, as a notification says it."""
+
+    def __init__(self, message: str, title: str = "", timeout: float | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.title = title
+        self.timeout = timeout
+
+
+def editor_command(path: Path, environ: Mapping[str, str] = os.environ) -> list[str]:
+    """The command that opens `path` in the user's editor, found on PATH."""
+    editor = environ.get("VISUAL") or environ.get("EDITOR") or "vi"
+    try:
+        command = [*shlex.split(editor), str(path)]
+    except ValueError as exc:
+        raise EditorError(f"Cannot read $EDITOR {editor!r}: {exc}") from exc
+    if shutil.which(command[0]) is None:
+        raise EditorError(
+            f"The editor {command[0]!r} was not found: set $EDITOR (or $VISUAL) to an "
+            "editor on your PATH, e.g. EDITOR=nano reflekt tui",
+            title="Edit",
+            timeout=10,
+        )
+    return command
+
+
+def run_editor(app: App[object], command: list[str]) -> None:
+    """Run the editor with the app suspended (headless, as in tests: just run it)."""
+    failure: list[OSError] = []
+
+    def run() -> None:
+        try:
+            subprocess.run(command, check=False)
+        except OSError as exc:  # caught here so that suspend() always resumes
+            failure.append(exc)
+
+    try:
+        if app.is_headless:
+            run()
+        else:
+            with app.suspend():
+                run()
+    except Exception as exc:  # SuspendNotSupported and friends: never crash
+        raise EditorError(f"Cannot open an editor here: {exc}") from exc
+    if failure:
+        raise EditorError(f"Cannot run the editor {command[0]!r}: {failure[0]}")

@@ -1,0 +1,174 @@
+"""The TUI's long jobs as plain functions: a worker thread runs one and posts its answer.
+
+Each job calls the same core function as the CLI command and returns the message for the
+screen: the result, or the failure (a ReflektError, or a bug: a notification either way,
+never a traceback). Nothing here reads a widget: what a job needs comes in as arguments, read
+on the UI thread before the worker started. Progress goes out through `post`.
+
+The registry and build modules are imported by the job that needs them, on first use: they
+are heavy, and the TUI's first screen does not need them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from reflekt.core.lint import lint_documents
+from reflekt.core.profiles import Profile, load_profile
+from reflekt.core.project import Project
+from reflekt.tui.lint_scheduler import documents_to_lint
+from reflekt.tui.messages import (
+    BuildDone,
+    BuildFailed,
+    BuildProgress,
+    DiffDone,
+    DiffFailed,
+    DiffProgress,
+    IndexLoaded,
+    JobFailed,
+    LintFailed,
+    LintFinished,
+    LintProgress,
+    ProfileFailed,
+    ProfileLoaded,
+    PullDone,
+    PushDone,
+    PushPreviewed,
+)
+from reflekt.tui.model import SchemaIndex
+
+Post = Callable[[Message], object]  # a widget's thread-safe `post_message`
+
+LINT_PROGRESS_EVERY = 250  # documents between two progress messages
+DIFF_PROGRESS_EVERY = 200  # events between two progress messages
+
+
+def load_index_job(project: Project) -> IndexLoaded:
+    return IndexLoaded(SchemaIndex.load(project))
+
+
+def lint_job(
+    project: Project, index: SchemaIndex, ids: tuple[str, ...] | None, post: Post
+) -> LintFinished | LintFailed:
+    """Lint the documents the index already read (no second read of 5,000 files)."""
+    covered, documents = documents_to_lint(index, ids)
+    last = 0
+
+    def progress(done: int, total: int | None, message: str) -> None:
+        nonlocal last
+        if done - last >= LINT_PROGRESS_EVERY or done == total:
+            last = done
+            post(LintProgress(done, total or done))
+
+    try:
+        report = lint_documents(project, documents, progress=progress)
+    except Exception as error:  # a ReflektError, or a bug in a rule
+        return LintFailed(error)
+    return LintFinished(covered, report)
+
+
+def compare_job(
+    project: Project,
+    profile_name: str | None,
+    selects: list[str],
+    against: str | None,
+    post: Post,
+) -> DiffDone | DiffFailed:
+    """Diff the selection with the registry (the profile's) or with `git:REF`."""
+    from reflekt.core.registries.compare import compare
+
+    last = ""
+
+    def progress(done: int, total: int | None, message: str) -> None:
+        nonlocal last
+        text = f"⟳ {message} {done}/{total}" if total else f"⟳ {message}"
+        steady = total is None or done in (0, total) or done % DIFF_PROGRESS_EVERY == 0
+        if text != last and steady:
+            last = text
+            post(DiffProgress(text))
+
+    try:
+        profile = None if against is not None else load_profile(project, profile_name)
+        report = compare(project, profile, selects, against=against, progress=progress)
+    except Exception as error:
+        return DiffFailed(error)
+    return DiffDone(report)
+
+
+def pull_job(project: Project, profile_name: str | None, select: str) -> PullDone | JobFailed:
+    from reflekt.core.registries.sync import pull
+
+    try:
+        profile = load_profile(project, profile_name)
+        result = pull(project, profile, select)
+    except Exception as error:
+        return JobFailed("Pull failed", error)
+    return PullDone(result)
+
+
+def push_preview_job(
+    project: Project, profile_name: str | None, select: str, force: bool
+) -> PushPreviewed | JobFailed:
+    """What a push would change (the diff with Segment), to confirm before sending."""
+    from reflekt.core.registries.compare import compare
+
+    try:
+        profile = load_profile(project, profile_name)
+        report = compare(project, profile, [select])
+    except Exception as error:
+        return JobFailed("Push preview failed", error)
+    return PushPreviewed(select, profile, report, force)
+
+
+def push_job(project: Project, profile: Profile, select: str, force: bool) -> PushDone | JobFailed:
+    from reflekt.core.registries.sync import push
+
+    try:
+        result = push(project, profile, [select], force=force)
+    except Exception as error:
+        return JobFailed("Push failed", error)
+    return PushDone(result)
+
+
+def load_profile_job(project: Project, profile_name: str | None) -> ProfileLoaded | ProfileFailed:
+    try:
+        return ProfileLoaded(load_profile(project, profile_name))
+    except Exception as error:
+        return ProfileFailed(error)
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    """What to build, as chosen in the wizard's steps 1 and 2."""
+
+    selects: tuple[str, ...] | None  # None: every schema
+    source: str  # `<source_id>.<database>.<schema>`
+    sdk: str
+    dry_run: bool
+
+
+def build_job(
+    project: Project, profile: Profile, request: BuildRequest, post: Post
+) -> BuildDone | BuildFailed:
+    """`reflekt build dbt`: a preview (`dry_run`, nothing written) or the write."""
+    from reflekt.core.build.pipeline import build_dbt
+
+    def progress(done: int, total: int, message: str) -> None:
+        post(BuildProgress(done, total, message))
+
+    try:
+        result = build_dbt(
+            project,
+            profile,
+            None if request.selects is None else list(request.selects),
+            request.source,
+            request.sdk,
+            dry_run=request.dry_run,
+            progress=progress,
+        )
+    except Exception as error:
+        return BuildFailed(error, request.dry_run)
+    return BuildDone(result, request.dry_run)

@@ -1,0 +1,113 @@
+"""When the TUI lints, and the findings it holds: one run at a time, the rest queued.
+
+Files change while a lint runs (the editor saves, a pull writes). Starting a second run would
+race the first; dropping the change would leave stale badges. So a request during a run is
+remembered, and merged: a full lint asked for swallows any partial one. No Textual here: the
+screen starts the worker this says to start, and tells it when the run ended.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from reflekt.core.lint.findings import Finding, LintReport
+from reflekt.core.schemas import SchemaDocument
+from reflekt.tui.model import Counts, SchemaIndex
+
+
+@dataclass(frozen=True)
+class LintRun:
+    """One run to start: the schema ids asked for, or None for the whole project."""
+
+    ids: tuple[str, ...] | None = None
+
+    @property
+    def busy_text(self) -> str:
+        return "linting…" if self.ids is None else f"re-linting {len(self.ids)}"
+
+
+def documents_to_lint(
+    index: SchemaIndex, ids: Sequence[str] | None
+) -> tuple[tuple[str, ...] | None, list[SchemaDocument]]:
+    """The ids a run covers and their documents, as the index already read them.
+
+    A re-lint covers every version in the folders of the changed files, because per-event
+    rules (version steps, renames) look across versions.
+    """
+    if ids is None:
+        return None, [entry.doc for entry in index.entries.values()]
+    folders = {key.rpartition("/")[0] for key in ids}
+    covered = tuple(key for key, entry in index.entries.items() if entry.folder in folders)
+    return covered, [index.entries[key].doc for key in covered]
+
+
+def in_select(schema_id: str, select: str) -> bool:
+    """Whether a schema id lies in a `--select` (a plan, an event, or one file)."""
+    return schema_id.removesuffix(".json") == select or schema_id.startswith(select + "/")
+
+
+class LintScheduler:
+    """The findings so far, whether a run is going on, and what to run after it."""
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self.linted_schemas = 0  # schemas of the last full run
+        self.running = False
+        self._pending: set[str] | None = None  # ids to re-lint after the current run
+        self._full_again = False  # a full lint was asked for while one was running
+
+    def request(self, ids: Iterable[str] | None) -> LintRun | None:
+        """Ask for a lint of the project (None) or of these ids: the run to start now, if any."""
+        if self.running:
+            if ids is None:
+                self._pending = None
+                self._full_again = True
+            elif self._pending is not None or not self._full_again:
+                self._pending = (self._pending or set()) | set(ids)
+            return None
+        self.running = True
+        self._full_again = False
+        return LintRun(None if ids is None else tuple(ids))
+
+    def finished(self, ids: tuple[str, ...] | None, report: LintReport) -> LintRun | None:
+        """Take a run's findings (replacing those of the ids it covered); the next run, if any."""
+        self.running = False
+        if ids is None:
+            self.findings = list(report.findings)
+            self.linted_schemas = report.schemas
+        else:
+            redone = set(ids)
+            self.findings = [f for f in self.findings if f.schema_id not in redone]
+            self.findings.extend(report.findings)
+        if self._full_again:
+            self._full_again = False
+            self._pending = None
+            return self.request(None)
+        if self._pending:
+            pending, self._pending = sorted(self._pending), None
+            return self.request(pending)
+        return None
+
+    def failed(self) -> None:
+        """The run raised: nothing runs after it until asked again."""
+        self.running = False
+
+    def forget(self, schema_ids: Iterable[str]) -> None:
+        """Drop the findings of files that are gone."""
+        gone = set(schema_ids)
+        self.findings = [f for f in self.findings if f.schema_id not in gone]
+
+    def counts(self) -> Counts:
+        """Errors and warnings per schema id, for the tree's badges."""
+        counts: dict[str, list[int]] = {}
+        for finding in self.findings:
+            slot = counts.setdefault(finding.schema_id, [0, 0])
+            slot[0 if finding.severity == "error" else 1] += 1
+        return {key: (v[0], v[1]) for key, v in counts.items()}
+
+    def errors_in(self, select: str) -> int:
+        """Lint errors already found in the files of a select (no new lint run)."""
+        return sum(
+            1 for f in self.findings if f.severity == "error" and in_select(f.schema_id, select)
+        )

@@ -1,0 +1,90 @@
+"""The TUI's jobs, messages, editor command and key hints, without an app running."""
+
+from __future__ import annotations
+
+import inspect
+import sys
+
+import pytest
+
+from reflekt.core.errors import ReflektError
+from reflekt.core.project import load_project
+from reflekt.tui import messages
+from reflekt.tui.bindings import key_hint, pretty_keys
+from reflekt.tui.editor import EditorError, editor_command
+from reflekt.tui.errors import error_text
+from reflekt.tui.jobs import lint_job, load_profile_job, pull_job
+from reflekt.tui.model import SchemaIndex
+from reflekt.tui.screens.main import MainScreen
+
+WORKER_MESSAGES = [
+    cls
+    for _, cls in inspect.getmembers(messages, inspect.isclass)
+    if issubclass(cls, messages.WorkerMessage) and cls is not messages.WorkerMessage
+]
+
+
+def test_worker_messages_stay_with_the_one_that_asked():
+    assert len(WORKER_MESSAGES) >= 15
+    assert [cls.__name__ for cls in WORKER_MESSAGES if cls.bubble] == []
+
+
+def test_a_result_cannot_be_edited_by_its_handler():
+    message = messages.LintProgress(3, 10)
+    with pytest.raises(AttributeError, match=r"LintProgress\.done is read-only"):
+        message.done = 4
+    assert (message.done, message.total) == (3, 10)
+    message.stop()  # Textual's own (private) flags still work
+    assert message._stop_propagation
+
+
+def test_lint_job_lints_the_index_and_reports_progress(make_project):
+    builder = make_project()
+    builder.add_schema("segment/shop/Cart_Viewed/1-0", {"cartID": {"type": "string"}})
+    builder.add_schema("segment/shop/Order_Completed/1-0")
+    project = load_project(builder.root)
+    posted: list[object] = []
+    answer = lint_job(project, SchemaIndex.load(project), None, posted.append)
+    assert isinstance(answer, messages.LintFinished)
+    assert answer.ids is None
+    assert answer.report.schemas == 2
+    assert {f.rule for f in answer.report.findings if f.property == "cartID"} >= {"RF311"}
+    assert [(m.done, m.total) for m in posted if isinstance(m, messages.LintProgress)] == [(2, 2)]
+
+
+def test_a_job_that_fails_answers_with_the_error(make_project):
+    builder = make_project()
+    (builder.root / "reflekt_profiles.yml").unlink()
+    project = load_project(builder.root)
+    failed = load_profile_job(project, None)
+    assert isinstance(failed, messages.ProfileFailed)
+    assert isinstance(failed.error, ReflektError)
+    assert "profiles file not found" in error_text(failed.error)
+    pulled = pull_job(project, None, "segment/ecommerce")
+    assert isinstance(pulled, messages.JobFailed)
+    assert pulled.title == "Pull failed"
+    assert error_text(pulled.error) == error_text(failed.error)
+
+
+def test_the_editor_comes_from_visual_then_editor_then_vi(tmp_path):
+    path = tmp_path / "1-0.json"
+    python = sys.executable
+    assert editor_command(path, {"VISUAL": f"{python} -q", "EDITOR": "nope"}) == [
+        python,
+        "-q",
+        str(path),
+    ]
+    assert editor_command(path, {"EDITOR": python}) == [python, str(path)]
+    with pytest.raises(EditorError) as missing:
+        editor_command(path, {"EDITOR": "no-such-editor-9d1 --wait"})
+    assert missing.value.title == "Edit"
+    assert missing.value.message.startswith("The editor 'no-such-editor-9d1' was not found")
+    with pytest.raises(EditorError, match=r"Cannot read \$EDITOR"):
+        editor_command(path, {"EDITOR": "'unclosed"})
+
+
+def test_key_hints_name_the_remapped_key_else_the_default():
+    assert pretty_keys("question_mark, escape") == "?, esc"
+    assert key_hint("main.filter", {}, [MainScreen]) == " (/)"
+    assert key_hint("main.filter", {"main.filter": "ctrl+f"}, [MainScreen]) == " (ctrl+f)"
+    assert key_hint("no.such_id", {}, [MainScreen]) == ""
