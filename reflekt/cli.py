@@ -24,6 +24,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "pull": ("reflekt.commands.pull", "Pull schemas from a registry (Segment, Avo)."),
     "push": ("reflekt.commands.push", "Push schemas to a registry (Segment)."),
     "build": ("reflekt.commands.build", "Build data artifacts (dbt packages) from schemas."),
+    "audit": (
+        "reflekt.commands.audit",
+        "Check that the data in the warehouse follows the schemas.",
+    ),
     "tui": ("reflekt.commands.tui", "Open the full-screen terminal UI."),
 }
 

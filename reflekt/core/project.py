@@ -73,6 +73,15 @@ class Lookback:
 
 
 @dataclass(frozen=True)
+class AuditConfig:
+    """`audit`: per-code severities (as `lint.rules`), and the violation rate a row check
+    tolerates (`0.001`: up to one row in a thousand is not reported)."""
+
+    rules: dict[str, str] = field(default_factory=dict)
+    max_violation_rate: float = 0.0
+
+
+@dataclass(frozen=True)
 class DbtConfig:
     """`artifacts.dbt` settings."""
 
@@ -108,6 +117,7 @@ class Project:
     lint_rules: dict[str, str] = field(default_factory=dict)
     tui_bindings: dict[str, str] = field(default_factory=dict)
     diff_type_widening: str = "major"
+    audit: AuditConfig = field(default_factory=lambda: AuditConfig())
 
     @property
     def config_path(self) -> Path:
@@ -189,6 +199,7 @@ _TOP_KEYS = (
     "lint",
     "tui",
     "diff",
+    "audit",
 )
 
 
@@ -214,6 +225,7 @@ def _parse_project(root: Path, check: ConfigChecker, data: Any) -> Project:
         lint_rules=_parse_lint(check, top.get("lint")),
         tui_bindings=_parse_tui(check, top.get("tui")),
         diff_type_widening=_parse_diff(check, top.get("diff")),
+        audit=_parse_audit(check, top.get("audit")),
     )
 
 
@@ -405,6 +417,21 @@ def _parse_diff(check: ConfigChecker, value: Any) -> str:
     if "type_widening" not in diff:
         return "major"
     return check.choice(("diff", "type_widening"), diff["type_widening"], TYPE_WIDENINGS)
+
+
+def _parse_audit(check: ConfigChecker, value: Any) -> AuditConfig:
+    audit = check.mapping(("audit",), value, ("rules", "max_violation_rate"))
+    rules = check.mapping(("audit", "rules"), audit.get("rules"), allowed=None)
+    parsed: dict[str, str] = {}
+    for code, severity in rules.items():
+        if severity is False:  # YAML reads a bare `off` as false
+            severity = "off"
+        parsed[str(code)] = check.choice(("audit", "rules", str(code)), severity, SEVERITIES)
+    rate = audit.get("max_violation_rate", 0)
+    key_path = ("audit", "max_violation_rate")
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate < 1:
+        raise check.fail(key_path, f"{rate!r} is not a rate from 0 to 1 (e.g. 0.001)")
+    return AuditConfig(parsed, float(rate))
 
 
 def validate_rule_names(project: Project, known: dict[str, str]) -> None:

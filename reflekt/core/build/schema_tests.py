@@ -56,7 +56,16 @@ def _length(value: Any) -> bool:
 
 
 def _values(spec: Mapping[str, Any]) -> list[Any] | None:
-    """The accepted values of `enum` (or `const`), all strings or all numbers/booleans."""
+    """The accepted values as test arguments (strings escaped for dbt's Jinja)."""
+    values = accepted_values(spec)
+    if values is not None and all(isinstance(value, str) for value in values):
+        return [escape.jinja_text(value) for value in values]
+    return values
+
+
+def accepted_values(spec: Mapping[str, Any]) -> list[Any] | None:
+    """The accepted values of `enum` (or `const`), all strings or all numbers/booleans;
+    None when the property has neither, or mixes kinds (no test can compare those)."""
     if "const" in spec:
         raw: Any = [spec["const"]]
     elif isinstance(spec.get("enum"), list):
@@ -67,13 +76,14 @@ def _values(spec: Mapping[str, Any]) -> list[Any] | None:
     if not values:
         return None
     if all(isinstance(value, str) for value in values):
-        return [escape.jinja_text(value) for value in values]
+        return values
     if all(_number(value) or isinstance(value, bool) for value in values):
         return values
     return None
 
 
-def _range(spec: Mapping[str, Any]) -> dict[str, Any]:
+def bounds(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """`min_value`/`max_value` and `exclusive_min`/`exclusive_max` of a number property."""
     args: dict[str, Any] = {}
     for key, bound, strict in (
         ("minimum", "min_value", "exclusiveMinimum"),
@@ -94,6 +104,15 @@ def _numeric_column(data_type: str) -> bool:
     """False when the warehouse column is known not to hold numbers (a number stored as text
     would make `total > 100` an SQL error, not a finding: the drift report names it)."""
     return warehouse_family(data_type) in (None, "integer", "number")
+
+
+def length_bounds(spec: Mapping[str, Any]) -> dict[str, int]:
+    """`min_length`/`max_length` of a string property."""
+    return {
+        bound: spec[key]
+        for key, bound in (("minLength", "min_length"), ("maxLength", "max_length"))
+        if _length(spec.get(key))
+    }
 
 
 def derived_tests(
@@ -122,14 +141,10 @@ def derived_tests(
     values = _values(spec)
     if values is not None and (numeric or all(isinstance(value, str) for value in values)):
         tests.append({"reflekt_accepted_values": {"arguments": {"values": values}, **config}})
-    bounds = _range(spec) if numeric else {}
-    if bounds:
-        tests.append({"reflekt_accepted_range": {"arguments": bounds, **config}})
-    lengths = {
-        bound: spec[key]
-        for key, bound in (("minLength", "min_length"), ("maxLength", "max_length"))
-        if _length(spec.get(key))
-    }
+    bounds_args = bounds(spec) if numeric else {}
+    if bounds_args:
+        tests.append({"reflekt_accepted_range": {"arguments": bounds_args, **config}})
+    lengths = length_bounds(spec)
     if lengths:
         tests.append({"reflekt_length_range": {"arguments": lengths, **config}})
     if isinstance(spec.get("pattern"), str):

@@ -1,0 +1,197 @@
+"""`reflekt audit`: does the data in the warehouse follow the schemas? (thin: parse, call, render)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.markup import escape
+
+from reflekt.commands._common import Run, progress_bar, reflekt_command
+
+# text and json are the audit's own (counts, samples, volume); the others go through lint's
+# formatter table, one finding per line of the schema file.
+FORMAT_NAMES = ("text", "json", "github", "sarif", "junit", "markdown", "gitlab")
+
+
+@reflekt_command("audit")
+@click.option(
+    "--select",
+    "-s",
+    "selects",
+    multiple=True,
+    metavar="SEL",
+    help="Events to audit: a folder or file under schemas/ (every version of each event "
+    "counts). Repeatable. Default: every schema (then tables with no schema are reported too).",
+)
+@click.option(
+    "--source",
+    "-t",
+    "source",
+    required=False,
+    metavar="ID.DATABASE.SCHEMA",
+    help="Warehouse schema holding the raw events: <source_id>.<database>.<schema>.",
+)
+@click.option(
+    "--since",
+    default="7d",
+    show_default=True,
+    help="Start of the window of rows checked (on received_at): 24h, 7d, 2w or a date "
+    "(2025-01-01, UTC). The window before it, as long, tells whether volume dropped to zero.",
+)
+@click.option(
+    "--sample",
+    type=int,
+    default=5,
+    show_default=True,
+    help="Example values per finding (never whole rows: values may be personal data); "
+    "0 shows none.",
+)
+@click.option("--profile", "-p", default=None, help="Profile to use (default: default_profile).")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(FORMAT_NAMES),
+    default="text",
+    show_default=True,
+    help="Output format (github: annotations on the schema files; markdown: a PR comment).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the output to FILE (atomically) instead of standard output.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "never"]),
+    default="error",
+    show_default=True,
+    help="Exit 1 when a finding at this severity or above is found.",
+)
+@click.option("--show-sql", is_flag=True, help="Print every query the audit runs (to stderr).")
+@click.option("--dry-run", is_flag=True, help="Print the queries without running them.")
+@click.option(
+    "--list-rules", is_flag=True, help="List the audit's finding codes and exit."
+)  # fmt: skip
+def command(
+    run: Run,
+    selects: tuple[str, ...],
+    source: str | None,
+    since: str,
+    sample: int,
+    profile: str | None,
+    fmt: str,
+    output: str | None,
+    fail_on: str,
+    show_sql: bool,
+    dry_run: bool,
+    list_rules: bool,
+) -> int:
+    """Check that the events in the warehouse follow the schemas.
+
+    Structure, from one information_schema query: planned events with no table, tables with
+    no schema, properties never seen, unplanned columns, contradicting column types. Rows,
+    as one aggregate query per event table that the warehouse runs (no row comes back):
+    required properties missing, values outside enum/const, numbers out of range, pattern,
+    length and format failures, values not of the schema's type, duplicate message ids,
+    volume that dropped to zero. Severities and a tolerated violation rate come from the
+    `audit:` section of reflekt_project.yml.
+
+    Exits 0, or 1 when a finding at --fail-on or above is found, 2 on a usage or
+    configuration error, 3 when the warehouse fails.
+
+    \b
+    Examples:
+      reflekt audit --source duckdb.warehouse.segment_prod
+      reflekt audit --select segment/ecommerce/Order_Completed --source pg.analytics.segment --since 24h
+      reflekt audit --source snowflake.raw.segment_prod --since 2025-01-01 --format json
+      reflekt audit --source duckdb.warehouse.segment_prod --dry-run
+      reflekt audit --source duckdb.warehouse.segment_prod --format github --fail-on warning
+    """
+    if list_rules:
+        return _list_rules(run)
+    if not source:
+        from reflekt.core.errors import SelectError
+
+        raise SelectError(
+            "reflekt audit needs --source <source_id>.<database>.<schema>",
+            hint="e.g. --source duckdb.warehouse.segment_prod",
+        )
+    from reflekt.core.audit.run import audit
+    from reflekt.core.profiles import load_profile
+    from reflekt.core.warehouse import SourceArg
+
+    project = run.project()
+    source_arg = SourceArg.parse(source)
+    loaded = load_profile(project, profile)
+    with progress_bar(run, "Auditing") as update:
+        report = audit(
+            project,
+            loaded,
+            list(selects),
+            source_arg,
+            since=since,
+            sample=sample,
+            dry_run=dry_run,
+            progress=update,
+        )
+    if show_sql or dry_run:
+        for query in report.queries:
+            run.err.print(query + ";\n", markup=False, soft_wrap=True)
+    if dry_run:
+        run.err.print(
+            f"Dry run: {len(report.queries)} queries for {report.tables} table(s); none ran.",
+            markup=False,
+        )
+        return 0
+    text = _render(report, fmt, project.root)
+    if output is not None:
+        from reflekt.core.fsutil import write_atomic
+
+        write_atomic(Path(output), text)
+        run.err.print(f"{report.summary_line()} Wrote {fmt} output to {output}.", markup=False)
+    elif fmt == "text" and run.out.is_terminal:
+        _render_rich(run, report)
+    else:
+        click.echo(text, nl=False)
+        if fmt != "text":
+            run.err.print(report.summary_line(), markup=False)
+    return 1 if report.fails(fail_on) else 0
+
+
+def _render(report, fmt: str, root: Path) -> str:
+    from reflekt.core.audit.output import format_json, format_text
+
+    if fmt == "text":
+        return format_text(report)
+    if fmt == "json":
+        return format_json(report)
+    from reflekt.core.output.findings import FORMATS
+
+    formatter = FORMATS.get(fmt)
+    if formatter is None:
+        from reflekt.core.errors import SelectError
+
+        raise SelectError(f"--format {fmt} is not available in this version for audit")
+    return formatter(report.as_lint_report(root), root)
+
+
+def _render_rich(run: Run, report) -> None:
+    from reflekt.core.audit.output import format_text
+
+    for line in format_text(report).splitlines():
+        style = "red" if " error " in line else "yellow" if " warning " in line else ""
+        run.out.print(f"[{style}]{escape(line)}[/{style}]" if style else escape(line))
+
+
+def _list_rules(run: Run) -> int:
+    from reflekt.core.audit.rules import RULES
+
+    for rule in RULES:
+        click.echo(
+            f"{rule.code}  {rule.name:<24} {rule.severity:<8} {rule.level:<9} {rule.summary}"
+        )
+    return 0

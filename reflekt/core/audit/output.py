@@ -1,0 +1,63 @@
+"""The audit's own formats: text for people (counts, samples, volume) and JSON for scripts."""
+
+from __future__ import annotations
+
+import json
+
+from reflekt.core.audit.report import AuditReport
+from reflekt.core.escape import terminal_text
+
+
+def format_text(report: AuditReport) -> str:
+    """Findings grouped by table: code, severity, message, when, samples; then the volume."""
+    lines: list[str] = []
+    by_table: dict[str, list] = {}
+    for finding in report.findings:
+        by_table.setdefault(finding.table, []).append(finding)
+    for table, findings in by_table.items():
+        lines.append(table)
+        for finding in findings:
+            lines.append(f"  {finding.code}  {finding.severity:<7}  {finding.message}")
+            if finding.first_seen:
+                lines.append(f"         seen {finding.first_seen} .. {finding.last_seen}")
+            if finding.samples:
+                shown = ", ".join(
+                    json.dumps(value, ensure_ascii=False) for value in finding.samples
+                )
+                lines.append(f"         e.g. {shown}")
+        lines.append("")
+    quiet = [volume.table for volume in report.volumes if volume.rows == 0]
+    if report.volumes:
+        rows = sum(volume.rows for volume in report.volumes)
+        lines.append(
+            f"{rows} row(s) checked in {len(report.volumes)} table(s)"
+            + (f"; no rows in {', '.join(quiet)}" if quiet else "")
+        )
+    lines.append(report.summary_line())
+    return terminal_text("\n".join(lines)) + "\n"
+
+
+def format_json(report: AuditReport) -> str:
+    """One document: window, findings (with counts and samples), volume per table."""
+    document = {
+        "source": report.source,
+        "since": report.since.isoformat(sep=" "),
+        "until": report.until.isoformat(sep=" "),
+        "events": report.events,
+        "tables": report.tables,
+        "queries": len(report.queries),
+        "summary": {"errors": report.errors, "warnings": report.warnings},
+        "findings": [finding.as_dict() for finding in report.findings],
+        "volume": [
+            {
+                "table": volume.table,
+                "rows": volume.rows,
+                "previous_rows": volume.previous_rows,
+                "first_seen": volume.first_seen,
+                "last_seen": volume.last_seen,
+                "daily": [{"day": day, "rows": rows} for day, rows in volume.daily],
+            }
+            for volume in report.volumes
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,420 @@
+"""`audit()`: the schemas of the selection against the rows in the warehouse.
+
+One introspection query (the build's), then per event table one aggregate query (and, when
+something was found and samples are wanted, one bounded samples query). The CLI
+(`reflekt audit`) calls this; so will the TUI.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from reflekt.core.audit import checks as checks_mod
+from reflekt.core.audit.report import AuditFinding, AuditReport, TableVolume, clip
+from reflekt.core.audit.rules import BY_CODE, BY_NAME, Severity, rule
+from reflekt.core.build import drift, segment
+from reflekt.core.build.dbt import EventSchema
+from reflekt.core.build.events import ModelledEvent, group_versions
+from reflekt.core.build.pipeline import _check_database, _other_versions
+from reflekt.core.errors import ConfigError, SchemaFileError, SelectError
+from reflekt.core.profiles import Profile
+from reflekt.core.progress import Progress, no_progress
+from reflekt.core.project import Project
+from reflekt.core.registries.segment_convert import RULE_TYPE_KEY
+from reflekt.core.schemas import list_schema_files, load_schema, relative_id
+from reflekt.core.select import resolve_select
+from reflekt.core.warehouse import (
+    INTROSPECTION_SQL,
+    SchemaColumns,
+    SourceArg,
+    create_engine,
+    introspect,
+)
+
+DEFAULT_SINCE = "7d"
+DEFAULT_SAMPLE = 5
+MAX_SAMPLE = 100
+_RELATIVE = re.compile(r"^\s*(\d{1,5})\s*([hdw])\s*$")
+# Segment's own aggregate tables: never "an event without schema".
+_NOT_EVENTS = frozenset({segment.TRACKS_TABLE, segment.USERS_TABLE})
+
+
+def parse_since(text: str, now: datetime) -> datetime:
+    """`7d`, `24h`, `2w`, or a date / ISO time (UTC): the start of the audited window."""
+    match = _RELATIVE.match(text)
+    if match:
+        count, unit = int(match.group(1)), match.group(2)
+        if count == 0:
+            raise SelectError(f"--since '{text}': the window must not be empty")
+        hours = count * {"h": 1, "d": 24, "w": 24 * 7}[unit]
+        return now - timedelta(hours=hours)
+    try:
+        if len(text.strip()) == 10:
+            day = date.fromisoformat(text.strip())
+            start = datetime(day.year, day.month, day.day)
+        else:
+            start = datetime.fromisoformat(text.strip())
+            if start.tzinfo is not None:
+                start = start.astimezone(UTC).replace(tzinfo=None)
+    except ValueError:
+        raise SelectError(
+            f"--since '{text}' is not a duration or a date",
+            hint="use 7d, 24h, 2w, or a date such as 2025-01-01",
+        ) from None
+    if start >= now:
+        raise SelectError(f"--since '{text}' is in the future")
+    return start
+
+
+@dataclass(frozen=True)
+class _Target:
+    table: str
+    event: ModelledEvent
+
+
+def _load(project: Project, selects: Sequence[str] | None) -> tuple[list[EventSchema], dict]:
+    paths = resolve_select(project.schemas_dir, selects)
+    schemas: list[EventSchema] = []
+    for path in paths:
+        doc = load_schema(path, project.schemas_dir)
+        schemas.append(EventSchema.from_body(doc.schema_id.path, doc.body or {}))
+    all_files = list_schema_files(project.schemas_dir)
+    schemas += _other_versions(project, all_files, schemas)
+    files = {
+        relative_id(path, project.schemas_dir).path: path.relative_to(project.root).as_posix()
+        for path in all_files
+    }
+    return schemas, files
+
+
+def _table_of(schema: EventSchema, columns: SchemaColumns) -> str:
+    rule_type = schema.metadata.get(RULE_TYPE_KEY)
+    _, table = segment.call_for_event(
+        schema.name, columns.tables, rule_type if isinstance(rule_type, str) else None
+    )
+    return table
+
+
+def _severities(project: Project) -> dict[str, str]:
+    """code -> severity (or off), from `audit.rules` (codes or names)."""
+    chosen: dict[str, str] = {}
+    for key, severity in project.audit.rules.items():
+        found = BY_CODE.get(key) or BY_NAME.get(key)
+        if found is None:
+            raise ConfigError(
+                f"audit.rules: unknown rule '{key}'",
+                file=project.config_path,
+                hint="`reflekt audit --list-rules` shows the codes and names",
+            )
+        chosen[found.code] = severity
+    return chosen
+
+
+def audit(
+    project: Project,
+    profile: Profile,
+    selects: Sequence[str] | None,
+    source_arg: str | SourceArg,
+    *,
+    since: str = DEFAULT_SINCE,
+    sample: int = DEFAULT_SAMPLE,
+    dry_run: bool = False,
+    progress: Progress = no_progress,
+    now: datetime | None = None,
+) -> AuditReport:
+    """Audit the selected events (every version of each) against `--source`.
+
+    Errors: SelectError (bad --select/--source/--since, exit 2), ConfigError (exit 2),
+    SchemaFileError (exit 2), WarehouseError (exit 3).
+    """
+    if not 0 <= sample <= MAX_SAMPLE:
+        raise SelectError(f"--sample {sample}: from 0 to {MAX_SAMPLE} values per finding")
+    severities = _severities(project)
+    until = (now or datetime.now(UTC)).replace(tzinfo=None, microsecond=0)
+    start = parse_since(since, until)
+    previous_start = start - (until - start)
+    source = source_arg if isinstance(source_arg, SourceArg) else SourceArg.parse(source_arg)
+    source_config = profile.source(source.source_id)
+    _check_database(source, source_config)
+    dialect = source_config.type
+    try:
+        schemas, files = _load(project, selects)
+    except SchemaFileError as error:
+        raise SchemaFileError(
+            error.message, file=error.file, line=error.line, hint="`reflekt lint` lists it"
+        ) from None
+    progress(0, None, f"introspecting {dialect} schema {source.schema}")
+    engine = None if dry_run else create_engine(source_config)
+    try:
+        if engine is None:
+            columns = introspect(source_config, source.schema, database=source.database)
+        else:
+            columns = introspect(
+                source_config, source.schema, engine=engine, database=source.database
+            )
+        found: list[AuditFinding] = []
+        groups = group_versions(schemas, lambda s: _table_of(s, columns))
+        targets = [_Target(group.key, group) for group in groups]
+        found += _structure(targets, columns, project, selects, schemas)
+        queries: list[str] = []
+        volumes: list[TableVolume] = []
+        present = [target for target in targets if target.table in columns]
+        for index, target in enumerate(present):
+            progress(index, len(present), f"auditing {target.table}")
+            table_columns = columns.columns(target.table) or ()
+            table_checks = checks_mod.table_checks(
+                target.event.properties(), table_columns, dialect
+            )
+            query = checks_mod.table_query(
+                schema=columns.schema,
+                table=target.table,
+                columns=table_columns,
+                checks=table_checks,
+                since=start,
+                until=until,
+                previous_since=previous_start,
+                dialect=dialect,
+            )
+            queries.append(query.sql)
+            if engine is None:
+                continue
+            rows, volume = _run_table(
+                engine, query, target, table_columns, columns.schema, start, until, sample,
+                source_config, queries,
+            )  # fmt: skip
+            found += rows
+            volumes.append(volume)
+        progress(len(present), len(present), "audited")
+    finally:
+        if engine is not None:
+            engine.dispose()
+    found = _apply_config(found, severities, project.audit.max_violation_rate)
+    found.sort(key=lambda f: (f.table, f.code, f.column.lower(), f.property, f.event))
+    return AuditReport(
+        source=str(source),
+        since=start,
+        until=until,
+        findings=tuple(found),
+        volumes=tuple(volumes),
+        queries=(INTROSPECTION_SQL, *queries),
+        events=len(targets),
+        tables=len(present),
+        dry_run=dry_run,
+        schema_files=files,
+    )
+
+
+def _structure(
+    targets: Sequence[_Target],
+    columns: SchemaColumns,
+    project: Project,
+    selects: Sequence[str] | None,
+    schemas: Sequence[EventSchema],
+) -> list[AuditFinding]:
+    findings: list[AuditFinding] = []
+    newest = {target.table: target.event.newest for target in targets}
+    for target in targets:
+        if target.table not in columns:
+            event = target.event.newest
+            findings.append(
+                AuditFinding(
+                    "RA101",
+                    rule("RA101").severity,
+                    event.name,
+                    target.table,
+                    f"{event.name}: no table {target.table} in {columns.schema} "
+                    "(never sent, or sent under another name)",
+                    schema_id=event.schema_id,
+                )
+            )
+    if not selects:  # only a whole-project audit knows every planned event
+        planned = {target.table for target in targets}
+        for table in sorted(columns.tables):
+            if table in planned or table in _NOT_EVENTS or table.startswith("_"):
+                continue
+            findings.append(
+                AuditFinding(
+                    "RA102",
+                    rule("RA102").severity,
+                    "",
+                    table,
+                    f"table {table} has no schema: events are sent that the plan does not know",
+                )
+            )
+    codes = {drift.UNPLANNED: "RA104", drift.NEVER_SEEN: "RA103", drift.TYPE_MISMATCH: "RA105"}
+    report = drift.find_drift(schemas, columns, {t.table for t in targets if t.table in columns})
+    for item in report.items:
+        event = newest.get(item.table)
+        findings.append(
+            AuditFinding(
+                codes[item.kind],
+                rule(codes[item.kind]).severity,
+                item.event,
+                item.table,
+                drift.describe(item),
+                schema_id=event.schema_id if event else "",
+                column=item.column,
+                property=item.property,
+                suggestion=item.suggestion,
+            )
+        )
+    return findings
+
+
+def _iso(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
+    return str(value)
+
+
+def _run_table(
+    engine: Any,
+    query: checks_mod.TableQuery,
+    target: _Target,
+    columns: Sequence[Any],
+    schema: str,
+    since: datetime,
+    until: datetime,
+    sample: int,
+    source_config: Any,
+    queries: list[str],
+) -> tuple[list[AuditFinding], TableVolume]:
+    import sqlalchemy
+
+    from reflekt.core.warehouse import _driver_errors, _failure
+
+    event = target.event.newest
+    dialect = source_config.type
+    try:
+        with engine.connect() as connection:
+            row = connection.execute(sqlalchemy.text(query.sql)).one()
+            value = lambda name: checks_mod.row_value(row, name)  # noqa: E731
+            total = int(value("n") or 0)
+            hits = [
+                (index, check, int(value(f"c{index}") or 0))
+                for index, check in enumerate(query.checks)
+            ]
+            samples: dict[int, list[str]] = {}
+            wanted = [(i, c) for i, c, count in hits if count and c.samples]
+            if sample and wanted:
+                sample_sql = checks_mod.samples_query(
+                    schema=schema,
+                    table=target.table,
+                    columns=columns,
+                    checks=wanted,
+                    since=since,
+                    until=until,
+                    limit=sample,
+                    dialect=dialect,
+                )
+                queries.append(sample_sql)
+                for found in connection.execute(sqlalchemy.text(sample_sql)).all():
+                    index = int(checks_mod.row_value(found, "check_index"))
+                    samples.setdefault(index, []).append(
+                        clip(checks_mod.row_value(found, "sample_value"))
+                    )
+    except _driver_errors() as exc:
+        raise _failure(source_config, exc, f"audit table {target.table} of") from None
+    findings: list[AuditFinding] = []
+    for index, check, count in hits:
+        if not count:
+            continue
+        share = f"{count} of {total} row(s) ({100 * count / total:.2f}%)" if total else ""
+        findings.append(
+            AuditFinding(
+                check.code,
+                rule(check.code).severity,
+                event.name,
+                target.table,
+                f"{target.table}.{check.column}: {share} {_what(check)}",
+                schema_id=event.schema_id,
+                column=check.column,
+                property=check.property,
+                violating=count,
+                checked=total,
+                first_seen=_iso(value(f"f{index}")) if query.has_window else "",
+                last_seen=_iso(value(f"l{index}")) if query.has_window else "",
+                samples=tuple(samples.get(index, ())),
+            )
+        )
+    if query.has_id:
+        duplicates = int(value("duplicates") or 0)
+        if duplicates:
+            findings.append(
+                AuditFinding(
+                    "RA208",
+                    rule("RA208").severity,
+                    event.name,
+                    target.table,
+                    f"{target.table}: {duplicates} of {total} row(s) repeat a message id "
+                    "(re-deliveries; the dbt models keep the first)",
+                    schema_id=event.schema_id,
+                    column="id",
+                    violating=duplicates,
+                    checked=total,
+                )
+            )
+    previous = int(value("previous_n") or 0) if query.has_window else None
+    if query.has_window and total == 0 and previous:
+        findings.append(
+            AuditFinding(
+                "RA209",
+                rule("RA209").severity,
+                event.name,
+                target.table,
+                f"{target.table}: no row since {since:%Y-%m-%d %H:%M}, {previous} row(s) in the "
+                "window before: did the instrumentation break?",
+                schema_id=event.schema_id,
+                violating=0,
+                checked=previous,
+            )
+        )
+    daily = tuple(
+        (day.date().isoformat(), int(value(f"v{i}") or 0)) for i, day in enumerate(query.days)
+    )
+    volume = TableVolume(
+        target.table,
+        total,
+        previous,
+        daily,
+        _iso(value("first_seen")) if query.has_window else "",
+        _iso(value("last_seen")) if query.has_window else "",
+    )
+    return findings, volume
+
+
+def _what(check: checks_mod.Check) -> str:
+    return {
+        "RA201": "have no value (required)",
+        "RA202": "hold a value outside the enum",
+        "RA203": f"are out of range ({check.detail})",
+        "RA204": f"do not match the {check.detail}",
+        "RA205": f"have a length out of range ({check.detail})",
+        "RA206": f"are not {check.detail}",
+        "RA207": f"are not of {check.detail}",
+    }.get(check.code, check.detail)
+
+
+def _apply_config(
+    findings: list[AuditFinding], severities: dict[str, str], max_rate: float
+) -> list[AuditFinding]:
+    kept: list[AuditFinding] = []
+    for finding in findings:
+        severity = severities.get(finding.code, finding.severity)
+        if severity == "off":
+            continue
+        rate = finding.rate
+        if rate is not None and finding.code != "RA209" and rate <= max_rate:
+            continue  # tolerated
+        kept.append(replace(finding, severity=_severity(severity)))
+    return kept
+
+
+def _severity(text: str) -> Severity:
+    return "warning" if text == "warning" else "error"
