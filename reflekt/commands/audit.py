@@ -40,6 +40,11 @@ FORMAT_NAMES = ("text", "json", "github", "sarif", "junit", "markdown", "gitlab"
     "(2025-01-01, UTC). The window before it, as long, tells whether volume dropped to zero.",
 )
 @click.option(
+    "--until",
+    default=None,
+    help="End of the window (a date or ISO time, UTC; default: now): audit a past week.",
+)
+@click.option(
     "--sample",
     type=int,
     default=5,
@@ -81,6 +86,7 @@ def command(
     selects: tuple[str, ...],
     source: str | None,
     since: str,
+    until: str | None,
     sample: int,
     profile: str | None,
     fmt: str,
@@ -120,7 +126,7 @@ def command(
             "reflekt audit needs --source <source_id>.<database>.<schema>",
             hint="e.g. --source duckdb.warehouse.segment_prod",
         )
-    from reflekt.core.audit.run import audit
+    from reflekt.core.audit.run import audit, parse_until
     from reflekt.core.profiles import load_profile
     from reflekt.core.warehouse import SourceArg
 
@@ -134,6 +140,7 @@ def command(
             list(selects),
             source_arg,
             since=since,
+            now=parse_until(until) if until else None,
             sample=sample,
             dry_run=dry_run,
             progress=update,

@@ -70,6 +70,20 @@ def parse_since(text: str, now: datetime) -> datetime:
     return start
 
 
+def parse_until(text: str) -> datetime:
+    """`--until`: a date (its midnight) or an ISO time, UTC."""
+    try:
+        if len(text.strip()) == 10:
+            day = date.fromisoformat(text.strip())
+            return datetime(day.year, day.month, day.day)
+        end = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise SelectError(
+            f"--until '{text}' is not a date or time", hint="e.g. 2025-03-10 or 2025-03-10T12:00"
+        ) from None
+    return end.astimezone(UTC).replace(tzinfo=None) if end.tzinfo else end
+
+
 @dataclass(frozen=True)
 class _Target:
     table: str
