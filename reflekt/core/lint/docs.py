@@ -13,41 +13,28 @@ import sys
 from pathlib import Path
 
 from reflekt.core.lint.engine import all_rules
+from reflekt.core.output.readme_tables import cell, update_file, with_table
 
 START = "<!-- rules:start -->"
 END = "<!-- rules:end -->"
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def rule_table() -> str:
     """A Markdown table of every rule: code, name, default severity, what it checks."""
     lines = ["| Code | Name | Default | Checks |", "|---|---|---|---|"]
     for rule in all_rules():
-        lines.append(f"| {rule.code} | `{rule.name}` | {rule.severity} | {_cell(rule.summary)} |")
+        lines.append(f"| {rule.code} | `{rule.name}` | {rule.severity} | {cell(rule.summary)} |")
     return "\n".join(lines) + "\n"
 
 
 def with_rule_table(readme: str) -> str:
     """`readme` with the text between the markers replaced by the current table."""
-    start, end = readme.find(START), readme.find(END)
-    if start == -1 or end == -1 or end < start:
-        raise ValueError(f"README has no {START} ... {END} markers")
-    return readme[: start + len(START)] + "\n" + rule_table() + readme[end:]
+    return with_table(readme, START, END, rule_table())
 
 
 def update_readme(path: Path) -> bool:
     """Rewrite the rule table in `path`; True when the file changed."""
-    from reflekt.core.fsutil import write_atomic
-
-    text = path.read_text(encoding="utf-8")
-    updated = with_rule_table(text)
-    if updated == text:
-        return False
-    write_atomic(path, updated)
-    return True
+    return update_file(path, START, END, rule_table())
 
 
 if __name__ == "__main__":  # pragma: no cover - a maintenance script

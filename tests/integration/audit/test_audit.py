@@ -312,3 +312,20 @@ def test_fail_on_and_bad_input(tmp_path, warehouse) -> None:
     assert "Traceback" not in bad.output
     missing = CliRunner().invoke(cli, ["audit", "--project-dir", str(root)])
     assert missing.exit_code == 2 and "needs --source" in missing.output
+
+
+def test_readme_code_table_agrees_with_the_rules() -> None:
+    from reflekt.core.audit.docs import END, START, rule_table
+
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    assert readme.split(START, 1)[1].split(END, 1)[0] == "\n" + rule_table(), (
+        "the audit table in README.md is stale: run `python -m reflekt.core.audit.docs README.md`"
+    )
+
+
+def test_list_rules_lists_every_code() -> None:
+    from reflekt.core.audit.rules import RULES
+
+    result = CliRunner().invoke(cli, ["audit", "--list-rules"])
+    assert result.exit_code == 0
+    assert [line.split()[0] for line in result.output.splitlines()] == [r.code for r in RULES]
