@@ -21,6 +21,10 @@ from reflekt.core.profiles import Profile, load_profile
 from reflekt.core.project import Project
 from reflekt.tui.lint_scheduler import documents_to_lint
 from reflekt.tui.messages import (
+    AuditDone,
+    AuditFailed,
+    AuditProfileLoaded,
+    AuditProgress,
     BuildDone,
     BuildFailed,
     BuildProgress,
@@ -172,3 +176,29 @@ def build_job(
     except Exception as error:
         return BuildFailed(error, request.dry_run)
     return BuildDone(result, request.dry_run)
+
+
+def audit_job(
+    project: Project, profile_name: str | None, source: str, since: str, post: Post
+) -> AuditDone | AuditFailed:
+    """`reflekt audit` of every schema against `source` (the warehouse runs the checks)."""
+    from reflekt.core.audit.run import audit
+
+    def progress(done: int, total: int | None, message: str) -> None:
+        post(AuditProgress(f"⟳ {message} {done}/{total}" if total else f"⟳ {message}"))
+
+    try:
+        profile = load_profile(project, profile_name)
+        report = audit(project, profile, None, source, since=since, progress=progress)
+    except Exception as error:
+        return AuditFailed(error)
+    return AuditDone(report)
+
+
+def audit_profile_job(
+    project: Project, profile_name: str | None
+) -> AuditProfileLoaded | AuditFailed:
+    try:
+        return AuditProfileLoaded(load_profile(project, profile_name))
+    except Exception as error:
+        return AuditFailed(error)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from reflekt.core.audit.report import AuditReport
     from reflekt.core.build.pipeline import BuildResult
     from reflekt.core.diff import DiffReport
     from reflekt.core.lint.findings import LintReport
@@ -174,3 +175,29 @@ class BuildFailed(WorkerMessage):
         super().__init__()
         self.error = error
         self.dry_run = dry_run
+
+
+class AuditProgress(WorkerMessage):
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class AuditDone(WorkerMessage):
+    def __init__(self, report: AuditReport) -> None:
+        super().__init__()
+        self.report = report
+
+
+class AuditFailed(WorkerMessage):
+    def __init__(self, error: BaseException) -> None:
+        super().__init__()
+        self.error = error
+
+
+class AuditProfileLoaded(WorkerMessage):
+    """The profile, for the audit panel's source picker (the build wizard loads its own)."""
+
+    def __init__(self, profile: Profile) -> None:
+        super().__init__()
+        self.profile = profile

@@ -28,6 +28,8 @@ from reflekt.tui.disk_watch import DiskWatch
 from reflekt.tui.editor import EditorError, editor_command, run_editor
 from reflekt.tui.errors import error_text
 from reflekt.tui.jobs import (
+    audit_job,
+    audit_profile_job,
     compare_job,
     lint_job,
     load_index_job,
@@ -37,6 +39,10 @@ from reflekt.tui.jobs import (
 )
 from reflekt.tui.lint_scheduler import LintRun, LintScheduler
 from reflekt.tui.messages import (
+    AuditDone,
+    AuditFailed,
+    AuditProfileLoaded,
+    AuditProgress,
     DiffDone,
     DiffFailed,
     DiffProgress,
@@ -59,6 +65,7 @@ from reflekt.tui.screens.registry import (
     GitRefScreen,
     ResultScreen,
 )
+from reflekt.tui.widgets.audit_panel import AuditPanel
 from reflekt.tui.widgets.diff_view import DiffView
 from reflekt.tui.widgets.lint_panel import LintPanel
 from reflekt.tui.widgets.schema_tree import SchemaTree
@@ -86,6 +93,7 @@ class MainScreen(Screen):
         Binding("1", "tab('schema')", "Schema tab", show=False, id="main.tab_schema"),
         Binding("2", "tab('lint')", "Lint tab", show=False, id="main.tab_lint"),
         Binding("3", "tab('diff')", "Diff tab", show=False, id="main.tab_diff"),
+        Binding("4", "tab('audit')", "Audit tab", show=False, id="main.tab_audit"),
         Binding("d", "diff", "Diff selection", id="main.diff"),
         Binding("b", "build", "Build", id="main.build"),
         Binding("t", "focus_tree", "Tree", show=False, id="main.focus_tree"),
@@ -104,6 +112,7 @@ class MainScreen(Screen):
         self.lint = LintScheduler()
         self.disk = DiskWatch()
         self._watching = False
+        self._audit_profile_asked = False
 
     @property
     def findings(self) -> list[Finding]:
@@ -129,6 +138,8 @@ class MainScreen(Screen):
                     yield LintPanel(id="lint-panel")
                 with TabPane("3 Diff", id="diff"):
                     yield DiffView(id="diff-view")
+                with TabPane("4 Audit", id="audit"):
+                    yield AuditPanel(id="audit-panel")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -264,6 +275,8 @@ class MainScreen(Screen):
             self.query_one(LintPanel).focus_findings()
         elif tab == "diff":
             self.query_one(DiffView).focus_events()
+        elif tab == "audit":
+            self._open_audit()
 
     def action_toggle_raw(self) -> None:
         self.action_tab("schema")
@@ -596,6 +609,57 @@ class MainScreen(Screen):
         view = self.query_one(DiffView)
         if view.report is not None and view.against is None:
             self._compare(view.selects)
+
+    # -- audit ------------------------------------------------------------------------------
+
+    def _open_audit(self) -> None:
+        """The first visit loads the profile, for the source picker."""
+        if not self._audit_profile_asked:
+            self._audit_profile_asked = True
+            self._audit_profile_worker(self.project, self.profile)
+        self.query_one(AuditPanel).focus_findings()
+
+    @work(thread=True, group="audit")
+    def _audit_profile_worker(self, project: Project, profile_name: str | None) -> None:
+        self.post_message(audit_profile_job(project, profile_name))
+
+    @on(TabbedContent.TabActivated, "#tabs")
+    def _tab_activated(self, message: TabbedContent.TabActivated) -> None:
+        if message.pane.id == "audit" and not self._audit_profile_asked:
+            self._open_audit()
+
+    @on(AuditProfileLoaded)
+    def _audit_profile(self, message: AuditProfileLoaded) -> None:
+        self.query_one(AuditPanel).set_profile(message.profile)
+
+    @on(AuditPanel.RunWanted)
+    def _audit_wanted(self, message: AuditPanel.RunWanted) -> None:
+        self.query_one(AuditPanel).set_busy(f"auditing {message.source} since {message.since}…")
+        self._audit_worker(self.project, self.profile, message.source, message.since)
+
+    @work(thread=True, exclusive=True, group="audit")
+    def _audit_worker(
+        self, project: Project, profile_name: str | None, source: str, since: str
+    ) -> None:
+        self.post_message(audit_job(project, profile_name, source, since, self.post_message))
+
+    @on(AuditProgress)
+    def _audit_progress(self, message: AuditProgress) -> None:
+        self.query_one(AuditPanel).set_busy(message.text)
+
+    @on(AuditDone)
+    def _audit_done(self, message: AuditDone) -> None:
+        panel = self.query_one(AuditPanel)
+        panel.show(message.report)
+        panel.focus_findings()
+
+    @on(AuditFailed)
+    def _audit_failed(self, message: AuditFailed) -> None:
+        self.query_one(AuditPanel).show_failure(error_text(message.error))
+
+    @on(AuditPanel.Jump)
+    def _audit_jump(self, message: AuditPanel.Jump) -> None:
+        self.jump_to(message.schema_id, message.property)
 
     # -- build ------------------------------------------------------------------------------
 

@@ -1,0 +1,174 @@
+"""The audit panel: a source picker, then the findings of `reflekt audit` by table.
+
+Display only: the panel posts `RunWanted` (source and window) and `Jump` (schema and
+property); the screen runs the core's `audit()` in a worker and hands the report back with
+`show`. Each finding shows its code, severity, counts, when it was seen and sample values.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, Input, Select, Static
+from textual.widgets.tree import TreeNode
+
+from reflekt.core.audit.report import AuditFinding, AuditReport
+from reflekt.core.profiles import Profile, SourceConfig
+from reflekt.tui.safe_text import clean, plain
+from reflekt.tui.widgets.fast_tree import FastTree
+
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow"}
+
+
+def default_database(source: SourceConfig) -> str:
+    """The database part of `--source`: the DuckDB file's stem, else the profile's."""
+    if source.type == "duckdb":
+        return Path(str(source.settings.get("path", "warehouse"))).stem
+    return str(source.settings.get("database", ""))
+
+
+class AuditTree(FastTree[Any]):
+    """Tables with their findings; Enter on a finding jumps to its schema property."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Jump to schema", id="audit.jump")
+    ]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__("audit", **kwargs)
+        self.show_root = False
+        self.guide_depth = 2
+
+
+class AuditPanel(Vertical):
+    """Source, database, schema and window inputs; Audit runs; the findings tree."""
+
+    class RunWanted(Message):
+        def __init__(self, source: str, since: str) -> None:
+            super().__init__()
+            self.source = source
+            self.since = since
+
+    class Jump(Message):
+        def __init__(self, schema_id: str, property: str | None) -> None:
+            super().__init__()
+            self.schema_id = schema_id
+            self.property = property
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="audit-form"):
+            yield Select[str]([], id="audit-source", prompt="loading profile…")
+            yield Input(placeholder="database", id="audit-database")
+            yield Input(placeholder="schema, e.g. segment_prod", id="audit-schema")
+            yield Input("7d", placeholder="since: 7d, 24h, 2025-01-01", id="audit-since")
+            yield Button("Audit", id="audit-run", variant="primary")
+        yield Static(
+            "Choose a source and press Audit (the warehouse does the work).", id="audit-summary"
+        )
+        yield AuditTree(id="audit-findings")
+
+    # -- the form -----------------------------------------------------------------------------
+
+    def set_profile(self, profile: Profile) -> None:
+        self.profile = profile
+        select = self.query_one("#audit-source", Select)
+        sources = [source.id for source in profile.sources]
+        select.set_options([(clean(name), name) for name in sources])
+        select.prompt = "choose a source" if sources else "no source in the profile"
+        if len(sources) == 1:
+            select.value = sources[0]
+            self.query_one("#audit-database", Input).value = default_database(profile.sources[0])
+        self.focus_findings()
+
+    def show_profile_failure(self, message: str) -> None:
+        self.query_one("#audit-source", Select).prompt = "no profile"
+        self.query_one("#audit-summary", Static).update(Text(clean(message), style="red"))
+
+    @on(Select.Changed, "#audit-source")
+    def _source_chosen(self, message: Select.Changed) -> None:
+        profile = getattr(self, "profile", None)
+        if profile is None or message.value is Select.BLANK:
+            return
+        database = self.query_one("#audit-database", Input)
+        if not database.value:
+            database.value = default_database(profile.source(str(message.value)))
+
+    @on(Button.Pressed, "#audit-run")
+    @on(Input.Submitted)
+    def _run(self) -> None:
+        source = self.query_one("#audit-source", Select).value
+        database = self.query_one("#audit-database", Input).value.strip()
+        schema = self.query_one("#audit-schema", Input).value.strip()
+        since = self.query_one("#audit-since", Input).value.strip() or "7d"
+        if source is Select.BLANK or not database or not schema:
+            self.show_failure("Choose a source and give its database and schema.")
+            return
+        self.post_message(self.RunWanted(f"{source}.{database}.{schema}", since))
+
+    # -- results ----------------------------------------------------------------------------
+
+    def set_busy(self, text: str) -> None:
+        self.query_one("#audit-summary", Static).update(Text(clean(text), style="dim"))
+
+    def show_failure(self, message: str) -> None:
+        self.query_one("#audit-summary", Static).update(Text(clean(message), style="red"))
+
+    def show(self, report: AuditReport) -> None:
+        """The report's findings by table, errors first within each."""
+        self.report = report
+        style = "red" if report.errors else "yellow" if report.findings else "green"
+        self.query_one("#audit-summary", Static).update(plain(report.summary_line(), style))
+        tree = self.query_one(AuditTree)
+        tree.clear()
+        by_table: dict[str, list[AuditFinding]] = {}
+        for finding in report.findings:
+            by_table.setdefault(finding.table, []).append(finding)
+        for table, findings in by_table.items():
+            errors = sum(1 for f in findings if f.severity == "error")
+            label = plain(table, "bold")
+            label.append(f"  {errors} error(s), {len(findings) - errors} warning(s)", "dim")
+            group: TreeNode[Any] = tree.root.add(label, expand=True)
+            ordered = sorted(findings, key=lambda f: (f.severity != "error", f.code))
+            for finding in ordered:
+                group.add_leaf(_finding_label(finding), data=finding)
+        if tree.root.children:
+            tree.cursor_line = 1
+
+    def focus_findings(self) -> None:
+        """The findings once there are some; before, the first field left to fill."""
+        if getattr(self, "report", None) is not None:
+            self.query_one(AuditTree).focus()
+            return
+        for field_id in ("#audit-database", "#audit-schema"):
+            field = self.query_one(field_id, Input)
+            if not field.value:
+                field.focus()
+                return
+        self.query_one("#audit-run", Button).focus()
+
+    @on(AuditTree.NodeSelected)
+    def _selected(self, message: AuditTree.NodeSelected) -> None:
+        finding = message.node.data
+        if isinstance(finding, AuditFinding) and finding.schema_id:
+            self.post_message(self.Jump(finding.schema_id, finding.property or None))
+
+
+def _finding_label(finding: AuditFinding) -> Text:
+    text = Text()
+    text.append(f"{finding.code} ", "bold")
+    text.append(f"{finding.severity:<7} ", SEVERITY_STYLE.get(finding.severity, ""))
+    text.append(clean(finding.message))
+    if finding.first_seen:
+        text.append(f"  seen {finding.first_seen} .. {finding.last_seen}", "dim")
+    if finding.samples:
+        shown = ", ".join(json.dumps(value, ensure_ascii=False) for value in finding.samples)
+        text.append(f"  e.g. {clean(shown)}", "cyan")
+    return text
