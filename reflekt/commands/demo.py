@@ -9,7 +9,7 @@ import click
 from rich.markup import escape
 
 from reflekt.commands._common import Run, reflekt_command
-from reflekt.core.demo import DEFAULT_DEMO_DIR
+from reflekt.demo.layout import DEFAULT_DEMO_DIR
 
 
 @reflekt_command("demo")
@@ -27,7 +27,7 @@ def command(run: Run, directory: Path | None) -> int:
     Cart Viewed, Order Completed, ...) plus identify and page schemas. Running it again
     refreshes the demo's own files and keeps anything you added.
     """
-    from reflekt.core.demo import lay_out_demo
+    from reflekt.demo.layout import lay_out_demo
     from reflekt.core.lint import lint_project
     from reflekt.core.output.findings import summary_line
 

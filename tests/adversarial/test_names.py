@@ -411,7 +411,7 @@ def test_safepath_allows_symlinks_that_stay_inside(tmp_path):
 
 
 def test_demo_refuses_a_symlink_leaving_its_folder(tmp_path):
-    from reflekt.core.demo import lay_out_demo
+    from reflekt.demo.layout import lay_out_demo
 
     demo = tmp_path / "demo"
     lay_out_demo(demo)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from reflekt.core.demo import lay_out_demo
+from reflekt.demo.layout import lay_out_demo
 from reflekt.core.errors import ConfigError
 from reflekt.core.lint import lint_project
 from reflekt.core.project import load_project
