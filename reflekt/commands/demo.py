@@ -27,9 +27,9 @@ def command(run: Run, directory: Path | None) -> int:
     Cart Viewed, Order Completed, ...) plus identify and page schemas. Running it again
     refreshes the demo's own files and keeps anything you added.
     """
-    from reflekt.demo.layout import lay_out_demo
     from reflekt.core.lint import lint_project
     from reflekt.core.output.findings import summary_line
+    from reflekt.demo.layout import lay_out_demo
 
     layout = lay_out_demo(directory or run.project_dir or Path(DEFAULT_DEMO_DIR))
     verb = "Refreshed" if layout.refreshed else "Created"

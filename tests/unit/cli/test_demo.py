@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from reflekt.demo.layout import lay_out_demo
 from reflekt.core.errors import ConfigError
 from reflekt.core.lint import lint_project
 from reflekt.core.project import load_project
+from reflekt.demo.layout import lay_out_demo
 
 
 def test_demo_project_lints_clean(tmp_path: Path) -> None:
