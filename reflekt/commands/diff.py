@@ -9,6 +9,7 @@ import click
 from reflekt.commands._common import Run, progress_bar, reflekt_command
 from reflekt.commands._options import plan_type_option
 from reflekt.core.errors import ReflektError
+from reflekt.core.output.diff import FORMATS as _FORMATS
 
 
 @reflekt_command("diff")
@@ -29,9 +30,11 @@ from reflekt.core.errors import ReflektError
     "--format",
     "-f",
     "output_format",
-    type=click.Choice(["text", "json", "github"]),
+    type=click.Choice(tuple(_FORMATS)),
     default="text",
     show_default=True,
+    help="Output format: text; json; github (workflow annotations); sarif (code scanning); "
+    "junit; markdown (PR comments, step summaries); gitlab (Code Quality report).",
 )
 @click.option(
     "--fail-on",
@@ -66,6 +69,13 @@ def command(
     version the local file should carry. Exit 1 when the changes fail --fail-on, 2 on bad
     usage, 3 when the registry fails. `--list-changes` lists the kinds of change and their
     classes; `diff.type_widening: minor` in reflekt_project.yml makes a widened type MINOR.
+
+    \b
+    Examples:
+      reflekt diff --against git:main --format markdown >> "$GITHUB_STEP_SUMMARY"
+      reflekt diff --against git:main --format sarif --output diff.sarif
+      reflekt diff --against git:main --format gitlab --output gl-code-quality-report.json
+      reflekt diff --against git:main --format junit --output diff-junit.xml
     """
     if list_changes:
         from reflekt.core.diff import KINDS
@@ -74,7 +84,6 @@ def command(
         _emit(run, KIND_FORMATS["json" if output_format == "json" else "text"](KINDS), output)
         return 0
 
-    from reflekt.core.output.diff import FORMATS
     from reflekt.core.registries.compare import compare
 
     project = run.project()
@@ -97,7 +106,7 @@ def command(
             progress=update,
             plan_type=plan_type,
         )
-    _emit(run, FORMATS[output_format](report), output)
+    _emit(run, _FORMATS[output_format](report, project.root), output)
     return report.exit_code(fail_on)  # type: ignore[arg-type]  # a click.Choice of FAIL_ON
 
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import click
 
 from reflekt.commands._common import Run, progress_bar, reflekt_command
+from reflekt.core.output.findings import FORMATS as _FORMATS
 
-FORMAT_NAMES = ("text", "json", "github", "sarif", "junit")
+FORMAT_NAMES = tuple(_FORMATS)  # text, json, github, sarif, junit, markdown, gitlab
 _PROGRESS_THRESHOLD = 500  # files; smaller runs finish before a bar is worth drawing
 
 
@@ -29,7 +30,8 @@ _PROGRESS_THRESHOLD = 500  # files; smaller runs finish before a bar is worth dr
     type=click.Choice(FORMAT_NAMES),
     default="text",
     show_default=True,
-    help="Output format.",
+    help="Output format: text; json; github (workflow annotations); sarif (code scanning); "
+    "junit; markdown (PR comments, step summaries); gitlab (Code Quality report).",
 )
 @click.option(
     "--output",
@@ -58,6 +60,8 @@ def command(
       reflekt lint --select segment/ecommerce/Cart_Viewed
       reflekt lint --format github
       reflekt lint --format sarif --output lint.sarif
+      reflekt lint --format markdown >> "$GITHUB_STEP_SUMMARY"
+      reflekt lint --format gitlab --output gl-code-quality-report.json
     """
     output_path = _output_path(output)
     if list_rules:

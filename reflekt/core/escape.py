@@ -14,6 +14,10 @@ text goes through a function here, chosen by where it lands:
 - `yaml_scalar`     one YAML scalar that `yaml.safe_load` reads back as the original.
 - `markdown_text`   inline Markdown that displays the original (and forms no Jinja or HTML).
 - `markdown_code`   text for a Markdown code span or block (one line, no backticks).
+- `markdown_cell`   text for a cell of a GitHub-flavoured Markdown table (no `|` or line break
+                    can end the cell or the row).
+- `xml_text`        text an XML 1.0 document can hold (JUnit reports); ElementTree escapes the
+                    markup characters, this replaces the characters XML cannot carry at all.
 - `terminal_text`   text printed on a terminal: controls, bidi marks, lone surrogates shown as
                     visible escapes (`\\x1b`); newline and tab kept (CLI console, TUI, text
                     formatters).
@@ -216,8 +220,10 @@ def markdown_text(text: str) -> str:
     entities, line breaks and control characters a space, lone surrogates U+FFFD.
     """
     text = _SURROGATES.sub("\ufffd", _LINE_BREAKS.sub(" ", text))
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MARKDOWN_PUNCTUATION.sub(lambda m: "\\" + m.group(), text)
+    # Punctuation first: escaping after the entities would turn `&lt;` into `&lt\;`, which
+    # is no entity and shows as the five characters `&lt;`.
+    text = _MARKDOWN_PUNCTUATION.sub(lambda m: "\\" + m.group(), text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def markdown_code(text: str) -> str:
@@ -226,6 +232,33 @@ def markdown_code(text: str) -> str:
     there is no exact escape; names that need one (package names) never have these."""
     text = _SURROGATES.sub("\ufffd", _LINE_BREAKS.sub(" ", text))
     return text.replace("`", "'").replace("{", "(").replace("}", ")")
+
+
+def markdown_cell(text: str) -> str:
+    """`text` for one cell of a GitHub-flavoured Markdown table, displayed as written.
+
+    GFM splits a row at every `|` not preceded by a backslash *before* it parses inlines, and
+    a line break ends the row. `markdown_text` already writes `|` as `\\|` and `\\` as `\\\\`
+    (so an escaped pipe never ends in a bare `|`) and line breaks as a space; a code span
+    would not do (code shows backslashes raw, so `a\\|b` in one would end the cell).
+    """
+    return markdown_text(text)
+
+
+# --- XML --------------------------------------------------------------------------------------
+
+# Characters XML 1.0 cannot hold, even as character references: C0 controls but tab, newline
+# and carriage return, lone surrogates, U+FFFE and U+FFFF.
+_XML_UNSAFE = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` with the characters XML 1.0 cannot carry written as visible `\\uXXXX`.
+
+    The markup characters (`<`, `&`, quotes) are left to the serializer (ElementTree), which
+    escapes them in text and attributes.
+    """
+    return _XML_UNSAFE.sub(_backslash_escape, text)
 
 
 # --- terminal ---------------------------------------------------------------------------------

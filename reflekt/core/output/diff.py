@@ -1,29 +1,43 @@
-"""Diff reports as text for people, JSON for scripts, and GitHub workflow annotations.
+"""Diff reports as text for people, JSON for scripts, and the formats CI systems read.
 
-`FORMATS[name](report: DiffReport) -> str`, pure and deterministic. Unchanged events are
-counted in the summary but not listed in text output. `KIND_FORMATS[name](kinds) -> str`
-renders the table of change kinds (`reflekt diff --list-changes`).
+`FORMATS[name](report, project_root=None) -> str` (the shape of lint's table in
+`findings.py`), pure and deterministic, for text, json, github (workflow annotations), sarif
+(2.1.0), junit (junit-10.xsd), markdown (GitHub-flavoured) and gitlab (Code Quality).
+Unchanged events are counted in the summary but not listed (JUnit lists them as passing
+cases). Locations are the event's local file (`schemas/<id>`; the event folder when the file
+is gone), at line 1: a change is about the file, not a line. `KIND_FORMATS[name](kinds) ->
+str` renders the table of change kinds (`reflekt diff --list-changes`).
+
+Levels, the same in every format: a MAJOR change of a breaking event (and a removal against
+git) is an error, a MINOR change of an unbumped event a warning, the rest notes; what fails
+follows the default `--fail-on breaking`.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
 
 from reflekt.core.diff import (
     BREAKING,
     COMPATIBLE,
+    KINDS,
+    MAJOR,
+    MINOR,
     NEW,
     REMOVED,
     UNBUMPED,
     UNCHANGED,
+    Change,
     ChangeKind,
     DiffReport,
     EventDiff,
 )
-from reflekt.core.escape import terminal_text
+from reflekt.core.escape import markdown_cell, markdown_text, terminal_text
 
-Formatter = Callable[[DiffReport], str]
+Formatter = Callable[[DiffReport, Path | None], str]
 KindFormatter = Callable[[Iterable[ChangeKind]], str]
 
 
@@ -49,7 +63,7 @@ def _versions(event: EventDiff) -> str:
     return f"local {local}, base {base}"
 
 
-def format_text(report: DiffReport) -> str:
+def format_text(report: DiffReport, project_root: Path | None = None) -> str:
     lines: list[str] = []
     for event in report.events:
         if event.verdict == UNCHANGED:
@@ -66,7 +80,7 @@ def format_text(report: DiffReport) -> str:
     return terminal_text("\n".join(lines)) + "\n"  # names may hold terminal controls
 
 
-def format_json(report: DiffReport) -> str:
+def format_json(report: DiffReport, project_root: Path | None = None) -> str:
     return json.dumps(report.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
@@ -78,14 +92,14 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def format_github(report: DiffReport) -> str:
+def format_github(report: DiffReport, project_root: Path | None = None) -> str:
     """`::error file=...,title=...::message` lines that GitHub Actions shows on the PR."""
     lines: list[str] = []
     for event in report.events:
         if event.verdict == UNCHANGED:
             continue
         level = {BREAKING: "error", UNBUMPED: "warning"}.get(event.verdict, "notice")
-        file = f"schemas/{event.local_id}" if event.local_id else f"schemas/{event.event_key}"
+        file = _file(event)
         changes = "; ".join(change.message for change in event.changes)
         title = f"reflekt diff: {event.verdict} ({event.change_class})"
         if event.verdict in (NEW, REMOVED):
@@ -99,10 +113,194 @@ def format_github(report: DiffReport) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _file(event: EventDiff) -> str:
+    """The event's local file relative to the project root (its folder when it is gone)."""
+    return f"schemas/{event.local_id}" if event.local_id else f"schemas/{event.event_key}"
+
+
+def _fails(report: DiffReport, event: EventDiff) -> bool:
+    """Whether this event fails the default `--fail-on breaking` (see `DiffReport.exit_code`)."""
+    return event.verdict == BREAKING or (event.verdict == REMOVED and report.removal_breaks)
+
+
+def _level(report: DiffReport, event: EventDiff, change: Change) -> str:
+    """error, warning or note (see the module docstring)."""
+    if event.verdict == BREAKING and change.change_class == MAJOR:
+        return "error"
+    if event.verdict == REMOVED and report.removal_breaks:
+        return "error"
+    if event.verdict == UNBUMPED and change.change_class == MINOR:
+        return "warning"
+    return "note"
+
+
+_KIND_LEVEL = {MAJOR: "error", MINOR: "warning"}
+
+
+def format_sarif(report: DiffReport, project_root: Path | None = None) -> str:
+    """SARIF 2.1.0: the change kinds are the rules, each change of a changed event a result."""
+    from reflekt.core.output.sarif import physical_location, sarif_log
+
+    index = {kind.code: i for i, kind in enumerate(KINDS)}
+    rules = [
+        {
+            "id": kind.code,
+            "shortDescription": {"text": kind.purpose},
+            "defaultConfiguration": {"level": _KIND_LEVEL.get(kind.change_class, "note")},
+            "properties": {"class": kind.change_class, "category": kind.category},
+        }
+        for kind in KINDS
+    ]
+    results: list[dict[str, Any]] = []
+    for event in report.changed:
+        for change in event.changes:
+            properties: dict[str, Any] = {
+                "event": event.event_key,
+                "verdict": event.verdict,
+                "class": change.change_class,
+            }
+            if change.path:
+                properties["property"] = change.path
+            if event.required_version is not None:
+                properties["requiredVersion"] = str(event.required_version)
+            results.append(
+                {
+                    "ruleId": change.code,
+                    "ruleIndex": index[change.code],
+                    "level": _level(report, event, change),
+                    "message": {"text": f"{event.event_key}: {change.message} ({event.note})"},
+                    "locations": [
+                        {"physicalLocation": physical_location(_file(event), 1, None, project_root)}
+                    ],
+                    "properties": properties,
+                }
+            )
+    return sarif_log("reflekt diff", rules, results, project_root)
+
+
+def _plan(event_key: str) -> str:
+    """`segment/shop` of `segment/shop/Cart_Viewed`: the JUnit suite an event belongs to."""
+    return event_key.rsplit("/", 1)[0] if "/" in event_key else event_key
+
+
+def format_junit(report: DiffReport, project_root: Path | None = None) -> str:
+    """JUnit XML: a suite per plan (or branch), a case per compared event; an event that
+    fails `--fail-on breaking` is a failure, other changes are in `system-out`."""
+    from reflekt.core.output import junit
+
+    root = junit.testsuites(f"reflekt diff against {report.against}")
+    suites: dict[str, Any] = {}
+    for event in sorted(report.events, key=lambda e: e.event_key):
+        plan = _plan(event.event_key)
+        if plan not in suites:
+            suites[plan] = junit.testsuite(root, plan)
+        case = junit.testcase(suites[plan], plan, event.event_key)
+        if event.verdict == UNCHANGED:
+            continue
+        lines = [f"{_file(event)}: {event.verdict} ({event.change_class}): {event.note}"]
+        lines += [
+            f"  {c.change_class} {c.code}{' ' + c.path + ':' if c.path else ''} {c.message}"
+            for c in event.changes
+        ]
+        if _fails(report, event):
+            junit.fail(case, event.verdict, event.note, "\n".join(lines))
+        else:
+            junit.output(case, "\n".join(lines))
+    return junit.document(root)
+
+
+_VERDICT_MARK = {
+    BREAKING: "\u274c breaking",
+    UNBUMPED: "\u26a0\ufe0f unbumped",
+    COMPATIBLE: "\u2705 compatible",
+    NEW: "\U0001f195 new",
+    REMOVED: "\U0001f5d1\ufe0f removed",
+}
+
+
+def _version(version: object) -> str:
+    return str(version) if version else "-"
+
+
+def format_markdown(report: DiffReport, project_root: Path | None = None) -> str:
+    """GitHub-flavoured Markdown (PR comments, `$GITHUB_STEP_SUMMARY`): the summary line, a
+    table of the changed events (verdict, class, versions, the version needed), then a
+    table per event of its changes with their codes; lists past `markdown.LONG` rows are
+    collapsed under `<details>`. Every outside string is escaped (`markdown_cell`)."""
+    from reflekt.core.output.markdown import collapsible, table
+
+    changed = report.changed
+    failing = any(_fails(report, event) for event in changed)
+    mark = "\u274c" if failing else "\u26a0\ufe0f" if report.count(UNBUMPED) else "\u2705"
+    parts = ["## Reflekt diff\n", f"{mark} **{markdown_text(summary_line(report))}**\n"]
+    if not changed:
+        return "\n".join(parts)
+
+    def verdict(event: EventDiff) -> str:
+        marked = _VERDICT_MARK.get(event.verdict, event.verdict)
+        return f"**{marked}**" if _fails(report, event) else marked
+
+    overview = table(
+        ("Event", "Verdict", "Class", "Local", "Base", "Version needed"),
+        [
+            (
+                markdown_cell(event.event_key),
+                verdict(event),
+                event.change_class,
+                _version(event.local_version),
+                _version(event.base_version),
+                _version(event.required_version),
+            )
+            for event in changed
+        ],
+    )
+    parts.append(collapsible(len(changed), _plural(len(changed), "changed event"), overview))
+    for event in changed:
+        parts.append(f"### {markdown_text(event.event_key)}\n")
+        name = f"Event {markdown_text(event.name)}: " if event.name else ""
+        parts.append(f"{verdict(event)} \u2014 {name}{markdown_text(event.note)}\n")
+        rows = [
+            (
+                f"`{change.code}`",
+                change.change_class,
+                markdown_cell(change.path),
+                markdown_cell(change.message),
+            )
+            for change in event.changes
+        ]
+        body = table(("Change", "Class", "Property", "Details"), rows)
+        parts.append(collapsible(len(rows), _plural(len(rows), "change"), body))
+    return "\n".join(parts)
+
+
+def format_gitlab(report: DiffReport, project_root: Path | None = None) -> str:
+    """GitLab Code Quality (Code Climate JSON): one issue per change of a changed event."""
+    from reflekt.core.output.gitlab import Issue, render
+
+    issues = [
+        Issue(
+            check_name=f"reflekt diff {change.code}",
+            description=f"{event.event_key}: {change.message} ({event.note})",
+            path=_file(event),
+            line=1,
+            level=_level(report, event, change),
+            category="Compatibility",
+            key=("reflekt-diff", event.event_key, change.code, change.path, change.message),
+        )
+        for event in report.changed
+        for change in event.changes
+    ]
+    return render(issues)
+
+
 FORMATS: dict[str, Formatter] = {
     "text": format_text,
     "json": format_json,
     "github": format_github,
+    "sarif": format_sarif,
+    "junit": format_junit,
+    "markdown": format_markdown,
+    "gitlab": format_gitlab,
 }
 
 

@@ -1,22 +1,25 @@
 """Lint findings as text for people, JSON for scripts, and the formats CI systems read.
 
-`FORMATS[name](report, project_root) -> str`. File paths are relative to the project root,
-as in each Finding. Output is deterministic (findings sorted by file, line, column, rule).
+`FORMATS[name](report, project_root) -> str` for text, json, github (workflow annotations),
+sarif (2.1.0), junit (junit-10.xsd), markdown (GitHub-flavoured, for PR comments and step
+summaries) and gitlab (Code Quality). `project_root` may be None (SARIF then has no base
+URI). File paths are relative to the project root, as in each Finding. Output is
+deterministic (findings sorted by file, line, column, rule).
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reflekt import __version__
 from reflekt.core.escape import terminal_text
-from reflekt.core.lint.findings import Finding, LintReport, sort_key
 
-Formatter = Callable[[LintReport, Path], str]
+if TYPE_CHECKING:  # the lint engine loads only when a report is rendered, not for `--help`
+    from reflekt.core.lint.findings import Finding, LintReport
+
+Formatter = Callable[["LintReport", "Path | None"], str]
 
 
 def _plural(count: int, word: str) -> str:
@@ -55,6 +58,8 @@ def format_text(report: LintReport, project_root: Path) -> str:
 
 
 def _sorted(report: LintReport) -> list[Finding]:
+    from reflekt.core.lint.findings import sort_key
+
     return sorted(report.findings, key=sort_key)
 
 
@@ -114,27 +119,22 @@ def format_github(report: LintReport, project_root: Path) -> str:
 _SARIF_LEVEL = {"error": "error", "warning": "warning"}
 
 
-def format_sarif(report: LintReport, project_root: Path) -> str:
+def format_sarif(report: LintReport, project_root: Path | None) -> str:
     """SARIF 2.1.0 (GitHub code scanning and other static-analysis dashboards)."""
     from reflekt.core.lint import all_rules
+    from reflekt.core.output.sarif import physical_location, sarif_log
 
     rules = all_rules()
     index = {rule.code: i for i, rule in enumerate(rules)}
     results: list[dict[str, Any]] = []
     for f in _sorted(report):
-        physical: dict[str, Any] = {
-            "artifactLocation": {"uri": f.file, "uriBaseId": "PROJECTROOT"},
-        }
-        if f.line is not None:
-            region: dict[str, Any] = {"startLine": f.line}
-            if f.column is not None:
-                region["startColumn"] = f.column
-            physical["region"] = region
         result: dict[str, Any] = {
             "ruleId": f.rule,
             "level": _SARIF_LEVEL.get(f.severity, "warning"),
             "message": {"text": f.message},
-            "locations": [{"physicalLocation": physical}],
+            "locations": [
+                {"physicalLocation": physical_location(f.file, f.line, f.column, project_root)}
+            ],
         }
         if f.rule in index:
             result["ruleIndex"] = index[f.rule]
@@ -145,100 +145,92 @@ def format_sarif(report: LintReport, project_root: Path) -> str:
             properties["suggestion"] = f.suggestion
         result["properties"] = properties
         results.append(result)
-    sarif = {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "reflekt",
-                        "version": __version__,
-                        "informationUri": "https://github.com/GClunies/reflekt",
-                        "rules": [
-                            {
-                                "id": rule.code,
-                                "name": rule.name,
-                                "shortDescription": {"text": rule.summary},
-                                "fullDescription": {
-                                    "text": " ".join(rule.doc.split("\n\n")[0].split())
-                                },
-                                "defaultConfiguration": {"level": rule.severity},
-                            }
-                            for rule in rules
-                        ],
-                    }
-                },
-                "originalUriBaseIds": {
-                    "PROJECTROOT": {"uri": project_root.resolve().as_uri() + "/"}
-                },
-                "results": results,
-            }
-        ],
-    }
-    return json.dumps(sarif, indent=2, ensure_ascii=False) + "\n"
+    descriptors = [
+        {
+            "id": rule.code,
+            "name": rule.name,
+            "shortDescription": {"text": rule.summary},
+            "fullDescription": {"text": " ".join(rule.doc.split("\n\n")[0].split())},
+            "defaultConfiguration": {"level": rule.severity},
+        }
+        for rule in rules
+    ]
+    return sarif_log("reflekt lint", descriptors, results, project_root)
 
 
-_XML_BAD = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def _xml_text(text: str) -> str:
-    """Text XML 1.0 can hold (control characters written as \\uXXXX)."""
-    return _XML_BAD.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-def format_junit(report: LintReport, project_root: Path) -> str:
+def format_junit(report: LintReport, project_root: Path | None) -> str:
     """JUnit XML: a test suite per schema file; each error is a failing test case.
 
     A file without findings is one passing case; warnings are passing cases whose text is
-    in `system-out`, so dashboards show them without failing the build.
+    in `system-out`, so dashboards show them without failing the build. The file is the
+    suite's `file`; line and column are in the text (junit-10.xsd has no place for them).
     """
-    import xml.etree.ElementTree as ET
+    from reflekt.core.output import junit
 
     grouped = report.by_schema()
-    files = sorted(set(report.files) | set(grouped))
-    root = ET.Element(
-        "testsuites",
-        name="reflekt lint",
-        tests="0",
-        failures=str(report.errors),
-        errors="0",
-    )
-    total = 0
-    for file in files:
+    root = junit.testsuites("reflekt lint")
+    for file in sorted(set(report.files) | set(grouped)):
         findings = grouped.get(file, [])
-        suite = ET.SubElement(root, "testsuite", name=_xml_text(file), errors="0")
-        failures = 0
-        cases = 0
+        suite = junit.testsuite(root, file, file=file)
         if not findings:
-            ET.SubElement(suite, "testcase", classname=_xml_text(file), name="lint", file=file)
-            cases = 1
+            junit.testcase(suite, file, "lint")
         for f in findings:
             name = f"{f.rule} {f.rule_name}" + (f" ({f.property})" if f.property else "")
-            case = ET.SubElement(
-                suite,
-                "testcase",
-                classname=_xml_text(file),
-                name=_xml_text(name),
-                file=_xml_text(file),
-            )
-            if f.line is not None:
-                case.set("line", str(f.line))
+            case = junit.testcase(suite, file, name)
             where = f"{file}:{location(f)}" if f.line is not None else file
-            text = _xml_text(f"{where}: {f.severity} {f.rule} {f.message}")
+            text = f"{where}: {f.severity} {f.rule} {f.message}"
             if f.severity == "error":
-                failure = ET.SubElement(case, "failure", type=f.rule, message=_xml_text(f.message))
-                failure.text = text
-                failures += 1
+                junit.fail(case, f.rule, f.message, text)
             else:
-                ET.SubElement(case, "system-out").text = text
-            cases += 1
-        suite.set("tests", str(cases))
-        suite.set("failures", str(failures))
-        total += cases
-    root.set("tests", str(total))
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+                junit.output(case, text)
+    return junit.document(root)
+
+
+_SEVERITY_MARK = {"error": "\u274c error", "warning": "\u26a0\ufe0f warning"}
+
+
+def format_markdown(report: LintReport, project_root: Path | None) -> str:
+    """GitHub-flavoured Markdown (PR comments, `$GITHUB_STEP_SUMMARY`): the summary line,
+    then a table of findings per file (line, severity, rule, message), collapsed under
+    `<details>` past `markdown.LONG` findings. Every outside string is escaped."""
+    from reflekt.core.escape import markdown_cell, markdown_text
+    from reflekt.core.output.markdown import collapsible, table
+
+    mark = "\u274c" if report.errors else "\u26a0\ufe0f" if report.warnings else "\u2705"
+    parts = ["## Reflekt lint\n", f"{mark} **{markdown_text(summary_line(report))}**\n"]
+    for file, findings in report.by_schema().items():
+        rows = [
+            (
+                location(f),
+                _SEVERITY_MARK.get(f.severity, markdown_cell(f.severity)),
+                f"`{f.rule}` {markdown_cell(f.rule_name)}",
+                markdown_cell(f.message),
+            )
+            for f in findings
+        ]
+        body = table(("Line", "Severity", "Rule", "Message"), rows)
+        parts.append(f"### {markdown_text(file)}\n")
+        parts.append(collapsible(len(rows), _plural(len(rows), "finding"), body))
+    return "\n".join(parts)
+
+
+def format_gitlab(report: LintReport, project_root: Path | None) -> str:
+    """GitLab Code Quality (Code Climate JSON): one issue per finding."""
+    from reflekt.core.output.gitlab import Issue, render
+
+    issues = [
+        Issue(
+            check_name=f"{f.rule} {f.rule_name}",
+            description=f.message,
+            path=f.file,
+            line=f.line or 1,
+            level=f.severity if f.severity in ("error", "warning") else "warning",
+            category="Style",
+            key=("reflekt-lint", f.rule, f.file, f.property or "", f.message),
+        )
+        for f in _sorted(report)
+    ]
+    return render(issues)
 
 
 FORMATS: dict[str, Formatter] = {
@@ -247,4 +239,6 @@ FORMATS: dict[str, Formatter] = {
     "github": format_github,
     "sarif": format_sarif,
     "junit": format_junit,
+    "markdown": format_markdown,
+    "gitlab": format_gitlab,
 }
