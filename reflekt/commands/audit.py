@@ -170,12 +170,14 @@ def command(
 
 
 def _render(report, fmt: str, root: Path) -> str:
-    from reflekt.core.audit.output import format_json, format_text
+    from reflekt.core.audit.output import format_json, format_markdown, format_text
 
     if fmt == "text":
         return format_text(report)
     if fmt == "json":
         return format_json(report)
+    if fmt == "markdown":
+        return format_markdown(report)
     from reflekt.core.output.findings import FORMATS
 
     formatter = FORMATS.get(fmt)

@@ -61,3 +61,41 @@ def format_json(report: AuditReport) -> str:
         ],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+_SEVERITY_MARK = {"error": "\u274c error", "warning": "\u26a0\ufe0f warning"}
+
+
+def format_markdown(report: AuditReport) -> str:
+    """GitHub-flavoured Markdown (a PR comment, a wiki page): the summary, then a table of
+    findings per table (code, severity, message, rows, seen, samples). Outside text escaped."""
+    from reflekt.core.escape import markdown_cell, markdown_text
+    from reflekt.core.output.markdown import collapsible, table
+
+    mark = "\u274c" if report.errors else "\u26a0\ufe0f" if report.warnings else "\u2705"
+    parts = ["## Reflekt audit\n", f"{mark} **{markdown_text(report.summary_line())}**\n"]
+    by_table: dict[str, list] = {}
+    for finding in report.findings:
+        by_table.setdefault(finding.table, []).append(finding)
+    for name, findings in by_table.items():
+        rows = []
+        for finding in findings:
+            counts = (
+                f"{finding.violating} / {finding.checked}" if finding.violating is not None else ""
+            )
+            seen = f"{finding.first_seen} .. {finding.last_seen}" if finding.first_seen else ""
+            samples = ", ".join(json.dumps(value, ensure_ascii=False) for value in finding.samples)
+            rows.append(
+                (
+                    f"`{finding.code}` {markdown_cell(finding.name)}",
+                    _SEVERITY_MARK.get(finding.severity, ""),
+                    markdown_cell(finding.message),
+                    counts,
+                    markdown_cell(seen),
+                    markdown_cell(samples),
+                )
+            )
+        body = table(("Rule", "Severity", "Finding", "Rows", "Seen", "Examples"), rows)
+        parts.append(f"### {markdown_text(name)}\n")
+        parts.append(collapsible(len(rows), f"{len(rows)} findings", body))
+    return "\n".join(parts)

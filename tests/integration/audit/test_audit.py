@@ -433,3 +433,23 @@ def test_dialect_sql_golden(dialect: str) -> None:
         golden.parent.mkdir(exist_ok=True)
         golden.write_text(query.sql + "\n", encoding="utf-8")
     assert query.sql + "\n" == golden.read_text(encoding="utf-8")
+
+
+def test_ci_formats(tmp_path, warehouse) -> None:
+    """markdown for a PR comment; github annotations on the property's line of the schema."""
+    root = tmp_path / "project"
+    _project(root, warehouse.source)
+    markdown = _audit(root, warehouse, "--format", "markdown").stdout
+    assert markdown.startswith("## Reflekt audit\n"), markdown
+    assert "| `RA202` value\\-not\\-allowed | ❌ error |" in markdown
+    assert r"| \"usd\" |" in markdown  # the sample, escaped as cell text
+    github = _audit(root, warehouse, "--format", "github").stdout
+    schema = root / "schemas/segment/shop/Order_Completed/1-0.json"
+    line = next(
+        number
+        for number, text in enumerate(schema.read_text().splitlines(), start=1)
+        if '"currency": {' in text
+    )
+    assert f"::error file=schemas/segment/shop/Order_Completed/1-0.json,line={line}," in github, (
+        github
+    )
