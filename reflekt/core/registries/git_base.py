@@ -120,8 +120,9 @@ def _resolve(root: Path, ref: str, label: str) -> str:
         hint = "check the ref (git branch -a, git log); in CI fetch it first (fetch-depth: 0)"
         if "@{u" in ref:
             hint = (
-                "this branch has no upstream yet: `git branch --set-upstream-to origin/main`, "
-                "or compare with a branch: --against git:origin/main..."
+                "this branch has no upstream yet: compare with a branch "
+                "(--against git:origin/main...); a new branch's first push past the "
+                "pre-commit hook: git push --no-verify -u origin <branch>"
             )
         raise ReflektError(
             f"--against {label}: '{ref}' is not a known commit, branch or tag", hint=hint
