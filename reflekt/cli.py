@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Check that the data in the warehouse follows the schemas.",
     ),
     "tui": ("reflekt.commands.tui", "Open the full-screen terminal UI."),
+    "hooks": ("reflekt.commands.hooks", "Install or remove Reflekt's git pre-push hook."),
 }
 
 

@@ -23,7 +23,21 @@ from reflekt.core.output.diff import FORMATS as _FORMATS
 @click.option(
     "--against",
     metavar="git:REF",
-    help="Compare with the same files at a git ref instead of the registry (no network).",
+    help="Compare with the same files at a git ref instead of the registry (no network): "
+    "git:main, git:@{upstream}, git:v1.4; git:main... (three dots) is the merge-base of main "
+    "and HEAD, as `git diff main...` (recommended for branches and PRs).",
+)
+@click.option(
+    "--staged",
+    is_flag=True,
+    help="Compare the staged content (the git index) instead of the working tree; the base "
+    "is HEAD unless --against names a git ref.",
+)
+@click.option(
+    "--changed",
+    is_flag=True,
+    help="Only the events whose schema files differ from the git base (edited, added, "
+    "removed, untracked); the base is HEAD unless --against names a git ref.",
 )
 @click.option("--profile", "-p", help="Profile to use (default: the project's default_profile).")
 @click.option(
@@ -56,6 +70,8 @@ def command(
     run: Run,
     selects: tuple[str, ...],
     against: str | None,
+    staged: bool,
+    changed: bool,
     profile: str | None,
     output_format: str,
     fail_on: str,
@@ -70,8 +86,18 @@ def command(
     usage, 3 when the registry fails. `--list-changes` lists the kinds of change and their
     classes; `diff.type_widening: minor` in reflekt_project.yml makes a widened type MINOR.
 
+    --staged and --changed need git and combine with each other, with --against git:REF
+    (default: HEAD) and with --select (a path filter there: segment/ecommerce).
+
     \b
     Examples:
+      reflekt diff --select segment/ecommerce             # against the registry
+      reflekt diff --against git:main...                  # what this branch changed (PRs)
+      reflekt diff --against git:@{upstream}              # against the upstream branch
+      reflekt diff --changed                              # uncommitted edits vs HEAD
+      reflekt diff --staged                               # what the next commit changes
+      reflekt diff --staged --changed --select segment/ecommerce
+      reflekt diff --against 'git:@{upstream}...' --changed   # the pre-push check
       reflekt diff --against git:main --format markdown >> "$GITHUB_STEP_SUMMARY"
       reflekt diff --against git:main --format sarif --output diff.sarif
       reflekt diff --against git:main --format gitlab --output gl-code-quality-report.json
@@ -88,7 +114,7 @@ def command(
 
     project = run.project()
     loaded = None
-    if against is None:
+    if against is None and not (staged or changed):
         if not selects:
             raise ReflektError(
                 "diff against a registry needs --select (e.g. --select segment/ecommerce)",
@@ -105,6 +131,8 @@ def command(
             against=against,
             progress=update,
             plan_type=plan_type,
+            staged=staged,
+            changed=changed,
         )
     _emit(run, _FORMATS[output_format](report, project.root), output)
     return report.exit_code(fail_on)  # type: ignore[arg-type]  # a click.Choice of FAIL_ON

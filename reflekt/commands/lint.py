@@ -14,6 +14,7 @@ _PROGRESS_THRESHOLD = 500  # files; smaller runs finish before a bar is worth dr
 
 
 @reflekt_command("lint")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path), metavar="[FILE]...")
 @click.option(
     "--select",
     "-s",
@@ -46,7 +47,12 @@ _PROGRESS_THRESHOLD = 500  # files; smaller runs finish before a bar is worth dr
     help="List the lint rules with their severity in this project (overrides marked *), and exit.",
 )
 def command(
-    run: Run, selects: tuple[str, ...], fmt: str, output: str | None, list_rules: bool
+    run: Run,
+    files: tuple[Path, ...],
+    selects: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    list_rules: bool,
 ) -> int:
     """Lint schemas against the project's conventions.
 
@@ -54,10 +60,15 @@ def command(
     usage or configuration error. Rules can be switched off or made warnings under
     `lint: rules:` in reflekt_project.yml.
 
+    FILE... lints just those files (as pre-commit passes them); files that are not event
+    schemas under schemas/ (README.md, reflekt_project.yml, the .reflekt meta-schemas) are
+    skipped silently; a file that does not exist is an error. With --select too, both.
+
     \b
     Examples:
       reflekt lint
       reflekt lint --select segment/ecommerce/Cart_Viewed
+      reflekt lint schemas/segment/ecommerce/Cart_Viewed/1-1.json README.md
       reflekt lint --format github
       reflekt lint --format sarif --output lint.sarif
       reflekt lint --format markdown >> "$GITHUB_STEP_SUMMARY"
@@ -72,7 +83,13 @@ def command(
     from reflekt.core.select import resolve_select
 
     project = run.project()
-    paths = resolve_select(project.schemas_dir, list(selects))
+    if files:
+        paths = _schema_files(project.schemas_dir, files)
+        if selects:
+            chosen = set(paths) | set(resolve_select(project.schemas_dir, list(selects)))
+            paths = sorted(chosen)
+    else:
+        paths = resolve_select(project.schemas_dir, list(selects))
     run.debug(f"linting {len(paths)} schema file(s)")
     if len(paths) < _PROGRESS_THRESHOLD:
         report = lint_project(project, paths, jobs=_jobs())  # no bar flashing by
@@ -91,6 +108,43 @@ def command(
         if fmt != "text":
             run.err.print(summary_line(report), markup=False)
     return 0 if report.errors == 0 else 1
+
+
+def _schema_files(schemas_dir: Path, files: tuple[Path, ...]) -> list[Path]:
+    """The event schema files among FILE... (a pre-commit hook passes every staged file).
+
+    Why not a select: pre-commit passes paths relative to the repository, some of them not
+    schemas at all; those are skipped, as hooks expect. A missing path is a usage error.
+    """
+    import os
+
+    from reflekt.core.errors import ReflektError
+
+    chosen: dict[Path, None] = {}
+    for file in files:
+        if not os.path.lexists(file):
+            raise ReflektError(f"{file}: no such file", hint="give paths of schema files")
+        rel = _under(schemas_dir, file, os.path.abspath) or _under(
+            schemas_dir, file, os.path.realpath
+        )
+        if rel is None:
+            continue  # outside schemas/: README.md, reflekt_project.yml, other files
+        real = schemas_dir / rel
+        if any(part.startswith(".") for part in rel.parts):
+            continue  # the .reflekt meta-schemas, hidden files
+        if real.is_dir():
+            from reflekt.core.select import resolve_select
+
+            chosen.update(dict.fromkeys(resolve_select(schemas_dir, [rel.as_posix()])))
+        elif real.name.endswith(".json"):
+            chosen[schemas_dir / rel] = None
+    return list(chosen)
+
+
+def _under(folder: Path, file: Path, absolute) -> Path | None:
+    """`file` relative to `folder` (both made absolute by `absolute`), None when outside."""
+    base, path = Path(absolute(folder)), Path(absolute(file))
+    return path.relative_to(base) if base in path.parents else None
 
 
 def _output_path(output: str | None) -> Path | None:

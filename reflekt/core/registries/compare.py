@@ -7,7 +7,11 @@ The base is a `protocol.CompareBase`, chosen by `compare_base_for(against)`:
 - `against=None`: `RegistriesBase`, the registry named by each select's first part (its
   `compare_base`); only the plans or branches concerned are fetched (once each).
 - `against="git:REF"`: `git_base.GitBase`, the same files at a git ref (no network, no
-  profile needed): the pull-request check in CI.
+  profile needed): the pull-request check in CI; `git:REF...` is the merge-base of REF and
+  HEAD (as `git diff REF...`).
+- `staged=True`: the local side is the index, not the working tree (base: HEAD unless
+  `against` names a git ref); `changed=True`: only the events whose files differ from the
+  git base (base: HEAD unless `against` names one), so a hook reads a handful of files.
 
 Per event, the latest local version is compared with the base version: the same version when
 the base has it (an in-place edit), else the highest base version below it, else the highest.
@@ -18,6 +22,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from reflekt.core.diff import DiffReport, DiffSettings, EventDiff, event_diff
@@ -25,7 +30,7 @@ from reflekt.core.errors import SchemaFileError, SelectError
 from reflekt.core.profiles import Profile
 from reflekt.core.progress import Progress, no_progress
 from reflekt.core.project import Project
-from reflekt.core.registries.git_base import GitBase
+from reflekt.core.registries.git_base import GitBase, event_files, git_local
 from reflekt.core.registries.http import RetryPolicy
 from reflekt.core.registries.protocol import (
     BaseVersions,
@@ -50,6 +55,8 @@ def compare(
     policy: RetryPolicy | None = None,
     *,
     plan_type: str | None = None,
+    staged: bool = False,
+    changed: bool = False,
 ) -> DiffReport:
     """Diff the selection against the registry (default) or `git:REF`.
 
@@ -57,8 +64,18 @@ def compare(
     """
     progress = progress or no_progress
     selects = [s for s in selects if s] or [""]
-    local = _local(project, selects, progress)
-    source = compare_base_for(against)
+    source = compare_base_for(against, git_default=staged or changed)
+    if staged or changed:
+        assert isinstance(source, GitBase)
+        side = git_local(
+            project, selects, source, staged=staged, changed=changed, progress=progress
+        )
+        source = replace(source, events=side.events)
+        local = side.versions
+        if local is None:
+            local = _local(project, selects, progress, events=side.events)
+    else:
+        local = _local(project, selects, progress)
     context = RegistryContext(project, profile, policy, plan_type)
     found = source.compare_base(context, selects, progress)
     base = found.versions
@@ -72,14 +89,15 @@ def compare(
     return DiffReport(found.label, tuple(events), removal_breaks=found.removal_breaks)
 
 
-def compare_base_for(against: str | None) -> CompareBase:
-    """The base an `--against` value names: None for the registries, `git:<ref>` for git."""
+def compare_base_for(against: str | None, *, git_default: bool = False) -> CompareBase:
+    """The base an `--against` value names: None for the registries (git HEAD when
+    `git_default`: --staged / --changed), `git:<ref>` or `git:<ref>...` for git."""
     if against is None:
-        return RegistriesBase()
-    if against.strip() == "git:":
-        raise SelectError("--against git: names no ref: use git:<ref> (e.g. git:main)")
-    if against.startswith("git:") and against[4:].strip():
-        return GitBase(against[4:].strip())
+        return GitBase("HEAD") if git_default else RegistriesBase()
+    if against.startswith("git:"):
+        return GitBase.parse(against[4:])
+    if git_default:
+        raise SelectError("--staged and --changed compare with git: use --against git:<ref>")
     raise SelectError(f"--against '{against}' is not supported: use git:<ref> (e.g. git:main)")
 
 
@@ -147,8 +165,16 @@ def _event(
         ) from None
 
 
-def _local(project: Project, selects: list[str], progress: Progress) -> Versions:
-    files = resolve_select(project.schemas_dir, [s for s in selects if s] or None)
+def _local(
+    project: Project,
+    selects: list[str],
+    progress: Progress,
+    events: tuple[str, ...] | None = None,
+) -> Versions:
+    if events is None:
+        files = resolve_select(project.schemas_dir, [s for s in selects if s] or None)
+    else:  # --changed: only these event folders are listed and read
+        files = event_files(project.schemas_dir, events, selects)
     out: Versions = defaultdict(dict)
     for index, path in enumerate(files):
         if index % 200 == 0:

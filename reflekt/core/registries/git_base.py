@@ -1,47 +1,144 @@
 """The git base of `reflekt diff --against git:<ref>`: the same files at a commit.
 
 Why its own module: it is a `protocol.CompareBase` like every registry, but not a registry
-(no network, no profile): the pull-request check in CI. Blobs are read with two
-`git cat-file --batch` calls, bounded by the schema size cap.
+(no network, no profile): the pull-request check in CI and the pre-push hook. Blobs are
+read with two `git cat-file --batch` calls, bounded by the schema size cap.
 
-`GitBase(ref).compare_base(context, selects, progress) -> BaseVersions` (a removed schema is
-breaking against git: `removal_breaks=True`).
+`GitBase.parse("main...")`: the ref as given; `REF...` (three dots) is the merge-base of REF
+and HEAD, as `git diff REF...` compares. `GitBase(ref).compare_base(context, selects,
+progress) -> BaseVersions` (a removed schema is breaking against git: `removal_breaks=True`).
+
+The local side of `--staged` and `--changed` lives here too (`git_local`): the index instead
+of the working tree, and only the events whose files differ from the base, so a hook over a
+5,000-schema repo reads a handful of files, not all of them. Refs and paths go to git as
+arguments (never through a shell); a ref starting with `-` is refused so it cannot be an
+option.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
 
-from reflekt.core.errors import ReflektError
+from reflekt.core.errors import ReflektError, SelectError
 from reflekt.core.progress import Progress
 from reflekt.core.project import Project
 from reflekt.core.readfile import max_schema_bytes
 from reflekt.core.registries.protocol import BaseVersions, RegistryContext, Versions
 from reflekt.core.schemas import SchemaId, parse_schema_text, printable
-from reflekt.core.select import normalize_select
+from reflekt.core.select import check_select, normalize_select
+
+_MAX_PATHSPECS = 400  # more changed events than this: list the whole tree once instead
 
 
 @dataclass(frozen=True)
 class GitBase:
-    """The selected schema files as they are at a git ref."""
+    """The selected schema files as they are at a git ref (or its merge-base with HEAD)."""
 
     ref: str
+    merge_base: bool = False  # `REF...`: the merge-base of REF and HEAD
+    events: tuple[str, ...] | None = None  # only these event folders (--changed)
+
+    @classmethod
+    def parse(cls, spec: str) -> GitBase:
+        """`main`, `@{upstream}`, `v1.2`, `main...`, `main...HEAD` (the part after `git:`)."""
+        text = spec.strip()
+        merge_base = False
+        if "..." in text:
+            left, _, right = text.partition("...")
+            if right.strip() not in ("", "HEAD"):
+                raise SelectError(
+                    f"--against git:{text}: only REF... (or REF...HEAD) is supported: the "
+                    "local side is always the working tree (or the index with --staged)",
+                    hint=f"e.g. --against git:{left or 'main'}...",
+                )
+            text, merge_base = left.strip(), True
+        if not text:
+            raise SelectError("--against git: names no ref: use git:<ref> (e.g. git:main...)")
+        if text.startswith("-"):
+            raise SelectError(f"--against git:{text}: a ref cannot start with '-'")
+        if any(ord(char) < 32 or char in " \x7f" for char in text):
+            raise SelectError(
+                f"--against git:{text!r}: a ref holds no spaces or control characters"
+            )
+        return cls(text, merge_base)
+
+    @property
+    def label(self) -> str:
+        return f"git:{self.ref}..." if self.merge_base else f"git:{self.ref}"
+
+    def commit(self, root: Path) -> str:
+        """The commit compared with: the ref's, or its merge-base with HEAD."""
+        check_repository(root, f"--against {self.label}")
+        commit = _resolve(root, self.ref, self.label)
+        if not self.merge_base:
+            return commit
+        head = _resolve(root, "HEAD", self.label)
+        try:
+            return _git(root, "merge-base", commit, head).decode().strip()
+        except ReflektError:
+            raise ReflektError(
+                f"--against {self.label}: '{self.ref}' and HEAD have no common ancestor",
+                hint=f"compare with the ref itself: --against git:{self.ref}",
+            ) from None
 
     def compare_base(
         self, context: RegistryContext, selects: Sequence[str], progress: Progress
     ) -> BaseVersions:
-        versions = _git_versions(context.project, selects, self.ref, progress)
-        return BaseVersions(versions, f"git:{self.ref}", removal_breaks=True)
+        root = context.project.root
+        commit = self.commit(root)
+        entries = _tree_entries(root, commit, _wanted(selects), self.events)
+        versions = _versions(root, entries, f"reading schemas at {self.ref}", progress)
+        return BaseVersions(versions, self.label, removal_breaks=True)
+
+
+def check_repository(root: Path, label: str) -> None:
+    """A clear error when the project is not inside a git work tree (or git is missing)."""
+    try:
+        _git(root, "rev-parse", "--show-toplevel")
+    except ReflektError as exc:
+        if "not installed" in exc.message:
+            raise
+        raise ReflektError(
+            f"{label}: the project ({root}) is not inside a git repository",
+            hint="run `git init` and commit the schemas, or compare with the registry "
+            "(reflekt diff --select segment/<plan>)",
+        ) from None
+
+
+def _resolve(root: Path, ref: str, label: str) -> str:
+    try:
+        out = _git(
+            root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"
+        )
+    except ReflektError:
+        hint = "check the ref (git branch -a, git log); in CI fetch it first (fetch-depth: 0)"
+        if "@{u" in ref:
+            hint = (
+                "this branch has no upstream yet: compare with a branch "
+                "(--against git:origin/main...); a new branch's first push past the "
+                "pre-commit hook: git push --no-verify -u origin <branch>"
+            )
+        raise ReflektError(
+            f"--against {label}: '{ref}' is not a known commit, branch or tag", hint=hint
+        ) from None
+    return out.decode().strip()
 
 
 def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
     try:
         result = subprocess.run(
-            ["git", *args], cwd=root, input=stdin, capture_output=True, check=False
+            ["git", "--literal-pathspecs", *args],
+            cwd=root,
+            input=stdin,
+            capture_output=True,
+            check=False,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},  # a hook must not race the user's git
         )
     except FileNotFoundError:
         raise ReflektError("git is not installed (needed by --against git:REF)") from None
@@ -54,31 +151,100 @@ def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
     return result.stdout
 
 
-def _git_versions(
-    project: Project, selects: Sequence[str], ref: str, progress: Progress
+def _wanted(selects: Sequence[str]) -> list[str]:
+    return [normalize_select(s) for s in selects] or [""]
+
+
+def _selected(rel: str, wanted: list[str]) -> bool:
+    """Whether `rel` (a path under schemas/) is in the selection (folder, file or glob)."""
+    stem = rel.removesuffix(".json")
+    for w in wanted:
+        if not w or stem == w or stem.startswith(w + "/"):
+            return True
+        if set("*?[") & set(w):
+            depth = w.count("/") + 1
+            head = "/".join(stem.split("/")[:depth])
+            if fnmatchcase(head, w):
+                return True
+    return False
+
+
+def _schema_rel(path: str) -> str | None:
+    """`schemas/a/b/1-0.json` -> `a/b/1-0.json`; None for what is not an event schema."""
+    if not path.startswith("schemas/") or not path.endswith(".json"):
+        return None
+    rel = path.removeprefix("schemas/")
+    if any(part.startswith(".") for part in rel.split("/")):
+        return None
+    return rel
+
+
+def _pathspecs(events: tuple[str, ...] | None) -> list[str]:
+    if events is None or len(events) > _MAX_PATHSPECS:
+        return ["schemas"]
+    return [f"schemas/{key}/" for key in events]
+
+
+def _tree_entries(
+    root: Path, commit: str, wanted: list[str], events: tuple[str, ...] | None
+) -> list[tuple[str, str]]:
+    """(blob id, schema id) of the selected schema files at `commit`.
+
+    `ls-tree -z` gives paths as raw bytes: a name that is not UTF-8 keeps its bytes
+    (surrogateescape) for matching and gets a printable id (`\\xff`), as lint shows it.
+    """
+    if events is not None and not events:
+        return []
+    listing = _git(root, "ls-tree", "-r", "-z", commit, "--", *_pathspecs(events))
+    return _entries(listing, wanted, events, oid_field=2, type_field=(1, "blob"))
+
+
+def _index_entries(
+    root: Path, wanted: list[str], events: tuple[str, ...] | None
+) -> list[tuple[str, str]]:
+    """(blob id, schema id) of the selected schema files in the index (stage 0)."""
+    if events is not None and not events:
+        return []
+    listing = _git(root, "ls-files", "-s", "-z", "--", *_pathspecs(events))
+    return _entries(listing, wanted, events, oid_field=1, type_field=(2, "0"))
+
+
+def _entries(
+    listing: bytes,
+    wanted: list[str],
+    events: tuple[str, ...] | None,
+    *,
+    oid_field: int,
+    type_field: tuple[int, str],
+) -> list[tuple[str, str]]:
+    keep = set(events) if events is not None else None
+    entries: list[tuple[str, str]] = []
+    for record in listing.split(b"\0"):
+        if not record:
+            continue
+        meta, _, path = record.decode("utf-8", "surrogateescape").partition("\t")
+        parts = meta.split()
+        if len(parts) < 3 or parts[type_field[0]] != type_field[1]:
+            continue
+        if parts[0] == "160000":  # a submodule
+            continue
+        rel = _schema_rel(path)
+        if rel is None or not _selected(rel, wanted):
+            continue
+        shown = printable(rel)
+        if keep is not None and SchemaId(shown).event_key not in keep:
+            continue
+        entries.append((parts[oid_field], shown))
+    return entries
+
+
+def _versions(
+    root: Path, entries: list[tuple[str, str]], what: str, progress: Progress
 ) -> Versions:
-    root = project.root
-    try:
-        _git(root, "rev-parse", "--show-toplevel")
-    except ReflektError:
-        raise ReflektError(
-            f"--against git:{ref}: the project ({root}) is not inside a git repository",
-            hint="run `git init` and commit the schemas, or compare with the registry "
-            "(reflekt diff --select segment/<plan>)",
-        ) from None
-    try:
-        _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
-    except ReflektError:
-        raise ReflektError(
-            f"--against git:{ref}: '{ref}' is not a known commit, branch or tag",
-            hint="check the ref (git branch -a, git log); in CI fetch it first "
-            "(actions/checkout with fetch-depth: 0)",
-        ) from None
-    entries = _git_entries(root, ref, [normalize_select(s) for s in selects])
     out: Versions = defaultdict(dict)
     if not entries:
         return out
-    progress(0, len(entries), f"reading schemas at {ref}")
+    progress(0, len(entries), what)
     for rel, content in _git_blobs(root, entries, max_schema_bytes()):
         schema_id = SchemaId(rel)
         version = schema_id.version
@@ -93,32 +259,7 @@ def _git_versions(
     return out
 
 
-def _git_entries(root: Path, ref: str, wanted: list[str]) -> list[tuple[str, str]]:
-    """(blob id, schema id) of the selected schema files at `ref`.
-
-    `ls-tree -z` gives paths as raw bytes: a name that is not UTF-8 keeps its bytes
-    (surrogateescape) for matching and gets a printable id (`\\xff`), as lint shows it.
-    """
-    listing = _git(root, "ls-tree", "-r", "-z", ref, "--", "schemas")
-    entries: list[tuple[str, str]] = []
-    for record in listing.split(b"\0"):
-        if not record:
-            continue
-        meta, _, path = record.decode("utf-8", "surrogateescape").partition("\t")
-        parts = meta.split()
-        if len(parts) < 3 or parts[1] != "blob" or not path.endswith(".json"):
-            continue
-        rel = path.removeprefix("schemas/")
-        if any(part.startswith(".") for part in rel.split("/")):
-            continue
-        stem = rel.removesuffix(".json")
-        if not any(not w or stem == w or stem.startswith(w + "/") for w in wanted):
-            continue
-        entries.append((parts[2], printable(rel)))
-    return entries
-
-
-def _git_blobs(root: Path, entries: list[tuple[str, str]], cap: int):
+def _git_blobs(root: Path, entries: list[tuple[str, str]], cap: int) -> Iterator[tuple[str, bytes]]:
     """(schema id, content) of each entry's blob; blobs over `cap` bytes are left out
     (lint reports such a file; reading it whole would not be bounded)."""
     ids = "".join(f"{oid}\n" for oid, _ in entries).encode()
@@ -149,3 +290,83 @@ def _git_blobs(root: Path, entries: list[tuple[str, str]], cap: int):
         content = blob[header_end + 1 : header_end + 1 + size]
         offset = header_end + 1 + size + 1
         yield rel, content
+
+
+# --- the local side of --staged / --changed -------------------------------------------
+
+
+@dataclass(frozen=True)
+class GitLocal:
+    """What `--staged` / `--changed` make of the local side.
+
+    `events`: the event folders whose files differ from the base (None: every event);
+    `versions`: the local versions read (from the index with --staged), or None to let the
+    caller read the working tree for `events` itself.
+    """
+
+    events: tuple[str, ...] | None
+    versions: Versions | None
+
+
+def git_local(
+    project: Project,
+    selects: Sequence[str],
+    base: GitBase,
+    *,
+    staged: bool,
+    changed: bool,
+    progress: Progress,
+) -> GitLocal:
+    """The local side for `--staged` (the index) and/or `--changed` (only what differs)."""
+    for select in selects:
+        check_select(select)
+    root = project.root
+    wanted = _wanted(selects)
+    events: tuple[str, ...] | None = None
+    if changed:
+        commit = base.commit(root)
+        events = tuple(sorted(_changed_events(root, commit, wanted, staged=staged)))
+    elif staged:
+        check_repository(root, "--staged")
+    if not staged:
+        return GitLocal(events, None)
+    entries = _index_entries(root, wanted, events)
+    return GitLocal(events, _versions(root, entries, "reading staged schemas", progress))
+
+
+def _changed_events(root: Path, commit: str, wanted: list[str], *, staged: bool) -> set[str]:
+    """Event folders with a schema file that differs from `commit` (added, edited, removed;
+    untracked files count unless `staged`: they are not in the index)."""
+    diff = ["diff", "--name-only", "--no-renames", "--relative", "-z"]
+    if staged:
+        diff.append("--cached")
+    paths = _git(root, *diff, commit, "--", "schemas").split(b"\0")
+    if not staged:
+        paths += _git(
+            root, "ls-files", "--others", "--exclude-standard", "-z", "--", "schemas"
+        ).split(b"\0")
+    events: set[str] = set()
+    for raw in paths:
+        rel = _schema_rel(raw.decode("utf-8", "surrogateescape")) if raw else None
+        if rel is not None and _selected(rel, wanted):
+            events.add(printable(SchemaId(rel).event_key))
+    return events
+
+
+def event_files(schemas_dir: Path, events: Sequence[str], selects: Sequence[str]) -> list[Path]:
+    """The working tree's schema files in these event folders (and the selection), sorted:
+    `--changed` lists a handful of folders, not the whole of schemas/."""
+    wanted = _wanted(selects)
+    files: list[Path] = []
+    for key in events:
+        folder = schemas_dir / key
+        try:
+            with os.scandir(folder) as entries:
+                names = [e.name for e in entries]  # as list_schema_files lists them
+        except OSError:
+            continue  # the event was removed locally: only the base has it
+        for name in sorted(names):
+            usable = name.endswith(".json") and not name.startswith(".")
+            if usable and _selected(f"{key}/{name}", wanted):
+                files.append(folder / name)
+    return files
