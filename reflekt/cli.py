@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "reflekt.commands.audit",
         "Check that the data in the warehouse follows the schemas.",
     ),
+    "import": ("reflekt.commands.import_", "Draft schemas from a warehouse's event tables."),
     "tui": ("reflekt.commands.tui", "Open the full-screen terminal UI."),
     "hooks": ("reflekt.commands.hooks", "Install or remove Reflekt's git pre-push hook."),
 }

@@ -1,0 +1,227 @@
+"""`reflekt import warehouse`: draft one schema per Segment event table of a warehouse schema.
+
+For teams that start with data and no plan. The columns come from the one introspection query
+(`warehouse.introspect`); what the data says (nulls, small sets of values, the event's name)
+from one aggregate query per table pushed to the warehouse (`sampling`); the schema body from
+`shape`. Every schema is written in one transaction (`transaction.apply_files`): an
+interrupted import leaves nothing. An event folder that already holds a schema is never
+touched (reported as kept).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from reflekt.core.errors import SelectError, WarehouseError
+from reflekt.core.imports import sampling, shape, tables
+from reflekt.core.imports.sampling import TableStats, Window
+from reflekt.core.progress import Progress, no_progress
+from reflekt.core.registries.names import check_folder_component, event_folder
+from reflekt.core.schemas import dump_schema, new_schema_body
+from reflekt.core.warehouse import SourceArg
+
+REGISTRY = "segment"
+FIRST_VERSION = "1-0"
+DEFAULT_SINCE = "7d"
+
+
+@dataclass(frozen=True)
+class Drafted:
+    """One schema the import writes (or would write, or kept as it was)."""
+
+    schema_id: str  # segment/<plan>/<Event>/1-0.json
+    table: str
+    event: str
+    rows: int | None = None  # rows in the sample window (None: not sampled)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A table or column the import leaves out, and why."""
+
+    table: str
+    reason: str
+    column: str = ""
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    written: tuple[Drafted, ...]  # in a dry run: what would be written
+    kept: tuple[Drafted, ...]  # events whose folder already holds a schema
+    skipped: tuple[Skipped, ...]  # tables (column "") and columns left out
+    dry_run: bool
+    since: datetime
+    queries: int  # queries sent to the warehouse, the introspection included
+
+    def summary_line(self) -> str:
+        verb = "would write" if self.dry_run else "wrote"
+        tables_skipped = sum(1 for item in self.skipped if not item.column)
+        return (
+            f"{verb} {len(self.written)} schema(s), kept {len(self.kept)} existing, "
+            f"skipped {tables_skipped} table(s)"
+        )
+
+
+def parse_since(text: str, now: datetime | None = None) -> datetime:
+    """`7d`, `12h`, `30m` (before `now`) or an ISO date/time -> a naive UTC datetime."""
+    now = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
+    value = text.strip()
+    match = re.fullmatch(r"(\d+)\s*([dhm])", value)
+    if match:
+        amount, unit = int(match.group(1)), match.group(2)
+        delta = {"d": timedelta(days=amount), "h": timedelta(hours=amount)}.get(
+            unit, timedelta(minutes=amount)
+        )
+        return now - delta
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise SelectError(
+            f"--since '{text}' is neither a duration nor a date",
+            hint="for example --since 7d, --since 24h or --since 2025-01-01",
+        ) from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def _check_plan(plan: str) -> None:
+    problem = check_folder_component(plan, what="plan name")
+    if problem is None and event_folder(plan) != plan:
+        problem = f"the plan name '{plan}' holds characters a folder name cannot"
+    if problem:
+        raise SelectError(f"--plan: {problem}", hint="for example --plan ecommerce")
+
+
+def _has_schema(folder: Path) -> bool:
+    return folder.is_dir() and any(path.suffix == ".json" for path in folder.iterdir())
+
+
+def _selected(table: str, globs: Sequence[str]) -> bool:
+    return not globs or any(fnmatch.fnmatchcase(table, glob.lower()) for glob in globs)
+
+
+def import_warehouse(
+    project: Any,
+    profile: Any,
+    source_arg: str | SourceArg,
+    plan: str,
+    *,
+    since: str | datetime = DEFAULT_SINCE,
+    sample: int | None = None,
+    select_tables: Sequence[str] = (),
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Draft `schemas/segment/<plan>/<Event>/1-0.json` for each Segment event table.
+
+    Errors: SelectError (bad --source/--plan/--since, exit 2), ConfigError (unknown source,
+    exit 2), WarehouseError (unreachable warehouse, missing schema, failed query, exit 3).
+    """
+    from reflekt.core.build.pipeline import _check_database
+    from reflekt.core.transaction import apply_files
+    from reflekt.core.warehouse import _driver_errors, _failure, create_engine, introspect
+
+    report = progress or no_progress
+    source = source_arg if isinstance(source_arg, SourceArg) else SourceArg.parse(source_arg)
+    _check_plan(plan)
+    if sample is not None and sample < 1:
+        raise SelectError("--sample must be at least 1", hint="leave it out to use every row")
+    window = Window(since if isinstance(since, datetime) else parse_since(since), sample)
+    source_config = profile.source(source.source_id)
+    _check_database(source, source_config)
+
+    report(0, None, f"introspecting {source_config.type} schema {source.schema}")
+    engine = create_engine(source_config)
+    try:
+        columns = introspect(source_config, source.schema, engine, database=source.database)
+        queries = 1
+        plan_dir = project.schemas_dir / REGISTRY / plan
+        skipped: list[Skipped] = []
+        todo: list[tables.EventTable] = []
+        kept: list[Drafted] = []
+        for name in sorted(columns.tables):
+            if not _selected(name, select_tables):
+                continue
+            found = tables.event_table(name, columns.tables[name])
+            if isinstance(found, str):
+                skipped.append(Skipped(name, found))
+                continue
+            skipped += [
+                Skipped(
+                    name,
+                    "no property name maps to this column under Segment's naming "
+                    "(it snake_cases every name it writes); add it by hand if it is one",
+                    column=col,
+                )
+                for col in found.unnamed
+            ]
+            folder = event_folder(tables.event_name(found, None))
+            if _has_schema(plan_dir / folder):
+                kept.append(Drafted(_schema_id(plan, folder), name, found.default_name))
+                continue
+            todo.append(found)
+
+        schema_name = _schema_for_sql(source_config.type, columns.schema, source.database)
+        drafted: list[Drafted] = []
+        files: dict[Path, str] = {}
+        with engine.connect() as connection:
+            for index, table in enumerate(todo):
+                report(index, len(todo), f"sampling {table.table}")
+                stats = sampling.table_stats(connection, schema_name, table, window)
+                queries += 1 + len(stats.enums)
+                event = tables.event_name(table, stats.event_text)
+                folder = event_folder(event)
+                if _has_schema(plan_dir / folder):  # named by event_text: another folder
+                    kept.append(Drafted(_schema_id(plan, folder), table.table, event))
+                    continue
+                schema_id = _schema_id(plan, folder)
+                files[project.schemas_dir / schema_id] = _draft(
+                    project, schema_id, event, table, stats
+                )
+                drafted.append(Drafted(schema_id, table.table, event, stats.rows))
+            report(len(todo), len(todo), "sampled")
+    except WarehouseError:
+        raise
+    except _driver_errors() as exc:
+        raise _failure(source_config, exc, "sample") from None
+    finally:
+        engine.dispose()
+
+    if files and not dry_run:
+        apply_files(project.root, files)
+    return ImportResult(tuple(drafted), tuple(kept), tuple(skipped), dry_run, window.since, queries)
+
+
+def _schema_id(plan: str, folder: str) -> str:
+    return f"{REGISTRY}/{plan}/{folder}/{FIRST_VERSION}.json"
+
+
+def _schema_for_sql(source_type: str, schema: str, database: str) -> str:
+    """The schema part of a table name; on Snowflake `database.schema` (its introspection
+    reads `--source`'s database, which may not be the one the connection opens)."""
+    if source_type == "snowflake":
+        return f"{database}.{schema}"
+    return schema
+
+
+def _draft(
+    project: Any, schema_id: str, event: str, table: tables.EventTable, stats: TableStats
+) -> str:
+    properties, required = shape.draft_properties(table.properties, stats, table.all_columns)
+    body = new_schema_body(
+        schema_id,
+        vendor=project.vendor,
+        name=event,
+        version=FIRST_VERSION,
+        description="",
+        properties=properties,
+        required=required,
+    )
+    return dump_schema(body)
