@@ -207,7 +207,10 @@ def _schema_for_sql(source_type: str, schema: str, database: str) -> str:
     """The schema part of a table name; on Snowflake `database.schema` (its introspection
     reads `--source`'s database, which may not be the one the connection opens)."""
     if source_type == "snowflake":
-        return f"{database}.{schema}"
+        # A plain name in lower case stays unquoted, so Snowflake resolves it as it resolves
+        # `--source` in the introspection (case-insensitively).
+        plain = re.fullmatch(r"[A-Za-z_][A-Za-z0-9_$]*", database)
+        return f"{database.lower() if plain else database}.{schema}"
     return schema
 
 

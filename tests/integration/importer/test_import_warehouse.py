@@ -323,3 +323,55 @@ def test_postgres_import_then_build(pg_project, pg_warehouse, query_counter):
     result = invoke(pg_project, "build", "dbt", "--source", source, "-f", "json", *selects)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["drift"] == []
+
+
+# --- Snowflake (fakesnow) ---------------------------------------------------------------------
+
+
+def test_snowflake_import_with_fakesnow(make_project):
+    """Upper-case names as Snowflake stores them, `--source`'s database in the table names."""
+    import warnings
+
+    import fakesnow
+    import sqlalchemy as sa
+
+    from reflekt.core.imports.importer import import_warehouse
+    from reflekt.core.profiles import load_profile
+    from reflekt.core.project import load_project
+    from reflekt.core.warehouse import engine_url
+
+    project = make_project("shop")
+    settings = {"account": "acct", "user": "u", "password": "pw", "database": "RAW"}
+    project.write_profiles(
+        {"version": 1.0, "dev": {"source": [{"id": "sf", "type": "snowflake", **settings}]}}
+    )
+    loaded = load_project(project.root)
+    profile = load_profile(loaded)
+    with warnings.catch_warnings(), fakesnow.patch():
+        warnings.simplefilter("ignore")
+        engine = sa.create_engine(engine_url(profile.source("sf")))
+        with engine.begin() as connection:
+            connection.execute(sa.text("create schema raw.segment_prod"))
+            connection.execute(
+                sa.text(
+                    "create table raw.segment_prod.cart_viewed (id varchar, received_at "
+                    "timestamp, event_text varchar, cart_id varchar, item_count bigint)"
+                )
+            )
+            connection.execute(
+                sa.text(
+                    "insert into raw.segment_prod.cart_viewed values "
+                    "('1', current_timestamp, 'Cart Viewed', 'c1', 2), "
+                    "('2', current_timestamp, 'Cart Viewed', null, 3)"
+                )
+            )
+        engine.dispose()
+        result = import_warehouse(loaded, profile, "sf.raw.segment_prod", "shop")
+    assert [item.schema_id for item in result.written] == ["segment/shop/Cart_Viewed/1-0.json"]
+    schema = project.read_json("schemas/segment/shop/Cart_Viewed/1-0.json")
+    assert schema["self"]["name"] == "Cart Viewed"
+    assert schema["properties"] == {
+        "cart_id": {"type": "string", "description": ""},
+        "item_count": {"type": "number", "description": ""},  # Snowflake says NUMBER
+    }
+    assert schema["required"] == ["item_count"]
