@@ -196,6 +196,32 @@ def test_import_then_build_gives_no_drift(duck_project):
     )
 
 
+def clean_selects() -> list[str]:
+    """--select of every imported event but the one whose hostile columns no property names."""
+    selects: list[str] = []
+    for folder in EXPECTED:
+        if folder != "Hostile_Names_Happened":
+            selects += ["--select", f"{PLAN}/{folder}"]
+    return selects
+
+
+def test_import_then_audit_finds_nothing(duck_project):
+    """The issue's acceptance check: the data follows the schemas drafted from it, in
+    structure and row by row (required, enum), over the same window."""
+    run_import(duck_project, DUCK)
+    result = invoke(duck_project, "audit", "--source", DUCK, "-f", "json", *clean_selects())
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["findings"] == []
+    # With every schema: only the columns and tables the import reported as skipped.
+    result = invoke(duck_project, "audit", "--source", DUCK, "-f", "json")
+    found = {(f["code"], f["table"], f["column"]) for f in json.loads(result.stdout)["findings"]}
+    assert found == {("RA104", "hostile_names_happened", name) for name in HOSTILE_COLUMNS} | {
+        ("RA102", "not_segment", ""),
+        ("RA102", "weird-table", ""),
+    }
+
+
 def test_import_never_overwrites(duck_project):
     mine = duck_project.add_schema(
         f"{PLAN}/Order_Completed/1-0",
@@ -323,6 +349,9 @@ def test_postgres_import_then_build(pg_project, pg_warehouse, query_counter):
     result = invoke(pg_project, "build", "dbt", "--source", source, "-f", "json", *selects)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["drift"] == []
+    result = invoke(pg_project, "audit", "--source", source, "-f", "json", *clean_selects())
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["findings"] == []
 
 
 # --- Snowflake (fakesnow) ---------------------------------------------------------------------
