@@ -33,8 +33,8 @@ from reflekt.commands._common import Run, progress_bar, reflekt_command
     default="7d",
     show_default=True,
     metavar="WHEN",
-    help="Sample window: rows received in the last 7d / 24h / 30m, or since a date "
-    "(2025-01-01). `required` and `enum` come from these rows.",
+    help="Sample window: rows received in the last 7d / 24h / 2w, or since a date "
+    "(2025-01-01, UTC), as `reflekt audit` reads it. `required` and `enum` come from these rows.",
 )
 @click.option(
     "--sample",

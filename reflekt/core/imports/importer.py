@@ -14,7 +14,7 @@ import fnmatch
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -69,26 +69,15 @@ class ImportResult:
 
 
 def parse_since(text: str, now: datetime | None = None) -> datetime:
-    """`7d`, `12h`, `30m` (before `now`) or an ISO date/time -> a naive UTC datetime."""
-    now = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
-    value = text.strip()
-    match = re.fullmatch(r"(\d+)\s*([dhm])", value)
-    if match:
-        amount, unit = int(match.group(1)), match.group(2)
-        delta = {"d": timedelta(days=amount), "h": timedelta(hours=amount)}.get(
-            unit, timedelta(minutes=amount)
-        )
-        return now - delta
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise SelectError(
-            f"--since '{text}' is neither a duration nor a date",
-            hint="for example --since 7d, --since 24h or --since 2025-01-01",
-        ) from None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
+    """`7d`, `24h`, `2w` (before `now`) or a date / ISO time -> a naive UTC datetime.
+
+    Audit's own rule (`audit.run.parse_since`): an import and the audit that checks it read
+    the same window.
+    """
+    from reflekt.core.audit.run import parse_since as audit_since
+
+    moment = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    return audit_since(text, moment)
 
 
 def _check_plan(plan: str) -> None:
