@@ -64,8 +64,9 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     _log(f"reflekt: {' '.join(argv[2:])}")
     exit_code = subprocess.run(argv).returncode
 
-    body = _markdown(reflekt, args.command, common)
-    report = assemble(args.command, against, exit_code, body)
+    body, native = _markdown(reflekt, args.command, common)
+    # Reflekt's own Markdown has its heading and verdict; a fenced fallback gets ours.
+    report = body if native else assemble(args.command, against, exit_code, body)
     summary = args.summary_file or env.get("GITHUB_STEP_SUMMARY")
     if summary:
         with open(summary, "a", encoding="utf-8") as handle:
@@ -82,20 +83,20 @@ def split_list(value: str | None) -> list[str]:
     return [item for item in re.split(r"[\s,]+", value or "") if item]
 
 
-def _markdown(reflekt: list[str], command: str, common: list[str]) -> str:
-    """Reflekt's Markdown report; its text output (or its error) fenced when it has none."""
+def _markdown(reflekt: list[str], command: str, common: list[str]) -> tuple[str, bool]:
+    """Reflekt's Markdown report (True); its text output or its error fenced (False)."""
     with tempfile.TemporaryDirectory(prefix="reflekt-report-") as tmp:
         out = Path(tmp) / "report.md"
         argv = [*reflekt, command, *common, "--format", "markdown", "--output", str(out)]
         done = subprocess.run(argv, capture_output=True, text=True)
         if out.is_file() and out.stat().st_size:
-            return out.read_text(encoding="utf-8")
+            return out.read_text(encoding="utf-8"), True
     if "markdown" in done.stderr and done.returncode == 2:  # a Reflekt without it
         text = subprocess.run(
             [*reflekt, command, *common, "--format", "text"], capture_output=True, text=True
         )
-        return fenced(text.stdout or text.stderr)
-    return fenced(done.stderr or done.stdout or f"reflekt exited {done.returncode}")
+        return fenced(text.stdout or text.stderr), False
+    return fenced(done.stderr or done.stdout or f"reflekt exited {done.returncode}"), False
 
 
 def _maybe_comment(
