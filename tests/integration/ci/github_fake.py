@@ -36,6 +36,7 @@ class FakeGitHub:
     requests: list[tuple[str, str, str]] = field(default_factory=list)  # method, path, auth
     fail_next: list[int] = field(default_factory=list)
     next_id: int = 1000
+    link_host: str = ""  # set: the Link header's pages point at another host
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add_comment(self, login: str, body: str) -> dict[str, Any]:
@@ -122,7 +123,7 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             items = fake.comments[(page - 1) * per_page : page * per_page]
             last = max(1, -(-len(fake.comments) // per_page))
             links = []
-            base = f"{fake.url}/repos/{REPO}/issues/{PR}/comments?per_page={per_page}"
+            base = f"{fake.link_host or fake.url}/repos/{REPO}/issues/{PR}/comments?per_page={per_page}"
             if page < last:
                 links.append(f'<{base}&page={page + 1}>; rel="next"')
                 links.append(f'<{base}&page={last}>; rel="last"')

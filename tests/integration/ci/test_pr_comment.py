@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ci_support import github_env, run_ci
-from github_fake import ALICE_TOKEN, BOT, READ_ONLY_TOKEN, FakeGitHub
+from github_fake import ALICE_TOKEN, BOT, BOT_TOKEN, READ_ONLY_TOKEN, FakeGitHub, serve_github
 
 MARKER = "<!-- reflekt-report -->"
 
@@ -149,3 +149,17 @@ def test_the_page_cap_stops_an_endless_listing(tmp_path: Path, github: FakeGitHu
     assert done.returncode == 0
     assert "more than 2 pages" in done.stdout
     assert len(github.comments) == 250
+
+
+def test_a_next_page_on_another_host_is_not_followed(tmp_path: Path, github: FakeGitHub) -> None:
+    """The token goes to GITHUB_API_URL's host only, whatever a Link header says."""
+    for i in range(120):
+        github.add_comment("bob", f"comment {i}")
+    with serve_github() as elsewhere:
+        github.link_host = elsewhere.url.replace("127.0.0.1", "localhost")
+        done = _comment(tmp_path, github_env(tmp_path, github), "report\n")
+        assert elsewhere.requests == []
+    assert done.returncode == 0
+    assert "next page is on another host" in done.stdout
+    assert BOT_TOKEN not in done.stdout + done.stderr
+    assert len(github.comments) == 120
