@@ -21,7 +21,7 @@ by every pattern and are a separate check (`numbers: false` in the project conve
 `NamingConvention.effective_casing`.
 
 The warehouse column a property lands on is not a casing question: it is
-`reflekt.core.build.segment.snake_case` (Segment's rule), used by both the dbt build and
+`reflekt.core.platforms.segment.snake_case` (Segment's rule), used by both the dbt build and
 lint's column-collision rule (RF314), so the two never disagree.
 """
 

@@ -39,11 +39,10 @@ from reflekt.core.build.events import (
     group_versions,
     newest_first,
 )
-from reflekt.core.build.segment import snake_case
 from reflekt.core.build.templating import render
 from reflekt.core.escape import yaml_scalar
+from reflekt.core.platforms.segment import RESERVED_METADATA, RULE_TYPE_KEY, snake_case
 from reflekt.core.project import DbtConfig, Lookback
-from reflekt.core.registries.segment_convert import RESERVED_METADATA, RULE_TYPE_KEY
 from reflekt.core.schemas import Version
 from reflekt.core.warehouse import SchemaColumns, SourceArg, WarehouseColumn
 

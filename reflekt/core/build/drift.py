@@ -30,7 +30,7 @@ from reflekt.core.build import segment
 from reflekt.core.build.casts import cast_for
 from reflekt.core.build.coltypes import declared_types, warehouse_family
 from reflekt.core.build.dbt import EventSchema
-from reflekt.core.registries.segment_convert import RULE_TYPE_KEY
+from reflekt.core.platforms.segment import RULE_TYPE_KEY
 from reflekt.core.warehouse import SchemaColumns
 
 UNPLANNED = "unplanned_column"

@@ -10,11 +10,15 @@ joined with `_`; context fields land as `context_<path>`.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+# Segment's column naming lives in core/platforms (lint and registries read it too); the
+# names stay importable from here.
+from reflekt.core.platforms.segment import is_flattened as is_flattened
+from reflekt.core.platforms.segment import snake_case as snake_case
 
 # SQL keywords reserved in at least one supported warehouse (Postgres, Redshift, Snowflake,
 # BigQuery, DuckDB). A column alias must not be one of them: it would need quoting, and quoting
@@ -363,24 +367,6 @@ def reserved_words(dialect: str = "") -> frozenset[str]:
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
-def snake_case(name: str) -> str:
-    """Segment's snake_case of an event or property name, always a valid SQL identifier.
-
-    `Cart Viewed`, `CartViewed` and `cart-viewed` all give `cart_viewed`. Characters other than
-    ASCII letters and digits become `_`; a leading digit gets a `_` prefix; a name with no
-    usable character becomes `_` plus a short hash (so it is still unique and valid).
-    """
-    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
-    text = re.sub(r"([a-z])([A-Z])", r"\1_\2", text)
-    text = re.sub(r"([0-9])([A-Z][a-z])", r"\1_\2", text)
-    text = re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").lower()
-    if not text:
-        return "_" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
-    if text[0].isdigit():
-        text = "_" + text
-    return text
-
-
 def is_plain_identifier(name: str, dialect: str = "") -> bool:
     """True when `name` can be written bare in SQL on every supported warehouse (and, for
     `dialect="redshift"`, is none of Redshift's reserved words)."""
@@ -719,19 +705,3 @@ def flatten_properties(properties: Mapping[str, Any] | None) -> list[PropertyCol
 
     walk(properties or {}, ())
     return columns
-
-
-def is_flattened(spec: Any) -> bool:
-    """True for an object property with nested properties: Segment writes one column per
-    leaf (`address_city`), none for the object itself."""
-    if not isinstance(spec, dict):
-        return False
-    nested = spec.get("properties")
-    return _is_object(spec) and isinstance(nested, dict) and bool(nested)
-
-
-def _is_object(spec: Mapping[str, Any]) -> bool:
-    kind = spec.get("type")
-    if isinstance(kind, list):
-        return "object" in kind
-    return kind == "object" or (kind is None and "properties" in spec)

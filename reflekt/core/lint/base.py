@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from reflekt.core.lint.locate import JsonPath, Locator
+from reflekt.core.platforms.segment import column_name
 
 if TYPE_CHECKING:
     from reflekt.core.lint.meta import MetaChecks
@@ -152,9 +153,7 @@ class PropertyRef:
     @property
     def column(self) -> str:
         """The warehouse column within `scope`, named exactly as the dbt build names it."""
-        from reflekt.core.build.segment import snake_case
-
-        return snake_case("_".join(snake_case(part) for part in self.column_path))
+        return column_name(self.column_path)
 
 
 def walk_properties(body: dict[str, Any]) -> list[PropertyRef]:

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reflekt.core.errors import RuleTypeError
+from reflekt.core.platforms.segment import KEPT_KEY, RESERVED_METADATA, RULE_TYPE_KEY
 from reflekt.core.registries.base import RemoteSchema
 from reflekt.core.schemas import (
     JSON_SCHEMA_DRAFT7,
@@ -53,9 +54,6 @@ SPECIAL_NAMES = {"IDENTIFY": "Identify", "GROUP": "Group", "PAGE": "Page", "SCRE
 TRAITS_TYPES = frozenset({"IDENTIFY", "GROUP"})
 SKIPPED_TYPES = frozenset({"COMMON", "ALIAS"})
 PUSHABLE_TYPES = ("TRACK", "IDENTIFY", "GROUP", "PAGE", "SCREEN")
-RULE_TYPE_KEY = "segment_rule_type"
-KEPT_KEY = "segment_rule"  # metadata key: the rule's jsonSchema beyond what Reflekt owns
-RESERVED_METADATA = frozenset({RULE_TYPE_KEY, KEPT_KEY})  # never labels
 DEFAULT_DESCRIPTIONS = {
     "IDENTIFY": "Segment identify() call.",
     "GROUP": "Segment group() call.",

@@ -1,6 +1,6 @@
 """Lint's column-collision rule (RF314) and the dbt build name warehouse columns alike.
 
-Both use `reflekt.core.build.segment.snake_case` (the one implementation of Segment's column
+Both use `reflekt.core.platforms.segment.snake_case` (the one implementation of Segment's column
 naming): whatever the property names, RF314 reports a collision exactly when the build would
 write two properties to the same column.
 """

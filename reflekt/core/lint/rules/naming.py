@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from reflekt.core import casing
-from reflekt.core.build.segment import is_flattened
 from reflekt.core.lint.base import Issue, SchemaContext, schema_rule
+from reflekt.core.platforms.segment import is_flattened
 from reflekt.core.project import NamingConvention
 
 
