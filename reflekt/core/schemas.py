@@ -113,9 +113,9 @@ class SchemaId:
 def event_folder_name(event_name: str) -> str:
     """The folder of an event: its name with spaces as `_`, anything unsafe escaped.
 
-    The rule lives in `reflekt.core.registries.names.event_folder` (injective, safe).
+    The rule lives in `reflekt.core.names.event_folder` (injective, safe).
     """
-    from reflekt.core.registries.names import event_folder
+    from reflekt.core.names import event_folder
 
     return event_folder(event_name)
 

@@ -27,7 +27,7 @@ from registry_fakes import AVO_ACCOUNT, SEGMENT_TOKEN, FakeAvo, FakeSegment, tra
 
 from reflekt.cli import cli
 from reflekt.core.escape import terminal_text
-from reflekt.core.registries.names import (
+from reflekt.core.names import (
     HASH_MARK,
     MAX_FOLDER_BYTES,
     WINDOWS_DEVICES,

@@ -24,8 +24,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
+from reflekt.core.names import name_of_folder
 from reflekt.core.registries.base import RemoteSchema
-from reflekt.core.registries.names import name_of_folder
 from reflekt.core.schemas import Version
 
 MAX_READ_BYTES = 4 * 1024 * 1024

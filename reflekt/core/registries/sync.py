@@ -28,6 +28,7 @@ from typing import Any
 
 from reflekt.core.errors import PlanNotFoundError, PushRefusedError, SelectError
 from reflekt.core.fsutil import write_all_atomic
+from reflekt.core.names import check_folder_component
 from reflekt.core.profiles import Profile
 from reflekt.core.progress import Progress, no_progress
 from reflekt.core.project import Project
@@ -35,7 +36,6 @@ from reflekt.core.readfile import UnreadableFileError, read_regular
 from reflekt.core.registries.base import PullResult, PushResult, RemoteSchema
 from reflekt.core.registries.folders import case_notes, local_event_name, one_name_per_folder
 from reflekt.core.registries.http import RetryPolicy
-from reflekt.core.registries.names import check_folder_component
 from reflekt.core.registries.protocol import BaseVersions, Registry, RegistryContext, Versions
 from reflekt.core.registries.segment_convert import RULE_TYPE_KEY
 from reflekt.core.registries.table import is_registry, registry_for, registry_names

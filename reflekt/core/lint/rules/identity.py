@@ -12,7 +12,7 @@ from reflekt.core.lint.base import (
     event_rule,
     schema_rule,
 )
-from reflekt.core.registries.names import name_of_folder
+from reflekt.core.names import name_of_folder
 from reflekt.core.schemas import Version, event_folder_name, json_kind
 
 
