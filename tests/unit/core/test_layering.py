@@ -1,4 +1,5 @@
-"""Rules of the house that a test can hold: core is UI-free, and --help/--version start light."""
+"""Rules of the house that a test can hold: core is UI-free, --help/--version start light, and
+CI runs the static layer and type checks (`[tool.importlinter]`, `[tool.mypy]` in pyproject.toml)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ import json
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import reflekt.core
 
+ROOT = Path(__file__).resolve().parents[3]
 UI_MODULES = ("textual", "click", "rich")
 HEAVY_MODULES = ("sqlalchemy", "textual", "jsonschema", "requests")
 
@@ -49,3 +52,14 @@ def test_python_dash_m_works() -> None:
     )
     assert result.returncode == 0
     assert result.stdout.startswith("reflekt ")
+
+
+def test_ci_runs_the_readmes_test_command_with_the_static_checks() -> None:
+    """The layer contracts and the type check run where the tests run: in the README's
+    Quickstart test command, which .ci/run runs exactly."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    [command] = [line for line in readme if line.startswith('pip install -e ".[test]"')]
+    assert command in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    steps = [step.strip() for step in command.split("&&")]
+    for check in ("lint-imports", "mypy reflekt/core"):
+        assert check in steps and steps.index(check) < steps.index("pytest"), check
