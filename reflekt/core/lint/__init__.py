@@ -4,8 +4,8 @@
     report.errors, report.warnings, report.by_schema()
 
 Rules live in `reflekt/core/lint/rules/` (one small function per rule, with a code, a name,
-a default severity and a docstring with a bad and a good example); see that package's
-docstring for how to add one.
+a default severity, a docstring saying why, and Bad/Good examples that a test lints); see
+that package's docstring for how to add one.
 """
 
 from __future__ import annotations

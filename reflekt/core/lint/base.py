@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import inspect
 import re
-import textwrap
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
+from reflekt.core.lint.examples import Example
+from reflekt.core.lint.findings import SEVERITIES, Severity
 from reflekt.core.lint.locate import JsonPath, Locator
 from reflekt.core.platforms.segment import column_name
 
@@ -22,8 +23,9 @@ if TYPE_CHECKING:
     from reflekt.core.project import Project
     from reflekt.core.schemas import SchemaDocument
 
-SCOPE_SCHEMA = "schema"
-SCOPE_EVENT = "event"
+Scope = Literal["schema", "event"]
+SCOPE_SCHEMA: Scope = "schema"
+SCOPE_EVENT: Scope = "event"
 _CODE_RE = re.compile(r"^RF[0-9]{3}$")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 
@@ -49,34 +51,40 @@ class Issue:
 
 @dataclass(frozen=True)
 class Rule:
-    """One lint rule: a stable code, a kebab-case name, a default severity and a check."""
+    """One lint rule: a stable code, a kebab-case name, a default severity, a check, and
+    Bad/Good examples that a test lints (see `reflekt.core.lint.examples`)."""
 
     code: str
     name: str
-    severity: str
+    severity: Severity
     summary: str
-    scope: str
+    scope: Scope
     check: Callable[[Any], Iterable[Issue]] = field(repr=False, compare=False)
     doc: str = field(default="", repr=False, compare=False)
     needs_body: bool = True
+    examples: tuple[Example, ...] = field(default=(), repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        # `rule.__doc__` is the rule's own docstring (with its Bad:/Good: examples).
+        # `rule.__doc__` is the rule's own docstring (why it exists).
         object.__setattr__(self, "__doc__", self.doc)
 
-    def _section(self, title: str) -> str:
-        match = re.search(
-            rf"^{title}:\s*\n(.*?)(?=^\S[^\n]*:\s*$|\Z)", self.doc, re.MULTILINE | re.DOTALL
-        )
-        return textwrap.dedent(match.group(1)).strip() if match else ""
+    @property
+    def bad_examples(self) -> tuple[Example, ...]:
+        return tuple(example for example in self.examples if example.verdict == "bad")
+
+    @property
+    def good_examples(self) -> tuple[Example, ...]:
+        return tuple(example for example in self.examples if example.verdict == "good")
 
     @property
     def bad_example(self) -> str:
-        return self._section("Bad")
+        """The Bad examples as documentation shows them."""
+        return "\n\n".join(example.text() for example in self.bad_examples)
 
     @property
     def good_example(self) -> str:
-        return self._section("Good")
+        """The Good examples as documentation shows them."""
+        return "\n\n".join(example.text() for example in self.good_examples)
 
 
 _REGISTRY: dict[str, Rule] = {}
@@ -87,10 +95,12 @@ def _register(rule: Rule) -> Rule:
         raise ValueError(f"lint rule code '{rule.code}' must look like RF123")
     if not _NAME_RE.match(rule.name):
         raise ValueError(f"lint rule name '{rule.name}' must be kebab-case")
-    if rule.severity not in ("error", "warning"):
+    if rule.severity not in SEVERITIES:
         raise ValueError(f"lint rule {rule.code}: severity must be error or warning")
-    if "Bad:" not in rule.doc or "Good:" not in rule.doc:
-        raise ValueError(f"lint rule {rule.code}: the docstring needs a Bad: and a Good: example")
+    if not rule.bad_examples or not rule.good_examples:
+        raise ValueError(f"lint rule {rule.code}: give a bad(...) and a good(...) example")
+    if not rule.doc:
+        raise ValueError(f"lint rule {rule.code}: the docstring says why the rule exists")
     for other in _REGISTRY.values():
         if other.code == rule.code and other.check is not rule.check:
             raise ValueError(f"lint rule code {rule.code} is used twice")
@@ -100,8 +110,19 @@ def _register(rule: Rule) -> Rule:
     return rule
 
 
-def _decorator(scope: str, code: str, name: str, summary: str, severity: str, needs_body: bool):
-    def decorate(func: Callable[[Any], Iterable[Issue]]) -> Callable[[Any], Iterable[Issue]]:
+RuleCheck = Callable[[Any], Iterable[Issue]]
+
+
+def _decorator(
+    scope: Scope,
+    code: str,
+    name: str,
+    summary: str,
+    severity: Severity,
+    needs_body: bool,
+    examples: Sequence[Example],
+) -> Callable[[RuleCheck], RuleCheck]:
+    def decorate(func: RuleCheck) -> RuleCheck:
         _register(
             Rule(
                 code=code,
@@ -112,6 +133,7 @@ def _decorator(scope: str, code: str, name: str, summary: str, severity: str, ne
                 check=func,
                 doc=inspect.cleandoc(func.__doc__ or ""),
                 needs_body=needs_body,
+                examples=tuple(examples),
             )
         )
         return func
@@ -120,19 +142,32 @@ def _decorator(scope: str, code: str, name: str, summary: str, severity: str, ne
 
 
 def schema_rule(
-    code: str, name: str, *, summary: str, severity: str = "error", needs_body: bool = True
-):
+    code: str,
+    name: str,
+    *,
+    summary: str,
+    examples: Sequence[Example],
+    severity: Severity = "error",
+    needs_body: bool = True,
+) -> Callable[[RuleCheck], RuleCheck]:
     """Register `func(ctx: SchemaContext) -> Iterable[Issue]`, run once per schema file.
 
     With `needs_body=False` the rule also runs on files that could not be parsed
     (`ctx.body` is then None); by default it only sees files with a JSON object body.
     """
-    return _decorator(SCOPE_SCHEMA, code, name, summary, severity, needs_body)
+    return _decorator(SCOPE_SCHEMA, code, name, summary, severity, needs_body, examples)
 
 
-def event_rule(code: str, name: str, *, summary: str, severity: str = "error"):
+def event_rule(
+    code: str,
+    name: str,
+    *,
+    summary: str,
+    examples: Sequence[Example],
+    severity: Severity = "error",
+) -> Callable[[RuleCheck], RuleCheck]:
     """Register `func(ctx: EventContext) -> Iterable[Issue]`, run once per event folder."""
-    return _decorator(SCOPE_EVENT, code, name, summary, severity, False)
+    return _decorator(SCOPE_EVENT, code, name, summary, severity, False, examples)
 
 
 def registered_rules() -> dict[str, Rule]:

@@ -23,7 +23,7 @@ from reflekt.core.lint.base import (
     SchemaContext,
     registered_rules,
 )
-from reflekt.core.lint.findings import Finding, LintReport, sort_key
+from reflekt.core.lint.findings import Finding, LintReport, Severity, SeveritySetting, sort_key
 from reflekt.core.lint.locate import Locator
 from reflekt.core.lint.rules import load_rules
 from reflekt.core.progress import Progress
@@ -61,7 +61,7 @@ def rule_names() -> dict[str, str]:
 @dataclass(frozen=True)
 class ActiveRule:
     rule: Rule
-    severity: str
+    severity: Severity
 
 
 @dataclass(frozen=True)
@@ -69,12 +69,16 @@ class RuleSetting:
     """A rule with the severity it runs at in a project (`off` when switched off)."""
 
     rule: Rule
-    severity: str  # error | warning | off
+    severity: SeveritySetting
     overridden: bool  # `lint.rules` in reflekt_project.yml changed the default
 
     @property
-    def default(self) -> str:
+    def default(self) -> Severity:
         return self.rule.severity
+
+
+# What `lint: rules:` values mean (reflekt_project.yml is validated against these names).
+_SETTINGS: dict[str, SeveritySetting] = {"error": "error", "warning": "warning", "off": "off"}
 
 
 def rule_settings(project: Project | None = None) -> tuple[list[RuleSetting], list[str]]:
@@ -84,21 +88,17 @@ def rule_settings(project: Project | None = None) -> tuple[list[RuleSetting], li
     `reflekt lint --list-rules` can still list the rules and point at the typo.
     """
     known = rule_names()
-    configured: dict[str, str] = {}
+    configured: dict[str, SeveritySetting] = {}
     unknown: list[str] = []
     for key, value in (project.lint_rules if project is not None else {}).items():
         if key in known:
-            configured[known[key]] = value
+            configured[known[key]] = _SETTINGS[value]
         else:
             unknown.append(key)
-    settings = [
-        RuleSetting(
-            rule,
-            configured.get(rule.code, rule.severity),
-            configured.get(rule.code, rule.severity) != rule.severity,
-        )
-        for rule in all_rules()
-    ]
+    settings: list[RuleSetting] = []
+    for rule in all_rules():
+        severity = configured.get(rule.code, rule.severity)
+        settings.append(RuleSetting(rule, severity, severity != rule.severity))
     return settings, unknown
 
 
@@ -310,10 +310,12 @@ def _lint_events(
             if sibling_id in versions or Version.try_parse(name) is None:
                 continue
             versions[sibling_id] = read(folder / name)
-        ordered = sorted(
-            (doc for doc in versions.values() if doc.schema_id.version is not None),
-            key=lambda doc: doc.schema_id.version,
-        )
+        versioned = [
+            (version, doc)
+            for doc in versions.values()
+            if (version := doc.schema_id.version) is not None
+        ]
+        ordered = [doc for _, doc in sorted(versioned, key=lambda pair: pair[0])]
         if ordered:
             linter.lint_event(key, ordered, selected)
 
@@ -413,7 +415,7 @@ def _lint_chunk_forked(paths: list[Path]) -> tuple[list[Finding], int]:
 def _chunk_failed(linter: _Linter, paths: list[Path], exc: Exception) -> list[Finding]:
     """One RF101 finding per file of a chunk that could not be linted."""
     root, schemas_dir = linter.project.root, linter.project.schemas_dir
-    severity = next((a.severity for a in linter.rules if a.rule.code == "RF101"), "error")
+    severity: Severity = next((a.severity for a in linter.rules if a.rule.code == "RF101"), "error")
     return [
         Finding(
             schema_id=printable(relative_id(path, schemas_dir).path),

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
-SEVERITY_ERROR = "error"
-SEVERITY_WARNING = "warning"
+Severity = Literal["error", "warning"]  # what a finding is; an error fails `reflekt lint`
+SeveritySetting = Literal["error", "warning", "off"]  # what `lint: rules:` may set a rule to
+
+SEVERITY_ERROR: Severity = "error"
+SEVERITY_WARNING: Severity = "warning"
+SEVERITIES: tuple[Severity, ...] = (SEVERITY_ERROR, SEVERITY_WARNING)
 
 
 @dataclass(frozen=True)
@@ -18,7 +23,7 @@ class Finding:
     column: int | None
     rule: str  # stable code: "RF311"
     rule_name: str  # "property-casing"
-    severity: str  # "error" | "warning"
+    severity: Severity
     message: str
     property: str | None = None  # dotted path: "products.items.sku"
     suggestion: str | None = None  # e.g. the corrected name

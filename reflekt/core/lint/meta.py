@@ -156,10 +156,10 @@ class _Validator:
 
 def _draft7_registry() -> Any:
     """References to draft-07 resolve to Reflekt's dialect (with `any`), as in the fast check."""
-    from referencing import Registry, Resource
+    from referencing import Registry
     from referencing.jsonschema import DRAFT7
 
-    resource = Resource(contents=draft7_metaschema(), specification=DRAFT7)
+    resource = DRAFT7.create_resource(draft7_metaschema())
     return Registry().with_resources([(DRAFT7_URI, resource), (DRAFT7_URI + "#", resource)])
 
 

@@ -6,26 +6,33 @@ How to write a rule module
 Add a module here (e.g. `versioning.py`). Each rule is a function decorated with
 `schema_rule` (run once per schema file) or `event_rule` (run once per event folder), which
 registers it; it yields `Issue`s and never raises for bad input (a crash in a rule would stop
-lint). The docstring is the rule's documentation: a first line, then a `Bad:` and a `Good:`
-example (both required; the README's rule table is generated from the registry)::
+lint). The docstring says why the rule exists. `examples=` holds at least one `bad(...)` and
+one `good(...)` example (`reflekt.core.lint.examples`): a test lints each through
+`lint_project`, and a Bad one must yield the rule's finding, a Good one no finding at all::
 
     from collections.abc import Iterator
 
     from reflekt.core.lint.base import EventContext, Issue, SchemaContext, event_rule, schema_rule
+    from reflekt.core.lint.examples import bad, good
 
 
-    @schema_rule("RF999", "my-rule", summary="One line for the rule table.")
+    @schema_rule(
+        "RF999",
+        "my-rule",
+        summary="One line for the rule table.",
+        examples=(
+            bad({"description": ""}),  # a fragment over a well-formed Cart_Viewed/1-0.json
+            good({"description": "When the user views the cart."}),
+        ),
+    )
     def my_rule(ctx: SchemaContext) -> Iterator[Issue]:
-        \"\"\"Why the rule exists.
-
-        Bad:
-            {"description": ""}
-
-        Good:
-            {"description": "When the user views the cart."}
-        \"\"\"
-        if not ctx.body.get("description"):
+        \"\"\"Why the rule exists.\"\"\"
+        if not (ctx.body or {}).get("description"):
             yield Issue("the event has no description", at=("description",))
+
+Examples take `conventions=` (merged over the default `schemas.conventions`) and `files=`
+(several files by path under `segment/ecommerce/`, for event rules); a str instead of a
+fragment is a file's exact text.
 
 After adding or changing a rule, regenerate the README's rule table (a test checks it):
 `python -m reflekt.core.lint.docs README.md`.

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from reflekt.core.lint.base import Issue, SchemaContext, schema_rule
+from reflekt.core.lint.examples import bad, good
 from reflekt.core.schemas import json_kind
 
 
@@ -21,20 +22,21 @@ def _missing_description(schema: Any) -> str | None:
     return None
 
 
-@schema_rule("RF401", "event-description", summary="The event has a non-empty description.")
+@schema_rule(
+    "RF401",
+    "event-description",
+    summary="The event has a non-empty description.",
+    examples=(
+        bad({"description": ""}),
+        good({"description": "The user viewed their shopping cart."}),
+    ),
+)
 def event_description(ctx: SchemaContext) -> Iterator[Issue]:
-    """The description is what analysts read in the docs and in dbt.
-
-    Bad:
-        {"$id": "segment/ecommerce/Cart_Viewed/1-0.json", "description": ""}
-
-    Good:
-        {"$id": "segment/ecommerce/Cart_Viewed/1-0.json",
-         "description": "The user viewed their shopping cart."}
-    """
-    why = _missing_description(ctx.body)
+    """The description is what analysts read in the docs and in dbt."""
+    body = ctx.body or {}
+    why = _missing_description(body)
     if why:
-        at = ("description",) if "description" in ctx.body else ()
+        at = ("description",) if "description" in body else ()
         yield Issue(f"the event {why}", at=at)
 
 
@@ -42,16 +44,24 @@ def event_description(ctx: SchemaContext) -> Iterator[Issue]:
     "RF402",
     "property-description",
     summary="Every property (nested ones too) has a non-empty description.",
+    examples=(
+        bad({"properties": {"cart_id": {"type": "string"}}}),
+        bad(
+            {
+                "properties": {
+                    "cart": {
+                        "type": "object",
+                        "description": "The cart.",
+                        "properties": {"cart_id": {"type": "string", "description": " "}},
+                    }
+                }
+            }
+        ),
+        good({"properties": {"cart_id": {"type": "string", "description": "The cart's id."}}}),
+    ),
 )
 def property_description(ctx: SchemaContext) -> Iterator[Issue]:
-    """Each property is documented, at every depth.
-
-    Bad:
-        {"properties": {"cart_id": {"type": "string"}}}
-
-    Good:
-        {"properties": {"cart_id": {"type": "string", "description": "The cart's id."}}}
-    """
+    """Each property is documented, at every depth."""
     for prop in ctx.properties:
         why = _missing_description(prop.schema)
         if why:

@@ -12,27 +12,28 @@ from reflekt.core.lint.base import (
     event_rule,
     schema_rule,
 )
+from reflekt.core.lint.examples import bad, good
 from reflekt.core.names import name_of_folder
 from reflekt.core.schemas import Version, event_folder_name, json_kind
 
 
-@schema_rule("RF201", "id-matches-path", summary="`$id` equals the file's path under schemas/.")
+@schema_rule(
+    "RF201",
+    "id-matches-path",
+    summary="`$id` equals the file's path under schemas/.",
+    examples=(
+        bad({"$id": "segment/ecommerce/CartViewed/1-0.json"}),
+        good({"$id": "segment/ecommerce/Cart_Viewed/1-0.json"}),
+    ),
+)
 def id_matches_path(ctx: SchemaContext) -> Iterator[Issue]:
-    """The `$id` is how registries and the dbt builder name the schema; it must be the path.
-
-    Bad:
-        schemas/segment/ecommerce/Cart_Viewed/1-0.json with
-        {"$id": "segment/ecommerce/CartViewed/1-0.json"}
-
-    Good:
-        schemas/segment/ecommerce/Cart_Viewed/1-0.json with
-        {"$id": "segment/ecommerce/Cart_Viewed/1-0.json"}
-    """
+    """The `$id` is how registries and the dbt builder name the schema; it must be the path."""
     expected = ctx.schema_id
-    if "$id" not in ctx.body:
+    body = ctx.body or {}
+    if "$id" not in body:
         yield Issue(f'missing `$id` (expected "{expected}")', suggestion=expected)
         return
-    actual = ctx.body["$id"]
+    actual = body["$id"]
     if not isinstance(actual, str):
         yield Issue(f'`$id` must be a string (expected "{expected}")', at=("$id",))
     elif actual != expected:
@@ -47,16 +48,13 @@ def id_matches_path(ctx: SchemaContext) -> Iterator[Issue]:
     "RF202",
     "name-matches-folder",
     summary="`self.name` matches the event folder (spaces written as `_`).",
+    examples=(
+        bad(files={"Cart_Viewed/1-0.json": {"self": {"name": "Cart Updated"}}}),
+        good(files={"Cart_Viewed/1-0.json": {"self": {"name": "Cart Viewed"}}}),
+    ),
 )
 def name_matches_folder(ctx: SchemaContext) -> Iterator[Issue]:
-    """The event folder is the event name with spaces as `_`.
-
-    Bad:
-        Cart_Viewed/1-0.json with {"self": {"name": "Cart Updated"}}
-
-    Good:
-        Cart_Viewed/1-0.json with {"self": {"name": "Cart Viewed"}}
-    """
+    """The event folder is the event name with spaces as `_`."""
     folder = ctx.doc.schema_id.event_folder
     if "name" not in ctx.self_block:
         return  # the meta-schema rule reports a missing self.name
@@ -83,16 +81,18 @@ def name_matches_folder(ctx: SchemaContext) -> Iterator[Issue]:
     "RF203",
     "version-matches-file",
     summary="`self.version` matches the file name (`1-0.json` holds version 1-0).",
+    examples=(
+        bad(
+            files={"Cart_Viewed/1-0.json": {}, "Cart_Viewed/1-1.json": {"self": {"version": "1-0"}}}
+        ),
+        bad(files={"Cart_Viewed/v1.json": {"self": {"version": "1-0"}}}),
+        good(
+            files={"Cart_Viewed/1-0.json": {}, "Cart_Viewed/1-1.json": {"self": {"version": "1-1"}}}
+        ),
+    ),
 )
 def version_matches_file(ctx: SchemaContext) -> Iterator[Issue]:
-    """Files are named after their MAJOR-MINOR version.
-
-    Bad:
-        Cart_Viewed/1-1.json with {"self": {"version": "1-0"}}
-
-    Good:
-        Cart_Viewed/1-1.json with {"self": {"version": "1-1"}}
-    """
+    """Files are named after their MAJOR-MINOR version."""
     file_version = ctx.doc.schema_id.version_text
     if Version.try_parse(file_version) is None:
         yield Issue(
@@ -115,16 +115,23 @@ def version_matches_file(ctx: SchemaContext) -> Iterator[Issue]:
     "RF204",
     "version-sequence",
     summary="The versions of an event start at 1-0 and have no gaps.",
+    examples=(
+        bad(files={"Cart_Viewed/1-0.json": {}, "Cart_Viewed/1-2.json": {}}),  # 1-1 is missing
+        bad(files={"Cart_Viewed/1-1.json": {}}),  # no 1-0
+        good(
+            files={
+                "Cart_Viewed/1-0.json": {},
+                "Cart_Viewed/1-1.json": {},
+                "Cart_Viewed/2-0.json": {
+                    "required": ["cart_id"],
+                    "properties": {"cart_id": {"type": "string", "description": "The cart."}},
+                },
+            }
+        ),
+    ),
 )
 def version_sequence(ctx: EventContext) -> Iterator[Issue]:
-    """Versions go 1-0, 1-1, ... 2-0: a new MAJOR restarts MINOR at 0.
-
-    Bad:
-        Cart_Viewed/1-0.json, Cart_Viewed/1-2.json (1-1 is missing)
-
-    Good:
-        Cart_Viewed/1-0.json, Cart_Viewed/1-1.json, Cart_Viewed/2-0.json
-    """
+    """Versions go 1-0, 1-1, ... 2-0: a new MAJOR restarts MINOR at 0."""
     previous: Version | None = None
     for doc in ctx.documents:
         version = doc.schema_id.version

@@ -7,18 +7,33 @@ from collections.abc import Iterator
 from typing import Any
 
 from reflekt.core.lint.base import Issue, SchemaContext, property_types, schema_rule
+from reflekt.core.lint.examples import bad, good
+
+_CART_ID = {"type": "string", "description": "The cart's id."}
 
 
-@schema_rule("RF501", "property-type", summary="Every property (nested ones too) has a `type`.")
+@schema_rule(
+    "RF501",
+    "property-type",
+    summary="Every property (nested ones too) has a `type`.",
+    examples=(
+        bad({"properties": {"cart_id": {"description": "The cart's id."}}}),
+        good({"properties": {"cart_id": _CART_ID}}),
+        good(
+            {
+                "properties": {
+                    "cart_id": {
+                        "anyOf": [{"type": "string"}, {"type": "integer"}],
+                        "description": "The cart's id.",
+                    }
+                }
+            }
+        ),
+    ),
+)
 def property_type(ctx: SchemaContext) -> Iterator[Issue]:
     """The dbt builder casts each column by its type; a property without one cannot be built.
     A property whose `anyOf`/`oneOf` branches all have a type counts as typed.
-
-    Bad:
-        {"properties": {"cart_id": {"description": "The cart's id."}}}
-
-    Good:
-        {"properties": {"cart_id": {"type": "string", "description": "The cart's id."}}}
     """
     for prop in ctx.properties:
         if property_types(prop.schema) is None:
@@ -33,16 +48,19 @@ def _type_label(value: Any) -> str:
     "RF502",
     "data-types",
     summary="Every type used is one of the project's `data_types`.",
+    examples=(
+        bad(
+            {"properties": {"price": {"type": "number", "description": "The price."}}},
+            conventions={"data_types": ["string", "integer"]},
+        ),
+        good(
+            {"properties": {"price": {"type": "number", "description": "The price."}}},
+            conventions={"data_types": ["string", "integer", "number"]},
+        ),
+    ),
 )
 def data_types(ctx: SchemaContext) -> Iterator[Issue]:
-    """Only the types listed in `conventions.data_types` may be used.
-
-    Bad:
-        data_types: [string, integer], {"properties": {"price": {"type": "number"}}}
-
-    Good:
-        data_types: [string, integer, number], {"properties": {"price": {"type": "number"}}}
-    """
+    """Only the types listed in `conventions.data_types` may be used."""
     allowed = ctx.project.conventions.data_types
     for prop in ctx.properties:
         types = property_types(prop.schema) or []
@@ -82,16 +100,13 @@ def _required_lists(node: Any, at: tuple, dotted: str) -> Iterator[tuple[Any, di
     "RF503",
     "required-exists",
     summary="Every name in `required` is a property of the same object.",
+    examples=(
+        bad({"properties": {"cart_id": _CART_ID}, "required": ["cartId"]}),
+        good({"properties": {"cart_id": _CART_ID}, "required": ["cart_id"]}),
+    ),
 )
 def required_exists(ctx: SchemaContext) -> Iterator[Issue]:
-    """A required name that is not a property is usually a typo or a removed property.
-
-    Bad:
-        {"properties": {"cart_id": {"type": "string"}}, "required": ["cartId"]}
-
-    Good:
-        {"properties": {"cart_id": {"type": "string"}}, "required": ["cart_id"]}
-    """
+    """A required name that is not a property is usually a typo or a removed property."""
     for required, props, at, dotted in _required_lists(ctx.body, (), ""):
         if not isinstance(required, list):
             continue  # RF102 (draft-07) reports a `required` that is not a list

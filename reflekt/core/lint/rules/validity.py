@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from reflekt.core.lint.base import Issue, SchemaContext, property_path, schema_rule
+from reflekt.core.lint.examples import bad, good
+
+_CART_ID = {"type": "string", "description": "The cart's id."}
 
 
 @schema_rule(
@@ -14,6 +17,20 @@ from reflekt.core.lint.base import Issue, SchemaContext, property_path, schema_r
     "not empty, not truncated, no comments or trailing commas, no duplicate keys, NaN or "
     "Infinity, nesting at most 64 deep.",
     needs_body=False,
+    examples=(
+        bad(
+            """{
+  "$id": "segment/ecommerce/Cart_Viewed/1-0.json",
+  "type": "object",  // a comment
+  "maxLength": NaN,
+  "properties": {},
+}
+"""
+        ),
+        bad('{"$id": "segment/ecommerce/Cart_Viewed/1-0.json", "type": "object", "type": "array"}'),
+        bad('{"$id": "segment/ecommerce/Cart_Viewed/1-0.json", "type": "obj'),
+        good({"type": "object", "properties": {}}),
+    ),
 )
 def json_syntax(ctx: SchemaContext) -> Iterator[Issue]:
     """A schema file must be plain JSON holding one object.
@@ -26,20 +43,6 @@ def json_syntax(ctx: SchemaContext) -> Iterator[Issue]:
     thousands of digits, objects and arrays nested more than 64 deep, a file name that is
     not UTF-8, and a path that is not a regular file (a FIFO, a device, a directory) or is
     larger than `REFLEKT_MAX_SCHEMA_BYTES` (5 MiB by default).
-
-    Bad:
-        {
-          "type": "object",  // a comment
-          "type": "object",
-          "maxLength": NaN,
-          "properties": {},
-        }
-
-    Good:
-        {
-          "type": "object",
-          "properties": {}
-        }
     """
     for problem in ctx.doc.problems:
         yield Issue(problem.message, line=problem.line, column=problem.column)
@@ -49,16 +52,14 @@ def json_syntax(ctx: SchemaContext) -> Iterator[Issue]:
     "RF102",
     "jsonschema-draft7",
     summary="The schema is a valid draft-07 JSON Schema.",
+    examples=(
+        bad({"type": "object", "properties": [{"cart_id": {"type": "string"}}]}),
+        bad({"properties": {"cart_id": {"type": "text", "description": "The cart's id."}}}),
+        good({"type": "object", "properties": {"cart_id": _CART_ID}}),
+    ),
 )
 def jsonschema_draft7(ctx: SchemaContext) -> Iterator[Issue]:
-    """The schema must be valid against the draft-07 meta-schema (types, keywords).
-
-    Bad:
-        {"type": "object", "properties": [{"cart_id": {"type": "string"}}]}
-
-    Good:
-        {"type": "object", "properties": {"cart_id": {"type": "string"}}}
-    """
+    """The schema must be valid against the draft-07 meta-schema (types, keywords)."""
     draft7 = ctx.meta.draft7 if ctx.meta else None
     if draft7 is None or draft7.is_valid(ctx.body):
         return
@@ -75,19 +76,16 @@ def jsonschema_draft7(ctx: SchemaContext) -> Iterator[Issue]:
     "meta-schema",
     summary="The schema validates against the project's meta-schema "
     "(schemas/.reflekt/event-meta/1-0.json).",
+    examples=(
+        bad({"self": {"format": "yaml"}}),
+        bad({"self": {"owner": "growth"}}),
+        good({"self": {"format": "jsonschema"}, "metadata": {"code_owner": "growth"}}),
+    ),
 )
 def meta_schema(ctx: SchemaContext) -> Iterator[Issue]:
-    """Teams edit the project's meta-schema to require metadata (e.g. a code owner).
-
-    Bad:
-        {"self": {"vendor": "com.example", "name": "Cart Viewed", "format": "jsonschema"},
-         "properties": {}}
-
-    Good:
-        {"self": {"vendor": "com.example", "name": "Cart Viewed", "format": "jsonschema",
-                  "version": "1-0"},
-         "properties": {}}
-    """
+    """Teams edit the project's meta-schema to require metadata (e.g. a code owner); the
+    default one requires `self` with a vendor, a name, the format `jsonschema` and a version,
+    and nothing else in it."""
     meta = ctx.meta.meta if ctx.meta else None
     if meta is None or meta.is_valid(ctx.body):
         return

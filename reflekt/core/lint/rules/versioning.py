@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from reflekt.core.diff import MAJOR, DiffSettings, classify, diff_schemas
 from reflekt.core.lint.base import EventContext, Issue, event_rule
+from reflekt.core.lint.examples import bad, good
 
 
 def _at(path: str) -> tuple[str, ...]:
@@ -30,22 +31,23 @@ def _pairs(ctx: EventContext):
         yield previous, current, old_version, new_version
 
 
+_CART_ID = {"type": "string", "description": "The cart's id."}
+_OPTIONAL = {"properties": {"cart_id": _CART_ID}}  # `cart_id`, optional
+_REQUIRED = {"properties": {"cart_id": _CART_ID}, "required": ["cart_id"]}
+
+
 @event_rule(
     "RF601",
     "breaking-change-needs-major",
     summary="A MINOR version bump contains no breaking (MAJOR) change.",
+    examples=(
+        bad(files={"Cart_Viewed/1-0.json": _OPTIONAL, "Cart_Viewed/1-1.json": _REQUIRED}),
+        good(files={"Cart_Viewed/1-0.json": _OPTIONAL, "Cart_Viewed/2-0.json": _REQUIRED}),
+        good(files={"Cart_Viewed/1-0.json": _REQUIRED, "Cart_Viewed/1-1.json": _OPTIONAL}),
+    ),
 )
 def breaking_change_needs_major(ctx: EventContext) -> Iterator[Issue]:
-    """A change incompatible with earlier data needs a new MAJOR version, not a MINOR one.
-
-    Bad:
-        Cart_Viewed/1-0.json has optional `cart_id`;
-        Cart_Viewed/1-1.json makes `cart_id` required
-
-    Good:
-        Cart_Viewed/1-0.json has optional `cart_id`;
-        Cart_Viewed/2-0.json makes `cart_id` required
-    """
+    """A change incompatible with earlier data needs a new MAJOR version, not a MINOR one."""
     for previous, current, old_version, new_version in _pairs(ctx):
         if new_version.major != old_version.major:
             continue
@@ -70,16 +72,13 @@ def breaking_change_needs_major(ctx: EventContext) -> Iterator[Issue]:
     "major-bump-without-breaking-change",
     summary="A MAJOR version bump contains at least one breaking change.",
     severity="warning",
+    examples=(
+        bad(files={"Cart_Viewed/1-0.json": {}, "Cart_Viewed/2-0.json": _OPTIONAL}),
+        good(files={"Cart_Viewed/1-0.json": {}, "Cart_Viewed/1-1.json": _OPTIONAL}),
+    ),
 )
 def major_bump_without_breaking_change(ctx: EventContext) -> Iterator[Issue]:
-    """A new MAJOR version forces consumers to migrate; compatible changes only need MINOR.
-
-    Bad:
-        Cart_Viewed/1-0.json; Cart_Viewed/2-0.json only adds an optional property
-
-    Good:
-        Cart_Viewed/1-0.json; Cart_Viewed/1-1.json only adds an optional property
-    """
+    """A new MAJOR version forces consumers to migrate; compatible changes only need MINOR."""
     for previous, current, old_version, new_version in _pairs(ctx):
         if new_version.major <= old_version.major:
             continue
