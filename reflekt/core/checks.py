@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from reflekt.core.errors import EXIT_EXTERNAL, EXIT_OK, EXIT_USAGE, ReflektError
 from reflekt.core.profiles import Profile, load_profile
@@ -65,6 +66,8 @@ def check_meta_schema(project: Project) -> str:
     if problems:
         problem = problems[0]
         raise ReflektError(problem.message, file=path, line=problem.line, column=problem.column)
+    if body is None:
+        raise ReflektError("the meta-schema is not a JSON object", file=path)
     import jsonschema
 
     from reflekt.core.lint.meta import draft7_metaschema
@@ -105,9 +108,9 @@ def run_debug(project: Project, profile_name: str | None, connect: bool) -> Debu
     if not report.add("profile", profile_check) or not connect or report.profile is None:
         return report
     for registry in report.profile.registries:
-        report.add(f"registry {registry.type}", lambda r=registry: _check_registry(r))
+        report.add(f"registry {registry.type}", partial(_check_registry, registry))
     for source in report.profile.sources:
-        report.add(f"source {source.id}", lambda s=source: _check_source(s))
+        report.add(f"source {source.id}", partial(_check_source, source))
     return report
 
 

@@ -50,8 +50,8 @@ class ConfigChecker:
             value = {}
         if not isinstance(value, Mapping):
             raise self.fail(key_path, f"expected a mapping, got {type_name(value)}")
-        allowed_keys = list(allowed) if allowed is not None else None
-        for key in value if allowed_keys is not None else ():
+        allowed_keys = list(allowed) if allowed is not None else []
+        for key in value if allowed is not None else ():
             if str(key) not in allowed_keys:
                 close = difflib.get_close_matches(str(key), allowed_keys, n=1)
                 hint = (

@@ -280,7 +280,7 @@ def _parse_conventions(check: ConfigChecker, value: Any) -> Conventions:
     schemas = check.mapping(("schemas",), value, ("conventions",))
     path = ("schemas", "conventions")
     conv = check.mapping(path, schemas.get("conventions"), ("event", "property", "data_types"))
-    data_types = DATA_TYPES
+    data_types: tuple[str, ...] = DATA_TYPES
     if conv.get("data_types") is not None:
         data_types = check.string_list((*path, "data_types"), conv["data_types"])
         for index, data_type in enumerate(data_types):

@@ -73,7 +73,7 @@ def deferred_signals() -> Iterator[None]:
         raise
     restore()
     for signum in dict.fromkeys(held):  # each signal once, in arrival order
-        handler = previous[signum]
+        handler = previous[signal.Signals(signum)]
         if callable(handler):
             handler(signum, None)  # default_int_handler raises KeyboardInterrupt
         elif handler in (signal.SIG_DFL, None):

@@ -80,10 +80,10 @@ class _Meter:
         elif isinstance(event, yaml.AliasEvent):
             if any(frame.anchor == event.anchor for frame in self.stack):
                 raise self.fail(event, f"alias *{event.anchor} is inside the value it names")
-            measure = self.anchors.get(event.anchor)
-            if measure is not None:  # an undefined alias is the composer's to report
+            named = self.anchors.get(event.anchor) if event.anchor is not None else None
+            if named is not None:  # an undefined alias is the composer's to report
                 self.aliased = True
-                self.add(event, measure)
+                self.add(event, named)
 
     def add(self, event: yaml.Event, measure: _Measure) -> None:
         if not self.stack:

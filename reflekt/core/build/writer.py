@@ -25,6 +25,7 @@ from pathlib import Path
 
 from reflekt.core.build.dbt import (
     DbtPackage,
+    SourceTable,
     header_schema_ids,
     is_generated,
     parse_sources_tables,
@@ -91,7 +92,7 @@ def plan_package(
     # Stale generated files under models/<source>/.
     removed: list[str] = []
     remaining_sql: list[str] = []
-    moved_tables: dict[str, str] = {}  # tables of a sources file at an old path
+    moved_tables: dict[str, SourceTable] = {}  # tables of a sources file at an old path
     on_disk = sorted(p for p in models_dir.rglob("*") if p.is_file()) if models_dir.is_dir() else []
     for path in on_disk:
         rel = path.relative_to(package_dir).as_posix()
