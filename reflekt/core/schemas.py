@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import total_ordering
 from pathlib import Path
@@ -217,6 +218,13 @@ def read_schema(path: Path, schemas_dir: Path, *, limit: int | None = None) -> S
         return SchemaDocument(path, schema_id, "", None, [problem])
     body, problems = parse_schema_text(text)
     return SchemaDocument(path, schema_id, text, body, problems)
+
+
+def object_at(node: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """`node[key]` when it is a JSON object, else {}: a missing `self` or a `metadata` that
+    is a list reads as empty (bad input is normal), and the type says so."""
+    value = node.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def json_kind(value: Any) -> str:

@@ -17,6 +17,7 @@ from reflekt.core.lint.examples import Example
 from reflekt.core.lint.findings import SEVERITIES, Severity
 from reflekt.core.lint.locate import JsonPath, Locator
 from reflekt.core.platforms.segment import column_name
+from reflekt.core.schemas import object_at
 
 if TYPE_CHECKING:
     from reflekt.core.lint.meta import MetaChecks
@@ -268,8 +269,7 @@ class SchemaContext:
     @property
     def self_block(self) -> dict[str, Any]:
         """The `self` object, or {} when it is missing or not an object."""
-        block = (self.body or {}).get("self")
-        return block if isinstance(block, dict) else {}
+        return object_at(self.body or {}, "self")
 
     @cached_property
     def properties(self) -> list[PropertyRef]:
