@@ -63,3 +63,19 @@ def test_ci_runs_the_readmes_test_command_with_the_static_checks() -> None:
     steps = [step.strip() for step in command.split("&&")]
     for check in ("lint-imports", "mypy reflekt/core"):
         assert check in steps and steps.index(check) < steps.index("pytest"), check
+
+
+ARCHITECTURE = ROOT / "docs" / "ARCHITECTURE.md"
+
+
+def test_architecture_map_lists_every_import_contract() -> None:
+    """docs/ARCHITECTURE.md's contract table says what `lint-imports` enforces."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    rows = [
+        line for line in ARCHITECTURE.read_text(encoding="utf-8").splitlines() if "never" in line
+    ]
+    for contract in config["tool"]["importlinter"]["contracts"]:
+        modules = [*contract["source_modules"], *contract["forbidden_modules"]]
+        assert any(all(f"`{module}`" in row for module in modules) for row in rows), contract
