@@ -3,13 +3,13 @@ ruff test theirs): a Bad example yields the rule's finding, a Good one yields no
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
 import yaml
 
-from reflekt.core.lint import Rule, all_rules, lint_project
+from reflekt.core.lint import Issue, Rule, SchemaContext, all_rules, lint_project, schema_rule
 from reflekt.core.lint.examples import Example, bad, good
 from reflekt.core.project import load_project
 
@@ -50,12 +50,6 @@ def test_rule_example(make_project, rule: Rule, example: Example) -> None:
         assert findings == [], example.text()
 
 
-def test_every_rule_has_a_bad_and_a_good_example() -> None:
-    for rule in all_rules():
-        assert rule.bad_examples and rule.good_examples, rule.code
-        assert rule.bad_example and rule.good_example, rule.code
-
-
 def test_a_fragment_lands_over_a_well_formed_schema_in_its_events_folder() -> None:
     [(schema_id, text)] = good({"self": {"name": "Order Completed"}}).schema_files().items()
     assert schema_id == "segment/ecommerce/Order_Completed/1-0.json"
@@ -85,3 +79,15 @@ def test_an_example_gives_one_schema_or_files() -> None:
         bad()
     with pytest.raises(ValueError):
         good({}, files={"Cart_Viewed/1-0.json": {}})
+
+
+def test_a_rule_without_both_examples_is_refused() -> None:
+    for examples in ((bad({}),), (good({}),), ()):
+        with pytest.raises(ValueError, match=r"bad\(\.\.\.\) and a good\(\.\.\.\)"):
+
+            @schema_rule("RF998", "unexampled", summary="A rule.", examples=examples)
+            def unexampled(ctx: SchemaContext) -> Iterator[Issue]:
+                """Why."""
+                yield from ()
+
+    assert "RF998" not in {rule.code for rule in all_rules()}

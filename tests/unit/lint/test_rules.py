@@ -32,6 +32,7 @@ def test_every_rule_has_code_name_severity_summary_and_examples():
     for rule in rules:
         assert rule.severity in ("error", "warning")
         assert rule.summary
+        assert rule.bad_examples and rule.good_examples, rule.code  # linted: test_examples.py
         assert rule.bad_example and rule.good_example, rule.code
 
 
