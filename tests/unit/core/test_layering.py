@@ -79,3 +79,16 @@ def test_architecture_map_lists_every_import_contract() -> None:
     for contract in config["tool"]["importlinter"]["contracts"]:
         modules = [*contract["source_modules"], *contract["forbidden_modules"]]
         assert any(all(f"`{module}`" in row for module in modules) for row in rows), contract
+
+
+def test_architecture_map_names_only_paths_that_exist() -> None:
+    """Every file or folder the map names is there (relative to the root or to reflekt/)."""
+    import re
+
+    named = re.findall(r"`((?:[\w.]+/)+[\w.]*)`", ARCHITECTURE.read_text(encoding="utf-8"))
+    missing = [
+        path
+        for path in named
+        if not (ROOT / path).exists() and not (ROOT / "reflekt" / path).exists()
+    ]
+    assert not missing, missing
