@@ -34,7 +34,13 @@ from reflekt.core.registries.http import HttpClient, RetryPolicy
 from reflekt.core.registries.protocol import BaseVersions, RegistryContext
 from reflekt.core.registries.segment_convert import collapse_types
 from reflekt.core.registries.sync import plans_base
-from reflekt.core.schemas import Version, event_folder_name, new_schema_body, schema_id_for
+from reflekt.core.schemas import (
+    Version,
+    event_folder_name,
+    new_schema_body,
+    object_at,
+    schema_id_for,
+)
 
 AVO_ONLY_KEYS = frozenset(
     {
@@ -143,7 +149,7 @@ def event_to_remote(
     name = event_display_name(event)
     if not name:
         return None
-    rules = event.get("rules") if isinstance(event.get("rules"), dict) else {}
+    rules = object_at(event, "rules")
     section = _sections(rules).get("properties") or {}
     if not isinstance(section, dict):
         section = {}
@@ -183,7 +189,7 @@ TRAITS_SECTIONS = (
 
 
 def _section(event: dict[str, Any], key: str) -> dict[str, Any] | None:
-    rules = event.get("rules") if isinstance(event.get("rules"), dict) else {}
+    rules = object_at(event, "rules")
     section = _sections(rules).get(key)
     if not isinstance(section, dict) or not isinstance(section.get("properties"), dict):
         return None
@@ -238,7 +244,7 @@ def traits_to_remote(
 
 
 def export_to_remotes(payload: dict[str, Any], branch: str, vendor: str) -> list[RemoteSchema]:
-    categories = payload.get("categories") if isinstance(payload.get("categories"), dict) else {}
+    categories = object_at(payload, "categories")
     events = [event for event in payload.get("events") or [] if isinstance(event, dict)]
     remotes = []
     for event in events:

@@ -40,7 +40,7 @@ from reflekt.core.registries.protocol import (
 )
 from reflekt.core.registries.sync import parse_registry_select
 from reflekt.core.registries.table import registry_for
-from reflekt.core.schemas import Version, load_schema
+from reflekt.core.schemas import Version, load_schema, object_at
 from reflekt.core.select import resolve_select
 
 log = logging.getLogger("reflekt.diff")
@@ -125,7 +125,7 @@ class RegistriesBase:
 
 
 def _name(body: dict[str, Any], key: str) -> str:
-    self_block = body.get("self") if isinstance(body.get("self"), dict) else {}
+    self_block = object_at(body, "self")
     return str(self_block.get("name") or key.rsplit("/", 1)[-1].replace("_", " "))
 
 

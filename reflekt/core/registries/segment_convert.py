@@ -47,6 +47,7 @@ from reflekt.core.schemas import (
     Version,
     event_folder_name,
     new_schema_body,
+    object_at,
     schema_id_for,
 )
 
@@ -102,10 +103,10 @@ def implied_type(name: str) -> str:
 
 def rule_type_of(body: dict[str, Any]) -> str:
     """The Segment rule type of a schema body: its marker, else what its name implies."""
-    metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+    metadata = object_at(body, "metadata")
     marker = metadata.get(RULE_TYPE_KEY)
     if marker is None:
-        self_block = body.get("self") if isinstance(body.get("self"), dict) else {}
+        self_block = object_at(body, "self")
         return implied_type(str(self_block.get("name") or ""))
     kind = str(marker).strip().upper()
     if kind not in PUSHABLE_TYPES:
@@ -166,7 +167,7 @@ def owned_of_rule(json_schema: Any, kind: str) -> OwnedPart:
 
 def owned_of_body(body: dict[str, Any]) -> OwnedPart:
     """What a schema file says of the owned part of its rule."""
-    metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+    metadata = object_at(body, "metadata")
     properties = body.get("properties")
     required = body.get("required")
     return OwnedPart(
@@ -266,7 +267,7 @@ def skeleton_json_schema(kind: str) -> dict[str, Any]:
 
 def kept_json_schema(body: dict[str, Any]) -> dict[str, Any] | None:
     """The foreign part a pull kept in `metadata.segment_rule`, if any."""
-    metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+    metadata = object_at(body, "metadata")
     kept = metadata.get(KEPT_KEY)
     if isinstance(kept, dict) and isinstance(kept.get("jsonSchema"), dict):
         return kept["jsonSchema"]
@@ -328,7 +329,7 @@ def schema_to_rule(
     `stored` is the rule as the plan holds it (same type, key and version), if any: the
     result keeps all of it but the owned part. Else the content kept at pull is the base.
     """
-    self_block = body.get("self") if isinstance(body.get("self"), dict) else {}
+    self_block = object_at(body, "self")
     name = str(self_block.get("name") or "")
     kind = rule_type_of(body)
     owned = owned_of_body(body)
