@@ -21,10 +21,10 @@ from reflekt.core.build.dbt import EventSchema
 from reflekt.core.build.events import ModelledEvent, group_versions
 from reflekt.core.build.pipeline import _check_database, _other_versions
 from reflekt.core.errors import ConfigError, SchemaFileError, SelectError
+from reflekt.core.platforms.segment import RULE_TYPE_KEY
 from reflekt.core.profiles import Profile
 from reflekt.core.progress import Progress, no_progress
 from reflekt.core.project import Project
-from reflekt.core.registries.segment_convert import RULE_TYPE_KEY
 from reflekt.core.schemas import list_schema_files, load_schema, relative_id
 from reflekt.core.select import resolve_select
 from reflekt.core.warehouse import (
@@ -262,7 +262,7 @@ def _structure(
     codes = {drift.UNPLANNED: "RA104", drift.NEVER_SEEN: "RA103", drift.TYPE_MISMATCH: "RA105"}
     report = drift.find_drift(schemas, columns, {t.table for t in targets if t.table in columns})
     for item in report.items:
-        event = newest.get(item.table)
+        drifted = newest.get(item.table)
         findings.append(
             AuditFinding(
                 codes[item.kind],
@@ -270,7 +270,7 @@ def _structure(
                 item.event,
                 item.table,
                 drift.describe(item),
-                schema_id=event.schema_id if event else "",
+                schema_id=drifted.schema_id if drifted else "",
                 column=item.column,
                 property=item.property,
                 suggestion=item.suggestion,
