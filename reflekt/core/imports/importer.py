@@ -21,8 +21,8 @@ from typing import Any
 from reflekt.core.errors import SelectError, WarehouseError
 from reflekt.core.imports import sampling, shape, tables
 from reflekt.core.imports.sampling import TableStats, Window
+from reflekt.core.names import check_folder_component, event_folder
 from reflekt.core.progress import Progress, no_progress
-from reflekt.core.registries.names import check_folder_component, event_folder
 from reflekt.core.schemas import dump_schema, new_schema_body
 from reflekt.core.warehouse import SourceArg
 

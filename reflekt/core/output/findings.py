@@ -41,7 +41,7 @@ def location(finding: Finding) -> str:
     return f"{finding.line}:{finding.column}" if finding.column else str(finding.line)
 
 
-def format_text(report: LintReport, project_root: Path) -> str:
+def format_text(report: LintReport, project_root: Path | None) -> str:
     """Plain text grouped by file, with a summary line (what `--format text` writes)."""
     lines: list[str] = []
     for file, findings in report.by_schema().items():
@@ -63,7 +63,7 @@ def _sorted(report: LintReport) -> list[Finding]:
     return sorted(report.findings, key=sort_key)
 
 
-def format_json(report: LintReport, project_root: Path) -> str:
+def format_json(report: LintReport, project_root: Path | None) -> str:
     """`{"findings": [...], "summary": {"schemas", "errors", "warnings"}}`.
 
     Each finding: schema_id, file, line, column, rule, rule_name, severity, message,
@@ -102,7 +102,7 @@ def _gh_property(text: str) -> str:
     return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def format_github(report: LintReport, project_root: Path) -> str:
+def format_github(report: LintReport, project_root: Path | None) -> str:
     """GitHub Actions workflow commands: one `::error file=...,line=...::message` per finding."""
     lines = []
     for f in _sorted(report):
