@@ -12,7 +12,8 @@ SQLAlchemy and the drivers are imported inside functions: `reflekt --help` must 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -289,3 +290,52 @@ def _introspect(
             WarehouseColumn(str(column), str(data_type))
         )
     return SchemaColumns(chosen, {name: tuple(cols) for name, cols in tables.items()})
+
+
+def check_database(source: SourceArg, source_config: SourceConfig) -> None:
+    """`--source`'s database must be one the package can read through this source.
+
+    Postgres cannot read another database over a connection; DuckDB names a file's catalog
+    after the file. Any other name would be written into the sources file and fail later,
+    inside dbt. (Snowflake reads any database of the account; Redshift, with RA3 nodes, too.)
+    """
+    if source_config.type == "postgres":
+        database = str(source_config.settings.get("database"))
+        if source.database != database:
+            raise SelectError(
+                f"--source '{source}': Postgres source '{source.source_id}' connects to "
+                f"database '{database}', and Postgres cannot read another database "
+                f"('{source.database}') from there",
+                hint=f"use --source {source.source_id}.{database}.{source.schema}, or a "
+                "profile source whose `database` is the one holding the raw events",
+            )
+        return
+    if source_config.type != "duckdb":
+        return
+    catalog = default_database(source_config)
+    if source.database != catalog:
+        raise SelectError(
+            f"--source '{source}': the database of DuckDB source '{source.source_id}' is "
+            f"'{catalog}' (its file's name), not '{source.database}'",
+            hint=f"use --source {source.source_id}.{catalog}.{source.schema}",
+        )
+
+
+def default_database(source: SourceConfig) -> str:
+    """The database part of `--source` for a profile source: a DuckDB file's catalog is
+    named after the file; the others connect to their `database`."""
+    if source.type == "duckdb":
+        return Path(str(source.settings.get("path", "warehouse"))).stem
+    return str(source.settings.get("database", ""))
+
+
+@contextmanager
+def driver_failures(source: SourceConfig, doing: str) -> Iterator[None]:
+    """Run queries against `source`: any driver failure becomes one WarehouseError (exit 3,
+    secrets masked), e.g. `cannot audit table x of source wh (...)`."""
+    try:
+        yield
+    except WarehouseError:
+        raise
+    except _driver_errors() as exc:
+        raise _failure(source, exc, doing) from None

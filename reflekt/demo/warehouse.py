@@ -116,7 +116,7 @@ def _plan_tables(events: Sequence[EventSchema], skip: Collection[str]) -> dict[s
     for event in events:
         if _skipped(event, skip):
             continue
-        call, name = segment.call_for_event(event.name)
+        call, name = event.call()
         table = tables.setdefault(name, _Table(name, call.name))
         table.events.append(event)
         if not table.columns:

@@ -19,14 +19,12 @@ from typing import Any
 
 from reflekt.core.audit import sql
 from reflekt.core.build import schema_tests
+from reflekt.core.build.casts import INTEGER_PATTERN, NUMBER_PATTERN
 from reflekt.core.build.coltypes import declared_types, warehouse_family
 from reflekt.core.build.events import MergedProperty
 from reflekt.core.warehouse import WarehouseColumn
 
-# Patterns of the casts (`macros/reflekt_casts.sql`) and of the formats the warehouse can
-# check; no backslash, so every dialect reads them alike.
-NUMBER_PATTERN = "^[-+]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][-+]?[0-9]+)?$"
-INTEGER_PATTERN = "^[-+]?[0-9]{1,18}$"
+# The formats the warehouse can check; no backslash, so every dialect reads them alike.
 FORMAT_PATTERNS = {
     "date-time": "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?"
     "([Zz]|[-+][0-9]{2}(:?[0-9]{2})?)?$",

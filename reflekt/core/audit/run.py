@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from reflekt.core.audit import checks as checks_mod
@@ -19,19 +20,19 @@ from reflekt.core.audit.rules import BY_CODE, BY_NAME, Severity, rule
 from reflekt.core.build import drift, segment
 from reflekt.core.build.dbt import EventSchema
 from reflekt.core.build.events import ModelledEvent, group_versions
-from reflekt.core.build.pipeline import _check_database, _other_versions
-from reflekt.core.errors import ConfigError, SchemaFileError, SelectError
-from reflekt.core.platforms.segment import RULE_TYPE_KEY
+from reflekt.core.build.pipeline import load_event_schemas
+from reflekt.core.errors import ConfigError, SelectError
 from reflekt.core.profiles import Profile
 from reflekt.core.progress import Progress, no_progress
 from reflekt.core.project import Project
-from reflekt.core.schemas import list_schema_files, load_schema, relative_id
-from reflekt.core.select import resolve_select
+from reflekt.core.schemas import relative_id
 from reflekt.core.warehouse import (
     INTROSPECTION_SQL,
     SchemaColumns,
     SourceArg,
+    check_database,
     create_engine,
+    driver_failures,
     introspect,
 )
 
@@ -41,6 +42,16 @@ MAX_SAMPLE = 100
 _RELATIVE = re.compile(r"^\s*(\d{1,5})\s*([hdw])\s*$")
 # Segment's own aggregate tables: never "an event without schema".
 _NOT_EVENTS = frozenset({segment.TRACKS_TABLE, segment.USERS_TABLE})
+
+
+def _moment(text: str) -> datetime:
+    """A date (its midnight) or an ISO time, as naive UTC; ValueError otherwise."""
+    text = text.strip()
+    if len(text) == 10:
+        day = date.fromisoformat(text)
+        return datetime(day.year, day.month, day.day)
+    moment = datetime.fromisoformat(text)
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def parse_since(text: str, now: datetime) -> datetime:
@@ -53,13 +64,7 @@ def parse_since(text: str, now: datetime) -> datetime:
         hours = count * {"h": 1, "d": 24, "w": 24 * 7}[unit]
         return now - timedelta(hours=hours)
     try:
-        if len(text.strip()) == 10:
-            day = date.fromisoformat(text.strip())
-            start = datetime(day.year, day.month, day.day)
-        else:
-            start = datetime.fromisoformat(text.strip())
-            if start.tzinfo is not None:
-                start = start.astimezone(UTC).replace(tzinfo=None)
+        start = _moment(text)
     except ValueError:
         raise SelectError(
             f"--since '{text}' is not a duration or a date",
@@ -73,15 +78,11 @@ def parse_since(text: str, now: datetime) -> datetime:
 def parse_until(text: str) -> datetime:
     """`--until`: a date (its midnight) or an ISO time, UTC."""
     try:
-        if len(text.strip()) == 10:
-            day = date.fromisoformat(text.strip())
-            return datetime(day.year, day.month, day.day)
-        end = datetime.fromisoformat(text.strip())
+        return _moment(text)
     except ValueError:
         raise SelectError(
             f"--until '{text}' is not a date or time", hint="e.g. 2025-03-10 or 2025-03-10T12:00"
         ) from None
-    return end.astimezone(UTC).replace(tzinfo=None) if end.tzinfo else end
 
 
 @dataclass(frozen=True)
@@ -90,27 +91,12 @@ class _Target:
     event: ModelledEvent
 
 
-def _load(project: Project, selects: Sequence[str] | None) -> tuple[list[EventSchema], dict]:
-    paths = resolve_select(project.schemas_dir, selects)
-    schemas: list[EventSchema] = []
-    for path in paths:
-        doc = load_schema(path, project.schemas_dir)
-        schemas.append(EventSchema.from_body(doc.schema_id.path, doc.body or {}))
-    all_files = list_schema_files(project.schemas_dir)
-    schemas += _other_versions(project, all_files, schemas)
-    files = {
+def _schema_files(project: Project, files: Sequence[Path]) -> dict[str, str]:
+    """schema id -> its file relative to the project root (where findings point)."""
+    return {
         relative_id(path, project.schemas_dir).path: path.relative_to(project.root).as_posix()
-        for path in all_files
+        for path in files
     }
-    return schemas, files
-
-
-def _table_of(schema: EventSchema, columns: SchemaColumns) -> str:
-    rule_type = schema.metadata.get(RULE_TYPE_KEY)
-    _, table = segment.call_for_event(
-        schema.name, columns.tables, rule_type if isinstance(rule_type, str) else None
-    )
-    return table
 
 
 def _severities(project: Project) -> dict[str, str]:
@@ -153,14 +139,10 @@ def audit(
     previous_start = start - (until - start)
     source = source_arg if isinstance(source_arg, SourceArg) else SourceArg.parse(source_arg)
     source_config = profile.source(source.source_id)
-    _check_database(source, source_config)
+    check_database(source, source_config)
     dialect = source_config.type
-    try:
-        schemas, files = _load(project, selects)
-    except SchemaFileError as error:
-        raise SchemaFileError(
-            error.message, file=error.file, line=error.line, hint="`reflekt lint` lists it"
-        ) from None
+    loaded = load_event_schemas(project, selects)
+    schemas, files = loaded.versions, _schema_files(project, loaded.files)
     progress(0, None, f"introspecting {dialect} schema {source.schema}")
     engine = None if dry_run else create_engine(source_config)
     try:
@@ -171,7 +153,7 @@ def audit(
                 source_config, source.schema, engine=engine, database=source.database
             )
         found: list[AuditFinding] = []
-        groups = group_versions(schemas, lambda s: _table_of(s, columns))
+        groups = group_versions(schemas, lambda s: s.call(columns.tables)[1])
         targets = [_Target(group.key, group) for group in groups]
         found += _structure(targets, columns, project, selects, schemas)
         queries: list[str] = []
@@ -301,40 +283,35 @@ def _run_table(
 ) -> tuple[list[AuditFinding], TableVolume]:
     import sqlalchemy
 
-    from reflekt.core.warehouse import _driver_errors, _failure
-
     event = target.event.newest
     dialect = source_config.type
-    try:
-        with engine.connect() as connection:
-            row = connection.execute(sqlalchemy.text(query.sql)).one()
-            value = lambda name: checks_mod.row_value(row, name)  # noqa: E731
-            total = int(value("n") or 0)
-            hits = [
-                (index, check, int(value(f"c{index}") or 0))
-                for index, check in enumerate(query.checks)
-            ]
-            samples: dict[int, list[str]] = {}
-            wanted = [(i, c) for i, c, count in hits if count and c.samples]
-            if sample and wanted:
-                sample_sql = checks_mod.samples_query(
-                    schema=schema,
-                    table=target.table,
-                    columns=columns,
-                    checks=wanted,
-                    since=since,
-                    until=until,
-                    limit=sample,
-                    dialect=dialect,
+    doing = f"audit table {target.table} of"
+    with driver_failures(source_config, doing), engine.connect() as connection:
+        row = connection.execute(sqlalchemy.text(query.sql)).one()
+        value = lambda name: checks_mod.row_value(row, name)  # noqa: E731
+        total = int(value("n") or 0)
+        hits = [
+            (index, check, int(value(f"c{index}") or 0)) for index, check in enumerate(query.checks)
+        ]
+        samples: dict[int, list[str]] = {}
+        wanted = [(i, c) for i, c, count in hits if count and c.samples]
+        if sample and wanted:
+            sample_sql = checks_mod.samples_query(
+                schema=schema,
+                table=target.table,
+                columns=columns,
+                checks=wanted,
+                since=since,
+                until=until,
+                limit=sample,
+                dialect=dialect,
+            )
+            queries.append(sample_sql)
+            for found in connection.execute(sqlalchemy.text(sample_sql)).all():
+                index = int(checks_mod.row_value(found, "check_index"))
+                samples.setdefault(index, []).append(
+                    clip(checks_mod.row_value(found, "sample_value"))
                 )
-                queries.append(sample_sql)
-                for found in connection.execute(sqlalchemy.text(sample_sql)).all():
-                    index = int(checks_mod.row_value(found, "check_index"))
-                    samples.setdefault(index, []).append(
-                        clip(checks_mod.row_value(found, "sample_value"))
-                    )
-    except _driver_errors() as exc:
-        raise _failure(source_config, exc, f"audit table {target.table} of") from None
     findings: list[AuditFinding] = []
     for index, check, count in hits:
         if not count:

@@ -26,6 +26,10 @@ from reflekt.core import escape
 from reflekt.core.build.coltypes import declared_types, warehouse_family
 
 CASTS_PATH = "macros/reflekt_casts.sql"
+# What text counts as a number or an integer: the casts macros (`casts.sql.j2`) and the
+# audit's RA207 use these. No backslash, so every warehouse's regex reads them alike.
+NUMBER_PATTERN = "^[-+]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][-+]?[0-9]+)?$"
+INTEGER_PATTERN = "^[-+]?[0-9]{1,18}$"  # at most 18 digits: every value fits a bigint
 
 # The families a JSON type fits without a cast (a JSON number may hold integers only).
 _FITS: Mapping[str, frozenset[str]] = {

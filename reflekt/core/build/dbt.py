@@ -78,6 +78,14 @@ class EventSchema:
     properties: Mapping[str, Any] = field(default_factory=dict)
     required: tuple[str, ...] = ()  # the top-level `required` (schema-derived `not_null`)
 
+    def call(self, tables: Mapping[str, Any] | None = None) -> tuple[segment.CallType, str]:
+        """The Segment call and table of this event's rows: by its name, or by the rule type
+        a pull kept in its metadata (`segment.call_for_event`)."""
+        rule_type = self.metadata.get(RULE_TYPE_KEY)
+        return segment.call_for_event(
+            self.name, tables, rule_type if isinstance(rule_type, str) else None
+        )
+
     @classmethod
     def from_body(cls, schema_id: str, body: Mapping[str, Any]) -> EventSchema:
         """From a parsed schema file (`self.name`, else the event folder)."""
@@ -665,10 +673,7 @@ def build_package(
 
     def target(schema: EventSchema) -> tuple[segment.CallType, str, str]:
         """The call, table and model suffix (a named page or screen) of a schema's rows."""
-        rule_type = schema.metadata.get(RULE_TYPE_KEY)
-        call, table = segment.call_for_event(
-            schema.name, columns.tables, rule_type if isinstance(rule_type, str) else None
-        )
+        call, table = schema.call(columns.tables)
         keyed = segment.is_keyed_call(schema.name, call)
         return call, table, f"__{snake_case(schema.name)}" if keyed else ""
 

@@ -209,17 +209,19 @@ def run_dbt(work_dir: Path, source: SourceConfig, args: Sequence[str]) -> DbtRun
         log=redact("\n".join(text_lines) + ("\n" + completed.stderr if completed.stderr else "")),
     )
     if run_results.is_file():
-        result = _with_results(result, json.loads(run_results.read_text(encoding="utf-8")))
-    if result.tests_warned:
-        result = replace(result, warned_tests=_warned_tests(work_dir / "target"))
+        results = json.loads(run_results.read_text(encoding="utf-8"))
+        result = _with_results(result, results)
+        if result.tests_warned:
+            warned = _warned_tests(results, work_dir / "target" / "manifest.json")
+            result = replace(result, warned_tests=warned)
     return result
 
 
-def _warned_tests(target: Path) -> tuple[WarnedTest, ...]:
-    """The warned tests of the last run, named from dbt's manifest (sorted; () unreadable)."""
+def _warned_tests(results: dict[str, Any], manifest: Path) -> tuple[WarnedTest, ...]:
+    """The warned tests of `results` (run_results.json), named from dbt's manifest (sorted;
+    () when the manifest is unreadable)."""
     try:
-        results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))
-        nodes = json.loads((target / "manifest.json").read_text(encoding="utf-8"))["nodes"]
+        nodes = json.loads(manifest.read_text(encoding="utf-8"))["nodes"]
     except (OSError, ValueError, KeyError, TypeError):
         return ()
     warned = []

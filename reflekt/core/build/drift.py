@@ -30,7 +30,6 @@ from reflekt.core.build import segment
 from reflekt.core.build.casts import cast_for
 from reflekt.core.build.coltypes import declared_types, warehouse_family
 from reflekt.core.build.dbt import EventSchema
-from reflekt.core.platforms.segment import RULE_TYPE_KEY
 from reflekt.core.warehouse import SchemaColumns
 
 UNPLANNED = "unplanned_column"
@@ -185,10 +184,7 @@ def _tables(schemas: Iterable[EventSchema], columns: SchemaColumns) -> dict[str,
     found: dict[str, _TableSchemas] = {}
     newest_first = sorted(schemas, key=lambda s: s.version, reverse=True)
     for schema in newest_first:
-        rule_type = schema.metadata.get(RULE_TYPE_KEY)
-        call, table = segment.call_for_event(
-            schema.name, columns.tables, rule_type if isinstance(rule_type, str) else None
-        )
+        call, table = schema.call(columns.tables)
         entry = found.setdefault(table, _TableSchemas(call.name, [], {}))
         if schema.name not in entry.events:
             entry.events.append(schema.name)

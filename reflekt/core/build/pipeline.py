@@ -15,13 +15,13 @@ from pathlib import Path
 from reflekt.core.build.dbt import SDKS, DbtPackage, EventSchema, Skipped, build_package
 from reflekt.core.build.drift import DriftReport, find_drift
 from reflekt.core.build.writer import WritePlan, apply_plan, plan_package
-from reflekt.core.errors import ReflektError, SchemaFileError, SelectError
-from reflekt.core.profiles import Profile, SourceConfig
+from reflekt.core.errors import ReflektError, SchemaFileError
+from reflekt.core.profiles import Profile
 from reflekt.core.progress import Progress, no_progress
 from reflekt.core.project import Project
 from reflekt.core.schemas import list_schema_files, load_schema, relative_id
 from reflekt.core.select import resolve_select
-from reflekt.core.warehouse import SourceArg, introspect
+from reflekt.core.warehouse import SourceArg, check_database, introspect
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,48 @@ class BuildResult:
     @property
     def skipped_tables(self) -> tuple[str, ...]:
         return tuple(sorted({skip.table for skip in self.package.skipped}))
+
+
+@dataclass(frozen=True)
+class LoadedSchemas:
+    """The selected schemas, and every version of their events (one model, one audit each)."""
+
+    selected: list[EventSchema]
+    versions: list[EventSchema]  # the selected ones, then the other versions of their events
+    files: list[Path]  # every schema file of the project
+
+
+def load_event_schemas(
+    project: Project,
+    selects: Sequence[str] | None,
+    progress: Progress = no_progress,
+    *,
+    extra_steps: int = 0,
+) -> LoadedSchemas:
+    """Read the selected schema files (SchemaFileError on the first unreadable one, with
+    lint's hint), then the other versions of their events. Progress counts files read, out
+    of the files plus `extra_steps` the caller reports after."""
+    paths = resolve_select(project.schemas_dir, selects)
+    total = len(paths) + extra_steps
+    selected: list[EventSchema] = []
+    for index, path in enumerate(paths, start=1):
+        try:
+            doc = load_schema(path, project.schemas_dir)
+        except SchemaFileError as error:
+            raise SchemaFileError(
+                error.message,
+                file=error.file,
+                line=error.line,
+                column=error.column,
+                hint=error.hint
+                or "`reflekt lint` lists every problem; fix the file, or leave it out with "
+                "--select",
+            ) from None
+        selected.append(EventSchema.from_body(doc.schema_id.path, doc.body or {}))
+        if index % 50 == 0 or index == len(paths):
+            progress(index, total, f"read {index} schema(s)")
+    files = list_schema_files(project.schemas_dir)
+    return LoadedSchemas(selected, [*selected, *_other_versions(project, files, selected)], files)
 
 
 def check_sdk(sdk: str) -> str:
@@ -80,36 +122,17 @@ def build_dbt(
     source = source_arg if isinstance(source_arg, SourceArg) else SourceArg.parse(source_arg)
     check_sdk(sdk)
     source_config = profile.source(source.source_id)
-    _check_database(source, source_config)
-    paths = resolve_select(project.schemas_dir, selects)
-    total = len(paths) + 2
-    schemas: list[EventSchema] = []
-    for index, path in enumerate(paths, start=1):
-        try:
-            doc = load_schema(path, project.schemas_dir)
-        except SchemaFileError as error:
-            raise SchemaFileError(
-                error.message,
-                file=error.file,
-                line=error.line,
-                column=error.column,
-                hint=error.hint
-                or "`reflekt lint` lists every problem; fix the file, or leave it out of the "
-                "build with --select",
-            ) from None
-        schemas.append(EventSchema.from_body(doc.schema_id.path, doc.body or {}))
-        if index % 50 == 0 or index == len(paths):
-            report(index, total, f"read {index} schema(s)")
+    check_database(source, source_config)
+    loaded = load_event_schemas(project, selects, report, extra_steps=2)
+    schemas, versions, all_files = loaded.selected, loaded.versions, loaded.files
+    total = len(schemas) + 2
     timings["load"] = time.perf_counter() - started
 
     mark = time.perf_counter()
-    report(len(paths), total, f"introspecting {source_config.type} schema {source.schema}")
+    report(len(schemas), total, f"introspecting {source_config.type} schema {source.schema}")
     columns = introspect(source_config, source.schema, database=source.database)
     timings["introspect"] = time.perf_counter() - mark
 
-    # One model per event: every version of a selected event counts, selected or not.
-    all_files = list_schema_files(project.schemas_dir)
-    versions = [*schemas, *_other_versions(project, all_files, schemas)]
     mark = time.perf_counter()
     package = build_package(
         project_name=project.name,
@@ -120,7 +143,7 @@ def build_dbt(
         source_type=source_config.type,
         sdk=sdk,
     )
-    report(len(paths) + 1, total, f"built {len(package.models)} model(s)")
+    report(len(schemas) + 1, total, f"built {len(package.models)} model(s)")
     timings["build"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
@@ -176,32 +199,3 @@ def _other_versions(
             continue
         others.append(EventSchema.from_body(doc.schema_id.path, doc.body or {}))
     return others
-
-
-def _check_database(source: SourceArg, source_config: SourceConfig) -> None:
-    """`--source`'s database must be one the package can read through this source.
-
-    Postgres cannot read another database over a connection; DuckDB names a file's catalog
-    after the file. Any other name would be written into the sources file and fail later,
-    inside dbt. (Snowflake reads any database of the account; Redshift, with RA3 nodes, too.)
-    """
-    if source_config.type == "postgres":
-        database = str(source_config.settings.get("database"))
-        if source.database != database:
-            raise SelectError(
-                f"--source '{source}': Postgres source '{source.source_id}' connects to "
-                f"database '{database}', and Postgres cannot read another database "
-                f"('{source.database}') from there",
-                hint=f"use --source {source.source_id}.{database}.{source.schema}, or a "
-                "profile source whose `database` is the one holding the raw events",
-            )
-        return
-    if source_config.type != "duckdb":
-        return
-    catalog = Path(str(source_config.settings["path"])).stem
-    if source.database != catalog:
-        raise SelectError(
-            f"--source '{source}': the database of DuckDB source '{source.source_id}' is "
-            f"'{catalog}' (its file's name), not '{source.database}'",
-            hint=f"use --source {source.source_id}.{catalog}.{source.schema}",
-        )

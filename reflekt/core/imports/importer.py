@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from reflekt.core.errors import SelectError, WarehouseError
+from reflekt.core.errors import SelectError
 from reflekt.core.imports import sampling, shape, tables
 from reflekt.core.imports.sampling import TableStats, Window
 from reflekt.core.names import check_folder_component, event_folder
@@ -113,9 +113,13 @@ def import_warehouse(
     Errors: SelectError (bad --source/--plan/--since, exit 2), ConfigError (unknown source,
     exit 2), WarehouseError (unreachable warehouse, missing schema, failed query, exit 3).
     """
-    from reflekt.core.build.pipeline import _check_database
     from reflekt.core.transaction import apply_files
-    from reflekt.core.warehouse import _driver_errors, _failure, create_engine, introspect
+    from reflekt.core.warehouse import (
+        check_database,
+        create_engine,
+        driver_failures,
+        introspect,
+    )
 
     report = progress or no_progress
     source = source_arg if isinstance(source_arg, SourceArg) else SourceArg.parse(source_arg)
@@ -124,62 +128,59 @@ def import_warehouse(
         raise SelectError("--sample must be at least 1", hint="leave it out to use every row")
     window = Window(since if isinstance(since, datetime) else parse_since(since), sample)
     source_config = profile.source(source.source_id)
-    _check_database(source, source_config)
+    check_database(source, source_config)
 
     report(0, None, f"introspecting {source_config.type} schema {source.schema}")
     engine = create_engine(source_config)
     try:
-        columns = introspect(source_config, source.schema, engine, database=source.database)
-        queries = 1
-        plan_dir = project.schemas_dir / REGISTRY / plan
-        skipped: list[Skipped] = []
-        todo: list[tables.EventTable] = []
-        kept: list[Drafted] = []
-        for name in sorted(columns.tables):
-            if not _selected(name, select_tables):
-                continue
-            found = tables.event_table(name, columns.tables[name])
-            if isinstance(found, str):
-                skipped.append(Skipped(name, found))
-                continue
-            skipped += [
-                Skipped(
-                    name,
-                    "no property name maps to this column under Segment's naming "
-                    "(it snake_cases every name it writes); add it by hand if it is one",
-                    column=col,
-                )
-                for col in found.unnamed
-            ]
-            folder = event_folder(tables.event_name(found, None))
-            if _has_schema(plan_dir / folder):
-                kept.append(Drafted(_schema_id(plan, folder), name, found.default_name))
-                continue
-            todo.append(found)
-
-        schema_name = _schema_for_sql(source_config.type, columns.schema, source.database)
-        drafted: list[Drafted] = []
-        files: dict[Path, str] = {}
-        with engine.connect() as connection:
-            for index, table in enumerate(todo):
-                report(index, len(todo), f"sampling {table.table}")
-                stats = sampling.table_stats(connection, schema_name, table, window)
-                queries += 1 + len(stats.enums)
-                event = tables.event_name(table, stats.event_text)
-                folder = event_folder(event)
-                if _has_schema(plan_dir / folder):  # named by event_text: another folder
-                    kept.append(Drafted(_schema_id(plan, folder), table.table, event))
+        with driver_failures(source_config, "sample"):
+            columns = introspect(source_config, source.schema, engine, database=source.database)
+            queries = 1
+            plan_dir = project.schemas_dir / REGISTRY / plan
+            skipped: list[Skipped] = []
+            todo: list[tables.EventTable] = []
+            kept: list[Drafted] = []
+            for name in sorted(columns.tables):
+                if not _selected(name, select_tables):
                     continue
-                schema_id = _schema_id(plan, folder)
-                files[project.schemas_dir / schema_id] = _draft(
-                    project, schema_id, event, table, stats
-                )
-                drafted.append(Drafted(schema_id, table.table, event, stats.rows))
-            report(len(todo), len(todo), "sampled")
-    except WarehouseError:
-        raise
-    except _driver_errors() as exc:
-        raise _failure(source_config, exc, "sample") from None
+                found = tables.event_table(name, columns.tables[name])
+                if isinstance(found, str):
+                    skipped.append(Skipped(name, found))
+                    continue
+                skipped += [
+                    Skipped(
+                        name,
+                        "no property name maps to this column under Segment's naming "
+                        "(it snake_cases every name it writes); add it by hand if it is one",
+                        column=col,
+                    )
+                    for col in found.unnamed
+                ]
+                folder = event_folder(tables.event_name(found, None))
+                if _has_schema(plan_dir / folder):
+                    kept.append(Drafted(_schema_id(plan, folder), name, found.default_name))
+                    continue
+                todo.append(found)
+
+            schema_name = _schema_for_sql(source_config.type, columns.schema, source.database)
+            drafted: list[Drafted] = []
+            files: dict[Path, str] = {}
+            with engine.connect() as connection:
+                for index, table in enumerate(todo):
+                    report(index, len(todo), f"sampling {table.table}")
+                    stats = sampling.table_stats(connection, schema_name, table, window)
+                    queries += 1 + len(stats.enums)
+                    event = tables.event_name(table, stats.event_text)
+                    folder = event_folder(event)
+                    if _has_schema(plan_dir / folder):  # named by event_text: another folder
+                        kept.append(Drafted(_schema_id(plan, folder), table.table, event))
+                        continue
+                    schema_id = _schema_id(plan, folder)
+                    files[project.schemas_dir / schema_id] = _draft(
+                        project, schema_id, event, table, stats
+                    )
+                    drafted.append(Drafted(schema_id, table.table, event, stats.rows))
+                report(len(todo), len(todo), "sampled")
     finally:
         engine.dispose()
 

@@ -9,7 +9,6 @@ and result back as messages (`reflekt.tui.messages`).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.syntax import Syntax
@@ -33,9 +32,10 @@ from textual.widgets import (
 from textual.worker import get_current_worker
 
 from reflekt.core.output.summary import summary_line
-from reflekt.core.profiles import Profile, SourceConfig
+from reflekt.core.profiles import Profile
 from reflekt.core.project import Project
 from reflekt.core.select import normalize_select
+from reflekt.core.warehouse import default_database
 from reflekt.tui.errors import error_text
 from reflekt.tui.jobs import BuildRequest, build_job, load_profile_job
 from reflekt.tui.messages import (
@@ -52,13 +52,6 @@ if TYPE_CHECKING:
 
 STEPS = ("Choose schemas", "Choose source and SDK", "Preview files", "Write")
 STATUS_STYLE = {"new": "green", "changed": "yellow", "unchanged": "dim", "removed": "red"}
-
-
-def _default_database(source: SourceConfig) -> str:
-    """A sensible database for the `--source` string: the DuckDB file stem, else `database`."""
-    if source.type == "duckdb":
-        return Path(str(source.settings.get("path", "warehouse"))).stem
-    return str(source.settings.get("database", ""))
 
 
 class BuildWizard(Screen[None]):
@@ -253,7 +246,7 @@ class BuildWizard(Screen[None]):
             database.value = ""
             return
         note.update(self._source_note)
-        database.value = _default_database(self.profile.source(str(message.value)))
+        database.value = default_database(self.profile.source(str(message.value)))
 
     def _unavailable_error(self, source_id: str) -> str | None:
         """Why the source cannot be used (the variable to set), or None when it can."""

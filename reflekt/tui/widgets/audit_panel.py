@@ -8,7 +8,6 @@ property); the screen runs the core's `audit()` in a worker and hands the report
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -21,18 +20,12 @@ from textual.widgets import Button, Input, Select, Static
 from textual.widgets.tree import TreeNode
 
 from reflekt.core.audit.report import AuditFinding, AuditReport
-from reflekt.core.profiles import Profile, SourceConfig
+from reflekt.core.profiles import Profile
+from reflekt.core.warehouse import default_database
 from reflekt.tui.safe_text import clean, plain
 from reflekt.tui.widgets.fast_tree import FastTree
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow"}
-
-
-def default_database(source: SourceConfig) -> str:
-    """The database part of `--source`: the DuckDB file's stem, else the profile's."""
-    if source.type == "duckdb":
-        return Path(str(source.settings.get("path", "warehouse"))).stem
-    return str(source.settings.get("database", ""))
 
 
 class AuditTree(FastTree[Any]):
