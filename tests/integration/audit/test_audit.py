@@ -453,3 +453,57 @@ def test_ci_formats(tmp_path, warehouse) -> None:
     assert f"::error file=schemas/segment/shop/Order_Completed/1-0.json,line={line}," in github, (
         github
     )
+
+
+def test_hostile_names_and_values_are_data(tmp_path) -> None:
+    """Enum values with Jinja, HTML and `|`, a sampled value that is Jinja, and a column
+    name no schema knows that holds quotes, `|`, HTML and Jinja: counted exactly, quoted in
+    the SQL, escaped in every output, never run."""
+    import duckdb
+
+    enum = ["{{ 7*7 }}", "<script>alert(1)</script>", "a|b", "it's"]
+    evil = 'evil "col"|<b>{{ x }}'
+    path = tmp_path / "warehouse.duckdb"
+    connection = duckdb.connect(str(path))
+    connection.execute("create schema segment_prod")
+    connection.execute(
+        "create table segment_prod.order_completed (id varchar, received_at timestamp, "
+        f'status varchar, "{evil.replace(chr(34), chr(34) * 2)}" varchar)'
+    )
+    for index, value in enumerate([*enum, "{% raw %}", *enum]):
+        received = (NOW - timedelta(hours=index + 1)).strftime("%Y-%m-%d %H:%M:%S")
+        connection.execute(
+            "insert into segment_prod.order_completed values (?, ?, ?, ?)",
+            [f"m{index}", received, value, "x"],
+        )
+    connection.close()
+    root = tmp_path / "project"
+    create_project(
+        root, NewProject(name="shop", vendor="com.example", profile="dev", profiles_path="p.yml")
+    )
+    _schema(
+        root,
+        "Order_Completed",
+        "Order Completed",
+        {"status": {"type": "string", "enum": enum, "description": "{{ env_var('SECRET') }}"}},
+        [],
+    )
+    (root / "p.yml").write_text(
+        yaml.safe_dump(
+            {"version": 1.0, "dev": {"source": [{"id": "wh", "type": "duckdb", "path": str(path)}]}}
+        ),
+        encoding="utf-8",
+    )
+    warehouse = Warehouse({}, "wh.warehouse.segment_prod")
+    document = json.loads(_audit(root, warehouse, "--format", "json").stdout)
+    codes = {(f["code"], f["column"]): f for f in document["findings"]}
+    assert codes[("RA202", "status")]["violating"] == 1
+    assert codes[("RA202", "status")]["samples"] == ["{% raw %}"]
+    assert ("RA104", evil) in codes, "the hostile column is reported by its exact name"
+    markdown = _audit(root, warehouse, "--format", "markdown").stdout
+    assert "<script>" not in markdown and "<b>" not in markdown
+    for line in markdown.splitlines():
+        if line.startswith("| `RA"):
+            assert line.count(" | ") == 5, line  # no cell broken by a `|` from the data
+    text = _audit(root, warehouse).stdout
+    assert "49" not in text and "{% raw %}" in text
