@@ -35,13 +35,18 @@ _COLUMN_TYPES = {10: "double", 11: "bigint"}  # property -> warehouse type (else
 TEXT_NUMBER_EVERY = 10  # every 10th event has property_11 stored as text
 
 
-def make_project(root: Path, events: int) -> None:
+def make_project(root: Path, events: int, docs_columns: str = "own") -> None:
     create_project(
         root,
         NewProject(
             name="bench", vendor="com.example", profile="dev", profiles_path="reflekt_profiles.yml"
         ),
     )
+    if docs_columns != "own":
+        config_path = root / "reflekt_project.yml"
+        config = config_path.read_text(encoding="utf-8")
+        config = config.replace("      columns: own ", f"      columns: {docs_columns} ", 1)
+        config_path.write_text(config, encoding="utf-8")
     (root / "reflekt_profiles.yml").write_text(
         "version: 1.0\ndev:\n  source:\n    - id: wh\n      type: duckdb\n"
         "      path: warehouse.duckdb\n",
@@ -96,6 +101,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=1000)
     parser.add_argument("--dbt-parse", action="store_true", help="also time a real dbt parse")
+    parser.add_argument(
+        "--docs-columns", choices=("own", "all"), default="own", help="artifacts.dbt.docs.columns"
+    )
     args = parser.parse_args()
     statements: list[str] = []
 
@@ -106,7 +114,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "bench"
         started = time.perf_counter()
-        make_project(root, args.events)
+        make_project(root, args.events, args.docs_columns)
         make_warehouse(root / "warehouse.duckdb", args.events)
         print(
             f"setup: {args.events} schemas x {PROPERTIES} properties and a DuckDB warehouse "

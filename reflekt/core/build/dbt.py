@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reflekt.core import escape
-from reflekt.core.build import casts, schema_tests, segment
+from reflekt.core.build import casts, common_docs, schema_tests, segment
 from reflekt.core.build.events import (
     MergedProperty,
     ModelledEvent,
@@ -123,6 +123,9 @@ class SelectedColumn:
     tests: tuple[Any, ...] = ()
     data_type: str = ""  # the model column's type, for the docs YAML ("" when unknown)
     source: str = ""  # the warehouse column it selects (lower case); "" for a literal
+    # Segment's common columns and the call/source literals: the same in every model of a
+    # call type, so described once in the package's docs blocks (`common_docs`).
+    shared: bool = False
 
 
 @dataclass(frozen=True)
@@ -477,7 +480,11 @@ def _select_columns(
             tests += schema_tests.derived_tests(
                 prop.spec, prop.required, config.docs_schema_tests, tests, expression.data_type
             )
-        selected.append(SelectedColumn(sql, name, description, tests, expression.data_type, source))
+        selected.append(
+            SelectedColumn(
+                sql, name, description, tests, expression.data_type, source, shared=prop is None
+            )
+        )
 
     for common in segment.common_columns(call):
         add(common.source, common.alias, common.description)
@@ -485,6 +492,7 @@ def _select_columns(
         flat = prop.column
         add(flat.column, segment.safe_alias(flat.column, dialect), flat.description, prop)
     literal_type = casts.literal_type(dialect)
+    shared_literals = {name for name, _ in common_docs.shared_literals(call)}
     for alias, value, description in literals:
         selected.append(
             SelectedColumn(
@@ -493,6 +501,7 @@ def _select_columns(
                 description,
                 tuple(config.docs_tests.get(alias) or ()),
                 literal_type,
+                shared=alias in shared_literals,
             )
         )
     return tuple(selected)
@@ -653,7 +662,9 @@ def build_package(
             dedupe=dedupe_for(call, table_columns, dialect),
             materialization=materialization,
         )
-        files[docs_path] = _docs_yaml(name, description, selected, schema_ids)
+        files[docs_path] = _docs_yaml(
+            name, description, selected, schema_ids, call=call, listing=config.docs_columns
+        )
         tables.setdefault(
             table, SourceTable(table_description, loaded_at_field(table_columns, dialect))
         )
@@ -740,6 +751,7 @@ def build_package(
     files["dbt_project.yml"] = render("dbt_project.yml.j2", **context)
     files["README.md"] = render("README.md.j2", **context)
     files[".gitignore"] = render("gitignore.j2")
+    files[common_docs.DOCS_PATH] = header("<!--") + "\n" + common_docs.docs_blocks()
     if config.docs_schema_tests != "off":
         files[schema_tests.MACROS_PATH] = render("schema_tests.sql.j2", **context)
     if uses_casts:
@@ -771,21 +783,42 @@ def build_package(
 
 
 def _docs_yaml(
-    model: str, description: str, columns: Sequence[SelectedColumn], schema_ids: Sequence[str]
+    model: str,
+    description: str,
+    columns: Sequence[SelectedColumn],
+    schema_ids: Sequence[str],
+    *,
+    call: str,
+    listing: str = "own",
 ) -> str:
+    """A model's docs: its description, then its call type's docs block of Segment's columns.
+
+    A shared column carries no description here (its call type's block holds it). Under
+    `docs.columns: own` it is listed only when it has tests; `all` lists every column, each
+    with its `data_type`, as `contract: {enforced: true}` needs.
+    """
     entries = []
     for column in columns:
-        entry: dict[str, Any] = {"name": column.name, "description": column.description}
+        if column.shared and listing == "own" and not column.tests:
+            continue
+        entry: dict[str, Any] = {"name": column.name}
+        if not column.shared:
+            entry["description"] = column.description
         if column.data_type:
             entry["data_type"] = column.data_type
         if column.tests:
             entry["data_tests"] = list(column.tests)
         entries.append(entry)
-    doc = {
-        "version": 2,
-        "models": [{"name": model, "description": description, "columns": entries}],
-    }
-    return header("#", schema_ids) + "\n" + dump_yaml(dbt_rendered_as_is(doc))
+    doc = dbt_rendered_as_is(
+        {
+            "version": 2,
+            "models": [{"name": model, "description": description, "columns": entries}],
+        }
+    )
+    # Appended after the escaping: the one piece of Jinja of the file, and it is Reflekt's.
+    model_doc = doc["models"][0]
+    model_doc["description"] += "\n\n" + common_docs.doc_reference(call)
+    return header("#", schema_ids) + "\n" + dump_yaml(doc)
 
 
 def sources_yaml(source_block: Mapping[str, Any], tables: Mapping[str, SourceTable]) -> str:

@@ -133,7 +133,8 @@ def describe(item: DriftItem) -> str:
     if cast == "string":
         note = "; the model casts it to text"
     elif cast:
-        note = f"; the model casts it (values that are not a {cast} become null)"
+        article = "an" if cast[0] in "aeiou" else "a"
+        note = f"; the model casts it (values that are not {article} {cast} become null)"
     else:
         note = ""
     return (

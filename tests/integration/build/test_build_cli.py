@@ -34,6 +34,7 @@ def test_build_writes_the_package_and_warns_about_missing_tables(small_project, 
         "README.md",
         "dbt_project.yml",
         "macros/reflekt_schema_tests.sql",  # the schema-derived tests
+        "models/_reflekt_segment_columns.md",  # Segment's columns, described once
         "models/segment_prod/__src_segment_prod.yml",
         *(
             f"models/segment_prod/{prefix}segment_prod__{name}.{ext}"
@@ -58,7 +59,7 @@ def test_rebuild_is_byte_identical_and_reports_unchanged(small_project):
     mtimes = {p: p.stat().st_mtime_ns for p in small_project.package_dir.rglob("*") if p.is_file()}
     result = invoke(small_project, "--source", SOURCE)
     assert result.exit_code == 0
-    assert "0 new, 0 changed, 15 unchanged, 0 removed" in result.output
+    assert "0 new, 0 changed, 16 unchanged, 0 removed" in result.output
     assert package_files(small_project) == before
     assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes
 

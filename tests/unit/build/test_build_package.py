@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import duckdb
@@ -20,7 +21,8 @@ from reflekt.core.build.dbt import (
     is_generated,
     sql_literal,
 )
-from reflekt.core.project import DbtConfig
+from reflekt.core.errors import ConfigError
+from reflekt.core.project import DbtConfig, load_project
 from reflekt.core.schemas import Version
 from reflekt.core.warehouse import SchemaColumns, SourceArg, WarehouseColumn
 
@@ -154,12 +156,14 @@ def test_build_is_deterministic():
 
 
 def test_no_column_twice_and_docs_match_sql(render):
-    package = small_build()
+    """`docs.columns: all` lists exactly the model's columns, in its order, each typed."""
+    package = small_build(DbtConfig(docs_tests={"id": ("unique",)}, docs_columns="all"))
     for model in package.models:
         names = [c.name for c in model.columns]
         assert len(names) == len(set(names)), model.name
         docs = yaml.safe_load(package.files[model.docs_path])
         assert [c["name"] for c in docs["models"][0]["columns"]] == names
+        assert all(c["data_type"] for c in docs["models"][0]["columns"])
         assert docs["models"][0]["name"] == model.name
         assert model.sql_path.endswith(f"/{model.name}.sql")
     cart = next(m for m in package.models if m.name == "stg_segment_prod__cart_viewed")
@@ -438,3 +442,51 @@ def test_the_dedupe_row_number_never_clashes_with_a_raw_column(render):
     assert sorted(row[0] or "" for row in rows) == ["", "", "1"], "null ids kept for not_null"
     [first] = [row for row in rows if row[0] == "1"]
     assert str(first[1]) == "2024-01-01 09:00:00", "the first delivery"
+
+
+def test_common_columns_are_described_once():
+    """Segment's columns live in one docs block per call type; a model's docs list its own
+    columns (and a common one only for its tests), and its description shows the block."""
+    package = small_build(DbtConfig(docs_tests={"id": ("unique",)}))
+    blocks = package.files["models/_reflekt_segment_columns.md"]
+    for call in ("track", "page", "screen", "identify", "group", "users"):
+        assert f"{{% docs reflekt_segment_{call}_columns %}}" in blocks
+    assert blocks.count("| `received_at_tstamp` | `received_at` |") == 6
+    assert "| `call_type` | (set by the model) |" in blocks
+    cart = next(m for m in package.models if m.name == "stg_segment_prod__cart_viewed")
+    docs = yaml.safe_load(package.files[cart.docs_path])["models"][0]
+    listed = [c["name"] for c in docs["columns"]]
+    assert listed == ["event_id", "cart_id", "created_at", "data_attr", "nested_inner_val"]
+    assert "description" not in docs["columns"][0]  # the block describes event_id
+    assert docs["columns"][0]["data_tests"] == ["unique"]
+    assert docs["description"].endswith('\n\n{{ doc("reflekt_segment_track_columns") }}')
+    every_docs = "".join(package.files[m.docs_path] for m in package.models)
+    assert "When Segment received the message" not in every_docs
+    users = next(m for m in package.models if m.name == "stg_segment_prod__users")
+    users_doc = yaml.safe_load(package.files[users.docs_path])["models"][0]
+    assert users_doc["description"].endswith('{{ doc("reflekt_segment_users_columns") }}')
+
+
+def test_docs_blocks_hold_no_jinja_but_their_tags():
+    """The blocks are constant text: nothing in them renders but the docs tags themselves."""
+    blocks = small_build().files["models/_reflekt_segment_columns.md"]
+    body = re.sub(r"\{% (end)?docs( \w+)? %\}", "", blocks)
+    assert not re.search(r"\{[{%#]", body)
+
+
+@pytest.mark.parametrize(("value", "expected"), [("own", "own"), ("all", "all"), (None, "own")])
+def test_docs_columns_config(tmp_path: Path, value: str | None, expected: str) -> None:
+    line = f"      columns: {value}\n" if value else ""
+    text = f"name: p\ndefault_profile: dev\nartifacts:\n  dbt:\n    docs:\n{line}"
+    (tmp_path / "reflekt_project.yml").write_text(text)
+    assert load_project(tmp_path).dbt.docs_columns == expected
+
+
+def test_bad_docs_columns_names_the_key_and_line(tmp_path: Path) -> None:
+    text = "name: p\ndefault_profile: dev\nartifacts:\n  dbt:\n    docs:\n      columns: some\n"
+    (tmp_path / "reflekt_project.yml").write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_project(tmp_path)
+    assert "reflekt_project.yml:6: artifacts.dbt.docs.columns: 'some' is not one of: own, all" in (
+        str(info.value)
+    )
