@@ -158,6 +158,27 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+def pause_for_tests(phase: str) -> None:
+    """A testing hook, harmless in production (read only from the environment).
+
+    With `REFLEKT_TEST_PAUSE_AT=<phase>` and `REFLEKT_TEST_PAUSE_DIR=<dir>` holding two FIFOs,
+    `paused` and `resume`, the process writes the phase's name to `paused` at that point,
+    then blocks reading `resume` until the test closes it: tests send a signal at a known
+    point without sleeping. Phases: `staging` and `apply` (transaction.py), `write`
+    (`write_atomic`, the temp file written, not yet in place), `audit` (after the first
+    table's queries).
+    """
+    if os.environ.get("REFLEKT_TEST_PAUSE_AT") != phase:
+        return
+    folder = os.environ.get("REFLEKT_TEST_PAUSE_DIR")
+    if not folder:
+        return
+    with open(os.path.join(folder, "paused"), "w", encoding="utf-8") as paused:
+        paused.write(phase + "\n")
+    with open(os.path.join(folder, "resume"), encoding="utf-8") as resume:
+        resume.read()
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write `text` to `path` through a temp file in the same folder and `os.replace`.
 
@@ -175,6 +196,7 @@ def write_atomic(path: Path, text: str) -> None:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             os.fchmod(handle.fileno(), file_mode(path if path.exists() else None))
             handle.write(text)
+        pause_for_tests("write")
         os.replace(tmp_name, path)
         done = True
     except OSError as error:

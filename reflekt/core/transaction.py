@@ -25,7 +25,7 @@ OSErrors become WriteError (see `reflekt.core.fsutil.write_error`): exit 3 for a
 quota, 2 for permissions and read-only filesystems; the message names the path.
 
 Testing hook (harmless in production, read only from the environment):
-`REFLEKT_TEST_PAUSE_AT=staging|apply` with `REFLEKT_TEST_PAUSE_DIR=<dir>` holding two FIFOs,
+`REFLEKT_TEST_PAUSE_AT=staging|apply` (`fsutil.pause_for_tests`) with `REFLEKT_TEST_PAUSE_DIR=<dir>` holding two FIFOs,
 `paused` and `resume`: half-way through that phase the writer writes the phase's name to
 `paused`, then blocks reading `resume` until it is closed by the test. Tests use it to send a
 signal at a known point without sleeping.
@@ -49,6 +49,7 @@ from reflekt.core.fsutil import (
     file_mode,
     is_stale_temp,
     missing_dirs,
+    pause_for_tests,
     remove_empty_dirs,
     write_error,
 )
@@ -342,22 +343,6 @@ def recover_pending(root: Path) -> list[str]:
         return []
 
 
-# ---------------------------------------------------------------- the test hook
-
-
-def _pause(phase: str) -> None:
-    """The testing hook described in the module docstring."""
-    if os.environ.get("REFLEKT_TEST_PAUSE_AT") != phase:
-        return
-    folder = os.environ.get("REFLEKT_TEST_PAUSE_DIR")
-    if not folder:
-        return
-    with open(os.path.join(folder, "paused"), "w", encoding="utf-8") as paused:
-        paused.write(phase + "\n")
-    with open(os.path.join(folder, "resume"), encoding="utf-8") as resume:
-        resume.read()
-
-
 # ---------------------------------------------------------------- the transaction
 
 
@@ -503,7 +488,7 @@ class _Transaction:
             journal.ops.append(_Op("write", target, staged, backup))
             dirs.update(dict.fromkeys(missing_dirs(target.parent)))
             if index == half:
-                _pause("staging")
+                pause_for_tests("staging")
         for target in sorted(removes):
             folder = self._staging_for(_nearest_existing(target.parent))
             journal.ops.append(_Op("delete", target, None, folder / self._next_name("d")))
@@ -521,7 +506,7 @@ class _Transaction:
                     folder.mkdir()
                 for index, op in enumerate(journal.ops):
                     if index == half:
-                        _pause("apply")
+                        pause_for_tests("apply")
                     where = op.target
                     _apply_op(op)
                     if index % 200 == 0:

@@ -8,7 +8,6 @@ ends, so a test sends its signal exactly there, without sleeping.
 from __future__ import annotations
 
 import os
-import select
 import subprocess
 import sys
 from collections.abc import Callable
@@ -17,13 +16,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "integration" / "registries"))
 
+from pause_support import Pause  # noqa: E402
 from registry_fakes import SEGMENT_TOKEN, FakeSegment, track_rule  # noqa: E402
 
 __all__ = ["SEGMENT_TOKEN", "FakeSegment", "Pause", "reflekt", "snapshot", "track_rule"]
-
-# How long a paused subprocess may take to reach its pause point before the test gives up
-# (a safety net against a hang, never a timing assertion).
-REACH_PAUSE_LIMIT = 120.0
 
 
 def reflekt(
@@ -41,41 +37,6 @@ def reflekt(
         env={**os.environ, "REFLEKT_HTTP_MAX_WAIT": "0", **(env or {})},
         preexec_fn=preexec,
     )
-
-
-class Pause:
-    """The two FIFOs of the pause hook, for one phase ("staging" or "apply")."""
-
-    def __init__(self, folder: Path, phase: str) -> None:
-        folder.mkdir(parents=True)
-        self.folder = folder
-        self.phase = phase
-        os.mkfifo(folder / "paused")
-        os.mkfifo(folder / "resume")
-        # Opened read-write: never blocks, never reads EOF before the writer says something.
-        self._paused = os.open(folder / "paused", os.O_RDWR | os.O_NONBLOCK)
-        self.env = {"REFLEKT_TEST_PAUSE_AT": phase, "REFLEKT_TEST_PAUSE_DIR": str(folder)}
-
-    def wait(self, proc: subprocess.Popen[str]) -> None:
-        """Return once `proc` is blocked at the pause point (fail if it ends first)."""
-        waited = 0.0
-        while True:
-            ready, _, _ = select.select([self._paused], [], [], 0.2)
-            if ready:
-                said = os.read(self._paused, 100).decode()
-                assert said.strip() == self.phase, said
-                return
-            waited += 0.2
-            if proc.poll() is not None or waited > REACH_PAUSE_LIMIT:
-                _, err = proc.communicate()
-                raise AssertionError(f"never paused at {self.phase}: {proc.returncode}\n{err}")
-
-    def resume(self) -> None:
-        with open(self.folder / "resume", "w"):
-            pass
-
-    def close(self) -> None:
-        os.close(self._paused)
 
 
 def snapshot(root: Path) -> dict[str, bytes | None]:

@@ -22,6 +22,7 @@ from reflekt.core.build.dbt import EventSchema
 from reflekt.core.build.events import ModelledEvent, group_versions
 from reflekt.core.build.pipeline import load_event_schemas
 from reflekt.core.errors import ConfigError, SelectError
+from reflekt.core.fsutil import pause_for_tests
 from reflekt.core.profiles import Profile
 from reflekt.core.progress import Progress, no_progress
 from reflekt.core.project import Project
@@ -184,6 +185,8 @@ def audit(
             )  # fmt: skip
             found += rows
             volumes.append(volume)
+            if index == 0:
+                pause_for_tests("audit")
         progress(len(present), len(present), "audited")
     finally:
         if engine is not None:

@@ -507,3 +507,68 @@ def test_hostile_names_and_values_are_data(tmp_path) -> None:
             assert line.count(" | ") == 5, line  # no cell broken by a `|` from the data
     text = _audit(root, warehouse).stdout
     assert "49" not in text and "{% raw %}" in text
+
+
+# --- interrupted ------------------------------------------------------------------------------
+
+
+def _audit_process(root: Path, warehouse: Warehouse, output: Path, pause) -> Any:
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "reflekt", "audit", "--project-dir", str(root), "--source",
+         warehouse.source_arg, "--since", "7d", "--until", NOW.isoformat(), "--format", "json",
+         "--output", str(output)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, **pause.env},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("phase", ["audit", "write"])
+def test_interrupted_audit_output_leaves_the_old_file(tmp_path, warehouse, phase) -> None:
+    """Ctrl-C between two tables, or with the new report written but not yet in place:
+    exit 130, the earlier report is intact, no temp file or folder is left."""
+    import signal
+
+    from pause_support import Pause
+
+    root = tmp_path / "project"
+    _project(root, warehouse.source)
+    output = root / "reports" / "audit.json"
+    output.parent.mkdir()
+    output.write_text('{"earlier": true}\n', encoding="utf-8")
+    pause = Pause(tmp_path / "pause", phase)
+    proc = _audit_process(root, warehouse, output, pause)
+    try:
+        pause.wait(proc)
+        proc.send_signal(signal.SIGINT)  # interrupts the pause itself: no resume
+        _, err = proc.communicate(timeout=120)
+    finally:
+        pause.close()
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    assert output.read_text(encoding="utf-8") == '{"earlier": true}\n'
+    assert sorted(p.name for p in output.parent.iterdir()) == ["audit.json"]
+
+
+def test_interrupted_first_audit_output_writes_nothing(tmp_path, warehouse) -> None:
+    """No earlier report: an interrupted audit leaves no file and not the folder it made."""
+    import signal
+
+    from pause_support import Pause
+
+    root = tmp_path / "project"
+    _project(root, warehouse.source)
+    output = root / "reports" / "new" / "audit.json"
+    pause = Pause(tmp_path / "pause", "write")
+    proc = _audit_process(root, warehouse, output, pause)
+    try:
+        pause.wait(proc)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        pause.close()
+    assert proc.returncode == 130, err
+    assert not (root / "reports").exists()

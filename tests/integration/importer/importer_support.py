@@ -6,12 +6,8 @@ data is loaded in both warehouses through SQLAlchemy with bound parameters.
 
 from __future__ import annotations
 
-import os
-import select
-import subprocess
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 # Enum values with everything that breaks naive SQL or JSON: quotes, %, _, backslash, unicode.
@@ -172,34 +168,3 @@ def load(engine: Any, schema: str, types: dict[str, str], now: datetime) -> None
             if batch:
                 target = sa.table(table, *(sa.column(name) for name, _ in columns), schema=schema)
                 connection.execute(sa.insert(target), batch)
-
-
-class Pause:
-    """The FIFOs of the writer's pause hook (`REFLEKT_TEST_PAUSE_AT`, transaction.py): the
-    subprocess says the phase in `paused` and blocks reading `resume`, so a test signals it
-    exactly there, without sleeping."""
-
-    def __init__(self, folder: Path, phase: str) -> None:
-        folder.mkdir(parents=True)
-        self.folder = folder
-        self.phase = phase
-        os.mkfifo(folder / "paused")
-        os.mkfifo(folder / "resume")
-        self._paused = os.open(folder / "paused", os.O_RDWR | os.O_NONBLOCK)
-        self.env = {"REFLEKT_TEST_PAUSE_AT": phase, "REFLEKT_TEST_PAUSE_DIR": str(folder)}
-
-    def wait(self, proc: subprocess.Popen[str], limit: float = 120.0) -> None:
-        """Return once `proc` is blocked at the pause point (a hang guard, not a timing)."""
-        waited = 0.0
-        while True:
-            ready, _, _ = select.select([self._paused], [], [], 0.2)
-            if ready:
-                assert os.read(self._paused, 100).decode().strip() == self.phase
-                return
-            waited += 0.2
-            if proc.poll() is not None or waited > limit:
-                _, err = proc.communicate()
-                raise AssertionError(f"never paused at {self.phase}: {proc.returncode}\n{err}")
-
-    def close(self) -> None:
-        os.close(self._paused)

@@ -314,7 +314,7 @@ def test_interrupted_import_leaves_nothing(duck_project, tmp_path):
     import subprocess
     import sys
 
-    from importer_support import Pause
+    from pause_support import Pause
 
     pause = Pause(tmp_path / "pause", "staging")
     proc = subprocess.Popen(
