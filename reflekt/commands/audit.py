@@ -100,7 +100,8 @@ def command(
 
     Structure, from one information_schema query: planned events with no table, tables with
     no schema, properties never seen, unplanned columns, contradicting column types. Rows,
-    as one aggregate query per event table that the warehouse runs (no row comes back):
+    as one aggregate query per event table (per named page or screen: its rows of
+    pages/screens) that the warehouse runs (no row comes back):
     required properties missing, values outside enum/const, numbers out of range, pattern,
     length and format failures, values not of the schema's type, duplicate message ids,
     volume that dropped to zero. Severities and a tolerated violation rate come from the

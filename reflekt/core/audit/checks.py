@@ -8,6 +8,10 @@ when every version requires it.
 
 Samples are a second, bounded query (at most N distinct values per check), run only for
 the checks that found something: values, never rows.
+
+A named page or screen (a Segment PAGE/SCREEN rule keyed `Home`) shares `pages`/`screens`
+with the others: its queries read only its rows (`row_filter`, see `name_filter`), as its
+dbt model does.
 """
 
 from __future__ import annotations
@@ -130,6 +134,21 @@ def _column_checks(prop: MergedProperty, column: WarehouseColumn, dialect: str) 
     return checks
 
 
+def name_filter(columns: Sequence[WarehouseColumn], name: str, dialect: str) -> str | None:
+    """The rows of one named page or screen: `name = '<name>'`, the name an exact literal.
+
+    None when the table has no `name` column (its pages cannot be told apart). A name the
+    warehouse cannot hold (NUL on Postgres) matches no row.
+    """
+    column = next((c for c in columns if c.name.lower() == "name"), None)
+    if column is None:
+        return None
+    try:
+        return f"{sql.ident(column.name, dialect)} = {sql.literal(name, dialect)}"
+    except sql.UnrepresentableValue:
+        return "1 = 0"
+
+
 def table_checks(
     properties: Sequence[MergedProperty], columns: Sequence[WarehouseColumn], dialect: str
 ) -> tuple[Check, ...]:
@@ -156,8 +175,9 @@ def table_query(
     until: datetime,
     previous_since: datetime,
     dialect: str,
+    row_filter: str = "",
 ) -> TableQuery:
-    """The one aggregate query of a table (see the module docstring)."""
+    """The one aggregate query of a table, or of its rows matching `row_filter` (SQL)."""
     by_lower = {column.name.lower(): column for column in reversed(columns)}
     relation = f"{sql.ident(schema, dialect)}.{sql.ident(table, dialect)}"
     received = by_lower.get("received_at")
@@ -177,14 +197,15 @@ def table_query(
                 f"max(case when {check.condition} then {received_ref} end) as l{index}",
             ]
     days: list[datetime] = []
-    where = ""
+    narrowed = f" and {row_filter}" if row_filter else ""
+    where = f"\nwhere {row_filter}" if row_filter else ""
     if received_ref:
         start, end = sql.timestamp(since, dialect), sql.timestamp(until, dialect)
-        where = f"\nwhere {received_ref} >= {start} and {received_ref} < {end}"
+        where = f"\nwhere {received_ref} >= {start} and {received_ref} < {end}{narrowed}"
         previous = sql.timestamp(previous_since, dialect)
         select.append(
             f"(select count(*) from {relation} where {received_ref} >= {previous} "
-            f"and {received_ref} < {start}) as previous_n"
+            f"and {received_ref} < {start}{narrowed}) as previous_n"
         )
         day = datetime(since.year, since.month, since.day)
         while day < until:
@@ -215,17 +236,19 @@ def samples_query(
     until: datetime,
     limit: int,
     dialect: str,
+    row_filter: str = "",
 ) -> str:
-    """Up to `limit` distinct violating values of each of `checks` (index, check), as text."""
+    """Up to `limit` distinct violating values of each of `checks` (index, check), as text,
+    among the rows matching `row_filter` (SQL; "" for every row)."""
     by_lower = {column.name.lower(): column for column in reversed(columns)}
     relation = f"{sql.ident(schema, dialect)}.{sql.ident(table, dialect)}"
     received = by_lower.get("received_at")
-    window = ""
+    window = f" and {row_filter}" if row_filter else ""
     if received is not None:
         ref = sql.ident(received.name, dialect)
         window = (
             f" and {ref} >= {sql.timestamp(since, dialect)}"
-            f" and {ref} < {sql.timestamp(until, dialect)}"
+            f" and {ref} < {sql.timestamp(until, dialect)}{window}"
         )
     parts = []
     for index, check in checks:

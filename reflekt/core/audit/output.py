@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
-from reflekt.core.audit.report import AuditReport
+from reflekt.core.audit.report import AuditReport, TableVolume
 from reflekt.core.escape import terminal_text
 
 
@@ -26,19 +27,28 @@ def format_text(report: AuditReport) -> str:
                 )
                 lines.append(f"         e.g. {shown}")
         lines.append("")
-    quiet = [volume.table for volume in report.volumes if volume.rows == 0]
+    quiet = [volume.label for volume in report.volumes if volume.rows == 0]
     if report.volumes:
-        rows = sum(volume.rows for volume in report.volumes)
+        tables = {volume.table for volume in report.volumes}
         lines.append(
-            f"{rows} row(s) checked in {len(report.volumes)} table(s)"
+            f"{_rows_checked(report.volumes)} row(s) checked in {len(tables)} table(s)"
             + (f"; no rows in {', '.join(quiet)}" if quiet else "")
         )
     lines.append(report.summary_line())
     return terminal_text("\n".join(lines)) + "\n"
 
 
+def _rows_checked(volumes: Sequence[TableVolume]) -> int:
+    """Distinct rows: a table audited whole counts once, however many named pages read it;
+    else the sum of its pages' rows (each page's rows are its own)."""
+    whole = {volume.table: volume.rows for volume in volumes if not volume.page}
+    pages = sum(volume.rows for volume in volumes if volume.page and volume.table not in whole)
+    return sum(whole.values()) + pages
+
+
 def format_json(report: AuditReport) -> str:
-    """One document: window, findings (with counts and samples), volume per table."""
+    """One document: window, findings (with counts and samples), volume per table (per
+    named page or screen of `pages`/`screens`)."""
     document = {
         "source": report.source,
         "since": report.since.isoformat(sep=" "),
@@ -51,6 +61,8 @@ def format_json(report: AuditReport) -> str:
         "volume": [
             {
                 "table": volume.table,
+                "event": volume.event,
+                "page": volume.page,
                 "rows": volume.rows,
                 "previous_rows": volume.previous_rows,
                 "first_seen": volume.first_seen,

@@ -31,6 +31,7 @@ class AuditFinding:
     last_seen: str = ""
     samples: tuple[str, ...] = ()
     suggestion: str = ""
+    page: str = ""  # a named page or screen: the `name` its rows of `table` have
 
     @builtins.property
     def name(self) -> str:
@@ -60,17 +61,27 @@ class AuditFinding:
             "last_seen": self.last_seen,
             "samples": list(self.samples),
             "suggestion": self.suggestion,
+            "page": self.page,
         }
 
 
 @dataclass(frozen=True)
 class TableVolume:
+    """The rows of one audited table, or of one named page's (screen's) rows of it."""
+
     table: str
     rows: int  # in the window
     previous_rows: int | None  # in the window before (None without `received_at`)
     daily: tuple[tuple[str, int], ...] = ()  # (day, rows)
     first_seen: str = ""
     last_seen: str = ""
+    event: str = ""  # the event audited on these rows
+    page: str = ""  # a named page or screen: the `name` of its rows ("" for the whole table)
+
+    @property
+    def label(self) -> str:
+        """`order_completed`, `pages (Home)`: as the findings' messages name it."""
+        return f"{self.table} ({self.page})" if self.page else self.table
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
 """`audit()`: the schemas of the selection against the rows in the warehouse.
 
 One introspection query (the build's), then per event table one aggregate query (and, when
-something was found and samples are wanted, one bounded samples query). The CLI
-(`reflekt audit`) calls this; so will the TUI.
+something was found and samples are wanted, one bounded samples query). A named page or
+screen (a Segment PAGE/SCREEN rule keyed `Home`) is audited as the dbt build models it: on
+its own rows of `pages`/`screens` (`name = 'Home'`), with its own queries, findings and
+volume. The CLI (`reflekt audit`) calls this; so does the TUI.
 """
 
 from __future__ import annotations
@@ -88,8 +90,25 @@ def parse_until(text: str) -> datetime:
 
 @dataclass(frozen=True)
 class _Target:
+    """What one aggregate query audits: a table, or one named page's (screen's) rows of it."""
+
     table: str
     event: ModelledEvent
+    page: str = ""  # the `name` of a named page or screen ("" for the whole table)
+
+    @property
+    def label(self) -> str:
+        """How findings and volume name it: `order_completed`, `pages (Home)`."""
+        return f"{self.table} ({self.page})" if self.page else self.table
+
+
+def _targets(schemas: Sequence[EventSchema], columns: SchemaColumns) -> list[_Target]:
+    """The events grouped as the dbt build groups them into models (`EventSchema.target`)."""
+    targets = []
+    for group in group_versions(schemas, lambda s: "".join(s.target(columns.tables)[1:])):
+        _, table, suffix = group.newest.target(columns.tables)
+        targets.append(_Target(table, group, group.newest.name if suffix else ""))
+    return targets
 
 
 def _schema_files(project: Project, files: Sequence[Path]) -> dict[str, str]:
@@ -154,15 +173,20 @@ def audit(
                 source_config, source.schema, engine=engine, database=source.database
             )
         found: list[AuditFinding] = []
-        groups = group_versions(schemas, lambda s: s.call(columns.tables)[1])
-        targets = [_Target(group.key, group) for group in groups]
+        targets = _targets(schemas, columns)
         found += _structure(targets, columns, project, selects, schemas)
         queries: list[str] = []
         volumes: list[TableVolume] = []
         present = [target for target in targets if target.table in columns]
         for index, target in enumerate(present):
-            progress(index, len(present), f"auditing {target.table}")
+            progress(index, len(present), f"auditing {target.label}")
             table_columns = columns.columns(target.table) or ()
+            row_filter = ""
+            if target.page:
+                found_filter = checks_mod.name_filter(table_columns, target.page, dialect)
+                if found_filter is None:
+                    continue  # no `name` column: its rows cannot be told from other pages'
+                row_filter = found_filter
             table_checks = checks_mod.table_checks(
                 target.event.properties(), table_columns, dialect
             )
@@ -175,13 +199,14 @@ def audit(
                 until=until,
                 previous_since=previous_start,
                 dialect=dialect,
+                row_filter=row_filter,
             )
             queries.append(query.sql)
             if engine is None:
                 continue
             rows, volume = _run_table(
                 engine, query, target, table_columns, columns.schema, start, until, sample,
-                source_config, queries,
+                source_config, queries, row_filter,
             )  # fmt: skip
             found += rows
             volumes.append(volume)
@@ -192,7 +217,7 @@ def audit(
         if engine is not None:
             engine.dispose()
     found = _apply_config(found, severities, project.audit.max_violation_rate)
-    found.sort(key=lambda f: (f.table, f.code, f.column.lower(), f.property, f.event))
+    found.sort(key=lambda f: (f.table, f.page, f.code, f.column.lower(), f.property, f.event))
     return AuditReport(
         source=str(source),
         since=start,
@@ -201,7 +226,7 @@ def audit(
         volumes=tuple(volumes),
         queries=(INTROSPECTION_SQL, *queries),
         events=len(targets),
-        tables=len(present),
+        tables=len({target.table for target in present}),
         dry_run=dry_run,
         schema_files=files,
     )
@@ -215,7 +240,12 @@ def _structure(
     schemas: Sequence[EventSchema],
 ) -> list[AuditFinding]:
     findings: list[AuditFinding] = []
-    newest = {target.table: target.event.newest for target in targets}
+    # A drift item names its event (several, `, `-joined, for an unplanned column of a table
+    # that named pages share): its target, when it has one.
+    by_event = {(t.table, t.event.newest.name): t for t in targets}
+    by_table: dict[str, list[_Target]] = {}
+    for target in targets:
+        by_table.setdefault(target.table, []).append(target)
     for target in targets:
         if target.table not in columns:
             event = target.event.newest
@@ -228,6 +258,7 @@ def _structure(
                     f"{event.name}: no table {target.table} in {columns.schema} "
                     "(never sent, or sent under another name)",
                     schema_id=event.schema_id,
+                    page=target.page,
                 )
             )
     if not selects:  # only a whole-project audit knows every planned event
@@ -247,18 +278,24 @@ def _structure(
     codes = {drift.UNPLANNED: "RA104", drift.NEVER_SEEN: "RA103", drift.TYPE_MISMATCH: "RA105"}
     report = drift.find_drift(schemas, columns, {t.table for t in targets if t.table in columns})
     for item in report.items:
-        drifted = newest.get(item.table)
+        drifted = by_event.get((item.table, item.event))
+        if drifted is None and len(by_table.get(item.table, ())) == 1:
+            drifted = by_table[item.table][0]
+        message = drift.describe(item)
+        if drifted is not None and drifted.page:  # `pages (Home): property ...`
+            message = f"{drifted.label}{message.removeprefix(item.table)}"
         findings.append(
             AuditFinding(
                 codes[item.kind],
                 rule(codes[item.kind]).severity,
                 item.event,
                 item.table,
-                drift.describe(item),
-                schema_id=drifted.schema_id if drifted else "",
+                message,
+                schema_id=drifted.event.newest.schema_id if drifted else "",
                 column=item.column,
                 property=item.property,
                 suggestion=item.suggestion,
+                page=drifted.page if drifted else "",
             )
         )
     return findings
@@ -283,12 +320,14 @@ def _run_table(
     sample: int,
     source_config: Any,
     queries: list[str],
+    row_filter: str,
 ) -> tuple[list[AuditFinding], TableVolume]:
     import sqlalchemy
 
     event = target.event.newest
     dialect = source_config.type
-    doing = f"audit table {target.table} of"
+    label = target.label
+    doing = f"audit table {label} of"
     with driver_failures(source_config, doing), engine.connect() as connection:
         row = connection.execute(sqlalchemy.text(query.sql)).one()
         value = lambda name: checks_mod.row_value(row, name)  # noqa: E731
@@ -308,6 +347,7 @@ def _run_table(
                 until=until,
                 limit=sample,
                 dialect=dialect,
+                row_filter=row_filter,
             )
             queries.append(sample_sql)
             for found in connection.execute(sqlalchemy.text(sample_sql)).all():
@@ -326,7 +366,7 @@ def _run_table(
                 rule(check.code).severity,
                 event.name,
                 target.table,
-                f"{target.table}.{check.column}: {share} {_what(check)}",
+                f"{label}.{check.column}: {share} {_what(check)}",
                 schema_id=event.schema_id,
                 column=check.column,
                 property=check.property,
@@ -335,6 +375,7 @@ def _run_table(
                 first_seen=_iso(value(f"f{index}")) if query.has_window else "",
                 last_seen=_iso(value(f"l{index}")) if query.has_window else "",
                 samples=tuple(samples.get(index, ())),
+                page=target.page,
             )
         )
     if query.has_id:
@@ -346,12 +387,13 @@ def _run_table(
                     rule("RA208").severity,
                     event.name,
                     target.table,
-                    f"{target.table}: {duplicates} of {total} row(s) repeat a message id "
+                    f"{label}: {duplicates} of {total} row(s) repeat a message id "
                     "(re-deliveries; the dbt models keep the first)",
                     schema_id=event.schema_id,
                     column="id",
                     violating=duplicates,
                     checked=total,
+                    page=target.page,
                 )
             )
     previous = int(value("previous_n") or 0) if query.has_window else None
@@ -362,11 +404,12 @@ def _run_table(
                 rule("RA209").severity,
                 event.name,
                 target.table,
-                f"{target.table}: no row since {since:%Y-%m-%d %H:%M}, {previous} row(s) in the "
+                f"{label}: no row since {since:%Y-%m-%d %H:%M}, {previous} row(s) in the "
                 "window before: did the instrumentation break?",
                 schema_id=event.schema_id,
                 violating=0,
                 checked=previous,
+                page=target.page,
             )
         )
     daily = tuple(
@@ -379,6 +422,8 @@ def _run_table(
         daily,
         _iso(value("first_seen")) if query.has_window else "",
         _iso(value("last_seen")) if query.has_window else "",
+        event=event.name,
+        page=target.page,
     )
     return findings, volume
 

@@ -86,6 +86,14 @@ class EventSchema:
             self.name, tables, rule_type if isinstance(rule_type, str) else None
         )
 
+    def target(self, tables: Mapping[str, Any] | None = None) -> tuple[segment.CallType, str, str]:
+        """The call, table and model suffix of this event's rows: a named page or screen
+        (a Segment PAGE/SCREEN rule keyed `Home`) is its own slice of `pages`/`screens`,
+        suffix `__home` (its rows: `name = 'Home'`); any other event has suffix ""."""
+        call, table = self.call(tables)
+        keyed = segment.is_keyed_call(self.name, call)
+        return call, table, f"__{snake_case(self.name)}" if keyed else ""
+
     @classmethod
     def from_body(cls, schema_id: str, body: Mapping[str, Any]) -> EventSchema:
         """From a parsed schema file (`self.name`, else the event folder)."""
@@ -682,15 +690,9 @@ def build_package(
             )
         )
 
-    def target(schema: EventSchema) -> tuple[segment.CallType, str, str]:
-        """The call, table and model suffix (a named page or screen) of a schema's rows."""
-        call, table = schema.call(columns.tables)
-        keyed = segment.is_keyed_call(schema.name, call)
-        return call, table, f"__{snake_case(schema.name)}" if keyed else ""
-
-    for event in group_versions(schemas, lambda s: "".join(target(s)[1:])):
+    for event in group_versions(schemas, lambda s: "".join(s.target(columns.tables)[1:])):
         newest = event.newest
-        call, table, suffix = target(newest)
+        call, table, suffix = newest.target(columns.tables)
         if table not in columns:
             for schema_id in event.schema_ids:
                 skipped.append(Skipped(schema_id, table, f"no such table in {columns.schema}"))

@@ -8,23 +8,21 @@ samples query where something was found.
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from audit_support import DIALECTS, NOW, Warehouse, new_project, warehouse_with, write_schema
+from audit_support import run_audit as _audit
+from audit_support import values_sql as _values
 from click.testing import CliRunner
 
 from reflekt.cli import cli
 from reflekt.core.scaffold import NewProject, create_project
-from reflekt.core.schemas import dump_schema, new_schema_body
 
-NOW = datetime(2025, 3, 10, 12, 0, 0)
-PG = {"host": "127.0.0.1", "port": 5432, "database": "test", "user": "postgres"}
 HOSTILE = ["it's", "50%_off", "back\\slash", "ünïcødé", "x" * 300]
 
 ORDER_COLUMNS = {
@@ -85,26 +83,11 @@ CARTS = [
 UNPLANNED_COLUMNS = {"id": "varchar", "received_at": "timestamp"}
 
 
-def _schema(root: Path, folder: str, name: str, properties: dict, required: list) -> None:
-    schema_id = f"segment/shop/{folder}/1-0.json"
-    body = new_schema_body(
-        schema_id,
-        vendor="com.example",
-        name=name,
-        version="1-0",
-        description=f"{name}.",
-        properties=properties,
-    )
-    body["required"] = required
-    path = root / "schemas" / schema_id
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(dump_schema(body), encoding="utf-8")
+_schema = write_schema
 
 
 def _project(root: Path, source: dict[str, Any]) -> None:
-    create_project(
-        root, NewProject(name="shop", vendor="com.example", profile="dev", profiles_path="p.yml")
-    )
+    new_project(root, source)
     _schema(
         root,
         "Order_Completed",
@@ -127,9 +110,6 @@ def _project(root: Path, source: dict[str, Any]) -> None:
     )
     _schema(root, "Cart_Viewed", "Cart Viewed", {"cart_id": {"type": "string", "description": "Cart."}}, [])  # fmt: skip
     _schema(root, "Order_Refunded", "Order Refunded", {}, [])  # no table
-    (root / "p.yml").write_text(
-        yaml.safe_dump({"version": 1.0, "dev": {"source": [source]}}), encoding="utf-8"
-    )
 
 
 TABLES = {
@@ -156,74 +136,10 @@ EXPECTED = {
 COUNTS = {"RA201": 2, "RA202": 1, "RA203": 1, "RA204": 1, "RA205": 1, "RA206": 1, "RA207": 1}
 
 
-def _values(row: dict, names) -> str:
-    out = []
-    for name in names:
-        value = row.get(name)
-        out.append("null" if value is None else "'" + str(value).replace("'", "''") + "'")
-    return ", ".join(out)
-
-
-@dataclass
-class Warehouse:
-    source: dict[str, Any]
-    source_arg: str
-
-
-@pytest.fixture(params=["duckdb", "postgres"])
+@pytest.fixture(params=DIALECTS)
 def warehouse(request, tmp_path: Path) -> Iterator[Warehouse]:
-    statements = []
-    schema = (
-        "segment_prod" if request.param == "duckdb" else f"reflekt_audit_{uuid.uuid4().hex[:8]}"
-    )
-    statements.append(f"create schema {schema}")
-    for table, (columns, rows) in TABLES.items():
-        kinds = {
-            k: ("double" if v == "double precision" and request.param == "duckdb" else v)
-            for k, v in columns.items()
-        }
-        statements.append(
-            f"create table {schema}.{table} ("
-            + ", ".join(f'"{c}" {t}' for c, t in kinds.items())
-            + ")"
-        )
-        for row in rows:
-            statements.append(f"insert into {schema}.{table} values ({_values(row, columns)})")
-    if request.param == "duckdb":
-        import duckdb
-
-        path = tmp_path / "warehouse.duckdb"
-        connection = duckdb.connect(str(path))
-        for statement in statements:
-            connection.execute(statement)
-        connection.close()
-        yield Warehouse({"id": "wh", "type": "duckdb", "path": str(path)}, f"wh.warehouse.{schema}")
-        return
-    import sqlalchemy
-
-    engine = sqlalchemy.create_engine(
-        "postgresql+psycopg2://postgres@127.0.0.1:5432/test", connect_args={"connect_timeout": 5}
-    )
-    try:
-        with engine.begin() as connection:
-            for statement in statements:
-                connection.execute(sqlalchemy.text(statement.replace(":", "\\:")))
-    except sqlalchemy.exc.OperationalError:
-        pytest.skip("no PostgreSQL server on 127.0.0.1:5432")
-    try:
-        yield Warehouse({"id": "pg", "type": "postgres", **PG}, f"pg.test.{schema}")
-    finally:
-        with engine.begin() as connection:
-            connection.execute(sqlalchemy.text(f"drop schema if exists {schema} cascade"))
-        engine.dispose()
-
-
-def _audit(root: Path, warehouse: Warehouse, *args: str):
-    return CliRunner().invoke(
-        cli,
-        ["audit", "--project-dir", str(root), "--source", warehouse.source_arg,
-         "--since", "7d", "--until", NOW.isoformat(), *args],
-    )  # fmt: skip
+    with warehouse_with(request.param, tmp_path, TABLES) as made:
+        yield made
 
 
 def test_audit_finds_exactly_the_planted_violations(tmp_path, warehouse) -> None:
