@@ -204,6 +204,7 @@ def audit(
         tables=len(present),
         dry_run=dry_run,
         schema_files=files,
+        audited=tuple(target.event.newest.schema_id for target in targets),
     )
 
 
