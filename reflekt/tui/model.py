@@ -12,12 +12,33 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reflekt.core.project import Project
 from reflekt.core.schemas import SchemaDocument, list_schema_files, printable, read_schema
 
+if TYPE_CHECKING:
+    from reflekt.core.audit.report import AuditReport
+
 Counts = dict[str, tuple[int, int]]  # schema id -> (errors, warnings): the tree's lint badges
+# Event folder key -> (errors, warnings) the last audit found there; (0, 0) is clean. An
+# event missing here was not audited: the tree shows no verdict for it.
+Verdicts = dict[str, tuple[int, int]]
+
+
+def audit_verdicts(report: AuditReport) -> Verdicts:
+    """The report per event folder: every event it audited, with its findings counted.
+
+    A finding names its event's newest schema id; the folder of that id is the event node's
+    key. Findings without a schema (a table the plan does not know) belong to no event.
+    """
+    totals = {schema_id.rpartition("/")[0]: [0, 0] for schema_id in report.audited}
+    for finding in report.findings:
+        if not finding.schema_id:
+            continue
+        slot = totals.setdefault(finding.schema_id.rpartition("/")[0], [0, 0])
+        slot[0 if finding.severity == "error" else 1] += 1
+    return {key: (errors, warnings) for key, (errors, warnings) in totals.items()}
 
 
 @dataclass

@@ -54,6 +54,7 @@ def format_json(report: AuditReport) -> str:
         "since": report.since.isoformat(sep=" "),
         "until": report.until.isoformat(sep=" "),
         "events": report.events,
+        "audited": list(report.audited),
         "tables": report.tables,
         "queries": len(report.queries),
         "summary": {"errors": report.errors, "warnings": report.warnings},

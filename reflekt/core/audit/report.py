@@ -96,6 +96,9 @@ class AuditReport:
     tables: int = 0  # tables whose rows were checked
     dry_run: bool = False
     schema_files: dict[str, str] = field(default_factory=dict)  # schema id -> relative file
+    # The newest schema id of every event audited: which events a clean report vouches for
+    # (an event missing here was not looked at; one here without findings is clean).
+    audited: tuple[str, ...] = ()
 
     @property
     def errors(self) -> int:

@@ -229,6 +229,7 @@ def audit(
         tables=len({target.table for target in present}),
         dry_run=dry_run,
         schema_files=files,
+        audited=tuple(target.event.newest.schema_id for target in targets),
     )
 
 

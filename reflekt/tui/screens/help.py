@@ -15,7 +15,8 @@ from reflekt.tui.bindings import BindingRow
 
 HELP_INTRO = (
     "Reflekt: event schemas as code.  Ctrl+P opens the command palette (every action).\n"
-    "Remap a key in reflekt_project.yml:  tui: {bindings: {main.lint_all: ctrl+l}}"
+    "Remap a key in reflekt_project.yml:  tui: {bindings: {main.lint_all: ctrl+l}}\n"
+    "Tree badges: ✗2 ▲1 lint errors, warnings; after an audit (4) ◆✗2 ◆▲1 ◆✓ its verdict"
 )
 
 

@@ -56,7 +56,7 @@ from reflekt.tui.messages import (
     PushDone,
     PushPreviewed,
 )
-from reflekt.tui.model import SchemaIndex
+from reflekt.tui.model import SchemaIndex, audit_verdicts
 from reflekt.tui.safe_text import clean
 from reflekt.tui.screens.build_wizard import BuildWizard
 from reflekt.tui.screens.registry import (
@@ -652,10 +652,14 @@ class MainScreen(Screen):
         panel = self.query_one(AuditPanel)
         panel.show(message.report)
         panel.focus_findings()
+        self.query_one(SchemaTree).set_verdicts(audit_verdicts(message.report))
 
     @on(AuditFailed)
     def _audit_failed(self, message: AuditFailed) -> None:
+        """The panel says why; the tree drops the last audit's verdicts, which would read as
+        the result of the run that just failed."""
         self.query_one(AuditPanel).show_failure(error_text(message.error))
+        self.query_one(SchemaTree).set_verdicts({})
 
     @on(AuditPanel.Jump)
     def _audit_jump(self, message: AuditPanel.Jump) -> None:

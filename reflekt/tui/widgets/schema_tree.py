@@ -1,5 +1,8 @@
 """The schema tree: registry → plan/branch → event → versions, with lint and version badges.
 
+After an audit, each event it covered also shows the audit's verdict (`◆✗2` errors, `◆▲1`
+warnings, `◆✓` clean) after its lint badge, and each folder the worst below it.
+
 It is rebuilt from the `SchemaIndex` on every filter keystroke, so building must stay cheap
 with 5,000 schemas: nodes are added in bulk, folders beyond what is shown open are filled
 only when expanded, and labels are cached until the lint counts or the files change.
@@ -15,7 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from reflekt.tui.model import Counts, FolderNode, SchemaEntry, SchemaIndex
+from reflekt.tui.model import Counts, FolderNode, SchemaEntry, SchemaIndex, Verdicts
 from reflekt.tui.safe_text import clean, plain
 from reflekt.tui.widgets.fast_tree import FastTree
 
@@ -42,6 +45,25 @@ def badge(errors: int, warnings: int) -> Text:
     return text
 
 
+# The audit verdict's mark: ◆ sets it apart from the lint counts in front of it.
+AUDIT_MARK = "◆"
+
+
+def audit_badge(verdict: tuple[int, int] | None) -> Text:
+    """The last audit's word on a node: its errors, else its warnings, else a check."""
+    text = Text()
+    if verdict is None:
+        return text  # not audited
+    errors, warnings = verdict
+    if errors:
+        text.append(f" {AUDIT_MARK}✗{errors}", style="bold red")
+    elif warnings:
+        text.append(f" {AUDIT_MARK}▲{warnings}", style="yellow")
+    else:
+        text.append(f" {AUDIT_MARK}✓", style="green")
+    return text
+
+
 class SchemaTree(FastTree[NodeInfo]):
     """Tree of the project's schemas. Highlighting a node shows it in the schema view."""
 
@@ -59,6 +81,8 @@ class SchemaTree(FastTree[NodeInfo]):
         self._index: SchemaIndex | None = None
         self._counts: Counts = {}
         self._folder_counts: dict[str, tuple[int, int]] = {}
+        self._verdicts: Verdicts = {}
+        self._folder_verdicts: Verdicts = {}
         self._folders: dict[str, FolderNode] = {}
         self._labels: dict[tuple[str, str], Text] = {}
         self.filter_text = ""
@@ -158,11 +182,26 @@ class SchemaTree(FastTree[NodeInfo]):
                 slot[1] += warnings
         self._folder_counts = {key: (v[0], v[1]) for key, v in totals.items()}
 
+    def _compute_folder_verdicts(self) -> None:
+        totals: dict[str, list[int]] = {}
+        for key, (errors, warnings) in self._verdicts.items():
+            parts = key.split("/")
+            for depth in range(1, len(parts)):
+                slot = totals.setdefault("/".join(parts[:depth]), [0, 0])
+                slot[0] += errors
+                slot[1] += warnings
+        self._folder_verdicts = {key: (v[0], v[1]) for key, v in totals.items()}
+        # An event folder that also holds sub-folders (rare) is drawn as a folder.
+        for key, (errors, warnings) in self._verdicts.items():
+            below = self._folder_verdicts.get(key, (0, 0))
+            self._folder_verdicts[key] = (errors + below[0], warnings + below[1])
+
     def _folder_label(self, folder: FolderNode) -> Text:
         # Not cached: the event count depends on the filter.
         text = plain(folder.name, style="bold")
         text.append(f" ({folder.event_count()})", style="dim")
         text.append_text(badge(*self._folder_counts.get(folder.key, (0, 0))))
+        text.append_text(audit_badge(self._folder_verdicts.get(folder.key)))
         return text
 
     def _event_label(self, event: FolderNode) -> Text:
@@ -176,6 +215,7 @@ class SchemaTree(FastTree[NodeInfo]):
         if any(e.broken for e in event.entries):
             text.append(" ✗ unreadable", style="bold red")
         text.append_text(badge(*self._folder_counts.get(event.key, (0, 0))))
+        text.append_text(audit_badge(self._verdicts.get(event.key)))
         self._labels[("event", event.key)] = text
         return text
 
@@ -196,6 +236,19 @@ class SchemaTree(FastTree[NodeInfo]):
         self._counts = counts
         self._labels.clear()
         self._compute_folder_counts()
+        with self.bulk():
+            self._relabel(self.root)
+
+    def set_verdicts(self, verdicts: Verdicts) -> None:
+        """The last audit's verdict per event (`{}`: none): relabel in place (no rebuild).
+
+        They replace the previous audit's; they stay through filtering and reloads.
+        """
+        if not verdicts and not self._verdicts:
+            return
+        self._verdicts = dict(verdicts)
+        self._labels.clear()
+        self._compute_folder_verdicts()
         with self.bulk():
             self._relabel(self.root)
 

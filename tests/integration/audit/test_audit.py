@@ -180,6 +180,7 @@ def test_hostile_enum_values_are_compared_literally(tmp_path, warehouse) -> None
     [currency] = [f for f in document["findings"] if f["code"] == "RA202"]
     assert currency["violating"] == 1, "every hostile value of the enum matched itself"
     assert "RA102" not in {f["code"] for f in document["findings"]}, "only with every schema"
+    assert document["audited"] == ["segment/shop/Order_Completed/1-0.json"], "the event audited"
 
 
 def test_thresholds_and_severities_from_the_project(tmp_path, warehouse) -> None:
