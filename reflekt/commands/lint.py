@@ -42,6 +42,12 @@ _PROGRESS_THRESHOLD = 500  # files; smaller runs finish before a bar is worth dr
     help="Write the output to FILE (atomically) instead of standard output.",
 )
 @click.option(
+    "--fix",
+    is_flag=True,
+    help="Fix what is safe to fix (RF201 `$id`, RF203 `self.version`, RF311 property casing "
+    "when no other version or registry uses the name), then lint again.",
+)
+@click.option(
     "--list-rules",
     is_flag=True,
     help="List the lint rules with their severity in this project (overrides marked *), and exit.",
@@ -52,6 +58,7 @@ def command(
     selects: tuple[str, ...],
     fmt: str,
     output: str | None,
+    fix: bool,
     list_rules: bool,
 ) -> int:
     """Lint schemas against the project's conventions.
@@ -73,6 +80,11 @@ def command(
       reflekt lint --format sarif --output lint.sarif
       reflekt lint --format markdown >> "$GITHUB_STEP_SUMMARY"
       reflekt lint --format gitlab --output gl-code-quality-report.json
+      reflekt lint --fix
+
+    --fix edits the files in place (only the fixed spans; all files or none), prints each
+    change and each fixable finding it left (and why) on stderr, then reports the findings
+    that remain.
     """
     output_path = _output_path(output)
     if list_rules:
@@ -96,6 +108,8 @@ def command(
     else:
         with progress_bar(run, "Linting") as update:
             report = lint_project(project, paths, progress=update, jobs=_jobs())
+    if fix:
+        report = _fix(run, project, paths, report)
     run.debug(summary_line(report))
 
     if output_path is not None:
@@ -108,6 +122,28 @@ def command(
         if fmt != "text":
             run.err.print(summary_line(report), markup=False)
     return 0 if report.errors == 0 else 1
+
+
+def _fix(run: Run, project, paths: list[Path], report):
+    """Apply the safe fixes, say what changed and what was left, and lint again."""
+    from reflekt.core.lint import lint_project
+    from reflekt.core.lint.fixes import apply_fixes, plan_fixes
+
+    plan = plan_fixes(project.root, report.findings)
+    for change in plan.fixes:
+        where = f"{change.file}:{change.line}" if change.line else change.file
+        run.err.print(f"fixed {where}: {change.rule} {change.description}", markup=False)
+    for left in plan.skipped:
+        finding = left.finding
+        where = f"{finding.file}:{finding.line}" if finding.line else finding.file
+        run.err.print(f"not fixed {where}: {finding.rule} {left.reason}", markup=False)
+    if not plan.texts:
+        run.err.print("Nothing to fix.", markup=False)
+        return report
+    apply_fixes(project.root, plan)
+    files = len(plan.texts)
+    run.err.print(f"Fixed {len(plan.fixes)} problem(s) in {files} file(s).", markup=False)
+    return lint_project(project, paths, jobs=_jobs())
 
 
 def _schema_files(schemas_dir: Path, files: tuple[Path, ...]) -> list[Path]:

@@ -253,6 +253,7 @@ class _Linter:
             message=printable(issue.message),  # every output format can carry it
             property=printable(issue.property) if issue.property else issue.property,
             suggestion=printable(issue.suggestion) if issue.suggestion else issue.suggestion,
+            path=tuple(issue.at),
         )
 
 

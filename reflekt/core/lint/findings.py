@@ -27,6 +27,9 @@ class Finding:
     message: str
     property: str | None = None  # dotted path: "products.items.sku"
     suggestion: str | None = None  # e.g. the corrected name
+    # Where in the JSON the issue is (("properties", "cartId")), for the fixes
+    # (`core/lint/fixes.py`); () when the rule did not say.
+    path: tuple[str | int, ...] = ()
 
 
 def sort_key(finding: Finding) -> tuple:

@@ -1,0 +1,106 @@
+"""`reflekt lint --fix` and `core/lint/fixes.py`: the safe fixes, exact edits, and refusals."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from reflekt.cli import cli
+from reflekt.core.lint.fixes import apply_fixes, plan_fixes
+from reflekt.core.platforms.segment import RULE_TYPE_KEY
+
+TEXT = {"type": "string", "description": "A text."}
+CART = "segment/shop/Cart_Viewed"
+
+
+def _fix(proj, *args: str):
+    return CliRunner().invoke(cli, ["lint", "--fix", "--project-dir", str(proj.root), *args])
+
+
+def test_id_and_version_are_set_and_nothing_else_changes(proj) -> None:
+    path = proj.add(f"{CART}/1-0")
+    original = path.read_text()
+    broken = original.replace(f'"{CART}/1-0.json"', '"segment/shop/CartViewed/1-0.json"')
+    broken = broken.replace('"version": "1-0"', '"version": "1-7"')
+    path.write_text(broken)
+    assert {f.rule for f in proj.lint().findings} == {"RF201", "RF203"}
+    result = _fix(proj)
+    assert result.exit_code == 0, result.output
+    assert path.read_text() == original  # byte for byte: only the two values changed
+    assert f"RF201 `$id` set to \"{CART}/1-0.json\"" in result.output
+    assert 'RF203 `self.version` set to "1-0"' in result.output
+    assert "Fixed 2 problem(s) in 1 file(s)." in result.output
+    assert "no problems found" in result.output
+
+
+def test_a_missing_id_is_inserted_first_with_the_file_s_indent(proj) -> None:
+    path = proj.add(f"{CART}/1-0")
+    body = json.loads(path.read_text())
+    del body["$id"]
+    path.write_text(json.dumps(body, indent=4) + "\n")
+    assert _fix(proj).exit_code == 0
+    text = path.read_text()
+    assert text.startswith('{\n    "$id": "segment/shop/Cart_Viewed/1-0.json",\n    "$schema"')
+    assert json.loads(text) == {"$id": f"{CART}/1-0.json", **body}
+
+
+def test_a_nested_property_and_its_required_entry_are_renamed(proj) -> None:
+    item = {"type": "object", "properties": {"productId": TEXT}, "required": ["productId"]}
+    products = {"type": "array", "description": "Items.", "items": item}
+    path = proj.add(f"{CART}/1-0", {"cartId": TEXT, "products": products}, required=["cartId"])
+    before = json.loads(path.read_text())
+    result = _fix(proj)
+    assert result.exit_code == 0, result.output
+    after = json.loads(path.read_text())
+    assert list(after["properties"]) == ["cart_id", "products"]  # order kept
+    assert after["required"] == ["cart_id"]
+    item_after = after["properties"]["products"]["items"]
+    assert item_after == {**item, "properties": {"product_id": TEXT}, "required": ["product_id"]}
+    assert 'RF311 property "products.items.productId" renamed to "product_id"' in result.output
+    before["properties"] = after["properties"]
+    before["required"] = after["required"]
+    assert after == before  # nothing else changed
+
+
+def test_a_name_another_version_has_is_not_renamed(proj) -> None:
+    proj.add(f"{CART}/1-0", {"cartId": TEXT})
+    newer = proj.add(f"{CART}/1-1", {"cartId": TEXT, "itemCount": TEXT})
+    result = _fix(proj)
+    assert result.exit_code == 1, result.output  # the two cartId findings remain
+    properties = json.loads(newer.read_text())["properties"]
+    assert list(properties) == ["cartId", "item_count"]
+    assert (
+        "not fixed schemas/segment/shop/Cart_Viewed/1-1.json:" in result.output
+        and 'version 1-0 has "cartId" too: renaming breaks the data already sent' in result.output
+    )
+
+
+def test_taken_names_registry_schemas_and_loose_json_are_left(proj) -> None:
+    taken = proj.add(f"{CART}/1-0", {"cartId": TEXT, "cart_id": TEXT})
+    pulled = proj.add(
+        "segment/shop/Order_Completed/1-0", {"orderId": TEXT}, metadata={RULE_TYPE_KEY: "TRACK"}
+    )
+    loose = proj.add("segment/shop/Page_Viewed/1-0", {"pageUrl": TEXT})
+    loose.write_text(loose.read_text().replace('"A text."\n', '"A text.",\n', 1))
+    texts = {p: p.read_text() for p in (taken, pulled, loose)}
+    result = _fix(proj)
+    assert result.exit_code == 1
+    assert {p: p.read_text() for p in texts} == texts
+    assert 'a property "cart_id" already exists there' in result.output
+    assert "the schema was pulled from a registry: rename the property there" in result.output
+    assert "Page_Viewed/1-0.json:" in result.output, result.output
+    assert "RF311 the file is not strict JSON: fix RF101 first" in result.output
+    assert "Nothing to fix." in result.output
+
+
+def test_plan_is_pure_and_apply_writes_all(proj) -> None:
+    path = proj.add(f"{CART}/1-0", {"cartId": TEXT})
+    path.chmod(0o640)
+    before = path.read_text()
+    plan = plan_fixes(proj.root, proj.lint().findings)
+    assert path.read_text() == before, "planning writes nothing"
+    assert [fix.rule for fix in plan.fixes] == ["RF311"]
+    apply_fixes(proj.root, plan)
+    assert json.loads(path.read_text())["properties"] == {"cart_id": TEXT}
+    assert path.stat().st_mode & 0o777 == 0o640, "the file keeps its mode"
