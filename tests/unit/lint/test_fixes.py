@@ -28,7 +28,7 @@ def test_id_and_version_are_set_and_nothing_else_changes(proj) -> None:
     result = _fix(proj)
     assert result.exit_code == 0, result.output
     assert path.read_text() == original  # byte for byte: only the two values changed
-    assert f"RF201 `$id` set to \"{CART}/1-0.json\"" in result.output
+    assert f'RF201 `$id` set to "{CART}/1-0.json"' in result.output
     assert 'RF203 `self.version` set to "1-0"' in result.output
     assert "Fixed 2 problem(s) in 1 file(s)." in result.output
     assert "no problems found" in result.output
