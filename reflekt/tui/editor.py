@@ -29,13 +29,51 @@ class EditorError(Exception):
         self.timeout = timeout
 
 
-def editor_command(path: Path, environ: Mapping[str, str] = os.environ) -> list[str]:
-    """The command that opens `path` in the user's editor, found on PATH."""
+# Editors that open a file at a line with `+LINE` before the file (nano and emacs also take
+# the column), and those that take `FILE:LINE:COL` (VS Code after `--goto`).
+_PLUS_LINE = frozenset({"vi", "vim", "nvim", "view", "gvim", "mvim", "kak", "micro", "hx"})
+_PLUS_LINE_COL = {
+    "nano": "+{line},{column}",
+    "emacs": "+{line}:{column}",
+    "emacsclient": "+{line}:{column}",
+}
+_GOTO = frozenset({"code", "code-insiders", "codium", "cursor"})
+_COLON = frozenset({"subl", "sublime_text", "zed", "mate"})
+
+
+def _at_line(command: list[str], path: Path, line: int | None, column: int | None) -> list[str]:
+    """`command` opening `path` at `line:column` where the editor has a way to say so."""
+    if not line:
+        return [*command, str(path)]
+    column = column or 1
+    name = Path(command[0]).name
+    if name in _PLUS_LINE:
+        return [*command, f"+{line}", str(path)]
+    if name in _PLUS_LINE_COL:
+        return [*command, _PLUS_LINE_COL[name].format(line=line, column=column), str(path)]
+    if name in _GOTO:
+        return [*command, "--goto", f"{path}:{line}:{column}"]
+    if name in _COLON:
+        return [*command, f"{path}:{line}:{column}"]
+    return [*command, str(path)]  # an editor we do not know: just the file
+
+
+def editor_command(
+    path: Path,
+    environ: Mapping[str, str] = os.environ,
+    *,
+    line: int | None = None,
+    column: int | None = None,
+) -> list[str]:
+    """The command that opens `path` in the user's editor (at `line`:`column` when the
+    editor has a way to be told), found on PATH."""
     editor = environ.get("VISUAL") or environ.get("EDITOR") or "vi"
     try:
-        command = [*shlex.split(editor), str(path)]
+        command = shlex.split(editor)
     except ValueError as exc:
         raise EditorError(f"Cannot read $EDITOR {editor!r}: {exc}") from exc
+    if not command:
+        raise EditorError("$EDITOR is empty: set it to an editor, e.g. EDITOR=nano reflekt tui")
     if shutil.which(command[0]) is None:
         raise EditorError(
             f"The editor {command[0]!r} was not found: set $EDITOR (or $VISUAL) to an "
@@ -43,7 +81,7 @@ def editor_command(path: Path, environ: Mapping[str, str] = os.environ) -> list[
             title="Edit",
             timeout=10,
         )
-    return command
+    return _at_line(command, path, line, column)
 
 
 def run_editor(app: App[object], command: list[str]) -> None:
