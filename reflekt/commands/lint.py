@@ -48,6 +48,12 @@ _PROGRESS_THRESHOLD = 500  # files; smaller runs finish before a bar is worth dr
     "when no other version or registry uses the name), then lint again.",
 )
 @click.option(
+    "--fix-versions",
+    is_flag=True,
+    help="With --fix: also move the newest version of an event whose MINOR bump breaks "
+    "(RF601) to the MAJOR version it should be (1-1.json becomes 2-0.json).",
+)
+@click.option(
     "--list-rules",
     is_flag=True,
     help="List the lint rules with their severity in this project (overrides marked *), and exit.",
@@ -59,6 +65,7 @@ def command(
     fmt: str,
     output: str | None,
     fix: bool,
+    fix_versions: bool,
     list_rules: bool,
 ) -> int:
     """Lint schemas against the project's conventions.
@@ -81,6 +88,7 @@ def command(
       reflekt lint --format markdown >> "$GITHUB_STEP_SUMMARY"
       reflekt lint --format gitlab --output gl-code-quality-report.json
       reflekt lint --fix
+      reflekt lint --fix --fix-versions
 
     --fix edits the files in place (only the fixed spans; all files or none), prints each
     change and each fixable finding it left (and why) on stderr, then reports the findings
@@ -108,8 +116,14 @@ def command(
     else:
         with progress_bar(run, "Linting") as update:
             report = lint_project(project, paths, progress=update, jobs=_jobs())
+    if fix_versions and not fix:
+        from reflekt.core.errors import ReflektError
+
+        raise ReflektError(
+            "--fix-versions goes with --fix", hint="reflekt lint --fix --fix-versions"
+        )
     if fix:
-        report = _fix(run, project, paths, report)
+        report = _fix(run, project, paths, report, versions=fix_versions)
     run.debug(summary_line(report))
 
     if output_path is not None:
@@ -124,11 +138,14 @@ def command(
     return 0 if report.errors == 0 else 1
 
 
-def _fix(run: Run, project, paths: list[Path], report):
+def _fix(run: Run, project, paths: list[Path], report, *, versions: bool = False):
     """Apply the safe fixes, say what changed and what was left, and lint again."""
     from reflekt.core.lint import lint_project
     from reflekt.core.lint.fixes import apply_fixes, plan_fixes
 
+    if versions and _renumber(run, project, report):
+        paths = _fresh(project, paths)
+        report = lint_project(project, paths, jobs=_jobs())
     plan = plan_fixes(project.root, report.findings)
     for change in plan.fixes:
         where = f"{change.file}:{change.line}" if change.line else change.file
@@ -144,6 +161,37 @@ def _fix(run: Run, project, paths: list[Path], report):
     files = len(plan.texts)
     run.err.print(f"Fixed {len(plan.fixes)} problem(s) in {files} file(s).", markup=False)
     return lint_project(project, paths, jobs=_jobs())
+
+
+def _renumber(run: Run, project, report) -> bool:
+    """RF601's fix for each finding: move the file to the MAJOR version. True if any moved."""
+    from reflekt.core.lint.fixes import apply_renumber, plan_renumber
+
+    moved = False
+    for finding in report.findings:
+        if finding.rule != "RF601":
+            continue
+        try:
+            move = plan_renumber(project.root, finding)
+        except ValueError as why:
+            run.err.print(f"not fixed {finding.file}: RF601 {why}", markup=False)
+            continue
+        apply_renumber(project.root, move)
+        moved = True
+        old, new = (p.relative_to(project.root).as_posix() for p in (move.old, move.new))
+        run.err.print(f"fixed {old}: RF601 moved to {new}", markup=False)
+    return moved
+
+
+def _fresh(project, paths: list[Path]) -> list[Path]:
+    """The linted files after a move: those still there, plus the versions that replaced
+    the moved ones (every file of their event folders)."""
+    kept = [path for path in paths if path.exists()]
+    folders = {path.parent for path in paths if not path.exists()}
+    added = [
+        p for folder in sorted(folders) for p in sorted(folder.glob("*.json")) if p not in kept
+    ]
+    return kept + added
 
 
 def _schema_files(schemas_dir: Path, files: tuple[Path, ...]) -> list[Path]:

@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from json.decoder import scanstring  # type: ignore[attr-defined]
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from reflekt.core.lint.findings import Finding
@@ -312,3 +312,59 @@ def apply_fixes(root: Path, plan: FixPlan) -> None:
     from reflekt.core.fsutil import write_all_atomic
 
     write_all_atomic(plan.texts, root)
+
+
+@dataclass(frozen=True)
+class Renumbering:
+    """RF601's fix: the mis-numbered newest version moved to the MAJOR version it should be."""
+
+    old: Path
+    new: Path
+    text: str  # the old file's text with `$id` and `self.version` of the new one
+
+
+def plan_renumber(root: Path, finding: Finding) -> Renumbering:
+    """The move of an RF601 finding's file (`1-1.json` with a breaking change) to the MAJOR
+    version it should be (`2-0.json`), nothing written. Only the newest version of an event
+    is renumbered, and only to a free file name: ValueError says why not otherwise.
+    """
+    from reflekt.core.schemas import Version
+
+    if finding.rule != "RF601" or not finding.suggestion:
+        raise ValueError("only an RF601 finding (a breaking change in a MINOR bump) is renumbered")
+    old = root / finding.file
+    new = old.with_name(f"{finding.suggestion}.json")
+    if new.exists():
+        raise ValueError(f"{new.name} already exists: merge the changes into it by hand")
+    current = Version.try_parse(old.stem)
+    later = [
+        sibling.name
+        for sibling in old.parent.glob("*.json")
+        if (version := Version.try_parse(sibling.stem)) is not None
+        and current is not None
+        and version > current
+    ]
+    if later:
+        raise ValueError(
+            f"{', '.join(sorted(later))} come after {old.name}: only the newest version moves"
+        )
+    try:
+        text = old.read_text(encoding="utf-8")
+        body = loads_strict(text)
+    except (OSError, UnicodeDecodeError, StrictJsonError, ValueError):
+        raise ValueError(f"{finding.file} is not strict JSON: fix RF101 first") from None
+    if not isinstance(body, dict):
+        raise ValueError(f"{finding.file} is not a JSON object")
+    fixer = _FileFixer(old, text, body)
+    new_id = str(PurePosixPath(finding.schema_id).with_name(new.name))
+    if not fixer.replace_value(("$id",), new_id):
+        fixer.insert_id(new_id)
+    fixer.replace_value(("self", "version"), finding.suggestion)
+    return Renumbering(old, new, fixer.result())
+
+
+def apply_renumber(root: Path, move: Renumbering) -> None:
+    """Write the new version and remove the old one: both or neither."""
+    from reflekt.core.transaction import apply_files
+
+    apply_files(root, {move.new: move.text}, [move.old])

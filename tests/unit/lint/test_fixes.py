@@ -104,3 +104,39 @@ def test_plan_is_pure_and_apply_writes_all(proj) -> None:
     apply_fixes(proj.root, plan)
     assert json.loads(path.read_text())["properties"] == {"cart_id": TEXT}
     assert path.stat().st_mode & 0o777 == 0o640, "the file keeps its mode"
+
+
+def test_fix_versions_moves_a_breaking_minor_bump_to_the_next_major(proj) -> None:
+    proj.add(f"{CART}/1-0", {"cart_id": TEXT})
+    minor = proj.add(f"{CART}/1-1", {"cart_id": TEXT}, required=["cart_id"])
+    before = json.loads(minor.read_text())
+    assert [f.rule for f in proj.lint().findings] == ["RF601"]
+    plain = _fix(proj)
+    assert minor.exists() and plain.exit_code == 1, "--fix alone never moves a file"
+    result = _fix(proj, "--fix-versions")
+    assert result.exit_code == 0, result.output
+    major = minor.with_name("2-0.json")
+    assert not minor.exists() and major.exists()
+    after = json.loads(major.read_text())
+    assert after["$id"] == f"{CART}/2-0.json" and after["self"]["version"] == "2-0"
+    assert {**after, "$id": before["$id"], "self": before["self"]} == before
+    assert f"fixed schemas/{CART}/1-1.json: RF601 moved to schemas/{CART}/2-0.json" in (
+        result.output
+    )
+    assert "no problems found" in result.output
+
+
+def test_fix_versions_refuses_when_later_versions_or_the_target_exist(proj) -> None:
+    proj.add(f"{CART}/1-0", {"cart_id": TEXT})
+    proj.add(f"{CART}/1-1", {"cart_id": TEXT}, required=["cart_id"])
+    proj.add(f"{CART}/1-2", {"cart_id": TEXT}, required=["cart_id"])
+    result = _fix(proj, "--fix-versions")
+    assert result.exit_code == 1
+    assert "RF601 1-2.json come after 1-1.json: only the newest version moves" in result.output
+    assert sorted(p.name for p in (proj.schemas_dir / CART).iterdir()) == [
+        "1-0.json",
+        "1-1.json",
+        "1-2.json",
+    ]
+    usage = CliRunner().invoke(cli, ["lint", "--fix-versions", "--project-dir", str(proj.root)])
+    assert usage.exit_code == 2 and "--fix-versions goes with --fix" in usage.output
