@@ -418,3 +418,67 @@ def test_side_by_side_needs_no_second_request_to_the_registry(shop, segment):
         assert pilot.app.is_running
 
     drive(make_app(shop.root), scenario)
+
+
+LONG = (
+    "The identifier of the cart the user viewed, as the storefront assigns it when the first "
+    "product is added (ends here: WRAPPED-IN-FULL)"
+)
+
+
+def test_side_by_side_wraps_long_values_at_120_columns(shop, monkeypatch):
+    """Issue 13 #19: long values wrap in their column instead of being cut at ~36 characters."""
+    import subprocess
+
+    for key, value in {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }.items():
+        monkeypatch.setenv(key, value)
+    without_broken_file(shop)
+    shop.add_schema(
+        "segment/ecommerce/Order_Completed/1-0",
+        {
+            "order_id": {"type": "string", "description": LONG},
+            "total": {"type": "number", "description": "Order total."},
+        },
+        required=["order_id"],
+        description="A user completed an order.",
+    )
+    subprocess.run(["git", "init", "-q"], cwd=shop.root, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=shop.root, check=True)
+    subprocess.run(["git", "commit", "-qm", "base"], cwd=shop.root, check=True)
+    shop.add_schema(  # `order_id` renamed to `orderId`, its neighbour `total` unchanged
+        "segment/ecommerce/Order_Completed/1-0",
+        {
+            "orderId": {"type": "string", "description": LONG},
+            "total": {"type": "number", "description": "Order total."},
+        },
+        required=["orderId"],
+        description="A user completed an order.",
+    )
+
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        screen.query_one(SchemaTree).select_key("segment/ecommerce/Order_Completed")
+        await pilot.press("3", "g")
+        await settle(pilot)
+        await pilot.press("enter")  # HEAD
+        await settle(pilot)
+        view = screen.query_one(DiffView)
+        assert view.report is not None, view.error
+        await pilot.press("u")
+        await settle(pilot)
+        detail = view.query_one("#diff-detail", Static)
+        width = detail.content_region.width
+        assert 40 < width < 100  # the pane at 120 columns, beside the tree
+        shown = plain(view.detail, width=width)
+        assert shown.count("WRAPPED-IN-FULL") == 2, shown  # both sides, wrapped, not cut
+        assert "…" not in shown
+        left, right = side_by_side_columns(view)
+        assert [s for t, s in left if '"type": "number"' in t] == ["dim"]
+        assert [s for t, s in right if '"type": "number"' in t] == ["dim"]  # `total`: same
+
+    drive(make_app(shop.root), scenario, size=(120, 40))

@@ -69,3 +69,28 @@ def test_a_new_event_has_an_empty_base_column():
     left, right = columns(None, LOCAL)
     assert all(text == "" for text, _ in left)
     assert any('"order_id": {' in text for text, _ in right)
+
+
+def test_a_renamed_property_never_borrows_its_unchanged_neighbours_lines():
+    """Issue 13 #19: `z` renamed to `a` next to an unchanged `m`: m's lines stay dim, paired."""
+
+    def body(renamed: str) -> dict:
+        return {
+            "type": "object",
+            "properties": {
+                renamed: {"type": "string", "description": "X"},
+                "m": {"type": "string", "description": "Y"},
+            },
+            "required": [renamed, "m"],
+        }
+
+    left, right = columns(body("z"), body("a"))
+    rows = list(zip(left, right, strict=True))
+    m_start = next(i for i, ((lt, _), _) in enumerate(rows) if '"m": {' in lt)
+    for (ltext, lstyle), (rtext, rstyle) in rows[m_start : m_start + 4]:
+        assert (lstyle, rstyle) == ("dim", "dim"), rows
+        assert ltext.strip().rstrip(",") == rtext.strip().rstrip(",")
+    # The rename is MAJOR (required) on both sides, the new name included.
+    assert [s for t, s in left if '"z": {' in t] == ["bold red"]
+    assert [s for t, s in right if '"a": {' in t] == ["bold red"]
+    assert "magenta" not in {s for _, s in left + right}

@@ -3,14 +3,18 @@
 Pure functions (no Textual): the JSON is printed with sorted keys (so a registry body and a
 file line up whatever their key order), each line tagged with the property path it belongs
 to (`cart_id`, `address.city`, `products[].sku`, the same paths as `Change.path`), then the
-two sides are aligned with difflib. A changed line takes the class of the change at its
-property (or around it); lines no change explains are plain "changed".
+two sides are aligned with difflib on (path, text without its trailing comma): a line is only
+ever paired with the same line of the same property, so a renamed property cannot borrow its
+neighbour's `"type": "string"`. A changed line takes the class of the change at its property
+(or around it; a rename's new name on the local side); lines no change explains are plain
+"changed". Long values wrap inside their column (nothing is cut off).
 """
 
 from __future__ import annotations
 
 import difflib
 import json
+from dataclasses import replace
 from itertools import zip_longest
 from typing import Any
 
@@ -28,6 +32,7 @@ Line = tuple[str, str, str]  # (text, property path, schema keyword the line is 
 HIDDEN_TOP = ("$id", "$schema", "self")
 # Keywords whose changes have their own codes (a description edit is NONE, not the type's class).
 _DOC_CODES = {"description": "DESCRIPTION_CHANGED", "metadata": "METADATA_CHANGED"}
+_RENAMES = ("PROPERTY_RENAMED_REQUIRED", "PROPERTY_RENAMED_OPTIONAL")
 
 
 def data_part(body: Any) -> Any:
@@ -146,19 +151,42 @@ def side_by_side(
     left = json_lines(data_part(base)) if base is not None else []
     right = json_lines(data_part(local)) if local is not None else []
     table = Table(expand=True, box=None, padding=(0, 1), show_edge=False)
-    table.add_column(base_title, ratio=1, no_wrap=True, overflow="ellipsis")
-    table.add_column(local_title, ratio=1, no_wrap=True, overflow="ellipsis")
+    table.add_column(base_title, ratio=1, overflow="fold")
+    table.add_column(local_title, ratio=1, overflow="fold")
     matcher = difflib.SequenceMatcher(
-        None, [line[0] for line in left], [line[0] for line in right], autojunk=False
+        None,
+        [_match_key(line) for line in left],
+        [_match_key(line) for line in right],
+        autojunk=False,
     )
+    local_changes = _on_local_side(changes)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             for (ltext, *_), (rtext, *_) in zip(left[i1:i2], right[j1:j2], strict=True):
                 table.add_row(plain("  " + ltext, style="dim"), plain("  " + rtext, style="dim"))
             continue
         for old, new in zip_longest(left[i1:i2], right[j1:j2]):
-            table.add_row(_cell(old, "-", changes), _cell(new, "+", changes))
+            table.add_row(_cell(old, "-", changes), _cell(new, "+", local_changes))
     return table
+
+
+def _match_key(line: Line) -> tuple[str, str]:
+    """What must agree for two lines to be the same line: the property and the text (a comma
+    that only follows from a neighbour added or removed after it is no change)."""
+    text, path, _keyword = line
+    return path, text.rstrip(",")
+
+
+def _on_local_side(changes: Any) -> list[Any]:
+    """The changes as the local column sees them: a rename is at the property's new name."""
+    out = []
+    for change in changes:
+        if change.code in _RENAMES and isinstance(change.new, str):
+            parent = change.path.rpartition(".")[0]
+            out.append(replace(change, path=f"{parent}.{change.new}" if parent else change.new))
+        else:
+            out.append(change)
+    return out
 
 
 def _cell(line: Line | None, mark: str, changes: Any) -> Text:
