@@ -482,3 +482,53 @@ def test_side_by_side_wraps_long_values_at_120_columns(shop, monkeypatch):
         assert [s for t, s in right if '"type": "number"' in t] == ["dim"]  # `total`: same
 
     drive(make_app(shop.root), scenario, size=(120, 40))
+
+
+def test_a_bumped_breaking_change_reads_major_change_version_bumped_ok(shop, monkeypatch):
+    """Issue 13 #20: not "verdict: compatible class: MAJOR"; a missing bump names the version."""
+    import subprocess
+
+    for key, value in {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }.items():
+        monkeypatch.setenv(key, value)
+    without_broken_file(shop)
+    subprocess.run(["git", "init", "-q"], cwd=shop.root, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=shop.root, check=True)
+    subprocess.run(["git", "commit", "-qm", "base"], cwd=shop.root, check=True)
+    retyped = {"order_id": {"type": "integer", "description": "The order."}}
+    shop.add_schema(  # a MAJOR change, bumped to 2-0
+        "segment/ecommerce/Order_Completed/2-0",
+        retyped,
+        required=["order_id"],
+        description="A user completed an order.",
+    )
+    shop.add_schema(  # a MAJOR change in place (the file says 1-0)
+        "segment/marketing/Email_Opened/1-0",
+        {"campaign": {"type": "integer", "description": "Campaign name."}},
+        description="A user opened a marketing email.",
+    )
+
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        view = screen.query_one(DiffView)
+        seen = {}
+        for key in ("segment/ecommerce/Order_Completed", "segment/marketing/Email_Opened"):
+            screen.query_one(SchemaTree).select_key(key)
+            await pilot.press("3", "g")
+            await settle(pilot)
+            await pilot.press("enter")  # HEAD
+            await settle(pilot)
+            assert view.report is not None, view.error
+            seen[key] = plain(view.detail)
+            await pilot.press("t")
+        bumped = seen["segment/ecommerce/Order_Completed"]
+        assert "MAJOR change, version bumped: OK" in bumped
+        assert "verdict:" not in bumped and "compatible" not in bumped
+        unbumped = seen["segment/marketing/Email_Opened"]
+        assert "MAJOR change, version not bumped: should be 2-0" in unbumped
+
+    drive(make_app(shop.root), scenario)

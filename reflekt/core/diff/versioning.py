@@ -67,6 +67,32 @@ class EventDiff:
     base_body: dict[str, Any] | None = field(default=None, repr=False, compare=False)
     local_body: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
+    @property
+    def outcome(self) -> str:
+        """The class and whether the version follows it, in words people read at a glance:
+        `MAJOR change, version bumped: OK`, `MAJOR change, version not bumped: should be 2-0`.
+
+        Why: the verdict `compatible` next to the class `MAJOR` read as a contradiction; the
+        verdict says the version promises the change, and that is what this sentence says.
+        """
+        if self.verdict == UNCHANGED:
+            return "no change"
+        if self.verdict == NEW:
+            return "new event"
+        if self.verdict == REMOVED:
+            return "removed"
+        if self.change_class == NONE:
+            return "documentation change only, no version bump needed: OK"
+        if self.verdict == COMPATIBLE:
+            return f"{self.change_class} change, version bumped: OK"
+        local, base = self.local_version, self.base_version
+        if local is not None and base is not None and local > base:
+            return (
+                f"{self.change_class} change, version bumped too little ({local}): "
+                f"should be {self.required_version}"
+            )
+        return f"{self.change_class} change, version not bumped: should be {self.required_version}"
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "event": self.event_key,
@@ -78,6 +104,7 @@ class EventDiff:
             "class": self.change_class,
             "verdict": self.verdict,
             "note": self.note,
+            "outcome": self.outcome,
             "changes": [change.to_dict() for change in self.changes],
         }
 

@@ -68,9 +68,7 @@ def format_text(report: DiffReport, project_root: Path | None = None) -> str:
     for event in report.events:
         if event.verdict == UNCHANGED:
             continue
-        lines.append(
-            f"{event.event_key}  [{event.verdict}]  {event.change_class}  ({_versions(event)})"
-        )
+        lines.append(f"{event.event_key}  {event.outcome}  ({_versions(event)})")
         lines.append(f"  {event.note}")
         for change in event.changes:
             where = f" {change.path}:" if change.path else ""

@@ -63,13 +63,12 @@ def report_summary(report: DiffReport) -> Text:
 
 
 def event_head(event: EventDiff) -> Text:
-    """An event's name, verdict, class, versions and the version the file should carry."""
+    """An event's name, its outcome (`MAJOR change, version bumped: OK`), its versions and
+    the version the file should carry."""
     head = Text()
     head.append(clean(event.name), style="bold")
     head.append(f"   {clean(event.event_key)}\n", style="dim")
-    head.append("verdict: ")
-    head.append(event.verdict, style=VERDICT_STYLE.get(event.verdict, ""))
-    head.append(f"   class: {event.change_class}", style=CLASS_STYLE.get(event.change_class, ""))
+    head.append(event.outcome, style=VERDICT_STYLE.get(event.verdict, ""))
     head.append(f"\nlocal {_version(event.local_version)}   base {_version(event.base_version)}")
     if event.required_version is not None:
         head.append(f"   the file should carry {event.required_version}", style="bold")

@@ -55,9 +55,9 @@ def test_diff_against_segment_classifies_each_event(segment, segment_project):
     out = _flat(result.output)
     assert "breaking change: this needs 2-0, the file says 1-1" in out
     assert "PROPERTY_MADE_REQUIRED cart_id" in out
-    assert "segment/shop/Order_Completed [compatible] MINOR" in out
-    assert "segment/shop/Signed_Up [new]" in out
-    assert "segment/shop/Only_Remote [removed]" in out
+    assert "segment/shop/Order_Completed MINOR change, version bumped: OK" in out
+    assert "segment/shop/Signed_Up new event" in out
+    assert "segment/shop/Only_Remote removed" in out
     assert "Product_Viewed" not in out  # unchanged events are only counted
     assert (
         "Compared 5 events with segment/shop: 1 breaking, 1 compatible, 1 new, 1 removed, "
@@ -152,8 +152,8 @@ def test_diff_against_a_git_ref(make_project):
     assert result.exit_code == 1, result.output
     out = _flat(result.output)
     assert "breaking change: this needs 2-0, the file says 1-0" in out
-    assert "segment/shop/Order_Completed [compatible]" in out
-    assert "segment/shop/Gone_Event [removed]" in out
+    assert "segment/shop/Order_Completed MINOR change, version bumped: OK" in out
+    assert "segment/shop/Gone_Event removed" in out
     assert "with git:main" in out
 
     selected = _invoke(
@@ -227,3 +227,32 @@ def test_diff_against_git_outside_a_repository(make_project):
     )
     assert "fatal:" not in output and "rev-parse" not in output
     assert "git: names no ref" in _flat(_invoke(project, "diff", "--against", "git:").output)
+
+
+def test_a_bumped_breaking_change_reads_ok_and_a_missing_bump_says_the_version(
+    segment, segment_project
+):
+    """Issue 13 #20: not "[compatible] MAJOR" but what it means; JSON keeps its keys."""
+    segment.add_plan("shop", [track_rule("Cart Viewed", PROPS), track_rule("Order Completed")])
+    project = segment_project()
+    required = {"required": ["cart_id"], "description": "An event."}
+    project.add_schema("segment/shop/Cart_Viewed/2-0", PROPS, **required)  # bumped: OK
+    project.add_schema("segment/shop/Order_Completed/1-0", PROPS, **required)  # not bumped
+
+    text = _invoke(project, "diff", "-s", "segment/shop")
+    out = _flat(text.output)
+    assert text.exit_code == 1, text.output
+    assert "segment/shop/Cart_Viewed MAJOR change, version bumped: OK (local 2-0, base 1-0)" in out
+    assert (
+        "segment/shop/Order_Completed MAJOR change, version not bumped: should be 2-0 "
+        "(local 1-0, base 1-0)" in out
+    )
+    assert "[compatible]" not in out and "[breaking]" not in out
+
+    answer = _invoke(project, "diff", "-s", "segment/shop", "--format", "json")
+    events = {e["event"]: e for e in json.loads(answer.output)["events"]}
+    cart = events["segment/shop/Cart_Viewed"]
+    assert (cart["verdict"], cart["class"]) == ("compatible", "MAJOR")  # keys kept
+    assert cart["outcome"] == "MAJOR change, version bumped: OK"  # one key added
+    order = events["segment/shop/Order_Completed"]
+    assert order["outcome"] == "MAJOR change, version not bumped: should be 2-0"

@@ -41,11 +41,11 @@ def test_three_dots_compare_with_the_merge_base_so_main_moving_on_is_not_blamed(
 
     # Against main itself the branch "removes" the event main added after the branch point.
     assert two_way.exit_code == 1, two_way.output
-    assert "segment/shop/Signed_Up [removed]" in _flat(two_way.output)
+    assert "segment/shop/Signed_Up removed" in _flat(two_way.output)
     assert merge_base.exit_code == 0, merge_base.output
     out = _flat(merge_base.output)
     assert "Signed_Up" not in out
-    assert "segment/shop/Order_Completed [compatible] MINOR" in out
+    assert "segment/shop/Order_Completed MINOR change, version bumped: OK" in out
     assert "with git:main..." in out
     assert _diff(project, "--against", "git:main...HEAD").exit_code == 0
 
@@ -118,7 +118,7 @@ def test_changed_reads_only_the_events_whose_files_differ(make_project):
     out = _flat(result.output)
     assert result.exit_code == 1, result.output  # the removal breaks against git
     assert "Compared 3 events with git:HEAD: 1 compatible, 1 new, 1 removed." in out
-    assert "segment/shop/Order_Completed [compatible] MINOR" in out
+    assert "segment/shop/Order_Completed MINOR change, version bumped: OK" in out
     assert "Cart_Viewed" not in out and "Other_1" not in out
 
     selected = _diff(project, "--changed", "--select", "segment/shop/Order_Completed")

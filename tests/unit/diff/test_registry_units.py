@@ -172,7 +172,10 @@ def _report():
 
 def test_text_format():
     text = FORMATS["text"](_report())
-    assert "segment/shop/Cart_Viewed  [breaking]  MAJOR  (local 1-0, base 1-0)" in text
+    assert (
+        "segment/shop/Cart_Viewed  MAJOR change, version not bumped: should be 2-0  (local 1-0, base 1-0)"
+        in text
+    )
     assert "MAJOR PROPERTY_MADE_REQUIRED address: property 'address' is now required" in text
     assert "Other" not in text
     assert text.endswith("Compared 2 events with segment/shop: 1 breaking, 1 unchanged.\n")
