@@ -532,3 +532,35 @@ def test_a_bumped_breaking_change_reads_major_change_version_bumped_ok(shop, mon
         assert "MAJOR change, version not bumped: should be 2-0" in unbumped
 
     drive(make_app(shop.root), scenario)
+
+
+def test_push_with_nothing_to_change_says_so_and_offers_only_close(shop, segment):
+    """Issue 13 #20: no `Push (y)` when Segment already has the selection as it is."""
+    campaign = {"campaign": {"type": ["string"], "description": "Campaign name."}}
+    rule = track_rule("Email Opened", campaign, [])
+    rule["jsonSchema"]["description"] = "A user opened a marketing email."
+    segment.add_plan("marketing", [rule])
+    use_segment(shop, segment)
+
+    async def scenario(pilot):
+        from textual.widgets import Button
+
+        screen = pilot.app.main_screen
+        screen.query_one(SchemaTree).select_key("segment/marketing")
+        screen.action_push()
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ConfirmPushScreen)
+        assert [e.verdict for e in dialog.report.events] == ["unchanged"]
+        title = str(dialog.query_one(".title", Static).render())
+        assert title == "Nothing to push: segment/marketing"
+        assert [str(b.label) for b in dialog.query(Button)] == ["Close (Esc)"]
+        await pilot.press("y")  # not a way to push here
+        await settle(pilot)
+        assert pilot.app.screen is dialog
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(pilot.app.screen, ConfirmPushScreen | ResultScreen)
+        assert not segment.calls("PATCH")
+
+    drive(make_app(shop.root), scenario)

@@ -40,7 +40,10 @@ class GitRefScreen(ModalScreen[str | None]):
 
 
 class ConfirmPushScreen(ModalScreen[bool]):
-    """What a push would change, then Push or Cancel."""
+    """What a push would change, then Push or Cancel; when it would change nothing, only Close.
+
+    Events only in Segment ("removed") are not part of a push: it leaves them alone.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "confirm", "Push", id="push.confirm"),
@@ -52,25 +55,37 @@ class ConfirmPushScreen(ModalScreen[bool]):
         self.select = select
         self.report = report
         self.force = force
+        self.to_send = [e for e in report.events if e.verdict not in ("unchanged", "removed")]
 
     def compose(self) -> ComposeResult:
-        changed = [event for event in self.report.events if event.verdict != "unchanged"]
         with Vertical(classes="modal-box"):
+            if not self.to_send:
+                yield Static(f"Nothing to push: {self.select}", classes="title")
+                yield Static(report_summary(self.report), id="push-summary")
+                yield Static(
+                    Text("Segment already has every selected schema as it is here.", "dim"),
+                    id="push-changes",
+                )
+                with Horizontal(classes="buttons"):
+                    yield Button("Close (Esc)", id="push-no")
+                return
             forced = " (despite lint errors)" if self.force else ""
             yield Static(f"Push {self.select} to Segment{forced}?", classes="title")
             yield Static(report_summary(self.report), id="push-summary")
             with VerticalScroll(id="push-changes"):
-                if changed:
-                    parts = [event_detail(event, side_by_side=False) for event in changed]
-                    yield Static(Group(*parts))
-                else:
-                    yield Static(Text("Nothing to change: the registry is up to date.", "dim"))
+                parts = [event_detail(event, side_by_side=False) for event in self.to_send]
+                yield Static(Group(*parts))
             with Horizontal(classes="buttons"):
                 yield Button("Push (y)", variant="error", id="push-yes")
                 yield Button("Cancel (n)", id="push-no")
 
     def on_mount(self) -> None:
         self.query_one("#push-no", Button).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "confirm":
+            return bool(self.to_send)  # nothing to send: `y` does nothing
+        return True
 
     def on_button_pressed(self, message: Button.Pressed) -> None:
         self.dismiss(message.button.id == "push-yes")
