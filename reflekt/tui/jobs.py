@@ -41,6 +41,7 @@ from reflekt.tui.messages import (
     PullDone,
     PushDone,
     PushPreviewed,
+    RegistryRetrying,
 )
 from reflekt.tui.model import SchemaIndex
 
@@ -48,6 +49,18 @@ Post = Callable[[Message], object]  # a widget's thread-safe `post_message`
 
 LINT_PROGRESS_EVERY = 250  # documents between two progress messages
 DIFF_PROGRESS_EVERY = 200  # events between two progress messages
+
+
+def retries_to(post: Post) -> Callable[[int, int | None, str], None]:
+    """A progress callback that passes on the registry client's backoff lines only (push and
+    pull have no progress line; a wait they make should not look like a hang)."""
+    from reflekt.core.registries.http import is_backoff
+
+    def progress(done: int, total: int | None, message: str) -> None:
+        if is_backoff(message):
+            post(RegistryRetrying(message))
+
+    return progress
 
 
 def load_index_job(project: Project) -> IndexLoaded:
@@ -85,9 +98,11 @@ def compare_job(
     from reflekt.core.registries.compare import compare
 
     last = ""
+    retrying = retries_to(post)
 
     def progress(done: int, total: int | None, message: str) -> None:
         nonlocal last
+        retrying(done, total, message)
         text = f"⟳ {message} {done}/{total}" if total else f"⟳ {message}"
         steady = total is None or done in (0, total) or done % DIFF_PROGRESS_EVERY == 0
         if text != last and steady:
@@ -102,36 +117,41 @@ def compare_job(
     return DiffDone(report)
 
 
-def pull_job(project: Project, profile_name: str | None, select: str) -> PullDone | JobFailed:
+def pull_job(
+    project: Project, profile_name: str | None, select: str, post: Post | None = None
+) -> PullDone | JobFailed:
     from reflekt.core.registries.sync import pull
 
     try:
         profile = load_profile(project, profile_name)
-        result = pull(project, profile, select)
+        result = pull(project, profile, select, progress=retries_to(post) if post else None)
     except Exception as error:
         return JobFailed("Pull failed", error)
     return PullDone(result)
 
 
 def push_preview_job(
-    project: Project, profile_name: str | None, select: str, force: bool
+    project: Project, profile_name: str | None, select: str, force: bool, post: Post | None = None
 ) -> PushPreviewed | JobFailed:
     """What a push would change (the diff with Segment), to confirm before sending."""
     from reflekt.core.registries.compare import compare
 
     try:
         profile = load_profile(project, profile_name)
-        report = compare(project, profile, [select])
+        report = compare(project, profile, [select], progress=retries_to(post) if post else None)
     except Exception as error:
         return JobFailed("Push preview failed", error)
     return PushPreviewed(select, profile, report, force)
 
 
-def push_job(project: Project, profile: Profile, select: str, force: bool) -> PushDone | JobFailed:
+def push_job(
+    project: Project, profile: Profile, select: str, force: bool, post: Post | None = None
+) -> PushDone | JobFailed:
     from reflekt.core.registries.sync import push
 
     try:
-        result = push(project, profile, [select], force=force)
+        progress = retries_to(post) if post else None
+        result = push(project, profile, [select], force=force, progress=progress)
     except Exception as error:
         return JobFailed("Push failed", error)
     return PushDone(result)

@@ -106,6 +106,14 @@ class PushDone(WorkerMessage):
         self.result = result
 
 
+class RegistryRetrying(WorkerMessage):
+    """The registry client is backing off before a retry: `retrying (503, 2 of 5) in 0.5 s`."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
 class JobFailed(WorkerMessage):
     """A registry job raised; `title` names it in the notification ("Pull failed")."""
 

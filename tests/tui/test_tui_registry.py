@@ -564,3 +564,35 @@ def test_push_with_nothing_to_change_says_so_and_offers_only_close(shop, segment
         assert not segment.calls("PATCH")
 
     drive(make_app(shop.root), scenario)
+
+
+def test_the_client_backing_off_shows_retrying_for_pull_and_diff(shop, segment):
+    """Issue 13 #20: a 503 then 200 reads "retrying (503, 2 of 5)" while the client waits."""
+    without_broken_file(shop)
+    seed_plan(segment)
+    use_segment(shop, segment)
+    retrying = "Registry\nretrying (503, 2 of 5) in 0 s"
+
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        screen.query_one(SchemaTree).select_key("segment/ecommerce")
+        segment.fail_next("503", count=1, methods=("GET",))
+        screen.action_pull()
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ResultScreen)
+        assert [r.status for r in segment.calls("GET")][:2] == [503, 200]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert retrying in toasts(pilot.app)
+        pilot.app.clear_notifications()
+        await settle(pilot)
+        assert retrying not in toasts(pilot.app)
+        segment.fail_next("503", count=1, methods=("GET",))
+        await pilot.press("d")
+        await settle(pilot)
+        assert screen.query_one(DiffView).report is not None
+        assert retrying in toasts(pilot.app)
+
+    drive(make_app(shop.root), scenario)

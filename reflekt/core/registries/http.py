@@ -18,7 +18,8 @@ failure must end as one clear RegistryError without ever showing a token.
 and `X-RateLimit-Reset` (a date), else an exponential backoff from `rate_backoff`; each wait is
 capped by `max_wait` and announced on the progress line ("waiting 58 s (rate limited)").
 502/503/504, timeouts and dropped connections are retried only for idempotent calls, within
-the call's `total` budget. `--verbose` logs method, URL, status and timing to the
+the call's `total` budget, each retry announced the same way ("retrying (503, 2 of 5) in
+0.5 s"; `is_backoff(message)` tells these lines apart). `--verbose` logs method, URL, status and timing to the
 `reflekt.registries.http` logger; headers (hence tokens) are never logged.
 """
 
@@ -224,6 +225,15 @@ def rate_limit_wait(headers: Mapping[str, str], body: Any) -> tuple[float | None
     return None, ""
 
 
+BACKOFF_PREFIXES = ("retrying (", "waiting ")
+
+
+def is_backoff(message: str) -> bool:
+    """Whether a progress message is the client waiting before a retry (a view that shows
+    only some progress, such as the TUI's push and pull, still shows these)."""
+    return message.startswith(BACKOFF_PREFIXES)
+
+
 def format_seconds(seconds: float) -> str:
     """`58 s` (whole seconds, rounded up, from 1 s on), `0.5 s` or `0.001 s` below."""
     if seconds >= 1:
@@ -336,7 +346,7 @@ class HttpClient:
                 out_of_time = spent + wait >= policy.total
                 if not transient or not idempotent or attempt >= attempts or out_of_time:
                     raise self._unreachable(reason, attempt, spent, out_of_time) from None
-                self._sleep(wait, None, reason, attempt, progress)
+                self._sleep(wait, None, reason, attempt, progress, backoff=True)
                 continue
             elapsed = (answer.finished - started) * 1000
             log.debug("%s %s -> %s (%.0f ms)", method, redact(answer.url), answer.status, elapsed)
@@ -355,7 +365,7 @@ class HttpClient:
                 wait = policy.wait(attempt, _retry_after(answer.headers.get("Retry-After")))
                 spent = time.monotonic() - call_started - rate_waited
                 if spent + wait < policy.total:
-                    self._sleep(wait, None, f"HTTP {status}", attempt, progress)
+                    self._sleep(wait, None, str(status), attempt, progress, backoff=True)
                     continue
             if body is None and answer.content and status in (404, 405):
                 # Not the registry's JSON envelope: the api_url is likely not the API's.
@@ -498,19 +508,31 @@ class HttpClient:
         attempt: int,
         progress: Progress | None,
         source: str = "",
+        *,
+        backoff: bool = False,
     ) -> None:
-        """Wait before a retry, and say so on the progress line (and in the log)."""
-        told = ""
-        if asked is not None and asked > wait + 0.5:
-            told = (
-                f"; the registry asked for {format_seconds(asked)}, capped by {_ENV_OF['max_wait']}"
+        """Wait before a retry, and say so on the progress line (and in the log).
+
+        A backoff after a failure (`backoff`: 503, a dropped connection) reads
+        `retrying (503, 2 of 5) in 0.5 s`: the attempt to come, of all; a rate-limit wait
+        says how long and who asked.
+        """
+        if backoff:
+            attempts = max(1, self.policy.attempts)
+            message = f"retrying ({why}, {attempt + 1} of {attempts}) in {format_seconds(wait)}"
+        else:
+            told = ""
+            if asked is not None and asked > wait + 0.5:
+                told = (
+                    f"; the registry asked for {format_seconds(asked)}, "
+                    f"capped by {_ENV_OF['max_wait']}"
+                )
+            elif source:
+                told = f" as {source} asks"
+            message = (
+                f"waiting {format_seconds(wait)} ({why}{told}), "
+                f"then retry {attempt} of {max(1, self.policy.attempts) - 1}"
             )
-        elif source:
-            told = f" as {source} asks"
-        message = (
-            f"waiting {format_seconds(wait)} ({why}{told}), "
-            f"then retry {attempt} of {max(1, self.policy.attempts) - 1}"
-        )
         log.info("%s", message)
         (progress or no_progress)(0, None, message)
         if wait > 0:

@@ -55,6 +55,7 @@ from reflekt.tui.messages import (
     PullDone,
     PushDone,
     PushPreviewed,
+    RegistryRetrying,
 )
 from reflekt.tui.model import SchemaIndex, audit_verdicts
 from reflekt.tui.safe_text import clean
@@ -512,7 +513,7 @@ class MainScreen(Screen):
 
     @work(thread=True, exclusive=True, group="registry")
     def _pull_worker(self, project: Project, profile_name: str | None, select: str) -> None:
-        self.post_message(pull_job(project, profile_name, select))
+        self.post_message(pull_job(project, profile_name, select, self.post_message))
 
     @on(PullDone)
     def _pulled(self, message: PullDone) -> None:
@@ -563,7 +564,7 @@ class MainScreen(Screen):
     def _push_preview_worker(
         self, project: Project, profile_name: str | None, select: str, force: bool
     ) -> None:
-        self.post_message(push_preview_job(project, profile_name, select, force))
+        self.post_message(push_preview_job(project, profile_name, select, force, self.post_message))
 
     @on(PushPreviewed)
     def _confirm_push(self, message: PushPreviewed) -> None:
@@ -580,7 +581,7 @@ class MainScreen(Screen):
 
     @work(thread=True, exclusive=True, group="registry")
     def _push_worker(self, project: Project, profile: Profile, select: str, force: bool) -> None:
-        self.post_message(push_job(project, profile, select, force))
+        self.post_message(push_job(project, profile, select, force, self.post_message))
 
     @on(PushDone)
     def _pushed(self, message: PushDone) -> None:
@@ -599,6 +600,11 @@ class MainScreen(Screen):
                 ],
             )
         )
+
+    @on(RegistryRetrying)
+    def _registry_retrying(self, message: RegistryRetrying) -> None:
+        """The registry failed for now and the client waits before trying again: say so."""
+        self.notify(clean(message.text), title="Registry", severity="warning", timeout=4)
 
     @on(JobFailed)
     def _job_failed(self, message: JobFailed) -> None:

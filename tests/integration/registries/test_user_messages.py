@@ -131,6 +131,22 @@ def test_verbose_says_why_and_how_long_it_waits(segment, segment_project):
     assert SEGMENT_TOKEN not in result.output
 
 
+def test_a_503_then_200_says_retrying_with_the_attempt(segment, segment_project):
+    """Issue 13 #20: the backoff after a 503 reads `retrying (503, 2 of 5)` on the progress
+    line (and, with --verbose, on stderr), then the pull goes through."""
+    segment.add_plan("shop", [track_rule("Cart Viewed")])
+    project = segment_project()
+    segment.fail_next("503", count=2, methods=("GET",))
+
+    result = _invoke(project, "pull", "-s", "segment/shop", "--verbose")
+
+    assert result.exit_code == 0, result.output
+    assert "retrying (503, 2 of 5) in 0 s" in result.stderr
+    assert "retrying (503, 3 of 5) in 0 s" in result.stderr
+    assert [r.status for r in segment.calls("GET")][:3] == [503, 503, 200]
+    assert "1 created" in _flat(result.output)
+
+
 def _run_in_terminal(project, answer: bytes, *args: str) -> tuple[int, str]:
     """Run reflekt with a pseudo-terminal as standard input, answering its question."""
     master, slave = pty.openpty()
