@@ -25,6 +25,7 @@ from reflekt.tui.screens.help import HelpScreen
 from reflekt.tui.screens.main import MainScreen
 from reflekt.tui.screens.problem import ProblemScreen
 from reflekt.tui.screens.registry import (
+    ChoosePlanScreen,
     ConfirmPullScreen,
     ConfirmPushScreen,
     GitRefScreen,
@@ -139,6 +140,7 @@ BINDING_SOURCES: tuple[tuple[str, type], ...] = (
     ("push confirmation", ConfirmPushScreen),
     ("pull confirmation", ConfirmPullScreen),
     ("git ref prompt", GitRefScreen),
+    ("plan choice", ChoosePlanScreen),
     ("result summary", ResultScreen),
     ("build wizard", BuildWizard),
     ("wizard schema tree", CheckTree),

@@ -596,3 +596,47 @@ def test_the_client_backing_off_shows_retrying_for_pull_and_diff(shop, segment):
         assert retrying in toasts(pilot.app)
 
     drive(make_app(shop.root), scenario)
+
+
+def test_diff_and_pull_on_the_registry_root_act_on_its_plans(shop, segment):
+    """Issue 13 #14: `segment` names no plan: `d` compares every plan, Pull asks which plan
+    (no confirmation that then fails with "--select 'segment' names no tracking plan")."""
+    from textual.widgets import OptionList
+
+    from reflekt.tui.screens.registry import ChoosePlanScreen
+
+    without_broken_file(shop)
+    seed_plan(segment)
+    use_segment(shop, segment)
+
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        screen.query_one(SchemaTree).select_key("segment")
+        await pilot.press("d")
+        await settle(pilot)
+        view = screen.query_one(DiffView)
+        assert view.error is None, view.error
+        keys = {e.event_key for e in view.report.events}
+        assert {"segment/ecommerce/Order_Completed", "segment/marketing/Email_Opened"} <= keys
+        assert view.selects == ["segment/ecommerce", "segment/marketing"]
+        # Pull: first which plan, then the usual confirmation, then the pull itself.
+        screen.query_one(SchemaTree).select_key("segment")
+        screen.action_pull()
+        await settle(pilot)
+        chooser = pilot.app.screen
+        assert isinstance(chooser, ChoosePlanScreen)
+        options = chooser.query_one(OptionList)
+        shown = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert shown == ["segment/ecommerce", "segment/marketing"]
+        await pilot.press("enter")  # the highlighted first plan
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConfirmPullScreen)
+        assert pilot.app.screen.select == "segment/ecommerce"
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ResultScreen)
+        title = str(pilot.app.screen.query_one("#result-title", Static).render())
+        assert title == "Pulled: segment/ecommerce: 0 created, 2 updated, 0 unchanged."
+        assert not any("names no tracking plan" in t for t in toasts(pilot.app))
+
+    drive(make_app(shop.root), scenario)

@@ -61,10 +61,12 @@ from reflekt.tui.model import SchemaIndex, audit_verdicts
 from reflekt.tui.safe_text import clean
 from reflekt.tui.screens.build_wizard import BuildWizard
 from reflekt.tui.screens.registry import (
+    ChoosePlanScreen,
     ConfirmPullScreen,
     ConfirmPushScreen,
     GitRefScreen,
     ResultScreen,
+    plans_under,
 )
 from reflekt.tui.widgets.audit_panel import AuditPanel
 from reflekt.tui.widgets.diff_view import DiffView
@@ -455,7 +457,7 @@ class MainScreen(Screen):
         if select is None:
             return
         self.action_tab("diff")
-        self._compare([select], against)
+        self._compare(self._plans_of(select) or [select], against)  # a registry root: all plans
 
     def _compare(self, selects: list[str], against: str | None = None) -> None:
         self.query_one(DiffView).comparing(selects, against)
@@ -497,9 +499,32 @@ class MainScreen(Screen):
     def _git_ref_wanted(self) -> None:
         self.action_diff_git_ref()
 
+    def _plans_of(self, select: str) -> list[str] | None:
+        """A registry root's plans (`segment` -> `segment/ecommerce`, ...); None otherwise."""
+        from reflekt.core.registries.table import is_registry
+
+        if "/" in select or not is_registry(select) or self.index is None:
+            return None
+        return plans_under(select, (entry.folder for entry in self.index.entries.values()))
+
     def action_pull(self) -> None:
+        """Pull the selection; on a registry root, ask which plan first (it names none)."""
         select = self._need_select()
         if select is None:
+            return
+        plans = self._plans_of(select)
+        if plans:
+            self.app.push_screen(ChoosePlanScreen("Pull", select, plans), self._confirm_pull)
+        else:
+            self._confirm_pull(select)
+
+    def _confirm_pull(self, select: str | None) -> None:
+        from reflekt.core.registries.table import is_registry
+
+        if not select:
+            return
+        if not is_registry(select.split("/", 1)[0]):  # refused now, not after a confirm
+            self.notify(f"{select} is not under a registry: nothing to pull.", severity="warning")
             return
 
         def answered(confirmed: bool | None) -> None:

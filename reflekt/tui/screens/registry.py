@@ -1,7 +1,9 @@
-"""Modals for registry jobs: git ref prompt, push confirmation (with the diff), pull summary."""
+"""Modals for registry jobs: git ref prompt, plan choice, push confirmation (with the diff),
+pull summary."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Group
@@ -10,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Input, OptionList, Static
 
 from reflekt.tui.widgets.diff_view import event_detail, report_summary
 
@@ -34,6 +36,47 @@ class GitRefScreen(ModalScreen[str | None]):
     def on_input_submitted(self, message: Input.Submitted) -> None:
         ref = message.value.strip()
         self.dismiss(ref or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def plans_under(registry: str, event_folders: Iterable[str]) -> list[str]:
+    """`segment/<plan>` for every plan folder of `registry` the project holds, sorted.
+
+    Why: a registry root (`segment`) names no plan, and pull and diff need one; the tree's
+    root is still a natural place to start from, so the TUI offers (or acts on) its plans.
+    """
+    prefix = f"{registry}/"
+    plans = {
+        folder[len(prefix) :].split("/", 1)[0]
+        for folder in event_folders
+        if folder.startswith(prefix)
+    }
+    return [f"{prefix}{plan}" for plan in sorted(plans) if plan]
+
+
+class ChoosePlanScreen(ModalScreen[str | None]):
+    """Which plan of a registry to act on (the registry root names none)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="plan.cancel")
+    ]
+
+    def __init__(self, verb: str, registry: str, plans: list[str]) -> None:
+        super().__init__()
+        self.verb = verb
+        self.registry = registry
+        self.plans = plans
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-box small"):
+            yield Static(f"{self.verb} which plan of {self.registry}?", classes="title")
+            yield OptionList(*self.plans, id="plan-choice")
+            yield Static("Enter chooses, Esc cancels.", classes="dim")
+
+    def on_option_list_option_selected(self, message: OptionList.OptionSelected) -> None:
+        self.dismiss(self.plans[message.option_index])
 
     def action_cancel(self) -> None:
         self.dismiss(None)
