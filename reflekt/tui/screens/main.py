@@ -13,11 +13,12 @@ import gc
 from typing import ClassVar
 
 from textual import events, on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static, TabbedContent, TabPane, Tree
+from textual.widgets import Footer, Input, Static, TabbedContent, TabPane, TextArea, Tree
 from textual.worker import Worker, get_current_worker
 
 from reflekt.core.lint.findings import Finding
@@ -91,7 +92,9 @@ class MainScreen(Screen):
     """Tree + tabs. Actions here are also the command palette's entries."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter", id="main.filter"),
+        # Priority: `/` is handled before the keys typed after it are routed (they go to the
+        # filter, not to a command); in a text field it is text (`action_filter` skips).
+        Binding("slash", "filter", "Filter", id="main.filter", priority=True),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="main.clear_filter"),
         Binding("1", "tab('schema')", "Schema tab", show=False, id="main.tab_schema"),
         Binding("2", "tab('lint')", "Lint tab", show=False, id="main.tab_lint"),
@@ -255,7 +258,10 @@ class MainScreen(Screen):
         self.query_one(LintPanel).set_scope_key(tree.selection_key())
 
     def action_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        if isinstance(self.focused, Input | TextArea):
+            raise SkipAction()  # `/` typed in a text field (a select such as segment/x)
+        # Focused now, not on the next turn: keys typed right after `/` are the filter's.
+        self.set_focus(self.query_one("#filter", Input))
 
     def action_clear_filter(self) -> None:
         """Esc anywhere on the main screen: drop the filter (the cursor stays where it is)."""
@@ -273,8 +279,12 @@ class MainScreen(Screen):
         self.query_one(SchemaTree).focus()
 
     def action_tab(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = tab
-        if tab == "lint":
+        tabs = self.query_one(TabbedContent)
+        tabs.active = tab
+        if tab == "schema" and self.focused is not None and tabs in self.focused.ancestors:
+            # Focus left in another tab's pane would switch straight back to that tab.
+            self.query_one(SchemaView).focus_content()
+        elif tab == "lint":
             self.query_one(LintPanel).focus_findings()
         elif tab == "diff":
             self.query_one(DiffView).focus_events()
