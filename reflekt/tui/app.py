@@ -21,6 +21,7 @@ from reflekt.tui.bindings import BindingRow
 from reflekt.tui.errors import error_text
 from reflekt.tui.palette import PaletteCommand, main_screen_commands
 from reflekt.tui.screens.build_wizard import BuildWizard
+from reflekt.tui.screens.confirm_quit import ConfirmQuitScreen
 from reflekt.tui.screens.help import HelpScreen
 from reflekt.tui.screens.main import MainScreen
 from reflekt.tui.screens.problem import ProblemScreen
@@ -34,8 +35,8 @@ from reflekt.tui.screens.registry import (
 from reflekt.tui.user_config import load_user_bindings
 from reflekt.tui.widgets.check_tree import CheckTree
 from reflekt.tui.widgets.diff_view import DiffView
+from reflekt.tui.widgets.fast_tree import FastTree
 from reflekt.tui.widgets.lint_panel import FindingsTree, LintPanel
-from reflekt.tui.widgets.schema_tree import SchemaTree
 
 
 class ReflektCommands(Provider):
@@ -65,7 +66,16 @@ class ReflektApp(App[None]):
     COMMANDS = App.COMMANDS | {ReflektCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("q", "quit", "Quit", id="app.quit"),
+        # q closes the innermost dialog or the wizard; on the main screen it quits.
+        Binding("q", "close_or_quit", "Quit", id="app.quit"),
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quit (asks in a dialog)",
+            show=False,
+            priority=True,
+            id="app.quit_now",
+        ),
     ]
 
     def __init__(
@@ -123,6 +133,28 @@ class ReflektApp(App[None]):
             ("Help: keys", "Every key binding and its id (?)", self.action_help),
         ]
 
+    def _dialog_open(self) -> bool:
+        """A dialog, the wizard or help is on top of the first screen."""
+        return len(self.screen_stack) > 1
+
+    def action_close_or_quit(self) -> None:
+        if self._dialog_open():
+            self.screen.dismiss(None)  # as its Esc: a confirmation reads it as "cancel"
+        else:
+            self.exit()
+
+    async def action_quit(self) -> None:
+        """Quit at once on the first screen; from a dialog or the wizard, ask first."""
+        if not self._dialog_open() or isinstance(self.screen, ConfirmQuitScreen):
+            self.exit()
+            return
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self.exit()
+
+        self.push_screen(ConfirmQuitScreen(), answered)
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
@@ -133,7 +165,7 @@ class ReflektApp(App[None]):
 BINDING_SOURCES: tuple[tuple[str, type], ...] = (
     ("anywhere", ReflektApp),
     ("main screen", MainScreen),
-    ("schema tree", SchemaTree),
+    ("every tree", FastTree),
     ("lint panel", LintPanel),
     ("lint findings", FindingsTree),
     ("diff view", DiffView),
@@ -145,6 +177,7 @@ BINDING_SOURCES: tuple[tuple[str, type], ...] = (
     ("build wizard", BuildWizard),
     ("wizard schema tree", CheckTree),
     ("help screen", HelpScreen),
+    ("quit confirmation", ConfirmQuitScreen),
     ("no-project screen", ProblemScreen),
 )
 

@@ -33,7 +33,8 @@ def pretty_keys(keys: str) -> str:
 
 
 def _bindings_with_ids(cls: type) -> Iterable[Binding]:
-    for binding in getattr(cls, "BINDINGS", ()):
+    """The bindings the class itself declares (inherited ones are listed under their class)."""
+    for binding in vars(cls).get("BINDINGS", ()):
         if isinstance(binding, Binding) and binding.id:
             yield binding
 

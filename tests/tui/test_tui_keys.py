@@ -7,6 +7,10 @@ from textual import events
 from textual.widgets import Input, TabbedContent
 from tui_support import drive, make_app, settle
 
+from reflekt.tui.screens.build_wizard import BuildWizard
+from reflekt.tui.screens.confirm_quit import ConfirmQuitScreen
+from reflekt.tui.widgets.check_tree import CheckTree
+from reflekt.tui.widgets.lint_panel import FindingsTree
 from reflekt.tui.widgets.schema_view import SchemaView
 
 
@@ -49,3 +53,73 @@ def test_1_and_show_schema_leave_the_diff_tab(shop):
         assert tabs.active == "schema"
 
     drive(make_app(shop.root), scenario)
+
+
+def test_the_wizard_tree_takes_the_keys_of_the_schema_tree(shop):
+    async def scenario(pilot):
+        await pilot.press("b")
+        await settle(pilot)
+        wizard = pilot.app.screen
+        assert isinstance(wizard, BuildWizard)
+        tree = wizard.query_one(CheckTree)
+        assert tree.has_focus
+        names = []
+        for key in ("j", "j", "k", "down"):  # segment > ecommerce > Broken_Event ...
+            await pilot.press(key)
+            names.append(tree.cursor_node.data.name)
+        assert names == ["ecommerce", "Broken_Event", "ecommerce", "Broken_Event"]
+        await pilot.press("h")  # on a leaf: to its parent
+        assert tree.cursor_node.data.name == "ecommerce"
+        await pilot.press("h")  # open: close it
+        assert not tree.cursor_node.is_expanded
+        await pilot.press("l")
+        assert tree.cursor_node.is_expanded
+        await pilot.press("left", "right")
+        assert tree.cursor_node.is_expanded
+        # The lint findings tree too.
+        await pilot.press("escape", "2")
+        await settle(pilot)
+        findings = pilot.app.main_screen.query_one(FindingsTree)
+        assert findings.has_focus
+        assert findings.cursor_line == findings.last_line == 1
+        await pilot.press("k")
+        assert findings.cursor_line == 0
+        await pilot.press("j")
+        assert findings.cursor_line == 1
+
+    drive(make_app(shop.root), scenario)
+
+
+def test_q_closes_the_wizard_and_quitting_from_a_dialog_asks(shop):
+    async def scenario(pilot):
+        app = pilot.app
+        await pilot.press("b")
+        await settle(pilot)
+        assert isinstance(app.screen, BuildWizard)
+        await pilot.press("q")
+        await settle(pilot)
+        assert app.is_running
+        assert app.screen is app.main_screen
+        await pilot.press("question_mark", "q")  # help: q closes it too
+        assert app.screen is app.main_screen
+        await pilot.press("b")
+        await settle(pilot)
+        await pilot.press("ctrl+q")  # quit from the wizard: asked first
+        assert isinstance(app.screen, ConfirmQuitScreen)
+        await pilot.press("n")
+        assert isinstance(app.screen, BuildWizard)
+        assert app.is_running
+        await pilot.press("ctrl+q", "y")
+        await settle(pilot)
+        return app.is_running
+
+    assert drive(make_app(shop.root), scenario) is False
+
+
+def test_q_on_the_main_screen_quits(shop):
+    async def scenario(pilot):
+        await pilot.press("q")
+        await settle(pilot)
+        return pilot.app.is_running
+
+    assert drive(make_app(shop.root), scenario) is False

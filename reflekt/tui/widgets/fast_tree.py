@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Generic, TypeVar
+from typing import ClassVar, Generic, TypeVar
 
 from textual import on
+from textual.binding import Binding, BindingType
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -26,7 +27,18 @@ T = TypeVar("T")
 
 
 class FastTree(Tree[T], Generic[T]):
-    """Tree with lazy children (`set_lazy(node, fill)`) and a `bulk()` block for many adds."""
+    """Tree with lazy children (`set_lazy(node, fill)`) and a `bulk()` block for many adds.
+
+    Every tree of the app is one of these, so the vi and arrow keys below work in all of them
+    (schema tree, lint findings, audit findings, the build wizard's tree) under one set of ids.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("right,l", "expand_node", "Expand", show=False, id="tree.expand"),
+        Binding("left,h", "collapse_node", "Collapse", show=False, id="tree.collapse"),
+        Binding("k", "cursor_up", "Up", show=False, id="tree.up"),
+        Binding("j", "cursor_down", "Down", show=False, id="tree.down"),
+    ]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -58,3 +70,19 @@ class FastTree(Tree[T], Generic[T]):
     def _fill_on_expand(self, message: Tree.NodeExpanded[T]) -> None:
         if message.node.tree is self:
             self.ensure_filled(message.node)
+
+    def action_expand_node(self) -> None:
+        node = self.cursor_node
+        if node is not None and node.allow_expand:
+            self.ensure_filled(node)
+            node.expand()
+
+    def action_collapse_node(self) -> None:
+        """Close the node under the cursor, or (when closed, or a leaf) go to its parent."""
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.is_expanded and node.children:
+            node.collapse()
+        elif node.parent is not None and node.parent is not self.root:
+            self.move_cursor(node.parent)

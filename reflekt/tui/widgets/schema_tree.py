@@ -11,10 +11,8 @@ only when expanded, and labels are cached until the lint counts or the files cha
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
 
 from rich.text import Text
-from textual.binding import Binding, BindingType
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -67,12 +65,7 @@ def audit_badge(verdict: tuple[int, int] | None) -> Text:
 class SchemaTree(FastTree[NodeInfo]):
     """Tree of the project's schemas. Highlighting a node shows it in the schema view."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("right,l", "expand_node", "Expand", show=False, id="tree.expand"),
-        Binding("left,h", "collapse_node", "Collapse", show=False, id="tree.collapse"),
-        Binding("k", "cursor_up", "Up", show=False, id="tree.up"),
-        Binding("j", "cursor_down", "Down", show=False, id="tree.down"),
-    ]
+    # Its keys (h/j/k/l, arrows) are FastTree's: the same in every tree of the app.
 
     def __init__(self, **kwargs) -> None:
         super().__init__("schemas", **kwargs)
@@ -329,18 +322,3 @@ class SchemaTree(FastTree[NodeInfo]):
         if node is None or node.data is None:
             return None
         return node.data.key.removesuffix(".json")
-
-    def action_expand_node(self) -> None:
-        node = self.cursor_node
-        if node is not None and node.allow_expand:
-            self.ensure_filled(node)
-            node.expand()
-
-    def action_collapse_node(self) -> None:
-        node = self.cursor_node
-        if node is None:
-            return
-        if node.is_expanded and node.children:
-            node.collapse()
-        elif node.parent is not None and node.parent is not self.root:
-            self.move_cursor(node.parent)
