@@ -6,6 +6,7 @@ Bindings carry ids (`main.lint_all`, `schema.raw`, ...) so users can remap keys 
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import ClassVar
 
@@ -19,6 +20,7 @@ from reflekt.core.project import Project, load_project
 from reflekt.tui import bindings
 from reflekt.tui.bindings import BindingRow
 from reflekt.tui.errors import error_text
+from reflekt.tui.jobs import DetachedExecutor
 from reflekt.tui.palette import PaletteCommand, main_screen_commands
 from reflekt.tui.screens.build_wizard import BuildWizard
 from reflekt.tui.screens.confirm_quit import ConfirmQuitScreen
@@ -99,6 +101,10 @@ class ReflektApp(App[None]):
             return ProblemScreen(self.error or ReflektError("no project"))
         self.main_screen = MainScreen(self.project, self.profile, self.watch_interval)
         return self.main_screen
+
+    def on_load(self) -> None:
+        # Quitting during a slow registry call exits at once (see DetachedExecutor).
+        asyncio.get_running_loop().set_default_executor(DetachedExecutor())
 
     def on_mount(self) -> None:
         if self.project is None:

@@ -7,12 +7,20 @@ on the UI thread before the worker started. Progress goes out through `post`.
 
 The registry and build modules are imported by the job that needs them, on first use: they
 are heavy, and the TUI's first screen does not need them.
+
+Worker threads are `DetachedExecutor`'s daemon threads: on quit Textual cancels the workers,
+and nothing then waits for a job still blocked on a slow registry (asyncio's default pool
+would be joined at exit, leaving a blank terminal until the request times out). Files are
+written atomically or journaled by the core, so a job cut short leaves no half-written file.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from textual.message import Message
 
@@ -49,6 +57,33 @@ Post = Callable[[Message], object]  # a widget's thread-safe `post_message`
 
 LINT_PROGRESS_EVERY = 250  # documents between two progress messages
 DIFF_PROGRESS_EVERY = 200  # events between two progress messages
+
+
+class DetachedExecutor(ThreadPoolExecutor):
+    """Each call in its own daemon thread, and a shutdown that waits for none of them.
+
+    The app's event loop uses it for its thread workers (`loop.set_default_executor`, which
+    takes a ThreadPoolExecutor; the pool's own threads are never started).
+    """
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+
+        def run() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                result = fn(*args, **kwargs)
+            except BaseException as error:  # handed to the awaiting worker, as a pool does
+                future.set_exception(error)
+            else:
+                future.set_result(result)
+
+        threading.Thread(target=run, name="reflekt-job", daemon=True).start()
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Nothing to join: a job still running is abandoned with its cancelled worker."""
 
 
 def retries_to(post: Post) -> Callable[[int, int | None, str], None]:

@@ -3,14 +3,16 @@ the same keys in every tree, q/Esc close the innermost dialog, quitting does not
 
 from __future__ import annotations
 
+from slow_server_support import HOLD_AT_MOST_S, SlowServer
 from textual import events
 from textual.widgets import Input, TabbedContent
-from tui_support import drive, make_app, settle
+from tui_support import drive, make_app, settle, use_segment
 
 from reflekt.tui.screens.build_wizard import BuildWizard
 from reflekt.tui.screens.confirm_quit import ConfirmQuitScreen
 from reflekt.tui.widgets.check_tree import CheckTree
 from reflekt.tui.widgets.lint_panel import FindingsTree
+from reflekt.tui.widgets.schema_tree import SchemaTree
 from reflekt.tui.widgets.schema_view import SchemaView
 
 
@@ -123,3 +125,26 @@ def test_q_on_the_main_screen_quits(shop):
         return pilot.app.is_running
 
     assert drive(make_app(shop.root), scenario) is False
+
+
+def test_quitting_during_a_slow_registry_call_does_not_wait_for_it(shop, monkeypatch):
+    """The diff's worker is still waiting for the registry: the app exits at once."""
+    import asyncio
+
+    monkeypatch.setenv("REFLEKT_HTTP_MAX_WAIT", "0")
+    monkeypatch.setenv("REFLEKT_HTTP_TIMEOUT", "60")  # longer than the server holds
+    with SlowServer() as server:
+        use_segment(shop, server)
+
+        async def scenario(pilot):
+            tree = pilot.app.main_screen.query_one(SchemaTree)
+            tree.select_key("segment/ecommerce/Cart_Viewed")
+            await pilot.press("d")
+            assert await asyncio.to_thread(server.received.wait, HOLD_AT_MOST_S)
+            await pilot.press("q")
+            await pilot.pause()
+            return pilot.app.is_running
+
+        assert drive(make_app(shop.root), scenario) is False
+        # Back from the app while the registry still holds its reply: nothing waited for it.
+        assert not server.replied.is_set()
