@@ -14,6 +14,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
+from textual.widgets import DataTable
 
 from reflekt.core.errors import ReflektError
 from reflekt.core.project import Project, load_project
@@ -35,10 +36,12 @@ from reflekt.tui.screens.registry import (
     ResultScreen,
 )
 from reflekt.tui.user_config import load_user_bindings
+from reflekt.tui.widgets.audit_panel import AuditTree
 from reflekt.tui.widgets.check_tree import CheckTree
 from reflekt.tui.widgets.diff_view import DiffView
 from reflekt.tui.widgets.fast_tree import FastTree
 from reflekt.tui.widgets.lint_panel import FindingsTree, LintPanel
+from reflekt.tui.widgets.schema_tree import SchemaTree
 
 
 class ReflektCommands(Provider):
@@ -95,6 +98,7 @@ class ReflektApp(App[None]):
         self.watch_interval = watch_interval
         self.main_screen: MainScreen | None = None
         self.keymap: dict[str, str] = {}  # binding id -> keys, as remapped by the user
+        self.keymap_problems: tuple[str, ...] = ()  # remaps not applied, and why
 
     def get_default_screen(self) -> Screen:
         if self.project is None:
@@ -127,7 +131,21 @@ class ReflektApp(App[None]):
                 severity="warning",
                 timeout=8,
             )
-        self.keymap = {key: value for key, value in keymap.items() if key in known}
+        checked = bindings.check_keymap(
+            {key: value for key, value in keymap.items() if key in known},
+            KEY_CHAINS,
+            {cls: where for where, cls in BINDING_SOURCES},
+        )
+        self.keymap_problems = checked.problems
+        if checked.problems:
+            self.notify(
+                "\n".join(checked.problems) + "\n(? lists them again, with every key)",
+                title="tui.bindings",
+                severity="warning",
+                timeout=12,
+                markup=False,
+            )
+        self.keymap = checked.keymap
         self.set_keymap(self.keymap)
 
     def palette_commands(self) -> list[PaletteCommand]:
@@ -164,7 +182,7 @@ class ReflektApp(App[None]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        self.push_screen(HelpScreen(binding_rows(self.keymap)))
+        self.push_screen(HelpScreen(binding_rows(self.keymap), self.keymap_problems))
 
 
 # Where each class's bindings work, as the help screen names it (in this order).
@@ -185,6 +203,26 @@ BINDING_SOURCES: tuple[tuple[str, type], ...] = (
     ("help screen", HelpScreen),
     ("quit confirmation", ConfirmQuitScreen),
     ("no-project screen", ProblemScreen),
+)
+
+
+# The classes whose bindings answer a key together (focused widget first, then its screen,
+# the app): a remap may not take a key already bound along one of these. Text fields are left
+# out: while one has focus its editing keys win, as a user expects.
+KEY_CHAINS: tuple[tuple[type, ...], ...] = (
+    (SchemaTree, MainScreen, ReflektApp),
+    (FindingsTree, LintPanel, MainScreen, ReflektApp),
+    (DataTable, DiffView, MainScreen, ReflektApp),
+    (AuditTree, MainScreen, ReflektApp),
+    (CheckTree, BuildWizard, ReflektApp),
+    (DataTable, BuildWizard, ReflektApp),
+    (ConfirmPushScreen, ReflektApp),
+    (ConfirmPullScreen, ReflektApp),
+    (GitRefScreen, ReflektApp),
+    (ResultScreen, ReflektApp),
+    (HelpScreen, ReflektApp),
+    (ConfirmQuitScreen, ReflektApp),
+    (ProblemScreen, ReflektApp),
 )
 
 

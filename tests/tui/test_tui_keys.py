@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from slow_server_support import HOLD_AT_MOST_S, SlowServer
 from textual import events
-from textual.widgets import Input, TabbedContent
-from tui_support import drive, make_app, settle, use_segment
+from textual.widgets import DataTable, Input, Static, TabbedContent
+from tui_support import drive, make_app, plain, settle, toasts, use_segment
 
 from reflekt.tui.screens.build_wizard import BuildWizard
 from reflekt.tui.screens.confirm_quit import ConfirmQuitScreen
+from reflekt.tui.screens.help import HelpScreen
 from reflekt.tui.widgets.check_tree import CheckTree
 from reflekt.tui.widgets.lint_panel import FindingsTree
 from reflekt.tui.widgets.schema_tree import SchemaTree
@@ -148,3 +149,45 @@ def test_quitting_during_a_slow_registry_call_does_not_wait_for_it(shop, monkeyp
         assert drive(make_app(shop.root), scenario) is False
         # Back from the app while the registry still holds its reply: nothing waited for it.
         assert not server.replied.is_set()
+
+
+def test_remaps_to_a_non_key_or_a_taken_key_are_reported_and_not_applied(shop, _isolated_home):
+    config = shop.root / "reflekt_project.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + "\ntui:\n  bindings:\n    main.filter: 'not a key!!'\n    main.diff: j\n"
+        + "    main.lint_all: ctrl+l\n",
+        encoding="utf-8",
+    )
+    problems = [
+        "main.filter: 'not a key!!' is not a key (a character, or a name such as escape, f5, "
+        "ctrl+l); the default key is kept",
+        "main.diff: j is already tree.down (every tree); the default key is kept",
+    ]
+
+    async def scenario(pilot):
+        app = pilot.app
+        assert toasts(app) == [
+            "tui.bindings\n" + "\n".join(problems) + "\n(? lists them again, with every key)"
+        ]
+        tree = app.main_screen.query_one(SchemaTree)
+        line = tree.cursor_line
+        await pilot.press("j")  # still the tree's
+        assert tree.cursor_line == line + 1
+        assert app.main_screen.query_one(TabbedContent).active == "schema"
+        await pilot.press("ctrl+l")  # a valid remap applies
+        await settle(pilot)
+        assert app.main_screen.query_one(TabbedContent).active == "lint"
+        await pilot.press("slash")  # the default key of a rejected remap still works
+        assert app.main_screen.query_one("#filter", Input).has_focus
+        await pilot.press("escape", "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = plain(app.screen.query_one("#help-problems", Static).render(), width=300)
+        for problem in problems:
+            assert " ".join(problem.split()) in " ".join(text.split())
+        table = app.screen.query_one(DataTable)
+        rows = [tuple(table.get_row_at(i)) for i in range(table.row_count)]
+        assert ("main screen", "d", "Diff selection", "main.diff") in rows
+        assert ("every tree", "j", "Down", "tree.down") in rows
+
+    drive(make_app(shop.root), scenario)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -27,14 +28,19 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")
     ]
 
-    def __init__(self, rows: Sequence[BindingRow]) -> None:
+    def __init__(self, rows: Sequence[BindingRow], problems: Sequence[str] = ()) -> None:
         super().__init__()
         self.rows = rows
+        self.problems = problems  # remaps of tui.bindings that were not applied, and why
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box"):
             yield Static("Keys", classes="title")
             yield Static(HELP_INTRO, id="help-intro")
+            if self.problems:
+                problems = Text("Remaps not applied (tui.bindings):\n", style="bold yellow")
+                problems.append("\n".join(self.problems), style="yellow")
+                yield Static(problems, id="help-problems")
             table: DataTable = DataTable(id="help-table", cursor_type="row")
             table.add_columns("where", "key", "action", "binding id")
             for row in self.rows:
