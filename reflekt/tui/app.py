@@ -219,6 +219,7 @@ KEY_CHAINS: tuple[tuple[type, ...], ...] = (
     (ConfirmPushScreen, ReflektApp),
     (ConfirmPullScreen, ReflektApp),
     (GitRefScreen, ReflektApp),
+    (ChoosePlanScreen, ReflektApp),
     (ResultScreen, ReflektApp),
     (HelpScreen, ReflektApp),
     (ConfirmQuitScreen, ReflektApp),
