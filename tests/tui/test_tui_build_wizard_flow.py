@@ -288,8 +288,12 @@ def test_the_preview_shows_the_equivalent_cli_line(warehouse_shop):
         await pilot.press("a")
         await to_preview(pilot, wizard)
         line = text_of(wizard, "#wizard-cli")
-        assert "reflekt build dbt --source wh.warehouse.segment_prod" in line, line
+        assert "reflekt build dbt --source wh.warehouse.segment_prod --dry-run" in line, line
         assert "--select" not in line
+        await pilot.press("ctrl+n")  # the write: the same line without --dry-run
+        await settle(pilot)
+        line = text_of(wizard, "#wizard-cli")
+        assert line.strip() == "CLI: reflekt build dbt --source wh.warehouse.segment_prod", line
 
     drive(make_app(warehouse_shop.root), scenario)
 

@@ -443,7 +443,7 @@ class BuildWizard(Screen[None]):
             tables = result.skipped_tables
             shown = tables if self._all_skipped else tables[:SKIPPED_SHOWN]
             text.append(f"\nskipped (no table): {', '.join(map(clean, shown))}", style="yellow")
-            text.append(_more(len(tables) - len(shown), self._all_skipped, sep=" "))
+            text.append(_more(len(tables), self._all_skipped, sep=" "))
         _append_drift(text, result)
         self.query_one("#wizard-preview-summary", Static).update(text)
         if table.row_count:
@@ -491,7 +491,7 @@ class BuildWizard(Screen[None]):
             for skip in shown:
                 about = f"  ({clean(skip.schema_id)})" if skip.schema_id else ""  # "" for tracks
                 text.append(f"  {clean(skip.table)}{about}: {clean(skip.reason)}\n", style="yellow")
-            more = _more(len(skipped) - len(shown), self._all_skipped, sep="  ")
+            more = _more(len(skipped), self._all_skipped, sep="  ")
             if more:
                 text.append(more)
                 text.append("\n")
@@ -578,7 +578,9 @@ class BuildWizard(Screen[None]):
     def _update_buttons(self) -> None:
         back = self.query_one("#wizard-back", Button)
         nxt = self.query_one("#wizard-next", Button)
-        back.disabled = self.step == 0 or (self.step == 3 and self.result is None)
+        back.disabled = (
+            self.step == 0 or (self.step == 3 and self.result is None) or self._dbt_running
+        )
         labels = {0: "Next", 1: "Preview", 2: "Write files", 3: "Close"}
         nxt.label = labels[self.step]
         nxt.disabled = (self.step == 2 and self.preview is None) or (
@@ -647,7 +649,9 @@ class BuildWizard(Screen[None]):
         save_choice(self.project, self.profile.name, choice)
 
     def action_back(self) -> None:
-        if self.step == 3 and self.result is not None:
+        if self._dbt_running:
+            self.notify("dbt is running: wait for its summary.", severity="warning")
+        elif self.step == 3 and self.result is not None:
             self._start_preview()  # the write changed the files: the old preview is stale
         elif self.step > 0 and not (self.step == 3 and self.result is None):
             self._show_step(self.step - 1)
@@ -670,13 +674,14 @@ def _append_drift(text: Text, result: BuildResult) -> None:
     text.append(f"\n{drift.summary_line()}", style="yellow" if drift else "dim")
 
 
-def _more(hidden: int, expanded: bool, sep: str) -> Text:
-    """`… and 1,995 more (x shows all)`, or, once expanded, how to fold the list again."""
+def _more(total: int, expanded: bool, sep: str) -> Text:
+    """After the first SKIPPED_SHOWN of `total` names: `… and 1,995 more (x shows all)`, or,
+    once expanded, how to fold the list again ("" for a short list)."""
+    if total <= SKIPPED_SHOWN:
+        return Text("")
     if expanded:
         return Text(f"{sep}(x shows fewer)", style="dim")
-    if hidden <= 0:
-        return Text("")
-    return Text(f"{sep}… and {hidden:,} more (x shows all)", style="yellow")
+    return Text(f"{sep}… and {total - SKIPPED_SHOWN:,} more (x shows all)", style="yellow")
 
 
 def fewest_selects(ticked: list[str], events: list[str]) -> list[str]:
@@ -706,7 +711,7 @@ def fewest_selects(ticked: list[str], events: list[str]) -> list[str]:
 
 
 def cli_line(request: BuildRequest, profile: str | None) -> str:
-    """The `reflekt build dbt` command that writes what the wizard writes (shell-quoted)."""
+    """The `reflekt build dbt` command the wizard runs (the preview's with --dry-run)."""
     words = ["reflekt", "build", "dbt"]
     for select in request.selects or ():
         words += ["--select", select]
@@ -715,6 +720,8 @@ def cli_line(request: BuildRequest, profile: str | None) -> str:
         words += ["--sdk", request.sdk]
     if profile:
         words += ["--profile", profile]
+    if request.dry_run:
+        words.append("--dry-run")
     return shlex.join(words)
 
 
