@@ -256,11 +256,8 @@ def demo_build_step(run: Run, project) -> bool:
         )
         return True
     if dbt.ok and dbt.command == ("build",):
-        # Warn-level tests (the schema-derived ones) that found rows: the build still passes.
-        warned = f", {dbt.tests_warned} warned" if dbt.tests_warned else ""
         run.out.print(
-            f"[bold green]dbt build: {dbt.models_built} model(s) built, "
-            f"{dbt.tests_passed} test(s) passed{warned}[/bold green] "
+            f"[bold green]{escape(dbt.summary_line())}[/bold green] "
             f"(views in schema reflekt_staging of {escape(warehouse.path.name)})",
             soft_wrap=True,
         )

@@ -20,6 +20,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from textual.message import Message
@@ -36,6 +37,9 @@ from reflekt.tui.messages import (
     BuildDone,
     BuildFailed,
     BuildProgress,
+    DbtDone,
+    DbtFailed,
+    DbtProgress,
     DiffDone,
     DiffFailed,
     DiffProgress,
@@ -231,6 +235,40 @@ def build_job(
     except Exception as error:
         return BuildFailed(error, request.dry_run)
     return BuildDone(result, request.dry_run)
+
+
+WIZARD_DBT_DIR = "dbt_wizard"  # under .reflekt_cache/: the downstream project dbt builds in
+WIZARD_DBT_SCHEMA = "reflekt_staging"  # where dbt creates the package's views
+
+
+def dbt_build_job(
+    project: Project, profile: Profile, source_id: str, package_dir: Path, post: Post
+) -> DbtDone | DbtFailed:
+    """`dbt deps` then `dbt build` of the written package, as `reflekt demo` runs it: in a
+    throw-away downstream project that installs the package locally."""
+    from reflekt.core.build.dbt_runner import (
+        dbt_missing_reason,
+        run_dbt,
+        write_downstream_project,
+    )
+
+    try:
+        source = profile.source(source_id)
+        missing = dbt_missing_reason(source.type)
+        if missing is not None:
+            return DbtDone((), missing)
+        work_dir = project.cache_dir / WIZARD_DBT_DIR
+        write_downstream_project(work_dir, package_dir, source, WIZARD_DBT_SCHEMA)
+        runs = []
+        steps = (("deps",), ("build",))
+        for done, args in enumerate(steps):
+            post(DbtProgress(done, len(steps), f"dbt {' '.join(args)}…"))
+            runs.append(run_dbt(work_dir, source, args))
+            if not runs[-1].ok:
+                break
+    except Exception as error:  # a DbtRunError, a profile without that source, a bug
+        return DbtFailed(error)
+    return DbtDone(tuple(runs))
 
 
 def audit_job(

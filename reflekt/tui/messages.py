@@ -14,6 +14,7 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from reflekt.core.audit.report import AuditReport
+    from reflekt.core.build.dbt_runner import DbtRunResult
     from reflekt.core.build.pipeline import BuildResult
     from reflekt.core.diff import DiffReport
     from reflekt.core.lint.findings import LintReport
@@ -209,3 +210,29 @@ class AuditProfileLoaded(WorkerMessage):
     def __init__(self, profile: Profile) -> None:
         super().__init__()
         self.profile = profile
+
+
+# -- build wizard: dbt build after Write ---------------------------------------------------------
+
+
+class DbtProgress(WorkerMessage):
+    def __init__(self, done: int, total: int, message: str) -> None:
+        super().__init__()
+        self.done = done
+        self.total = total
+        self.message = message
+
+
+class DbtDone(WorkerMessage):
+    """dbt ran (`runs`: deps, then build unless deps failed), or did not (`missing` says why)."""
+
+    def __init__(self, runs: tuple[DbtRunResult, ...], missing: str | None = None) -> None:
+        super().__init__()
+        self.runs = runs
+        self.missing = missing
+
+
+class DbtFailed(WorkerMessage):
+    def __init__(self, error: BaseException) -> None:
+        super().__init__()
+        self.error = error

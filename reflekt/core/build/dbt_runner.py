@@ -63,6 +63,15 @@ class DbtRunResult:
     def ok(self) -> bool:
         return self.returncode == 0 and not self.models_failed and not self.tests_failed
 
+    def summary_line(self) -> str:
+        """`dbt build: 3 model(s) built, 12 test(s) passed, 2 warned` (the demo and the TUI)."""
+        # Warn-level tests (the schema-derived ones) that found rows: the build still passes.
+        warned = f", {self.tests_warned} warned" if self.tests_warned else ""
+        return (
+            f"dbt {' '.join(self.command)}: {self.models_built} model(s) built, "
+            f"{self.tests_passed} test(s) passed{warned}"
+        )
+
 
 def dbt_command() -> list[str] | None:
     """How to run dbt: the executable next to this Python, else on PATH, else the module
@@ -95,6 +104,21 @@ def dbt_adapter_installed(source_type: str) -> bool:
         return importlib.util.find_spec(module) is not None
     except ModuleNotFoundError:
         return False
+
+
+DBT_SOURCE_TYPES = ("duckdb", "postgres", "redshift")  # what `_profile_target` can write
+
+
+def dbt_missing_reason(source_type: str) -> str | None:
+    """Why dbt cannot run on a source of this type here (what to install), or None."""
+    if source_type not in DBT_SOURCE_TYPES:
+        return f"running dbt here supports duckdb, postgres and redshift sources, not {source_type}"
+    adapter = "dbt-postgres" if source_type == "redshift" else f"dbt-{source_type}"
+    if dbt_command() is None:
+        return f"dbt-core and {adapter} are not installed (pip install 'reflekt[dbt]')"
+    if not dbt_adapter_installed(source_type):
+        return f"{adapter} is not installed (pip install 'reflekt[dbt]' or pip install {adapter})"
+    return None
 
 
 def _profile_target(source: SourceConfig, target_schema: str, threads: int) -> dict[str, Any]:

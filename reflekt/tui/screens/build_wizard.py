@@ -2,13 +2,16 @@
 
 Every step calls the same core function as `reflekt build dbt`: step 3 runs it with
 `dry_run=True` (nothing written; the WritePlan says what would be new, changed, unchanged),
-step 4 runs it for real with a progress bar. Both run in thread workers, which get what the
-user chose (a `BuildRequest` read from the widgets on the UI thread) and post their progress
-and result back as messages (`reflekt.tui.messages`).
+step 4 runs it for real with a progress bar, then offers `dbt build` on the written package
+(as `reflekt demo` runs it). All run in thread workers, which get what the user chose (a
+`BuildRequest` read from the widgets on the UI thread) and post their progress and result
+back as messages (`reflekt.tui.messages`). Step 2's source, database and schema are
+remembered per project and profile (`reflekt.tui.wizard_memory`).
 """
 
 from __future__ import annotations
 
+import shlex
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.syntax import Syntax
@@ -37,21 +40,38 @@ from reflekt.core.project import Project
 from reflekt.core.select import normalize_select
 from reflekt.core.warehouse import default_database
 from reflekt.tui.errors import error_text
-from reflekt.tui.jobs import BuildRequest, build_job, load_profile_job
+from reflekt.tui.jobs import (
+    WIZARD_DBT_DIR,
+    WIZARD_DBT_SCHEMA,
+    BuildRequest,
+    build_job,
+    dbt_build_job,
+    load_profile_job,
+)
 from reflekt.tui.messages import (
     BuildDone,
     BuildFailed,
     BuildProgress,
+    DbtDone,
+    DbtFailed,
+    DbtProgress,
     ProfileFailed,
     ProfileLoaded,
 )
+from reflekt.tui.safe_text import clean
 from reflekt.tui.widgets.check_tree import CheckTree
+from reflekt.tui.wizard_memory import WizardChoice, load_choice, save_choice
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from reflekt.core.build.dbt_runner import DbtRunResult
     from reflekt.core.build.pipeline import BuildResult
 
 STEPS = ("Choose schemas", "Choose source and SDK", "Preview files", "Write")
 STATUS_STYLE = {"new": "green", "changed": "yellow", "unchanged": "dim", "removed": "red"}
+SKIPPED_SHOWN = 5  # skipped tables named before "… and N more" (x shows them all)
+DBT_LOG_LINES = 20  # lines of dbt's log shown when it fails
 
 
 class BuildWizard(Screen[None]):
@@ -61,6 +81,8 @@ class BuildWizard(Screen[None]):
         Binding("ctrl+n", "next", "Next", id="wizard.next"),
         Binding("ctrl+b", "back", "Back", id="wizard.back"),
         Binding("escape", "close", "Close", id="wizard.close"),
+        Binding("x", "toggle_skipped", "All skipped", id="wizard.skipped"),
+        Binding("d", "run_dbt", "dbt build", id="wizard.dbt_build"),
     ]
 
     def __init__(
@@ -82,6 +104,13 @@ class BuildWizard(Screen[None]):
         self.rows: dict[str, str] = {}  # path -> status
         self._select_typed = False
         self._source_note = ""
+        # Ticks made by hand (space, a, n) by event key: typing a select keeps them.
+        self._hand: dict[str, bool] = {}
+        self._memory = WizardChoice()
+        self._request: BuildRequest | None = None  # the last preview's or write's
+        self._source_id = ""  # the source of the write (for dbt)
+        self._all_skipped = False  # x: every skipped table, not the first few
+        self._dbt_running = False
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -113,7 +142,8 @@ class BuildWizard(Screen[None]):
                     yield Select[str]([("segment", "segment")], value="segment", id="wizard-sdk")
                     yield Static("", id="wizard-source-note", classes="dim")
                 with Vertical(id="step-2"):
-                    yield Static("", id="wizard-preview-summary")
+                    with VerticalScroll(id="wizard-preview-head"):
+                        yield Static("", id="wizard-preview-summary")
                     with Horizontal(id="wizard-preview"):
                         table: DataTable = DataTable(id="wizard-files", cursor_type="row")
                         table.add_columns("status", "file")
@@ -125,9 +155,12 @@ class BuildWizard(Screen[None]):
                     yield Static("", id="wizard-progress-text")
                     with VerticalScroll():
                         yield Static("", id="wizard-summary")
+                        yield Static("", id="wizard-dbt-summary")
+            yield Static("", id="wizard-cli", classes="dim")
             with Horizontal(classes="buttons"):
                 yield Button("Back", id="wizard-back")
                 yield Button("Next", variant="primary", id="wizard-next")
+                yield Button("Run dbt build (d)", id="wizard-dbt")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -138,7 +171,8 @@ class BuildWizard(Screen[None]):
 
     # -- step 1: schemas ----------------------------------------------------------------------
 
-    def _matching(self, select: str) -> list[str]:
+    def _selected_by(self, select: str) -> list[str]:
+        """The events `select` names as `reflekt build dbt --select` reads it."""
         prefix = normalize_select(select)
         return [
             key
@@ -149,21 +183,43 @@ class BuildWizard(Screen[None]):
             or prefix.startswith(key + "/")
         ]
 
+    def _matching(self, select: str) -> list[str]:
+        """The events a select names, or whose key holds every word (as the main filter)."""
+        words = select.lower().split()
+        if not words:
+            return list(self.events)
+        named = set(self._selected_by(select))
+        return [key for key in self.events if key in named or all(w in key.lower() for w in words)]
+
     def _fill_events(self, select: str) -> None:
+        """Show the events the select matches: ticked as by hand, else ticked (a select
+        names what to build)."""
         self._select_typed = True
-        self.query_one("#wizard-events", CheckTree).set_events(self._matching(select))
+        shown = self._matching(select)
+        tree = self.query_one("#wizard-events", CheckTree)
+        tree.set_events(shown, [key for key in shown if self._hand.get(key, True)])
 
     @on(CheckTree.Changed, "#wizard-events")
-    def _ticks_changed(self) -> None:
+    def _ticks_changed(self, message: CheckTree.Changed) -> None:
+        for key in message.touched:  # space, a, n: kept when the select changes
+            self._hand[key] = message.checked
         tree = self.query_one("#wizard-events", CheckTree)
         ticked, shown = len(tree.checked), len(tree.keys)
         text = Text(f"{ticked} of {shown} event{'s' * (shown != 1)} ticked")
         if self.preselect and ticked < shown and not self._select_typed:
-            text.append(f" (your selection in the tree: {self.preselect}; a ticks all)")
+            text.append(f" (your selection in the tree: {clean(self.preselect)}; a ticks all)")
+        shown_keys = set(tree.keys)
+        hidden = sum(1 for key in self.events if key not in shown_keys and self._hand.get(key))
+        if hidden:
+            text.append(
+                f"; {hidden} ticked event{'s' * (hidden != 1)} hidden by the select "
+                f"(not built; clear the select to see {'them' if hidden != 1 else 'it'})",
+                style="yellow",
+            )
         if not shown:
             select = self.query_one("#wizard-select", Input).value.strip()
             text = Text(
-                f"No event matches the select '{select}'."
+                f"No event matches the select '{clean(select)}'."
                 if select
                 else "No schemas in this project yet: `reflekt pull` or add files to schemas/.",
                 style="yellow",
@@ -181,9 +237,13 @@ class BuildWizard(Screen[None]):
         """What to pass to build_dbt: None (everything), the select string, or ticked keys."""
         tree = self.query_one("#wizard-events", CheckTree)
         text = self.query_one("#wizard-select", Input).value.strip()
-        if tree.keys and len(tree.ticked()) == len(tree.keys):
-            return [text] if text else None
-        return tree.ticked_selects()
+        ticked = tree.ticked()
+        if tree.keys and len(ticked) == len(tree.keys):
+            if not text:
+                return None
+            if self._selected_by(text) == tree.keys:  # an exact select, not filter words
+                return [text]
+        return fewest_selects(ticked, self.events)
 
     @on(Input.Submitted, "#wizard-select")
     def _select_submitted(self) -> None:
@@ -223,8 +283,15 @@ class BuildWizard(Screen[None]):
         self._source_note = f"Profile '{profile.name}', {len(ready)} source(s)." + (
             f" {len(missing)} unavailable (an environment variable is not set)." if missing else ""
         )
-        note.update(self._source_note)
-        if ready:
+        note.update(Text(clean(self._source_note)))
+        memory = self._memory = load_choice(self.project, profile.name)
+        schema = self.query_one("#wizard-schema", Input)
+        if memory.schema and not schema.value:
+            schema.value = memory.schema
+        ready_ids = [source_id for _, source_id in ready]
+        if memory.source in ready_ids:
+            select.value = memory.source
+        elif ready:
             select.value = ready[0][1]
 
     @on(ProfileFailed)
@@ -245,8 +312,11 @@ class BuildWizard(Screen[None]):
             note.update(Text(error, style="red"))
             database.value = ""
             return
-        note.update(self._source_note)
-        database.value = default_database(self.profile.source(str(message.value)))
+        note.update(Text(clean(self._source_note)))
+        if str(message.value) == self._memory.source and self._memory.database:
+            database.value = self._memory.database
+        else:
+            database.value = default_database(self.profile.source(str(message.value)))
 
     def _unavailable_error(self, source_id: str) -> str | None:
         """Why the source cannot be used (the variable to set), or None when it can."""
@@ -295,7 +365,22 @@ class BuildWizard(Screen[None]):
     def _start_build(self, dry_run: bool) -> None:
         if self.profile is None:  # step 2 does not go on without one
             return
-        self._build(self.project, self.profile, self.build_request(dry_run))
+        request = self._request = self.build_request(dry_run)
+        self.query_one("#wizard-cli", Static).update(
+            Text(f"CLI: {clean(cli_line(request, self.profile_name))}", style="dim")
+        )
+        self._build(self.project, self.profile, request)
+
+    def _start_preview(self) -> None:
+        """Step 3: a fresh dry run (also on coming back from a write: the files changed)."""
+        self.preview = None
+        self._show_step(2)
+        self.query_one("#wizard-files", DataTable).clear()
+        self.query_one("#wizard-file", Static).update("")
+        self.query_one("#wizard-preview-summary", Static).update("")
+        self.query_one("#wizard-files").loading = True
+        self._update_buttons()
+        self._start_build(dry_run=True)
 
     @on(BuildProgress)
     def _progress(self, message: BuildProgress) -> None:
@@ -325,6 +410,7 @@ class BuildWizard(Screen[None]):
         else:
             self.result = done.result
             self._show_summary(done.result)
+            self.notify(summary_line(done.result, root=self.project.root), title="Build")
         self._update_buttons()
 
     def _show_preview(self, result: BuildResult) -> None:
@@ -352,9 +438,12 @@ class BuildWizard(Screen[None]):
         if plan.kept:
             text.append(f", {len(plan.kept)} hand-written kept", style="dim")
         package = result.package_dir.name
-        text.append(f"\npackage artifacts/dbt/{package}")
+        text.append(f"\npackage artifacts/dbt/{clean(package)}")
         if result.skipped:
-            text.append(f"\nskipped (no table): {', '.join(result.skipped_tables)}", style="yellow")
+            tables = result.skipped_tables
+            shown = tables if self._all_skipped else tables[:SKIPPED_SHOWN]
+            text.append(f"\nskipped (no table): {', '.join(map(clean, shown))}", style="yellow")
+            text.append(_more(len(tables), self._all_skipped, sep=" "))
         _append_drift(text, result)
         self.query_one("#wizard-preview-summary", Static).update(text)
         if table.row_count:
@@ -397,14 +486,77 @@ class BuildWizard(Screen[None]):
             text.append(f"hand-written files left alone: {', '.join(plan.kept)}\n", style="dim")
         if result.skipped:
             text.append("\nskipped tables (not in the warehouse):\n", style="yellow")
-            for skip in result.skipped:
-                about = f"  ({skip.schema_id})" if skip.schema_id else ""  # "" for tracks
-                text.append(f"  {skip.table}{about}: {skip.reason}\n", style="yellow")
+            skipped = result.skipped
+            shown = skipped if self._all_skipped else skipped[:SKIPPED_SHOWN]
+            for skip in shown:
+                about = f"  ({clean(skip.schema_id)})" if skip.schema_id else ""  # "" for tracks
+                text.append(f"  {clean(skip.table)}{about}: {clean(skip.reason)}\n", style="yellow")
+            more = _more(len(skipped), self._all_skipped, sep="  ")
+            if more:
+                text.append(more)
+                text.append("\n")
         _append_drift(text, result)
-        text.append("\nEsc returns to the schemas.", style="dim")
+        text.append(
+            f"\nd runs `dbt build` on the package (in .reflekt_cache/{WIZARD_DBT_DIR}/, "
+            "as `reflekt demo` does). Esc returns to the schemas.",
+            style="dim",
+        )
         self.query_one("#wizard-summary", Static).update(text)
         self.query_one("#wizard-progress-text", Static).update("done")
-        self.notify(summary_line(result, root=self.project.root), title="Build")
+
+    def action_toggle_skipped(self) -> None:
+        """x: every skipped table, or the first few again (a list can hold 2,000 names)."""
+        self._all_skipped = not self._all_skipped
+        if self.step == 2 and self.preview is not None:
+            self._show_preview(self.preview)
+        elif self.step == 3 and self.result is not None:
+            self._show_summary(self.result)
+
+    # -- after the write: dbt build -----------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="wizard-dbt")
+    def _dbt(self, project: Project, profile: Profile, source_id: str, package: Path) -> None:
+        self.post_message(dbt_build_job(project, profile, source_id, package, self.post_message))
+
+    def action_run_dbt(self) -> None:
+        if self.result is None or self.profile is None or self._dbt_running:
+            return
+        self._dbt_running = True
+        self._update_buttons()
+        self.query_one("#wizard-dbt-summary", Static).update(Text("\n⟳ dbt deps…", style="cyan"))
+        self._dbt(self.project, self.profile, self._source_id, self.result.package_dir)
+
+    @on(DbtProgress)
+    def _dbt_progress(self, message: DbtProgress) -> None:
+        bar = self.query_one("#wizard-progress", ProgressBar)
+        bar.update(total=message.total, progress=message.done)
+        self.query_one("#wizard-progress-text", Static).update(message.message)
+        self.query_one("#wizard-dbt-summary", Static).update(
+            Text(f"\n⟳ {message.message}", style="cyan")
+        )
+
+    @on(DbtDone)
+    def _dbt_done(self, done: DbtDone) -> None:
+        self._dbt_running = False
+        self.query_one("#wizard-progress", ProgressBar).update(total=100, progress=100)
+        self.query_one("#wizard-progress-text", Static).update("done")
+        text = dbt_report(done.runs, done.missing)
+        self.query_one("#wizard-dbt-summary", Static).update(text)
+        last = done.runs[-1] if done.runs else None
+        severity = "information" if last is None or last.ok else "error"
+        self.notify(text.plain.strip().splitlines()[0], title="dbt", severity=severity)
+        self._update_buttons()
+
+    @on(DbtFailed)
+    def _dbt_failed(self, failed: DbtFailed) -> None:
+        self._dbt_running = False
+        message = error_text(failed.error)
+        self.query_one("#wizard-progress-text", Static).update("dbt failed")
+        self.query_one("#wizard-dbt-summary", Static).update(
+            Text(f"\n✗ dbt: {message}", style="red")
+        )
+        self.notify(message, title="dbt failed", severity="error", timeout=10)
+        self._update_buttons()
 
     # -- navigation ---------------------------------------------------------------------------
 
@@ -414,19 +566,39 @@ class BuildWizard(Screen[None]):
         self.query_one("#wizard-title", Static).update(
             f"Build dbt package · step {step + 1} of 4 · {STEPS[step]}"
         )
+        self.query_one("#wizard-cli").display = step >= 2
         self._update_buttons()
-        focus = {0: "#wizard-events", 1: "#wizard-source", 2: "#wizard-files", 3: "#wizard-next"}
+        if step == 1:  # the first empty field (Next when all are filled in)
+            missing = self._first_missing_source_field()
+            (missing[0] if missing else self.query_one("#wizard-next")).focus()
+            return
+        focus = {0: "#wizard-events", 2: "#wizard-files", 3: "#wizard-next"}
         self.query_one(focus[step]).focus()
 
     def _update_buttons(self) -> None:
         back = self.query_one("#wizard-back", Button)
         nxt = self.query_one("#wizard-next", Button)
-        back.disabled = self.step == 0 or (self.step == 3 and self.result is None)
+        back.disabled = (
+            self.step == 0 or (self.step == 3 and self.result is None) or self._dbt_running
+        )
         labels = {0: "Next", 1: "Preview", 2: "Write files", 3: "Close"}
         nxt.label = labels[self.step]
         nxt.disabled = (self.step == 2 and self.preview is None) or (
             self.step == 3 and self.result is None
         )
+        dbt = self.query_one("#wizard-dbt", Button)
+        dbt.display = self.step == 3 and self.result is not None
+        dbt.disabled = self._dbt_running
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """x only with a capped list to expand; d only after the write (and not twice)."""
+        if action == "toggle_skipped":
+            shown = self.preview if self.step == 2 else self.result if self.step == 3 else None
+            return shown is not None and len(shown.skipped) > SKIPPED_SHOWN
+        if action == "run_dbt":
+            return self.step == 3 and self.result is not None and not self._dbt_running
+        return True
 
     def action_next(self) -> None:
         if self.step == 0:
@@ -450,25 +622,38 @@ class BuildWizard(Screen[None]):
                 self.notify(f"Fill in the {label} first.", severity="warning")
                 field.focus()
                 return
-            self.preview = None
-            self._show_step(2)
-            self.query_one("#wizard-files", DataTable).clear()
-            self.query_one("#wizard-file", Static).update("")
-            self.query_one("#wizard-files").loading = True
-            self._update_buttons()
-            self._start_build(dry_run=True)
+            self._remember_source()
+            self._start_preview()
         elif self.step == 2:
             if self.preview is None:
                 return
             self.result = None
+            self._source_id = str(self.query_one("#wizard-source", Select).value)
             self._show_step(3)
             self.query_one("#wizard-summary", Static).update("")
+            self.query_one("#wizard-dbt-summary", Static).update("")
             self._start_build(dry_run=False)
         else:
             self.action_close()
 
+    def _remember_source(self) -> None:
+        """Step 2's values for the next opening (a failed save only loses the convenience)."""
+        if self.profile is None:
+            return
+        choice = WizardChoice(
+            str(self.query_one("#wizard-source", Select).value),
+            self.query_one("#wizard-database", Input).value.strip(),
+            self.query_one("#wizard-schema", Input).value.strip(),
+        )
+        self._memory = choice
+        save_choice(self.project, self.profile.name, choice)
+
     def action_back(self) -> None:
-        if self.step > 0 and not (self.step == 3 and self.result is None):
+        if self._dbt_running:
+            self.notify("dbt is running: wait for its summary.", severity="warning")
+        elif self.step == 3 and self.result is not None:
+            self._start_preview()  # the write changed the files: the old preview is stale
+        elif self.step > 0 and not (self.step == 3 and self.result is None):
             self._show_step(self.step - 1)
 
     def action_close(self) -> None:
@@ -487,3 +672,77 @@ def _append_drift(text: Text, result: BuildResult) -> None:
     """The build's drift summary line (counts only; `reflekt build dbt` lists the details)."""
     drift = result.drift
     text.append(f"\n{drift.summary_line()}", style="yellow" if drift else "dim")
+
+
+def _more(total: int, expanded: bool, sep: str) -> Text:
+    """After the first SKIPPED_SHOWN of `total` names: `… and 1,995 more (x shows all)`, or,
+    once expanded, how to fold the list again ("" for a short list)."""
+    if total <= SKIPPED_SHOWN:
+        return Text("")
+    if expanded:
+        return Text(f"{sep}(x shows fewer)", style="dim")
+    return Text(f"{sep}… and {total - SKIPPED_SHOWN:,} more (x shows all)", style="yellow")
+
+
+def fewest_selects(ticked: list[str], events: list[str]) -> list[str]:
+    """Ticked event keys as few selects as possible: a folder (plan, registry) all of whose
+    events in the project are ticked is one select. The tree may show only some of them
+    (filtered), so the count is over `events`, not over the tree."""
+    chosen = set(ticked)
+    total: dict[str, int] = {}
+    ticked_in: dict[str, int] = {}
+    for key in events:
+        parts = key.split("/")
+        for depth in range(1, len(parts) + 1):
+            folder = "/".join(parts[:depth])
+            total[folder] = total.get(folder, 0) + 1
+            if key in chosen:
+                ticked_in[folder] = ticked_in.get(folder, 0) + 1
+    out: list[str] = []
+    for key in ticked:
+        parts = key.split("/")
+        for depth in range(1, len(parts) + 1):
+            folder = "/".join(parts[:depth])
+            if ticked_in.get(folder, 0) == total.get(folder):
+                if folder not in out:
+                    out.append(folder)
+                break
+    return out
+
+
+def cli_line(request: BuildRequest, profile: str | None) -> str:
+    """The `reflekt build dbt` command the wizard runs (the preview's with --dry-run)."""
+    words = ["reflekt", "build", "dbt"]
+    for select in request.selects or ():
+        words += ["--select", select]
+    words += ["--source", request.source]
+    if request.sdk != "segment":
+        words += ["--sdk", request.sdk]
+    if profile:
+        words += ["--profile", profile]
+    if request.dry_run:
+        words.append("--dry-run")
+    return shlex.join(words)
+
+
+def dbt_report(runs: tuple[DbtRunResult, ...], missing: str | None) -> Text:
+    """What dbt did after the write, as `reflekt demo` says it (or why it did not run)."""
+    if missing is not None:
+        return Text(f"\ndbt did not run: {clean(missing)}", style="yellow")
+    last = runs[-1]
+    if last.ok:
+        text = Text(f"\n{clean(last.summary_line())}", style="bold green")
+        text.append(f" (views in schema {WIZARD_DBT_SCHEMA})", style="dim")
+        for test in last.warned_tests[:SKIPPED_SHOWN]:
+            text.append(f"\n  WARN {clean(test.describe())}", style="yellow")
+        hidden = len(last.warned_tests) - SKIPPED_SHOWN
+        if hidden > 0:
+            text.append(f"\n  … and {hidden:,} more warned", style="yellow")
+        return text
+    text = Text(
+        f"\ndbt {' '.join(last.command)} failed ({last.models_failed} model(s) and "
+        f"{last.tests_failed} test(s) failed):\n",
+        style="bold red",
+    )
+    text.append(clean("\n".join(last.log.splitlines()[-DBT_LOG_LINES:])))
+    return text

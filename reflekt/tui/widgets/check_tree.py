@@ -45,11 +45,16 @@ class CheckTree(FastTree[CheckData]):
     ]
 
     class Changed(Message):
-        """The set of ticked events changed."""
+        """The set of ticked events changed: by hand, `touched` ticked (`checked`) or
+        unticked; () when the tree was (re)filled."""
 
-        def __init__(self, tree: CheckTree) -> None:
+        def __init__(
+            self, tree: CheckTree, touched: tuple[str, ...] = (), checked: bool = False
+        ) -> None:
             super().__init__()
             self.tree = tree
+            self.touched = touched
+            self.checked = checked
 
         @property
         def control(self) -> CheckTree:
@@ -113,7 +118,7 @@ class CheckTree(FastTree[CheckData]):
             self.checked.difference_update(leaves)
         with self.bulk():
             self._relabel(self.root)
-        self.post_message(self.Changed(self))
+        self.post_message(self.Changed(self, tuple(leaves), checked))
 
     def action_toggle_check(self) -> None:
         node = self.cursor_node
