@@ -42,6 +42,7 @@ from reflekt.tui.widgets.diff_view import DiffView
 from reflekt.tui.widgets.fast_tree import FastTree
 from reflekt.tui.widgets.lint_panel import FindingsTree, LintPanel
 from reflekt.tui.widgets.schema_tree import SchemaTree
+from reflekt.tui.yank import YankScreen
 
 
 class ReflektCommands(Provider):
@@ -202,6 +203,7 @@ BINDING_SOURCES: tuple[tuple[str, type], ...] = (
     ("wizard schema tree", CheckTree),
     ("help screen", HelpScreen),
     ("quit confirmation", ConfirmQuitScreen),
+    ("copy (y)", YankScreen),
     ("no-project screen", ProblemScreen),
 )
 
@@ -223,6 +225,7 @@ KEY_CHAINS: tuple[tuple[type, ...], ...] = (
     (ResultScreen, ReflektApp),
     (HelpScreen, ReflektApp),
     (ConfirmQuitScreen, ReflektApp),
+    (YankScreen, ReflektApp),
     (ProblemScreen, ReflektApp),
 )
 

@@ -105,6 +105,7 @@ class MainScreen(Screen):
         Binding("t", "focus_tree", "Tree", show=False, id="main.focus_tree"),
         Binding("r", "toggle_raw", "Raw JSON", id="main.raw"),
         Binding("e", "edit_schema", "Edit", id="main.edit"),
+        Binding("y", "yank", "Copy", show=False, id="main.yank"),
         Binding("L", "lint_all", "Lint all", id="main.lint_all"),
         Binding("ctrl+r", "reload", "Reload", show=False, id="main.reload"),
     ]
@@ -301,20 +302,55 @@ class MainScreen(Screen):
         self.load_index()
 
     def action_edit_schema(self) -> None:
-        """Open the selected schema in $VISUAL / $EDITOR, then re-read and re-lint it."""
+        """Open the selected schema in $VISUAL / $EDITOR (at the finding's line and column
+        on the Lint tab), then re-read and re-lint it."""
         view = self.query_one(SchemaView)
         entry = view.entry
+        line = column = None
+        finding = self._finding_in_focus()
+        if finding is not None and self.index is not None:
+            entry = self.index.entry_for_file(finding.file) or entry
+            line, column = finding.line, finding.column
         if entry is None or self.index is None:
             self.notify("Select a schema first.", severity="warning")
             return
         try:
-            run_editor(self.app, editor_command(entry.path))
+            run_editor(self.app, editor_command(entry.path, line=line, column=column))
         except EditorError as problem:
             self.notify(
                 problem.message, title=problem.title, severity="error", timeout=problem.timeout
             )
             return
         self.check_for_changes()
+
+    def _finding_in_focus(self) -> Finding | None:
+        """The lint finding under the cursor while the Lint tab is shown, else None."""
+        if self.query_one(TabbedContent).active != "lint":
+            return None
+        return self.query_one(LintPanel).finding_at_cursor()
+
+    def action_yank(self) -> None:
+        """Copy the selection's file path, `$id`, select string or CLI command (OSC 52)."""
+        from reflekt.tui.yank import YankScreen, yank_choices
+
+        tree = self.query_one(SchemaTree)
+        select = tree.selection_key()
+        if select is None or self.index is None or self.project is None:
+            self.notify("Select a schema or folder first.", severity="warning")
+            return
+        schema_id = tree.schema_id_at_cursor()
+        entry = self.index.get(schema_id) if schema_id else None
+        choices = yank_choices(self.project.root, select, entry.path if entry else None, schema_id)
+
+        def copy(choice) -> None:
+            if choice is None:
+                return
+            self.app.copy_to_clipboard(choice.text)
+            self.notify(
+                clean(f"Copied the {choice.label}: {choice.text}"), title="Copied", markup=False
+            )
+
+        self.app.push_screen(YankScreen(choices), copy)
 
     # -- watching the disk --------------------------------------------------------------------
 

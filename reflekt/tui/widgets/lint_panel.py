@@ -203,6 +203,12 @@ class LintPanel(Vertical):
         text.append(f"  [{finding.rule_name}]", style="dim")
         return text
 
+    def finding_at_cursor(self) -> Finding | None:
+        """The finding under the findings tree's cursor, if it is one (not a file row)."""
+        node = self.query_one(FindingsTree).cursor_node
+        data = node.data if node is not None else None
+        return data[1] if data and data[0] == "finding" else None
+
     def on_tree_node_selected(self, message: Tree.NodeSelected) -> None:
         message.stop()
         data = message.node.data
