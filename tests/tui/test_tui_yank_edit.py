@@ -79,3 +79,37 @@ def test_e_on_a_finding_opens_the_editor_at_its_line(shop, tmp_path, monkeypatch
         assert finding.line and finding.line > 1
 
     drive(make_app(shop.root), scenario)
+
+
+def test_f_fixes_a_finding_and_says_so(shop):
+    """f on RF311 renames the property in the file (then it is re-linted); on a finding
+    with no fix it says so; on RF601 it moves the breaking MINOR bump to the next MAJOR."""
+    bad = add_bad_schema(shop)
+    text = {"type": "string", "description": "A text."}
+    shop.add_schema("segment/ecommerce/Coupon_Used/1-0", {"code": text})
+    minor = shop.add_schema("segment/ecommerce/Coupon_Used/1-1", {"code": text}, required=["code"])
+
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        await pilot.press("2")
+        findings = screen.query_one(FindingsTree)
+        findings.cursor_line = finding_lines(findings)[f"{BAD_ID}:RF311:cartID"]
+        await pilot.press("f")
+        await settle(pilot)
+        assert list(json.loads(bad.read_text())["properties"]) == ["cart_id", "items"]
+        assert any("Fixed RF311" in toast for toast in toasts(pilot.app))
+        screen.check_for_changes()
+        await settle(pilot)
+        lines = finding_lines(findings)
+        assert f"{BAD_ID}:RF311:cartID" not in lines, "re-linted after the fix"
+        findings.cursor_line = lines[f"{BAD_ID}:RF402:items.items.sku"]
+        await pilot.press("f")
+        await settle(pilot)
+        assert any("RF402 has no automatic fix" in toast for toast in toasts(pilot.app))
+        findings.cursor_line = lines["segment/ecommerce/Coupon_Used/1-1.json:RF601:code"]
+        await pilot.press("f")
+        await settle(pilot)
+        assert not minor.exists() and minor.with_name("2-0.json").exists()
+        assert any("moved 1-1.json to 2-0.json" in toast for toast in toasts(pilot.app))
+
+    drive(make_app(shop.root), scenario)

@@ -447,6 +447,45 @@ class MainScreen(Screen):
     def _jump(self, message: LintPanel.Jump) -> None:
         self.jump_to(message.schema_id, message.property)
 
+    @on(LintPanel.FixWanted)
+    def _fix(self, message: LintPanel.FixWanted) -> None:
+        """Apply a finding's fix (the one `reflekt lint --fix` makes; RF601 moves the file as
+        `--fix-versions` does), then re-read the changed files, which re-lints them."""
+        from reflekt.core.errors import ReflektError
+        from reflekt.core.lint import fixes
+
+        finding, root = message.finding, self.project.root
+        try:
+            if finding.rule == "RF601":
+                move = fixes.plan_renumber(root, finding)
+                fixes.apply_renumber(root, move)
+                done = f"moved {move.old.name} to {move.new.name}"
+            elif finding.rule in fixes.FIXABLE and finding.suggestion:
+                plan = fixes.plan_fixes(root, [finding])
+                if not plan.fixes:
+                    reason = plan.skipped[0].reason if plan.skipped else "nothing to change"
+                    self.notify(clean(f"Not fixed: {reason}"), severity="warning", markup=False)
+                    return
+                fixes.apply_fixes(root, plan)
+                done = plan.fixes[0].description
+            else:
+                self.notify(
+                    clean(f"{finding.rule} has no automatic fix: e opens the file at its line."),
+                    severity="warning",
+                    markup=False,
+                )
+                return
+        except ValueError as why:
+            self.notify(clean(f"Not fixed: {why}"), severity="warning", markup=False)
+            return
+        except ReflektError as error:
+            self.notify(
+                clean(error_text(error)), title="Fix failed", severity="error", markup=False
+            )
+            return
+        self.notify(clean(f"Fixed {finding.rule}: {done}"), title="Fix", markup=False)
+        self.check_for_changes()
+
     @on(LintPanel.ScopeChanged)
     def _scope_changed(self) -> None:
         self.query_one(LintPanel).set_scope_key(self.query_one(SchemaTree).selection_key())

@@ -57,7 +57,10 @@ class FindingsTree(FastTree[Any]):
 class LintPanel(Vertical):
     """Summary line plus the findings tree. `s` switches scope: project or selection."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("s", "toggle_scope", "Scope", id="lint.scope")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "toggle_scope", "Scope", id="lint.scope"),
+        Binding("f", "fix", "Fix", id="lint.fix"),
+    ]
 
     class Jump(Message):
         """The user wants to see this schema (and property) in the schema view."""
@@ -66,6 +69,13 @@ class LintPanel(Vertical):
             super().__init__()
             self.schema_id = schema_id
             self.property = property
+
+    class FixWanted(Message):
+        """The user asked for the fix of this finding (`core/lint/fixes.py`)."""
+
+        def __init__(self, finding: Finding) -> None:
+            super().__init__()
+            self.finding = finding
 
     class ScopeChanged(Message):
         """The scope switch was toggled; the screen redraws with the current selection."""
@@ -219,6 +229,13 @@ class LintPanel(Vertical):
             self.post_message(self.Jump(finding.schema_id, finding.property))
         else:
             self.post_message(self.Jump(data[1], None))
+
+    def action_fix(self) -> None:
+        finding = self.finding_at_cursor()
+        if finding is None:
+            self.notify("Put the cursor on a finding first.", severity="warning")
+            return
+        self.post_message(self.FixWanted(finding))
 
     def action_toggle_scope(self) -> None:
         self.scope_selection = not self.scope_selection
