@@ -294,6 +294,9 @@ def test_the_preview_shows_the_equivalent_cli_line(warehouse_shop):
         await settle(pilot)
         line = text_of(wizard, "#wizard-cli")
         assert line.strip() == "CLI: reflekt build dbt --source wh.warehouse.segment_prod", line
+        await pilot.press("y")  # copied as the user would paste it in a shell
+        await settle(pilot)
+        assert pilot.app.clipboard == "reflekt build dbt --source wh.warehouse.segment_prod"
 
     drive(make_app(warehouse_shop.root), scenario)
 

@@ -83,6 +83,7 @@ class BuildWizard(Screen[None]):
         Binding("escape", "close", "Close", id="wizard.close"),
         Binding("x", "toggle_skipped", "All skipped", id="wizard.skipped"),
         Binding("d", "run_dbt", "dbt build", id="wizard.dbt_build"),
+        Binding("y", "yank_cli", "Copy CLI line", id="wizard.yank"),
     ]
 
     def __init__(
@@ -503,6 +504,15 @@ class BuildWizard(Screen[None]):
         )
         self.query_one("#wizard-summary", Static).update(text)
         self.query_one("#wizard-progress-text", Static).update("done")
+
+    def action_yank_cli(self) -> None:
+        """y: copy the `reflekt build dbt ...` line of the last preview or write (OSC 52)."""
+        if self._request is None:
+            self.notify("The CLI line shows from the preview on.", severity="warning")
+            return
+        line = cli_line(self._request, self.profile_name)
+        self.app.copy_to_clipboard(line)
+        self.notify(clean(f"Copied: {line}"), title="Copied", markup=False)
 
     def action_toggle_skipped(self) -> None:
         """x: every skipped table, or the first few again (a list can hold 2,000 names)."""
