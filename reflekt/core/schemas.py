@@ -211,6 +211,11 @@ def read_schema(path: Path, schemas_dir: Path, *, limit: int | None = None) -> S
     except OSError as exc:
         problem = ParseProblem(f"cannot read file: {exc.strerror or exc}", 1, 1)
         return SchemaDocument(path, schema_id, "", None, [problem])
+    return schema_from_bytes(path, schema_id, raw)
+
+
+def schema_from_bytes(path: Path, schema_id: SchemaId, raw: bytes) -> SchemaDocument:
+    """The document of a file's bytes already read (the lint cache hashes them first)."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
