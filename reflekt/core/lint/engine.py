@@ -386,7 +386,9 @@ def lint_project(
     if paths is None:
         paths = list_schema_files(project.schemas_dir)
     linter = _Linter(project)
-    cache_run = _open_cache(linter, limit) if cache and not cache_disabled() else None
+    cache_run = None
+    if cache and not cache_disabled():
+        cache_run = _open_cache(linter, limit, whole_project)
     total = len(paths)
     files = [_relative(path, project.root) for path in paths]
     chunks = _chunks(paths, _CHUNKS)
@@ -432,17 +434,21 @@ class _CacheRun:
     index: LintIndex
     racy_cutoff: int  # files changed at or after this time (ns) are hashed next time too
     limit: int  # REFLEKT_MAX_SCHEMA_BYTES: larger files are linted (as a problem) uncached
+    # Every schema file is linted, so every version of an event is in its chunk: no need
+    # to list the event folders for versions outside the selection.
+    whole: bool
+    stats: dict[Path, os.stat_result] = field(default_factory=dict)  # taken by _changed_count
 
 
 def _changed_count(paths: list[Path], run: _CacheRun, project: Project) -> int:
     """About how many files the index cannot answer from their stat alone (it decides
     whether forking workers pays; nothing is read)."""
-    root, files = project.root, run.index.files
+    root, files, stats = project.root, run.index.files, run.stats
     changed = 0
     for path in paths:
         entry = files.get(_relative_raw(path, root))
         try:
-            st = os.stat(path)
+            st = stats[path] = os.stat(path)
         except OSError:
             changed += 1
             continue
@@ -452,7 +458,7 @@ def _changed_count(paths: list[Path], run: _CacheRun, project: Project) -> int:
     return changed
 
 
-def _open_cache(linter: _Linter, limit: int) -> _CacheRun | None:
+def _open_cache(linter: _Linter, limit: int, whole: bool) -> _CacheRun | None:
     rules = [(active.rule.code, active.severity) for active in linter.rules]
     try:
         print_ = fingerprint(linter.project, rules, limit)
@@ -461,7 +467,8 @@ def _open_cache(linter: _Linter, limit: int) -> _CacheRun | None:
         return None
     if print_ is None:
         return None
-    return _CacheRun(load_index(linter.project, print_), time.time_ns() - RACY_NS, limit)
+    index = load_index(linter.project, print_)
+    return _CacheRun(index, time.time_ns() - RACY_NS, limit, whole)
 
 
 def _chunks(paths: list[Path], wanted: int) -> list[list[Path]]:
@@ -586,7 +593,7 @@ def _known(path: Path, run: _CacheRun, project: Project) -> _Known | None:
     if printable(rel) != rel or printable(schema_id.path) != schema_id.path:
         return None
     try:
-        st = os.stat(path)
+        st = run.stats.pop(path, None) or os.stat(path)
     except OSError:
         return None
     if not stat_mode.S_ISREG(st.st_mode) or st.st_size > run.limit:
@@ -658,7 +665,7 @@ def _lint_events_cached(
         versions = dict(chosen)
         folder = folders[key]
         try:
-            names = os.listdir(folder)
+            names = [] if run.whole else os.listdir(folder)
         except OSError:
             names = []
         for name in names:
