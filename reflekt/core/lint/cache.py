@@ -258,16 +258,15 @@ def index_path(project: Project, print_: str) -> Path:
 
 def load_index(project: Project, print_: str) -> LintIndex:
     """The index for this fingerprint; an empty one when missing, broken or not ours."""
+    from reflekt.core.readfile import read_regular
+
     path = index_path(project, print_)
     index = LintIndex(path)
     try:
-        with open(path, "rb") as handle:
-            if os.fstat(handle.fileno()).st_size > _MAX_INDEX_BYTES:
-                return index
-            data = json.loads(handle.read())
+        data = json.loads(read_regular(path, _MAX_INDEX_BYTES))  # a FIFO there: no hang
     except FileNotFoundError:
         return index
-    except (OSError, ValueError, RecursionError) as exc:
+    except Exception as exc:  # unreadable, not a regular file, too large, not JSON, too deep
         log.debug("ignoring the lint cache %s: %s", path, exc)
         return index
     if (
@@ -357,6 +356,8 @@ def clean_cache(project: Project) -> list[Path]:
 
     folder = lint_cache_dir(project)
     removed: list[Path] = []
+    if folder.is_symlink() or project.cache_dir.is_symlink():
+        return removed  # not ours to empty: it points elsewhere
     try:
         names = sorted(os.listdir(folder))
     except OSError:

@@ -404,3 +404,30 @@ def test_a_trusted_stat_is_not_read_and_a_changed_ctime_is(make_project):
         pytest.skip("the filesystem clock did not tick between the two writes")
     again = lint_project(project, cache=True)
     assert again.findings == lint_project(project).findings != expected
+
+
+def test_an_index_that_is_a_fifo_does_not_hang_lint(make_project):
+    root = _project_with_findings(make_project())
+    expected = both(root).findings
+    [index] = index_files(root)
+    index.unlink()
+    os.mkfifo(index)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
+    args = [sys.executable, "-m", "reflekt", "lint", "--format", "json", "--project-dir", str(root)]
+    done = subprocess.run(args, capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert len(json.loads(done.stdout)["findings"]) == len(expected)
+
+
+def test_cache_clean_does_not_follow_a_symlinked_folder(make_project, tmp_path):
+    root = _project_with_findings(make_project())
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "index-precious.json").write_text("{}", encoding="utf-8")
+    (root / ".reflekt_cache").mkdir(exist_ok=True)
+    (root / ".reflekt_cache" / "lint").symlink_to(outside)
+
+    result = CliRunner().invoke(cli, ["cache", "clean", "--project-dir", str(root)])
+    assert result.exit_code == 0
+    assert (outside / "index-precious.json").exists()
+    assert "No cache files to remove." in result.stderr
