@@ -437,13 +437,15 @@ class _CacheRun:
     # Every schema file is linted, so every version of an event is in its chunk: no need
     # to list the event folders for versions outside the selection.
     whole: bool
+    root: Path  # the project's root and schemas/, made once (a Path costs microseconds)
+    schemas_dir: Path
     stats: dict[Path, os.stat_result] = field(default_factory=dict)  # taken by _changed_count
 
 
 def _changed_count(paths: list[Path], run: _CacheRun, project: Project) -> int:
     """About how many files the index cannot answer from their stat alone (it decides
     whether forking workers pays; nothing is read)."""
-    root, files, stats = project.root, run.index.files, run.stats
+    root, files, stats = run.root, run.index.files, run.stats
     changed = 0
     for path in paths:
         entry = files.get(_relative_raw(path, root))
@@ -468,7 +470,9 @@ def _open_cache(linter: _Linter, limit: int, whole: bool) -> _CacheRun | None:
     if print_ is None:
         return None
     index = load_index(linter.project, print_)
-    return _CacheRun(index, time.time_ns() - RACY_NS, limit, whole)
+    project = linter.project
+    cutoff = time.time_ns() - RACY_NS
+    return _CacheRun(index, cutoff, limit, whole, project.root, project.schemas_dir)
 
 
 def _chunks(paths: list[Path], wanted: int) -> list[list[Path]]:
@@ -588,8 +592,8 @@ class _Known:
 def _known(path: Path, run: _CacheRun, project: Project) -> _Known | None:
     """The file's cache state; None when it is not cacheable (odd name, not a regular file,
     over the size cap, unreadable): then it is linted the usual way."""
-    rel = _relative_raw(path, project.root)
-    schema_id = relative_id(path, project.schemas_dir)
+    rel = _relative_raw(path, run.root)
+    schema_id = relative_id(path, run.schemas_dir)
     if printable(rel) != rel or printable(schema_id.path) != schema_id.path:
         return None
     try:
@@ -610,7 +614,7 @@ def _known(path: Path, run: _CacheRun, project: Project) -> _Known | None:
     cached = run.index.by_hash(rel, digest)
     if cached is not None:
         return _Known(path, rel, schema_id, stat, digest, cached, None, True)
-    doc = _read(path, project.schemas_dir, raw)
+    doc = _read(path, run.schemas_dir, raw)
     return _Known(path, rel, schema_id, stat, digest, None, doc, True)
 
 
@@ -623,7 +627,7 @@ def _lint_chunk_cached(linter: _Linter, paths: list[Path], run: _CacheRun) -> _C
     for path in paths:
         known = _known(path, run, project)
         if known is None:
-            doc = _read(path, project.schemas_dir)
+            doc = _read(path, run.schemas_dir)
             linter.lint_schema(doc)
             members.append(doc)
             continue
@@ -659,11 +663,11 @@ def _lint_events_cached(
         schema_id = member.schema_id
         key = schema_id.event_key
         by_event.setdefault(key, {})[schema_id.path] = member
-        folders[key] = member.path.parent
+        folders[key] = member.path
     for key, chosen in by_event.items():
         selected = set(chosen)
         versions = dict(chosen)
-        folder = folders[key]
+        folder = folders[key].parent
         try:
             names = [] if run.whole else os.listdir(folder)
         except OSError:
@@ -675,9 +679,7 @@ def _lint_events_cached(
             if sibling_id in versions or Version.try_parse(name) is None:
                 continue
             sibling = folder / name
-            versions[sibling_id] = _known(sibling, run, project) or _read(
-                sibling, project.schemas_dir
-            )
+            versions[sibling_id] = _known(sibling, run, project) or _read(sibling, run.schemas_dir)
         versioned = [
             (version, member)
             for member in versions.values()
