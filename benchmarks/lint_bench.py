@@ -1,6 +1,11 @@
 """Time `reflekt lint` as a whole process over N generated schemas (12 properties each).
 
-Usage: python benchmarks/lint_bench.py [N ...]   (default: 1000 10000)
+Usage: python benchmarks/lint_bench.py [--runs R] [N ...]   (default: 1000 10000, R = 3)
+
+Each N is timed without the cache (`--no-cache`), cold (empty `.reflekt_cache/lint/`),
+warm (nothing changed), after touching one file (mtime only), after editing one file and
+after editing 1% of the files (what a `git checkout` of another branch does). Targets
+(issue 14): 50,000 schemas in <= 8 s cold, <= 1 s warm and after editing one file.
 
 Also times `reflekt --version`. Target (issue 2): 10,000 schemas in <= 3 s wall on a 2-core
 machine, `reflekt --version` in <= 0.15 s. For scale, the original reflekt 0.6.0 took 278 s for
@@ -12,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -87,8 +93,69 @@ def time_command(args: list[str], cwd: Path, runs: int) -> tuple[float, float, i
     return min(times), statistics.median(times), code, last
 
 
+def _edit(path: Path, number: int) -> None:
+    """A real content change (the description gets another number)."""
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"Benchmark( \(\d+\))? event", f"Benchmark ({number}) event", text, count=1)
+    path.write_text(text, "utf-8")
+
+
+def time_scenarios(base: list[str], root: Path, runs: int) -> None:
+    """Median wall seconds of lint in each cache scenario (see the module docstring)."""
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("REFLEKT_NO_CACHE", None)
+    lint = [*base, "lint", "--format", "json", "--project-dir", str(root)]
+    files = sorted((root / "schemas").rglob("*.json"))
+    files = [path for path in files if ".reflekt" not in path.parts]
+    step = 100  # every 100th file: 1%
+    edits = iter(range(1_000_000))
+
+    def timed(prepare) -> float:
+        times = []
+        for _ in range(runs):
+            prepare()
+            started = time.perf_counter()
+            subprocess.run(lint, cwd=root, capture_output=True, env=env)
+            times.append(time.perf_counter() - started)
+        return statistics.median(times)
+
+    def clean() -> None:
+        shutil.rmtree(root / ".reflekt_cache" / "lint", ignore_errors=True)
+
+    def touch() -> None:
+        os.utime(files[len(files) // 2])
+
+    def edit_one() -> None:
+        _edit(files[len(files) // 3], next(edits))
+
+    def edit_some() -> None:
+        number = next(edits)
+        for path in files[number % step :: step]:
+            _edit(path, number)
+
+    no_cache = [*lint, "--no-cache"]
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(no_cache, cwd=root, capture_output=True, env=env)
+        times.append(time.perf_counter() - started)
+    rows = [("--no-cache", statistics.median(times))]
+    rows.append(("cold (empty cache)", timed(clean)))
+    timed(lambda: None)  # settle: files written just before the cold runs are hashed once more
+    rows.append(("warm (nothing changed)", timed(lambda: None)))
+    rows.append(("after touching one file", timed(touch)))
+    rows.append(("after editing one file", timed(edit_one)))
+    rows.append((f"after editing 1% ({len(files[::step])} files)", timed(edit_some)))
+    for label, seconds in rows:
+        print(f"  {label:<32} median {seconds:6.2f} s (of {runs})")
+
+
 def main() -> None:
-    counts = [int(arg) for arg in sys.argv[1:]] or [1000, 10000]
+    args = sys.argv[1:]
+    runs = 3
+    if args[:1] == ["--runs"]:
+        runs, args = int(args[1]), args[2:]
+    counts = [int(arg) for arg in args] or [1000, 10000]
     exe = shutil.which("reflekt") or sys.executable
     base = [exe] if exe.endswith("reflekt") else [exe, "-m", "reflekt"]
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPU(s)")
@@ -101,13 +168,14 @@ def main() -> None:
             make_project(root, count)
             made = time.perf_counter() - started
             args = [*base, "lint", "--format", "json", "--project-dir", str(root)]
-            best, median, code, summary = time_command(args, root, 3)
+            best, median, code, summary = time_command([*args, "--no-cache"], root, 1)
             out = subprocess.run(args, cwd=root, capture_output=True, text=True)
             findings = len(json.loads(out.stdout)["findings"])
             print(
-                f"reflekt lint, {count} schemas (generated in {made:.1f} s): best {best:.2f} s, "
-                f"median {median:.2f} s, exit {code}, {findings} findings [{summary}]"
+                f"reflekt lint, {count} schemas (generated in {made:.1f} s): "
+                f"exit {code}, {findings} findings [{summary}]"
             )
+            time_scenarios(base, root, runs)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("reflekt.commands.import_", "Draft schemas from a warehouse's event tables."),
     "tui": ("reflekt.commands.tui", "Open the full-screen terminal UI."),
     "hooks": ("reflekt.commands.hooks", "Install or remove Reflekt's git pre-push hook."),
+    "cache": ("reflekt.commands.cache", "Remove Reflekt's cache files (`cache clean`)."),
 }
 
 

@@ -54,6 +54,12 @@ _PROGRESS_THRESHOLD = 500  # files; smaller runs finish before a bar is worth dr
     "(RF601) to the MAJOR version it should be (1-1.json becomes 2-0.json).",
 )
 @click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Lint every file afresh: neither read nor write the cache in .reflekt_cache/lint/ "
+    "(also REFLEKT_NO_CACHE=1).",
+)
+@click.option(
     "--list-rules",
     is_flag=True,
     help="List the lint rules with their severity in this project (overrides marked *), and exit.",
@@ -66,6 +72,7 @@ def command(
     output: str | None,
     fix: bool,
     fix_versions: bool,
+    no_cache: bool,
     list_rules: bool,
 ) -> int:
     """Lint schemas against the project's conventions.
@@ -111,11 +118,15 @@ def command(
     else:
         paths = resolve_select(project.schemas_dir, list(selects))
     run.debug(f"linting {len(paths)} schema file(s)")
-    if len(paths) < _PROGRESS_THRESHOLD:
-        report = lint_project(project, paths, jobs=_jobs())  # no bar flashing by
+    whole = not files and not selects
+    cache = not no_cache
+    if len(paths) < _PROGRESS_THRESHOLD:  # no bar flashing by
+        report = lint_project(project, paths, jobs=_jobs(), cache=cache, whole_project=whole)
     else:
         with progress_bar(run, "Linting") as update:
-            report = lint_project(project, paths, progress=update, jobs=_jobs())
+            report = lint_project(
+                project, paths, progress=update, jobs=_jobs(), cache=cache, whole_project=whole
+            )
     if fix_versions and not fix:
         from reflekt.core.errors import ReflektError
 
@@ -123,7 +134,7 @@ def command(
             "--fix-versions goes with --fix", hint="reflekt lint --fix --fix-versions"
         )
     if fix:
-        report = _fix(run, project, paths, report, versions=fix_versions)
+        report = _fix(run, project, paths, report, versions=fix_versions, cache=cache)
     run.debug(summary_line(report))
 
     if output_path is not None:
@@ -138,14 +149,14 @@ def command(
     return 0 if report.errors == 0 else 1
 
 
-def _fix(run: Run, project, paths: list[Path], report, *, versions: bool = False):
+def _fix(run: Run, project, paths: list[Path], report, *, versions: bool = False, cache=True):
     """Apply the safe fixes, say what changed and what was left, and lint again."""
     from reflekt.core.lint import lint_project
     from reflekt.core.lint.fixes import apply_fixes, plan_fixes
 
     if versions and _renumber(run, project, report):
         paths = _fresh(project, paths)
-        report = lint_project(project, paths, jobs=_jobs())
+        report = lint_project(project, paths, jobs=_jobs(), cache=cache)
     plan = plan_fixes(project.root, report.findings)
     for change in plan.fixes:
         where = f"{change.file}:{change.line}" if change.line else change.file
@@ -160,7 +171,7 @@ def _fix(run: Run, project, paths: list[Path], report, *, versions: bool = False
     apply_fixes(project.root, plan)
     files = len(plan.texts)
     run.err.print(f"Fixed {len(plan.fixes)} problem(s) in {files} file(s).", markup=False)
-    return lint_project(project, paths, jobs=_jobs())
+    return lint_project(project, paths, jobs=_jobs(), cache=cache)
 
 
 def _renumber(run: Run, project, report) -> bool:

@@ -151,6 +151,11 @@ class SchemaDocument:
 
 
 def relative_id(path: Path, schemas_dir: Path) -> SchemaId:
+    # The string path first: pathlib's relative_to costs 30 us a file.
+    text, base = str(path), str(schemas_dir)
+    inside = os.sep == "/" and base.startswith("/") and text.startswith(base + "/")
+    if inside and "/../" not in text + "/":
+        return SchemaId(text[len(base) + 1 :])
     if path.is_absolute() and ".." not in path.parts:
         # Fast path (no filesystem calls): lint reads 10,000 files in a second or two.
         try:
@@ -211,6 +216,11 @@ def read_schema(path: Path, schemas_dir: Path, *, limit: int | None = None) -> S
     except OSError as exc:
         problem = ParseProblem(f"cannot read file: {exc.strerror or exc}", 1, 1)
         return SchemaDocument(path, schema_id, "", None, [problem])
+    return schema_from_bytes(path, schema_id, raw)
+
+
+def schema_from_bytes(path: Path, schema_id: SchemaId, raw: bytes) -> SchemaDocument:
+    """The document of a file's bytes already read (the lint cache hashes them first)."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 import os
+import stat as stat_mode
+import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from reflekt.core.errors import ConfigError
@@ -23,12 +25,26 @@ from reflekt.core.lint.base import (
     SchemaContext,
     registered_rules,
 )
+from reflekt.core.lint.cache import (
+    RACY_NS,
+    EventEntry,
+    FileEntry,
+    LintIndex,
+    Stat,
+    cache_disabled,
+    content_hash,
+    finding_row,
+    fingerprint,
+    load_index,
+    new_file_entry,
+    save_index,
+)
 from reflekt.core.lint.findings import Finding, LintReport, Severity, SeveritySetting, sort_key
 from reflekt.core.lint.locate import Locator
 from reflekt.core.lint.rules import load_rules
 from reflekt.core.progress import Progress
 from reflekt.core.project import Project, validate_rule_names
-from reflekt.core.readfile import max_schema_bytes
+from reflekt.core.readfile import max_schema_bytes, read_regular
 from reflekt.core.schemas import (
     ParseProblem,
     SchemaDocument,
@@ -38,6 +54,7 @@ from reflekt.core.schemas import (
     printable,
     read_schema,
     relative_id,
+    schema_from_bytes,
 )
 
 log = logging.getLogger("reflekt.lint")
@@ -144,9 +161,12 @@ def _relative_raw(path: Path, root: Path) -> str:
             return path.as_posix()
 
 
-def _read(path: Path, schemas_dir: Path) -> SchemaDocument:
-    """`read_schema`, and a document with the problem should reading itself ever fail."""
+def _read(path: Path, schemas_dir: Path, raw: bytes | None = None) -> SchemaDocument:
+    """`read_schema` (or parse `raw`, already read), and a document with the problem should
+    reading itself ever fail."""
     try:
+        if raw is not None:
+            return schema_from_bytes(path, relative_id(path, schemas_dir), raw)
         return read_schema(path, schemas_dir)
     except Exception as exc:  # a bug, or RecursionError/MemoryError on hostile input
         log.exception("reading %s failed", printable(str(path)))
@@ -170,6 +190,7 @@ class _Linter:
         self.schema_rules = [a for a in self.rules if a.rule.scope == SCOPE_SCHEMA]
         self.event_rules = [a for a in self.rules if a.rule.scope == SCOPE_EVENT]
         self.findings: list[Finding] = []
+        self.crashes = 0  # a crash's finding depends on the selection: not cached
         self._files: dict[Path, str] = {}
 
     def file_of(self, doc: SchemaDocument) -> str:
@@ -220,6 +241,7 @@ class _Linter:
 
     def _crashed(self, active: ActiveRule, doc: SchemaDocument, file: str, exc: Exception) -> None:
         log.exception("lint rule %s crashed on %s", active.rule.code, file)
+        self.crashes += 1
         self.findings.append(
             Finding(
                 schema_id=doc.schema_id.path,
@@ -327,6 +349,17 @@ PARALLEL_THRESHOLD = 2000
 # progress bar and for balancing the workers, few enough that the overhead is nil.
 _CHUNKS = 100
 _fork_linter: _Linter | None = None
+_fork_cache: _CacheRun | None = None
+
+
+@dataclass
+class _ChunkResult:
+    """A chunk's findings, and the cache entries it made (merged and saved by the parent)."""
+
+    findings: list[Finding]
+    count: int
+    files: dict[str, FileEntry] = field(default_factory=dict)
+    events: dict[str, EventEntry] = field(default_factory=dict)
 
 
 def lint_project(
@@ -335,34 +368,111 @@ def lint_project(
     progress: Progress | None = None,
     *,
     jobs: int = 1,
+    cache: bool = False,
+    whole_project: bool | None = None,
 ) -> LintReport:
     """Lint the given schema files (from `resolve_select`), or every schema of the project.
 
     `jobs` > 1 lints large selections in that many forked processes (POSIX only; the
-    result is the same). Raises ConfigError (exit 2) for unknown rule names in the config
+    result is the same). With `cache` (and no `REFLEKT_NO_CACHE`), unchanged files and
+    events take their findings from `.reflekt_cache/lint/` (`core/lint/cache.py`; the
+    result is the same); `whole_project` (default: `paths` is None) drops the entries of
+    files that are gone. Raises ConfigError (exit 2) for unknown rule names in the config
     or a missing or broken meta-schema; everything wrong in a schema file is a Finding.
     """
-    max_schema_bytes()  # a bad REFLEKT_MAX_SCHEMA_BYTES is a ConfigError before any work
+    limit = max_schema_bytes()  # a bad REFLEKT_MAX_SCHEMA_BYTES is a ConfigError first
+    if whole_project is None:
+        whole_project = paths is None
     if paths is None:
         paths = list_schema_files(project.schemas_dir)
     linter = _Linter(project)
+    cache_run = None
+    if cache and not cache_disabled():
+        cache_run = _open_cache(linter, limit, whole_project)
     total = len(paths)
     files = [_relative(path, project.root) for path in paths]
     chunks = _chunks(paths, _CHUNKS)
     done = 0
     findings: list[Finding] = []
+    new_files: dict[str, FileEntry] = {}
+    new_events: dict[str, EventEntry] = {}
     results = None
-    if jobs > 1 and total >= PARALLEL_THRESHOLD and len(chunks) > 1:
-        results = _run_forked(linter, chunks, jobs)
+    if (
+        jobs > 1
+        and total >= PARALLEL_THRESHOLD
+        and len(chunks) > 1
+        and (cache_run is None or _changed_count(paths, cache_run, project) >= PARALLEL_THRESHOLD)
+    ):
+        results = _run_forked(linter, chunks, jobs, cache_run)
     if results is None:
-        results = (_lint_chunk_safely(linter, chunk) for chunk in chunks)
-    for chunk_findings, count in results:
-        findings.extend(chunk_findings)
-        done += count
+        results = (_lint_chunk_safely(linter, chunk, cache_run) for chunk in chunks)
+    for result in results:
+        findings.extend(result.findings)
+        new_files.update(result.files)
+        new_events.update(result.events)
+        done += result.count
         if progress is not None:
             progress(done, total, "linting schemas")
     findings.sort(key=sort_key)
+    if cache_run is not None:
+        keep_events = None
+        if whole_project:
+            schemas_dir = project.schemas_dir
+            keep_events = {relative_id(path, schemas_dir).event_key for path in paths}
+        save_index(
+            cache_run.index,
+            new_files,
+            new_events,
+            keep_files=set(files) if whole_project else None,
+            keep_events=keep_events,
+        )
     return LintReport(findings=findings, schemas=total, files=files)
+
+
+@dataclass(frozen=True)
+class _CacheRun:
+    index: LintIndex
+    racy_cutoff: int  # files changed at or after this time (ns) are hashed next time too
+    limit: int  # REFLEKT_MAX_SCHEMA_BYTES: larger files are linted (as a problem) uncached
+    # Every schema file is linted, so every version of an event is in its chunk: no need
+    # to list the event folders for versions outside the selection.
+    whole: bool
+    root: Path  # the project's root and schemas/, made once (a Path costs microseconds)
+    schemas_dir: Path
+    stats: dict[Path, os.stat_result] = field(default_factory=dict)  # taken by _changed_count
+
+
+def _changed_count(paths: list[Path], run: _CacheRun, project: Project) -> int:
+    """About how many files the index cannot answer from their stat alone (it decides
+    whether forking workers pays; nothing is read)."""
+    root, files, stats = run.root, run.index.files, run.stats
+    changed = 0
+    for path in paths:
+        entry = files.get(_relative_raw(path, root))
+        try:
+            st = stats[path] = os.stat(path)
+        except OSError:
+            changed += 1
+            continue
+        now = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        if not isinstance(entry, list) or len(entry) != 7 or entry[5] != 0 or entry[:4] != now:
+            changed += 1
+    return changed
+
+
+def _open_cache(linter: _Linter, limit: int, whole: bool) -> _CacheRun | None:
+    rules = [(active.rule.code, active.severity) for active in linter.rules]
+    try:
+        print_ = fingerprint(linter.project, rules, limit)
+    except Exception:  # only a cache: never a reason for lint to fail
+        log.debug("no lint cache: cannot compute its fingerprint", exc_info=True)
+        return None
+    if print_ is None:
+        return None
+    index = load_index(linter.project, print_)
+    project = linter.project
+    cutoff = time.time_ns() - RACY_NS
+    return _CacheRun(index, cutoff, limit, whole, project.root, project.schemas_dir)
 
 
 def _chunks(paths: list[Path], wanted: int) -> list[list[Path]]:
@@ -379,15 +489,19 @@ def _chunks(paths: list[Path], wanted: int) -> list[list[Path]]:
     return chunks
 
 
-def _lint_chunk_safely(linter: _Linter, paths: list[Path]) -> tuple[list[Finding], int]:
+def _lint_chunk_safely(
+    linter: _Linter, paths: list[Path], cache_run: _CacheRun | None = None
+) -> _ChunkResult:
     try:
+        if cache_run is not None:
+            return _lint_chunk_cached(linter, paths, cache_run)
         return _lint_chunk_with(linter, paths)
     except Exception as exc:
         log.exception("lint failed on a chunk of %d files", len(paths))
-        return _chunk_failed(linter, paths, exc), len(paths)
+        return _ChunkResult(_chunk_failed(linter, paths, exc), len(paths))
 
 
-def _lint_chunk_with(linter: _Linter, paths: list[Path]) -> tuple[list[Finding], int]:
+def _lint_chunk_with(linter: _Linter, paths: list[Path]) -> _ChunkResult:
     """Read and lint some files (whole event folders); return their findings."""
     linter.findings = []
     schemas_dir = linter.project.schemas_dir
@@ -397,20 +511,16 @@ def _lint_chunk_with(linter: _Linter, paths: list[Path]) -> tuple[list[Finding],
     if linter.event_rules:
         _lint_events(linter, documents)
     found, linter.findings = linter.findings, []
-    return found, len(paths)
+    return _ChunkResult(found, len(paths))
 
 
-def _lint_chunk_forked(paths: list[Path]) -> tuple[list[Finding], int]:
+def _lint_chunk_forked(paths: list[Path]) -> _ChunkResult:
     """In a worker: lint a chunk; an unexpected failure comes back as findings, not a crash.
 
     (An exception here would be re-raised in the parent by the pool and stop the run.)
     """
     assert _fork_linter is not None
-    try:
-        return _lint_chunk_with(_fork_linter, paths)
-    except Exception as exc:
-        log.exception("lint worker failed on a chunk of %d files", len(paths))
-        return _chunk_failed(_fork_linter, paths, exc), len(paths)
+    return _lint_chunk_safely(_fork_linter, paths, _fork_cache)
 
 
 def _chunk_failed(linter: _Linter, paths: list[Path], exc: Exception) -> list[Finding]:
@@ -432,23 +542,188 @@ def _chunk_failed(linter: _Linter, paths: list[Path], exc: Exception) -> list[Fi
     ]
 
 
-def _run_forked(linter: _Linter, chunks: list[list[Path]], jobs: int):
-    """Lint chunks in forked workers that inherit the compiled linter; None if unavailable."""
+def _worker_start() -> None:
+    """A worker dies quietly on the SIGTERM the pool sends when done (the parent's handler,
+    inherited by fork, would print a `Terminated` traceback per idle worker)."""
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _run_forked(
+    linter: _Linter, chunks: list[list[Path]], jobs: int, cache_run: _CacheRun | None = None
+):
+    """Lint chunks in forked workers that inherit the compiled linter (and the loaded cache
+    index); None if unavailable."""
     import multiprocessing
 
-    global _fork_linter
+    global _fork_linter, _fork_cache
     try:
         context = multiprocessing.get_context("fork")
     except ValueError:
         return None
-    _fork_linter = linter
+    _fork_linter, _fork_cache = linter, cache_run
 
     def results():
-        global _fork_linter
+        global _fork_linter, _fork_cache
         try:
-            with context.Pool(min(jobs, len(chunks))) as pool:
+            with context.Pool(min(jobs, len(chunks)), initializer=_worker_start) as pool:
                 yield from pool.imap_unordered(_lint_chunk_forked, chunks)
         finally:
-            _fork_linter = None
+            _fork_linter = _fork_cache = None
 
     return results()
+
+
+@dataclass
+class _Known:
+    """A cacheable file this run: its key and hash, and either cached findings or its doc."""
+
+    path: Path
+    rel: str
+    schema_id: SchemaId
+    stat: Stat
+    digest: str
+    findings: list[Finding] | None  # from the index (the file is unchanged)
+    doc: SchemaDocument | None  # read and parsed (the file changed, or was needed)
+    restat: bool  # the index holds other stat values for it: write the new ones
+
+
+def _known(path: Path, run: _CacheRun, project: Project) -> _Known | None:
+    """The file's cache state; None when it is not cacheable (odd name, not a regular file,
+    over the size cap, unreadable): then it is linted the usual way."""
+    rel = _relative_raw(path, run.root)
+    schema_id = relative_id(path, run.schemas_dir)
+    if printable(rel) != rel or printable(schema_id.path) != schema_id.path:
+        return None
+    try:
+        st = run.stats.pop(path, None) or os.stat(path)
+    except OSError:
+        return None
+    if not stat_mode.S_ISREG(st.st_mode) or st.st_size > run.limit:
+        return None
+    stat = Stat.of(st)
+    hit = run.index.trusted(rel, stat)
+    if hit is not None:
+        return _Known(path, rel, schema_id, stat, hit[0], hit[1], None, False)
+    try:
+        raw = read_regular(path, run.limit)
+    except Exception:  # OSError, UnreadableFileError: the usual read says why
+        return None
+    digest = content_hash(raw)
+    cached = run.index.by_hash(rel, digest)
+    if cached is not None:
+        return _Known(path, rel, schema_id, stat, digest, cached, None, True)
+    doc = _read(path, run.schemas_dir, raw)
+    return _Known(path, rel, schema_id, stat, digest, None, doc, True)
+
+
+def _lint_chunk_cached(linter: _Linter, paths: list[Path], run: _CacheRun) -> _ChunkResult:
+    """`_lint_chunk_with`, taking unchanged files' and events' findings from the index."""
+    linter.findings = []
+    project = linter.project
+    result = _ChunkResult([], len(paths))
+    members: list[_Known | SchemaDocument] = []
+    for path in paths:
+        known = _known(path, run, project)
+        if known is None:
+            doc = _read(path, run.schemas_dir)
+            linter.lint_schema(doc)
+            members.append(doc)
+            continue
+        members.append(known)
+        if known.findings is not None:
+            linter.findings.extend(known.findings)
+            if known.restat:
+                result.files[known.rel] = new_file_entry(
+                    known.stat, known.digest, known.findings, run.racy_cutoff
+                )
+            continue
+        assert known.doc is not None
+        before, crashes = len(linter.findings), linter.crashes
+        linter.lint_schema(known.doc)
+        if linter.crashes == crashes:
+            own = linter.findings[before:]
+            result.files[known.rel] = new_file_entry(known.stat, known.digest, own, run.racy_cutoff)
+    if linter.event_rules:
+        _lint_events_cached(linter, members, run, result)
+    result.findings, linter.findings = linter.findings, []
+    return result
+
+
+def _lint_events_cached(
+    linter: _Linter, members: list[_Known | SchemaDocument], run: _CacheRun, result: _ChunkResult
+) -> None:
+    """`_lint_events` over cache states: an event whose versions (ids and hashes, in order)
+    are those cached takes the cached findings; any other runs the event rules."""
+    project = linter.project
+    by_event: dict[str, dict[str, _Known | SchemaDocument]] = {}
+    folders: dict[str, Path] = {}
+    for member in members:
+        schema_id = member.schema_id
+        key = schema_id.event_key
+        by_event.setdefault(key, {})[schema_id.path] = member
+        folders[key] = member.path
+    for key, chosen in by_event.items():
+        selected = set(chosen)
+        versions = dict(chosen)
+        folder = folders[key].parent
+        try:
+            names = [] if run.whole else os.listdir(folder)
+        except OSError:
+            names = []
+        for name in names:
+            if not name.endswith(".json"):
+                continue
+            sibling_id = f"{key}/{name}" if key else name
+            if sibling_id in versions or Version.try_parse(name) is None:
+                continue
+            sibling = folder / name
+            versions[sibling_id] = _known(sibling, run, project) or _read(sibling, run.schemas_dir)
+        versioned = [
+            (version, member)
+            for member in versions.values()
+            if (version := member.schema_id.version) is not None
+        ]
+        ordered = [member for _, member in sorted(versioned, key=lambda pair: pair[0])]
+        if ordered:
+            _lint_event_cached(linter, key, ordered, selected, run, result)
+
+
+def _lint_event_cached(
+    linter: _Linter,
+    key: str,
+    ordered: list[_Known | SchemaDocument],
+    selected: set[str],
+    run: _CacheRun,
+    result: _ChunkResult,
+) -> None:
+    schemas_dir = linter.project.schemas_dir
+    cacheable = all(isinstance(member, _Known) for member in ordered)
+    signature = [
+        [member.schema_id.path, member.digest] for member in ordered if isinstance(member, _Known)
+    ]
+    if cacheable:
+        cached = run.index.event(key, signature)
+        if cached is not None:
+            linter.findings.extend(f for f in cached if f.schema_id in selected)
+            return
+    docs = [
+        member
+        if isinstance(member, SchemaDocument)
+        else member.doc or _read(member.path, schemas_dir)
+        for member in ordered
+    ]
+    if not cacheable:
+        linter.lint_event(key, docs, selected)
+        return
+    # Run for every version, keep what the selection asks for: the entry serves any selection.
+    before, crashes = len(linter.findings), linter.crashes
+    linter.lint_event(key, docs, {doc.schema_id.path for doc in docs})
+    produced = linter.findings[before:]
+    del linter.findings[before:]
+    if linter.crashes != crashes:  # where a crash is reported depends on the selection
+        linter.lint_event(key, docs, selected)
+        return
+    result.events[key] = [signature, [finding_row(finding) for finding in produced]]
+    linter.findings.extend(f for f in produced if f.schema_id in selected)

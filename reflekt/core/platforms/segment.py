@@ -9,6 +9,7 @@ under `metadata.segment_rule_type` for the build to find the right table.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
@@ -19,6 +20,7 @@ KEPT_KEY = "segment_rule"  # metadata key: the rule's jsonSchema beyond what Ref
 RESERVED_METADATA = frozenset({RULE_TYPE_KEY, KEPT_KEY})  # never labels, never dbt meta
 
 
+@functools.lru_cache(maxsize=1 << 16)  # lint asks for the same names in every schema
 def snake_case(name: str) -> str:
     """Segment's snake_case of an event or property name, always a valid SQL identifier.
 

@@ -1,0 +1,433 @@
+"""The lint cache (`.reflekt_cache/lint/`): it never changes a result, survives broken and
+hostile cache files, two runs at once and a project it cannot write; --no-cache,
+REFLEKT_NO_CACHE and `reflekt cache clean`."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reflekt.cli import cli
+from reflekt.core.lint import lint_project
+from reflekt.core.lint.engine import PARALLEL_THRESHOLD
+from reflekt.core.project import load_project
+
+GOOD = {"cart_id": {"type": "string", "description": "The cart."}}
+CAMEL = {"cartId": {"type": "string", "description": "The cart."}}  # RF311
+NUMBER = {"cart_id": {"type": "number", "description": "The cart."}}  # RF601 after GOOD
+EXTRA = {**GOOD, "sku": {"type": "string", "description": "The sku."}}
+BODIES = [GOOD, CAMEL, NUMBER, EXTRA, {}]
+EVENTS = ["Cart_Viewed", "Cart_Left", "Order_Done"]
+VERSIONS = ["1-0", "1-1", "2-0", "1-2"]
+
+
+def index_files(root: Path) -> list[Path]:
+    return sorted((root / ".reflekt_cache" / "lint").glob("index-*.json"))
+
+
+def both(root: Path, paths: list[Path] | None = None, *, whole: bool | None = None):
+    """Lint with and without the cache; assert the reports are the same; return the cached."""
+    project = load_project(root)
+    cached = lint_project(project, paths, cache=True, whole_project=whole)
+    fresh = lint_project(project, paths)
+    assert cached.findings == fresh.findings
+    assert cached.files == fresh.files and cached.schemas == fresh.schemas
+    return cached
+
+
+def configure(root: Path, rules: dict[str, str]) -> None:
+    path = root / "reflekt_project.yml"
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    config["lint"] = {"rules": rules} if rules else {}
+    if not rules:
+        config.pop("lint")
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+
+
+_examples = itertools.count()
+
+# One edit between runs: (kind, event, version, body or rule choice).
+edits = st.tuples(
+    st.sampled_from(["add", "remove", "same-size", "touch-back", "rules", "raw", "subset"]),
+    st.sampled_from(EVENTS),
+    st.sampled_from(VERSIONS),
+    st.integers(min_value=0, max_value=len(BODIES) - 1),
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(st.lists(edits, min_size=1, max_size=8))
+def test_the_cache_never_changes_a_result(make_project, edit_list):
+    builder = make_project(folder=f"p{next(_examples)}")
+    root = builder.root
+    builder.add_schema("segment/shop/Cart_Viewed/1-0.json", GOOD)
+    builder.add_schema("segment/shop/Cart_Viewed/1-1.json", NUMBER)
+    builder.add_schema("segment/shop/Cart_Left/1-0.json", CAMEL)
+    both(root)
+    for kind, event, version, choice in edit_list:
+        schema_id = f"segment/shop/{event}/{version}.json"
+        path = builder.schemas_dir / schema_id
+        if kind == "add":
+            builder.add_schema(schema_id, BODIES[choice])
+        elif kind == "remove":
+            path.unlink(missing_ok=True)
+        elif kind == "same-size" and path.exists():
+            text = path.read_text(encoding="utf-8")
+            swapped = text.replace("cart_id", "cartXid").replace("string", "strinG")
+            old = path.stat()
+            path.write_text(swapped, encoding="utf-8")
+            os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns))  # the stat looks the same
+        elif kind == "touch-back" and path.exists():
+            os.utime(path, ns=(0, 0))
+        elif kind == "rules":
+            choices = [
+                {},
+                {"RF311": "off"},
+                {"RF311": "warning"},
+                {"RF601": "off"},
+                {"RF402": "off"},
+            ]
+            configure(root, choices[choice])
+        elif kind == "raw":
+            builder.write_raw(f"schemas/{schema_id}", ['{"$id": ', "[]", "", "{}", "nul"][choice])
+        elif kind == "subset" and path.exists():
+            both(root, [path])
+            continue
+        both(root)
+
+
+def _project_with_findings(builder) -> Path:
+    builder.add_schema("segment/shop/Cart_Viewed/1-0.json", GOOD)
+    builder.add_schema("segment/shop/Cart_Viewed/1-1.json", NUMBER)
+    builder.add_schema("segment/shop/Cart_Left/1-0.json", CAMEL)
+    return builder.root
+
+
+def test_a_run_writes_one_index_and_the_next_reads_it(make_project):
+    root = _project_with_findings(make_project())
+    first = both(root)
+    [index] = index_files(root)
+    data = json.loads(index.read_text(encoding="utf-8"))
+    assert data["format"] == 1
+    assert set(data["files"]) == set(first.files)
+    assert set(data["events"]) == {"segment/shop/Cart_Viewed", "segment/shop/Cart_Left"}
+    assert {f.rule for f in first.findings} >= {"RF311", "RF601"}
+    assert both(root).findings == first.findings
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "",
+        "{",
+        '{"format": 1, "fingerprint": "x", "files": {}, "events": {}}',  # another fingerprint
+        '{"format": 999}',
+        "[" * 100_000 + "]" * 100_000,
+        "\x00\xff garbage",
+    ],
+    ids=["empty", "truncated", "foreign-fingerprint", "foreign-format", "deep", "binary"],
+)
+def test_a_broken_or_foreign_index_is_ignored_and_rebuilt(make_project, content):
+    root = _project_with_findings(make_project())
+    expected = both(root).findings
+    [index] = index_files(root)
+    index.write_text(content, encoding="utf-8", errors="surrogateescape")
+
+    assert both(root).findings == expected
+    assert json.loads(index.read_text(encoding="utf-8"))["format"] == 1  # rebuilt
+
+
+def test_hostile_entries_are_misses_not_findings(make_project):
+    root = _project_with_findings(make_project())
+    expected = both(root).findings
+    [index] = index_files(root)
+    data = json.loads(index.read_text(encoding="utf-8"))
+    for rel, entry in data["files"].items():
+        entry[5] = 0  # claim the stat can be trusted
+        entry[6] = [["x", rel, "one", None, "RF999", "n", "fatal", "\x1b[31m", None, None, []]]
+    for entry in data["events"].values():
+        entry[1] = [[1, 2, 3]]
+    index.write_text(json.dumps(data), encoding="utf-8")
+
+    assert both(root).findings == expected
+
+
+def test_a_truncated_entry_list_is_a_miss(make_project):
+    root = _project_with_findings(make_project())
+    expected = both(root).findings
+    [index] = index_files(root)
+    data = json.loads(index.read_text(encoding="utf-8"))
+    data["files"] = {rel: entry[:3] for rel, entry in data["files"].items()}
+    data["events"] = {key: "x" for key in data["events"]}
+    index.write_text(json.dumps(data), encoding="utf-8")
+
+    assert both(root).findings == expected
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in root.rglob("*")
+        if path.is_file() and ".reflekt_cache" not in path.relative_to(root).parts
+    }
+
+
+def test_the_cache_writes_only_inside_reflekt_cache(make_project):
+    root = _project_with_findings(make_project())
+    before = _tree(root)
+    both(root)
+    builder_path = root / "schemas/segment/shop/Cart_Left/1-0.json"
+    builder_path.write_text(builder_path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    before = _tree(root)
+    both(root)
+    assert _tree(root) == before
+    written = [p for p in (root / ".reflekt_cache").rglob("*") if p.is_file()]
+    assert written and all(p.parent == root / ".reflekt_cache" / "lint" for p in written)
+
+
+def test_a_symlinked_cache_folder_is_not_written_through(make_project, tmp_path):
+    root = _project_with_findings(make_project())
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (root / ".reflekt_cache").mkdir(exist_ok=True)
+    (root / ".reflekt_cache" / "lint").symlink_to(outside)
+
+    both(root)
+    assert list(outside.iterdir()) == []
+
+
+def test_a_project_whose_cache_cannot_be_written_still_lints(make_project):
+    root = _project_with_findings(make_project())
+    shutil.rmtree(root / ".reflekt_cache", ignore_errors=True)
+    (root / ".reflekt_cache").write_text("not a folder", encoding="utf-8")
+
+    result = CliRunner().invoke(cli, ["lint", "--project-dir", str(root), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    assert {f["rule"] for f in json.loads(result.stdout)["findings"]} >= {"RF311", "RF601"}
+    assert (root / ".reflekt_cache").read_text(encoding="utf-8") == "not a folder"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere")
+def test_a_read_only_cache_folder_still_lints(make_project):
+    root = _project_with_findings(make_project())
+    expected = both(root).findings
+    shutil.rmtree(root / ".reflekt_cache" / "lint")
+    (root / ".reflekt_cache").chmod(0o555)
+    try:
+        assert both(root).findings == expected
+        assert not (root / ".reflekt_cache" / "lint").exists()
+    finally:
+        (root / ".reflekt_cache").chmod(0o755)
+
+
+def test_a_subset_updates_only_its_own_entries(make_project):
+    builder = make_project()
+    root = _project_with_findings(builder)
+    both(root)
+    [index] = index_files(root)
+    before = json.loads(index.read_text(encoding="utf-8"))
+    left = builder.add_schema("segment/shop/Cart_Left/1-0.json", EXTRA)
+    builder.add_schema("segment/shop/Cart_Viewed/1-0.json", CAMEL)
+
+    both(root, [left])
+    after = json.loads(index.read_text(encoding="utf-8"))
+    viewed = "schemas/segment/shop/Cart_Viewed/1-0.json"
+    assert after["files"][viewed] == before["files"][viewed]
+    assert after["files"]["schemas/segment/shop/Cart_Left/1-0.json"][6] == []
+    assert set(after["files"]) == set(before["files"])
+    both(root)  # and the whole project still agrees
+
+
+def test_removed_files_leave_the_index_on_a_whole_run(make_project):
+    root = _project_with_findings(make_project())
+    both(root)
+    (root / "schemas/segment/shop/Cart_Left/1-0.json").unlink()
+    both(root)
+    [index] = index_files(root)
+    data = json.loads(index.read_text(encoding="utf-8"))
+    assert "schemas/segment/shop/Cart_Left/1-0.json" not in data["files"]
+    assert "segment/shop/Cart_Left" not in data["events"]
+
+
+def test_another_config_is_another_index(make_project):
+    root = _project_with_findings(make_project())
+    both(root)
+    [first] = index_files(root)
+    configure(root, {"RF311": "warning"})
+    report = both(root)
+    [second] = index_files(root)
+    assert second != first
+    assert {f.severity for f in report.findings if f.rule == "RF311"} == {"warning"}
+
+
+def test_the_forked_path_with_the_cache(make_project):
+    builder = make_project()
+    for index in range(PARALLEL_THRESHOLD + 10):
+        letters = "".join(chr(ord("A") + int(d)) for d in f"{index:05d}")
+        builder.add_schema(f"segment/p{index % 5}/Event_{letters.title()}/1-0.json", GOOD)
+    builder.add_schema("segment/p0/Event_Gap/1-0.json", CAMEL)
+    builder.add_schema("segment/p0/Event_Gap/1-2.json", GOOD)
+    project = load_project(builder.root)
+    serial = lint_project(project, jobs=1)
+
+    cold = lint_project(project, jobs=2, cache=True)
+    warm = lint_project(project, jobs=2, cache=True)
+    assert cold.findings == serial.findings == warm.findings
+    assert {f.rule for f in serial.findings} == {"RF311", "RF204"}
+    data = json.loads(index_files(builder.root)[0].read_text(encoding="utf-8"))
+    assert len(data["files"]) == PARALLEL_THRESHOLD + 12
+
+
+def _cli_lint(root: Path, *args: str, env: dict[str, str] | None = None):
+    return CliRunner().invoke(
+        cli, ["lint", "--project-dir", str(root), "--format", "json", *args], env=env
+    )
+
+
+def test_no_cache_flag_neither_reads_nor_writes(make_project):
+    root = _project_with_findings(make_project())
+    result = _cli_lint(root, "--no-cache")
+    assert result.exit_code == 1
+    assert index_files(root) == []
+    assert _cli_lint(root).stdout == result.stdout
+    assert len(index_files(root)) == 1
+
+
+@pytest.mark.parametrize("value", ["1", "yes"])
+def test_reflekt_no_cache_env(make_project, value):
+    root = _project_with_findings(make_project())
+    result = _cli_lint(root, env={"REFLEKT_NO_CACHE": value})
+    assert result.exit_code == 1
+    assert index_files(root) == []
+    assert _cli_lint(root, env={"REFLEKT_NO_CACHE": "0"}).stdout == result.stdout
+    assert len(index_files(root)) == 1
+
+
+def test_cache_clean_removes_the_lint_cache_and_says_so(make_project):
+    root = _project_with_findings(make_project())
+    _cli_lint(root)
+    [index] = index_files(root)
+    (root / ".reflekt_cache" / "lock").write_text("", encoding="utf-8")
+
+    result = CliRunner().invoke(cli, ["cache", "clean", "--project-dir", str(root)])
+    assert result.exit_code == 0, result.output
+    assert f"removed .reflekt_cache/lint/{index.name}" in result.stdout
+    assert "Removed 1 cache file(s)." in result.stderr
+    assert not (root / ".reflekt_cache" / "lint").exists()
+    assert (root / ".reflekt_cache" / "lock").exists()  # not a cache file
+
+    again = CliRunner().invoke(cli, ["cache", "clean", "--project-dir", str(root)])
+    assert again.exit_code == 0
+    assert "No cache files to remove." in again.stderr
+
+
+def test_cache_is_listed_in_help():
+    result = CliRunner().invoke(cli, ["--help"])
+    assert "cache" in result.output and "Remove Reflekt's cache files" in result.output
+
+
+def test_two_lint_processes_at_once(make_project):
+    builder = make_project()
+    for index in range(300):
+        letters = "".join(chr(ord("A") + int(d)) for d in f"{index:04d}")
+        builder.add_schema(
+            f"segment/p/Event_{letters.title()}/1-0.json", CAMEL if index % 7 else GOOD
+        )
+    root = builder.root
+    expected = _cli_lint(root, "--no-cache").stdout
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3]), "NO_COLOR": "1"}
+    args = [sys.executable, "-m", "reflekt", "lint", "--format", "json", "--project-dir", str(root)]
+    runs = [
+        subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+        for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [1, 1], outputs
+    assert [out for out, _ in outputs] == [expected, expected]
+    assert all("Traceback" not in err for _, err in outputs)
+    [index] = index_files(root)
+    assert json.loads(index.read_text(encoding="utf-8"))["format"] == 1
+    assert _cli_lint(root).stdout == expected
+
+
+def test_a_trusted_stat_is_not_read_and_a_changed_ctime_is(make_project):
+    """An entry older than the racy window whose stat matches is answered without reading
+    the file (shown here with a planted finding); setting mtime back after a same-size edit
+    does not fool it, since ctime changed."""
+    root = _project_with_findings(make_project())
+    expected = both(root).findings
+    [index] = index_files(root)
+    data = json.loads(index.read_text(encoding="utf-8"))
+    rel = "schemas/segment/shop/Cart_Left/1-0.json"
+    sid = "segment/shop/Cart_Left/1-0.json"
+    planted = [
+        sid,
+        rel,
+        1,
+        1,
+        "RF402",
+        "property-description",
+        "warning",
+        "planted",
+        None,
+        None,
+        [],
+    ]
+    data["files"][rel][5] = 0
+    data["files"][rel][6] = [planted]
+    index.write_text(json.dumps(data), encoding="utf-8")
+    project = load_project(root)
+
+    trusted = lint_project(project, cache=True)
+    assert [f.message for f in trusted.findings if f.file == rel] == ["planted"]
+
+    path = root / rel
+    old = path.stat()
+    path.write_text(path.read_text(encoding="utf-8").replace("cartId", "cartXd"), encoding="utf-8")
+    os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns))
+    if path.stat().st_ctime_ns == old.st_ctime_ns:
+        pytest.skip("the filesystem clock did not tick between the two writes")
+    again = lint_project(project, cache=True)
+    assert again.findings == lint_project(project).findings != expected
+
+
+def test_an_index_that_is_a_fifo_does_not_hang_lint(make_project):
+    root = _project_with_findings(make_project())
+    expected = both(root).findings
+    [index] = index_files(root)
+    index.unlink()
+    os.mkfifo(index)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
+    args = [sys.executable, "-m", "reflekt", "lint", "--format", "json", "--project-dir", str(root)]
+    done = subprocess.run(args, capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert len(json.loads(done.stdout)["findings"]) == len(expected)
+
+
+def test_cache_clean_does_not_follow_a_symlinked_folder(make_project, tmp_path):
+    root = _project_with_findings(make_project())
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "index-precious.json").write_text("{}", encoding="utf-8")
+    (root / ".reflekt_cache").mkdir(exist_ok=True)
+    (root / ".reflekt_cache" / "lint").symlink_to(outside)
+
+    result = CliRunner().invoke(cli, ["cache", "clean", "--project-dir", str(root)])
+    assert result.exit_code == 0
+    assert (outside / "index-precious.json").exists()
+    assert "No cache files to remove." in result.stderr
