@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import ContentSwitcher, DataTable, Static
 
-from reflekt.tui.model import SchemaEntry, property_rows
+from reflekt.tui.model import FolderSummary, SchemaEntry, property_rows
 from reflekt.tui.safe_text import clean, markup_literal, plain
 
 
@@ -28,6 +28,7 @@ class SchemaView(Vertical):
         self.entry: SchemaEntry | None = None
         self.raw = False
         self.highlighted_property: str | None = None
+        self.summary: FolderSummary | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("Select a schema in the tree.", id="schema-header")
@@ -40,16 +41,22 @@ class SchemaView(Vertical):
             with VerticalScroll(id="schema-raw"):
                 yield Static("", id="schema-raw-text")
 
-    def show(self, entry: SchemaEntry | None, highlight: str | None = None) -> None:
-        """Display `entry` (None clears the view); `highlight` selects a property row."""
+    def show(
+        self,
+        entry: SchemaEntry | None,
+        highlight: str | None = None,
+        empty: str = "Select a schema in the tree.",
+    ) -> None:
+        """Display `entry` (None clears the view, saying `empty`); `highlight` selects a row."""
         self.entry = entry
+        self.summary = None
         self.highlighted_property = None
         header = self.query_one("#schema-header", Static)
         table = self.query_one("#properties", DataTable)
         metadata = self.query_one("#schema-metadata", Static)
         table.clear()
         if entry is None:
-            header.update("Select a schema in the tree.")
+            header.update(empty)
             metadata.update("")
             self._show_raw_text()
             return
@@ -74,6 +81,28 @@ class SchemaView(Vertical):
             switcher.current = "schema-raw" if self.raw else "schema-structured"
         if highlight:
             self.highlight_property(highlight)
+
+    def show_summary(self, summary: FolderSummary) -> None:
+        """A registry or plan node: its counts, not the last schema shown (stale)."""
+        self.show(None)
+        self.summary = summary
+        text = Text()
+        text.append(clean(summary.key), style="bold")
+        events, versions = summary.events, summary.versions
+        text.append(f"\n{events} event{'s' * (events != 1)}, ")
+        text.append(f"{versions} version{'s' * (versions != 1)}")
+        errors, warnings = summary.errors, summary.warnings
+        text.append("\nlint: ")
+        text.append(f"{errors} error{'s' * (errors != 1)}", style="bold red" if errors else "green")
+        text.append(", ")
+        text.append(
+            f"{warnings} warning{'s' * (warnings != 1)}", style="yellow" if warnings else ""
+        )
+        if summary.unreadable:
+            text.append(f"\n✗ {summary.unreadable} unreadable", style="bold red")
+        text.append("\nd: diff with the registry · 2: its lint findings (s: scope)", style="dim")
+        self.query_one("#schema-header", Static).update(text)
+        self.query_one(ContentSwitcher).current = "schema-structured"
 
     def focus_content(self) -> None:
         """Focus what the view shows: the raw text (after `r`) or the properties table."""
