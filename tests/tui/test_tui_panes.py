@@ -242,17 +242,19 @@ def test_toasts_do_not_cover_the_push_dialog_at_60x15(shop, segment):
         [track_rule("Order Completed", {"order_id": {"type": ["string"]}}, ["order_id"])],
     )
     use_segment(shop, segment)
+    (shop.schemas_dir / "segment/ecommerce/Broken_Event/1-0.json").unlink()
+    add_bad_schema(shop)
 
     async def scenario(pilot):
         screen = pilot.app.main_screen
         screen.query_one(SchemaTree).select_key("segment/ecommerce")
-        screen.action_push()  # refused: Broken_Event has a lint error
+        screen.action_push()  # refused: Checkout_Started has a lint error
         await pilot.pause()
         assert any("Push refused" in toast for toast in toasts(pilot.app))
         screen.action_push(force=True)
         await settle(pilot)
         dialog = pilot.app.screen
-        assert isinstance(dialog, ConfirmPushScreen)
+        assert isinstance(dialog, ConfirmPushScreen), toasts(pilot.app)
         buttons = [dialog.query_one("#push-yes").region, dialog.query_one("#push-no").region]
         covered = [
             toast.region
