@@ -93,6 +93,10 @@ class MainScreen(Screen):
     """Tree + tabs. Actions here are also the command palette's entries."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        # The app's own, repeated first so the footer shows them first: on 80 columns
+        # they came last and were cut off. Same ids: a remap moves both.
+        Binding("question_mark", "app.help", "Help", id="app.help"),
+        Binding("q", "app.close_or_quit", "Quit", id="app.quit"),
         # Priority: `/` is handled before the keys typed after it are routed (they go to the
         # filter, not to a command); in a text field it is text (`action_filter` skips).
         Binding("slash", "filter", "Filter", id="main.filter", priority=True),

@@ -16,6 +16,11 @@ from textual.widgets import ContentSwitcher, DataTable, Static
 
 from reflekt.tui.model import FolderSummary, SchemaEntry, property_rows
 from reflekt.tui.safe_text import clean, markup_literal, plain
+from reflekt.tui.widgets.table_fit import ROW_AUTO_HEIGHT, fit_columns, natural_widths
+
+COLUMNS = ("property", "type", "req", "description")  # req: required
+COLUMN_CAPS = (30, 24, None, None)  # the description takes the rest, wrapped
+MIN_DESCRIPTION = 16
 
 
 class SchemaView(Vertical):
@@ -35,7 +40,7 @@ class SchemaView(Vertical):
         with ContentSwitcher(initial="schema-structured", id="schema-switcher"):
             with Vertical(id="schema-structured"):
                 table: DataTable = DataTable(id="properties", cursor_type="row", zebra_stripes=True)
-                table.add_columns("property", "type", "required", "description")
+                table.add_columns(*COLUMNS)
                 yield table
                 yield Static("", id="schema-metadata")
             with VerticalScroll(id="schema-raw"):
@@ -62,15 +67,23 @@ class SchemaView(Vertical):
             return
         header.update(self._header(entry))
         body = entry.doc.body
-        for row in property_rows(body):
-            name = plain("  " * row.depth + row.name)
+        rows = property_rows(body)
+        texts = [
+            (clean("  " * row.depth + row.name), clean(row.type), "yes", clean(row.description))
+            for row in rows
+        ]
+        # The view's width: the table's own is 0 while it is hidden (raw JSON shown).
+        natural = natural_widths(COLUMNS, texts, COLUMN_CAPS)
+        fit_columns(table, natural, 3, MIN_DESCRIPTION, self.size.width)
+        for row, (name, _, _, _) in zip(rows, texts, strict=True):
             required = Text("yes", style="bold") if row.required else Text("no", style="dim")
             table.add_row(
-                name,
+                plain(name),
                 markup_literal(row.type),
                 required,
-                markup_literal(row.description),
+                Text(clean(row.description)),
                 key=row.path,
+                height=ROW_AUTO_HEIGHT,
             )
         metadata.update(self._metadata(body))
         self._show_raw_text()
@@ -81,6 +94,16 @@ class SchemaView(Vertical):
             switcher.current = "schema-raw" if self.raw else "schema-structured"
         if highlight:
             self.highlight_property(highlight)
+
+    def on_resize(self) -> None:
+        """Column widths depend on the table's width: lay the rows out again."""
+        if self.entry is not None:
+            table = self.query_one("#properties", DataTable)
+            cursor = table.cursor_row
+            highlighted = self.highlighted_property
+            self.show(self.entry, highlight=highlighted)
+            if highlighted is None and 0 <= cursor < table.row_count:
+                table.move_cursor(row=cursor)
 
     def show_summary(self, summary: FolderSummary) -> None:
         """A registry or plan node: its counts, not the last schema shown (stale)."""
