@@ -12,8 +12,8 @@ from typing import ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
-from textual.screen import ModalScreen, Screen
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
 from textual.widgets import DataTable
 
 from reflekt.core.errors import ReflektError
@@ -124,10 +124,10 @@ class ReflektApp(App[None]):
         self.apply_keymap(keymap)
 
     def _screen_changed(self, screen: Screen) -> None:
-        """A dialog opens: the toasts about what led to it (a refused push, "comparing…")
-        are done, and would cover its buttons. Toasts shown on a dialog go to its top
-        (app.tcss), away from the buttons at its bottom."""
-        if isinstance(screen, ModalScreen) and not isinstance(screen, CommandPalette):
+        """A confirmation opens: the toasts about what led to it (a refused push,
+        "comparing…") are done, and would hide what it asks about. On any dialog, toasts
+        stand at its top (app.tcss, at most half of it), off the buttons at its bottom."""
+        if isinstance(screen, (ConfirmPushScreen, ConfirmPullScreen)):
             self.clear_notifications()
 
     def apply_keymap(self, keymap: dict[str, str]) -> None:
