@@ -112,6 +112,7 @@ class ReflektApp(App[None]):
         asyncio.get_running_loop().set_default_executor(DetachedExecutor())
 
     def on_mount(self) -> None:
+        self.screen_change_signal.subscribe(self, self._screen_changed)
         if self.project is None:
             return
         self.sub_title = self.project.name
@@ -121,6 +122,13 @@ class ReflektApp(App[None]):
         except ReflektError as error:
             self.notify(error_text(error), title="TUI settings", severity="error", timeout=10)
         self.apply_keymap(keymap)
+
+    def _screen_changed(self, screen: Screen) -> None:
+        """A confirmation opens: the toasts about what led to it (a refused push,
+        "comparing…") are done, and would hide what it asks about. On any dialog, toasts
+        stand at its top (app.tcss, at most half of it), off the buttons at its bottom."""
+        if isinstance(screen, (ConfirmPushScreen, ConfirmPullScreen)):
+            self.clear_notifications()
 
     def apply_keymap(self, keymap: dict[str, str]) -> None:
         """Remap bindings by id; unknown ids are reported, not fatal."""
@@ -179,6 +187,28 @@ class ReflektApp(App[None]):
                 self.exit()
 
         self.push_screen(ConfirmQuitScreen(), answered)
+
+    def screenshot_dir(self) -> Path:
+        """Where screenshots go: the project's `.reflekt_cache/` (else the working directory).
+
+        Textual's default, ~/Downloads, is missing on many servers and containers.
+        """
+        if self.project is not None:
+            try:
+                self.project.cache_dir.mkdir(parents=True, exist_ok=True)
+                return self.project.cache_dir
+            except OSError:
+                pass
+        return Path.cwd()
+
+    def deliver_screenshot(
+        self,
+        filename: str | None = None,
+        path: str | None = None,
+        time_format: str | None = None,
+    ) -> str | None:
+        """The palette's Screenshot, saved where `screenshot_dir` says (the toast names it)."""
+        return super().deliver_screenshot(filename, path or str(self.screenshot_dir()), time_format)
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

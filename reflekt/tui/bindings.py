@@ -44,14 +44,20 @@ def _bindings_with_ids(cls: type) -> Iterable[Binding]:
 def binding_rows(
     sources: Iterable[tuple[str, type]], keymap: Mapping[str, str] | None = None
 ) -> list[BindingRow]:
-    """A row for every binding with an id on these (where, class) sources, keymap applied."""
+    """A row for every binding id on these (where, class) sources, keymap applied.
+
+    An id declared twice (a screen repeats an app key for its footer) is listed once,
+    where it is first declared.
+    """
     keymap = keymap or {}
-    return [
-        BindingRow(where, pretty_keys(keymap.get(b.id, b.key)), b.description, b.id)
-        for where, cls in sources
-        for b in _bindings_with_ids(cls)
-        if b.id
-    ]
+    rows: dict[str, BindingRow] = {}
+    for where, cls in sources:
+        for b in _bindings_with_ids(cls):
+            if b.id and b.id not in rows:
+                rows[b.id] = BindingRow(
+                    where, pretty_keys(keymap.get(b.id, b.key)), b.description, b.id
+                )
+    return list(rows.values())
 
 
 def key_hint(binding_id: str, keymap: Mapping[str, str], classes: Iterable[type]) -> str:

@@ -322,3 +322,32 @@ def property_rows(body: dict[str, Any] | None) -> list[PropertyRow]:
 
     walk(body, "", 0)
     return rows
+
+
+@dataclass(frozen=True)
+class FolderSummary:
+    """What the schema pane shows for a registry or plan node: its size and lint state."""
+
+    key: str
+    events: int
+    versions: int
+    errors: int
+    warnings: int
+    unreadable: int
+
+
+def folder_summary(
+    index: SchemaIndex, key: str, counts: Counts, shown: Iterable[str] | None = None
+) -> FolderSummary:
+    """Events, versions and lint counts of the schemas under the folder `key`.
+
+    `shown` (the filter's matches) narrows it to what the tree lists, as its badges do.
+    """
+    prefix = key + "/"
+    keys = index.entries if shown is None else shown
+    ids = [schema_id for schema_id in keys if schema_id.startswith(prefix)]
+    events = {schema_id.rpartition("/")[0] for schema_id in ids}
+    errors = sum(counts.get(schema_id, (0, 0))[0] for schema_id in ids)
+    warnings = sum(counts.get(schema_id, (0, 0))[1] for schema_id in ids)
+    unreadable = sum(1 for schema_id in ids if index.entries[schema_id].broken)
+    return FolderSummary(key, len(events), len(ids), errors, warnings, unreadable)

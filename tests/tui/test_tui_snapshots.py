@@ -1,4 +1,4 @@
-"""SVG snapshots (pytest-textual-snapshot) of the main screens at 120x40.
+"""SVG snapshots (pytest-textual-snapshot) of the main screens at 120x40 (and 80x24).
 
 Regenerate after an intended change: `pytest tests/tui/test_tui_snapshots.py --snapshot-update`.
 Nothing shown here holds a temp path or a time, so the pictures are stable.
@@ -27,6 +27,18 @@ def test_main_screen(shop, snap_compare):
         await pilot.pause()
 
     assert snap_compare(make_app(shop.root), terminal_size=SIZE, run_before=run_before)
+
+
+def test_main_screen_80x24(shop, snap_compare):
+    """A small terminal: the description column wraps in what is left, help and quit stay
+    in the footer (issue 13, defect 15)."""
+
+    async def run_before(pilot):
+        await ready(pilot)
+        pilot.app.screen.query_one(SchemaTree).select_key("segment/ecommerce/Cart_Viewed/1-0.json")
+        await pilot.pause()
+
+    assert snap_compare(make_app(shop.root), terminal_size=(80, 24), run_before=run_before)
 
 
 def test_lint_panel(shop, snap_compare):

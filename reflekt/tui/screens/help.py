@@ -13,6 +13,10 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from reflekt.tui.bindings import BindingRow
+from reflekt.tui.safe_text import markup_literal
+from reflekt.tui.widgets.table_fit import ROW_AUTO_HEIGHT, fit_columns, natural_widths
+
+HELP_COLUMNS = ("where", "key", "action", "binding id")
 
 HELP_INTRO = (
     "Reflekt: event schemas as code.  Ctrl+P opens the command palette (every action).\n"
@@ -42,8 +46,20 @@ class HelpScreen(ModalScreen[None]):
                 problems.append("\n".join(self.problems), style="yellow")
                 yield Static(problems, id="help-problems")
             table: DataTable = DataTable(id="help-table", cursor_type="row")
-            table.add_columns("where", "key", "action", "binding id")
-            for row in self.rows:
-                table.add_row(*row.cells())
+            table.add_columns(*HELP_COLUMNS)
             yield table
             yield Static("Esc closes this screen.", classes="dim")
+
+    def on_resize(self) -> None:
+        """Every column whole (the binding ids above all); the action text wraps."""
+        box = self.query_one("#help-box")
+        table = self.query_one("#help-table", DataTable)
+        cells = [row.cells() for row in self.rows]
+        natural = natural_widths(HELP_COLUMNS, cells, (None, None, None, None))
+        fit_columns(table, natural, 2, 12, box.content_region.width)  # inside border, padding
+        cursor = table.cursor_row
+        table.clear()
+        for row in cells:
+            table.add_row(*(markup_literal(cell) for cell in row), height=ROW_AUTO_HEIGHT)
+        if 0 <= cursor < table.row_count:
+            table.move_cursor(row=cursor)

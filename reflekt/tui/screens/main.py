@@ -21,10 +21,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane, TextArea, Tree
 from textual.worker import Worker, get_current_worker
 
+from reflekt.core.errors import ReflektError
 from reflekt.core.lint.findings import Finding
 from reflekt.core.output.summary import summary_line
 from reflekt.core.profiles import Profile
-from reflekt.core.project import Project
+from reflekt.core.project import Project, load_project
 from reflekt.tui.disk_watch import DiskWatch
 from reflekt.tui.editor import EditorError, editor_command, run_editor
 from reflekt.tui.errors import error_text
@@ -58,7 +59,7 @@ from reflekt.tui.messages import (
     PushPreviewed,
     RegistryRetrying,
 )
-from reflekt.tui.model import SchemaIndex, audit_verdicts
+from reflekt.tui.model import SchemaIndex, audit_verdicts, folder_summary
 from reflekt.tui.safe_text import clean
 from reflekt.tui.screens.build_wizard import BuildWizard
 from reflekt.tui.screens.registry import (
@@ -92,6 +93,10 @@ class MainScreen(Screen):
     """Tree + tabs. Actions here are also the command palette's entries."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        # The app's own, repeated first so the footer shows them first: on 80 columns
+        # they came last and were cut off. Same ids: a remap moves both.
+        Binding("question_mark", "app.help", "Help", id="app.help"),
+        Binding("q", "app.close_or_quit", "Quit", id="app.quit"),
         # Priority: `/` is handled before the keys typed after it are routed (they go to the
         # filter, not to a command); in a text field it is text (`action_filter` skips).
         Binding("slash", "filter", "Filter", id="main.filter", priority=True),
@@ -120,6 +125,7 @@ class MainScreen(Screen):
         self.disk = DiskWatch()
         self._watching = False
         self._audit_profile_asked = False
+        self._reload_note: str | None = None  # what ctrl+r found, said when the files are read
 
     @property
     def findings(self) -> list[Finding]:
@@ -170,6 +176,10 @@ class MainScreen(Screen):
     def _index_loaded(self, message: IndexLoaded) -> None:
         index = self.index = message.index
         _freeze_long_lived()
+        if self._reload_note is not None:
+            count = len(index)
+            note, self._reload_note = self._reload_note, None
+            self.notify(f"Reloaded project: {count} schema{'s' * (count != 1)}, {note}")
         tree = self.query_one(SchemaTree)
         tree.loading = False
         tree.show(index, self.lint.counts(), self.query_one("#filter", Input).value)
@@ -215,7 +225,7 @@ class MainScreen(Screen):
         if before is not None and tree.selection_key() != before and tree.shown_schemas:
             # The selection was filtered out: show the first match, not a hidden schema.
             tree.select_first_event()
-            self.show_selected()
+        self.show_selected()  # also when nothing matches, or a plan's counts changed
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
@@ -249,13 +259,21 @@ class MainScreen(Screen):
         self.query_one(SchemaView).focus_content()
 
     def show_selected(self, highlight: str | None = None) -> None:
+        """The schema pane shows the cursor's node: a schema, a plan's summary, or nothing."""
         tree = self.query_one(SchemaTree)
         schema_id = tree.schema_id_at_cursor()
+        view = self.query_one(SchemaView)
+        node = tree.cursor_node
         if self.index is not None and schema_id is not None:
-            view = self.query_one(SchemaView)
             entry = self.index.get(schema_id)
             if entry is not view.entry or highlight:
                 view.show(entry, highlight=highlight)
+        elif self.index is not None and node is not None and node.data is not None:
+            shown = self.index.matching(tree.filter_text) if tree.filter_text.strip() else None
+            view.show_summary(folder_summary(self.index, node.data.key, self.lint.counts(), shown))
+        elif self.index is not None and node is None and tree.filter_text.strip():
+            filtering = bool(tree.filter_text.strip())
+            view.show(None, empty="No schema matches the filter." if filtering else "")
         self.query_one(LintPanel).set_scope_key(tree.selection_key())
 
     def action_filter(self) -> None:
@@ -297,9 +315,32 @@ class MainScreen(Screen):
         self.query_one(SchemaView).action_toggle_raw()
 
     def action_reload(self) -> None:
-        """Reload every file from disk and lint again."""
+        """Re-read reflekt_project.yml and every file from disk, and lint again."""
+        change = self.reread_config()
+        self._reload_note = change if change is not None else "old settings kept"
         self.query_one(SchemaTree).loading = True
         self.load_index()
+
+    def reread_config(self) -> str | None:
+        """Read reflekt_project.yml again (lint rules, conventions): what changed, in words.
+
+        A broken file is shown (file:line) and the old settings stay: None.
+        """
+        try:
+            fresh = load_project(self.project.root)
+        except ReflektError as error:
+            self.notify(
+                f"{error_text(error)}\nThe old settings stay until it is fixed.",
+                title="reflekt_project.yml not reloaded",
+                severity="error",
+                timeout=12,
+                markup=False,
+            )
+            return None
+        old, self.project = self.project, fresh
+        if fresh.lint_rules != old.lint_rules:
+            return "lint rules changed"
+        return "settings changed" if fresh != old else "settings unchanged"
 
     def action_edit_schema(self) -> None:
         """Open the selected schema in $VISUAL / $EDITOR (at the finding's line and column
@@ -392,7 +433,13 @@ class MainScreen(Screen):
     # -- lint -------------------------------------------------------------------------------
 
     def action_lint_all(self) -> None:
+        """Lint every schema again, under the settings in reflekt_project.yml now."""
+        change = self.reread_config()
         self.action_tab("lint")
+        if change is not None and self.index is not None:
+            count = len(self.index)
+            note = "" if change == "settings unchanged" else f" ({change})"
+            self.notify(f"Linting {count} schema{'s' * (count != 1)}{note}", timeout=3)
         self.run_lint(None)
 
     def run_lint(self, ids: list[str] | None) -> None:
@@ -439,9 +486,11 @@ class MainScreen(Screen):
         tree.set_counts(self.lint.counts())
         self.query_one(LintPanel).show(
             self.lint.findings,
-            self.lint.linted_schemas or len(self.index or ()),
+            len(self.index) if self.index is not None else self.lint.linted_schemas,
             tree.selection_key(),
         )
+        if self.query_one(SchemaView).summary is not None:
+            self.show_selected()  # a plan's summary counts the findings
 
     @on(LintPanel.Jump)
     def _jump(self, message: LintPanel.Jump) -> None:

@@ -78,6 +78,7 @@ class SchemaTree(FastTree[NodeInfo]):
         self._folder_verdicts: Verdicts = {}
         self._folders: dict[str, FolderNode] = {}
         self._labels: dict[tuple[str, str], Text] = {}
+        self._shown: set[str] | None = None  # ids the filter matches (None: no filter)
         self.filter_text = ""
         self.shown_events = 0
         self.shown_schemas = 0
@@ -91,15 +92,21 @@ class SchemaTree(FastTree[NodeInfo]):
         changed index drop the label cache.
         """
         current = self.cursor_node.data if self.cursor_node is not None else None
-        if counts is not None or index is not self._index:
+        filtering = bool(filter_text.strip())
+        ids = index.matching(filter_text) if filtering else None
+        shown = None if ids is None else set(ids)
+        refilter = shown != self._shown or index is not self._index
+        if counts is not None or refilter:
             self._labels.clear()
         if counts is not None:
             self._counts = counts
+        self._shown = shown
+        if counts is not None or refilter:
+            # Folder badges add up what the filter shows, as the (n) event counts do.
             self._compute_folder_counts()
+            self._compute_folder_verdicts()
         self._index = index
         self.filter_text = filter_text
-        filtering = bool(filter_text.strip())
-        ids = index.matching(filter_text) if filtering else None
         self.shown_schemas = len(index) if ids is None else len(ids)
         root_folder = index.folder_tree(ids)
         self._folders = {}
@@ -168,6 +175,8 @@ class SchemaTree(FastTree[NodeInfo]):
     def _compute_folder_counts(self) -> None:
         totals: dict[str, list[int]] = {}
         for schema_id, (errors, warnings) in self._counts.items():
+            if self._shown is not None and schema_id not in self._shown:
+                continue
             parts = schema_id.split("/")[:-1]
             for depth in range(1, len(parts) + 1):
                 slot = totals.setdefault("/".join(parts[:depth]), [0, 0])
@@ -177,7 +186,10 @@ class SchemaTree(FastTree[NodeInfo]):
 
     def _compute_folder_verdicts(self) -> None:
         totals: dict[str, list[int]] = {}
+        events = None if self._shown is None else {i.rpartition("/")[0] for i in self._shown}
         for key, (errors, warnings) in self._verdicts.items():
+            if events is not None and key not in events:
+                continue
             parts = key.split("/")
             for depth in range(1, len(parts)):
                 slot = totals.setdefault("/".join(parts[:depth]), [0, 0])
@@ -186,6 +198,8 @@ class SchemaTree(FastTree[NodeInfo]):
         self._folder_verdicts = {key: (v[0], v[1]) for key, v in totals.items()}
         # An event folder that also holds sub-folders (rare) is drawn as a folder.
         for key, (errors, warnings) in self._verdicts.items():
+            if events is not None and key not in events:
+                continue
             below = self._folder_verdicts.get(key, (0, 0))
             self._folder_verdicts[key] = (errors + below[0], warnings + below[1])
 

@@ -14,8 +14,13 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import ContentSwitcher, DataTable, Static
 
-from reflekt.tui.model import SchemaEntry, property_rows
+from reflekt.tui.model import FolderSummary, SchemaEntry, property_rows
 from reflekt.tui.safe_text import clean, markup_literal, plain
+from reflekt.tui.widgets.table_fit import ROW_AUTO_HEIGHT, fit_columns, natural_widths
+
+COLUMNS = ("property", "type", "req", "description")  # req: required
+COLUMN_CAPS = (30, 24, None, None)  # the description takes the rest, wrapped
+MIN_DESCRIPTION = 16
 
 
 class SchemaView(Vertical):
@@ -28,42 +33,57 @@ class SchemaView(Vertical):
         self.entry: SchemaEntry | None = None
         self.raw = False
         self.highlighted_property: str | None = None
+        self.summary: FolderSummary | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("Select a schema in the tree.", id="schema-header")
         with ContentSwitcher(initial="schema-structured", id="schema-switcher"):
             with Vertical(id="schema-structured"):
                 table: DataTable = DataTable(id="properties", cursor_type="row", zebra_stripes=True)
-                table.add_columns("property", "type", "required", "description")
+                table.add_columns(*COLUMNS)
                 yield table
                 yield Static("", id="schema-metadata")
             with VerticalScroll(id="schema-raw"):
                 yield Static("", id="schema-raw-text")
 
-    def show(self, entry: SchemaEntry | None, highlight: str | None = None) -> None:
-        """Display `entry` (None clears the view); `highlight` selects a property row."""
+    def show(
+        self,
+        entry: SchemaEntry | None,
+        highlight: str | None = None,
+        empty: str = "Select a schema in the tree.",
+    ) -> None:
+        """Display `entry` (None clears the view, saying `empty`); `highlight` selects a row."""
         self.entry = entry
+        self.summary = None
         self.highlighted_property = None
         header = self.query_one("#schema-header", Static)
         table = self.query_one("#properties", DataTable)
         metadata = self.query_one("#schema-metadata", Static)
         table.clear()
         if entry is None:
-            header.update("Select a schema in the tree.")
+            header.update(empty)
             metadata.update("")
             self._show_raw_text()
             return
         header.update(self._header(entry))
         body = entry.doc.body
-        for row in property_rows(body):
-            name = plain("  " * row.depth + row.name)
+        rows = property_rows(body)
+        texts = [
+            (clean("  " * row.depth + row.name), clean(row.type), "yes", clean(row.description))
+            for row in rows
+        ]
+        # The view's width: the table's own is 0 while it is hidden (raw JSON shown).
+        natural = natural_widths(COLUMNS, texts, COLUMN_CAPS)
+        fit_columns(table, natural, 3, MIN_DESCRIPTION, self.size.width)
+        for row, (name, _, _, _) in zip(rows, texts, strict=True):
             required = Text("yes", style="bold") if row.required else Text("no", style="dim")
             table.add_row(
-                name,
+                plain(name),
                 markup_literal(row.type),
                 required,
-                markup_literal(row.description),
+                Text(clean(row.description)),
                 key=row.path,
+                height=ROW_AUTO_HEIGHT,
             )
         metadata.update(self._metadata(body))
         self._show_raw_text()
@@ -74,6 +94,38 @@ class SchemaView(Vertical):
             switcher.current = "schema-raw" if self.raw else "schema-structured"
         if highlight:
             self.highlight_property(highlight)
+
+    def on_resize(self) -> None:
+        """Column widths depend on the table's width: lay the rows out again."""
+        if self.entry is not None:
+            table = self.query_one("#properties", DataTable)
+            cursor = table.cursor_row
+            highlighted = self.highlighted_property
+            self.show(self.entry, highlight=highlighted)
+            if highlighted is None and 0 <= cursor < table.row_count:
+                table.move_cursor(row=cursor)
+
+    def show_summary(self, summary: FolderSummary) -> None:
+        """A registry or plan node: its counts, not the last schema shown (stale)."""
+        self.show(None)
+        self.summary = summary
+        text = Text()
+        text.append(clean(summary.key), style="bold")
+        events, versions = summary.events, summary.versions
+        text.append(f"\n{events} event{'s' * (events != 1)}, ")
+        text.append(f"{versions} version{'s' * (versions != 1)}")
+        errors, warnings = summary.errors, summary.warnings
+        text.append("\nlint: ")
+        text.append(f"{errors} error{'s' * (errors != 1)}", style="bold red" if errors else "green")
+        text.append(", ")
+        text.append(
+            f"{warnings} warning{'s' * (warnings != 1)}", style="yellow" if warnings else ""
+        )
+        if summary.unreadable:
+            text.append(f"\n✗ {summary.unreadable} unreadable", style="bold red")
+        text.append("\nd: diff with the registry · 2: its lint findings (s: scope)", style="dim")
+        self.query_one("#schema-header", Static).update(text)
+        self.query_one(ContentSwitcher).current = "schema-structured"
 
     def focus_content(self) -> None:
         """Focus what the view shows: the raw text (after `r`) or the properties table."""
