@@ -136,24 +136,24 @@ def test_escape_in_the_tree_clears_the_filter_and_keeps_the_cursor(shop):
 def test_help_lists_bindings_with_ids_and_keymap_remaps_them(shop):
     config = shop.root / "reflekt_project.yml"
     config.write_text(
-        config.read_text(encoding="utf-8") + "\ntui:\n  bindings:\n    main.filter: f\n",
+        config.read_text(encoding="utf-8") + "\ntui:\n  bindings:\n    main.filter: F\n",
         encoding="utf-8",
     )
 
     async def scenario(pilot):
-        await pilot.press("f")
+        await pilot.press("F")
         assert pilot.app.screen.query_one("#filter", Input).has_focus
         await pilot.press("escape", "question_mark")
         assert isinstance(pilot.app.screen, HelpScreen)
         table = pilot.app.screen.query_one(DataTable)
         rows = [tuple(table.get_row_at(i)) for i in range(table.row_count)]
-        assert ("main screen", "f", "Filter", "main.filter") in rows
+        assert ("main screen", "F", "Filter", "main.filter") in rows
         assert any(row[3] == "app.help" for row in rows)
         await pilot.press("escape")
         assert not isinstance(pilot.app.screen, HelpScreen)
         # The palette names the remapped key, not the default one.
         helps = {title: text for title, text, _ in pilot.app.palette_commands()}
-        assert helps["Filter schemas"].endswith("(f)")
+        assert helps["Filter schemas"].endswith("(F)")
         assert helps["Lint all"].endswith("(L)")
 
     drive(make_app(shop.root), scenario)

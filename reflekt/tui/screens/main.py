@@ -75,6 +75,7 @@ from reflekt.tui.widgets.diff_view import DiffView
 from reflekt.tui.widgets.lint_panel import LintPanel
 from reflekt.tui.widgets.schema_tree import SchemaTree
 from reflekt.tui.widgets.schema_view import SchemaView
+from reflekt.tui.yank import YankScreen, yank_choices
 
 LINT_DELAY_S = 0.25
 LINT_DELAY_ABOVE = 500  # schemas: small projects lint at once
@@ -372,8 +373,6 @@ class MainScreen(Screen):
 
     def action_yank(self) -> None:
         """Copy the selection's file path, `$id`, select string or CLI command (OSC 52)."""
-        from reflekt.tui.yank import YankScreen, yank_choices
-
         tree = self.query_one(SchemaTree)
         select = tree.selection_key()
         if select is None or self.index is None or self.project is None:
