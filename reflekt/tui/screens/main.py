@@ -10,6 +10,8 @@ never a traceback.
 from __future__ import annotations
 
 import gc
+import time
+from dataclasses import replace
 from typing import ClassVar
 
 from textual import events, on, work
@@ -26,6 +28,7 @@ from reflekt.core.lint.findings import Finding
 from reflekt.core.output.summary import summary_line
 from reflekt.core.profiles import Profile
 from reflekt.core.project import Project, load_project
+from reflekt.tui.context import Context, git_branch, registry_hosts
 from reflekt.tui.disk_watch import DiskWatch
 from reflekt.tui.editor import EditorError, editor_command, run_editor
 from reflekt.tui.errors import error_text
@@ -140,6 +143,7 @@ class MainScreen(Screen):
     # -- layout -----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        yield Static(id="context")
         with Horizontal(id="body"):
             with Vertical(id="sidebar"):
                 yield Input(placeholder="/ filter schemas", id="filter")
@@ -158,8 +162,42 @@ class MainScreen(Screen):
 
     def on_mount(self) -> None:
         self.sub_title = self.project.name
+        self.context = Context(self.project.name, self.profile)
+        self._lint_started = time.monotonic()
+        self.show_activity("reading schemas…")
+        self._context_worker(self.project, self.profile)
         self.query_one(SchemaTree).loading = True
         self.load_index()
+
+    # -- the context line ---------------------------------------------------------------------
+
+    def show_activity(self, activity: str | None = None) -> None:
+        """Say what the background work is doing on the context line (None: redraw it)."""
+        if activity is not None:
+            self.context = replace(self.context, activity=activity)
+        self.query_one("#context", Static).update(self.context.render())
+
+    @work(thread=True, group="context")
+    def _context_worker(self, project: Project, profile_name: str | None) -> None:
+        """The git branch and the profile's registry hosts (a profile that does not load
+        leaves them out: the commands that need it say why)."""
+        from reflekt.core.errors import ReflektError
+        from reflekt.core.profiles import load_profile
+
+        branch = git_branch(project.root)
+        hosts: tuple[str, ...] = ()
+        name = profile_name
+        try:
+            profile = load_profile(project, profile_name)
+            hosts = registry_hosts([registry.api_url for registry in profile.registries])
+            name = profile.name
+        except (ReflektError, OSError):
+            pass
+        self.app.call_from_thread(self._context_loaded, branch, hosts, name)
+
+    def _context_loaded(self, branch: str | None, hosts: tuple[str, ...], name: str | None) -> None:
+        self.context = replace(self.context, branch=branch, registries=hosts, profile=name)
+        self.show_activity()
 
     # -- loading ----------------------------------------------------------------------------
 
@@ -452,6 +490,8 @@ class MainScreen(Screen):
             self.lint.failed()
             return
         self.query_one(LintPanel).set_busy(run.busy_text)
+        self._lint_started = time.monotonic()
+        self.show_activity("linting…")
         self._lint_worker(self.project, self.index, run.ids)
 
     @work(thread=True, group="lint")
@@ -463,10 +503,12 @@ class MainScreen(Screen):
     @on(LintProgress)
     def _lint_progress(self, message: LintProgress) -> None:
         self.query_one(LintPanel).set_busy(f"linting {message.done}/{message.total}")
+        self.show_activity(f"linting {message.done}/{message.total}…")
 
     @on(LintFailed)
     def _lint_failed(self, message: LintFailed) -> None:
         self.lint.failed()
+        self.show_activity("lint failed")
         text = error_text(message.error)
         self.notify(text, title="Lint failed", severity="error", timeout=8)
         self.query_one(LintPanel).show_failure(text)
@@ -474,6 +516,8 @@ class MainScreen(Screen):
     @on(LintFinished)
     def _lint_finished(self, message: LintFinished) -> None:
         after = self.lint.finished(message.ids, message.report)
+        seconds = time.monotonic() - self._lint_started
+        self.show_activity(f"linted {message.report.schemas} in {seconds:.1f} s")
         self.show_lint_results()
         _freeze_long_lived()
         if after is not None:
