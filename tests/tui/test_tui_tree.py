@@ -335,12 +335,12 @@ def test_the_user_config_remaps_keys_over_the_project(shop, _isolated_home):
     )
     user = _isolated_home / ".reflekt" / "reflekt_tui.yml"
     user.parent.mkdir(parents=True, exist_ok=True)
-    user.write_text("bindings:\n  main.filter: ctrl+f\n  no.such_id: x\n", encoding="utf-8")
+    user.write_text("bindings:\n  main.filter: ctrl+g\n  no.such_id: x\n", encoding="utf-8")
 
     async def scenario(pilot):
         await pilot.press("f")
         assert not pilot.app.screen.query_one("#filter", Input).has_focus
-        await pilot.press("ctrl+f")
+        await pilot.press("ctrl+g")
         assert pilot.app.screen.query_one("#filter", Input).has_focus
         assert toasts(pilot.app) == [
             "tui.bindings: unknown binding id(s): no.such_id (see ? for the ids)"

@@ -20,7 +20,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static, TabbedContent, TabPane, TextArea, Tree
+from textual.widgets import (
+    DataTable,
+    Footer,
+    Input,
+    Static,
+    TabbedContent,
+    TabPane,
+    TextArea,
+    Tree,
+)
 from textual.worker import Worker, get_current_worker
 
 from reflekt.core.errors import ReflektError
@@ -73,9 +82,10 @@ from reflekt.tui.screens.registry import (
     ResultScreen,
     plans_under,
 )
+from reflekt.tui.search import SearchResult, step, table_matches, tree_matches
 from reflekt.tui.widgets.audit_panel import AuditPanel
 from reflekt.tui.widgets.diff_view import DiffView
-from reflekt.tui.widgets.lint_panel import LintPanel
+from reflekt.tui.widgets.lint_panel import FindingsTree, LintPanel
 from reflekt.tui.widgets.schema_tree import SchemaTree
 from reflekt.tui.widgets.schema_view import SchemaView
 from reflekt.tui.yank import YankScreen, yank_choices
@@ -115,6 +125,9 @@ class MainScreen(Screen):
         Binding("r", "toggle_raw", "Raw JSON", id="main.raw"),
         Binding("e", "edit_schema", "Edit", id="main.edit"),
         Binding("y", "yank", "Copy", show=False, id="main.yank"),
+        Binding("ctrl+f", "search", "Search", show=False, id="main.search"),
+        Binding("n", "search_step(True)", "Next match", show=False, id="main.search_next"),
+        Binding("N", "search_step(False)", "Previous match", show=False, id="main.search_prev"),
         Binding("L", "lint_all", "Lint all", id="main.lint_all"),
         Binding("ctrl+r", "reload", "Reload", show=False, id="main.reload"),
     ]
@@ -129,7 +142,11 @@ class MainScreen(Screen):
         self.disk = DiskWatch()
         self._watching = False
         self._audit_profile_asked = False
-        self._reload_note: str | None = None  # what ctrl+r found, said when the files are read
+        self._reload_note: str | None = None
+        self._search_query = ""  # the last ctrl+f search, and the pane it searched
+        self._search_target: DataTable | Tree | str | None = (
+            None  # what ctrl+r found, said when the files are read
+        )
 
     @property
     def findings(self) -> list[Finding]:
@@ -158,6 +175,7 @@ class MainScreen(Screen):
                     yield DiffView(id="diff-view")
                 with TabPane("4 Audit", id="audit"):
                     yield AuditPanel(id="audit-panel")
+        yield Input(placeholder="search this pane (Enter; then n / N)", id="search")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -168,6 +186,68 @@ class MainScreen(Screen):
         self._context_worker(self.project, self.profile)
         self.query_one(SchemaTree).loading = True
         self.load_index()
+
+    # -- search in a pane ----------------------------------------------------------------------
+
+    def _search_pane(self) -> DataTable | Tree | str:
+        """What ctrl+f searches: the focused table or tree, else the shown tab's own pane
+        (`"raw"`: the raw JSON)."""
+        focused = self.app.focused
+        if isinstance(focused, DataTable | Tree):
+            return focused
+        tab = self.query_one(TabbedContent).active
+        if tab == "schema":
+            view = self.query_one(SchemaView)
+            return "raw" if view.raw else view.query_one("#properties", DataTable)
+        if tab == "lint":
+            return self.query_one(FindingsTree)
+        if tab == "diff":
+            return self.query_one("#diff-events", DataTable)
+        return self.query_one(SchemaTree)
+
+    def action_search(self) -> None:
+        self._search_target = self._search_pane()
+        box = self.query_one("#search", Input)
+        box.display = True
+        box.focus()
+
+    def _close_search(self) -> None:
+        self.query_one("#search", Input).display = False
+        target = self._search_target
+        if target == "raw":
+            self.query_one(SchemaView).query_one("#schema-raw").focus()
+        elif target is not None and not isinstance(target, str):
+            target.focus()
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, message: Input.Submitted) -> None:
+        message.stop()
+        self._search_query = message.value.strip()
+        self._close_search()
+        if self._search_query:
+            self.action_search_step(True)
+
+    def action_search_step(self, forward: bool) -> None:
+        """n / N: the next or previous match of the last search, in the pane searched."""
+        query, target = self._search_query, self._search_target
+        if not query or target is None:
+            self.notify("ctrl+f searches the pane first.", timeout=3)
+            return
+        if isinstance(target, str):
+            result = self.query_one(SchemaView).find_in_raw(query, forward)
+        elif isinstance(target, DataTable):
+            rows = table_matches(target, query)
+            index = step(rows, target.cursor_row, forward)
+            if index >= 0:
+                target.move_cursor(row=rows[index])
+            result = SearchResult(query, tuple(rows), index)
+        else:
+            lines = tree_matches(target, query)
+            index = step(lines, target.cursor_line, forward)
+            if index >= 0:
+                target.cursor_line = lines[index]
+            result = SearchResult(query, tuple(lines), index)
+        self.notify(clean(result.status), timeout=3, markup=False)
 
     # -- the context line ---------------------------------------------------------------------
 
@@ -322,7 +402,11 @@ class MainScreen(Screen):
         self.set_focus(self.query_one("#filter", Input))
 
     def action_clear_filter(self) -> None:
-        """Esc anywhere on the main screen: drop the filter (the cursor stays where it is)."""
+        """Esc anywhere on the main screen: drop the filter (the cursor stays where it is);
+        in the search box, close it."""
+        if self.query_one("#search", Input).display:
+            self._close_search()
+            return
         filter_box = self.query_one("#filter", Input)
         if filter_box.value:
             filter_box.value = ""
@@ -330,7 +414,8 @@ class MainScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_filter":
-            return bool(self.query_one("#filter", Input).value) or None
+            searching = self.query_one("#search", Input).display
+            return bool(self.query_one("#filter", Input).value) or searching or None
         return True
 
     def action_focus_tree(self) -> None:

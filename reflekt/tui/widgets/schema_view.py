@@ -16,6 +16,7 @@ from textual.widgets import ContentSwitcher, DataTable, Static
 
 from reflekt.tui.model import FolderSummary, SchemaEntry, property_rows
 from reflekt.tui.safe_text import clean, markup_literal, plain
+from reflekt.tui.search import SearchResult, line_matches, step
 from reflekt.tui.widgets.table_fit import ROW_AUTO_HEIGHT, fit_columns, natural_widths
 
 COLUMNS = ("property", "type", "req", "description")  # req: required
@@ -32,6 +33,7 @@ class SchemaView(Vertical):
         super().__init__(**kwargs)
         self.entry: SchemaEntry | None = None
         self.raw = False
+        self._raw_match = 0  # the raw JSON line of the last search match
         self.highlighted_property: str | None = None
         self.summary: FolderSummary | None = None
 
@@ -184,7 +186,7 @@ class SchemaView(Vertical):
             text.append(clean(shown))
         return text
 
-    def _show_raw_text(self) -> None:
+    def _show_raw_text(self, highlight: int | None = None) -> None:
         raw = self.query_one("#schema-raw-text", Static)
         if self.entry is None:
             raw.update("")
@@ -197,8 +199,23 @@ class SchemaView(Vertical):
                 word_wrap=False,
                 theme="ansi_dark",
                 background_color="default",
+                highlight_lines={highlight} if highlight else None,
             )
         )
+
+    def find_in_raw(self, query: str, forward: bool = True) -> SearchResult:
+        """The next (or previous) line of the raw JSON holding `query`: highlighted, and
+        scrolled into view."""
+        text = self.entry.doc.text if self.entry is not None else ""
+        matches = line_matches(text, query)
+        index = step(matches, self._raw_match, forward)
+        if index >= 0:
+            self._raw_match = matches[index]
+            self._show_raw_text(highlight=self._raw_match)
+            self.query_one("#schema-raw", VerticalScroll).scroll_to(
+                y=max(0, self._raw_match - 3), animate=False
+            )
+        return SearchResult(query, tuple(matches), index)
 
     def action_toggle_raw(self) -> None:
         if self.entry is None or self.entry.broken:

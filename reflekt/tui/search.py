@@ -1,0 +1,73 @@
+"""Search inside a pane (`ctrl+f`, then `n` / `N`): tables, trees and the raw JSON.
+
+Matching is case-insensitive on what the pane shows (a table's cells, a tree's labels, the
+file's lines). A match is shown where the user looks: the table's or tree's cursor moves
+to it, the raw JSON highlights its line and scrolls there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import DataTable, Tree
+
+
+def _plain(value: Any) -> str:
+    return value.plain if isinstance(value, Text) else str(value)
+
+
+def table_matches(table: DataTable, query: str) -> list[int]:
+    """Rows (indexes) with a cell holding `query`."""
+    wanted = query.casefold()
+    return [
+        row
+        for row in range(table.row_count)
+        if any(wanted in _plain(cell).casefold() for cell in table.get_row_at(row))
+    ]
+
+
+def tree_matches(tree: Tree, query: str) -> list[int]:
+    """Lines of the tree's shown nodes whose label holds `query` (folded branches are not
+    searched: what is not drawn cannot be pointed at)."""
+    wanted = query.casefold()
+    lines = []
+    line = 0
+    while (node := tree.get_node_at_line(line)) is not None:
+        if wanted in _plain(node.label).casefold():
+            lines.append(line)
+        line += 1
+    return lines
+
+
+def line_matches(text: str, query: str) -> list[int]:
+    """1-based numbers of the lines of `text` holding `query`."""
+    wanted = query.casefold()
+    return [number for number, line in enumerate(text.splitlines(), 1) if wanted in line.casefold()]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Where the search landed: the match's position among all of them."""
+
+    query: str
+    matches: tuple[int, ...]
+    position: int  # index into matches; -1 when there is none
+
+    @property
+    def status(self) -> str:
+        if self.position < 0:
+            return f"No match for {self.query!r}."
+        return f"Match {self.position + 1} of {len(self.matches)} for {self.query!r}."
+
+
+def step(matches: list[int], current: int, forward: bool) -> int:
+    """The index of the match after (or before) `current`, wrapping around; -1 for none."""
+    if not matches:
+        return -1
+    if forward:
+        after = [i for i, match in enumerate(matches) if match > current]
+        return after[0] if after else 0
+    before = [i for i, match in enumerate(matches) if match < current]
+    return before[-1] if before else len(matches) - 1
