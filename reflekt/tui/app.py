@@ -28,6 +28,7 @@ from reflekt.tui.screens.confirm_quit import ConfirmQuitScreen
 from reflekt.tui.screens.help import HelpScreen
 from reflekt.tui.screens.main import MainScreen
 from reflekt.tui.screens.problem import ProblemScreen
+from reflekt.tui.screens.property_detail import PropertyScreen
 from reflekt.tui.screens.registry import (
     ChoosePlanScreen,
     ConfirmPullScreen,
@@ -234,6 +235,7 @@ BINDING_SOURCES: tuple[tuple[str, type], ...] = (
     ("help screen", HelpScreen),
     ("quit confirmation", ConfirmQuitScreen),
     ("copy (y)", YankScreen),
+    ("property detail", PropertyScreen),
     ("no-project screen", ProblemScreen),
 )
 
@@ -256,6 +258,7 @@ KEY_CHAINS: tuple[tuple[type, ...], ...] = (
     (HelpScreen, ReflektApp),
     (ConfirmQuitScreen, ReflektApp),
     (YankScreen, ReflektApp),
+    (PropertyScreen, ReflektApp),
     (ProblemScreen, ReflektApp),
 )
 

@@ -126,6 +126,7 @@ class MainScreen(Screen):
         Binding("e", "edit_schema", "Edit", id="main.edit"),
         Binding("y", "yank", "Copy", show=False, id="main.yank"),
         Binding("ctrl+f", "search", "Search", show=False, id="main.search"),
+        Binding("z", "zoom", "Zoom", show=False, id="main.zoom"),
         Binding("n", "search_step(True)", "Next match", show=False, id="main.search_next"),
         Binding("N", "search_step(False)", "Previous match", show=False, id="main.search_prev"),
         Binding("L", "lint_all", "Lint all", id="main.lint_all"),
@@ -186,6 +187,16 @@ class MainScreen(Screen):
         self._context_worker(self.project, self.profile)
         self.query_one(SchemaTree).loading = True
         self.load_index()
+
+    # -- zoom ---------------------------------------------------------------------------------
+
+    def action_zoom(self) -> None:
+        """z: the pane with the focus full width (the tree, or the tabs), z again: both."""
+        if self.has_class("-zoom-tree") or self.has_class("-zoom-tabs"):
+            self.remove_class("-zoom-tree", "-zoom-tabs")
+            return
+        in_sidebar = self.query_one("#sidebar").has_focus_within
+        self.add_class("-zoom-tree" if in_sidebar else "-zoom-tabs")
 
     # -- search in a pane ----------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from textual.widgets import ContentSwitcher, DataTable, Static
 
 from reflekt.tui.model import FolderSummary, SchemaEntry, property_rows
 from reflekt.tui.safe_text import clean, markup_literal, plain
+from reflekt.tui.screens.property_detail import PropertyScreen, detail_text, spec_at
 from reflekt.tui.search import SearchResult, line_matches, step
 from reflekt.tui.widgets.table_fit import ROW_AUTO_HEIGHT, fit_columns, natural_widths
 
@@ -96,6 +97,20 @@ class SchemaView(Vertical):
             switcher.current = "schema-raw" if self.raw else "schema-structured"
         if highlight:
             self.highlight_property(highlight)
+
+    def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
+        """Enter on a property: the property in full (long descriptions, constraints)."""
+        if message.data_table.id != "properties" or self.entry is None:
+            return
+        message.stop()
+        path = str(message.row_key.value)
+        spec = spec_at(self.entry.doc.body, path)
+        if spec is None:
+            return
+        required = next(
+            (row.required for row in property_rows(self.entry.doc.body) if row.path == path), False
+        )
+        self.app.push_screen(PropertyScreen(detail_text(path, spec, required)))
 
     def on_resize(self) -> None:
         """Column widths depend on the table's width: lay the rows out again."""
