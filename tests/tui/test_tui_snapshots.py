@@ -6,12 +6,14 @@ Nothing shown here holds a temp path or a time, so the pictures are stable.
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Input
 from tui_support import make_app, settle, track_rule, use_segment
 
 from reflekt.tui.widgets.schema_tree import SchemaTree
 
 SIZE = (120, 40)
+SMALL = (80, 24)
 
 
 async def ready(pilot) -> None:
@@ -44,12 +46,13 @@ def test_main_screen_80x24(shop, snap_compare):
     assert snap_compare(make_app(shop.root), terminal_size=(80, 24), run_before=run_before)
 
 
-def test_lint_panel(shop, snap_compare):
+@pytest.mark.parametrize("size", [SIZE, SMALL], ids=["120x40", "80x24"])
+def test_lint_panel(shop, snap_compare, size):
     async def run_before(pilot):
         await ready(pilot)
         await pilot.press("2")
 
-    assert snap_compare(make_app(shop.root), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(make_app(shop.root), terminal_size=size, run_before=run_before)
 
 
 def seed_diff(shop, segment) -> None:
@@ -89,7 +92,8 @@ def test_diff_view(shop, segment, snap_compare):
     assert snap_compare(make_app(shop.root), terminal_size=SIZE, run_before=run_before)
 
 
-def test_diff_side_by_side(shop, segment, snap_compare):
+@pytest.mark.parametrize("size", [SIZE, SMALL], ids=["120x40", "80x24"])
+def test_diff_side_by_side(shop, segment, snap_compare, size):
     seed_diff(shop, segment)
 
     async def run_before(pilot):
@@ -100,10 +104,11 @@ def test_diff_side_by_side(shop, segment, snap_compare):
         await pilot.press("u")
         await settle(pilot)
 
-    assert snap_compare(make_app(shop.root), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(make_app(shop.root), terminal_size=size, run_before=run_before)
 
 
-def test_build_wizard_preview(warehouse_shop, snap_compare):
+@pytest.mark.parametrize("size", [SIZE, SMALL], ids=["120x40", "80x24"])
+def test_build_wizard_preview(warehouse_shop, snap_compare, size):
     async def run_before(pilot):
         await ready(pilot)
         await pilot.press("b")
@@ -118,4 +123,4 @@ def test_build_wizard_preview(warehouse_shop, snap_compare):
         for box in wizard.query(Input):
             box.cursor_blink = False
 
-    assert snap_compare(make_app(warehouse_shop.root), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(make_app(warehouse_shop.root), terminal_size=size, run_before=run_before)

@@ -71,9 +71,10 @@ from reflekt.tui.messages import (
     PushPreviewed,
     RegistryRetrying,
 )
-from reflekt.tui.model import SchemaIndex, audit_verdicts, folder_summary
+from reflekt.tui.model import SchemaIndex, audit_verdicts, folder_summary, property_rows
 from reflekt.tui.safe_text import clean
 from reflekt.tui.screens.build_wizard import BuildWizard
+from reflekt.tui.screens.property_detail import PropertyScreen, detail_text, spec_at
 from reflekt.tui.screens.registry import (
     ChoosePlanScreen,
     ConfirmPullScreen,
@@ -634,6 +635,17 @@ class MainScreen(Screen):
     @on(LintPanel.Jump)
     def _jump(self, message: LintPanel.Jump) -> None:
         self.jump_to(message.schema_id, message.property)
+
+    @on(SchemaView.PropertyWanted)
+    def _property_wanted(self, message: SchemaView.PropertyWanted) -> None:
+        """The property in full (long descriptions, every constraint), in a dialog."""
+        entry = self.query_one(SchemaView).entry
+        spec = spec_at(entry.doc.body, message.path) if entry is not None else None
+        if entry is None or spec is None:
+            return
+        rows = property_rows(entry.doc.body)
+        required = next((row.required for row in rows if row.path == message.path), False)
+        self.app.push_screen(PropertyScreen(detail_text(message.path, spec, required)))
 
     @on(LintPanel.FixWanted)
     def _fix(self, message: LintPanel.FixWanted) -> None:

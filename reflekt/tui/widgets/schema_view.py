@@ -12,11 +12,11 @@ from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import ContentSwitcher, DataTable, Static
 
 from reflekt.tui.model import FolderSummary, SchemaEntry, property_rows
 from reflekt.tui.safe_text import clean, markup_literal, plain
-from reflekt.tui.screens.property_detail import PropertyScreen, detail_text, spec_at
 from reflekt.tui.search import SearchResult, line_matches, step
 from reflekt.tui.widgets.table_fit import ROW_AUTO_HEIGHT, fit_columns, natural_widths
 
@@ -98,19 +98,18 @@ class SchemaView(Vertical):
         if highlight:
             self.highlight_property(highlight)
 
+    class PropertyWanted(Message):
+        """Enter on a property row: the screen shows that property in full."""
+
+        def __init__(self, path: str) -> None:
+            super().__init__()
+            self.path = path
+
     def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
-        """Enter on a property: the property in full (long descriptions, constraints)."""
         if message.data_table.id != "properties" or self.entry is None:
             return
         message.stop()
-        path = str(message.row_key.value)
-        spec = spec_at(self.entry.doc.body, path)
-        if spec is None:
-            return
-        required = next(
-            (row.required for row in property_rows(self.entry.doc.body) if row.path == path), False
-        )
-        self.app.push_screen(PropertyScreen(detail_text(path, spec, required)))
+        self.post_message(self.PropertyWanted(str(message.row_key.value)))
 
     def on_resize(self) -> None:
         """Column widths depend on the table's width: lay the rows out again."""
