@@ -640,3 +640,31 @@ def test_diff_and_pull_on_the_registry_root_act_on_its_plans(shop, segment):
         assert not any("names no tracking plan" in t for t in toasts(pilot.app))
 
     drive(make_app(shop.root), scenario)
+
+
+def test_push_on_the_registry_root_asks_which_plan_first(shop, segment):
+    """Push on `segment` (no plan named): the plan chooser, then the usual comparison and
+    confirmation for that plan; Esc in the chooser sends nothing."""
+    from reflekt.tui.screens.registry import ChoosePlanScreen, ConfirmPushScreen
+
+    without_broken_file(shop)
+    seed_plan(segment)
+    use_segment(shop, segment)
+
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        screen.query_one(SchemaTree).select_key("segment")
+        screen.action_push()
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ChoosePlanScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(pilot.app.screen, ChoosePlanScreen)
+        screen.action_push()
+        await settle(pilot)
+        await pilot.press("enter")  # segment/ecommerce
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConfirmPushScreen), pilot.app.screen
+        assert "segment/ecommerce" in str(pilot.app.screen.select)
+
+    drive(make_app(shop.root), scenario)

@@ -844,10 +844,23 @@ class MainScreen(Screen):
         self._refresh_registry_diff()
 
     def action_push(self, force: bool = False) -> None:
-        """Diff first, confirm, then push; `force` pushes despite lint errors (as --force)."""
+        """Diff first, confirm, then push; `force` pushes despite lint errors (as --force).
+        On the registry root (it names no plan), ask which plan first, as pull does."""
         select = self._need_select()
         if select is None:
             return
+        plans = self._plans_of(select) if select == "segment" else None
+        if plans:
+
+            def chosen(plan: str | None) -> None:
+                if plan:
+                    self._push_select(plan, force)
+
+            self.app.push_screen(ChoosePlanScreen("Push", select, plans), chosen)
+            return
+        self._push_select(select, force)
+
+    def _push_select(self, select: str, force: bool) -> None:
         if not select.startswith("segment/"):
             self.notify(
                 "Push goes to Segment: select a plan or event under segment/ "
