@@ -117,7 +117,12 @@ class ReflektApp(App[None]):
         if self.project is None:
             return
         self.sub_title = self.project.name
-        keymap = dict(self.project.tui_bindings)
+        self.load_keymap(self.project)
+
+    def load_keymap(self, project: Project) -> None:
+        """The project's `tui.bindings`, then the user's remaps over them (at start, and on
+        reload when the project's changed)."""
+        keymap = dict(project.tui_bindings)
         try:
             keymap.update(load_user_bindings())
         except ReflektError as error:

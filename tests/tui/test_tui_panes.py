@@ -342,3 +342,27 @@ def test_the_footer_keeps_help_and_quit_at_80x24(shop):
             assert region.right <= 80, (action, region)
 
     drive(make_app(shop.root), scenario, size=(80, 24))
+
+
+def test_ctrl_r_applies_changed_key_remaps(shop):
+    """Reload re-reads `tui.bindings` too: a new remap works at once, the old one is gone."""
+    from textual.widgets import Input
+
+    shop.set_config(config_text(shop) + "\ntui:\n  bindings:\n    main.filter: F\n")
+
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        box = screen.query_one("#filter", Input)
+        await pilot.press("F")
+        assert box.has_focus
+        await pilot.press("escape", "t")
+        shop.set_config(config_text(shop).replace("main.filter: F", "main.filter: G"))
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert any("key remaps applied" in toast for toast in toasts(pilot.app))
+        await pilot.press("F")
+        assert not box.has_focus
+        await pilot.press("G")
+        assert box.has_focus
+
+    drive(make_app(shop.root), scenario)

@@ -474,8 +474,15 @@ class MainScreen(Screen):
             )
             return None
         old, self.project = self.project, fresh
+        changes = []
         if fresh.lint_rules != old.lint_rules:
-            return "lint rules changed"
+            changes.append("lint rules changed")
+        if fresh.tui_bindings != old.tui_bindings:
+            self.app.project = fresh
+            self.app.load_keymap(fresh)
+            changes.append("key remaps applied")
+        if changes:
+            return ", ".join(changes)
         return "settings changed" if fresh != old else "settings unchanged"
 
     def action_edit_schema(self) -> None:
