@@ -334,6 +334,9 @@ class FolderSummary:
     errors: int
     warnings: int
     unreadable: int
+    # The last diff's verdicts of the events under the folder: (verdict, count), or () when
+    # no diff covered them.
+    diff_verdicts: tuple[tuple[str, int], ...] = ()
 
 
 def folder_summary(

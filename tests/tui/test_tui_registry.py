@@ -8,6 +8,7 @@ from tui_support import drive, make_app, plain, settle, toasts, track_rule, use_
 from reflekt.tui.screens.registry import ConfirmPullScreen, ConfirmPushScreen, ResultScreen
 from reflekt.tui.widgets.diff_view import DiffView
 from reflekt.tui.widgets.schema_tree import SchemaTree
+from reflekt.tui.widgets.schema_view import VERDICT_WORDS
 
 GIT_HINT = "Press g to compare with a git ref instead (no registry needed)."
 REFUSED_TOKEN = (
@@ -666,5 +667,36 @@ def test_push_on_the_registry_root_asks_which_plan_first(shop, segment):
         await settle(pilot)
         assert isinstance(pilot.app.screen, ConfirmPushScreen), pilot.app.screen
         assert "segment/ecommerce" in str(pilot.app.screen.select)
+
+    drive(make_app(shop.root), scenario)
+
+
+def test_a_plan_node_summarises_the_last_diff(shop, segment):
+    without_broken_file(shop)
+    seed_plan(segment)
+    use_segment(shop, segment)
+
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        tree = screen.query_one(SchemaTree)
+        tree.select_key("segment/ecommerce")
+        await settle(pilot)
+        header = screen.query_one("#schema-header", Static)
+        assert "last diff" not in header.render().plain, "no diff yet"
+        await pilot.press("d")
+        await settle(pilot)
+        report = screen.query_one(DiffView).report
+        expected = {
+            e.verdict for e in report.events if e.event_key.startswith("segment/ecommerce/")
+        }
+        tree.select_key("segment/marketing")
+        await settle(pilot)
+        tree.select_key("segment/ecommerce")
+        await settle(pilot)
+        shown = header.render().plain
+        assert "last diff: " in shown
+        assert len(expected) >= 1 and all(
+            (VERDICT_WORDS.get(verdict, verdict)) in shown for verdict in expected
+        ), shown
 
     drive(make_app(shop.root), scenario)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import time
+from collections import Counter
 from dataclasses import replace
 from typing import ClassVar
 
@@ -401,11 +402,23 @@ class MainScreen(Screen):
                 view.show(entry, highlight=highlight)
         elif self.index is not None and node is not None and node.data is not None:
             shown = self.index.matching(tree.filter_text) if tree.filter_text.strip() else None
-            view.show_summary(folder_summary(self.index, node.data.key, self.lint.counts(), shown))
+            summary = folder_summary(self.index, node.data.key, self.lint.counts(), shown)
+            view.show_summary(replace(summary, diff_verdicts=self._diff_verdicts(node.data.key)))
         elif self.index is not None and node is None and tree.filter_text.strip():
             filtering = bool(tree.filter_text.strip())
             view.show(None, empty="No schema matches the filter." if filtering else "")
         self.query_one(LintPanel).set_scope_key(tree.selection_key())
+
+    def _diff_verdicts(self, key: str) -> tuple[tuple[str, int], ...]:
+        """The last diff's verdicts of the events under `key` (most serious first)."""
+        report = self.query_one(DiffView).report
+        if report is None:
+            return ()
+        counts = Counter(
+            event.verdict for event in report.events if event.event_key.startswith(key + "/")
+        )
+        order = ("unbumped", "breaking", "removed", "new", "compatible", "unchanged")
+        return tuple((verdict, counts[verdict]) for verdict in order if counts[verdict])
 
     def action_filter(self) -> None:
         if isinstance(self.focused, Input | TextArea):

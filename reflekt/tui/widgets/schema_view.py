@@ -25,6 +25,10 @@ COLUMN_CAPS = (30, 24, None, None)  # the description takes the rest, wrapped
 MIN_DESCRIPTION = 16
 
 
+# How the plan summary names the last diff's verdicts.
+VERDICT_WORDS = {"unbumped": "not bumped (need a new version)", "breaking": "breaking, bumped"}
+
+
 class SchemaView(Vertical):
     """Header, properties table, metadata; `r` switches to the raw JSON."""
 
@@ -139,6 +143,12 @@ class SchemaView(Vertical):
         )
         if summary.unreadable:
             text.append(f"\n✗ {summary.unreadable} unreadable", style="bold red")
+        if summary.diff_verdicts:
+            shown = ", ".join(
+                f"{count} {VERDICT_WORDS.get(verdict, verdict)}"
+                for verdict, count in summary.diff_verdicts
+            )
+            text.append(f"\nlast diff: {shown}")
         text.append("\nd: diff with the registry · 2: its lint findings (s: scope)", style="dim")
         self.query_one("#schema-header", Static).update(text)
         self.query_one(ContentSwitcher).current = "schema-structured"
