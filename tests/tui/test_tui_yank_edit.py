@@ -113,3 +113,27 @@ def test_f_fixes_a_finding_and_says_so(shop):
         assert any("moved 1-1.json to 2-0.json" in toast for toast in toasts(pilot.app))
 
     drive(make_app(shop.root), scenario)
+
+
+def test_the_highlighted_finding_shows_in_full_with_its_suggestion(shop):
+    add_bad_schema(shop)
+
+    async def scenario(pilot):
+        from textual.widgets import Static
+
+        screen = pilot.app.main_screen
+        await pilot.press("2")
+        findings = screen.query_one(FindingsTree)
+        detail = screen.query_one("#lint-detail", Static)
+        findings.cursor_line = finding_lines(findings)[f"{BAD_ID}:RF311:cartID"]
+        await settle(pilot)
+        shown = detail.render().plain
+        assert detail.display
+        assert shown.splitlines()[-1] == "→ suggestion: cart_id"
+        assert 'property "cartID" is not snake_case' in shown
+        assert f"schemas/{BAD_ID}:" in shown
+        findings.cursor_line = 0  # the file row: no finding, no detail
+        await settle(pilot)
+        assert not detail.display
+
+    drive(make_app(shop.root), scenario)

@@ -91,6 +91,7 @@ class LintPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("Lint has not run yet.", id="lint-summary")
         yield FindingsTree(id="findings")
+        yield Static("", id="lint-detail")
 
     def set_busy(self, text: str | None) -> None:
         self.busy_text = text
@@ -218,6 +219,27 @@ class LintPanel(Vertical):
         node = self.query_one(FindingsTree).cursor_node
         data = node.data if node is not None else None
         return data[1] if data and data[0] == "finding" else None
+
+    def on_tree_node_highlighted(self, message: Tree.NodeHighlighted) -> None:
+        """The highlighted finding in full below the list: the message wrapped, the
+        suggestion on a line of its own (a tree row cuts both at the pane's width)."""
+        data = message.node.data
+        detail = self.query_one("#lint-detail", Static)
+        detail.display = bool(data) and data[0] == "finding"
+        if not detail.display:
+            return
+        finding = data[1]
+        text = Text()
+        where = (
+            f"{finding.file}:{finding.line}:{finding.column or 1}" if finding.line else finding.file
+        )
+        text.append(f"{finding.rule} {finding.rule_name}", style="bold")
+        text.append(f"  {clean(where)}\n", style="dim")
+        text.append(clean(finding.message))
+        if finding.suggestion:
+            text.append("\n→ suggestion: ", style="dim")
+            text.append(clean(finding.suggestion), style="green")
+        detail.update(text)
 
     def on_tree_node_selected(self, message: Tree.NodeSelected) -> None:
         message.stop()
