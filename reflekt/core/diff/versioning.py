@@ -193,6 +193,19 @@ def event_diff(
     )
 
 
+# (verdict, class of a compatible event) -> the words after the count, singular and plural.
+_TALLY: Final[tuple[tuple[tuple[Verdict, str], tuple[str, str]], ...]] = (
+    ((BREAKING, ""), ("needs a MAJOR version bump", "need a MAJOR version bump")),
+    ((UNBUMPED, ""), ("needs a MINOR version bump", "need a MINOR version bump")),
+    ((REMOVED, ""), ("removed", "removed")),
+    ((NEW, ""), ("new", "new")),
+    ((COMPATIBLE, MAJOR), ("bumped correctly (MAJOR)", "bumped correctly (MAJOR)")),
+    ((COMPATIBLE, MINOR), ("bumped correctly (MINOR)", "bumped correctly (MINOR)")),
+    ((COMPATIBLE, NONE), ("documentation only", "documentation only")),
+    ((UNCHANGED, ""), ("unchanged", "unchanged")),
+)
+
+
 @dataclass(frozen=True)
 class DiffReport:
     """A selection compared with a base: `against` names it (`segment/ecommerce`, `git:HEAD`)."""
@@ -218,6 +231,30 @@ class DiffReport:
     def summary(self) -> dict[str, int]:
         return {verdict: self.count(verdict) for verdict in VERDICTS}
 
+    def tally(self) -> tuple[tuple[str, Verdict], ...]:
+        """The counts in the outcome's words, most urgent first, each with its verdict (for
+        colour): `1 needs a MAJOR version bump`, `2 bumped correctly (MAJOR)`, `3 unchanged`.
+
+        Why: `1 compatible` counted a correctly bumped MAJOR change as if it were compatible;
+        what the reader needs is what to fix and what is fine, as `EventDiff.outcome` says.
+        """
+        counts: dict[tuple[Verdict, str], int] = {}
+        for event in self.events:
+            key = (event.verdict, event.change_class if event.verdict == COMPATIBLE else "")
+            counts[key] = counts.get(key, 0) + 1
+        parts: list[tuple[str, Verdict]] = []
+        for (verdict, change_class), (one, many) in _TALLY:
+            count = counts.get((verdict, change_class), 0)
+            if count:
+                parts.append((f"{count} {one if count == 1 else many}", verdict))
+        return tuple(parts)
+
+    def summary_line(self) -> str:
+        """`Compared 3 events with git:main: 1 needs a MAJOR version bump, 2 unchanged.`"""
+        total = len(self.events)
+        words = ", ".join(part for part, _ in self.tally()) or "nothing to compare"
+        return f"Compared {total} event{'' if total == 1 else 's'} with {self.against}: {words}."
+
     def exit_code(self, fail_on: FailOn = "breaking") -> int:
         """1 when the report fails the `--fail-on` policy, else 0."""
         if fail_on == "never":
@@ -232,5 +269,6 @@ class DiffReport:
         return {
             "against": self.against,
             "summary": self.summary(),
+            "summary_line": self.summary_line(),
             "events": [event.to_dict() for event in self.events],
         }

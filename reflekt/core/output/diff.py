@@ -46,15 +46,9 @@ def _plural(count: int, word: str) -> str:
 
 
 def summary_line(report: DiffReport) -> str:
-    """`Compared 12 events with segment/ecommerce: 1 breaking, 2 compatible, 9 unchanged.`"""
-    counts = report.summary()
-    parts = [f"{counts[v]} {v}" for v in (BREAKING, UNBUMPED, COMPATIBLE, NEW, REMOVED, UNCHANGED)]
-    shown = [p for p in parts if not p.startswith("0 ")] or ["nothing to compare"]
-    return (
-        f"Compared {_plural(len(report.events), 'event')} with {report.against}: "
-        + ", ".join(shown)
-        + "."
-    )
+    """`Compared 12 events with segment/ecommerce: 1 needs a MAJOR version bump, 2 bumped
+    correctly (MINOR), 9 unchanged.` (`DiffReport.summary_line`, the outcome's words)."""
+    return report.summary_line()
 
 
 def _versions(event: EventDiff) -> str:
@@ -99,7 +93,7 @@ def format_github(report: DiffReport, project_root: Path | None = None) -> str:
         level = {BREAKING: "error", UNBUMPED: "warning"}.get(event.verdict, "notice")
         file = _file(event)
         changes = "; ".join(change.message for change in event.changes)
-        title = f"reflekt diff: {event.verdict} ({event.change_class})"
+        title = f"reflekt diff: {event.outcome}"
         if event.verdict in (NEW, REMOVED):
             changes = ""  # the note says it all
         message = f"{event.note}. {changes}" if changes else event.note
@@ -135,6 +129,12 @@ def _level(report: DiffReport, event: EventDiff, change: Change) -> str:
 _KIND_LEVEL = {MAJOR: "error", MINOR: "warning"}
 
 
+def _message(event: EventDiff, change: Change) -> str:
+    """`shop/Cart_Viewed: required property 'x' added (MAJOR change, version not bumped:
+    should be 2-0)`: one change and what it means for the event's version (SARIF, GitLab)."""
+    return f"{event.event_key}: {change.message} ({event.outcome})"
+
+
 def format_sarif(report: DiffReport, project_root: Path | None = None) -> str:
     """SARIF 2.1.0: the change kinds are the rules, each change of a changed event a result."""
     from reflekt.core.output.sarif import physical_location, sarif_log
@@ -156,6 +156,7 @@ def format_sarif(report: DiffReport, project_root: Path | None = None) -> str:
                 "event": event.event_key,
                 "verdict": event.verdict,
                 "class": change.change_class,
+                "outcome": event.outcome,
             }
             if change.path:
                 properties["property"] = change.path
@@ -166,7 +167,7 @@ def format_sarif(report: DiffReport, project_root: Path | None = None) -> str:
                     "ruleId": change.code,
                     "ruleIndex": index[change.code],
                     "level": _level(report, event, change),
-                    "message": {"text": f"{event.event_key}: {change.message} ({event.note})"},
+                    "message": {"text": _message(event, change)},
                     "locations": [
                         {"physicalLocation": physical_location(_file(event), 1, None, project_root)}
                     ],
@@ -195,24 +196,24 @@ def format_junit(report: DiffReport, project_root: Path | None = None) -> str:
         case = junit.testcase(suites[plan], plan, event.event_key)
         if event.verdict == UNCHANGED:
             continue
-        lines = [f"{_file(event)}: {event.verdict} ({event.change_class}): {event.note}"]
+        lines = [f"{_file(event)}: {event.outcome} ({event.note})"]
         lines += [
             f"  {c.change_class} {c.code}{' ' + c.path + ':' if c.path else ''} {c.message}"
             for c in event.changes
         ]
         if _fails(report, event):
-            junit.fail(case, event.verdict, event.note, "\n".join(lines))
+            junit.fail(case, event.verdict, event.outcome, "\n".join(lines))
         else:
             junit.output(case, "\n".join(lines))
     return junit.document(root)
 
 
 _VERDICT_MARK = {
-    BREAKING: "\u274c breaking",
-    UNBUMPED: "\u26a0\ufe0f unbumped",
-    COMPATIBLE: "\u2705 compatible",
-    NEW: "\U0001f195 new",
-    REMOVED: "\U0001f5d1\ufe0f removed",
+    BREAKING: "\u274c",
+    UNBUMPED: "\u26a0\ufe0f",
+    COMPATIBLE: "\u2705",
+    NEW: "\U0001f195",
+    REMOVED: "\U0001f5d1\ufe0f",
 }
 
 
@@ -222,7 +223,7 @@ def _version(version: object) -> str:
 
 def format_markdown(report: DiffReport, project_root: Path | None = None) -> str:
     """GitHub-flavoured Markdown (PR comments, `$GITHUB_STEP_SUMMARY`): the summary line, a
-    table of the changed events (verdict, class, versions, the version needed), then a
+    table of the changed events (outcome, versions, the version needed), then a
     table per event of its changes with their codes; lists past `markdown.LONG` rows are
     collapsed under `<details>`. Every outside string is escaped (`markdown_cell`)."""
     from reflekt.core.output.markdown import collapsible, table
@@ -234,17 +235,17 @@ def format_markdown(report: DiffReport, project_root: Path | None = None) -> str
     if not changed:
         return "\n".join(parts)
 
-    def verdict(event: EventDiff) -> str:
-        marked = _VERDICT_MARK.get(event.verdict, event.verdict)
+    def outcome(event: EventDiff) -> str:
+        """`✅ MAJOR change, version bumped: OK`, bold when the event fails the run."""
+        marked = f"{_VERDICT_MARK[event.verdict]} {markdown_text(event.outcome)}"
         return f"**{marked}**" if _fails(report, event) else marked
 
     overview = table(
-        ("Event", "Verdict", "Class", "Local", "Base", "Version needed"),
+        ("Event", "Outcome", "Local", "Base", "Version needed"),
         [
             (
                 markdown_cell(event.event_key),
-                verdict(event),
-                event.change_class,
+                outcome(event),
                 _version(event.local_version),
                 _version(event.base_version),
                 _version(event.required_version),
@@ -256,7 +257,7 @@ def format_markdown(report: DiffReport, project_root: Path | None = None) -> str
     for event in changed:
         parts.append(f"### {markdown_text(event.event_key)}\n")
         name = f"Event {markdown_text(event.name)}: " if event.name else ""
-        parts.append(f"{verdict(event)} \u2014 {name}{markdown_text(event.note)}\n")
+        parts.append(f"{outcome(event)} \u2014 {name}{markdown_text(event.note)}\n")
         rows = [
             (
                 f"`{change.code}`",
@@ -278,7 +279,7 @@ def format_gitlab(report: DiffReport, project_root: Path | None = None) -> str:
     issues = [
         Issue(
             check_name=f"reflekt diff {change.code}",
-            description=f"{event.event_key}: {change.message} ({event.note})",
+            description=_message(event, change),
             path=_file(event),
             line=1,
             level=_level(report, event, change),

@@ -60,8 +60,8 @@ def test_diff_against_segment_classifies_each_event(segment, segment_project):
     assert "segment/shop/Only_Remote removed" in out
     assert "Product_Viewed" not in out  # unchanged events are only counted
     assert (
-        "Compared 5 events with segment/shop: 1 breaking, 1 compatible, 1 new, 1 removed, "
-        "1 unchanged." in out
+        "Compared 5 events with segment/shop: 1 needs a MAJOR version bump, 1 removed, 1 new, "
+        "1 bumped correctly (MINOR), 1 unchanged." in out
     )
     assert [r.method for r in segment.requests] == ["GET", "GET"]  # plans, then one page
 
@@ -160,7 +160,7 @@ def test_diff_against_a_git_ref(make_project):
         project, "diff", "--against", "git:main", "-s", "segment/shop/Order_Completed"
     )
     assert selected.exit_code == 0, selected.output
-    assert "Compared 1 event with git:main: 1 compatible." in _flat(selected.output)
+    assert "Compared 1 event with git:main: 1 bumped correctly (MINOR)." in _flat(selected.output)
 
 
 def test_a_deleted_schema_fails_the_git_check_but_not_a_registry_diff(

@@ -117,13 +117,13 @@ def test_changed_reads_only_the_events_whose_files_differ(make_project):
     result = _diff(project, "--changed")
     out = _flat(result.output)
     assert result.exit_code == 1, result.output  # the removal breaks against git
-    assert "Compared 3 events with git:HEAD: 1 compatible, 1 new, 1 removed." in out
+    assert "Compared 3 events with git:HEAD: 1 removed, 1 new, 1 bumped correctly (MINOR)." in out
     assert "segment/shop/Order_Completed MINOR change, version bumped: OK" in out
     assert "Cart_Viewed" not in out and "Other_1" not in out
 
     selected = _diff(project, "--changed", "--select", "segment/shop/Order_Completed")
     assert selected.exit_code == 0, selected.output
-    assert "Compared 1 event with git:HEAD: 1 compatible." in _flat(selected.output)
+    assert "Compared 1 event with git:HEAD: 1 bumped correctly (MINOR)." in _flat(selected.output)
 
 
 def test_changed_against_a_branch_counts_committed_and_uncommitted_work(make_project):
@@ -136,7 +136,10 @@ def test_changed_against_a_branch_counts_committed_and_uncommitted_work(make_pro
     result = _diff(project, "--against", "git:main...", "--changed")
     out = _flat(result.output)
     assert result.exit_code == 1, result.output
-    assert "Compared 2 events with git:main...: 1 breaking, 1 compatible." in out
+    assert (
+        "Compared 2 events with git:main...: 1 needs a MAJOR version bump, 1 bumped correctly (MINOR)."
+        in out
+    )
 
 
 def test_staged_compares_the_index_not_the_working_tree(make_project):
@@ -154,7 +157,9 @@ def test_staged_compares_the_index_not_the_working_tree(make_project):
 
     staged_changed = _diff(project, "--staged", "--changed")
     assert staged_changed.exit_code == 1
-    assert "Compared 1 event with git:HEAD: 1 breaking." in _flat(staged_changed.output)
+    assert "Compared 1 event with git:HEAD: 1 needs a MAJOR version bump." in _flat(
+        staged_changed.output
+    )
 
     # The reverse: a clean index, a breaking working tree.
     git(project.root, "reset", "-q")

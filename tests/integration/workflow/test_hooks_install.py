@@ -50,7 +50,7 @@ def test_the_hook_blocks_a_breaking_push_and_lets_a_clean_one_through(make_proje
     commit_all(project.root, "coupon, bumped to 1-1")
     clean = _push(project.root)
     assert clean.returncode == 0, clean.stderr
-    assert "1 compatible" in " ".join(clean.stdout.split() + clean.stderr.split())
+    assert "1 bumped correctly (MINOR)" in " ".join(clean.stdout.split() + clean.stderr.split())
 
     make_breaking(project)
     commit_all(project.root, "cart_id required, no bump")

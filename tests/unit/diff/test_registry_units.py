@@ -178,7 +178,9 @@ def test_text_format():
     )
     assert "MAJOR PROPERTY_MADE_REQUIRED address: property 'address' is now required" in text
     assert "Other" not in text
-    assert text.endswith("Compared 2 events with segment/shop: 1 breaking, 1 unchanged.\n")
+    assert text.endswith(
+        "Compared 2 events with segment/shop: 1 needs a MAJOR version bump, 1 unchanged.\n"
+    )
 
 
 def test_json_format_is_deterministic():
@@ -200,6 +202,6 @@ def test_github_format_escapes():
     line = FORMATS["github"](_report()).splitlines()[0]
     assert line.startswith(
         "::error file=schemas/segment/shop/Cart_Viewed/1-0.json,"
-        "title=reflekt diff%3A breaking (MAJOR)::"
+        "title=reflekt diff%3A MAJOR change%2C version not bumped%3A should be 2-0::"
     )
     assert "\n" not in line

@@ -122,11 +122,16 @@ def test_markdown_renders_safe_tables(project):
     for table in parsed.tables:
         assert len({len(row) for row in table}) == 1, table  # no | ended a cell early
     overview = parsed.tables[0]
-    assert overview[0] == ["Event", "Verdict", "Class", "Local", "Base", "Version needed"]
+    assert overview[0] == ["Event", "Outcome", "Local", "Base", "Version needed"]
     rows = {row[0]: row for row in overview[1:]}
     assert "segment/shop/Still_Same" not in rows
-    assert rows[HOSTILE_KEY][1:] == ["\u274c breaking", "MAJOR", "1-0", "1-0", "2-0"]
-    assert rows["segment/shop/Brand_New"][1:] == ["\U0001f195 new", "MINOR", "1-0", "-", "-"]
+    assert rows[HOSTILE_KEY][1:] == [
+        "\u274c MAJOR change, version not bumped: should be 2-0",
+        "1-0",
+        "1-0",
+        "2-0",
+    ]
+    assert rows["segment/shop/Brand_New"][1:] == ["\U0001f195 new event", "1-0", "-", "-"]
     changes = [row for table in parsed.tables if table[0][0] == "Change" for row in table[1:]]
     assert len(changes) == MANY + 5  # every change of every changed event, with its code
     assert [
