@@ -16,6 +16,8 @@ The rule (`event_folder(name)`), applied to the NFC form of the name, character 
   is escaped too (so the folder is itself NFC);
 - a leading `.` and a trailing `.` become `%2E` (no hidden folders, no `.`/`..`, nothing
   Windows would strip);
+- a folder that would end in `.json` (any case) has that `.` escaped (`0.json` -> `0%2Ejson`):
+  an event folder never looks like a schema file to lint, pull or `--select`;
 - a folder whose part before the first `.` is a Windows device name (CON, PRN, AUX, NUL,
   COM0-9, LPT0-9, CONIN$, CONOUT$, any case) has its first character escaped (`%4EUL`);
 - the empty name is the folder `%`;
@@ -81,6 +83,8 @@ def _units(name: str) -> list[str]:
             unit = char
         escaped_before = unit.startswith("%")
         units.append(unit)
+    if len(units) >= 5 and units[-5] == "." and "".join(units[-4:]).lower() == "json":
+        units[-5] = _hex(".")
     stem = "".join(units).split(".", 1)[0]
     if stem.upper() in WINDOWS_DEVICES:
         units[0] = _hex(units[0])

@@ -322,6 +322,7 @@ def test_event_folder_is_always_safe(name):
     assert not any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp") for c in folder)
     assert not any(c in ':*?"<>|{}' for c in folder)
     assert folder.split(".", 1)[0].upper() not in WINDOWS_DEVICES
+    assert not folder.lower().endswith(".json"), "an event folder never looks like a schema"
     assert unicodedata.is_normalized("NFC", folder)
     assert event_folder(name) == folder  # deterministic
 
@@ -344,6 +345,15 @@ def test_event_folder_is_reversible_hence_injective(name):
 @given(ANY_TEXT, ANY_TEXT)
 def test_two_names_share_a_folder_only_when_their_keys_are_equal(a, b):
     assert (event_folder(a) == event_folder(b)) == (folder_key(a) == folder_key(b))
+
+
+def test_a_name_ending_in_json_gets_a_folder_lint_reads_as_a_folder():
+    """Found by hypothesis: the rule key `0.json` became the folder `0.json`, which lint then
+    reported as an unreadable schema file (a directory named *.json)."""
+    assert event_folder("0.json") == "0%2Ejson"
+    assert event_folder("Export.JSON") == "Export%2EJSON"
+    assert name_of_folder("0%2Ejson") == "0.json"
+    assert event_folder("a.json.gz") == "a.json.gz"
 
 
 def test_the_seed_folders_are_kept():
