@@ -67,7 +67,7 @@ def test_diff_of_a_plan_against_the_local_segment_server(shop, segment):
         assert by_event["Order_Completed"][1:] == ["breaking", "1-0", "1-0"]
         assert by_event["Cart_Viewed"][1:] == ["compatible", "1-1", "1-0"]
         summary = str(view.query_one("#diff-summary", Static).render())
-        assert "1 breaking" in summary
+        assert summary.endswith(": 1 needs a MAJOR version bump, 1 bumped correctly (MINOR)")
         # The breaking event is listed first and shown in the detail pane.
         table.move_cursor(row=0)
         await pilot.pause()
@@ -174,7 +174,7 @@ def test_push_shows_the_diff_and_sends_only_after_confirmation(shop, segment):
         await settle(pilot)
         assert isinstance(pilot.app.screen, ConfirmPushScreen)
         text = str(pilot.app.screen.query_one("#push-summary", Static).render())
-        assert "1 breaking" in text
+        assert "1 needs a MAJOR version bump" in text
         await pilot.press("n")
         await settle(pilot)
         assert not segment.calls("PATCH")

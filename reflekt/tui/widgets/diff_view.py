@@ -49,16 +49,17 @@ def short(value: Any, width: int = 60) -> str:
 
 
 def report_summary(report: DiffReport) -> Text:
-    """`segment/ecommerce: 1 breaking, 2 compatible, ...` coloured by verdict."""
+    """`local vs segment/ecommerce: 1 needs a MAJOR version bump, 2 bumped correctly (MINOR)`,
+    coloured by verdict (the words of `DiffReport.tally`, as the CLI's summary says them)."""
     text = Text()
-    text.append(f"local vs {report.against}: ", style="bold")
-    parts = [(verdict, count) for verdict, count in report.summary().items() if count]
+    text.append(f"local vs {clean(report.against)}: ", style="bold")
+    parts = report.tally()
     if not parts:
         text.append("nothing to compare", style="dim")
-    for index, (verdict, count) in enumerate(parts):
+    for index, (words, verdict) in enumerate(parts):
         if index:
             text.append(", ")
-        text.append(f"{count} {verdict}", style=VERDICT_STYLE.get(verdict, ""))
+        text.append(words, style=VERDICT_STYLE.get(verdict, ""))
     return text
 
 
