@@ -126,3 +126,7 @@ class RuleTypeError(ReflektError):
 
 class DbtRunError(ReflektError):
     """dbt is not installed, or cannot run against this kind of source."""
+
+
+class DbtCancelledError(DbtRunError):
+    """A running dbt was stopped on request (the TUI closed the wizard or quit)."""

@@ -242,10 +242,16 @@ WIZARD_DBT_SCHEMA = "reflekt_staging"  # where dbt creates the package's views
 
 
 def dbt_build_job(
-    project: Project, profile: Profile, source_id: str, package_dir: Path, post: Post
+    project: Project,
+    profile: Profile,
+    source_id: str,
+    package_dir: Path,
+    post: Post,
+    cancel: threading.Event | None = None,
 ) -> DbtDone | DbtFailed:
     """`dbt deps` then `dbt build` of the written package, as `reflekt demo` runs it: in a
-    throw-away downstream project that installs the package locally."""
+    throw-away downstream project that installs the package locally. Setting `cancel` stops
+    the dbt that runs (the wizard closed)."""
     from reflekt.core.build.dbt_runner import (
         dbt_missing_reason,
         run_dbt,
@@ -263,7 +269,7 @@ def dbt_build_job(
         steps = (("deps",), ("build",))
         for done, args in enumerate(steps):
             post(DbtProgress(done, len(steps), f"dbt {' '.join(args)}…"))
-            runs.append(run_dbt(work_dir, source, args))
+            runs.append(run_dbt(work_dir, source, args, cancel=cancel))
             if not runs[-1].ok:
                 break
     except Exception as error:  # a DbtRunError, a profile without that source, a bug

@@ -9,6 +9,7 @@ import os
 import sys
 
 import pytest
+from blocking_dbt_support import blocking_dbt, ends, running
 from textual.widgets import Button, DataTable, Input, Select, Static
 from tui_support import drive, make_app, plain, settle
 
@@ -349,3 +350,37 @@ def test_dbt_build_is_skipped_with_a_message_when_the_adapter_is_missing(
         assert not (warehouse_shop.root / ".reflekt_cache/dbt_wizard").exists()
 
     drive(make_app(warehouse_shop.root), scenario)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="FIFOs and process groups")
+@pytest.mark.parametrize("keys", [("escape",), ("q",), ("ctrl+q", "y")], ids=["esc", "q", "quit"])
+def test_closing_or_quitting_stops_a_running_dbt(warehouse_shop, tmp_path, monkeypatch, keys):
+    pytest.importorskip("dbt.adapters.duckdb")
+    fake = blocking_dbt(tmp_path / "fake-dbt")  # blocks until released or stopped
+    monkeypatch.setenv("REFLEKT_DBT", str(fake.script))
+    children = []
+
+    async def scenario(pilot):
+        wizard = await open_wizard(pilot)
+        await pilot.press("a")
+        await to_preview(pilot, wizard)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        await pilot.press("d")
+        children.append(fake.wait_started())
+        assert running(children[0])
+        for key in keys:
+            await pilot.press(key)
+        await settle(pilot)
+        if keys[0] == "ctrl+q":
+            assert pilot.app.return_code == 0  # quitting, not waiting for dbt
+        else:
+            assert not isinstance(pilot.app.screen, BuildWizard)
+
+    try:
+        drive(make_app(warehouse_shop.root), scenario)
+        assert ends(children[0]), "dbt's child outlived the wizard"
+    finally:
+        if children and running(children[0]):
+            fake.release()  # a broken cancel: let the fake dbt end
+    assert not fake.done.exists(), "dbt ran to its end"

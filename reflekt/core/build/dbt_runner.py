@@ -10,20 +10,26 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from reflekt.core.errors import DbtRunError
+from reflekt.core.errors import DbtCancelledError, DbtRunError
 from reflekt.core.profiles import SourceConfig
 from reflekt.core.secrets import Secret, redact
 
 DOWNSTREAM_PROJECT = "reflekt_downstream"
 _PASSWORD_ENV = "REFLEKT_DBT_PASSWORD"
+DBT_ENV = "REFLEKT_DBT"  # the dbt command to run (e.g. a dbt in another virtualenv)
+_POLL_SECONDS = 0.1  # how often a running dbt checks whether it was cancelled
+_TERM_GRACE_SECONDS = 5.0  # after SIGTERM, before SIGKILL
 
 
 @dataclass(frozen=True)
@@ -74,8 +80,11 @@ class DbtRunResult:
 
 
 def dbt_command() -> list[str] | None:
-    """How to run dbt: the executable next to this Python, else on PATH, else the module
-    (`python -m dbt.cli.main`), else None."""
+    """How to run dbt: $REFLEKT_DBT, else the executable next to this Python, else on PATH,
+    else the module (`python -m dbt.cli.main`), else None."""
+    chosen = os.environ.get(DBT_ENV, "").strip()
+    if chosen:
+        return shlex.split(chosen)
     beside = Path(sys.executable).parent / "dbt"
     if beside.is_file() and os.access(beside, os.X_OK):
         return [str(beside)]
@@ -195,23 +204,26 @@ def _env(work_dir: Path, source: SourceConfig) -> dict[str, str]:
     return env
 
 
-def run_dbt(work_dir: Path, source: SourceConfig, args: Sequence[str]) -> DbtRunResult:
-    """Run one dbt command in `work_dir` and summarise it."""
+def run_dbt(
+    work_dir: Path,
+    source: SourceConfig,
+    args: Sequence[str],
+    *,
+    cancel: threading.Event | None = None,
+) -> DbtRunResult:
+    """Run one dbt command in `work_dir` and summarise it. Setting `cancel` stops dbt (its
+    whole process group) and raises DbtCancelledError: closing the TUI need not wait."""
     base = dbt_command()
     if base is None:
         raise DbtRunError("dbt is not installed", hint="pip install 'reflekt[dbt]'")
     run_results = work_dir / "target" / "run_results.json"
     run_results.unlink(missing_ok=True)
-    completed = subprocess.run(
-        [*base, *args, "--project-dir", str(work_dir)],
-        cwd=work_dir,
-        env=_env(work_dir, source),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    command = [*base, *args, "--project-dir", str(work_dir)]
+    if cancel is not None and cancel.is_set():
+        raise DbtCancelledError(f"dbt {' '.join(args)} was cancelled")
+    stdout, stderr, returncode = _run(command, work_dir, _env(work_dir, source), cancel)
     warnings, errors, text_lines = [], [], []
-    for line in completed.stdout.splitlines():
+    for line in stdout.splitlines():
         try:
             event = json.loads(line)
         except ValueError:
@@ -227,10 +239,10 @@ def run_dbt(work_dir: Path, source: SourceConfig, args: Sequence[str]) -> DbtRun
             errors.append(message)
     result = DbtRunResult(
         command=tuple(args),
-        returncode=completed.returncode,
+        returncode=returncode,
         warnings=tuple(warnings),
         errors=tuple(errors),
-        log=redact("\n".join(text_lines) + ("\n" + completed.stderr if completed.stderr else "")),
+        log=redact("\n".join(text_lines) + ("\n" + stderr if stderr else "")),
     )
     if run_results.is_file():
         results = json.loads(run_results.read_text(encoding="utf-8"))
@@ -239,6 +251,56 @@ def run_dbt(work_dir: Path, source: SourceConfig, args: Sequence[str]) -> DbtRun
             warned = _warned_tests(results, work_dir / "target" / "manifest.json")
             result = replace(result, warned_tests=warned)
     return result
+
+
+def _run(
+    command: list[str], work_dir: Path, env: dict[str, str], cancel: threading.Event | None
+) -> tuple[str, str, int]:
+    """Run `command` to its end (stdout, stderr, exit code), or until `cancel` is set: then
+    its process group is terminated (dbt's own children too) and DbtCancelledError raised."""
+    posix = os.name == "posix"
+    process = subprocess.Popen(
+        command,
+        cwd=work_dir,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=posix,  # its own process group, to stop it with its children
+    )
+    try:
+        while True:
+            try:
+                timeout = None if cancel is None else _POLL_SECONDS
+                stdout, stderr = process.communicate(timeout=timeout)
+                return stdout, stderr, process.returncode
+            except subprocess.TimeoutExpired:
+                if cancel is not None and cancel.is_set():
+                    raise DbtCancelledError("dbt was cancelled") from None
+    except BaseException:  # cancelled, or Ctrl+C: dbt must not live on
+        _stop(process, posix)
+        raise
+
+
+def _stop(process: subprocess.Popen[str], posix: bool) -> None:
+    """Terminate the process group (SIGKILL when it does not end in time) and reap it."""
+
+    def signal_group(sig: int) -> None:
+        try:
+            if posix:
+                os.killpg(process.pid, sig)
+            else:
+                process.kill()
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    signal_group(signal.SIGTERM)
+    try:
+        process.communicate(timeout=_TERM_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        signal_group(signal.SIGKILL)
+        process.communicate()
 
 
 def _warned_tests(results: dict[str, Any], manifest: Path) -> tuple[WarnedTest, ...]:

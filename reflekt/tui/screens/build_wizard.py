@@ -12,6 +12,7 @@ remembered per project and profile (`reflekt.tui.wizard_memory`).
 from __future__ import annotations
 
 import shlex
+import threading
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.syntax import Syntax
@@ -112,6 +113,7 @@ class BuildWizard(Screen[None]):
         self._source_id = ""  # the source of the write (for dbt)
         self._all_skipped = False  # x: every skipped table, not the first few
         self._dbt_running = False
+        self._dbt_cancel = threading.Event()  # set: the running dbt is stopped (wizard closed)
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -525,8 +527,22 @@ class BuildWizard(Screen[None]):
     # -- after the write: dbt build -----------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="wizard-dbt")
-    def _dbt(self, project: Project, profile: Profile, source_id: str, package: Path) -> None:
-        self.post_message(dbt_build_job(project, profile, source_id, package, self.post_message))
+    def _dbt(
+        self,
+        project: Project,
+        profile: Profile,
+        source_id: str,
+        package: Path,
+        cancel: threading.Event,
+    ) -> None:
+        self.post_message(
+            dbt_build_job(project, profile, source_id, package, self.post_message, cancel)
+        )
+
+    def _cancel_dbt(self) -> None:
+        """Stop a running dbt (its process group): closing or quitting does not wait for it."""
+        self._dbt_cancel.set()
+        self.workers.cancel_group(self, "wizard-dbt")
 
     def action_run_dbt(self) -> None:
         if self.result is None or self.profile is None or self._dbt_running:
@@ -534,7 +550,10 @@ class BuildWizard(Screen[None]):
         self._dbt_running = True
         self._update_buttons()
         self.query_one("#wizard-dbt-summary", Static).update(Text("\n⟳ dbt deps…", style="cyan"))
-        self._dbt(self.project, self.profile, self._source_id, self.result.package_dir)
+        self._dbt_cancel = threading.Event()
+        self._dbt(
+            self.project, self.profile, self._source_id, self.result.package_dir, self._dbt_cancel
+        )
 
     @on(DbtProgress)
     def _dbt_progress(self, message: DbtProgress) -> None:
@@ -667,7 +686,11 @@ class BuildWizard(Screen[None]):
             self._show_step(self.step - 1)
 
     def action_close(self) -> None:
+        self._cancel_dbt()
         self.dismiss(None)
+
+    def on_unmount(self) -> None:
+        self._cancel_dbt()  # the app quits with the wizard open
 
     @on(Button.Pressed, "#wizard-next")
     def _next_pressed(self) -> None:
