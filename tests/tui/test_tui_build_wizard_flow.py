@@ -11,7 +11,7 @@ import sys
 import pytest
 from blocking_dbt_support import blocking_dbt, ends, running
 from textual.widgets import Button, DataTable, Input, Select, Static
-from tui_support import drive, make_app, plain, settle
+from tui_support import drive, make_app, plain, settle, toasts
 
 from reflekt.tui.screens.build_wizard import BuildWizard
 from reflekt.tui.widgets.check_tree import CheckTree
@@ -384,3 +384,62 @@ def test_closing_or_quitting_stops_a_running_dbt(warehouse_shop, tmp_path, monke
         if children and running(children[0]):
             fake.release()  # a broken cancel: let the fake dbt end
     assert not fake.done.exists(), "dbt ran to its end"
+
+
+# -- search in the preview ------------------------------------------------------------------------
+
+
+async def search(pilot, text: str) -> None:
+    await pilot.press("ctrl+f")
+    box = pilot.app.screen.query_one("#wizard-search", Input)
+    assert box.display and box.has_focus
+    for char in text:
+        await pilot.press(char)
+    await pilot.press("enter")
+    await settle(pilot)
+    assert not box.display
+
+
+def test_search_the_preview_file_list_then_the_shown_file(warehouse_shop):
+    async def scenario(pilot):
+        wizard = await open_wizard(pilot)
+        tree = wizard.query_one("#wizard-events", CheckTree)
+        await pilot.press("a", "n")  # on step 1, n is the tree's: tick none
+        assert not tree.checked
+        await pilot.press("a")
+        await to_preview(pilot, wizard)
+        table = wizard.query_one("#wizard-files", DataTable)
+        names = [table.get_row_at(i)[1] for i in range(table.row_count)]
+        carts = [i for i, name in enumerate(names) if "cart" in name.lower()]
+        assert len(carts) >= 2, names
+        await search(pilot, "CART")  # case-insensitive, on the cells shown
+        assert table.has_focus and table.cursor_row == carts[0]
+        assert any(f"Match 1 of {len(carts)} for 'CART'" in t for t in toasts(pilot.app))
+        await pilot.press("n")
+        assert table.cursor_row == carts[1]
+        await pilot.press("N", "N")  # back, then round to the last one
+        assert table.cursor_row == carts[-1]
+        await search(pilot, "zzz-nothing")
+        assert table.cursor_row == carts[-1]
+        assert any("No match for 'zzz-nothing'" in t for t in toasts(pilot.app))
+        # The shown file's text: with the focus in it, its matching line is marked.
+        shown = names[table.cursor_row]
+        lines = wizard.file_text(shown).splitlines()
+        word = "select" if shown.endswith(".sql") else "name"
+        hits = [n for n, line in enumerate(lines, 1) if word in line.lower()]
+        assert hits, shown
+        wizard.query_one("#wizard-file-scroll").focus()
+        await search(pilot, word)
+        assert wizard.file_match == hits[0]
+        assert table.cursor_row == carts[-1], "the file list stays where it was"
+        marked = plain(wizard.query_one("#wizard-file", Static).content, width=200).splitlines()
+        assert marked[hits[0] - 1].startswith("❱"), marked[: hits[0]]  # the line is marked
+        await pilot.press("n")
+        assert wizard.file_match == hits[1 % len(hits)]
+        # Esc closes the search box, not the wizard.
+        await pilot.press("ctrl+f", "escape")
+        await settle(pilot)
+        assert pilot.app.screen is wizard
+        assert not wizard.query_one("#wizard-search", Input).display
+
+    drive(make_app(warehouse_shop.root), scenario)

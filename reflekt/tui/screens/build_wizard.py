@@ -60,6 +60,8 @@ from reflekt.tui.messages import (
     ProfileLoaded,
 )
 from reflekt.tui.safe_text import clean
+from reflekt.tui.search import SearchResult, line_matches, table_matches
+from reflekt.tui.search import step as step_match
 from reflekt.tui.widgets.check_tree import CheckTree
 from reflekt.tui.wizard_memory import WizardChoice, load_choice, save_choice
 
@@ -85,6 +87,10 @@ class BuildWizard(Screen[None]):
         Binding("x", "toggle_skipped", "All skipped", id="wizard.skipped"),
         Binding("d", "run_dbt", "dbt build", id="wizard.dbt_build"),
         Binding("y", "yank_cli", "Copy CLI line", id="wizard.yank"),
+        # The preview's search; on step 1 the tree's own `n` (tick none) comes first.
+        Binding("ctrl+f", "search", "Search", show=False, id="wizard.search"),
+        Binding("n", "search_step(True)", "Next match", show=False, id="wizard.search_next"),
+        Binding("N", "search_step(False)", "Previous match", show=False, id="wizard.search_prev"),
     ]
 
     def __init__(
@@ -114,6 +120,10 @@ class BuildWizard(Screen[None]):
         self._all_skipped = False  # x: every skipped table, not the first few
         self._dbt_running = False
         self._dbt_cancel = threading.Event()  # set: the running dbt is stopped (wizard closed)
+        self._search_query = ""  # the last ctrl+f search of the preview
+        self._search_in_file = False  # it searched the shown file's text, not the file list
+        self._shown_file = ""  # the file the preview shows
+        self.file_match = 0  # the shown file's line (1-based) of the last match; 0: none
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -164,6 +174,7 @@ class BuildWizard(Screen[None]):
                 yield Button("Back", id="wizard-back")
                 yield Button("Next", variant="primary", id="wizard-next")
                 yield Button("Run dbt build (d)", id="wizard-dbt")
+        yield Input(placeholder="search the preview (Enter; then n / N)", id="wizard-search")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -473,11 +484,67 @@ class BuildWizard(Screen[None]):
         except (OSError, UnicodeDecodeError):
             return ""
 
-    def _show_file(self, rel: str) -> None:
+    def _show_file(self, rel: str, highlight: int = 0) -> None:
+        """Show `rel`; `highlight`: a search match's line, numbered and marked."""
+        if rel != self._shown_file:
+            self._shown_file, self.file_match = rel, 0
         lexer = {"sql": "sql", "yml": "yaml", "md": "markdown"}.get(rel.rsplit(".", 1)[-1], "text")
         self.query_one("#wizard-file", Static).update(
-            Syntax(self.file_text(rel), lexer, theme="ansi_dark", background_color="default")
+            Syntax(
+                self.file_text(rel),
+                lexer,
+                theme="ansi_dark",
+                background_color="default",
+                line_numbers=bool(highlight),
+                highlight_lines={highlight} if highlight else None,
+            )
         )
+
+    # -- search in the preview (ctrl+f, n / N) ------------------------------------------------
+
+    def action_search(self) -> None:
+        """ctrl+f: search the file list, or the shown file when it has the focus."""
+        self._search_in_file = self.query_one("#wizard-file-scroll").has_focus_within
+        box = self.query_one("#wizard-search", Input)
+        box.display = True
+        box.focus()
+
+    def _close_search(self) -> None:
+        self.query_one("#wizard-search", Input).display = False
+        self.query_one("#wizard-file-scroll" if self._search_in_file else "#wizard-files").focus()
+
+    @on(Input.Submitted, "#wizard-search")
+    def _search_submitted(self, message: Input.Submitted) -> None:
+        message.stop()
+        self._search_query = message.value.strip()
+        self._close_search()
+        if self._search_query:
+            self.action_search_step(True)
+
+    def action_search_step(self, forward: bool) -> None:
+        """n / N: the next or previous match of the last search (wrapping)."""
+        query = self._search_query
+        if not query:
+            self.notify("ctrl+f searches the preview first.", timeout=3)
+            return
+        if self._search_in_file:
+            lines = line_matches(self.file_text(self._shown_file), query)
+            index = step_match(lines, self.file_match, forward)
+            if index >= 0:
+                self.file_match = lines[index]
+                self._show_file(self._shown_file, highlight=self.file_match)
+                self.query_one("#wizard-file-scroll", VerticalScroll).scroll_to(
+                    y=max(0, self.file_match - 3), animate=False
+                )
+            result = SearchResult(query, tuple(lines), index)
+        else:
+            table = self.query_one("#wizard-files", DataTable)
+            rows = table_matches(table, query)
+            index = step_match(rows, table.cursor_row, forward)
+            if index >= 0:
+                table.move_cursor(row=rows[index])
+            result = SearchResult(query, tuple(rows), index)
+        self.notify(clean(result.status), timeout=3, markup=False)
 
     def _show_summary(self, result: BuildResult) -> None:
         plan = result.plan
@@ -627,6 +694,8 @@ class BuildWizard(Screen[None]):
             return shown is not None and len(shown.skipped) > SKIPPED_SHOWN
         if action == "run_dbt":
             return self.step == 3 and self.result is not None and not self._dbt_running
+        if action in ("search", "search_step"):  # the preview's; n stays the tree's on step 1
+            return self.step == 2 and self.preview is not None
         return True
 
     def action_next(self) -> None:
@@ -686,6 +755,9 @@ class BuildWizard(Screen[None]):
             self._show_step(self.step - 1)
 
     def action_close(self) -> None:
+        if self.query_one("#wizard-search", Input).display:
+            self._close_search()  # Esc in the search box closes the box, not the wizard
+            return
         self._cancel_dbt()
         self.dismiss(None)
 
