@@ -459,8 +459,10 @@ def list_schema_files(schemas_dir: Path) -> list[Path]:
     """
     if not schemas_dir.is_dir():
         return []
-    files: list[Path] = []
-    stack = [str(schemas_dir)]
+    root = str(schemas_dir)
+    skip = len(root) + 1  # the relative path of an entry: its path after `root/`
+    found: list[tuple[tuple, str]] = []  # (sort key, path): strings until the end (fast)
+    stack = [root]
     while stack:
         try:
             with os.scandir(stack.pop()) as entries:
@@ -468,7 +470,8 @@ def list_schema_files(schemas_dir: Path) -> list[Path]:
                     if entry.name.startswith("."):
                         continue
                     if entry.name.endswith(".json"):
-                        files.append(Path(entry.path))
+                        relative = entry.path[skip:].replace(os.sep, "/")
+                        found.append((_sort_key(relative), entry.path))
                     try:
                         if entry.is_dir(follow_symlinks=False):
                             stack.append(entry.path)
@@ -476,7 +479,8 @@ def list_schema_files(schemas_dir: Path) -> list[Path]:
                         continue
         except OSError:
             continue
-    return sorted(files, key=lambda p: _sort_key(p.relative_to(schemas_dir).as_posix()))
+    found.sort(key=lambda item: item[0])
+    return [Path(path) for _, path in found]
 
 
 def _sort_key(rel: str) -> tuple:
