@@ -11,9 +11,10 @@ import logging
 import os
 import stat as stat_mode
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from reflekt.core.errors import ConfigError
 from reflekt.core.lint.base import (
@@ -305,25 +306,39 @@ def lint_documents(
     return LintReport(findings=findings, schemas=len(documents), files=files)
 
 
-def _lint_events(
-    linter: _Linter,
-    documents: list[SchemaDocument],
-    read_sibling: Callable[[Path], SchemaDocument] | None = None,
-) -> None:
-    schemas_dir = linter.project.schemas_dir
-    read = read_sibling or (lambda path: _read(path, schemas_dir))
-    by_event: dict[str, dict[str, SchemaDocument]] = {}
+class _Member(Protocol):
+    """A version file as the event rules group it: a SchemaDocument, or a cache state."""
+
+    @property
+    def path(self) -> Path: ...
+
+    @property
+    def schema_id(self) -> SchemaId: ...
+
+
+_M = TypeVar("_M", bound=_Member)
+
+
+def _events(
+    members: Iterable[_M], read: Callable[[Path], _M], *, siblings: bool = True
+) -> Iterator[tuple[str, list[_M], set[str]]]:
+    """(event key, every version of it in version order, the selected ids) per event.
+
+    Event rules compare each version with the previous one, so an event's versions that
+    were not selected are read too (`read`), unless `siblings` is False (a whole-project
+    run has them all already).
+    """
+    by_event: dict[str, dict[str, _M]] = {}
     folders: dict[str, Path] = {}
-    for doc in documents:
-        key = doc.schema_id.event_key
-        by_event.setdefault(key, {})[doc.schema_id.path] = doc
-        folders[key] = doc.path.parent
-    for key, docs in by_event.items():
-        selected = set(docs)
-        versions = dict(docs)
+    for member in members:
+        key = member.schema_id.event_key
+        by_event.setdefault(key, {})[member.schema_id.path] = member
+        folders[key] = member.path.parent
+    for key, chosen in by_event.items():
+        versions = dict(chosen)
         folder = folders[key]
         try:
-            names = os.listdir(folder)
+            names = os.listdir(folder) if siblings else []
         except OSError:
             names = []
         for name in names:
@@ -334,13 +349,24 @@ def _lint_events(
                 continue
             versions[sibling_id] = read(folder / name)
         versioned = [
-            (version, doc)
-            for doc in versions.values()
-            if (version := doc.schema_id.version) is not None
+            (version, member)
+            for member in versions.values()
+            if (version := member.schema_id.version) is not None
         ]
-        ordered = [doc for _, doc in sorted(versioned, key=lambda pair: pair[0])]
+        ordered = [member for _, member in sorted(versioned, key=lambda pair: pair[0])]
         if ordered:
-            linter.lint_event(key, ordered, selected)
+            yield key, ordered, set(chosen)
+
+
+def _lint_events(
+    linter: _Linter,
+    documents: list[SchemaDocument],
+    read_sibling: Callable[[Path], SchemaDocument] | None = None,
+) -> None:
+    schemas_dir = linter.project.schemas_dir
+    read = read_sibling or (lambda path: _read(path, schemas_dir))
+    for key, ordered, selected in _events(documents, read):
+        linter.lint_event(key, ordered, selected)
 
 
 # Below this many files a second process costs more than it saves.
@@ -657,37 +683,12 @@ def _lint_events_cached(
     """`_lint_events` over cache states: an event whose versions (ids and hashes, in order)
     are those cached takes the cached findings; any other runs the event rules."""
     project = linter.project
-    by_event: dict[str, dict[str, _Known | SchemaDocument]] = {}
-    folders: dict[str, Path] = {}
-    for member in members:
-        schema_id = member.schema_id
-        key = schema_id.event_key
-        by_event.setdefault(key, {})[schema_id.path] = member
-        folders[key] = member.path
-    for key, chosen in by_event.items():
-        selected = set(chosen)
-        versions = dict(chosen)
-        folder = folders[key].parent
-        try:
-            names = [] if run.whole else os.listdir(folder)
-        except OSError:
-            names = []
-        for name in names:
-            if not name.endswith(".json"):
-                continue
-            sibling_id = f"{key}/{name}" if key else name
-            if sibling_id in versions or Version.try_parse(name) is None:
-                continue
-            sibling = folder / name
-            versions[sibling_id] = _known(sibling, run, project) or _read(sibling, run.schemas_dir)
-        versioned = [
-            (version, member)
-            for member in versions.values()
-            if (version := member.schema_id.version) is not None
-        ]
-        ordered = [member for _, member in sorted(versioned, key=lambda pair: pair[0])]
-        if ordered:
-            _lint_event_cached(linter, key, ordered, selected, run, result)
+
+    def read(sibling: Path) -> _Known | SchemaDocument:
+        return _known(sibling, run, project) or _read(sibling, run.schemas_dir)
+
+    for key, ordered, selected in _events(members, read, siblings=not run.whole):
+        _lint_event_cached(linter, key, ordered, selected, run, result)
 
 
 def _lint_event_cached(
