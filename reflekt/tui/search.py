@@ -56,6 +56,11 @@ class SearchResult:
     position: int  # index into matches; -1 when there is none
 
     @property
+    def line(self) -> int:
+        """The match itself (a row, tree line or text line); 0 when there is none."""
+        return self.matches[self.position] if self.position >= 0 else 0
+
+    @property
     def status(self) -> str:
         if self.position < 0:
             return f"No match for {self.query!r}."
@@ -71,3 +76,28 @@ def step(matches: list[int], current: int, forward: bool) -> int:
         return after[0] if after else 0
     before = [i for i, match in enumerate(matches) if match < current]
     return before[-1] if before else len(matches) - 1
+
+
+def search_table(table: DataTable, query: str, forward: bool) -> SearchResult:
+    """Move the table's cursor to the next (or previous) row holding `query`."""
+    rows = table_matches(table, query)
+    index = step(rows, table.cursor_row, forward)
+    if index >= 0:
+        table.move_cursor(row=rows[index])
+    return SearchResult(query, tuple(rows), index)
+
+
+def search_tree(tree: Tree, query: str, forward: bool) -> SearchResult:
+    """Move the tree's cursor to the next (or previous) shown node holding `query`."""
+    lines = tree_matches(tree, query)
+    index = step(lines, tree.cursor_line, forward)
+    if index >= 0:
+        tree.cursor_line = lines[index]
+    return SearchResult(query, tuple(lines), index)
+
+
+def search_lines(text: str, query: str, current: int, forward: bool) -> SearchResult:
+    """The next (or previous) line of `text` after line `current` holding `query`; the caller
+    highlights `result.line` (0 when there is none)."""
+    lines = line_matches(text, query)
+    return SearchResult(query, tuple(lines), step(lines, current, forward))

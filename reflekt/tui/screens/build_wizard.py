@@ -60,8 +60,7 @@ from reflekt.tui.messages import (
     ProfileLoaded,
 )
 from reflekt.tui.safe_text import clean
-from reflekt.tui.search import SearchResult, line_matches, table_matches
-from reflekt.tui.search import step as step_match
+from reflekt.tui.search import search_lines, search_table
 from reflekt.tui.widgets.check_tree import CheckTree
 from reflekt.tui.wizard_memory import WizardChoice, load_choice, save_choice
 
@@ -528,22 +527,16 @@ class BuildWizard(Screen[None]):
             self.notify("ctrl+f searches the preview first.", timeout=3)
             return
         if self._search_in_file:
-            lines = line_matches(self.file_text(self._shown_file), query)
-            index = step_match(lines, self.file_match, forward)
-            if index >= 0:
-                self.file_match = lines[index]
+            text = self.file_text(self._shown_file)
+            result = search_lines(text, query, self.file_match, forward)
+            if result.line:
+                self.file_match = result.line
                 self._show_file(self._shown_file, highlight=self.file_match)
                 self.query_one("#wizard-file-scroll", VerticalScroll).scroll_to(
                     y=max(0, self.file_match - 3), animate=False
                 )
-            result = SearchResult(query, tuple(lines), index)
         else:
-            table = self.query_one("#wizard-files", DataTable)
-            rows = table_matches(table, query)
-            index = step_match(rows, table.cursor_row, forward)
-            if index >= 0:
-                table.move_cursor(row=rows[index])
-            result = SearchResult(query, tuple(rows), index)
+            result = search_table(self.query_one("#wizard-files", DataTable), query, forward)
         self.notify(clean(result.status), timeout=3, markup=False)
 
     def _show_summary(self, result: BuildResult) -> None:

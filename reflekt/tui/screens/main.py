@@ -84,7 +84,7 @@ from reflekt.tui.screens.registry import (
     ResultScreen,
     plans_under,
 )
-from reflekt.tui.search import SearchResult, step, table_matches, tree_matches
+from reflekt.tui.search import search_table, search_tree
 from reflekt.tui.widgets.audit_panel import AuditPanel
 from reflekt.tui.widgets.diff_view import DiffView
 from reflekt.tui.widgets.lint_panel import FindingsTree, LintPanel
@@ -249,17 +249,9 @@ class MainScreen(Screen):
         if isinstance(target, str):
             result = self.query_one(SchemaView).find_in_raw(query, forward)
         elif isinstance(target, DataTable):
-            rows = table_matches(target, query)
-            index = step(rows, target.cursor_row, forward)
-            if index >= 0:
-                target.move_cursor(row=rows[index])
-            result = SearchResult(query, tuple(rows), index)
+            result = search_table(target, query, forward)
         else:
-            lines = tree_matches(target, query)
-            index = step(lines, target.cursor_line, forward)
-            if index >= 0:
-                target.cursor_line = lines[index]
-            result = SearchResult(query, tuple(lines), index)
+            result = search_tree(target, query, forward)
         self.notify(clean(result.status), timeout=3, markup=False)
 
     # -- the context line ---------------------------------------------------------------------

@@ -17,7 +17,7 @@ from textual.widgets import ContentSwitcher, DataTable, Static
 
 from reflekt.tui.model import FolderSummary, SchemaEntry, property_rows
 from reflekt.tui.safe_text import clean, markup_literal, plain
-from reflekt.tui.search import SearchResult, line_matches, step
+from reflekt.tui.search import SearchResult, search_lines
 from reflekt.tui.widgets.table_fit import ROW_AUTO_HEIGHT, fit_columns, natural_widths
 
 COLUMNS = ("property", "type", "req", "description")  # req: required
@@ -231,15 +231,14 @@ class SchemaView(Vertical):
         """The next (or previous) line of the raw JSON holding `query`: highlighted, and
         scrolled into view."""
         text = self.entry.doc.text if self.entry is not None else ""
-        matches = line_matches(text, query)
-        index = step(matches, self._raw_match, forward)
-        if index >= 0:
-            self._raw_match = matches[index]
+        result = search_lines(text, query, self._raw_match, forward)
+        if result.line:
+            self._raw_match = result.line
             self._show_raw_text(highlight=self._raw_match)
             self.query_one("#schema-raw", VerticalScroll).scroll_to(
                 y=max(0, self._raw_match - 3), animate=False
             )
-        return SearchResult(query, tuple(matches), index)
+        return result
 
     def action_toggle_raw(self) -> None:
         if self.entry is None or self.entry.broken:
