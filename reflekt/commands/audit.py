@@ -8,6 +8,7 @@ import click
 from rich.markup import escape
 
 from reflekt.commands._common import Run, progress_bar, reflekt_command
+from reflekt.commands._options import output_option, profile_option
 
 # text and json are the audit's own (counts, samples, volume); the others go through lint's
 # formatter table, one finding per line of the schema file.
@@ -52,7 +53,7 @@ FORMAT_NAMES = ("text", "json", "github", "sarif", "junit", "markdown", "gitlab"
     help="Example values per finding (never whole rows: values may be personal data); "
     "0 shows none.",
 )
-@click.option("--profile", "-p", default=None, help="Profile to use (default: default_profile).")
+@profile_option
 @click.option(
     "--format",
     "-f",
@@ -62,13 +63,7 @@ FORMAT_NAMES = ("text", "json", "github", "sarif", "junit", "markdown", "gitlab"
     show_default=True,
     help="Output format (github: annotations on the schema files; markdown: a PR comment).",
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Write the output to FILE (atomically) instead of standard output.",
-)
+@output_option
 @click.option(
     "--fail-on",
     type=click.Choice(["error", "warning", "never"]),

@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from reflekt.commands._common import Run, progress_bar, reflekt_command
+from reflekt.commands._options import profile_option
 
 
 @reflekt_command("build")
@@ -38,7 +39,7 @@ from reflekt.commands._common import Run, progress_bar, reflekt_command
     show_default=True,
     help="The SDK whose warehouse tables the package models.",
 )
-@click.option("--profile", "-p", default=None, help="Profile to use (default: default_profile).")
+@profile_option
 @click.option("--dry-run", is_flag=True, help="List the files that would change; write nothing.")
 @click.option(
     "--format",

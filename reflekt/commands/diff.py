@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from reflekt.commands._common import Run, progress_bar, reflekt_command
-from reflekt.commands._options import plan_type_option
+from reflekt.commands._options import plan_type_option, profile_option
 from reflekt.core.errors import ReflektError
 from reflekt.core.output.diff import FORMATS as _FORMATS
 
@@ -39,7 +39,7 @@ from reflekt.core.output.diff import FORMATS as _FORMATS
     help="Only the events whose schema files differ from the git base (edited, added, "
     "removed, untracked); the base is HEAD unless --against names a git ref.",
 )
-@click.option("--profile", "-p", help="Profile to use (default: the project's default_profile).")
+@profile_option
 @click.option(
     "--format",
     "-f",

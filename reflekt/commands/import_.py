@@ -9,6 +9,7 @@ import click
 from rich.markup import escape
 
 from reflekt.commands._common import Run, progress_bar, reflekt_command
+from reflekt.commands._options import profile_option
 
 
 @reflekt_command("import")
@@ -50,7 +51,7 @@ from reflekt.commands._common import Run, progress_bar, reflekt_command
     metavar="GLOB",
     help="Import only the tables matching GLOB (`order_*`). Repeatable. Default: every table.",
 )
-@click.option("--profile", "-p", default=None, help="Profile to use (default: default_profile).")
+@profile_option
 @click.option("--dry-run", is_flag=True, help="List the schemas that would be written; write none.")
 @click.option(
     "--format",

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from reflekt.commands._common import Run, progress_bar, reflekt_command
+from reflekt.commands._options import output_option
 from reflekt.core.output.findings import FORMATS as _FORMATS
 
 FORMAT_NAMES = tuple(_FORMATS)  # text, json, github, sarif, junit, markdown, gitlab
@@ -34,13 +35,7 @@ _PROGRESS_THRESHOLD = 500  # files; smaller runs finish before a bar is worth dr
     help="Output format: text; json; github (workflow annotations); sarif (code scanning); "
     "junit; markdown (PR comments, step summaries); gitlab (Code Quality report).",
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Write the output to FILE (atomically) instead of standard output.",
-)
+@output_option
 @click.option(
     "--fix",
     is_flag=True,

@@ -6,7 +6,7 @@ import click
 from rich.markup import escape
 
 from reflekt.commands._common import Run, progress_bar, reflekt_command
-from reflekt.commands._options import plan_type_option
+from reflekt.commands._options import plan_type_option, profile_option
 
 
 @reflekt_command("pull")
@@ -18,7 +18,7 @@ from reflekt.commands._options import plan_type_option
     required=True,
     help="segment/<plan>[/<Event>[/<M-m>]] or avo/<branch>[/<Event>]. Repeatable.",
 )
-@click.option("--profile", "-p", help="Profile to use (default: the project's default_profile).")
+@profile_option
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @plan_type_option
 def command(

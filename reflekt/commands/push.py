@@ -6,7 +6,7 @@ import click
 from rich.markup import escape
 
 from reflekt.commands._common import Run, progress_bar, reflekt_command, stdin_is_interactive
-from reflekt.commands._options import plan_type_option
+from reflekt.commands._options import plan_type_option, profile_option
 from reflekt.core.errors import ReflektError
 
 
@@ -19,7 +19,7 @@ from reflekt.core.errors import ReflektError
     required=True,
     help="segment/<plan>[/<Event>[/<M-m>]]. Repeatable (one plan at a time).",
 )
-@click.option("--profile", "-p", help="Profile to use (default: the project's default_profile).")
+@profile_option
 @click.option("--force", "-f", is_flag=True, help="Push even when the selection has lint errors.")
 @click.option(
     "--delete", "-D", is_flag=True, help="Remove the selected rules from the plan instead."

@@ -17,6 +17,10 @@ from typing import Any
 
 RULE_TYPE_KEY = "segment_rule_type"  # metadata key: the Segment rule type (PAGE, TRACK, ...)
 KEPT_KEY = "segment_rule"  # metadata key: the rule's jsonSchema beyond what Reflekt owns
+# The types of Segment tracking plans (`--plan-type`): a library or template may share a live
+# plan's name. Here, with Segment's other facts, so the CLI's options need no HTTP client.
+PLAN_TYPES = ("LIVE", "ENGAGE", "PROPERTY_LIBRARY", "RULE_LIBRARY", "TEMPLATE")
+DEFAULT_PLAN_TYPE = "LIVE"
 RESERVED_METADATA = frozenset({RULE_TYPE_KEY, KEPT_KEY})  # never labels, never dbt meta
 
 

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import quote
 
 from reflekt.core.errors import ConfigError, RegistryError
+from reflekt.core.platforms.segment import DEFAULT_PLAN_TYPE
 from reflekt.core.profiles import SegmentRegistryConfig
 from reflekt.core.progress import Progress, no_progress
 from reflekt.core.registries import answers
@@ -33,8 +34,6 @@ RULES_PER_REQUEST = 200
 # The remove list travels in the query string (`rules.0[type]=...`); servers that parse it
 # with the common Node `qs` defaults turn arrays of more than 20 items into objects.
 DELETE_RULES_PER_REQUEST = 20
-PLAN_TYPES = ("LIVE", "ENGAGE", "PROPERTY_LIBRARY", "RULE_LIBRARY", "TEMPLATE")
-DEFAULT_PLAN_TYPE = "LIVE"
 PAGE_SLACK = 2  # pages beyond what totalEntries implies (items added while reading)
 _ITEM_CHECKS = {"trackingPlans": answers.segment_plan, "rules": answers.segment_rule}
 

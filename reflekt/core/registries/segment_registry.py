@@ -21,13 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from reflekt.core.errors import PlanNotFoundError, ReflektError, SelectError
+from reflekt.core.platforms.segment import DEFAULT_PLAN_TYPE, PLAN_TYPES
 from reflekt.core.profiles import RegistryConfig, SegmentRegistryConfig
 from reflekt.core.progress import Progress
 from reflekt.core.project import Project
 from reflekt.core.registries.base import PushResult, RemoteSchema
 from reflekt.core.registries.http import RetryPolicy
 from reflekt.core.registries.protocol import BaseVersions, RegistryContext
-from reflekt.core.registries.segment import DEFAULT_PLAN_TYPE, PLAN_TYPES, SegmentClient
+from reflekt.core.registries.segment import SegmentClient
 from reflekt.core.registries.segment_convert import (
     RULE_TYPE_KEY,
     implied_type,
