@@ -38,14 +38,12 @@ def doc_reference(call: str) -> str:
     return f'{{{{ doc("{doc_name(call)}") }}}}'
 
 
-def shared_literals(call: str) -> tuple[tuple[str, str], ...]:
-    """The constant columns every model of `call` has: (name, description)."""
-    del call  # the same for every call type today; kept per call for the table's sake
-    return (
-        ("call_type", segment.CALL_TYPE_DESCRIPTION),
-        ("source_schema", segment.SOURCE_SCHEMA_DESCRIPTION),
-        ("source_table", segment.SOURCE_TABLE_DESCRIPTION),
-    )
+# The constant columns every model has (name, description), described with Segment's.
+SHARED_LITERALS = (
+    ("call_type", segment.CALL_TYPE_DESCRIPTION),
+    ("source_schema", segment.SOURCE_SCHEMA_DESCRIPTION),
+    ("source_table", segment.SOURCE_TABLE_DESCRIPTION),
+)
 
 
 def _cell(text: str) -> str:
@@ -59,7 +57,7 @@ def _block(call: str) -> str:
     ]
     rows += [
         f"| `{name}` | (set by the model) | {_cell(description)} |"
-        for name, description in shared_literals(call)
+        for name, description in SHARED_LITERALS
     ]
     return "\n".join(
         [

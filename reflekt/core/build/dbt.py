@@ -500,7 +500,7 @@ def _select_columns(
         flat = prop.column
         add(flat.column, segment.safe_alias(flat.column, dialect), flat.description, prop)
     literal_type = casts.literal_type(dialect)
-    shared_literals = {name for name, _ in common_docs.shared_literals(call)}
+    shared_literals = {name for name, _ in common_docs.SHARED_LITERALS}
     for alias, value, description in literals:
         selected.append(
             SelectedColumn(

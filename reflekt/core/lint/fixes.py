@@ -24,6 +24,7 @@ from json.decoder import scanstring  # type: ignore[attr-defined]
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from reflekt.core.lint.base import walk_properties
 from reflekt.core.lint.findings import Finding
 from reflekt.core.platforms.segment import RESERVED_METADATA
 from reflekt.core.strictjson import StrictJsonError, loads_strict
@@ -122,21 +123,9 @@ def _string(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _property_names(body: Any, prefix: str = "") -> set[str]:
-    """Every property's dotted path (nested objects and array items too)."""
-    names: set[str] = set()
-    if not isinstance(body, dict):
-        return names
-    properties = body.get("properties")
-    if isinstance(properties, dict):
-        for name, spec in properties.items():
-            dotted = f"{prefix}{name}"
-            names.add(dotted)
-            names |= _property_names(spec, f"{dotted}.")
-    items = body.get("items")
-    if isinstance(items, dict):
-        names |= _property_names(items, f"{prefix[:-1]}.items." if prefix else "items.")
-    return names
+def _property_names(body: Any) -> set[str]:
+    """Every property's dotted path (nested objects and array items too), as lint names them."""
+    return {prop.dotted for prop in walk_properties(body)} if isinstance(body, dict) else set()
 
 
 def _other_versions(path: Path) -> list[tuple[str, Any]]:
@@ -273,7 +262,7 @@ def plan_fixes(root: Path, findings: Sequence[Finding]) -> FixPlan:
         if not isinstance(body, dict):
             continue
         fixer = _FileFixer(path, text, body)
-        others = _other_versions(path)
+        others: list[tuple[str, Any]] | None = None  # read once, and only for a rename
         done: list[Fix] = []
         for finding in sorted(file_findings, key=lambda f: (f.line or 0, f.rule)):
             new = finding.suggestion or ""
@@ -287,6 +276,8 @@ def plan_fixes(root: Path, findings: Sequence[Finding]) -> FixPlan:
                         Fix(file, "RF203", finding.line, f"`self.version` set to {_string(new)}")
                     )
             else:
+                if others is None:
+                    others = _other_versions(path)
                 refusal = _rename_refusal(finding, fixer, others)
                 if refusal:
                     skipped.append(Skipped(finding, refusal))

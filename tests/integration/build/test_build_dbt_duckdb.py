@@ -135,7 +135,7 @@ def test_tricky_names_are_selected_once_and_documented(dbt_run: DbtRun, demo_cop
     # described once in the package's docs block.
     assert doc_names == [name for name in view_columns if name in doc_names]
     shared = {column.alias for column in segment.common_columns("track")}
-    shared |= {name for name, _ in common_docs.shared_literals("track")}
+    shared |= {name for name, _ in common_docs.SHARED_LITERALS}
     assert set(view_columns) - set(doc_names) <= shared
     assert {"order_", "select_", "camel_case", "schema_metadata"} <= set(doc_names)
     assert len(set(view_columns)) == len(view_columns)
