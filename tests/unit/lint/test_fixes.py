@@ -140,3 +140,48 @@ def test_fix_versions_refuses_when_later_versions_or_the_target_exist(proj) -> N
     ]
     usage = CliRunner().invoke(cli, ["lint", "--fix-versions", "--project-dir", str(proj.root)])
     assert usage.exit_code == 2 and "--fix-versions goes with --fix" in usage.output
+
+
+def test_hostile_property_names_are_renamed_as_json_data(proj) -> None:
+    """Names with quotes, Jinja and a backslash: the key is replaced as a JSON string, the
+    rest of the file stays exactly as it was."""
+    hostile = {'cart"Id': TEXT, "cartId{{ x }}": TEXT, "keep_me\\n": TEXT}
+    path = proj.add(f"{CART}/1-0", hostile, required=['cart"Id'])
+    before = json.loads(path.read_text())
+    result = _fix(proj)
+    after = json.loads(path.read_text())
+    assert list(after["properties"]) == ["cart_id", "cart_id_x", "keep_me_n"]
+    assert after["required"] == ["cart_id"]
+    assert {k: v for k, v in after.items() if k not in ("properties", "required")} == {
+        k: v for k, v in before.items() if k not in ("properties", "required")
+    }
+    assert 'renamed to "cart_id_x"' in result.output
+
+
+def test_an_interrupted_fix_writes_no_file(proj, tmp_path) -> None:
+    """Ctrl-C while the fixed files are staged: exit 130, every schema as it was."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from pause_support import Pause
+
+    first = proj.add(f"{CART}/1-0", {"cartId": TEXT})
+    second = proj.add("segment/shop/Order_Completed/1-0", {"orderId": TEXT})
+    texts = {p: p.read_text() for p in (first, second)}
+    pause = Pause(tmp_path / "pause", "staging")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reflekt", "lint", "--fix", "--project-dir", str(proj.root)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, **pause.env},
+    )  # fmt: skip
+    try:
+        pause.wait(proc)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        pause.close()
+    assert proc.returncode == 130, err
+    assert {p: p.read_text() for p in texts} == texts
+    assert "Traceback" not in err
