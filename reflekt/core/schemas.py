@@ -452,6 +452,15 @@ def new_schema_body(
 def list_schema_files(schemas_dir: Path) -> list[Path]:
     """Every event schema file under schemas/ (not the .reflekt meta-schemas), sorted.
 
+    As `list_schema_paths`, made Paths.
+    """
+    return [Path(path) for path in list_schema_paths(schemas_dir)]
+
+
+def list_schema_paths(schemas_dir: Path) -> list[str]:
+    """Every event schema file under schemas/ (not the .reflekt meta-schemas), sorted, as
+    path strings (a Path per file costs 20 us: a second at 50,000 files).
+
     Every entry named `*.json` outside dot-folders, as `rglob` would list it, but walked
     with an explicit stack: `rglob` recurses once per folder level, so a folder nested
     1,500 deep raised RecursionError. Symlinked folders are not followed (no loops); a
@@ -480,7 +489,7 @@ def list_schema_files(schemas_dir: Path) -> list[Path]:
         except OSError:
             continue
     found.sort(key=lambda item: item[0])
-    return [Path(path) for _, path in found]
+    return [path for _, path in found]
 
 
 def _sort_key(rel: str) -> tuple:

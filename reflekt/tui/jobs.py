@@ -17,6 +17,7 @@ written atomically or journaled by the core, so a job cut short leaves no half-w
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -25,10 +26,11 @@ from typing import Any
 
 from textual.message import Message
 
-from reflekt.core.lint import lint_documents
+from reflekt.core.lint import lint_project
+from reflekt.core.lint.findings import Finding, LintReport
 from reflekt.core.profiles import Profile, load_profile
 from reflekt.core.project import Project
-from reflekt.tui.lint_scheduler import documents_to_lint
+from reflekt.tui.lint_scheduler import files_to_lint
 from reflekt.tui.messages import (
     AuditDone,
     AuditFailed,
@@ -59,7 +61,7 @@ from reflekt.tui.model import SchemaIndex
 
 Post = Callable[[Message], object]  # a widget's thread-safe `post_message`
 
-LINT_PROGRESS_EVERY = 250  # documents between two progress messages
+LINT_STREAM_EVERY_S = 0.25  # seconds between two progress messages (with the findings)
 DIFF_PROGRESS_EVERY = 200  # events between two progress messages
 
 
@@ -109,21 +111,46 @@ def load_index_job(project: Project) -> IndexLoaded:
 def lint_job(
     project: Project, index: SchemaIndex, ids: tuple[str, ...] | None, post: Post
 ) -> LintFinished | LintFailed:
-    """Lint the documents the index already read (no second read of 5,000 files)."""
-    covered, documents = documents_to_lint(index, ids)
-    last = 0
+    """Lint the files through the lint cache (what did not change costs a stat), posting
+    each chunk's findings as it is done so the tree and panel fill while it runs."""
+    covered, paths = files_to_lint(index, ids)
+    total = len(paths)
+    done = 0
+    pending: list[Finding] = []
+    last = time.monotonic()
 
-    def progress(done: int, total: int | None, message: str) -> None:
-        nonlocal last
-        if done - last >= LINT_PROGRESS_EVERY or done == total:
-            last = done
-            post(LintProgress(done, total or done))
+    def chunk(findings: list[Finding]) -> None:
+        pending.extend(findings)
+
+    def progress(linted: int, _total: int | None, _message: str) -> None:
+        nonlocal done, last, pending
+        done = linted
+        now = time.monotonic()
+        if now - last >= LINT_STREAM_EVERY_S or done == total:
+            last = now
+            post(LintProgress(done, total, covered, tuple(pending)))
+            pending = []
 
     try:
-        report = lint_documents(project, documents, progress=progress)
+        report = lint_project(
+            project, paths, progress, cache=True, whole_project=ids is None, on_findings=chunk
+        )
+        index.mark_unreadable(unreadable_ids(index, report), covered)
     except Exception as error:  # a ReflektError, or a bug in a rule
         return LintFailed(error)
     return LintFinished(covered, report)
+
+
+def unreadable_ids(index: SchemaIndex, report: LintReport) -> list[str]:
+    """The ids of the files that cannot be parsed, for the tree's marks.
+
+    A file that cannot be parsed has an RF101 finding (as has one that merely holds
+    comments): those few are read to tell which. With RF101 switched off, a broken file is
+    marked when it is shown.
+    """
+    suspects = {f.schema_id for f in report.findings if f.rule == "RF101"}
+    entries = (index.get(schema_id) for schema_id in sorted(suspects))
+    return [entry.id for entry in entries if entry is not None and entry.doc.body is None]
 
 
 def compare_job(

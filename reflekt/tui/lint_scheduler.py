@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from reflekt.core.lint.findings import Finding, LintReport
-from reflekt.core.schemas import SchemaDocument
 from reflekt.tui.model import Counts, SchemaIndex
 
 
@@ -27,19 +27,19 @@ class LintRun:
         return "linting…" if self.ids is None else f"re-linting {len(self.ids)}"
 
 
-def documents_to_lint(
+def files_to_lint(
     index: SchemaIndex, ids: Sequence[str] | None
-) -> tuple[tuple[str, ...] | None, list[SchemaDocument]]:
-    """The ids a run covers and their documents, as the index already read them.
+) -> tuple[tuple[str, ...] | None, list[Path]]:
+    """The ids a run covers and their files (lint reads them, or takes its cache's word).
 
     A re-lint covers every version in the folders of the changed files, because per-event
     rules (version steps, renames) look across versions.
     """
     if ids is None:
-        return None, [entry.doc for entry in index.entries.values()]
+        return None, [entry.path for entry in index.entries.values()]
     folders = {key.rpartition("/")[0] for key in ids}
     covered = tuple(key for key, entry in index.entries.items() if entry.folder in folders)
-    return covered, [index.entries[key].doc for key in covered]
+    return covered, [index.entries[key].path for key in covered]
 
 
 def in_select(schema_id: str, select: str) -> bool:
@@ -52,6 +52,8 @@ class LintScheduler:
 
     def __init__(self) -> None:
         self.findings: list[Finding] = []
+        self._counts: Counts | None = None  # per schema id, made from `findings` when asked
+        self.streamed = 0  # findings of the running first run already taken (`stream`)
         self.linted_schemas = 0  # schemas of the last full run
         self.running = False
         self._pending: set[str] | None = None  # ids to re-lint after the current run
@@ -68,11 +70,27 @@ class LintScheduler:
             return None
         self.running = True
         self._full_again = False
+        self.streamed = 0
         return LintRun(None if ids is None else tuple(ids))
+
+    def streams(self, ids: tuple[str, ...] | None) -> bool:
+        """Whether a run's partial findings can be shown as they come: on the first full
+        run only (later runs would show old and new findings of a file side by side)."""
+        return ids is None and self.running and (self.streamed > 0 or not self.findings)
+
+    def stream(self, findings: Iterable[Finding]) -> list[Finding]:
+        """Take partial findings of the first run (see `streams`); returns them."""
+        new = list(findings)
+        self.findings.extend(new)
+        self.streamed += len(new)
+        self._count(new)
+        return new
 
     def finished(self, ids: tuple[str, ...] | None, report: LintReport) -> LintRun | None:
         """Take a run's findings (replacing those of the ids it covered); the next run, if any."""
         self.running = False
+        self._counts = None
+        self.streamed = 0
         if ids is None:
             self.findings = list(report.findings)
             self.linted_schemas = report.schemas
@@ -96,15 +114,31 @@ class LintScheduler:
     def forget(self, schema_ids: Iterable[str]) -> None:
         """Drop the findings of files that are gone."""
         gone = set(schema_ids)
+        if not gone:
+            return
         self.findings = [f for f in self.findings if f.schema_id not in gone]
+        if self._counts is not None:
+            for schema_id in gone:
+                self._counts.pop(schema_id, None)
 
     def counts(self) -> Counts:
-        """Errors and warnings per schema id, for the tree's badges."""
-        counts: dict[str, list[int]] = {}
-        for finding in self.findings:
-            slot = counts.setdefault(finding.schema_id, [0, 0])
-            slot[0 if finding.severity == "error" else 1] += 1
-        return {key: (v[0], v[1]) for key, v in counts.items()}
+        """Errors and warnings per schema id, for the tree's badges (kept between runs:
+        the tree asks on every redraw)."""
+        if self._counts is None:
+            self._counts = {}
+            self._count(self.findings)
+        return self._counts
+
+    def _count(self, findings: Iterable[Finding]) -> None:
+        counts = self._counts
+        if counts is None:
+            return
+        for finding in findings:
+            errors, warnings = counts.get(finding.schema_id, (0, 0))
+            if finding.severity == "error":
+                counts[finding.schema_id] = (errors + 1, warnings)
+            else:
+                counts[finding.schema_id] = (errors, warnings + 1)
 
     def errors_in(self, select: str) -> int:
         """Lint errors already found in the files of a select (no new lint run)."""

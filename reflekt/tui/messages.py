@@ -17,10 +17,10 @@ if TYPE_CHECKING:
     from reflekt.core.build.dbt_runner import DbtRunResult
     from reflekt.core.build.pipeline import BuildResult
     from reflekt.core.diff import DiffReport
-    from reflekt.core.lint.findings import LintReport
+    from reflekt.core.lint.findings import Finding, LintReport
     from reflekt.core.profiles import Profile
     from reflekt.core.registries.base import PullResult, PushResult
-    from reflekt.tui.model import Changes, SchemaIndex
+    from reflekt.tui.model import Changes, SchemaIndex, TreeShape
 
 
 class WorkerMessage(Message, bubble=False):
@@ -47,13 +47,33 @@ class IndexLoaded(WorkerMessage):
         self.index = index
 
 
-class LintProgress(WorkerMessage):
-    """`done` of `total` documents linted so far."""
+class FilterShaped(WorkerMessage):
+    """The tree's shape for a filter, computed in a worker (large projects)."""
 
-    def __init__(self, done: int, total: int) -> None:
+    def __init__(self, index: SchemaIndex, shape: TreeShape) -> None:
+        super().__init__()
+        self.index = index
+        self.shape = shape
+
+
+class LintProgress(WorkerMessage):
+    """`done` of `total` files linted so far, and the findings since the last progress.
+
+    `ids` are the ids the run covers (None: the whole project), as in `LintFinished`.
+    """
+
+    def __init__(
+        self,
+        done: int,
+        total: int,
+        ids: tuple[str, ...] | None = None,
+        findings: tuple[Finding, ...] = (),
+    ) -> None:
         super().__init__()
         self.done = done
         self.total = total
+        self.ids = ids
+        self.findings = findings
 
 
 class LintFinished(WorkerMessage):

@@ -9,13 +9,20 @@ and to benchmark.
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reflekt.core.project import Project
-from reflekt.core.schemas import SchemaDocument, list_schema_files, printable, read_schema
+from reflekt.core.schemas import (
+    SchemaDocument,
+    SchemaId,
+    list_schema_paths,
+    printable,
+    read_schema,
+)
 
 if TYPE_CHECKING:
     from reflekt.core.audit.report import AuditReport
@@ -41,24 +48,79 @@ def audit_verdicts(report: AuditReport) -> Verdicts:
     return {key: (errors, warnings) for key, (errors, warnings) in totals.items()}
 
 
-@dataclass
+# Documents kept in memory at once: what is on screen and what was looked at lately. The
+# other entries hold only facts (id, path, mtime): 50,000 bodies took 860 MB.
+DOCS_KEPT = 256
+
+
+class DocCache:
+    """The documents read lately, newest last: a bounded cache, so memory holds facts, not
+    bodies, for schemas not on screen. Entries read through it (`SchemaEntry.doc`)."""
+
+    def __init__(self, schemas_dir: Path, size: int = DOCS_KEPT) -> None:
+        self.schemas_dir = schemas_dir
+        self.size = size
+        self._docs: OrderedDict[str, SchemaDocument] = OrderedDict()
+
+    def get(self, entry: SchemaEntry) -> SchemaDocument:
+        doc = self._docs.get(entry.id)
+        if doc is None:
+            doc = read_schema(entry.path, self.schemas_dir)
+            self.put(entry, doc)
+        else:
+            self._docs.move_to_end(entry.id)
+        return doc
+
+    def put(self, entry: SchemaEntry, doc: SchemaDocument) -> None:
+        """Keep a document just read (by a poll, a reload), and learn if it is readable."""
+        entry.broken = doc.body is None
+        self._docs[entry.id] = doc
+        self._docs.move_to_end(entry.id)
+        while len(self._docs) > self.size:
+            self._docs.popitem(last=False)
+
+    def drop(self, schema_id: str) -> None:
+        self._docs.pop(schema_id, None)
+
+    def __contains__(self, schema_id: str) -> bool:
+        return schema_id in self._docs
+
+
 class SchemaEntry:
-    """One schema file: its document as the core read it, and the mtime it was read at."""
+    """One schema file: its id, path and the mtime it was seen at; its document on demand.
 
-    doc: SchemaDocument
-    mtime_ns: int
+    `broken` (the file cannot be parsed) is known once the file was read or linted; until
+    then it is False, so the first screen needs no read of any file.
+    """
 
-    @property
-    def id(self) -> str:
-        return self.doc.schema_id.path
+    __slots__ = ("_docs", "_path", "broken", "mtime_ns", "schema_id")
+
+    def __init__(
+        self,
+        schema_id: SchemaId,
+        path: str,
+        mtime_ns: int,
+        docs: DocCache,
+        broken: bool = False,
+    ) -> None:
+        self.schema_id = schema_id
+        self._path = path  # a str: a Path per file costs 50,000 objects of a few parts each
+        self.mtime_ns = mtime_ns
+        self.broken = broken
+        self._docs = docs
 
     @property
     def path(self) -> Path:
-        return self.doc.path
+        return Path(self._path)
 
     @property
-    def broken(self) -> bool:
-        return self.doc.body is None
+    def doc(self) -> SchemaDocument:
+        """The file as the core reads it (read now if it is not among the recent ones)."""
+        return self._docs.get(self)
+
+    @property
+    def id(self) -> str:
+        return self.schema_id.path
 
     @property
     def folder(self) -> str:
@@ -67,7 +129,7 @@ class SchemaEntry:
 
     @property
     def version_text(self) -> str:
-        return self.doc.schema_id.version_text
+        return self.schema_id.version_text
 
 
 @dataclass(frozen=True)
@@ -101,10 +163,10 @@ class FolderNode:
         return bool(self.entries)
 
     def latest(self) -> SchemaEntry | None:
-        versioned = [e for e in self.entries if e.doc.schema_id.version is not None]
+        versioned = [e for e in self.entries if e.schema_id.version is not None]
         if not versioned:
             return None
-        return max(versioned, key=lambda e: e.doc.schema_id.version)
+        return max(versioned, key=lambda e: e.schema_id.version)
 
     def count(self) -> int:
         return len(self.entries) + sum(f.count() for f in self.folders.values())
@@ -121,25 +183,59 @@ class FolderNode:
 
 
 class SchemaIndex:
-    """Every schema file of a project, by id, in the core's sort order."""
+    """Every schema file of a project, by id, in the core's sort order.
+
+    Loading lists and stats the files and reads none: the tree needs ids only, and lint
+    (with its cache) tells which files are unreadable. Documents are read when shown.
+    """
 
     def __init__(self, project: Project, entries: Iterable[SchemaEntry] = ()) -> None:
         self.project = project
-        self.entries: dict[str, SchemaEntry] = {e.id: e for e in entries}
-        self._lower: dict[str, str] = {key: key.lower() for key in self.entries}
-        self.broken_count = sum(1 for e in self.entries.values() if e.broken)
-        # Path of each id seen on disk: an id is printable (a non-UTF-8 name shows as
-        # `\\xff`), so it cannot always be joined back into the file's path.
-        self._paths: dict[str, Path] = {e.id: e.path for e in self.entries.values()}
+        self.docs = DocCache(project.schemas_dir)
+        self._skip = len(str(project.schemas_dir)) + 1  # an id is a path after `schemas/`
+        self.entries: dict[str, SchemaEntry] = {}
+        for entry in entries:
+            entry._docs = self.docs
+            self.entries[entry.id] = entry
+        self._reindex()
+
+    def _reindex(self) -> None:
+        # The filter matches against these: lower-cased once, not per keystroke.
+        self._lower: list[tuple[str, str]] = [(key, key.lower()) for key in self.entries]
+        self._all_folders: FolderNode | None = None
 
     @classmethod
     def load(cls, project: Project) -> SchemaIndex:
-        """Read every schema file (malformed ones become entries with `problems`)."""
-        schemas_dir = project.schemas_dir
-        entries = []
-        for path in list_schema_files(schemas_dir):
-            entries.append(SchemaEntry(read_schema(path, schemas_dir), _mtime(path)))
-        return cls(project, entries)
+        """List every schema file and its mtime (no file is read)."""
+        index = cls(project)
+        index.entries = {
+            entry.id: entry for entry in (index._new_entry(p, m) for p, m in index._list())
+        }
+        index._reindex()
+        return index
+
+    def _list(self) -> list[tuple[str, int]]:
+        return [(path, _mtime(path)) for path in list_schema_paths(self.docs.schemas_dir)]
+
+    def _new_entry(self, path: str, mtime_ns: int) -> SchemaEntry:
+        rel = path[self._skip :].replace(os.sep, "/")
+        shown = printable(rel)
+        # A name that is not UTF-8 is a problem of its own (read_schema says which).
+        return SchemaEntry(SchemaId(shown), path, mtime_ns, self.docs, broken=shown != rel)
+
+    @property
+    def broken_count(self) -> int:
+        return sum(1 for e in self.entries.values() if e.broken)
+
+    def mark_unreadable(self, unreadable: Iterable[str], linted: Iterable[str] | None) -> None:
+        """What a lint run learnt: these ids cannot be parsed, the other `linted` ones can
+        (None: every entry was linted)."""
+        bad = set(unreadable)
+        keys = self.entries if linted is None else linted
+        for key in keys:
+            entry = self.entries.get(key)
+            if entry is not None and key not in self.docs:  # a document read knows better
+                entry.broken = key in bad
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -175,61 +271,76 @@ class SchemaIndex:
         words = text.lower().split()
         if not words:
             return list(self.entries)
-        return [key for key, low in self._lower.items() if all(w in low for w in words)]
+        if len(words) == 1:
+            word = words[0]
+            return [key for key, low in self._lower if word in low]
+        return [key for key, low in self._lower if all(w in low for w in words)]
 
     def folder_tree(self, ids: Iterable[str] | None = None) -> FolderNode:
-        """Group entries (all, or just `ids`) into nested folders, keeping their order."""
+        """Group entries (all, or just `ids`) into nested folders, keeping their order.
+
+        The tree of all entries is made once (until the files change): treat it as read-only.
+        """
+        if ids is None:
+            if self._all_folders is None:
+                self._all_folders = self._group(self.entries)
+            return self._all_folders
+        return self._group(ids)
+
+    def _group(self, keys: Iterable[str]) -> FolderNode:
         root = FolderNode("schemas", "")
-        keys = self.entries if ids is None else ids
+        # Files of one event are next to each other: look the folder up once per event.
+        last_folder, last_node = None, root
         for key in keys:
             entry = self.entries[key]
-            node = root
-            parts = key.split("/")[:-1]
-            for depth, part in enumerate(parts):
-                child = node.folders.get(part)
-                if child is None:
-                    child = FolderNode(part, "/".join(parts[: depth + 1]))
-                    node.folders[part] = child
-                node = child
-            node.entries.append(entry)
+            folder = key.rpartition("/")[0]
+            if folder != last_folder:
+                node = root
+                parts = folder.split("/") if folder else []
+                for depth, part in enumerate(parts):
+                    child = node.folders.get(part)
+                    if child is None:
+                        child = FolderNode(part, "/".join(parts[: depth + 1]))
+                        node.folders[part] = child
+                    node = child
+                last_folder, last_node = folder, node
+            last_node.entries.append(entry)
         return root
 
     def snapshot_mtimes(self) -> dict[str, int]:
         return {key: entry.mtime_ns for key, entry in self.entries.items()}
 
-    def scan(self) -> dict[str, int]:
-        """Current mtimes of every schema file on disk (cheap: stat only)."""
-        schemas_dir = self.project.schemas_dir
-        found: dict[str, int] = {}
-        for path in list_schema_files(schemas_dir):
-            key = printable(path.relative_to(schemas_dir).as_posix())
-            found[key] = _mtime(path)
-            self._paths[key] = path
-        return found
+    def scan(self) -> dict[str, str]:
+        """Path of every schema file on disk now, by id (cheap: a listing, no stat)."""
+        skip = self._skip
+        return {
+            printable(path[skip:].replace(os.sep, "/")): path
+            for path in list_schema_paths(self.docs.schemas_dir)
+        }
 
     def poll(self) -> Changes:
-        """Re-read files whose mtime changed, add new ones, drop deleted ones."""
+        """Notice added, deleted and modified files; read the ones that changed (few)."""
         on_disk = self.scan()
         added = [key for key in on_disk if key not in self.entries]
         removed = [key for key in self.entries if key not in on_disk]
+        mtimes = {key: _mtime(path) for key, path in on_disk.items()}
         modified = [
             key
-            for key, mtime in on_disk.items()
+            for key, mtime in mtimes.items()
             if key in self.entries and self.entries[key].mtime_ns != mtime
         ]
         if not (added or removed or modified):
             return Changes()
-        schemas_dir = self.project.schemas_dir
         fresh = dict(self.entries)
         for key in removed:
             fresh.pop(key, None)
+            self.docs.drop(key)
         for key in (*added, *modified):
-            path = self._paths.get(key, schemas_dir / key)
-            fresh[key] = SchemaEntry(read_schema(path, schemas_dir), on_disk[key])
-        order = list(on_disk)  # list_schema_files order
-        self.entries = {key: fresh[key] for key in order if key in fresh}
-        self._lower = {key: key.lower() for key in self.entries}
-        self.broken_count = sum(1 for e in self.entries.values() if e.broken)
+            entry = fresh[key] = self._new_entry(on_disk[key], mtimes[key])
+            # Read now (in the poll's worker): the tree marks a file that became unreadable.
+            self.docs.put(entry, read_schema(entry.path, self.project.schemas_dir))
+        self.entries = {key: fresh[key] for key in on_disk if key in fresh}
+        self._reindex()
         return Changes(tuple(added), tuple(modified), tuple(removed))
 
     def reload(self, schema_id: str) -> SchemaEntry | None:
@@ -240,14 +351,13 @@ class SchemaIndex:
         path = entry.path
         if not path.exists():
             return entry
-        self.entries[schema_id] = SchemaEntry(
-            read_schema(path, self.project.schemas_dir), _mtime(path)
-        )
-        self.broken_count = sum(1 for e in self.entries.values() if e.broken)
-        return self.entries[schema_id]
+        # In place: the folder tree holds this entry.
+        entry.mtime_ns = _mtime(path)
+        self.docs.put(entry, read_schema(path, self.project.schemas_dir))
+        return entry
 
 
-def _mtime(path: Path) -> int:
+def _mtime(path: str | Path) -> int:
     try:
         return os.stat(path).st_mtime_ns
     except OSError:
@@ -354,3 +464,82 @@ def folder_summary(
     warnings = sum(counts.get(schema_id, (0, 0))[1] for schema_id in ids)
     unreadable = sum(1 for schema_id in ids if index.entries[schema_id].broken)
     return FolderSummary(key, len(events), len(ids), errors, warnings, unreadable)
+
+
+def folder_totals(counts: Counts, shown: Iterable[str] | None = None) -> dict[str, tuple[int, int]]:
+    """Lint counts added up per folder (registry, plan, event) over `shown` ids (None: all)."""
+    totals: dict[str, list[int]] = {}
+    if shown is None:
+        pairs = counts.items()
+    else:
+        pairs = ((key, counts[key]) for key in shown if key in counts)
+    for schema_id, (errors, warnings) in pairs:
+        folder = schema_id.rpartition("/")[0]
+        while folder:
+            slot = totals.get(folder)
+            if slot is None:
+                slot = totals[folder] = [0, 0]
+            slot[0] += errors
+            slot[1] += warnings
+            folder = folder.rpartition("/")[0]
+    return {key: (v[0], v[1]) for key, v in totals.items()}
+
+
+def folder_verdict_totals(verdicts: Verdicts, events: set[str] | None = None) -> Verdicts:
+    """The audit verdicts added up per folder above the events (None: every event)."""
+    totals: dict[str, list[int]] = {}
+    for key, (errors, warnings) in verdicts.items():
+        if events is not None and key not in events:
+            continue
+        parts = key.split("/")
+        for depth in range(1, len(parts)):
+            slot = totals.setdefault("/".join(parts[:depth]), [0, 0])
+            slot[0] += errors
+            slot[1] += warnings
+    out = {key: (v[0], v[1]) for key, v in totals.items()}
+    # An event folder that also holds sub-folders (rare) is drawn as a folder.
+    for key, (errors, warnings) in verdicts.items():
+        if events is not None and key not in events:
+            continue
+        below = out.get(key, (0, 0))
+        out[key] = (errors + below[0], warnings + below[1])
+    return out
+
+
+@dataclass(frozen=True)
+class TreeShape:
+    """What the tree shows for a filter: the matching ids and their folders, with the lint
+    and audit totals per folder. Pure data, so a large project computes it off the UI
+    thread (`shape_for`) while the user types."""
+
+    filter_text: str
+    ids: list[str] | None  # None: no filter, every id
+    shown: frozenset[str] | None
+    root: FolderNode
+    folder_counts: dict[str, tuple[int, int]]
+    folder_verdicts: Verdicts
+
+
+def shape_for(
+    index: SchemaIndex, filter_text: str, counts: Counts, verdicts: Verdicts
+) -> TreeShape:
+    """The tree's shape for `filter_text` (the unfiltered shape is cached by the index)."""
+    if not filter_text.strip():
+        return TreeShape(
+            filter_text,
+            None,
+            None,
+            index.folder_tree(),
+            folder_totals(counts),
+            folder_verdict_totals(verdicts),
+        )
+    ids = index.matching(filter_text)
+    events = {schema_id.rpartition("/")[0] for schema_id in ids} if verdicts else None
+    return TreeShape(
+        filter_text,
+        ids,
+        frozenset(ids),
+        index.folder_tree(ids),
+        folder_totals(counts, ids),
+        folder_verdict_totals(verdicts, events),
+    )

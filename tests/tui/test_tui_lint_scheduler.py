@@ -5,7 +5,7 @@ from __future__ import annotations
 from reflekt.core.lint.findings import Finding, LintReport
 from reflekt.core.project import load_project
 from reflekt.tui.disk_watch import DiskWatch
-from reflekt.tui.lint_scheduler import LintRun, LintScheduler, documents_to_lint
+from reflekt.tui.lint_scheduler import LintRun, LintScheduler, files_to_lint
 from reflekt.tui.model import Changes, SchemaIndex
 
 CART = "segment/ecommerce/Cart_Viewed/1-0.json"
@@ -111,12 +111,13 @@ def shop_index(make_project) -> SchemaIndex:
 
 def test_a_relint_covers_every_version_of_the_changed_events(make_project):
     index = shop_index(make_project)
-    covered, documents = documents_to_lint(index, [CART])
+    schemas = index.project.schemas_dir
+    covered, paths = files_to_lint(index, [CART])
     assert covered == (CART, CART_1)
-    assert [doc.schema_id.path for doc in documents] == [CART, CART_1]
-    covered, documents = documents_to_lint(index, None)
+    assert paths == [schemas / CART, schemas / CART_1]
+    covered, paths = files_to_lint(index, None)
     assert covered is None
-    assert sorted(doc.schema_id.path for doc in documents) == [CART, CART_1, ORDER]
+    assert sorted(paths) == sorted(schemas / key for key in (CART, CART_1, ORDER))
 
 
 class Clock:

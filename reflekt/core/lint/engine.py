@@ -396,6 +396,7 @@ def lint_project(
     jobs: int = 1,
     cache: bool = False,
     whole_project: bool | None = None,
+    on_findings: Callable[[list[Finding]], object] | None = None,
 ) -> LintReport:
     """Lint the given schema files (from `resolve_select`), or every schema of the project.
 
@@ -403,7 +404,8 @@ def lint_project(
     result is the same). With `cache` (and no `REFLEKT_NO_CACHE`), unchanged files and
     events take their findings from `.reflekt_cache/lint/` (`core/lint/cache.py`; the
     result is the same); `whole_project` (default: `paths` is None) drops the entries of
-    files that are gone. Raises ConfigError (exit 2) for unknown rule names in the config
+    files that are gone. `on_findings` gets each chunk's findings as it is done (the TUI
+    streams them into its panel). Raises ConfigError (exit 2) for unknown rule names in the config
     or a missing or broken meta-schema; everything wrong in a schema file is a Finding.
     """
     limit = max_schema_bytes()  # a bad REFLEKT_MAX_SCHEMA_BYTES is a ConfigError first
@@ -437,6 +439,8 @@ def lint_project(
         new_files.update(result.files)
         new_events.update(result.events)
         done += result.count
+        if on_findings is not None and result.findings:
+            on_findings(result.findings)
         if progress is not None:
             progress(done, total, "linting schemas")
     findings.sort(key=sort_key)

@@ -62,6 +62,7 @@ from reflekt.tui.messages import (
     DiffFailed,
     DiffProgress,
     DiskPolled,
+    FilterShaped,
     IndexLoaded,
     JobFailed,
     LintFailed,
@@ -72,7 +73,16 @@ from reflekt.tui.messages import (
     PushPreviewed,
     RegistryRetrying,
 )
-from reflekt.tui.model import SchemaIndex, audit_verdicts, folder_summary, property_rows
+from reflekt.tui.model import (
+    Counts,
+    SchemaIndex,
+    TreeShape,
+    Verdicts,
+    audit_verdicts,
+    folder_summary,
+    property_rows,
+    shape_for,
+)
 from reflekt.tui.safe_text import clean
 from reflekt.tui.screens.build_wizard import BuildWizard
 from reflekt.tui.screens.property_detail import PropertyScreen, detail_text, spec_at
@@ -94,6 +104,7 @@ from reflekt.tui.yank import YankScreen, yank_choices
 
 LINT_DELAY_S = 0.25
 LINT_DELAY_ABOVE = 500  # schemas: small projects lint at once
+FILTER_IN_WORKER_ABOVE = 5000  # schemas: a larger project filters in a worker thread
 
 
 def _freeze_long_lived() -> None:
@@ -343,8 +354,33 @@ class MainScreen(Screen):
         if self.index is None:
             return
         tree = self.query_one(SchemaTree)
+        if len(self.index) > FILTER_IN_WORKER_ABOVE:
+            # Matching and grouping 50,000 paths takes a few hundred ms: in a worker, so
+            # the typing stays smooth; only the newest keystroke's shape is shown.
+            counts, verdicts = tree.shape_inputs()  # copied: the UI thread updates them
+            self._shape_worker(self.index, message.value, dict(counts), dict(verdicts))
+            return
+        self._show_filtered(shape_for(self.index, message.value, *tree.shape_inputs()))
+
+    @work(thread=True, exclusive=True, group="filter")
+    def _shape_worker(
+        self, index: SchemaIndex, text: str, counts: Counts, verdicts: Verdicts
+    ) -> None:
+        shape = shape_for(index, text, counts, verdicts)
+        if not get_current_worker().is_cancelled:
+            self.post_message(FilterShaped(index, shape))
+
+    @on(FilterShaped)
+    def _filter_shaped(self, message: FilterShaped) -> None:
+        current = self.query_one("#filter", Input).value
+        if message.index is self.index and message.shape.filter_text == current:
+            self._show_filtered(message.shape)
+
+    def _show_filtered(self, shape: TreeShape) -> None:
+        assert self.index is not None
+        tree = self.query_one(SchemaTree)
         before = tree.selection_key()
-        tree.show(self.index, None, message.value)
+        tree.show_shape(self.index, shape)
         self._update_status()
         if before is not None and tree.selection_key() != before and tree.shown_schemas:
             # The selection was filtered out: show the first match, not a hidden schema.
@@ -611,7 +647,12 @@ class MainScreen(Screen):
 
     @on(LintProgress)
     def _lint_progress(self, message: LintProgress) -> None:
-        self.query_one(LintPanel).set_busy(f"linting {message.done}/{message.total}")
+        panel = self.query_one(LintPanel)
+        if message.findings and self.lint.streams(message.ids):
+            # The first run's findings as they come: badges and panel fill while it runs.
+            panel.add(self.lint.stream(message.findings))
+            self.query_one(SchemaTree).set_counts(self.lint.counts())
+        panel.set_busy(f"linting {message.done}/{message.total}")
         self.show_activity(f"linting {message.done}/{message.total}…")
 
     @on(LintFailed)
@@ -635,7 +676,8 @@ class MainScreen(Screen):
     def show_lint_results(self) -> None:
         """Redraw the tree's badges and the lint panel from the findings held."""
         tree = self.query_one(SchemaTree)
-        tree.set_counts(self.lint.counts())
+        tree.set_counts(self.lint.counts())  # also relabels what lint found unreadable
+        self._update_status()
         self.query_one(LintPanel).show(
             self.lint.findings,
             len(self.index) if self.index is not None else self.lint.linted_schemas,

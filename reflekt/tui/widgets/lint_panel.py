@@ -110,6 +110,10 @@ class LintPanel(Vertical):
         self.busy_text = None
         self._redraw()
 
+    def add(self, findings: Iterable[Finding]) -> None:
+        """More findings of a run still going (streamed in as lint chunks finish)."""
+        self.show([*self.findings, *findings], self.schemas, self.scope_key)
+
     def set_scope_key(self, scope_key: str | None) -> None:
         if scope_key == self.scope_key:
             return

@@ -16,7 +16,17 @@ from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from reflekt.tui.model import Counts, FolderNode, SchemaEntry, SchemaIndex, Verdicts
+from reflekt.tui.model import (
+    Counts,
+    FolderNode,
+    SchemaEntry,
+    SchemaIndex,
+    TreeShape,
+    Verdicts,
+    folder_totals,
+    folder_verdict_totals,
+    shape_for,
+)
 from reflekt.tui.safe_text import clean, plain
 from reflekt.tui.widgets.fast_tree import FastTree
 
@@ -78,7 +88,7 @@ class SchemaTree(FastTree[NodeInfo]):
         self._folder_verdicts: Verdicts = {}
         self._folders: dict[str, FolderNode] = {}
         self._labels: dict[tuple[str, str], Text] = {}
-        self._shown: set[str] | None = None  # ids the filter matches (None: no filter)
+        self._shown: frozenset[str] | None = None  # ids the filter matches (None: no filter)
         self.filter_text = ""
         self.shown_events = 0
         self.shown_schemas = 0
@@ -91,24 +101,22 @@ class SchemaTree(FastTree[NodeInfo]):
         `counts=None` keeps the current lint counts (a filter keystroke); new counts or a
         changed index drop the label cache.
         """
-        current = self.cursor_node.data if self.cursor_node is not None else None
-        filtering = bool(filter_text.strip())
-        ids = index.matching(filter_text) if filtering else None
-        shown = None if ids is None else set(ids)
-        refilter = shown != self._shown or index is not self._index
-        if counts is not None or refilter:
-            self._labels.clear()
         if counts is not None:
             self._counts = counts
-        self._shown = shown
-        if counts is not None or refilter:
-            # Folder badges add up what the filter shows, as the (n) event counts do.
-            self._compute_folder_counts()
-            self._compute_folder_verdicts()
+        self.show_shape(index, shape_for(index, filter_text, self._counts, self._verdicts))
+
+    def show_shape(self, index: SchemaIndex, shape: TreeShape) -> None:
+        """Build the tree from a shape computed for it (maybe in a worker, see `shape_for`)."""
+        current = self.cursor_node.data if self.cursor_node is not None else None
+        filtering = shape.ids is not None
+        self._labels.clear()
+        self._shown = shape.shown
+        self._folder_counts = shape.folder_counts
+        self._folder_verdicts = shape.folder_verdicts
         self._index = index
-        self.filter_text = filter_text
-        self.shown_schemas = len(index) if ids is None else len(ids)
-        root_folder = index.folder_tree(ids)
+        self.filter_text = shape.filter_text
+        self.shown_schemas = len(index) if shape.ids is None else len(shape.ids)
+        root_folder = shape.root
         self._folders = {}
         events = root_folder.event_count()
         self.shown_events = events
@@ -124,6 +132,10 @@ class SchemaTree(FastTree[NodeInfo]):
             # The node under the cursor is gone: re-point the cursor (a var that always
             # updates) so `cursor_node` is the node now on that line, not the removed one.
             self.cursor_line = min(self.cursor_line, self.last_line)
+
+    def shape_inputs(self) -> tuple[Counts, Verdicts]:
+        """What a shape computed elsewhere needs from the tree: its counts and verdicts."""
+        return self._counts, self._verdicts
 
     def _fill_folder(
         self,
@@ -173,35 +185,11 @@ class SchemaTree(FastTree[NodeInfo]):
     # -- labels -----------------------------------------------------------------------------
 
     def _compute_folder_counts(self) -> None:
-        totals: dict[str, list[int]] = {}
-        for schema_id, (errors, warnings) in self._counts.items():
-            if self._shown is not None and schema_id not in self._shown:
-                continue
-            parts = schema_id.split("/")[:-1]
-            for depth in range(1, len(parts) + 1):
-                slot = totals.setdefault("/".join(parts[:depth]), [0, 0])
-                slot[0] += errors
-                slot[1] += warnings
-        self._folder_counts = {key: (v[0], v[1]) for key, v in totals.items()}
+        self._folder_counts = folder_totals(self._counts, self._shown)
 
     def _compute_folder_verdicts(self) -> None:
-        totals: dict[str, list[int]] = {}
         events = None if self._shown is None else {i.rpartition("/")[0] for i in self._shown}
-        for key, (errors, warnings) in self._verdicts.items():
-            if events is not None and key not in events:
-                continue
-            parts = key.split("/")
-            for depth in range(1, len(parts)):
-                slot = totals.setdefault("/".join(parts[:depth]), [0, 0])
-                slot[0] += errors
-                slot[1] += warnings
-        self._folder_verdicts = {key: (v[0], v[1]) for key, v in totals.items()}
-        # An event folder that also holds sub-folders (rare) is drawn as a folder.
-        for key, (errors, warnings) in self._verdicts.items():
-            if events is not None and key not in events:
-                continue
-            below = self._folder_verdicts.get(key, (0, 0))
-            self._folder_verdicts[key] = (errors + below[0], warnings + below[1])
+        self._folder_verdicts = folder_verdict_totals(self._verdicts, events)
 
     def _folder_label(self, folder: FolderNode) -> Text:
         # Not cached: the event count depends on the filter.
