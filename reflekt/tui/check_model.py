@@ -51,13 +51,15 @@ class CheckModel:
         self._order: dict[str, int] | None = None
 
     def _folder(self, key: str, known: set[str]) -> list[str]:
-        """The children list of folder `key`, creating it (and its parents) on first sight."""
+        """The children list of folder `key`, creating it (after its parents, which
+        `_counts` relies on) on first sight."""
         children = self._children.get(key)
         if children is None:
+            above = self._folder(parent_of(key), known)
             children = self._children[key] = []
             if key not in known:
                 known.add(key)
-                self._folder(parent_of(key), known).append(key)
+                above.append(key)
         return children
 
     def _home(self, key: str) -> str:
@@ -160,6 +162,7 @@ class CheckModel:
 
     def _flip(self, keys: Iterable[str], checked: bool) -> list[str]:
         """Add (remove) the known events not yet (still) ticked; returns those that changed."""
+        keys = dict.fromkeys(keys)  # each once, in order
         if checked:
             changed = [key for key in keys if key in self._events and key not in self.checked]
             self.checked.update(changed)
