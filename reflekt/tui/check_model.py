@@ -78,6 +78,10 @@ class CheckModel:
 
     # -- the hierarchy ----------------------------------------------------------------------
 
+    def __contains__(self, key: str) -> bool:
+        """Whether the tree has a node for `key` (a folder or an event)."""
+        return key in self._children or key in self._events
+
     def is_folder(self, key: str) -> bool:
         return key in self._children
 

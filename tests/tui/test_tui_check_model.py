@@ -101,6 +101,7 @@ def test_tree_order_and_search_cover_every_node(keys, query):
 def test_children_keep_the_order_the_keys_named_them():
     model = CheckModel(["s/b/E1", "s/a/E2", "t/x/E3", "s/b/E4"], checked=["s/a/E2"])
     assert model.children() == ["s", "t"]
+    assert "s/a" in model and "s/a/E2" in model and "s/zz" not in model
     assert model.children("s") == ["s/b", "s/a"]
     assert model.leaves("s/b") == ["s/b/E1", "s/b/E4"]
     assert (model.ticked_count("s"), model.total("s"), model.state("s")) == (1, 3, "some")

@@ -156,5 +156,7 @@ def test_a_small_tree_opens_fully():
             "[ ] C",
         ]
         assert app.changes[-1].touched == ()  # (re)filled, not ticked by hand
+        assert tree.reveal("s/q/C") and tree.cursor_key == "s/q/C"
+        assert not tree.reveal("s/zz") and tree.cursor_key == "s/q/C"
 
     run(scenario)

@@ -117,7 +117,7 @@ class CheckTree(FastTree[CheckData]):
         or closed); None for a key not in the tree."""
         if key in self._made:
             return self._made[key]
-        if self.model.order(key) < 0:
+        if key not in self.model:
             return None
         parent = self.node_of(parent_of(key))
         if parent is not None:
