@@ -188,7 +188,8 @@ class CheckTree(FastTree[CheckData]):
         self.set_checked(self.root, False)
 
     def ticked(self) -> list[str]:
-        """The ticked event keys, in tree order."""
+        """The ticked event keys, in the order given to `set_events` (the wizard gives tree
+        order)."""
         return self.model.ticked()
 
     def ticked_selects(self) -> list[str]:
