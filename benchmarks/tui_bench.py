@@ -117,7 +117,7 @@ async def measure(root: Path, query: str) -> dict[str, object]:
         figures["tree_lines_unfiltered"] = tree.last_line + 1
 
         # The build wizard's checkbox tree over every event (2,500 here): open it, then
-        # untick and tick everything (each relabels every node).
+        # untick and tick everything (benchmarks/wizard_bench.py measures the tree alone).
         from reflekt.tui.widgets.check_tree import CheckTree
 
         await pilot.press("escape")

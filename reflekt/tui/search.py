@@ -8,7 +8,7 @@ to it, the raw JSON highlights its line and scrolls there.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from rich.text import Text
 from textual.widgets import DataTable, Tree
@@ -87,8 +87,33 @@ def search_table(table: DataTable, query: str, forward: bool) -> SearchResult:
     return SearchResult(query, tuple(rows), index)
 
 
+@runtime_checkable
+class KeyedTree(Protocol):
+    """A tree that creates its nodes only when a branch opens (the build wizard's), so it
+    searches every node itself, by position in tree order, and opens the way to a match."""
+
+    def key_matches(self, query: str) -> list[int]: ...
+
+    def cursor_position(self) -> int: ...
+
+    def reveal_position(self, position: int) -> None: ...
+
+
+def search_keyed_tree(tree: KeyedTree, query: str, forward: bool) -> SearchResult:
+    """Move the cursor to the next (or previous) node holding `query`, opened or not;
+    `result.line` is the match's position in tree order, not a shown line."""
+    positions = tree.key_matches(query)
+    index = step(positions, tree.cursor_position(), forward)
+    if index >= 0:
+        tree.reveal_position(positions[index])
+    return SearchResult(query, tuple(positions), index)
+
+
 def search_tree(tree: Tree, query: str, forward: bool) -> SearchResult:
-    """Move the tree's cursor to the next (or previous) shown node holding `query`."""
+    """Move the tree's cursor to the next (or previous) shown node holding `query` (in a
+    `KeyedTree`, any node: its branches open to show the match)."""
+    if isinstance(tree, KeyedTree):
+        return search_keyed_tree(tree, query, forward)
     lines = tree_matches(tree, query)
     index = step(lines, tree.cursor_line, forward)
     if index >= 0:

@@ -142,7 +142,8 @@ def test_an_empty_schema_field_is_named_and_focused(warehouse_shop):
 
 
 def _labels(tree: CheckTree) -> list[str]:
-    return [tree.get_node_at_line(i).label.plain for i in range(tree.last_line + 1)]
+    """The shown lines' labels as drawn (boxes and counts come from the tree's model)."""
+    return [tree.label_of(tree.get_node_at_line(i)).plain for i in range(tree.last_line + 1)]
 
 
 def test_step_one_is_a_checkbox_tree_where_a_plan_ticks_its_events(warehouse_shop):
