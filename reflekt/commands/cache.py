@@ -12,7 +12,8 @@ from reflekt.commands._common import Run, reflekt_command
 def command(run: Run, action: str) -> int:
     """Remove Reflekt's cache files from .reflekt_cache/ (ACTION is `clean`).
 
-    Removes the lint cache (.reflekt_cache/lint/), which the next `reflekt lint` rebuilds.
+    Removes the lint cache (.reflekt_cache/lint/), which the next `reflekt lint` rebuilds,
+    and the TUI's schema listing (.reflekt_cache/tui/listing.json).
     The project lock and an interrupted pull or build's journal stay. Prints each file it
     removed.
 
@@ -21,9 +22,10 @@ def command(run: Run, action: str) -> int:
       reflekt cache clean
     """
     from reflekt.core.lint.cache import clean_cache
+    from reflekt.core.listing_cache import clean_listing
 
     project = run.project()
-    removed = clean_cache(project)
+    removed = [*clean_cache(project), *clean_listing(project)]
     for path in removed:
         click.echo(f"removed {path.relative_to(project.root).as_posix()}")
     if removed:

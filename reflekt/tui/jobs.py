@@ -28,6 +28,7 @@ from textual.message import Message
 
 from reflekt.core.lint import lint_project
 from reflekt.core.lint.findings import Finding, LintReport
+from reflekt.core.listing_cache import load_listing, save_listing
 from reflekt.core.profiles import Profile, load_profile
 from reflekt.core.project import Project
 from reflekt.tui.lint_scheduler import files_to_lint
@@ -57,7 +58,7 @@ from reflekt.tui.messages import (
     PushPreviewed,
     RegistryRetrying,
 )
-from reflekt.tui.model import SchemaIndex
+from reflekt.tui.model import Changes, SchemaIndex
 
 Post = Callable[[Message], object]  # a widget's thread-safe `post_message`
 
@@ -105,7 +106,30 @@ def retries_to(post: Post) -> Callable[[int, int | None, str], None]:
 
 
 def load_index_job(project: Project) -> IndexLoaded:
-    return IndexLoaded(SchemaIndex.load(project))
+    """The schema files by name, for the first screen: from the listing saved last time
+    when there is one (no walk of schemas/), else from a walk; grouped into folders here,
+    not on the UI thread."""
+    listing = load_listing(project)
+    if listing is not None:
+        index = SchemaIndex.from_paths(project, listing)
+    else:
+        index = SchemaIndex.load(project, mtimes=False)
+    index.folder_tree()
+    return IndexLoaded(index, from_listing=listing is not None)
+
+
+def settle_index_job(index: SchemaIndex, from_listing: bool) -> Changes:
+    """After the first screen: stat every file (the disk watch compares mtimes); for an
+    index drawn from the saved listing, walk schemas/ too, and say what differs (files
+    added or removed since). Saves the listing for the next start when it changed."""
+    if from_listing:
+        changes = index.poll()
+    else:
+        index.take_mtimes()
+        changes = Changes()
+    if changes.added or changes.removed or not from_listing:
+        save_listing(index.project, index.paths())
+    return changes
 
 
 def lint_job(

@@ -40,11 +40,16 @@ class WorkerMessage(Message, bubble=False):
 
 
 class IndexLoaded(WorkerMessage):
-    """Every schema file of the project was read."""
+    """The project's schema files were listed (none read yet).
 
-    def __init__(self, index: SchemaIndex) -> None:
+    `from_listing`: the names came from the listing saved last time, not from a walk of
+    schemas/ (the walk follows: `settle_index_job`).
+    """
+
+    def __init__(self, index: SchemaIndex, from_listing: bool = False) -> None:
         super().__init__()
         self.index = index
+        self.from_listing = from_listing
 
 
 class FilterShaped(WorkerMessage):

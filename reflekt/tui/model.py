@@ -205,21 +205,42 @@ class SchemaIndex:
         self._all_folders: FolderNode | None = None
 
     @classmethod
-    def load(cls, project: Project) -> SchemaIndex:
-        """List every schema file and its mtime (no file is read)."""
+    def load(cls, project: Project, *, mtimes: bool = True) -> SchemaIndex:
+        """List every schema file (no file is read), and stat each for its mtime unless
+        `mtimes` is False: the TUI's first screen needs names only (`take_mtimes` after)."""
+        index = cls.from_paths(project, list_schema_paths(project.schemas_dir))
+        if mtimes:
+            index.take_mtimes()
+        return index
+
+    @classmethod
+    def from_paths(cls, project: Project, paths: Iterable[str]) -> SchemaIndex:
+        """An index of these schema file paths (as `list_schema_paths` gives them, in its
+        order), not statted: from a listing saved earlier, `poll` tells what differs."""
         index = cls(project)
-        index.entries = {
-            entry.id: entry for entry in (index._new_entry(p, m) for p, m in index._list())
-        }
+        prefix = str(project.schemas_dir) + os.sep
+        start = len(prefix) - 1
+        # What a walk lists: under schemas/, no dot-folder, no `..` (the saved listing is
+        # checked like any outside content).
+        usable = (p for p in paths if p.startswith(prefix) and "/." not in p[start:])
+        entries = (index._new_entry(p, _UNSEEN) for p in usable)
+        index.entries = {entry.id: entry for entry in entries}
         index._reindex()
         return index
 
-    def _list(self) -> list[tuple[str, int]]:
-        return [(path, _mtime(path)) for path in list_schema_paths(self.docs.schemas_dir)]
+    def paths(self) -> list[str]:
+        """Every entry's path, in order (what `from_paths` takes back)."""
+        return [entry._path for entry in self.entries.values()]
+
+    def take_mtimes(self) -> None:
+        """Stat the files listed without their mtime (the disk watch compares them)."""
+        for entry in list(self.entries.values()):
+            if entry.mtime_ns == _UNSEEN:
+                entry.mtime_ns = _mtime(entry._path)
 
     def _new_entry(self, path: str, mtime_ns: int) -> SchemaEntry:
         rel = path[self._skip :].replace(os.sep, "/")
-        shown = printable(rel)
+        shown = rel if rel.isascii() else printable(rel)
         # A name that is not UTF-8 is a problem of its own (read_schema says which).
         return SchemaEntry(SchemaId(shown), path, mtime_ns, self.docs, broken=shown != rel)
 
@@ -324,6 +345,10 @@ class SchemaIndex:
         added = [key for key in on_disk if key not in self.entries]
         removed = [key for key in self.entries if key not in on_disk]
         mtimes = {key: _mtime(path) for key, path in on_disk.items()}
+        for key, mtime in mtimes.items():  # listed, not statted yet: not a change
+            entry = self.entries.get(key)
+            if entry is not None and entry.mtime_ns == _UNSEEN:
+                entry.mtime_ns = mtime
         modified = [
             key
             for key, mtime in mtimes.items()
@@ -355,6 +380,9 @@ class SchemaIndex:
         entry.mtime_ns = _mtime(path)
         self.docs.put(entry, read_schema(path, self.project.schemas_dir))
         return entry
+
+
+_UNSEEN = -1  # the mtime of a file listed but not statted yet
 
 
 def _mtime(path: str | Path) -> int:

@@ -13,9 +13,12 @@ SEVERITY_WARNING: Severity = "warning"
 SEVERITIES: tuple[Severity, ...] = (SEVERITY_ERROR, SEVERITY_WARNING)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
-    """One problem in one schema file, located as precisely as we can."""
+    """One problem in one schema file, located as precisely as we can.
+
+    Slotted: the TUI holds 450,000 of them for a plan of 50,000 schemas.
+    """
 
     schema_id: str  # the $id path: "segment/ecommerce/Cart_Viewed/1-0.json"
     file: str  # path relative to the project root: "schemas/segment/.../1-0.json"

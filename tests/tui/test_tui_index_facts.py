@@ -1,0 +1,118 @@
+"""The TUI's index holds facts, not bodies: files are listed, read when shown, and the
+first screen may come from the listing saved last time."""
+
+from __future__ import annotations
+
+from tui_support import drive, make_app, settle
+
+from reflekt.core.listing_cache import listing_path, load_listing
+from reflekt.core.project import load_project
+from reflekt.tui.jobs import lint_job
+from reflekt.tui.messages import LintProgress
+from reflekt.tui.model import DocCache, SchemaIndex
+from reflekt.tui.widgets.schema_tree import SchemaTree
+
+CART = "segment/shop/Cart_Viewed/1-0.json"
+ORDER = "segment/shop/Order_Completed/1-0.json"
+BROKEN = "segment/shop/Broken_Event/1-0.json"
+
+
+def _builder(make_project):
+    builder = make_project()
+    builder.add_schema("segment/shop/Cart_Viewed/1-0", {"cartId": {"type": "string"}})
+    builder.add_schema("segment/shop/Order_Completed/1-0")
+    broken = builder.root / "schemas" / BROKEN
+    broken.parent.mkdir(parents=True)
+    broken.write_text('{"self": {', encoding="utf-8")
+    return builder
+
+
+def test_loading_reads_no_file_and_shown_documents_are_read_on_demand(make_project):
+    builder = _builder(make_project)
+    index = SchemaIndex.load(load_project(builder.root))
+    assert sorted(index.entries) == sorted([BROKEN, CART, ORDER])
+    assert not any(key in index.docs for key in index.entries)
+    assert index.broken_count == 0  # not known before a read or a lint
+    assert index.get(BROKEN).doc.body is None
+    assert index.get(BROKEN).broken and index.broken_count == 1
+    assert index.get(CART).doc.body["properties"]["cartId"] == {"type": "string"}
+
+
+def test_the_document_cache_is_bounded_and_rereads_what_it_dropped(make_project):
+    builder = _builder(make_project)
+    project = load_project(builder.root)
+    index = SchemaIndex.load(project)
+    index.docs = DocCache(project.schemas_dir, size=1)
+    for entry in index.entries.values():
+        entry._docs = index.docs
+    cart, order = index.get(CART), index.get(ORDER)
+    assert cart.doc.body is not None
+    assert order.doc.body is not None
+    assert CART not in index.docs and ORDER in index.docs
+    (builder.root / "schemas" / CART).write_text('{"edited": true}', encoding="utf-8")
+    assert cart.doc.body == {"edited": True}  # read again from disk, as it is now
+
+
+def test_lint_streams_every_finding_of_a_first_run_and_marks_unreadable_files(make_project):
+    builder = _builder(make_project)
+    project = load_project(builder.root)
+    index = SchemaIndex.load(project)
+    posted = []
+    finished = lint_job(project, index, None, posted.append)
+    streamed = [f for m in posted if isinstance(m, LintProgress) for f in m.findings]
+    assert sorted(map(repr, streamed)) == sorted(map(repr, finished.report.findings))
+    assert {f.schema_id for f in streamed} >= {CART, BROKEN}
+    assert index.get(BROKEN).broken and not index.get(CART).broken
+    assert posted[-1].done == posted[-1].total == 3
+
+
+def test_a_second_start_draws_from_the_saved_listing_then_finds_what_changed(make_project):
+    builder = _builder(make_project)
+
+    async def first(pilot):
+        await settle(pilot)
+        return sorted(pilot.app.main_screen.index.entries)
+
+    assert drive(make_app(builder.root), first) == sorted([BROKEN, CART, ORDER])
+    project = load_project(builder.root)
+    assert load_listing(project) is not None
+    # Between the two starts: one file removed, one added.
+    (builder.root / "schemas" / ORDER).unlink()
+    builder.add_schema("segment/shop/Checkout_Started/1-0", {"badName": {"type": "string"}})
+    added = "segment/shop/Checkout_Started/1-0.json"
+
+    async def second(pilot):
+        await settle(pilot)
+        screen = pilot.app.main_screen
+        tree = screen.query_one(SchemaTree)
+        ids = {f.schema_id for f in screen.findings}
+        return sorted(screen.index.entries), tree.select_key(ORDER), added in ids, ORDER in ids
+
+    entries, order_shown, added_linted, order_linted = drive(make_app(builder.root), second)
+    assert entries == sorted([BROKEN, added, CART])
+    assert not order_shown and not order_linted
+    assert added_linted  # its camelCase property is flagged: the new file was linted
+    listing = load_listing(project)
+    assert listing is not None and not any(p.endswith(ORDER) for p in listing)
+    assert listing_path(project).is_file()
+
+
+def test_a_large_project_filters_in_a_worker_and_shows_the_last_keystroke(
+    make_project, monkeypatch
+):
+    import reflekt.tui.screens.main as main_screen
+
+    monkeypatch.setattr(main_screen, "FILTER_IN_WORKER_ABOVE", 0)  # every project is "large"
+    builder = _builder(make_project)
+
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        tree = screen.query_one(SchemaTree)
+        await pilot.press("slash", *"orderx", "backspace")
+        await settle(pilot)
+        status = str(screen.query_one("#tree-status").render())
+        return tree.filter_text, tree.shown_schemas, status
+
+    text, shown, status = drive(make_app(builder.root), scenario)
+    assert (text, shown) == ("order", 1)
+    assert status.startswith("1 of 3 schemas match")
