@@ -1,12 +1,13 @@
-"""Search inside a pane (`ctrl+f`, then `n` / `N`): tables, trees and the raw JSON.
+"""Search inside a pane (`ctrl+f`, then `n` / `N`): tables, trees, row lists, the raw JSON.
 
-Matching is case-insensitive on what the pane shows (a table's cells, a tree's labels, the
-file's lines). A match is shown where the user looks: the table's or tree's cursor moves
-to it, the raw JSON highlights its line and scrolls there.
+Matching is case-insensitive on what the pane shows (a table's cells, a tree's labels, a
+row list's rows, the file's lines). A match is shown where the user looks: the table's,
+tree's or list's cursor moves to it, the raw JSON highlights its line and scrolls there.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -39,6 +40,24 @@ def tree_matches(tree: Tree, query: str) -> list[int]:
             lines.append(line)
         line += 1
     return lines
+
+
+class RowList(Protocol):
+    """A list drawn a row at a time (the lint panel's findings): its rows' plain text, top
+    to bottom, and a cursor to move (and scroll to)."""
+
+    cursor_line: int
+
+    def row_texts(self) -> Iterable[str]: ...
+
+    def move_cursor(self, line: int) -> None: ...
+
+
+def row_matches(rows: RowList, query: str) -> list[int]:
+    """Lines of the list's shown rows holding `query` (closed files' findings are not
+    searched, as in a tree)."""
+    wanted = query.casefold()
+    return [line for line, text in enumerate(rows.row_texts()) if wanted in text.casefold()]
 
 
 def line_matches(text: str, query: str) -> list[int]:
@@ -118,6 +137,15 @@ def search_tree(tree: Tree, query: str, forward: bool) -> SearchResult:
     index = step(lines, tree.cursor_line, forward)
     if index >= 0:
         tree.cursor_line = lines[index]
+    return SearchResult(query, tuple(lines), index)
+
+
+def search_rows(rows: RowList, query: str, forward: bool) -> SearchResult:
+    """Move the list's cursor to the next (or previous) shown row holding `query`."""
+    lines = row_matches(rows, query)
+    index = step(lines, rows.cursor_line, forward)
+    if index >= 0:
+        rows.move_cursor(lines[index])
     return SearchResult(query, tuple(lines), index)
 
 

@@ -28,13 +28,12 @@ def add_bad_schema(shop):
 
 
 def finding_lines(tree: FindingsTree) -> dict[str, int]:
-    """rule+property -> line of that finding in the findings tree."""
+    """rule+property -> line of that finding in the findings list."""
     lines = {}
     line = 0
-    while (node := tree.get_node_at_line(line)) is not None:
-        data = node.data
-        if data and data[0] == "finding":
-            lines[f"{data[1].schema_id}:{data[1].rule}:{data[1].property}"] = line
+    while (row := tree.row_at(line)) is not None:
+        if row.finding is not None:
+            lines[f"{row.schema_id}:{row.finding.rule}:{row.finding.property}"] = line
         line += 1
     return lines
 
@@ -58,7 +57,7 @@ def test_lint_findings_of_a_broken_schema_and_jump_to_the_property(shop):
         casing = f"{BAD_ID}:RF311:cartID"
         assert casing in lines
         assert "segment/ecommerce/Broken_Event/1-0.json:RF101:None" in lines
-        label = findings.get_node_at_line(lines[casing]).label.plain
+        label = findings.row_at(lines[casing]).label.plain
         assert "cart_id" in label  # the suggestion
         assert "error" in label
         findings.cursor_line = lines[casing]
@@ -153,8 +152,8 @@ def test_tab_two_then_enter_jumps_to_the_first_finding(shop):
         await pilot.press("2")
         findings = screen.query_one(FindingsTree)
         assert findings.has_focus
-        assert findings.cursor_node.data[0] == "finding"
-        first = findings.cursor_node.data[1]
+        first = findings.cursor_row.finding
+        assert first is not None
         await pilot.press("enter")
         await pilot.pause()
         view = screen.query_one(SchemaView)

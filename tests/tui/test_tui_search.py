@@ -62,13 +62,13 @@ def test_search_the_lint_findings_and_esc_closes_the_box(shop):
         await pilot.press("2")
         findings = screen.query_one(FindingsTree)
         await _search(pilot, "rf402")
-        assert "RF402" in findings.cursor_node.label.plain
+        assert "RF402" in findings.cursor_row.label.plain
         await pilot.press("ctrl+f")
         await pilot.press("escape")
         await settle(pilot)
         assert not screen.query_one("#search", Input).display
         assert findings.has_focus
         await pilot.press("n")  # the last search again
-        assert "RF402" in findings.cursor_node.label.plain
+        assert "RF402" in findings.cursor_row.label.plain
 
     drive(make_app(shop.root), scenario)

@@ -71,7 +71,7 @@ def test_e_on_a_finding_opens_the_editor_at_its_line(shop, tmp_path, monkeypatch
         findings = screen.query_one(FindingsTree)
         lines = finding_lines(findings)
         findings.cursor_line = lines[f"{BAD_ID}:RF311:cartID"]
-        finding = findings.cursor_node.data[1]
+        finding = findings.cursor_row.finding
         await pilot.press("e")
         await settle(pilot)
         path = Path(shop.root) / "schemas" / BAD_ID

@@ -96,7 +96,7 @@ from reflekt.tui.screens.registry import (
     ResultScreen,
     plans_under,
 )
-from reflekt.tui.search import search_table, search_tree
+from reflekt.tui.search import search_rows, search_table, search_tree
 from reflekt.tui.widgets.audit_panel import AuditPanel
 from reflekt.tui.widgets.diff_view import DiffView
 from reflekt.tui.widgets.lint_panel import FindingsTree, LintPanel
@@ -216,11 +216,11 @@ class MainScreen(Screen):
 
     # -- search in a pane ----------------------------------------------------------------------
 
-    def _search_pane(self) -> DataTable | Tree | str:
+    def _search_pane(self) -> DataTable | Tree | FindingsTree | str:
         """What ctrl+f searches: the focused table or tree, else the shown tab's own pane
         (`"raw"`: the raw JSON)."""
         focused = self.app.focused
-        if isinstance(focused, DataTable | Tree):
+        if isinstance(focused, DataTable | Tree | FindingsTree):
             return focused
         tab = self.query_one(TabbedContent).active
         if tab == "schema":
@@ -264,6 +264,8 @@ class MainScreen(Screen):
             result = self.query_one(SchemaView).find_in_raw(query, forward)
         elif isinstance(target, DataTable):
             result = search_table(target, query, forward)
+        elif isinstance(target, FindingsTree):
+            result = search_rows(target, query, forward)
         else:
             result = search_tree(target, query, forward)
         self.notify(clean(result.status), timeout=3, markup=False)

@@ -25,6 +25,14 @@ from textual.widgets.tree import TreeNode
 
 T = TypeVar("T")
 
+# The keys of every tree (the lint panel's findings list, not a Tree, has them too).
+TREE_KEYS: list[BindingType] = [
+    Binding("right,l", "expand_node", "Expand", show=False, id="tree.expand"),
+    Binding("left,h", "collapse_node", "Collapse", show=False, id="tree.collapse"),
+    Binding("k", "cursor_up", "Up", show=False, id="tree.up"),
+    Binding("j", "cursor_down", "Down", show=False, id="tree.down"),
+]
+
 
 class FastTree(Tree[T], Generic[T]):
     """Tree with lazy children (`set_lazy(node, fill)`) and a `bulk()` block for many adds.
@@ -33,12 +41,7 @@ class FastTree(Tree[T], Generic[T]):
     (schema tree, lint findings, audit findings, the build wizard's tree) under one set of ids.
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("right,l", "expand_node", "Expand", show=False, id="tree.expand"),
-        Binding("left,h", "collapse_node", "Collapse", show=False, id="tree.collapse"),
-        Binding("k", "cursor_up", "Up", show=False, id="tree.up"),
-        Binding("j", "cursor_down", "Down", show=False, id="tree.down"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [*TREE_KEYS]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

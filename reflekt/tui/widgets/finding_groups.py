@@ -1,0 +1,191 @@
+"""Lint findings grouped by schema file, and which line of the list shows what: no Textual.
+
+Why not sort and group every finding on each redraw: with 450,000 findings over 50,000 files
+that alone costs about a second of the UI thread. Here `FindingGroups` indexes each file's
+findings as runs of positions in one list (lint emits a file's findings together, so a run
+is usually the whole file), counts them with C-level list operations, and sorts a file's
+findings only when one of them is shown (`members`). `RowLayout` maps a line of the list to
+a file or one of its findings from the sorted file ids and the open files only, so
+scrolling, moving the cursor and opening a file cost O(log files + open files), whatever the
+number of findings.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from itertools import accumulate, compress, islice
+from operator import ne, sub
+
+from reflekt.core.lint.findings import Finding
+
+
+def findings_sort_key(finding: Finding) -> tuple:
+    return (finding.schema_id, finding.line or 0, finding.column or 0, finding.rule)
+
+
+def in_scope(schema_id: str, prefix: str) -> bool:
+    """Whether a schema id is the selected file or lies under the selected folder."""
+    return schema_id.removesuffix(".json") == prefix or schema_id.startswith(prefix + "/")
+
+
+class FindingGroups:
+    """Every finding, indexed by schema file; `add` costs what the added findings cost.
+
+    Per file it keeps plain ints (its first run, size, errors) in dicts, not a list or tuple
+    per file: 50,000 new containers would wake the garbage collector, which then walks every
+    finding (more than the indexing itself costs).
+    """
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []  # every finding, in the order given
+        self.keys: list[str] = []  # the schema ids, sorted
+        self.errors = 0
+        self._start: dict[str, int] = {}  # id -> where its first run starts in `findings`
+        self._first_size: dict[str, int] = {}  # id -> the length of that run
+        self._more: dict[str, list[tuple[int, int]]] = {}  # id -> its later runs (rare)
+        self._sizes: dict[str, int] = {}  # id -> all its findings
+        self._errors: dict[str, int] = {}  # id -> its errors, counted when first asked
+        self._sorted: dict[str, list[Finding]] = {}  # id -> its findings sorted, when shown
+
+    def __len__(self) -> int:
+        return len(self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.findings) - self.errors
+
+    @property
+    def sizes(self) -> dict[str, int]:
+        """Findings per schema id (read only)."""
+        return self._sizes
+
+    def add(self, findings: Iterable[Finding]) -> list[str]:
+        """Index more findings; returns the schema ids that were not listed before."""
+        first = len(self.findings)
+        self.findings.extend(findings)
+        chunk = self.findings[first:] if first else self.findings
+        if not chunk:
+            return []
+        ids = [f.schema_id for f in chunk]
+        self.errors += [f.severity for f in chunk].count("error")
+        starts = [0, *compress(range(1, len(ids)), map(ne, islice(ids, 1, None), ids))]
+        sizes = list(map(sub, [*islice(starts, 1, None), len(ids)], starts))
+        run_ids = list(map(ids.__getitem__, starts))
+        if first:
+            starts = list(map(first.__add__, starts))
+        if len(set(run_ids)) == len(run_ids) and self._sizes.keys().isdisjoint(run_ids):
+            new = run_ids  # the usual case: each file's findings together, all new files
+            self._start.update(zip(run_ids, starts, strict=True))
+            self._first_size.update(zip(run_ids, sizes, strict=True))
+            self._sizes.update(zip(run_ids, sizes, strict=True))
+        else:
+            new = self._merge_runs(run_ids, starts, sizes)
+        self._insert_keys(new)
+        return new
+
+    def _merge_runs(self, run_ids: list[str], starts: list[int], sizes: list[int]) -> list[str]:
+        """Runs of files seen before (or twice in one chunk): one at a time."""
+        new: list[str] = []
+        for key, start, size in zip(run_ids, starts, sizes, strict=True):
+            if key not in self._sizes:
+                self._start[key], self._first_size[key], self._sizes[key] = start, size, size
+                new.append(key)
+                continue
+            self._more.setdefault(key, []).append((start, start + size))
+            self._sizes[key] += size
+            self._errors.pop(key, None)
+            self._sorted.pop(key, None)
+        return new
+
+    def _insert_keys(self, new: list[str]) -> None:
+        """Few new ids go in by bisection, many by one sort (both keep `keys` sorted)."""
+        if len(new) > 64:
+            self.keys.extend(new)
+            self.keys.sort()
+            return
+        for key in new:
+            self.keys.insert(bisect_left(self.keys, key), key)
+
+    def size(self, key: str) -> int:
+        return self._sizes.get(key, 0)
+
+    def error_count(self, key: str) -> int:
+        count = self._errors.get(key)
+        if count is None:
+            count = self._errors[key] = [f.severity for f in self._unsorted(key)].count("error")
+        return count
+
+    def members(self, key: str) -> list[Finding]:
+        """A file's findings in list order (line, column, rule), sorted on first use."""
+        cached = self._sorted.get(key)
+        if cached is None:
+            cached = self._sorted[key] = sorted(self._unsorted(key), key=findings_sort_key)
+        return cached
+
+    def _unsorted(self, key: str) -> list[Finding]:
+        if key not in self._start:
+            return []
+        start = self._start[key]
+        runs = [(start, start + self._first_size[key]), *self._more.get(key, ())]
+        return [f for start, end in runs for f in self.findings[start:end]]
+
+    def keys_in(self, prefix: str | None) -> list[str]:
+        """The sorted ids in a scope: all (None), else the file or folder `prefix`."""
+        if not prefix:
+            return self.keys
+        keys = self.keys
+        under = keys[bisect_left(keys, prefix + "/") : bisect_left(keys, prefix + "0")]
+        exact = [k for k in (prefix, prefix + ".json") if k in self._sizes]
+        return exact + under  # "x" < "x.json" < "x/...": still sorted
+
+    def counts(self, keys: Sequence[str]) -> tuple[int, int, int]:
+        """(errors, warnings, files) of these ids."""
+        if keys is self.keys:
+            return self.errors, self.warnings, len(keys)
+        errors = sum(map(self.error_count, keys))
+        total = sum(map(self._sizes.__getitem__, keys))
+        return errors, total - errors, len(keys)
+
+
+class RowLayout:
+    """Line numbers of a list of files (sorted `keys`), the `open` ones with their findings.
+
+    Only the open files are walked: a file's line is its index plus the sizes of the open
+    files before it (bisection in `_open_index`).
+    """
+
+    def __init__(self, keys: Sequence[str], sizes: dict[str, int], open_keys: set[str]) -> None:
+        self.keys = keys
+        index = sorted(i for i in (index_of(keys, k) for k in open_keys) if i >= 0)
+        self._open_index = index
+        self._open_sizes = [sizes[keys[i]] for i in index]
+        self._before = list(accumulate(self._open_sizes, initial=0))  # extra lines before
+        self._starts = [i + extra for i, extra in zip(index, self._before, strict=False)]
+        self.rows = len(keys) + self._before[-1]
+
+    def locate(self, line: int) -> tuple[int, int] | None:
+        """(file index, finding index or -1 for the file's own line) shown on `line`."""
+        if not 0 <= line < self.rows:
+            return None
+        i = bisect_right(self._starts, line) - 1
+        if i < 0:
+            return line, -1
+        group, start, size = self._open_index[i], self._starts[i], self._open_sizes[i]
+        if line <= start + size:
+            return group, line - start - 1
+        return group + line - start - size, -1
+
+    def line_of(self, group: int, finding: int = -1) -> int:
+        """The line of file `group` (or of its finding number `finding`)."""
+        return group + self._before[bisect_left(self._open_index, group)] + finding + 1
+
+    def is_open(self, group: int) -> bool:
+        i = bisect_left(self._open_index, group)
+        return i < len(self._open_index) and self._open_index[i] == group
+
+
+def index_of(keys: Sequence[str], key: str) -> int:
+    """The index of `key` in the sorted `keys`, or -1."""
+    i = bisect_left(keys, key)
+    return i if i < len(keys) and keys[i] == key else -1
