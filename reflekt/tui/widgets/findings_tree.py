@@ -507,4 +507,3 @@ class FindingsTree(ScrollView, can_focus=True):
         if self.hover_line == file_line:
             return style + self.get_component_rich_style("tree--guides-hover", partial=True)
         return style
-
