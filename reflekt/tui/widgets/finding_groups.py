@@ -15,7 +15,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from itertools import accumulate, compress, islice
-from operator import ne, sub
+from operator import attrgetter, ne, sub
 
 from reflekt.core.lint.findings import Finding
 
@@ -42,9 +42,8 @@ class FindingGroups:
         self.keys: list[str] = []  # the schema ids, sorted
         self.errors = 0
         self._start: dict[str, int] = {}  # id -> where its first run starts in `findings`
-        self._first_size: dict[str, int] = {}  # id -> the length of that run
         self._more: dict[str, list[tuple[int, int]]] = {}  # id -> its later runs (rare)
-        self._sizes: dict[str, int] = {}  # id -> all its findings
+        self._sizes: dict[str, int] = {}  # id -> all its findings (the first run: the rest)
         self._errors: dict[str, int] = {}  # id -> its errors, counted when first asked
         self._sorted: dict[str, list[Finding]] = {}  # id -> its findings sorted, when shown
 
@@ -61,7 +60,12 @@ class FindingGroups:
         return self._sizes
 
     def add(self, findings: Iterable[Finding]) -> list[str]:
-        """Index more findings; returns the schema ids that were not listed before."""
+        """Index more findings; returns the schema ids that were not listed before.
+
+        `findings` keeps them in the order given, except a chunk whose files interleave
+        (more runs than twice its files): it is kept sorted by file, so that each file is
+        one run again (indexing run by run would cost a Python step per finding).
+        """
         first = len(self.findings)
         self.findings.extend(findings)
         chunk = self.findings[first:] if first else self.findings
@@ -69,15 +73,22 @@ class FindingGroups:
             return []
         ids = [f.schema_id for f in chunk]
         self.errors += [f.severity for f in chunk].count("error")
-        starts = [0, *compress(range(1, len(ids)), map(ne, islice(ids, 1, None), ids))]
-        sizes = list(map(sub, [*islice(starts, 1, None), len(ids)], starts))
+        starts = _run_starts(ids)
         run_ids = list(map(ids.__getitem__, starts))
+        files = set(run_ids)
+        if len(starts) > 2 * len(files) + 64:
+            chunk.sort(key=attrgetter("schema_id"))
+            if first:
+                self.findings[first:] = chunk
+            ids = [f.schema_id for f in chunk]
+            starts = _run_starts(ids)
+            run_ids = list(map(ids.__getitem__, starts))
+        sizes = list(map(sub, [*islice(starts, 1, None), len(ids)], starts))
         if first:
             starts = list(map(first.__add__, starts))
-        if len(set(run_ids)) == len(run_ids) and self._sizes.keys().isdisjoint(run_ids):
+        if len(files) == len(run_ids) and self._sizes.keys().isdisjoint(run_ids):
             new = run_ids  # the usual case: each file's findings together, all new files
             self._start.update(zip(run_ids, starts, strict=True))
-            self._first_size.update(zip(run_ids, sizes, strict=True))
             self._sizes.update(zip(run_ids, sizes, strict=True))
         else:
             new = self._merge_runs(run_ids, starts, sizes)
@@ -89,7 +100,7 @@ class FindingGroups:
         new: list[str] = []
         for key, start, size in zip(run_ids, starts, sizes, strict=True):
             if key not in self._sizes:
-                self._start[key], self._first_size[key], self._sizes[key] = start, size, size
+                self._start[key], self._sizes[key] = start, size
                 new.append(key)
                 continue
             self._more.setdefault(key, []).append((start, start + size))
@@ -126,8 +137,9 @@ class FindingGroups:
     def _unsorted(self, key: str) -> list[Finding]:
         if key not in self._start:
             return []
-        start = self._start[key]
-        runs = [(start, start + self._first_size[key]), *self._more.get(key, ())]
+        start, more = self._start[key], self._more.get(key, [])
+        first_size = self._sizes[key] - sum(end - begin for begin, end in more)
+        runs = [(start, start + first_size), *more]
         return [f for start, end in runs for f in self.findings[start:end]]
 
     def keys_in(self, prefix: str | None) -> list[str]:
@@ -146,6 +158,11 @@ class FindingGroups:
         errors = sum(map(self.error_count, keys))
         total = sum(map(self._sizes.__getitem__, keys))
         return errors, total - errors, len(keys)
+
+
+def _run_starts(ids: list[str]) -> list[int]:
+    """Where each run of equal ids starts (C-level: no Python step per finding)."""
+    return [0, *compress(range(1, len(ids)), map(ne, islice(ids, 1, None), ids))]
 
 
 class RowLayout:

@@ -190,17 +190,15 @@ class FindingsTree(ScrollView, can_focus=True):
             self.cursor_line = min(self.cursor_line, max(self.last_line, 0))
         self._announce()
 
-    def grow(self, keys: list[str], new: list[str], open_new: bool) -> None:
-        """Files were added to `groups` (`new`, or more findings for listed ones): the
-        cursor stays on its row."""
-        at = self.cursor_row
+    def grow(self, keys: list[str], new: list[str], open_new: bool, at: Row | None) -> None:
+        """Findings were added to `groups` (files `new`, or more for listed ones): the
+        cursor stays on `at`, its row before they were added."""
         self.keys = keys
         if open_new:
             self.open.update(new)
         self._relayout()
         if at is not None:
-            self.cursor_line = self.line_of(at.schema_id, at.finding)
-            self._scroll_to_line(self.cursor_line)
+            self.move_cursor(self.line_of(at.schema_id, at.finding))
         self._announce()
 
     def _relayout(self) -> None:

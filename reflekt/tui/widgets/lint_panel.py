@@ -114,14 +114,14 @@ class LintPanel(Vertical):
         """
         if schemas is not None:
             self.schemas = schemas
-        before = len(self._listed)
+        tree = self.query_one(FindingsTree)
+        before, at = len(self._listed), tree.cursor_row
         new = self.groups.add(findings)
         listed = self._scoped_keys()
-        tree = self.query_one(FindingsTree)
         if before <= EXPAND_GROUPS_UP_TO < len(listed):
             tree.show_groups(self.groups, listed, open_all=False)  # as `show` would list them
         else:
-            tree.grow(listed, new, open_new=len(listed) <= EXPAND_GROUPS_UP_TO)
+            tree.grow(listed, new, len(listed) <= EXPAND_GROUPS_UP_TO, at)
         self._listed = listed
         self._update_summary()
 
