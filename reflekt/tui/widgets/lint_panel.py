@@ -97,8 +97,7 @@ class LintPanel(Vertical):
         scope_key: str | None = None,
     ) -> None:
         """Show these findings (all of the project); the scope narrows what is listed."""
-        self.groups = FindingGroups()
-        self.groups.add(findings)
+        self.groups.reset(findings)
         self.schemas = schemas
         self.scope_key = scope_key
         self.busy_text = None
