@@ -38,7 +38,8 @@ class FastTree(Tree[T], Generic[T]):
     """Tree with lazy children (`set_lazy(node, fill)`) and a `bulk()` block for many adds.
 
     Every tree of the app is one of these, so the vi and arrow keys below work in all of them
-    (schema tree, lint findings, audit findings, the build wizard's tree) under one set of ids.
+    (schema tree, audit findings, the build wizard's tree) under one set of ids; the lint
+    panel's findings list (a Line API widget, not a Tree) declares the same `TREE_KEYS`.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [*TREE_KEYS]

@@ -15,7 +15,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from itertools import accumulate, compress, islice
-from operator import attrgetter, ne, sub
+from operator import ne, sub
 
 from reflekt.core.lint.findings import Finding
 
@@ -88,10 +88,8 @@ class FindingGroups:
         run_ids = list(map(ids.__getitem__, starts))
         files = set(run_ids)
         if len(starts) > 2 * len(files) + 64:
-            chunk.sort(key=attrgetter("schema_id"))
-            if first:
-                self.findings[first:] = chunk
-            ids = [f.schema_id for f in chunk]
+            chunk, ids = _by_file(chunk, ids, files)
+            self.findings[first:] = chunk
             starts = _run_starts(ids)
             run_ids = list(map(ids.__getitem__, starts))
         sizes = list(map(sub, [*islice(starts, 1, None), len(ids)], starts))
@@ -170,6 +168,17 @@ class FindingGroups:
         errors = sum(map(self.error_count, keys))
         total = sum(map(self._sizes.__getitem__, keys))
         return errors, total - errors, len(keys)
+
+
+def _by_file(
+    chunk: list[Finding], ids: list[str], files: set[str]
+) -> tuple[list[Finding], list[str]]:
+    """The chunk (and its ids) stably sorted by file: by the file's number, an int, so that
+    450,000 findings sort by int comparisons rather than by comparing their ids."""
+    number = {key: index for index, key in enumerate(sorted(files))}
+    numbers = list(map(number.__getitem__, ids))
+    order = sorted(range(len(ids)), key=numbers.__getitem__)
+    return list(map(chunk.__getitem__, order)), list(map(ids.__getitem__, order))
 
 
 def _run_starts(ids: list[str]) -> list[int]:
