@@ -268,3 +268,17 @@ def test_few_files_open_and_add_closes_them_past_the_threshold():
         assert tree.cursor_line == 1 and tree.cursor_row.finding is not None
 
     run(scenario)
+
+
+def test_add_on_a_panel_never_shown_lists_the_chunks():
+    """The first lint run streams into a fresh panel: no `show` before the first `add`."""
+    findings = synthetic(files=300, per_file=2)
+
+    async def scenario(pilot, app, panel, tree):
+        panel.add(findings[:10])
+        assert tree.row_count == 5 * 3  # five files, few: open
+        panel.add(findings[10:])
+        assert tree.row_count == 300
+        assert summary(app) == expected_summary(findings, 0)
+
+    run(scenario)

@@ -190,10 +190,12 @@ class FindingsTree(ScrollView, can_focus=True):
             self.cursor_line = min(self.cursor_line, max(self.last_line, 0))
         self._announce()
 
-    def grow(self, keys: list[str], new: list[str], open_new: bool, at: Row | None) -> None:
+    def grow(
+        self, groups: FindingGroups, keys: list[str], new: list[str], open_new: bool, at: Row | None
+    ) -> None:
         """Findings were added to `groups` (files `new`, or more for listed ones): the
         cursor stays on `at`, its row before they were added."""
-        self.keys = keys
+        self.groups, self.keys = groups, keys
         if open_new:
             self.open.update(new)
         self._relayout()

@@ -120,7 +120,7 @@ class LintPanel(Vertical):
         if before <= EXPAND_GROUPS_UP_TO < len(listed):
             tree.show_groups(self.groups, listed, open_all=False)  # as `show` would list them
         else:
-            tree.grow(listed, new, len(listed) <= EXPAND_GROUPS_UP_TO, at)
+            tree.grow(self.groups, listed, new, len(listed) <= EXPAND_GROUPS_UP_TO, at)
         self._listed = listed
         self._update_summary()
 
