@@ -102,16 +102,20 @@ def command(
 
     from reflekt.core.lint import lint_project
     from reflekt.core.output.findings import FORMATS, summary_line
+    from reflekt.core.schemas import list_schema_paths
     from reflekt.core.select import resolve_select
 
     project = run.project()
+    paths: list[Path] | list[str]
     if files:
         paths = _schema_files(project.schemas_dir, files)
         if selects:
             chosen = set(paths) | set(resolve_select(project.schemas_dir, list(selects)))
             paths = sorted(chosen)
-    else:
+    elif selects:
         paths = resolve_select(project.schemas_dir, list(selects))
+    else:  # every schema: strings, a Path only for the files lint reads (the cache)
+        paths = list_schema_paths(project.schemas_dir)
     run.debug(f"linting {len(paths)} schema file(s)")
     whole = not files and not selects
     cache = not no_cache
@@ -144,11 +148,12 @@ def command(
     return 0 if report.errors == 0 else 1
 
 
-def _fix(run: Run, project, paths: list[Path], report, *, versions: bool = False, cache=True):
+def _fix(run: Run, project, paths, report, *, versions: bool = False, cache=True):
     """Apply the safe fixes, say what changed and what was left, and lint again."""
     from reflekt.core.lint import lint_project
     from reflekt.core.lint.fixes import apply_fixes, plan_fixes
 
+    paths = [Path(path) for path in paths]
     if versions and _renumber(run, project, report):
         paths = _fresh(project, paths)
         report = lint_project(project, paths, jobs=_jobs(), cache=cache)

@@ -7,14 +7,15 @@ reflekt_project.yml (by code or name; "off" skips the rule).
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import stat as stat_mode
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from reflekt.core.errors import ConfigError
 from reflekt.core.lint.base import (
@@ -31,14 +32,16 @@ from reflekt.core.lint.cache import (
     EventEntry,
     FileEntry,
     LintIndex,
-    Stat,
     cache_disabled,
+    cacheable_key,
     content_hash,
-    finding_row,
+    event_signature,
     fingerprint,
     load_index,
+    new_event_entry,
     new_file_entry,
     save_index,
+    stat_key,
 )
 from reflekt.core.lint.findings import Finding, LintReport, Severity, SeveritySetting, sort_key
 from reflekt.core.lint.locate import Locator
@@ -51,12 +54,15 @@ from reflekt.core.schemas import (
     SchemaDocument,
     SchemaId,
     Version,
-    list_schema_files,
+    list_schema_paths,
     printable,
     read_schema,
     relative_id,
     schema_from_bytes,
 )
+
+if TYPE_CHECKING:
+    from reflekt.core.lint.meta import MetaChecks
 
 log = logging.getLogger("reflekt.lint")
 
@@ -162,6 +168,44 @@ def _relative_raw(path: Path, root: Path) -> str:
             return path.as_posix()
 
 
+def _plain(text: str) -> bool:
+    """No `..` among the parts of a path string (what `".." not in path.parts` asks)."""
+    return ".." not in text or "/../" not in f"/{text}/"
+
+
+class _Places:
+    """The project's root and schemas/ as string prefixes: the relative forms of 50,000
+    paths without building a Path for each (pathlib costs microseconds a call).
+
+    Paths are strings as `str(path)` gives them (`list_schema_paths`, `os.fspath`)."""
+
+    def __init__(self, project: Project) -> None:
+        self.root = project.root
+        self.schemas_dir = project.schemas_dir
+        self._root = str(self.root) + os.sep
+        base = str(self.schemas_dir)
+        self._schemas = base + "/" if os.sep == "/" and base.startswith("/") else None
+
+    def relative(self, text: str) -> str:
+        """`_relative_raw` of the path: relative to the root, `/`-separated."""
+        if text.startswith(self._root) and _plain(text):
+            rel = text[len(self._root) :]
+            return rel if os.sep == "/" else rel.replace(os.sep, "/")
+        return _relative_raw(Path(text), self.root)
+
+    def schema_path(self, text: str) -> str:
+        """`relative_id(...).path` of the path."""
+        if self._schemas is not None and text.startswith(self._schemas) and _plain(text):
+            return text[len(self._schemas) :]
+        return relative_id(Path(text), self.schemas_dir).path
+
+
+@functools.lru_cache(maxsize=4096)
+def _version(name: str) -> Version | None:
+    """`SchemaId.version` of a version file name (the same few names in every folder)."""
+    return Version.try_parse(name.removesuffix(".json"))
+
+
 def _read(path: Path, schemas_dir: Path, raw: bytes | None = None) -> SchemaDocument:
     """`read_schema` (or parse `raw`, already read), and a document with the problem should
     reading itself ever fail."""
@@ -179,20 +223,31 @@ def _read(path: Path, schemas_dir: Path, raw: bytes | None = None) -> SchemaDocu
 class _Linter:
     """One run: the active rules, the compiled meta-schemas, and the findings so far."""
 
-    def __init__(self, project: Project) -> None:
-        from reflekt.core.lint.meta import MetaChecks
-
+    def __init__(self, project: Project, *, compile_meta: bool = True) -> None:
         self.project = project
         self.rules = active_rules(project)
-        codes = {active.rule.code for active in self.rules}
-        self.meta = MetaChecks(
-            project.meta_schema_path, need_draft7="RF102" in codes, need_meta="RF103" in codes
-        )
+        self._meta: MetaChecks | None = None
+        if compile_meta:
+            self.compile_meta()
         self.schema_rules = [a for a in self.rules if a.rule.scope == SCOPE_SCHEMA]
         self.event_rules = [a for a in self.rules if a.rule.scope == SCOPE_EVENT]
         self.findings: list[Finding] = []
         self.crashes = 0  # a crash's finding depends on the selection: not cached
         self._files: dict[Path, str] = {}
+
+    def compile_meta(self) -> MetaChecks:
+        """The compiled meta-schema checks; ConfigError (exit 2) for a missing or broken
+        meta-schema. Deferred when the cache answers every file (50-100 ms to compile)."""
+        if self._meta is None:
+            from reflekt.core.lint.meta import MetaChecks
+
+            codes = {active.rule.code for active in self.rules}
+            self._meta = MetaChecks(
+                self.project.meta_schema_path,
+                need_draft7="RF102" in codes,
+                need_meta="RF103" in codes,
+            )
+        return self._meta
 
     def file_of(self, doc: SchemaDocument) -> str:
         """The file's path relative to the project root (cached: asked several times)."""
@@ -202,7 +257,7 @@ class _Linter:
         return file
 
     def lint_schema(self, doc: SchemaDocument) -> None:
-        ctx = SchemaContext(self.project, doc, self.file_of(doc), self.meta)
+        ctx = SchemaContext(self.project, doc, self.file_of(doc), self.compile_meta())
         has_body = isinstance(doc.body, dict)
         for active in self.schema_rules:
             if active.rule.needs_body and not has_body:
@@ -310,7 +365,7 @@ class _Member(Protocol):
     """A version file as the event rules group it: a SchemaDocument, or a cache state."""
 
     @property
-    def path(self) -> Path: ...
+    def path(self) -> Path | str: ...
 
     @property
     def schema_id(self) -> SchemaId: ...
@@ -320,42 +375,50 @@ _M = TypeVar("_M", bound=_Member)
 
 
 def _events(
-    members: Iterable[_M], read: Callable[[Path], _M], *, siblings: bool = True
+    members: Iterable[_M], read: Callable[[str], _M], *, siblings: bool = True
 ) -> Iterator[tuple[str, list[_M], set[str]]]:
     """(event key, every version of it in version order, the selected ids) per event.
 
     Event rules compare each version with the previous one, so an event's versions that
-    were not selected are read too (`read`), unless `siblings` is False (a whole-project
-    run has them all already).
+    were not selected are read too (`read`, given the path as a string), unless `siblings`
+    is False (a whole-project run has them all already).
     """
     by_event: dict[str, dict[str, _M]] = {}
-    folders: dict[str, Path] = {}
+    folders: dict[str, _M] = {}  # the last member of each event: its folder is listed
     for member in members:
-        key = member.schema_id.event_key
-        by_event.setdefault(key, {})[member.schema_id.path] = member
-        folders[key] = member.path.parent
+        schema_path = member.schema_id.path
+        key = schema_path.rpartition("/")[0]  # SchemaId.event_key
+        by_event.setdefault(key, {})[schema_path] = member
+        folders[key] = member
     for key, chosen in by_event.items():
-        versions = dict(chosen)
-        folder = folders[key]
-        try:
-            names = os.listdir(folder) if siblings else []
-        except OSError:
-            names = []
-        for name in names:
-            if not name.endswith(".json"):
-                continue
-            sibling_id = f"{key}/{name}" if key else name
-            if sibling_id in versions or Version.try_parse(name) is None:
-                continue
-            versions[sibling_id] = read(folder / name)
+        versions = chosen
+        if siblings:
+            versions = dict(chosen)
+            _add_siblings(key, os.path.dirname(os.fspath(folders[key].path)), versions, read)
         versioned = [
             (version, member)
-            for member in versions.values()
-            if (version := member.schema_id.version) is not None
+            for schema_path, member in versions.items()
+            if (version := _version(schema_path.rpartition("/")[2])) is not None
         ]
-        ordered = [member for _, member in sorted(versioned, key=lambda pair: pair[0])]
-        if ordered:
-            yield key, ordered, set(chosen)
+        if len(versioned) > 1:
+            versioned.sort(key=lambda pair: pair[0])
+        if versioned:
+            yield key, [member for _, member in versioned], set(chosen)
+
+
+def _add_siblings(key: str, folder: str, versions: dict[str, _M], read: Callable[[str], _M]):
+    """The event's version files in `folder` not among `versions` yet, read."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if not name.endswith(".json"):
+            continue
+        sibling_id = f"{key}/{name}" if key else name
+        if sibling_id in versions or Version.try_parse(name) is None:
+            continue
+        versions[sibling_id] = read(os.path.join(folder, name))
 
 
 def _lint_events(
@@ -364,8 +427,8 @@ def _lint_events(
     read_sibling: Callable[[Path], SchemaDocument] | None = None,
 ) -> None:
     schemas_dir = linter.project.schemas_dir
-    read = read_sibling or (lambda path: _read(path, schemas_dir))
-    for key, ordered, selected in _events(documents, read):
+    read_path = read_sibling or (lambda path: _read(path, schemas_dir))
+    for key, ordered, selected in _events(documents, lambda text: read_path(Path(text))):
         linter.lint_event(key, ordered, selected)
 
 
@@ -390,7 +453,7 @@ class _ChunkResult:
 
 def lint_project(
     project: Project,
-    paths: list[Path] | None = None,
+    paths: Sequence[Path | str] | None = None,
     progress: Progress | None = None,
     *,
     jobs: int = 1,
@@ -400,37 +463,44 @@ def lint_project(
 ) -> LintReport:
     """Lint the given schema files (from `resolve_select`), or every schema of the project.
 
-    `jobs` > 1 lints large selections in that many forked processes (POSIX only; the
-    result is the same). With `cache` (and no `REFLEKT_NO_CACHE`), unchanged files and
-    events take their findings from `.reflekt_cache/lint/` (`core/lint/cache.py`; the
-    result is the same); `whole_project` (default: `paths` is None) drops the entries of
-    files that are gone. `on_findings` gets each chunk's findings as it is done (the TUI
-    streams them into its panel). Raises ConfigError (exit 2) for unknown rule names in the config
-    or a missing or broken meta-schema; everything wrong in a schema file is a Finding.
+    `paths` are Paths, or their `str()` (`list_schema_paths`: no Path is built for a file
+    the cache answers). `jobs` > 1 lints large selections in that many forked processes
+    (POSIX only; the result is the same). With `cache` (and no `REFLEKT_NO_CACHE`),
+    unchanged files and events take their findings from `.reflekt_cache/lint/`
+    (`core/lint/cache.py`; the result is the same); `whole_project` (default: `paths` is
+    None) drops the entries of files that are gone. `on_findings` gets each chunk's
+    findings as it is done (the TUI streams them into its panel). Raises ConfigError
+    (exit 2) for unknown rule names in the config or a missing or broken meta-schema;
+    everything wrong in a schema file is a Finding.
     """
     limit = max_schema_bytes()  # a bad REFLEKT_MAX_SCHEMA_BYTES is a ConfigError first
     if whole_project is None:
         whole_project = paths is None
     if paths is None:
-        paths = list_schema_files(project.schemas_dir)
-    linter = _Linter(project)
+        texts = list_schema_paths(project.schemas_dir)
+    else:
+        texts = [os.fspath(path) for path in paths]
+    linter = _Linter(project, compile_meta=False)
+    places = _Places(project)
     cache_run = None
     if cache and not cache_disabled():
-        cache_run = _open_cache(linter, limit, whole_project)
-    total = len(paths)
-    files = [_relative(path, project.root) for path in paths]
-    chunks = _chunks(paths, _CHUNKS)
+        cache_run = _open_cache(linter, limit, whole_project, places)
+    total = len(texts)
+    rels = [places.relative(text) for text in texts]
+    files = [printable(rel) for rel in rels]
+    changed = total if cache_run is None else _scan(texts, rels, cache_run)
+    if changed or cache_run is None or not cache_run.index.files:
+        # Every file linted compiles it; an index for this fingerprint (which holds the
+        # meta-schema's bytes) was written by a run that compiled it, so a broken one
+        # is still an error when nothing needs linting.
+        linter.compile_meta()
+    chunks = _chunks(texts, _CHUNKS)
     done = 0
     findings: list[Finding] = []
     new_files: dict[str, FileEntry] = {}
     new_events: dict[str, EventEntry] = {}
     results = None
-    if (
-        jobs > 1
-        and total >= PARALLEL_THRESHOLD
-        and len(chunks) > 1
-        and (cache_run is None or _changed_count(paths, cache_run, project) >= PARALLEL_THRESHOLD)
-    ):
+    if jobs > 1 and changed >= PARALLEL_THRESHOLD and len(chunks) > 1:
         results = _run_forked(linter, chunks, jobs, cache_run)
     if results is None:
         results = (_lint_chunk_safely(linter, chunk, cache_run) for chunk in chunks)
@@ -447,8 +517,8 @@ def lint_project(
     if cache_run is not None:
         keep_events = None
         if whole_project:
-            schemas_dir = project.schemas_dir
-            keep_events = {relative_id(path, schemas_dir).event_key for path in paths}
+            known = cache_run.known
+            keep_events = {known[text].schema_id.path.rpartition("/")[0] for text in texts}
         save_index(
             cache_run.index,
             new_files,
@@ -467,30 +537,49 @@ class _CacheRun:
     # Every schema file is linted, so every version of an event is in its chunk: no need
     # to list the event folders for versions outside the selection.
     whole: bool
-    root: Path  # the project's root and schemas/, made once (a Path costs microseconds)
-    schemas_dir: Path
-    stats: dict[Path, os.stat_result] = field(default_factory=dict)  # taken by _changed_count
+    places: _Places  # the project's root and schemas/ (a Path costs microseconds)
+    known: dict[str, _Known] = field(default_factory=dict)  # by path; see _scan
 
 
-def _changed_count(paths: list[Path], run: _CacheRun, project: Project) -> int:
-    """About how many files the index cannot answer from their stat alone (it decides
-    whether forking workers pays; nothing is read)."""
-    root, files, stats = run.root, run.index.files, run.stats
+def _scan(texts: list[str], rels: list[str], run: _CacheRun) -> int:
+    """Stat every file once and look it up in the index (`run.known`); return how many it
+    cannot answer from the stat alone (that decides whether forking workers pays; nothing
+    is read). `rels` are the paths relative to the root (`_Places.relative`)."""
     changed = 0
-    for path in paths:
-        entry = files.get(_relative_raw(path, root))
+    places, known, trusted, limit = run.places, run.known, run.index.trusted, run.limit
+    for text, rel in zip(texts, rels, strict=True):
+        schema_path = places.schema_path(text)
+        state = known[text] = _Known(text, rel, SchemaId(schema_path))
+        # the id is the end of `rel` (schemas/ is under the root): checked once
+        if not cacheable_key(rel) or (
+            not rel.endswith(schema_path) and not cacheable_key(schema_path)
+        ):
+            changed += 1
+            continue
         try:
-            st = stats[path] = os.stat(path)
+            st = state.st = os.stat(text)
         except OSError:
             changed += 1
             continue
-        now = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-        if not isinstance(entry, list) or len(entry) != 7 or entry[5] != 0 or entry[:4] != now:
-            changed += 1
+        if stat_mode.S_ISREG(st.st_mode) and st.st_size <= limit:
+            hit = trusted(rel, stat_key(st))
+            if hit is not None:
+                state.digest, state.findings = hit
+                continue
+        changed += 1
     return changed
 
 
-def _open_cache(linter: _Linter, limit: int, whole: bool) -> _CacheRun | None:
+def _state(text: str, run: _CacheRun) -> _Known:
+    """A file's `_Known` (scanned now if it was not: a version outside the selection)."""
+    state = run.known.get(text)
+    if state is None:
+        _scan([text], [run.places.relative(text)], run)
+        state = run.known[text]
+    return state
+
+
+def _open_cache(linter: _Linter, limit: int, whole: bool, places: _Places) -> _CacheRun | None:
     rules = [(active.rule.code, active.severity) for active in linter.rules]
     try:
         print_ = fingerprint(linter.project, rules, limit)
@@ -500,27 +589,30 @@ def _open_cache(linter: _Linter, limit: int, whole: bool) -> _CacheRun | None:
     if print_ is None:
         return None
     index = load_index(linter.project, print_)
-    project = linter.project
     cutoff = time.time_ns() - RACY_NS
-    return _CacheRun(index, cutoff, limit, whole, project.root, project.schemas_dir)
+    return _CacheRun(index, cutoff, limit, whole, places)
 
 
-def _chunks(paths: list[Path], wanted: int) -> list[list[Path]]:
+def _chunks(paths: list[str], wanted: int) -> list[list[str]]:
     """Split into about `wanted` chunks, never splitting an event folder between chunks."""
     if not paths:
         return []
     size = max(1, -(-len(paths) // wanted))
-    chunks: list[list[Path]] = [[]]
+    chunks: list[list[str]] = [[]]
     for path in paths:
         current = chunks[-1]
-        if len(current) >= size and current[-1].parent != path.parent:
+        if len(current) >= size and _folder(current[-1]) != _folder(path):
             chunks.append([])
         chunks[-1].append(path)
     return chunks
 
 
+def _folder(text: str) -> str:
+    return text.rpartition(os.sep)[0]
+
+
 def _lint_chunk_safely(
-    linter: _Linter, paths: list[Path], cache_run: _CacheRun | None = None
+    linter: _Linter, paths: list[str], cache_run: _CacheRun | None = None
 ) -> _ChunkResult:
     try:
         if cache_run is not None:
@@ -531,11 +623,11 @@ def _lint_chunk_safely(
         return _ChunkResult(_chunk_failed(linter, paths, exc), len(paths))
 
 
-def _lint_chunk_with(linter: _Linter, paths: list[Path]) -> _ChunkResult:
+def _lint_chunk_with(linter: _Linter, paths: list[str]) -> _ChunkResult:
     """Read and lint some files (whole event folders); return their findings."""
     linter.findings = []
     schemas_dir = linter.project.schemas_dir
-    documents = [_read(path, schemas_dir) for path in paths]
+    documents = [_read(Path(path), schemas_dir) for path in paths]
     for doc in documents:
         linter.lint_schema(doc)
     if linter.event_rules:
@@ -544,7 +636,7 @@ def _lint_chunk_with(linter: _Linter, paths: list[Path]) -> _ChunkResult:
     return _ChunkResult(found, len(paths))
 
 
-def _lint_chunk_forked(paths: list[Path]) -> _ChunkResult:
+def _lint_chunk_forked(paths: list[str]) -> _ChunkResult:
     """In a worker: lint a chunk; an unexpected failure comes back as findings, not a crash.
 
     (An exception here would be re-raised in the parent by the pool and stop the run.)
@@ -553,14 +645,14 @@ def _lint_chunk_forked(paths: list[Path]) -> _ChunkResult:
     return _lint_chunk_safely(_fork_linter, paths, _fork_cache)
 
 
-def _chunk_failed(linter: _Linter, paths: list[Path], exc: Exception) -> list[Finding]:
+def _chunk_failed(linter: _Linter, paths: list[str], exc: Exception) -> list[Finding]:
     """One RF101 finding per file of a chunk that could not be linted."""
     root, schemas_dir = linter.project.root, linter.project.schemas_dir
     severity: Severity = next((a.severity for a in linter.rules if a.rule.code == "RF101"), "error")
     return [
         Finding(
-            schema_id=printable(relative_id(path, schemas_dir).path),
-            file=_relative(path, root),
+            schema_id=printable(relative_id(Path(path), schemas_dir).path),
+            file=_relative(Path(path), root),
             line=None,
             column=None,
             rule="RF101",
@@ -581,7 +673,7 @@ def _worker_start() -> None:
 
 
 def _run_forked(
-    linter: _Linter, chunks: list[list[Path]], jobs: int, cache_run: _CacheRun | None = None
+    linter: _Linter, chunks: list[list[str]], jobs: int, cache_run: _CacheRun | None = None
 ):
     """Lint chunks in forked workers that inherit the compiled linter (and the loaded cache
     index); None if unavailable."""
@@ -605,59 +697,54 @@ def _run_forked(
     return results()
 
 
-@dataclass
+@dataclass(slots=True)
 class _Known:
-    """A cacheable file this run: its key and hash, and either cached findings or its doc."""
+    """A file's cache state this run: its key and stat, then its hash and either cached
+    findings or its doc."""
 
-    path: Path
-    rel: str
+    path: str
+    rel: str  # relative to the project root: the index key
     schema_id: SchemaId
-    stat: Stat
-    digest: str
-    findings: list[Finding] | None  # from the index (the file is unchanged)
-    doc: SchemaDocument | None  # read and parsed (the file changed, or was needed)
-    restat: bool  # the index holds other stat values for it: write the new ones
+    st: os.stat_result | None = None  # None: not cacheable (odd name, cannot stat, unread)
+    digest: str = ""
+    findings: list[Finding] | None = None  # from the index (the file is unchanged)
+    doc: SchemaDocument | None = None  # read and parsed (the file changed, or was needed)
+    restat: bool = False  # the index holds other stat values for it: write the new ones
 
 
-def _known(path: Path, run: _CacheRun, project: Project) -> _Known | None:
-    """The file's cache state; None when it is not cacheable (odd name, not a regular file,
-    over the size cap, unreadable): then it is linted the usual way."""
-    rel = _relative_raw(path, run.root)
-    schema_id = relative_id(path, run.schemas_dir)
-    if printable(rel) != rel or printable(schema_id.path) != schema_id.path:
-        return None
-    try:
-        st = run.stats.pop(path, None) or os.stat(path)
-    except OSError:
-        return None
+def _known(path: str, run: _CacheRun) -> _Known | None:
+    """The file's cache state, read and hashed unless its stat was trusted; None when it
+    is not cacheable (odd name, not a regular file, over the size cap, unreadable): then
+    it is linted the usual way."""
+    state = _state(path, run)
+    st = state.st
+    if st is None or state.findings is not None or state.doc is not None:
+        return None if st is None else state
     if not stat_mode.S_ISREG(st.st_mode) or st.st_size > run.limit:
+        state.st = None
         return None
-    stat = Stat.of(st)
-    hit = run.index.trusted(rel, stat)
-    if hit is not None:
-        return _Known(path, rel, schema_id, stat, hit[0], hit[1], None, False)
     try:
         raw = read_regular(path, run.limit)
     except Exception:  # OSError, UnreadableFileError: the usual read says why
+        state.st = None
         return None
-    digest = content_hash(raw)
-    cached = run.index.by_hash(rel, digest)
-    if cached is not None:
-        return _Known(path, rel, schema_id, stat, digest, cached, None, True)
-    doc = _read(path, run.schemas_dir, raw)
-    return _Known(path, rel, schema_id, stat, digest, None, doc, True)
+    state.digest = content_hash(raw)
+    state.restat = True
+    state.findings = run.index.by_hash(state.rel, state.digest)
+    if state.findings is None:
+        state.doc = _read(Path(path), run.places.schemas_dir, raw)
+    return state
 
 
-def _lint_chunk_cached(linter: _Linter, paths: list[Path], run: _CacheRun) -> _ChunkResult:
+def _lint_chunk_cached(linter: _Linter, paths: list[str], run: _CacheRun) -> _ChunkResult:
     """`_lint_chunk_with`, taking unchanged files' and events' findings from the index."""
     linter.findings = []
-    project = linter.project
     result = _ChunkResult([], len(paths))
     members: list[_Known | SchemaDocument] = []
     for path in paths:
-        known = _known(path, run, project)
+        known = _known(path, run)
         if known is None:
-            doc = _read(path, run.schemas_dir)
+            doc = _read(Path(path), run.places.schemas_dir)
             linter.lint_schema(doc)
             members.append(doc)
             continue
@@ -666,7 +753,10 @@ def _lint_chunk_cached(linter: _Linter, paths: list[Path], run: _CacheRun) -> _C
             linter.findings.extend(known.findings)
             if known.restat:
                 result.files[known.rel] = new_file_entry(
-                    known.stat, known.digest, known.findings, run.racy_cutoff
+                    known.st,  # type: ignore[arg-type]
+                    known.digest,
+                    known.findings,
+                    run.racy_cutoff,
                 )
             continue
         assert known.doc is not None
@@ -674,7 +764,8 @@ def _lint_chunk_cached(linter: _Linter, paths: list[Path], run: _CacheRun) -> _C
         linter.lint_schema(known.doc)
         if linter.crashes == crashes:
             own = linter.findings[before:]
-            result.files[known.rel] = new_file_entry(known.stat, known.digest, own, run.racy_cutoff)
+            entry = new_file_entry(known.st, known.digest, own, run.racy_cutoff)  # type: ignore[arg-type]
+            result.files[known.rel] = entry
     if linter.event_rules:
         _lint_events_cached(linter, members, run, result)
     result.findings, linter.findings = linter.findings, []
@@ -686,10 +777,10 @@ def _lint_events_cached(
 ) -> None:
     """`_lint_events` over cache states: an event whose versions (ids and hashes, in order)
     are those cached takes the cached findings; any other runs the event rules."""
-    project = linter.project
+    schemas_dir = run.places.schemas_dir
 
-    def read(sibling: Path) -> _Known | SchemaDocument:
-        return _known(sibling, run, project) or _read(sibling, run.schemas_dir)
+    def read(sibling: str) -> _Known | SchemaDocument:
+        return _known(sibling, run) or _read(Path(sibling), schemas_dir)
 
     for key, ordered, selected in _events(members, read, siblings=not run.whole):
         _lint_event_cached(linter, key, ordered, selected, run, result)
@@ -703,12 +794,11 @@ def _lint_event_cached(
     run: _CacheRun,
     result: _ChunkResult,
 ) -> None:
-    schemas_dir = linter.project.schemas_dir
-    cacheable = all(isinstance(member, _Known) for member in ordered)
-    signature = [
-        [member.schema_id.path, member.digest] for member in ordered if isinstance(member, _Known)
-    ]
+    schemas_dir = run.places.schemas_dir
+    cacheable = all(member.__class__ is _Known for member in ordered)
+    signature = ""
     if cacheable:
+        signature = event_signature(ordered)  # type: ignore[arg-type]
         cached = run.index.event(key, signature)
         if cached is not None:
             linter.findings.extend(f for f in cached if f.schema_id in selected)
@@ -716,7 +806,7 @@ def _lint_event_cached(
     docs = [
         member
         if isinstance(member, SchemaDocument)
-        else member.doc or _read(member.path, schemas_dir)
+        else member.doc or _read(Path(member.path), schemas_dir)
         for member in ordered
     ]
     if not cacheable:
@@ -730,5 +820,5 @@ def _lint_event_cached(
     if linter.crashes != crashes:  # where a crash is reported depends on the selection
         linter.lint_event(key, docs, selected)
         return
-    result.events[key] = [signature, [finding_row(finding) for finding in produced]]
+    result.events[key] = new_event_entry(signature, produced)
     linter.findings.extend(f for f in produced if f.schema_id in selected)

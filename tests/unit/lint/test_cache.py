@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from reflekt.cli import cli
 from reflekt.core.lint import lint_project
+from reflekt.core.lint.cache import FORMAT, decode_index, encode_index
 from reflekt.core.lint.engine import PARALLEL_THRESHOLD
 from reflekt.core.project import load_project
 
@@ -33,7 +34,37 @@ VERSIONS = ["1-0", "1-1", "2-0", "1-2"]
 
 
 def index_files(root: Path) -> list[Path]:
-    return sorted((root / ".reflekt_cache" / "lint").glob("index-*.json"))
+    return sorted((root / ".reflekt_cache" / "lint").glob("index-*"))
+
+
+def _fingerprint(index: Path) -> str:
+    return index.name.removeprefix("index-").removesuffix(".idx")
+
+
+def read_index(index: Path) -> dict:
+    """The index's entries: files and events (strings), and the finding rows of each."""
+    parsed = decode_index(index.read_bytes(), _fingerprint(index))
+    assert parsed is not None
+    return dict(zip(("files", "events", "file_rows", "event_rows"), parsed, strict=True))
+
+
+def write_index(index: Path, data: dict) -> None:
+    parts = (data["files"], data["events"], data["file_rows"], data["event_rows"])
+    index.write_text(encode_index(_fingerprint(index), *parts), encoding="utf-8")
+
+
+def index_format(index: Path) -> int:
+    return int(index.read_text(encoding="utf-8").split(" ", 2)[1])
+
+
+def trusted_entry(path: Path, digest: str, count: int) -> str:
+    """An entry that claims the file's current stat (not racy) and `count` findings."""
+    st = path.stat()
+    return f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino} {digest} {count}"
+
+
+def digest_of(entry: str) -> str:
+    return entry.removeprefix("~").split(" ")[4]
 
 
 def both(root: Path, paths: list[Path] | None = None, *, whole: bool | None = None):
@@ -122,8 +153,8 @@ def test_a_run_writes_one_index_and_the_next_reads_it(make_project):
     root = _project_with_findings(make_project())
     first = both(root)
     [index] = index_files(root)
-    data = json.loads(index.read_text(encoding="utf-8"))
-    assert data["format"] == 1
+    data = read_index(index)
+    assert index_format(index) == FORMAT
     assert set(data["files"]) == set(first.files)
     assert set(data["events"]) == {"segment/shop/Cart_Viewed", "segment/shop/Cart_Left"}
     assert {f.rule for f in first.findings} >= {"RF311", "RF601"}
@@ -135,34 +166,57 @@ def test_a_run_writes_one_index_and_the_next_reads_it(make_project):
     [
         "",
         "{",
-        '{"format": 1, "fingerprint": "x", "files": {}, "events": {}}',  # another fingerprint
-        '{"format": 999}',
-        "[" * 100_000 + "]" * 100_000,
+        '{"format": 1, "fingerprint": "x", "files": {}, "events": {}}',  # the old layout
+        f'reflekt-lint-index {FORMAT} x\n{{"files":{{}},"events":{{}}}}\n0\n',  # not ours
+        'reflekt-lint-index 999 {print}\n{{"files":{{}},"events":{{}}}}\n0\n',
+        "reflekt-lint-index {format} {print}\n" + "[" * 100_000 + "]" * 100_000 + "\n0\n",
+        'reflekt-lint-index {format} {print}\n{{"files":{{}},"events":{{}}}}\n5\na\nb\n',
+        'reflekt-lint-index {format} {print}\n{{"files":{{}},"events":{{}}}}\n0\nno entry\n',
+        'reflekt-lint-index {format} {print}\n{{"files":[],"events":{{}}}}\n0\n',
+        'reflekt-lint-index {format} {print}\n{{"files":{{}},"events":{{}}}}\n0\na\nb',
         "\x00\xff garbage",
     ],
-    ids=["empty", "truncated", "foreign-fingerprint", "foreign-format", "deep", "binary"],
+    ids=[
+        "empty",
+        "truncated",
+        "format-1",
+        "foreign-fingerprint",
+        "foreign-format",
+        "deep",
+        "bad-count",
+        "odd-lines",
+        "rows-not-an-object",
+        "no-final-newline",
+        "binary",
+    ],
 )
 def test_a_broken_or_foreign_index_is_ignored_and_rebuilt(make_project, content):
     root = _project_with_findings(make_project())
     expected = both(root).findings
     [index] = index_files(root)
+    content = content.replace("{format}", str(FORMAT)).replace("{print}", _fingerprint(index))
+    content = content.replace("{{", "{").replace("}}", "}")
     index.write_text(content, encoding="utf-8", errors="surrogateescape")
 
     assert both(root).findings == expected
-    assert json.loads(index.read_text(encoding="utf-8"))["format"] == 1  # rebuilt
+    assert index_format(index) == FORMAT  # rebuilt
+    assert set(read_index(index)["files"]) == set(both(root).files)
 
 
 def test_hostile_entries_are_misses_not_findings(make_project):
     root = _project_with_findings(make_project())
     expected = both(root).findings
     [index] = index_files(root)
-    data = json.loads(index.read_text(encoding="utf-8"))
+    data = read_index(index)
     for rel, entry in data["files"].items():
-        entry[5] = 0  # claim the stat can be trusted
-        entry[6] = [["x", rel, "one", None, "RF999", "n", "fatal", "\x1b[31m", None, None, []]]
-    for entry in data["events"].values():
-        entry[1] = [[1, 2, 3]]
-    index.write_text(json.dumps(data), encoding="utf-8")
+        data["files"][rel] = trusted_entry(root / rel, digest_of(entry), 1)
+        data["file_rows"][rel] = [
+            ["x", rel, "one", None, "RF999", "n", "fatal", "\x1b[31m", None, None, []]
+        ]
+    for key, entry in data["events"].items():
+        data["events"][key] = "1:" + entry.partition(":")[2]
+        data["event_rows"][key] = [[1, 2, 3]]
+    write_index(index, data)
 
     assert both(root).findings == expected
 
@@ -171,10 +225,10 @@ def test_a_truncated_entry_list_is_a_miss(make_project):
     root = _project_with_findings(make_project())
     expected = both(root).findings
     [index] = index_files(root)
-    data = json.loads(index.read_text(encoding="utf-8"))
-    data["files"] = {rel: entry[:3] for rel, entry in data["files"].items()}
+    data = read_index(index)
+    data["files"] = {rel: " ".join(entry.split(" ")[:3]) for rel, entry in data["files"].items()}
     data["events"] = {key: "x" for key in data["events"]}
-    index.write_text(json.dumps(data), encoding="utf-8")
+    write_index(index, data)
 
     assert both(root).findings == expected
 
@@ -240,15 +294,17 @@ def test_a_subset_updates_only_its_own_entries(make_project):
     root = _project_with_findings(builder)
     both(root)
     [index] = index_files(root)
-    before = json.loads(index.read_text(encoding="utf-8"))
+    before = read_index(index)
     left = builder.add_schema("segment/shop/Cart_Left/1-0.json", EXTRA)
     builder.add_schema("segment/shop/Cart_Viewed/1-0.json", CAMEL)
 
     both(root, [left])
-    after = json.loads(index.read_text(encoding="utf-8"))
+    after = read_index(index)
     viewed = "schemas/segment/shop/Cart_Viewed/1-0.json"
+    left_rel = "schemas/segment/shop/Cart_Left/1-0.json"
     assert after["files"][viewed] == before["files"][viewed]
-    assert after["files"]["schemas/segment/shop/Cart_Left/1-0.json"][6] == []
+    assert before["files"][left_rel].endswith(" 1") and left_rel in before["file_rows"]
+    assert after["files"][left_rel].endswith(" 0") and left_rel not in after["file_rows"]
     assert set(after["files"]) == set(before["files"])
     both(root)  # and the whole project still agrees
 
@@ -259,8 +315,9 @@ def test_removed_files_leave_the_index_on_a_whole_run(make_project):
     (root / "schemas/segment/shop/Cart_Left/1-0.json").unlink()
     both(root)
     [index] = index_files(root)
-    data = json.loads(index.read_text(encoding="utf-8"))
+    data = read_index(index)
     assert "schemas/segment/shop/Cart_Left/1-0.json" not in data["files"]
+    assert "schemas/segment/shop/Cart_Left/1-0.json" not in data["file_rows"]
     assert "segment/shop/Cart_Left" not in data["events"]
 
 
@@ -289,7 +346,7 @@ def test_the_forked_path_with_the_cache(make_project):
     warm = lint_project(project, jobs=2, cache=True)
     assert cold.findings == serial.findings == warm.findings
     assert {f.rule for f in serial.findings} == {"RF311", "RF204"}
-    data = json.loads(index_files(builder.root)[0].read_text(encoding="utf-8"))
+    data = read_index(index_files(builder.root)[0])
     assert len(data["files"]) == PARALLEL_THRESHOLD + 12
 
 
@@ -361,7 +418,7 @@ def test_two_lint_processes_at_once(make_project):
     assert [out for out, _ in outputs] == [expected, expected]
     assert all("Traceback" not in err for _, err in outputs)
     [index] = index_files(root)
-    assert json.loads(index.read_text(encoding="utf-8"))["format"] == 1
+    assert index_format(index) == FORMAT
     assert _cli_lint(root).stdout == expected
 
 
@@ -372,7 +429,7 @@ def test_a_trusted_stat_is_not_read_and_a_changed_ctime_is(make_project):
     root = _project_with_findings(make_project())
     expected = both(root).findings
     [index] = index_files(root)
-    data = json.loads(index.read_text(encoding="utf-8"))
+    data = read_index(index)
     rel = "schemas/segment/shop/Cart_Left/1-0.json"
     sid = "segment/shop/Cart_Left/1-0.json"
     planted = [
@@ -388,9 +445,9 @@ def test_a_trusted_stat_is_not_read_and_a_changed_ctime_is(make_project):
         None,
         [],
     ]
-    data["files"][rel][5] = 0
-    data["files"][rel][6] = [planted]
-    index.write_text(json.dumps(data), encoding="utf-8")
+    data["files"][rel] = trusted_entry(root / rel, digest_of(data["files"][rel]), 1)
+    data["file_rows"][rel] = [planted]
+    write_index(index, data)
     project = load_project(root)
 
     trusted = lint_project(project, cache=True)
