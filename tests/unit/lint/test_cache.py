@@ -488,3 +488,40 @@ def test_cache_clean_does_not_follow_a_symlinked_folder(make_project, tmp_path):
     assert result.exit_code == 0
     assert (outside / "index-precious.json").exists()
     assert "No cache files to remove." in result.stderr
+
+
+def test_a_run_that_changes_nothing_does_not_rewrite_the_index(make_project):
+    root = _project_with_findings(make_project())
+    first = both(root)
+    [index] = index_files(root)
+    before = index.stat()
+    again = both(root)
+    [same] = index_files(root)
+    after = same.stat()
+    assert again.findings == first.findings
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+def test_a_file_without_findings_stores_no_rows(make_project):
+    root = _project_with_findings(make_project())
+    both(root)
+    data = read_index(index_files(root)[0])
+    clean = "schemas/segment/shop/Cart_Viewed/1-0.json"
+    assert data["files"][clean].endswith(" 0") and clean not in data["file_rows"]
+    assert set(data["file_rows"]) == {"schemas/segment/shop/Cart_Left/1-0.json"}
+
+
+@pytest.mark.parametrize("schemas", [True, False], ids=["warm-cache", "no-schemas"])
+def test_a_broken_meta_schema_is_exit_2_with_the_cache(make_project, schemas):
+    """The meta-schema is compiled only when a file must be linted; a broken one is still
+    a configuration error when the cache would answer every file, or there is none."""
+    builder = make_project()
+    root = _project_with_findings(builder) if schemas else builder.root
+    assert _cli_lint(root).exit_code == (1 if schemas else 0)
+    assert _cli_lint(root).exit_code == (1 if schemas else 0)  # warm
+    meta = load_project(root).meta_schema_path
+    meta.write_text('{"type": "object",', encoding="utf-8")
+
+    result = _cli_lint(root)
+    assert result.exit_code == 2, result.output
+    assert "the meta-schema is not valid JSON" in result.output
