@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from reflekt.commands._common import Run, progress_bar, reflekt_command
 from reflekt.commands._options import output_option
 from reflekt.core.output.findings import FORMATS as _FORMATS
+
+if TYPE_CHECKING:
+    from reflekt.core.progress import Progress
 
 FORMAT_NAMES = tuple(_FORMATS)  # text, json, github, sarif, junit, markdown, gitlab
 _PROGRESS_THRESHOLD = 500  # files; smaller runs finish before a bar is worth drawing
@@ -102,11 +108,10 @@ def command(
 
     from reflekt.core.lint import lint_project
     from reflekt.core.output.findings import FORMATS, summary_line
-    from reflekt.core.schemas import list_schema_paths
     from reflekt.core.select import resolve_select
 
     project = run.project()
-    paths: list[Path] | list[str]
+    paths: list[Path] | None = None  # None: every schema (lint lists them, with the cache)
     if files:
         paths = _schema_files(project.schemas_dir, files)
         if selects:
@@ -114,18 +119,13 @@ def command(
             paths = sorted(chosen)
     elif selects:
         paths = resolve_select(project.schemas_dir, list(selects))
-    else:  # every schema: strings, a Path only for the files lint reads (the cache)
-        paths = list_schema_paths(project.schemas_dir)
-    run.debug(f"linting {len(paths)} schema file(s)")
-    whole = not files and not selects
+    if paths is not None:
+        run.debug(f"linting {len(paths)} schema file(s)")
     cache = not no_cache
-    if len(paths) < _PROGRESS_THRESHOLD:  # no bar flashing by
-        report = lint_project(project, paths, jobs=_jobs(), cache=cache, whole_project=whole)
-    else:
-        with progress_bar(run, "Linting") as update:
-            report = lint_project(
-                project, paths, progress=update, jobs=_jobs(), cache=cache, whole_project=whole
-            )
+    with _large_run_bar(run) as update:
+        report = lint_project(project, paths, progress=update, jobs=_jobs(), cache=cache)
+    if paths is None:
+        run.debug(f"linted {report.schemas} schema file(s)")
     if fix_versions and not fix:
         from reflekt.core.errors import ReflektError
 
@@ -153,7 +153,10 @@ def _fix(run: Run, project, paths, report, *, versions: bool = False, cache=True
     from reflekt.core.lint import lint_project
     from reflekt.core.lint.fixes import apply_fixes, plan_fixes
 
-    paths = [Path(path) for path in paths]
+    if paths is None:
+        from reflekt.core.schemas import list_schema_files
+
+        paths = list_schema_files(project.schemas_dir)
     if versions and _renumber(run, project, report):
         paths = _fresh(project, paths)
         report = lint_project(project, paths, jobs=_jobs(), cache=cache)
@@ -172,6 +175,24 @@ def _fix(run: Run, project, paths, report, *, versions: bool = False, cache=True
     files = len(plan.texts)
     run.err.print(f"Fixed {len(plan.fixes)} problem(s) in {files} file(s).", markup=False)
     return lint_project(project, paths, jobs=_jobs(), cache=cache)
+
+
+@contextlib.contextmanager
+def _large_run_bar(run: Run) -> Iterator[Progress]:
+    """A progress callback that draws a bar once the run turns out to be large (how many
+    files is known once lint has listed them): no bar flashing by for a small one."""
+    with contextlib.ExitStack() as stack:
+        bar: Progress | None = None
+
+        def update(done: int, total: int | None, message: str = "") -> None:
+            nonlocal bar
+            if bar is None:
+                if total is None or total < _PROGRESS_THRESHOLD:
+                    return
+                bar = stack.enter_context(progress_bar(run, "Linting"))
+            bar(done, total, message)
+
+        yield update
 
 
 def _renumber(run: Run, project, report) -> bool:

@@ -473,31 +473,48 @@ def list_schema_paths(schemas_dir: Path) -> list[str]:
         return []
     root = str(schemas_dir)
     skip = len(root) + 1  # the relative path of a folder: its path after `root/`
-    by_folder: dict[str, list[tuple[tuple, str]]] = {}
+    by_folder: dict[str, list[str]] = {}
     stack = [root]
     while stack:
         folder = stack.pop()
-        found: list[tuple[tuple, str]] = []
-        try:
-            with os.scandir(folder) as entries:
-                for entry in entries:
-                    name = entry.name
-                    if name.startswith("."):
-                        continue
-                    if name.endswith(".json"):
-                        found.append((_name_key(name), entry.path))
-                    try:
-                        if entry.is_dir(follow_symlinks=False):  # d_type: no stat
-                            stack.append(entry.path)
-                    except OSError:
-                        continue
-        except OSError:
+        listed = scan_schema_folder(folder)
+        if listed is None:
             continue
-        if found:
+        files, folders = listed
+        stack.extend(os.path.join(folder, name) for name in folders)
+        if files:
             relative = folder[skip:] if os.sep == "/" else folder[skip:].replace(os.sep, "/")
-            found.sort(key=_first)
-            by_folder[relative] = found
-    return [path for folder in sorted(by_folder) for _, path in by_folder[folder]]
+            by_folder[relative] = [os.path.join(folder, name) for name in files]
+    return [path for folder in sorted(by_folder) for path in by_folder[folder]]
+
+
+def scan_schema_folder(folder: str) -> tuple[list[str], list[str]] | None:
+    """One folder of `list_schema_paths`: the names of its `*.json` entries in listing
+    order (versions numerically, then by name) and of its folders to walk (not dot-named,
+    not symlinks; `d_type`: no stat); None when it cannot be listed."""
+    found: list[tuple[tuple, str]] = []
+    folders: list[str] = []
+    try:
+        entries = os.scandir(folder)
+    except OSError:
+        return None
+    with entries:
+        try:
+            for entry in entries:
+                name = entry.name
+                if name.startswith("."):
+                    continue
+                if name.endswith(".json"):
+                    found.append((_name_key(name), name))
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(name)
+                except OSError:
+                    continue
+        except OSError:
+            pass  # a read error part-way: what was listed stands
+    found.sort(key=_first)
+    return [name for _, name in found], folders
 
 
 def _first(item: tuple[tuple, str]) -> tuple:

@@ -16,8 +16,10 @@ REFLEKT_MAX_SCHEMA_BYTES): another config is another file, never a stale answer.
 Layout (FORMAT 2), chosen so that a warm run over 50,000 files loads it in milliseconds
 (JSON of 50,000 lists took 0.5 s): a first line `reflekt-lint-index <FORMAT> <fingerprint>`;
 a line of JSON with the finding rows of the files and events that have findings; a line
-with the number of files N; N pairs of lines `<rel>`, `<entry>`, then a pair per event
-(`<event key>`, `<entry>`). Paths holding a newline are not cached.
+with the number of files N and of events M; N pairs of lines `<rel>`, `<entry>`, M pairs
+(`<event key>`, `<entry>`), then a pair per folder under schemas/ (`<folder>`, its stat
+and listing: a folder whose stat is unchanged is not listed again, as git's untracked
+cache does; racy ones are not kept). Paths holding a newline are not cached.
 
 The cache is outside content: it is parsed as text and JSON (never unpickled) and every
 entry used is checked; anything unexpected is a miss, a broken file is an empty index. It is
@@ -237,6 +239,45 @@ def cacheable_key(text: str) -> bool:
     return "\n" not in text and printable(text) == text
 
 
+def folder_key(st: os.stat_result) -> str:
+    """What decides whether a folder's entries may have changed: creating, removing or
+    renaming an entry sets its mtime; chmod sets its ctime; another folder there has
+    another inode."""
+    return f"{st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}|"
+
+
+def folder_entry(st: os.stat_result, files: list[str], folders: list[str]) -> str | None:
+    """A folder's entry: its key, then each name with its kind (F: a `*.json` entry, D: a
+    folder to walk, B: both); None when a name cannot be held."""
+    walk = set(folders)
+    names = [("B" if name in walk else "F") + name for name in files]
+    listed = set(files)
+    names.extend("D" + name for name in folders if name not in listed)
+    if not all(cacheable_key(name) for name in names):
+        return None
+    return folder_key(st) + "\0".join(names)
+
+
+def folder_listing(entry: Any, key: str) -> tuple[list[str], list[str]] | None:
+    """The (files, folders) a folder's entry lists, when it has this key; else None."""
+    if entry.__class__ is not str or not entry.startswith(key):
+        return None
+    rest = entry[len(key) :]
+    files: list[str] = []
+    folders: list[str] = []
+    for item in rest.split("\0") if rest else ():
+        kind, name = item[:1], item[1:]
+        if not name or "/" in name or name.startswith("."):
+            return None
+        if kind in ("F", "B"):
+            files.append(name)
+        if kind in ("D", "B"):
+            folders.append(name)
+        elif kind != "F":
+            return None
+    return files, folders
+
+
 def _rows(store: dict[str, Any], key: str, count: str) -> list[Finding] | None:
     """The `count` findings stored under `key`; None when they are not exactly that."""
     if count == "0":
@@ -254,6 +295,7 @@ class LintIndex:
     path: Path
     files: dict[str, str] = field(default_factory=dict)
     events: dict[str, str] = field(default_factory=dict)
+    folders: dict[str, str] = field(default_factory=dict)  # see `folder_listing`
     file_rows: dict[str, Any] = field(default_factory=dict)
     event_rows: dict[str, Any] = field(default_factory=dict)
 
@@ -316,13 +358,13 @@ def load_index(project: Project, print_: str) -> LintIndex:
     if parsed is None:
         log.debug("ignoring the lint cache %s: not this version's", path)
         return index
-    index.files, index.events, index.file_rows, index.event_rows = parsed
+    index.files, index.events, index.folders, index.file_rows, index.event_rows = parsed
     return index
 
 
 def decode_index(raw: bytes, print_: str):
-    """(files, events, file rows, event rows) of an index's bytes; None if not this
-    format and fingerprint. Raises for a broken one."""
+    """(files, events, folders, file rows, event rows) of an index's bytes; None if not
+    this format and fingerprint. Raises for a broken one."""
     head, rows_line, count, body = raw.decode("utf-8").split("\n", 3)
     if head != f"{_MAGIC} {FORMAT} {print_}":
         return None
@@ -333,25 +375,30 @@ def decode_index(raw: bytes, print_: str):
     lines = body.split("\n")  # key, entry, key, entry, ..., "" (all in C: fast)
     if len(lines) % 2 != 1 or lines[-1] != "":
         raise ValueError("truncated")
-    split = 2 * int(count)
-    if not 0 <= split < len(lines):
-        raise ValueError("bad file count")
+    files_count, events_count = count.split(" ")
+    split = 2 * int(files_count)
+    end = split + 2 * int(events_count)
+    if not 0 <= split <= end < len(lines):
+        raise ValueError("bad counts")
     files = dict(zip(lines[0:split:2], lines[1:split:2], strict=True))
-    events = dict(zip(lines[split:-1:2], lines[split + 1 : -1 : 2], strict=True))
-    return files, events, file_rows, event_rows
+    events = dict(zip(lines[split:end:2], lines[split + 1 : end : 2], strict=True))
+    folders = dict(zip(lines[end:-1:2], lines[end + 1 : -1 : 2], strict=True))
+    return files, events, folders, file_rows, event_rows
 
 
 def encode_index(
     print_: str,
     files: dict[str, str],
     events: dict[str, str],
+    folders: dict[str, str],
     file_rows: dict[str, Any],
     event_rows: dict[str, Any],
 ) -> str:
     rows = json.dumps({"files": file_rows, "events": event_rows}, separators=(",", ":"))
-    parts = [f"{_MAGIC} {FORMAT} {print_}\n{rows}\n{len(files)}\n"]
+    parts = [f"{_MAGIC} {FORMAT} {print_}\n{rows}\n{len(files)} {len(events)}\n"]
     parts.extend(f"{rel}\n{entry}\n" for rel, entry in files.items())
     parts.extend(f"{key}\n{entry}\n" for key, entry in events.items())
+    parts.extend(f"{rel}\n{entry}\n" for rel, entry in folders.items())
     return "".join(parts)
 
 
@@ -388,10 +435,12 @@ def save_index(
     *,
     keep_files: set[str] | None,
     keep_events: set[str] | None,
+    folders: dict[str, str] | None = None,
 ) -> bool:
     """Merge this run's entries into the index and write it atomically; False if not written.
 
-    With `keep_*` (a whole-project run) entries of files and events not seen are dropped.
+    With `keep_*` (a whole-project run) entries of files and events not seen are dropped;
+    `folders` (when this run listed schemas/) replaces the folder listings.
     Nothing is written when nothing changed; other fingerprints' indexes are removed.
     """
     from reflekt.core.fsutil import write_atomic
@@ -402,19 +451,20 @@ def save_index(
     merged_events, event_rows, events_changed = _merged(
         index.events, index.event_rows, events, keep_events
     )
-    if not (files_changed or events_changed):
+    new_folders = index.folders if folders is None else folders
+    if not (files_changed or events_changed or new_folders != index.folders):
         return False
     if index.path.parent.is_symlink() or index.path.parent.parent.is_symlink():
         log.debug("not writing the lint cache through a symlinked folder: %s", index.path.parent)
         return False
     print_ = index.path.name.removeprefix(INDEX_PREFIX).removesuffix(INDEX_SUFFIX)
-    text = encode_index(print_, merged_files, merged_events, file_rows, event_rows)
+    text = encode_index(print_, merged_files, merged_events, new_folders, file_rows, event_rows)
     try:
         write_atomic(index.path, text)
     except Exception as exc:  # WriteError (read-only project, full disk): only a cache
         log.debug("not writing the lint cache %s: %s", index.path, exc)
         return False
-    index.files, index.events = merged_files, merged_events
+    index.files, index.events, index.folders = merged_files, merged_events, new_folders
     index.file_rows, index.event_rows = file_rows, event_rows
     _remove_other_indexes(index.path)
     return True

@@ -37,6 +37,9 @@ from reflekt.core.lint.cache import (
     content_hash,
     event_signature,
     fingerprint,
+    folder_entry,
+    folder_key,
+    folder_listing,
     load_index,
     new_event_entry,
     new_file_entry,
@@ -58,6 +61,7 @@ from reflekt.core.schemas import (
     printable,
     read_schema,
     relative_id,
+    scan_schema_folder,
     schema_from_bytes,
 )
 
@@ -476,15 +480,17 @@ def lint_project(
     limit = max_schema_bytes()  # a bad REFLEKT_MAX_SCHEMA_BYTES is a ConfigError first
     if whole_project is None:
         whole_project = paths is None
-    if paths is None:
-        texts = list_schema_paths(project.schemas_dir)
-    else:
-        texts = [os.fspath(path) for path in paths]
     linter = _Linter(project, compile_meta=False)
     places = _Places(project)
     cache_run = None
     if cache and not cache_disabled():
         cache_run = _open_cache(linter, limit, whole_project, places)
+    if paths is not None:
+        texts = [os.fspath(path) for path in paths]
+    elif cache_run is not None:
+        texts = _list_cached(cache_run)
+    else:
+        texts = list_schema_paths(project.schemas_dir)
     total = len(texts)
     rels = [places.relative(text) for text in texts]
     files = [printable(rel) for rel in rels]
@@ -525,6 +531,7 @@ def lint_project(
             new_events,
             keep_files=set(files) if whole_project else None,
             keep_events=keep_events,
+            folders=cache_run.folders if paths is None else None,
         )
     return LintReport(findings=findings, schemas=total, files=files)
 
@@ -538,6 +545,7 @@ class _CacheRun:
     # to list the event folders for versions outside the selection.
     whole: bool
     places: _Places  # the project's root and schemas/ (a Path costs microseconds)
+    folders: dict[str, str] = field(default_factory=dict)  # this run's listings: _list_cached
     known: dict[str, _Known] = field(default_factory=dict)  # by path; see _scan
 
 
@@ -568,6 +576,60 @@ def _scan(texts: list[str], rels: list[str], run: _CacheRun) -> int:
                 continue
         changed += 1
     return changed
+
+
+def _list_cached(run: _CacheRun) -> list[str]:
+    """`list_schema_paths`, with each folder whose stat is unchanged listed from the index:
+    a stat instead of a scandir (50,000 event folders: about 4 times less)."""
+    schemas_dir = run.places.schemas_dir
+    if not schemas_dir.is_dir():
+        return []
+    root = str(schemas_dir)
+    skip = len(root) + 1
+    by_folder: dict[str, list[str]] = {}
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        rel = folder[skip:] if os.sep == "/" else folder[skip:].replace(os.sep, "/")
+        listed = _listing(folder, rel, run, follow=folder is root)
+        if listed is None:
+            continue
+        files, folders = listed
+        stack.extend(os.path.join(folder, name) for name in folders)
+        if files:
+            by_folder[rel] = [os.path.join(folder, name) for name in files]
+    return [path for folder in sorted(by_folder) for path in by_folder[folder]]
+
+
+def _listing(
+    folder: str, rel: str, run: _CacheRun, *, follow: bool
+) -> tuple[list[str], list[str]] | None:
+    """One folder of `_list_cached`: from the index when its stat matches, else listed (and
+    kept for next time unless racy). The stat comes first: an entry made while listing
+    shows as a newer mtime next time."""
+    try:
+        st: os.stat_result | None = os.stat(folder, follow_symlinks=follow)
+    except OSError:
+        st = None
+    if st is not None and not stat_mode.S_ISDIR(st.st_mode):
+        st = None
+    key = folder_key(st) if st is not None else ""
+    if st is not None:
+        entry = run.index.folders.get(rel)
+        listed = folder_listing(entry, key)
+        if listed is not None:
+            run.folders[rel] = entry  # type: ignore[assignment]
+            return listed
+    listed = scan_schema_folder(folder)
+    if (
+        listed is not None
+        and st is not None
+        and max(st.st_mtime_ns, st.st_ctime_ns) < run.racy_cutoff
+    ):
+        entry = folder_entry(st, *listed)
+        if entry is not None:
+            run.folders[rel] = entry
+    return listed
 
 
 def _state(text: str, run: _CacheRun) -> _Known:

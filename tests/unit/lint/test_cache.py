@@ -23,6 +23,7 @@ from reflekt.core.lint import lint_project
 from reflekt.core.lint.cache import FORMAT, decode_index, encode_index
 from reflekt.core.lint.engine import PARALLEL_THRESHOLD
 from reflekt.core.project import load_project
+from reflekt.core.schemas import list_schema_files
 
 GOOD = {"cart_id": {"type": "string", "description": "The cart."}}
 CAMEL = {"cartId": {"type": "string", "description": "The cart."}}  # RF311
@@ -45,11 +46,13 @@ def read_index(index: Path) -> dict:
     """The index's entries: files and events (strings), and the finding rows of each."""
     parsed = decode_index(index.read_bytes(), _fingerprint(index))
     assert parsed is not None
-    return dict(zip(("files", "events", "file_rows", "event_rows"), parsed, strict=True))
+    names = ("files", "events", "folders", "file_rows", "event_rows")
+    return dict(zip(names, parsed, strict=True))
 
 
 def write_index(index: Path, data: dict) -> None:
-    parts = (data["files"], data["events"], data["file_rows"], data["event_rows"])
+    names = ("files", "events", "folders", "file_rows", "event_rows")
+    parts = tuple(data[name] for name in names)
     index.write_text(encode_index(_fingerprint(index), *parts), encoding="utf-8")
 
 
@@ -167,13 +170,13 @@ def test_a_run_writes_one_index_and_the_next_reads_it(make_project):
         "",
         "{",
         '{"format": 1, "fingerprint": "x", "files": {}, "events": {}}',  # the old layout
-        f'reflekt-lint-index {FORMAT} x\n{{"files":{{}},"events":{{}}}}\n0\n',  # not ours
-        'reflekt-lint-index 999 {print}\n{{"files":{{}},"events":{{}}}}\n0\n',
-        "reflekt-lint-index {format} {print}\n" + "[" * 100_000 + "]" * 100_000 + "\n0\n",
-        'reflekt-lint-index {format} {print}\n{{"files":{{}},"events":{{}}}}\n5\na\nb\n',
-        'reflekt-lint-index {format} {print}\n{{"files":{{}},"events":{{}}}}\n0\nno entry\n',
-        'reflekt-lint-index {format} {print}\n{{"files":[],"events":{{}}}}\n0\n',
-        'reflekt-lint-index {format} {print}\n{{"files":{{}},"events":{{}}}}\n0\na\nb',
+        f'reflekt-lint-index {FORMAT} x\n{{"files":{{}},"events":{{}}}}\n0 0\n',  # not ours
+        'reflekt-lint-index 999 {print}\n{{"files":{{}},"events":{{}}}}\n0 0\n',
+        "reflekt-lint-index {format} {print}\n" + "[" * 100_000 + "]" * 100_000 + "\n0 0\n",
+        'reflekt-lint-index {format} {print}\n{{"files":{{}},"events":{{}}}}\n5 0\na\nb\n',
+        'reflekt-lint-index {format} {print}\n{{"files":{{}},"events":{{}}}}\n0 0\nno entry\n',
+        'reflekt-lint-index {format} {print}\n{{"files":[],"events":{{}}}}\n0 0\n',
+        'reflekt-lint-index {format} {print}\n{{"files":{{}},"events":{{}}}}\n0 0\na\nb',
         "\x00\xff garbage",
     ],
     ids=[
@@ -525,3 +528,67 @@ def test_a_broken_meta_schema_is_exit_2_with_the_cache(make_project, schemas):
     result = _cli_lint(root)
     assert result.exit_code == 2, result.output
     assert "the meta-schema is not valid JSON" in result.output
+
+
+@pytest.fixture
+def no_racy_window(monkeypatch):
+    """Trust every stat at once (the racy window covers edits in the same clock tick; these
+    tests make each edit a lint run apart)."""
+    from reflekt.core.lint import engine
+
+    monkeypatch.setattr(engine, "RACY_NS", -1_000_000_000)
+
+
+def test_an_unchanged_folder_is_listed_from_the_index(make_project, no_racy_window):
+    root = _project_with_findings(make_project())
+    both(root)
+    [index] = index_files(root)
+    data = read_index(index)
+    assert {"", "segment", "segment/shop", "segment/shop/Cart_Left"} <= set(data["folders"])
+    data["folders"]["segment/shop/Cart_Left"] += "\0F9-9.json"  # a planted name
+    write_index(index, data)
+
+    report = lint_project(load_project(root), cache=True)
+    assert "schemas/segment/shop/Cart_Left/9-9.json" in report.files  # not listed again
+
+
+def _swap_for_link(root: Path) -> None:
+    folder = root / "schemas/segment/shop/Cart_Left"
+    shutil.move(folder, root / "elsewhere")
+    folder.symlink_to(root / "elsewhere", target_is_directory=True)
+
+
+FOLDER_EDITS = {
+    "add-a-version": lambda root: shutil.copy(
+        root / "schemas/segment/shop/Cart_Viewed/1-1.json",
+        root / "schemas/segment/shop/Cart_Viewed/1-2.json",
+    ),
+    "remove-a-version": lambda root: (root / "schemas/segment/shop/Cart_Viewed/1-1.json").unlink(),
+    "add-an-event": lambda root: shutil.copytree(
+        root / "schemas/segment/shop/Cart_Left", root / "schemas/segment/shop/Cart_Right"
+    ),
+    "rename-an-event": lambda root: (root / "schemas/segment/shop/Cart_Left").rename(
+        root / "schemas/segment/shop/Cart_Gone"
+    ),
+    "add-a-plan": lambda root: shutil.copytree(
+        root / "schemas/segment/shop", root / "schemas/segment/other"
+    ),
+    "hide-an-event": lambda root: (root / "schemas/segment/shop/Cart_Left").rename(
+        root / "schemas/segment/shop/.Cart_Left"
+    ),
+    "folder-becomes-a-link": _swap_for_link,
+}
+
+
+@pytest.mark.parametrize("edit", list(FOLDER_EDITS))
+def test_a_changed_folder_is_listed_again(make_project, no_racy_window, edit):
+    root = _project_with_findings(make_project())
+    both(root)
+    both(root)  # the listings come from the index now
+    FOLDER_EDITS[edit](root)
+
+    report = both(root)
+    assert report.files == lint_project(load_project(root)).files
+    assert report.files == [
+        path.relative_to(root).as_posix() for path in list_schema_files(root / "schemas")
+    ]
