@@ -481,10 +481,11 @@ def list_schema_paths(schemas_dir: Path) -> list[str]:
         if listed is None:
             continue
         files, folders = listed
-        stack.extend(os.path.join(folder, name) for name in folders)
+        prefix = folder if folder.endswith(os.sep) else folder + os.sep  # os.path.join
+        stack.extend([prefix + name for name in folders])
         if files:
             relative = folder[skip:] if os.sep == "/" else folder[skip:].replace(os.sep, "/")
-            by_folder[relative] = [os.path.join(folder, name) for name in files]
+            by_folder[relative] = [prefix + name for name in files]
     return [path for folder in sorted(by_folder) for path in by_folder[folder]]
 
 

@@ -595,9 +595,10 @@ def _list_cached(run: _CacheRun) -> list[str]:
         if listed is None:
             continue
         files, folders = listed
-        stack.extend(os.path.join(folder, name) for name in folders)
+        prefix = folder if folder.endswith(os.sep) else folder + os.sep  # os.path.join
+        stack.extend([prefix + name for name in folders])
         if files:
-            by_folder[rel] = [os.path.join(folder, name) for name in files]
+            by_folder[rel] = [prefix + name for name in files]
     return [path for folder in sorted(by_folder) for path in by_folder[folder]]
 
 
