@@ -9,8 +9,20 @@ from reflekt.commands._common import Run, reflekt_command
 
 @reflekt_command("tui")
 @click.option("--profile", "-p", default=None, help="Profile for registry and warehouse calls.")
-def command(run: Run, profile: str | None) -> int:
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Lint every file afresh: neither read nor write the cache in .reflekt_cache/lint/ "
+    "(also REFLEKT_NO_CACHE=1).",
+)
+def command(run: Run, profile: str | None, no_cache: bool) -> int:
     """Open the full-screen terminal UI: schema tree, lint, diff and build wizard."""
+    if no_cache:  # the app lints in workers of this process: the variable reaches them all
+        import os
+
+        from reflekt.core.lint.cache import NO_CACHE_ENV
+
+        os.environ[NO_CACHE_ENV] = "1"
     from reflekt.tui.app import create_app
 
     app = create_app(run.project_dir, profile)

@@ -592,3 +592,30 @@ def test_a_changed_folder_is_listed_again(make_project, no_racy_window, edit):
     assert report.files == [
         path.relative_to(root).as_posix() for path in list_schema_files(root / "schemas")
     ]
+
+
+class _NoProjectApp:
+    """What `create_app` returns without a project, minus the screen."""
+
+    project = None
+    error = None
+
+    def run(self) -> None:
+        pass
+
+
+def test_tui_no_cache_flag_turns_the_lint_cache_off(monkeypatch):
+    """`reflekt tui` lints through the cache (in its own workers): --no-cache sets
+    REFLEKT_NO_CACHE for the whole process, which `lint_project` obeys."""
+    import reflekt.tui.app
+    from reflekt.core.lint.cache import cache_disabled
+
+    monkeypatch.setenv("REFLEKT_NO_CACHE", "")  # unset again after the test
+    monkeypatch.setattr(reflekt.tui.app, "create_app", lambda *args: _NoProjectApp())
+    assert "--no-cache" in CliRunner().invoke(cli, ["tui", "--help"]).output
+
+    CliRunner().invoke(cli, ["tui"])
+    assert not cache_disabled()
+    result = CliRunner().invoke(cli, ["tui", "--no-cache"])
+    assert result.exit_code == 2
+    assert cache_disabled()
