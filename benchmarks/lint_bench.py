@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -110,14 +111,16 @@ def time_scenarios(base: list[str], root: Path, runs: int) -> None:
     step = 100  # every 100th file: 1%
     edits = iter(range(1_000_000))
 
-    def timed(prepare) -> float:
-        times = []
+    def timed(prepare, args: list[str] = lint) -> tuple[float, float]:
+        times, cpus = [], []
         for _ in range(runs):
             prepare()
+            before = _children_cpu()
             started = time.perf_counter()
-            subprocess.run(lint, cwd=root, capture_output=True, env=env)
+            subprocess.run(args, cwd=root, capture_output=True, env=env)
             times.append(time.perf_counter() - started)
-        return statistics.median(times)
+            cpus.append(_children_cpu() - before)
+        return statistics.median(times), statistics.median(cpus)
 
     def clean() -> None:
         shutil.rmtree(root / ".reflekt_cache" / "lint", ignore_errors=True)
@@ -133,21 +136,22 @@ def time_scenarios(base: list[str], root: Path, runs: int) -> None:
         for path in files[number % step :: step]:
             _edit(path, number)
 
-    no_cache = [*lint, "--no-cache"]
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run(no_cache, cwd=root, capture_output=True, env=env)
-        times.append(time.perf_counter() - started)
-    rows = [("--no-cache", statistics.median(times))]
+    rows = [("--no-cache", timed(lambda: None, [*lint, "--no-cache"]))]
     rows.append(("cold (empty cache)", timed(clean)))
     timed(lambda: None)  # settle: files written just before the cold runs are hashed once more
     rows.append(("warm (nothing changed)", timed(lambda: None)))
     rows.append(("after touching one file", timed(touch)))
     rows.append(("after editing one file", timed(edit_one)))
     rows.append((f"after editing 1% ({len(files[::step])} files)", timed(edit_some)))
-    for label, seconds in rows:
-        print(f"  {label:<32} median {seconds:6.2f} s (of {runs})")
+    for label, (seconds, cpu) in rows:
+        print(f"  {label:<32} median {seconds:6.2f} s wall, {cpu:6.2f} s CPU (of {runs})")
+
+
+def _children_cpu() -> float:
+    """User + system seconds of the finished child processes (and their workers): on a
+    shared machine wall time also counts the other jobs, CPU time does not."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
