@@ -10,7 +10,7 @@ import functools
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import total_ordering
 from pathlib import Path
@@ -461,13 +461,18 @@ def list_schema_files(schemas_dir: Path) -> list[Path]:
     return [Path(path) for path in list_schema_paths(schemas_dir)]
 
 
-def list_schema_paths(schemas_dir: Path) -> list[str]:
+FolderLister = Callable[[str, str], "tuple[list[str], list[str]] | None"]
+
+
+def list_schema_paths(schemas_dir: Path, lister: FolderLister | None = None) -> list[str]:
     """`list_schema_files` as strings (`str()` of each Path), for callers that need no
     Path for most files (a warm lint of 50,000 files reads none of them).
 
     Sorted by folder (its path relative to schemas/), then by version numerically, then
     by name; a folder's entries come from one `scandir`, so they are sorted apart and the
     folders once (the same order as sorting every path by that key, for less).
+    `lister(folder, relative)` lists one folder as `scan_schema_folder` does (the lint
+    cache answers from its index for folders that did not change).
     """
     if not schemas_dir.is_dir():
         return []
@@ -477,14 +482,14 @@ def list_schema_paths(schemas_dir: Path) -> list[str]:
     stack = [root]
     while stack:
         folder = stack.pop()
-        listed = scan_schema_folder(folder)
+        relative = folder[skip:] if os.sep == "/" else folder[skip:].replace(os.sep, "/")
+        listed = scan_schema_folder(folder) if lister is None else lister(folder, relative)
         if listed is None:
             continue
         files, folders = listed
         prefix = folder if folder.endswith(os.sep) else folder + os.sep  # os.path.join
         stack.extend([prefix + name for name in folders])
         if files:
-            relative = folder[skip:] if os.sep == "/" else folder[skip:].replace(os.sep, "/")
             by_folder[relative] = [prefix + name for name in files]
     return [path for folder in sorted(by_folder) for path in by_folder[folder]]
 
