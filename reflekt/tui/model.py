@@ -163,10 +163,13 @@ class FolderNode:
         return bool(self.entries)
 
     def latest(self) -> SchemaEntry | None:
+        """The highest version (computed once: every label of the event asks for it)."""
+        if "_latest" in self.__dict__:
+            return self.__dict__["_latest"]
         versioned = [e for e in self.entries if e.schema_id.version is not None]
-        if not versioned:
-            return None
-        return max(versioned, key=lambda e: e.schema_id.version)
+        latest = max(versioned, key=lambda e: e.schema_id.version) if versioned else None
+        self.__dict__["_latest"] = latest
+        return latest
 
     def count(self) -> int:
         return len(self.entries) + sum(f.count() for f in self.folders.values())
@@ -563,11 +566,13 @@ def shape_for(
         )
     ids = index.matching(filter_text)
     events = {schema_id.rpartition("/")[0] for schema_id in ids} if verdicts else None
+    root = index.folder_tree(ids)
+    root.event_count()  # counted here (maybe in a worker): every folder label shows it
     return TreeShape(
         filter_text,
         ids,
         frozenset(ids),
-        index.folder_tree(ids),
+        root,
         folder_totals(counts, ids),
         folder_verdict_totals(verdicts, events),
     )

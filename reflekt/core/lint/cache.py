@@ -165,41 +165,59 @@ def _opt_str(value: Any) -> bool:
     return value is None or value.__class__ is str
 
 
-def finding_from_row(row: Any) -> Finding | None:
-    """The Finding a cached row holds; None for anything that is not one."""
+def finding_from_row(row: Any, shared: dict[Any, Any] | None = None) -> Finding | None:
+    """The Finding a cached row holds; None for anything that is not one.
+
+    `shared` maps each string (and path) already decoded to the object to use: the rows of
+    one file repeat its id and path, and every row repeats rule names, so 450,000 findings
+    share them instead of holding 450,000 copies (and printable() runs once per string).
+    """
     if row.__class__ is not list or len(row) != 11:
         return None
     schema_id, file, line, column, rule, name, severity, message, prop, suggestion, path = row
-    strings = (schema_id, file, rule, name, message)
-    if not all(value.__class__ is str for value in strings) or severity not in SEVERITIES:
+    memo: dict[Any, Any] = {} if shared is None else shared
+    texts = []
+    for value in (schema_id, file, rule, name, message, prop, suggestion):
+        if value is None:
+            texts.append(None)
+            continue
+        if value.__class__ is not str:
+            return None
+        known = memo.get(value)
+        if known is None:
+            known = memo[value] = value if value.isascii() else printable(value)
+        texts.append(known)
+    if texts[0] is None or texts[1] is None or texts[2] is None or texts[3] is None:
         return None
-    if not (_opt_int(line) and _opt_int(column) and _opt_str(prop) and _opt_str(suggestion)):
+    if texts[4] is None or severity not in SEVERITIES:
         return None
-    if path.__class__ is not list or not all(
-        part.__class__ is str or part.__class__ is int for part in path
-    ):
+    if not (_opt_int(line) and _opt_int(column)) or path.__class__ is not list:
         return None
+    for part in path:
+        if part.__class__ is not str and part.__class__ is not int:
+            return None
+    steps = tuple(path)
     return Finding(
-        schema_id=printable(schema_id),
-        file=printable(file),
+        schema_id=texts[0],
+        file=texts[1],
         line=line,
         column=column,
-        rule=printable(rule),
-        rule_name=printable(name),
+        rule=texts[2],
+        rule_name=texts[3],
         severity=severity,
-        message=printable(message),
-        property=printable(prop) if prop is not None else None,
-        suggestion=printable(suggestion) if suggestion is not None else None,
-        path=tuple(path),
+        message=texts[4],
+        property=texts[5],
+        suggestion=texts[6],
+        path=memo.setdefault(steps, steps),
     )
 
 
-def findings_from_rows(rows: Any) -> list[Finding] | None:
+def findings_from_rows(rows: Any, shared: dict[Any, Any] | None = None) -> list[Finding] | None:
     if rows.__class__ is not list:
         return None
     findings = []
     for row in rows:
-        finding = finding_from_row(row)
+        finding = finding_from_row(row, shared)
         if finding is None:
             return None
         findings.append(finding)
@@ -278,13 +296,15 @@ def folder_listing(entry: Any, key: str) -> tuple[list[str], list[str]] | None:
     return files, folders
 
 
-def _rows(store: dict[str, Any], key: str, count: str) -> list[Finding] | None:
+def _rows(
+    store: dict[str, Any], key: str, count: str, shared: dict[Any, Any]
+) -> list[Finding] | None:
     """The `count` findings stored under `key`; None when they are not exactly that."""
     if count == "0":
         return []
     if not count.isdigit() or not count.isascii():
         return None
-    findings = findings_from_rows(store.get(key))
+    findings = findings_from_rows(store.get(key), shared)
     return findings if findings is not None and len(findings) == int(count) else None
 
 
@@ -298,6 +318,8 @@ class LintIndex:
     folders: dict[str, str] = field(default_factory=dict)  # see `folder_listing`
     file_rows: dict[str, Any] = field(default_factory=dict)
     event_rows: dict[str, Any] = field(default_factory=dict)
+    # Strings and paths decoded from the rows, shared by every finding that repeats them.
+    shared: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def trusted(self, rel: str, key: str) -> tuple[str, list[Finding]] | None:
         """(hash, findings) when the file's `stat_key` matches a non-racy entry: no need
@@ -309,7 +331,7 @@ class LintIndex:
         digest, count = rest[:_HASH_CHARS], rest[_HASH_CHARS + 1 :]
         if len(rest) <= _HASH_CHARS + 1 or rest[_HASH_CHARS] != " ":
             return None
-        findings = _rows(self.file_rows, rel, count)
+        findings = _rows(self.file_rows, rel, count, self.shared)
         return None if findings is None else (digest, findings)
 
     def by_hash(self, rel: str, digest: str) -> list[Finding] | None:
@@ -320,7 +342,7 @@ class LintIndex:
         parts = entry.removeprefix(_RACY).split(" ")  # type: ignore[union-attr]
         if len(parts) != 6 or parts[4] != digest:
             return None
-        return _rows(self.file_rows, rel, parts[5])
+        return _rows(self.file_rows, rel, parts[5], self.shared)
 
     def event(self, key: str, signature: str) -> list[Finding] | None:
         """The event rules' findings for exactly these versions (names and hashes, in order)."""
@@ -330,7 +352,7 @@ class LintIndex:
         count, _, cached = entry.partition(":")  # type: ignore[union-attr]
         if cached != signature:
             return None
-        return _rows(self.event_rows, key, count)
+        return _rows(self.event_rows, key, count, self.shared)
 
 
 def index_path(project: Project, print_: str) -> Path:

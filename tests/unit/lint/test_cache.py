@@ -619,3 +619,18 @@ def test_tui_no_cache_flag_turns_the_lint_cache_off(monkeypatch):
     result = CliRunner().invoke(cli, ["tui", "--no-cache"])
     assert result.exit_code == 2
     assert cache_disabled()
+
+
+def test_findings_from_the_index_share_their_repeated_strings(make_project):
+    """450,000 cached findings of 50,000 files hold each file's id and path once, not per
+    finding (the TUI keeps them all in memory)."""
+    builder = make_project()
+    builder.add_schema("segment/shop/Cart_Left/1-0.json", {**CAMEL, "otherCamel": CAMEL["cartId"]})
+    root = builder.root
+    both(root)
+    warm = both(root).findings
+    of_file = [f for f in warm if f.rule == "RF311"]
+    assert len(of_file) >= 2
+    first, second = of_file[0], of_file[1]
+    assert first.schema_id is second.schema_id and first.file is second.file
+    assert first.rule_name is second.rule_name
