@@ -176,7 +176,7 @@ def finding_from_row(row: Any, shared: dict[Any, Any] | None = None) -> Finding 
         return None
     schema_id, file, line, column, rule, name, severity, message, prop, suggestion, path = row
     memo: dict[Any, Any] = {} if shared is None else shared
-    texts = []
+    texts: list[str | None] = []
     for value in (schema_id, file, rule, name, message, prop, suggestion):
         if value is None:
             texts.append(None)

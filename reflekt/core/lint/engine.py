@@ -847,7 +847,7 @@ def _lint_event_cached(
     cacheable = all(member.__class__ is _Known for member in ordered)
     signature = ""
     if cacheable:
-        signature = event_signature(ordered)  # type: ignore[arg-type]
+        signature = event_signature(ordered)
         cached = run.index.event(key, signature)
         if cached is not None:
             linter.findings.extend(f for f in cached if f.schema_id in selected)
