@@ -498,14 +498,27 @@ def folder_summary(
 
 
 def folder_totals(counts: Counts, shown: Iterable[str] | None = None) -> dict[str, tuple[int, int]]:
-    """Lint counts added up per folder (registry, plan, event) over `shown` ids (None: all)."""
-    totals: dict[str, list[int]] = {}
+    """Lint counts added up per folder (registry, plan, event) over `shown` ids (None: all).
+
+    Added up per event folder first, then up the folders above: an event's versions share
+    the walk up (50,000 ids: 25,000 walks, not 50,000).
+    """
     if shown is None:
         pairs = counts.items()
     else:
         pairs = ((key, counts[key]) for key in shown if key in counts)
+    events: dict[str, list[int]] = {}
     for schema_id, (errors, warnings) in pairs:
-        folder = schema_id.rpartition("/")[0]
+        folder = schema_id[: schema_id.rfind("/")] if "/" in schema_id else ""
+        slot = events.get(folder)
+        if slot is None:
+            events[folder] = [errors, warnings]
+        else:
+            slot[0] += errors
+            slot[1] += warnings
+    totals: dict[str, list[int]] = {}
+    for event, (errors, warnings) in events.items():
+        folder = event
         while folder:
             slot = totals.get(folder)
             if slot is None:

@@ -107,6 +107,7 @@ from reflekt.tui.yank import YankScreen, yank_choices
 LINT_DELAY_S = 0.25
 LINT_DELAY_ABOVE = 500  # schemas: small projects lint at once
 FILTER_IN_WORKER_ABOVE = 5000  # schemas: a larger project filters in a worker thread
+BADGES_EVERY_S = 2.0  # while the first lint streams in, the tree's badges update this often
 
 
 def _freeze_long_lived() -> None:
@@ -158,6 +159,7 @@ class MainScreen(Screen):
         self.disk = DiskWatch()
         self._watching = False
         self._audit_profile_asked = False
+        self._badges_at = 0.0  # when the streamed lint counts last reached the tree
         self._reload_note: str | None = None
         self._search_query = ""  # the last ctrl+f search, and the pane it searched
         self._search_target: DataTable | Tree | str | None = (
@@ -666,9 +668,14 @@ class MainScreen(Screen):
     def _lint_progress(self, message: LintProgress) -> None:
         panel = self.query_one(LintPanel)
         if message.findings and self.lint.streams(message.ids):
-            # The first run's findings as they come: badges and panel fill while it runs.
+            # The first run's findings as they come: the panel fills while it runs, the
+            # badges every few seconds (adding up 50,000 counts takes the UI thread 0.3 s,
+            # which the lint thread would wait for).
             panel.add(self.lint.stream(message.findings))
-            self.query_one(SchemaTree).set_counts(self.lint.counts())
+            now = time.monotonic()
+            if now - self._badges_at >= BADGES_EVERY_S:
+                self._badges_at = now
+                self.query_one(SchemaTree).set_counts(self.lint.counts())
         panel.set_busy(f"linting {message.done}/{message.total}")
         self.show_activity(f"linting {message.done}/{message.total}…")
 
