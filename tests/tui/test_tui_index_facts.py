@@ -116,3 +116,34 @@ def test_a_large_project_filters_in_a_worker_and_shows_the_last_keystroke(
     text, shown, status = drive(make_app(builder.root), scenario)
     assert (text, shown) == ("order", 1)
     assert status.startswith("1 of 3 schemas match")
+
+
+def test_typing_a_filter_over_many_events_fills_no_closed_plan(
+    make_project,
+):
+    builder = make_project()
+    for number in range(410):  # above EXPAND_FOLDERS_UP_TO: the filter shows plans closed
+        builder.add_schema(f"segment/shop/Event_{number:03d}_Viewed/1-0")
+    first = "segment/shop/Event_000_Viewed/1-0.json"
+
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        tree = screen.query_one(SchemaTree)
+        view = screen.query_one("#schema-view")
+        assert tree.select_key(first)
+        await settle(pilot)
+        await pilot.press("slash", *"event")
+        await settle(pilot)
+        plan = tree.cursor_node
+        return (
+            tree.filter_text,
+            tree.shown_events,
+            plan.data.key,
+            tree.is_lazy(plan),
+            view.summary.key if view.summary else None,
+        )
+
+    text, events, cursor_key, unfilled, shown = drive(make_app(builder.root), scenario)
+    assert (text, events) == ("event", 410)
+    assert cursor_key == "segment/shop" and unfilled  # waits on the closed plan
+    assert shown == "segment/shop"  # the view follows the cursor: the plan's summary

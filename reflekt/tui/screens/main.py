@@ -401,7 +401,10 @@ class MainScreen(Screen):
         before = tree.selection_key()
         tree.show_shape(self.index, shape)
         self._update_status()
-        if before is not None and tree.selection_key() != before and tree.shown_schemas:
+        after = tree.selection_key()
+        if before is not None and after != before and tree.shown_schemas:
+            if after is not None and before.startswith(after + "/") and _holds(shape, before):
+                return  # still shown, in a closed folder: the cursor waits on the folder
             # The selection was filtered out: show the first match, not a hidden schema.
             tree.select_first_event()
         self.show_selected()  # also when nothing matches, or a plan's counts changed
@@ -1088,6 +1091,16 @@ class MainScreen(Screen):
         self.app.push_screen(
             BuildWizard(self.project, self.profile, events, self.registry_select())
         )
+
+
+def _holds(shape: TreeShape, key: str) -> bool:
+    """Whether the filter's shape still shows the schema or folder `key`."""
+    if shape.shown is None:
+        return True
+    if key + ".json" in shape.shown:
+        return True
+    prefix = key + "/"
+    return any(schema_id.startswith(prefix) for schema_id in shape.shown)
 
 
 def _property_candidates(prop: str) -> list[str]:

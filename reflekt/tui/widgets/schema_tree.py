@@ -126,7 +126,11 @@ class SchemaTree(FastTree[NodeInfo]):
             self.clear()
             self._fill_folder(self.root, root_folder, 0, open_folders, open_events)
             self.root.expand()
-        if (current is None or not self.select_key(current.key, post=False)) and (
+        # Keep the cursor on its node; with folders closed (many events shown) only on a
+        # node already there, else on its nearest ancestor: filling the cursor's plan
+        # (1,250 events) on every keystroke was most of a keystroke's cost.
+        fill = open_folders
+        if (current is None or not self.select_key(current.key, post=False, fill=fill)) and (
             self.cursor_line >= 0
         ):
             # The node under the cursor is gone: re-point the cursor (a var that always
@@ -266,9 +270,13 @@ class SchemaTree(FastTree[NodeInfo]):
 
     # -- navigation -------------------------------------------------------------------------
 
-    def select_key(self, key: str, post: bool = True) -> bool:
-        """Move the cursor to a schema id or folder key (filling and expanding as needed)."""
-        target = self._find(self.root, key)
+    def select_key(self, key: str, post: bool = True, fill: bool = True) -> bool:
+        """Move the cursor to a schema id or folder key (filling and expanding as needed).
+
+        `fill=False` fills no folder: the cursor goes to the node, or else to its nearest
+        ancestor already in the tree (True then too; False when there is neither).
+        """
+        target = self._find(self.root, key, fill)
         if target is None:
             return False
         parent = target.parent
@@ -281,17 +289,21 @@ class SchemaTree(FastTree[NodeInfo]):
             self.post_message(Tree.NodeHighlighted(target))
         return True
 
-    def _find(self, node: TreeNode[NodeInfo], key: str) -> TreeNode[NodeInfo] | None:
+    def _find(
+        self, node: TreeNode[NodeInfo], key: str, fill: bool = True
+    ) -> TreeNode[NodeInfo] | None:
         for child in node.children:
             if child.data is None:
                 continue
             if child.data.key == key:
                 return child
             if key.startswith(child.data.key + "/"):
+                if not fill and self.is_lazy(child):
+                    return child  # the nearest node there is, unfilled
                 self.ensure_filled(child)
-                found = self._find(child, key)
-                if found is not None:
-                    return found
+                found = self._find(child, key, fill)
+                if found is not None or not fill:
+                    return found or child
         return None
 
     def select_first_event(self) -> None:
