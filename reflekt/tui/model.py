@@ -241,9 +241,13 @@ class SchemaIndex:
             if entry.mtime_ns == _UNSEEN:
                 entry.mtime_ns = _mtime(entry._path)
 
-    def _new_entry(self, path: str, mtime_ns: int) -> SchemaEntry:
+    def _ids_of(self, path: str) -> tuple[str, str]:
+        """A file's path below schemas/, and its id (the same, printable)."""
         rel = path[self._skip :].replace(os.sep, "/")
-        shown = rel if rel.isascii() else printable(rel)
+        return rel, rel if rel.isascii() else printable(rel)
+
+    def _new_entry(self, path: str, mtime_ns: int) -> SchemaEntry:
+        rel, shown = self._ids_of(path)
         # A name that is not UTF-8 is a problem of its own (read_schema says which).
         return SchemaEntry(SchemaId(shown), path, mtime_ns, self.docs, broken=shown != rel)
 
@@ -336,11 +340,7 @@ class SchemaIndex:
 
     def scan(self) -> dict[str, str]:
         """Path of every schema file on disk now, by id (cheap: a listing, no stat)."""
-        skip = self._skip
-        return {
-            printable(path[skip:].replace(os.sep, "/")): path
-            for path in list_schema_paths(self.docs.schemas_dir)
-        }
+        return {self._ids_of(path)[1]: path for path in list_schema_paths(self.docs.schemas_dir)}
 
     def poll(self) -> Changes:
         """Notice added, deleted and modified files; read the ones that changed (few)."""
