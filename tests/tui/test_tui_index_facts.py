@@ -3,9 +3,15 @@ first screen may come from the listing saved last time."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
+from pause_support import Pause
 from tui_support import drive, make_app, settle
 
-from reflekt.core.listing_cache import listing_path, load_listing
+from reflekt.core.listing_cache import listing_path, load_listing, save_listing
 from reflekt.core.project import load_project
 from reflekt.tui.jobs import lint_job
 from reflekt.tui.messages import LintProgress
@@ -147,3 +153,67 @@ def test_typing_a_filter_over_many_events_fills_no_closed_plan(
     assert (text, events) == ("event", 410)
     assert cursor_key == "segment/shop" and unfilled  # waits on the closed plan
     assert shown == "segment/shop"  # the view follows the cursor: the plan's summary
+
+
+HOSTILE_EVENTS = ["Cart_{{_config(x)_}}", 'Quote_\\"_Event', "Jinja_{%_raw_%}"]
+
+
+def _hostile_project(make_project):
+    """Names and descriptions as real plans have them: Jinja braces, quotes, backslashes,
+    a file name that is not UTF-8, a version outside the numbering."""
+    builder = make_project()
+    schemas = builder.root / "schemas" / "segment" / "shop"
+    for folder in HOSTILE_EVENTS:
+        path = schemas / folder / "1-0.json"
+        path.parent.mkdir(parents=True)
+        body = {"description": "{{ var('x') }} \\\" {% raw %}", "properties": {}}
+        path.write_text(json.dumps(body), encoding="utf-8")
+    raw = os.fsencode(schemas / "Bad") + b"_\xff"
+    os.makedirs(raw)
+    with open(raw + b"/1-0.json", "w", encoding="utf-8") as handle:
+        handle.write("{}")
+    return builder
+
+
+def test_hostile_names_come_back_from_the_saved_listing_as_the_walk_gave_them(make_project):
+    builder = _hostile_project(make_project)
+
+    async def start(pilot):
+        await settle(pilot)
+        index = pilot.app.main_screen.index
+        return sorted(index.entries), sorted(k for k, e in index.entries.items() if e.broken)
+
+    walked = drive(make_app(builder.root), start)
+    listed = drive(make_app(builder.root), start)  # second start: from the saved listing
+    assert walked == listed
+    ids, broken = walked
+    assert {f"segment/shop/{name}/1-0.json" for name in HOSTILE_EVENTS} <= set(ids)
+    assert broken == ["segment/shop/Bad_\\xff/1-0.json"]  # the name, shown escaped
+
+
+def test_an_interrupted_listing_save_leaves_the_last_listing_whole(make_project, tmp_path):
+    builder = _builder(make_project)
+    project = load_project(builder.root)
+    old = [str(builder.root / "schemas" / CART)]
+    assert save_listing(project, old)
+    pause = Pause(tmp_path / "pause", "write")
+    script = (
+        "import sys; from pathlib import Path; from reflekt.core.project import load_project;"
+        "from reflekt.core.listing_cache import save_listing;"
+        "save_listing(load_project(Path(sys.argv[1])), ['x'] * 10)"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, str(builder.root)],
+        env={**os.environ, **pause.env},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        pause.wait(proc)  # the new listing is in its temp file, not yet in place
+        proc.kill()
+        proc.wait()
+    finally:
+        pause.close()
+    assert load_listing(project) == old
+    leftovers = [p.name for p in listing_path(project).parent.iterdir()]
+    assert [name for name in leftovers if not name.startswith(".")] == ["listing.json"]
