@@ -12,8 +12,9 @@ from reflekt.commands._common import Run, reflekt_command
 @click.option(
     "--no-cache",
     is_flag=True,
-    help="Lint every file afresh: neither read nor write the cache in .reflekt_cache/lint/ "
-    "(also REFLEKT_NO_CACHE=1).",
+    help="Lint every file afresh and walk schemas/ for the first screen: neither read nor "
+    "write .reflekt_cache/lint/ or the saved listing .reflekt_cache/tui/ (also "
+    "REFLEKT_NO_CACHE=1).",
 )
 def command(run: Run, profile: str | None, no_cache: bool) -> int:
     """Open the full-screen terminal UI: schema tree, lint, diff and build wizard."""
