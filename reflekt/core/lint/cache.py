@@ -13,13 +13,21 @@ The file name carries a fingerprint of everything findings depend on (Reflekt's 
 lint code, reflekt_project.yml, the meta-schema, the active rules and their severities,
 REFLEKT_MAX_SCHEMA_BYTES): another config is another file, never a stale answer.
 
-Layout (FORMAT 2), chosen so that a warm run over 50,000 files loads it in milliseconds
+Layout (FORMAT 3), chosen so that a warm run over 50,000 files loads it in milliseconds
 (JSON of 50,000 lists took 0.5 s): a first line `reflekt-lint-index <FORMAT> <fingerprint>`;
 a line of JSON with the finding rows of the files and events that have findings; a line
-with the number of files N and of events M; N pairs of lines `<rel>`, `<entry>`, M pairs
-(`<event key>`, `<entry>`), then a pair per folder under schemas/ (`<folder>`, its stat
-and listing: a folder whose stat is unchanged is not listed again, as git's untracked
-cache does; racy ones are not kept). Paths holding a newline are not cached.
+with the number of files N and of events M and the index's flags; N pairs of lines
+`<rel>`, `<entry>`, M pairs (`<event key>`, `<entry>`), then a pair per folder under
+schemas/ (`<folder>`, its stat and listing: a folder whose stat is unchanged is not listed
+again, as git's untracked cache does; racy ones are not kept). Paths holding a newline are
+not cached.
+
+Two flags let a whole-project run skip the per-file and per-event work when little changed
+(`core/lint/warm.py`): `complete`, the entries are those of a whole-project run in which
+every file and event got one (no crash, nothing uncacheable), so for files whose stats all
+match, the stored rows are the whole answer; `listed`, the files are, in order, the listing
+of the folders (every folder walked has an entry), so when no folder's stat changed the
+listing is the file keys.
 
 The cache is outside content: it is parsed as text and JSON (never unpickled) and every
 entry used is checked; anything unexpected is a miss, a broken file is an empty index. It is
@@ -50,7 +58,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("reflekt.lint.cache")
 
 NO_CACHE_ENV = "REFLEKT_NO_CACHE"
-FORMAT = 2  # bump when the index layout or what it stores changes
+FORMAT = 3  # bump when the index layout or what it stores changes
 RACY_NS = 2_000_000_000  # files changed this close to the run are re-hashed next time
 INDEX_PREFIX = "index-"
 INDEX_SUFFIX = ".idx"
@@ -318,6 +326,8 @@ class LintIndex:
     folders: dict[str, str] = field(default_factory=dict)  # see `folder_listing`
     file_rows: dict[str, Any] = field(default_factory=dict)
     event_rows: dict[str, Any] = field(default_factory=dict)
+    complete: bool = False  # see the module docstring
+    listed: bool = False
     # Strings and paths decoded from the rows, shared by every finding that repeats them.
     shared: dict[Any, Any] = field(default_factory=dict, repr=False)
 
@@ -380,13 +390,17 @@ def load_index(project: Project, print_: str) -> LintIndex:
     if parsed is None:
         log.debug("ignoring the lint cache %s: not this version's", path)
         return index
-    index.files, index.events, index.folders, index.file_rows, index.event_rows = parsed
+    index.files, index.events, index.folders, index.file_rows, index.event_rows, flags = parsed
+    index.complete, index.listed = "complete" in flags, "listed" in flags
     return index
 
 
+_FLAGS = ("complete", "listed")
+
+
 def decode_index(raw: bytes, print_: str):
-    """(files, events, folders, file rows, event rows) of an index's bytes; None if not
-    this format and fingerprint. Raises for a broken one."""
+    """(files, events, folders, file rows, event rows, flags) of an index's bytes; None if
+    not this format and fingerprint. Raises for a broken one."""
     head, rows_line, count, body = raw.decode("utf-8").split("\n", 3)
     if head != f"{_MAGIC} {FORMAT} {print_}":
         return None
@@ -397,7 +411,8 @@ def decode_index(raw: bytes, print_: str):
     lines = body.split("\n")  # key, entry, key, entry, ..., "" (all in C: fast)
     if len(lines) % 2 != 1 or lines[-1] != "":
         raise ValueError("truncated")
-    files_count, events_count = count.split(" ")
+    files_count, events_count, flag_text = count.split(" ")
+    flags = set(flag_text.split(",")) & set(_FLAGS)
     split = 2 * int(files_count)
     end = split + 2 * int(events_count)
     if not 0 <= split <= end < len(lines):
@@ -405,7 +420,7 @@ def decode_index(raw: bytes, print_: str):
     files = dict(zip(lines[0:split:2], lines[1:split:2], strict=True))
     events = dict(zip(lines[split:end:2], lines[split + 1 : end : 2], strict=True))
     folders = dict(zip(lines[end:-1:2], lines[end + 1 : -1 : 2], strict=True))
-    return files, events, folders, file_rows, event_rows
+    return files, events, folders, file_rows, event_rows, flags
 
 
 def encode_index(
@@ -415,9 +430,11 @@ def encode_index(
     folders: dict[str, str],
     file_rows: dict[str, Any],
     event_rows: dict[str, Any],
+    flags: Sequence[str] = (),
 ) -> str:
     rows = json.dumps({"files": file_rows, "events": event_rows}, separators=(",", ":"))
-    parts = [f"{_MAGIC} {FORMAT} {print_}\n{rows}\n{len(files)} {len(events)}\n"]
+    flag_text = ",".join(flag for flag in _FLAGS if flag in flags) or "-"
+    parts = [f"{_MAGIC} {FORMAT} {print_}\n{rows}\n{len(files)} {len(events)} {flag_text}\n"]
     parts.extend(f"{rel}\n{entry}\n" for rel, entry in files.items())
     parts.extend(f"{key}\n{entry}\n" for key, entry in events.items())
     parts.extend(f"{rel}\n{entry}\n" for rel, entry in folders.items())
@@ -458,10 +475,17 @@ def save_index(
     keep_files: set[str] | None,
     keep_events: set[str] | None,
     folders: dict[str, str] | None = None,
+    order: Sequence[str] | None = None,
+    complete: bool = False,
+    listed: bool = False,
 ) -> bool:
     """Merge this run's entries into the index and write it atomically; False if not written.
 
-    With `keep_*` (a whole-project run) entries of files and events not seen are dropped;
+    With `keep_*` (a whole-project run) entries of files and events not seen are dropped,
+    the files are kept in `order` (the run's, when given) and the flags are this run's:
+    `complete` when every file and event got an entry, `listed` when `order` is the
+    listing of `folders` (see the module docstring). A run over some files keeps the flags
+    only if it was complete itself and (for `listed`) added no file.
     `folders` (when this run listed schemas/) replaces the folder listings.
     Nothing is written when nothing changed; other fingerprints' indexes are removed.
     """
@@ -473,14 +497,25 @@ def save_index(
     merged_events, event_rows, events_changed = _merged(
         index.events, index.event_rows, events, keep_events
     )
+    if keep_files is None:
+        complete = complete and index.complete
+        listed = index.listed and len(merged_files) == len(index.files)
+    elif order is not None:
+        ordered = {rel: merged_files[rel] for rel in order if rel in merged_files}
+        files_changed = files_changed or list(ordered) != list(index.files)
+        merged_files = ordered
     new_folders = index.folders if folders is None else folders
-    if not (files_changed or events_changed or new_folders != index.folders):
+    flags_changed = (complete, listed) != (index.complete, index.listed)
+    if not (files_changed or events_changed or flags_changed or new_folders != index.folders):
         return False
     if index.path.parent.is_symlink() or index.path.parent.parent.is_symlink():
         log.debug("not writing the lint cache through a symlinked folder: %s", index.path.parent)
         return False
     print_ = index.path.name.removeprefix(INDEX_PREFIX).removesuffix(INDEX_SUFFIX)
-    text = encode_index(print_, merged_files, merged_events, new_folders, file_rows, event_rows)
+    flags = [name for name, on in (("complete", complete), ("listed", listed)) if on]
+    text = encode_index(
+        print_, merged_files, merged_events, new_folders, file_rows, event_rows, flags
+    )
     try:
         write_atomic(index.path, text)
     except Exception as exc:  # WriteError (read-only project, full disk): only a cache
@@ -488,6 +523,7 @@ def save_index(
         return False
     index.files, index.events, index.folders = merged_files, merged_events, new_folders
     index.file_rows, index.event_rows = file_rows, event_rows
+    index.complete, index.listed = complete, listed
     _remove_other_indexes(index.path)
     return True
 

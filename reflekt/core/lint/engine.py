@@ -197,11 +197,20 @@ class _Places:
             return rel if os.sep == "/" else rel.replace(os.sep, "/")
         return _relative_raw(Path(text), self.root)
 
+    @property
+    def prefix(self) -> str:
+        """The root as a prefix: `prefix + relative(text) == text` for plain paths inside."""
+        return self._root
+
     def schema_path(self, text: str) -> str:
         """`relative_id(...).path` of the path."""
         if self._schemas is not None and text.startswith(self._schemas) and _plain(text):
             return text[len(self._schemas) :]
         return relative_id(Path(text), self.schemas_dir).path
+
+    def event_of(self, text: str) -> str:
+        """The event key of a schema file (`SchemaId.event_key`): its id's folder."""
+        return self.schema_path(text).rpartition("/")[0]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -453,6 +462,7 @@ class _ChunkResult:
     count: int
     files: dict[str, FileEntry] = field(default_factory=dict)
     events: dict[str, EventEntry] = field(default_factory=dict)
+    complete: bool = True  # every file and event of the chunk has its cache entry
 
 
 def lint_project(
@@ -472,10 +482,11 @@ def lint_project(
     (POSIX only; the result is the same). With `cache` (and no `REFLEKT_NO_CACHE`),
     unchanged files and events take their findings from `.reflekt_cache/lint/`
     (`core/lint/cache.py`; the result is the same); `whole_project` (default: `paths` is
-    None) drops the entries of files that are gone. `on_findings` gets each chunk's
-    findings as it is done (the TUI streams them into its panel). Raises ConfigError
-    (exit 2) for unknown rule names in the config or a missing or broken meta-schema;
-    everything wrong in a schema file is a Finding.
+    None) drops the entries of files that are gone, and over a complete index lints only
+    the events that changed (`core/lint/warm.py`). `on_findings` gets findings as they are
+    known (the TUI streams them into its panel). Raises ConfigError (exit 2) for unknown
+    rule names in the config or a missing or broken meta-schema; everything wrong in a
+    schema file is a Finding.
     """
     limit = max_schema_bytes()  # a bad REFLEKT_MAX_SCHEMA_BYTES is a ConfigError first
     if whole_project is None:
@@ -491,53 +502,173 @@ def lint_project(
         texts = _list_cached(cache_run)
     else:
         texts = list_schema_paths(project.schemas_dir)
-    total = len(texts)
-    rels = [places.relative(text) for text in texts]
+    rels = cache_run.rels if cache_run and cache_run.rels else [places.relative(t) for t in texts]
     files = [printable(rel) for rel in rels]
-    changed = total if cache_run is None else _scan(texts, rels, cache_run)
+    if cache_run is not None and whole_project and cache_run.index.complete:
+        report = _lint_warm(linter, texts, rels, files, cache_run, progress, on_findings)
+        if report is not None:
+            return report
+    changed = len(texts) if cache_run is None else _scan(texts, rels, cache_run)
     if changed or cache_run is None or not cache_run.index.files:
         # Every file linted compiles it; an index for this fingerprint (which holds the
         # meta-schema's bytes) was written by a run that compiled it, so a broken one
         # is still an error when nothing needs linting.
         linter.compile_meta()
-    chunks = _chunks(texts, _CHUNKS)
-    done = 0
-    findings: list[Finding] = []
-    new_files: dict[str, FileEntry] = {}
-    new_events: dict[str, EventEntry] = {}
-    results = None
-    if jobs > 1 and changed >= PARALLEL_THRESHOLD and len(chunks) > 1:
-        results = _run_forked(linter, chunks, jobs, cache_run)
-    if results is None:
-        results = (_lint_chunk_safely(linter, chunk, cache_run) for chunk in chunks)
-    for result in results:
-        findings.extend(result.findings)
-        new_files.update(result.files)
-        new_events.update(result.events)
-        done += result.count
-        if on_findings is not None and result.findings:
-            on_findings(result.findings)
-        if progress is not None:
-            progress(done, total, "linting schemas")
+    run = _run_chunks(linter, texts, changed, jobs, cache_run, progress, on_findings)
+    findings = run.findings
     findings.sort(key=sort_key)
     if cache_run is not None:
         keep_events = None
         if whole_project:
             known = cache_run.known
             keep_events = {known[text].schema_id.path.rpartition("/")[0] for text in texts}
-        save_index(
-            cache_run.index,
-            new_files,
-            new_events,
-            keep_files=set(files) if whole_project else None,
-            keep_events=keep_events,
-            folders=cache_run.folders if paths is None else None,
+        _save(cache_run, run, texts, rels, whole_project, keep_events)
+    return LintReport(findings=findings, schemas=len(texts), files=files)
+
+
+@dataclass
+class _Chunks:
+    """What linting some chunks gave: findings, new cache entries, and whether every file
+    and event got an entry (`LintIndex.complete`)."""
+
+    findings: list[Finding] = field(default_factory=list)
+    files: dict[str, FileEntry] = field(default_factory=dict)
+    events: dict[str, EventEntry] = field(default_factory=dict)
+    complete: bool = True
+
+
+def _run_chunks(
+    linter: _Linter,
+    texts: list[str],
+    changed: int,
+    jobs: int,
+    cache_run: _CacheRun | None,
+    progress: Progress | None,
+    on_findings: Callable[[list[Finding]], object] | None,
+    *,
+    done: int = 0,
+    total: int | None = None,
+) -> _Chunks:
+    """Lint `texts` in chunks (forked when large), reporting progress out of `total`."""
+    total = len(texts) if total is None else total
+    chunks = _chunks(texts, _CHUNKS)
+    run = _Chunks()
+    results = None
+    if jobs > 1 and changed >= PARALLEL_THRESHOLD and len(chunks) > 1:
+        results = _run_forked(linter, chunks, jobs, cache_run)
+    if results is None:
+        results = (_lint_chunk_safely(linter, chunk, cache_run) for chunk in chunks)
+    for result in results:
+        run.findings.extend(result.findings)
+        run.files.update(result.files)
+        run.events.update(result.events)
+        run.complete = run.complete and result.complete
+        done += result.count
+        if on_findings is not None and result.findings:
+            on_findings(result.findings)
+        if progress is not None:
+            progress(done, total, "linting schemas")
+    return run
+
+
+def _save(
+    cache_run: _CacheRun,
+    run: _Chunks,
+    texts: list[str],
+    rels: list[str],
+    whole_project: bool,
+    keep_events: set[str] | None,
+) -> None:
+    """Merge this run's entries into the index; the flags say what the next run may skip."""
+    index = cache_run.index
+    listed = False
+    if whole_project and cache_run.listing:
+        listed = cache_run.rels is not None or cache_run.listed_all(texts, rels)
+    elif whole_project:
+        listed = index.listed and rels == list(index.files)  # the TUI's order is the listing's
+    save_index(
+        index,
+        run.files,
+        run.events,
+        keep_files=set(rels) if whole_project else None,
+        keep_events=keep_events,
+        folders=cache_run.folders if cache_run.listing and cache_run.rels is None else None,
+        order=rels if whole_project else None,
+        complete=run.complete,
+        listed=listed,
+    )
+
+
+def _lint_warm(
+    linter: _Linter,
+    texts: list[str],
+    rels: list[str],
+    files: list[str],
+    run: _CacheRun,
+    progress: Progress | None,
+    on_findings: Callable[[list[Finding]], object] | None,
+) -> LintReport | None:
+    """A whole-project run over a complete index: stored findings for the events none of
+    whose files changed, the events that did linted again (`core/lint/warm.py`). None when
+    the stored rows are not usable: then the general path runs."""
+    from reflekt.core.lint.warm import (
+        changed_positions,
+        events_to_redo,
+        gone_files,
+        stored_findings,
+    )
+
+    index, places = run.index, run.places
+    changed = changed_positions(texts, rels, index)
+    gone = gone_files(rels, index, len(changed))
+    redo_events: set[str] = set()
+    redo: list[int] = []
+    if changed or gone:
+        redo_events, redo = events_to_redo(texts, changed, gone, places.event_of, places.prefix)
+    skip_files = gone.union(rels[position] for position in redo)
+    findings = stored_findings(index, skip_files, redo_events)
+    if findings is None:
+        log.debug("lint cache: stored rows unusable, linting the general way")
+        return None
+    log.debug(
+        "lint cache: %d of %d files changed, %d gone; linting %d events (%d files) again",
+        len(changed), len(texts), len(gone), len(redo_events), len(redo),
+    )  # fmt: skip
+    if on_findings is not None and findings:
+        on_findings(findings)
+    total = len(texts)
+    redone = _Chunks()
+    if redo:
+        redo_texts = [texts[position] for position in redo]
+        rescanned = _scan(redo_texts, [rels[position] for position in redo], run)
+        if rescanned:
+            linter.compile_meta()
+        redone = _run_chunks(
+            linter,
+            redo_texts,
+            rescanned,
+            1,
+            run,
+            progress,
+            on_findings,
+            done=total - len(redo),
+            total=total,
         )
+        findings.extend(redone.findings)
+    elif progress is not None:
+        progress(total, total, "linting schemas")
+    findings.sort(key=sort_key)
+    keep_events = set(index.events)
+    if redo or gone:
+        keep_events = {places.event_of(text) for text in texts}
+    _save(run, redone, texts, rels, True, keep_events)
     return LintReport(findings=findings, schemas=total, files=files)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _CacheRun:
+    """One run's use of the index: the index, what decides trust, and what the run saw."""
+
     index: LintIndex
     racy_cutoff: int  # files changed at or after this time (ns) are hashed next time too
     limit: int  # REFLEKT_MAX_SCHEMA_BYTES: larger files are linted (as a problem) uncached
@@ -547,6 +678,19 @@ class _CacheRun:
     places: _Places  # the project's root and schemas/ (a Path costs microseconds)
     folders: dict[str, str] = field(default_factory=dict)  # this run's listings: _list_cached
     known: dict[str, _Known] = field(default_factory=dict)  # by path; see _scan
+    listing: bool = False  # schemas/ was listed (not given paths)
+    walked: int = 0  # folders `_list_cached` listed or took from the index
+    # The files' paths relative to the root when the listing came whole from the index
+    # (`LintIndex.listed`): its file keys.
+    rels: list[str] | None = None
+
+    def listed_all(self, texts: list[str], rels: list[str]) -> bool:
+        """Whether the index may say `listed` after this listing: every folder walked got
+        an entry, and each path is the root plus its key (as `warm.listed_files` rebuilds)."""
+        if self.walked != len(self.folders):
+            return False
+        prefix = self.places.prefix
+        return all(prefix + rel == text for rel, text in zip(rels, texts, strict=True))
 
 
 def _scan(texts: list[str], rels: list[str], run: _CacheRun) -> int:
@@ -580,12 +724,22 @@ def _scan(texts: list[str], rels: list[str], run: _CacheRun) -> int:
 
 def _list_cached(run: _CacheRun) -> list[str]:
     """`list_schema_paths`, with each folder whose stat is unchanged listed from the index:
-    a stat instead of a scandir (50,000 event folders: about 4 times less)."""
+    a stat instead of a scandir (50,000 event folders: about 4 times less). When no folder
+    changed and the index holds the listing (`LintIndex.listed`), it is the index's."""
+    from reflekt.core.lint.warm import listed_files
+
+    run.listing = True
+    places = run.places
+    texts = listed_files(run.index, str(places.schemas_dir), places.prefix)
+    if texts is not None:
+        run.rels = list(run.index.files)
+        return texts
 
     def lister(folder: str, rel: str) -> tuple[list[str], list[str]] | None:
+        run.walked += 1
         return _listing(folder, rel, run, follow=rel == "")  # schemas/ itself may be a link
 
-    return list_schema_paths(run.places.schemas_dir, lister)
+    return list_schema_paths(places.schemas_dir, lister)
 
 
 def _listing(
@@ -669,7 +823,7 @@ def _lint_chunk_safely(
         return _lint_chunk_with(linter, paths)
     except Exception as exc:
         log.exception("lint failed on a chunk of %d files", len(paths))
-        return _ChunkResult(_chunk_failed(linter, paths, exc), len(paths))
+        return _ChunkResult(_chunk_failed(linter, paths, exc), len(paths), complete=False)
 
 
 def _lint_chunk_with(linter: _Linter, paths: list[str]) -> _ChunkResult:
@@ -682,7 +836,7 @@ def _lint_chunk_with(linter: _Linter, paths: list[str]) -> _ChunkResult:
     if linter.event_rules:
         _lint_events(linter, documents)
     found, linter.findings = linter.findings, []
-    return _ChunkResult(found, len(paths))
+    return _ChunkResult(found, len(paths), complete=False)
 
 
 def _lint_chunk_forked(paths: list[str]) -> _ChunkResult:
@@ -796,6 +950,7 @@ def _lint_chunk_cached(linter: _Linter, paths: list[str], run: _CacheRun) -> _Ch
             doc = _read(Path(path), run.places.schemas_dir)
             linter.lint_schema(doc)
             members.append(doc)
+            result.complete = False
             continue
         members.append(known)
         if known.findings is not None:
@@ -815,6 +970,8 @@ def _lint_chunk_cached(linter: _Linter, paths: list[str], run: _CacheRun) -> _Ch
             own = linter.findings[before:]
             entry = new_file_entry(known.st, known.digest, own, run.racy_cutoff)  # type: ignore[arg-type]
             result.files[known.rel] = entry
+        else:
+            result.complete = False
     if linter.event_rules:
         _lint_events_cached(linter, members, run, result)
     result.findings, linter.findings = linter.findings, []
@@ -860,6 +1017,7 @@ def _lint_event_cached(
     ]
     if not cacheable:
         linter.lint_event(key, docs, selected)
+        result.complete = False
         return
     # Run for every version, keep what the selection asks for: the entry serves any selection.
     before, crashes = len(linter.findings), linter.crashes
@@ -868,6 +1026,7 @@ def _lint_event_cached(
     del linter.findings[before:]
     if linter.crashes != crashes:  # where a crash is reported depends on the selection
         linter.lint_event(key, docs, selected)
+        result.complete = False
         return
     result.events[key] = new_event_entry(signature, produced)
     linter.findings.extend(f for f in produced if f.schema_id in selected)

@@ -46,12 +46,12 @@ def read_index(index: Path) -> dict:
     """The index's entries: files and events (strings), and the finding rows of each."""
     parsed = decode_index(index.read_bytes(), _fingerprint(index))
     assert parsed is not None
-    names = ("files", "events", "folders", "file_rows", "event_rows")
+    names = ("files", "events", "folders", "file_rows", "event_rows", "flags")
     return dict(zip(names, parsed, strict=True))
 
 
 def write_index(index: Path, data: dict) -> None:
-    names = ("files", "events", "folders", "file_rows", "event_rows")
+    names = ("files", "events", "folders", "file_rows", "event_rows", "flags")
     parts = tuple(data[name] for name in names)
     index.write_text(encode_index(_fingerprint(index), *parts), encoding="utf-8")
 
@@ -107,6 +107,24 @@ edits = st.tuples(
 )
 @given(st.lists(edits, min_size=1, max_size=8))
 def test_the_cache_never_changes_a_result(make_project, edit_list):
+    _edit_and_compare(make_project, edit_list)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(st.lists(edits, min_size=1, max_size=8))
+def test_the_cache_never_changes_a_result_when_every_stat_is_trusted(
+    make_project, no_racy_window, edit_list
+):
+    """The same with no racy window: unchanged files are answered by their stat alone, so
+    whole runs take the warm path (`core/lint/warm.py`) with only the edited events linted."""
+    _edit_and_compare(make_project, edit_list)
+
+
+def _edit_and_compare(make_project, edit_list) -> None:
     builder = make_project(folder=f"p{next(_examples)}")
     root = builder.root
     builder.add_schema("segment/shop/Cart_Viewed/1-0.json", GOOD)
@@ -546,6 +564,7 @@ def test_an_unchanged_folder_is_listed_from_the_index(make_project, no_racy_wind
     data = read_index(index)
     assert {"", "segment", "segment/shop", "segment/shop/Cart_Left"} <= set(data["folders"])
     data["folders"]["segment/shop/Cart_Left"] += "\0F9-9.json"  # a planted name
+    data["flags"] = {"complete"}  # not "listed": the folders are walked
     write_index(index, data)
 
     report = lint_project(load_project(root), cache=True)
@@ -634,3 +653,93 @@ def test_findings_from_the_index_share_their_repeated_strings(make_project):
     first, second = of_file[0], of_file[1]
     assert first.schema_id is second.schema_id and first.file is second.file
     assert first.rule_name is second.rule_name
+
+
+def _flags(root: Path) -> set[str]:
+    [index] = index_files(root)
+    return read_index(index)["flags"]
+
+
+def test_a_whole_run_marks_the_index_complete_and_listed(make_project, no_racy_window):
+    root = _project_with_findings(make_project())
+    both(root)
+    assert _flags(root) == {"complete", "listed"}
+    both(root, [root / "schemas/segment/shop/Cart_Left/1-0.json"])  # a subset keeps them
+    assert _flags(root) == {"complete", "listed"}
+
+
+def test_an_uncacheable_file_leaves_the_index_incomplete(make_project, no_racy_window):
+    """A name with a newline cannot be a key: that file is linted each run, so the stored
+    rows are not the whole answer and the warm path is not taken."""
+    root = _project_with_findings(make_project())
+    odd = root / "schemas/segment/shop/Cart_Left/1-1\n.json"
+    odd.write_text("{}", encoding="utf-8")
+    both(root)
+    both(root)
+    assert "complete" not in _flags(root)
+
+
+def test_the_warm_path_lints_only_the_events_that_changed(make_project, no_racy_window):
+    """Over a complete index, an unchanged event's findings are the stored ones (shown with a
+    planted row) while the edited event is linted again, and the result is what a run
+    without the cache gives for the edited event."""
+    root = _project_with_findings(make_project())
+    both(root)
+    [index] = index_files(root)
+    data = read_index(index)
+    rel = "schemas/segment/shop/Cart_Left/1-0.json"
+    planted = [
+        "segment/shop/Cart_Left/1-0.json", rel, 1, 1, "RF402",
+        "property-description", "warning", "planted", None, None, [],
+    ]  # fmt: skip
+    data["files"][rel] = trusted_entry(root / rel, digest_of(data["files"][rel]), 1)
+    data["file_rows"][rel] = [planted]
+    write_index(index, data)
+    edited = root / "schemas/segment/shop/Cart_Viewed/1-1.json"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("cart_id", "cartId"), "utf-8")
+
+    project = load_project(root)
+    warm = lint_project(project, cache=True)
+    fresh = lint_project(project)
+    assert [f.message for f in warm.findings if f.file == rel] == ["planted"]
+    viewed = "schemas/segment/shop/Cart_Viewed/"
+    assert [f for f in warm.findings if f.file.startswith(viewed)] == [
+        f for f in fresh.findings if f.file.startswith(viewed)
+    ]
+    assert any(f.rule == "RF311" for f in warm.findings if f.file == viewed + "1-1.json")
+
+
+def test_a_listed_index_lists_schemas_from_its_keys(make_project, no_racy_window):
+    """When no folder's stat changed, the listing is the index's file keys (no folder is
+    read); any change to a folder walks it again."""
+    root = _project_with_findings(make_project())
+    both(root)
+    [index] = index_files(root)
+    data = read_index(index)
+    data["files"] = {key: entry for key, entry in data["files"].items() if "Cart_Left" not in key}
+    write_index(index, data)
+
+    project = load_project(root)
+    listed = lint_project(project, cache=True)
+    assert not any("Cart_Left" in file for file in listed.files)  # taken from the keys
+
+    (root / "schemas/segment/shop/Cart_Left/notes.txt").write_text("x", encoding="utf-8")
+    walked = lint_project(project, cache=True)
+    assert walked.files == lint_project(project).files
+    assert any("Cart_Left" in file for file in walked.files)
+
+
+@pytest.mark.parametrize("row", [["not", "a", "finding"], None])
+def test_a_complete_index_with_broken_rows_falls_back(make_project, no_racy_window, row):
+    root = _project_with_findings(make_project())
+    expected = both(root).findings
+    [index] = index_files(root)
+    data = read_index(index)
+    rel = "schemas/segment/shop/Cart_Left/1-0.json"
+    assert rel in data["file_rows"]
+    if row is None:
+        del data["file_rows"][rel]
+    else:
+        data["file_rows"][rel] = [row]
+    write_index(index, data)
+    assert both(root).findings == expected

@@ -1,0 +1,109 @@
+"""The warm path of a whole-project lint: the work is a stat per folder and file, plus
+linting what changed.
+
+A complete index (`LintIndex.complete`, see `core/lint/cache.py`) holds, for every file and
+event of the last whole-project run, the findings of exactly the bytes and versions it saw.
+When a file's stat matches its entry its bytes are those, so only the events holding a
+file whose stat differs (or that is new, or gone) need work; every other finding comes
+from the stored rows. At 50,000 schemas the general path spends about 40 microseconds a
+file building per-file state, grouping events and checking signatures; here it is the
+stat and one string comparison.
+"""
+
+from __future__ import annotations
+
+import os
+import stat as stat_mode
+from collections.abc import Callable, Sequence
+
+from reflekt.core.lint.cache import LintIndex, _rows, folder_key
+from reflekt.core.lint.findings import Finding
+
+
+def listed_files(index: LintIndex, schemas_dir: str, root_prefix: str) -> list[str] | None:
+    """The listing of schemas/ when no folder's stat changed since the index was written
+    (`LintIndex.listed`): its file keys as paths. None when a folder changed (or the index
+    does not hold the listing): list the usual way."""
+    if not index.listed or not index.folders:
+        return None
+    prefix = schemas_dir + os.sep
+    for rel, entry in index.folders.items():
+        folder = prefix + rel if rel else schemas_dir
+        try:
+            st = os.stat(folder, follow_symlinks=not rel)  # schemas/ itself may be a link
+        except OSError:
+            return None
+        if not stat_mode.S_ISDIR(st.st_mode) or not entry.startswith(folder_key(st)):
+            return None
+    return [root_prefix + rel for rel in index.files]
+
+
+def changed_positions(texts: Sequence[str], rels: Sequence[str], index: LintIndex) -> list[int]:
+    """The positions of the files whose stat is not the one their entry holds (new files,
+    edited or touched ones, racy entries, anything not a regular file)."""
+    entries = index.files
+    changed: list[int] = []
+    for position, text in enumerate(texts):
+        entry = entries.get(rels[position])
+        if entry is None:
+            changed.append(position)
+            continue
+        try:
+            st = os.stat(text)
+        except OSError:
+            changed.append(position)
+            continue
+        key = f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino} "  # stat_key
+        if not entry.startswith(key) or not stat_mode.S_ISREG(st.st_mode):
+            changed.append(position)
+    return changed
+
+
+def gone_files(rels: Sequence[str], index: LintIndex, changed: int) -> set[str]:
+    """The indexed files not among `rels` (removed since, or linted alone from elsewhere)."""
+    if not changed and len(rels) == len(index.files):
+        return set()  # every rel was found, and there are as many: the same set
+    return set(index.files).difference(rels)
+
+
+def stored_findings(
+    index: LintIndex, skip_files: set[str], skip_events: set[str]
+) -> list[Finding] | None:
+    """The stored findings of every file and event but those skipped: files first, then
+    events (a stable sort then orders them as the general path does). None when a stored
+    row is not what its entry says (a broken or hostile index): lint the general way."""
+    found: list[Finding] = []
+    shared = index.shared
+    for rel, entry in index.files.items():
+        if rel in skip_files or entry.endswith(" 0"):
+            continue
+        rows = _rows(index.file_rows, rel, entry[entry.rfind(" ") + 1 :], shared)
+        if rows is None:
+            return None
+        found.extend(rows)
+    for key, entry in index.events.items():
+        if key in skip_events:
+            continue
+        count = entry.partition(":")[0]
+        if count == "0":
+            continue
+        rows = _rows(index.event_rows, key, count, shared)
+        if rows is None:
+            return None
+        found.extend(rows)
+    return found
+
+
+def events_to_redo(
+    texts: Sequence[str],
+    changed: list[int],
+    gone: set[str],
+    event_of: Callable[[str], str],
+    root_prefix: str,
+) -> tuple[set[str], list[int]]:
+    """The events holding a changed or gone file, and the positions of all their files
+    (an event's rules compare its versions, so every version of it is linted again)."""
+    events = {event_of(texts[position]) for position in changed}
+    events.update(event_of(root_prefix + rel) for rel in gone)
+    positions = [position for position, text in enumerate(texts) if event_of(text) in events]
+    return events, positions
