@@ -68,12 +68,12 @@ _MAX_INDEX_BYTES = 1 << 30  # a larger "index" is not ours
 _HASH_CHARS = 32  # content_hash: 16 bytes as hex
 _RACY = "~"  # an entry starting with this is never trusted by its stat
 
-# One file's entry: ("<size> <mtime_ns> <ctime_ns> <inode> <hash> <findings>", finding rows
+# One file's entry: ("<size> <mtime_ns> <ctime_ns> <inode> <hash> <findings>", its findings
 # or None when there are none); racy entries start with `_RACY`.
-# One event's entry: ("<findings>:<signature>", rows or None); the signature lists its
-# versions' file names and hashes in order (see `event_signature`).
-FileEntry = tuple[str, list[Any] | None]
-EventEntry = tuple[str, list[Any] | None]
+# One event's entry: ("<findings>:<signature>", findings or None); the signature lists its
+# versions' file names and hashes in order (see `event_signature`). Stored as `RowTable` rows.
+FileEntry = tuple[str, list[Finding] | None]
+EventEntry = tuple[str, list[Finding] | None]
 
 
 def cache_disabled() -> bool:
@@ -149,87 +149,153 @@ def _library_versions() -> list[object]:
     return found
 
 
-def finding_row(finding: Finding) -> list[Any]:
-    return [
-        finding.schema_id,
-        finding.file,
-        finding.line,
-        finding.column,
-        finding.rule,
-        finding.rule_name,
-        finding.severity,
-        finding.message,
-        finding.property,
-        finding.suggestion,
-        list(finding.path),
-    ]
+class RowTable:
+    """The strings and property paths of the stored findings, each held once; a stored row
+    refers to them by position: `[id, file, line, column, rule, rule name, severity,
+    message, property, suggestion, path]`, with line, column, property and suggestion
+    possibly null.
 
-
-def _opt_int(value: Any) -> bool:
-    return value is None or value.__class__ is int
-
-
-def _opt_str(value: Any) -> bool:
-    return value is None or value.__class__ is str
-
-
-def finding_from_row(row: Any, shared: dict[Any, Any] | None = None) -> Finding | None:
-    """The Finding a cached row holds; None for anything that is not one.
-
-    `shared` maps each string (and path) already decoded to the object to use: the rows of
-    one file repeat its id and path, and every row repeats rule names, so 450,000 findings
-    share them instead of holding 450,000 copies (and printable() runs once per string).
+    450,000 findings of 50,000 files repeat each file's id and path and a few dozen rule
+    names and messages: as numbers they decode in half the time JSON takes for the strings,
+    and every Finding shares one object per string instead of holding copies.
     """
-    if row.__class__ is not list or len(row) != 11:
-        return None
-    schema_id, file, line, column, rule, name, severity, message, prop, suggestion, path = row
-    memo: dict[Any, Any] = {} if shared is None else shared
-    texts: list[str | None] = []
-    for value in (schema_id, file, rule, name, message, prop, suggestion):
-        if value is None:
-            texts.append(None)
-            continue
-        if value.__class__ is not str:
-            return None
-        known = memo.get(value)
-        if known is None:
-            known = memo[value] = value if value.isascii() else printable(value)
-        texts.append(known)
-    if texts[0] is None or texts[1] is None or texts[2] is None or texts[3] is None:
-        return None
-    if texts[4] is None or severity not in SEVERITIES:
-        return None
-    if not (_opt_int(line) and _opt_int(column)) or path.__class__ is not list:
-        return None
-    for part in path:
-        if part.__class__ is not str and part.__class__ is not int:
-            return None
-    steps = tuple(path)
-    return Finding(
-        schema_id=texts[0],
-        file=texts[1],
-        line=line,
-        column=column,
-        rule=texts[2],
-        rule_name=texts[3],
-        severity=severity,
-        message=texts[4],
-        property=texts[5],
-        suggestion=texts[6],
-        path=memo.setdefault(steps, steps),
-    )
 
+    def __init__(self, strings: list[str] | None = None, paths: list[tuple] | None = None):
+        self.strings: list[str] = strings if strings is not None else []
+        self.paths: list[tuple[str | int, ...]] = paths if paths is not None else []
+        self._string_ids: dict[str, int] | None = None
+        self._path_ids: dict[tuple, int] | None = None
 
-def findings_from_rows(rows: Any, shared: dict[Any, Any] | None = None) -> list[Finding] | None:
-    if rows.__class__ is not list:
-        return None
-    findings = []
-    for row in rows:
-        finding = finding_from_row(row, shared)
-        if finding is None:
+    @classmethod
+    def parse(cls, strings: Any, paths: Any) -> RowTable | None:
+        """The table of a loaded index; None when it is not one (a broken index)."""
+        if strings.__class__ is not list or paths.__class__ is not list:
             return None
-        findings.append(finding)
-    return findings
+        if not all(text.__class__ is str for text in strings):
+            return None
+        steps: list[tuple] = []
+        for path in paths:
+            if path.__class__ is not list:
+                return None
+            if not all(part.__class__ is str or part.__class__ is int for part in path):
+                return None
+            steps.append(tuple(path))
+        return cls([printable(text) for text in strings], steps)
+
+    def _string(self, text: str | None) -> int | None:
+        if text is None:
+            return None
+        ids = self._string_ids
+        if ids is None:
+            ids = self._string_ids = {value: at for at, value in enumerate(self.strings)}
+        at = ids.get(text)
+        if at is None:
+            at = ids[text] = len(self.strings)
+            self.strings.append(text)
+        return at
+
+    def _path(self, path: tuple[str | int, ...]) -> int:
+        ids = self._path_ids
+        if ids is None:
+            ids = self._path_ids = {value: at for at, value in enumerate(self.paths)}
+        at = ids.get(path)
+        if at is None:
+            at = ids[path] = len(self.paths)
+            self.paths.append(path)
+        return at
+
+    def row(self, finding: Finding) -> list[Any]:
+        """The stored row of a finding (adding its strings to the table)."""
+        text = self._string
+        return [
+            text(finding.schema_id),
+            text(finding.file),
+            finding.line,
+            finding.column,
+            text(finding.rule),
+            text(finding.rule_name),
+            text(finding.severity),
+            text(finding.message),
+            text(finding.property),
+            text(finding.suggestion),
+            self._path(finding.path),
+        ]
+
+    def findings(self, rows: Any) -> list[Finding] | None:
+        """The findings stored rows hold; None when any is not one."""
+        if rows.__class__ is not list:
+            return None
+        strings, paths, found = self.strings, self.paths, []
+        try:
+            for row in rows:
+                if row.__class__ is not list or len(row) != 11:
+                    return None
+                schema_id, file, line, column, rule, name, severity, message, prop, hint, path = row
+                if not (line is None or line.__class__ is int):
+                    return None
+                if not (column is None or column.__class__ is int):
+                    return None
+                level = strings[severity]
+                if level not in SEVERITIES:
+                    return None
+                found.append(
+                    Finding(
+                        strings[schema_id],
+                        strings[file],
+                        line,
+                        column,
+                        strings[rule],
+                        strings[name],
+                        level,
+                        strings[message],
+                        None if prop is None else strings[prop],
+                        None if hint is None else strings[hint],
+                        paths[path],
+                    )
+                )
+        except (IndexError, TypeError):  # a number that is not a position in the table
+            return None
+        return found
+
+    def compacted(
+        self, stores: Sequence[dict[str, Any]]
+    ) -> tuple[RowTable, list[dict[str, Any]], list[set[str]]]:
+        """A table of only what the rows in `stores` use, the stores renumbered for it (the
+        strings of removed files would otherwise stay for ever), and the keys whose rows
+        are not rows of this table, per store (a broken index: their entries go too)."""
+        table = RowTable()
+        text, step = table._string, table._path
+        strings, paths = self.strings, self.paths
+        broken: list[set[str]] = []
+
+        def renumbered(row: list[Any]) -> list[Any]:
+            schema_id, file, line, column, rule, name, severity, message, prop, hint, path = row
+            return [
+                text(strings[schema_id]),
+                text(strings[file]),
+                line,
+                column,
+                text(strings[rule]),
+                text(strings[name]),
+                text(strings[severity]),
+                text(strings[message]),
+                None if prop is None else text(strings[prop]),
+                None if hint is None else text(strings[hint]),
+                step(paths[path]),
+            ]
+
+        renewed: list[dict[str, Any]] = []
+        for store in stores:
+            new: dict[str, Any] = {}
+            bad: set[str] = set()
+            for key, rows in store.items():
+                try:
+                    new[key] = [renumbered(row) for row in rows]
+                except (IndexError, TypeError, ValueError):
+                    bad.add(key)
+            renewed.append(new)
+            broken.append(bad)
+        return table, renewed, broken
 
 
 def stat_key(st: os.stat_result) -> str:
@@ -242,8 +308,7 @@ def new_file_entry(
     st: os.stat_result, digest: str, findings: list[Finding], racy_cutoff: int
 ) -> FileEntry:
     racy = _RACY if max(st.st_mtime_ns, st.st_ctime_ns) >= racy_cutoff else ""
-    rows = [finding_row(finding) for finding in findings] or None
-    return f"{racy}{stat_key(st)}{digest} {len(findings)}", rows
+    return f"{racy}{stat_key(st)}{digest} {len(findings)}", list(findings) or None
 
 
 def event_signature(members: Sequence[Any]) -> str:
@@ -256,8 +321,7 @@ def event_signature(members: Sequence[Any]) -> str:
 
 
 def new_event_entry(signature: str, findings: list[Finding]) -> EventEntry:
-    rows = [finding_row(finding) for finding in findings] or None
-    return f"{len(findings)}:{signature}", rows
+    return f"{len(findings)}:{signature}", list(findings) or None
 
 
 def cacheable_key(text: str) -> bool:
@@ -304,15 +368,13 @@ def folder_listing(entry: Any, key: str) -> tuple[list[str], list[str]] | None:
     return files, folders
 
 
-def _rows(
-    store: dict[str, Any], key: str, count: str, shared: dict[Any, Any]
-) -> list[Finding] | None:
+def _rows(store: dict[str, Any], key: str, count: str, table: RowTable) -> list[Finding] | None:
     """The `count` findings stored under `key`; None when they are not exactly that."""
     if count == "0":
         return []
     if not count.isdigit() or not count.isascii():
         return None
-    findings = findings_from_rows(store.get(key), shared)
+    findings = table.findings(store.get(key))
     return findings if findings is not None and len(findings) == int(count) else None
 
 
@@ -328,8 +390,7 @@ class LintIndex:
     event_rows: dict[str, Any] = field(default_factory=dict)
     complete: bool = False  # see the module docstring
     listed: bool = False
-    # Strings and paths decoded from the rows, shared by every finding that repeats them.
-    shared: dict[Any, Any] = field(default_factory=dict, repr=False)
+    table: RowTable = field(default_factory=RowTable, repr=False)  # what the rows refer to
 
     def trusted(self, rel: str, key: str) -> tuple[str, list[Finding]] | None:
         """(hash, findings) when the file's `stat_key` matches a non-racy entry: no need
@@ -341,7 +402,7 @@ class LintIndex:
         digest, count = rest[:_HASH_CHARS], rest[_HASH_CHARS + 1 :]
         if len(rest) <= _HASH_CHARS + 1 or rest[_HASH_CHARS] != " ":
             return None
-        findings = _rows(self.file_rows, rel, count, self.shared)
+        findings = _rows(self.file_rows, rel, count, self.table)
         return None if findings is None else (digest, findings)
 
     def by_hash(self, rel: str, digest: str) -> list[Finding] | None:
@@ -352,7 +413,7 @@ class LintIndex:
         parts = entry.removeprefix(_RACY).split(" ")  # type: ignore[union-attr]
         if len(parts) != 6 or parts[4] != digest:
             return None
-        return _rows(self.file_rows, rel, parts[5], self.shared)
+        return _rows(self.file_rows, rel, parts[5], self.table)
 
     def event(self, key: str, signature: str) -> list[Finding] | None:
         """The event rules' findings for exactly these versions (names and hashes, in order)."""
@@ -362,7 +423,7 @@ class LintIndex:
         count, _, cached = entry.partition(":")  # type: ignore[union-attr]
         if cached != signature:
             return None
-        return _rows(self.event_rows, key, count, self.shared)
+        return _rows(self.event_rows, key, count, self.table)
 
 
 def index_path(project: Project, print_: str) -> Path:
@@ -390,7 +451,8 @@ def load_index(project: Project, print_: str) -> LintIndex:
     if parsed is None:
         log.debug("ignoring the lint cache %s: not this version's", path)
         return index
-    index.files, index.events, index.folders, index.file_rows, index.event_rows, flags = parsed
+    index.files, index.events, index.folders, index.file_rows, index.event_rows = parsed[:5]
+    flags, index.table = parsed[5:]
     index.complete, index.listed = "complete" in flags, "listed" in flags
     return index
 
@@ -399,8 +461,8 @@ _FLAGS = ("complete", "listed")
 
 
 def decode_index(raw: bytes, print_: str):
-    """(files, events, folders, file rows, event rows, flags) of an index's bytes; None if
-    not this format and fingerprint. Raises for a broken one."""
+    """(files, events, folders, file rows, event rows, flags, row table) of an index's
+    bytes; None if not this format and fingerprint. Raises for a broken one."""
     head, rows_line, count, body = raw.decode("utf-8").split("\n", 3)
     if head != f"{_MAGIC} {FORMAT} {print_}":
         return None
@@ -408,6 +470,9 @@ def decode_index(raw: bytes, print_: str):
     file_rows, event_rows = rows["files"], rows["events"]
     if file_rows.__class__ is not dict or event_rows.__class__ is not dict:
         return None
+    table = RowTable.parse(rows["strings"], rows["paths"])
+    if table is None:
+        raise ValueError("not a row table")
     lines = body.split("\n")  # key, entry, key, entry, ..., "" (all in C: fast)
     if len(lines) % 2 != 1 or lines[-1] != "":
         raise ValueError("truncated")
@@ -420,7 +485,7 @@ def decode_index(raw: bytes, print_: str):
     files = dict(zip(lines[0:split:2], lines[1:split:2], strict=True))
     events = dict(zip(lines[split:end:2], lines[split + 1 : end : 2], strict=True))
     folders = dict(zip(lines[end:-1:2], lines[end + 1 : -1 : 2], strict=True))
-    return files, events, folders, file_rows, event_rows, flags
+    return files, events, folders, file_rows, event_rows, flags, table
 
 
 def encode_index(
@@ -431,8 +496,18 @@ def encode_index(
     file_rows: dict[str, Any],
     event_rows: dict[str, Any],
     flags: Sequence[str] = (),
+    table: RowTable | None = None,
 ) -> str:
-    rows = json.dumps({"files": file_rows, "events": event_rows}, separators=(",", ":"))
+    table = table or RowTable()
+    rows = json.dumps(
+        {
+            "strings": table.strings,
+            "paths": table.paths,
+            "files": file_rows,
+            "events": event_rows,
+        },
+        separators=(",", ":"),
+    )
     flag_text = ",".join(flag for flag in _FLAGS if flag in flags) or "-"
     parts = [f"{_MAGIC} {FORMAT} {print_}\n{rows}\n{len(files)} {len(events)} {flag_text}\n"]
     parts.extend(f"{rel}\n{entry}\n" for rel, entry in files.items())
@@ -444,18 +519,21 @@ def encode_index(
 def _merged(
     old: dict[str, str],
     old_rows: dict[str, Any],
-    new: dict[str, tuple[str, list[Any] | None]],
+    new: dict[str, tuple[str, list[Finding] | None]],
     keep: set[str] | None,
-) -> tuple[dict[str, str], dict[str, Any], bool]:
-    """The old entries (those in `keep`, if given) updated with the new; and whether that
-    changed anything."""
+    table: RowTable,
+) -> tuple[dict[str, str], dict[str, Any], bool, bool]:
+    """The old entries (those in `keep`, if given) updated with the new (their findings as
+    rows of `table`); whether that changed anything, and whether it dropped any."""
+    dropped = False
     if keep is None or (len(keep) >= len(old) and all(key in keep for key in old)):
         entries, rows, changed = dict(old), dict(old_rows), False
     else:
         entries = {key: entry for key, entry in old.items() if key in keep}
         rows = {key: row for key, row in old_rows.items() if key in keep}
-        changed = True
-    for key, (entry, found) in new.items():
+        changed = dropped = True
+    for key, (entry, findings) in new.items():
+        found = None if findings is None else [table.row(finding) for finding in findings]
         if entries.get(key) == entry and rows.get(key) == found:
             continue
         entries[key] = entry
@@ -464,7 +542,7 @@ def _merged(
         else:
             rows[key] = found
         changed = True
-    return entries, rows, changed
+    return entries, rows, changed, dropped
 
 
 def save_index(
@@ -491,12 +569,18 @@ def save_index(
     """
     from reflekt.core.fsutil import write_atomic
 
-    merged_files, file_rows, files_changed = _merged(
-        index.files, index.file_rows, files, keep_files
+    table = index.table
+    merged_files, file_rows, files_changed, files_dropped = _merged(
+        index.files, index.file_rows, files, keep_files, table
     )
-    merged_events, event_rows, events_changed = _merged(
-        index.events, index.event_rows, events, keep_events
+    merged_events, event_rows, events_changed, events_dropped = _merged(
+        index.events, index.event_rows, events, keep_events, table
     )
+    if files_dropped or events_dropped:  # their strings are no longer used
+        table, (file_rows, event_rows), broken = table.compacted([file_rows, event_rows])
+        for entries, keys in zip((merged_files, merged_events), broken, strict=True):
+            for key in keys:  # a miss next time
+                entries.pop(key, None)
     if keep_files is None:
         complete = complete and index.complete
         listed = index.listed and len(merged_files) == len(index.files)
@@ -514,7 +598,7 @@ def save_index(
     print_ = index.path.name.removeprefix(INDEX_PREFIX).removesuffix(INDEX_SUFFIX)
     flags = [name for name, on in (("complete", complete), ("listed", listed)) if on]
     text = encode_index(
-        print_, merged_files, merged_events, new_folders, file_rows, event_rows, flags
+        print_, merged_files, merged_events, new_folders, file_rows, event_rows, flags, table
     )
     try:
         write_atomic(index.path, text)
@@ -522,7 +606,7 @@ def save_index(
         log.debug("not writing the lint cache %s: %s", index.path, exc)
         return False
     index.files, index.events, index.folders = merged_files, merged_events, new_folders
-    index.file_rows, index.event_rows = file_rows, event_rows
+    index.file_rows, index.event_rows, index.table = file_rows, event_rows, table
     index.complete, index.listed = complete, listed
     _remove_other_indexes(index.path)
     return True

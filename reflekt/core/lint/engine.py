@@ -619,7 +619,7 @@ def _lint_warm(
     )
 
     index, places = run.index, run.places
-    changed = changed_positions(texts, rels, index)
+    changed = run.changed if run.changed is not None else changed_positions(texts, rels, index)
     gone = gone_files(rels, index, len(changed))
     redo_events: set[str] = set()
     redo: list[int] = []
@@ -683,6 +683,7 @@ class _CacheRun:
     # The files' paths relative to the root when the listing came whole from the index
     # (`LintIndex.listed`): its file keys.
     rels: list[str] | None = None
+    changed: list[int] | None = None  # with `rels`: the files whose stat changed
 
     def listed_all(self, texts: list[str], rels: list[str]) -> bool:
         """Whether the index may say `listed` after this listing: every folder walked got
@@ -730,10 +731,10 @@ def _list_cached(run: _CacheRun) -> list[str]:
 
     run.listing = True
     places = run.places
-    texts = listed_files(run.index, str(places.schemas_dir), places.prefix)
-    if texts is not None:
-        run.rels = list(run.index.files)
-        return texts
+    listed = listed_files(run.index, str(places.schemas_dir), places.prefix)
+    if listed is not None:
+        run.rels, run.changed = listed.rels, listed.changed
+        return listed.texts
 
     def lister(folder: str, rel: str) -> tuple[list[str], list[str]] | None:
         run.walked += 1

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from reflekt.cli import cli
 from reflekt.core.lint import lint_project
-from reflekt.core.lint.cache import FORMAT, decode_index, encode_index
+from reflekt.core.lint.cache import FORMAT, RowTable, decode_index, encode_index
 from reflekt.core.lint.engine import PARALLEL_THRESHOLD
 from reflekt.core.project import load_project
 from reflekt.core.schemas import list_schema_files
@@ -42,18 +42,50 @@ def _fingerprint(index: Path) -> str:
     return index.name.removeprefix("index-").removesuffix(".idx")
 
 
+NAMES = ("files", "events", "folders", "file_rows", "event_rows", "flags", "table")
+
+
 def read_index(index: Path) -> dict:
-    """The index's entries: files and events (strings), and the finding rows of each."""
+    """The index's entries: files and events (strings), and the finding rows of each, as
+    readable rows (`[id, file, line, column, rule, name, severity, message, property,
+    suggestion, path]`, the numbers of the stored rows looked up in its table)."""
     parsed = decode_index(index.read_bytes(), _fingerprint(index))
     assert parsed is not None
-    names = ("files", "events", "folders", "file_rows", "event_rows", "flags")
-    return dict(zip(names, parsed, strict=True))
+    data = dict(zip(NAMES, parsed, strict=True))
+    table = data.pop("table")
+    for name in ("file_rows", "event_rows"):
+        data[name] = {
+            key: [_readable(row, table) for row in rows] for key, rows in data[name].items()
+        }
+    return data
+
+
+def _readable(row: list, table: RowTable) -> list:
+    text = table.strings
+    opt = [None if row[at] is None else text[row[at]] for at in (8, 9)]
+    return [*(text[row[at]] for at in (0, 1)), row[2], row[3],
+            *(text[row[at]] for at in (4, 5, 6, 7)), *opt, list(table.paths[row[10]])]  # fmt: skip
 
 
 def write_index(index: Path, data: dict) -> None:
-    names = ("files", "events", "folders", "file_rows", "event_rows", "flags")
-    parts = tuple(data[name] for name in names)
-    index.write_text(encode_index(_fingerprint(index), *parts), encoding="utf-8")
+    """`read_index`'s data back as an index; rows that are not readable rows are kept as
+    they are (to plant broken ones)."""
+    table = RowTable()
+    stores = {}
+    for name in ("file_rows", "event_rows"):
+        stores[name] = {
+            key: [_stored(row, table) for row in rows] for key, rows in data[name].items()
+        }
+    parts = [stores.get(name, data.get(name)) for name in NAMES[:-1]]
+    index.write_text(encode_index(_fingerprint(index), *parts, table), encoding="utf-8")
+
+
+def _stored(row, table: RowTable):
+    if not (isinstance(row, list) and len(row) == 11 and isinstance(row[0], str)):
+        return row
+    text = table._string
+    return [text(row[0]), text(row[1]), row[2], row[3], *(text(v) for v in row[4:10]),
+            table._path(tuple(row[10]))]  # fmt: skip
 
 
 def index_format(index: Path) -> int:
@@ -743,3 +775,40 @@ def test_a_complete_index_with_broken_rows_falls_back(make_project, no_racy_wind
         data["file_rows"][rel] = [row]
     write_index(index, data)
     assert both(root).findings == expected
+
+
+@pytest.mark.parametrize(
+    "plant",
+    [
+        lambda rows: rows.update({"strings": [1, 2]}),  # not a table of strings
+        lambda rows: rows.update({"paths": [["properties", 1.5]]}),
+        lambda rows: [row.__setitem__(7, 10**9) for r in rows["files"].values() for row in r],
+        lambda rows: [row.__setitem__(4, "RF311") for r in rows["files"].values() for row in r],
+        lambda rows: [row.__setitem__(10, -(10**9)) for r in rows["files"].values() for row in r],
+    ],
+    ids=["strings", "paths", "out-of-range", "not-a-number", "negative-path"],
+)
+def test_a_broken_row_table_is_a_miss(make_project, no_racy_window, plant):
+    """The stored rows are numbers into the index's table of strings and paths: a table that
+    is not one, or a number that is not a position in it, is a miss, never a finding."""
+    root = _project_with_findings(make_project())
+    expected = both(root).findings
+    [index] = index_files(root)
+    head, rows_line, rest = index.read_text(encoding="utf-8").split("\n", 2)
+    rows = json.loads(rows_line)
+    assert rows["files"]
+    plant(rows)
+    index.write_text(f"{head}\n{json.dumps(rows)}\n{rest}", encoding="utf-8")
+
+    assert both(root).findings == expected
+    assert both(root, [root / "schemas/segment/shop/Cart_Left/1-0.json"]).findings
+
+
+def test_removing_files_drops_their_strings_from_the_table(make_project, no_racy_window):
+    root = _project_with_findings(make_project())
+    both(root)
+    shutil.rmtree(root / "schemas/segment/shop/Cart_Left")
+    both(root)
+    [index] = index_files(root)
+    table = decode_index(index.read_bytes(), _fingerprint(index))[-1]
+    assert not any("Cart_Left" in text for text in table.strings)
