@@ -17,7 +17,6 @@ from pathlib import Path
 from reflekt.core.lint.findings import Finding, LintReport
 from reflekt.tui.model import Counts, SchemaIndex
 
-
 _schema_id = attrgetter("schema_id")
 _severity = attrgetter("severity")
 
