@@ -16,6 +16,7 @@ written atomically or journaled by the core, so a job cut short leaves no half-w
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from typing import Any
 from textual.message import Message
 
 from reflekt.core.lint import lint_project
+from reflekt.core.lint.engine import PARALLEL_THRESHOLD
 from reflekt.core.lint.findings import Finding, LintReport
 from reflekt.core.listing_cache import load_listing, save_listing
 from reflekt.core.profiles import Profile, load_profile
@@ -63,6 +65,9 @@ from reflekt.tui.model import Changes, SchemaIndex
 Post = Callable[[Message], object]  # a widget's thread-safe `post_message`
 
 LINT_STREAM_EVERY_S = 0.25  # seconds between two progress messages (with the findings)
+# A whole-project lint of this many files over a cold cache runs in a process on every core
+# (`_prime`); fewer take less time than starting it.
+PRIME_ABOVE = PARALLEL_THRESHOLD
 DIFF_PROGRESS_EVERY = 200  # events between two progress messages
 
 
@@ -139,6 +144,8 @@ def lint_job(
     each chunk's findings as it is done so the tree and panel fill while it runs."""
     covered, paths = files_to_lint(index, ids)
     total = len(paths)
+    if ids is None and total >= PRIME_ABOVE and (os.cpu_count() or 1) > 1:
+        _prime(project, covered, post)
     done = 0
     pending: list[Finding] = []
     last = time.monotonic()
@@ -163,6 +170,18 @@ def lint_job(
     except Exception as error:  # a ReflektError, or a bug in a rule
         return LintFailed(error)
     return LintFinished(covered, report)
+
+
+def _prime(project: Project, covered: tuple[str, ...] | None, post: Post) -> None:
+    """Over a cold cache, lint the whole project in a process of its own on every core
+    (`core/lint/prime.py`), showing its progress; the lint that follows takes the warm path.
+    If it fails, that lint does the work in this thread."""
+    from reflekt.core.lint.engine import cache_complete
+    from reflekt.core.lint.prime import prime_lint_cache
+
+    if cache_complete(project):
+        return
+    prime_lint_cache(project.root, lambda done, total: post(LintProgress(done, total, covered, ())))
 
 
 def unreadable_ids(index: SchemaIndex, report: LintReport) -> list[str]:

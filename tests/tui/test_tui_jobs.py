@@ -8,12 +8,14 @@ import sys
 import pytest
 
 from reflekt.core.errors import ReflektError
+from reflekt.core.lint import lint_project
+from reflekt.core.lint.engine import cache_complete
 from reflekt.core.project import load_project
 from reflekt.tui import messages
 from reflekt.tui.bindings import key_hint, pretty_keys
 from reflekt.tui.editor import EditorError, editor_command
 from reflekt.tui.errors import error_text
-from reflekt.tui.jobs import lint_job, load_profile_job, pull_job
+from reflekt.tui.jobs import PRIME_ABOVE, lint_job, load_profile_job, pull_job
 from reflekt.tui.model import SchemaIndex
 from reflekt.tui.screens.main import MainScreen
 
@@ -50,6 +52,29 @@ def test_lint_job_lints_the_index_and_reports_progress(make_project):
     assert answer.report.schemas == 2
     assert {f.rule for f in answer.report.findings if f.property == "cartID"} >= {"RF311"}
     assert [(m.done, m.total) for m in posted if isinstance(m, messages.LintProgress)] == [(2, 2)]
+
+
+def test_a_large_cold_lint_is_primed_on_every_core_and_finds_what_lint_finds(make_project):
+    """Over a cold cache a whole-project lint of many files runs in a process of its own
+    (`core/lint/prime.py`; its progress is shown), then takes the warm path: the findings
+    are exactly those of a lint without the cache, and the cache is complete after."""
+    builder = make_project()
+    for number in range(PRIME_ABOVE + 5):
+        props = {"cartID" if number % 7 == 0 else "cart_id": {"type": "string"}}
+        builder.add_schema(f"segment/shop/Event_{number:05d}/1-0", props)
+    builder.write_raw("schemas/segment/shop/Broken/1-0.json", "{")
+    project = load_project(builder.root)
+    assert not cache_complete(project)
+    posted: list[object] = []
+
+    answer = lint_job(project, SchemaIndex.load(project), None, posted.append)
+    assert isinstance(answer, messages.LintFinished)
+    assert cache_complete(project)
+    assert answer.report.findings == lint_project(project).findings
+    assert {f.rule for f in answer.report.findings} >= {"RF101", "RF311"}
+    progress = [(m.done, m.total) for m in posted if isinstance(m, messages.LintProgress)]
+    assert len(progress) > 2  # the priming process's chunks, then the warm run's end
+    assert progress[-1] == (PRIME_ABOVE + 6, PRIME_ABOVE + 6)
 
 
 def test_a_job_that_fails_answers_with_the_error(make_project):

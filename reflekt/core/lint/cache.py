@@ -14,9 +14,10 @@ lint code, reflekt_project.yml, the meta-schema, the active rules and their seve
 REFLEKT_MAX_SCHEMA_BYTES): another config is another file, never a stale answer.
 
 Layout (FORMAT 3), chosen so that a warm run over 50,000 files loads it in milliseconds
-(JSON of 50,000 lists took 0.5 s): a first line `reflekt-lint-index <FORMAT> <fingerprint>`;
-a line of JSON with the finding rows of the files and events that have findings; a line
-with the number of files N and of events M and the index's flags; N pairs of lines
+(JSON of 50,000 lists took 0.5 s): a first line `reflekt-lint-index <FORMAT> <fingerprint>
+<flags>` (`index_flags` reads only that line); a line of JSON with the finding rows of the
+files and events that have findings (`RowTable`); a line with the number of files N and of
+events M; N pairs of lines
 `<rel>`, `<entry>`, M pairs (`<event key>`, `<entry>`), then a pair per folder under
 schemas/ (`<folder>`, its stat and listing: a folder whose stat is unchanged is not listed
 again, as git's untracked cache does; racy ones are not kept). Paths holding a newline are
@@ -460,11 +461,35 @@ def load_index(project: Project, print_: str) -> LintIndex:
 _FLAGS = ("complete", "listed")
 
 
+def index_flags(project: Project, print_: str) -> set[str] | None:
+    """The flags of the index for this fingerprint, from its first line only; None when
+    there is none (or it is not one: a FIFO there is not waited on)."""
+    import stat as stat_mode
+
+    try:
+        fd = os.open(index_path(project, print_), os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        if not stat_mode.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        head = os.read(fd, 4096).partition(b"\n")[0].decode("utf-8", "replace")
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    magic, _, flag_text = head.rpartition(" ")
+    if magic != f"{_MAGIC} {FORMAT} {print_}":
+        return None
+    return set(flag_text.split(",")) & set(_FLAGS)
+
+
 def decode_index(raw: bytes, print_: str):
     """(files, events, folders, file rows, event rows, flags, row table) of an index's
     bytes; None if not this format and fingerprint. Raises for a broken one."""
     head, rows_line, count, body = raw.decode("utf-8").split("\n", 3)
-    if head != f"{_MAGIC} {FORMAT} {print_}":
+    magic, _, flag_text = head.rpartition(" ")
+    if magic != f"{_MAGIC} {FORMAT} {print_}":
         return None
     rows = json.loads(rows_line)
     file_rows, event_rows = rows["files"], rows["events"]
@@ -476,7 +501,7 @@ def decode_index(raw: bytes, print_: str):
     lines = body.split("\n")  # key, entry, key, entry, ..., "" (all in C: fast)
     if len(lines) % 2 != 1 or lines[-1] != "":
         raise ValueError("truncated")
-    files_count, events_count, flag_text = count.split(" ")
+    files_count, events_count = count.split(" ")
     flags = set(flag_text.split(",")) & set(_FLAGS)
     split = 2 * int(files_count)
     end = split + 2 * int(events_count)
@@ -509,7 +534,7 @@ def encode_index(
         separators=(",", ":"),
     )
     flag_text = ",".join(flag for flag in _FLAGS if flag in flags) or "-"
-    parts = [f"{_MAGIC} {FORMAT} {print_}\n{rows}\n{len(files)} {len(events)} {flag_text}\n"]
+    parts = [f"{_MAGIC} {FORMAT} {print_} {flag_text}\n{rows}\n{len(files)} {len(events)}\n"]
     parts.extend(f"{rel}\n{entry}\n" for rel, entry in files.items())
     parts.extend(f"{key}\n{entry}\n" for key, entry in events.items())
     parts.extend(f"{rel}\n{entry}\n" for rel, entry in folders.items())

@@ -783,6 +783,23 @@ def _state(text: str, run: _CacheRun) -> _Known:
     return state
 
 
+def cache_complete(project: Project) -> bool:
+    """Whether a whole-project lint would take the warm path: the cache is on and its index
+    for the current settings is complete (`LintIndex.complete`). Reads one line."""
+    from reflekt.core.lint.cache import index_flags
+
+    if cache_disabled():
+        return False
+    linter = _Linter(project, compile_meta=False)
+    rules = [(active.rule.code, active.severity) for active in linter.rules]
+    try:
+        print_ = fingerprint(project, rules, max_schema_bytes())
+    except Exception:
+        return False
+    flags = index_flags(project, print_) if print_ is not None else None
+    return flags is not None and "complete" in flags
+
+
 def _open_cache(linter: _Linter, limit: int, whole: bool, places: _Places) -> _CacheRun | None:
     rules = [(active.rule.code, active.severity) for active in linter.rules]
     try:
