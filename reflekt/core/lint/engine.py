@@ -502,8 +502,11 @@ def lint_project(
         texts = _list_cached(cache_run)
     else:
         texts = list_schema_paths(project.schemas_dir)
-    rels = cache_run.rels if cache_run and cache_run.rels else [places.relative(t) for t in texts]
-    files = [printable(rel) for rel in rels]
+    if cache_run is not None and cache_run.rels is not None:
+        rels = files = cache_run.rels  # index keys: decoded from UTF-8, so printable
+    else:
+        rels = [places.relative(text) for text in texts]
+        files = [printable(rel) for rel in rels]
     if cache_run is not None and whole_project and cache_run.index.complete:
         report = _lint_warm(linter, texts, rels, files, cache_run, progress, on_findings)
         if report is not None:
@@ -658,10 +661,11 @@ def _lint_warm(
     elif progress is not None:
         progress(total, total, "linting schemas")
     findings.sort(key=sort_key)
-    keep_events = set(index.events)
-    if redo or gone:
-        keep_events = {places.event_of(text) for text in texts}
-    _save(run, redone, texts, rels, True, keep_events)
+    if redo or gone or run.rels is None:  # else the index already says all this
+        keep_events = set(index.events)
+        if redo or gone:
+            keep_events = {places.event_of(text) for text in texts}
+        _save(run, redone, texts, rels, True, keep_events)
     return LintReport(findings=findings, schemas=total, files=files)
 
 
