@@ -644,8 +644,9 @@ def _lint_warm(
     if redo:
         redo_texts = [texts[position] for position in redo]
         rescanned = _scan(redo_texts, [rels[position] for position in redo], run)
-        if rescanned:
-            linter.compile_meta()
+        states = [_known(text, run) for text in redo_texts] if rescanned else []
+        if any(state is None or state.doc is not None for state in states):
+            linter.compile_meta()  # a file to lint (not only touched): as the general path
         redone = _run_chunks(
             linter,
             redo_texts,
@@ -662,9 +663,9 @@ def _lint_warm(
         progress(total, total, "linting schemas")
     findings.sort(key=sort_key)
     if redo or gone or run.rels is None:  # else the index already says all this
-        keep_events = set(index.events)
-        if redo or gone:
-            keep_events = {places.event_of(text) for text in texts}
+        # The events now: those indexed, less the redone ones, plus those still holding a file.
+        keep_events = set(index.events).difference(redo_events)
+        keep_events.update(places.event_of(texts[position]) for position in redo)
         _save(run, redone, texts, rels, True, keep_events)
     return LintReport(findings=findings, schemas=total, files=files)
 
