@@ -91,3 +91,26 @@ def test_lazy_children_fill_when_expanded_from_code_or_needed():
             assert _children(other) == ["now"]
 
     asyncio.run(main())
+
+
+def test_a_label_is_measured_as_textual_would_render_it():
+    """FastTree measures a line's label without rendering it; the width must be what
+    Textual's render-and-measure gives, open or closed, with wide and styled text."""
+    from rich.text import Text
+
+    async def main() -> None:
+        app = Host()
+        async with app.run_test() as pilot:
+            tree = app.query_one(FastTree)
+            tree.root.expand()
+            folder = tree.root.add(Text.assemble(("plan", "bold"), " (3) ", ("✗9", "red")))
+            folder.add_leaf("Évènement_購入 1-0 ⚠2")
+            leaf = tree.root.add_leaf("")
+            nodes = [tree.root, folder, folder.children[0], leaf]
+            for opened in (False, True):
+                folder.expand() if opened else folder.collapse()
+                await pilot.pause()
+                for node in nodes:
+                    assert tree.get_label_width(node) == Tree.get_label_width(tree, node)
+
+    asyncio.run(main())

@@ -20,6 +20,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from reflekt.tui.check_model import ROOT, CheckModel, State, name_of, parent_of
@@ -211,6 +212,10 @@ class CheckTree(FastTree[CheckData]):
             ticked, total = self.model.ticked_count(data.key), self.model.total(data.key)
             text.append(f"  {ticked}/{total}", style="dim")
         return text
+
+    def get_label_width(self, node: TreeNode[CheckData]) -> int:
+        """Measured on the rendered line: the box and the ticked counts are not in the label."""
+        return Tree.get_label_width(self, node)
 
     def render_label(self, node: TreeNode[CheckData], base_style: Style, style: Style) -> Text:
         """Textual's line for the node (its icon), with the label read from the model now."""
