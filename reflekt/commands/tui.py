@@ -21,7 +21,7 @@ def command(run: Run, profile: str | None, no_cache: bool) -> int:
     if no_cache:  # the app lints in workers of this process: the variable reaches them all
         import os
 
-        from reflekt.core.lint.cache import NO_CACHE_ENV
+        from reflekt.core.cache_switch import NO_CACHE_ENV
 
         os.environ[NO_CACHE_ENV] = "1"
     from reflekt.tui.app import create_app

@@ -18,7 +18,7 @@ import json
 import logging
 from pathlib import Path
 
-from reflekt.core.lint.cache import cache_disabled
+from reflekt.core.cache_switch import cache_disabled
 from reflekt.core.project import Project
 
 log = logging.getLogger("reflekt.listing")

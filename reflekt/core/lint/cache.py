@@ -58,7 +58,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("reflekt.lint.cache")
 
-NO_CACHE_ENV = "REFLEKT_NO_CACHE"
 FORMAT = 3  # bump when the index layout or what it stores changes
 RACY_NS = 2_000_000_000  # files changed this close to the run are re-hashed next time
 INDEX_PREFIX = "index-"
@@ -75,12 +74,6 @@ _RACY = "~"  # an entry starting with this is never trusted by its stat
 # versions' file names and hashes in order (see `event_signature`). Stored as `RowTable` rows.
 FileEntry = tuple[str, list[Finding] | None]
 EventEntry = tuple[str, list[Finding] | None]
-
-
-def cache_disabled() -> bool:
-    """`REFLEKT_NO_CACHE` set to anything but empty, 0, false or no."""
-    value = os.environ.get(NO_CACHE_ENV, "").strip().lower()
-    return value not in ("", "0", "false", "no")
 
 
 def lint_cache_dir(project: Project) -> Path:

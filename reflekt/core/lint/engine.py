@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
+from reflekt.core.cache_switch import cache_disabled
 from reflekt.core.errors import ConfigError
 from reflekt.core.lint.base import (
     SCOPE_EVENT,
@@ -32,7 +33,6 @@ from reflekt.core.lint.cache import (
     EventEntry,
     FileEntry,
     LintIndex,
-    cache_disabled,
     cacheable_key,
     content_hash,
     event_signature,

@@ -659,7 +659,7 @@ def test_tui_no_cache_flag_turns_the_lint_cache_off(monkeypatch):
     """`reflekt tui` lints through the cache (in its own workers): --no-cache sets
     REFLEKT_NO_CACHE for the whole process, which `lint_project` obeys."""
     import reflekt.tui.app
-    from reflekt.core.lint.cache import cache_disabled
+    from reflekt.core.cache_switch import cache_disabled
 
     monkeypatch.setenv("REFLEKT_NO_CACHE", "")  # unset again after the test
     monkeypatch.setattr(reflekt.tui.app, "create_app", lambda *args: _NoProjectApp())
