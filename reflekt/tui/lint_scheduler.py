@@ -58,6 +58,7 @@ class LintScheduler:
     def __init__(self) -> None:
         self.findings: list[Finding] = []
         self._counts: Counts | None = None  # per schema id, made from `findings` when asked
+        self.counts_version = 0  # changes whenever the counts may have (the tree's totals)
         self.streamed = 0  # findings of the running first run already taken (`stream`)
         self.linted_schemas = 0  # schemas of the last full run
         self.running = False
@@ -97,6 +98,7 @@ class LintScheduler:
         streamed_all = ids is None and self.streamed == len(report.findings) == len(self.findings)
         if not streamed_all:  # else the counts made while streaming are those of the report
             self._counts = None
+            self.counts_version += 1
         self.streamed = 0
         if ids is None:
             self.findings = list(report.findings)
@@ -124,6 +126,7 @@ class LintScheduler:
         if not gone:
             return
         self.findings = [f for f in self.findings if f.schema_id not in gone]
+        self.counts_version += 1
         if self._counts is not None:
             for schema_id in gone:
                 self._counts.pop(schema_id, None)
@@ -142,6 +145,7 @@ class LintScheduler:
         counts = self._counts
         if counts is None:
             return
+        self.counts_version += 1
         findings = findings if isinstance(findings, list) else list(findings)
         tally = Counter(zip(map(_schema_id, findings), map(_severity, findings), strict=True))
         for (schema_id, severity), number in tally.items():

@@ -154,3 +154,31 @@ def test_a_poll_sees_added_and_removed_files(make_project):
     builder.add_schema(CART_1)
     (builder.root / "schemas" / ORDER).unlink()
     assert DiskWatch().poll(index) == Changes(added=(CART_1,), removed=(ORDER,))
+
+
+def test_the_counts_version_changes_whenever_the_counts_may_have():
+    """The tree adds the folder totals up again only for a new version: every change to
+    the counts must give one, and a finished run that is exactly what streamed keeps them."""
+    lint = LintScheduler()
+    lint.request(None)
+    start = lint.counts_version
+    assert lint.counts() == {}
+    streamed = [finding(CART), finding(CART, "warning"), finding(ORDER)]
+    lint.stream(streamed[:2])
+    after_first = lint.counts_version
+    assert after_first != start and lint.counts() == {CART: (1, 1)}
+    lint.stream(streamed[2:])
+    after_second = lint.counts_version
+    assert after_second != after_first and lint.counts()[ORDER] == (1, 0)
+
+    lint.finished(None, report(*reversed(streamed)))  # the same findings, sorted otherwise
+    assert lint.counts_version == after_second
+    assert lint.counts() == {CART: (1, 1), ORDER: (1, 0)}
+
+    lint.request([CART])
+    lint.finished((CART,), report(finding(CART)))
+    assert lint.counts_version != after_second
+    assert lint.counts() == {CART: (1, 0), ORDER: (1, 0)}
+    before_forget = lint.counts_version
+    lint.forget([ORDER])
+    assert lint.counts_version != before_forget and ORDER not in lint.counts()

@@ -678,7 +678,7 @@ class MainScreen(Screen):
             now = time.monotonic()
             if now - self._badges_at >= BADGES_EVERY_S:
                 self._badges_at = now
-                self.query_one(SchemaTree).set_counts(self.lint.counts())
+                self.query_one(SchemaTree).set_counts(self.lint.counts(), self.lint.counts_version)
         panel.set_busy(f"linting {message.done}/{message.total}")
         self.show_activity(f"linting {message.done}/{message.total}…")
 
@@ -709,7 +709,8 @@ class MainScreen(Screen):
     def show_lint_results(self) -> None:
         """Redraw the tree's badges and the lint panel from the findings held."""
         tree = self.query_one(SchemaTree)
-        tree.set_counts(self.lint.counts())  # also relabels what lint found unreadable
+        # also relabels what lint found unreadable
+        tree.set_counts(self.lint.counts(), self.lint.counts_version)
         self._update_status()
         self.query_one(LintPanel).show(
             self.lint.findings,
