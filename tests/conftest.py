@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,15 @@ import pytest
 
 from reflekt.core.scaffold import NewProject, create_project
 from reflekt.core.schemas import dump_schema, new_schema_body
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests interrupt subprocesses with SIGINT (Ctrl-C: exit 130, nothing left behind). A
+    shell starting the suite in the background sets SIGINT to ignored, and an ignored signal
+    stays ignored in every child: the interrupted command would then hang at its pause. A
+    handler (unlike SIG_IGN) is reset to the default in each child, so install Python's."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 class ProjectBuilder:
