@@ -362,7 +362,9 @@ def folder_listing(entry: Any, key: str) -> tuple[list[str], list[str]] | None:
     return files, folders
 
 
-def _rows(store: dict[str, Any], key: str, count: str, table: RowTable) -> list[Finding] | None:
+def stored_rows(
+    store: dict[str, Any], key: str, count: str, table: RowTable
+) -> list[Finding] | None:
     """The `count` findings stored under `key`; None when they are not exactly that."""
     if count == "0":
         return []
@@ -396,7 +398,7 @@ class LintIndex:
         digest, count = rest[:_HASH_CHARS], rest[_HASH_CHARS + 1 :]
         if len(rest) <= _HASH_CHARS + 1 or rest[_HASH_CHARS] != " ":
             return None
-        findings = _rows(self.file_rows, rel, count, self.table)
+        findings = stored_rows(self.file_rows, rel, count, self.table)
         return None if findings is None else (digest, findings)
 
     def by_hash(self, rel: str, digest: str) -> list[Finding] | None:
@@ -407,7 +409,7 @@ class LintIndex:
         parts = entry.removeprefix(_RACY).split(" ")  # type: ignore[union-attr]
         if len(parts) != 6 or parts[4] != digest:
             return None
-        return _rows(self.file_rows, rel, parts[5], self.table)
+        return stored_rows(self.file_rows, rel, parts[5], self.table)
 
     def event(self, key: str, signature: str) -> list[Finding] | None:
         """The event rules' findings for exactly these versions (names and hashes, in order)."""
@@ -417,7 +419,7 @@ class LintIndex:
         count, _, cached = entry.partition(":")  # type: ignore[union-attr]
         if cached != signature:
             return None
-        return _rows(self.event_rows, key, count, self.table)
+        return stored_rows(self.event_rows, key, count, self.table)
 
 
 def index_path(project: Project, print_: str) -> Path:

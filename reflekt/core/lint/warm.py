@@ -17,11 +17,11 @@ import stat as stat_mode
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from reflekt.core.lint.cache import LintIndex, _rows, folder_key
+from reflekt.core.lint.cache import LintIndex, folder_key, stored_rows
 from reflekt.core.lint.findings import Finding
 
 
-@dataclass
+@dataclass(frozen=True)
 class Listed:
     """The listing of schemas/ taken from a listed index, with its files' stat verdicts."""
 
@@ -98,7 +98,7 @@ def stored_findings(
     for rel, entry in index.files.items():
         if rel in skip_files or entry.endswith(" 0"):
             continue
-        rows = _rows(index.file_rows, rel, entry[entry.rfind(" ") + 1 :], table)
+        rows = stored_rows(index.file_rows, rel, entry[entry.rfind(" ") + 1 :], table)
         if rows is None:
             return None
         found.extend(rows)
@@ -108,7 +108,7 @@ def stored_findings(
         count = entry.partition(":")[0]
         if count == "0":
             continue
-        rows = _rows(index.event_rows, key, count, table)
+        rows = stored_rows(index.event_rows, key, count, table)
         if rows is None:
             return None
         found.extend(rows)
