@@ -143,6 +143,15 @@ def _library_versions() -> list[object]:
     return found
 
 
+def _position(values: list[Any], ids: dict[Any, int], value: Any) -> int:
+    """`value`'s position in `values` (`ids` maps each to it), appended if new."""
+    at = ids.get(value)
+    if at is None:
+        at = ids[value] = len(values)
+        values.append(value)
+    return at
+
+
 class RowTable:
     """The strings and property paths of the stored findings, each held once; a stored row
     refers to them by position: `[id, file, line, column, rule, rule name, severity,
@@ -179,24 +188,14 @@ class RowTable:
     def _string(self, text: str | None) -> int | None:
         if text is None:
             return None
-        ids = self._string_ids
-        if ids is None:
-            ids = self._string_ids = {value: at for at, value in enumerate(self.strings)}
-        at = ids.get(text)
-        if at is None:
-            at = ids[text] = len(self.strings)
-            self.strings.append(text)
-        return at
+        if self._string_ids is None:
+            self._string_ids = {value: at for at, value in enumerate(self.strings)}
+        return _position(self.strings, self._string_ids, text)
 
     def _path(self, path: tuple[str | int, ...]) -> int:
-        ids = self._path_ids
-        if ids is None:
-            ids = self._path_ids = {value: at for at, value in enumerate(self.paths)}
-        at = ids.get(path)
-        if at is None:
-            at = ids[path] = len(self.paths)
-            self.paths.append(path)
-        return at
+        if self._path_ids is None:
+            self._path_ids = {value: at for at, value in enumerate(self.paths)}
+        return _position(self.paths, self._path_ids, path)
 
     def row(self, finding: Finding) -> list[Any]:
         """The stored row of a finding (adding its strings to the table)."""

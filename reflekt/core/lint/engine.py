@@ -456,7 +456,8 @@ _fork_cache: _CacheRun | None = None
 
 @dataclass
 class _ChunkResult:
-    """A chunk's findings, and the cache entries it made (merged and saved by the parent)."""
+    """A chunk's findings, and the cache entries it made (merged and saved by the parent);
+    also the merge of a run's chunks (`_run_chunks`)."""
 
     findings: list[Finding]
     count: int
@@ -529,17 +530,6 @@ def lint_project(
     return LintReport(findings=findings, schemas=len(texts), files=files)
 
 
-@dataclass
-class _Chunks:
-    """What linting some chunks gave: findings, new cache entries, and whether every file
-    and event got an entry (`LintIndex.complete`)."""
-
-    findings: list[Finding] = field(default_factory=list)
-    files: dict[str, FileEntry] = field(default_factory=dict)
-    events: dict[str, EventEntry] = field(default_factory=dict)
-    complete: bool = True
-
-
 def _run_chunks(
     linter: _Linter,
     texts: list[str],
@@ -551,11 +541,12 @@ def _run_chunks(
     *,
     done: int = 0,
     total: int | None = None,
-) -> _Chunks:
-    """Lint `texts` in chunks (forked when large), reporting progress out of `total`."""
+) -> _ChunkResult:
+    """Lint `texts` in chunks (forked when large), reporting progress out of `total`; the
+    chunks' results merged into one."""
     total = len(texts) if total is None else total
     chunks = _chunks(texts, _CHUNKS)
-    run = _Chunks()
+    run = _ChunkResult([], 0)
     results = None
     if jobs > 1 and changed >= PARALLEL_THRESHOLD and len(chunks) > 1:
         results = _run_forked(linter, chunks, jobs, cache_run)
@@ -566,6 +557,7 @@ def _run_chunks(
         run.files.update(result.files)
         run.events.update(result.events)
         run.complete = run.complete and result.complete
+        run.count += result.count
         done += result.count
         if on_findings is not None and result.findings:
             on_findings(result.findings)
@@ -576,7 +568,7 @@ def _run_chunks(
 
 def _save(
     cache_run: _CacheRun,
-    run: _Chunks,
+    run: _ChunkResult,
     texts: list[str],
     rels: list[str],
     whole_project: bool,
@@ -640,7 +632,7 @@ def _lint_warm(
     if on_findings is not None and findings:
         on_findings(findings)
     total = len(texts)
-    redone = _Chunks()
+    redone = _ChunkResult([], 0)
     if redo:
         redo_texts = [texts[position] for position in redo]
         rescanned = _scan(redo_texts, [rels[position] for position in redo], run)
@@ -795,23 +787,24 @@ def cache_complete(project: Project) -> bool:
 
     if cache_disabled():
         return False
-    linter = _Linter(project, compile_meta=False)
-    rules = [(active.rule.code, active.severity) for active in linter.rules]
-    try:
-        print_ = fingerprint(project, rules, max_schema_bytes())
-    except Exception:
-        return False
+    print_ = _fingerprint(_Linter(project, compile_meta=False), max_schema_bytes())
     flags = index_flags(project, print_) if print_ is not None else None
     return flags is not None and "complete" in flags
 
 
-def _open_cache(linter: _Linter, limit: int, whole: bool, places: _Places) -> _CacheRun | None:
+def _fingerprint(linter: _Linter, limit: int) -> str | None:
+    """The index's fingerprint for this run's rules and settings; None when it cannot be
+    made (only a cache: never a reason for lint to fail)."""
     rules = [(active.rule.code, active.severity) for active in linter.rules]
     try:
-        print_ = fingerprint(linter.project, rules, limit)
-    except Exception:  # only a cache: never a reason for lint to fail
+        return fingerprint(linter.project, rules, limit)
+    except Exception:
         log.debug("no lint cache: cannot compute its fingerprint", exc_info=True)
         return None
+
+
+def _open_cache(linter: _Linter, limit: int, whole: bool, places: _Places) -> _CacheRun | None:
+    print_ = _fingerprint(linter, limit)
     if print_ is None:
         return None
     index = load_index(linter.project, print_)
