@@ -636,12 +636,16 @@ def _is_index_name(name: str) -> bool:
 
 
 def _remove_other_indexes(keep: Path) -> None:
+    """Other fingerprints' indexes, and temp files a killed writer left (a TUI quitting
+    mid-lint kills its priming process): the folder holds one index."""
+    from reflekt.core.fsutil import is_stale_temp
+
     try:
         names = os.listdir(keep.parent)
     except OSError:
         return
     for name in names:
-        if _is_index_name(name) and name != keep.name:
+        if (_is_index_name(name) and name != keep.name) or is_stale_temp(name):
             with contextlib.suppress(OSError):
                 os.unlink(keep.parent / name)
 

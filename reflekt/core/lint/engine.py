@@ -766,7 +766,7 @@ def _listing(
         and max(st.st_mtime_ns, st.st_ctime_ns) < run.racy_cutoff
     ):
         entry = folder_entry(st, *listed)
-        if entry is not None:
+        if entry is not None and cacheable_key(rel):  # a folder named in no UTF-8: no key
             run.folders[rel] = entry
     return listed
 

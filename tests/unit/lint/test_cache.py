@@ -812,3 +812,34 @@ def test_removing_files_drops_their_strings_from_the_table(make_project, no_racy
     [index] = index_files(root)
     table = decode_index(index.read_bytes(), _fingerprint(index))[-1]
     assert not any("Cart_Left" in text for text in table.strings)
+
+
+HOSTILE = ["Cart_{{_config(x)_}}", 'Quote_\\"_Event', "Jinja_{%_raw_%}", "Space Name"]
+
+
+def test_hostile_names_and_descriptions_take_the_warm_path_unchanged(make_project, no_racy_window):
+    """Event folders and descriptions as real plans have them (Jinja braces, quotes,
+    backslashes, spaces): the warm path gives what a run without the cache gives, before and
+    after an edit; a file name that is not UTF-8 keeps the index from being complete (it
+    cannot be a key) and is linted each time, as without the cache."""
+    builder = make_project()
+    root = builder.root
+    for number, name in enumerate(HOSTILE):
+        props = {"cart_id" if number % 2 else "cartId": {
+            "type": "string", "description": "{{ var('x') }} \\\" {% raw %} ünï"}}  # fmt: skip
+        builder.add_schema(f"segment/shop/{name}/1-0.json", props)
+    both(root)
+    assert _flags(root) == {"complete", "listed"}
+    warm = both(root)
+    assert {f.schema_id.split("/")[2] for f in warm.findings} >= {HOSTILE[0], HOSTILE[2]}
+    edited = root / f"schemas/segment/shop/{HOSTILE[0]}/1-0.json"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("cartId", "cart_id"), "utf-8")
+    assert not any(HOSTILE[0] in f.schema_id and f.rule == "RF311" for f in both(root).findings)
+
+    raw = os.fsencode(root / "schemas/segment/shop/Bad") + b"_\xff"
+    os.makedirs(raw)
+    with open(raw + b"/1-0.json", "w", encoding="utf-8") as handle:
+        handle.write("{}")
+    both(root)
+    assert "complete" not in _flags(root)
+    assert any("\\xff" in f.schema_id for f in both(root).findings)

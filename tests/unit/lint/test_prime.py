@@ -62,3 +62,34 @@ def test_the_priming_process_wants_one_project_dir():
     assert done.returncode == 2
     assert "usage: python -m reflekt.core.lint.prime PROJECT_DIR" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_priming_run_killed_while_writing_the_index_leaves_no_index(make_project, tmp_path):
+    """The TUI quitting mid-run kills the priming process: killed as it writes the index,
+    it leaves no index (its temp file, which no signal handler can remove after SIGKILL,
+    goes with the next write), and the next lint is still exact."""
+    import os
+    import signal
+
+    from pause_support import Pause
+
+    root = _project(make_project())
+    pause = Pause(tmp_path / "pause", "write")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reflekt.core.lint.prime", str(root)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, **pause.env}, start_new_session=True,
+    )  # fmt: skip
+    try:
+        pause.wait(proc)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=120)
+    finally:
+        pause.close()
+    lint_dir = root / ".reflekt_cache" / "lint"
+    assert not list(lint_dir.glob("index-*"))  # only the killed writer's temp file
+    project = load_project(root)
+    assert not cache_complete(project)
+    assert lint_project(project, cache=True).findings == lint_project(project).findings
+    assert [p.name for p in lint_dir.iterdir()] == [p.name for p in lint_dir.glob("index-*")]
+    assert len(list(lint_dir.iterdir())) == 1  # the next write swept the dead writer's temp
