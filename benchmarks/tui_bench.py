@@ -98,7 +98,7 @@ async def measure(root: Path, query: str) -> dict[str, object]:
         while screen.lint.running or not screen.linted_schemas:
             await pilot.pause(0.02)
         figures["lint_done_s"] = round(time.perf_counter() - started, 3)
-        figures["lint_findings"] = len(screen.findings)
+        figures["lint_findings"] = screen.finding_count
         # Redrawing the lint badges and panel with every finding: the UI thread's CPU time
         # (process time would also count the jobs still running in other threads).
         mark = time.thread_time()

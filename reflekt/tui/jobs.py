@@ -164,7 +164,13 @@ def lint_job(
 
     try:
         report = lint_project(
-            project, paths, progress, cache=True, whole_project=ids is None, on_findings=chunk
+            project,
+            paths,
+            progress,
+            cache=True,
+            whole_project=ids is None,
+            on_findings=chunk,
+            lazy=True,
         )
         index.mark_unreadable(unreadable_ids(index, report), covered)
     except Exception as error:  # a ReflektError, or a bug in a rule
@@ -192,6 +198,8 @@ def unreadable_ids(index: SchemaIndex, report: LintReport) -> list[str]:
     marked when it is shown.
     """
     suspects = {f.schema_id for f in report.findings if f.rule == "RF101"}
+    if report.stored is not None:
+        suspects.update(report.stored.ids_with_rule("RF101"))
     entries = (index.get(schema_id) for schema_id in sorted(suspects))
     return [entry.id for entry in entries if entry is not None and entry.doc.body is None]
 

@@ -4,6 +4,9 @@ Files change while a lint runs (the editor saves, a pull writes). Starting a sec
 race the first; dropping the change would leave stale badges. So a request during a run is
 remembered, and merged: a full lint asked for swallows any partial one. No Textual here: the
 screen starts the worker this says to start, and tells it when the run ended.
+
+The findings are held in two parts: `findings`, decoded, and `stored`, those a warm run left
+in the lint index (`core/lint/stored.py`), counted per file and decoded when one is shown.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from reflekt.core.lint.findings import Finding, LintReport
+from reflekt.core.lint.stored import StoredFindings
 from reflekt.tui.model import Counts, SchemaIndex
 
 _schema_id = attrgetter("schema_id")
@@ -56,7 +60,8 @@ class LintScheduler:
     """The findings so far, whether a run is going on, and what to run after it."""
 
     def __init__(self) -> None:
-        self.findings: list[Finding] = []
+        self.findings: list[Finding] = []  # decoded
+        self.stored = StoredFindings.empty()  # the rest: counted, decoded per file
         self._counts: Counts | None = None  # per schema id, made from `findings` when asked
         self.counts_version = 0  # changes whenever the counts may have (the tree's totals)
         self.streamed = 0  # findings of the running first run already taken (`stream`)
@@ -82,7 +87,11 @@ class LintScheduler:
     def streams(self, ids: tuple[str, ...] | None) -> bool:
         """Whether a run's partial findings can be shown as they come: on the first full
         run only (later runs would show old and new findings of a file side by side)."""
-        return ids is None and self.running and (self.streamed > 0 or not self.findings)
+        return (
+            ids is None
+            and self.running
+            and (self.streamed > 0 or not (self.findings or self.stored))
+        )
 
     def stream(self, findings: Iterable[Finding]) -> list[Finding]:
         """Take partial findings of the first run (see `streams`); returns them."""
@@ -95,18 +104,26 @@ class LintScheduler:
     def finished(self, ids: tuple[str, ...] | None, report: LintReport) -> LintRun | None:
         """Take a run's findings (replacing those of the ids it covered); the next run, if any."""
         self.running = False
-        streamed_all = ids is None and self.streamed == len(report.findings) == len(self.findings)
+        stored = report.stored if ids is None else None
+        streamed_all = (
+            ids is None
+            and not stored
+            and not self.stored
+            and self.streamed == len(report.findings) == len(self.findings)
+        )
         if not streamed_all:  # else the counts made while streaming are those of the report
             self._counts = None
             self.counts_version += 1
         self.streamed = 0
         if ids is None:
             self.findings = list(report.findings)
+            self.stored = stored if stored is not None else StoredFindings.empty()
             self.linted_schemas = report.schemas
         else:
             redone = set(ids)
             self.findings = [f for f in self.findings if f.schema_id not in redone]
             self.findings.extend(report.findings)
+            self.stored = self.stored.without(redone)
         if self._full_again:
             self._full_again = False
             self._pending = None
@@ -126,6 +143,7 @@ class LintScheduler:
         if not gone:
             return
         self.findings = [f for f in self.findings if f.schema_id not in gone]
+        self.stored = self.stored.without(gone)
         self.counts_version += 1
         if self._counts is not None:
             for schema_id in gone:
@@ -135,7 +153,7 @@ class LintScheduler:
         """Errors and warnings per schema id, for the tree's badges (kept between runs:
         the tree asks on every redraw)."""
         if self._counts is None:
-            self._counts = {}
+            self._counts = dict(self.stored.counts)
             self._count(self.findings)
         return self._counts
 
@@ -157,6 +175,16 @@ class LintScheduler:
 
     def errors_in(self, select: str) -> int:
         """Lint errors already found in the files of a select (no new lint run)."""
-        return sum(
+        found = sum(
             1 for f in self.findings if f.severity == "error" and in_select(f.schema_id, select)
         )
+        stored = self.stored.counts.items()
+        return found + sum(errors for key, (errors, _) in stored if in_select(key, select))
+
+    @property
+    def finding_count(self) -> int:
+        return len(self.findings) + len(self.stored)
+
+    def all_findings(self) -> list[Finding]:
+        """Every finding, the stored ones decoded (O(findings): not for redraws)."""
+        return [*self.findings, *self.stored.all()] if self.stored else self.findings

@@ -10,7 +10,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reflekt.core.lint.cache import RowTable
 from reflekt.core.lint.findings import Finding
+from reflekt.core.lint.stored import StoredFindings
 from reflekt.tui.widgets.finding_groups import FindingGroups, RowLayout, findings_sort_key
 
 IDS = [f"segment/p{p}/E{e}/1-0.json" for p in range(3) for e in range(4)] + ["segment/p1.json"]
@@ -57,6 +59,58 @@ def test_any_order_and_any_chunks_index_as_sorting_everything(findings, cuts):
         assert groups.members(key) == items
         assert groups.size(key) == len(items)
         assert groups.error_count(key) == sum(f.severity == "error" for f in items)
+
+
+def stored_of(findings: list[Finding], relint=None) -> StoredFindings:
+    """The findings as a lazy lint leaves them in the index: one value per file."""
+    table = RowTable()
+    by_file: dict[str, list[Finding]] = {}
+    for item in findings:
+        by_file.setdefault(item.schema_id, []).append(item)
+    values = {key: table.value(items) for key, items in by_file.items()}
+    counts = {}
+    for key, items in by_file.items():
+        errors = sum(f.severity == "error" for f in items)
+        counts[key] = (errors, len(items) - errors)
+    return StoredFindings(table, values, counts, relint or (lambda _key: []))
+
+
+@settings(max_examples=150, deadline=None)
+@given(findings_lists, findings_lists, st.lists(st.integers(1, 40), max_size=4))
+def test_stored_and_decoded_findings_index_as_sorting_everything(stored, decoded, cuts):
+    """A warm start: the files' findings in the index, the events' decoded (the same files,
+    some of them), and chunks streamed after: listed as if every one had been decoded."""
+    groups = FindingGroups()
+    groups.reset(decoded[: cuts[0] if cuts else 0], stored_of(stored))
+    start = cuts[0] if cuts else 0
+    for cut in cuts[1:]:
+        groups.add(decoded[start : start + cut])
+        start += cut
+    groups.add(decoded[start:])
+    everything = [*stored, *decoded]
+    expected = naive(everything)
+    assert groups.keys == sorted(expected)
+    assert len(groups) == len(everything)
+    assert groups.errors == sum(f.severity == "error" for f in everything)
+    for key, items in expected.items():
+        assert groups.size(key) == len(items)
+        assert groups.error_count(key) == sum(f.severity == "error" for f in items)
+        assert groups.members(key) == items
+    assert sorted(groups.all_findings(), key=repr) == sorted(everything, key=repr)
+
+
+def test_a_stored_file_that_does_not_decode_is_linted_again_and_recounted():
+    """An edited index: the header says 3 findings, the file's rules find 1 (exact)."""
+    key = IDS[0]
+    real = [finding(key, 7, "warning")]
+    table = RowTable()
+    stored = StoredFindings(table, {key: "2|[[broken"}, {key: (2, 1)}, lambda _key: list(real))
+    groups = FindingGroups()
+    groups.reset([], stored)
+    assert groups.size(key) == 3 and groups.errors == 2  # the header's word, until shown
+    assert groups.members(key) == real
+    assert (groups.size(key), groups.error_count(key), groups.errors) == (1, 0, 0)
+    assert len(groups) == 1 and stored.of(key) == real  # asked again: the same
 
 
 def test_a_scope_is_its_file_or_folder_and_counts_only_those():

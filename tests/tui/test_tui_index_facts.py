@@ -9,13 +9,17 @@ import subprocess
 import sys
 
 from pause_support import Pause
+from textual.widgets import Static
 from tui_support import drive, make_app, settle
 
+from reflekt.core.lint import lint_project
 from reflekt.core.listing_cache import listing_path, load_listing, save_listing
 from reflekt.core.project import load_project
 from reflekt.tui.jobs import lint_job
 from reflekt.tui.messages import LintProgress
 from reflekt.tui.model import DocCache, SchemaIndex
+from reflekt.tui.widgets.findings_tree import FindingsTree
+from reflekt.tui.widgets.lint_panel import LintPanel
 from reflekt.tui.widgets.schema_tree import SchemaTree
 
 CART = "segment/shop/Cart_Viewed/1-0.json"
@@ -217,3 +221,41 @@ def test_an_interrupted_listing_save_leaves_the_last_listing_whole(make_project,
     assert load_listing(project) == old
     leftovers = [p.name for p in listing_path(project).parent.iterdir()]
     assert [name for name in leftovers if not name.startswith(".")] == ["listing.json"]
+
+
+def test_a_warm_start_shows_the_findings_left_in_the_lint_index(make_project, monkeypatch):
+    """The second start lints from the index and decodes no finding until a file is shown:
+    the badges, the panel and the unreadable mark are those of the first start."""
+    from reflekt.core.lint import engine
+
+    monkeypatch.setattr(engine, "RACY_NS", -1_000_000_000)  # files written just now: trusted
+    builder = _builder(make_project)
+
+    async def look(pilot):
+        await settle(pilot)
+        screen = pilot.app.main_screen
+        panel = screen.query_one(LintPanel)
+        tree = panel.query_one(FindingsTree)
+        seen = {
+            "stored": len(screen.lint.stored),
+            "counts": screen.lint.counts(),
+            "broken": screen.index.get(BROKEN).broken,
+            "summary": str(panel.query_one("#lint-summary", Static).render()),
+        }
+        for line in range(tree.row_count):  # every file open: each finding's row
+            row = tree.row_at(line)
+            if row is not None and row.finding is None and row.schema_id not in tree.open:
+                tree.open.add(row.schema_id)
+        tree._relayout()
+        seen["rows"] = list(tree.row_texts())
+        seen["findings"] = sorted(map(repr, screen.findings))
+        return seen
+
+    first = drive(make_app(builder.root), look)
+    second = drive(make_app(builder.root), look)
+    assert first["stored"] == 0 and second["stored"] > 0  # the second came from the index
+    for name in ("counts", "broken", "summary", "rows", "findings"):
+        assert second[name] == first[name], name
+    assert second["broken"] and any("RF101" in row for row in second["rows"])
+    expected = lint_project(load_project(builder.root)).findings
+    assert second["findings"] == sorted(map(repr, expected))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from reflekt.core.lint.cache import RowTable
 from reflekt.core.lint.findings import Finding, LintReport
+from reflekt.core.lint.stored import StoredFindings
 from reflekt.core.project import load_project
 from reflekt.tui.disk_watch import DiskWatch
 from reflekt.tui.lint_scheduler import LintRun, LintScheduler, files_to_lint
@@ -80,6 +82,37 @@ def test_a_failed_run_runs_nothing_after_it_until_asked_again():
     lint.failed()
     assert not lint.running
     assert lint.request([ORDER]) == LintRun((ORDER,))
+
+
+def stored(*findings: Finding) -> StoredFindings:
+    """Findings as a warm lazy lint leaves them: in the index, one value per file."""
+    table = RowTable()
+    by_file: dict[str, list[Finding]] = {}
+    for item in findings:
+        by_file.setdefault(item.schema_id, []).append(item)
+    counts = {}
+    for key, items in by_file.items():
+        errors = sum(f.severity == "error" for f in items)
+        counts[key] = (errors, len(items) - errors)
+    values = {key: table.value(items) for key, items in by_file.items()}
+    return StoredFindings(table, values, counts, lambda _key: [])
+
+
+def test_findings_left_in_the_index_count_and_are_replaced_as_decoded_ones():
+    lint = LintScheduler()
+    lint.request(None)
+    event_rule = finding(CART, "warning", rule="RF601")
+    warm = LintReport([event_rule], 3, stored=stored(finding(CART), finding(ORDER, "warning")))
+    lint.finished(None, warm)
+    assert lint.counts() == {CART: (1, 1), ORDER: (0, 1)}
+    assert lint.errors_in("segment/ecommerce") == 1 and lint.finding_count == 3
+    assert sorted(f.rule for f in lint.all_findings()) == ["RF311", "RF311", "RF601"]
+    lint.request([CART])  # the file was edited: its findings are those of the new run
+    lint.finished((CART, CART_1), report(finding(CART, "warning")))
+    assert lint.counts() == {CART: (0, 1), ORDER: (0, 1)}
+    assert lint.errors_in("segment/ecommerce") == 0 and lint.finding_count == 2
+    lint.forget([ORDER])
+    assert lint.counts() == {CART: (0, 1)} and ORDER not in lint.stored
 
 
 def test_counts_errors_in_a_select_and_forgetting_removed_files():

@@ -13,11 +13,13 @@ The file name carries a fingerprint of everything findings depend on (Reflekt's 
 lint code, reflekt_project.yml, the meta-schema, the active rules and their severities,
 REFLEKT_MAX_SCHEMA_BYTES): another config is another file, never a stale answer.
 
-Layout (FORMAT 3), chosen so that a warm run over 50,000 files loads it in milliseconds
+Layout (FORMAT 4), chosen so that a warm run over 50,000 files loads it in milliseconds
 (JSON of 50,000 lists took 0.5 s): a first line `reflekt-lint-index <FORMAT> <fingerprint>
 <flags>` (`index_flags` reads only that line); a line of JSON with the finding rows of the
-files and events that have findings (`RowTable`); a line with the number of files N and of
-events M; N pairs of lines
+files and events that have findings (`RowTable`), each key's rows one string
+`<errors>|<rows as JSON>` (`RowTable.value`), decoded only when its findings are wanted: the
+TUI counts 450,000 findings from the headers and decodes a file's when it is shown
+(`core/lint/stored.py`); a line with the number of files N and of events M; N pairs of lines
 `<rel>`, `<entry>`, M pairs (`<event key>`, `<entry>`), then a pair per folder under
 schemas/ (`<folder>`, its stat and listing: a folder whose stat is unchanged is not listed
 again, as git's untracked cache does; racy ones are not kept). Paths holding a newline are
@@ -58,7 +60,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("reflekt.lint.cache")
 
-FORMAT = 3  # bump when the index layout or what it stores changes
+FORMAT = 4  # bump when the index layout or what it stores changes
 RACY_NS = 2_000_000_000  # files changed this close to the run are re-hashed next time
 INDEX_PREFIX = "index-"
 INDEX_SUFFIX = ".idx"
@@ -214,9 +216,17 @@ class RowTable:
             self._path(finding.path),
         ]
 
-    def findings(self, rows: Any) -> list[Finding] | None:
-        """The findings stored rows hold; None when any is not one."""
-        if rows.__class__ is not list:
+    def value(self, findings: Sequence[Finding]) -> str:
+        """What the index stores for these findings: `<errors>|<rows as JSON>` (adding their
+        strings to the table). The rows are numbers and nulls only: nothing to escape."""
+        errors = sum(1 for finding in findings if finding.severity == "error")
+        rows = json.dumps([self.row(finding) for finding in findings], separators=(",", ":"))
+        return f"{errors}|{rows}"
+
+    def findings(self, value: Any) -> list[Finding] | None:
+        """The findings a stored value holds; None when it is not one (a broken index)."""
+        rows = stored_value_rows(value)
+        if rows is None:
             return None
         strings, paths, found = self.strings, self.paths, []
         try:
@@ -247,6 +257,8 @@ class RowTable:
                     )
                 )
         except (IndexError, TypeError):  # a number that is not a position in the table
+            return None
+        if sum(1 for finding in found if finding.severity == "error") != stored_errors(value):
             return None
         return found
 
@@ -281,14 +293,41 @@ class RowTable:
         for store in stores:
             new: dict[str, Any] = {}
             bad: set[str] = set()
-            for key, rows in store.items():
+            for key, value in store.items():
+                rows = stored_value_rows(value)
                 try:
-                    new[key] = [renumbered(row) for row in rows]
+                    if rows is None:
+                        raise ValueError(key)
+                    renewed_rows = [renumbered(row) for row in rows]
                 except (IndexError, TypeError, ValueError):
                     bad.add(key)
+                    continue
+                errors = value.partition("|")[0]
+                new[key] = f"{errors}|{json.dumps(renewed_rows, separators=(',', ':'))}"
             renewed.append(new)
             broken.append(bad)
         return table, renewed, broken
+
+
+def stored_errors(value: Any) -> int | None:
+    """The errors a stored value says it holds (its header); None when it is not a value."""
+    if value.__class__ is not str:
+        return None
+    head, bar, _ = value.partition("|")
+    if not bar or not head.isdigit() or not head.isascii() or len(head) > 9:
+        return None
+    return int(head)
+
+
+def stored_value_rows(value: Any) -> list[Any] | None:
+    """The rows of a stored value (a list); None when it is not a value."""
+    if stored_errors(value) is None:
+        return None
+    try:
+        rows = json.loads(value.partition("|")[2])
+    except (ValueError, RecursionError):
+        return None
+    return rows if rows.__class__ is list else None
 
 
 def stat_key(st: os.stat_result) -> str:
@@ -552,7 +591,7 @@ def _merged(
         rows = {key: row for key, row in old_rows.items() if key in keep}
         changed = dropped = True
     for key, (entry, findings) in new.items():
-        found = None if findings is None else [table.row(finding) for finding in findings]
+        found = None if findings is None else table.value(findings)
         if entries.get(key) == entry and rows.get(key) == found:
             continue
         entries[key] = entry

@@ -475,6 +475,7 @@ def lint_project(
     cache: bool = False,
     whole_project: bool | None = None,
     on_findings: Callable[[list[Finding]], object] | None = None,
+    lazy: bool = False,
 ) -> LintReport:
     """Lint the given schema files (from `resolve_select`), or every schema of the project.
 
@@ -485,7 +486,9 @@ def lint_project(
     (`core/lint/cache.py`; the result is the same); `whole_project` (default: `paths` is
     None) drops the entries of files that are gone, and over a complete index lints only
     the events that changed (`core/lint/warm.py`). `on_findings` gets findings as they are
-    known (the TUI streams them into its panel). Raises ConfigError (exit 2) for unknown
+    known (the TUI streams them into its panel). With `lazy`, a warm run leaves the
+    unchanged files' findings in the index, counted (`LintReport.stored`, see
+    `core/lint/stored.py`; `on_findings` does not get those). Raises ConfigError (exit 2) for unknown
     rule names in the config or a missing or broken meta-schema; everything wrong in a
     schema file is a Finding.
     """
@@ -509,7 +512,7 @@ def lint_project(
         rels = [places.relative(text) for text in texts]
         files = [printable(rel) for rel in rels]
     if cache_run is not None and whole_project and cache_run.index.complete:
-        report = _lint_warm(linter, texts, rels, files, cache_run, progress, on_findings)
+        report = _lint_warm(linter, texts, rels, files, cache_run, progress, on_findings, lazy)
         if report is not None:
             return report
     changed = len(texts) if cache_run is None else _scan(texts, rels, cache_run)
@@ -602,15 +605,17 @@ def _lint_warm(
     run: _CacheRun,
     progress: Progress | None,
     on_findings: Callable[[list[Finding]], object] | None,
+    lazy: bool = False,
 ) -> LintReport | None:
     """A whole-project run over a complete index: stored findings for the events none of
     whose files changed, the events that did linted again (`core/lint/warm.py`). None when
-    the stored rows are not usable: then the general path runs."""
+    the stored rows are not usable: then the general path runs. `lazy`: see `lint_project`."""
     from reflekt.core.lint.warm import (
         changed_positions,
         events_to_redo,
         gone_files,
         stored_findings,
+        stored_lazily,
     )
 
     index, places = run.index, run.places
@@ -621,7 +626,19 @@ def _lint_warm(
     if changed or gone:
         redo_events, redo = events_to_redo(texts, changed, gone, places.event_of, places.prefix)
     skip_files = gone.union(rels[position] for position in redo)
-    findings = stored_findings(index, skip_files, redo_events)
+    stored = None
+    if lazy:
+        prefix = places.prefix
+        lazily = stored_lazily(
+            index,
+            skip_files,
+            redo_events,
+            lambda rel: places.schema_path(prefix + rel),
+            _file_rules(linter.project),
+        )
+        findings, stored = lazily if lazily is not None else (None, None)
+    else:
+        findings = stored_findings(index, skip_files, redo_events)
     if findings is None:
         log.debug("lint cache: stored rows unusable, linting the general way")
         return None
@@ -659,7 +676,19 @@ def _lint_warm(
         keep_events = set(index.events).difference(redo_events)
         keep_events.update(places.event_of(texts[position]) for position in redo)
         _save(run, redone, texts, rels, True, keep_events)
-    return LintReport(findings=findings, schemas=total, files=files)
+    return LintReport(findings=findings, schemas=total, files=files, stored=stored)
+
+
+def _file_rules(project: Project) -> Callable[[str], list[Finding]]:
+    """For `StoredFindings`: one file's own rules run again, uncached (its stored rows did
+    not decode)."""
+
+    def relint(schema_id: str) -> list[Finding]:
+        linter = _Linter(project)
+        linter.lint_schema(_read(project.schemas_dir / schema_id, project.schemas_dir))
+        return sorted(linter.findings, key=sort_key)
+
+    return relint
 
 
 @dataclass(slots=True)

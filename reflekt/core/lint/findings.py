@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from reflekt.core.lint.stored import StoredFindings
 
 Severity = Literal["error", "warning"]  # what a finding is; an error fails `reflekt lint`
 SeveritySetting = Literal["error", "warning", "off"]  # what `lint: rules:` may set a rule to
@@ -42,19 +45,27 @@ def sort_key(finding: Finding) -> tuple:
 
 @dataclass
 class LintReport:
-    """All findings of one lint run, plus how many schemas were linted."""
+    """All findings of one lint run, plus how many schemas were linted.
+
+    A lazy run (`lint_project(..., lazy=True)`, the TUI's) leaves the findings of unchanged
+    files in the index: `stored` holds those, counted but not decoded, and `findings` the
+    rest. The counts below cover both.
+    """
 
     findings: list[Finding]
     schemas: int
     files: list[str] = field(default_factory=list)  # every linted file, relative to the root
+    stored: StoredFindings | None = None
 
     @property
     def errors(self) -> int:
-        return sum(1 for finding in self.findings if finding.severity == SEVERITY_ERROR)
+        found = sum(1 for finding in self.findings if finding.severity == SEVERITY_ERROR)
+        return found + (self.stored.errors if self.stored is not None else 0)
 
     @property
     def warnings(self) -> int:
-        return sum(1 for finding in self.findings if finding.severity == SEVERITY_WARNING)
+        found = sum(1 for finding in self.findings if finding.severity == SEVERITY_WARNING)
+        return found + (self.stored.warnings if self.stored is not None else 0)
 
     @property
     def ok(self) -> bool:

@@ -17,8 +17,9 @@ import stat as stat_mode
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from reflekt.core.lint.cache import LintIndex, folder_key, stored_rows
+from reflekt.core.lint.cache import LintIndex, folder_key, stored_errors, stored_rows
 from reflekt.core.lint.findings import Finding
+from reflekt.core.lint.stored import Relint, StoredFindings
 
 
 @dataclass(frozen=True)
@@ -102,13 +103,49 @@ def stored_findings(
         if rows is None:
             return None
         found.extend(rows)
+    events = _stored_event_findings(index, skip_events)
+    return None if events is None else found + events
+
+
+def stored_lazily(
+    index: LintIndex,
+    skip_files: set[str],
+    skip_events: set[str],
+    schema_id_of: Callable[[str], str],
+    relint: Relint,
+) -> tuple[list[Finding], StoredFindings] | None:
+    """`stored_findings` with the files' findings left in the index (`StoredFindings`:
+    counted from each value's header, decoded when asked); the events' findings decoded
+    (a few per event at most). None when an entry is not what it should be."""
+    values: dict[str, str] = {}
+    counts: dict[str, tuple[int, int]] = {}
+    file_rows = index.file_rows
+    for rel, entry in index.files.items():
+        if rel in skip_files or entry.endswith(" 0"):
+            continue
+        count = entry[entry.rfind(" ") + 1 :]
+        value = file_rows.get(rel)
+        errors = stored_errors(value)
+        if errors is None or not count.isdigit() or not count.isascii() or errors > int(count):
+            return None
+        schema_id = schema_id_of(rel)
+        values[schema_id] = value  # type: ignore[assignment]  # a str: stored_errors said so
+        counts[schema_id] = (errors, int(count) - errors)
+    events = _stored_event_findings(index, skip_events)
+    if events is None:
+        return None
+    return events, StoredFindings(index.table, values, counts, relint)
+
+
+def _stored_event_findings(index: LintIndex, skip_events: set[str]) -> list[Finding] | None:
+    found: list[Finding] = []
     for key, entry in index.events.items():
         if key in skip_events:
             continue
         count = entry.partition(":")[0]
         if count == "0":
             continue
-        rows = stored_rows(index.event_rows, key, count, table)
+        rows = stored_rows(index.event_rows, key, count, index.table)
         if rows is None:
             return None
         found.extend(rows)

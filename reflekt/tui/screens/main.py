@@ -168,8 +168,13 @@ class MainScreen(Screen):
 
     @property
     def findings(self) -> list[Finding]:
-        """Every lint finding of the project, as of the last runs."""
-        return self.lint.findings
+        """Every lint finding of the project, as of the last runs (those the lint index
+        holds decoded: O(findings), not for redraws)."""
+        return self.lint.all_findings()
+
+    @property
+    def finding_count(self) -> int:
+        return self.lint.finding_count
 
     @property
     def linted_schemas(self) -> int:
@@ -698,6 +703,10 @@ class MainScreen(Screen):
             entries = self.index.entries
             if any(f.schema_id not in entries for f in report.findings):
                 report.findings = [f for f in report.findings if f.schema_id in entries]
+            if report.stored is not None:
+                report.stored = report.stored.without(
+                    [key for key in report.stored.counts if key not in entries]
+                )
         after = self.lint.finished(message.ids, report)
         seconds = time.monotonic() - self._lint_started
         self.show_activity(f"linted {message.report.schemas} in {seconds:.1f} s")
@@ -716,6 +725,7 @@ class MainScreen(Screen):
             self.lint.findings,
             len(self.index) if self.index is not None else self.lint.linted_schemas,
             tree.selection_key(),
+            self.lint.stored,
         )
         if self.query_one(SchemaView).summary is not None:
             self.show_selected()  # a plan's summary counts the findings

@@ -8,6 +8,10 @@ findings only when one of them is shown (`members`). `RowLayout` maps a line of 
 a file or one of its findings from the sorted file ids and the open files only, so
 scrolling, moving the cursor and opening a file cost O(log files + open files), whatever the
 number of findings.
+
+Findings a lazy lint left in the index (`StoredFindings`, see `core/lint/stored.py`) are
+listed from their counts and decoded when a file is shown: a warm start with 450,000
+findings builds no Finding for a file nobody opens.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from itertools import accumulate, compress, islice
 from operator import ne, sub
 
 from reflekt.core.lint.findings import Finding
+from reflekt.core.lint.stored import StoredFindings
 
 
 def findings_sort_key(finding: Finding) -> tuple:
@@ -38,7 +43,8 @@ class FindingGroups:
     """
 
     def __init__(self) -> None:
-        self.findings: list[Finding] = []  # every finding, in the order given
+        self.findings: list[Finding] = []  # every decoded finding, in the order given
+        self.stored = StoredFindings.empty()  # the rest, counted, decoded per file when asked
         self.keys: list[str] = []  # the schema ids, sorted
         self.errors = 0
         self._start: dict[str, int] = {}  # id -> where its first run starts in `findings`
@@ -47,23 +53,39 @@ class FindingGroups:
         self._errors: dict[str, int] = {}  # id -> its errors, counted when first asked
         self._sorted: dict[str, list[Finding]] = {}  # id -> its findings sorted, when shown
 
-    def reset(self, findings: Iterable[Finding]) -> list[str]:
-        """Index these findings in place of all: the containers are emptied and refilled,
-        not new. Why: a new 450,000-item list is young to the garbage collector, which then
-        walks every finding at each young collection of the next repaint (60 ms here)."""
+    def reset(self, findings: Iterable[Finding], stored: StoredFindings | None = None) -> list[str]:
+        """Index these findings (and those `stored`) in place of all: the containers are
+        emptied and refilled, not new. Why: a new 450,000-item list is young to the garbage
+        collector, which then walks every finding at each young collection of the next
+        repaint (60 ms here)."""
         self.findings.clear()
         self.keys.clear()
         self.errors = 0
         for table in (self._start, self._more, self._sizes, self._errors, self._sorted):
             table.clear()
+        self.stored = stored if stored is not None else StoredFindings.empty()
+        counts = self.stored.counts
+        if counts:
+            self.keys.extend(sorted(counts))
+            self._sizes.update(
+                (key, errors + warnings) for key, (errors, warnings) in counts.items()
+            )
+            self._errors.update((key, errors) for key, (errors, _) in counts.items())
+            self.errors = self.stored.errors
         return self.add(findings)
 
     def __len__(self) -> int:
-        return len(self.findings)
+        return len(self.findings) + len(self.stored)
 
     @property
     def warnings(self) -> int:
-        return len(self.findings) - self.errors
+        return len(self) - self.errors
+
+    def all_findings(self) -> list[Finding]:
+        """Every finding, the stored ones decoded (O(findings): not for redraws)."""
+        if not self.stored:
+            return self.findings
+        return [*self.findings, *self.stored.all()]
 
     @property
     def sizes(self) -> dict[str, int]:
@@ -142,15 +164,27 @@ class FindingGroups:
         cached = self._sorted.get(key)
         if cached is None:
             cached = self._sorted[key] = sorted(self._unsorted(key), key=findings_sort_key)
+            if len(cached) != self._sizes.get(key, 0):
+                self._resized(key, cached)
         return cached
 
+    def _resized(self, key: str, members: list[Finding]) -> None:
+        """A stored file's findings were not what the index counted (an edited index: they
+        were linted again, see `StoredFindings.of`): its size and errors follow them."""
+        errors = [f.severity for f in members].count("error")
+        self.errors += errors - self._errors.get(key, errors)
+        self._errors[key] = errors
+        self._sizes[key] = len(members)
+
     def _unsorted(self, key: str) -> list[Finding]:
-        if key not in self._start:
-            return []
-        start, more = self._start[key], self._more.get(key, [])
-        first_size = self._sizes[key] - sum(end - begin for begin, end in more)
-        runs = [(start, start + first_size), *more]
-        return [f for start, end in runs for f in self.findings[start:end]]
+        stored = self.stored.of(key) if key in self.stored else []
+        more = self._more.get(key, [])
+        runs = list(more)
+        if key in self._start:  # its first run (a file the stored findings do not hold)
+            start = self._start[key]
+            first_size = self._sizes[key] - sum(end - begin for begin, end in more)
+            runs.insert(0, (start, start + first_size))
+        return [*stored, *(f for start, end in runs for f in self.findings[start:end])]
 
     def keys_in(self, prefix: str | None) -> list[str]:
         """The sorted ids in a scope: all (None), else the file or folder `prefix`."""

@@ -228,6 +228,9 @@ class FindingsTree(ScrollView, can_focus=True):
             parts = group_parts(key, errors, self.groups.size(key) - errors)
             return Row(line, key, None, parts_text(parts, style="bold"))
         members = self.groups.members(key)
+        if index >= len(members):  # fewer than the index counted (`FindingGroups._resized`)
+            self.call_later(self._relayout)
+            return Row(line, key, None, Text(""))
         finding = members[index]
         label = parts_text(finding_parts(finding))
         return Row(line, key, finding, label, is_last=index == len(members) - 1)

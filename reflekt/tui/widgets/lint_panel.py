@@ -25,6 +25,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from reflekt.core.lint.findings import Finding
+from reflekt.core.lint.stored import StoredFindings
 from reflekt.tui.safe_text import clean
 from reflekt.tui.widgets.finding_groups import FindingGroups, findings_sort_key, in_scope
 from reflekt.tui.widgets.findings_tree import SEVERITY_STYLE, FindingsTree
@@ -78,8 +79,9 @@ class LintPanel(Vertical):
 
     @property
     def findings(self) -> list[Finding]:
-        """Every finding shown or held (all of the project), in the order given."""
-        return self.groups.findings
+        """Every finding shown or held (all of the project), in the order given; the
+        stored ones decoded (O(findings): not for redraws)."""
+        return self.groups.all_findings()
 
     def compose(self) -> ComposeResult:
         yield Static("Lint has not run yet.", id="lint-summary")
@@ -95,9 +97,11 @@ class LintPanel(Vertical):
         findings: Iterable[Finding],
         schemas: int,
         scope_key: str | None = None,
+        stored: StoredFindings | None = None,
     ) -> None:
-        """Show these findings (all of the project); the scope narrows what is listed."""
-        self.groups.reset(findings)
+        """Show these findings and those `stored` (all of the project); the scope narrows
+        what is listed."""
+        self.groups.reset(findings, stored)
         self.schemas = schemas
         self.scope_key = scope_key
         self.busy_text = None

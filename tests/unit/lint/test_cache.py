@@ -20,8 +20,15 @@ from hypothesis import strategies as st
 
 from reflekt.cli import cli
 from reflekt.core.lint import lint_project
-from reflekt.core.lint.cache import FORMAT, RowTable, decode_index, encode_index
+from reflekt.core.lint.cache import (
+    FORMAT,
+    RowTable,
+    decode_index,
+    encode_index,
+    stored_value_rows,
+)
 from reflekt.core.lint.engine import PARALLEL_THRESHOLD
+from reflekt.core.lint.findings import sort_key
 from reflekt.core.project import load_project
 from reflekt.core.schemas import list_schema_files
 
@@ -55,7 +62,8 @@ def read_index(index: Path) -> dict:
     table = data.pop("table")
     for name in ("file_rows", "event_rows"):
         data[name] = {
-            key: [_readable(row, table) for row in rows] for key, rows in data[name].items()
+            key: [_readable(row, table) for row in stored_value_rows(value)]
+            for key, value in data[name].items()
         }
     return data
 
@@ -73,11 +81,15 @@ def write_index(index: Path, data: dict) -> None:
     table = RowTable()
     stores = {}
     for name in ("file_rows", "event_rows"):
-        stores[name] = {
-            key: [_stored(row, table) for row in rows] for key, rows in data[name].items()
-        }
+        stores[name] = {key: _value(rows, table) for key, rows in data[name].items()}
     parts = [stores.get(name, data.get(name)) for name in NAMES[:-1]]
     index.write_text(encode_index(_fingerprint(index), *parts, table), encoding="utf-8")
+
+
+def _value(rows: list, table: RowTable) -> str:
+    """The stored value of readable rows: `<errors>|<rows>` (a planted row as it is)."""
+    errors = sum(1 for row in rows if isinstance(row, list) and row[6:7] == ["error"])
+    return f"{errors}|{json.dumps([_stored(row, table) for row in rows])}"
 
 
 def _stored(row, table: RowTable):
@@ -103,13 +115,25 @@ def digest_of(entry: str) -> str:
 
 
 def both(root: Path, paths: list[Path] | None = None, *, whole: bool | None = None):
-    """Lint with and without the cache; assert the reports are the same; return the cached."""
+    """Lint with and without the cache, and lazily (the TUI's way: the unchanged files'
+    findings decoded from the index one file at a time); assert the reports are the same;
+    return the cached."""
     project = load_project(root)
     cached = lint_project(project, paths, cache=True, whole_project=whole)
     fresh = lint_project(project, paths)
     assert cached.findings == fresh.findings
     assert cached.files == fresh.files and cached.schemas == fresh.schemas
+    lazy = lint_project(project, paths, cache=True, whole_project=whole, lazy=True)
+    assert all_findings(lazy) == fresh.findings
+    assert (lazy.errors, lazy.warnings) == (fresh.errors, fresh.warnings)
+    assert lazy.files == fresh.files and lazy.schemas == fresh.schemas
     return cached
+
+
+def all_findings(report) -> list:
+    """A report's findings with those it left in the index (`lazy=True`), in lint's order."""
+    stored = report.stored.all() if report.stored is not None else []
+    return sorted([*report.findings, *stored], key=sort_key)
 
 
 def configure(root: Path, rules: dict[str, str]) -> None:
@@ -777,14 +801,24 @@ def test_a_complete_index_with_broken_rows_falls_back(make_project, no_racy_wind
     assert both(root).findings == expected
 
 
+def _set_in_every_row(rows: dict, at: int, planted: object) -> None:
+    """Plant a value at one position of every stored file row (values `<errors>|<rows>`)."""
+    for key, value in rows["files"].items():
+        errors, _, text = value.partition("|")
+        stored = json.loads(text)
+        for row in stored:
+            row[at] = planted
+        rows["files"][key] = f"{errors}|{json.dumps(stored)}"
+
+
 @pytest.mark.parametrize(
     "plant",
     [
         lambda rows: rows.update({"strings": [1, 2]}),  # not a table of strings
         lambda rows: rows.update({"paths": [["properties", 1.5]]}),
-        lambda rows: [row.__setitem__(7, 10**9) for r in rows["files"].values() for row in r],
-        lambda rows: [row.__setitem__(4, "RF311") for r in rows["files"].values() for row in r],
-        lambda rows: [row.__setitem__(10, -(10**9)) for r in rows["files"].values() for row in r],
+        lambda rows: _set_in_every_row(rows, 7, 10**9),
+        lambda rows: _set_in_every_row(rows, 4, "RF311"),
+        lambda rows: _set_in_every_row(rows, 10, -(10**9)),
     ],
     ids=["strings", "paths", "out-of-range", "not-a-number", "negative-path"],
 )
@@ -843,3 +877,50 @@ def test_hostile_names_and_descriptions_take_the_warm_path_unchanged(make_projec
     both(root)
     assert "complete" not in _flags(root)
     assert any("\\xff" in f.schema_id for f in both(root).findings)
+
+
+def test_a_lazy_warm_run_leaves_the_files_findings_in_the_index(make_project, no_racy_window):
+    """The TUI's run: unchanged files' findings counted from the index, decoded per file."""
+    root = _project_with_findings(make_project())
+    fresh = both(root)
+    lazy = lint_project(load_project(root), cache=True, lazy=True)
+    assert lazy.stored is not None
+    left = "segment/shop/Cart_Left/1-0.json"
+    assert left in lazy.stored and not any(f.schema_id == left for f in lazy.findings)
+    expected = [f for f in fresh.findings if f.schema_id == left]
+    assert lazy.stored.of(left) == expected
+    errors = sum(1 for f in expected if f.severity == "error")
+    assert lazy.stored.counts[left] == (errors, len(expected) - errors)
+    rule = expected[0].rule
+    assert left in lazy.stored.ids_with_rule(rule)
+    assert lazy.stored.ids_with_rule("RF999") == []
+    rest = lazy.stored.without([left])
+    assert left not in rest and len(rest) == len(lazy.stored) - len(expected)
+
+
+@pytest.mark.parametrize(
+    "planted",
+    ["0|not json", "0|[[1,2]]", "7|[]", "x|[]", '0|"a string"'],
+    ids=["not-json", "short-row", "wrong-errors", "bad-header", "not-rows"],
+)
+def test_a_lazy_run_over_a_stored_value_that_does_not_decode_lints_that_file(
+    make_project, no_racy_window, planted
+):
+    """An index someone edited, with a file's value broken but its layout right: the lazy
+    run trusts the header's counts until the file is shown; then that file's own rules run
+    again, so what is shown (and counted from then on) is exact."""
+    root = _project_with_findings(make_project())
+    fresh = both(root)
+    [index] = index_files(root)
+    head, rows_line, rest = index.read_text(encoding="utf-8").split("\n", 2)
+    rows = json.loads(rows_line)
+    rel = "schemas/segment/shop/Cart_Left/1-0.json"
+    rows["files"][rel] = planted
+    index.write_text(f"{head}\n{json.dumps(rows)}\n{rest}", encoding="utf-8")
+
+    lazy = lint_project(load_project(root), cache=True, lazy=True)
+    if lazy.stored is None or "segment/shop/Cart_Left/1-0.json" not in lazy.stored:
+        assert all_findings(lazy) == fresh.findings  # the header itself was refused
+        return
+    assert all_findings(lazy) == fresh.findings
+    assert (lazy.errors, lazy.warnings) == (fresh.errors, fresh.warnings)
