@@ -114,6 +114,11 @@ class SchemaEntry:
         return Path(self._path)
 
     @property
+    def path_text(self) -> str:
+        """`str(path)`, without building the Path (lint takes these for 50,000 files)."""
+        return self._path
+
+    @property
     def doc(self) -> SchemaDocument:
         """The file as the core reads it (read now if it is not among the recent ones)."""
         return self._docs.get(self)

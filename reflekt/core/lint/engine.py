@@ -628,14 +628,9 @@ def _lint_warm(
     skip_files = gone.union(rels[position] for position in redo)
     stored = None
     if lazy:
-        prefix = places.prefix
-        lazily = stored_lazily(
-            index,
-            skip_files,
-            redo_events,
-            lambda rel: places.schema_path(prefix + rel),
-            _file_rules(linter.project),
-        )
+        schemas_rel = places.relative(str(places.schemas_dir)) + "/"
+        relint = _file_rules(linter.project)
+        lazily = stored_lazily(index, skip_files, redo_events, schemas_rel, relint)
         findings, stored = lazily if lazily is not None else (None, None)
     else:
         findings = stored_findings(index, skip_files, redo_events)
