@@ -1,6 +1,8 @@
 """Benchmark the TUI on a generated project: first screen, lint, filter, lint panel, wizard, memory.
 
-Targets (issue 14, at 50,000 schemas): first screen <= 2 s cold and <= 1 s warm; lint done
+Targets (issue 14, at 50,000 schemas): first screen <= 2 s cold and <= 1 s warm (printed
+twice: `first_paint_s`, the refresh after the tree was filled, what a user sees; and
+`first_screen_s`, once every message is handled, the lint thread's first ones too); lint done
 <= 10 s cold and <= 1.5 s warm; a filter keystroke <= 50 ms median and <= 100 ms max on the
 UI thread; the lint panel's redraw with every finding <= 0.3 s; the build wizard's open and
 tick all <= 0.3 s each; peak memory <= 350 MB. Runs the real app headless (Textual's test
@@ -92,7 +94,12 @@ async def measure(root: Path, query: str) -> dict[str, object]:
         screen = app.main_screen
         while screen.index is None:
             await pilot.pause(0.005)
-        await pilot.pause()
+        # The first paint of the tree: the refresh after the handler that filled it.
+        painted = asyncio.Event()
+        screen.call_after_refresh(painted.set)
+        await painted.wait()
+        figures["first_paint_s"] = round(time.perf_counter() - started, 3)
+        await pilot.pause()  # and every message handled (the lint thread's progress too)
         figures["first_screen_s"] = round(time.perf_counter() - started, 3)
         figures["schemas"] = len(screen.index)
         while screen.lint.running or not screen.linted_schemas:

@@ -331,7 +331,7 @@ class MainScreen(Screen):
         self.disk.begin()
         settle = partial(self._settle_index, index, message.from_listing)
         if len(index) > LINT_DELAY_ABOVE:
-            self.set_timer(LINT_DELAY_S, settle)
+            self.call_after_refresh(self.set_timer, LINT_DELAY_S, settle)
         else:
             settle()
         _freeze_long_lived()
@@ -345,10 +345,11 @@ class MainScreen(Screen):
         if tree.cursor_line < 0 and tree.last_line >= 0:
             tree.select_first_event()
         tree.focus()
-        # Shortly after the first paint: the lint thread competes for the GIL, and the
-        # tree matters first. Badges arrive when lint is done.
+        # Shortly after the first paint (a timer from now could fire before it, on a busy
+        # machine): the lint thread competes for the GIL, and the tree matters first.
+        # Badges arrive when lint is done.
         if len(index) > LINT_DELAY_ABOVE:
-            self.set_timer(LINT_DELAY_S, lambda: self.run_lint(None))
+            self.call_after_refresh(self.set_timer, LINT_DELAY_S, lambda: self.run_lint(None))
         else:
             self.run_lint(None)
         if self.watch_interval > 0 and not self._watching:
