@@ -142,6 +142,8 @@ def lint_job(
 ) -> LintFinished | LintFailed:
     """Lint the files through the lint cache (what did not change costs a stat), posting
     each chunk's findings as it is done so the tree and panel fill while it runs."""
+    if ids is None:
+        index.take_mtimes()  # before reading: an edit from now on is seen by the next poll
     covered, paths = files_to_lint(index, ids)
     total = len(paths)
     if ids is None and total >= PRIME_ABOVE and (os.cpu_count() or 1) > 1:

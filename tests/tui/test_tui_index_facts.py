@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from pause_support import Pause
 from textual.widgets import Static
 from tui_support import drive, make_app, settle
@@ -15,7 +16,7 @@ from tui_support import drive, make_app, settle
 from reflekt.core.lint import lint_project
 from reflekt.core.listing_cache import listing_path, load_listing, save_listing
 from reflekt.core.project import load_project
-from reflekt.tui.jobs import lint_job
+from reflekt.tui.jobs import lint_job, settle_index_job
 from reflekt.tui.messages import LintProgress
 from reflekt.tui.model import DocCache, SchemaIndex
 from reflekt.tui.widgets.findings_tree import FindingsTree
@@ -76,7 +77,15 @@ def test_lint_streams_every_finding_of_a_first_run_and_marks_unreadable_files(ma
     assert posted[-1].done == posted[-1].total == 3
 
 
-def test_a_second_start_draws_from_the_saved_listing_then_finds_what_changed(make_project):
+@pytest.mark.parametrize("large_above", [None, 0], ids=["small", "large"])
+def test_a_second_start_draws_from_the_saved_listing_then_finds_what_changed(
+    make_project, monkeypatch, large_above
+):
+    """Also as a large project, where the walk for what changed waits for the first lint."""
+    if large_above is not None:
+        import reflekt.tui.screens.main as main_screen
+
+        monkeypatch.setattr(main_screen, "LINT_DELAY_ABOVE", large_above)
     builder = _builder(make_project)
 
     async def first(pilot):
@@ -259,3 +268,26 @@ def test_a_warm_start_shows_the_findings_left_in_the_lint_index(make_project, mo
     assert second["broken"] and any("RF101" in row for row in second["rows"])
     expected = lint_project(load_project(builder.root)).findings
     assert second["findings"] == sorted(map(repr, expected))
+
+
+def test_an_edit_made_while_the_first_lint_runs_is_seen_by_the_poll_after_it(make_project):
+    """In a large project the walk for what changed runs after the first lint; the lint job
+    takes the files' mtimes before it reads them, so an edit made meanwhile is a change."""
+    builder = _builder(make_project)
+    project = load_project(builder.root)
+    save_listing(project, SchemaIndex.load(project).paths())
+    index = SchemaIndex.from_paths(project, load_listing(project))
+    cart = builder.root / "schemas" / CART
+    edited = []
+
+    def post(message):
+        if isinstance(message, LintProgress) and not edited:
+            cart.write_text(cart.read_text(encoding="utf-8").replace("cartId", "cartID"))
+            later = os.stat(cart).st_mtime_ns + 5_000_000_000
+            os.utime(cart, ns=(later, later))
+            edited.append(True)
+
+    lint_job(project, index, None, post)
+    assert edited
+    changes = settle_index_job(index, from_listing=True)
+    assert changes.modified == (CART,)

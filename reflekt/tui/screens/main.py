@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from typing import ClassVar
@@ -161,6 +162,7 @@ class MainScreen(Screen):
         self._audit_profile_asked = False
         self._badges_at = 0.0  # when the streamed lint counts last reached the tree
         self._reload_note: str | None = None
+        self._settle_after_lint: Callable[[], object] | None = None  # see `_index_loaded`
         self._search_query = ""  # the last ctrl+f search, and the pane it searched
         self._search_target: DataTable | Tree | str | None = (
             None  # what ctrl+r found, said when the files are read
@@ -326,12 +328,14 @@ class MainScreen(Screen):
     @on(IndexLoaded)
     def _index_loaded(self, message: IndexLoaded) -> None:
         index = self.index = message.index
-        # After the first paint, as a poll (one at a time): the mtimes, and what differs
-        # from the saved listing the tree was drawn from.
+        # As a poll (one at a time): the mtimes, and what differs from the saved listing
+        # the tree was drawn from. In a large project, after the first lint: the two would
+        # share the GIL, and lint is what the user waits for (its job takes the mtimes
+        # first, so an edit made while it runs is still seen by this poll).
         self.disk.begin()
         settle = partial(self._settle_index, index, message.from_listing)
         if len(index) > LINT_DELAY_ABOVE:
-            self.call_after_refresh(self.set_timer, LINT_DELAY_S, settle)
+            self._settle_after_lint = settle
         else:
             settle()
         _freeze_long_lived()
@@ -688,8 +692,15 @@ class MainScreen(Screen):
         panel.set_busy(f"linting {message.done}/{message.total}")
         self.show_activity(f"linting {message.done}/{message.total}…")
 
+    def _settle_now(self) -> None:
+        """The disk settle `_index_loaded` left for after the first lint, if not yet run."""
+        settle, self._settle_after_lint = self._settle_after_lint, None
+        if settle is not None:
+            settle()
+
     @on(LintFailed)
     def _lint_failed(self, message: LintFailed) -> None:
+        self._settle_now()
         self.lint.failed()
         self.show_activity("lint failed")
         text = error_text(message.error)
@@ -713,6 +724,7 @@ class MainScreen(Screen):
         self.show_activity(f"linted {message.report.schemas} in {seconds:.1f} s")
         self.show_lint_results()
         _freeze_long_lived()
+        self._settle_now()
         if after is not None:
             self._start_lint(after)
 
