@@ -172,8 +172,10 @@ class RowTable:
         self._path_ids: dict[tuple, int] | None = None
 
     @classmethod
-    def parse(cls, strings: Any, paths: Any) -> RowTable | None:
-        """The table of a loaded index; None when it is not one (a broken index)."""
+    def parse(cls, strings: Any, paths: Any, escapes: bool = True) -> RowTable | None:
+        """The table of a loaded index; None when it is not one (a broken index).
+        `escapes`: whether the JSON may hold a `\\uD...` escape (a lone surrogate, which
+        `printable` shows); without, the strings are taken as they are (175,000 checks)."""
         if strings.__class__ is not list or paths.__class__ is not list:
             return None
         if not all(text.__class__ is str for text in strings):
@@ -185,7 +187,7 @@ class RowTable:
             if not all(part.__class__ is str or part.__class__ is int for part in path):
                 return None
             steps.append(tuple(path))
-        return cls([printable(text) for text in strings], steps)
+        return cls([printable(text) for text in strings] if escapes else strings, steps)
 
     def _string(self, text: str | None) -> int | None:
         if text is None:
@@ -528,7 +530,8 @@ def decode_index(raw: bytes, print_: str):
     file_rows, event_rows = rows["files"], rows["events"]
     if file_rows.__class__ is not dict or event_rows.__class__ is not dict:
         return None
-    table = RowTable.parse(rows["strings"], rows["paths"])
+    escapes = "\\ud" in rows_line or "\\uD" in rows_line  # JSON's surrogate escapes
+    table = RowTable.parse(rows["strings"], rows["paths"], escapes)
     if table is None:
         raise ValueError("not a row table")
     lines = body.split("\n")  # key, entry, key, entry, ..., "" (all in C: fast)

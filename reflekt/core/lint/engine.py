@@ -666,7 +666,9 @@ def _lint_warm(
     elif progress is not None:
         progress(total, total, "linting schemas")
     findings.sort(key=sort_key)
-    if redo or gone or run.rels is None:  # else the index already says all this
+    # Else the index already says all this (given paths, the TUI's: in its order).
+    listed_anew = run.rels is None and (run.listing or rels != list(index.files))
+    if redo or gone or listed_anew:
         # The events now: those indexed, less the redone ones, plus those still holding a file.
         keep_events = set(index.events).difference(redo_events)
         keep_events.update(places.event_of(texts[position]) for position in redo)

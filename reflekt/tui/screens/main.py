@@ -105,8 +105,7 @@ from reflekt.tui.widgets.schema_tree import SchemaTree
 from reflekt.tui.widgets.schema_view import SchemaView
 from reflekt.tui.yank import YankScreen, yank_choices
 
-LINT_DELAY_S = 0.25
-LINT_DELAY_ABOVE = 500  # schemas: small projects lint at once
+LINT_DELAY_ABOVE = 500  # schemas: a larger project lints after the tree's first paint
 FILTER_IN_WORKER_ABOVE = 5000  # schemas: a larger project filters in a worker thread
 BADGES_EVERY_S = 2.0  # while the first lint streams in, the tree's badges update this often
 
@@ -349,11 +348,11 @@ class MainScreen(Screen):
         if tree.cursor_line < 0 and tree.last_line >= 0:
             tree.select_first_event()
         tree.focus()
-        # Shortly after the first paint (a timer from now could fire before it, on a busy
-        # machine): the lint thread competes for the GIL, and the tree matters first.
-        # Badges arrive when lint is done.
+        # After the first paint (a timer from now could fire before it, on a busy machine):
+        # the lint thread competes for the GIL, and the tree matters first. Badges arrive
+        # when lint is done.
         if len(index) > LINT_DELAY_ABOVE:
-            self.call_after_refresh(self.set_timer, LINT_DELAY_S, lambda: self.run_lint(None))
+            self.call_after_refresh(self.run_lint, None)
         else:
             self.run_lint(None)
         if self.watch_interval > 0 and not self._watching:
