@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from stored_support import stored_of
 
 from reflekt.core.lint.cache import RowTable
 from reflekt.core.lint.findings import Finding
@@ -59,20 +60,6 @@ def test_any_order_and_any_chunks_index_as_sorting_everything(findings, cuts):
         assert groups.members(key) == items
         assert groups.size(key) == len(items)
         assert groups.error_count(key) == sum(f.severity == "error" for f in items)
-
-
-def stored_of(findings: list[Finding], relint=None) -> StoredFindings:
-    """The findings as a lazy lint leaves them in the index: one value per file."""
-    table = RowTable()
-    by_file: dict[str, list[Finding]] = {}
-    for item in findings:
-        by_file.setdefault(item.schema_id, []).append(item)
-    values = {key: table.value(items) for key, items in by_file.items()}
-    counts = {}
-    for key, items in by_file.items():
-        errors = sum(f.severity == "error" for f in items)
-        counts[key] = (errors, len(items) - errors)
-    return StoredFindings(table, values, counts, relint or (lambda _key: []))
 
 
 @settings(max_examples=150, deadline=None)

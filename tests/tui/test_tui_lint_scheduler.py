@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from reflekt.core.lint.cache import RowTable
+from stored_support import stored_of
+
 from reflekt.core.lint.findings import Finding, LintReport
-from reflekt.core.lint.stored import StoredFindings
 from reflekt.core.project import load_project
 from reflekt.tui.disk_watch import DiskWatch
 from reflekt.tui.lint_scheduler import LintRun, LintScheduler, files_to_lint
@@ -84,25 +84,11 @@ def test_a_failed_run_runs_nothing_after_it_until_asked_again():
     assert lint.request([ORDER]) == LintRun((ORDER,))
 
 
-def stored(*findings: Finding) -> StoredFindings:
-    """Findings as a warm lazy lint leaves them: in the index, one value per file."""
-    table = RowTable()
-    by_file: dict[str, list[Finding]] = {}
-    for item in findings:
-        by_file.setdefault(item.schema_id, []).append(item)
-    counts = {}
-    for key, items in by_file.items():
-        errors = sum(f.severity == "error" for f in items)
-        counts[key] = (errors, len(items) - errors)
-    values = {key: table.value(items) for key, items in by_file.items()}
-    return StoredFindings(table, values, counts, lambda _key: [])
-
-
 def test_findings_left_in_the_index_count_and_are_replaced_as_decoded_ones():
     lint = LintScheduler()
     lint.request(None)
     event_rule = finding(CART, "warning", rule="RF601")
-    warm = LintReport([event_rule], 3, stored=stored(finding(CART), finding(ORDER, "warning")))
+    warm = LintReport([event_rule], 3, stored=stored_of([finding(CART), finding(ORDER, "warning")]))
     lint.finished(None, warm)
     assert lint.counts() == {CART: (1, 1), ORDER: (0, 1)}
     assert lint.errors_in("segment/ecommerce") == 1 and lint.finding_count == 3
