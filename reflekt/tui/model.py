@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +19,7 @@ from reflekt.core.project import Project
 from reflekt.core.schemas import (
     SchemaDocument,
     SchemaId,
+    Version,
     list_schema_paths,
     printable,
     read_schema,
@@ -26,6 +27,8 @@ from reflekt.core.schemas import (
 
 if TYPE_CHECKING:
     from reflekt.core.audit.report import AuditReport
+
+_UNPARSED = object()  # a SchemaEntry's version before it is first asked for
 
 Counts = dict[str, tuple[int, int]]  # schema id -> (errors, warnings): the tree's lint badges
 # Event folder key -> (errors, warnings) the last audit found there; (0, 0) is clean. An
@@ -93,7 +96,7 @@ class SchemaEntry:
     then it is False, so the first screen needs no read of any file.
     """
 
-    __slots__ = ("_docs", "_path", "broken", "mtime_ns", "schema_id")
+    __slots__ = ("_docs", "_path", "_version", "broken", "mtime_ns", "schema_id")
 
     def __init__(
         self,
@@ -108,6 +111,7 @@ class SchemaEntry:
         self.mtime_ns = mtime_ns
         self.broken = broken
         self._docs = docs
+        self._version: Version | object | None = _UNPARSED
 
     @property
     def path(self) -> Path:
@@ -135,6 +139,14 @@ class SchemaEntry:
     @property
     def version_text(self) -> str:
         return self.schema_id.version_text
+
+    @property
+    def version(self) -> Version | None:
+        """The file's version (None: not MAJOR-MINOR), parsed once: every filter keystroke
+        builds new folders whose labels ask each event for its latest version again."""
+        if self._version is _UNPARSED:
+            self._version = self.schema_id.version
+        return self._version  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -171,13 +183,20 @@ class FolderNode:
         """The highest version (computed once: every label of the event asks for it)."""
         if "_latest" in self.__dict__:
             return self.__dict__["_latest"]
-        versioned = [e for e in self.entries if e.schema_id.version is not None]
-        latest = max(versioned, key=lambda e: e.schema_id.version) if versioned else None
+        versioned = [(e.version, e) for e in self.entries if e.version is not None]
+        latest = max(versioned, key=lambda pair: pair[0])[1] if versioned else None
         self.__dict__["_latest"] = latest
         return latest
 
     def count(self) -> int:
         return len(self.entries) + sum(f.count() for f in self.folders.values())
+
+    def schema_ids(self) -> Iterator[str]:
+        """The ids of the version files at or below this folder, in tree order."""
+        for entry in self.entries:
+            yield entry.id
+        for folder in self.folders.values():
+            yield from folder.schema_ids()
 
     def event_count(self) -> int:
         """Events at or below this folder (computed once: the tree asks for it per label)."""

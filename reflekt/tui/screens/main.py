@@ -159,6 +159,7 @@ class MainScreen(Screen):
         self.disk = DiskWatch()
         self._watching = False
         self._audit_profile_asked = False
+        self._status_text = ""  # what #tree-status says (rewritten only when it changes)
         self._badges_at = 0.0  # when the streamed lint counts last reached the tree
         self._reload_note: str | None = None
         self._settle_after_lint: Callable[[], object] | None = None  # see `_index_loaded`
@@ -372,7 +373,11 @@ class MainScreen(Screen):
             text += f" · {broken} unreadable"
         if total == 0:
             text = "No schemas yet: `reflekt pull` or add files under schemas/"
-        self.query_one("#tree-status", Static).update(text)
+        status = self.query_one("#tree-status", Static)
+        if text != self._status_text:
+            # One line, its height set: no layout of the screen for it.
+            self._status_text = text
+            status.update(text, layout=False)
 
     # -- tree, filter, schema view -------------------------------------------------------------
 
@@ -460,7 +465,9 @@ class MainScreen(Screen):
             if entry is not view.entry or highlight:
                 view.show(entry, highlight=highlight)
         elif self.index is not None and node is not None and node.data is not None:
-            shown = self.index.matching(tree.filter_text) if tree.filter_text.strip() else None
+            shown = tree.shown_ids_under(node.data.key)
+            if shown is None and tree.filter_text.strip():
+                shown = self.index.matching(tree.filter_text)
             summary = folder_summary(self.index, node.data.key, self.lint.counts(), shown)
             view.show_summary(replace(summary, diff_verdicts=self._diff_verdicts(node.data.key)))
         elif self.index is not None and node is None and tree.filter_text.strip():

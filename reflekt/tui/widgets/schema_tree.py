@@ -332,6 +332,13 @@ class SchemaTree(FastTree[NodeInfo]):
             self.ensure_filled(node)
         self.cursor_line = 0
 
+    def shown_ids_under(self, key: str) -> list[str] | None:
+        """The ids the tree shows (filled or not) under the folder `key`; None for a key
+        that is not a folder of the tree. Read from the tree's own folders: a summary of
+        the cursor's plan costs its size, not the project's (no new match of the filter)."""
+        folder = self._folders.get(key)
+        return None if folder is None else list(folder.schema_ids())
+
     def schema_id_at_cursor(self) -> str | None:
         """The schema under the cursor: a version, or the latest version of an event."""
         node = self.cursor_node

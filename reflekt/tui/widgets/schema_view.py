@@ -126,8 +126,17 @@ class SchemaView(Vertical):
                 table.move_cursor(row=cursor)
 
     def show_summary(self, summary: FolderSummary) -> None:
-        """A registry or plan node: its counts, not the last schema shown (stale)."""
-        self.show(None)
+        """A registry or plan node: its counts, not the last schema shown (stale).
+
+        The same summary again (a filter keystroke that leaves the plan's counts as they
+        were) redraws nothing; another one over a summary rewrites the header only: the
+        table, metadata and raw text are already empty."""
+        switcher = self.query_one(ContentSwitcher)
+        if self.entry is None and self.summary is not None:
+            if summary == self.summary and switcher.current == "schema-structured":
+                return
+        else:
+            self.show(None)
         self.summary = summary
         text = Text()
         text.append(clean(summary.key), style="bold")
@@ -151,7 +160,7 @@ class SchemaView(Vertical):
             text.append(f"\nlast diff: {shown}")
         text.append("\nd: diff with the registry · 2: its lint findings (s: scope)", style="dim")
         self.query_one("#schema-header", Static).update(text)
-        self.query_one(ContentSwitcher).current = "schema-structured"
+        switcher.current = "schema-structured"
 
     def focus_content(self) -> None:
         """Focus what the view shows: the raw text (after `r`) or the properties table."""
