@@ -126,7 +126,8 @@ def load_index_job(project: Project) -> IndexLoaded:
 def settle_index_job(index: SchemaIndex, from_listing: bool) -> Changes:
     """After the first screen: stat every file (the disk watch compares mtimes); for an
     index drawn from the saved listing, walk schemas/ too, and say what differs (files
-    added or removed since). Saves the listing for the next start when it changed."""
+    added or removed since). Saves the listing for the next start when it changed. Parses
+    the versions the tree's labels show, while nothing waits for them."""
     if from_listing:
         changes = index.poll()
     else:
@@ -134,6 +135,7 @@ def settle_index_job(index: SchemaIndex, from_listing: bool) -> Changes:
         changes = Changes()
     if changes.added or changes.removed or not from_listing:
         save_listing(index.project, index.paths())
+    index.parse_versions()
     return changes
 
 

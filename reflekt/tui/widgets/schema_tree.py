@@ -44,8 +44,10 @@ class NodeInfo:
     key: str
 
 
-def badge(errors: int, warnings: int) -> Text:
-    text = Text()
+def badge(errors: int, warnings: int, text: Text | None = None) -> Text:
+    """The lint counts of a node, appended to `text` when given (a label being built: no
+    Text per badge, 1,250 labels when a plan fills)."""
+    text = Text() if text is None else text
     if errors:
         text.append(f" ✗{errors}", style="bold red")
     if warnings:
@@ -57,9 +59,10 @@ def badge(errors: int, warnings: int) -> Text:
 AUDIT_MARK = "◆"
 
 
-def audit_badge(verdict: tuple[int, int] | None) -> Text:
-    """The last audit's word on a node: its errors, else its warnings, else a check."""
-    text = Text()
+def audit_badge(verdict: tuple[int, int] | None, text: Text | None = None) -> Text:
+    """The last audit's word on a node: its errors, else its warnings, else a check
+    (appended to `text` when given)."""
+    text = Text() if text is None else text
     if verdict is None:
         return text  # not audited
     errors, warnings = verdict
@@ -202,8 +205,8 @@ class SchemaTree(FastTree[NodeInfo]):
         # Not cached: the event count depends on the filter.
         text = plain(folder.name, style="bold")
         text.append(f" ({folder.event_count()})", style="dim")
-        text.append_text(badge(*self._folder_counts.get(folder.key, (0, 0))))
-        text.append_text(audit_badge(self._folder_verdicts.get(folder.key)))
+        badge(*self._folder_counts.get(folder.key, (0, 0)), text)
+        audit_badge(self._folder_verdicts.get(folder.key), text)
         return text
 
     def _event_label(self, event: FolderNode) -> Text:
@@ -216,8 +219,8 @@ class SchemaTree(FastTree[NodeInfo]):
             text.append(f" {latest.version_text}", style="cyan")
         if any(e.broken for e in event.entries):
             text.append(" ✗ unreadable", style="bold red")
-        text.append_text(badge(*self._folder_counts.get(event.key, (0, 0))))
-        text.append_text(audit_badge(self._verdicts.get(event.key)))
+        badge(*self._folder_counts.get(event.key, (0, 0)), text)
+        audit_badge(self._verdicts.get(event.key), text)
         self._labels[("event", event.key)] = text
         return text
 
@@ -230,7 +233,7 @@ class SchemaTree(FastTree[NodeInfo]):
             where = f" ({problem.line}:{problem.column})" if problem else ""
             message = problem.message if problem else "cannot be read"
             text.append(f" ✗ {clean(message)}{where}", style="bold red")
-        text.append_text(badge(*self._counts.get(entry.id, (0, 0))))
+        badge(*self._counts.get(entry.id, (0, 0)), text)
         return text
 
     def set_counts(self, counts: Counts, version: int | None = None) -> None:
