@@ -19,7 +19,6 @@ from reflekt.core.project import Project
 from reflekt.core.schemas import (
     SchemaDocument,
     SchemaId,
-    Version,
     list_schema_paths,
     printable,
     read_schema,
@@ -111,7 +110,7 @@ class SchemaEntry:
         self.mtime_ns = mtime_ns
         self.broken = broken
         self._docs = docs
-        self._version: Version | object | None = _UNPARSED
+        self._version: tuple[int, int] | object | None = _UNPARSED
 
     @property
     def path(self) -> Path:
@@ -141,11 +140,13 @@ class SchemaEntry:
         return self.schema_id.version_text
 
     @property
-    def version(self) -> Version | None:
-        """The file's version (None: not MAJOR-MINOR), parsed once: every filter keystroke
-        builds new folders whose labels ask each event for its latest version again."""
+    def version_key(self) -> tuple[int, int] | None:
+        """The file's version as (major, minor), None when not MAJOR-MINOR; parsed once:
+        every filter keystroke builds new folders whose labels ask for the latest again.
+        A tuple of ints, not a `Version`: the garbage collector stops walking those."""
         if self._version is _UNPARSED:
-            self._version = self.schema_id.version
+            version = self.schema_id.version
+            self._version = None if version is None else (version.major, version.minor)
         return self._version  # type: ignore[return-value]
 
 
@@ -166,14 +167,23 @@ class Changes:
         return (*self.added, *self.modified)
 
 
-@dataclass
+_UNSET = object()  # a FolderNode's latest version before it is first asked for
+
+
+@dataclass(slots=True)
 class FolderNode:
-    """A folder in the tree (registry, plan, event); `entries` are its version files."""
+    """A folder in the tree (registry, plan, event); `entries` are its version files.
+
+    Slots, no `__dict__`: a filter matching 50,000 schemas makes 25,000 of these a keystroke,
+    and each dict was one more object for the garbage collector to walk.
+    """
 
     name: str
     key: str
     folders: dict[str, FolderNode] = field(default_factory=dict)
     entries: list[SchemaEntry] = field(default_factory=list)
+    _latest: object = field(default=_UNSET, init=False, repr=False, compare=False)
+    _events: int | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def is_event(self) -> bool:
@@ -181,12 +191,10 @@ class FolderNode:
 
     def latest(self) -> SchemaEntry | None:
         """The highest version (computed once: every label of the event asks for it)."""
-        if "_latest" in self.__dict__:
-            return self.__dict__["_latest"]
-        versioned = [(e.version, e) for e in self.entries if e.version is not None]
-        latest = max(versioned, key=lambda pair: pair[0])[1] if versioned else None
-        self.__dict__["_latest"] = latest
-        return latest
+        if self._latest is _UNSET:
+            versioned = [(e.version_key, e) for e in self.entries if e.version_key is not None]
+            self._latest = max(versioned, key=lambda pair: pair[0])[1] if versioned else None
+        return self._latest  # type: ignore[return-value]
 
     def count(self) -> int:
         return len(self.entries) + sum(f.count() for f in self.folders.values())
@@ -200,13 +208,11 @@ class FolderNode:
 
     def event_count(self) -> int:
         """Events at or below this folder (computed once: the tree asks for it per label)."""
-        cached = self.__dict__.get("_events")
-        if cached is None:
-            cached = (1 if self.entries else 0) + sum(
+        if self._events is None:
+            self._events = (1 if self.entries else 0) + sum(
                 f.event_count() for f in self.folders.values()
             )
-            self.__dict__["_events"] = cached
-        return cached
+        return self._events
 
 
 class SchemaIndex:
@@ -270,7 +276,7 @@ class SchemaIndex:
         """Parse every file's version now (off the UI thread): the tree's event labels ask
         for them, and filling a plan of 1,250 events would parse 2,500 on a keystroke."""
         for entry in list(self.entries.values()):
-            _ = entry.version
+            _ = entry.version_key
 
     def take_mtimes(self) -> None:
         """Stat the files listed without their mtime (the disk watch compares them)."""
