@@ -1,0 +1,144 @@
+"""What the filter shows as it is typed: the plan summary, the status line, the tree's nodes.
+
+Issue 14 (a filter keystroke at 50,000 schemas): the plan summary now counts the tree's own
+folder instead of matching the filter again, an unchanged summary or status line is not
+rewritten, and FastTree's `bulk()` holds the tree's refreshes until its block ends. These
+tests pin what the user sees through those shortcuts.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.widgets import Static
+from tui_support import drive, make_app, plain, settle
+
+from reflekt.tui.widgets.fast_tree import FastTree
+from reflekt.tui.widgets.schema_tree import SchemaTree
+from reflekt.tui.widgets.schema_view import SchemaView
+
+
+def header_text(screen) -> str:
+    return plain(screen.query_one("#schema-header", Static).render())
+
+
+def status_text(screen) -> str:
+    return str(screen.query_one("#tree-status", Static).render())
+
+
+def test_a_plan_summary_counts_what_the_filter_leaves_as_it_is_typed(shop):
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        tree = screen.query_one(SchemaTree)
+        assert tree.select_key("segment/ecommerce")
+        await pilot.pause()
+        # Cart_Viewed (2 versions), Order_Completed, Broken_Event.
+        assert "3 events, 4 versions" in header_text(screen)
+        await pilot.press("slash")
+        seen = []
+        for key in "cart":
+            await pilot.press(key)
+            await settle(pilot)
+            seen.append(header_text(screen))
+        assert tree.cursor_node.data.key == "segment/ecommerce"  # the plan still shows
+        assert "1 event, 2 versions" in seen[-1]  # Cart_Viewed only
+        assert "segment/ecommerce" in seen[-1]
+        await pilot.press(*"_viewed/1-1")
+        await settle(pilot)
+        assert "1 event, 1 version" in header_text(screen)
+        await pilot.press("escape")  # the filter cleared: the whole plan again
+        await settle(pilot)
+        assert tree.filter_text == ""
+        assert "3 events, 4 versions" in header_text(screen)
+        assert screen.query_one(SchemaView).entry is None
+
+    drive(make_app(shop.root), scenario)
+
+
+def test_a_plan_summary_after_a_schema_drops_its_rows_and_a_new_one_rewrites_the_header(shop):
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        tree = screen.query_one(SchemaTree)
+        view = screen.query_one(SchemaView)
+        table = screen.query_one("#properties")
+        assert tree.select_key("segment/ecommerce/Cart_Viewed/1-0.json")
+        await pilot.pause()
+        assert table.row_count > 0 and "Cart_Viewed" in header_text(screen)
+        assert tree.select_key("segment/ecommerce")
+        await pilot.pause()
+        assert view.entry is None and table.row_count == 0
+        assert "3 events, 4 versions" in header_text(screen)
+        assert tree.select_key("segment/marketing")  # a summary over a summary
+        await pilot.pause()
+        text = header_text(screen)
+        assert "segment/marketing" in text and "1 event, 1 version" in text
+        assert "ecommerce" not in text and table.row_count == 0
+
+    drive(make_app(shop.root), scenario)
+
+
+def test_the_status_line_follows_each_keystroke_and_the_cleared_filter(shop):
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        statuses = [status_text(screen)]
+        await pilot.press("slash")
+        for key in ("c", "a", "r", "t", "backspace", "backspace", "backspace", "backspace"):
+            await pilot.press(key)
+            await settle(pilot)
+            statuses.append(status_text(screen))
+        return statuses
+
+    statuses = drive(make_app(shop.root), scenario)
+    whole = "5 schemas · 1 unreadable"
+    # c: the four under segment/ecommerce; ca, car, cart: Cart_Viewed's two versions.
+    four, two = "4 of 5 schemas match · 1 unreadable", "2 of 5 schemas match · 1 unreadable"
+    assert statuses == [whole, four, two, two, two, two, two, four, whole]
+
+
+class Host(App[None]):
+    def compose(self) -> ComposeResult:
+        yield FastTree("root", id="tree")
+
+
+def test_nodes_added_in_a_bulk_block_are_drawn_when_it_ends():
+    import asyncio
+
+    async def main() -> tuple[str, str, int]:
+        app = Host()
+        async with app.run_test(size=(40, 12)) as pilot:
+            tree = app.query_one(FastTree)
+            tree.show_root = False
+            tree.root.expand()
+            await pilot.pause()
+            before = app.export_screenshot()
+            with tree.bulk():
+                with tree.bulk():  # nested: held until the outer block ends
+                    for number in range(30):
+                        tree.root.add_leaf(f"node_{number:02d}")
+                assert tree.last_line == 29  # lines read inside the block are current
+            await pilot.pause()
+            return before, app.export_screenshot(), tree.last_line
+
+    before, after, last = asyncio.run(main())
+    assert "node_00" not in before
+    assert "node_00" in after and "node_09" in after
+    assert last == 29
+
+
+def test_a_label_keeps_its_first_line_only_and_a_one_line_label_shows_as_given():
+    import asyncio
+
+    async def main() -> tuple[str, str, str]:
+        app = Host()
+        async with app.run_test(size=(40, 12)) as pilot:
+            tree = app.query_one(FastTree)
+            tree.root.expand()
+            two = tree.root.add_leaf(Text("first line\nsecond line"))
+            one = tree.root.add_leaf(Text("Cart_Viewed ✗2", style="bold"))
+            markup = tree.root.add_leaf("[b]bold[/b] text")
+            await pilot.pause()
+            screen = app.export_screenshot()
+            assert "second line" not in screen
+            return two.label.plain, one.label.plain, markup.label.plain
+
+    assert asyncio.run(main()) == ("first line", "Cart_Viewed ✗2", "bold text")
