@@ -63,6 +63,7 @@ class DocCache:
         self.schemas_dir = schemas_dir
         self.size = size
         self._docs: OrderedDict[str, SchemaDocument] = OrderedDict()
+        self.broken_changes = 0  # how often an entry's `broken` flipped (see broken_count)
 
     def get(self, entry: SchemaEntry) -> SchemaDocument:
         doc = self._docs.get(entry.id)
@@ -95,7 +96,7 @@ class SchemaEntry:
     then it is False, so the first screen needs no read of any file.
     """
 
-    __slots__ = ("_docs", "_path", "_version", "broken", "mtime_ns", "schema_id")
+    __slots__ = ("_broken", "_docs", "_path", "_version", "mtime_ns", "schema_id")
 
     def __init__(
         self,
@@ -108,9 +109,21 @@ class SchemaEntry:
         self.schema_id = schema_id
         self._path = path  # a str: a Path per file costs 50,000 objects of a few parts each
         self.mtime_ns = mtime_ns
-        self.broken = broken
+        self._broken = broken
         self._docs = docs
         self._version: tuple[int, int] | object | None = _UNPARSED
+
+    @property
+    def broken(self) -> bool:
+        return self._broken
+
+    @broken.setter
+    def broken(self, value: bool) -> None:
+        # The value first, then the count of changes: a count read before a sum is never
+        # newer than what the sum saw (`SchemaIndex.broken_count` caches by it).
+        if value != self._broken:
+            self._broken = value
+            self._docs.broken_changes += 1
 
     @property
     def path(self) -> Path:
@@ -225,6 +238,8 @@ class SchemaIndex:
     def __init__(self, project: Project, entries: Iterable[SchemaEntry] = ()) -> None:
         self.project = project
         self.docs = DocCache(project.schemas_dir)
+        # (the entries dict, its size, docs.broken_changes) the count was made for, and it
+        self._broken_count: tuple[dict[str, SchemaEntry], int, int, int] | None = None
         self._skip = len(str(project.schemas_dir)) + 1  # an id is a path after `schemas/`
         self.entries: dict[str, SchemaEntry] = {}
         for entry in entries:
@@ -296,7 +311,14 @@ class SchemaIndex:
 
     @property
     def broken_count(self) -> int:
-        return sum(1 for e in self.entries.values() if e.broken)
+        """Entries that cannot be read; added up again only when a flag or the entries
+        changed (the status line asks on every filter keystroke: 50,000 entries)."""
+        entries, changes = self.entries, self.docs.broken_changes
+        cached = self._broken_count
+        if cached is None or cached[0] is not entries or cached[1:3] != (len(entries), changes):
+            broken = sum(1 for e in entries.values() if e.broken)
+            cached = self._broken_count = (entries, len(entries), changes, broken)
+        return cached[3]
 
     def mark_unreadable(self, unreadable: Iterable[str], linted: Iterable[str] | None) -> None:
         """What a lint run learnt: these ids cannot be parsed, the other `linted` ones can

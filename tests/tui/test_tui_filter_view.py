@@ -8,11 +8,15 @@ tests pin what the user sees through those shortcuts.
 
 from __future__ import annotations
 
+import asyncio
+
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 from tui_support import drive, make_app, plain, settle
 
+from reflekt.core.project import load_project
+from reflekt.tui.model import SchemaIndex
 from reflekt.tui.widgets.fast_tree import FastTree
 from reflekt.tui.widgets.schema_tree import SchemaTree
 from reflekt.tui.widgets.schema_view import SchemaView
@@ -101,8 +105,6 @@ class Host(App[None]):
 
 
 def test_nodes_added_in_a_bulk_block_are_drawn_when_it_ends():
-    import asyncio
-
     async def main() -> tuple[str, str, int]:
         app = Host()
         async with app.run_test(size=(40, 12)) as pilot:
@@ -126,8 +128,6 @@ def test_nodes_added_in_a_bulk_block_are_drawn_when_it_ends():
 
 
 def test_a_label_keeps_its_first_line_only_and_a_one_line_label_shows_as_given():
-    import asyncio
-
     async def main() -> tuple[str, str, str]:
         app = Host()
         async with app.run_test(size=(40, 12)) as pilot:
@@ -142,3 +142,25 @@ def test_a_label_keeps_its_first_line_only_and_a_one_line_label_shows_as_given()
             return two.label.plain, one.label.plain, markup.label.plain
 
     assert asyncio.run(main()) == ("first line", "Cart_Viewed ✗2", "bold text")
+
+
+def test_the_unreadable_count_follows_lint_marks_reads_and_removed_files(shop):
+    """The status line's count is cached between keystrokes; each way a flag or the files
+    change shows in it."""
+    broken = "segment/ecommerce/Broken_Event/1-0.json"
+    cart = "segment/ecommerce/Cart_Viewed/1-0.json"
+    index = SchemaIndex.load(load_project(shop.root))
+    counts = [index.broken_count]  # nothing read or linted yet
+    index.mark_unreadable([broken, cart], None)
+    counts.append(index.broken_count)
+    index.mark_unreadable([broken], None)
+    counts.append(index.broken_count)
+    (shop.schemas_dir / broken).unlink()
+    index.poll()
+    counts.append(index.broken_count)
+    assert index.get(cart).doc.body is not None  # a read: readable after all
+    counts.append(index.broken_count)
+    shop.write_raw("schemas/" + broken, "{")
+    index.poll()  # read in the poll: unreadable again
+    counts.append(index.broken_count)
+    assert counts == [0, 2, 1, 0, 0, 1]
