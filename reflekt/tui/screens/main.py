@@ -78,6 +78,7 @@ from reflekt.tui.messages import (
 )
 from reflekt.tui.model import (
     Counts,
+    FolderNode,
     SchemaIndex,
     TreeShape,
     Verdicts,
@@ -160,6 +161,8 @@ class MainScreen(Screen):
         self._watching = False
         self._audit_profile_asked = False
         self._status_text = ""  # what #tree-status says (rewritten only when it changes)
+        # (the counts, their version, a copy) for filter workers: see _counts_copy
+        self._counts_kept: tuple[Counts, int, Counts] | None = None
         self._badges_at = 0.0  # when the streamed lint counts last reached the tree
         self._reload_note: str | None = None
         self._settle_after_lint: Callable[[], object] | None = None  # see `_index_loaded`
@@ -390,9 +393,24 @@ class MainScreen(Screen):
             # Matching and grouping 50,000 paths takes a few hundred ms: in a worker, so
             # the typing stays smooth; only the newest keystroke's shape is shown.
             counts, verdicts = tree.shape_inputs()  # copied: the UI thread updates them
-            self._shape_worker(self.index, message.value, dict(counts), dict(verdicts))
+            self._shape_worker(self.index, message.value, self._counts_copy(counts), verdicts)
             return
         self._show_filtered(shape_for(self.index, message.value, *tree.shape_inputs()))
+
+    def _counts_copy(self, counts: Counts) -> Counts:
+        """The lint counts for a filter worker: a copy (lint updates them in place as it
+        streams), made again only when they changed since, not on every keystroke. The
+        verdicts need none: `SchemaTree.set_verdicts` replaces them whole."""
+        version = self.lint.counts_version
+        kept = self._counts_kept
+        if kept is None or kept[0] is not counts or kept[1] != version:
+            copy = dict(counts)
+            # Only the scheduler's own dict changes with its version; another is copied anew.
+            kept = self._counts_kept = (
+                (counts, version, copy) if counts is self.lint.counts() else None
+            )
+            return copy
+        return kept[2]
 
     # A description: Textual would repr the arguments (50,000 counts: 11 ms a keystroke).
     @work(thread=True, exclusive=True, group="filter", description="filter the tree")
@@ -1124,13 +1142,16 @@ class MainScreen(Screen):
 
 
 def _holds(shape: TreeShape, key: str) -> bool:
-    """Whether the filter's shape still shows the schema or folder `key`."""
+    """Whether the filter's shape still shows the schema or folder `key` (a folder is in
+    the shape's tree when a shown id is under it: a walk down, not a scan of the ids)."""
     if shape.shown is None:
         return True
     if key + ".json" in shape.shown:
         return True
-    prefix = key + "/"
-    return any(schema_id.startswith(prefix) for schema_id in shape.shown)
+    folder: FolderNode | None = shape.root
+    for part in key.split("/"):
+        folder = folder.folders.get(part) if folder is not None else None
+    return folder is not None
 
 
 def _property_candidates(prop: str) -> list[str]:
