@@ -126,8 +126,9 @@ def load_index_job(project: Project) -> IndexLoaded:
 def settle_index_job(index: SchemaIndex, from_listing: bool) -> Changes:
     """After the first screen: stat every file (the disk watch compares mtimes); for an
     index drawn from the saved listing, walk schemas/ too, and say what differs (files
-    added or removed since). Saves the listing for the next start when it changed. Parses
-    the versions the tree's labels show, while nothing waits for them."""
+    added or removed since). Saves the listing for the next start when it changed. First
+    parses the versions the tree's labels show (a few tens of ms), before the walk."""
+    index.parse_versions()
     if from_listing:
         changes = index.poll()
     else:
@@ -135,7 +136,6 @@ def settle_index_job(index: SchemaIndex, from_listing: bool) -> Changes:
         changes = Changes()
     if changes.added or changes.removed or not from_listing:
         save_listing(index.project, index.paths())
-    index.parse_versions()
     return changes
 
 
