@@ -474,12 +474,67 @@ def list_schema_paths(schemas_dir: Path, lister: FolderLister | None = None) -> 
     `lister(folder, relative)` lists one folder as `scan_schema_folder` does (the lint
     cache answers from its index for folders that did not change).
     """
+    return [path for paths in list_schema_folders(schemas_dir, lister).values() for path in paths]
+
+
+def list_schema_folders(
+    schemas_dir: Path, lister: FolderLister | None = None
+) -> dict[str, list[str]]:
+    """`list_schema_paths` grouped by folder: its path relative to schemas/ (`""` for
+    schemas/ itself) -> its files, folders in listing order, folders without files left
+    out. A build takes the other versions of an event from its folder's entry."""
     if not schemas_dir.is_dir():
-        return []
+        return {}
+    by_folder = _walk(str(schemas_dir), [str(schemas_dir)], lister)
+    return {folder: by_folder[folder] for folder in sorted(by_folder)}
+
+
+def list_schema_subtree(schemas_dir: Path, relative: str) -> dict[str, list[str]]:
+    """The entries of `list_schema_folders` at and below the folder `relative` (a path
+    under schemas/, `/`-separated), walking that folder only: a `--select` of one plan
+    lists its files, not the project's. Empty when the whole walk would not reach the
+    folder (a dot-named, symlinked or unlistable folder on the way, or no such folder)."""
+    if not relative:
+        return list_schema_folders(schemas_dir)
+    if reach_schema_folder(schemas_dir, relative) is None:
+        return {}
     root = str(schemas_dir)
+    by_folder = _walk(root, [_join(root, relative.split("/"))], None)
+    return {folder: by_folder[folder] for folder in sorted(by_folder)}
+
+
+def reach_schema_folder(schemas_dir: Path, relative: str) -> tuple[list[str], list[str]] | None:
+    """`scan_schema_folder` of the folder `relative` under schemas/ (`""`: schemas/), when
+    the walk of `list_schema_paths` reaches it (every folder on the way is listed, and
+    lists the next as a folder to walk); None otherwise."""
+    if not schemas_dir.is_dir():
+        return None
+    folder = str(schemas_dir)
+    listed = scan_schema_folder(folder)
+    for part in [part for part in relative.split("/") if part]:
+        if listed is None or part not in listed[1]:
+            return None
+        folder = _join(folder, [part])
+        listed = scan_schema_folder(folder)
+    return listed
+
+
+def schema_folder_path(schemas_dir: Path, relative: str) -> str:
+    """The path string of a folder under schemas/ as `list_schema_paths` spells it (its
+    files are this plus `os.sep` plus their name)."""
+    return _join(str(schemas_dir), [part for part in relative.split("/") if part])
+
+
+def _join(folder: str, parts: list[str]) -> str:
+    for part in parts:
+        folder = (folder if folder.endswith(os.sep) else folder + os.sep) + part
+    return folder
+
+
+def _walk(root: str, stack: list[str], lister: FolderLister | None) -> dict[str, list[str]]:
+    """Walk from the folders on `stack` (under `root`): relative folder -> its files."""
     skip = len(root) + 1  # the relative path of a folder: its path after `root/`
     by_folder: dict[str, list[str]] = {}
-    stack = [root]
     while stack:
         folder = stack.pop()
         relative = folder[skip:] if os.sep == "/" else folder[skip:].replace(os.sep, "/")
@@ -491,7 +546,17 @@ def list_schema_paths(schemas_dir: Path, lister: FolderLister | None = None) -> 
         stack.extend([prefix + name for name in folders])
         if files:
             by_folder[relative] = [prefix + name for name in files]
-    return [path for folder in sorted(by_folder) for path in by_folder[folder]]
+    return by_folder
+
+
+def schema_id_text(path: str, schemas_dir: Path) -> str:
+    """`relative_id(Path(path), schemas_dir).path` with no Path for a listed path (the
+    ids of 50,000 files for a build's plan)."""
+    base = str(schemas_dir)
+    inside = os.sep == "/" and base.startswith("/") and path.startswith(base + "/")
+    if inside and "/../" not in path + "/":
+        return path[len(base) + 1 :]
+    return relative_id(Path(path), schemas_dir).path
 
 
 def scan_schema_folder(folder: str) -> tuple[list[str], list[str]] | None:

@@ -11,14 +11,20 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import os
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from reflekt.core.errors import SelectError
-from reflekt.core.schemas import list_schema_files
+from reflekt.core.schemas import (
+    list_schema_folders,
+    list_schema_subtree,
+    reach_schema_folder,
+    schema_folder_path,
+)
 
 _GLOB_CHARS = set("*?[")
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
@@ -96,30 +102,80 @@ def resolve_select(schemas_dir: Path, selects: Iterable[str] | None) -> list[Pat
 
     Raises SelectError for a select that matches nothing.
     """
-    all_files = list_schema_files(schemas_dir)
+    return [Path(path) for path in select_paths(schemas_dir, selects)]
+
+
+def select_paths(
+    schemas_dir: Path,
+    selects: Iterable[str] | None,
+    listing: Mapping[str, list[str]] | None = None,
+) -> list[str]:
+    """`resolve_select` as `list_schema_paths` strings, a Path built for none of them.
+
+    A select lists only what it can match (`segment/plan_00`: that folder's subtree and
+    the files beside it; `segment/plan_*`: the `segment` subtree), unless `listing` (the
+    project's `list_schema_folders`, when the caller has it anyway) is given; the whole
+    project is listed only to name the closest paths when a select matches nothing.
+    """
     selects = [s for s in (selects or []) if s is not None]
     if not selects:
-        return all_files
-    rel_of = {path: path.relative_to(schemas_dir).as_posix() for path in all_files}
-    chosen: set[Path] = set()
+        return [path for paths in (listing or _full(schemas_dir)).values() for path in paths]
     for select in selects:
         check_select(select)
+    seen: dict[str, list[str]] = {}
+    chosen: set[str] = set()
     for select in selects:
-        matched = _match(normalize_select(select), all_files, rel_of)
+        normal = normalize_select(select)
+        folders = listing if listing is not None else _candidates(schemas_dir, normal)
+        matched = _match(normal, folders)
         if not matched:
-            raise _no_match_error(select, schemas_dir, all_files, rel_of)
+            everything = listing if listing is not None else _full(schemas_dir)
+            raise _no_match_error(select, schemas_dir, everything)
+        seen.update(folders)
         chosen.update(matched)
-    return [path for path in all_files if path in chosen]
+    return [path for folder in sorted(seen) for path in seen[folder] if path in chosen]
 
 
-def _match(select: str, files: list[Path], rel_of: dict[Path, str]) -> list[Path]:
+def _full(schemas_dir: Path) -> dict[str, list[str]]:
+    return list_schema_folders(schemas_dir)
+
+
+def _candidates(schemas_dir: Path, select: str) -> Mapping[str, list[str]]:
+    """The folders of the listing a (normalised) select can match, each with all its files:
+    the subtree of its leading parts without glob characters; for a plain select also the
+    folder beside it (`plan_00.json` next to `plan_00/`)."""
+    parts = select.split("/") if select else []
+    if _GLOB_CHARS & set(select):
+        fixed = []
+        for part in parts:
+            if _GLOB_CHARS & set(part):
+                break
+            fixed.append(part)
+        return list_schema_subtree(schemas_dir, "/".join(fixed))
+    if not parts:
+        return _full(schemas_dir)
+    parent = "/".join(parts[:-1])
+    listed = reach_schema_folder(schemas_dir, parent)
+    if listed is None:
+        return {}
+    files, folders = listed
+    found: dict[str, list[str]] = {}
+    if parts[-1] + ".json" in files:
+        folder = schema_folder_path(schemas_dir, parent)
+        found[parent] = [folder + os.sep + name for name in files]
+    if parts[-1] in folders:
+        found.update(list_schema_subtree(schemas_dir, select))
+    return found
+
+
+def _match(select: str, folders: Mapping[str, list[str]]) -> list[str]:
+    """The paths of `folders` (relative folder -> paths) that the select matches."""
     if not select:
-        return files
+        return [path for paths in folders.values() for path in paths]
+    hits = []
     if _GLOB_CHARS & set(select):
         depth = select.count("/") + 1
-        hits = []
-        for path in files:
-            rel = rel_of[path]
+        for rel, path in _relative(folders):
             parts = rel.split("/")
             if len(parts) < depth:
                 continue
@@ -129,18 +185,25 @@ def _match(select: str, files: list[Path], rel_of: dict[Path, str]) -> list[Path
             ):
                 hits.append(path)
         return hits
-    return [
-        path
-        for path in files
-        if rel_of[path].removesuffix(".json") == select or rel_of[path].startswith(select + "/")
-    ]
+    for rel, path in _relative(folders):
+        if rel.removesuffix(".json") == select or rel.startswith(select + "/"):
+            hits.append(path)
+    return hits
+
+
+def _relative(folders: Mapping[str, list[str]]) -> Iterator[tuple[str, str]]:
+    """(path relative to schemas/, `/`-separated; path) of every listed file."""
+    for folder, paths in folders.items():
+        lead = folder + "/" if folder else ""
+        for path in paths:
+            yield lead + path.rpartition(os.sep)[2], path
 
 
 def _no_match_error(
-    select: str, schemas_dir: Path, files: list[Path], rel_of: dict[Path, str]
+    select: str, schemas_dir: Path, folders: Mapping[str, list[str]]
 ) -> SelectError:
     candidates: set[str] = set()
-    for rel in rel_of.values():
+    for rel, _ in _relative(folders):
         parts = rel.removesuffix(".json").split("/")
         for end in range(1, len(parts) + 1):
             candidates.add("/".join(parts[:end]))
@@ -148,6 +211,6 @@ def _no_match_error(
     hint = None
     if close:
         hint = "closest existing: " + ", ".join(close)
-    elif not files:
+    elif not folders:
         hint = f"there are no schemas under {schemas_dir} yet (try `reflekt pull`)"
     return SelectError(f"--select '{select}' matches no schema under {schemas_dir}", hint=hint)

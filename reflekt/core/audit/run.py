@@ -9,6 +9,7 @@ volume. The CLI (`reflekt audit`) calls this; so does the TUI.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -28,7 +29,7 @@ from reflekt.core.fsutil import pause_for_tests
 from reflekt.core.profiles import Profile
 from reflekt.core.progress import Progress, no_progress
 from reflekt.core.project import Project
-from reflekt.core.schemas import relative_id
+from reflekt.core.schemas import schema_id_text
 from reflekt.core.warehouse import (
     INTROSPECTION_SQL,
     SchemaColumns,
@@ -111,12 +112,18 @@ def _targets(schemas: Sequence[EventSchema], columns: SchemaColumns) -> list[_Ta
     return targets
 
 
-def _schema_files(project: Project, files: Sequence[Path]) -> dict[str, str]:
-    """schema id -> its file relative to the project root (where findings point)."""
-    return {
-        relative_id(path, project.schemas_dir).path: path.relative_to(project.root).as_posix()
-        for path in files
-    }
+def _schema_files(project: Project, files: Sequence[str]) -> dict[str, str]:
+    """schema id -> its file relative to the project root (where findings point), for
+    every listed file (`list_schema_paths` strings: a Path only off the plain case)."""
+    root = str(project.root)
+    lead = root + "/" if os.sep == "/" else None
+
+    def from_root(path: str) -> str:
+        if lead is not None and path.startswith(lead):
+            return path[len(lead) :]
+        return Path(path).relative_to(project.root).as_posix()
+
+    return {schema_id_text(path, project.schemas_dir): from_root(path) for path in files}
 
 
 def _severities(project: Project) -> dict[str, str]:

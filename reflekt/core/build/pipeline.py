@@ -8,7 +8,7 @@ front end draws its own progress bar.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,8 +19,8 @@ from reflekt.core.errors import ReflektError, SchemaFileError
 from reflekt.core.profiles import Profile
 from reflekt.core.progress import Progress, no_progress
 from reflekt.core.project import Project
-from reflekt.core.schemas import list_schema_files, load_schema, relative_id
-from reflekt.core.select import resolve_select
+from reflekt.core.schemas import list_schema_folders, load_schema, schema_id_text
+from reflekt.core.select import select_paths
 from reflekt.core.warehouse import SourceArg, check_database, introspect
 
 
@@ -56,7 +56,7 @@ class LoadedSchemas:
 
     selected: list[EventSchema]
     versions: list[EventSchema]  # the selected ones, then the other versions of their events
-    files: list[Path]  # every schema file of the project
+    files: list[str]  # every schema file of the project, as `list_schema_paths` strings
 
 
 def load_event_schemas(
@@ -68,8 +68,10 @@ def load_event_schemas(
 ) -> LoadedSchemas:
     """Read the selected schema files (SchemaFileError on the first unreadable one, with
     lint's hint), then the other versions of their events. Progress counts files read, out
-    of the files plus `extra_steps` the caller reports after."""
-    paths = resolve_select(project.schemas_dir, selects)
+    of the files plus `extra_steps` the caller reports after. The project is listed once
+    (as strings: a Path is built only for a file read)."""
+    listing = list_schema_folders(project.schemas_dir)
+    paths = [Path(path) for path in select_paths(project.schemas_dir, selects, listing)]
     total = len(paths) + extra_steps
     selected: list[EventSchema] = []
     for index, path in enumerate(paths, start=1):
@@ -88,8 +90,9 @@ def load_event_schemas(
         selected.append(EventSchema.from_body(doc.schema_id.path, doc.body or {}))
         if index % 50 == 0 or index == len(paths):
             progress(index, total, f"read {index} schema(s)")
-    files = list_schema_files(project.schemas_dir)
-    return LoadedSchemas(selected, [*selected, *_other_versions(project, files, selected)], files)
+    others = _other_versions(project, listing, selected)
+    files = [path for folder_files in listing.values() for path in folder_files]
+    return LoadedSchemas(selected, [*selected, *others], files)
 
 
 def check_sdk(sdk: str) -> str:
@@ -156,7 +159,7 @@ def build_dbt(
 
     mark = time.perf_counter()
     package_dir = project.artifacts_dir / "dbt" / package.package_name
-    existing_ids = {relative_id(path, project.schemas_dir).path for path in all_files}
+    existing_ids = {schema_id_text(path, project.schemas_dir) for path in all_files}
     plan = plan_package(
         package_dir,
         package,
@@ -181,21 +184,23 @@ def build_dbt(
 
 
 def _other_versions(
-    project: Project, files: Sequence[Path], selected: Sequence[EventSchema]
+    project: Project, listing: Mapping[str, list[str]], selected: Sequence[EventSchema]
 ) -> list[EventSchema]:
     """The unselected versions of the selected events: an event's model selects the columns
     of all its versions, and a column another version plans is not unplanned. An unreadable
-    file is left out (lint reports it)."""
+    file is left out (lint reports it). Only the selected events' folders of `listing`
+    (`list_schema_folders`) are looked at."""
     chosen = {schema.schema_id for schema in selected}
     folders = {schema_id.rsplit("/", 1)[0] for schema_id in chosen}
     others: list[EventSchema] = []
-    for path in files:
-        schema_id = relative_id(path, project.schemas_dir).path
-        if schema_id in chosen or schema_id.rsplit("/", 1)[0] not in folders:
-            continue
-        try:
-            doc = load_schema(path, project.schemas_dir)
-        except SchemaFileError:
-            continue
-        others.append(EventSchema.from_body(doc.schema_id.path, doc.body or {}))
+    for folder in sorted(folders & listing.keys()):
+        for path in listing[folder]:
+            schema_id = schema_id_text(path, project.schemas_dir)
+            if schema_id in chosen or schema_id.rsplit("/", 1)[0] not in folders:
+                continue
+            try:
+                doc = load_schema(Path(path), project.schemas_dir)
+            except SchemaFileError:
+                continue
+            others.append(EventSchema.from_body(doc.schema_id.path, doc.body or {}))
     return others
