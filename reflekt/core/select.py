@@ -102,49 +102,69 @@ def resolve_select(schemas_dir: Path, selects: Iterable[str] | None) -> list[Pat
 
     Raises SelectError for a select that matches nothing.
     """
-    return [Path(path) for path in select_paths(schemas_dir, selects)]
+    return [Path(path) for path in select_files(schemas_dir, selects).paths]
 
 
-def select_paths(
+@dataclass(frozen=True)
+class Selected:
+    """What the selects matched, as `list_schema_paths` strings (no Path built for any)."""
+
+    paths: list[str]  # the matched files, in listing order
+    # Every folder they were listed from (relative to schemas/) -> all its files: a build
+    # takes the other versions of a selected event from there, listing nothing again.
+    folders: Mapping[str, list[str]]
+    whole: bool  # `folders` is the whole project's listing
+
+
+def select_files(
     schemas_dir: Path,
     selects: Iterable[str] | None,
     listing: Mapping[str, list[str]] | None = None,
-) -> list[str]:
-    """`resolve_select` as `list_schema_paths` strings, a Path built for none of them.
-
-    A select lists only what it can match (`segment/plan_00`: that folder's subtree and
-    the files beside it; `segment/plan_*`: the `segment` subtree), unless `listing` (the
-    project's `list_schema_folders`, when the caller has it anyway) is given; the whole
-    project is listed only to name the closest paths when a select matches nothing.
+) -> Selected:
+    """`resolve_select`, listing only what a select can match: `segment/plan_00` lists
+    that folder's subtree and the files beside it, `segment/plan_*` the `segment` subtree.
+    The whole project is listed for no select, a select of all of it, and to name the
+    closest paths when a select matches nothing; `listing` (`list_schema_folders`, when
+    the caller has it) is used instead of any walk.
     """
     selects = [s for s in (selects or []) if s is not None]
     if not selects:
-        return [path for paths in (listing or _full(schemas_dir)).values() for path in paths]
+        folders = _full(schemas_dir) if listing is None else listing
+        return Selected([path for paths in folders.values() for path in paths], folders, True)
     for select in selects:
         check_select(select)
     seen: dict[str, list[str]] = {}
     chosen: set[str] = set()
+    whole = listing  # the whole project's listing, once listed
     for select in selects:
         normal = normalize_select(select)
-        folders = listing if listing is not None else _candidates(schemas_dir, normal)
+        if whole is None and _walks_all(normal):
+            whole = _full(schemas_dir)
+        folders = whole if whole is not None else _candidates(schemas_dir, normal)
         matched = _match(normal, folders)
         if not matched:
-            everything = listing if listing is not None else _full(schemas_dir)
+            everything = whole if whole is not None else _full(schemas_dir)
             raise _no_match_error(select, schemas_dir, everything)
         seen.update(folders)
         chosen.update(matched)
-    return [path for folder in sorted(seen) for path in seen[folder] if path in chosen]
+    paths = [path for folder in sorted(seen) for path in seen[folder] if path in chosen]
+    return Selected(paths, {folder: seen[folder] for folder in sorted(seen)}, whole is not None)
 
 
 def _full(schemas_dir: Path) -> dict[str, list[str]]:
     return list_schema_folders(schemas_dir)
 
 
+def _walks_all(select: str) -> bool:
+    """A select of all of schemas/ (`schemas`), or a glob in its first part (`*/plan_00`)."""
+    return not select or bool(_GLOB_CHARS & set(select.split("/")[0]))
+
+
 def _candidates(schemas_dir: Path, select: str) -> Mapping[str, list[str]]:
     """The folders of the listing a (normalised) select can match, each with all its files:
     the subtree of its leading parts without glob characters; for a plain select also the
     folder beside it (`plan_00.json` next to `plan_00/`)."""
-    parts = select.split("/") if select else []
+    parts = select.split("/")
     if _GLOB_CHARS & set(select):
         fixed = []
         for part in parts:
@@ -152,8 +172,6 @@ def _candidates(schemas_dir: Path, select: str) -> Mapping[str, list[str]]:
                 break
             fixed.append(part)
         return list_schema_subtree(schemas_dir, "/".join(fixed))
-    if not parts:
-        return _full(schemas_dir)
     parent = "/".join(parts[:-1])
     listed = reach_schema_folder(schemas_dir, parent)
     if listed is None:

@@ -7,6 +7,7 @@ front end draws its own progress bar.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,8 +20,8 @@ from reflekt.core.errors import ReflektError, SchemaFileError
 from reflekt.core.profiles import Profile
 from reflekt.core.progress import Progress, no_progress
 from reflekt.core.project import Project
-from reflekt.core.schemas import list_schema_folders, load_schema, schema_id_text
-from reflekt.core.select import select_paths
+from reflekt.core.schemas import list_schema_paths, load_schema, schema_id_text
+from reflekt.core.select import Selected, select_files
 from reflekt.core.warehouse import SourceArg, check_database, introspect
 
 
@@ -56,7 +57,16 @@ class LoadedSchemas:
 
     selected: list[EventSchema]
     versions: list[EventSchema]  # the selected ones, then the other versions of their events
-    files: list[str]  # every schema file of the project, as `list_schema_paths` strings
+    schemas_dir: Path
+    selection: Selected
+
+    @functools.cached_property
+    def files(self) -> list[str]:
+        """Every schema file of the project (`list_schema_paths` strings), listed when
+        asked for (a build's plan needs every id; loading the selection does not)."""
+        if self.selection.whole:
+            return [path for paths in self.selection.folders.values() for path in paths]
+        return list_schema_paths(self.schemas_dir)
 
 
 def load_event_schemas(
@@ -68,10 +78,10 @@ def load_event_schemas(
 ) -> LoadedSchemas:
     """Read the selected schema files (SchemaFileError on the first unreadable one, with
     lint's hint), then the other versions of their events. Progress counts files read, out
-    of the files plus `extra_steps` the caller reports after. The project is listed once
-    (as strings: a Path is built only for a file read)."""
-    listing = list_schema_folders(project.schemas_dir)
-    paths = [Path(path) for path in select_paths(project.schemas_dir, selects, listing)]
+    of the files plus `extra_steps` the caller reports after. Only what the selects can
+    match is listed (as strings: a Path is built only for a file read)."""
+    selection = select_files(project.schemas_dir, selects)
+    paths = [Path(path) for path in selection.paths]
     total = len(paths) + extra_steps
     selected: list[EventSchema] = []
     for index, path in enumerate(paths, start=1):
@@ -90,9 +100,8 @@ def load_event_schemas(
         selected.append(EventSchema.from_body(doc.schema_id.path, doc.body or {}))
         if index % 50 == 0 or index == len(paths):
             progress(index, total, f"read {index} schema(s)")
-    others = _other_versions(project, listing, selected)
-    files = [path for folder_files in listing.values() for path in folder_files]
-    return LoadedSchemas(selected, [*selected, *others], files)
+    others = _other_versions(project, selection.folders, selected)
+    return LoadedSchemas(selected, [*selected, *others], project.schemas_dir, selection)
 
 
 def check_sdk(sdk: str) -> str:
@@ -189,7 +198,7 @@ def _other_versions(
     """The unselected versions of the selected events: an event's model selects the columns
     of all its versions, and a column another version plans is not unplanned. An unreadable
     file is left out (lint reports it). Only the selected events' folders of `listing`
-    (`list_schema_folders`) are looked at."""
+    (the folders the selection was listed from) are looked at."""
     chosen = {schema.schema_id for schema in selected}
     folders = {schema_id.rsplit("/", 1)[0] for schema_id in chosen}
     others: list[EventSchema] = []

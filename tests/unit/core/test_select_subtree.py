@@ -26,7 +26,7 @@ from reflekt.core.schemas import (
     relative_id,
     schema_id_text,
 )
-from reflekt.core.select import check_select, normalize_select, resolve_select, select_paths
+from reflekt.core.select import check_select, normalize_select, resolve_select, select_files
 
 BAD = os.fsdecode(b"bad\xff")  # a folder name that is not UTF-8 (a lone surrogate)
 
@@ -177,8 +177,20 @@ def test_no_select_is_every_file(hostile) -> None:
 def test_a_given_listing_gives_the_same_paths(hostile) -> None:
     listing = list_schema_folders(hostile.schemas_dir)
     for selects in SELECTS:
-        given = select_paths(hostile.schemas_dir, selects, listing)
-        assert given == [str(path) for path in former_resolve(hostile.schemas_dir, selects)]
+        given = select_files(hostile.schemas_dir, selects, listing)
+        assert given.paths == [str(p) for p in former_resolve(hostile.schemas_dir, selects)]
+        assert given.whole and given.folders == listing
+
+
+@pytest.mark.parametrize("selects", SELECTS, ids=repr)
+def test_the_folders_of_a_selection_are_whole_folders_of_the_listing(hostile, selects) -> None:
+    listing = list_schema_folders(hostile.schemas_dir)
+    selection = select_files(hostile.schemas_dir, selects)
+    assert selection.folders.items() <= listing.items()
+    folders_of = {path.rpartition(os.sep)[0] for path in selection.paths}
+    listed = {path.rpartition(os.sep)[0] for paths in selection.folders.values() for path in paths}
+    assert folders_of <= listed
+    assert selection.whole == (selection.folders == listing and len(selection.folders) > 0)
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root lists a folder without read permission")
@@ -196,9 +208,7 @@ def test_an_unlistable_folder_on_the_way_hides_its_subtree(hostile) -> None:
 def test_subtree_is_the_whole_listing_below_the_folder(hostile) -> None:
     whole = list_schema_folders(hostile.schemas_dir)
     assert list(whole) == sorted(whole)
-    assert [p for paths in whole.values() for p in paths] == list_schema_paths(
-        hostile.schemas_dir
-    )
+    assert [p for paths in whole.values() for p in paths] == list_schema_paths(hostile.schemas_dir)
     for folder in ("segment", "segment/plan 00", "segment/deep/a", f"segment/{BAD}"):
         below = {
             name: paths
