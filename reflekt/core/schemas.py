@@ -520,8 +520,8 @@ def reach_schema_folder(schemas_dir: Path, relative: str) -> tuple[list[str], li
 
 
 def schema_folder_path(schemas_dir: Path, relative: str) -> str:
-    """The path string of a folder under schemas/ as `list_schema_paths` spells it (its
-    files are this plus `os.sep` plus their name)."""
+    """The path string of a folder or file under schemas/ (`/`-separated `relative`) as
+    `list_schema_paths` spells it."""
     return _join(str(schemas_dir), [part for part in relative.split("/") if part])
 
 

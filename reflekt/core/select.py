@@ -179,8 +179,7 @@ def _candidates(schemas_dir: Path, select: str) -> Mapping[str, list[str]]:
     files, folders = listed
     found: dict[str, list[str]] = {}
     if parts[-1] + ".json" in files:
-        folder = schema_folder_path(schemas_dir, parent)
-        found[parent] = [folder + os.sep + name for name in files]
+        found[parent] = [schema_folder_path(schemas_dir, f"{parent}/{name}") for name in files]
     if parts[-1] in folders:
         found.update(list_schema_subtree(schemas_dir, select))
     return found
