@@ -489,18 +489,23 @@ def list_schema_folders(
     return {folder: by_folder[folder] for folder in sorted(by_folder)}
 
 
-def list_schema_subtree(schemas_dir: Path, relative: str) -> dict[str, list[str]]:
-    """The entries of `list_schema_folders` at and below the folder `relative` (a path
-    under schemas/, `/`-separated), walking that folder only: a `--select` of one plan
-    lists its files, not the project's. Empty when the whole walk would not reach the
-    folder (a dot-named, symlinked or unlistable folder on the way, or no such folder)."""
-    if not relative:
-        return list_schema_folders(schemas_dir)
-    if reach_schema_folder(schemas_dir, relative) is None:
+def list_schema_branches(
+    schemas_dir: Path, parent: str, keep: Callable[[str], bool]
+) -> dict[str, list[str]]:
+    """The entries of `list_schema_folders` in the folder `parent` (`/`-separated, `""`
+    for schemas/): its own files, and the subtrees of those of its folders whose name
+    `keep` accepts, walking nothing else (`--select segment/plan_00` walks one plan, not
+    the project). Empty when the whole walk would not reach `parent` (a dot-named,
+    symlinked or unlistable folder on the way, or no such folder)."""
+    listed = reach_schema_folder(schemas_dir, parent)
+    if listed is None:
         return {}
-    root = str(schemas_dir)
-    by_folder = _walk(root, [_join(root, relative.split("/"))], None)
-    return {folder: by_folder[folder] for folder in sorted(by_folder)}
+    files, folders = listed
+    folder = schema_folder_path(schemas_dir, parent)
+    by_folder = _walk(str(schemas_dir), [_join(folder, [name]) for name in folders if keep(name)])
+    if files:
+        by_folder[parent] = [_join(folder, [name]) for name in files]
+    return {name: by_folder[name] for name in sorted(by_folder)}
 
 
 def reach_schema_folder(schemas_dir: Path, relative: str) -> tuple[list[str], list[str]] | None:
@@ -531,7 +536,7 @@ def _join(folder: str, parts: list[str]) -> str:
     return folder
 
 
-def _walk(root: str, stack: list[str], lister: FolderLister | None) -> dict[str, list[str]]:
+def _walk(root: str, stack: list[str], lister: FolderLister | None = None) -> dict[str, list[str]]:
     """Walk from the folders on `stack` (under `root`): relative folder -> its files."""
     skip = len(root) + 1  # the relative path of a folder: its path after `root/`
     by_folder: dict[str, list[str]] = {}

@@ -19,12 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reflekt.core.errors import SelectError
-from reflekt.core.schemas import (
-    list_schema_folders,
-    list_schema_subtree,
-    reach_schema_folder,
-    schema_folder_path,
-)
+from reflekt.core.schemas import list_schema_branches, list_schema_folders
 
 _GLOB_CHARS = set("*?[")
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
@@ -161,28 +156,47 @@ def _walks_all(select: str) -> bool:
 
 
 def _candidates(schemas_dir: Path, select: str) -> Mapping[str, list[str]]:
-    """The folders of the listing a (normalised) select can match, each with all its files:
-    the subtree of its leading parts without glob characters; for a plain select also the
-    folder beside it (`plan_00.json` next to `plan_00/`)."""
+    """The folders of the listing that hold every file a (normalised) select can match,
+    each with all its files: under the select's leading parts without glob characters,
+    the folder they name, and the subtrees of its folders the next part can match."""
     parts = select.split("/")
-    if _GLOB_CHARS & set(select):
-        fixed = []
-        for part in parts:
-            if _GLOB_CHARS & set(part):
-                break
-            fixed.append(part)
-        return list_schema_subtree(schemas_dir, "/".join(fixed))
-    parent = "/".join(parts[:-1])
-    listed = reach_schema_folder(schemas_dir, parent)
-    if listed is None:
-        return {}
-    files, folders = listed
-    found: dict[str, list[str]] = {}
-    if parts[-1] + ".json" in files:
-        found[parent] = [schema_folder_path(schemas_dir, f"{parent}/{name}") for name in files]
-    if parts[-1] in folders:
-        found.update(list_schema_subtree(schemas_dir, select))
-    return found
+    fixed = 0
+    while fixed < len(parts) and not _GLOB_CHARS & set(parts[fixed]):
+        fixed += 1
+    if fixed == len(parts):  # plain: `a/b` is `a/b.json` or below the folder `a/b`
+        parent, name = "/".join(parts[:-1]), parts[-1]
+        return list_schema_branches(schemas_dir, parent, name.__eq__)
+    pattern, last = parts[fixed], fixed == len(parts) - 1
+    alone = _parts_match_alone(select)
+
+    def keep(name: str) -> bool:
+        if not alone:
+            return True  # a `[...]` that may hold a `/`: the whole subtree
+        if fnmatch.fnmatchcase(name, pattern):
+            return True
+        return last and fnmatch.fnmatchcase(name.removesuffix(".json"), pattern)
+
+    return list_schema_branches(schemas_dir, "/".join(parts[:fixed]), keep)
+
+
+def _parts_match_alone(select: str) -> bool:
+    """Whether each part of the glob matches a part of a path on its own: every `[` of a
+    part closes within it, so no `[...]` can match the `/` between parts (each `/` of the
+    glob is then one of the path's, and `*` cannot cross one: the path is cut to as many
+    parts as the glob has). Parsed as `fnmatch.translate` does."""
+    for part in select.split("/"):
+        start = part.find("[")
+        while start != -1:
+            end = start + 1
+            if end < len(part) and part[end] == "!":
+                end += 1
+            if end < len(part) and part[end] == "]":
+                end += 1
+            close = part.find("]", end)
+            if close == -1:
+                return False
+            start = part.find("[", close + 1)
+    return True
 
 
 def _match(select: str, folders: Mapping[str, list[str]]) -> list[str]:

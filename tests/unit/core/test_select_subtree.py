@@ -18,10 +18,10 @@ from reflekt.core.build.pipeline import load_event_schemas
 from reflekt.core.errors import SchemaFileError, SelectError
 from reflekt.core.project import load_project
 from reflekt.core.schemas import (
+    list_schema_branches,
     list_schema_files,
     list_schema_folders,
     list_schema_paths,
-    list_schema_subtree,
     load_schema,
     relative_id,
     schema_id_text,
@@ -115,6 +115,15 @@ SELECTS = [
     ["segment/plan 0[01]"],
     ["segment/*/Cart*"],
     ["segment/plan 00/Cart Viewed/1-?"],
+    ["segment/plan 00/Cart Viewed/1-1?"],
+    ["segment/plan 00/Cart Viewed/1-[!0]*"],
+    ["segment/plan 0[!1]"],
+    ["segment/plan 00[/]Cart Viewed"],  # a `[...]` matching the `/` between parts
+    ["segment/[]p]lan 00"],
+    ["segment/[[p]lan 00/*"],
+    ["segment/di?"],  # the folder `dir.json`, as a file would be
+    ["segment/dir.j*"],
+    ["segment/d*/Ev"],
     ["*"],
     ["*/plan 00"],
     ["segment/ünï"],
@@ -141,6 +150,10 @@ MISSES = [
     ["segment/plan 00/Cart Viewed/1-2"],
     ["segment/plan 02"],
     ["segment/plan 0[2-9]"],
+    ["segment/plan 0["],  # an unclosed `[` is itself
+    ["segment/plan 00/Cart Viewed[/]x"],
+    ["segment/plan 0[0/]Cart Viewed"],
+    ["segment/lin*/Cart Viewed"],
     ["segment/plan 00/Cart Viewed/1-0/extra"],
     ["segment/ünï", "segment/nope"],
     ["nope"],
@@ -190,7 +203,8 @@ def test_the_folders_of_a_selection_are_whole_folders_of_the_listing(hostile, se
     folders_of = {path.rpartition(os.sep)[0] for path in selection.paths}
     listed = {path.rpartition(os.sep)[0] for paths in selection.folders.values() for path in paths}
     assert folders_of <= listed
-    assert selection.whole == (selection.folders == listing and len(selection.folders) > 0)
+    if selection.whole:
+        assert selection.folders == listing
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root lists a folder without read permission")
@@ -205,19 +219,27 @@ def test_an_unlistable_folder_on_the_way_hides_its_subtree(hostile) -> None:
         locked.chmod(0o755)
 
 
-def test_subtree_is_the_whole_listing_below_the_folder(hostile) -> None:
+def test_branches_are_the_whole_listing_of_the_kept_folders(hostile) -> None:
     whole = list_schema_folders(hostile.schemas_dir)
     assert list(whole) == sorted(whole)
     assert [p for paths in whole.values() for p in paths] == list_schema_paths(hostile.schemas_dir)
-    for folder in ("segment", "segment/plan 00", "segment/deep/a", f"segment/{BAD}"):
+    cases = [
+        ("", lambda name: name == "segment"),
+        ("segment", lambda name: name.startswith("plan")),
+        ("segment", lambda name: name in ("deep", BAD, "linked", ".hidden")),
+        ("segment/deep", lambda name: True),
+        ("segment/plan 00/Cart Viewed", lambda name: False),
+    ]
+    for parent, keep in cases:
+        lead = parent + "/" if parent else ""
         below = {
             name: paths
             for name, paths in whole.items()
-            if name == folder or name.startswith(folder + "/")
+            if name == parent or (name.startswith(lead) and keep(name[len(lead) :].split("/")[0]))
         }
-        assert below and list_schema_subtree(hostile.schemas_dir, folder) == below
+        assert below and list_schema_branches(hostile.schemas_dir, parent, keep) == below
     for unwalked in ("segment/linked", "segment/.hidden", "linked_root", "segment/nope"):
-        assert list_schema_subtree(hostile.schemas_dir, unwalked) == {}
+        assert list_schema_branches(hostile.schemas_dir, unwalked, lambda name: True) == {}
 
 
 def test_schema_id_text_is_relative_id(hostile) -> None:
