@@ -474,7 +474,10 @@ def list_schema_paths(schemas_dir: Path, lister: FolderLister | None = None) -> 
     `lister(folder, relative)` lists one folder as `scan_schema_folder` does (the lint
     cache answers from its index for folders that did not change).
     """
-    return [path for paths in list_schema_folders(schemas_dir, lister).values() for path in paths]
+    if not schemas_dir.is_dir():
+        return []
+    by_folder = _walk(str(schemas_dir), [str(schemas_dir)], lister)
+    return [path for folder in sorted(by_folder) for path in by_folder[folder]]
 
 
 def list_schema_folders(
