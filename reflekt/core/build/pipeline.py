@@ -20,7 +20,7 @@ from reflekt.core.errors import ReflektError, SchemaFileError
 from reflekt.core.profiles import Profile
 from reflekt.core.progress import Progress, no_progress
 from reflekt.core.project import Project
-from reflekt.core.schemas import list_schema_paths, load_schema, schema_id_text
+from reflekt.core.schemas import list_schema_paths, load_schema, schema_id_text, schema_ids
 from reflekt.core.select import Selected, select_files
 from reflekt.core.warehouse import SourceArg, check_database, introspect
 
@@ -168,7 +168,7 @@ def build_dbt(
 
     mark = time.perf_counter()
     package_dir = project.artifacts_dir / "dbt" / package.package_name
-    existing_ids = {schema_id_text(path, project.schemas_dir) for path in all_files}
+    existing_ids = set(schema_ids(all_files, project.schemas_dir))
     plan = plan_package(
         package_dir,
         package,

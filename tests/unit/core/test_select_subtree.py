@@ -25,6 +25,7 @@ from reflekt.core.schemas import (
     load_schema,
     relative_id,
     schema_id_text,
+    schema_ids,
 )
 from reflekt.core.select import check_select, normalize_select, resolve_select, select_files
 
@@ -242,12 +243,19 @@ def test_branches_are_the_whole_listing_of_the_kept_folders(hostile) -> None:
         assert list_schema_branches(hostile.schemas_dir, unwalked, lambda name: True) == {}
 
 
-def test_schema_id_text_is_relative_id(hostile) -> None:
-    paths = list_schema_paths(hostile.schemas_dir)
+def test_schema_ids_are_relative_ids(hostile) -> None:
+    schemas = hostile.schemas_dir
+    paths = list_schema_paths(schemas)
     assert any(BAD in path for path in paths)
-    for path in paths:
-        expected = relative_id(Path(path), hostile.schemas_dir).path
-        assert schema_id_text(path, hostile.schemas_dir) == expected
+    odd = [
+        f"{schemas}/a/../segment/x.json",
+        f"{schemas}/a/..",
+        f"{schemas}x/y.json",
+        "/elsewhere/y",
+    ]
+    expected = [relative_id(Path(path), schemas).path for path in [*paths, *odd]]
+    assert [schema_id_text(path, schemas) for path in [*paths, *odd]] == expected
+    assert schema_ids([*paths, *odd], schemas) == expected
 
 
 def former_versions(project, selects) -> tuple[list[str], list[str]]:
