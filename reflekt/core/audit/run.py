@@ -113,8 +113,9 @@ def _targets(schemas: Sequence[EventSchema], columns: SchemaColumns) -> list[_Ta
 
 
 def _schema_files(project: Project, files: Sequence[str]) -> dict[str, str]:
-    """schema id -> its file relative to the project root (where findings point), for
-    every listed file (`list_schema_paths` strings: a Path only off the plain case)."""
+    """schema id -> its file relative to the project root (where findings point; each
+    names a version of a selected event), for the listed files (`list_schema_paths`
+    strings: a Path only off the plain case)."""
     root = str(project.root)
     lead = root + "/" if os.sep == "/" else None
 
@@ -169,7 +170,7 @@ def audit(
     check_database(source, source_config)
     dialect = source_config.type
     loaded = load_event_schemas(project, selects)
-    schemas, files = loaded.versions, _schema_files(project, loaded.files)
+    schemas, files = loaded.versions, _schema_files(project, loaded.listed_files)
     progress(0, None, f"introspecting {dialect} schema {source.schema}")
     engine = None if dry_run else create_engine(source_config)
     try:

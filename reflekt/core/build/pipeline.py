@@ -65,8 +65,14 @@ class LoadedSchemas:
         """Every schema file of the project (`list_schema_paths` strings), listed when
         asked for (a build's plan needs every id; loading the selection does not)."""
         if self.selection.whole:
-            return [path for paths in self.selection.folders.values() for path in paths]
+            return self.listed_files
         return list_schema_paths(self.schemas_dir)
+
+    @property
+    def listed_files(self) -> list[str]:
+        """The files of the folders the selection was listed from (the selected events'
+        folders among them, so every version's file): what audit points findings at."""
+        return [path for paths in self.selection.folders.values() for path in paths]
 
 
 def load_event_schemas(

@@ -372,6 +372,16 @@ def test_ci_formats(tmp_path, warehouse) -> None:
     )
 
 
+def test_a_selected_event_s_findings_point_at_its_file(tmp_path, warehouse) -> None:
+    """With --select only the selected events' folders are listed: the annotation still
+    names the schema file (the file map holds every version of a selected event)."""
+    root = tmp_path / "project"
+    _project(root, warehouse.source)
+    select = ("--select", "segment/shop/Order_Completed")
+    github = _audit(root, warehouse, "--format", "github", *select).stdout
+    assert "::error file=schemas/segment/shop/Order_Completed/1-0.json,line=" in github, github
+
+
 def test_hostile_names_and_values_are_data(tmp_path) -> None:
     """Enum values with Jinja, HTML and `|`, a sampled value that is Jinja, and a column
     name no schema knows that holds quotes, `|`, HTML and Jinja: counted exactly, quoted in
