@@ -27,7 +27,6 @@ from textual.widgets import (
     Button,
     ContentSwitcher,
     DataTable,
-    Footer,
     Input,
     ProgressBar,
     Select,
@@ -62,6 +61,7 @@ from reflekt.tui.messages import (
 from reflekt.tui.safe_text import clean
 from reflekt.tui.search import search_lines, search_table
 from reflekt.tui.widgets.check_tree import CheckTree
+from reflekt.tui.widgets.stable_footer import StableFooter
 from reflekt.tui.wizard_memory import WizardChoice, load_choice, save_choice
 
 if TYPE_CHECKING:
@@ -174,7 +174,7 @@ class BuildWizard(Screen[None]):
                 yield Button("Next", variant="primary", id="wizard-next")
                 yield Button("Run dbt build (d)", id="wizard-dbt")
         yield Input(placeholder="search the preview (Enter; then n / N)", id="wizard-search")
-        yield Footer()
+        yield StableFooter()
 
     def on_mount(self) -> None:
         tree = self.query_one("#wizard-events", CheckTree)

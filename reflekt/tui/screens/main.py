@@ -25,7 +25,6 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import (
     DataTable,
-    Footer,
     Input,
     Static,
     TabbedContent,
@@ -104,6 +103,7 @@ from reflekt.tui.widgets.diff_view import DiffView
 from reflekt.tui.widgets.lint_panel import FindingsTree, LintPanel
 from reflekt.tui.widgets.schema_tree import SchemaTree
 from reflekt.tui.widgets.schema_view import SchemaView
+from reflekt.tui.widgets.stable_footer import StableFooter
 from reflekt.tui.yank import YankScreen, yank_choices
 
 LINT_DELAY_ABOVE = 500  # schemas: a larger project lints after the tree's first paint
@@ -204,7 +204,7 @@ class MainScreen(Screen):
                 with TabPane("4 Audit", id="audit"):
                     yield AuditPanel(id="audit-panel")
         yield Input(placeholder="search this pane (Enter; then n / N)", id="search")
-        yield Footer()
+        yield StableFooter()
 
     def on_mount(self) -> None:
         self.sub_title = self.project.name

@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from reflekt.core.errors import ProjectNotFoundError, ReflektError
 from reflekt.core.secrets import redact
+from reflekt.tui.widgets.stable_footer import StableFooter
 
 
 def problem_text(error: ReflektError) -> Text:
@@ -58,4 +59,4 @@ class ProblemScreen(Screen):
     def compose(self) -> ComposeResult:
         with VerticalScroll(), Center():
             yield Static(problem_text(self.error), id="problem")
-        yield Footer()
+        yield StableFooter()
