@@ -10,7 +10,10 @@ it, and the tree creates node widgets only for the branches the user opens.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Collection, Iterable, Iterator
+from itertools import groupby
+from operator import itemgetter
 from typing import Literal
 
 State = Literal["all", "none", "some"]
@@ -27,6 +30,16 @@ def name_of(key: str) -> str:
     return key.rpartition("/")[2]
 
 
+def _folders(parents: Iterable[str]) -> set[str]:
+    """Every folder above some key: its parents and theirs, up to (not with) ROOT."""
+    folders: set[str] = set()
+    for parent in dict.fromkeys(parents):
+        while parent and parent not in folders:
+            folders.add(parent)
+            parent = parent_of(parent)
+    return folders
+
+
 class CheckModel:
     """Event keys grouped by folder, the ticked ones, and ticked counts per folder.
 
@@ -37,28 +50,51 @@ class CheckModel:
     def __init__(self, keys: Iterable[str] = (), checked: Iterable[str] | None = None) -> None:
         self.keys: list[str] = [key for key in dict.fromkeys(keys) if key]
         self._events = set(self.keys)
+        parents = [key.rpartition("/")[0] for key in self.keys]
         self._children: dict[str, list[str]] = {ROOT: []}  # folder -> nodes, first-seen order
-        known: set[str] = set()
-        for key in self.keys:
-            if key not in known:
-                known.add(key)
-                self._folder(parent_of(key), known).append(key)
-        self._total = self._counts(self.keys)
-        ticked = self.keys if checked is None else [key for key in checked if key in self._events]
-        self.checked: set[str] = set(ticked)
-        self._ticked = dict(self._total) if checked is None else self._counts(self.checked)
+        self._group(parents)
+        self._total = self._counts(self._events, parents)
+        if checked is None:
+            self.checked: set[str] = set(self._events)
+            self._ticked = dict(self._total)
+        else:
+            self.checked = self._events.intersection(checked)
+            everything = len(self.checked) == len(self._events)
+            self._ticked = dict(self._total) if everything else self._counts(self.checked)
         self._tree_order: list[str] | None = None  # built by the first search
         self._order: dict[str, int] | None = None
 
-    def _folder(self, key: str, known: set[str]) -> list[str]:
+    def _group(self, parents: list[str]) -> None:
+        """Each key into its folder's children, a run of keys of one folder at a time (the
+        keys of a plan are next to each other): 25,000 events in a few milliseconds."""
+        children = self._children
+        # Keys that are events and hold other events too (rare): listed once, where first seen.
+        both = self._events.intersection(_folders(parents))
+        placed: set[str] = set()  # those of `both` listed already (as an event)
+        for parent, run in groupby(zip(self.keys, parents, strict=True), itemgetter(1)):
+            kids = children.get(parent)
+            if kids is None:
+                kids = self._folder(parent, placed)
+            names = map(itemgetter(0), run)
+            if not both:
+                kids.extend(names)
+                continue
+            for key in names:
+                if key in both:
+                    if key in children:  # listed when its folder was made
+                        continue
+                    placed.add(key)
+                kids.append(key)
+
+    def _folder(self, key: str, placed: set[str]) -> list[str]:
         """The children list of folder `key`, creating it (after its parents, which
-        `_counts` relies on) on first sight."""
+        `_counts` relies on) on first sight, listed in its parent unless it was already
+        (as an event)."""
         children = self._children.get(key)
         if children is None:
-            above = self._folder(parent_of(key), known)
+            above = self._folder(parent_of(key), placed)
             children = self._children[key] = []
-            if key not in known:
-                known.add(key)
+            if key not in placed:
                 above.append(key)
         return children
 
@@ -66,11 +102,17 @@ class CheckModel:
         """The folder whose count an event adds to first: its own when it holds others."""
         return key if key in self._children else parent_of(key)
 
-    def _counts(self, events: Iterable[str]) -> dict[str, int]:
-        """Per folder, how many of `events` lie at or below it (one pass, then bottom-up)."""
+    def _counts(self, events: Collection[str], parents: list[str] | None = None) -> dict[str, int]:
+        """Per folder, how many of `events` lie at or below it: counted per parent folder
+        (`parents`: theirs, in any order), moved to their own folder for the events that
+        hold others, then added up bottom-up."""
+        if parents is None:
+            parents = [key.rpartition("/")[0] for key in events]
         counts = dict.fromkeys(self._children, 0)
-        for key in events:
-            counts[self._home(key)] += 1
+        counts.update(Counter(parents))
+        for key in self._children.keys() & events:  # events that hold others count there
+            counts[parent_of(key)] -= 1
+            counts[key] += 1
         for folder in reversed(self._children):  # a folder is created after its parent
             if folder != ROOT:
                 counts[parent_of(folder)] += counts[folder]

@@ -94,6 +94,9 @@ def test_tree_order_and_search_cover_every_node(keys, query):
         assert model.order(node) == index
         if parent_of(node) != ROOT:
             assert model.order(parent_of(node)) < index
+    nodes = nodes_of(keys)
+    for node in [ROOT, *nodes]:  # each folder's children in the order the keys named them
+        assert model.children(node) == [other for other in nodes if parent_of(other) == node]
     found = [order[index] for index in model.matches(query)]
     assert found == [node for node in order if query.lower() in node.rsplit("/", 1)[-1]]
 
@@ -110,3 +113,13 @@ def test_children_keep_the_order_the_keys_named_them():
     assert model.ticked_selects() == ["s"]
     assert model.set_checked(ROOT, False) == model.keys
     assert model.state(ROOT) == "none" and model.ticked_count("s/b") == 0
+
+
+def test_an_event_that_holds_events_below_a_folder_is_listed_once():
+    """`s` is an event and, through `s/a`, a folder: one node, where the keys first named it."""
+    for keys in (["s", "s/a/E"], ["s/a/E", "s"], ["t/E", "s/a/E", "s", "t"]):
+        model = CheckModel(keys, checked=["s"])
+        assert model.children().count("s") == 1, keys
+        assert model.children() == [key for key in ("t", "s") if key in model.children()]
+        assert (model.total("s"), model.ticked_count("s")) == (2, 1)
+        assert model.total() == len(keys) and model.ticked_count() == 1
