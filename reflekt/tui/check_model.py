@@ -127,6 +127,9 @@ class CheckModel:
     def is_folder(self, key: str) -> bool:
         return key in self._children
 
+    def is_event(self, key: str) -> bool:
+        return key in self._events
+
     def children(self, key: str = ROOT) -> list[str]:
         """The keys directly below `key`, in the order the keys named them."""
         return self._children.get(key, [])

@@ -251,6 +251,7 @@ class SchemaIndex:
         # The filter matches against these: lower-cased once, not per keystroke.
         self._lower: list[tuple[str, str]] = [(key, key.lower()) for key in self.entries]
         self._all_folders: FolderNode | None = None
+        self._event_keys: list[str] | None = None
 
     @classmethod
     def load(cls, project: Project, *, mtimes: bool = True) -> SchemaIndex:
@@ -368,6 +369,15 @@ class SchemaIndex:
             word = words[0]
             return [key for key, low in self._lower if word in low]
         return [key for key, low in self._lower if all(w in low for w in words)]
+
+    def event_keys(self) -> list[str]:
+        """Every event's folder key (`segment/ecommerce/Cart_Viewed`), each once, in order:
+        what the build wizard ticks. Made once (until the files change): treat it as
+        read-only."""
+        if self._event_keys is None:
+            folders = [key.rpartition("/")[0] for key in self.entries]
+            self._event_keys = list(dict.fromkeys(folders))
+        return self._event_keys
 
     def folder_tree(self, ids: Iterable[str] | None = None) -> FolderNode:
         """Group entries (all, or just `ids`) into nested folders, keeping their order.

@@ -247,6 +247,24 @@ def test_the_select_box_matches_words_like_the_main_filter(warehouse_shop):
     drive(make_app(warehouse_shop.root), scenario)
 
 
+def test_a_select_naming_a_version_file_shows_its_event(warehouse_shop):
+    """As `--select` reads it: a version (or its file) names the event above it."""
+
+    async def scenario(pilot):
+        wizard = await open_wizard(pilot)
+        tree = wizard.query_one("#wizard-events", CheckTree)
+        select = wizard.query_one("#wizard-select", Input)
+        for text in ("segment/ecommerce/Cart_Viewed/1-0", "schemas/segment/ecommerce/Cart_Viewed/"):
+            select.value = text
+            await pilot.pause()
+            assert tree.keys == ["segment/ecommerce/Cart_Viewed"], text
+        select.value = "segment/marketing/Email_Opened/1-0/x"  # below a version: still it
+        await pilot.pause()
+        assert tree.keys == ["segment/marketing/Email_Opened"]
+
+    drive(make_app(warehouse_shop.root), scenario)
+
+
 def test_hand_made_ticks_survive_typing_in_the_select_box(warehouse_shop):
     async def scenario(pilot):
         wizard = await open_wizard(pilot)

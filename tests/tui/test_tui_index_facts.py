@@ -291,3 +291,18 @@ def test_an_edit_made_while_the_first_lint_runs_is_seen_by_the_poll_after_it(mak
     assert edited
     changes = settle_index_job(index, from_listing=True)
     assert changes.modified == (CART,)
+
+
+def test_event_keys_name_each_event_once_in_order_and_follow_the_files(make_project):
+    builder = _builder(make_project)
+    builder.add_schema("segment/shop/Cart_Viewed/1-1", {"cartId": {"type": "string"}})
+    index = SchemaIndex.load(load_project(builder.root))
+    events = [
+        "segment/shop/Broken_Event",
+        "segment/shop/Cart_Viewed",
+        "segment/shop/Order_Completed",
+    ]
+    assert index.event_keys() == events
+    builder.add_schema("segment/other/Email_Opened/1-0")
+    index.poll()
+    assert index.event_keys() == ["segment/other/Email_Opened", *events]

@@ -102,7 +102,8 @@ class BuildWizard(Screen[None]):
         super().__init__()
         self.project = project
         self.profile_name = profile_name
-        self.events = events  # event folder keys, in tree order
+        self.events = events  # event folder keys, in tree order (read-only: the index's)
+        self._lowered: list[tuple[str, str]] | None = None  # (key, lower-cased) per event
         self.preselect = preselect
         self.step = 0
         self.profile: Profile | None = None
@@ -185,16 +186,15 @@ class BuildWizard(Screen[None]):
     # -- step 1: schemas ----------------------------------------------------------------------
 
     def _selected_by(self, select: str) -> list[str]:
-        """The events `select` names as `reflekt build dbt --select` reads it."""
+        """The events `select` names as `reflekt build dbt --select` reads it: the folder,
+        what lies below it, or the event above the version it names."""
         prefix = normalize_select(select)
-        return [
-            key
-            for key in self.events
-            if not prefix
-            or key == prefix
-            or key.startswith(prefix + "/")
-            or prefix.startswith(key + "/")
-        ]
+        if not prefix:
+            return list(self.events)
+        below = prefix + "/"
+        # The prefix and its folders: the keys for which `prefix.startswith(key + "/")`.
+        named = {prefix, *(prefix[:at] for at, char in enumerate(prefix) if char == "/")}
+        return [key for key in self.events if key in named or key.startswith(below)]
 
     def _matching(self, select: str) -> list[str]:
         """The events a select names, or whose key holds every word (as the main filter)."""
@@ -202,7 +202,12 @@ class BuildWizard(Screen[None]):
         if not words:
             return list(self.events)
         named = set(self._selected_by(select))
-        return [key for key in self.events if key in named or all(w in key.lower() for w in words)]
+        if self._lowered is None:  # once: the select box matches on every keystroke
+            self._lowered = [(key, key.lower()) for key in self.events]
+        if len(words) == 1:
+            word = words[0]
+            return [key for key, low in self._lowered if key in named or word in low]
+        return [key for key, low in self._lowered if key in named or all(w in low for w in words)]
 
     def _fill_events(self, select: str) -> None:
         """Show the events the select matches: ticked as by hand, else ticked (a select
@@ -221,8 +226,8 @@ class BuildWizard(Screen[None]):
         text = Text(f"{ticked} of {shown} event{'s' * (shown != 1)} ticked")
         if self.preselect and ticked < shown and not self._select_typed:
             text.append(f" (your selection in the tree: {clean(self.preselect)}; a ticks all)")
-        shown_keys = set(tree.keys)
-        hidden = sum(1 for key in self.events if key not in shown_keys and self._hand.get(key))
+        # Ticked by hand, not shown: the hand-made ticks are of shown events, so of events.
+        hidden = sum(1 for key, on in self._hand.items() if on and not tree.model.is_event(key))
         if hidden:
             text.append(
                 f"; {hidden} ticked event{'s' * (hidden != 1)} hidden by the select "

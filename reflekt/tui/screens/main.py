@@ -1135,7 +1135,7 @@ class MainScreen(Screen):
         """Open the build wizard, preselecting the tree's selection."""
         if self.index is None:
             return
-        events = list(dict.fromkeys(entry.folder for entry in self.index.entries.values()))
+        events = self.index.event_keys()
         self.app.push_screen(
             BuildWizard(self.project, self.profile, events, self.registry_select())
         )
