@@ -116,9 +116,10 @@ def test_a_profile_without_sources_is_explained(shop):
         await pilot.press("b")
         await settle(pilot)
         wizard = pilot.app.screen
+        await pilot.press("ctrl+n")  # step 2, where the note is (its widgets made now)
+        await settle(pilot)
         note = plain(wizard.query_one("#wizard-source-note", Static).render())
         assert "has no `source:` entries" in note
-        await pilot.press("ctrl+n")
         await pilot.press("ctrl+n")
         assert wizard.step == 1  # cannot go on without a source
 
@@ -269,3 +270,47 @@ def test_a_source_whose_variable_is_unset_is_listed_and_says_what_to_set(
         assert wizard.query_one("#wizard-database", Input).value == "warehouse"
 
     drive(make_app(warehouse_shop.root), scenario)
+
+
+def test_later_steps_are_made_on_first_visit_with_the_profile_loaded_meanwhile(warehouse_shop):
+    """Steps 2-4 get their widgets when first shown: the profile, loaded while step 1 was,
+    is in step 2 when it appears (its source chosen, its database filled, the focus on the
+    first empty field)."""
+
+    async def scenario(pilot):
+        await pilot.press("b")
+        await settle(pilot)
+        wizard = pilot.app.screen
+        assert wizard.profile is not None  # loaded while step 1 is shown
+        assert not wizard.query("#wizard-source") and not wizard.query("#wizard-files")
+        await pilot.press("a", "ctrl+n")
+        assert wizard.step == 1
+        assert wizard.query_one("#wizard-source", Select).value == "wh"
+        assert wizard.query_one("#wizard-database", Input).value == "warehouse"
+        assert pilot.app.focused is wizard.query_one("#wizard-schema", Input)
+        assert not wizard.query("#wizard-files")  # step 3: not yet
+        await pilot.press("ctrl+b", "ctrl+n")  # back and again: the same widgets, kept
+        assert wizard.query_one("#wizard-database", Input).value == "warehouse"
+
+    drive(make_app(warehouse_shop.root), scenario)
+
+
+def test_a_profile_that_fails_to_load_is_said_at_once_and_on_step_two(shop):
+    (shop.root / "reflekt_profiles.yml").unlink()
+
+    async def scenario(pilot):
+        await pilot.press("b")
+        await settle(pilot)
+        wizard = pilot.app.screen
+        assert any("profiles file not found" in toast for toast in toasts(pilot.app))
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert wizard.step == 1
+        assert wizard.query_one("#wizard-source", Select).prompt == "no profile"
+        note = plain(wizard.query_one("#wizard-source-note", Static).render())
+        assert "profiles file not found" in note
+        await pilot.press("ctrl+n")
+        assert wizard.step == 1  # no profile: no preview
+        assert any("could not be loaded" in toast for toast in toasts(pilot.app))
+
+    drive(make_app(shop.root), scenario)

@@ -146,9 +146,13 @@ def test_source_and_schema_are_remembered_per_project(warehouse_shop):
 
     async def first(pilot):
         wizard = await open_wizard(pilot)
-        await pilot.press("a")
+        await pilot.press("a", "ctrl+n")  # step 2
+        await settle(pilot)
         wizard.query_one("#wizard-database", Input).value = "warehouse"
-        await to_preview(pilot, wizard, schema="segment_prod")
+        wizard.query_one("#wizard-schema", Input).value = "segment_prod"
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert wizard.step == 2
 
     async def second(pilot):
         wizard = await open_wizard(pilot)

@@ -59,6 +59,7 @@ from reflekt.tui.messages import (
     ProfileLoaded,
 )
 from reflekt.tui.safe_text import clean
+from reflekt.tui.screens.wizard_steps import LATER_STEPS
 from reflekt.tui.search import search_lines, search_table
 from reflekt.tui.widgets.check_tree import CheckTree
 from reflekt.tui.widgets.stable_footer import StableFooter
@@ -124,6 +125,9 @@ class BuildWizard(Screen[None]):
         self._search_in_file = False  # it searched the shown file's text, not the file list
         self._shown_file = ""  # the file the preview shows
         self.file_match = 0  # the shown file's line (1-based) of the last match; 0: none
+        self._asked_steps: set[int] = {0}  # steps whose widgets are mounted or on their way
+        self._mounted_steps: set[int] = {0}  # steps whose widgets are mounted
+        self._profile_error = ""  # why the profile could not be loaded ("" : it was, or not yet)
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -144,31 +148,9 @@ class BuildWizard(Screen[None]):
                     )
                     yield CheckTree(id="wizard-events")
                     yield Static("", id="wizard-ticked", classes="dim")
-                with Vertical(id="step-1"):
-                    yield Static("Source (from the profile):")
-                    yield Select[str]([], id="wizard-source", prompt="loading profile…")
-                    yield Static("Database:")
-                    yield Input(placeholder="database, e.g. raw", id="wizard-database")
-                    yield Static("Schema (where the SDK writes the raw tables):")
-                    yield Input(placeholder="schema, e.g. segment_prod", id="wizard-schema")
-                    yield Static("SDK:")
-                    yield Select[str]([("segment", "segment")], value="segment", id="wizard-sdk")
-                    yield Static("", id="wizard-source-note", classes="dim")
-                with Vertical(id="step-2"):
-                    with VerticalScroll(id="wizard-preview-head"):
-                        yield Static("", id="wizard-preview-summary")
-                    with Horizontal(id="wizard-preview"):
-                        table: DataTable = DataTable(id="wizard-files", cursor_type="row")
-                        table.add_columns("status", "file")
-                        yield table
-                        with VerticalScroll(id="wizard-file-scroll"):
-                            yield Static("", id="wizard-file")
-                with Vertical(id="step-3"):
-                    yield ProgressBar(total=100, id="wizard-progress", show_eta=False)
-                    yield Static("", id="wizard-progress-text")
-                    with VerticalScroll():
-                        yield Static("", id="wizard-summary")
-                        yield Static("", id="wizard-dbt-summary")
+                # Steps 2-4 get their widgets on their first visit (`_mount_step`).
+                for step in LATER_STEPS:
+                    yield Vertical(id=f"step-{step}")
             yield Static("", id="wizard-cli", classes="dim")
             with Horizontal(classes="buttons"):
                 yield Button("Back", id="wizard-back")
@@ -177,11 +159,21 @@ class BuildWizard(Screen[None]):
         yield Input(placeholder="search the preview (Enter; then n / N)", id="wizard-search")
         yield StableFooter()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         tree = self.query_one("#wizard-events", CheckTree)
         tree.set_events(self.events, self._matching(self.preselect) if self.preselect else None)
-        self._show_step(0)
-        self._load_profile(self.project, self.profile_name)
+        await self._show_step(0)
+        self._load_profile(self.project, self.profile_name)  # for step 2, while step 1 is used
+
+    async def _mount_step(self, step: int) -> None:
+        """Give the step its widgets the first time it is shown (step 1's are composed)."""
+        if step not in LATER_STEPS or step in self._asked_steps:
+            return
+        self._asked_steps.add(step)
+        await self.query_one(f"#step-{step}", Vertical).mount_all(LATER_STEPS[step]())
+        self._mounted_steps.add(step)
+        if step == 1:
+            self._show_profile()  # loaded (or failed) while step 1 was shown
 
     # -- step 1: schemas ----------------------------------------------------------------------
 
@@ -275,8 +267,28 @@ class BuildWizard(Screen[None]):
 
     @on(ProfileLoaded)
     def _profile_loaded(self, message: ProfileLoaded) -> None:
-        profile = self.profile = message.profile
+        self.profile = message.profile
+        if 1 in self._mounted_steps:
+            self._show_profile()
+
+    @on(ProfileFailed)
+    def _profile_failed(self, failed: ProfileFailed) -> None:
+        message = self._profile_error = error_text(failed.error)
+        self.notify(message, title="Profile", severity="error", timeout=8)
+        if 1 in self._mounted_steps:
+            self._show_profile()
+
+    def _show_profile(self) -> None:
+        """Step 2's source list from the profile (the last choice chosen again), or why
+        there is none; nothing while the profile is still loading."""
         select = self.query_one("#wizard-source", Select)
+        note = self.query_one("#wizard-source-note", Static)
+        profile = self.profile
+        if profile is None:
+            if self._profile_error:
+                select.prompt = "no profile"
+                note.update(Text(self._profile_error, style="red"))
+            return
         ready = [(f"{s.id} ({s.type})", s.id) for s in profile.sources]
         # Sources reading an unset variable are listed too: choosing one says what to set.
         missing = [
@@ -286,7 +298,6 @@ class BuildWizard(Screen[None]):
         ]
         options = ready + missing
         select.set_options(options)
-        note = self.query_one("#wizard-source-note", Static)
         if not options:
             select.prompt = "no sources"
             note.update(
@@ -307,34 +318,32 @@ class BuildWizard(Screen[None]):
         if memory.schema and not schema.value:
             schema.value = memory.schema
         ready_ids = [source_id for _, source_id in ready]
-        if memory.source in ready_ids:
-            select.value = memory.source
-        elif ready:
-            select.value = ready[0][1]
-
-    @on(ProfileFailed)
-    def _profile_failed(self, failed: ProfileFailed) -> None:
-        message = error_text(failed.error)
-        self.query_one("#wizard-source", Select).prompt = "no profile"
-        self.query_one("#wizard-source-note", Static).update(Text(message, style="red"))
-        self.notify(message, title="Profile", severity="error", timeout=8)
+        chosen = memory.source if memory.source in ready_ids else ready[0][1] if ready else None
+        if chosen is not None:
+            select.value = chosen
+            self._source_chosen(chosen)  # now: step 2 focuses the first empty field next
 
     @on(Select.Changed, "#wizard-source")
     def _source_changed(self, message: Select.Changed) -> None:
-        if self.profile is None or message.value is Select.BLANK:
+        if message.value is not Select.BLANK:
+            self._source_chosen(str(message.value))
+
+    def _source_chosen(self, source_id: str) -> None:
+        """The source's database (the remembered one, else its default), or what to set."""
+        if self.profile is None:
             return
         database = self.query_one("#wizard-database", Input)
         note = self.query_one("#wizard-source-note", Static)
-        error = self._unavailable_error(str(message.value))
+        error = self._unavailable_error(source_id)
         if error is not None:
             note.update(Text(error, style="red"))
             database.value = ""
             return
         note.update(Text(clean(self._source_note)))
-        if str(message.value) == self._memory.source and self._memory.database:
+        if source_id == self._memory.source and self._memory.database:
             database.value = self._memory.database
         else:
-            database.value = default_database(self.profile.source(str(message.value)))
+            database.value = default_database(self.profile.source(source_id))
 
     def _unavailable_error(self, source_id: str) -> str | None:
         """Why the source cannot be used (the variable to set), or None when it can."""
@@ -389,10 +398,10 @@ class BuildWizard(Screen[None]):
         )
         self._build(self.project, self.profile, request)
 
-    def _start_preview(self) -> None:
+    async def _start_preview(self) -> None:
         """Step 3: a fresh dry run (also on coming back from a write: the files changed)."""
         self.preview = None
-        self._show_step(2)
+        await self._show_step(2)
         self.query_one("#wizard-files", DataTable).clear()
         self.query_one("#wizard-file", Static).update("")
         self.query_one("#wizard-preview-summary", Static).update("")
@@ -654,7 +663,8 @@ class BuildWizard(Screen[None]):
 
     # -- navigation ---------------------------------------------------------------------------
 
-    def _show_step(self, step: int) -> None:
+    async def _show_step(self, step: int) -> None:
+        await self._mount_step(step)
         self.step = step
         self.query_one("#wizard-steps", ContentSwitcher).current = f"step-{step}"
         self.query_one("#wizard-title", Static).update(
@@ -696,12 +706,12 @@ class BuildWizard(Screen[None]):
             return self.step == 2 and self.preview is not None
         return True
 
-    def action_next(self) -> None:
+    async def action_next(self) -> None:
         if self.step == 0:
             if not self.query_one("#wizard-events", CheckTree).checked:
                 self.notify("Tick at least one event (space ticks).", severity="warning")
                 return
-            self._show_step(1)
+            await self._show_step(1)
         elif self.step == 1:
             if self.profile is None:
                 self.notify("The profile could not be loaded (see the message).", severity="error")
@@ -719,13 +729,13 @@ class BuildWizard(Screen[None]):
                 field.focus()
                 return
             self._remember_source()
-            self._start_preview()
+            await self._start_preview()
         elif self.step == 2:
             if self.preview is None:
                 return
             self.result = None
             self._source_id = str(self.query_one("#wizard-source", Select).value)
-            self._show_step(3)
+            await self._show_step(3)
             self.query_one("#wizard-summary", Static).update("")
             self.query_one("#wizard-dbt-summary", Static).update("")
             self._start_build(dry_run=False)
@@ -744,13 +754,13 @@ class BuildWizard(Screen[None]):
         self._memory = choice
         save_choice(self.project, self.profile.name, choice)
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         if self._dbt_running:
             self.notify("dbt is running: wait for its summary.", severity="warning")
         elif self.step == 3 and self.result is not None:
-            self._start_preview()  # the write changed the files: the old preview is stale
+            await self._start_preview()  # the write changed the files: the old preview is stale
         elif self.step > 0 and not (self.step == 3 and self.result is None):
-            self._show_step(self.step - 1)
+            await self._show_step(self.step - 1)
 
     def action_close(self) -> None:
         if self.query_one("#wizard-search", Input).display:
@@ -763,12 +773,12 @@ class BuildWizard(Screen[None]):
         self._cancel_dbt()  # the app quits with the wizard open
 
     @on(Button.Pressed, "#wizard-next")
-    def _next_pressed(self) -> None:
-        self.action_next()
+    async def _next_pressed(self) -> None:
+        await self.action_next()
 
     @on(Button.Pressed, "#wizard-back")
-    def _back_pressed(self) -> None:
-        self.action_back()
+    async def _back_pressed(self) -> None:
+        await self.action_back()
 
 
 def _append_drift(text: Text, result: BuildResult) -> None:

@@ -1,0 +1,60 @@
+"""The widgets of the build wizard's steps 2 to 4, made when the user first reaches a step.
+
+Textual styles every mounted widget, shown or not: mounting these three steps with the first
+(their selects, fields, file table, progress bar: most of the wizard's widgets) was half of
+the wizard's opening time on a big project, for steps a user may never reach.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.containers import Horizontal, VerticalScroll
+from textual.widget import Widget
+from textual.widgets import DataTable, Input, ProgressBar, Select, Static
+
+
+def source_step() -> list[Widget]:
+    """Step 2: the source (from the profile, once loaded), database, schema and SDK."""
+    return [
+        Static("Source (from the profile):"),
+        Select[str]([], id="wizard-source", prompt="loading profile…"),
+        Static("Database:"),
+        Input(placeholder="database, e.g. raw", id="wizard-database"),
+        Static("Schema (where the SDK writes the raw tables):"),
+        Input(placeholder="schema, e.g. segment_prod", id="wizard-schema"),
+        Static("SDK:"),
+        Select[str]([("segment", "segment")], value="segment", id="wizard-sdk"),
+        Static("", id="wizard-source-note", classes="dim"),
+    ]
+
+
+def preview_step() -> list[Widget]:
+    """Step 3: what the dry run would write, file by file, and the chosen file's text."""
+    table: DataTable = DataTable(id="wizard-files", cursor_type="row")
+    table.add_columns("status", "file")
+    return [
+        VerticalScroll(Static("", id="wizard-preview-summary"), id="wizard-preview-head"),
+        Horizontal(
+            table,
+            VerticalScroll(Static("", id="wizard-file"), id="wizard-file-scroll"),
+            id="wizard-preview",
+        ),
+    ]
+
+
+def write_step() -> list[Widget]:
+    """Step 4: the write's progress, its summary, then dbt's."""
+    return [
+        ProgressBar(total=100, id="wizard-progress", show_eta=False),
+        Static("", id="wizard-progress-text"),
+        VerticalScroll(Static("", id="wizard-summary"), Static("", id="wizard-dbt-summary")),
+    ]
+
+
+# Per step (0-based, as `BuildWizard.step`): the widgets its container gets on first visit.
+LATER_STEPS: dict[int, Callable[[], list[Widget]]] = {
+    1: source_step,
+    2: preview_step,
+    3: write_step,
+}
