@@ -29,7 +29,7 @@ from reflekt.core.fsutil import pause_for_tests
 from reflekt.core.profiles import Profile
 from reflekt.core.progress import Progress, no_progress
 from reflekt.core.project import Project
-from reflekt.core.schemas import schema_id_text
+from reflekt.core.schemas import SchemaIdOf
 from reflekt.core.warehouse import (
     INTROSPECTION_SQL,
     SchemaColumns,
@@ -124,7 +124,8 @@ def _schema_files(project: Project, files: Sequence[str]) -> dict[str, str]:
             return path[len(lead) :]
         return Path(path).relative_to(project.root).as_posix()
 
-    return {schema_id_text(path, project.schemas_dir): from_root(path) for path in files}
+    id_of = SchemaIdOf(project.schemas_dir)
+    return {id_of(path): from_root(path) for path in files}
 
 
 def _severities(project: Project) -> dict[str, str]:

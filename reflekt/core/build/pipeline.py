@@ -20,7 +20,7 @@ from reflekt.core.errors import ReflektError, SchemaFileError
 from reflekt.core.profiles import Profile
 from reflekt.core.progress import Progress, no_progress
 from reflekt.core.project import Project
-from reflekt.core.schemas import list_schema_paths, load_schema, schema_id_text, schema_ids
+from reflekt.core.schemas import SchemaIdOf, list_schema_paths, load_schema, schema_ids
 from reflekt.core.select import Selected, select_files
 from reflekt.core.warehouse import SourceArg, check_database, introspect
 
@@ -208,9 +208,10 @@ def _other_versions(
     chosen = {schema.schema_id for schema in selected}
     folders = {schema_id.rsplit("/", 1)[0] for schema_id in chosen}
     others: list[EventSchema] = []
+    id_of = SchemaIdOf(project.schemas_dir)
     for folder in sorted(folders & listing.keys()):
         for path in listing[folder]:
-            schema_id = schema_id_text(path, project.schemas_dir)
+            schema_id = id_of(path)
             if schema_id in chosen or schema_id.rsplit("/", 1)[0] not in folders:
                 continue
             try:

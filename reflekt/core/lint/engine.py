@@ -56,6 +56,7 @@ from reflekt.core.schemas import (
     ParseProblem,
     SchemaDocument,
     SchemaId,
+    SchemaIdOf,
     Version,
     list_schema_paths,
     printable,
@@ -187,8 +188,7 @@ class _Places:
         self.root = project.root
         self.schemas_dir = project.schemas_dir
         self._root = str(self.root) + os.sep
-        base = str(self.schemas_dir)
-        self._schemas = base + "/" if os.sep == "/" and base.startswith("/") else None
+        self.schema_path = SchemaIdOf(self.schemas_dir)  # `relative_id(...).path` of a path
 
     def relative(self, text: str) -> str:
         """`_relative_raw` of the path: relative to the root, `/`-separated."""
@@ -201,12 +201,6 @@ class _Places:
     def prefix(self) -> str:
         """The root as a prefix: `prefix + relative(text) == text` for plain paths inside."""
         return self._root
-
-    def schema_path(self, text: str) -> str:
-        """`relative_id(...).path` of the path."""
-        if self._schemas is not None and text.startswith(self._schemas) and _plain(text):
-            return text[len(self._schemas) :]
-        return relative_id(Path(text), self.schemas_dir).path
 
     def event_of(self, text: str) -> str:
         """The event key of a schema file (`SchemaId.event_key`): its id's folder."""
