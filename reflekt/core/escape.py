@@ -285,3 +285,43 @@ def terminal_text(text: str) -> str:
 def _terminal_escape(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+# --- source code (generated TypeScript, JavaScript and Python) ------------------------------
+
+# Not allowed raw in a comment of generated code: line terminators of JS (LS, PS too) and
+# Python, characters a compiler refuses (NUL) and the bidi controls of "Trojan Source"
+# (CVE-2021-42574), which make a comment show text other than what the compiler reads.
+_CODE_COMMENT_UNSAFE = re.compile(
+    "[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+    "\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]"
+)
+_CODE_LINE_BREAKS = re.compile("\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]")
+
+
+def code_comment(text: str) -> str:
+    """`text` as one line inside a `//`, `#` or `/** */` comment of generated code.
+
+    `\\` is doubled, line breaks, controls and bidi marks become `\\uXXXX`, and `*/` becomes
+    `*\\/`, so nothing in it can end the comment or hide code; ordinary text is unchanged.
+    """
+    escaped = _CODE_COMMENT_UNSAFE.sub(_backslash_escape, text.replace("\\", "\\\\"))
+    return escaped.replace("*/", "*\\/")
+
+
+def code_comment_lines(text: str) -> list[str]:
+    """`text` (a description) as the lines of a doc comment, each made by `code_comment`;
+    trailing blank lines dropped, [] for blank text."""
+    lines = [code_comment(line).rstrip() for line in _CODE_LINE_BREAKS.split(text)]
+    while lines and not lines[-1]:
+        lines.pop()
+    while lines and not lines[0]:
+        lines.pop(0)
+    return lines
+
+
+def code_string(text: str) -> str:
+    """A double-quoted string literal that TypeScript, JavaScript and Python all read as
+    exactly `text` (JSON with every non-ASCII character escaped: no line terminator, bidi
+    mark or lone surrogate stays raw in the source)."""
+    return json.dumps(text, ensure_ascii=True)

@@ -77,6 +77,7 @@ class EventSchema:
     metadata: Mapping[str, Any] = field(default_factory=dict)
     properties: Mapping[str, Any] = field(default_factory=dict)
     required: tuple[str, ...] = ()  # the top-level `required` (schema-derived `not_null`)
+    closed: bool = False  # `additionalProperties: false` at the top (typed code: no other keys)
 
     def call(self, tables: Mapping[str, Any] | None = None) -> tuple[segment.CallType, str]:
         """The Segment call and table of this event's rows: by its name, or by the rule type
@@ -118,6 +119,7 @@ class EventSchema:
             required=tuple(str(name) for name in required if isinstance(name, str))
             if isinstance(required, list)
             else (),
+            closed=body.get("additionalProperties") is False,
         )
 
 

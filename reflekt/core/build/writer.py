@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,6 +142,15 @@ def plan_package(
                 tables[table] = old_tables[table]
     files[package.sources_path] = sources_yaml(package.source_block, tables)
 
+    return compare_files(package_dir, files, removed)
+
+
+def compare_files(
+    folder: Path, files: Mapping[str, str], removed: Collection[str] = ()
+) -> WritePlan:
+    """The plan that writes `files` ({path relative to `folder`: text}) and removes
+    `removed`: an unchanged file is left alone, and a file without the generated header
+    (or not a readable regular file) at a target path is kept, never overwritten."""
     writes: dict[str, str] = {}
     new: list[str] = []
     changed: list[str] = []
@@ -149,8 +158,8 @@ def plan_package(
     kept: list[str] = []
     for rel in sorted(files):
         text = files[rel]
-        current = _read(package_dir / rel)
-        if current is None and not os.path.lexists(package_dir / rel):
+        current = _read(folder / rel)
+        if current is None and not os.path.lexists(folder / rel):
             new.append(rel)
             writes[rel] = text
         elif current == text:
@@ -161,7 +170,7 @@ def plan_package(
             changed.append(rel)
             writes[rel] = text
     return WritePlan(
-        package_dir=package_dir,
+        package_dir=folder,
         writes=writes,
         new=tuple(new),
         changed=tuple(changed),
@@ -169,6 +178,12 @@ def plan_package(
         removed=tuple(sorted(removed)),
         kept=tuple(kept),
     )
+
+
+def read_generated(path: Path) -> str | None:
+    """The text of a file Reflekt generated (it starts with the header), else None."""
+    text = _read(path)
+    return text if text is not None and is_generated(text) else None
 
 
 def apply_plan(
