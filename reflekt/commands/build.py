@@ -1,4 +1,6 @@
-"""`reflekt build dbt`: build the dbt package of the selected schemas (thin: parse, call, render)."""
+"""`reflekt build dbt|code`: build an artifact from the selected schemas (thin: parse, call,
+render). `dbt`: the dbt package that models the warehouse's event tables; `code`: typed
+tracking code (`build_code.py`)."""
 
 from __future__ import annotations
 
@@ -10,10 +12,22 @@ from rich.text import Text
 
 from reflekt.commands._common import Run, progress_bar, reflekt_command
 from reflekt.commands._options import profile_option
+from reflekt.commands.build_code import code_command
 
 
-@reflekt_command("build")
-@click.argument("artifact", type=click.Choice(["dbt"]), metavar="ARTIFACT")
+@click.group("build", context_settings={"help_option_names": ["-h", "--help"]})
+def command() -> None:
+    """Build artifacts from schemas: a dbt package, or typed tracking code.
+
+    \b
+    Examples:
+      reflekt build dbt --source duckdb.warehouse.segment_prod
+      reflekt build code --lang typescript --sdk analytics-next --out src/tracking
+      reflekt build code --lang python --check
+    """
+
+
+@reflekt_command("build dbt")
 @click.option(
     "--select",
     "-s",
@@ -56,9 +70,8 @@ from reflekt.commands._options import profile_option
     help="Exit 1 when the warehouse drifts from the schemas (unplanned columns, never-seen "
     "properties, type mismatches). The package is built either way.",
 )
-def command(
+def dbt_command(
     run: Run,
-    artifact: str,
     selects: tuple[str, ...],
     source: str,
     sdk: str,
@@ -91,7 +104,7 @@ def command(
     project = run.project()
     source_arg = SourceArg.parse(source)
     loaded = load_profile(project, profile)
-    run.debug(f"building {artifact} for {source_arg} with profile '{loaded.name}'")
+    run.debug(f"building dbt for {source_arg} with profile '{loaded.name}'")
 
     with progress_bar(run, "Building") as update:
         result = build_dbt(
@@ -105,6 +118,9 @@ def command(
         _render(run, result)
     return 1 if fail_on_drift and result.drift else 0
 
+
+command.add_command(dbt_command, "dbt")
+command.add_command(code_command, "code")
 
 DRIFT_LINES = 20  # drift details shown without --verbose
 
