@@ -199,22 +199,10 @@ def _render(run: Run, result) -> None:
         if not plan.has_changes:
             run.out.print("  (none: the code is up to date)")
     _render_kept(run, result)
-    options = result.options
-    counts = ", ".join(
-        f"{len(paths)} {label}"
-        for label, paths in (
-            ("new", plan.new),
-            ("changed", plan.changed),
-            ("unchanged", plan.unchanged),
-            ("removed", plan.removed),
-        )
-        if paths
-    )
-    verb = "Would generate" if result.dry_run else "Generated"
+    from reflekt.core.output.summary import summary_line
+
     run.out.print(
-        f"[bold green]{verb} {options.lang}[/bold green] ({escape(options.sdk)}) for "
-        f"{len(result.events)} event(s) from {result.schema_count} schema(s) in "
-        f"{escape(where)}: {counts or 'no files'}",
+        f"[bold green]{escape(summary_line(result, root=run.project().root))}[/bold green]",
         soft_wrap=True,
     )
 

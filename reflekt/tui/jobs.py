@@ -32,6 +32,7 @@ from reflekt.core.lint.engine import PARALLEL_THRESHOLD
 from reflekt.core.lint.findings import Finding, LintReport
 from reflekt.core.listing_cache import load_listing, save_listing
 from reflekt.core.profiles import Profile, load_profile
+from reflekt.core.progress import Progress
 from reflekt.core.project import Project
 from reflekt.tui.lint_scheduler import files_to_lint
 from reflekt.tui.messages import (
@@ -290,20 +291,27 @@ class BuildRequest:
     """What to build, as chosen in the wizard's steps 1 and 2."""
 
     selects: tuple[str, ...] | None  # None: every schema
-    source: str  # `<source_id>.<database>.<schema>`
-    sdk: str
+    source: str  # `<source_id>.<database>.<schema>` (dbt)
+    sdk: str  # dbt: segment; code: one of the language's SDKs
     dry_run: bool
+    artifact: str = "dbt"  # dbt | code
+    lang: str = ""  # code: typescript | python
+    out: str = ""  # code: the output folder relative to the project root ("" : the default)
+    validate: bool = False  # code: --validate
 
 
 def build_job(
     project: Project, profile: Profile, request: BuildRequest, post: Post
 ) -> BuildDone | BuildFailed:
-    """`reflekt build dbt`: a preview (`dry_run`, nothing written) or the write."""
+    """`reflekt build dbt` or `reflekt build code`: a preview (`dry_run`, nothing written)
+    or the write."""
     from reflekt.core.build.pipeline import build_dbt
 
     def progress(done: int, total: int, message: str) -> None:
         post(BuildProgress(done, total, message))
 
+    if request.artifact == "code":
+        return _code_job(project, request, progress)
     try:
         result = build_dbt(
             project,
@@ -311,6 +319,27 @@ def build_job(
             None if request.selects is None else list(request.selects),
             request.source,
             request.sdk,
+            dry_run=request.dry_run,
+            progress=progress,
+        )
+    except Exception as error:
+        return BuildFailed(error, request.dry_run)
+    return BuildDone(result, request.dry_run)
+
+
+def _code_job(
+    project: Project, request: BuildRequest, progress: Progress
+) -> BuildDone | BuildFailed:
+    from reflekt.core.codegen.pipeline import build_code
+
+    try:
+        result = build_code(
+            project,
+            None if request.selects is None else list(request.selects),
+            request.lang,
+            request.sdk,
+            project.root / request.out if request.out else None,
+            validate=request.validate,
             dry_run=request.dry_run,
             progress=progress,
         )

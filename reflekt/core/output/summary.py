@@ -15,6 +15,8 @@ this module imports neither the registries nor the build):
 - `Built 6 model(s) from 5 schema(s) in artifacts/dbt/shop/ (6 new, 0 changed, 0 unchanged,
   0 removed); skipped 1.` (`Would build ...` for a dry run); the folder is relative to `root`
   when given (the project root).
+- `Generated typescript (analytics-next) for 27 event(s) from 28 schema(s) in
+  artifacts/code/typescript/: 1 new.` (`Would generate ...` for a dry run or a check).
 
 Plain text: names are as the registry gave them; the front end escapes for its display.
 """
@@ -66,10 +68,34 @@ def build_line(result: Any, root: Path | None = None) -> str:
     )
 
 
+def code_line(result: Any, root: Path | None = None) -> str:
+    plan = result.plan
+    where: Path = result.out_dir
+    if root is not None and where.is_relative_to(root):
+        where = where.relative_to(root)
+    verb = "Would generate" if result.dry_run else "Generated"
+    counts = ", ".join(
+        f"{len(paths)} {label}"
+        for label, paths in (
+            ("new", plan.new),
+            ("changed", plan.changed),
+            ("unchanged", plan.unchanged),
+            ("removed", plan.removed),
+        )
+        if paths
+    )
+    options = result.options
+    return (
+        f"{verb} {options.lang} ({options.sdk}) for {len(result.events)} event(s) from "
+        f"{result.schema_count} schema(s) in {where}/: {counts or 'no files'}."
+    )
+
+
 LINES: dict[str, Callable[[Any, Path | None], str]] = {
     "PullResult": pull_line,
     "PushResult": push_line,
     "BuildResult": build_line,
+    "CodeResult": code_line,
 }
 
 

@@ -1,6 +1,9 @@
-"""The build wizard: schemas → source and SDK → preview files → write, on `build_dbt`.
+"""The build wizard: schemas → what to build → preview files → write, on `build_dbt` or
+`build_code`.
 
-Every step calls the same core function as `reflekt build dbt`: step 3 runs it with
+Step 2 chooses the artifact: a dbt package (source and SDK) or typed tracking code
+(language, SDK, output folder). Every step calls the same core function as `reflekt build
+dbt` (or `reflekt build code`): step 3 runs it with
 `dry_run=True` (nothing written; the WritePlan says what would be new, changed, unchanged),
 step 4 runs it for real with a progress bar, then offers `dbt build` on the written package
 (as `reflekt demo` runs it). All run in thread workers, which get what the user chose (a
@@ -25,6 +28,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import (
     Button,
+    Checkbox,
     ContentSwitcher,
     DataTable,
     Input,
@@ -59,7 +63,7 @@ from reflekt.tui.messages import (
     ProfileLoaded,
 )
 from reflekt.tui.safe_text import clean
-from reflekt.tui.screens.wizard_steps import LATER_STEPS
+from reflekt.tui.screens.wizard_steps import LATER_STEPS, sdk_options
 from reflekt.tui.search import search_lines, search_table
 from reflekt.tui.widgets.check_tree import CheckTree
 from reflekt.tui.widgets.stable_footer import StableFooter
@@ -70,8 +74,10 @@ if TYPE_CHECKING:
 
     from reflekt.core.build.dbt_runner import DbtRunResult
     from reflekt.core.build.pipeline import BuildResult
+    from reflekt.core.codegen.pipeline import CodeResult
 
 STEPS = ("Choose schemas", "Choose source and SDK", "Preview files", "Write")
+CODE_STEPS = ("Choose schemas", "Choose language and output", "Preview files", "Write")
 STATUS_STYLE = {"new": "green", "changed": "yellow", "unchanged": "dim", "removed": "red"}
 SKIPPED_SHOWN = 5  # skipped tables named before "… and N more" (x shows them all)
 DBT_LOG_LINES = 20  # lines of dbt's log shown when it fails
@@ -108,8 +114,8 @@ class BuildWizard(Screen[None]):
         self.preselect = preselect
         self.step = 0
         self.profile: Profile | None = None
-        self.preview: BuildResult | None = None  # the dry run's
-        self.result: BuildResult | None = None  # the write's
+        self.preview: BuildResult | CodeResult | None = None  # the dry run's
+        self.result: BuildResult | CodeResult | None = None  # the write's
         self.rows: dict[str, str] = {}  # path -> status
         self._select_typed = False
         self._source_note = ""
@@ -259,7 +265,34 @@ class BuildWizard(Screen[None]):
     def _select_submitted(self) -> None:
         self.query_one("#wizard-events", CheckTree).focus()
 
-    # -- step 2: source -----------------------------------------------------------------------
+    # -- step 2: what to build ----------------------------------------------------------------
+
+    def artifact(self) -> str:
+        """dbt or code, as step 2 chooses (dbt until step 2 is shown)."""
+        if 1 not in self._mounted_steps:
+            return "dbt"
+        return str(self.query_one("#wizard-artifact", Select).value)
+
+    @on(Select.Changed, "#wizard-artifact")
+    def _artifact_changed(self) -> None:
+        code = self.artifact() == "code"
+        self.query_one("#wizard-dbt-fields").display = not code
+        self.query_one("#wizard-code-fields").display = code
+        note = self.query_one("#wizard-source-note", Static)
+        note.display = not code
+        self._show_title()
+        self._update_buttons()
+
+    @on(Select.Changed, "#wizard-lang")
+    def _lang_changed(self, message: Select.Changed) -> None:
+        """The SDKs of the language, its default chosen, and its default folder shown."""
+        from reflekt.core.codegen.emit import LANGUAGES
+
+        lang = str(message.value)
+        sdk = self.query_one("#wizard-code-sdk", Select)
+        sdk.set_options(sdk_options(lang))
+        sdk.value = LANGUAGES[lang].sdks[0]
+        self.query_one("#wizard-out", Input).placeholder = LANGUAGES[lang].default_out
 
     @work(thread=True, exclusive=True, group="wizard-profile")
     def _load_profile(self, project: Project, profile_name: str | None) -> None:
@@ -354,6 +387,8 @@ class BuildWizard(Screen[None]):
 
     def _first_missing_source_field(self) -> tuple[Widget, str] | None:
         """The first empty field of step 2 (to focus it), or None when all are set."""
+        if self.artifact() == "code":
+            return None  # every field of code has a default
         source = self.query_one("#wizard-source", Select)
         if source.value is Select.BLANK:
             return source, "source"
@@ -375,22 +410,33 @@ class BuildWizard(Screen[None]):
 
     def build_request(self, dry_run: bool) -> BuildRequest:
         """The user's choices of steps 1 and 2, read from the widgets (on the UI thread)."""
-        selects = self.selects()
+        selects = None if (chosen := self.selects()) is None else tuple(chosen)
+        if self.artifact() == "code":
+            return BuildRequest(
+                selects=selects,
+                source="",
+                sdk=str(self.query_one("#wizard-code-sdk", Select).value),
+                dry_run=dry_run,
+                artifact="code",
+                lang=str(self.query_one("#wizard-lang", Select).value),
+                out=self.query_one("#wizard-out", Input).value.strip(),
+                validate=self.query_one("#wizard-validate", Checkbox).value,
+            )
         return BuildRequest(
-            selects=None if selects is None else tuple(selects),
+            selects=selects,
             source=self.source_arg() or "",
             sdk=str(self.query_one("#wizard-sdk", Select).value),
             dry_run=dry_run,
         )
 
     @work(thread=True, exclusive=True, group="wizard-build")
-    def _build(self, project: Project, profile: Profile, request: BuildRequest) -> None:
+    def _build(self, project: Project, profile: Profile | None, request: BuildRequest) -> None:
         answer = build_job(project, profile, request, self.post_message)
         if not get_current_worker().is_cancelled:  # a newer preview or write replaced it
             self.post_message(answer)
 
     def _start_build(self, dry_run: bool) -> None:
-        if self.profile is None:  # step 2 does not go on without one
+        if self.profile is None and self.artifact() == "dbt":  # step 2 needs one for dbt
             return
         request = self._request = self.build_request(dry_run)
         self.query_one("#wizard-cli", Static).update(
@@ -440,7 +486,7 @@ class BuildWizard(Screen[None]):
             self.notify(summary_line(done.result, root=self.project.root), title="Build")
         self._update_buttons()
 
-    def _show_preview(self, result: BuildResult) -> None:
+    def _show_preview(self, result: BuildResult | CodeResult) -> None:
         plan = result.plan
         table = self.query_one("#wizard-files", DataTable)
         table.loading = False
@@ -456,6 +502,9 @@ class BuildWizard(Screen[None]):
                 self.rows[path] = status
                 table.add_row(Text(status, style=STATUS_STYLE[status]), path, key=path)
         text = Text()
+        if not _is_dbt(result):
+            self._show_code_preview(result, text)
+            return
         text.append(f"{len(result.built)} model(s) from {result.schema_count} schema(s): ")
         text.append(f"{len(plan.new)} new", style="green")
         text.append(f", {len(plan.changed)} changed", style="yellow")
@@ -473,6 +522,25 @@ class BuildWizard(Screen[None]):
             text.append(_more(len(tables), self._all_skipped, sep=" "))
         _append_drift(text, result)
         self.query_one("#wizard-preview-summary", Static).update(text)
+        if table.row_count:
+            table.move_cursor(row=0)
+            self._show_file(table.coordinate_to_cell_key((0, 0)).row_key.value)
+        table.focus()
+
+    def _show_code_preview(self, result: CodeResult, text: Text) -> None:
+        plan = result.plan
+        text.append(f"{len(result.events)} event(s) from {result.schema_count} schema(s): ")
+        text.append(f"{len(plan.new)} new", style="green")
+        text.append(f", {len(plan.changed)} changed", style="yellow")
+        text.append(f", {len(plan.unchanged)} unchanged", style="dim")
+        if plan.removed:
+            text.append(f", {len(plan.removed)} to remove", style="red")
+        if plan.kept:
+            text.append(f", {len(plan.kept)} hand-written kept (not overwritten)", style="yellow")
+        where = result.out_dir.relative_to(self.project.root).as_posix()
+        text.append(f"\n{result.options.lang} ({result.options.sdk}) in {clean(where)}/")
+        self.query_one("#wizard-preview-summary", Static).update(text)
+        table = self.query_one("#wizard-files", DataTable)
         if table.row_count:
             table.move_cursor(row=0)
             self._show_file(table.coordinate_to_cell_key((0, 0)).row_key.value)
@@ -501,7 +569,13 @@ class BuildWizard(Screen[None]):
         """Show `rel`; `highlight`: a search match's line, numbered and marked."""
         if rel != self._shown_file:
             self._shown_file, self.file_match = rel, 0
-        lexer = {"sql": "sql", "yml": "yaml", "md": "markdown"}.get(rel.rsplit(".", 1)[-1], "text")
+        lexer = {
+            "sql": "sql",
+            "yml": "yaml",
+            "md": "markdown",
+            "ts": "typescript",
+            "py": "python",
+        }.get(rel.rsplit(".", 1)[-1], "text")
         self.query_one("#wizard-file", Static).update(
             Syntax(
                 self.file_text(rel),
@@ -553,10 +627,25 @@ class BuildWizard(Screen[None]):
             result = search_table(self.query_one("#wizard-files", DataTable), query, forward)
         self.notify(clean(result.status), timeout=3, markup=False)
 
-    def _show_summary(self, result: BuildResult) -> None:
+    def _show_summary(self, result: BuildResult | CodeResult) -> None:
         plan = result.plan
         bar = self.query_one("#wizard-progress", ProgressBar)
         bar.update(total=100, progress=100)
+        if not _is_dbt(result):
+            text = Text("Code generated\n\n", style="bold green")
+            text.append(f"{summary_line(result, root=self.project.root)}\n")
+            if plan.kept:
+                text.append(
+                    f"hand-written files left alone: {', '.join(plan.kept)}\n", style="yellow"
+                )
+            text.append(
+                "\nCommit the files; `reflekt build code ... --check` in CI tells when they no "
+                "longer match the schemas. Esc returns to the schemas.",
+                style="dim",
+            )
+            self.query_one("#wizard-summary", Static).update(text)
+            self.query_one("#wizard-progress-text", Static).update("done")
+            return
         text = Text("Build finished\n\n", style="bold green")
         text.append(f"{summary_line(result, root=self.project.root)}\n")
         if plan.kept:
@@ -618,9 +707,13 @@ class BuildWizard(Screen[None]):
         self._dbt_cancel.set()
         self.workers.cancel_group(self, "wizard-dbt")
 
+    def _wrote_dbt(self) -> bool:
+        return self.result is not None and _is_dbt(self.result)
+
     def action_run_dbt(self) -> None:
-        if self.result is None or self.profile is None or self._dbt_running:
+        if not self._wrote_dbt() or self.profile is None or self._dbt_running:
             return
+        assert _is_dbt(self.result)
         self._dbt_running = True
         self._update_buttons()
         self.query_one("#wizard-dbt-summary", Static).update(Text("\n⟳ dbt deps…", style="cyan"))
@@ -667,9 +760,7 @@ class BuildWizard(Screen[None]):
         await self._mount_step(step)
         self.step = step
         self.query_one("#wizard-steps", ContentSwitcher).current = f"step-{step}"
-        self.query_one("#wizard-title", Static).update(
-            f"Build dbt package · step {step + 1} of 4 · {STEPS[step]}"
-        )
+        self._show_title()
         self.query_one("#wizard-cli").display = step >= 2
         self._update_buttons()
         if step == 1:  # the first empty field (Next when all are filled in)
@@ -678,6 +769,13 @@ class BuildWizard(Screen[None]):
             return
         focus = {0: "#wizard-events", 2: "#wizard-files", 3: "#wizard-next"}
         self.query_one(focus[step]).focus()
+
+    def _show_title(self) -> None:
+        code = self.artifact() == "code"
+        what, names = ("Build tracking code", CODE_STEPS) if code else ("Build dbt package", STEPS)
+        self.query_one("#wizard-title", Static).update(
+            f"{what} · step {self.step + 1} of 4 · {names[self.step]}"
+        )
 
     def _update_buttons(self) -> None:
         back = self.query_one("#wizard-back", Button)
@@ -691,7 +789,7 @@ class BuildWizard(Screen[None]):
             self.step == 3 and self.result is None
         )
         dbt = self.query_one("#wizard-dbt", Button)
-        dbt.display = self.step == 3 and self.result is not None
+        dbt.display = self.step == 3 and self._wrote_dbt()
         dbt.disabled = self._dbt_running
         self.refresh_bindings()
 
@@ -699,9 +797,9 @@ class BuildWizard(Screen[None]):
         """x only with a capped list to expand; d only after the write (and not twice)."""
         if action == "toggle_skipped":
             shown = self.preview if self.step == 2 else self.result if self.step == 3 else None
-            return shown is not None and len(shown.skipped) > SKIPPED_SHOWN
+            return shown is not None and len(getattr(shown, "skipped", ())) > SKIPPED_SHOWN
         if action == "run_dbt":
-            return self.step == 3 and self.result is not None and not self._dbt_running
+            return self.step == 3 and self._wrote_dbt() and not self._dbt_running
         if action in ("search", "search_step"):  # the preview's; n stays the tree's on step 1
             return self.step == 2 and self.preview is not None
         return True
@@ -712,6 +810,8 @@ class BuildWizard(Screen[None]):
                 self.notify("Tick at least one event (space ticks).", severity="warning")
                 return
             await self._show_step(1)
+        elif self.step == 1 and self.artifact() == "code":
+            await self._start_preview()
         elif self.step == 1:
             if self.profile is None:
                 self.notify("The profile could not be loaded (see the message).", severity="error")
@@ -781,6 +881,11 @@ class BuildWizard(Screen[None]):
         await self.action_back()
 
 
+def _is_dbt(result: object) -> bool:
+    """A dbt build's result (a BuildResult), not a code build's (without importing either)."""
+    return hasattr(result, "package")
+
+
 def _append_drift(text: Text, result: BuildResult) -> None:
     """The build's drift summary line (counts only; `reflekt build dbt` lists the details)."""
     drift = result.drift
@@ -824,7 +929,10 @@ def fewest_selects(ticked: list[str], events: list[str]) -> list[str]:
 
 
 def cli_line(request: BuildRequest, profile: str | None) -> str:
-    """The `reflekt build dbt` command the wizard runs (the preview's with --dry-run)."""
+    """The `reflekt build dbt` (or `build code`) command the wizard runs (the preview's with
+    --dry-run)."""
+    if request.artifact == "code":
+        return _code_cli_line(request)
     words = ["reflekt", "build", "dbt"]
     for select in request.selects or ():
         words += ["--select", select]
@@ -833,6 +941,19 @@ def cli_line(request: BuildRequest, profile: str | None) -> str:
         words += ["--sdk", request.sdk]
     if profile:
         words += ["--profile", profile]
+    if request.dry_run:
+        words.append("--dry-run")
+    return shlex.join(words)
+
+
+def _code_cli_line(request: BuildRequest) -> str:
+    words = ["reflekt", "build", "code", "--lang", request.lang, "--sdk", request.sdk]
+    for select in request.selects or ():
+        words += ["--select", select]
+    if request.out:
+        words += ["--out", request.out]
+    if request.validate:
+        words.append("--validate")
     if request.dry_run:
         words.append("--dry-run")
     return shlex.join(words)

@@ -9,22 +9,58 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import DataTable, Input, ProgressBar, Select, Static
+from textual.widgets import Checkbox, DataTable, Input, ProgressBar, Select, Static
+
+ARTIFACTS = [
+    ("dbt package: models of the warehouse's event tables", "dbt"),
+    ("typed tracking code: TypeScript or Python for the engineers", "code"),
+]
+LANGS = [("TypeScript", "typescript"), ("Python", "python")]
+
+
+def sdk_options(lang: str) -> list[tuple[str, str]]:
+    """The SDKs `reflekt build code --lang <lang>` accepts (the first is its default)."""
+    from reflekt.core.codegen.emit import LANGUAGES
+
+    return [
+        (sdk if sdk != "none" else "none (the types only)", sdk) for sdk in LANGUAGES[lang].sdks
+    ]
 
 
 def source_step() -> list[Widget]:
-    """Step 2: the source (from the profile, once loaded), database, schema and SDK."""
+    """Step 2: what to build; for dbt the source (from the profile, once loaded), database,
+    schema and SDK; for code the language, SDK and output folder."""
     return [
-        Static("Source (from the profile):"),
-        Select[str]([], id="wizard-source", prompt="loading profile…"),
-        Static("Database:"),
-        Input(placeholder="database, e.g. raw", id="wizard-database"),
-        Static("Schema (where the SDK writes the raw tables):"),
-        Input(placeholder="schema, e.g. segment_prod", id="wizard-schema"),
-        Static("SDK:"),
-        Select[str]([("segment", "segment")], value="segment", id="wizard-sdk"),
+        Static("Build:"),
+        Select[str](ARTIFACTS, value="dbt", allow_blank=False, id="wizard-artifact"),
+        Vertical(
+            Static("Source (from the profile):"),
+            Select[str]([], id="wizard-source", prompt="loading profile…"),
+            Static("Database:"),
+            Input(placeholder="database, e.g. raw", id="wizard-database"),
+            Static("Schema (where the SDK writes the raw tables):"),
+            Input(placeholder="schema, e.g. segment_prod", id="wizard-schema"),
+            Static("SDK:"),
+            Select[str]([("segment", "segment")], value="segment", id="wizard-sdk"),
+            id="wizard-dbt-fields",
+        ),
+        Vertical(
+            Static("Language:"),
+            Select[str](LANGS, value="typescript", allow_blank=False, id="wizard-lang"),
+            Static("SDK the generated functions call:"),
+            Select[str](
+                sdk_options("typescript"),
+                value="analytics-next",
+                allow_blank=False,
+                id="wizard-code-sdk",
+            ),
+            Static("Output folder, inside the project (empty: the default):"),
+            Input(placeholder="artifacts/code/typescript", id="wizard-out"),
+            Checkbox("Runtime validation hook (--validate)", id="wizard-validate"),
+            id="wizard-code-fields",
+        ),
         Static("", id="wizard-source-note", classes="dim"),
     ]
 
