@@ -23,7 +23,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "diff": ("reflekt.commands.diff", "Compare local schemas with the registry or a git ref."),
     "pull": ("reflekt.commands.pull", "Pull schemas from a registry (Segment, Avo)."),
     "push": ("reflekt.commands.push", "Push schemas to a registry (Segment)."),
-    "build": ("reflekt.commands.build", "Build artifacts from schemas: dbt packages, typed tracking code."),
+    "build": (
+        "reflekt.commands.build",
+        "Build artifacts from schemas: dbt packages, typed tracking code.",
+    ),
     "audit": (
         "reflekt.commands.audit",
         "Check that the data in the warehouse follows the schemas.",
