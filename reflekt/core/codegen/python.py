@@ -309,6 +309,12 @@ _ARG_TYPES = {
 }
 
 
+def has_surrogate(text: str) -> bool:
+    """A lone surrogate (JSON's `"\\ud800"`): Python holds it, UTF-8 cannot, and mypy fails
+    on one in a type (a `Literal` or a TypedDict key), so such a key or value is not typed."""
+    return any("\ud800" <= char <= "\udfff" for char in text)
+
+
 def class_syntax_ok(key: str) -> bool:
     """Whether `key` can be a TypedDict key in the class syntax: a lower-case ASCII
     identifier that is no keyword or builtin (so it shadows nothing an annotation uses, and
@@ -318,8 +324,9 @@ def class_syntax_ok(key: str) -> bool:
 
 @dataclass(frozen=True)
 class EventNames:
-    function: str
-    type: str
+    function: str  # `cart_viewed`
+    type: str  # `CartViewedProperties`
+    base: str  # what nested types are named from: `CartViewed` (+ `ProductsItem`)
 
 
 @dataclass
@@ -346,15 +353,18 @@ def _event_names(events: Sequence[CodeEvent], namer: Namer) -> dict[str, EventNa
         )
         for event in ordered
     }
+    bases = {
+        event.key: styled(event.wire_name, "pascal", "Event")
+        + ("" if event.major is None else f"V{event.major}")
+        for event in ordered
+    }
     types = {
         event.key: namer.take(
-            styled(event.wire_name, "pascal", "Event")
-            + ("" if event.major is None else f"V{event.major}")
-            + ("Traits" if event.call in ("identify", "group") else "Properties")
+            bases[event.key] + ("Traits" if event.call in ("identify", "group") else "Properties")
         )
         for event in ordered
     }
-    return {key: EventNames(functions[key], types[key]) for key in functions}
+    return {key: EventNames(functions[key], types[key], bases[key]) for key in functions}
 
 
 def emit(events: Sequence[CodeEvent], options: CodeOptions) -> list[GeneratedFile]:
@@ -457,9 +467,8 @@ def _client_lines(sdk: str) -> list[str]:
 
 def _section(event: CodeEvent, names: EventNames, render: _Render, with_sdk: bool) -> str:
     lines = ["", "", section_marker("#", event.key)]
-    base = names.type.removesuffix("Traits").removesuffix("Properties")
     blocks: list[list[str]] = []
-    _typed_dict(names.type, event.properties, base, render, blocks)
+    _typed_dict(names.type, event.properties, names.base, render, blocks)
     blocks[-1][:0] = [*_comments(event.doc, ""), f"# From {code_comment(event.schema_id)}"]
     for index, block in enumerate(blocks):
         lines += ([] if index == 0 else ["", ""]) + block
@@ -479,14 +488,17 @@ def _typed_dict(
     """The TypedDict `name` for `node` onto `out`, after the nested TypedDicts it uses."""
     render.typing.add("TypedDict")
     entries: list[tuple[list[str], str, str]] = []  # comments, key, annotation
+    untyped = [item.wire for item in node.fields if has_surrogate(item.wire)]
     for item in node.fields:
+        if has_surrogate(item.wire):
+            continue
         hint = base + styled(item.wire, "pascal", "Field")
         annotation = _annotation(item.type, hint, render, out)
         if not item.required:
             render.typing.add("NotRequired")
             annotation = f"NotRequired[{annotation}]"
         entries.append((_comments(item.doc, "    "), item.wire, annotation))
-    lines: list[str] = []
+    lines = [f"# Not typed (no UTF-8 spelling): {code_comment(key)}" for key in untyped]
     if all(class_syntax_ok(key) for _, key, _ in entries):
         lines.append(f"class {name}(TypedDict):")
         for comments, key, annotation in entries:
@@ -543,9 +555,12 @@ def _literal(node: Literals, render: _Render) -> str:
         elif isinstance(value, int):
             members.append(str(value))
         elif isinstance(value, float):
-            widened = ["float"]  # Literal cannot hold a float
+            widened.append("float")  # Literal cannot hold a float
+        elif has_surrogate(value):
+            widened.append("str")  # mypy cannot hold it in a type
         else:
             members.append(code_string(value))
+    widened = list(dict.fromkeys(widened))
     if not members:
         return " | ".join(widened) or "JSONValue"
     render.typing.add("Literal")
@@ -571,8 +586,11 @@ def _function(event: CodeEvent, names: EventNames, render: _Render) -> list[str]
         "    integrations: dict[str, Any] | None = None,",
         "    message_id: str | None = None,",
     ]
-    extra = "extra_properties" if event.properties.extra else "None"
-    if event.properties.extra:
+    open_payload = event.properties.extra or any(
+        has_surrogate(item.wire) for item in event.properties.fields
+    )
+    extra = "extra_properties" if open_payload else "None"
+    if open_payload:
         params.append("    extra_properties: Mapping[str, JSONValue] | None = None,")
     values = {
         "event": code_string(event.wire_name),
@@ -580,7 +598,8 @@ def _function(event: CodeEvent, names: EventNames, render: _Render) -> list[str]
         "properties": f"_reflekt_payload(properties, {extra})",
         "traits": f"_reflekt_payload(traits, {extra})",
     }
-    doc = f"{event.call}({code_string(event.wire_name)})"
+    sent = event.call == "track" or event.keyed
+    doc = f"{event.call}({code_string(event.wire_name) if sent else ''})"
     if event.doc.description:
         doc += ": " + event.doc.description
     lines = ["", "", f"def {names.function}(", *params, ") -> None:"]
