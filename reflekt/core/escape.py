@@ -321,7 +321,30 @@ def code_comment_lines(text: str) -> list[str]:
 
 
 def code_string(text: str) -> str:
-    """A double-quoted string literal that TypeScript, JavaScript and Python all read as
-    exactly `text` (JSON with every non-ASCII character escaped: no line terminator, bidi
-    mark or lone surrogate stays raw in the source)."""
+    """A double-quoted string literal that TypeScript and JavaScript read as exactly `text`
+    (JSON with every non-ASCII character escaped: no line terminator, bidi mark or lone
+    surrogate stays raw in the source). Python reads it too, but for a character beyond
+    U+FFFF, written as a surrogate pair, which Python reads as two lone surrogates: generated
+    Python uses `python_string`."""
     return json.dumps(text, ensure_ascii=True)
+
+
+_PYTHON_STRING_UNSAFE = re.compile(r'[^\x20-\x7e]|["\\]')
+
+
+def python_string(text: str) -> str:
+    """A double-quoted Python string literal that reads as exactly `text`, in printable
+    ASCII: `"` and `\\` escaped, every other character outside U+0020-U+007E as `\\xNN`,
+    `\\uNNNN` or `\\UNNNNNNNN` (a character beyond U+FFFF stays one character; a lone
+    surrogate stays itself)."""
+    return '"' + _PYTHON_STRING_UNSAFE.sub(_python_escape, text) + '"'
+
+
+def _python_escape(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    if char in '"\\':
+        return "\\" + char
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"

@@ -36,8 +36,8 @@ wire-name order, then the nested types as they come); Python's keywords, soft ke
 builtins and every name the module defines get a trailing `_` (`class_`, `str_`). With
 `--version-policy all` names carry the major (`CartViewedV2Properties`, `cart_viewed_v2`).
 Every name, key and description reaches the text through `reflekt.core.escape`: keys and
-wire names as `code_string` literals (pure ASCII), descriptions as `code_comment_lines`
-comments or a `code_string` docstring. Each event is one section from its marker line.
+wire names as `python_string` literals (pure ASCII), descriptions as `code_comment_lines`
+comments or a `python_string` docstring. Each event is one section from its marker line.
 
 Not done: the dev-mode validation hook (`--validate`) is not emitted for Python yet.
 """
@@ -60,7 +60,7 @@ from reflekt.core.codegen.model import (
     UnionType,
 )
 from reflekt.core.codegen.names import Namer, styled
-from reflekt.core.escape import code_comment, code_comment_lines, code_string
+from reflekt.core.escape import code_comment, code_comment_lines, python_string
 
 # Python 3.11-3.13: written out (not read from `keyword`/`builtins`) so the output is the
 # same on every Python that runs Reflekt.
@@ -510,7 +510,7 @@ def _typed_dict(
         lines.append(f'{name} = TypedDict("{name}", {{')
         for comments, key, annotation in entries:
             lines += comments
-            lines.append(f"    {code_string(key)}: {annotation},")
+            lines.append(f"    {python_string(key)}: {annotation},")
         lines.append("})")
     out.append(lines)
 
@@ -559,7 +559,7 @@ def _literal(node: Literals, render: _Render) -> str:
         elif has_surrogate(value):
             widened.append("str")  # mypy cannot hold it in a type
         else:
-            members.append(code_string(value))
+            members.append(python_string(value))
     widened = list(dict.fromkeys(widened))
     if not members:
         return " | ".join(widened) or "JSONValue"
@@ -593,17 +593,17 @@ def _function(event: CodeEvent, names: EventNames, render: _Render) -> list[str]
     if open_payload:
         params.append("    extra_properties: Mapping[str, JSONValue] | None = None,")
     values = {
-        "event": code_string(event.wire_name),
-        "name": code_string(event.wire_name) if event.keyed else "name",
+        "event": python_string(event.wire_name),
+        "name": python_string(event.wire_name) if event.keyed else "name",
         "properties": f"_reflekt_payload(properties, {extra})",
         "traits": f"_reflekt_payload(traits, {extra})",
     }
     sent = event.call == "track" or event.keyed
-    doc = f"{event.call}({code_string(event.wire_name) if sent else ''})"
+    doc = f"{event.call}({python_string(event.wire_name) if sent else ''})"
     if event.doc.description:
         doc += ": " + event.doc.description
     lines = ["", "", f"def {names.function}(", *params, ") -> None:"]
-    lines.append(f"    {code_string(doc)}")
+    lines.append(f"    {python_string(doc)}")
     lines.append("    _reflekt_require_id(user_id, anonymous_id)")
     lines.append(f"    _reflekt_sdk().{event.call}(")
     for arg in _CALL_ARGS[event.call].split():
