@@ -182,7 +182,8 @@ def import_package(folder: Path, package: str) -> ModuleType:
 
 
 def run_mypy(targets: Sequence[str], cwd: Path) -> tuple[int, str]:
-    """`mypy --strict` over `targets` (one run), from `cwd`; (exit code, output)."""
+    """`mypy --strict` over `targets` (one run), from `cwd` (a temp folder: no config file
+    of ours applies); (exit code, output)."""
     done = subprocess.run(
         [
             sys.executable,
@@ -192,8 +193,6 @@ def run_mypy(targets: Sequence[str], cwd: Path) -> tuple[int, str]:
             "--no-incremental",
             "--show-error-codes",
             "--no-error-summary",
-            "--config-file",
-            "/dev/null",
             *targets,
         ],
         cwd=cwd,
