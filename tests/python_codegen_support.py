@@ -152,19 +152,27 @@ def demo_events() -> list[CodeEvent]:
     return code_events(load_event_schemas(load_project(DEMO), None).selected)
 
 
-def options(sdk: str = "analytics-python", count: int = 0) -> CodeOptions:
+def options(sdk: str = "analytics-python", count: int = 0, validate: bool = False) -> CodeOptions:
     return CodeOptions(
-        "python", sdk, command=f"reflekt build code --lang python {EVIL}", schema_count=count
+        "python",
+        sdk,
+        validate=validate,
+        command=f"reflekt build code --lang python {EVIL}",
+        schema_count=count,
     )
 
 
 def write_package(
-    events: Sequence[CodeEvent], folder: Path, package: str, sdk: str = "analytics-python"
+    events: Sequence[CodeEvent],
+    folder: Path,
+    package: str,
+    sdk: str = "analytics-python",
+    validate: bool = False,
 ) -> Path:
     """The generated package `package` under `folder` (its parent on sys.path)."""
     target = folder / package
     target.mkdir(parents=True, exist_ok=True)
-    for generated in python.emit(events, options(sdk, len(events))):
+    for generated in python.emit(events, options(sdk, len(events), validate)):
         (target / generated.path).write_text(generated.text, encoding="utf-8")
     return target
 

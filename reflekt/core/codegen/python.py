@@ -39,7 +39,10 @@ Every name, key and description reaches the text through `reflekt.core.escape`: 
 wire names as `python_string` literals (pure ASCII), descriptions as `code_comment_lines`
 comments or a `python_string` docstring. Each event is one section from its marker line.
 
-Not done: the dev-mode validation hook (`--validate`) is not emitted for Python yet.
+With `--validate` (and an SDK), as in TypeScript: `Violation(event, path, message)`,
+`ViolationHandler`, `set_violation_handler(handler | None)`, one interpreter of per-event
+descriptors (`_reflekt_spec_<function>`, tuples read from the same types). Wrappers check
+the payload only while a handler is set (default none); the event is still sent.
 """
 
 from __future__ import annotations
@@ -276,6 +279,14 @@ MODULE_NAMES = frozenset(
         "AnalyticsClient",
         "set_client",
         "annotations",
+        # with --validate (reserved without it too, so names never depend on the flag)
+        "Callable",
+        "Sequence",
+        "dataclass",
+        "math",
+        "Violation",
+        "ViolationHandler",
+        "set_violation_handler",
     ]
 )
 RESERVED = KEYWORDS | BUILTINS | MODULE_NAMES
@@ -334,6 +345,7 @@ class _Render:
     """The state of rendering one module: the namer and which typing names were used."""
 
     namer: Namer
+    validate: bool = False
     typing: set[str] = field(default_factory=set)
 
 
@@ -370,9 +382,9 @@ def _event_names(events: Sequence[CodeEvent], namer: Namer) -> dict[str, EventNa
 def emit(events: Sequence[CodeEvent], options: CodeOptions) -> list[GeneratedFile]:
     """`__init__.py` (types, and functions over the SDK unless `--sdk none`) and `py.typed`."""
     header = "".join(f"# {line}\n" for line in header_lines(options))
-    render = _Render(Namer(RESERVED))
-    names = _event_names(events, render.namer)
     with_sdk = options.sdk != "none"
+    render = _Render(Namer(RESERVED), validate=options.validate and with_sdk)
+    names = _event_names(events, render.namer)
     sections = [_section(event, names[event.key], render, with_sdk) for event in events]
     init = header + _preamble(events, options, render) + "".join(sections)
     return [GeneratedFile("__init__.py", init), GeneratedFile("py.typed", header)]
@@ -395,11 +407,12 @@ def _preamble(events: Sequence[CodeEvent], options: CodeOptions, render: _Render
     typing = set(render.typing) | {"TypeAlias"}
     if with_sdk:
         typing |= {"Any", "Protocol", "cast"}
-        lines += [
-            "import importlib",
-            "from collections.abc import Mapping",
-            "from datetime import datetime",
-        ]
+        abc = "Callable, Mapping, Sequence" if render.validate else "Mapping"
+        lines += ["import importlib"] + (["import math"] if render.validate else [])
+        lines += [f"from collections.abc import {abc}"]
+        if render.validate:
+            lines.append("from dataclasses import dataclass")
+        lines.append("from datetime import datetime")
     lines.append(f"from typing import {', '.join(sorted(typing))}")
     lines += [
         "",
@@ -410,7 +423,112 @@ def _preamble(events: Sequence[CodeEvent], options: CodeOptions, render: _Render
     ]
     if with_sdk:
         lines += _client_lines(options.sdk)
+    if render.validate:
+        lines += VALIDATION_RUNTIME.splitlines()
     return "\n".join(lines) + "\n"
+
+
+# The dev-mode check (`--validate`): one interpreter of the per-event descriptors. Wrappers
+# check only while a handler is set (default none: one `is not None` test per call); a
+# violation is reported to the handler, and the event is still sent.
+VALIDATION_RUNTIME = """
+
+@dataclass(frozen=True)
+class Violation:
+    \"\"\"A property that does not match the event's schema.\"\"\"
+
+    event: str  # the event, as named in the plan
+    path: str  # where: a JSON Pointer into the properties ("" for the whole object)
+    message: str
+
+
+ViolationHandler: TypeAlias = Callable[[Sequence[Violation]], None]
+_reflekt_handler: ViolationHandler | None = None
+
+
+def set_violation_handler(handler: ViolationHandler | None) -> None:
+    \"\"\"Check every call against its schema while a handler is set (dev mode); None stops.\"\"\"
+    global _reflekt_handler
+    _reflekt_handler = handler
+
+
+def _reflekt_kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, (list, tuple)):
+        return "array"
+    return "object" if isinstance(value, Mapping) else type(value).__name__
+
+
+def _reflekt_same(value: object, allowed: object) -> bool:
+    return isinstance(value, bool) == isinstance(allowed, bool) and value == allowed
+
+
+def _reflekt_walk(
+    node: tuple[Any, ...], value: object, path: str, event: str, out: list[Violation]
+) -> None:
+    kind = node[0]
+    got = _reflekt_kind(value)
+    if kind == "any":
+        return
+    if kind in ("string", "boolean", "null"):
+        if got != kind:
+            out.append(Violation(event, path, f"expected {kind}, got {got}"))
+    elif kind in ("number", "integer"):
+        number = False
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            number = isinstance(value, int) or (
+                math.isfinite(value) and (kind == "number" or value.is_integer())
+            )
+        if not number:
+            out.append(Violation(event, path, f"expected {kind}, got {got}"))
+    elif kind == "literals":
+        if not any(_reflekt_same(value, allowed) for allowed in node[1]):
+            out.append(Violation(event, path, f"expected one of {list(node[1])!r}"))
+    elif kind == "array":
+        if not isinstance(value, (list, tuple)):
+            out.append(Violation(event, path, f"expected array, got {got}"))
+            return
+        for index, item in enumerate(value):
+            _reflekt_walk(node[1], item, f"{path}/{index}", event, out)
+    elif kind == "union":
+        for option in node[1]:
+            tried: list[Violation] = []
+            _reflekt_walk(option, value, path, event, tried)
+            if not tried:
+                return
+        out.append(Violation(event, path, f"matches none of the allowed types (got {got})"))
+    elif kind == "object":
+        if not isinstance(value, Mapping):
+            out.append(Violation(event, path, f"expected object, got {got}"))
+            return
+        known: set[str] = set()
+        for key, required, child in node[1]:
+            known.add(key)
+            at = path + "/" + key.replace("~", "~0").replace("/", "~1")
+            if key in value:
+                _reflekt_walk(child, value[key], at, event, out)
+            elif required:
+                out.append(Violation(event, at, "required property is missing"))
+        if not node[2]:
+            for key in value:
+                if key not in known:
+                    out.append(Violation(event, path, f"property {key!r} is not allowed"))
+
+
+def _reflekt_check(event: str, node: tuple[Any, ...], value: Mapping[str, object]) -> None:
+    out: list[Violation] = []
+    _reflekt_walk(node, value, "", event, out)
+    handler = _reflekt_handler
+    if out and handler is not None:
+        handler(out)
+"""
 
 
 def _client_lines(sdk: str) -> list[str]:
@@ -473,8 +591,44 @@ def _section(event: CodeEvent, names: EventNames, render: _Render, with_sdk: boo
     for index, block in enumerate(blocks):
         lines += ([] if index == 0 else ["", ""]) + block
     if with_sdk:
+        if render.validate:
+            spec = f"_reflekt_spec_{names.function}"
+            lines += ["", "", f"{spec}: tuple[Any, ...] = {_descriptor(event.properties, '')}"]
         lines += _function(event, names, render)
     return "\n".join(lines) + "\n"
+
+
+def _descriptor(node: TypeNode, indent: str) -> str:
+    """What `_reflekt_walk` checks a value against, as a Python tuple literal: `("string",)`,
+    `("literals", (values,))`, `("array", item)`, `("union", (options,))`, `("any",)`,
+    `("object", ((key, required, node), ...), extra)`."""
+    if isinstance(node, Scalar):
+        return f'("{node.kind}",)'
+    if isinstance(node, Literals):
+        values = "".join(f"{_value(value)}, " for value in node.values)
+        return f'("literals", ({values.rstrip()}))'
+    if isinstance(node, ArrayType):
+        return f'("array", {_descriptor(node.items, indent)})'
+    if isinstance(node, UnionType):
+        options = "".join(f"{_descriptor(option, indent)}, " for option in node.options)
+        return f'("union", ({options.rstrip()}))'
+    if isinstance(node, ObjectType):
+        if not node.fields:
+            return f'("object", (), {node.extra})'
+        inner = indent + "    "
+        fields = "".join(
+            f"{inner}({python_string(item.wire)}, {item.required}, "
+            f"{_descriptor(item.type, inner)}),\n"
+            for item in node.fields
+        )
+        return f'("object", (\n{fields}{indent}), {node.extra})'
+    return '("any",)'
+
+
+def _value(value: object) -> str:
+    if isinstance(value, str):
+        return python_string(value)
+    return repr(value)  # None, True, an int, a finite float
 
 
 def _comments(doc: Doc, indent: str) -> list[str]:
@@ -595,8 +749,8 @@ def _function(event: CodeEvent, names: EventNames, render: _Render) -> list[str]
     values = {
         "event": python_string(event.wire_name),
         "name": python_string(event.wire_name) if event.keyed else "name",
-        "properties": f"_reflekt_payload(properties, {extra})",
-        "traits": f"_reflekt_payload(traits, {extra})",
+        "properties": "payload",
+        "traits": "payload",
     }
     sent = event.call == "track" or event.keyed
     doc = f"{event.call}({python_string(event.wire_name) if sent else ''})"
@@ -605,6 +759,13 @@ def _function(event: CodeEvent, names: EventNames, render: _Render) -> list[str]
     lines = ["", "", f"def {names.function}(", *params, ") -> None:"]
     lines.append(f"    {python_string(doc)}")
     lines.append("    _reflekt_require_id(user_id, anonymous_id)")
+    lines.append(f"    payload = _reflekt_payload({payload_name}, {extra})")
+    if render.validate:
+        lines.append("    if _reflekt_handler is not None:")
+        lines.append(
+            f"        _reflekt_check({python_string(event.wire_name)},"
+            f" _reflekt_spec_{names.function}, payload)"
+        )
     lines.append(f"    _reflekt_sdk().{event.call}(")
     for arg in _CALL_ARGS[event.call].split():
         lines.append(f"        {arg}={values.get(arg, arg)},")

@@ -33,6 +33,7 @@ GOOD_USAGE = '''\
 from typing import Any
 
 import demo_tracking
+import demo_validated
 import hostile_tracking
 from segment.analytics import Client  # type: ignore[import-untyped]
 
@@ -51,6 +52,7 @@ def main(client: Any) -> None:
     demo_tracking.set_client(Client("key", host="http://127.0.0.1:1", sync_mode=True))
     demo_tracking.set_client(Recorder())
     demo_tracking.set_client(None)
+    demo_validated.set_violation_handler(lambda violations: print(violations[0].path))
     demo_tracking.cart_viewed(
         {"cart_id": "c", "products": [{"product_id": "p", "price": 1, "quantity": 2}]},
         user_id="u",
@@ -105,6 +107,8 @@ def packages(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_package(hostile, folder, "hostile_tracking")
     write_package(hostile, folder, "hostile_rudder", "rudder")
     write_package(hostile, folder, "hostile_types", "none")
+    write_package(hostile, folder, "hostile_validated", validate=True)
+    write_package(demo_events(), folder, "demo_validated", validate=True)
     const = python_string(EVIL)
     (folder / "good_usage.py").write_text(GOOD_USAGE.replace("__CONST__", const), "utf-8")
     (folder / "bad_usage.py").write_text(BAD_USAGE, "utf-8")
@@ -115,6 +119,7 @@ def packages(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def mypy_run(packages: Path) -> tuple[int, str]:
     """One `mypy --strict` run over every package and both usage files."""
     targets = ["demo_tracking", "hostile_tracking", "hostile_rudder", "hostile_types"]
+    targets += ["hostile_validated", "demo_validated"]
     return run_mypy([*targets, "good_usage.py", "bad_usage.py"], packages)
 
 

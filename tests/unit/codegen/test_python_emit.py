@@ -318,3 +318,79 @@ def test_any_names_compile_import_and_stay_unique(
         assert set(hints) == set(keys)
         getattr(module, event_names.function)({k: "v" for k in keys}, user_id="u")
         assert recorder.calls[-1][1]["event"] == event.wire_name
+
+
+def test_validation_hook_reports_violations_only_while_set(tmp_path: Path) -> None:
+    props = {
+        "id": {"type": "string"},
+        "n": {"type": "integer"},
+        "tags": {"type": "array", "items": {"enum": ["a", 1, True]}},
+        "a/b~c": {"anyOf": [{"type": "null"}, {"type": "number"}]},
+        "inner": {
+            "type": "object",
+            "properties": {"k": {"type": "boolean"}},
+            "required": ["k"],
+            "additionalProperties": False,
+        },
+    }
+    events = events_of([("p/q/E/1-0.json", body(EVIL, props, required=["id"], closed=True))])
+    write_package(events, tmp_path, "validated", validate=True)
+    module = import_package(tmp_path, "validated")
+    recorder = Recorder()
+    module.set_client(recorder)
+    function = getattr(module, python.event_names(events)[events[0].key].function)
+    bad = {"n": 1.5, "tags": ["a", 1, 2, 1.0], "a/b~c": "x", "inner": {"z": 1}, "other": 0}
+    function(bad, user_id="u")  # no handler: sent, nothing checked
+    seen: list[Any] = []
+    module.set_violation_handler(seen.extend)
+    function(bad, user_id="u")
+    assert [(v.event, v.path, v.message) for v in seen] == [
+        (EVIL, "/id", "required property is missing"),
+        (EVIL, "/n", "expected integer, got number"),
+        (EVIL, "/tags/2", "expected one of ['a', 1, True]"),
+        (EVIL, "/a~1b~0c", "matches none of the allowed types (got string)"),
+        (EVIL, "/inner/k", "required property is missing"),
+        (EVIL, "/inner", "property 'z' is not allowed"),
+        (EVIL, "", "property 'other' is not allowed"),
+    ]
+    assert len(recorder.calls) == 2  # the event is still sent
+    seen.clear()
+    function(
+        {"id": "i", "n": 2.0, "tags": [True, 1], "a/b~c": None, "inner": {"k": False}}, user_id="u"
+    )
+    assert seen == []
+    module.set_violation_handler(None)
+    function(bad, user_id="u")
+    assert seen == []
+    # off by default: no runtime at all without --validate
+    assert "set_violation_handler" not in init_text(events)
+    assert "set_violation_handler" not in init_text(events, "none")
+
+
+def test_byte_identical_across_processes() -> None:
+    """No set order or hash seed reaches the output: two interpreters, two seeds, one text."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import hashlib, python_codegen_support as s\n"
+        "from reflekt.core.codegen import python\n"
+        "ev = s.hostile_events() + s.demo_events()\n"
+        "for sdk in ('analytics-python', 'rudder', 'none'):\n"
+        "    for f in python.emit(ev, s.options(sdk, 1, True)):\n"
+        "        print(hashlib.sha256(f.text.encode('utf-8', 'surrogatepass')).hexdigest())\n"
+    )
+    tests = Path(__file__).resolve().parents[2]
+    outputs = []
+    for seed in ("1", "2"):
+        env = {
+            **os.environ,
+            "PYTHONHASHSEED": seed,
+            "PYTHONPATH": os.pathsep.join([str(tests.parent), str(tests)]),
+        }
+        done = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+        )
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1] and len(outputs[0].split()) == 6
