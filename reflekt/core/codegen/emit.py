@@ -70,8 +70,8 @@ def header_lines(options: CodeOptions) -> list[str]:
     """The header's lines, without comment syntax; the first holds GENERATED_MARKER."""
     lines = [
         f"{GENERATED_MARKER} (reflekt build code): do not edit, a rebuild overwrites this file.",
-        f"From {options.schema_count} schema(s) in git. Remove this header to take the file "
-        "over: Reflekt then never touches it.",
+        "From the event schemas in git. Remove this header to take the file over: Reflekt "
+        "then never touches it.",
     ]
     if options.command:
         lines.append(f"Regenerate: {code_comment(options.command)}")
