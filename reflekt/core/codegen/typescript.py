@@ -259,64 +259,72 @@ class _Section:
     # -- wrappers -------------------------------------------------------------------------
 
     def _wrapper(self) -> list[str]:
+        """The typed function that sends this event through the client (module docstring)."""
         event, names = self.event, self.names
         wire = code_string(event.wire_name)
-        props_type = names.type
-        optional_props = not any(item.required for item in event.properties.fields)
         noun = "traits" if event.call in ("identify", "group") else "properties"
-        props = f"{noun}: {props_type}" + (" = {}" if optional_props else "")
+        # No required property: the argument may be left out. (Not `= {}`: `{}` is not
+        # assignable to a type with a property named like an Object member, `constructor`.)
+        omittable = not any(item.required for item in event.properties.fields)
+        props = f"{noun}{'?' if omittable else ''}: {names.type}"
+        value = f"{noun} ?? {{}}" if omittable else noun
         node = self.sdk == NODE_SDK
         params: list[str] = ["identity: Identity"] if node else []
         options = "options?: CallOptions"
+        method = event.call
+        condition = ""  # with two calls: when the first is made
         if event.call == "track":
             params += [props, options]
-            call = (
-                f"$client().track({{ ...options, ...identity, event: {wire}, properties }})"
+            calls = [
+                f"track({{ ...options, ...identity, event: {wire}, properties: {value} }})"
                 if node
-                else f"$client().track({wire}, properties, options)"
-            )
+                else f"track({wire}, {value}, options)"
+            ]
         elif event.call == "identify":
             if node:
                 params += [props, options]
-                call = "$client().identify({ ...options, ...identity, traits })"
+                calls = [f"identify({{ ...options, ...identity, traits: {value} }})"]
             else:
                 params = ["userId: string | null", props, options]
-                call = (
-                    "if (userId === null) $client().identify(traits, options);\n"
-                    "  else $client().identify(userId, traits, options)"
-                )
+                calls = [
+                    f"identify({value}, options)",
+                    f"identify(userId, {value}, options)",
+                ]
+                condition = "userId === null"
         elif event.call == "group":
             params += ["groupId: string", props, options]
-            call = (
-                "$client().group({ ...options, ...identity, groupId, traits })"
+            calls = [
+                f"group({{ ...options, ...identity, groupId, traits: {value} }})"
                 if node
-                else "$client().group(groupId, traits, options)"
-            )
-        else:  # page, screen
-            method = event.call
-            if event.keyed:
-                params += [props, options]
-                call = (
-                    f"$client().{method}({{ ...options, ...identity, name: {wire}, properties }})"
-                    if node
-                    else f"$client().{method}({wire}, properties, options)"
-                )
-            elif node:
-                params += [props, "options?: CallOptions & PageOptions"]
-                call = f"$client().{method}({{ ...options, ...identity, properties }})"
-            else:
-                params += [props, options, "name?: string"]
-                call = (
-                    f"if (name === undefined) $client().{method}(properties, options);\n"
-                    f"  else $client().{method}(name, properties, options)"
-                )
+                else f"group(groupId, {value}, options)"
+            ]
+        elif event.keyed:  # a named page or screen
+            params += [props, options]
+            calls = [
+                f"{method}({{ ...options, ...identity, name: {wire}, properties: {value} }})"
+                if node
+                else f"{method}({wire}, {value}, options)"
+            ]
+        elif node:
+            params += [props, "options?: CallOptions & PageOptions"]
+            calls = [f"{method}({{ ...options, ...identity, properties: {value} }})"]
+        else:
+            params += [props, options, "name?: string"]
+            calls = [f"{method}({value}, options)", f"{method}(name, {value}, options)"]
+            condition = "name === undefined"
         body = []
         if self.validate:
             body.append(
                 f"  if ($handler !== null) $check({code_string(event.key)}, "
-                f"$s_{names.type}, {noun});"
+                f"$s_{names.type}, {value});"
             )
-        body.append(f"  {call};")
+        if len(calls) == 1:
+            body.append(f"  $client().{calls[0]};")
+        else:
+            body += [
+                f"  if ({condition}) $client().{calls[0]};",
+                f"  else $client().{calls[1]};",
+            ]
         doc = Doc(event.doc.description, ())
         return [
             *_doc_block("", doc, [f"Sends: {event.call}({json.dumps(event.wire_name)})"]),
