@@ -268,6 +268,7 @@ class _Section:
         omittable = not any(item.required for item in event.properties.fields)
         props = f"{noun}{'?' if omittable else ''}: {names.type}"
         value = f"{noun} ?? {{}}" if omittable else noun
+        entry = f"{noun}: {value}" if omittable else noun  # in the object form
         node = self.sdk == NODE_SDK
         params: list[str] = ["identity: Identity"] if node else []
         options = "options?: CallOptions"
@@ -276,14 +277,14 @@ class _Section:
         if event.call == "track":
             params += [props, options]
             calls = [
-                f"track({{ ...options, ...identity, event: {wire}, properties: {value} }})"
+                f"track({{ ...options, ...identity, event: {wire}, {entry} }})"
                 if node
                 else f"track({wire}, {value}, options)"
             ]
         elif event.call == "identify":
             if node:
                 params += [props, options]
-                calls = [f"identify({{ ...options, ...identity, traits: {value} }})"]
+                calls = [f"identify({{ ...options, ...identity, {entry} }})"]
             else:
                 params = ["userId: string | null", props, options]
                 calls = [
@@ -294,20 +295,20 @@ class _Section:
         elif event.call == "group":
             params += ["groupId: string", props, options]
             calls = [
-                f"group({{ ...options, ...identity, groupId, traits: {value} }})"
+                f"group({{ ...options, ...identity, groupId, {entry} }})"
                 if node
                 else f"group(groupId, {value}, options)"
             ]
         elif event.keyed:  # a named page or screen
             params += [props, options]
             calls = [
-                f"{method}({{ ...options, ...identity, name: {wire}, properties: {value} }})"
+                f"{method}({{ ...options, ...identity, name: {wire}, {entry} }})"
                 if node
                 else f"{method}({wire}, {value}, options)"
             ]
         elif node:
             params += [props, "options?: CallOptions & PageOptions"]
-            calls = [f"{method}({{ ...options, ...identity, properties: {value} }})"]
+            calls = [f"{method}({{ ...options, ...identity, {entry} }})"]
         else:
             params += [props, options, "name?: string"]
             calls = [f"{method}({value}, options)", f"{method}(name, {value}, options)"]
