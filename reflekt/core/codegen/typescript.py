@@ -20,7 +20,10 @@ Types: property keys keep their wire names (quoted with `code_string` unless a p
 identifier); required fields are non-optional, others `?:`; `enum`/`const` are literal
 unions; integer is `number` with a TSDoc note; JSON Schema's open objects get an index
 signature `[key: string]: unknown`, a closed object with no fields is `{ [key: string]:
-never }`; AnyType is `unknown`; an integer literal beyond 2^53 becomes `number`.
+never }`; AnyType is `unknown`; an integer literal beyond 2^53 becomes `number`. An
+optional property named like a member every object inherits (`constructor`, `toString`)
+also accepts that member's type (`constructor?: string | Object["constructor"]`): TypeScript
+compares an optional property with the inherited one, so otherwise no object literal fits.
 Descriptions and the model's notes (pattern, bounds, format, metadata) are TSDoc.
 
 Names follow `names.py` in one module scope: first the event types (PascalCase of the wire
@@ -95,6 +98,18 @@ RESERVED = frozenset(
     )
 )
 
+# What every object inherits (lib.es5's `interface Object`).
+OBJECT_MEMBERS = frozenset(
+    (
+        "constructor",
+        "hasOwnProperty",
+        "isPrototypeOf",
+        "propertyIsEnumerable",
+        "toLocaleString",
+        "toString",
+        "valueOf",
+    )
+)
 _PLAIN_KEY = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
 _MAX_SAFE = 2**53
 
@@ -168,6 +183,13 @@ def _has_integer(node: TypeNode) -> bool:
     return False
 
 
+def _sends(event: CodeEvent) -> str:
+    """What the event's call sends, for its doc: `track("Cart Viewed")`, `page("Home")`,
+    or `identify()` (an event named for its call sends no name)."""
+    named = event.call == "track" or event.keyed
+    return f"Sends: {event.call}({json.dumps(event.wire_name) if named else ''})"
+
+
 # -- types --------------------------------------------------------------------------------
 
 
@@ -217,7 +239,7 @@ class _Section:
 
     def _event_notes(self) -> list[str]:
         event = self.event
-        return [f"Schema: {event.schema_id}", f"Sends: {event.call}({json.dumps(event.wire_name)})"]
+        return [f"Schema: {event.schema_id}", _sends(event)]
 
     def _interface(
         self, name: str, node: ObjectType, doc: Doc, extra: Sequence[str] = ()
@@ -230,6 +252,10 @@ class _Section:
             expression = self._type(item.type, name + styled(item.wire, "pascal", "Field"))
             lines += _doc_block("  ", item.doc, _type_notes(item.type))
             optional = "" if item.required else "?"
+            if optional and item.wire in OBJECT_MEMBERS:
+                # TypeScript checks an optional property against what every object inherits
+                # (`{}` has a `constructor`): accept the inherited member, or no call compiles.
+                expression = f"{expression} | Object[{code_string(item.wire)}]"
             lines.append(f"  {property_key(item.wire)}{optional}: {expression};")
         if node.extra:
             lines.append("  [key: string]: unknown;")
@@ -328,7 +354,7 @@ class _Section:
             ]
         doc = Doc(event.doc.description, ())
         return [
-            *_doc_block("", doc, [f"Sends: {event.call}({json.dumps(event.wire_name)})"]),
+            *_doc_block("", doc, [_sends(event)]),
             f"export function {names.function}({', '.join(params)}): void {{",
             *body,
             "}",
