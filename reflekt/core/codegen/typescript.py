@@ -43,7 +43,7 @@ Wrappers, per SDK (`props` may be omitted when no property is required):
   and calls the object form: `client.track({ ...options, ...identity, event, properties })`;
   `group(identity, groupId, traits, options?)`; the generic page's options may carry
   `name` and `category`.
-- none: types only (no client, no wrappers, no validation).
+- none: types only (no client, no wrappers, no validation); so is a plan with no events.
 """
 
 from __future__ import annotations
@@ -125,7 +125,8 @@ def emit(events: Sequence[CodeEvent], options: CodeOptions) -> list[GeneratedFil
     ordered = sorted(events, key=lambda event: (event.key, event.folder))
     namer = Namer(RESERVED)
     names = _assign_names(ordered, namer)
-    sdk = options.sdk
+    # No events: no client either (its helpers would be unused locals under strict lints).
+    sdk = options.sdk if ordered else "none"
     validate = options.validate and sdk != "none"
     out: list[str] = [f"// {line}" for line in header_lines(options)]
     out += ["", "/* eslint-disable */", "export {};", ""]

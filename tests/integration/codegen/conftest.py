@@ -72,8 +72,10 @@ def _install(root: Path, failed: Path) -> None:
         failed.write_text(f"timed out after {INSTALL_TIMEOUT} s", encoding="utf-8")
         return
     if result.returncode != 0:
-        tail = (result.stderr or result.stdout).strip().splitlines()[-5:]
-        failed.write_text(" | ".join(tail) or f"exit {result.returncode}", encoding="utf-8")
+        lines = (result.stderr or result.stdout).strip().splitlines()
+        cause = [line for line in lines if any(w in line for w in ("code ", "errno", "reason"))]
+        reason = " | ".join(cause[:3] or lines[-3:]) or f"exit {result.returncode}"
+        failed.write_text(reason, encoding="utf-8")
 
 
 @pytest.fixture

@@ -206,6 +206,7 @@ def compiled(ts_toolchain: Toolchain, tmp_path_factory: pytest.TempPathFactory) 
             name = f"gen/{sdk}-{'validate' if validate else 'plain'}/index.ts"
             files.append(_write(folder, name, _module(demo, sdk, validate)))
         files.append(_write(folder, f"gen/hostile-{sdk}/index.ts", _module(hostile, sdk, True)))
+        files.append(_write(folder, f"gen/empty-{sdk}/index.ts", _module([], sdk, True)))
     files.append(_write(folder, "usage_next.ts", USAGE_NEXT))
     files.append(_write(folder, "usage_node.ts", USAGE_NODE))
     files.append(_write(folder, "compat.mts", COMPAT))
@@ -222,8 +223,8 @@ def compiled(ts_toolchain: Toolchain, tmp_path_factory: pytest.TempPathFactory) 
 def test_demo_and_hostile_modules_compile_in_strict_mode(compiled: Compiled):
     generated = [d for d in compiled.diagnostics if d.file.startswith("gen/")]
     assert generated == [], compiled.output
-    # Every variant was compiled (and emitted): 4 SDKs x (plain, validate, hostile).
-    assert len(list((compiled.folder / "out" / "gen").glob("*/index.js"))) == 12
+    # Every variant was compiled (and emitted): 4 SDKs x (plain, validate, hostile, empty).
+    assert len(list((compiled.folder / "out" / "gen").glob("*/index.js"))) == 16
 
 
 def test_usage_programs_and_the_real_sdk_clients_compile(compiled: Compiled):

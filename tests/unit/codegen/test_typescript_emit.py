@@ -291,3 +291,10 @@ def test_sections_name_only_the_event_that_changed(demo):
         [demo[0].key],
         [],
     )
+
+
+@pytest.mark.parametrize("sdk", SDKS)
+def test_no_events_gives_the_header_and_an_empty_module(sdk):
+    text = text_of([], sdk, validate=True)
+    header = "".join(f"// {line}\n" for line in header_lines(options(sdk)))
+    assert text == header + "\n/* eslint-disable */\nexport {};\n"
