@@ -9,7 +9,8 @@ because a section runs to the next marker or the end of the file):
    SDK's own client is assignable to it) and `setAnalytics(client | null)`. A wrapper called
    before `setAnalytics` throws an `Error` that says so.
 3. With `validate` (and an SDK): `Violation`, `ViolationHandler`, `setViolationHandler`, and
-   one small interpreter (`$check`) of the per-event descriptors. Wrappers validate only
+   one small interpreter (`$check`) of the per-event descriptors (`descriptor`: the type
+   tree as JSON, in a string literal parsed on an event's first check). Wrappers validate only
    while a handler is set (the default is none: a production build that never sets one
    pays one `!== null` test per call); a violation is reported, the event is still sent.
 4. One section per event (`emit.section_marker`, in key order): the TSDoc'd interface of its
@@ -52,6 +53,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from reflekt.core.codegen.emit import CodeOptions, GeneratedFile, header_lines, section_marker
 from reflekt.core.codegen.model import (
@@ -232,7 +234,8 @@ class _Section:
         if self.sdk != "none":
             out.append("")
             if self.validate:
-                out.append(f"const $s_{self.names.type}: $Node = {_descriptor(event.properties)};")
+                literal = _descriptor_literal(event.properties)
+                out.append(f"const $s_{self.names.type} = {literal};")
                 out.append("")
             out += self._wrapper()
         out.append("")
@@ -362,30 +365,41 @@ class _Section:
         ]
 
 
-def _descriptor(node: TypeNode) -> str:
-    """The validation descriptor of a type, as a JavaScript object literal."""
+def descriptor(node: TypeNode) -> Any:
+    """The validation descriptor of a type (JSON): what `$walk` in the module interprets.
+
+    `{"k": kind}` for scalars and any, `{"k": "literals", "v": [...]}`, `{"k": "array",
+    "i": items}`, `{"k": "union", "o": [...]}`, `{"k": "object", "f": [[wire, required,
+    type], ...], "x": other keys allowed}`. An integer literal no double holds is any number.
+    """
     if isinstance(node, Scalar):
-        return f'{{ k: "{node.kind}" }}'
+        return {"k": node.kind}
     if isinstance(node, Literals):
-        values = [_scalar_literal(value) for value in node.values]
-        exact = [text for text in values if text is not None]
-        literal = f'{{ k: "literals", v: [{", ".join(exact)}] }}'
-        if len(exact) == len(values):
+        exact = [v for v in node.values if not _inexact(v)]
+        literal = {"k": "literals", "v": exact}
+        if len(exact) == len(node.values):
             return literal
-        return f'{{ k: "union", o: [{literal}, {{ k: "number" }}] }}'
+        return {"k": "union", "o": [literal, {"k": "number"}]}
     if isinstance(node, ArrayType):
-        return f'{{ k: "array", i: {_descriptor(node.items)} }}'
+        return {"k": "array", "i": descriptor(node.items)}
     if isinstance(node, UnionType):
-        return f'{{ k: "union", o: [{", ".join(_descriptor(o) for o in node.options)}] }}'
+        return {"k": "union", "o": [descriptor(option) for option in node.options]}
     if isinstance(node, ObjectType):
-        fields = ", ".join(
-            f"[{code_string(item.wire)}, {'true' if item.required else 'false'}, "
-            f"{_descriptor(item.type)}]"
-            for item in node.fields
-        )
-        extra = "true" if node.extra else "false"
-        return f'{{ k: "object", f: [{fields}], x: {extra} }}'
-    return '{ k: "any" }'
+        fields = [[item.wire, item.required, descriptor(item.type)] for item in node.fields]
+        return {"k": "object", "f": fields, "x": node.extra}
+    return {"k": "any"}
+
+
+def _inexact(value: JsonScalar) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _MAX_SAFE
+
+
+def _descriptor_literal(node: TypeNode) -> str:
+    """The descriptor as a string literal of its JSON, parsed on the first check: a string
+    costs the compiler nothing (1,000 object literals checked against `$Node` took seconds),
+    and a build that never sets a handler never parses it."""
+    text = json.dumps(descriptor(node), ensure_ascii=False, separators=(",", ":"))
+    return code_string(text)
 
 
 # -- shared code --------------------------------------------------------------------------
@@ -591,7 +605,14 @@ function $walk(node: $Node, value: unknown, path: string, event: string, out: Vi
   }
 }
 
-function $check(event: string, node: $Node, value: unknown): void {
+const $nodes = new Map<string, $Node>();
+
+function $check(event: string, schema: string, value: unknown): void {
+  let node = $nodes.get(event);
+  if (node === undefined) {
+    node = JSON.parse(schema) as $Node;
+    $nodes.set(event, node);
+  }
   const out: Violation[] = [];
   $walk(node, value, "", event, out);
   if (out.length > 0 && $handler !== null) $handler(out);
