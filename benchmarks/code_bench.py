@@ -3,7 +3,9 @@
 
 Prints the time to read the schemas into code events, to emit `index.ts` (median of 3, with
 and without the validation hook), the file's size, and `tsc --strict --noEmit` on it (one run
-each). Run with `python benchmarks/code_bench.py [--events N] [--tsc PATH]`; without `--tsc`
+each). Then the whole generation as `reflekt build code` does it (the schema files read from
+disk, modelled, emitted, compared and written; median of 3) for TypeScript and Python, and
+`mypy --strict` on the Python package (one run). Run with `python benchmarks/code_bench.py [--events N] [--tsc PATH]`; without `--tsc`
 it installs typescript 5.9.3 from npm into a temporary folder first (not timed).
 """
 
@@ -144,6 +146,67 @@ def main() -> None:
         for validate in (False, True):
             label = "tsc --noEmit (validate)" if validate else "tsc --noEmit"
             print(f"{label + ':':23} {tsc_seconds(tsc, folder, texts[validate]):8.2f} s")
+    whole_command(selected)
+
+
+def whole_command(selected: list[EventSchema]) -> None:
+    """`build_code` from schema files on disk to written files, as the CLI runs it."""
+    from reflekt.core.codegen.pipeline import build_code
+    from reflekt.core.project import load_project
+    from reflekt.core.scaffold import NewProject, create_project
+    from reflekt.core.schemas import dump_schema
+
+    with tempfile.TemporaryDirectory(prefix="code-bench-project-") as temp:
+        root = Path(temp) / "bench"
+        create_project(
+            root,
+            NewProject(name="bench", vendor="com.example", profile="dev", profiles_path="p.yml"),
+        )
+        for schema in selected:
+            body = {
+                "$schema": "http://json-schema.org/draft-07/schema#",
+                "$id": schema.schema_id,
+                "description": schema.description,
+                "self": {
+                    "vendor": "com.example",
+                    "name": schema.name,
+                    "format": "jsonschema",
+                    "version": str(schema.version),
+                },
+                "type": "object",
+                "properties": dict(schema.properties),
+                "required": list(schema.required),
+                "additionalProperties": False,
+            }
+            path = root / "schemas" / schema.schema_id
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(dump_schema(body), encoding="utf-8")
+        project = load_project(root)
+        for lang in ("typescript", "python"):
+            runs = []
+            for run in range(3):  # each into a fresh folder: every file is new and written
+                started = time.perf_counter()
+                build_code(project, None, lang, out=root / f"out_{lang}_{run}")
+                runs.append(time.perf_counter() - started)
+            shown = ", ".join(f"{value:.2f}" for value in runs)
+            print(f"build code --lang {lang + ':':11} {statistics.median(runs):6.2f} s   ({shown})")
+        started = time.perf_counter()
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "mypy",
+                "--strict",
+                "--no-incremental",
+                str(root / "out_python_0"),
+            ],
+            capture_output=True,
+            text=True,
+        )
+        elapsed = time.perf_counter() - started
+        if result.returncode != 0:
+            sys.exit(f"mypy failed:\n{result.stdout[-2000:]}")
+        print(f"mypy --strict (package): {elapsed:6.2f} s")
 
 
 if __name__ == "__main__":

@@ -45,8 +45,9 @@ STALE_EVENTS_SHOWN = 20  # events named per file without --verbose
     "-o",
     type=click.Path(file_okay=False),
     default=None,
-    help="Output folder, inside the project. Default: artifacts/code/typescript/ "
-    "(index.ts), artifacts/code/python/reflekt_tracking/ (a package).",
+    help="Output folder, inside the project (a relative path is relative to the project "
+    "root). Default: artifacts/code/typescript/ (index.ts), "
+    "artifacts/code/python/reflekt_tracking/ (a package).",
 )
 @click.option(
     "--version-policy",

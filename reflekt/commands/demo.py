@@ -49,12 +49,14 @@ def command(run: Run, directory: Path | None) -> int:
     from reflekt.commands.build import demo_build_step
 
     dbt_ok = demo_build_step(run, project)  # DuckDB warehouse, `reflekt build dbt`, `dbt build`
+    _build_code(run, project)
 
     run.out.print("\n[bold]Try next[/bold] (from the demo folder):")
     hints = [
         f"cd {layout.root}",
         "reflekt lint --select segment/ecommerce/Cart_Viewed",
         "reflekt build dbt --select segment/ecommerce --source duckdb.warehouse.segment_prod",
+        "reflekt build code --lang typescript --check   # after editing a schema: exit 1",
         "git init && git add -A && git commit -m start   # then edit a schema and:",
         "reflekt diff --against git:HEAD",
         "reflekt tui",
@@ -62,6 +64,18 @@ def command(run: Run, directory: Path | None) -> int:
     for hint in hints:
         run.out.print(f"  {escape(hint)}", soft_wrap=True)
     return 0 if report.errors == 0 and dbt_ok else 1
+
+
+def _build_code(run: Run, project) -> None:
+    """`reflekt build code` for both languages: the typed tracking code engineers call."""
+    from reflekt.core.codegen.pipeline import build_code
+    from reflekt.core.output.summary import summary_line
+
+    for lang in ("typescript", "python"):
+        result = build_code(project, None, lang)
+        run.out.print(
+            f"[bold]{escape(summary_line(result, root=project.root))}[/bold]", soft_wrap=True
+        )
 
 
 def _show_version_changes(run: Run, project) -> None:

@@ -23,7 +23,7 @@ from reflekt.core.codegen.model import CodeEvent, VersionPolicy, code_events
 from reflekt.core.errors import ReflektError
 from reflekt.core.progress import Progress, no_progress
 from reflekt.core.project import Project
-from reflekt.core.safepath import ensure_inside
+from reflekt.core.safepath import ensure_inside, inside
 
 VERSION_POLICIES: tuple[VersionPolicy, ...] = ("newest", "all")
 # Folders generated code may not go to: what Reflekt reads as input or keeps for itself.
@@ -76,15 +76,23 @@ def check_language(lang: str, sdk: str | None) -> tuple[str, str]:
 
 
 def out_folder(project: Project, lang: str, out: str | Path | None) -> Path:
-    """The output folder: `--out` (relative to the working directory), or the language's
-    default under artifacts/code/. It must lie inside the project and outside the folders
-    Reflekt reads (schemas/) or keeps for itself (.reflekt_cache/)."""
+    """The output folder: `--out` (a relative one is relative to the project root, as the
+    header's regenerate command writes it, wherever the command runs from), or the
+    language's default under artifacts/code/. It must lie inside the project and outside
+    the folders Reflekt reads (schemas/) or keeps for itself (.reflekt_cache/)."""
     root = Path(os.path.abspath(project.root))
-    target = Path(os.path.abspath(out)) if out is not None else root / LANGUAGES[lang].default_out
+    chosen = Path(out) if out is not None else Path(LANGUAGES[lang].default_out)
+    target = Path(os.path.abspath(root / chosen))  # an absolute `chosen` stays itself
     if target == root:
         raise ReflektError(
             "--out must be a folder of its own, not the project root",
             hint="for example: --out src/tracking",
+        )
+    if not inside(root, target):
+        raise ReflektError(
+            f"--out {chosen} is outside the project {root}",
+            hint="generated code is written inside the project: give a folder under it "
+            "(relative to the project root), for example --out web/src/tracking",
         )
     where = ensure_inside(root, target, what="write generated code to")
     relative = where.relative_to(root)

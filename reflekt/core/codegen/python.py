@@ -386,7 +386,10 @@ def emit(events: Sequence[CodeEvent], options: CodeOptions) -> list[GeneratedFil
     render = _Render(Namer(RESERVED), validate=options.validate and with_sdk)
     names = _event_names(events, render.namer)
     sections = [_section(event, names[event.key], render, with_sdk) for event in events]
-    init = header + _preamble(events, options, render) + "".join(sections)
+    # Generated code is compared byte for byte (`--check`): linters and formatters leave it
+    # alone, as `/* eslint-disable */` does in TypeScript.
+    tools = "# ruff: noqa\n# flake8: noqa\n# fmt: off\n"
+    init = header + tools + _preamble(events, options, render) + "".join(sections)
     return [GeneratedFile("__init__.py", init), GeneratedFile("py.typed", header)]
 
 
@@ -418,7 +421,7 @@ def _preamble(events: Sequence[CodeEvent], options: CodeOptions, render: _Render
         "",
         "# Any JSON value: what a schema leaves open.",
         "JSONValue: TypeAlias = (",
-        '    str | int | float | bool | None | list["JSONValue"] | dict[str, "JSONValue"]',
+        '    str | int | float | bool | list["JSONValue"] | dict[str, "JSONValue"] | None',
         ")",
     ]
     if with_sdk:

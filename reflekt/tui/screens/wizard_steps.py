@@ -56,7 +56,7 @@ def source_step() -> list[Widget]:
                 allow_blank=False,
                 id="wizard-code-sdk",
             ),
-            Static("Output folder, inside the project (empty: the default):"),
+            Static("Output folder, relative to the project root (empty: the default):"),
             Input(placeholder="artifacts/code/typescript", id="wizard-out"),
             Checkbox("Runtime validation hook (--validate)", id="wizard-validate"),
             id="wizard-code-fields",

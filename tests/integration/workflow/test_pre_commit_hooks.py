@@ -31,9 +31,13 @@ def _manifest() -> dict[str, dict]:
     return {hook["id"]: hook for hook in yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))}
 
 
-def test_the_manifest_declares_the_two_hooks():
+def test_the_manifest_declares_the_three_hooks():
     hooks = _manifest()
-    assert set(hooks) == {"reflekt-lint", "reflekt-diff"}
+    assert set(hooks) == {"reflekt-lint", "reflekt-diff", "reflekt-code-check"}
+    code = hooks["reflekt-code-check"]
+    assert code["entry"] == "reflekt build code --check"
+    assert code["files"] == r"^schemas/.*\.json$"
+    assert code["pass_filenames"] is False
     lint, diff = hooks["reflekt-lint"], hooks["reflekt-diff"]
     assert lint["entry"] == "reflekt lint"
     assert lint["files"] == r"^schemas/.*\.json$"
@@ -67,10 +71,24 @@ def repo(make_project, tmp_path):
     for hook in _manifest().values():
         local = {key: value for key, value in hook.items() if key != "description"}
         local["language"] = "system"
+        if hook["id"] == "reflekt-code-check":
+            local["args"] = ["--lang", "python", "--out", "app/tracking"]
         hooks.append(local)
     config = {"repos": [{"repo": "local", "hooks": hooks}]}
     (project.root / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), "utf-8")
-    commit_all(project.root, "pre-commit config")
+    generated = _run(
+        project.root,
+        _env(tmp_path),
+        "reflekt",
+        "build",
+        "code",
+        "--lang",
+        "python",
+        "--out",
+        "app/tracking",
+    )
+    assert generated.returncode == 0, _said(generated)
+    commit_all(project.root, "pre-commit config, generated tracking code")
     remote = tmp_path / "remote.git"
     git(tmp_path, "init", "-q", "--bare", str(remote))
     git(project.root, "remote", "add", "origin", str(remote))
@@ -104,21 +122,36 @@ def test_lint_of_a_staged_bad_schema_blocks_the_commit(repo):
 
     project.add_schema("segment/shop/Bad_Event/1-0", description="An event.")
     git(project.root, "add", "-A")
-    fixed = _run(project.root, env, "git", "commit", "-m", "a good schema")
+    stale = _run(project.root, env, "git", "commit", "-m", "a good schema")
+    said = _said(stale)
+    assert stale.returncode != 0, said  # the generated code lacks the new event
+    assert "reflekt build code --check" in said and "added event(s): Bad Event" in said
+
+    _regenerate(project, env)
+    fixed = _run(project.root, env, "git", "commit", "-m", "a good schema, its code")
     assert fixed.returncode == 0, _said(fixed)
+
+
+def _regenerate(project, env) -> None:
+    """`reflekt build code` as the code-check hook's args say, then stage everything."""
+    regenerated = _run(
+        project.root, env, "reflekt", "build", "code", "--lang", "python", "--out", "app/tracking"
+    )
+    assert regenerated.returncode == 0, _said(regenerated)
+    git(project.root, "add", "-A")
 
 
 def test_a_breaking_change_without_a_bump_blocks_the_push(repo):
     project, env = repo
     make_compatible(project)
-    git(project.root, "add", "-A")
+    _regenerate(project, env)
     assert _run(project.root, env, "git", "commit", "-m", "coupon").returncode == 0
     clean = _run(project.root, env, "git", "push")
     assert clean.returncode == 0, _said(clean)
     assert "reflekt diff" in _said(clean) and "Passed" in _said(clean)
 
     make_breaking(project)
-    git(project.root, "add", "-A")
+    _regenerate(project, env)
     assert _run(project.root, env, "git", "commit", "-m", "required").returncode == 0
     blocked = _run(project.root, env, "git", "push")
     said = _said(blocked)
