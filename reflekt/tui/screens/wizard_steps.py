@@ -14,8 +14,8 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, DataTable, Input, ProgressBar, Select, Static
 
 ARTIFACTS = [
-    ("dbt package: models of the warehouse's event tables", "dbt"),
-    ("typed tracking code: TypeScript or Python for the engineers", "code"),
+    ("dbt package (models of the event tables)", "dbt"),
+    ("tracking code (TypeScript, Python)", "code"),
 ]
 LANGS = [("TypeScript", "typescript"), ("Python", "python")]
 
