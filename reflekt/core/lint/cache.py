@@ -25,6 +25,15 @@ schemas/ (`<folder>`, its stat and listing: a folder whose stat is unchanged is 
 again, as git's untracked cache does; racy ones are not kept). Paths holding a newline are
 not cached.
 
+FORMAT 5 adds a generation (a random token) at the end of the first line, and the delta
+`index-<fingerprint>.delta`: a run that changed only some entries of the files, events and
+folders the index already holds (editing a file, `git checkout` of a few) writes just those,
+`<magic> <FORMAT> <fingerprint> <generation>` then one line of JSON (the entries, with the
+strings and paths their rows add to the index's table), instead of the whole index. A
+loaded index applies the delta of its own generation (another generation's is stale: it is
+ignored); the whole index is written again, under a new generation, when the delta would
+hold more than `DELTA_MAX_ENTRIES` or a run adds, drops or reorders entries.
+
 Two flags let a whole-project run skip the per-file and per-event work when little changed
 (`core/lint/warm.py`): `complete`, the entries are those of a whole-project run in which
 every file and event got one (no crash, nothing uncacheable), so for files whose stats all
@@ -60,12 +69,18 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("reflekt.lint.cache")
 
-FORMAT = 4  # bump when the index layout or what it stores changes
+FORMAT = 5  # bump when the index layout or what it stores changes
 RACY_NS = 2_000_000_000  # files changed this close to the run are re-hashed next time
 INDEX_PREFIX = "index-"
 INDEX_SUFFIX = ".idx"
+DELTA_SUFFIX = ".delta"
+# A run that changed at most this many entries (with what an earlier delta holds) writes
+# them to the delta instead of the whole index (16 MB at 50,000 files, 0.12 s to write).
+DELTA_MAX_ENTRIES = 2000
 _OLD_SUFFIXES = (".json",)  # FORMAT 1 indexes: removed like another fingerprint's
 _MAGIC = "reflekt-lint-index"
+_DELTA_MAGIC = "reflekt-lint-delta"
+_MAX_DELTA_BYTES = 64 << 20
 _MAX_INDEX_BYTES = 1 << 30  # a larger "index" is not ours
 _HASH_CHARS = 32  # content_hash: 16 bytes as hex
 _RACY = "~"  # an entry starting with this is never trusted by its stat
@@ -427,6 +442,12 @@ class LintIndex:
     complete: bool = False  # see the module docstring
     listed: bool = False
     table: RowTable = field(default_factory=RowTable, repr=False)  # what the rows refer to
+    generation: str = ""  # the index file's token ("": none on disk yet)
+    base: tuple[int, int] = (0, 0)  # the table's strings and paths in the index file
+    # The keys the delta on disk holds (files, events, folders), rewritten with a new one.
+    delta: tuple[set[str], set[str], set[str]] = field(
+        default_factory=lambda: (set(), set(), set()), repr=False
+    )
 
     def trusted(self, rel: str, key: str) -> tuple[str, list[Finding]] | None:
         """(hash, findings) when the file's `stat_key` matches a non-racy entry: no need
@@ -470,7 +491,13 @@ def load_index(project: Project, print_: str) -> LintIndex:
     """The index for this fingerprint; an empty one when missing, broken or not ours."""
     from reflekt.core.readfile import read_regular
 
-    path = index_path(project, print_)
+    return load_index_file(index_path(project, print_), print_)
+
+
+def load_index_file(path: Path, print_: str) -> LintIndex:
+    """`load_index` of the index file at `path` (and its delta)."""
+    from reflekt.core.readfile import read_regular
+
     index = LintIndex(path)
     try:
         raw = read_regular(path, _MAX_INDEX_BYTES)  # a FIFO there: no hang
@@ -488,9 +515,86 @@ def load_index(project: Project, print_: str) -> LintIndex:
         log.debug("ignoring the lint cache %s: not this version's", path)
         return index
     index.files, index.events, index.folders, index.file_rows, index.event_rows = parsed[:5]
-    flags, index.table = parsed[5:]
+    flags, index.table, index.generation = parsed[5:]
     index.complete, index.listed = "complete" in flags, "listed" in flags
+    index.base = (len(index.table.strings), len(index.table.paths))
+    _apply_delta(index, print_)
     return index
+
+
+def delta_path(index_file: Path) -> Path:
+    return index_file.with_name(index_file.name.removesuffix(INDEX_SUFFIX) + DELTA_SUFFIX)
+
+
+def _apply_delta(index: LintIndex, print_: str) -> None:
+    """The delta of the index's generation, applied; anything else there is ignored (a
+    delta is all or nothing: the index alone is consistent)."""
+    from reflekt.core.readfile import read_regular
+
+    path = delta_path(index.path)
+    try:
+        raw = read_regular(path, _MAX_DELTA_BYTES)
+    except Exception:  # none (the usual case), unreadable, not a regular file
+        return
+    try:
+        head, _, body = raw.decode("utf-8").partition("\n")
+        if head != f"{_DELTA_MAGIC} {FORMAT} {print_} {index.generation}":
+            return
+        data = json.loads(body)
+        changes = _delta_changes(index, data)
+    except Exception as exc:  # not UTF-8, not JSON, not a delta of this index
+        log.debug("ignoring the lint cache delta %s: %s", path, exc)
+        return
+    if changes is None:
+        log.debug("ignoring the lint cache delta %s: not one of this index", path)
+        return
+    (files, file_rows), (events, event_rows), folders, (strings, paths) = changes
+    index.table.strings.extend(strings)
+    index.table.paths.extend(paths)
+    index.table._string_ids = index.table._path_ids = None  # rebuilt when next asked
+    for entries, rows, new, new_rows in (
+        (index.files, index.file_rows, files, file_rows),
+        (index.events, index.event_rows, events, event_rows),
+    ):
+        entries.update(new)
+        for key, value in new_rows.items():
+            if value is None:
+                rows.pop(key, None)
+            else:
+                rows[key] = value
+    index.folders.update(folders)
+    index.delta = (set(files), set(events), set(folders))
+
+
+def _delta_changes(index: LintIndex, data: Any):
+    """A delta's parts, checked against the index: every key one it holds, every entry a
+    string, the table's additions well formed and starting where the index's table ends.
+    None when it is not such a delta."""
+    if data.__class__ is not dict or data.get("base") != list(index.base):
+        return None
+    table = RowTable.parse(data.get("strings"), data.get("paths"))
+    if table is None:
+        return None
+    parts = []
+    for name, entries in (("files", index.files), ("events", index.events)):
+        store = data.get(name)
+        if store.__class__ is not dict:
+            return None
+        new, new_rows = {}, {}
+        for key, item in store.items():
+            if key not in entries or item.__class__ is not list or len(item) != 2:
+                return None
+            entry, row = item
+            if entry.__class__ is not str or not (row is None or row.__class__ is str):
+                return None
+            new[key], new_rows[key] = entry, row
+        parts.append((new, new_rows))
+    folders = data.get("folders")
+    if folders.__class__ is not dict or not all(
+        key in index.folders and entry.__class__ is str for key, entry in folders.items()
+    ):
+        return None
+    return parts[0], parts[1], folders, (table.strings, table.paths)
 
 
 _FLAGS = ("complete", "listed")
@@ -513,19 +617,20 @@ def index_flags(project: Project, print_: str) -> set[str] | None:
         return None
     finally:
         os.close(fd)
-    magic, _, flag_text = head.rpartition(" ")
-    if magic != f"{_MAGIC} {FORMAT} {print_}":
+    parts = head.split(" ")
+    if len(parts) != 5 or " ".join(parts[:3]) != f"{_MAGIC} {FORMAT} {print_}":
         return None
-    return set(flag_text.split(",")) & set(_FLAGS)
+    return set(parts[3].split(",")) & set(_FLAGS)
 
 
 def decode_index(raw: bytes, print_: str):
-    """(files, events, folders, file rows, event rows, flags, row table) of an index's
-    bytes; None if not this format and fingerprint. Raises for a broken one."""
+    """(files, events, folders, file rows, event rows, flags, row table, generation) of an
+    index's bytes; None if not this format and fingerprint. Raises for a broken one."""
     head, rows_line, count, body = raw.decode("utf-8").split("\n", 3)
-    magic, _, flag_text = head.rpartition(" ")
-    if magic != f"{_MAGIC} {FORMAT} {print_}":
+    head_parts = head.split(" ")
+    if len(head_parts) != 5 or " ".join(head_parts[:3]) != f"{_MAGIC} {FORMAT} {print_}":
         return None
+    flag_text, generation = head_parts[3], head_parts[4]
     rows = json.loads(rows_line)
     file_rows, event_rows = rows["files"], rows["events"]
     if file_rows.__class__ is not dict or event_rows.__class__ is not dict:
@@ -546,7 +651,7 @@ def decode_index(raw: bytes, print_: str):
     files = dict(zip(lines[0:split:2], lines[1:split:2], strict=True))
     events = dict(zip(lines[split:end:2], lines[split + 1 : end : 2], strict=True))
     folders = dict(zip(lines[end:-1:2], lines[end + 1 : -1 : 2], strict=True))
-    return files, events, folders, file_rows, event_rows, flags, table
+    return files, events, folders, file_rows, event_rows, flags, table, generation
 
 
 def encode_index(
@@ -558,6 +663,7 @@ def encode_index(
     event_rows: dict[str, Any],
     flags: Sequence[str] = (),
     table: RowTable | None = None,
+    generation: str = "-",
 ) -> str:
     table = table or RowTable()
     rows = json.dumps(
@@ -570,7 +676,8 @@ def encode_index(
         separators=(",", ":"),
     )
     flag_text = ",".join(flag for flag in _FLAGS if flag in flags) or "-"
-    parts = [f"{_MAGIC} {FORMAT} {print_} {flag_text}\n{rows}\n{len(files)} {len(events)}\n"]
+    head = f"{_MAGIC} {FORMAT} {print_} {flag_text} {generation}"
+    parts = [f"{head}\n{rows}\n{len(files)} {len(events)}\n"]
     parts.extend(f"{rel}\n{entry}\n" for rel, entry in files.items())
     parts.extend(f"{key}\n{entry}\n" for key, entry in events.items())
     parts.extend(f"{rel}\n{entry}\n" for rel, entry in folders.items())
@@ -583,16 +690,17 @@ def _merged(
     new: dict[str, tuple[str, list[Finding] | None]],
     keep: set[str] | None,
     table: RowTable,
-) -> tuple[dict[str, str], dict[str, Any], bool, bool]:
+) -> tuple[dict[str, str], dict[str, Any], set[str], bool]:
     """The old entries (those in `keep`, if given) updated with the new (their findings as
-    rows of `table`); whether that changed anything, and whether it dropped any."""
+    rows of `table`); the keys whose entry or rows changed, and whether any was dropped."""
     dropped = False
     if keep is None or (len(keep) >= len(old) and all(key in keep for key in old)):
-        entries, rows, changed = dict(old), dict(old_rows), False
+        entries, rows = dict(old), dict(old_rows)
     else:
         entries = {key: entry for key, entry in old.items() if key in keep}
         rows = {key: row for key, row in old_rows.items() if key in keep}
-        changed = dropped = True
+        dropped = True
+    changed: set[str] = set()
     for key, (entry, findings) in new.items():
         found = None if findings is None else table.value(findings)
         if entries.get(key) == entry and rows.get(key) == found:
@@ -602,7 +710,7 @@ def _merged(
             rows.pop(key, None)
         else:
             rows[key] = found
-        changed = True
+        changed.add(key)
     return entries, rows, changed, dropped
 
 
@@ -631,23 +739,27 @@ def save_index(
     from reflekt.core.fsutil import write_atomic
 
     table = index.table
-    merged_files, file_rows, files_changed, files_dropped = _merged(
+    merged_files, file_rows, changed_files, files_dropped = _merged(
         index.files, index.file_rows, files, keep_files, table
     )
-    merged_events, event_rows, events_changed, events_dropped = _merged(
+    merged_events, event_rows, changed_events, events_dropped = _merged(
         index.events, index.event_rows, events, keep_events, table
     )
+    files_changed = bool(changed_files) or files_dropped
+    events_changed = bool(changed_events) or events_dropped
     if files_dropped or events_dropped:  # their strings are no longer used
         table, (file_rows, event_rows), broken = table.compacted([file_rows, event_rows])
         for entries, keys in zip((merged_files, merged_events), broken, strict=True):
             for key in keys:  # a miss next time
                 entries.pop(key, None)
+    reordered = False
     if keep_files is None:
         complete = complete and index.complete
         listed = index.listed and len(merged_files) == len(index.files)
     elif order is not None:
         ordered = {rel: merged_files[rel] for rel in order if rel in merged_files}
-        files_changed = files_changed or list(ordered) != list(index.files)
+        reordered = list(ordered) != list(index.files)
+        files_changed = files_changed or reordered
         merged_files = ordered
     new_folders = index.folders if folders is None else folders
     flags_changed = (complete, listed) != (index.complete, index.listed)
@@ -657,9 +769,37 @@ def save_index(
         log.debug("not writing the lint cache through a symlinked folder: %s", index.path.parent)
         return False
     print_ = index.path.name.removeprefix(INDEX_PREFIX).removesuffix(INDEX_SUFFIX)
+    same_keys = (
+        index.generation
+        and not (files_dropped or events_dropped or reordered or flags_changed)
+        and len(merged_files) == len(index.files)
+        and len(merged_events) == len(index.events)
+        and new_folders.keys() == index.folders.keys()
+    )
+    if same_keys:
+        changed_folders = {key for key, entry in new_folders.items() if index.folders[key] != entry}
+        if _save_delta(
+            index,
+            print_,
+            (merged_files, file_rows, changed_files | index.delta[0]),
+            (merged_events, event_rows, changed_events | index.delta[1]),
+            (new_folders, changed_folders | index.delta[2]),
+        ):
+            index.files, index.events, index.folders = merged_files, merged_events, new_folders
+            index.file_rows, index.event_rows = file_rows, event_rows
+            return True
     flags = [name for name, on in (("complete", complete), ("listed", listed)) if on]
+    generation = os.urandom(8).hex()
     text = encode_index(
-        print_, merged_files, merged_events, new_folders, file_rows, event_rows, flags, table
+        print_,
+        merged_files,
+        merged_events,
+        new_folders,
+        file_rows,
+        event_rows,
+        flags,
+        table,
+        generation,
     )
     try:
         write_atomic(index.path, text)
@@ -669,12 +809,55 @@ def save_index(
     index.files, index.events, index.folders = merged_files, merged_events, new_folders
     index.file_rows, index.event_rows, index.table = file_rows, event_rows, table
     index.complete, index.listed = complete, listed
+    index.generation, index.base = generation, (len(table.strings), len(table.paths))
+    index.delta = (set(), set(), set())
+    with contextlib.suppress(OSError):  # of the old generation: ignored from now on anyway
+        os.unlink(delta_path(index.path))
     _remove_other_indexes(index.path)
     return True
 
 
+def _save_delta(
+    index: LintIndex,
+    print_: str,
+    files: tuple[dict[str, str], dict[str, Any], set[str]],
+    events: tuple[dict[str, str], dict[str, Any], set[str]],
+    folders: tuple[dict[str, str], set[str]],
+) -> bool:
+    """Write the changed entries (with the earlier delta's) as the index's delta; False
+    when they are too many, or the write failed (the caller writes the whole index)."""
+    from reflekt.core.fsutil import write_atomic
+
+    file_entries, file_rows, file_keys = files
+    event_entries, event_rows, event_keys = events
+    folder_entries, folder_keys = folders
+    table = index.table
+    strings, paths = index.base
+    added = len(table.strings) - strings + len(table.paths) - paths
+    if len(file_keys) + len(event_keys) + len(folder_keys) + added > DELTA_MAX_ENTRIES:
+        return False
+    data = {
+        "base": [strings, paths],
+        "strings": table.strings[strings:],
+        "paths": table.paths[paths:],
+        "files": {key: [file_entries[key], file_rows.get(key)] for key in sorted(file_keys)},
+        "events": {key: [event_entries[key], event_rows.get(key)] for key in sorted(event_keys)},
+        "folders": {key: folder_entries[key] for key in sorted(folder_keys)},
+    }
+    head = f"{_DELTA_MAGIC} {FORMAT} {print_} {index.generation}"
+    try:
+        write_atomic(delta_path(index.path), f"{head}\n{json.dumps(data, separators=(',', ':'))}")
+    except Exception as exc:
+        log.debug("not writing the lint cache delta for %s: %s", index.path, exc)
+        return False
+    index.delta = (set(file_keys), set(event_keys), set(folder_keys))
+    return True
+
+
 def _is_index_name(name: str) -> bool:
-    return name.startswith(INDEX_PREFIX) and name.endswith((INDEX_SUFFIX, *_OLD_SUFFIXES))
+    return name.startswith(INDEX_PREFIX) and name.endswith(
+        (INDEX_SUFFIX, DELTA_SUFFIX, *_OLD_SUFFIXES)
+    )
 
 
 def _remove_other_indexes(keep: Path) -> None:
@@ -686,8 +869,9 @@ def _remove_other_indexes(keep: Path) -> None:
         names = os.listdir(keep.parent)
     except OSError:
         return
+    ours = (keep.name, delta_path(keep).name)
     for name in names:
-        if (_is_index_name(name) and name != keep.name) or is_stale_temp(name):
+        if (_is_index_name(name) and name not in ours) or is_stale_temp(name):
             with contextlib.suppress(OSError):
                 os.unlink(keep.parent / name)
 

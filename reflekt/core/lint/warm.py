@@ -167,8 +167,16 @@ def events_to_redo(
     root_prefix: str,
 ) -> tuple[set[str], list[int]]:
     """The events holding a changed or gone file, and the positions of all their files
-    (an event's rules compare its versions, so every version of it is linted again)."""
+    (an event's rules compare its versions, so every version of it is linted again).
+
+    A file's event is its folder, so the files are matched by folder (one string split
+    each) rather than by event key (`event_of`, a path computation each: 77 ms over 50,000
+    files for a one-file edit)."""
     events = {event_of(texts[position]) for position in changed}
     events.update(event_of(root_prefix + rel) for rel in gone)
-    positions = [position for position, text in enumerate(texts) if event_of(text) in events]
+    folders = {texts[position].rpartition("/")[0] for position in changed}
+    folders.update((root_prefix + rel).rpartition("/")[0] for rel in gone)
+    positions = [
+        position for position, text in enumerate(texts) if text.rpartition("/")[0] in folders
+    ]
     return events, positions

@@ -25,6 +25,7 @@ from reflekt.core.lint.cache import (
     RowTable,
     decode_index,
     encode_index,
+    load_index_file,
     stored_value_rows,
 )
 from reflekt.core.lint.engine import PARALLEL_THRESHOLD
@@ -42,7 +43,8 @@ VERSIONS = ["1-0", "1-1", "2-0", "1-2"]
 
 
 def index_files(root: Path) -> list[Path]:
-    return sorted((root / ".reflekt_cache" / "lint").glob("index-*"))
+    """The index files (each with the delta of its generation, if any, beside it)."""
+    return sorted((root / ".reflekt_cache" / "lint").glob("index-*.idx"))
 
 
 def _fingerprint(index: Path) -> str:
@@ -56,10 +58,12 @@ def read_index(index: Path) -> dict:
     """The index's entries: files and events (strings), and the finding rows of each, as
     readable rows (`[id, file, line, column, rule, name, severity, message, property,
     suggestion, path]`, the numbers of the stored rows looked up in its table)."""
-    parsed = decode_index(index.read_bytes(), _fingerprint(index))
-    assert parsed is not None
-    data = dict(zip(NAMES, parsed, strict=True))
-    table = data.pop("table")
+    assert decode_index(index.read_bytes(), _fingerprint(index)) is not None
+    loaded = load_index_file(index, _fingerprint(index))  # with its delta applied
+    flags = {name for name in ("complete", "listed") if getattr(loaded, name)}
+    data = {name: getattr(loaded, name) for name in NAMES if name not in ("flags", "table")}
+    data["flags"] = flags
+    table = loaded.table
     for name in ("file_rows", "event_rows"):
         data[name] = {
             key: [_readable(row, table) for row in stored_value_rows(value)]
@@ -844,7 +848,7 @@ def test_removing_files_drops_their_strings_from_the_table(make_project, no_racy
     shutil.rmtree(root / "schemas/segment/shop/Cart_Left")
     both(root)
     [index] = index_files(root)
-    table = decode_index(index.read_bytes(), _fingerprint(index))[-1]
+    table = decode_index(index.read_bytes(), _fingerprint(index))[-2]
     assert not any("Cart_Left" in text for text in table.strings)
 
 
@@ -924,3 +928,90 @@ def test_a_lazy_run_over_a_stored_value_that_does_not_decode_lints_that_file(
         return
     assert all_findings(lazy) == fresh.findings
     assert (lazy.errors, lazy.warnings) == (fresh.errors, fresh.warnings)
+
+
+# -- the delta (FORMAT 5): a run that changed a few entries writes only those -------------------
+
+
+def _delta(index: Path) -> Path:
+    return index.with_name(index.name.removesuffix(".idx") + ".delta")
+
+
+def test_editing_one_file_writes_a_delta_not_the_index(make_project, no_racy_window):
+    root = _project_with_findings(make_project())
+    both(root)
+    [index] = index_files(root)
+    before = index.read_bytes()
+    cart = root / "schemas/segment/shop/Cart_Left/1-0.json"
+    cart.write_text(cart.read_text(encoding="utf-8").replace("cartId", "cart_id"), "utf-8")
+    fixed = both(root)  # the same findings as a run without the cache
+    assert not any(f.rule == "RF311" for f in fixed.findings)
+    assert index.read_bytes() == before  # the index was not rewritten
+    delta = _delta(index)
+    assert delta.is_file()
+    data = read_index(index)  # the index with its delta applied
+    assert data["file_rows"].get("schemas/segment/shop/Cart_Left/1-0.json") is None
+    assert both(root).findings == fixed.findings  # the next run reads index + delta
+    cart.write_text(cart.read_text(encoding="utf-8").replace("cart_id", "cartId"), "utf-8")
+    assert any(f.rule == "RF311" for f in both(root).findings)  # a delta over a delta
+    assert index.read_bytes() == before
+
+
+def test_a_new_file_rewrites_the_index_and_drops_the_delta(make_project, no_racy_window):
+    builder = make_project()
+    root = _project_with_findings(builder)
+    both(root)
+    cart = root / "schemas/segment/shop/Cart_Left/1-0.json"
+    cart.write_text(cart.read_text(encoding="utf-8").replace("cartId", "cart_id"), "utf-8")
+    both(root)
+    [index] = index_files(root)
+    stale = _delta(index).read_bytes()
+    builder.add_schema("segment/shop/Order_Done/1-0.json", CAMEL)
+    both(root)
+    [index] = index_files(root)
+    assert not _delta(index).exists()  # the index holds it all, under a new generation
+    _delta(index).write_bytes(stale)  # the old generation's delta, put back: ignored
+    assert not any("Cart_Left" in f.schema_id and f.rule == "RF311" for f in both(root).findings)
+    assert any("Order_Done" in f.schema_id for f in both(root).findings)
+
+
+@pytest.mark.parametrize("text", [b"", b"garbage", b"reflekt-lint-delta 5 x y\n{}", b"\xff\xfe"])
+def test_a_broken_delta_is_ignored(make_project, no_racy_window, text):
+    root = _project_with_findings(make_project())
+    expected = both(root).findings
+    [index] = index_files(root)
+    _delta(index).write_bytes(text)
+    assert both(root).findings == expected
+
+
+def test_a_delta_naming_a_key_the_index_lacks_is_ignored(make_project, no_racy_window):
+    root = _project_with_findings(make_project())
+    both(root)
+    cart = root / "schemas/segment/shop/Cart_Left/1-0.json"
+    cart.write_text(cart.read_text(encoding="utf-8").replace("cartId", "cart_id"), "utf-8")
+    both(root)
+    [index] = index_files(root)
+    head, _, body = _delta(index).read_text(encoding="utf-8").partition("\n")
+    data = json.loads(body)
+    data["files"]["schemas/segment/shop/Planted/1-0.json"] = ["1 2 3 4 " + "0" * 32 + " 0", None]
+    _delta(index).write_text(f"{head}\n{json.dumps(data)}", encoding="utf-8")
+    loaded = read_index(index)
+    assert "schemas/segment/shop/Planted/1-0.json" not in loaded["files"]
+    # Without the delta the edited file's entry is stale: it is read again, never trusted.
+    assert not any("Cart_Left" in f.schema_id and f.rule == "RF311" for f in both(root).findings)
+
+
+def test_more_changes_than_a_delta_holds_rewrite_the_index(
+    make_project, no_racy_window, monkeypatch
+):
+    from reflekt.core.lint import cache
+
+    monkeypatch.setattr(cache, "DELTA_MAX_ENTRIES", 1)
+    root = _project_with_findings(make_project())
+    both(root)
+    [index] = index_files(root)
+    before = index.read_bytes()
+    cart = root / "schemas/segment/shop/Cart_Left/1-0.json"
+    cart.write_text(cart.read_text(encoding="utf-8").replace("cartId", "cart_id"), "utf-8")
+    both(root)
+    assert index.read_bytes() != before and not _delta(index).exists()
