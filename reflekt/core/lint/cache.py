@@ -489,7 +489,6 @@ def index_path(project: Project, print_: str) -> Path:
 
 def load_index(project: Project, print_: str) -> LintIndex:
     """The index for this fingerprint; an empty one when missing, broken or not ours."""
-    from reflekt.core.readfile import read_regular
 
     return load_index_file(index_path(project, print_), print_)
 
