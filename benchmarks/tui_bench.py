@@ -189,12 +189,16 @@ def make_branches(root: Path) -> list[Path]:
 
 
 def run_once(root: Path, query: str) -> dict[str, object]:
-    """One measurement in a fresh process (its own imports, its own peak memory)."""
+    """One measurement in a fresh process (its own imports, its own peak memory), which
+    writes and reuses bytecode as a user's shell does (a sandbox's PYTHONDONTWRITEBYTECODE
+    would make each run compile every module it imports again)."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
     out = subprocess.run(
         [sys.executable, __file__, "--measure", str(root), "--query", query],
         capture_output=True,
         text=True,
         check=True,
+        env=env,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
