@@ -145,8 +145,9 @@ def lint_job(
 ) -> LintFinished | LintFailed:
     """Lint the files through the lint cache (what did not change costs a stat), posting
     each chunk's findings as it is done so the tree and panel fill while it runs."""
+    stats: dict[str, os.stat_result] = {}
     if ids is None:
-        index.take_mtimes()  # before reading: an edit from now on is seen by the next poll
+        index.take_mtimes(stats)  # before reading: an edit from now on is seen by the next poll
     covered, paths = files_to_lint(index, ids)
     total = len(paths)
     if ids is None and total >= PRIME_ABOVE and (os.cpu_count() or 1) > 1:
@@ -176,6 +177,7 @@ def lint_job(
             whole_project=ids is None,
             on_findings=chunk,
             lazy=True,
+            stats=stats,
         )
         index.mark_unreadable(unreadable_ids(index, report), covered)
     except Exception as error:  # a ReflektError, or a bug in a rule

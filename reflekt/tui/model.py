@@ -294,11 +294,21 @@ class SchemaIndex:
         for entry in list(self.entries.values()):
             _ = entry.version_key
 
-    def take_mtimes(self) -> None:
-        """Stat the files listed without their mtime (the disk watch compares them)."""
+    def take_mtimes(self, stats: dict[str, os.stat_result] | None = None) -> None:
+        """Stat the files listed without their mtime (the disk watch compares them); with
+        `stats`, keep each stat there by path too (the lint that follows compares them with
+        its index instead of statting 50,000 files a second time)."""
         for entry in list(self.entries.values()):
             if entry.mtime_ns == _UNSEEN:
-                entry.mtime_ns = _mtime(entry._path)
+                path = entry._path
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    entry.mtime_ns = 0
+                    continue
+                entry.mtime_ns = st.st_mtime_ns
+                if stats is not None:
+                    stats[str(path)] = st
 
     def _ids_of(self, path: str) -> tuple[str, str]:
         """A file's path below schemas/, and its id (the same, printable)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import stat as stat_mode
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from reflekt.core.lint.cache import LintIndex, folder_key, stored_rows
@@ -60,21 +60,30 @@ def _folders_unchanged(index: LintIndex, schemas_dir: str) -> bool:
     return True
 
 
-def changed_positions(texts: Sequence[str], rels: Sequence[str], index: LintIndex) -> list[int]:
+def changed_positions(
+    texts: Sequence[str],
+    rels: Sequence[str],
+    index: LintIndex,
+    stats: Mapping[str, os.stat_result] | None = None,
+) -> list[int]:
     """The positions of the files whose stat is not the one their entry holds (new files,
-    edited or touched ones, racy entries, anything not a regular file)."""
+    edited or touched ones, racy entries, anything not a regular file). `stats`: stats
+    the caller took just before, used instead of statting those files again."""
     entries = index.files
+    taken = stats or {}
     changed: list[int] = []
     for position, text in enumerate(texts):
         entry = entries.get(rels[position])
         if entry is None:
             changed.append(position)
             continue
-        try:
-            st = os.stat(text)
-        except OSError:
-            changed.append(position)
-            continue
+        st = taken.get(text)
+        if st is None:
+            try:
+                st = os.stat(text)
+            except OSError:
+                changed.append(position)
+                continue
         key = f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino} "  # stat_key
         if not entry.startswith(key) or not stat_mode.S_ISREG(st.st_mode):
             changed.append(position)

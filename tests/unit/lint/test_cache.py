@@ -1015,3 +1015,25 @@ def test_more_changes_than_a_delta_holds_rewrite_the_index(
     cart.write_text(cart.read_text(encoding="utf-8").replace("cartId", "cart_id"), "utf-8")
     both(root)
     assert index.read_bytes() != before and not _delta(index).exists()
+
+
+def test_stats_the_caller_took_give_the_same_findings(make_project, no_racy_window):
+    """The TUI stats every file for its disk watch just before it lints, and hands those
+    stats over: the warm run compares them with the index instead of statting again."""
+    import os
+
+    root = _project_with_findings(make_project())
+    both(root)
+    project = load_project(root)
+    texts = [str(path) for path in list_schema_files(project.schemas_dir)]
+
+    def with_stats():
+        stats = {text: os.stat(text) for text in texts}
+        return lint_project(project, texts, cache=True, whole_project=True, stats=stats)
+
+    assert with_stats().findings == lint_project(project, texts).findings
+    cart = root / "schemas/segment/shop/Cart_Left/1-0.json"
+    cart.write_text(cart.read_text(encoding="utf-8").replace("cartId", "cart_id"), "utf-8")
+    edited = with_stats()  # the edit shows in the stats handed over
+    assert edited.findings == lint_project(project, texts).findings
+    assert not any("Cart_Left" in f.schema_id and f.rule == "RF311" for f in edited.findings)
