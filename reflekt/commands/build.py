@@ -14,6 +14,7 @@ from reflekt.commands._common import Run, progress_bar, reflekt_command
 from reflekt.commands._options import profile_option
 from reflekt.commands._written import print_dry_run, print_kept
 from reflekt.commands.build_code import code_command
+from reflekt.core.build.segment import SDKS
 
 
 @click.group("build", context_settings={"help_option_names": ["-h", "--help"]})
@@ -49,10 +50,11 @@ def command() -> None:
 )
 @click.option(
     "--sdk",
-    type=click.Choice(["segment"]),
+    type=click.Choice(list(SDKS)),
     default="segment",
     show_default=True,
-    help="The SDK whose warehouse tables the package models.",
+    help="The SDK whose warehouse tables the package models: segment (Segment's warehouse "
+    "destinations) or rudderstack (RudderStack's: its table naming, `channel`, `aliases`).",
 )
 @profile_option
 @click.option("--dry-run", is_flag=True, help="List the files that would change; write nothing.")
@@ -233,27 +235,33 @@ def _show_dedupe(run: Run, report) -> None:
     )
 
 
-def demo_build_step(run: Run, project) -> bool:
-    """The demo's step: create the DuckDB warehouse, build the dbt package, run `dbt build`.
+def demo_build_step(run: Run, project, sdk: str = "segment") -> bool:
+    """The demo's step: create the DuckDB warehouse (shaped as `sdk`'s destination writes
+    it), build the dbt package, run `dbt build`.
 
     Called by `reflekt demo`. Returns False when dbt ran and failed.
     """
     from contextlib import nullcontext
 
+    from reflekt.core.build.segment import layout_for
     from reflekt.demo.warehouse import run_demo_build
 
     status = run.err.status("Building the demo warehouse and the dbt package, then dbt build...")
     with status if run.err.is_terminal else nullcontext():
-        report = run_demo_build(project)
+        report = run_demo_build(project, sdk=sdk)
     warehouse = report.warehouse
+    label = layout_for(sdk).label
     run.out.print(
         f"[bold]Created the demo warehouse[/bold] {escape(warehouse.path.name)}: "
-        f"{warehouse.total_rows} rows in {len(warehouse.tables)} Segment tables "
+        f"{warehouse.total_rows} rows in {len(warehouse.tables)} {label} tables "
         f"(left out on purpose: {escape(', '.join(warehouse.skipped_events)) or 'none'})",
         soft_wrap=True,
     )
     _render(run, report.build)
-    run.out.print(f"  (rebuild with: reflekt build dbt --source {escape(report.source_arg)})")
+    sdk_flag = f" --sdk {sdk}" if sdk != "segment" else ""
+    run.out.print(
+        f"  (rebuild with: reflekt build dbt --source {escape(report.source_arg)}{sdk_flag})"
+    )
     dbt = report.dbt_result
     if dbt is None:
         run.out.print(

@@ -9,6 +9,7 @@ import click
 from rich.markup import escape
 
 from reflekt.commands._common import Run, reflekt_command
+from reflekt.core.build.segment import SDKS
 from reflekt.demo.layout import DEFAULT_DEMO_DIR
 
 
@@ -20,16 +21,26 @@ from reflekt.demo.layout import DEFAULT_DEMO_DIR
     default=None,
     help=f"Where to put the demo project (default: ./{DEFAULT_DEMO_DIR}).",
 )
-def command(run: Run, directory: Path | None) -> int:
+@click.option(
+    "--sdk",
+    type=click.Choice(list(SDKS)),
+    default="segment",
+    show_default=True,
+    help="Whose warehouse layout the demo's DuckDB warehouse and dbt package follow.",
+)
+def command(run: Run, directory: Path | None, sdk: str) -> int:
     """Create (or refresh) the demo project and run the main jobs on it.
 
     The demo holds Segment's e-commerce spec events (Products Searched, Product Viewed,
     Cart Viewed, Order Completed, ...) plus identify and page schemas. Running it again
-    refreshes the demo's own files and keeps anything you added.
+    refreshes the demo's own files and keeps anything you added. With `--sdk rudderstack`
+    the warehouse holds the tables a RudderStack destination writes, and the package models
+    them.
     """
     from reflekt.core.lint import lint_project
     from reflekt.core.output.findings import summary_line
     from reflekt.demo.layout import lay_out_demo
+    from reflekt.demo.warehouse import DEMO_SCHEMAS
 
     layout = lay_out_demo(directory or run.project_dir or Path(DEFAULT_DEMO_DIR))
     verb = "Refreshed" if layout.refreshed else "Created"
@@ -48,14 +59,17 @@ def command(run: Run, directory: Path | None) -> int:
 
     from reflekt.commands.build import demo_build_step
 
-    dbt_ok = demo_build_step(run, project)  # DuckDB warehouse, `reflekt build dbt`, `dbt build`
+    dbt_ok = demo_build_step(
+        run, project, sdk
+    )  # DuckDB warehouse, `reflekt build dbt`, `dbt build`
     _build_code(run, project)
 
     run.out.print("\n[bold]Try next[/bold] (from the demo folder):")
     hints = [
         f"cd {layout.root}",
         "reflekt lint --select segment/ecommerce/Cart_Viewed",
-        "reflekt build dbt --select segment/ecommerce --source duckdb.warehouse.segment_prod",
+        "reflekt build dbt --select segment/ecommerce --source "
+        f"duckdb.warehouse.{DEMO_SCHEMAS[sdk]}" + (f" --sdk {sdk}" if sdk != "segment" else ""),
         "reflekt build code --lang typescript --check   # after editing a schema: exit 1",
         "git init && git add -A && git commit -m start   # then edit a schema and:",
         "reflekt diff --against git:HEAD",

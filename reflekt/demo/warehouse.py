@@ -1,5 +1,9 @@
 """The demo's warehouse: a DuckDB file with the raw tables a Segment destination writes.
 
+`sdk="rudderstack"` shapes it as a RudderStack destination does instead: RudderStack's table
+and column naming, its extra columns (`channel`, `rudder_id`, `context_source_id`, ...), the
+same faults (the layouts differ only as `segment.SDK_LAYOUTS` says).
+
 Tables and columns are derived from the demo's schema files with the same Segment knowledge
 the dbt builder uses (core/build/segment.py), filled with a few thousand rows of synthetic
 events from a seeded random generator, so the file is the same on every run. Some events are
@@ -30,6 +34,10 @@ from reflekt.core.build.dbt import EventSchema
 from reflekt.core.schemas import load_schema
 
 DEMO_SCHEMA = "segment_prod"
+DEMO_SCHEMAS = {"segment": DEMO_SCHEMA, "rudderstack": "rudderstack_prod"}
+# Columns some destinations of an SDK write and the demo leaves out (RudderStack's
+# `loaded_at`: its warehouses that write `uuid_ts` are the demo's shape).
+_NOT_IN_DEMO = frozenset({"loaded_at"})
 _BASE_TIME = datetime(2024, 1, 1)
 _TIMESTAMP_COLUMNS = ("original_timestamp", "sent_at", "received_at", "timestamp", "uuid_ts")
 _MESSAGE_CALLS = frozenset({"track", "identify", "page", "screen", "group"})
@@ -111,22 +119,31 @@ def _skipped(event: EventSchema, skip_events: Collection[str]) -> bool:
     return segment.snake_case(event.name) in wanted
 
 
-def _plan_tables(events: Sequence[EventSchema], skip: Collection[str]) -> dict[str, _Table]:
+def _common_columns(call: str, sdk: str) -> dict[str, str]:
+    """The common columns of a call's table (after `id`), with their demo SQL types."""
+    columns: dict[str, str] = {}
+    for column in segment.common_columns(call, sdk):
+        if column.source == "id" or column.source in _NOT_IN_DEMO:
+            continue
+        sql_type = "timestamp" if column.source in _TIMESTAMP_COLUMNS else "varchar"
+        columns[column.source] = _COMMON_TYPES.get(column.source, sql_type)
+    return columns
+
+
+def _plan_tables(
+    events: Sequence[EventSchema], skip: Collection[str], sdk: str = "segment"
+) -> dict[str, _Table]:
     tables: dict[str, _Table] = {}
     for event in events:
         if _skipped(event, skip):
             continue
-        call, name = event.call()
+        call, name = event.call(sdk=sdk)
         table = tables.setdefault(name, _Table(name, call.name))
         table.events.append(event)
         if not table.columns:
             table.columns["id"] = "varchar"
-            for column in segment.common_columns(call.name):
-                if column.source == "id":
-                    continue
-                sql_type = "timestamp" if column.source in _TIMESTAMP_COLUMNS else "varchar"
-                table.columns[column.source] = _COMMON_TYPES.get(column.source, sql_type)
-        for prop in segment.flatten_properties(event.properties):
+            table.columns.update(_common_columns(call.name, sdk))
+        for prop in segment.flatten_properties(event.properties, sdk):
             # Versions come oldest first: the newest one's type and rules win.
             spec = _leaf_spec(dict(event.properties), prop.path)
             table.columns[prop.column] = _property_type(spec)
@@ -141,11 +158,7 @@ def _plan_tables(events: Sequence[EventSchema], skip: Collection[str]) -> dict[s
         tables["users"] = users
     if any(t.call == "track" for t in tables.values()):
         tracks = _Table("tracks", "track")
-        tracks.columns = {"id": "varchar"}
-        for column in segment.common_columns("track"):
-            if column.source != "id":
-                sql_type = "timestamp" if column.source in _TIMESTAMP_COLUMNS else "varchar"
-                tracks.columns[column.source] = _COMMON_TYPES.get(column.source, sql_type)
+        tracks.columns = {"id": "varchar", **_common_columns("track", sdk)}
         tables["tracks"] = tracks
     return tables
 
@@ -194,11 +207,16 @@ class _Faker:
             "context_page_path": rng.choice(["/", "/cart", "/checkout", "/products"]),
             "context_user_agent": "Mozilla/5.0",
             "context_timezone": rng.choice(["Europe/Paris", "America/New_York"]),
+            "channel": rng.choice(["web", "mobile", "server"]),
+            "context_source_type": "Javascript",
+            "context_destination_type": "POSTGRES",
         }
         if column in samples:
             return samples[column]
         if column == "context_page_url":
             return "https://shop.example.com/"
+        if column == "rudder_id":
+            return self.uuid()
         if sql_type == "timestamp":
             return self.time()
         if sql_type in ("bigint", "double", "boolean"):
@@ -245,14 +263,17 @@ def create_demo_warehouse(
     schemas_dir: Path,
     skip_events: Collection[str] = (),
     *,
-    schema: str = DEMO_SCHEMA,
+    schema: str | None = None,
     seed: int = 7,
     rows_per_table: tuple[int, int] = (60, 180),
+    sdk: str = "segment",
 ) -> DemoWarehouseSummary:
-    """(Re)create `db_path` with Segment-shaped raw tables for the events in `schema_files`.
+    """(Re)create `db_path` with Segment-shaped (or RudderStack-shaped) raw tables for the
+    events in `schema_files`, in `schema` (default: `DEMO_SCHEMAS[sdk]`).
 
     `skip_events` names events (as `Order Refunded` or `Order_Refunded`) that get no table.
     """
+    schema = schema or DEMO_SCHEMAS[sdk]
     import duckdb
 
     events = []
@@ -260,7 +281,7 @@ def create_demo_warehouse(
         doc = load_schema(path, schemas_dir)
         events.append(EventSchema.from_body(doc.schema_id.path, doc.body or {}))
     events.sort(key=lambda e: (e.schema_id.rsplit("/", 1)[0], e.version))
-    tables = _plan_tables(events, skip_events)
+    tables = _plan_tables(events, skip_events, sdk)
     _shape_columns(tables, DEMO_FAULTS)
     faker = _Faker(seed)
     redelivered = late = 0
@@ -427,6 +448,7 @@ class DemoBuildReport:
     dbt_missing_reason: str | None = None  # why dbt did not run
     # Rows of each message table's model after `dbt build` (the dedupe at work): table -> rows.
     model_rows: dict[str, int] = field(default_factory=dict)
+    sdk: str = "segment"  # whose warehouse layout the demo built
 
     @property
     def dbt_result(self) -> Any | None:
@@ -441,8 +463,10 @@ def run_demo_build(
     dbt_commands: Sequence[Sequence[str]] = (("build",),),
     skip_events: Collection[str] = DEMO_SKIPPED_EVENTS,
     progress: Any = None,
+    sdk: str = "segment",
 ) -> DemoBuildReport:
-    """Create the demo warehouse, `reflekt build dbt` the package, then `dbt build` it.
+    """Create the demo warehouse (shaped as `sdk` writes it), `reflekt build dbt --sdk` the
+    package, then `dbt build` it.
 
     The warehouse file is the `duckdb` source of the demo profile. dbt runs (when installed)
     in `.reflekt_cache/dbt_demo/`, a downstream project that installs the package locally.
@@ -460,15 +484,19 @@ def run_demo_build(
     source = profile.source(DEMO_SOURCE_ID)
     db_path = Path(str(source.settings["path"]))
     summary = create_demo_warehouse(
-        db_path, list_schema_files(project.schemas_dir), project.schemas_dir, skip_events
+        db_path,
+        list_schema_files(project.schemas_dir),
+        project.schemas_dir,
+        skip_events,
+        sdk=sdk,
     )
     source_arg = f"{DEMO_SOURCE_ID}.{db_path.stem}.{summary.schema}"
-    build = build_dbt(project, profile, None, source_arg, "segment", progress=progress)
+    build = build_dbt(project, profile, None, source_arg, sdk, progress=progress)
     if not run_dbt:
-        return DemoBuildReport(summary, source_arg, build, (), "not requested")
+        return DemoBuildReport(summary, source_arg, build, (), "not requested", sdk=sdk)
     if dbt_command() is None or not dbt_adapter_installed("duckdb"):
         return DemoBuildReport(
-            summary, source_arg, build, (), "dbt-core and dbt-duckdb are not installed"
+            summary, source_arg, build, (), "dbt-core and dbt-duckdb are not installed", sdk=sdk
         )
     runs = build_package_with_dbt(
         build.package_dir,
@@ -478,7 +506,7 @@ def run_demo_build(
         commands=dbt_commands,
     )
     model_rows = _model_rows(db_path, build, summary) if runs[-1].ok else {}
-    return DemoBuildReport(summary, source_arg, build, tuple(runs), model_rows=model_rows)
+    return DemoBuildReport(summary, source_arg, build, tuple(runs), model_rows=model_rows, sdk=sdk)
 
 
 def _model_rows(db_path: Path, build: Any, summary: DemoWarehouseSummary) -> dict[str, int]:

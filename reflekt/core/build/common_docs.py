@@ -13,29 +13,41 @@ from __future__ import annotations
 from reflekt.core.build import segment
 
 # Package-level, not per source: docs block names are unique in a package, and a package may
-# model several sources (one folder each).
+# model several sources (one folder each). One file (and block names) per SDK.
 DOCS_PATH = "models/_reflekt_segment_columns.md"
 
 # The call types with a docs block, and how the table's first line names them.
 CALLS = ("track", "page", "screen", "identify", "group", "users")
+
+
+def docs_path(sdk: str = "segment") -> str:
+    """The package's docs file of `sdk`'s common columns."""
+    return DOCS_PATH.replace("segment", sdk)
+
+
+def _calls(sdk: str) -> tuple[str, ...]:
+    return (*segment.layout_for(sdk).calls, "users")
+
+
 _CALL_LABELS = {
     "track": "`track()` calls",
     "page": "`page()` calls",
     "screen": "`screen()` calls",
     "identify": "`identify()` calls",
     "group": "`group()` calls",
+    "alias": "`alias()` calls",
     "users": "users (the latest traits of their `identify()` calls)",
 }
 
 
-def doc_name(call: str) -> str:
+def doc_name(call: str, sdk: str = "segment") -> str:
     """The docs block of one call type's common columns."""
-    return f"reflekt_segment_{call}_columns"
+    return f"reflekt_{sdk}_{call}_columns"
 
 
-def doc_reference(call: str) -> str:
+def doc_reference(call: str, sdk: str = "segment") -> str:
     """The Jinja a model description ends with to show its call type's block."""
-    return f'{{{{ doc("{doc_name(call)}") }}}}'
+    return f'{{{{ doc("{doc_name(call, sdk)}") }}}}'
 
 
 # The constant columns every model has (name, description), described with Segment's.
@@ -50,19 +62,20 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _block(call: str) -> str:
+def _block(call: str, sdk: str) -> str:
+    layout = segment.layout_for(sdk)
     rows = [
         f"| `{column.alias}` | `{column.source}` | {_cell(column.description)} |"
-        for column in segment.common_columns(call)
+        for column in segment.common_columns(call, sdk)
     ]
     rows += [
-        f"| `{name}` | (set by the model) | {_cell(description)} |"
+        f"| `{name}` | (set by the model) | {_cell(layout.say(description))} |"
         for name, description in SHARED_LITERALS
     ]
     return "\n".join(
         [
-            f"{{% docs {doc_name(call)} %}}",
-            f"**Segment's columns.** Besides its own columns, each model of "
+            f"{{% docs {doc_name(call, sdk)} %}}",
+            f"**{layout.label}'s columns.** Besides its own columns, each model of "
             f"{_CALL_LABELS[call]} has these (as far as its table holds them). They are "
             "described here once for all such models; their types are in the catalog "
             "(`dbt docs generate`).",
@@ -75,7 +88,7 @@ def _block(call: str) -> str:
     )
 
 
-def docs_blocks() -> str:
-    """The docs file's blocks, one per call type (constant text: no schema content reaches
-    it); the caller adds the generated-file header."""
-    return "\n\n".join(_block(call) for call in CALLS) + "\n"
+def docs_blocks(sdk: str = "segment") -> str:
+    """The docs file's blocks, one per call type of `sdk` (constant text: no schema content
+    reaches it); the caller adds the generated-file header."""
+    return "\n\n".join(_block(call, sdk) for call in _calls(sdk)) + "\n"

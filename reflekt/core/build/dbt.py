@@ -51,7 +51,7 @@ HEADER_TEXT = (
     f"{GENERATED_MARKER} (reflekt build dbt): do not edit, a rebuild overwrites this file."
 )
 SCHEMA_LINE = "schema: "
-SDKS = ("segment",)
+SDKS = segment.SDKS  # the SDKs whose warehouse layout the build knows (`segment.SDK_LAYOUTS`)
 # Subtrees of a dbt property file that hold the user's own dbt config (`docs.tests` of
 # reflekt_project.yml), written as given: dbt renders them, Jinja included, on purpose.
 _USER_CONFIG_KEYS = frozenset({"data_tests"})
@@ -63,7 +63,7 @@ DEFAULT_FRESHNESS: Mapping[str, Any] = {"warn_after": {"count": 24, "period": "h
 LOADED_AT_FIELDS = ("uuid_ts", "received_at")
 # Calls whose rows are messages (one `id` each) that Segment may deliver more than once.
 # `users` is not one: Segment keeps one row per user there.
-DEDUPED_CALLS = frozenset({"track", "identify", "page", "screen", "group"})
+DEDUPED_CALLS = frozenset({"track", "identify", "page", "screen", "group", "alias"})
 
 
 @dataclass(frozen=True)
@@ -79,19 +79,23 @@ class EventSchema:
     required: tuple[str, ...] = ()  # the top-level `required` (schema-derived `not_null`)
     closed: bool = False  # `additionalProperties: false` at the top (typed code: no other keys)
 
-    def call(self, tables: Mapping[str, Any] | None = None) -> tuple[segment.CallType, str]:
-        """The Segment call and table of this event's rows: by its name, or by the rule type
-        a pull kept in its metadata (`segment.call_for_event`)."""
+    def call(
+        self, tables: Mapping[str, Any] | None = None, sdk: str = "segment"
+    ) -> tuple[segment.CallType, str]:
+        """The call and table of this event's rows in `sdk`'s layout: by its name, or by the
+        rule type a pull kept in its metadata (`segment.call_for_event`)."""
         rule_type = self.metadata.get(RULE_TYPE_KEY)
         return segment.call_for_event(
-            self.name, tables, rule_type if isinstance(rule_type, str) else None
+            self.name, tables, rule_type if isinstance(rule_type, str) else None, sdk
         )
 
-    def target(self, tables: Mapping[str, Any] | None = None) -> tuple[segment.CallType, str, str]:
+    def target(
+        self, tables: Mapping[str, Any] | None = None, sdk: str = "segment"
+    ) -> tuple[segment.CallType, str, str]:
         """The call, table and model suffix of this event's rows: a named page or screen
         (a Segment PAGE/SCREEN rule keyed `Home`) is its own slice of `pages`/`screens`,
         suffix `__home` (its rows: `name = 'Home'`); any other event has suffix ""."""
-        call, table = self.call(tables)
+        call, table = self.call(tables, sdk)
         keyed = segment.is_keyed_call(self.name, call)
         return call, table, f"__{snake_case(self.name)}" if keyed else ""
 
@@ -340,6 +344,7 @@ def materialization_for(
     lookback: Lookback,
     dialect: str,
     filter_lines: Sequence[str],
+    sdk: str = "segment",
 ) -> tuple[Materialization, str]:
     """How a model materializes, and why it is not incremental when asked to be ("" if it is).
 
@@ -352,7 +357,8 @@ def materialization_for(
     if requested != "incremental":
         return Materialization(requested), ""
     if call == "users":
-        return Materialization("table"), "Segment updates `users` rows in place"
+        label = segment.layout_for(sdk).label
+        return Materialization("table"), f"{label} updates `users` rows in place"
     by_lower = {column.name.lower(): column for column in reversed(columns)}
     id_column = next((c for c in selected if c.source == "id"), None)
     watermark = next((c for name in LOADED_AT_FIELDS for c in selected if c.source == name), None)
@@ -457,6 +463,7 @@ def _select_columns(
     literals: Sequence[tuple[str, str, str]],
     config: DbtConfig,
     dialect: str,
+    sdk: str = "segment",
 ) -> tuple[SelectedColumn, ...]:
     """Common columns, then properties, then literals: each warehouse column at most once.
 
@@ -496,11 +503,15 @@ def _select_columns(
             )
         )
 
-    for common in segment.common_columns(call):
+    for common in segment.common_columns(call, sdk):
         add(common.source, common.alias, common.description)
     for prop in properties:
         flat = prop.column
-        add(flat.column, segment.safe_alias(flat.column, dialect), flat.description, prop)
+        # The first name the SDK's rule allows that the table holds (`_from`, else `from`).
+        source = next(
+            (name for name in (flat.column, *flat.alternates) if name in by_lower), flat.column
+        )
+        add(source, segment.safe_alias(source, dialect), flat.description, prop)
     literal_type = casts.literal_type(dialect)
     shared_literals = {name for name, _ in common_docs.SHARED_LITERALS}
     for alias, value, description in literals:
@@ -528,12 +539,13 @@ def _and_filter(filter_lines: list[str], condition: str) -> list[str]:
 
 
 def _literals(
-    call: str, source_schema: str, table: str, event: ModelledEvent | None
+    call: str, source_schema: str, table: str, event: ModelledEvent | None, sdk: str = "segment"
 ) -> list[tuple[str, str, str]]:
     """The constant columns: the call type, where the rows come from, and the user's metadata
     of the event's newest schema version (no per-row version: rows carry none)."""
+    say = segment.layout_for(sdk).say
     literals = [
-        ("call_type", call, segment.CALL_TYPE_DESCRIPTION),
+        ("call_type", call, say(segment.CALL_TYPE_DESCRIPTION)),
         ("source_schema", source_schema, segment.SOURCE_SCHEMA_DESCRIPTION),
         ("source_table", table, segment.SOURCE_TABLE_DESCRIPTION),
     ]
@@ -591,8 +603,7 @@ def build_package(
     One model per event (schema folder): pass every version of each event to build, since
     the model selects the union of their columns.
     """
-    if sdk not in SDKS:
-        raise ValueError(f"unsupported sdk '{sdk}'")
+    layout = segment.layout_for(sdk)  # ValueError for an unknown sdk
     package_name = package_name_for(project_name)
     source_name = snake_case(source.schema)
     models_dir = f"models/{source_name}"
@@ -632,9 +643,10 @@ def build_package(
             call=call,
             columns=table_columns,
             properties=properties,
-            literals=_literals(literal_call, columns.schema, table, event),
+            literals=_literals(literal_call, columns.schema, table, event, sdk),
             config=config,
             dialect=dialect,
+            sdk=sdk,
         )
         uses_casts = uses_casts or any("reflekt_cast_" in column.sql for column in selected)
         sql_path = f"{models_dir}/{name}.sql"
@@ -659,6 +671,7 @@ def build_package(
             lookback=config.models_lookback,
             dialect=dialect,
             filter_lines=filter_lines,
+            sdk=sdk,
         )
         if why_not:
             not_incremental.append((name, why_not))
@@ -671,9 +684,16 @@ def build_package(
             select_lines=[column.sql for column in selected],
             dedupe=dedupe_for(call, table_columns, dialect),
             materialization=materialization,
+            sdk_label=layout.label,
         )
         files[docs_path] = _docs_yaml(
-            name, description, selected, schema_ids, call=call, listing=config.docs_columns
+            name,
+            description,
+            selected,
+            schema_ids,
+            call=call,
+            listing=config.docs_columns,
+            sdk=sdk,
         )
         tables.setdefault(
             table, SourceTable(table_description, loaded_at_field(table_columns, dialect))
@@ -692,9 +712,9 @@ def build_package(
             )
         )
 
-    for event in group_versions(schemas, lambda s: "".join(s.target(columns.tables)[1:])):
+    for event in group_versions(schemas, lambda s: "".join(s.target(columns.tables, sdk)[1:])):
         newest = event.newest
-        call, table, suffix = newest.target(columns.tables)
+        call, table, suffix = newest.target(columns.tables, sdk)
         if table not in columns:
             for schema_id in event.schema_ids:
                 skipped.append(Skipped(schema_id, table, f"no such table in {columns.schema}"))
@@ -706,7 +726,7 @@ def build_package(
             table=table,
             call=call.name,
             event=event,
-            properties=event.properties(),
+            properties=event.properties(sdk),
             description=description,
             table_description=description,
             suffix=suffix,
@@ -731,7 +751,7 @@ def build_package(
                 table=segment.USERS_TABLE,
                 call="users",
                 event=traits,
-                properties=traits.properties(),
+                properties=traits.properties(sdk),
                 description=segment.USERS_DESCRIPTION,
                 table_description=segment.USERS_DESCRIPTION,
                 suffix="",
@@ -751,11 +771,16 @@ def build_package(
             literal_call="track",
         )
 
-    context = {"project_name": project_name, "package_name": package_name}
+    context = {
+        "project_name": project_name,
+        "package_name": package_name,
+        "sdk_label": layout.label,
+        "docs_path": common_docs.docs_path(sdk),
+    }
     files["dbt_project.yml"] = render("dbt_project.yml.j2", **context)
     files["README.md"] = render("README.md.j2", **context)
     files[".gitignore"] = render("gitignore.j2")
-    files[common_docs.DOCS_PATH] = header("<!--") + "\n" + common_docs.docs_blocks()
+    files[common_docs.docs_path(sdk)] = header("<!--") + "\n" + common_docs.docs_blocks(sdk)
     if config.docs_schema_tests != "off":
         files[schema_tests.MACROS_PATH] = render("schema_tests.sql.j2", **context)
     if uses_casts:
@@ -765,7 +790,7 @@ def build_package(
         "name": source_name,
         "schema": columns.schema,
         "database": source.database,
-        "description": f"Raw Segment event data in {source_type} schema {columns.schema}.",
+        "description": f"Raw {layout.label} event data in {source_type} schema {columns.schema}.",
         "quoting": {"database": False, "schema": False, "identifier": False},
         "freshness": dict(DEFAULT_FRESHNESS),
     }
@@ -794,6 +819,7 @@ def _docs_yaml(
     *,
     call: str,
     listing: str = "own",
+    sdk: str = "segment",
 ) -> str:
     """A model's docs: its description, then its call type's docs block of Segment's columns.
 
@@ -821,7 +847,7 @@ def _docs_yaml(
     )
     # Appended after the escaping: the one piece of Jinja of the file, and it is Reflekt's.
     model_doc = doc["models"][0]
-    model_doc["description"] += "\n\n" + common_docs.doc_reference(call)
+    model_doc["description"] += "\n\n" + common_docs.doc_reference(call, sdk)
     return header("#", schema_ids) + "\n" + dump_yaml(doc)
 
 

@@ -47,6 +47,7 @@ _CALL_OWN: Mapping[str, frozenset[str]] = {
     "screen": frozenset({"name", "category"}),
     "group": frozenset({"group_id"}),
     "identify": frozenset(),
+    "alias": frozenset({"previous_id"}),
 }
 
 # The contradictions: a property of this JSON type in a column of one of these families is a
@@ -180,35 +181,42 @@ def _leaf(properties: Mapping[str, Any], path: Sequence[str]) -> Any:
     return node
 
 
-def _tables(schemas: Iterable[EventSchema], columns: SchemaColumns) -> dict[str, _TableSchemas]:
+def _tables(
+    schemas: Iterable[EventSchema], columns: SchemaColumns, sdk: str = "segment"
+) -> dict[str, _TableSchemas]:
     """The schemas of each table, as the build maps them (`segment.call_for_event`)."""
     found: dict[str, _TableSchemas] = {}
     newest_first = sorted(schemas, key=lambda s: s.version, reverse=True)
     for schema in newest_first:
-        call, table = schema.call(columns.tables)
+        call, table = schema.call(columns.tables, sdk)
         entry = found.setdefault(table, _TableSchemas(call.name, [], {}))
         if schema.name not in entry.events:
             entry.events.append(schema.name)
-        for prop in segment.flatten_properties(schema.properties):
+        for prop in segment.flatten_properties(schema.properties, sdk):
+            # The name the table holds, of those the SDK's rule allows (`_from`, `from`).
+            by_lower = {column.name.lower() for column in columns.columns(table) or ()}
+            name = next((n for n in prop.alternates if n in by_lower), prop.column)
+            if prop.column in by_lower:
+                name = prop.column
             dotted = ".".join(prop.path)
-            if (prop.column, schema.name, dotted) in entry.seen:
+            if (name, schema.name, dotted) in entry.seen:
                 continue  # an older version's copy: the newest one's type counts
-            entry.seen.add((prop.column, schema.name, dotted))
-            entry.planned.setdefault(prop.column, []).append(
+            entry.seen.add((name, schema.name, dotted))
+            entry.planned.setdefault(name, []).append(
                 _Planned(schema.name, dotted, _leaf(schema.properties, prop.path))
             )
     return found
 
 
-def is_segment_column(name: str, call: str) -> bool:
-    """A column Segment writes itself: never unplanned."""
+def is_segment_column(name: str, call: str, sdk: str = "segment") -> bool:
+    """A column the SDK's destination writes itself: never unplanned."""
     lower = name.lower()
-    return lower.startswith("context_") or lower in _segment_columns(call)
+    return lower.startswith("context_") or lower in _segment_columns(call, sdk)
 
 
 @functools.cache
-def _segment_columns(call: str) -> frozenset[str]:
-    common = {column.source for column in segment.common_columns(call)}
+def _segment_columns(call: str, sdk: str = "segment") -> frozenset[str]:
+    common = {column.source for column in segment.common_columns(call, sdk)}
     return _SEGMENT_OWN | _CALL_OWN.get(call, frozenset()) | common
 
 
@@ -221,7 +229,10 @@ def _suggest(column: str, never_seen: Sequence[str], planned: Sequence[str]) -> 
 
 
 def find_drift(
-    schemas: Iterable[EventSchema], columns: SchemaColumns, tables: Collection[str]
+    schemas: Iterable[EventSchema],
+    columns: SchemaColumns,
+    tables: Collection[str],
+    sdk: str = "segment",
 ) -> DriftReport:
     """Drift of each table in `tables` (those the build modelled) against its schemas (pure).
 
@@ -229,7 +240,7 @@ def find_drift(
     version plans is not unplanned).
     """
     items: list[DriftItem] = []
-    for table, entry in sorted(_tables(schemas, columns).items()):
+    for table, entry in sorted(_tables(schemas, columns, sdk).items()):
         if table not in tables or table in (segment.USERS_TABLE, segment.TRACKS_TABLE):
             continue
         table_columns = columns.columns(table) or ()
@@ -268,7 +279,7 @@ def find_drift(
         planned_names = sorted(entry.planned)
         for column in table_columns:
             lower = column.name.lower()
-            if lower in entry.planned or is_segment_column(lower, entry.call):
+            if lower in entry.planned or is_segment_column(lower, entry.call, sdk):
                 continue
             suggestion = _suggest(lower, never_seen, planned_names)
             dotted = entry.planned[suggestion][0].dotted if suggestion else ""

@@ -45,11 +45,12 @@ class ModelledEvent:
         """Oldest first, as the generated files' headers list them."""
         return tuple(schema.schema_id for schema in reversed(self.versions))
 
-    def properties(self) -> tuple[MergedProperty, ...]:
-        """The newest version's columns in its order, then older versions' other columns."""
+    def properties(self, sdk: str = "segment") -> tuple[MergedProperty, ...]:
+        """The newest version's columns in its order, then older versions' other columns
+        (named by `sdk`'s rule)."""
         merged: dict[str, MergedProperty] = {}
         for schema in self.versions:
-            for column in segment.flatten_properties(schema.properties):
+            for column in segment.flatten_properties(schema.properties, sdk):
                 if column.column in merged:
                     continue
                 spec, _ = schema_tests.property_rule(

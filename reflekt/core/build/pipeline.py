@@ -114,7 +114,8 @@ def check_sdk(sdk: str) -> str:
     if sdk not in SDKS:
         raise ReflektError(
             f"--sdk '{sdk}' is not supported (supported: {', '.join(SDKS)})",
-            hint="Reflekt models the tables that the Segment SDK's warehouse destination writes",
+            hint="Reflekt models the tables that the Segment and RudderStack warehouse "
+            "destinations write",
         )
     return sdk
 
@@ -169,6 +170,7 @@ def build_dbt(
         versions,
         columns,
         {model.table for model in package.models},
+        sdk,
     )
     timings["drift"] = time.perf_counter() - mark
 

@@ -1,4 +1,9 @@
-"""What the Segment SDK writes to a warehouse: table names, column names, common columns.
+"""What the Segment SDK (and RudderStack, which follows its layout) writes to a warehouse.
+
+This is the one module of what the two SDKs share: call types, their tables, the common
+columns, how properties become columns. Their differences are one table at the end
+(`SDK_LAYOUTS`: naming rule, extra and dropped columns, the `aliases` table, the name the
+docs give the SDK); every function here that depends on the SDK takes its name.
 
 Segment's warehouse destinations write each track() event to a table named by the
 snake_case of the event name (`Cart Viewed` and `CartViewed` both land in `cart_viewed`),
@@ -11,12 +16,14 @@ joined with `_`; context fields land as `context_<path>`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 # Segment's column naming lives in core/platforms (lint and registries read it too); the
 # names stay importable from here.
+from reflekt.core.platforms import rudderstack
+from reflekt.core.platforms.segment import column_name as segment_column_name
 from reflekt.core.platforms.segment import is_flattened as is_flattened
 from reflekt.core.platforms.segment import snake_case as snake_case
 
@@ -397,6 +404,8 @@ SCREEN = CallType("screen", "screen_id")
 # `group_id` is the account the group() call names (a column of Segment's `groups` table):
 # the message's own `id` is `group_message_id`.
 GROUP = CallType("group", "group_message_id")
+# alias() calls: RudderStack's `aliases` table (Segment's builds do not model it).
+ALIAS = CallType("alias", "alias_id")
 
 _SPECIAL_EVENTS: dict[str, tuple[CallType, str]] = {
     "identify": (IDENTIFY, "identifies"),
@@ -434,7 +443,10 @@ def is_keyed_call(event_name: str, call: CallType) -> bool:
 
 
 def call_for_event(
-    event_name: str, tables: Mapping[str, Any] | None = None, rule_type: str | None = None
+    event_name: str,
+    tables: Mapping[str, Any] | None = None,
+    rule_type: str | None = None,
+    sdk: str = "segment",
 ) -> tuple[CallType, str]:
     """The Segment call and table of an event schema named `event_name`.
 
@@ -444,25 +456,37 @@ def call_for_event(
     `pages` table (a team that tracks it with track()). `rule_type` (the Segment rule type a
     pull keeps in `metadata.segment_rule_type`) wins over the name: a PAGE rule keyed `Home`
     reads the `pages` table, a TRACK rule keyed `Page` its own `page` table.
+
+    A track event's table follows the SDK's naming rule (`SdkLayout.event_tables`): when the
+    rule allows more than one name, the first that `tables` holds wins.
     """
-    table = snake_case(event_name)
+    layout = layout_for(sdk)
+    key = snake_case(event_name)
+    table = _event_table(event_name, tables, layout)
     if rule_type:
         kind = rule_type.upper()
         if kind == "TRACK":
             return TRACK, table
         if kind in _RULE_TYPE_TABLES:
             return _RULE_TYPE_TABLES[kind]
-    special = _SPECIAL_EVENTS.get(table)
+    special = _SPECIAL_EVENTS.get(key) or layout.special_events.get(key)
     if special is None:
         return TRACK, table
     if (
         tables is not None
-        and table in ("page_viewed", "screen_viewed")
+        and key in ("page_viewed", "screen_viewed")
         and special[1] not in tables
         and table in tables
     ):
         return TRACK, table
     return special
+
+
+def _event_table(event_name: str, tables: Mapping[str, Any] | None, layout: SdkLayout) -> str:
+    names = layout.event_tables(event_name)
+    if tables is not None and len(names) > 1:
+        return next((name for name in names if name in tables), names[0])
+    return names[0]
 
 
 # --- common columns ---------------------------------------------------------------------------
@@ -478,7 +502,7 @@ class CommonColumn:
     calls: frozenset[str] = frozenset({"track", "identify", "page", "screen", "group"})
 
 
-_ALL = frozenset({"track", "identify", "page", "screen", "group"})
+_ALL = frozenset({"track", "identify", "page", "screen", "group", "alias"})
 _TRACK_ONLY = frozenset({"track"})
 
 ID_DESCRIPTION = (
@@ -643,28 +667,32 @@ SCHEMA_ID_DESCRIPTION = "The Reflekt schema that governs the event."
 SCHEMA_METADATA_DESCRIPTION = "Metadata of the Reflekt schema that governs the event (JSON)."
 
 
-def common_columns(call: str) -> Iterator[CommonColumn]:
-    """Common columns of one call type, `id` first (aliased per call type)."""
+def common_columns(call: str, sdk: str = "segment") -> Iterator[CommonColumn]:
+    """Common columns of one call type, `id` first (aliased per call type), as `sdk` writes
+    them (its extra columns last, its dropped ones left out, its name in the descriptions)."""
+    layout = layout_for(sdk)
+    say = layout.say
     id_alias = {
         "track": TRACK.id_alias,
         "identify": IDENTIFY.id_alias,
         "page": PAGE.id_alias,
         "screen": SCREEN.id_alias,
         "group": GROUP.id_alias,
+        "alias": ALIAS.id_alias,
         "users": "user_id",
     }[call]
-    yield CommonColumn("id", id_alias, ID_DESCRIPTION)
+    yield CommonColumn("id", id_alias, say(ID_DESCRIPTION))
     if call == "users":
         yield CommonColumn(
             "received_at",
             "received_at_tstamp",
-            "When Segment received the identify() call that set these traits.",
+            say("When Segment received the identify() call that set these traits."),
         )
-        yield CommonColumn("uuid_ts", "uuid_ts", UUID_TS_DESCRIPTION)
+        yield CommonColumn("uuid_ts", "uuid_ts", say(UUID_TS_DESCRIPTION))
         return
-    for column in COMMON_COLUMNS:
-        if call in column.calls:
-            yield column
+    for column in (*COMMON_COLUMNS, *layout.extra_columns):
+        if call in column.calls and column.source not in layout.dropped_columns:
+            yield CommonColumn(column.source, column.alias, say(column.description), column.calls)
 
 
 # --- properties -------------------------------------------------------------------------------
@@ -674,17 +702,23 @@ def common_columns(call: str) -> Iterator[CommonColumn]:
 class PropertyColumn:
     """A warehouse column Segment writes for one (possibly nested) property."""
 
-    column: str  # snake_case, as Segment names it
+    column: str  # snake_case, as the SDK names it
     description: str
     path: tuple[str, ...]
+    # Other names the SDK's rule allows (a reserved word: `_from` first, then `from`); the
+    # build selects the first of `column`, then these, that the table holds.
+    alternates: tuple[str, ...] = ()
 
 
-def flatten_properties(properties: Mapping[str, Any] | None) -> list[PropertyColumn]:
-    """Property columns as Segment writes them: nested objects joined with `_`, snake_cased.
+def flatten_properties(
+    properties: Mapping[str, Any] | None, sdk: str = "segment"
+) -> list[PropertyColumn]:
+    """Property columns as the SDK writes them: nested objects joined with `_`, snake_cased.
 
     An object with `properties` is flattened into one column per leaf; an object without
     them, an array or any other type is one column (Segment stores arrays as JSON text).
     """
+    layout = layout_for(sdk)
     columns: list[PropertyColumn] = []
 
     def walk(props: Mapping[str, Any], path: tuple[str, ...]) -> None:
@@ -695,13 +729,146 @@ def flatten_properties(properties: Mapping[str, Any] | None) -> list[PropertyCol
                 walk(spec["properties"], here)
                 continue
             description = spec.get("description")
+            names = layout.property_columns(here)
             columns.append(
                 PropertyColumn(
-                    column=snake_case("_".join(snake_case(part) for part in here)),
+                    column=names[0],
                     description=description if isinstance(description, str) else "",
                     path=here,
+                    alternates=names[1:],
                 )
             )
 
     walk(properties or {}, ())
     return columns
+
+
+# --- SDKs: the differences ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SdkLayout:
+    """What one SDK's warehouse destination does differently from the shared layout above."""
+
+    name: str  # the `--sdk` value
+    label: str  # how docs and descriptions name it
+    # An event name -> the names its track() table may have, likeliest first.
+    event_tables: Callable[[str], tuple[str, ...]]
+    # A property path -> the names its column may have, likeliest first.
+    property_columns: Callable[[tuple[str, ...]], tuple[str, ...]]
+    extra_columns: tuple[CommonColumn, ...] = ()
+    dropped_columns: frozenset[str] = frozenset()
+    # Schema names (snake_case) of calls beyond identify/group/page/screen -> (call, table).
+    special_events: Mapping[str, tuple[CallType, str]] = field(default_factory=dict)
+    calls: tuple[str, ...] = ("track", "page", "screen", "identify", "group")
+
+    def say(self, text: str) -> str:
+        """A shared description, naming this SDK (the texts are written for Segment)."""
+        return text if self.label == "Segment" else text.replace("Segment", self.label)
+
+
+def _rudder_reserved() -> frozenset[str]:
+    return RESERVED_WORDS | REDSHIFT_RESERVED_WORDS
+
+
+def _rudder_event_tables(event_name: str) -> tuple[str, ...]:
+    return rudderstack.event_table_candidates(event_name, _rudder_reserved())
+
+
+def _rudder_property_columns(path: tuple[str, ...]) -> tuple[str, ...]:
+    return rudderstack.candidates(rudderstack.column_name(path), _rudder_reserved())
+
+
+_ALIASES = (ALIAS, "aliases")
+_RUDDER_MESSAGE_CALLS = frozenset({"track", "identify", "page", "screen", "group", "alias"})
+
+SDK_LAYOUTS: Mapping[str, SdkLayout] = {
+    "segment": SdkLayout(
+        name="segment",
+        label="Segment",
+        event_tables=lambda name: (snake_case(name),),
+        property_columns=lambda path: (segment_column_name(path),),
+    ),
+    "rudderstack": SdkLayout(
+        name="rudderstack",
+        label="RudderStack",
+        event_tables=_rudder_event_tables,
+        property_columns=_rudder_property_columns,
+        extra_columns=(
+            CommonColumn(
+                "channel",
+                "channel",
+                "Where the call came from (web, mobile, server, sources), set by the SDK.",
+                _RUDDER_MESSAGE_CALLS,
+            ),
+            CommonColumn(
+                "rudder_id",
+                "rudder_id",
+                "RudderStack's own identifier of the user (identity resolution), where the "
+                "destination writes it.",
+                _RUDDER_MESSAGE_CALLS,
+            ),
+            CommonColumn(
+                "loaded_at",
+                "loaded_at",
+                "When RudderStack loaded the row, where the destination writes it.",
+                _RUDDER_MESSAGE_CALLS,
+            ),
+            CommonColumn(
+                "context_request_ip",
+                "request_ip",
+                "IP address RudderStack received the call from.",
+                _RUDDER_MESSAGE_CALLS,
+            ),
+            CommonColumn(
+                "context_source_id",
+                "rudder_source_id",
+                "RudderStack source that received the call.",
+                _RUDDER_MESSAGE_CALLS,
+            ),
+            CommonColumn(
+                "context_source_type",
+                "rudder_source_type",
+                "Type of the RudderStack source (Javascript, Android, ...).",
+                _RUDDER_MESSAGE_CALLS,
+            ),
+            CommonColumn(
+                "context_destination_id",
+                "rudder_destination_id",
+                "RudderStack destination that loaded the row.",
+                _RUDDER_MESSAGE_CALLS,
+            ),
+            CommonColumn(
+                "context_destination_type",
+                "rudder_destination_type",
+                "Type of the RudderStack destination (POSTGRES, SNOWFLAKE, ...).",
+                _RUDDER_MESSAGE_CALLS,
+            ),
+            CommonColumn(
+                "previous_id",
+                "previous_id",
+                "The user's previous identifier, as passed to alias().",
+                frozenset({"alias"}),
+            ),
+        ),
+        # Protocols is Segment's product: RudderStack writes no such columns.
+        dropped_columns=frozenset(
+            {
+                "context_protocols_source_id",
+                "context_protocols_violations",
+                "context_protocols_omitted",
+            }
+        ),
+        special_events={"alias": _ALIASES, "aliases": _ALIASES},
+        calls=("track", "page", "screen", "identify", "group", "alias"),
+    ),
+}
+SDKS = tuple(SDK_LAYOUTS)
+
+
+def layout_for(sdk: str) -> SdkLayout:
+    """The layout of `sdk` (ValueError for an unknown one: the CLI checks first)."""
+    try:
+        return SDK_LAYOUTS[sdk]
+    except KeyError:
+        raise ValueError(f"unsupported sdk '{sdk}'") from None

@@ -13,6 +13,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Checkbox, DataTable, Input, ProgressBar, Select, Static
 
+from reflekt.core.build.segment import SDKS
+
 ARTIFACTS = [
     ("dbt package (models of the event tables)", "dbt"),
     ("tracking code (TypeScript, Python)", "code"),
@@ -43,7 +45,7 @@ def source_step() -> list[Widget]:
             Static("Schema (where the SDK writes the raw tables):"),
             Input(placeholder="schema, e.g. segment_prod", id="wizard-schema"),
             Static("SDK:"),
-            Select[str]([("segment", "segment")], value="segment", id="wizard-sdk"),
+            Select[str]([(sdk, sdk) for sdk in SDKS], value="segment", id="wizard-sdk"),
             id="wizard-dbt-fields",
         ),
         Vertical(
