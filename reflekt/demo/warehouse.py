@@ -491,6 +491,7 @@ def run_demo_build(
         sdk=sdk,
     )
     source_arg = f"{DEMO_SOURCE_ID}.{db_path.stem}.{summary.schema}"
+    _drop_other_demo_sources(project, summary.schema)
     build = build_dbt(project, profile, None, source_arg, sdk, progress=progress)
     if not run_dbt:
         return DemoBuildReport(summary, source_arg, build, (), "not requested", sdk=sdk)
@@ -507,6 +508,25 @@ def run_demo_build(
     )
     model_rows = _model_rows(db_path, build, summary) if runs[-1].ok else {}
     return DemoBuildReport(summary, source_arg, build, tuple(runs), model_rows=model_rows, sdk=sdk)
+
+
+def _drop_other_demo_sources(project: Any, schema: str) -> None:
+    """Remove the generated models of the other SDK's demo schema (a demo run before with
+    the other `--sdk`): the fresh warehouse no longer holds that schema, so `dbt build` would
+    fail on them. Only files with Reflekt's header go; anything the user wrote stays."""
+    from reflekt.core.build.dbt import is_generated, package_name_for
+
+    models = project.artifacts_dir / "dbt" / package_name_for(project.name) / "models"
+    for other in DEMO_SCHEMAS.values():
+        folder = models / other
+        if other == schema or not folder.is_dir() or folder.is_symlink():
+            continue
+        for path in sorted(folder.rglob("*")):
+            plain = path.is_file() and not path.is_symlink() and path.suffix in (".sql", ".yml")
+            if plain and is_generated(path.read_text(encoding="utf-8", errors="replace")):
+                path.unlink()
+        if not any(folder.iterdir()):
+            folder.rmdir()
 
 
 def _model_rows(db_path: Path, build: Any, summary: DemoWarehouseSummary) -> dict[str, int]:

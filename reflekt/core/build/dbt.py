@@ -511,7 +511,10 @@ def _select_columns(
         source = next(
             (name for name in (flat.column, *flat.alternates) if name in by_lower), flat.column
         )
-        add(source, segment.safe_alias(source, dialect), flat.description, prop)
+        # RudderStack's names may be plain yet not Segment's snake_case (`_from`): kept as is.
+        plain = sdk != "segment" and segment.is_plain_identifier(source, dialect)
+        alias = source if plain else segment.safe_alias(source, dialect)
+        add(source, alias, flat.description, prop)
     literal_type = casts.literal_type(dialect)
     shared_literals = {name for name, _ in common_docs.SHARED_LITERALS}
     for alias, value, description in literals:
