@@ -129,7 +129,9 @@ def test_the_differences_table():
 def test_descriptions_name_the_sdk():
     for column in segment.common_columns("page", "rudderstack"):
         assert "Segment" not in column.description
-    assert any("RudderStack" in c.description for c in segment.common_columns("page", "rudderstack"))
+    assert any(
+        "RudderStack" in c.description for c in segment.common_columns("page", "rudderstack")
+    )
     blocks = common_docs.docs_blocks("rudderstack")
     assert "Segment" not in blocks and "{% docs reflekt_rudderstack_alias_columns %}" in blocks
     assert "{% docs reflekt_segment_track_columns %}" in common_docs.docs_blocks()
@@ -256,7 +258,10 @@ def test_drift_knows_rudderstack_columns_and_names():
     tables = rudder_tables()
     tables["cart_viewed"] = (*tables["cart_viewed"], WarehouseColumn("totl", "double"))
     report = find_drift(
-        rudder_plan(), SchemaColumns("rudder_prod", tables), {"cart_viewed", "_order"}, "rudderstack"
+        rudder_plan(),
+        SchemaColumns("rudder_prod", tables),
+        {"cart_viewed", "_order"},
+        "rudderstack",
     )
     assert [(i.table, i.kind, i.column) for i in report.items] == [
         ("cart_viewed", "unplanned_column", "totl")
