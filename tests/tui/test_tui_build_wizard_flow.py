@@ -324,6 +324,27 @@ def test_the_preview_shows_the_equivalent_cli_line(warehouse_shop):
     drive(make_app(warehouse_shop.root), scenario)
 
 
+def test_the_sdk_select_offers_rudderstack_and_the_cli_line_says_it(warehouse_shop):
+    async def scenario(pilot):
+        wizard = await open_wizard(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        sdk = wizard.query_one("#wizard-sdk", Select)
+        assert [value for _, value in sdk._options if isinstance(value, str)] == [
+            "segment",
+            "rudderstack",
+        ]
+        sdk.value = "rudderstack"
+        wizard.query_one("#wizard-schema", Input).value = "segment_prod"
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert wizard.step == 2
+        line = text_of(wizard, "#wizard-cli")
+        assert "--source wh.warehouse.segment_prod --sdk rudderstack" in line, line
+
+    drive(make_app(warehouse_shop.root), scenario)
+
+
 # -- dbt build after Write -------------------------------------------------------------------------
 
 

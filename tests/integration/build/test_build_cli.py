@@ -216,8 +216,22 @@ def test_missing_duckdb_file_exits_3(small_project):
 
 
 def test_unsupported_sdk_exits_2(small_project):
-    result = invoke(small_project, "--source", SOURCE, "--sdk", "rudderstack")
+    result = invoke(small_project, "--source", SOURCE, "--sdk", "snowplow")
     assert result.exit_code == 2
+    assert "'segment', 'rudderstack'" in result.output, result.output
+
+
+def test_sdk_rudderstack_builds_rudderstack_models(small_project):
+    """The small project's Segment-shaped tables read as RudderStack's (the names agree):
+    the models are built, say RudderStack, and describe the columns in its docs file."""
+    result = invoke(small_project, "--source", SOURCE, "--sdk", "rudderstack")
+    assert result.exit_code == 0, result.output
+    assert "Built 5 model(s) from 5 schema(s)" in result.output
+    root = small_project.package_dir
+    assert (root / "models/_reflekt_rudderstack_columns.md").is_file()
+    assert not (root / "models/_reflekt_segment_columns.md").exists()
+    sql = (root / "models/segment_prod/stg_segment_prod__cart_viewed.sql").read_text()
+    assert "-- RudderStack delivers at least once" in sql
 
 
 def test_sql_has_no_postgres_only_casts(small_project):
