@@ -192,12 +192,15 @@ def _tables(
         entry = found.setdefault(table, _TableSchemas(call.name, [], {}))
         if schema.name not in entry.events:
             entry.events.append(schema.name)
+        held: set[str] | None = None
         for prop in segment.flatten_properties(schema.properties, sdk):
-            # The name the table holds, of those the SDK's rule allows (`_from`, `from`).
-            by_lower = {column.name.lower() for column in columns.columns(table) or ()}
-            name = next((n for n in prop.alternates if n in by_lower), prop.column)
-            if prop.column in by_lower:
-                name = prop.column
+            name = prop.column
+            if prop.alternates:
+                # The name the table holds, of those the SDK's rule allows (`_from`, `from`).
+                if held is None:
+                    held = {column.name.lower() for column in columns.columns(table) or ()}
+                if name not in held:
+                    name = next((n for n in prop.alternates if n in held), name)
             dotted = ".".join(prop.path)
             if (name, schema.name, dotted) in entry.seen:
                 continue  # an older version's copy: the newest one's type counts
