@@ -691,7 +691,11 @@ def common_columns(call: str, sdk: str = "segment") -> Iterator[CommonColumn]:
         yield CommonColumn("uuid_ts", "uuid_ts", say(UUID_TS_DESCRIPTION))
         return
     for column in (*COMMON_COLUMNS, *layout.extra_columns):
-        if call in column.calls and column.source not in layout.dropped_columns:
+        if call not in column.calls or column.source in layout.dropped_columns:
+            continue
+        if layout.label == "Segment":
+            yield column
+        else:
             yield CommonColumn(column.source, column.alias, say(column.description), column.calls)
 
 
