@@ -25,7 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "push": ("reflekt.commands.push", "Push schemas to a registry (Segment)."),
     "build": (
         "reflekt.commands.build",
-        "Build artifacts from schemas: dbt packages, typed tracking code.",
+        "Build artifacts from schemas: dbt packages, typed tracking code, the event catalog.",
     ),
     "audit": (
         "reflekt.commands.audit",

@@ -14,6 +14,7 @@ from reflekt.commands._common import Run, progress_bar, reflekt_command
 from reflekt.commands._options import profile_option
 from reflekt.commands._written import print_dry_run, print_kept
 from reflekt.commands.build_code import code_command
+from reflekt.commands.build_docs import docs_command
 from reflekt.core.build.segment import SDKS
 
 
@@ -26,6 +27,7 @@ def command() -> None:
       reflekt build dbt --source duckdb.warehouse.segment_prod
       reflekt build code --lang typescript --sdk analytics-next --out src/tracking
       reflekt build code --lang python --check
+      reflekt build docs --format markdown --out wiki/events
     """
 
 
@@ -124,6 +126,7 @@ def dbt_command(
 
 command.add_command(dbt_command, "dbt")
 command.add_command(code_command, "code")
+command.add_command(docs_command, "docs")
 
 DRIFT_LINES = 20  # drift details shown without --verbose
 

@@ -348,3 +348,38 @@ def _python_escape(match: re.Match[str]) -> str:
     if code < 0x100:
         return f"\\x{code:02x}"
     return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+# --- generated pages (the docs site: HTML, Markdown, the search data) ------------------------
+
+
+def display_text(text: str) -> str:
+    """Outside text as a generated page shows it: controls, bidi marks and lone surrogates
+    as visible escapes (`\\u202e`), as `terminal_text` does, so a name cannot look like
+    another or hide text; newline and tab kept. HTML markup is left to the template's
+    autoescape, Markdown to `markdown_text`."""
+    return terminal_text(text)
+
+
+def script_json(value: Any) -> str:
+    """`value` as a JavaScript expression (JSON) that no HTML or JS context can break out of.
+
+    Every non-ASCII character is `\\uXXXX` (no line terminator U+2028/U+2029 stays raw), and
+    `<`, `>` and `&` are too, so `</script>` or `<!--` in a name never ends a script.
+    """
+    text = json.dumps(value, ensure_ascii=True, separators=(",", ":"), sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+_BACKTICK_RUNS = re.compile(r"`+")
+
+
+def markdown_fence(text: str, info: str = "") -> str:
+    """`text` as a fenced Markdown code block that nothing in it can end: the fence is one
+    backtick longer than the longest run of backticks in `text` (at least three). Bidi marks
+    and controls but newline and tab are shown as `\\uXXXX` (in JSON source that is the
+    same value)."""
+    body = terminal_text(text).rstrip("\n")
+    longest = max((len(run) for run in _BACKTICK_RUNS.findall(body)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{info}\n{body}\n{fence}"

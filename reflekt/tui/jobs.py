@@ -49,6 +49,7 @@ from reflekt.tui.messages import (
     DiffDone,
     DiffFailed,
     DiffProgress,
+    DocsDone,
     IndexLoaded,
     JobFailed,
     LintFailed,
@@ -279,6 +280,17 @@ def push_job(
     except Exception as error:
         return JobFailed("Push failed", error)
     return PushDone(result)
+
+
+def docs_job(project: Project) -> DocsDone | JobFailed:
+    """`reflekt build docs`: the HTML catalog of every schema, in its default folder."""
+    from reflekt.core.docs.pipeline import build_docs
+
+    try:
+        result = build_docs(project)
+    except Exception as error:
+        return JobFailed("Build docs failed", error)
+    return DocsDone(result)
 
 
 def load_profile_job(project: Project, profile_name: str | None) -> ProfileLoaded | ProfileFailed:

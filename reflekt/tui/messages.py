@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from reflekt.core.build.dbt_runner import DbtRunResult
     from reflekt.core.build.pipeline import BuildResult
     from reflekt.core.diff import DiffReport
+    from reflekt.core.docs.pipeline import DocsResult
     from reflekt.core.lint.findings import Finding, LintReport
     from reflekt.core.profiles import Profile
     from reflekt.core.registries.base import PullResult, PushResult
@@ -138,6 +139,14 @@ class RegistryRetrying(WorkerMessage):
     def __init__(self, text: str) -> None:
         super().__init__()
         self.text = text
+
+
+class DocsDone(WorkerMessage):
+    """`reflekt build docs` wrote the event catalog (the palette's "Build docs")."""
+
+    def __init__(self, result: DocsResult) -> None:
+        super().__init__()
+        self.result = result
 
 
 class JobFailed(WorkerMessage):

@@ -84,6 +84,11 @@ def main_screen_commands(
             f"The build wizard: schemas, source, preview, write{key('main.build')}",
             screen.action_build,
         ),
+        (
+            "Build docs",
+            "Write the event catalog (HTML, as `reflekt build docs`) and show where",
+            screen.action_build_docs,
+        ),
     ]
     commands += [
         (

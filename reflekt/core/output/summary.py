@@ -17,6 +17,9 @@ this module imports neither the registries nor the build):
   when given (the project root).
 - `Generated typescript (analytics-next) for 27 event(s) from 28 schema(s) in
   artifacts/code/typescript/: 1 new.` (`Would generate ...` for a dry run or a check).
+- `Built the docs (html) of 27 event(s) from 29 schema(s) in artifacts/docs/ (32 new, 0 changed,
+  0 unchanged, 0 removed).` (`Would build ...` for a dry run; `kept 1` is added when a file
+  without the generated header was left alone).
 
 Plain text: names are as the registry gave them; the front end escapes for its display.
 """
@@ -91,10 +94,28 @@ def code_line(result: Any, root: Path | None = None) -> str:
     )
 
 
+def docs_line(result: Any, root: Path | None = None) -> str:
+    plan = result.plan
+    where: Path = result.out_dir
+    if root is not None and where.is_relative_to(root):
+        where = where.relative_to(root)
+    verb = "Would build" if result.dry_run else "Built"
+    counts = (
+        f"{len(plan.new)} new, {len(plan.changed)} changed, {len(plan.unchanged)} unchanged, "
+        f"{len(plan.removed)} removed"
+    )
+    kept = f"; kept {len(plan.kept)}" if plan.kept else ""
+    return (
+        f"{verb} the docs ({result.format}) of {len(result.catalog.events)} event(s) from "
+        f"{result.schema_count} schema(s) in {where}/ ({counts}){kept}."
+    )
+
+
 LINES: dict[str, Callable[[Any, Path | None], str]] = {
     "PullResult": pull_line,
     "PushResult": push_line,
     "BuildResult": build_line,
+    "DocsResult": docs_line,
     "CodeResult": code_line,
 }
 

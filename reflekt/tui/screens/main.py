@@ -47,6 +47,7 @@ from reflekt.tui.jobs import (
     audit_job,
     audit_profile_job,
     compare_job,
+    docs_job,
     lint_job,
     load_index_job,
     pull_job,
@@ -64,6 +65,7 @@ from reflekt.tui.messages import (
     DiffFailed,
     DiffProgress,
     DiskPolled,
+    DocsDone,
     FilterShaped,
     IndexLoaded,
     JobFailed,
@@ -1057,6 +1059,26 @@ class MainScreen(Screen):
                     ("notes", result.collapsed, "dim"),
                 ],
             )
+        )
+
+    def action_build_docs(self) -> None:
+        """Write the event catalog (as `reflekt build docs`), in a worker."""
+        self.notify("Building the docs…", timeout=3)
+        self._docs_worker(self.project)
+
+    @work(thread=True, exclusive=True, group="docs")
+    def _docs_worker(self, project: Project) -> None:
+        self.post_message(docs_job(project))
+
+    @on(DocsDone)
+    def _docs_built(self, message: DocsDone) -> None:
+        result = message.result
+        line = summary_line(result, root=self.project.root)
+        self.notify(
+            clean(f"{line}\nOpen {result.index_path.as_uri()}"),
+            title="Docs built",
+            timeout=10,
+            markup=False,
         )
 
     @on(RegistryRetrying)

@@ -1,0 +1,193 @@
+"""`build_docs()`: select schemas, make the catalog, render it, plan and apply the writes.
+
+The CLI (`reflekt build docs`) and the TUI's palette entry call this one function. Writing
+follows the other builds' rules (`build.writer`): an unchanged file is not rewritten, a file
+without the generated header is never touched (reported as kept), the writes are one
+transaction inside the project, and a generated page the build no longer makes (an event
+removed, or left out of `--select`) is removed.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from reflekt.core.build.pipeline import load_event_schemas
+from reflekt.core.build.writer import WritePlan, apply_plan, compare_files, read_generated
+from reflekt.core.diff import DiffSettings
+from reflekt.core.docs import inputs
+from reflekt.core.docs.model import Catalog, catalog
+from reflekt.core.docs.render import DOCS_MARK, html_files, markdown_files
+from reflekt.core.errors import ReflektError
+from reflekt.core.progress import Progress, no_progress
+from reflekt.core.project import Project
+from reflekt.core.safepath import ensure_inside
+
+DocsFormat = Literal["html", "markdown"]
+FORMATS: tuple[DocsFormat, ...] = ("html", "markdown")
+DEFAULT_OUT: dict[str, str] = {"html": "artifacts/docs", "markdown": "artifacts/docs-md"}
+_SUFFIXES = {"html": (".html", ".css", ".js"), "markdown": (".md",)}
+# Folders the site may not go to: what Reflekt reads as input or keeps for itself.
+_FORBIDDEN_OUT = ("schemas", ".reflekt_cache", ".git", ".logs")
+MAX_STALE_SCAN = 200_000  # files of the output folder looked at for stale pages
+
+
+@dataclass(frozen=True)
+class DocsResult:
+    """What a docs build did (or, with dry_run, would do)."""
+
+    out_dir: Path
+    format: str
+    catalog: Catalog
+    plan: WritePlan
+    dry_run: bool
+    command: str
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def schema_count(self) -> int:
+        return self.catalog.schema_count
+
+    @property
+    def index_path(self) -> Path:
+        return self.out_dir / ("index.html" if self.format == "html" else "index.md")
+
+
+def out_folder(project: Project, fmt: str, out: str | Path | None) -> Path:
+    """`--out` (relative to the working directory), or the format's default folder; inside
+    the project, not the root, and outside schemas/, .reflekt_cache/, .git/, .logs/."""
+    root = Path(os.path.abspath(project.root))
+    target = Path(os.path.abspath(out)) if out is not None else root / DEFAULT_OUT[fmt]
+    if target == root:
+        raise ReflektError(
+            "--out must be a folder of its own, not the project root",
+            hint="for example: --out site/events",
+        )
+    where = ensure_inside(root, target, what="write the docs to")
+    relative = where.relative_to(root)
+    if relative.parts and relative.parts[0] in _FORBIDDEN_OUT:
+        raise ReflektError(
+            f"--out {relative.as_posix()} is inside {relative.parts[0]}/, which Reflekt "
+            "reads or keeps for itself",
+            hint=f"the default is {DEFAULT_OUT[fmt]}/; for GitHub Pages, for example --out docs",
+        )
+    return where
+
+
+def regenerate_command(
+    project: Project, fmt: str, selects: Sequence[str] | None, out_dir: Path, audit: str | None
+) -> str:
+    """The command line that makes this site (for its footer): selects sorted, `--out`
+    relative to the project, so a rebuild gives the same text."""
+    parts = ["reflekt", "build", "docs"]
+    if fmt != "html":
+        parts += ["--format", fmt]
+    for select in sorted({select.rstrip("/") for select in selects or ()}):
+        parts += ["--select", select]
+    relative = out_dir.relative_to(Path(os.path.abspath(project.root))).as_posix()
+    if relative != DEFAULT_OUT[fmt]:
+        parts += ["--out", relative]
+    if audit:
+        parts += ["--with-audit", audit]
+    return shlex.join(parts)
+
+
+def build_docs(
+    project: Project,
+    selects: Sequence[str] | None = None,
+    *,
+    fmt: str = "html",
+    out: str | Path | None = None,
+    with_audit: str | Path | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> DocsResult:
+    """Write the event catalog of the selected schemas (and their other versions).
+
+    Errors (all exit 2): SelectError (bad --select), SchemaFileError (an unreadable schema),
+    ReflektError (an unknown format, an --out outside the project or in a folder Reflekt
+    reads, an --with-audit file that is not an audit report).
+    """
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    report = progress or no_progress
+    if fmt not in FORMATS:
+        raise ReflektError(f"--format '{fmt}' is not one of {', '.join(FORMATS)}")
+    out_dir = out_folder(project, fmt, out)
+    audit = inputs.read_audit(with_audit) if with_audit is not None else None
+    loaded = load_event_schemas(project, selects, report, extra_steps=3)
+    ids = sorted({schema.schema_id for schema in loaded.versions})
+    steps = len(loaded.selected) + 3
+    timings["load"] = time.perf_counter() - started
+
+    mark = time.perf_counter()
+    files = inputs.read_files(project, ids)
+    lint = inputs.lint_lines(project, ids)
+    report(steps - 2, steps, f"linted {len(ids)} schema(s)")
+    models = inputs.dbt_models(project)
+    timings["inputs"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    made = catalog(
+        project.name,
+        files,
+        settings=DiffSettings.of(project),
+        lint=lint,
+        models=models,
+        audit=audit,
+    )
+    audit_arg = _audit_arg(project, with_audit) if with_audit is not None else None
+    command = regenerate_command(project, fmt, selects, out_dir, audit_arg)
+    produced = (html_files if fmt == "html" else markdown_files)(made, command)
+    report(steps - 1, steps, f"rendered {len(produced)} file(s)")
+    timings["render"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    plan = compare_files(out_dir, produced, stale_pages(out_dir, produced, fmt))
+    if not dry_run:
+        apply_plan(plan, project_root=project.root)
+    report(steps, steps, "dry run: nothing written" if dry_run else "files written")
+    timings["write"] = time.perf_counter() - mark
+    timings["total"] = time.perf_counter() - started
+    return DocsResult(out_dir, fmt, made, plan, dry_run, command, timings)
+
+
+def _audit_arg(project: Project, path: str | Path) -> str:
+    """The audit report as the footer names it: relative to the project when inside."""
+    absolute = Path(os.path.abspath(path))
+    root = Path(os.path.abspath(project.root))
+    return absolute.relative_to(root).as_posix() if absolute.is_relative_to(root) else str(path)
+
+
+def _is_docs_page(path: Path) -> bool:
+    """A file this build generated: its first line is the docs header (not another
+    build's, so an `--out` that holds a dbt package never removes its files)."""
+    text = read_generated(path)
+    return text is not None and DOCS_MARK in text.split("\n", 1)[0]
+
+
+def stale_pages(out_dir: Path, produced: dict[str, str], fmt: str) -> list[str]:
+    """Generated files of this format in `out_dir` that the build no longer makes (a file
+    without the header is never listed: it is the user's)."""
+    if not out_dir.is_dir():
+        return []
+    suffixes = _SUFFIXES[fmt]
+    stale: list[str] = []
+    seen = 0
+    for folder, dirs, names in os.walk(out_dir):
+        dirs.sort()
+        for name in sorted(names):
+            seen += 1
+            if seen > MAX_STALE_SCAN:
+                return stale
+            if not name.endswith(suffixes):
+                continue
+            rel = Path(folder, name).relative_to(out_dir).as_posix()
+            if rel not in produced and _is_docs_page(Path(folder, name)):
+                stale.append(rel)
+    return stale

@@ -1,0 +1,330 @@
+"""The catalog as files: a static HTML site, or GitHub-flavoured Markdown pages.
+
+Both are Jinja templates under `templates/`:
+- HTML (`*.html.j2`) renders with autoescape on; outside text goes through `t`
+  (`escape.display_text`: controls and bidi marks made visible) before autoescape, and the
+  JSON source is highlighted here from escaped tokens. The search data is a JS file,
+  `window.REFLEKT_INDEX = <escape.script_json>`, since `fetch` of local JSON fails from
+  `file://`.
+- Markdown (`*.md.j2`) renders with autoescape off and a `finalize` that refuses any value
+  not passed through one of its escaping filters (as the dbt templates do), so nothing
+  outside reaches a page unescaped.
+
+Every file starts with the generated header (`<!-- ... -->`, or `/* ... */` for CSS and
+JS): the writer never touches a file without it. Output is deterministic (no time stamps;
+events, facets and properties sorted), so a rebuild of unchanged schemas is byte-identical.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+from importlib import resources
+from typing import Any
+from urllib.parse import quote
+
+from reflekt.core import escape
+from reflekt.core.build.dbt import GENERATED_MARKER
+from reflekt.core.build.templating import Escaped, UnescapedValueError
+from reflekt.core.docs.model import Catalog, DocEvent, PropertyRow
+
+DOCS_MARK = f"{GENERATED_MARKER} (reflekt build docs)"
+HEADER_TEXT = f"{DOCS_MARK}: do not edit, a rebuild overwrites this file."
+STATUS_LABELS = (
+    ("errors", "Lint errors"),
+    ("warnings", "Lint warnings"),
+    ("deprecated", "Deprecated"),
+    ("clean", "Clean"),
+)
+ASSETS = ("catalog.css", "catalog.js")
+INDEX_DATA = "assets/search-index.js"
+MAX_SEARCH_DESCRIPTION = 400  # characters of a description the search data holds
+
+
+def html_header() -> str:
+    return f"<!-- {HEADER_TEXT} -->"
+
+
+def asset_header() -> str:
+    return f"/* {HEADER_TEXT} */"
+
+
+# --- shared filters ---------------------------------------------------------------------------
+
+
+def href(path: str) -> str:
+    """A page path of ours as a relative URL (each part percent-encoded)."""
+    return quote(path, safe="/~")
+
+
+def anchor(path: str) -> str:
+    """A fragment id for a property path: letters, digits, `-` and `_` kept, the rest hex."""
+    return "p-" + re.sub(r"[^A-Za-z0-9_-]", lambda m: f".{ord(m.group()):x}", path)
+
+
+def pct(rate: float | None) -> str:
+    return "" if rate is None else f"{rate * 100:.2f}%"
+
+
+_JSON_TOKEN = re.compile(
+    r'(?P<string>"(?:[^"\\\n]|\\.)*")(?P<colon>\s*:)?'
+    r"|(?P<number>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)"
+    r"|(?P<literal>\btrue\b|\bfalse\b|\bnull\b)"
+)
+
+
+def json_source(text: str) -> Any:
+    """The file's text as highlighted HTML (Markup): each token escaped, then wrapped."""
+    from markupsafe import Markup
+    from markupsafe import escape as html
+
+    shown = escape.display_text(text)
+    parts: list[str] = []
+    position = 0
+    for match in _JSON_TOKEN.finditer(shown):
+        parts.append(str(html(shown[position : match.start()])))
+        if match.group("string") is not None:
+            kind = "k" if match.group("colon") else "s"
+            parts.append(f'<span class="{kind}">{html(match.group("string"))}</span>')
+            if match.group("colon"):
+                parts.append(str(html(match.group("colon"))))
+        elif match.group("number") is not None:
+            parts.append(f'<span class="n">{html(match.group("number"))}</span>')
+        else:
+            parts.append(f'<span class="l">{html(match.group("literal"))}</span>')
+        position = match.end()
+    parts.append(str(html(shown[position:])))
+    return Markup("".join(parts))
+
+
+# --- HTML -------------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    return escape.display_text(str(value))
+
+
+@cache
+def html_environment() -> Any:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("reflekt.core.docs", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.filters.update({"t": _text, "href": href, "anchor": anchor, "pct": pct})
+    env.filters["json_source"] = json_source
+    return env
+
+
+def _conflicts(catalog: Catalog) -> list[Any]:
+    return [e for e in catalog.properties if e.type_conflict or e.description_conflict]
+
+
+def html_files(catalog: Catalog, command: str) -> dict[str, str]:
+    """{path: text} of the whole site: index, properties, one page per event, assets."""
+    from markupsafe import Markup
+
+    env = html_environment()
+    conflicts = _conflicts(catalog)
+    common = {
+        "header": Markup(html_header()),
+        "project": catalog.project,
+        "events": catalog.events,
+        "properties": catalog.properties,
+        "facets": catalog.facets,
+        "schema_count": catalog.schema_count,
+        "command": command,
+        "with_audit": catalog.with_audit,
+    }
+    files = {
+        "index.html": env.get_template("index.html.j2").render(
+            **common,
+            root="",
+            current="index",
+            conflicts=len(conflicts),
+            status_labels=STATUS_LABELS,
+        ),
+        "properties.html": env.get_template("properties.html.j2").render(
+            **common, root="", current="properties", conflicts=conflicts
+        ),
+        INDEX_DATA: search_data(catalog),
+    }
+    event_template = env.get_template("event.html.j2")
+    for event in catalog.events:
+        files[f"{event.page}.html"] = event_template.render(
+            **common, root="../" * event.page.count("/"), current="event", event=event
+        )
+    for asset in ASSETS:
+        files[f"assets/{asset}"] = static_asset(asset)
+    return {path: _ending(text) for path, text in files.items()}
+
+
+def _ending(text: str) -> str:
+    return text if text.endswith("\n") else text + "\n"
+
+
+def static_asset(name: str) -> str:
+    """A CSS or JS file of `static/`, with the generated header as its first line."""
+    body = resources.files("reflekt.core.docs").joinpath("static", name).read_text("utf-8")
+    return f"{asset_header()}\n{body}"
+
+
+def search_data(catalog: Catalog) -> str:
+    """The index page's search data: `window.REFLEKT_INDEX = {...};`.
+
+    Per event, in the order of the page's list: name, plan, owners, status, property paths
+    and the start of the description, as the page shows them (`display_text`).
+    """
+    events = [
+        [
+            _text(event.name),
+            _text(event.plan),
+            [_text(owner) for owner in event.owners],
+            list(event.status),
+            " ".join(_text(row.path) for row in event.newest.properties),
+            _text(event.description[:MAX_SEARCH_DESCRIPTION]),
+        ]
+        for event in catalog.events
+    ]
+    data = {
+        "version": 1,
+        "fields": ["name", "plan", "owners", "status", "properties", "description"],
+        "events": events,
+    }
+    return f"{asset_header()}\nwindow.REFLEKT_INDEX = {escape.script_json(data)};\n"
+
+
+# --- Markdown ---------------------------------------------------------------------------------
+
+
+def _marked(function: Callable[..., str]) -> Callable[..., Escaped]:
+    def apply(value: Any, *args: Any) -> Escaped:
+        return Escaped(function(value, *args))
+
+    return apply
+
+
+def _md(value: Any) -> str:
+    return escape.markdown_text(escape.display_text(str(value)))
+
+
+def _cell(value: Any) -> str:
+    return escape.markdown_cell(escape.display_text(str(value)))
+
+
+def _code(value: Any) -> str:
+    return escape.markdown_code(escape.display_text(str(value)))
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise UnescapedValueError(f"`n` takes a number, not {type(value).__name__}")
+    return str(value)
+
+
+def _own(value: Any) -> str:
+    """Our own words (a change class, yes/no): letters, digits, spaces and `-` only."""
+    text = str(value)
+    if not re.fullmatch(r"[A-Za-z0-9 -]*", text):
+        raise UnescapedValueError(f"`own` takes our own words, not {text[:40]!r}")
+    return text
+
+
+def _rules(row: PropertyRow) -> str:
+    parts = []
+    if row.const is not None:
+        parts.append(f"const `{_code(row.const)}`")
+    if row.values:
+        parts.append("one of " + ", ".join(f"`{_code(value)}`" for value in row.values))
+    if row.format:
+        parts.append(f"format `{_code(row.format)}`")
+    if row.pattern:
+        parts.append(f"pattern `{_code(row.pattern)}`")
+    parts += [_cell(bound) for bound in row.bounds]
+    return "; ".join(parts)
+
+
+def _indent(depth: Any) -> str:
+    return "&nbsp;&nbsp;" * int(depth) + ("↳ " if depth else "")
+
+
+def _finalize(value: Any) -> Escaped:
+    if isinstance(value, Escaped):
+        return value
+    raise UnescapedValueError(
+        f"a Markdown template printed {type(value).__name__} {str(value)[:40]!r} without "
+        "an escaping filter"
+    )
+
+
+@cache
+def markdown_environment() -> Any:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("reflekt.core.docs", "templates"),
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=_finalize,
+    )
+    env.filters.update(
+        {
+            "md": _marked(_md),
+            "cell": _marked(_cell),
+            "code": _marked(_code),
+            "n": _marked(_number),
+            "own": _marked(_own),
+            "link": _marked(href),
+            "pct": _marked(pct),
+            "rules": _marked(_rules),
+            "indent_md": _marked(_indent),
+            "fence": _marked(escape.markdown_fence),
+        }
+    )
+    return env
+
+
+def markdown_files(catalog: Catalog, command: str) -> dict[str, str]:
+    """{path: text}: index.md, properties.md and one page per event."""
+    env = markdown_environment()
+    conflicts = _conflicts(catalog)
+    common = {
+        "header": Escaped(html_header()),
+        "project": catalog.project,
+        "events": catalog.events,
+        "properties": catalog.properties,
+        "facets": catalog.facets,
+        "schema_count": catalog.schema_count,
+        "command": command,
+        "with_audit": catalog.with_audit,
+    }
+    files = {
+        "index.md": env.get_template("index.md.j2").render(**common, conflicts=len(conflicts)),
+        "properties.md": env.get_template("properties.md.j2").render(**common, conflicts=conflicts),
+    }
+    template = env.get_template("event.md.j2")
+    for event in catalog.events:
+        files[f"{event.page}.md"] = template.render(**common, root=_root(event), event=event)
+    return {path: _tidy(text) for path, text in files.items()}
+
+
+def _root(event: DocEvent) -> str:
+    return "../" * event.page.count("/")
+
+
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def _tidy(text: str) -> str:
+    """One blank line between blocks at most, one newline at the end (templates' loops
+    leave more). Only runs of empty lines are touched: a fenced block never holds one
+    (its lines are JSON source, `markdown_fence` strips trailing newlines; blank lines
+    inside the file's text would be kept only up to one, which JSON does not need)."""
+    return _BLANK_RUNS.sub("\n\n", text).rstrip("\n") + "\n"
