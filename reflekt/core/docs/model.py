@@ -323,7 +323,7 @@ def page_paths(keys: Sequence[str]) -> dict[str, str]:
     pages: dict[str, str] = {}
     for key in sorted(keys):
         parts = [
-            part if check_folder_component(part) is None and "%" not in part else event_folder(part)
+            part if check_folder_component(part) is None else event_folder(part)
             for part in key.split("/")
         ]
         page = "events/" + "/".join(parts)

@@ -220,6 +220,12 @@ def _code(value: Any) -> str:
     return escape.markdown_code(escape.display_text(str(value)))
 
 
+def _cell_code(value: Any) -> str:
+    """Code span text inside a GFM table cell: GFM splits a row at `|` even inside a code
+    span, unless escaped (and shows `\\|` there as `|`)."""
+    return _code(value).replace("|", "\\|")
+
+
 def _number(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise UnescapedValueError(f"`n` takes a number, not {type(value).__name__}")
@@ -237,13 +243,13 @@ def _own(value: Any) -> str:
 def _rules(row: PropertyRow) -> str:
     parts = []
     if row.const is not None:
-        parts.append(f"const `{_code(row.const)}`")
+        parts.append(f"const `{_cell_code(row.const)}`")
     if row.values:
-        parts.append("one of " + ", ".join(f"`{_code(value)}`" for value in row.values))
+        parts.append("one of " + ", ".join(f"`{_cell_code(value)}`" for value in row.values))
     if row.format:
-        parts.append(f"format `{_code(row.format)}`")
+        parts.append(f"format `{_cell_code(row.format)}`")
     if row.pattern:
-        parts.append(f"pattern `{_code(row.pattern)}`")
+        parts.append(f"pattern `{_cell_code(row.pattern)}`")
     parts += [_cell(bound) for bound in row.bounds]
     return "; ".join(parts)
 
@@ -279,6 +285,7 @@ def markdown_environment() -> Any:
             "md": _marked(_md),
             "cell": _marked(_cell),
             "code": _marked(_code),
+            "cellcode": _marked(_cell_code),
             "n": _marked(_number),
             "own": _marked(_own),
             "link": _marked(href),

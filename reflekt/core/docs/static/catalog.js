@@ -51,6 +51,7 @@
     }
 
     input.addEventListener("input", apply);
+    input.form.addEventListener("submit", function (event) { event.preventDefault(); });
     for (var s = 0; s < selects.length; s++) {
       selects[s].addEventListener("change", function (event) {
         facets[event.target.getAttribute("data-facet")] = event.target.value;

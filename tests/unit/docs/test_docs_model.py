@@ -1,0 +1,150 @@
+"""The catalog model: changelog from the diff core, properties tables, property conflicts,
+facets, pages and audit figures, through `build_docs()` on a real project."""
+
+from __future__ import annotations
+
+from reflekt.core.diff import DiffSettings, diff_schemas
+from reflekt.core.docs.model import AuditData, audit_figures, page_paths, property_rows
+from reflekt.core.docs.pipeline import build_docs
+from reflekt.core.project import load_project
+
+
+def _catalog(project, **kwargs):
+    return build_docs(load_project(project.root), dry_run=True, **kwargs).catalog
+
+
+def _event(catalog, key):
+    [event] = [event for event in catalog.events if event.key == key]
+    return event
+
+
+def test_changelog_is_the_diff_cores_between_consecutive_versions(shop):
+    event = _event(_catalog(shop), "segment/ecommerce/Cart_Viewed")
+    assert [v.version for v in event.versions] == ["2-0", "1-1", "1-0"]
+    newest, middle, first = event.versions
+    assert first.previous is None and first.changes == ()
+    assert middle.previous == "1-0" and newest.previous == "1-1"
+    bodies = {
+        version: shop.read_json(f"schemas/segment/ecommerce/Cart_Viewed/{version}.json")
+        for version in ("1-0", "1-1", "2-0")
+    }
+    expected = diff_schemas(bodies["1-1"], bodies["2-0"], DiffSettings())
+    assert [(c.code, c.change_class, c.path) for c in newest.changes] == [
+        (c.code, c.change_class, c.path) for c in expected
+    ]
+    codes = {c.code: c.change_class for c in newest.changes}
+    assert codes["PROPERTY_ADDED_REQUIRED"] == "MAJOR"  # currency
+    assert newest.change_class == "MAJOR"
+    assert ("PROPERTY_ADDED_OPTIONAL", "MINOR", "coupon") in {
+        (c.code, c.change_class, c.path) for c in middle.changes
+    }
+    assert middle.change_class == "MINOR"
+
+
+def test_properties_table_indents_nested_items_with_their_rules(shop):
+    event = _event(_catalog(shop), "segment/ecommerce/Cart_Viewed")
+    rows = {row.path: row for row in event.versions[-1].properties}  # 1-0
+    assert list(rows) == ["cart_id", "products", "products[].sku", "products[].price"]
+    assert rows["cart_id"].required and rows["cart_id"].depth == 0
+    assert rows["products[].sku"].depth == 1 and rows["products[].sku"].required
+    assert not rows["products[].price"].required
+    assert rows["products[].price"].bounds == ("≥ 0",)
+    newest = {row.path: row for row in event.newest.properties}
+    assert newest["currency"].values == ('"USD"', '"EUR"')
+
+
+def test_properties_table_of_scalar_arrays_and_deep_nesting():
+    rows = property_rows(
+        {
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "a": {"type": "object", "properties": {"b": {"type": ["string", "null"]}}},
+        },
+        ["tags"],
+    )
+    assert [(r.path, r.type_text, r.depth) for r in rows] == [
+        ("tags", "array<string>", 0),
+        ("a", "object", 0),
+        ("a.b", "string | null", 1),
+    ]
+    deep: dict = {"type": "object"}
+    node = deep
+    for _ in range(100):
+        child: dict = {"type": "object"}
+        node["properties"] = {"x": child}
+        node = child
+    assert len(property_rows({"root": deep}, [])) == 32  # cut at MAX_DEPTH, no recursion error
+
+
+def test_property_index_flags_conflicting_types_and_descriptions(shop):
+    catalog = _catalog(shop)
+    entries = {entry.path: entry for entry in catalog.properties}
+    cart_id = entries["cart_id"]
+    assert cart_id.types == ("integer", "string")
+    assert cart_id.type_conflict and cart_id.description_conflict
+    assert {use.event for use in cart_id.uses} == {
+        "segment/ecommerce/Cart_Viewed",
+        "segment/ecommerce/Order_Completed",
+    }
+    assert not entries["campaign"].type_conflict
+    assert not entries["campaign"].description_conflict
+
+
+def test_facets_owners_and_status(shop):
+    catalog = _catalog(shop)
+    assert catalog.facets["plan"] == {"segment/ecommerce": 2, "segment/marketing": 2}
+    assert catalog.facets["owner"] == {"checkout": 1, "growth": 1, "marketing": 2}
+    assert _event(catalog, "segment/marketing/Email_Opened").status == ("deprecated",)
+    assert "errors" in _event(catalog, "segment/marketing/Email_Clicked").status
+    clicked = _event(catalog, "segment/marketing/Email_Clicked").newest
+    assert any(line.rule == "RF311" for line in clicked.lint)
+    assert _event(catalog, "segment/ecommerce/Order_Completed").status == ("clean",)
+    assert catalog.schema_count == 6
+
+
+def test_a_selection_documents_every_version_of_its_events(shop):
+    catalog = _catalog(shop, selects=["segment/ecommerce/Cart_Viewed/1-1"])
+    [event] = catalog.events
+    assert [v.version for v in event.versions] == ["2-0", "1-1", "1-0"]
+
+
+def test_pages_are_distinct_on_case_folding_file_systems():
+    pages = page_paths(["segment/p/Cart", "segment/p/cart", "segment/p/a\nb"])
+    assert len(set(pages.values())) == 3
+    assert pages["segment/p/Cart"] == "events/segment/p/Cart"
+    assert pages["segment/p/cart"] == "events/segment/p/cart~2"
+    assert "\n" not in pages["segment/p/a\nb"]
+
+
+def test_audit_figures_by_schema_id_then_event_name():
+    audit = AuditData(
+        source="duckdb.warehouse.segment_prod",
+        since="2025-01-01 00:00:00",
+        until="2025-01-08 00:00:00",
+        audited=frozenset({"segment/shop/Cart_Viewed/1-1.json"}),
+        findings=(
+            {
+                "code": "RA202",
+                "rule": "value-not-allowed",
+                "severity": "error",
+                "schema_id": "segment/shop/Cart_Viewed/1-1.json",
+                "message": "bad currency",
+                "violating": 2,
+                "checked": 100,
+                "rate": 0.02,
+                "last_seen": "2025-01-07 10:00:00",
+            },
+            {"code": "RA201", "schema_id": "segment/shop/Other/1-0.json", "event": "Other"},
+        ),
+        volume=({"table": "cart_viewed", "event": "Cart Viewed", "rows": 100},),
+    )
+    figures = audit_figures(
+        audit,
+        ["segment/shop/Cart_Viewed/1-0.json", "segment/shop/Cart_Viewed/1-1.json"],
+        "Cart Viewed",
+        "cart_viewed",
+    )
+    assert figures.audited
+    assert [(f.code, f.violating, f.checked, f.rate) for f in figures.findings] == [
+        ("RA202", 2, 100, 0.02)
+    ]
+    assert figures.volume is not None and figures.volume.rows == 100
