@@ -8,7 +8,55 @@ HTML parser and opened in Chromium.
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from reflekt.core.names import event_folder
+from reflekt.core.scaffold import NewProject, create_project
+from reflekt.core.schemas import dump_schema, new_schema_body
+
+
+class PlanWriter:
+    """A project on disk for a module-scoped fixture (the shared `make_project` is
+    per test): `add_schema` as `ProjectBuilder.add_schema` does."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        create_project(
+            root,
+            NewProject(
+                name="shop",
+                vendor="com.example",
+                profile="dev",
+                profiles_path="reflekt_profiles.yml",
+            ),
+        )
+
+    def add_schema(
+        self,
+        schema_id: str,
+        properties: dict[str, Any],
+        *,
+        required: list[str] | None = None,
+        description: str = "",
+        metadata: dict[str, Any] | None = None,
+        name: str | None = None,
+    ) -> None:
+        parts = schema_id.split("/")
+        body = new_schema_body(
+            schema_id + ".json",
+            vendor="com.example",
+            name=name or parts[-2].replace("_", " "),
+            version=parts[-1],
+            description=description,
+            metadata=metadata,
+            properties=properties,
+            required=required,
+        )
+        path = self.root / "schemas" / f"{schema_id}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(dump_schema(body), encoding="utf-8")
+
 
 HOSTILE_NAME = '</script><img src=x onerror="alert(1)"> {{ 7*7 }} | Cart\u202eevil 🛒'
 HOSTILE_DESCRIPTION = "Line one\nline two | with {{ env_var('X') }} and <script>alert(2)</script>."

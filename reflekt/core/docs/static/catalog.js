@@ -119,8 +119,12 @@
         window.history.replaceState(null, "", "#v" + select.value);
       }
     });
-    var hash = decodeURIComponent(window.location.hash.replace(/^#v/, ""));
-    show(hash || sections[0].getAttribute("data-version"), false);
+    function fromHash() {
+      var hash = decodeURIComponent(window.location.hash.replace(/^#v/, ""));
+      show(hash || sections[0].getAttribute("data-version"), false);
+    }
+    window.addEventListener("hashchange", fromHash);
+    fromHash();
   }
 
   setupIndex();
