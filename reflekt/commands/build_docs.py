@@ -82,6 +82,7 @@ def docs_command(
             out=out,
             with_audit=with_audit,
             dry_run=dry_run,
+            jobs=_jobs(),
             progress=update,
         )
     run.debug(", ".join(f"{key} {value:.2f}s" for key, value in result.timings.items()))
@@ -101,6 +102,16 @@ def docs_command(
     if not result.dry_run:
         run.out.print(f"Open: {escape(result.index_path.as_uri())}", soft_wrap=True)
     return 0
+
+
+def _jobs() -> int:
+    """Processes for a large cold lint: the CPUs this process may use (as `reflekt lint`)."""
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def _render_kept(run: Run, result) -> None:

@@ -358,6 +358,8 @@ def display_text(text: str) -> str:
     as visible escapes (`\\u202e`), as `terminal_text` does, so a name cannot look like
     another or hide text; newline and tab kept. HTML markup is left to the template's
     autoescape, Markdown to `markdown_text`."""
+    if text.isprintable():  # the common case, in C: nothing here is a control or bidi mark
+        return text
     return terminal_text(text)
 
 

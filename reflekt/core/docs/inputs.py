@@ -45,13 +45,15 @@ def read_files(project: Project, schema_ids: Sequence[str]) -> list[SchemaFile]:
     return found
 
 
-def lint_lines(project: Project, schema_ids: Sequence[str]) -> dict[str, list[LintLine]]:
+def lint_lines(
+    project: Project, schema_ids: Sequence[str], jobs: int = 1
+) -> dict[str, list[LintLine]]:
     """Lint findings per schema id, through the lint cache (what did not change is not
-    linted again)."""
+    linted again); `jobs` > 1 lints a large cold selection in forked processes."""
     from reflekt.core.lint import lint_project
 
     paths = [str(project.schemas_dir / schema_id) for schema_id in schema_ids]
-    report = lint_project(project, paths, cache=True, whole_project=False)
+    report = lint_project(project, paths, jobs=jobs, cache=True, whole_project=False)
     lines: dict[str, list[LintLine]] = {}
     for finding in sorted(report.findings, key=lambda f: (f.line or 0, f.rule, f.message)):
         lines.setdefault(finding.schema_id, []).append(

@@ -38,6 +38,7 @@ BOUND_KEYWORDS = (
     ("maxItems", "items ≤"),
     ("multipleOf", "multiple of"),
 )
+USES_SHOWN = 12  # events named per property (or per variant of a conflict) before "and N more"
 OWNER_KEY = "code_owner"
 NO_OWNER = "(no owner)"
 
@@ -247,6 +248,16 @@ class PropertyEntry:
     @property
     def types(self) -> tuple[str, ...]:
         return tuple(sorted({use.types for use in self.uses}))
+
+    @property
+    def variants(self) -> tuple[tuple[str, str, tuple[PropertyUse, ...]], ...]:
+        """(types, description, uses) per distinct declaration, the most used first: how a
+        conflict reads (`string`, "The cart.": 12 events; `integer`, ...: 1 event)."""
+        groups: dict[tuple[str, str], list[PropertyUse]] = {}
+        for use in self.uses:
+            groups.setdefault((use.types, use.description.strip()), []).append(use)
+        ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+        return tuple((types, text, tuple(uses)) for (types, text), uses in ordered)
 
     @property
     def type_conflict(self) -> bool:

@@ -105,13 +105,15 @@ def build_docs(
     out: str | Path | None = None,
     with_audit: str | Path | None = None,
     dry_run: bool = False,
+    jobs: int = 1,
     progress: Progress | None = None,
 ) -> DocsResult:
     """Write the event catalog of the selected schemas (and their other versions).
 
     Errors (all exit 2): SelectError (bad --select), SchemaFileError (an unreadable schema),
     ReflektError (an unknown format, an --out outside the project or in a folder Reflekt
-    reads, an --with-audit file that is not an audit report).
+    reads, an --with-audit file that is not an audit report). `jobs` > 1 lints a large cold
+    selection in that many forked processes (the CLI's choice; the TUI, threaded, keeps 1).
     """
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -127,7 +129,7 @@ def build_docs(
 
     mark = time.perf_counter()
     files = inputs.read_files(project, ids)
-    lint = inputs.lint_lines(project, ids)
+    lint = inputs.lint_lines(project, ids, jobs)
     report(steps - 2, steps, f"linted {len(ids)} schema(s)")
     models = inputs.dbt_models(project)
     timings["inputs"] = time.perf_counter() - mark
@@ -143,7 +145,8 @@ def build_docs(
     )
     audit_arg = _audit_arg(project, with_audit) if with_audit is not None else None
     command = regenerate_command(project, fmt, selects, out_dir, audit_arg)
-    produced = (html_files if fmt == "html" else markdown_files)(made, command)
+    renderer = html_files if fmt == "html" else markdown_files
+    produced = renderer(made, command, lambda rel: read_generated(out_dir / rel))
     report(steps - 1, steps, f"rendered {len(produced)} file(s)")
     timings["render"] = time.perf_counter() - mark
 

@@ -2,8 +2,9 @@
 
 Both are Jinja templates under `templates/`:
 - HTML (`*.html.j2`) renders with autoescape on; outside text goes through `t`
-  (`escape.display_text`: controls and bidi marks made visible) before autoescape, and the
-  JSON source is highlighted here from escaped tokens. The search data is a JS file,
+  (`escape.display_text`: controls and bidi marks made visible) before autoescape. The
+  JSON source is written as text and highlighted in the browser when opened (the script
+  builds text nodes, never markup). The search data is a JS file,
   `window.REFLEKT_INDEX = <escape.script_json>`, since `fetch` of local JSON fails from
   `file://`.
 - Markdown (`*.md.j2`) renders with autoescape off and a `finalize` that refuses any value
@@ -17,17 +18,19 @@ events, facets and properties sorted), so a rebuild of unchanged schemas is byte
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from reflekt.core import escape
 from reflekt.core.build.dbt import GENERATED_MARKER
 from reflekt.core.build.templating import Escaped, UnescapedValueError
-from reflekt.core.docs.model import Catalog, DocEvent, PropertyRow
+from reflekt.core.docs.model import USES_SHOWN, Catalog, DocEvent, PropertyRow
 
 DOCS_MARK = f"{GENERATED_MARKER} (reflekt build docs)"
 HEADER_TEXT = f"{DOCS_MARK}: do not edit, a rebuild overwrites this file."
@@ -42,6 +45,49 @@ INDEX_DATA = "assets/search-index.js"
 MAX_SEARCH_DESCRIPTION = 400  # characters of a description the search data holds
 
 
+Existing = Callable[[str], "str | None"]  # a generated file's text now, by relative path
+PAGE_KEY = "<!-- reflekt docs page: "
+
+
+@cache
+def _code_digest() -> str:
+    """What the pages' look depends on besides their data: the templates, the static
+    files and this module (a new Reflekt renders every page again)."""
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for path in sorted(
+        [*package.glob("templates/*.j2"), *package.glob("static/*"), Path(__file__)]
+    ):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def keyed_page(
+    path: str, inputs: str, render_page: Callable[[], str], existing: Existing | None
+) -> str:
+    """An event page, rendered only when it has to be.
+
+    Its second line names the digest of what it was made from (`inputs`: the event's data,
+    the page's context, the templates) and of its own text below that line. When the page
+    on disk carries the same two, it is this page already: its text is reused (a rebuild of
+    5,000 unchanged events renders none). A page edited by hand fails the second digest and
+    is rendered again (and then overwritten: it still has the header).
+    """
+    key = _digest(_code_digest() + "\0" + inputs)
+    current = existing(path) if existing is not None else None
+    if current is not None:
+        first, _, rest = current.partition("\n")
+        line, _, body = rest.partition("\n")
+        if line == f"{PAGE_KEY}{key} {_digest(body)} -->":
+            return current
+    first, _, body = render_page().partition("\n")
+    return f"{first}\n{PAGE_KEY}{key} {_digest(body)} -->\n{body}"
+
+
 def html_header() -> str:
     return f"<!-- {HEADER_TEXT} -->"
 
@@ -53,6 +99,7 @@ def asset_header() -> str:
 # --- shared filters ---------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=65536)
 def href(path: str) -> str:
     """A page path of ours as a relative URL (each part percent-encoded)."""
     return quote(path, safe="/~")
@@ -65,37 +112,6 @@ def anchor(path: str) -> str:
 
 def pct(rate: float | None) -> str:
     return "" if rate is None else f"{rate * 100:.2f}%"
-
-
-_JSON_TOKEN = re.compile(
-    r'(?P<string>"(?:[^"\\\n]|\\.)*")(?P<colon>\s*:)?'
-    r"|(?P<number>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)"
-    r"|(?P<literal>\btrue\b|\bfalse\b|\bnull\b)"
-)
-
-
-def json_source(text: str) -> Any:
-    """The file's text as highlighted HTML (Markup): each token escaped, then wrapped."""
-    from markupsafe import Markup
-    from markupsafe import escape as html
-
-    shown = escape.display_text(text)
-    parts: list[str] = []
-    position = 0
-    for match in _JSON_TOKEN.finditer(shown):
-        parts.append(str(html(shown[position : match.start()])))
-        if match.group("string") is not None:
-            kind = "k" if match.group("colon") else "s"
-            parts.append(f'<span class="{kind}">{html(match.group("string"))}</span>')
-            if match.group("colon"):
-                parts.append(str(html(match.group("colon"))))
-        elif match.group("number") is not None:
-            parts.append(f'<span class="n">{html(match.group("number"))}</span>')
-        else:
-            parts.append(f'<span class="l">{html(match.group("literal"))}</span>')
-        position = match.end()
-    parts.append(str(html(shown[position:])))
-    return Markup("".join(parts))
 
 
 # --- HTML -------------------------------------------------------------------------------------
@@ -116,7 +132,6 @@ def html_environment() -> Any:
         keep_trailing_newline=True,
     )
     env.filters.update({"t": _text, "href": href, "anchor": anchor, "pct": pct})
-    env.filters["json_source"] = json_source
     return env
 
 
@@ -124,7 +139,7 @@ def _conflicts(catalog: Catalog) -> list[Any]:
     return [e for e in catalog.properties if e.type_conflict or e.description_conflict]
 
 
-def html_files(catalog: Catalog, command: str) -> dict[str, str]:
+def html_files(catalog: Catalog, command: str, existing: Existing | None = None) -> dict[str, str]:
     """{path: text} of the whole site: index, properties, one page per event, assets."""
     from markupsafe import Markup
 
@@ -139,6 +154,7 @@ def html_files(catalog: Catalog, command: str) -> dict[str, str]:
         "schema_count": catalog.schema_count,
         "command": command,
         "with_audit": catalog.with_audit,
+        "shown": USES_SHOWN,
     }
     files = {
         "index.html": env.get_template("index.html.j2").render(
@@ -154,10 +170,16 @@ def html_files(catalog: Catalog, command: str) -> dict[str, str]:
         INDEX_DATA: search_data(catalog),
     }
     event_template = env.get_template("event.html.j2")
+    context = repr((catalog.project, command, catalog.with_audit))
     for event in catalog.events:
-        files[f"{event.page}.html"] = event_template.render(
-            **common, root="../" * event.page.count("/"), current="event", event=event
-        )
+        path = f"{event.page}.html"
+
+        def page(event: DocEvent = event) -> str:
+            return _ending(
+                event_template.render(**common, root=_root(event), current="event", event=event)
+            )
+
+        files[path] = keyed_page(path, f"html\0{context}\0{event!r}", page, existing)
     for asset in ASSETS:
         files[f"assets/{asset}"] = static_asset(asset)
     return {path: _ending(text) for path, text in files.items()}
@@ -298,7 +320,9 @@ def markdown_environment() -> Any:
     return env
 
 
-def markdown_files(catalog: Catalog, command: str) -> dict[str, str]:
+def markdown_files(
+    catalog: Catalog, command: str, existing: Existing | None = None
+) -> dict[str, str]:
     """{path: text}: index.md, properties.md and one page per event."""
     env = markdown_environment()
     conflicts = _conflicts(catalog)
@@ -311,15 +335,23 @@ def markdown_files(catalog: Catalog, command: str) -> dict[str, str]:
         "schema_count": catalog.schema_count,
         "command": command,
         "with_audit": catalog.with_audit,
+        "shown": USES_SHOWN,
     }
     files = {
         "index.md": env.get_template("index.md.j2").render(**common, conflicts=len(conflicts)),
         "properties.md": env.get_template("properties.md.j2").render(**common, conflicts=conflicts),
     }
+    files = {path: _tidy(text) for path, text in files.items()}
     template = env.get_template("event.md.j2")
+    context = repr((catalog.project, command, catalog.with_audit))
     for event in catalog.events:
-        files[f"{event.page}.md"] = template.render(**common, root=_root(event), event=event)
-    return {path: _tidy(text) for path, text in files.items()}
+        path = f"{event.page}.md"
+
+        def page(event: DocEvent = event) -> str:
+            return _tidy(template.render(**common, root=_root(event), event=event))
+
+        files[path] = keyed_page(path, f"markdown\0{context}\0{event!r}", page, existing)
+    return files
 
 
 def _root(event: DocEvent) -> str:

@@ -108,6 +108,14 @@ def test_version_switcher_shows_each_versions_changelog(browser, site):
     select.select_by_value("1-0")
     assert _shown_version(browser) == ("1-0", [])
     assert "The first version." in browser.find_element(By.ID, "v1-0").text
+    source = browser.find_element(By.CSS_SELECTOR, "#v1-0 details.source summary")
+    source.click()  # opening the JSON source highlights it
+    keys = browser.execute_script(
+        "return [...document.querySelectorAll('#v1-0 pre.json span.k')].map(s => s.textContent)"
+    )
+    assert keys[:3] == ['"$schema"', '"$id"', '"description"']
+    text = browser.find_element(By.CSS_SELECTOR, "#v1-0 pre.json").text
+    assert '"version": "1-0"' in text
     _open(browser, page.as_uri() + "#v1-1")  # a link to one version opens it
     assert _shown_version(browser)[0] == "1-1"
     assert _console_errors(browser) == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -169,14 +170,25 @@ def test_hostile_names_are_text_in_html(hostile):
     assert index["events"][0][0] == display_text(HOSTILE_NAME)
 
 
+KEY_LINE = re.compile(rb"^<!-- reflekt docs page: [0-9a-f]{32} [0-9a-f]{32} -->$", re.MULTILINE)
+
+
+def _unkeyed(data: bytes) -> bytes:
+    lines = data.split(b"\n")
+    if len(lines) > 1 and KEY_LINE.match(lines[1]):
+        lines[1] = b"<!-- reflekt docs page: KEY -->"
+    return b"\n".join(lines)
+
+
 def test_hostile_markdown_matches_the_golden_files(hostile):
     """REFLEKT_UPDATE_GOLDEN=1 rewrites the golden files."""
     assert run(hostile, "--format", "markdown").exit_code == 0
     made = files_under(hostile.root / "artifacts" / "docs-md")
     assert f"events/segment/hostile/{hostile_folder()}.md" in made
-    # Golden names: the event page under a fixed name (its folder is the escaped name).
+    # Golden names: the event page under a fixed name (its folder is the escaped name); its
+    # key line (digests of its inputs, Reflekt's templates among them) as a placeholder.
     renamed = {
-        ("events/hostile-event.md" if path.startswith("events/") else path): data
+        ("events/hostile-event.md" if path.startswith("events/") else path): _unkeyed(data)
         for path, data in made.items()
     }
     if os.environ.get("REFLEKT_UPDATE_GOLDEN"):
@@ -336,3 +348,29 @@ def test_event_page_names_the_dbt_model_and_its_columns(shop):
         / "ecommerce"
         / "Order_Completed.html"
     ).read_text(encoding="utf-8")
+
+
+def test_a_rebuild_renders_only_what_changed_and_restores_edited_pages(shop):
+    """Unchanged events' pages are reused (their key line matches); a page edited below
+    its header is rendered again and overwritten; a changed schema rewrites its own page."""
+    folder = shop.root / "artifacts" / "docs"
+    assert run(shop).exit_code == 0
+    cart = folder / "events" / "segment" / "ecommerce" / "Cart_Viewed.html"
+    original = cart.read_text(encoding="utf-8")
+    head, body = original.split("\n", 2)[:2], original.split("\n", 2)[2]
+    cart.write_text("\n".join([*head, body.replace("Cart Viewed", "Hacked")]), encoding="utf-8")
+    shop.add_schema(
+        "segment/ecommerce/Order_Completed/1-0",
+        {"order_id": {"type": "string", "description": "The order."}},
+        required=["order_id"],
+        metadata={"code_owner": "checkout"},
+        description="A user completed an order (new words).",
+    )
+    result = run(shop)
+    assert result.exit_code == 0, result.output
+    assert cart.read_text(encoding="utf-8") == original
+    assert "(0 new, 5 changed," in result.output  # the two pages, index, search data, props
+    order = (folder / "events" / "segment" / "ecommerce" / "Order_Completed.html").read_text(
+        encoding="utf-8"
+    )
+    assert "(new words)" in order

@@ -5,7 +5,7 @@
 
   function visibleLinks(list) {
     var links = [];
-    var items = list.children;
+    var items = Array.prototype.slice.call(list.children);
     for (var i = 0; i < items.length; i++) {
       if (!items[i].hidden) links.push(items[i].querySelector("a"));
     }
@@ -17,7 +17,7 @@
     var list = document.getElementById("events");
     var data = window.REFLEKT_INDEX;
     if (!input || !list || !data) return;
-    var items = list.children;
+    var items = Array.prototype.slice.call(list.children);
     var rows = data.events.map(function (e) {
       return {
         plan: e[1],
@@ -127,6 +127,50 @@
     fromHash();
   }
 
+  // JSON source: highlighted when first opened, from text nodes (no markup is parsed).
+  var TOKEN = /("(?:[^"\\\n]|\\.)*")(\s*:)?|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|\b(true|false|null)\b/g;
+
+  function highlight(code) {
+    var text = code.textContent;
+    var out = document.createDocumentFragment();
+    var last = 0;
+    var match;
+    function span(kind, value) {
+      var node = document.createElement("span");
+      node.className = kind;
+      node.textContent = value;
+      out.appendChild(node);
+    }
+    TOKEN.lastIndex = 0;
+    while ((match = TOKEN.exec(text)) !== null) {
+      if (match.index > last) out.appendChild(document.createTextNode(text.slice(last, match.index)));
+      if (match[1] !== undefined) {
+        span(match[2] ? "k" : "s", match[1]);
+        if (match[2]) out.appendChild(document.createTextNode(match[2]));
+      } else if (match[3] !== undefined) {
+        span("n", match[3]);
+      } else {
+        span("l", match[4]);
+      }
+      last = TOKEN.lastIndex;
+    }
+    out.appendChild(document.createTextNode(text.slice(last)));
+    code.textContent = "";
+    code.appendChild(out);
+    code.setAttribute("data-highlighted", "");
+  }
+
+  function setupSources() {
+    var sources = document.querySelectorAll("details.source");
+    for (var i = 0; i < sources.length; i++) {
+      sources[i].addEventListener("toggle", function (event) {
+        var code = event.target.querySelector("pre.json code");
+        if (event.target.open && code && !code.hasAttribute("data-highlighted")) highlight(code);
+      });
+    }
+  }
+
   setupIndex();
   setupVersions();
+  setupSources();
 })();
