@@ -92,7 +92,7 @@ def _shown_version(browser) -> tuple[str, list[str]]:
 
 def test_version_switcher_shows_each_versions_changelog(browser, site):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     page = site / "events" / "segment" / "ecommerce" / "Cart_Viewed.html"
     _open(browser, page.as_uri())
@@ -109,16 +109,28 @@ def test_version_switcher_shows_each_versions_changelog(browser, site):
     assert _shown_version(browser) == ("1-0", [])
     assert "The first version." in browser.find_element(By.ID, "v1-0").text
     source = browser.find_element(By.CSS_SELECTOR, "#v1-0 details.source summary")
-    source.click()  # opening the JSON source highlights it
-    keys = browser.execute_script(
-        "return [...document.querySelectorAll('#v1-0 pre.json span.k')].map(s => s.textContent)"
+    source.click()  # opening the JSON source highlights it (on the `toggle` event, queued)
+    keys = WebDriverWait(browser, 10).until(
+        lambda driver: driver.execute_script(
+            "return [...document.querySelectorAll('#v1-0 pre.json span.k')].map(s => s.textContent)"
+        )
     )
     assert keys[:3] == ['"$schema"', '"$id"', '"description"']
     text = browser.find_element(By.CSS_SELECTOR, "#v1-0 pre.json").text
     assert '"version": "1-0"' in text
-    _open(browser, page.as_uri() + "#v1-1")  # a link to one version opens it
-    assert _shown_version(browser)[0] == "1-1"
+    _open(browser, page.as_uri() + "#v1-1")  # a link to one version opens it (hashchange)
+    WebDriverWait(browser, 10).until(lambda driver: _shown_version(driver)[0] == "1-1")
     assert _console_errors(browser) == []
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:  # printed, every version shows, the search and switcher do not
+        shown = browser.execute_script(
+            "return [...document.querySelectorAll('section.version')]"
+            ".map(s => getComputedStyle(s).display !== 'none')"
+        )
+        assert shown == [True, True, True]
+        assert not browser.find_element(By.ID, "version-select").is_displayed()
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
 
 
 def test_hostile_names_are_shown_as_text(browser, site):
