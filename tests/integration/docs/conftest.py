@@ -7,27 +7,19 @@ Without the browser, its driver or selenium the tests skip, saying which is miss
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from pathlib import Path
 
 import pytest
-from docs_support import PlanWriter, add_hostile, add_shop
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-ROOT = Path(__file__).resolve().parents[3]
-ARTIFACTS = ROOT / ".test-artifacts" / "docs"
-AXE = Path(os.environ.get("REFLEKT_AXE_JS", ROOT / ".test-tools/node_modules/axe-core/axe.min.js"))
-FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
+from docs_support import (
+    ARTIFACTS,
+    CHROMEDRIVER,
+    CHROMIUM,
+    FLAGS,
+    PlanWriter,
+    add_hostile,
+    add_shop,
 )
 
 

@@ -6,8 +6,7 @@ and phone sizes (into .test-artifacts/docs/)."""
 from __future__ import annotations
 
 import pytest
-from conftest import AXE
-from docs_support import HOSTILE_NAME, hostile_folder
+from docs_support import AXE, HOSTILE_NAME, hostile_folder
 
 from reflekt.core.escape import display_text
 
