@@ -23,8 +23,8 @@ from reflekt.commands._common import Run, progress_bar, reflekt_command
     "-o",
     type=click.Path(file_okay=False),
     default=None,
-    help="Output folder, inside the project (not schemas/ or .reflekt_cache/). Default: "
-    "artifacts/docs/ (html), artifacts/docs-md/ (markdown).",
+    help="Output folder, inside the project (relative to the project root; not schemas/ or "
+    ".reflekt_cache/). Default: artifacts/docs/ (html), artifacts/docs-md/ (markdown).",
 )
 @click.option(
     "--format",

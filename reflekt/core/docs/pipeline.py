@@ -26,7 +26,7 @@ from reflekt.core.docs.render import DOCS_MARK, html_files, markdown_files
 from reflekt.core.errors import ReflektError
 from reflekt.core.progress import Progress, no_progress
 from reflekt.core.project import Project
-from reflekt.core.safepath import ensure_inside
+from reflekt.core.safepath import ensure_inside, inside
 
 DocsFormat = Literal["html", "markdown"]
 FORMATS: tuple[DocsFormat, ...] = ("html", "markdown")
@@ -59,14 +59,23 @@ class DocsResult:
 
 
 def out_folder(project: Project, fmt: str, out: str | Path | None) -> Path:
-    """`--out` (relative to the working directory), or the format's default folder; inside
-    the project, not the root, and outside schemas/, .reflekt_cache/, .git/, .logs/."""
+    """`--out` (a relative one is relative to the project root, as the footer's rebuild
+    command writes it, wherever the command runs from), or the format's default folder;
+    inside the project, not the root, and outside schemas/, .reflekt_cache/, .git/, .logs/
+    (as `reflekt build code` decides)."""
     root = Path(os.path.abspath(project.root))
-    target = Path(os.path.abspath(out)) if out is not None else root / DEFAULT_OUT[fmt]
+    chosen = Path(out) if out is not None else Path(DEFAULT_OUT[fmt])
+    target = Path(os.path.abspath(root / chosen))  # an absolute `chosen` stays itself
     if target == root:
         raise ReflektError(
             "--out must be a folder of its own, not the project root",
-            hint="for example: --out site/events",
+            hint="for example: --out docs (GitHub Pages publishes a docs/ folder)",
+        )
+    if not inside(root, target):
+        raise ReflektError(
+            f"--out {chosen} is outside the project {root}",
+            hint="the docs are written inside the project: give a folder under it (relative "
+            "to the project root), for example --out docs",
         )
     where = ensure_inside(root, target, what="write the docs to")
     relative = where.relative_to(root)

@@ -97,7 +97,8 @@ def test_header_guard_and_stale_pages(shop):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--out", "{outside}"], "refusing to write the docs to"),
+        (["--out", "{outside}"], "is outside the project"),
+        (["--out", "../elsewhere"], "is outside the project"),
         (["--out", "schemas/site"], "is inside schemas/"),
         (["--out", ".reflekt_cache/site"], "is inside .reflekt_cache/"),
         (["--out", "."], "not the project root"),
