@@ -20,7 +20,13 @@ from reflekt.core.errors import ReflektError, SchemaFileError
 from reflekt.core.profiles import Profile
 from reflekt.core.progress import Progress, no_progress
 from reflekt.core.project import Project
-from reflekt.core.schemas import SchemaIdOf, list_schema_paths, load_schema, schema_ids
+from reflekt.core.schemas import (
+    SchemaDocument,
+    SchemaIdOf,
+    list_schema_paths,
+    load_schema,
+    schema_ids,
+)
 from reflekt.core.select import Selected, select_files
 from reflekt.core.warehouse import SourceArg, check_database, introspect
 
@@ -81,11 +87,13 @@ def load_event_schemas(
     progress: Progress = no_progress,
     *,
     extra_steps: int = 0,
+    documents: dict[str, SchemaDocument] | None = None,
 ) -> LoadedSchemas:
     """Read the selected schema files (SchemaFileError on the first unreadable one, with
     lint's hint), then the other versions of their events. Progress counts files read, out
     of the files plus `extra_steps` the caller reports after. Only what the selects can
-    match is listed (as strings: a Path is built only for a file read)."""
+    match is listed (as strings: a Path is built only for a file read). A caller that needs
+    the files' text too (the docs build) passes `documents`, filled by schema id."""
     selection = select_files(project.schemas_dir, selects)
     paths = [Path(path) for path in selection.paths]
     total = len(paths) + extra_steps
@@ -104,9 +112,11 @@ def load_event_schemas(
                 "--select",
             ) from None
         selected.append(EventSchema.from_body(doc.schema_id.path, doc.body or {}))
+        if documents is not None:
+            documents[doc.schema_id.path] = doc
         if index % 50 == 0 or index == len(paths):
             progress(index, total, f"read {index} schema(s)")
-    others = _other_versions(project, selection.folders, selected)
+    others = _other_versions(project, selection.folders, selected, documents)
     return LoadedSchemas(selected, [*selected, *others], project.schemas_dir, selection)
 
 
@@ -201,7 +211,10 @@ def build_dbt(
 
 
 def _other_versions(
-    project: Project, listing: Mapping[str, list[str]], selected: Sequence[EventSchema]
+    project: Project,
+    listing: Mapping[str, list[str]],
+    selected: Sequence[EventSchema],
+    documents: dict[str, SchemaDocument] | None = None,
 ) -> list[EventSchema]:
     """The unselected versions of the selected events: an event's model selects the columns
     of all its versions, and a column another version plans is not unplanned. An unreadable
@@ -221,4 +234,6 @@ def _other_versions(
             except SchemaFileError:
                 continue
             others.append(EventSchema.from_body(doc.schema_id.path, doc.body or {}))
+            if documents is not None:
+                documents[doc.schema_id.path] = doc
     return others

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,21 +21,20 @@ from reflekt.core.docs.model import AuditData, DbtModel, LintLine, ModelColumn, 
 from reflekt.core.errors import ReflektError
 from reflekt.core.project import Project
 from reflekt.core.readfile import UnreadableFileError, read_regular
-from reflekt.core.schemas import printable, read_schema
+from reflekt.core.schemas import SchemaDocument, printable
 
 AUDIT_LIMIT = 256 * 1024 * 1024  # bytes of an audit report (its samples are capped already)
 MAX_MODEL_FILES = 100_000  # generated docs files looked at in the dbt package
 SOURCE_SHOWN_LIMIT = 512 * 1024  # characters of a schema file shown as its JSON source
 
 
-def read_files(project: Project, schema_ids: Sequence[str]) -> list[SchemaFile]:
-    """The selected schemas' files (parsed by `load_event_schemas` before), with their text
-    for the JSON source. A file that became unreadable since is left out."""
+def schema_files(documents: Mapping[str, SchemaDocument]) -> list[SchemaFile]:
+    """The schema files `load_event_schemas` read (by schema id), with their text for the
+    JSON source (cut past SOURCE_SHOWN_LIMIT characters)."""
     from reflekt.core.build.dbt import EventSchema
 
     found: list[SchemaFile] = []
-    for schema_id in schema_ids:
-        doc = read_schema(project.schemas_dir / schema_id, project.schemas_dir)
+    for schema_id, doc in sorted(documents.items()):
         if doc.body is None:
             continue
         text = doc.text

@@ -27,6 +27,7 @@ from reflekt.core.errors import ReflektError
 from reflekt.core.progress import Progress, no_progress
 from reflekt.core.project import Project
 from reflekt.core.safepath import ensure_inside, inside
+from reflekt.core.schemas import SchemaDocument
 
 DocsFormat = Literal["html", "markdown"]
 FORMATS: tuple[DocsFormat, ...] = ("html", "markdown")
@@ -131,13 +132,14 @@ def build_docs(
         raise ReflektError(f"--format '{fmt}' is not one of {', '.join(FORMATS)}")
     out_dir = out_folder(project, fmt, out)
     audit = inputs.read_audit(with_audit) if with_audit is not None else None
-    loaded = load_event_schemas(project, selects, report, extra_steps=3)
+    documents: dict[str, SchemaDocument] = {}
+    loaded = load_event_schemas(project, selects, report, extra_steps=3, documents=documents)
     ids = sorted({schema.schema_id for schema in loaded.versions})
     steps = len(loaded.selected) + 3
     timings["load"] = time.perf_counter() - started
 
     mark = time.perf_counter()
-    files = inputs.read_files(project, ids)
+    files = inputs.schema_files(documents)
     lint = inputs.lint_lines(project, ids, jobs)
     report(steps - 2, steps, f"linted {len(ids)} schema(s)")
     models = inputs.dbt_models(project)
