@@ -332,11 +332,13 @@ def page_paths(keys: Sequence[str]) -> dict[str, str]:
     two keys that would share a page (a case-folding file system) get `~2`, `~3`."""
     taken: set[str] = set()
     pages: dict[str, str] = {}
+    safe: dict[str, str] = {}  # folder name -> as a page path part (plans repeat)
     for key in sorted(keys):
-        parts = [
-            part if check_folder_component(part) is None else event_folder(part)
-            for part in key.split("/")
-        ]
+        parts = []
+        for part in key.split("/"):
+            if part not in safe:
+                safe[part] = part if check_folder_component(part) is None else event_folder(part)
+            parts.append(safe[part])
         page = "events/" + "/".join(parts)
         candidate, number = page, 1
         while candidate.casefold() in taken:
@@ -463,16 +465,16 @@ def property_rows(
 ) -> tuple[PropertyRow, ...]:
     """The properties table: each property, then its nested properties (object members and
     array items' members) one level deeper; array-of-scalar items as `array<string>`."""
-    if _depth >= MAX_DEPTH or not isinstance(properties, Mapping):
+    if _depth >= MAX_DEPTH or not isinstance(properties, dict):
         return ()
     needed = set(required)
     rows: list[PropertyRow] = []
     for name, raw in properties.items():
-        spec: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
+        spec: Mapping[str, Any] = raw if isinstance(raw, dict) else {}
         path = f"{_prefix}{name}"
-        items = spec.get("items") if isinstance(spec.get("items"), Mapping) else None
+        items = spec.get("items") if isinstance(spec.get("items"), dict) else None
         item_type = ""
-        if items is not None and not isinstance(items.get("properties"), Mapping):
+        if items is not None and not isinstance(items.get("properties"), dict):
             item_type = " | ".join(_types(items))
         enum = spec.get("enum")
         rows.append(
@@ -494,11 +496,11 @@ def property_rows(
             )
         )
         nested = spec.get("properties")
-        if isinstance(nested, Mapping):
+        if isinstance(nested, dict):
             rows += property_rows(
                 nested, _names(spec.get("required")), _prefix=f"{path}.", _depth=_depth + 1
             )
-        if items is not None and isinstance(items.get("properties"), Mapping):
+        if items is not None and isinstance(items.get("properties"), dict):
             rows += property_rows(
                 items["properties"],
                 _names(items.get("required")),
