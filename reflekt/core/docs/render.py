@@ -182,6 +182,11 @@ def html_files(catalog: Catalog, command: str, existing: Existing | None = None)
         files[path] = keyed_page(path, f"html\0{context}\0{event!r}", page, existing)
     for asset in ASSETS:
         files[f"assets/{asset}"] = static_asset(asset)
+    # GitHub Pages runs Jekyll unless told not to, and Jekyll leaves out files and folders
+    # that start with `_` (an event folder may): publish the files as they are.
+    files[".nojekyll"] = (
+        f"{HEADER_TEXT}\nGitHub Pages: publish these files as they are (no Jekyll).\n"
+    )
     return {path: _ending(text) for path, text in files.items()}
 
 
