@@ -106,8 +106,10 @@ def href(path: str) -> str:
 
 
 def anchor(path: str) -> str:
-    """A fragment id for a property path: letters, digits, `-` and `_` kept, the rest hex."""
-    return "p-" + re.sub(r"[^A-Za-z0-9_-]", lambda m: f".{ord(m.group()):x}", path)
+    """A fragment id for a property path, one per path: letters, digits, `-` and `_` kept,
+    any other character as its hex code between dots (`products[].sku` ->
+    `p-products.5b..5d..2e.sku`)."""
+    return "p-" + re.sub(r"[^A-Za-z0-9_-]", lambda m: f".{ord(m.group()):x}.", path)
 
 
 def pct(rate: float | None) -> str:

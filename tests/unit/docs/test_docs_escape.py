@@ -32,3 +32,11 @@ def test_display_text_shows_bidi_and_controls_and_keeps_the_rest():
     assert display_text("Cart \u202eweiV") == "Cart \\u202eweiV"
     assert display_text("a\x1b[31mb") == "a\\x1b[31mb"
     assert display_text("Line\nnext\ttab 🛒 é") == "Line\nnext\ttab 🛒 é"
+
+
+@given(st.text(), st.text())
+def test_property_anchors_are_one_per_path(first, second):
+    from reflekt.core.docs.render import anchor
+
+    assert (anchor(first) == anchor(second)) == (first == second)
+    assert all(c.isascii() and (c.isalnum() or c in "-_.") for c in anchor(first))
