@@ -26,7 +26,7 @@ from reflekt.core.docs.render import DOCS_MARK, html_files, markdown_files
 from reflekt.core.errors import ReflektError
 from reflekt.core.progress import Progress, no_progress
 from reflekt.core.project import Project
-from reflekt.core.safepath import ensure_inside, inside
+from reflekt.core.safepath import ensure_inside
 from reflekt.core.schemas import SchemaDocument
 
 DocsFormat = Literal["html", "markdown"]
@@ -72,7 +72,7 @@ def out_folder(project: Project, fmt: str, out: str | Path | None) -> Path:
             "--out must be a folder of its own, not the project root",
             hint="for example: --out docs (GitHub Pages publishes a docs/ folder)",
         )
-    if not inside(root, target):
+    if not target.is_relative_to(root):  # lexically; a symlink out is ensure_inside's to name
         raise ReflektError(
             f"--out {chosen} is outside the project {root}",
             hint="the docs are written inside the project: give a folder under it (relative "

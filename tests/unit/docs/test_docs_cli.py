@@ -378,3 +378,19 @@ def test_a_rebuild_renders_only_what_changed_and_restores_edited_pages(shop):
         encoding="utf-8"
     )
     assert "(new words)" in order
+
+
+def test_an_out_folder_that_is_a_symlink_out_of_the_project_is_refused(shop, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (shop.root / "site").symlink_to(elsewhere, target_is_directory=True)
+    result = run(shop, "--out", "site")
+    assert result.exit_code == 2, result.output
+    assert "symlink" in result.output
+    assert list(elsewhere.iterdir()) == []
+    fifo = shop.root / "artifacts" / "docs" / "notes.html"
+    fifo.parent.mkdir(parents=True)
+    os.mkfifo(fifo)  # never read (it would hang), never removed: not a generated file
+    result = run(shop)
+    assert result.exit_code == 0, result.output
+    assert fifo.exists() and not fifo.is_file()
