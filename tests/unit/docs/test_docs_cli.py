@@ -394,3 +394,12 @@ def test_an_out_folder_that_is_a_symlink_out_of_the_project_is_refused(shop, tmp
     result = run(shop)
     assert result.exit_code == 0, result.output
     assert fifo.exists() and not fifo.is_file()
+
+
+def test_dry_run_lists_the_files_and_writes_nothing(shop):
+    result = run(shop, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "Dry run: files that would change in artifacts/docs/" in result.output
+    assert "  + index.html" in result.output
+    assert "Would build the docs (html) of 4 event(s)" in result.output
+    assert not (shop.root / "artifacts" / "docs").exists()
