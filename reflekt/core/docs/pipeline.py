@@ -123,7 +123,8 @@ def build_docs(
     Errors (all exit 2): SelectError (bad --select), SchemaFileError (an unreadable schema),
     ReflektError (an unknown format, an --out outside the project or in a folder Reflekt
     reads, an --with-audit file that is not an audit report). `jobs` > 1 lints a large cold
-    selection in that many forked processes (the CLI's choice; the TUI, threaded, keeps 1).
+    selection, and renders more than 1,000 event pages, in that many forked processes (the
+    CLI's choice; the TUI, threaded, keeps 1).
     """
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -157,7 +158,7 @@ def build_docs(
     audit_arg = _audit_arg(project, with_audit) if with_audit is not None else None
     command = regenerate_command(project, fmt, selects, out_dir, audit_arg)
     renderer = html_files if fmt == "html" else markdown_files
-    produced = renderer(made, command, lambda rel: read_generated(out_dir / rel))
+    produced = renderer(made, command, lambda rel: read_generated(out_dir / rel), jobs)
     report(steps - 1, steps, f"rendered {len(produced)} file(s)")
     timings["render"] = time.perf_counter() - mark
 

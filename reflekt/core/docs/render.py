@@ -66,26 +66,89 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-def keyed_page(
-    path: str, inputs: str, render_page: Callable[[], str], existing: Existing | None
-) -> str:
-    """An event page, rendered only when it has to be.
+PageSpec = tuple[str, Callable[[], str], Callable[[], str]]  # path, its inputs, its render
 
-    Its second line names the digest of what it was made from (`inputs`: the event's data,
-    the page's context, the templates) and of its own text below that line. When the page
-    on disk carries the same two, it is this page already: its text is reused (a rebuild of
-    5,000 unchanged events renders none). A page edited by hand fails the second digest and
-    is rendered again (and then overwritten: it still has the header).
-    """
-    key = _digest(_code_digest() + "\0" + inputs)
+
+def _reused(existing: Existing | None, path: str, key: str) -> str | None:
+    """The page on disk when it carries `key` and the digest of its own text."""
     current = existing(path) if existing is not None else None
-    if current is not None:
-        first, _, rest = current.partition("\n")
-        line, _, body = rest.partition("\n")
-        if line == f"{PAGE_KEY}{key} {_digest(body)} -->":
-            return current
-    first, _, body = render_page().partition("\n")
+    if current is None:
+        return None
+    _first, _, rest = current.partition("\n")
+    line, _, body = rest.partition("\n")
+    return current if line == f"{PAGE_KEY}{key} {_digest(body)} -->" else None
+
+
+def _keyed(key: str, text: str) -> str:
+    first, _, body = text.partition("\n")
     return f"{first}\n{PAGE_KEY}{key} {_digest(body)} -->\n{body}"
+
+
+FORK_ABOVE = 1000  # pages to render: more than this render in forked processes (jobs > 1)
+_fork_spec: Callable[[int], PageSpec] | None = None  # what a forked worker renders
+
+
+def each_page(
+    count: int, spec: Callable[[int], PageSpec], existing: Existing | None, jobs: int
+) -> dict[str, str]:
+    """The event pages, each rendered only when it has to be.
+
+    A page's second line names the digest of what it was made from (its inputs: the event's
+    data, the page's context, the templates) and of its own text below that line. When the
+    page on disk carries the same two, it is this page already and its text is reused (a
+    rebuild of 5,000 unchanged events renders none); a page edited by hand fails the second
+    digest and is rendered again (then overwritten: it still has the header). More than
+    FORK_ABOVE pages to render, with `jobs` > 1, render in that many forked workers that
+    inherit the catalog and the templates (only the pages' text comes back).
+    """
+    pages: dict[str, str] = {}
+    todo: list[tuple[int, str, str]] = []  # index, path, key
+    for index in range(count):
+        path, inputs, _render = spec(index)
+        key = _digest(_code_digest() + "\0" + inputs())
+        current = _reused(existing, path, key)
+        if current is None:
+            todo.append((index, path, key))
+        else:
+            pages[path] = current
+    for (_index, path, key), text in zip(
+        todo, _render_all([i for i, _, _ in todo], spec, jobs), strict=True
+    ):
+        pages[path] = _keyed(key, text)
+    return pages
+
+
+def _render_all(indices: list[int], spec: Callable[[int], PageSpec], jobs: int) -> list[str]:
+    import multiprocessing
+
+    if jobs <= 1 or len(indices) <= FORK_ABOVE:
+        return [spec(index)[2]() for index in indices]
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:
+        return [spec(index)[2]() for index in indices]
+    global _fork_spec
+    _fork_spec = spec
+    size = -(-len(indices) // jobs)
+    chunks = [indices[start : start + size] for start in range(0, len(indices), size)]
+    try:
+        with context.Pool(len(chunks), initializer=_worker_start) as pool:
+            parts = pool.map(_render_forked, chunks)
+    finally:
+        _fork_spec = None
+    return [text for part in parts for text in part]
+
+
+def _render_forked(indices: list[int]) -> list[str]:
+    assert _fork_spec is not None
+    return [_fork_spec(index)[2]() for index in indices]
+
+
+def _worker_start() -> None:
+    """A worker dies quietly on the SIGTERM the pool sends when done (as lint's workers)."""
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def html_header() -> str:
@@ -141,7 +204,9 @@ def _conflicts(catalog: Catalog) -> list[Any]:
     return [e for e in catalog.properties if e.type_conflict or e.description_conflict]
 
 
-def html_files(catalog: Catalog, command: str, existing: Existing | None = None) -> dict[str, str]:
+def html_files(
+    catalog: Catalog, command: str, existing: Existing | None = None, jobs: int = 1
+) -> dict[str, str]:
     """{path: text} of the whole site: index, properties, one page per event, assets."""
     from markupsafe import Markup
 
@@ -173,15 +238,18 @@ def html_files(catalog: Catalog, command: str, existing: Existing | None = None)
     }
     event_template = env.get_template("event.html.j2")
     context = repr((catalog.project, command, catalog.with_audit))
-    for event in catalog.events:
-        path = f"{event.page}.html"
 
-        def page(event: DocEvent = event) -> str:
+    def event_page(index: int) -> PageSpec:
+        event = catalog.events[index]
+
+        def page() -> str:
             return _ending(
                 event_template.render(**common, root=_root(event), current="event", event=event)
             )
 
-        files[path] = keyed_page(path, f"html\0{context}\0{event!r}", page, existing)
+        return f"{event.page}.html", lambda: f"html\0{context}\0{event!r}", page
+
+    files.update(each_page(len(catalog.events), event_page, existing, jobs))
     for asset in ASSETS:
         files[f"assets/{asset}"] = static_asset(asset)
     # GitHub Pages runs Jekyll unless told not to, and Jekyll leaves out files and folders
@@ -328,7 +396,7 @@ def markdown_environment() -> Any:
 
 
 def markdown_files(
-    catalog: Catalog, command: str, existing: Existing | None = None
+    catalog: Catalog, command: str, existing: Existing | None = None, jobs: int = 1
 ) -> dict[str, str]:
     """{path: text}: index.md, properties.md and one page per event."""
     env = markdown_environment()
@@ -351,13 +419,16 @@ def markdown_files(
     files = {path: _tidy(text) for path, text in files.items()}
     template = env.get_template("event.md.j2")
     context = repr((catalog.project, command, catalog.with_audit))
-    for event in catalog.events:
-        path = f"{event.page}.md"
 
-        def page(event: DocEvent = event) -> str:
+    def event_page(index: int) -> PageSpec:
+        event = catalog.events[index]
+
+        def page() -> str:
             return _tidy(template.render(**common, root=_root(event), event=event))
 
-        files[path] = keyed_page(path, f"markdown\0{context}\0{event!r}", page, existing)
+        return f"{event.page}.md", lambda: f"markdown\0{context}\0{event!r}", page
+
+    files.update(each_page(len(catalog.events), event_page, existing, jobs))
     return files
 
 

@@ -148,3 +148,36 @@ def test_audit_figures_by_schema_id_then_event_name():
         ("RA202", 2, 100, 0.02)
     ]
     assert figures.volume is not None and figures.volume.rows == 100
+
+
+def test_pages_rendered_in_forked_workers_are_the_same(make_project):
+    """Past FORK_ABOVE events the CLI renders pages in forked workers: same bytes."""
+    from reflekt.core.docs.render import FORK_ABOVE
+    from reflekt.core.schemas import dump_schema, new_schema_body
+
+    project = make_project(name="many")
+    for index in range(FORK_ABOVE + 1):
+        schema_id = f"segment/plan/Event_{index:04d}/1-0.json"
+        body = new_schema_body(
+            schema_id,
+            vendor="com.example",
+            name=f"Event {index:04d}",
+            version="1-0",
+            description=f"Event number {index}.",
+            properties={"value": {"type": "integer", "description": "A value."}},
+        )
+        path = project.schemas_dir / schema_id
+        path.parent.mkdir(parents=True)
+        path.write_text(dump_schema(body), encoding="utf-8")
+    loaded = load_project(project.root)
+    alone = build_docs(loaded, out="site-1", fmt="markdown", jobs=1)
+    forked = build_docs(loaded, out="site-2", fmt="markdown", jobs=2)
+    assert len(forked.plan.new) == FORK_ABOVE + 3
+    one, two = project.root / "site-1", project.root / "site-2"
+
+    def text(path):  # without the key line (its inputs name the folder, as the footer does)
+        lines = path.read_text(encoding="utf-8").split("\n")
+        return "\n".join(line for line in lines if "reflekt docs page:" not in line)
+
+    for rel in alone.plan.new:
+        assert text(one / rel).replace("site-1", "site-2") == text(two / rel), rel
