@@ -150,20 +150,15 @@ def test_hostile_names_are_shown_as_text(browser, site):
 
 
 def _full_page(browser, path) -> None:
-    """The whole page, beyond the window (Chromium's own capture)."""
-    import base64
-
-    width, height = browser.execute_script(
-        "return [document.documentElement.clientWidth, document.documentElement.scrollHeight]"
-    )
-    shot = browser.execute_cdp_cmd(
-        "Page.captureScreenshot",
-        {
-            "captureBeyondViewport": True,
-            "clip": {"x": 0, "y": 0, "width": width, "height": min(height, 6000), "scale": 1},
-        },
-    )
-    path.write_bytes(base64.b64decode(shot["data"]))
+    """The whole page: the window made as tall as the page (rows off screen skip their
+    layout, `content-visibility: auto`, so a capture beyond the window would miss them)."""
+    size = browser.get_window_size()
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.set_window_size(size["width"], min(height + 100, 6000))
+    try:
+        assert browser.save_screenshot(str(path)), path
+    finally:
+        browser.set_window_size(size["width"], size["height"])
 
 
 PAGES = {
