@@ -17,7 +17,7 @@ this module imports neither the registries nor the build):
   when given (the project root).
 - `Generated typescript (analytics-next) for 27 event(s) from 28 schema(s) in
   artifacts/code/typescript/: 1 new.` (`Would generate ...` for a dry run or a check).
-- `Built the docs (html) of 27 event(s) from 29 schema(s) in artifacts/docs/ (32 new, 0 changed,
+- `Built the docs (html) of 27 event(s) from 29 schema(s) in artifacts/docs/ (33 new, 0 changed,
   0 unchanged, 0 removed).` (`Would build ...` for a dry run; `kept 1` is added when a file
   without the generated header was left alone).
 
