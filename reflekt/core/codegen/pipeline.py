@@ -10,12 +10,12 @@ code no longer matches the schemas (the CI guard that code and plan agree).
 from __future__ import annotations
 
 import importlib
-import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reflekt.core.artifact_folder import artifact_folder, relative_to_root
 from reflekt.core.build.pipeline import load_event_schemas
 from reflekt.core.build.writer import WritePlan, apply_plan, compare_files, read_generated
 from reflekt.core.codegen.emit import LANGUAGES, CodeOptions, GeneratedFile, changed_sections
@@ -23,11 +23,8 @@ from reflekt.core.codegen.model import CodeEvent, VersionPolicy, code_events
 from reflekt.core.errors import ReflektError
 from reflekt.core.progress import Progress, no_progress
 from reflekt.core.project import Project
-from reflekt.core.safepath import ensure_inside, inside
 
 VERSION_POLICIES: tuple[VersionPolicy, ...] = ("newest", "all")
-# Folders generated code may not go to: what Reflekt reads as input or keeps for itself.
-_FORBIDDEN_OUT = ("schemas", ".reflekt_cache", ".git", ".logs")
 
 
 @dataclass(frozen=True)
@@ -76,33 +73,15 @@ def check_language(lang: str, sdk: str | None) -> tuple[str, str]:
 
 
 def out_folder(project: Project, lang: str, out: str | Path | None) -> Path:
-    """The output folder: `--out` (a relative one is relative to the project root, as the
-    header's regenerate command writes it, wherever the command runs from), or the
-    language's default under artifacts/code/. It must lie inside the project and outside
-    the folders Reflekt reads (schemas/) or keeps for itself (.reflekt_cache/)."""
-    root = Path(os.path.abspath(project.root))
-    chosen = Path(out) if out is not None else Path(LANGUAGES[lang].default_out)
-    target = Path(os.path.abspath(root / chosen))  # an absolute `chosen` stays itself
-    if target == root:
-        raise ReflektError(
-            "--out must be a folder of its own, not the project root",
-            hint="for example: --out src/tracking",
-        )
-    if not inside(root, target):
-        raise ReflektError(
-            f"--out {chosen} is outside the project {root}",
-            hint="generated code is written inside the project: give a folder under it "
-            "(relative to the project root), for example --out web/src/tracking",
-        )
-    where = ensure_inside(root, target, what="write generated code to")
-    relative = where.relative_to(root)
-    if relative.parts and relative.parts[0] in _FORBIDDEN_OUT:
-        raise ReflektError(
-            f"--out {relative.as_posix()} is inside {relative.parts[0]}/, which Reflekt "
-            "reads or keeps for itself",
-            hint="pick a folder of your app's sources, for example --out src/tracking",
-        )
-    return where
+    """The output folder: `--out`, or the language's default under artifacts/code/
+    (`artifact_folder`: inside the project, outside schemas/ and .reflekt_cache/)."""
+    return artifact_folder(
+        project,
+        out,
+        LANGUAGES[lang].default_out,
+        what="write generated code to",
+        example="web/src/tracking",
+    )
 
 
 def regenerate_command(
@@ -122,7 +101,7 @@ def regenerate_command(
     parts = ["reflekt", "build", "code", "--lang", lang, "--sdk", sdk]
     for select in sorted({select.rstrip("/") for select in selects or ()}):
         parts += ["--select", select]
-    relative = out_dir.relative_to(Path(os.path.abspath(project.root))).as_posix()
+    relative = relative_to_root(project, out_dir)
     if relative != LANGUAGES[lang].default_out:
         parts += ["--out", relative]
     if version_policy != "newest":

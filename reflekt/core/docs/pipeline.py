@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from reflekt.core.artifact_folder import artifact_folder, relative_to_root
 from reflekt.core.build.pipeline import load_event_schemas
 from reflekt.core.build.writer import WritePlan, apply_plan, compare_files, read_generated
 from reflekt.core.diff import DiffSettings
@@ -26,15 +27,12 @@ from reflekt.core.docs.render import DOCS_MARK, html_files, markdown_files
 from reflekt.core.errors import ReflektError
 from reflekt.core.progress import Progress, no_progress
 from reflekt.core.project import Project
-from reflekt.core.safepath import ensure_inside
 from reflekt.core.schemas import SchemaDocument
 
 DocsFormat = Literal["html", "markdown"]
 FORMATS: tuple[DocsFormat, ...] = ("html", "markdown")
 DEFAULT_OUT: dict[str, str] = {"html": "artifacts/docs", "markdown": "artifacts/docs-md"}
 _SUFFIXES = {"html": (".html", ".css", ".js"), "markdown": (".md",)}
-# Folders the site may not go to: what Reflekt reads as input or keeps for itself.
-_FORBIDDEN_OUT = ("schemas", ".reflekt_cache", ".git", ".logs")
 MAX_STALE_SCAN = 200_000  # files of the output folder looked at for stale pages
 
 
@@ -60,33 +58,9 @@ class DocsResult:
 
 
 def out_folder(project: Project, fmt: str, out: str | Path | None) -> Path:
-    """`--out` (a relative one is relative to the project root, as the footer's rebuild
-    command writes it, wherever the command runs from), or the format's default folder;
-    inside the project, not the root, and outside schemas/, .reflekt_cache/, .git/, .logs/
-    (as `reflekt build code` decides)."""
-    root = Path(os.path.abspath(project.root))
-    chosen = Path(out) if out is not None else Path(DEFAULT_OUT[fmt])
-    target = Path(os.path.abspath(root / chosen))  # an absolute `chosen` stays itself
-    if target == root:
-        raise ReflektError(
-            "--out must be a folder of its own, not the project root",
-            hint="for example: --out docs (GitHub Pages publishes a docs/ folder)",
-        )
-    if not target.is_relative_to(root):  # lexically; a symlink out is ensure_inside's to name
-        raise ReflektError(
-            f"--out {chosen} is outside the project {root}",
-            hint="the docs are written inside the project: give a folder under it (relative "
-            "to the project root), for example --out docs",
-        )
-    where = ensure_inside(root, target, what="write the docs to")
-    relative = where.relative_to(root)
-    if relative.parts and relative.parts[0] in _FORBIDDEN_OUT:
-        raise ReflektError(
-            f"--out {relative.as_posix()} is inside {relative.parts[0]}/, which Reflekt "
-            "reads or keeps for itself",
-            hint=f"the default is {DEFAULT_OUT[fmt]}/; for GitHub Pages, for example --out docs",
-        )
-    return where
+    """`--out`, or the format's default folder (`artifact_folder`: inside the project, not
+    the root, outside schemas/, .reflekt_cache/, .git/, .logs/, as `build code` decides)."""
+    return artifact_folder(project, out, DEFAULT_OUT[fmt], what="write the docs to", example="docs")
 
 
 def regenerate_command(
@@ -99,7 +73,7 @@ def regenerate_command(
         parts += ["--format", fmt]
     for select in sorted({select.rstrip("/") for select in selects or ()}):
         parts += ["--select", select]
-    relative = out_dir.relative_to(Path(os.path.abspath(project.root))).as_posix()
+    relative = relative_to_root(project, out_dir)
     if relative != DEFAULT_OUT[fmt]:
         parts += ["--out", relative]
     if audit:
