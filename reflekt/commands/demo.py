@@ -63,6 +63,7 @@ def command(run: Run, directory: Path | None, sdk: str) -> int:
         run, project, sdk
     )  # DuckDB warehouse, `reflekt build dbt`, `dbt build`
     _build_code(run, project)
+    _build_docs(run, project)
 
     run.out.print("\n[bold]Try next[/bold] (from the demo folder):")
     hints = [
@@ -90,6 +91,19 @@ def _build_code(run: Run, project) -> None:
         run.out.print(
             f"[bold]{escape(summary_line(result, root=project.root))}[/bold]", soft_wrap=True
         )
+
+
+def _build_docs(run: Run, project) -> None:
+    """`reflekt build docs`: the event catalog, a static site to open in a browser."""
+    from reflekt.core.docs.pipeline import build_docs
+    from reflekt.core.output.summary import summary_line
+
+    result = build_docs(project)
+    run.out.print(
+        f"[bold]{escape(summary_line(result, root=project.root))}[/bold] "
+        f"Open: {escape(result.index_path.as_uri())}",
+        soft_wrap=True,
+    )
 
 
 def _show_version_changes(run: Run, project) -> None:
