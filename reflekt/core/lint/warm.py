@@ -139,14 +139,16 @@ def stored_lazily(
         value = file_rows.get(rel)
         if value.__class__ is not str or not rel.startswith(schemas_rel) or ".." in rel:
             return None
-        head, bar, _ = value.partition("|")  # type: ignore[union-attr]
-        if not (bar and head.isdigit() and head.isascii() and count.isdigit()):
+        bar = value.find("|")  # type: ignore[union-attr]
+        head = value[:bar]  # type: ignore[index]
+        if not (bar > 0 and head.isdigit() and head.isascii() and count.isdigit()):
             return None
         errors, total = int(head), int(count)
         if errors > total:
             return None
-        values[rel[cut:]] = value  # type: ignore[assignment]
-        counts[rel[cut:]] = (errors, total - errors)
+        schema_id = rel[cut:]
+        values[schema_id] = value  # type: ignore[assignment]
+        counts[schema_id] = (errors, total - errors)
     events = _stored_event_findings(index, skip_events)
     if events is None:
         return None
