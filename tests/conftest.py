@@ -119,3 +119,21 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.delenv("REFLEKT_PROFILES_PATH", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
     return home
+
+
+@pytest.fixture(scope="session")
+def bq_emulator():
+    """A running BigQuery emulator (`tests/bqemulator_support.py`), one per test process."""
+    pytest.importorskip("google.cloud.bigquery", reason="google-cloud-bigquery not installed")
+    from bqemulator_support import EmulatorUnavailable, emulator_python, running_emulator
+
+    try:
+        python = emulator_python()
+        context = running_emulator(python)
+        emulator = context.__enter__()
+    except EmulatorUnavailable as error:
+        pytest.skip(f"no BigQuery emulator: {error}")
+    try:
+        yield emulator
+    finally:
+        context.__exit__(None, None, None)

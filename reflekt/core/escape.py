@@ -114,13 +114,26 @@ def sql_string(value: str, dialect: str = "duckdb") -> str:
     literal that Jinja would change (a delimiter, `\\r`, a control character) is written as a
     Jinja string expression that prints the literal, so dbt renders it back verbatim.
     """
-    text = value.replace("'", "''")
+    if dialect == "bigquery":
+        # BigQuery has no doubled quote: backslash escapes, and none of its strings may
+        # hold a raw line break, so every control character is a `\\uXXXX` escape.
+        text = value.replace("\\", "\\\\").replace("'", "\\'")
+        text = _STRING_UNSAFE.sub(_bigquery_escape, text)
+    else:
+        text = value.replace("'", "''")
     if dialect == "snowflake":
         text = text.replace("\\", "\\\\")
     literal = f"'{text}'"
     if _STRING_UNSAFE.search(literal) or any(seq in literal for seq in _JINJA_SEQUENCES):
         return "{{ " + jinja_string(literal, '"') + " }}"
     return literal
+
+
+def _bigquery_escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if "\ud800" <= char <= "\udfff":
+        return "\ufffd"  # a lone surrogate cannot be sent: the replacement character
+    return f"\\u{ord(char):04x}"
 
 
 def dbt_quote(name: str) -> str:

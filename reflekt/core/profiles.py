@@ -11,6 +11,7 @@ error raised by `Profile.registry()` / `Profile.source()`.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,9 @@ from reflekt.core.yamlfile import YamlDocument, load_yaml
 SEGMENT_API_URL = "https://api.segmentapis.com"
 AVO_API_URL = "https://api.avo.app"
 
-SECRET_KEYS = frozenset({"api_token", "service_account_secret", "password", "private_key"})
+SECRET_KEYS = frozenset(
+    {"api_token", "service_account_secret", "password", "private_key", "keyfile_json"}
+)
 
 # Keys each source type takes: (required, optional).
 SOURCE_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -37,6 +40,27 @@ SOURCE_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("account", "user"),
         ("password", "role", "warehouse", "database", "authenticator"),
     ),
+    # Credentials as dbt-bigquery takes them (`method`); `api_endpoint` points the client
+    # at a BigQuery emulator or a private endpoint (with `method: anonymous`).
+    "bigquery": (
+        ("project",),
+        (
+            "dataset",
+            "location",
+            "method",
+            "keyfile",
+            "keyfile_json",
+            "maximum_bytes_billed",
+            "api_endpoint",
+        ),
+    ),
+}
+# `method` of a bigquery source, and the key each one needs.
+BIGQUERY_METHODS: dict[str, str | None] = {
+    "oauth": None,  # application default credentials
+    "service-account": "keyfile",
+    "service-account-json": "keyfile_json",
+    "anonymous": None,  # an emulator (with `api_endpoint`)
 }
 DEFAULT_PORTS = {"postgres": 5432, "redshift": 5439}
 
@@ -353,6 +377,12 @@ def _parse_sources(
             if key == "port":
                 settings[key] = _port(check, (*key_path, key), raw[key])
                 continue
+            if key == "maximum_bytes_billed":
+                settings[key] = _positive(check, (*key_path, key), raw[key])
+                continue
+            if key == "keyfile_json" and isinstance(raw[key], dict):
+                settings[key] = _keyfile_mapping(values, (*key_path, key), raw[key])
+                continue
             if key in SECRET_KEYS:
                 settings[key] = values.secret((*key_path, key), raw[key])
             else:
@@ -366,6 +396,8 @@ def _parse_sources(
         if kind == "duckdb":
             db_path = Path(settings["path"]).expanduser()
             settings["path"] = str(db_path if db_path.is_absolute() else base_dir / db_path)
+        if kind == "bigquery":
+            _check_bigquery(check, key_path, settings, base_dir)
         sources.append(SourceConfig(id=source_id, type=kind, settings=settings))
     return tuple(sources)
 
@@ -375,3 +407,57 @@ def _port(check: ConfigChecker, key_path: tuple, value: Any) -> int:
     if not 0 < port < 65536:
         raise check.fail(key_path, f"{port} is not a TCP port (1 to 65535)")
     return port
+
+
+def _positive(check: ConfigChecker, key_path: tuple, value: Any) -> int:
+    number = check.integer(key_path, value)
+    if number <= 0:
+        raise check.fail(key_path, f"{number} is not a positive number of bytes")
+    return number
+
+
+def _keyfile_mapping(values: _Values, key_path: tuple, raw: dict) -> Secret:
+    """dbt-bigquery's `keyfile_json` as a mapping (the service account's JSON key, field by
+    field, each may be an env_var): kept as one secret JSON text."""
+    resolved = {
+        str(key): values.text((*key_path, str(key)), value, secret=True)
+        for key, value in raw.items()
+    }
+    for key in ("private_key", "private_key_id"):
+        if resolved.get(key):
+            Secret(str(resolved[key]))
+    return Secret(json.dumps(resolved, sort_keys=True))
+
+
+def _check_bigquery(
+    check: ConfigChecker, key_path: tuple, settings: dict[str, Any], base_dir: Path
+) -> None:
+    """`method` (default oauth) and the key it needs; a relative `keyfile` is relative to the
+    profiles file, like a DuckDB `path`."""
+    method = check.choice(
+        (*key_path, "method"), settings.get("method") or "oauth", tuple(BIGQUERY_METHODS)
+    )
+    settings["method"] = method
+    needs = BIGQUERY_METHODS[method]
+    if needs is not None and not settings.get(needs):
+        raise check.fail(
+            key_path,
+            f"method {method} needs `{needs}`",
+            hint="service-account reads a key file (`keyfile: path`), service-account-json "
+            "an inline key (`keyfile_json: \"{{ env_var('BIGQUERY_KEYFILE_JSON') }}\"`)",
+        )
+    for key in ("keyfile", "keyfile_json"):
+        if key in settings and key != needs:
+            raise check.fail((*key_path, key), f"`{key}` is not used by method {method}")
+    if settings.get("keyfile"):
+        keyfile = Path(settings["keyfile"]).expanduser()
+        settings["keyfile"] = str(keyfile if keyfile.is_absolute() else base_dir / keyfile)
+    if method == "anonymous" and not settings.get("api_endpoint"):
+        raise check.fail(
+            (*key_path, "method"),
+            "method anonymous is for an emulator: it needs `api_endpoint`",
+        )
+    if settings.get("api_endpoint") and not str(settings["api_endpoint"]).startswith(
+        ("http://", "https://")
+    ):
+        raise check.fail((*key_path, "api_endpoint"), "expected an http(s) URL")

@@ -11,6 +11,7 @@ SQLAlchemy and the drivers are imported inside functions: `reflekt --help` must 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -26,7 +27,8 @@ if TYPE_CHECKING:
 
     from reflekt.core.profiles import SourceConfig
 
-SOURCE_TYPES = ("duckdb", "postgres", "redshift", "snowflake")
+SOURCE_TYPES = ("bigquery", "duckdb", "postgres", "redshift", "snowflake")
+BIGQUERY_EXTRA = "pip install 'reflekt[bigquery]'"
 
 INTROSPECTION_SQL = (
     "select table_schema, table_name, column_name, data_type "
@@ -118,11 +120,89 @@ def engine_url(source: SourceConfig) -> Any:
             database=str(settings["database"]) if settings.get("database") else None,
             query=query,
         )
+    if source.type == "bigquery":
+        # The client is made here (`bigquery_client`): credentials, location, endpoint.
+        return URL.create(
+            "bigquery", host=str(settings["project"]), query={"user_supplied_client": "True"}
+        )
     raise WarehouseError(f"source '{source.id}': unsupported type '{source.type}'")
 
 
-def create_engine(source: SourceConfig) -> Engine:
-    """An engine for the source. A DuckDB file must exist (it is opened read-only)."""
+def bigquery_client(source: SourceConfig, *, maximum_bytes_billed: int | None = None) -> Any:
+    """A google-cloud-bigquery client for a `type: bigquery` source, with credentials as
+    dbt-bigquery reads them (`method`), its `location`, and a `maximum_bytes_billed` limit
+    on every query (the profile's, or the caller's)."""
+    try:
+        from google.api_core.client_options import ClientOptions
+        from google.cloud import bigquery
+    except ImportError as exc:
+        raise WarehouseError(
+            f"source '{source.id}' is a BigQuery source, and the BigQuery client is not "
+            f"installed ({exc.name})",
+            hint=f"{BIGQUERY_EXTRA} (google-cloud-bigquery and sqlalchemy-bigquery)",
+        ) from None
+    settings = source.settings
+    method = str(settings.get("method") or "oauth")
+    scopes = ["https://www.googleapis.com/auth/bigquery"]
+    credentials: Any
+    try:
+        if method == "anonymous":
+            from google.auth.credentials import AnonymousCredentials
+
+            credentials = AnonymousCredentials()
+        elif method == "service-account":
+            from google.oauth2 import service_account
+
+            credentials = service_account.Credentials.from_service_account_file(
+                str(settings["keyfile"]), scopes=scopes
+            )
+        elif method == "service-account-json":
+            from google.oauth2 import service_account
+
+            info = json.loads(_reveal(settings["keyfile_json"]) or "{}")
+            credentials = service_account.Credentials.from_service_account_info(info, scopes=scopes)
+        else:
+            import google.auth
+
+            credentials, _ = google.auth.default(scopes=scopes)
+    except (ValueError, OSError, KeyError, _google_auth_error()) as exc:
+        raise WarehouseError(
+            redact(
+                f"source '{source.id}': cannot read its BigQuery credentials ({method}): "
+                f"{_first_line(exc)}"
+            ),
+            hint="method oauth uses application default credentials "
+            "(`gcloud auth application-default login`); service-account reads `keyfile`; "
+            "service-account-json reads `keyfile_json`",
+        ) from None
+    limit = maximum_bytes_billed or settings.get("maximum_bytes_billed")
+    job_config = bigquery.QueryJobConfig(maximum_bytes_billed=int(limit) if limit else None)
+    endpoint = settings.get("api_endpoint")
+    return bigquery.Client(
+        project=str(settings["project"]),
+        credentials=credentials,
+        location=str(settings["location"]) if settings.get("location") else None,
+        client_options=ClientOptions(api_endpoint=str(endpoint)) if endpoint else None,
+        default_query_job_config=job_config,
+    )
+
+
+def _google_auth_error() -> type[BaseException]:
+    try:
+        from google.auth.exceptions import GoogleAuthError
+    except ImportError:  # pragma: no cover
+        return ValueError
+    return GoogleAuthError
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def create_engine(source: SourceConfig, *, maximum_bytes_billed: int | None = None) -> Engine:
+    """An engine for the source. A DuckDB file must exist (it is opened read-only). A
+    BigQuery engine runs every query with `maximum_bytes_billed` (else the profile's)."""
     import sqlalchemy
 
     kwargs: dict[str, Any] = {}
@@ -139,6 +219,17 @@ def create_engine(source: SourceConfig) -> Engine:
         kwargs["connect_args"] = {"connect_timeout": 10}
     elif source.type == "snowflake":
         kwargs["connect_args"] = {"login_timeout": 20}
+    elif source.type == "bigquery":
+        client = bigquery_client(source, maximum_bytes_billed=maximum_bytes_billed)
+        kwargs["connect_args"] = {"client": client}
+        import importlib.util
+
+        if importlib.util.find_spec("sqlalchemy_bigquery") is None:
+            raise WarehouseError(
+                f"source '{source.id}' is a BigQuery source, and its SQLAlchemy dialect is "
+                "not installed (sqlalchemy-bigquery)",
+                hint=BIGQUERY_EXTRA,
+            ) from None
     try:
         return sqlalchemy.create_engine(engine_url(source), poolclass=_null_pool(), **kwargs)
     except ImportError as exc:  # a dialect's driver is not installed
@@ -160,6 +251,8 @@ def _describe(source: SourceConfig) -> str:
         return f"{source.id} (duckdb {settings['path']})"
     if source.type == "snowflake":
         return f"{source.id} (snowflake account {settings['account']})"
+    if source.type == "bigquery":
+        return f"{source.id} (bigquery project {settings['project']})"
     return (
         f"{source.id} ({source.type} {settings['host']}:{settings.get('port')}/"
         f"{settings['database']})"
@@ -193,6 +286,13 @@ def _driver_errors() -> tuple[type[BaseException], ...]:
         errors.append(sf_errors.Error)
     except ImportError:  # pragma: no cover
         pass
+    try:
+        from google.api_core import exceptions as google_errors
+
+        errors.append(google_errors.GoogleAPIError)
+        errors.append(_google_auth_error())
+    except ImportError:  # pragma: no cover
+        pass
     return tuple(errors)
 
 
@@ -205,11 +305,13 @@ def check_source(source: SourceConfig, schema: str | None = None) -> str:
     import sqlalchemy
 
     engine = create_engine(source)
+    if schema is None and source.type == "bigquery" and source.settings.get("dataset"):
+        schema = str(source.settings["dataset"])
     try:
         with engine.connect() as connection:
             connection.execute(sqlalchemy.text("select 1")).all()
             if schema is not None:
-                _introspect(connection, source, schema)
+                _introspect(connection, source, schema, default_database(source))
     except WarehouseError:
         raise
     except _driver_errors() as exc:
@@ -249,8 +351,18 @@ def introspect(
             engine.dispose()
 
 
-def introspection_sql(source_type: str, database: str | None = None) -> str:
-    """The introspection query; on Snowflake, of `database`'s information_schema."""
+def introspection_sql(
+    source_type: str, database: str | None = None, schema: str | None = None
+) -> str:
+    """The introspection query; on Snowflake, of `database`'s information_schema; on
+    BigQuery, the dataset's own `INFORMATION_SCHEMA.COLUMNS` (`project.dataset`: no region
+    qualifier needed, the job runs in the dataset's location)."""
+    if source_type == "bigquery" and database and schema:
+        return (
+            "select table_schema, table_name, column_name, data_type "
+            f"from {bigquery_path(database, schema)}.INFORMATION_SCHEMA.COLUMNS "
+            "order by table_name, ordinal_position"
+        )
     if source_type != "snowflake" or not database:
         return INTROSPECTION_SQL
     if _SNOWFLAKE_PLAIN.fullmatch(database):
@@ -263,6 +375,24 @@ def introspection_sql(source_type: str, database: str | None = None) -> str:
 
 
 _SNOWFLAKE_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
+# What BigQuery allows in a project id (`google.com:` domain prefix included) and a dataset.
+_BIGQUERY_PROJECT = re.compile(r"(?:[a-z][a-z0-9.\-]*:)?[a-z][a-z0-9\-]{0,61}[a-z0-9]")
+_BIGQUERY_DATASET = re.compile(r"[A-Za-z0-9_]{1,1024}")
+
+
+def bigquery_path(*parts: str) -> str:
+    """`project`.`dataset`[.`table`] quoted with backticks; a project id or dataset BigQuery
+    would never accept is refused (it names outside content: never spliced in as code)."""
+    project, *rest = parts
+    if not _BIGQUERY_PROJECT.fullmatch(project) or not all(
+        _BIGQUERY_DATASET.fullmatch(part) for part in rest[:1]
+    ):
+        raise SelectError(
+            f"'{'.'.join(parts)}' is not a BigQuery project and dataset",
+            hint="--source <source_id>.<project>.<dataset>: a project id is lower-case "
+            "letters, digits and '-'; a dataset letters, digits and '_'",
+        )
+    return ".".join("`" + part.replace("\\", "\\\\").replace("`", "\\`") + "`" for part in parts)
 
 
 def _introspect(
@@ -270,12 +400,25 @@ def _introspect(
 ) -> SchemaColumns:
     import sqlalchemy
 
-    sql = introspection_sql(source.type, database)
-    rows = connection.execute(sqlalchemy.text(sql), {"schema": schema.lower()}).all()
+    if source.type == "bigquery":
+        database = database or default_database(source)
+        sql = introspection_sql(source.type, database, schema)
+        try:
+            rows = connection.execute(sqlalchemy.text(sql)).all()
+        except _driver_errors() as exc:
+            if "not found" not in str(getattr(exc, "orig", None) or exc).lower():
+                raise
+            rows = []  # no such dataset: said below, like an empty one
+    else:
+        sql = introspection_sql(source.type, database)
+        rows = connection.execute(sqlalchemy.text(sql), {"schema": schema.lower()}).all()
     if not rows:
         where = f"database {database} of " if source.type == "snowflake" and database else ""
+        what = "schema"
+        if source.type == "bigquery":
+            where, what = f"project {database} of ", "dataset"
         raise WarehouseError(
-            f"schema '{schema}' not found (or holds no table) in {where}source {_describe(source)}",
+            f"{what} '{schema}' not found (or holds no table) in {where}source {_describe(source)}",
             hint="check the <schema> part of --source: it is the schema the Segment warehouse "
             "destination writes to",
         )
@@ -326,6 +469,8 @@ def default_database(source: SourceConfig) -> str:
     named after the file; the others connect to their `database`."""
     if source.type == "duckdb":
         return Path(str(source.settings.get("path", "warehouse"))).stem
+    if source.type == "bigquery":
+        return str(source.settings.get("project", ""))
     return str(source.settings.get("database", ""))
 
 

@@ -8,7 +8,8 @@ contradicts its one declared JSON type is cast in the model:
   (`macros/reflekt_casts.sql`), which give null for a value that is not one (`"N/A"`) instead
   of failing the whole model; the drift report names the column, the tests see the nulls;
 - to text from a number or boolean column: a plain cast to the adapter's text type, never
-  lossy.
+  lossy;
+- on BigQuery, both as plain SQL with `safe_cast` (`core/build/bigquery.py`).
 
 A column whose type already fits is selected as it is. Either way the model's column type is
 known at build time, and goes into the docs YAML as `data_type` (so a team can turn on
@@ -90,6 +91,12 @@ def property_expression(ref: str, spec: Any, data_type: str, dialect: str) -> Co
     json_type = cast_for(declared_types(spec), data_type)
     if not json_type:
         return ColumnExpression(ref, data_type.lower())
+    if dialect == "bigquery":  # plain SQL with safe_cast, no macro (`core/build/bigquery.py`)
+        from reflekt.core.build import bigquery
+
+        return ColumnExpression(
+            bigquery.safe_cast(ref, json_type), cast_type(json_type, dialect), json_type
+        )
     if json_type == "string":
         sql = f"cast({ref} as {cast_type('string', dialect)})"
     else:

@@ -88,13 +88,14 @@ _FAMILIES: Mapping[str, frozenset[str]] = {
 
 
 _SIZE = re.compile(r"\s*\(.*\)\s*$")
+_NESTED = ("struct<", "array<", "struct(", "map(")
 
 
 def warehouse_family(data_type: str) -> str | None:
     """The family of an information_schema `data_type` (`VARCHAR(256)` -> text), or None."""
     name = _SIZE.sub("", data_type.strip().lower())
-    if name.endswith("[]"):
-        return "json"  # DuckDB and Postgres arrays
+    if name.endswith("[]") or name.startswith(_NESTED):
+        return "json"  # DuckDB and Postgres arrays; BigQuery's `STRUCT<a STRING>`, `ARRAY<..>`
     for family, names in _FAMILIES.items():
         if name in names:
             return family

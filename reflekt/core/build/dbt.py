@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reflekt.core import escape
-from reflekt.core.build import casts, common_docs, schema_tests, segment
+from reflekt.core.build import bigquery, casts, common_docs, schema_tests, segment
 from reflekt.core.build.events import (
     MergedProperty,
     ModelledEvent,
@@ -174,6 +174,9 @@ class Incremental:
     minus_count: str  # the lookback, negative: `-3`
     lookback_text: str  # `3 days`
     keyword: str = "where"  # `and` after a `models.filter` that has a where clause
+    # BigQuery: dbt-bigquery's `partition_by` and `cluster_by` (Jinja literals), or "".
+    partition_by: str = ""
+    cluster_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -288,7 +291,9 @@ def column_ref(column: WarehouseColumn, dialect: str) -> str:
     """How to name a warehouse column in SQL: bare when that is safe, else quoted by dbt."""
     name = column.name
     lower = name.lower()
-    if segment.is_plain_identifier(lower, dialect):
+    if segment.is_plain_identifier(lower, dialect) and not (
+        dialect == "bigquery" and bigquery.is_reserved(lower)
+    ):
         if dialect == "snowflake" and name == name.upper():
             return lower
         if dialect in ("postgres", "redshift") and name == lower:
@@ -377,6 +382,8 @@ def materialization_for(
         minus_count=str(-lookback.count),
         lookback_text=str(lookback),
         keyword="and" if has_where else "where",
+        partition_by=bigquery.partition_config(selected) if dialect == "bigquery" else "",
+        cluster_by=bigquery.cluster_config(selected) if dialect == "bigquery" else "",
     )
     return Materialization("incremental", incremental), ""
 
@@ -514,6 +521,8 @@ def _select_columns(
         # RudderStack's names may be plain yet not Segment's snake_case (`_from`): kept as is.
         plain = sdk != "segment" and segment.is_plain_identifier(source, dialect)
         alias = source if plain else segment.safe_alias(source, dialect)
+        if dialect == "bigquery" and bigquery.is_reserved(alias):
+            alias += "_"
         add(source, alias, flat.description, prop)
     literal_type = casts.literal_type(dialect)
     shared_literals = {name for name, _ in common_docs.SHARED_LITERALS}
@@ -794,7 +803,9 @@ def build_package(
         "schema": columns.schema,
         "database": source.database,
         "description": f"Raw {layout.label} event data in {source_type} schema {columns.schema}.",
-        "quoting": {"database": False, "schema": False, "identifier": False},
+        # BigQuery: `project`.`dataset`.`table` quoted (a project id may hold `-`; BigQuery
+        # names are case-sensitive, and these are spelled as the warehouse reported them).
+        "quoting": dict.fromkeys(("database", "schema", "identifier"), dialect == "bigquery"),
         "freshness": dict(DEFAULT_FRESHNESS),
     }
     sources_path = f"{docs_dir}/{config.sources_prefix}{source_name}.yml"
