@@ -13,7 +13,7 @@ import reflekt.core
 
 ROOT = Path(__file__).resolve().parents[3]
 UI_MODULES = ("textual", "click", "rich")
-HEAVY_MODULES = ("sqlalchemy", "textual", "jsonschema", "requests")
+HEAVY_MODULES = ("sqlalchemy", "textual", "jsonschema", "requests", "google", "sqlalchemy_bigquery")
 
 
 def _modules_loaded_after(code: str) -> set[str]:
