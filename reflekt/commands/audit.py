@@ -72,7 +72,18 @@ FORMAT_NAMES = ("text", "json", "github", "sarif", "junit", "markdown", "gitlab"
     help="Exit 1 when a finding at this severity or above is found.",
 )
 @click.option("--show-sql", is_flag=True, help="Print every query the audit runs (to stderr).")
-@click.option("--dry-run", is_flag=True, help="Print the queries without running them.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print the queries without running them (on BigQuery, with the bytes each would scan).",
+)
+@click.option(
+    "--maximum-bytes-billed",
+    type=click.IntRange(min=1),
+    default=None,
+    help="BigQuery: a query that would scan more bytes fails instead of running (a cost limit; "
+    "default: the profile's maximum_bytes_billed).",
+)
 @click.option(
     "--list-rules", is_flag=True, help="List the audit's finding codes and exit."
 )  # fmt: skip
@@ -90,6 +101,7 @@ def command(
     show_sql: bool,
     dry_run: bool,
     list_rules: bool,
+    maximum_bytes_billed: int | None,
 ) -> int:
     """Check that the events in the warehouse follow the schemas.
 
@@ -140,13 +152,20 @@ def command(
             sample=sample,
             dry_run=dry_run,
             progress=update,
+            maximum_bytes_billed=maximum_bytes_billed,
         )
     if show_sql or dry_run:
         for query in report.queries:
             run.err.print(query + ";\n", markup=False, soft_wrap=True)
     if dry_run:
+        for query_bytes, query in zip(report.bytes_scanned, report.queries[1:], strict=False):
+            table = query.rsplit("\nfrom ", 1)[-1].split()[0] if "\nfrom " in query else "?"
+            run.err.print(f"would scan {query_bytes:,} bytes: {table}", markup=False)
+        scan = ""
+        if report.bytes_scanned:
+            scan = f"; BigQuery would scan {sum(report.bytes_scanned):,} bytes"
         run.err.print(
-            f"Dry run: {len(report.queries)} queries for {report.tables} table(s); none ran.",
+            f"Dry run: {len(report.queries)} queries for {report.tables} table(s){scan}; none ran.",
             markup=False,
         )
         return 0

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -484,3 +484,19 @@ def driver_failures(source: SourceConfig, doing: str) -> Iterator[None]:
         raise
     except _driver_errors() as exc:
         raise _failure(source, exc, doing) from None
+
+
+def bigquery_dry_run_bytes(source: SourceConfig, queries: Sequence[str]) -> tuple[int, ...]:
+    """The bytes BigQuery would scan (and bill) for each query: dry runs, which cost nothing
+    and read no row."""
+    from google.cloud import bigquery
+
+    client = bigquery_client(source)
+    config = bigquery.QueryJobConfig(dry_run=True, use_query_cache=False)
+    try:
+        return tuple(
+            int(client.query(query, job_config=config).total_bytes_processed or 0)
+            for query in queries
+        )
+    finally:
+        client.close()

@@ -95,6 +95,8 @@ class AuditReport:
     events: int = 0  # events audited
     tables: int = 0  # tables whose rows were checked
     dry_run: bool = False
+    # BigQuery dry run: the bytes each row query (`queries[1:]`) would scan, BigQuery's estimate.
+    bytes_scanned: tuple[int, ...] = ()
     schema_files: dict[str, str] = field(default_factory=dict)  # schema id -> relative file
     # The newest schema id of every event audited: which events a clean report vouches for
     # (an event missing here was not looked at; one here without findings is clean).

@@ -34,10 +34,12 @@ from reflekt.core.warehouse import (
     INTROSPECTION_SQL,
     SchemaColumns,
     SourceArg,
+    bigquery_dry_run_bytes,
     check_database,
     create_engine,
     driver_failures,
     introspect,
+    introspection_sql,
 )
 
 DEFAULT_SINCE = "7d"
@@ -154,6 +156,7 @@ def audit(
     dry_run: bool = False,
     progress: Progress = no_progress,
     now: datetime | None = None,
+    maximum_bytes_billed: int | None = None,
 ) -> AuditReport:
     """Audit the selected events (every version of each) against `--source`.
 
@@ -173,7 +176,9 @@ def audit(
     loaded = load_event_schemas(project, selects)
     schemas, files = loaded.versions, _schema_files(project, loaded.listed_files)
     progress(0, None, f"introspecting {dialect} schema {source.schema}")
-    engine = None if dry_run else create_engine(source_config)
+    engine = (
+        None if dry_run else create_engine(source_config, maximum_bytes_billed=maximum_bytes_billed)
+    )
     try:
         if engine is None:
             columns = introspect(source_config, source.schema, database=source.database)
@@ -225,6 +230,10 @@ def audit(
     finally:
         if engine is not None:
             engine.dispose()
+    scanned: tuple[int, ...] = ()
+    if dry_run and dialect == "bigquery" and queries:
+        with driver_failures(source_config, "estimate the bytes of a dry run on"):
+            scanned = bigquery_dry_run_bytes(source_config, queries)
     found = _apply_config(found, severities, project.audit.max_violation_rate)
     found.sort(key=lambda f: (f.table, f.page, f.code, f.column.lower(), f.property, f.event))
     return AuditReport(
@@ -233,10 +242,16 @@ def audit(
         until=until,
         findings=tuple(found),
         volumes=tuple(volumes),
-        queries=(INTROSPECTION_SQL, *queries),
+        queries=(
+            introspection_sql(dialect, source.database, columns.schema)
+            if dialect == "bigquery"
+            else INTROSPECTION_SQL,
+            *queries,
+        ),
         events=len(targets),
         tables=len({target.table for target in present}),
         dry_run=dry_run,
+        bytes_scanned=scanned,
         schema_files=files,
         audited=tuple(target.event.newest.schema_id for target in targets),
     )

@@ -4,6 +4,7 @@ CLI's errors, and `reflekt debug --connect`."""
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -161,3 +162,22 @@ def test_bad_project_in_source_is_a_usage_error(small_project, bq_dataset):
     )
     assert result.exit_code == 2, result.output
     assert "is not a BigQuery project and dataset" in result.output
+
+
+def test_audit_runs_on_bigquery_and_a_dry_run_prints_bytes(small_project, bq_dataset):
+    emulator, _, dataset = bq_dataset
+    _profile(small_project, emulator)
+    base = ["audit", "--project-dir", str(small_project.root)]
+    source = ["--source", f"bq.{emulator.project}.{dataset}", "--since", "3650d"]
+    dry = CliRunner().invoke(cli, [*base, *source, "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert f"would scan 0 bytes: {dataset}.cart_viewed" in dry.output  # the emulator says 0
+    assert "INFORMATION_SCHEMA.COLUMNS" in dry.output
+    assert "BigQuery would scan 0 bytes; none ran." in dry.output
+    ran = CliRunner().invoke(
+        cli, [*base, *source, "--maximum-bytes-billed", "1000000000", "--format", "json"]
+    )
+    assert ran.exit_code in (0, 1), ran.output
+    report = json.loads(ran.stdout)
+    volumes = {v["table"]: v["rows"] for v in report["volume"]}
+    assert volumes["cart_viewed"] == len(CART_ROWS)
