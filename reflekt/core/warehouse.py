@@ -221,7 +221,8 @@ def create_engine(source: SourceConfig, *, maximum_bytes_billed: int | None = No
         kwargs["connect_args"] = {"login_timeout": 20}
     elif source.type == "bigquery":
         client = bigquery_client(source, maximum_bytes_billed=maximum_bytes_billed)
-        kwargs["connect_args"] = {"client": client}
+        # The results are small: no Storage Read API client (nor its warning when missing).
+        kwargs["connect_args"] = {"client": client, "prefer_bqstorage_client": False}
         import importlib.util
 
         if importlib.util.find_spec("sqlalchemy_bigquery") is None:
