@@ -37,28 +37,36 @@ class EmulatorUnavailable(RuntimeError):
     """The emulator's environment could not be made or it did not start: the reason."""
 
 
-def cache_dir() -> Path:
+# dbt-bigquery runs the generated package against the emulator (`api_endpoint`), from a venv
+# of its own too: it brings pandas and Google's AI Platform client, which the project's
+# environment does not need. dbt-core as the `dbt` extra pins it.
+DBT_BIGQUERY_REQUIREMENTS = ("dbt-core==1.10.23", "dbt-bigquery==1.10.3")
+
+
+def cache_dir(name: str, requirements: tuple[str, ...]) -> Path:
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    key = hashlib.sha256("\n".join(EMULATOR_REQUIREMENTS).encode()).hexdigest()[:12]
-    return base / "reflekt-tests" / f"bqemulator-{key}"
+    key = hashlib.sha256("\n".join(requirements).encode()).hexdigest()[:12]
+    return base / "reflekt-tests" / f"{name}-{key}"
 
 
-def emulator_python() -> Path:
-    """The emulator venv's python, made (once, under a file lock) if missing."""
+def cached_venv(name: str, requirements: tuple[str, ...], *then: list[str]) -> Path:
+    """A venv with `requirements` (and `then` commands run by its python), made once under
+    a file lock and reused; returns its bin folder."""
     from filelock import FileLock
 
-    root = cache_dir()
+    root = cache_dir(name, requirements)
     root.parent.mkdir(parents=True, exist_ok=True)
-    python = root / "venv" / "bin" / "python"
+    bin_dir = root / "venv" / "bin"
+    python = bin_dir / "python"
     done = root / "ready"
     with FileLock(str(root) + ".lock", timeout=900):
         if done.is_file() and python.is_file():
-            return python
+            return bin_dir
         root.mkdir(exist_ok=True)
         steps = [
             [sys.executable, "-m", "venv", "--clear", str(root / "venv")],
-            [str(python), "-m", "pip", "install", "--quiet", *EMULATOR_REQUIREMENTS],
-            [str(python), "-c", _INSTALL_SPATIAL],
+            [str(python), "-m", "pip", "install", "--quiet", *requirements],
+            *([str(python), *step] for step in then),
         ]
         for step in steps:
             try:
@@ -66,14 +74,24 @@ def emulator_python() -> Path:
                     step, capture_output=True, text=True, timeout=900, check=False
                 )
             except (OSError, subprocess.TimeoutExpired) as exc:
-                raise EmulatorUnavailable(f"cannot make the bqemulator venv: {exc}") from None
+                raise EmulatorUnavailable(f"cannot make the {name} venv: {exc}") from None
             if result.returncode != 0:
                 tail = (result.stderr or result.stdout).strip().splitlines()[-3:]
                 raise EmulatorUnavailable(
-                    f"cannot make the bqemulator venv ({' '.join(step[:4])}): {' | '.join(tail)}"
+                    f"cannot make the {name} venv ({' '.join(step[:4])}): {' | '.join(tail)}"
                 )
-        done.write_text("\n".join(EMULATOR_REQUIREMENTS) + "\n", encoding="utf-8")
-    return python
+        done.write_text("\n".join(requirements) + "\n", encoding="utf-8")
+    return bin_dir
+
+
+def emulator_python() -> Path:
+    """The emulator venv's python (the spatial extension installed from its package)."""
+    return cached_venv("bqemulator", EMULATOR_REQUIREMENTS, ["-c", _INSTALL_SPATIAL]) / "python"
+
+
+def dbt_bigquery() -> Path:
+    """dbt, with dbt-bigquery, from its own venv."""
+    return cached_venv("dbt-bigquery", DBT_BIGQUERY_REQUIREMENTS) / "dbt"
 
 
 # Installs the spatial extension into DuckDB from the package's own file (no download).

@@ -137,3 +137,14 @@ def bq_emulator():
         yield emulator
     finally:
         context.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def dbt_bigquery_command() -> str:
+    """`dbt` with dbt-bigquery, from its own cached venv (`tests/bqemulator_support.py`)."""
+    from bqemulator_support import EmulatorUnavailable, dbt_bigquery
+
+    try:
+        return str(dbt_bigquery())
+    except EmulatorUnavailable as error:
+        pytest.skip(f"no dbt-bigquery: {error}")

@@ -104,9 +104,11 @@ def dbt_command() -> list[str] | None:
 def dbt_adapter_installed(source_type: str) -> bool:
     import importlib.util
 
-    module = {"duckdb": "dbt.adapters.duckdb", "postgres": "dbt.adapters.postgres"}.get(
-        "postgres" if source_type == "redshift" else source_type
-    )
+    module = {
+        "duckdb": "dbt.adapters.duckdb",
+        "postgres": "dbt.adapters.postgres",
+        "bigquery": "dbt.adapters.bigquery",
+    }.get("postgres" if source_type == "redshift" else source_type)
     if module is None:
         return False
     try:
@@ -115,19 +117,53 @@ def dbt_adapter_installed(source_type: str) -> bool:
         return False
 
 
-DBT_SOURCE_TYPES = ("duckdb", "postgres", "redshift")  # what `_profile_target` can write
+# What `_profile_target` can write. dbt-bigquery is no extra of Reflekt's (it brings pandas
+# and more): install it beside dbt-core yourself.
+DBT_SOURCE_TYPES = ("bigquery", "duckdb", "postgres", "redshift")
+_KEYFILE_JSON_ENV = "REFLEKT_DBT_BIGQUERY_KEYFILE_JSON"
+# dbt-bigquery has no anonymous method: an emulator takes any token.
+_EMULATOR_TOKEN = "reflekt-emulator"
 
 
 def dbt_missing_reason(source_type: str) -> str | None:
     """Why dbt cannot run on a source of this type here (what to install), or None."""
     if source_type not in DBT_SOURCE_TYPES:
-        return f"running dbt here supports duckdb, postgres and redshift sources, not {source_type}"
+        return (
+            "running dbt here supports bigquery, duckdb, postgres and redshift sources, "
+            f"not {source_type}"
+        )
     adapter = "dbt-postgres" if source_type == "redshift" else f"dbt-{source_type}"
+    extra = (
+        "pip install dbt-bigquery" if source_type == "bigquery" else "pip install 'reflekt[dbt]'"
+    )
     if dbt_command() is None:
-        return f"dbt-core and {adapter} are not installed (pip install 'reflekt[dbt]')"
+        return f"dbt-core and {adapter} are not installed ({extra})"
     if not dbt_adapter_installed(source_type):
-        return f"{adapter} is not installed (pip install 'reflekt[dbt]' or pip install {adapter})"
+        return f"{adapter} is not installed ({extra} or pip install {adapter})"
     return None
+
+
+def _bigquery_target(settings: dict[str, Any], target_schema: str, threads: int) -> dict[str, Any]:
+    """dbt-bigquery's profile for a `type: bigquery` source: the same method and keys (the
+    inline key through an environment variable, never written to the file)."""
+    method = str(settings.get("method") or "oauth")
+    target: dict[str, Any] = {
+        "type": "bigquery",
+        "project": str(settings["project"]),
+        "dataset": target_schema,
+        "threads": threads,
+        "method": "oauth-secrets" if method == "anonymous" else method,
+    }
+    if method == "anonymous":
+        target["token"] = _EMULATOR_TOKEN
+    if method == "service-account":
+        target["keyfile"] = str(settings["keyfile"])
+    if method == "service-account-json":
+        target["keyfile_json"] = "{{ env_var('" + _KEYFILE_JSON_ENV + "') | as_native }}"
+    for key in ("location", "api_endpoint", "maximum_bytes_billed"):
+        if settings.get(key):
+            target[key] = settings[key]
+    return target
 
 
 def _profile_target(source: SourceConfig, target_schema: str, threads: int) -> dict[str, Any]:
@@ -153,6 +189,8 @@ def _profile_target(source: SourceConfig, target_schema: str, threads: int) -> d
         if settings.get("sslmode"):
             target["sslmode"] = str(settings["sslmode"])
         return target
+    if source.type == "bigquery":
+        return _bigquery_target(settings, target_schema, threads)
     raise DbtRunError(f"running dbt against a {source.type} source is not supported here")
 
 
@@ -196,6 +234,9 @@ def _env(work_dir: Path, source: SourceConfig) -> dict[str, str]:
             "DBT_PRINTER_WIDTH": "120",
         }
     )
+    keyfile_json = source.settings.get("keyfile_json")
+    if isinstance(keyfile_json, Secret):
+        env[_KEYFILE_JSON_ENV] = keyfile_json.reveal()
     password = source.settings.get("password")
     if isinstance(password, Secret):
         env[_PASSWORD_ENV] = password.reveal()

@@ -13,6 +13,7 @@ from bqemulator_support import render_model
 from click.testing import CliRunner
 
 from reflekt.cli import cli
+from reflekt.core.build.dbt_runner import build_package_with_dbt
 from reflekt.core.build.pipeline import build_dbt
 from reflekt.core.errors import WarehouseError
 from reflekt.core.profiles import load_profile
@@ -181,3 +182,54 @@ def test_audit_runs_on_bigquery_and_a_dry_run_prints_bytes(small_project, bq_dat
     report = json.loads(ran.stdout)
     volumes = {v["table"]: v["rows"] for v in report["volume"]}
     assert volumes["cart_viewed"] == len(CART_ROWS)
+
+
+@pytest.mark.dbt
+@pytest.mark.parametrize("materialized", ["view", "incremental"])
+def test_real_dbt_build_on_the_emulator(
+    small_project, bq_dataset, dbt_bigquery_command, monkeypatch, tmp_path, materialized
+):
+    """dbt-bigquery (`api_endpoint`) builds and tests the package; an incremental model is
+    built, then a re-delivery and a new message arrive and a second run merges them."""
+    emulator, client, dataset = bq_dataset
+    _profile(small_project, emulator)
+    config = small_project.root / "reflekt_project.yml"
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data["artifacts"]["dbt"]["models"]["materialized"] = materialized
+    config.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    monkeypatch.setenv("REFLEKT_DBT", dbt_bigquery_command)
+    project = load_project(small_project.root)
+    profile = load_profile(project)
+    result = build_dbt(project, profile, None, f"bq.{emulator.project}.{dataset}")
+    target = f"{dataset}_stg"
+    runs = build_package_with_dbt(
+        result.package_dir, profile.source("bq"), tmp_path / "downstream", target_schema=target
+    )
+    build = runs[-1]
+    assert build.command == ("build",), runs[0].log[-3000:]
+    assert build.ok, build.log[-4000:]
+    assert build.models_built == 2
+    assert build.tests_failed == 0 and build.tests_passed >= 4
+    model = f"`{target}`.`stg_{dataset}__cart_viewed`"
+    rows = {r["event_id"]: dict(r) for r in client.query(f"select * from {model}").result()}
+    assert sorted(rows) == ["m1", "m2", "m3"]
+    assert rows["m1"]["cart_id"] == "first" and rows["m2"]["products_count"] is None
+    if materialized != "incremental":
+        return
+    client.query(
+        f"insert into `{dataset}`.cart_viewed (id, received_at, uuid_ts, cart_id, "
+        "products_count) values "
+        "('m1', timestamp '2023-12-31 10:00:00', timestamp '2024-01-03 10:00:00', 'earlier', '9'),"
+        "('m4', timestamp '2024-01-03 10:00:00', timestamp '2024-01-03 10:00:00', 'c4', '4')"
+    ).result()
+    again = build_package_with_dbt(
+        result.package_dir,
+        profile.source("bq"),
+        tmp_path / "downstream",
+        target_schema=target,
+        commands=(("run",),),
+    )
+    assert again[-1].ok, again[-1].log[-4000:]
+    rows = {r["event_id"]: dict(r) for r in client.query(f"select * from {model}").result()}
+    assert sorted(rows) == ["m1", "m2", "m3", "m4"], "merged on event_id"
+    assert rows["m1"]["cart_id"] == "earlier", "the first delivery wins, also when late"
