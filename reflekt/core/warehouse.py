@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 SOURCE_TYPES = ("bigquery", "duckdb", "postgres", "redshift", "snowflake")
 BIGQUERY_EXTRA = "pip install 'reflekt[bigquery]'"
+# BigQuery cancels a query running longer (the overall deadline of every query we send).
+BIGQUERY_JOB_TIMEOUT_MS = 10 * 60 * 1000
 
 INTROSPECTION_SQL = (
     "select table_schema, table_name, column_name, data_type "
@@ -176,7 +178,9 @@ def bigquery_client(source: SourceConfig, *, maximum_bytes_billed: int | None = 
             "service-account-json reads `keyfile_json`",
         ) from None
     limit = maximum_bytes_billed or settings.get("maximum_bytes_billed")
-    job_config = bigquery.QueryJobConfig(maximum_bytes_billed=int(limit) if limit else None)
+    job_config = bigquery.QueryJobConfig(
+        maximum_bytes_billed=int(limit) if limit else None, job_timeout_ms=BIGQUERY_JOB_TIMEOUT_MS
+    )
     endpoint = settings.get("api_endpoint")
     return bigquery.Client(
         project=str(settings["project"]),
