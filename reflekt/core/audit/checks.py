@@ -165,6 +165,12 @@ def table_checks(
     return tuple(checks)
 
 
+def _relation(database: str, schema: str, table: str, dialect: str) -> str:
+    """`schema.table`; on BigQuery `project.dataset.table` (the project of `--source`)."""
+    parts = (database, schema, table) if dialect == "bigquery" and database else (schema, table)
+    return ".".join(sql.ident(part, dialect) for part in parts)
+
+
 def table_query(
     *,
     schema: str,
@@ -176,10 +182,11 @@ def table_query(
     previous_since: datetime,
     dialect: str,
     row_filter: str = "",
+    database: str = "",
 ) -> TableQuery:
     """The one aggregate query of a table, or of its rows matching `row_filter` (SQL)."""
     by_lower = {column.name.lower(): column for column in reversed(columns)}
-    relation = f"{sql.ident(schema, dialect)}.{sql.ident(table, dialect)}"
+    relation = _relation(database, schema, table, dialect)
     received = by_lower.get("received_at")
     received_ref = sql.ident(received.name, dialect) if received else None
     id_column = by_lower.get("id")
@@ -237,11 +244,12 @@ def samples_query(
     limit: int,
     dialect: str,
     row_filter: str = "",
+    database: str = "",
 ) -> str:
     """Up to `limit` distinct violating values of each of `checks` (index, check), as text,
     among the rows matching `row_filter` (SQL; "" for every row)."""
     by_lower = {column.name.lower(): column for column in reversed(columns)}
-    relation = f"{sql.ident(schema, dialect)}.{sql.ident(table, dialect)}"
+    relation = _relation(database, schema, table, dialect)
     received = by_lower.get("received_at")
     window = f" and {row_filter}" if row_filter else ""
     if received is not None:

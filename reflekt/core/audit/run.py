@@ -214,13 +214,14 @@ def audit(
                 previous_since=previous_start,
                 dialect=dialect,
                 row_filter=row_filter,
+                database=source.database,
             )
             queries.append(query.sql)
             if engine is None:
                 continue
             rows, volume = _run_table(
                 engine, query, target, table_columns, columns.schema, start, until, sample,
-                source_config, queries, row_filter,
+                source_config, queries, row_filter, source.database,
             )  # fmt: skip
             found += rows
             volumes.append(volume)
@@ -346,6 +347,7 @@ def _run_table(
     source_config: Any,
     queries: list[str],
     row_filter: str,
+    database: str = "",
 ) -> tuple[list[AuditFinding], TableVolume]:
     import sqlalchemy
 
@@ -373,6 +375,7 @@ def _run_table(
                 limit=sample,
                 dialect=dialect,
                 row_filter=row_filter,
+                database=database,
             )
             queries.append(sample_sql)
             for found in connection.execute(sqlalchemy.text(sample_sql)).all():
