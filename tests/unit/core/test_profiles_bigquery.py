@@ -103,3 +103,32 @@ except WarehouseError as error:
     ).stdout
     assert "BigQuery client is not installed" in out
     assert "pip install 'reflekt[bigquery]'" in out
+
+
+def test_dbt_profile_of_a_bigquery_source_never_holds_the_key(tmp_path, monkeypatch):
+    """The downstream dbt project's profile names the key by environment variable only."""
+    import yaml
+
+    from reflekt.core.build.dbt_runner import write_downstream_project
+
+    monkeypatch.setenv("BQ_KEY", json.dumps(KEY))
+    source = _load(
+        tmp_path,
+        "      project: p\n      location: EU\n      method: service-account-json\n"
+        "      keyfile_json: \"{{ env_var('BQ_KEY') }}\"\n      maximum_bytes_billed: 1000\n",
+    )
+    work = tmp_path / "downstream"
+    write_downstream_project(work, tmp_path, source, "stg")
+    text = (work / "profiles.yml").read_text(encoding="utf-8")
+    assert "pk-secret-xyz" not in text
+    target = yaml.safe_load(text)["reflekt_downstream"]["outputs"]["dev"]
+    assert target == {
+        "type": "bigquery",
+        "project": "p",
+        "dataset": "stg",
+        "threads": 1,
+        "method": "service-account-json",
+        "keyfile_json": "{{ env_var('REFLEKT_DBT_BIGQUERY_KEYFILE_JSON') | as_native }}",
+        "location": "EU",
+        "maximum_bytes_billed": 1000,
+    }
