@@ -11,6 +11,7 @@ import math
 import re
 from datetime import datetime
 
+from reflekt.core.build import bigquery
 from reflekt.core.build.segment import reserved_words
 
 _PLAIN = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -29,6 +30,7 @@ def ident(name: str, dialect: str) -> str:
     """
     lower = name.lower()
     plain = bool(_PLAIN.match(lower)) and lower not in reserved_words(dialect)
+    plain = plain and not (dialect == "bigquery" and bigquery.is_reserved(lower))
     if plain and (name == lower or (dialect == "snowflake" and name == name.upper())):
         return lower
     if dialect == "bigquery":

@@ -157,3 +157,12 @@ def test_sql_string_bigquery_round_trips(value):
     body = literal[1:-1]
     assert "\n" not in body and "\r" not in body
     assert body.encode("latin-1", "backslashreplace").decode("unicode_escape") == value
+
+
+def test_audit_quotes_bigquery_reserved_words():
+    from reflekt.core.audit.sql import ident
+
+    assert ident("contains", "bigquery") == "`contains`"
+    assert ident("contains", "duckdb") == "contains"
+    assert ident("order", "bigquery") == "`order`"
+    assert ident("cart_id", "bigquery") == "cart_id"
