@@ -71,8 +71,9 @@ def cli() -> None:
     """Reflekt: event schemas as code.
 
     Lint JSON Schema event definitions against your conventions, diff them against a schema
-    registry, pull and push them (Segment, Avo), and build dbt packages that model the raw
-    event tables in your warehouse.
+    registry, pull and push them (Segment, Avo), build dbt packages that model the raw event
+    tables in your warehouse, audit the warehouse's data against the schemas, and generate
+    typed tracking code and an event catalog from them.
 
     Start with `reflekt demo`, or `reflekt init` for a new project.
     """
