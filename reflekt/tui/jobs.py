@@ -146,7 +146,7 @@ def lint_job(
 ) -> LintFinished | LintFailed:
     """Lint the files through the lint cache (what did not change costs a stat), posting
     each chunk's findings as it is done so the tree and panel fill while it runs."""
-    stats: dict[str, os.stat_result] = {}
+    stats: dict[str, str] = {}  # path: stat_key, taken with the mtimes
     if ids is None:
         index.take_mtimes(stats)  # before reading: an edit from now on is seen by the next poll
     covered, paths = files_to_lint(index, ids)

@@ -9,12 +9,14 @@ and to benchmark.
 from __future__ import annotations
 
 import os
+import stat as stat_mode
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reflekt.core.lint.cache import stat_key
 from reflekt.core.project import Project
 from reflekt.core.schemas import (
     SchemaDocument,
@@ -294,10 +296,11 @@ class SchemaIndex:
         for entry in list(self.entries.values()):
             _ = entry.version_key
 
-    def take_mtimes(self, stats: dict[str, os.stat_result] | None = None) -> None:
+    def take_mtimes(self, stats: dict[str, str] | None = None) -> None:
         """Stat the files listed without their mtime (the disk watch compares them); with
-        `stats`, keep each stat there by path too (the lint that follows compares them with
-        its index instead of statting 50,000 files a second time)."""
+        `stats`, keep each regular file's `stat_key` there by path too (the lint that
+        follows compares them with its index instead of statting 50,000 files again; a
+        key string, not the stat: 35 MB less at 50,000 files)."""
         for entry in list(self.entries.values()):
             if entry.mtime_ns == _UNSEEN:
                 path = entry._path
@@ -307,8 +310,8 @@ class SchemaIndex:
                     entry.mtime_ns = 0
                     continue
                 entry.mtime_ns = st.st_mtime_ns
-                if stats is not None:
-                    stats[str(path)] = st
+                if stats is not None and stat_mode.S_ISREG(st.st_mode):
+                    stats[str(path)] = stat_key(st)
 
     def _ids_of(self, path: str) -> tuple[str, str]:
         """A file's path below schemas/, and its id (the same, printable)."""

@@ -484,7 +484,7 @@ def lint_project(
     whole_project: bool | None = None,
     on_findings: Callable[[list[Finding]], object] | None = None,
     lazy: bool = False,
-    stats: Mapping[str, os.stat_result] | None = None,
+    stats: Mapping[str, str] | None = None,
 ) -> LintReport:
     """Lint the given schema files (from `resolve_select`), or every schema of the project.
 
@@ -497,10 +497,10 @@ def lint_project(
     the events that changed (`core/lint/warm.py`). `on_findings` gets findings as they are
     known (the TUI streams them into its panel). With `lazy`, a warm run leaves the
     unchanged files' findings in the index, counted (`LintReport.stored`, see
-    `core/lint/stored.py`; `on_findings` does not get those). `stats`: the stat of some of
-    `paths` (by their str) that the caller has just taken (the TUI's disk watch stats every
-    file as the lint starts): a warm run compares those instead of statting the files
-    again. Raises ConfigError (exit 2) for unknown
+    `core/lint/stored.py`; `on_findings` does not get those). `stats`: the `stat_key` of
+    regular files among `paths` (by their str) that the caller has just statted (the TUI's
+    disk watch stats every file as the lint starts): a warm run compares those instead of
+    statting the files again. Raises ConfigError (exit 2) for unknown
     rule names in the config or a missing or broken meta-schema; everything wrong in a
     schema file is a Finding.
     """
@@ -620,7 +620,7 @@ def _lint_warm(
     progress: Progress | None,
     on_findings: Callable[[list[Finding]], object] | None,
     lazy: bool = False,
-    stats: Mapping[str, os.stat_result] | None = None,
+    stats: Mapping[str, str] | None = None,
 ) -> LintReport | None:
     """A whole-project run over a complete index: stored findings for the events none of
     whose files changed, the events that did linted again (`core/lint/warm.py`). None when

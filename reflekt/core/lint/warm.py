@@ -64,11 +64,12 @@ def changed_positions(
     texts: Sequence[str],
     rels: Sequence[str],
     index: LintIndex,
-    stats: Mapping[str, os.stat_result] | None = None,
+    stats: Mapping[str, str] | None = None,
 ) -> list[int]:
     """The positions of the files whose stat is not the one their entry holds (new files,
-    edited or touched ones, racy entries, anything not a regular file). `stats`: stats
-    the caller took just before, used instead of statting those files again."""
+    edited or touched ones, racy entries, anything not a regular file). `stats`: the
+    `stat_key` of regular files the caller statted just before, used instead of statting
+    them again."""
     entries = index.files
     taken = stats or {}
     changed: list[int] = []
@@ -77,15 +78,18 @@ def changed_positions(
         if entry is None:
             changed.append(position)
             continue
-        st = taken.get(text)
-        if st is None:
+        key = taken.get(text)
+        if key is None:
             try:
                 st = os.stat(text)
             except OSError:
                 changed.append(position)
                 continue
-        key = f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino} "  # stat_key
-        if not entry.startswith(key) or not stat_mode.S_ISREG(st.st_mode):
+            if not stat_mode.S_ISREG(st.st_mode):
+                changed.append(position)
+                continue
+            key = f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino} "  # stat_key
+        if not entry.startswith(key):
             changed.append(position)
     return changed
 

@@ -26,6 +26,7 @@ from reflekt.core.lint.cache import (
     decode_index,
     encode_index,
     load_index_file,
+    stat_key,
     stored_value_rows,
 )
 from reflekt.core.lint.engine import PARALLEL_THRESHOLD
@@ -1028,7 +1029,7 @@ def test_stats_the_caller_took_give_the_same_findings(make_project, no_racy_wind
     texts = [str(path) for path in list_schema_files(project.schemas_dir)]
 
     def with_stats():
-        stats = {text: os.stat(text) for text in texts}
+        stats = {text: stat_key(os.stat(text)) for text in texts}
         return lint_project(project, texts, cache=True, whole_project=True, stats=stats)
 
     assert with_stats().findings == lint_project(project, texts).findings
