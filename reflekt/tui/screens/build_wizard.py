@@ -336,7 +336,7 @@ class BuildWizard(Screen[None]):
             note.update(
                 Text(
                     f"Profile '{profile.name}' has no `source:` entries: add one to "
-                    f"{profile.path.name} (type duckdb, postgres, redshift or snowflake).",
+                    f"{profile.path.name} (type duckdb, postgres, redshift, snowflake or bigquery).",
                     style="yellow",
                 )
             )
