@@ -73,7 +73,12 @@ def _compile_fast(schema: dict[str, Any]) -> Callable[[Any], Any]:
         match = _FIRST_DEF.search(code)
         if match is None:
             raise ValueError("no validation function in the generated code")
-        namespace: dict[str, Any] = {}
+        # The generated code tests numbers with `Decimal`, which `compile_to_code` does
+        # not import: without it every schema holding a bound (`minimum: 0`) raised
+        # NameError here, was taken as invalid, and went to the slow detailed check.
+        from decimal import Decimal
+
+        namespace: dict[str, Any] = {"Decimal": Decimal}
         exec(compile(_NAME_FORMAT.sub("None", code), "<meta-schema>", "exec"), namespace)
         return namespace[match.group(1)]
     except ConfigError:
@@ -211,10 +216,20 @@ def _message(error: Any) -> str:
     return f"{where}: {text}" if where else text
 
 
+class _Draft7Validator(_Validator):
+    """The draft-07 check, which first asks `draft7_fast.certainly_valid` (most schemas of
+    real plans: no call of the compiled meta-schema at all)."""
+
+    def is_valid(self, instance: Any) -> bool:
+        from reflekt.core.lint.draft7_fast import certainly_valid
+
+        return certainly_valid(instance) or super().is_valid(instance)
+
+
 @functools.cache
 def draft7_validator() -> _Validator:
     """The compiled draft-07 check (compiled once per process)."""
-    return _Validator(draft7_metaschema())
+    return _Draft7Validator(draft7_metaschema())
 
 
 class MetaChecks:
