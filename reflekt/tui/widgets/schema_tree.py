@@ -325,13 +325,22 @@ class SchemaTree(FastTree[NodeInfo]):
         return None
 
     def select_first_event(self) -> None:
-        """Put the cursor on the first event, so the schema view has something to show."""
+        """Put the cursor on the first event, so the schema view has something to show; or
+        on the first closed folder that holds more than EXPAND_FOLDERS_UP_TO events, which
+        the view summarises: filling a plan of 1,250 events to reach its first one was the
+        slowest filter keystroke (the plan stays closed anyway)."""
         node = self.root
         while node.children:
             node = node.children[0]
-            if node.data is not None and node.data.kind in ("event", "version"):
-                self.select_key(node.data.key)
+            data = node.data
+            if data is not None and data.kind in ("event", "version"):
+                self.select_key(data.key)
                 return
+            if data is not None and self.is_lazy(node):
+                folder = self._folders.get(data.key)
+                if folder is not None and folder.event_count() > EXPAND_FOLDERS_UP_TO:
+                    self.select_key(data.key, fill=False)
+                    return
             self.ensure_filled(node)
         self.cursor_line = 0
 
