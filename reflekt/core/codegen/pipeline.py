@@ -18,7 +18,14 @@ from pathlib import Path
 from reflekt.core.artifact_folder import artifact_folder, relative_to_root
 from reflekt.core.build.pipeline import load_event_schemas
 from reflekt.core.build.writer import WritePlan, apply_plan, compare_files, read_generated
-from reflekt.core.codegen.emit import LANGUAGES, CodeOptions, GeneratedFile, changed_sections
+from reflekt.core.codegen.emit import (
+    LANGUAGES,
+    PREAMBLE,
+    CodeOptions,
+    GeneratedFile,
+    changed_sections,
+    sections,
+)
 from reflekt.core.codegen.model import CodeEvent, VersionPolicy, code_events
 from reflekt.core.errors import ReflektError
 from reflekt.core.progress import Progress, no_progress
@@ -198,6 +205,4 @@ def _stale_files(out_dir: Path, plan: WritePlan, produced: dict[str, str]) -> tu
 
 
 def _keys(text: str) -> tuple[str, ...]:
-    from reflekt.core.codegen.emit import PREAMBLE, sections
-
     return tuple(key for key in sections(text) if key != PREAMBLE)

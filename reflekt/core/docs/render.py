@@ -204,16 +204,11 @@ def _conflicts(catalog: Catalog) -> list[Any]:
     return [e for e in catalog.properties if e.type_conflict or e.description_conflict]
 
 
-def html_files(
-    catalog: Catalog, command: str, existing: Existing | None = None, jobs: int = 1
-) -> dict[str, str]:
-    """{path: text} of the whole site: index, properties, one page per event, assets."""
-    from markupsafe import Markup
-
-    env = html_environment()
-    conflicts = _conflicts(catalog)
-    common = {
-        "header": Markup(html_header()),
+def _common(catalog: Catalog, command: str, header: Any) -> dict[str, Any]:
+    """What every page's template gets, HTML and Markdown alike (`header`: already safe
+    for the format's autoescaping)."""
+    return {
+        "header": header,
         "project": catalog.project,
         "events": catalog.events,
         "properties": catalog.properties,
@@ -223,6 +218,17 @@ def html_files(
         "with_audit": catalog.with_audit,
         "shown": USES_SHOWN,
     }
+
+
+def html_files(
+    catalog: Catalog, command: str, existing: Existing | None = None, jobs: int = 1
+) -> dict[str, str]:
+    """{path: text} of the whole site: index, properties, one page per event, assets."""
+    from markupsafe import Markup
+
+    env = html_environment()
+    conflicts = _conflicts(catalog)
+    common = _common(catalog, command, Markup(html_header()))
     files = {
         "index.html": env.get_template("index.html.j2").render(
             **common,
@@ -401,17 +407,7 @@ def markdown_files(
     """{path: text}: index.md, properties.md and one page per event."""
     env = markdown_environment()
     conflicts = _conflicts(catalog)
-    common = {
-        "header": Escaped(html_header()),
-        "project": catalog.project,
-        "events": catalog.events,
-        "properties": catalog.properties,
-        "facets": catalog.facets,
-        "schema_count": catalog.schema_count,
-        "command": command,
-        "with_audit": catalog.with_audit,
-        "shown": USES_SHOWN,
-    }
+    common = _common(catalog, command, Escaped(html_header()))
     files = {
         "index.md": env.get_template("index.md.j2").render(**common, conflicts=len(conflicts)),
         "properties.md": env.get_template("properties.md.j2").render(**common, conflicts=conflicts),

@@ -55,59 +55,51 @@ def push_line(result: Any, root: Path | None = None) -> str:
     return f"{head}: {where}: {_counts(result)}"
 
 
-def build_line(result: Any, root: Path | None = None) -> str:
-    plan = result.plan
-    where: Path = result.package_dir
-    if root is not None and where.is_relative_to(root):
-        where = where.relative_to(root)
-    verb = "Would build" if result.dry_run else "Built"
-    counts = (
-        f"{len(plan.new)} new, {len(plan.changed)} changed, {len(plan.unchanged)} unchanged, "
-        f"{len(plan.removed)} removed"
+def _shown(folder: Path, root: Path | None) -> Path:
+    """The folder a build wrote to, relative to the project root when it lies inside."""
+    return folder.relative_to(root) if root is not None and folder.is_relative_to(root) else folder
+
+
+def _file_counts(plan: Any, *, every_kind: bool = True) -> str:
+    """`1 new, 0 changed, 3 unchanged, 0 removed` of a WritePlan; without `every_kind`,
+    only the kinds that hold files."""
+    kinds = (
+        ("new", plan.new),
+        ("changed", plan.changed),
+        ("unchanged", plan.unchanged),
+        ("removed", plan.removed),
     )
+    return ", ".join(f"{len(paths)} {label}" for label, paths in kinds if every_kind or paths)
+
+
+def build_line(result: Any, root: Path | None = None) -> str:
+    verb = "Would build" if result.dry_run else "Built"
     return (
         f"{verb} {len(result.built)} model(s) from {result.schema_count} schema(s) in "
-        f"{where}/ ({counts}); skipped {len(result.skipped)}."
+        f"{_shown(result.package_dir, root)}/ ({_file_counts(result.plan)}); "
+        f"skipped {len(result.skipped)}."
     )
 
 
 def code_line(result: Any, root: Path | None = None) -> str:
-    plan = result.plan
-    where: Path = result.out_dir
-    if root is not None and where.is_relative_to(root):
-        where = where.relative_to(root)
     verb = "Would generate" if result.dry_run else "Generated"
-    counts = ", ".join(
-        f"{len(paths)} {label}"
-        for label, paths in (
-            ("new", plan.new),
-            ("changed", plan.changed),
-            ("unchanged", plan.unchanged),
-            ("removed", plan.removed),
-        )
-        if paths
-    )
+    counts = _file_counts(result.plan, every_kind=False)
     options = result.options
     return (
         f"{verb} {options.lang} ({options.sdk}) for {len(result.events)} event(s) from "
-        f"{result.schema_count} schema(s) in {where}/: {counts or 'no files'}."
+        f"{result.schema_count} schema(s) in {_shown(result.out_dir, root)}/: "
+        f"{counts or 'no files'}."
     )
 
 
 def docs_line(result: Any, root: Path | None = None) -> str:
     plan = result.plan
-    where: Path = result.out_dir
-    if root is not None and where.is_relative_to(root):
-        where = where.relative_to(root)
     verb = "Would build" if result.dry_run else "Built"
-    counts = (
-        f"{len(plan.new)} new, {len(plan.changed)} changed, {len(plan.unchanged)} unchanged, "
-        f"{len(plan.removed)} removed"
-    )
     kept = f"; kept {len(plan.kept)}" if plan.kept else ""
     return (
         f"{verb} the docs ({result.format}) of {len(result.catalog.events)} event(s) from "
-        f"{result.schema_count} schema(s) in {where}/ ({counts}){kept}."
+        f"{result.schema_count} schema(s) in {_shown(result.out_dir, root)}/ "
+        f"({_file_counts(plan)}){kept}."
     )
 
 

@@ -23,9 +23,10 @@ prefixed and the bare name, so the build takes whichever the warehouse actually 
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 from collections.abc import Collection, Iterable
+
+from reflekt.core.platforms.segment import safe_identifier
 
 # Tables RudderStack writes itself: an event table never takes one of these names.
 OWN_TABLES = frozenset(
@@ -68,12 +69,7 @@ def snake_case(name: str) -> str:
     words = "_".join(word.lower() for word in _WORD.findall(joined))
     leading = re.match(r"_*", name)
     prefix = leading.group(0) if leading else ""
-    text = prefix + words
-    if not text:
-        return "_" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
-    if text[0].isdigit():
-        text = "_" + text
-    return text
+    return safe_identifier(prefix + words, name)
 
 
 def column_name(path: Iterable[str]) -> str:

@@ -35,12 +35,16 @@ def snake_case(name: str) -> str:
     text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
     text = re.sub(r"([a-z])([A-Z])", r"\1_\2", text)
     text = re.sub(r"([0-9])([A-Z][a-z])", r"\1_\2", text)
-    text = re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").lower()
+    return safe_identifier(re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").lower(), name)
+
+
+def safe_identifier(text: str, name: str) -> str:
+    """The last step of a warehouse naming rule (Segment's and RudderStack's alike): a name
+    left empty becomes `_` plus a short hash of the original (unique and valid), and one
+    starting with a digit gets a `_` prefix."""
     if not text:
         return "_" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
-    if text[0].isdigit():
-        text = "_" + text
-    return text
+    return "_" + text if text[0].isdigit() else text
 
 
 def column_name(path: Iterable[str]) -> str:

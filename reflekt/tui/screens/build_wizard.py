@@ -501,50 +501,30 @@ class BuildWizard(Screen[None]):
             for path in paths:
                 self.rows[path] = status
                 table.add_row(Text(status, style=STATUS_STYLE[status]), path, key=path)
-        text = Text()
-        if not _is_dbt(result):
-            self._show_code_preview(result, text)
-            return
-        text.append(f"{len(result.built)} model(s) from {result.schema_count} schema(s): ")
-        text.append(f"{len(plan.new)} new", style="green")
-        text.append(f", {len(plan.changed)} changed", style="yellow")
-        text.append(f", {len(plan.unchanged)} unchanged", style="dim")
-        if plan.removed:
-            text.append(f", {len(plan.removed)} to remove", style="red")
-        if plan.kept:
-            text.append(f", {len(plan.kept)} hand-written kept", style="dim")
-        package = result.package_dir.name
-        text.append(f"\npackage artifacts/dbt/{clean(package)}")
-        if result.skipped:
-            tables = result.skipped_tables
-            shown = tables if self._all_skipped else tables[:SKIPPED_SHOWN]
-            text.append(f"\nskipped (no table): {', '.join(map(clean, shown))}", style="yellow")
-            text.append(_more(len(tables), self._all_skipped, sep=" "))
-        _append_drift(text, result)
+        if _is_dbt(result):
+            text = Text(f"{len(result.built)} model(s) from {result.schema_count} schema(s): ")
+            _append_counts(text, plan, "hand-written kept", "dim")
+            self._append_dbt_lines(text, result)
+        else:
+            text = Text(f"{len(result.events)} event(s) from {result.schema_count} schema(s): ")
+            _append_counts(text, plan, "hand-written kept (not overwritten)", "yellow")
+            where = result.out_dir.relative_to(self.project.root).as_posix()
+            text.append(f"\n{result.options.lang} ({result.options.sdk}) in {clean(where)}/")
         self.query_one("#wizard-preview-summary", Static).update(text)
         if table.row_count:
             table.move_cursor(row=0)
             self._show_file(table.coordinate_to_cell_key((0, 0)).row_key.value)
         table.focus()
 
-    def _show_code_preview(self, result: CodeResult, text: Text) -> None:
-        plan = result.plan
-        text.append(f"{len(result.events)} event(s) from {result.schema_count} schema(s): ")
-        text.append(f"{len(plan.new)} new", style="green")
-        text.append(f", {len(plan.changed)} changed", style="yellow")
-        text.append(f", {len(plan.unchanged)} unchanged", style="dim")
-        if plan.removed:
-            text.append(f", {len(plan.removed)} to remove", style="red")
-        if plan.kept:
-            text.append(f", {len(plan.kept)} hand-written kept (not overwritten)", style="yellow")
-        where = result.out_dir.relative_to(self.project.root).as_posix()
-        text.append(f"\n{result.options.lang} ({result.options.sdk}) in {clean(where)}/")
-        self.query_one("#wizard-preview-summary", Static).update(text)
-        table = self.query_one("#wizard-files", DataTable)
-        if table.row_count:
-            table.move_cursor(row=0)
-            self._show_file(table.coordinate_to_cell_key((0, 0)).row_key.value)
-        table.focus()
+    def _append_dbt_lines(self, text: Text, result: BuildResult) -> None:
+        """The package, the skipped tables (the first few unless x), the drift line."""
+        text.append(f"\npackage artifacts/dbt/{clean(result.package_dir.name)}")
+        if result.skipped:
+            tables = result.skipped_tables
+            shown = tables if self._all_skipped else tables[:SKIPPED_SHOWN]
+            text.append(f"\nskipped (no table): {', '.join(map(clean, shown))}", style="yellow")
+            text.append(_more(len(tables), self._all_skipped, sep=" "))
+        _append_drift(text, result)
 
     @on(DataTable.RowHighlighted, "#wizard-files")
     def _file_highlighted(self, message: DataTable.RowHighlighted) -> None:
@@ -879,6 +859,17 @@ class BuildWizard(Screen[None]):
     @on(Button.Pressed, "#wizard-back")
     async def _back_pressed(self) -> None:
         await self.action_back()
+
+
+def _append_counts(text: Text, plan, kept: str, kept_style: str) -> None:
+    """The preview's file counts, each in its status's colour."""
+    text.append(f"{len(plan.new)} new", style="green")
+    text.append(f", {len(plan.changed)} changed", style="yellow")
+    text.append(f", {len(plan.unchanged)} unchanged", style="dim")
+    if plan.removed:
+        text.append(f", {len(plan.removed)} to remove", style="red")
+    if plan.kept:
+        text.append(f", {len(plan.kept)} {kept}", style=kept_style)
 
 
 def _is_dbt(result: object) -> bool:

@@ -4,16 +4,11 @@ segment-analytics-python Client to a local stand-in for Segment's tracking API."
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 from python_codegen_support import (
@@ -23,6 +18,7 @@ from python_codegen_support import (
     run_mypy,
     write_package,
 )
+from typescript_toolchain_support import TrackingApi
 
 from reflekt.core.codegen import python
 from reflekt.core.escape import python_string
@@ -155,45 +151,11 @@ def test_mypy_strict_rejects_wrong_calls_by_code(mypy_run: tuple[int, str]) -> N
         assert error_code in got[number], (number, output)
 
 
-class _Collector(BaseHTTPRequestHandler):
-    """Segment's tracking API as far as the SDK uses it: `POST /v1/batch`, 200 `{}`."""
-
-    batches: list[dict[str, Any]]
-    paths: list[str]
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length", "0"))
-        self.server.batches.append(json.loads(self.rfile.read(length)))  # type: ignore[attr-defined]
-        self.server.paths.append(self.path)  # type: ignore[attr-defined]
-        body = b"{}"
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def collector() -> Iterator[ThreadingHTTPServer]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Collector)
-    server.batches = []  # type: ignore[attr-defined]
-    server.paths = []  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join()
-
-
-def test_wrappers_send_through_the_real_sdk(packages: Path, collector: ThreadingHTTPServer) -> None:
+def test_wrappers_send_through_the_real_sdk(packages: Path, tracking_api: TrackingApi) -> None:
     hostile = hostile_events()
     evil = next(e for e in hostile if e.wire_name == EVIL)
     evil_function = python.event_names(hostile)[evil.key].function
-    host = f"http://127.0.0.1:{collector.server_address[1]}"
+    host = tracking_api.url
     script = f"""
 import sys
 sys.path.insert(0, {str(packages)!r})
@@ -227,8 +189,8 @@ except ValueError as error:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "refused: user_id or anonymous_id is required"
-    assert set(collector.paths) == {"/v1/batch"}  # type: ignore[attr-defined]
-    messages = [m for batch in collector.batches for m in batch["batch"]]  # type: ignore[attr-defined]
+    assert {path for path, _auth, _body in tracking_api.requests} == {"/v1/batch"}
+    messages = tracking_api.messages()
     assert [(m["type"], m.get("event") or m.get("name")) for m in messages] == [
         ("track", "Cart Viewed"),
         ("identify", None),
