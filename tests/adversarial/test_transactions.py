@@ -458,6 +458,77 @@ def test_a_build_killed_while_applying_is_completed_by_the_next_build(tmp_path, 
     _assert_clean(root, again.stderr)
 
 
+# ------------------------------------------- build code and build docs, interrupted mid-write
+
+
+def _run(root: Path, *args: str, env: dict[str, str] | None = None):
+    proc = reflekt(root, *args, env=env)
+    out, err = proc.communicate()
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+@pytest.fixture
+def regenerated(make_project, tmp_path):
+    """Code and docs generated for a plan, then a schema edited (so both would change):
+    (project root, the snapshot an uninterrupted `build code` and `build docs` end with)."""
+    project = make_project(name="shop")
+    for name in ("Cart Viewed", "Order Completed", "Product Added"):
+        project.add_schema(f"segment/shop/{name.replace(' ', '_')}/1-0", name=name)
+    for args in (CODE, DOCS):
+        first = _run(project.root, *args)
+        assert first.returncode == 0, first.stderr
+    project.add_schema(
+        "segment/shop/Cart_Viewed/1-0",
+        {"cart_id": {"type": "string"}, "coupon {{ x }}": {"type": ["string", "null"]}},
+        name="Cart Viewed",
+        description="Changed: {{ not jinja }} */ </script>",
+    )
+    project.add_schema("segment/shop/Coupon_Applied/1-0", name="Coupon Applied")
+    reference = tmp_path / "reference"
+    shutil.copytree(project.root, reference)
+    for args in (CODE, DOCS):
+        done = _run(reference, *args)
+        assert done.returncode == 0, done.stderr
+    return project.root, snapshot(reference)
+
+
+CODE = ("build", "code", "--lang", "python")
+DOCS = ("build", "docs")
+
+
+def test_build_code_terminated_while_staging_changes_nothing(tmp_path, regenerated):
+    root, _ = regenerated
+    before = snapshot(root)
+    pause = Pause(tmp_path / "pause", "staging")
+    proc = reflekt(root, *CODE, env=pause.env)
+    pause.wait(proc)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate()
+    pause.close()
+
+    assert proc.returncode == 143, err
+    assert snapshot(root) == before  # the old package whole: no file half-written
+    _assert_clean(root, err)
+
+
+def test_build_docs_killed_while_applying_is_completed_by_the_next_run(tmp_path, regenerated):
+    root, reference = regenerated
+    assert _run(root, *CODE).returncode == 0  # only the docs are left to write
+    pause = Pause(tmp_path / "pause", "apply")
+    proc = reflekt(root, *DOCS, env=pause.env)
+    pause.wait(proc)  # half of the site's files are in place
+    proc.kill()
+    proc.communicate()
+    pause.close()
+    assert snapshot(root) != reference
+
+    again = _run(root, "build", "code", "--lang", "python", "--check")  # any command
+
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert snapshot(root) == reference  # the killed write completed, as one
+    _assert_clean(root, again.stderr)
+
+
 # ---------------------------------------------------------------- .logs records the real exit
 
 
