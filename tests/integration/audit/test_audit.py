@@ -499,3 +499,28 @@ def test_interrupted_first_audit_output_writes_nothing(tmp_path, warehouse) -> N
         pause.close()
     assert proc.returncode == 130, err
     assert not (root / "reports").exists()
+
+
+def test_a_real_audit_report_feeds_the_catalog(tmp_path, warehouse) -> None:
+    """`reflekt build docs --with-audit` on what `reflekt audit --format json` really wrote
+    for planted violations and hostile enum values: the event page shows the figures, and
+    the hostile values (quotes, `%`, backslashes, non-ASCII) stay text."""
+    root = tmp_path / "project"
+    _project(root, warehouse.source)
+    audited = _audit(root, warehouse, "--format", "json")
+    assert audited.exit_code == 1, audited.output
+    report = tmp_path / "audit.json"
+    report.write_text(audited.stdout, encoding="utf-8")
+    currency = next(f for f in json.loads(audited.stdout)["findings"] if f["code"] == "RA202")
+
+    built = CliRunner().invoke(
+        cli, ["build", "docs", "--project-dir", str(root), "--with-audit", str(report)]
+    )
+
+    assert built.exit_code == 0, built.output
+    page = next((root / "artifacts/docs/events").rglob("Order_Completed.html"))
+    text = page.read_text(encoding="utf-8")
+    assert "From <code>reflekt audit</code>" in text
+    assert "RA202" in text and f"{currency['violating']} of {currency['checked']}" in text
+    assert "it&#39;s" in text or "it&#x27;s" in text  # an enum value, escaped, never markup
+    assert "<script>" not in text.replace("<script src=", "")
