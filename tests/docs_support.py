@@ -8,7 +8,6 @@ HTML parser and opened in Chromium.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +15,11 @@ from reflekt.core.names import event_folder
 from reflekt.core.scaffold import NewProject, create_project
 from reflekt.core.schemas import dump_schema, new_schema_body
 
-# The browser tests' Chromium (Debian's packages) and axe-core (npm, into .test-tools/).
+# The browser tests' Chromium (Debian's packages; axe-core: the `axe_js` fixture).
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / ".test-artifacts" / "docs"
-AXE = Path(os.environ.get("REFLEKT_AXE_JS", ROOT / ".test-tools/node_modules/axe-core/axe.min.js"))
 FLAGS = (
     "--headless=new",
     "--no-sandbox",

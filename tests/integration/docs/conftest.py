@@ -80,3 +80,47 @@ def site(tmp_path_factory) -> Path:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+AXE_VERSION = "4.10.3"
+
+
+@pytest.fixture(scope="session")
+def axe_js(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """axe-core's `axe.min.js`: `REFLEKT_AXE_JS` when set, else installed from npm once per
+    test run (one folder for every pytest-xdist worker, behind a file lock), so the README's
+    test command runs the accessibility scan by itself. No npm, or no registry: a skip that
+    says why."""
+    import fcntl
+    import os
+    import subprocess
+
+    given = os.environ.get("REFLEKT_AXE_JS")
+    if given:
+        return Path(given)
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    root = shared / f"axe-core-{AXE_VERSION}"
+    script = root / "node_modules" / "axe-core" / "axe.min.js"
+    failed = root / ".failed"
+    with open(shared / "axe-core.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not script.exists() and not failed.exists():
+            root.mkdir(parents=True, exist_ok=True)
+            if shutil.which("npm") is None:
+                failed.write_text("npm is not installed", encoding="utf-8")
+            else:
+                done = subprocess.run(
+                    ["npm", "install", "--no-save", "--no-package-lock", "--loglevel", "error",
+                     "--prefix", str(root), f"axe-core@{AXE_VERSION}"],
+                    capture_output=True,
+                    text=True,
+                    timeout=600,
+                    env={**os.environ, "npm_config_cache": str(root / ".npm-cache")},
+                )  # fmt: skip
+                if done.returncode != 0 or not script.exists():
+                    tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+                    failed.write_text(" | ".join(tail) or "npm failed", encoding="utf-8")
+    if failed.exists():
+        pytest.skip(f"axe-core could not be installed: {failed.read_text(encoding='utf-8')}")
+    return script

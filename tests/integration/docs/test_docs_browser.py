@@ -6,7 +6,7 @@ and phone sizes (into .test-artifacts/docs/)."""
 from __future__ import annotations
 
 import pytest
-from docs_support import AXE, HOSTILE_NAME, hostile_folder
+from docs_support import HOSTILE_NAME, hostile_folder
 
 from reflekt.core.escape import display_text
 
@@ -186,10 +186,8 @@ def test_screenshots(browser, site, artifacts, size):
 
 
 @pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
-def test_axe_finds_no_serious_violation(browser, site, dark):
-    if not AXE.exists():
-        pytest.skip(f"axe-core is not installed ({AXE}): npm install --prefix .test-tools axe-core")
-    script = AXE.read_text(encoding="utf-8")
+def test_axe_finds_no_serious_violation(browser, site, dark, axe_js):
+    script = axe_js.read_text(encoding="utf-8")
     for path in PAGES.values():
         _open(browser, (site / path).as_uri(), dark=dark)
         browser.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")
