@@ -277,7 +277,7 @@ class SchemaContext:
 
     @cached_property
     def locator(self) -> Locator:
-        return Locator(self.doc.text)
+        return Locator.of(self.doc)
 
 
 @dataclass

@@ -299,7 +299,7 @@ class _Linter:
                 doc = issue.document or docs[-1]
                 if doc.schema_id.path not in selected:
                     continue
-                locator = locators.setdefault(doc.schema_id.path, Locator(doc.text))
+                locator = locators.setdefault(doc.schema_id.path, Locator.of(doc))
                 self.findings.append(self._finding(active, self.file_of(doc), doc, issue, locator))
 
     def _collect(

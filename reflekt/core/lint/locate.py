@@ -5,11 +5,17 @@ for a property named like another (`id` inside `product` and at the top). This s
 the text once and records where every JSON path starts. It tolerates comments, trailing
 commas and truncated files (it records what it has seen), and is only run for files that
 have findings, so it costs nothing on a clean project.
+
+When the text parsed as strict JSON, `Locator` first tries a shortcut that finds the key with
+one regex search instead of walking every character (0.16 ms a file, most of a cold lint of a
+findings-heavy project): see `_unique_key_offset` for why its answer is the scanner's.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from typing import Any
 
 JsonPath = tuple[str | int, ...]
 
@@ -123,16 +129,25 @@ def _unescape(raw: str) -> str:
 
 
 class Locator:
-    """Lazy position index of one document's text."""
+    """Lazy position index of one document's text.
 
-    def __init__(self, text: str) -> None:
+    `body`: the document `text` parsed as strict JSON (no comments, trailing commas or
+    duplicate keys), when it did; it enables the shortcut. Leave it None otherwise.
+    """
+
+    def __init__(self, text: str, body: Any = None) -> None:
         self._text = text
+        self._body = body
         self._positions: dict[JsonPath, tuple[int, int]] | None = None
 
     def position(self, path: Sequence[str | int]) -> tuple[int | None, int | None]:
         """(line, column) of `path`, or of its nearest ancestor present in the file."""
         if not self._text:
             return (1, 1) if not path else (None, None)
+        if self._body is not None and self._positions is None:
+            found = self._shortcut(tuple(path))
+            if found is not None:
+                return found
         if self._positions is None:
             self._positions = index_positions(self._text)
         current = tuple(path)
@@ -143,3 +158,58 @@ class Locator:
             if not current:
                 return (1, 1)
             current = current[:-1]
+
+    @classmethod
+    def of(cls, doc: Any) -> Locator:
+        """The locator of a `SchemaDocument`, with the shortcut when its text is strict JSON."""
+        strict = doc.body is not None and not doc.problems
+        return cls(doc.text, doc.body if strict else None)
+
+    def _shortcut(self, path: JsonPath) -> tuple[int, int] | None:
+        """The scanner's answer without the scan, or None when it cannot be sure."""
+        present = _present_prefix(self._body, path)
+        if not present:
+            return self._line_column(len(self._text) - len(self._text.lstrip(" \t\r\n")))
+        offset = _unique_key_offset(self._text, present[-1])
+        return None if offset is None else self._line_column(offset)
+
+    def _line_column(self, offset: int) -> tuple[int, int]:
+        line_start = self._text.rfind("\n", 0, offset) + 1
+        return self._text.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_$@. -]+")
+_BLANKS_AND_COLON = r"[ \t\r\n]*:"
+
+
+def _present_prefix(body: Any, path: JsonPath) -> JsonPath:
+    """The longest prefix of `path` that exists in the parsed document."""
+    node = body
+    for depth, part in enumerate(path):
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and type(part) is int and 0 <= part < len(node):
+            node = node[part]
+        else:
+            return path[:depth]
+    return path
+
+
+def _unique_key_offset(text: str, key: str | int) -> int | None:
+    """Offset of the one `"key":` in a strict JSON `text`, or None when it is not that simple.
+
+    Why this is exact: in strict JSON every unescaped `"` delimits a string, and only keys are
+    followed by a colon. A plain key (letters, digits, `_$@. -`) has one spelling when the
+    text holds no `\\u` escape, so each occurrence of the key in the document is a match of
+    `"key"` + blanks + `:`. A match can also end a longer key (`"say \\"key": 1`), but then
+    the key itself matches too: a single match is the key at the path (which exists).
+    Returns None for array items, other keys, several matches, or a newline before the
+    colon (the scanner does not take that string for a key).
+    """
+    if type(key) is not str or not _PLAIN_KEY.fullmatch(key) or "\\u" in text:
+        return None
+    matches = re.finditer(f'"{re.escape(key)}"{_BLANKS_AND_COLON}', text)
+    first = next(matches, None)
+    if first is None or next(matches, None) is not None or "\n" in first.group():
+        return None
+    return first.start()
