@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 import click
 
+from reflekt.core.cache_switch import caches_off
 from reflekt.core.platforms.segment import DEFAULT_PLAN_TYPE, PLAN_TYPES
 
 plan_type_option = click.option(
@@ -26,3 +31,20 @@ output_option = click.option(
     default=None,
     help="Write the output to FILE (atomically) instead of standard output.",
 )
+
+
+def no_cache_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--no-cache` for a command whose core calls use a cache: they run with caches off."""
+
+    @click.option(
+        "--no-cache",
+        "no_cache",
+        is_flag=True,
+        help="Neither read nor write the caches in .reflekt_cache/ (also REFLEKT_NO_CACHE=1).",
+    )
+    @functools.wraps(command)
+    def with_switch(*args: Any, no_cache: bool, **kwargs: Any) -> Any:
+        with caches_off(no_cache):
+            return command(*args, **kwargs)
+
+    return with_switch

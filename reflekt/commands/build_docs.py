@@ -6,6 +6,7 @@ import click
 from rich.markup import escape
 
 from reflekt.commands._common import Run, progress_bar, reflekt_command
+from reflekt.commands._options import no_cache_option
 from reflekt.commands._written import print_dry_run, print_kept
 
 
@@ -47,6 +48,7 @@ from reflekt.commands._written import print_dry_run, print_kept
     "(violation rates, last seen, volume) on each event's page.",
 )
 @click.option("--dry-run", is_flag=True, help="List the files that would change; write nothing.")
+@no_cache_option
 def docs_command(
     run: Run,
     selects: tuple[str, ...],

@@ -6,7 +6,7 @@ import click
 from rich.markup import escape
 
 from reflekt.commands._common import Run, progress_bar, reflekt_command, stdin_is_interactive
-from reflekt.commands._options import plan_type_option, profile_option
+from reflekt.commands._options import no_cache_option, plan_type_option, profile_option
 from reflekt.core.errors import ReflektError
 
 
@@ -27,6 +27,7 @@ from reflekt.core.errors import ReflektError
 @click.option("--yes", "-y", is_flag=True, help="Do not ask before --delete.")
 @click.option("--dry-run", is_flag=True, help="Show what would change; send nothing.")
 @plan_type_option
+@no_cache_option
 def command(
     run: Run,
     selects: tuple[str, ...],

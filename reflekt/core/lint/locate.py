@@ -186,12 +186,11 @@ def _present_prefix(body: Any, path: JsonPath) -> JsonPath:
     """The longest prefix of `path` that exists in the parsed document."""
     node = body
     for depth, part in enumerate(path):
-        if isinstance(node, dict) and isinstance(part, str) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and type(part) is int and 0 <= part < len(node):
-            node = node[part]
-        else:
+        in_object = isinstance(node, dict) and isinstance(part, str) and part in node
+        in_array = isinstance(node, list) and type(part) is int and 0 <= part < len(node)
+        if not (in_object or in_array):
             return path[:depth]
+        node = node[part]
     return path
 
 

@@ -287,7 +287,8 @@ def _lint_errors(project: Project, files: list[Path]) -> tuple[int, list[str]]:
     from reflekt.core.lint import lint_project
     from reflekt.core.lint.findings import SEVERITY_ERROR, sort_key
 
-    report = lint_project(project, paths=files)
+    # The lint index answers for unchanged files (REFLEKT_NO_CACHE / --no-cache turn it off).
+    report = lint_project(project, paths=files, cache=True, whole_project=False)
     errors = [f for f in sorted(report.findings, key=sort_key) if f.severity == SEVERITY_ERROR]
     shown = [
         f"{f.file}{':' + str(f.line) if f.line else ''}: {f.rule} {f.message}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 from click.testing import CliRunner
 from registry_fakes import track_rule
 
@@ -223,4 +225,27 @@ def test_patch_is_retried_on_503_and_logged(segment, segment_project):
     assert result.exit_code == 0, result.output
     assert [r.status for r in segment.calls("PATCH")] == [503, 503, 200]
     assert "PATCH http://127.0.0.1" in result.output and "-> 503" in result.output
+    assert len(segment.plan_named("ecommerce").rules) == 2
+
+
+def test_the_lint_gate_uses_the_lint_index_and_never_a_stale_answer(segment, segment_project):
+    import os
+
+    project = segment_project()
+    _add_events(project, 2)
+    lint_dir = project.root / ".reflekt_cache" / "lint"
+    assert _invoke(project, "lint").exit_code == 0
+    assert any(lint_dir.iterdir()), "lint filled the index"
+    project.add_schema("segment/ecommerce/Event_Aaa/1-0", {"cart_id": {"type": "string"}})
+
+    refused = _invoke(project, "push", "-s", "segment/ecommerce")
+
+    assert refused.exit_code == 1 and "lint error" in refused.output, "the edit was seen"
+    assert segment.requests == []
+    project.add_schema("segment/ecommerce/Event_Aaa/1-0", PROPS, required=["cart_id"], metadata={})
+    shutil.rmtree(lint_dir)
+    uncached = _invoke(project, "push", "-s", "segment/ecommerce", "--no-cache")
+    assert uncached.exit_code == 0, uncached.output
+    assert not lint_dir.exists(), "--no-cache wrote no index"
+    assert "REFLEKT_NO_CACHE" not in os.environ, "the switch does not outlive the command"
     assert len(segment.plan_named("ecommerce").rules) == 2
