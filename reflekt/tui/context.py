@@ -44,6 +44,14 @@ def git_branch(start: Path) -> str | None:
     return None
 
 
+def progress_bar_text(done: int, total: int | None, width: int = 10) -> str:
+    """A bar the context line can hold: `▰▰▰▱▱▱▱▱▱▱ 30%` (`⟳` while the total is unknown)."""
+    if not total:
+        return "⟳"
+    filled = min(width, max(0, done * width // total))
+    return f"{'▰' * filled}{'▱' * (width - filled)} {min(100, done * 100 // total)}%"
+
+
 @dataclass(frozen=True)
 class Context:
     """What the context line says; `activity` is the background work's latest word."""

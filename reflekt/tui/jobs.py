@@ -36,6 +36,7 @@ from reflekt.core.progress import Progress
 from reflekt.core.project import Project
 from reflekt.tui.lint_scheduler import files_to_lint
 from reflekt.tui.messages import (
+    DOCS_FAILED,
     AuditDone,
     AuditFailed,
     AuditProfileLoaded,
@@ -50,6 +51,7 @@ from reflekt.tui.messages import (
     DiffFailed,
     DiffProgress,
     DocsDone,
+    DocsProgress,
     IndexLoaded,
     JobFailed,
     LintFailed,
@@ -282,14 +284,24 @@ def push_job(
     return PushDone(result)
 
 
-def docs_job(project: Project) -> DocsDone | JobFailed:
-    """`reflekt build docs`: the HTML catalog of every schema, in its default folder."""
+def docs_job(project: Project, post: Post | None = None) -> DocsDone | JobFailed:
+    """`reflekt build docs`: the HTML catalog of every schema, in its default folder.
+
+    `post` gets a `DocsProgress` per step (reading schemas, linting, rendering, writing)."""
     from reflekt.core.docs.pipeline import build_docs
 
+    shown = [-1]  # the last percent posted: 5,000 schemas read are 100 messages, not 5,000
+
+    def progress(done: int, total: int | None, text: str) -> None:
+        percent = done * 100 // total if total else 0
+        if post is not None and (percent != shown[0] or done == total):
+            shown[0] = percent
+            post(DocsProgress(done, total, text))
+
     try:
-        result = build_docs(project)
+        result = build_docs(project, progress=progress)
     except Exception as error:
-        return JobFailed("Build docs failed", error)
+        return JobFailed(DOCS_FAILED, error)
     return DocsDone(result)
 
 

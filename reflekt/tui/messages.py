@@ -141,6 +141,19 @@ class RegistryRetrying(WorkerMessage):
         self.text = text
 
 
+DOCS_FAILED = "Build docs failed"  # the JobFailed title of the palette's "Build docs"
+
+
+class DocsProgress(WorkerMessage):
+    """How far the palette's "Build docs" is: (done, total, what it is doing)."""
+
+    def __init__(self, done: int, total: int | None, text: str) -> None:
+        super().__init__()
+        self.done = done
+        self.total = total
+        self.text = text
+
+
 class DocsDone(WorkerMessage):
     """`reflekt build docs` wrote the event catalog (the palette's "Build docs")."""
 

@@ -108,15 +108,15 @@ def build_docs(
     out_dir = out_folder(project, fmt, out)
     audit = inputs.read_audit(with_audit) if with_audit is not None else None
     documents: dict[str, SchemaDocument] = {}
-    loaded = load_event_schemas(project, selects, report, extra_steps=3, documents=documents)
+    loaded = load_event_schemas(project, selects, _phase(report, "read"), documents=documents)
     ids = sorted({schema.schema_id for schema in loaded.versions})
-    steps = len(loaded.selected) + 3
     timings["load"] = time.perf_counter() - started
 
     mark = time.perf_counter()
     files = inputs.schema_files(documents)
+    report(PHASES["lint"][0], 100, f"linting {len(ids)} schema(s)")
     lint = inputs.lint_lines(project, ids, jobs)
-    report(steps - 2, steps, f"linted {len(ids)} schema(s)")
+    report(PHASES["render"][0], 100, f"linted {len(ids)} schema(s); rendering the pages")
     models = inputs.dbt_models(project)
     timings["inputs"] = time.perf_counter() - mark
 
@@ -133,17 +133,33 @@ def build_docs(
     command = regenerate_command(project, fmt, selects, out_dir, audit_arg)
     renderer = html_files if fmt == "html" else markdown_files
     produced = renderer(made, command, lambda rel: read_generated(out_dir / rel), jobs)
-    report(steps - 1, steps, f"rendered {len(produced)} file(s)")
+    report(PHASES["write"][0], 100, f"rendered {len(produced)} file(s)")
     timings["render"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
     plan = compare_files(out_dir, produced, stale_pages(out_dir, produced, fmt))
     if not dry_run:
         apply_plan(plan, project_root=project.root)
-    report(steps, steps, "dry run: nothing written" if dry_run else "files written")
+    report(100, 100, "dry run: nothing written" if dry_run else "files written")
     timings["write"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - started
     return DocsResult(out_dir, fmt, made, plan, dry_run, command, timings)
+
+
+# Progress is out of 100, each phase its share of a cold build's time (5,000 events: reading
+# 25 %, linting 35 %, rendering 30 %, writing 10 %), so the bar moves at about one pace.
+PHASES = {"read": (0, 25), "lint": (25, 60), "render": (60, 90), "write": (90, 100)}
+
+
+def _phase(report: Progress, name: str) -> Progress:
+    """`report` for one phase: its (done, total) mapped onto the phase's share of 100."""
+    start, end = PHASES[name]
+
+    def scaled(done: int, total: int | None, message: str) -> None:
+        share = (end - start) * done // total if total else 0
+        report(start + share, 100, message)
+
+    return scaled
 
 
 def _audit_arg(project: Project, path: str | Path) -> str:

@@ -39,7 +39,7 @@ from reflekt.core.lint.findings import Finding
 from reflekt.core.output.summary import summary_line
 from reflekt.core.profiles import Profile
 from reflekt.core.project import Project, load_project
-from reflekt.tui.context import Context, git_branch, registry_hosts
+from reflekt.tui.context import Context, git_branch, progress_bar_text, registry_hosts
 from reflekt.tui.disk_watch import DiskWatch
 from reflekt.tui.editor import EditorError, editor_command, run_editor
 from reflekt.tui.errors import error_text
@@ -57,6 +57,7 @@ from reflekt.tui.jobs import (
 )
 from reflekt.tui.lint_scheduler import LintRun, LintScheduler
 from reflekt.tui.messages import (
+    DOCS_FAILED,
     AuditDone,
     AuditFailed,
     AuditProfileLoaded,
@@ -66,6 +67,7 @@ from reflekt.tui.messages import (
     DiffProgress,
     DiskPolled,
     DocsDone,
+    DocsProgress,
     FilterShaped,
     IndexLoaded,
     JobFailed,
@@ -1068,11 +1070,16 @@ class MainScreen(Screen):
 
     @work(thread=True, exclusive=True, group="docs")
     def _docs_worker(self, project: Project) -> None:
-        self.post_message(docs_job(project))
+        self.post_message(docs_job(project, self.post_message))
+
+    @on(DocsProgress)
+    def _docs_progress(self, message: DocsProgress) -> None:
+        self.show_activity(f"docs {progress_bar_text(message.done, message.total)} {message.text}…")
 
     @on(DocsDone)
     def _docs_built(self, message: DocsDone) -> None:
         result = message.result
+        self.show_activity(f"docs built in {result.timings.get('total', 0.0):.1f} s")
         line = summary_line(result, root=self.project.root)
         self.notify(
             clean(f"{line}\nOpen {result.index_path.as_uri()}"),
@@ -1088,6 +1095,8 @@ class MainScreen(Screen):
 
     @on(JobFailed)
     def _job_failed(self, message: JobFailed) -> None:
+        if message.title == DOCS_FAILED:
+            self.show_activity("docs failed")
         self.notify(error_text(message.error), title=message.title, severity="error", timeout=10)
 
     def _refresh_registry_diff(self) -> None:
