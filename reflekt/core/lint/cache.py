@@ -233,12 +233,41 @@ class RowTable:
             self._path(finding.path),
         ]
 
+    def _known_row(self, finding: Finding) -> list[Any] | None:
+        """`row` when every string and the path are in the table already, else None.
+
+        Why: a priming run stores 450,000 findings whose strings repeat; dict lookups in
+        place of nine calls a row halve the time of the index's one serial step."""
+        strings = self._string_ids
+        paths = self._path_ids
+        if strings is None or paths is None:
+            return None
+        get = strings.get
+        row = [
+            get(finding.schema_id, -1),
+            get(finding.file, -1),
+            finding.line,
+            finding.column,
+            get(finding.rule, -1),
+            get(finding.rule_name, -1),
+            get(finding.severity, -1),
+            get(finding.message, -1),
+            None if finding.property is None else get(finding.property, -1),
+            None if finding.suggestion is None else get(finding.suggestion, -1),
+            paths.get(finding.path, -1),
+        ]
+        return None if -1 in row else row  # a new string or path (or a line -1): `row`
+
     def value(self, findings: Sequence[Finding]) -> str:
         """What the index stores for these findings: `<errors>|<rows as JSON>` (adding their
         strings to the table). The rows are numbers and nulls only: nothing to escape."""
-        errors = sum(1 for finding in findings if finding.severity == "error")
-        rows = json.dumps([self.row(finding) for finding in findings], separators=(",", ":"))
-        return f"{errors}|{rows}"
+        errors = 0
+        rows = []
+        for finding in findings:
+            if finding.severity == "error":
+                errors += 1
+            rows.append(self._known_row(finding) or self.row(finding))
+        return f"{errors}|{json.dumps(rows, separators=(',', ':'))}"
 
     def findings(self, value: Any) -> list[Finding] | None:
         """The findings a stored value holds; None when it is not one (a broken index)."""
