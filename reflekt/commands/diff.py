@@ -18,7 +18,7 @@ from reflekt.core.output.diff import FORMATS as _FORMATS
     "-s",
     "selects",
     multiple=True,
-    help="segment/<plan>[/<Event>[/<M-m>]] or avo/<branch>[...]. Repeatable.",
+    help="segment/<plan>[/<Event>[/<M-m>]], avo/<branch>[...] or iglu/<vendor>[...]. Repeatable.",
 )
 @click.option(
     "--against",

@@ -1,4 +1,4 @@
-"""`reflekt pull`: bring a Segment tracking plan or an Avo branch into schemas/."""
+"""`reflekt pull`: bring a Segment plan, an Avo branch or an Iglu vendor into schemas/."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from reflekt.commands._options import plan_type_option, profile_option
     "selects",
     multiple=True,
     required=True,
-    help="segment/<plan>[/<Event>[/<M-m>]] or avo/<branch>[/<Event>]. Repeatable.",
+    help="segment/<plan>[/<Event>[/<M-m>]], avo/<branch>[/<Event>] or "
+    "iglu/<vendor>[/<name>[/<M-m>]]. Repeatable.",
 )
 @profile_option
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
@@ -26,9 +27,11 @@ def command(
 ) -> int:
     """Pull schemas from a registry into schemas/.
 
-    Reads the whole tracking plan (every page) or Avo branch, converts each event to a schema
-    file and writes the new and changed ones atomically: a failure half-way changes no file,
-    and an unchanged plan changes no byte. Exit 3 when the registry fails.
+    Reads the whole tracking plan (every page), Avo branch or Iglu vendor, converts each
+    event to a schema file and writes the new and changed ones atomically: a failure half-way
+    changes no file, and an unchanged plan changes no byte. Exit 3 when the registry fails.
+    Iglu MODEL-REVISION-ADDITION versions map to MAJOR-MINOR (the README says how); a
+    REVISION new to the project is reported as a note.
     """
     from reflekt.core.output.summary import summary_line
     from reflekt.core.profiles import load_profile

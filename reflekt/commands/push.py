@@ -1,6 +1,8 @@
-"""`reflekt push`: publish schemas to a Segment tracking plan (lint first)."""
+"""`reflekt push`: publish schemas to a Segment tracking plan or Iglu (lint first)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 from rich.markup import escape
@@ -17,7 +19,8 @@ from reflekt.core.errors import ReflektError
     "selects",
     multiple=True,
     required=True,
-    help="segment/<plan>[/<Event>[/<M-m>]]. Repeatable (one plan at a time).",
+    help="segment/<plan>[/<Event>[/<M-m>]] or iglu/<vendor>[/<name>[/<M-m>]]. Repeatable "
+    "(one plan or vendor at a time).",
 )
 @profile_option
 @click.option("--force", "-f", is_flag=True, help="Push even when the selection has lint errors.")
@@ -28,6 +31,14 @@ from reflekt.core.errors import ReflektError
 @click.option("--dry-run", is_flag=True, help="Show what would change; send nothing.")
 @plan_type_option
 @no_cache_option
+@click.option(
+    "--to-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Iglu: write the selection as a static registry in DIR "
+    "(DIR/schemas/<vendor>/<name>/jsonschema/<M-R-A>, ready to upload to S3/GCS); "
+    "no profile needed.",
+)
 def command(
     run: Run,
     selects: tuple[str, ...],
@@ -37,6 +48,7 @@ def command(
     yes: bool,
     dry_run: bool,
     plan_type: str,
+    to_dir: Path | None,
 ) -> int:
     """Push schemas to a Segment tracking plan.
 
@@ -46,6 +58,17 @@ def command(
     written onto the one the plan stores: only what Reflekt owns (description, labels, the
     event's properties) changes; whatever else was set in Segment stays. Avo is edited in
     Avo: pushing to it is an error.
+
+    Iglu: each file is published as the SchemaVer it records (a new one as the next
+    ADDITION); an Iglu Server validates it first; --to-dir writes a static registry. A
+    version already published with other content is an error naming the version to bump.
+
+    \b
+    Examples:
+      reflekt push --select segment/ecommerce
+      reflekt push --select iglu/com.acme                 # to the profile's Iglu Server
+      reflekt push --select iglu/com.acme --to-dir build/iglu
+      aws s3 sync build/iglu s3://acme-iglu/              # then upload the static registry
     """
     from reflekt.core.diff import MAJOR
     from reflekt.core.output.summary import summary_line
@@ -53,7 +76,7 @@ def command(
     from reflekt.core.registries.sync import push, push_preview
 
     project = run.project()
-    loaded = load_profile(project, profile)
+    loaded = load_profile(project, profile) if to_dir is None else None
     if delete and not dry_run and not yes:
         if not stdin_is_interactive():
             raise ReflektError(
@@ -90,6 +113,7 @@ def command(
             dry_run=dry_run,
             progress=update,
             plan_type=plan_type,
+            to_dir=to_dir,
         )
     breaking = [
         label

@@ -15,6 +15,9 @@ by every pattern and are a separate check (`numbers: false` in the project conve
   Bad: `CartId`, `cart_id`.
 - `pascal`: a capital letter, then only letters and digits. Good: `CartViewed`, `OrderID`.
   Bad: `cartViewed`, `Cart_Viewed`.
+- `snake_or_camel`: `snake` or `camel`, as Snowplow's schemas name properties (Iglu Central
+  has both `link_click.targetUrl` and `web_page.id`). Good: `targetUrl`, `target_url`.
+  Bad: `TargetUrl`, `target-url`.
 - `any`: any non-empty name.
 
 `camel` with `capitalize_camel: true` means PascalCase (as in the seed); callers pass
@@ -36,6 +39,7 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     "snake": re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*"),
     "camel": re.compile(r"[a-z][a-zA-Z0-9]*"),
     "pascal": re.compile(r"[A-Z][a-zA-Z0-9]*"),
+    "snake_or_camel": re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*|[a-z][a-zA-Z0-9]*"),
     "any": re.compile(r".+", re.DOTALL),
 }
 
@@ -44,6 +48,7 @@ DESCRIPTIONS: dict[str, str] = {
     "snake": "snake_case",
     "camel": "camelCase",
     "pascal": "PascalCase",
+    "snake_or_camel": "snake_case or camelCase",
     "any": "any non-empty name",
 }
 
@@ -86,6 +91,9 @@ def suggest(name: str, casing: str) -> str:
     """
     if casing == "any":
         return name
+    if casing == "snake_or_camel":  # the closer one: camel when the name has no separator
+        camel = name.isalnum() and not name[:1].isupper()
+        return suggest(name, "camel" if camel else "snake")
     words = split_words(name)
     if not words:
         return name

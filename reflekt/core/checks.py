@@ -128,7 +128,11 @@ def _check_source(source) -> str:
 
 def describe_registry(registry) -> dict[str, str]:
     """Printable settings of a registry (secrets masked)."""
-    return {key: str(value) for key, value in vars(registry).items() if key != "type"}
+    return {
+        key: str(value)
+        for key, value in vars(registry).items()
+        if key != "type" and value is not None
+    }
 
 
 def json_dump(value: object) -> str:

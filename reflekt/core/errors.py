@@ -17,6 +17,7 @@ The tree (exit code in brackets; a subclass keeps its parent's unless it says ot
         AnswerShapeError                     an answer that breaks the documented shape
         RegistryNotFoundError                HTTP 404
           PlanNotFoundError                  no Segment tracking plan of that name
+        SchemaPublishedError                 an Iglu version already published, other content
       WarehouseError [3]                     a warehouse could not be reached or queried
 
 Every error class lives here, so a front end maps all of them from one import.
@@ -87,9 +88,14 @@ class SchemaFileError(ReflektError):
 
 
 class RegistryError(ReflektError):
-    """A schema registry (Segment, Avo) refused or failed a request."""
+    """A schema registry (Segment, Avo, Iglu) refused or failed a request.
+
+    `status` and `body`: the HTTP status and decoded answer when the registry answered.
+    """
 
     exit_code = EXIT_EXTERNAL
+    status: int | None = None
+    body: object = None
 
 
 class WarehouseError(ReflektError):
@@ -112,6 +118,10 @@ class AnswerShapeError(RegistryError):
 
 class PlanNotFoundError(RegistryNotFoundError):
     """No Segment tracking plan of that name: an error for pull, an empty plan for diff."""
+
+
+class SchemaPublishedError(RegistryError):
+    """An Iglu schema version is published with other content: versions are immutable."""
 
 
 class PushRefusedError(ReflektError):

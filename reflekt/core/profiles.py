@@ -81,7 +81,24 @@ class AvoRegistryConfig:
     type: str = "avo"
 
 
-RegistryConfig = SegmentRegistryConfig | AvoRegistryConfig
+@dataclass(frozen=True)
+class IgluRegistryConfig:
+    """An Iglu registry: a static one (files over HTTP) or an Iglu Server (`url` ending in
+    `/api`, as in Snowplow resolver configs). `api_key` is sent as the `apikey` header;
+    `listing` names a file under `url` listing the schemas, for a file server that gives
+    no folder listing (S3, GCS)."""
+
+    url: str
+    api_key: Secret | None = None
+    listing: str | None = None
+    type: str = "iglu"
+
+    @property
+    def is_server(self) -> bool:
+        return urlsplit(self.url).path.rstrip("/").endswith("/api")
+
+
+RegistryConfig = SegmentRegistryConfig | AvoRegistryConfig | IgluRegistryConfig
 
 
 @dataclass(frozen=True)
@@ -257,7 +274,7 @@ def _parse_registries(
     for index, item in enumerate(value):
         key_path = (profile, "registry", index)
         raw = check.mapping(key_path, item, ("type", *_REGISTRY_KEYS_ALL))
-        kind = check.choice((*key_path, "type"), raw.get("type"), ("segment", "avo"))
+        kind = check.choice((*key_path, "type"), raw.get("type"), REGISTRY_TYPES)
         if kind in seen:
             raise check.fail(key_path, f"a second {kind} registry; one of each type is allowed")
         seen.add(kind)
@@ -269,6 +286,8 @@ def _parse_registries(
                 api_token=values.secret((*key_path, "api_token"), raw["api_token"]),
                 api_url=_url(values, key_path, raw, SEGMENT_API_URL),
             )
+        elif kind == "iglu":
+            config = _iglu_config(check, values, key_path, raw)
         else:
             keys = ("workspace_id", "service_account_name", "service_account_secret")
             raw = check.mapping(key_path, raw, ("type", "api_url", *keys), keys)
@@ -291,21 +310,48 @@ def _parse_registries(
     return tuple(registries)
 
 
+REGISTRY_TYPES = ("segment", "avo", "iglu")
 _REGISTRY_KEYS_ALL = (
     "api_token",
     "api_url",
     "workspace_id",
     "service_account_name",
     "service_account_secret",
+    "url",
+    "api_key",
+    "listing",
 )
 
 
-def _url(values: _Values, key_path: tuple, raw: Any, default: str) -> str:
+def _iglu_config(
+    check: ConfigChecker, values: _Values, key_path: tuple, raw: Any
+) -> IgluRegistryConfig:
+    """`url` (required), `api_key` (a secret, optional), `listing` (a path under `url`)."""
+    raw = check.mapping(key_path, raw, ("type", "url", "api_key", "listing"), ("url",))
+    url = _url(values, key_path, {"api_url": raw["url"]}, "", key="url")
+    api_key = None
+    if raw.get("api_key") is not None:
+        api_key = values.secret((*key_path, "api_key"), raw["api_key"])
+    listing = None
+    if raw.get("listing") is not None:
+        listing = values.text((*key_path, "listing"), raw["listing"])
+        if listing is not None:
+            listing = listing.strip().lstrip("/")
+            if not listing or ".." in listing.split("/") or "://" in listing:
+                raise check.fail(
+                    (*key_path, "listing"),
+                    f"{listing!r} is not a path under the registry url",
+                    hint="name the listing file relative to `url`, e.g. listing: schemas.json",
+                )
+    return IgluRegistryConfig(url=url or "", api_key=api_key, listing=listing)
+
+
+def _url(values: _Values, key_path: tuple, raw: Any, default: str, key: str = "api_url") -> str:
     """The registry's base URL. User-info (`https://user:pass@host`) is allowed, but its
     password is a secret from here on, so it is masked wherever it would be shown."""
     if raw.get("api_url") is None:
         return default
-    url_path = (*key_path, "api_url")
+    url_path = (*key_path, key)
     url = values.text(url_path, raw["api_url"])
     if url is None:
         return default  # an unset variable: reported when the registry is used

@@ -22,7 +22,7 @@ PROJECT_FILE = "reflekt_project.yml"
 DEFAULT_PROFILES_PATH = "~/.reflekt/reflekt_profiles.yml"
 PROFILES_ENV_VAR = "REFLEKT_PROFILES_PATH"
 
-CASINGS = ("title", "snake", "camel", "pascal", "any")
+CASINGS = ("title", "snake", "camel", "pascal", "snake_or_camel", "any")
 DATA_TYPES = ("string", "integer", "number", "boolean", "object", "array", "any", "null")
 SEVERITIES = ("error", "warning", "off")
 TYPE_WIDENINGS = ("major", "minor")  # diff.type_widening: how a widened type is classified
@@ -51,6 +51,17 @@ class Conventions:
     property: NamingConvention = field(default_factory=NamingConvention)
     data_types: tuple[str, ...] = DATA_TYPES
 
+
+# `schemas.conventions: <preset>`: the conventions of a tracking ecosystem, by name.
+# snowplow: Iglu schema names are snake_case (`link_click`, `add_to_cart`), properties
+# camelCase or snake_case (`targetUrl`, `page_url`), digits allowed in both (`ua_parser`,
+# `h1`); Snowplow names no reserved words.
+CONVENTION_PRESETS: dict[str, Conventions] = {
+    "snowplow": Conventions(
+        event=NamingConvention(casing="snake", numbers=True),
+        property=NamingConvention(casing="snake_or_camel", capitalize_camel=False, numbers=True),
+    ),
+}
 
 SCHEMA_TEST_SEVERITIES = ("warn", "error", "off")
 
@@ -285,17 +296,30 @@ def _parse_naming(check: ConfigChecker, key_path: tuple[str, ...], value: Any) -
 
 
 def _parse_conventions(check: ConfigChecker, value: Any) -> Conventions:
+    """`schemas.conventions`: a mapping, a preset's name (`snowplow`), or a mapping with
+    `preset:` whose `event` / `property` / `data_types` replace the preset's."""
     schemas = check.mapping(("schemas",), value, ("conventions",))
     path = ("schemas", "conventions")
-    conv = check.mapping(path, schemas.get("conventions"), ("event", "property", "data_types"))
-    data_types: tuple[str, ...] = DATA_TYPES
+    raw = schemas.get("conventions")
+    if isinstance(raw, str):
+        return CONVENTION_PRESETS[check.choice(path, raw, tuple(CONVENTION_PRESETS))]
+    conv = check.mapping(path, raw, ("preset", "event", "property", "data_types"))
+    base = Conventions()
+    if conv.get("preset") is not None:
+        name = check.choice((*path, "preset"), conv["preset"], tuple(CONVENTION_PRESETS))
+        base = CONVENTION_PRESETS[name]
+    data_types: tuple[str, ...] = base.data_types
     if conv.get("data_types") is not None:
         data_types = check.string_list((*path, "data_types"), conv["data_types"])
         for index, data_type in enumerate(data_types):
             check.choice((*path, "data_types", index), data_type, DATA_TYPES)
     return Conventions(
-        event=_parse_naming(check, (*path, "event"), conv.get("event")),
-        property=_parse_naming(check, (*path, "property"), conv.get("property")),
+        event=_parse_naming(check, (*path, "event"), conv["event"])
+        if conv.get("event") is not None
+        else base.event,
+        property=_parse_naming(check, (*path, "property"), conv["property"])
+        if conv.get("property") is not None
+        else base.property,
         data_types=data_types,
     )
 

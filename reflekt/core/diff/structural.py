@@ -14,7 +14,8 @@ where the property's `enum`/`const` implies the same values is TYPE_MADE_EXPLICI
 Keywords the diff does not model (`oneOf`, `patternProperties`, `if`/`then`, `$ref`...) are
 MAJOR when added or changed (the diff cannot prove they accept the old data), MINOR when
 removed entirely where that can only accept more. `metadata.segment_rule` (what a pull kept
-of a Segment rule beyond the schema) is not compared: it describes the registry's copy.
+of a Segment rule beyond the schema) and `metadata.iglu` (the Iglu version a file is) are
+not compared: they describe the registry's copy.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from reflekt.core.diff.settings import DEFAULT_SETTINGS, DiffSettings
 # Keys of a schema body that name the file rather than describe the data.
 _IGNORED_TOP = frozenset({"$id", "$schema", "self"})
 # Metadata keys holding a registry's content beyond the schema (see the module docstring).
-_KEPT_METADATA = frozenset({"segment_rule"})
+_KEPT_METADATA = frozenset({"segment_rule", "iglu"})
 _ANNOTATIONS = frozenset(
     {"title", "examples", "default", "$comment", "deprecated", "readOnly", "writeOnly"}
 )

@@ -20,7 +20,8 @@ class RemoteSchema:
     """A registry's event, converted to a Reflekt schema body.
 
     `event_folder` is the folder under the plan/branch (`Cart_Viewed`); `version` is what the
-    registry stores (Segment: MAJOR only, so `M-0`; Avo: always `1-0`).
+    registry stores (Segment: MAJOR only, so `M-0`; Avo: always `1-0`; Iglu: the mapping of
+    `iglu_schemaver`).
     """
 
     registry: str
@@ -29,6 +30,7 @@ class RemoteSchema:
     name: str
     version: Version
     body: dict[str, Any]
+    notes: tuple[str, ...] = ()  # what a pull must tell of it (Iglu: a REVISION bump)
 
     @property
     def event_key(self) -> str:

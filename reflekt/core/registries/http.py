@@ -310,11 +310,14 @@ class HttpClient:
         idempotent: bool | None = None,
         what: str | None = None,
         progress: Progress | None = None,
+        raw: bool = False,
     ) -> Any:
         """Send one call (retrying as the policy allows) and return the decoded JSON body.
 
         `what` names the resource for a 404 message ("tracking plan 'x'"); `progress` hears
         every wait ("waiting 58 s (rate limited)") so the user sees why nothing moves.
+        `raw`: return the body's bytes undecoded (a static Iglu registry's folder listing is
+        HTML); an error answer is then never taken for "not the API".
         """
         if idempotent is None:
             idempotent = method.upper() in ("GET", "HEAD", "PUT", "DELETE", "OPTIONS")
@@ -352,7 +355,7 @@ class HttpClient:
             log.debug("%s %s -> %s (%.0f ms)", method, redact(answer.url), answer.status, elapsed)
             status = answer.status
             if 200 <= status < 300:
-                return self._decode(answer, where)
+                return answer.content if raw else self._decode(answer, where)
             body = self._decode_quiet(answer)
             last = attempt >= attempts
             if status == 429 and not last:
@@ -367,11 +370,14 @@ class HttpClient:
                 if spent + wait < policy.total:
                     self._sleep(wait, None, str(status), attempt, progress, backoff=True)
                     continue
-            if body is None and answer.content and status in (404, 405):
+            if body is None and answer.content and status in (404, 405) and not raw:
                 # Not the registry's JSON envelope: the api_url is likely not the API's.
                 raise self._not_the_api(status)
             retried = attempt > 1 and (status == 429 or status in RETRY_STATUSES)
-            raise self._error(status, body, what, retried, attempt)
+            error = self._error(status, body, what, retried, attempt)
+            error.status = status
+            error.body = body
+            raise error
         raise RegistryError(  # pragma: no cover - the loop always returns or raises
             f"the {self.registry} registry did not answer {where}"
         )

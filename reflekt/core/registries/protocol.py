@@ -5,7 +5,7 @@ naming differ. The generic jobs (`sync.pull`, `sync.push`, `compare.compare`) ca
 methods on the implementation `table.registry_for(name)` gives, never `if registry == ...`.
 
 - `RegistryContext`: what every call needs besides the selection (project, profile, retry
-  policy, Segment's plan type).
+  policy, Segment's plan type, the folder of `push --to-dir`).
 - `BaseVersions`: the schemas `reflekt diff` compares the local files with, and a label.
 - `CompareBase`: `compare_base(context, selects, progress) -> BaseVersions`. Every registry is
   one; the git ref of `--against git:<ref>` is another (`git_base.GitBase`), not a registry.
@@ -41,6 +41,7 @@ class RegistryContext:
     profile: Profile | None = None
     policy: RetryPolicy | None = None
     plan_type: str | None = None  # Segment's --plan-type (None: LIVE); others ignore it
+    to_dir: Path | None = None  # push --to-dir: write a static registry there (Iglu)
 
 
 @dataclass(frozen=True)

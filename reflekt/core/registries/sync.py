@@ -9,9 +9,10 @@ through `protocol.Registry`, chosen by the select's first part from `table`.
   once (`write_all_atomic`): a failure half-way leaves the project as it was. Unchanged files
   are not touched (byte-identical output).
 - `push(project, profile, selects, *, force=False, delete=False, dry_run=False,
-  progress=None, policy=None, plan_type=None) -> PushResult`: lints the selection first
-  (refuses on lint errors unless `force`), then the registry pushes (or, with `delete`,
-  removes) the selected events. `push_preview(...)`: the same as a dry run, sending nothing.
+  progress=None, policy=None, plan_type=None, to_dir=None) -> PushResult`: lints the
+  selection first (refuses on lint errors unless `force`), then the registry pushes (or,
+  with `delete`, removes) the selected events; `to_dir` writes a static registry there
+  instead (Iglu). `push_preview(...)`: the same as a dry run, sending nothing.
 - `fetch_remote(project, profile, registry, plan, progress=None, policy=None)
   -> list[RemoteSchema]`: every event of a plan/branch, at most one per schema file.
 - `plans_base(context, selects, progress) -> BaseVersions`: the registry side of `reflekt
@@ -205,6 +206,7 @@ def pull(
         )
     targets: dict[Path, str] = {}
     bodies: dict[Path, dict[str, Any]] = {}
+    notes.extend(note for remote in chosen for note in remote.notes)
     for remote in sorted(chosen, key=lambda r: (r.event_folder, r.version)):
         event_dir = f"{remote.registry}/{remote.plan}/{remote.event_folder}"
         version = registry.pulled_version(remote, local_versions(schemas_dir, event_dir))
@@ -299,7 +301,7 @@ def _lint_errors(project: Project, files: list[Path]) -> tuple[int, list[str]]:
 
 def push(
     project: Project,
-    profile: Profile,
+    profile: Profile | None,
     selects: list[str],
     *,
     force: bool = False,
@@ -308,8 +310,12 @@ def push(
     progress: Progress | None = None,
     policy: RetryPolicy | None = None,
     plan_type: str | None = None,
+    to_dir: Path | None = None,
 ) -> PushResult:
-    """Publish the selected schemas to their registry (or delete them with `delete=True`)."""
+    """Publish the selected schemas to their registry (or delete them with `delete=True`).
+
+    `to_dir`: write them as a static registry in that folder instead (Iglu; no profile
+    needed)."""
     progress = progress or no_progress
     if not selects:
         raise SelectError("push needs --select segment/<plan>[/<Event>[/<M-m>]]")
@@ -327,6 +333,11 @@ def push(
     if len(names) != 1:
         raise SelectError(f"push works on one registry at a time (got {', '.join(sorted(names))})")
     registry = registry_for(names[0])
+    if to_dir is not None and not getattr(registry, "writes_folders", False):
+        raise SelectError(
+            f"--to-dir writes a static Iglu registry: {names[0]} takes no --to-dir",
+            hint="use it with --select iglu/<vendor>",
+        )
     plan_name = parsed[0].plan
     assert plan_name is not None
     files = resolve_select(project.schemas_dir, [sel.text for sel in parsed])
@@ -344,7 +355,7 @@ def push(
                 hint=f"run `reflekt lint --select {' --select '.join(selects)}` and fix them, "
                 "or push anyway with --force",
             )
-    context = RegistryContext(project, profile, policy, plan_type)
+    context = RegistryContext(project, profile, policy, plan_type, to_dir)
     job = registry.push_preview if dry_run else registry.push
     result = job(context, plan_name, files, delete=delete, progress=progress)
     if delete:
@@ -354,7 +365,7 @@ def push(
 
 def push_preview(
     project: Project,
-    profile: Profile,
+    profile: Profile | None,
     selects: list[str],
     *,
     force: bool = False,
@@ -362,6 +373,7 @@ def push_preview(
     progress: Progress | None = None,
     policy: RetryPolicy | None = None,
     plan_type: str | None = None,
+    to_dir: Path | None = None,
 ) -> PushResult:
     """What `push` would do (the same checks), sending nothing: `push(..., dry_run=True)`."""
     return push(
@@ -374,6 +386,7 @@ def push_preview(
         progress=progress,
         policy=policy,
         plan_type=plan_type,
+        to_dir=to_dir,
     )
 
 

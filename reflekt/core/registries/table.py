@@ -3,14 +3,15 @@
 Why a table: pull, push, diff and `debug --connect` choose the implementation here, by the
 name in `--select segment/<plan>` (or a profile's `type:`), never by `if registry == ...`.
 
-Adding a registry (say Iglu) is:
-1. one new module, `reflekt/core/registries/iglu.py`, with a class implementing
+Adding a registry (as Iglu was) is:
+1. one new module, `reflekt/core/registries/<name>.py`, with a class implementing
    `protocol.Registry` (name, plan_kind, check, pull, pulled_version, describe,
    push_refused, push_preview, push, compare_base); its HTTP calls go through `http.HttpClient`
    and its answers are shape-checked in it (as `answers` does for Segment and Avo);
-2. one entry in `REGISTRIES` below: `"iglu": "reflekt.core.registries.iglu:IgluRegistry"`.
-A test checks that every entry implements the protocol. (The profile's `type: iglu` keys are
-read by `core/profiles.py`, which knows each registry's credentials.)
+2. one entry in `REGISTRIES` below, as `"iglu": "reflekt.core.registries.iglu:IgluRegistry"`.
+A test checks that every entry implements the protocol. (The profile's `type: <name>` keys
+are read by `core/profiles.py`, which knows each registry's credentials.) A registry whose
+class sets `writes_folders = True` takes `push --to-dir` (Iglu's static layout).
 
 Entries are import paths, loaded on first use: importing the table imports no HTTP library.
 """
@@ -29,6 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 REGISTRIES: dict[str, str] = {
     "segment": "reflekt.core.registries.segment_registry:SegmentRegistry",
     "avo": "reflekt.core.registries.avo:AvoRegistry",
+    "iglu": "reflekt.core.registries.iglu:IgluRegistry",
 }
 
 
