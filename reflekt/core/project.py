@@ -50,16 +50,23 @@ class Conventions:
     event: NamingConvention = field(default_factory=NamingConvention)
     property: NamingConvention = field(default_factory=NamingConvention)
     data_types: tuple[str, ...] = DATA_TYPES
+    preset: str | None = None  # `conventions: snowplow` (or `preset: snowplow`)
+    # how the preset classes a widened type when `diff.type_widening` is not set
+    type_widening: str = "major"
 
 
 # `schemas.conventions: <preset>`: the conventions of a tracking ecosystem, by name.
 # snowplow: Iglu schema names are snake_case (`link_click`, `add_to_cart`), properties
 # camelCase or snake_case (`targetUrl`, `page_url`), digits allowed in both (`ua_parser`,
-# `h1`); Snowplow names no reserved words.
+# `h1`); Snowplow names no reserved words. A widened type (`"string"` -> `["string",
+# "null"]`) is an ADDITION in SchemaVer (every earlier event still fits), so the preset makes
+# it MINOR unless `diff.type_widening` says otherwise.
 CONVENTION_PRESETS: dict[str, Conventions] = {
     "snowplow": Conventions(
         event=NamingConvention(casing="snake", numbers=True),
         property=NamingConvention(casing="snake_or_camel", capitalize_camel=False, numbers=True),
+        preset="snowplow",
+        type_widening="minor",
     ),
 }
 
@@ -228,6 +235,7 @@ def _parse_project(root: Path, check: ConfigChecker, data: Any) -> Project:
     name = _label(check, ("name",), top["name"])
     vendor = _label(check, ("vendor",), top.get("vendor") or "com.example")
     default_profile = _label(check, ("default_profile",), top["default_profile"])
+    conventions = _parse_conventions(check, top.get("schemas"))
     profiles_path = None
     if top.get("profiles_path") is not None:
         profiles_path = _label(check, ("profiles_path",), top["profiles_path"])
@@ -238,12 +246,12 @@ def _parse_project(root: Path, check: ConfigChecker, data: Any) -> Project:
         default_profile=default_profile,
         version=version,
         profiles_path_setting=profiles_path,
-        conventions=_parse_conventions(check, top.get("schemas")),
+        conventions=conventions,
         avo_branches=_parse_registry(check, top.get("registry")),
         dbt=_parse_dbt(check, top.get("artifacts")),
         lint_rules=_parse_lint(check, top.get("lint")),
         tui_bindings=_parse_tui(check, top.get("tui")),
-        diff_type_widening=_parse_diff(check, top.get("diff")),
+        diff_type_widening=_parse_diff(check, top.get("diff")) or conventions.type_widening,
         audit=_parse_audit(check, top.get("audit")),
     )
 
@@ -321,6 +329,8 @@ def _parse_conventions(check: ConfigChecker, value: Any) -> Conventions:
         if conv.get("property") is not None
         else base.property,
         data_types=data_types,
+        preset=base.preset,
+        type_widening=base.type_widening,
     )
 
 
@@ -449,10 +459,11 @@ def _parse_tui(check: ConfigChecker, value: Any) -> dict[str, str]:
     }
 
 
-def _parse_diff(check: ConfigChecker, value: Any) -> str:
+def _parse_diff(check: ConfigChecker, value: Any) -> str | None:
+    """`diff.type_widening`; None when not set (the conventions' preset decides)."""
     diff = check.mapping(("diff",), value, ("type_widening",))
     if "type_widening" not in diff:
-        return "major"
+        return None
     return check.choice(("diff", "type_widening"), diff["type_widening"], TYPE_WIDENINGS)
 
 

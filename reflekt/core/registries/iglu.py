@@ -298,7 +298,7 @@ def _read_json(path: Path) -> tuple[bool, Any]:
         return True, object()
 
 
-def _model_lists(to_dir: Path, items: list[Outgoing]) -> dict[Path, str]:
+def _model_lists(to_dir: Path, items: list[Outgoing]) -> dict[Path, tuple[str, int]]:
     """`.../jsonschema/<MODEL>`: every version of the model there (old lists kept), sorted."""
     by_model: dict[tuple[str, str, int], set[SchemaVer]] = defaultdict(set)
     for item in items:
@@ -321,7 +321,7 @@ def _model_lists(to_dir: Path, items: list[Outgoing]) -> dict[Path, str]:
         listed = sorted(uris, key=lambda uri: uris[uri])
         text = json.dumps(listed, indent=2) + "\n"
         if not (exists and current == listed):
-            out[folder / str(model)] = text
+            out[folder / str(model)] = (text, len(listed))
     return out
 
 
@@ -346,8 +346,11 @@ def write_static(
         else:
             raise _immutable(item, str(to_dir), project, items)
     lists = _model_lists(to_dir, created) if created else {}
-    files.update(lists)
-    notes = [f"model list {path.relative_to(to_dir).as_posix()}" for path in sorted(lists)]
+    files.update({path: text for path, (text, _count) in lists.items()})
+    notes = [
+        f"model list {path.relative_to(to_dir).as_posix()}: {count} version(s)"
+        for path, (_text, count) in sorted(lists.items())
+    ]
     if files and not dry_run:
         _apply(project, to_dir, files)
     return created, unchanged, notes
