@@ -303,7 +303,7 @@ def _model_lists(to_dir: Path, items: list[Outgoing]) -> dict[Path, tuple[str, i
     by_model: dict[tuple[str, str, int], set[SchemaVer]] = defaultdict(set)
     for item in items:
         by_model[(item.key.vendor, item.key.name, item.key.version.model)].add(item.key.version)
-    out: dict[Path, str] = {}
+    out: dict[Path, tuple[str, int]] = {}
     for (vendor, name, model), versions in sorted(by_model.items()):
         folder = to_dir / "schemas" / vendor / name / "jsonschema"
         if folder.is_dir():
