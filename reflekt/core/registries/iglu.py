@@ -494,6 +494,7 @@ class IgluRegistry:
     ) -> PushResult:
         created: list[Outgoing] = []
         unchanged: list[Outgoing] = []
+        client.ensure_server()
         for index, item in enumerate(items):
             progress(index, len(items), f"comparing {item.key.uri}")
             stored = client.fetch(item.key, progress)

@@ -253,6 +253,16 @@ class IgluClient:
         vendors = [vendor for vendor in vendors if VENDOR_RE.match(vendor)]
         return f"static Iglu registry at {self.config.url}: {len(vendors)} vendor(s)"
 
+    def ensure_server(self) -> None:
+        """`GET /meta/health` answers: the url is an Iglu Server's (before anything is sent)."""
+        try:
+            self._call("GET", "/meta/health", raw=True)
+        except RegistryNotFoundError:
+            raise RegistryNotFoundError(
+                f"no Iglu Server at {self.config.url} (GET /meta/health: HTTP 404)",
+                hint="check the url of the profile: an Iglu Server's ends in /api",
+            ) from None
+
     def validate(self, schema: dict[str, Any], key: IgluKey) -> list[str]:
         """The Server's linter on `schema`: its warnings, or a RegistryError for errors."""
         path = "/validation/validate/schema/jsonschema"

@@ -1,0 +1,505 @@
+"""Snowplow Iglu through the CLI: a static registry served by Python's `http.server` (the tree
+in tests/fixtures/iglu/static, written from Iglu's documented layout) and a local Iglu Server
+stand-in (`iglu_fake.FakeIgluServer`, from Iglu Server's API documentation).
+
+Pull a vendor, lint it with `conventions: snowplow`, diff, push to the server (401/403/404/409),
+push --to-dir (round trip, immutability), failed pulls that change nothing, the api key never
+shown.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from iglu_fake import FakeIgluServer, StaticRegistry
+
+from reflekt.cli import cli
+
+FIXTURE = Path(__file__).parents[2] / "fixtures" / "iglu" / "static"
+ACME = "iglu/com.acme"
+CHECKOUT = "schemas/iglu/com.acme/checkout_started"
+
+
+def _invoke(project, *args: str):
+    return CliRunner().invoke(cli, [*args, "--project-dir", str(project.root)])
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and ".logs" not in path.parts and ".reflekt_cache" not in path.parts
+    }
+
+
+def _json(path: Path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def registry_dir(tmp_path: Path) -> Path:
+    """A copy of the static registry tree (tests may change it)."""
+    target = tmp_path / "registry"
+    shutil.copytree(FIXTURE, target)
+    return target
+
+
+@pytest.fixture
+def static(registry_dir: Path) -> Iterator[StaticRegistry]:
+    server = StaticRegistry(registry_dir).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def iglu_server() -> Iterator[FakeIgluServer]:
+    server = FakeIgluServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def iglu_project(make_project):
+    """A project whose profile `dev` has an Iglu registry at `url`; `conventions: snowplow`."""
+    counter = iter(range(1000))
+
+    def factory(url: str, api_key: str | None = None, listing: str | None = None, preset=True):
+        project = make_project(folder=f"project{next(counter)}")
+        registry = {"type": "iglu", "url": url}
+        if api_key is not None:
+            registry["api_key"] = api_key
+        if listing is not None:
+            registry["listing"] = listing
+        project.write_profiles({"version": 1.0, "dev": {"registry": [registry]}})
+        if preset:
+            config = (project.root / "reflekt_project.yml").read_text()
+            start = config.index("schemas:\n")
+            end = config.index("# REGISTRY CONFIG")
+            config = config[:start] + "schemas:\n  conventions: snowplow\n\n" + config[end:]
+            project.set_config(config)
+        return project
+
+    return factory
+
+
+# -- pull from a static registry -------------------------------------------------------------
+
+
+def test_pull_a_vendor_from_a_static_registry_maps_schemaver(static, iglu_project):
+    project = iglu_project(static.url)
+    result = _invoke(project, "pull", "--select", ACME)
+    assert result.exit_code == 0, result.output
+    files = sorted(
+        p.relative_to(project.root).as_posix()
+        for p in project.schemas_dir.rglob("*.json")
+        if "iglu" in p.parts
+    )
+    assert files == [
+        f"{CHECKOUT}/1-0.json",
+        f"{CHECKOUT}/1-1.json",
+        f"{CHECKOUT}/1-2.json",
+        f"{CHECKOUT}/2-0.json",
+        "schemas/iglu/com.acme/product_viewed/1-0.json",
+    ]
+    recorded = {
+        name: _json(project.root / CHECKOUT / name)["metadata"]["iglu"]["version"]
+        for name in ("1-0.json", "1-1.json", "1-2.json", "2-0.json")
+    }
+    assert recorded == {
+        "1-0.json": "1-0-0",
+        "1-1.json": "1-0-1",
+        "1-2.json": "1-1-0",
+        "2-0.json": "2-0-0",
+    }
+    body = _json(project.root / CHECKOUT / "1-2.json")
+    assert body["self"] == {
+        "vendor": "com.acme",
+        "name": "checkout_started",
+        "format": "jsonschema",
+        "version": "1-2",
+    }
+    assert body["$id"] == "iglu/com.acme/checkout_started/1-2.json"
+    assert body["$schema"].startswith(
+        "http://iglucentral.com/schemas/com.snowplowanalytics.self-desc"
+    )
+    assert body["properties"]["total"]["type"] == ["number", "null"]
+    assert "additionalProperties" not in body  # not added: Iglu's schema had none
+    # the REVISION is reported, not silently taken for a minor
+    assert "iglu:com.acme/checkout_started/jsonschema/1-1-0 is a REVISION of 1-0-1" in result.output
+    assert "pulled as 1-2" in result.output
+    assert "REVISION of" not in result.output.split("1-1-0 is a REVISION", 1)[1]  # once
+    viewed = _json(project.root / "schemas/iglu/com.acme/product_viewed/1-0.json")
+    assert viewed["oneOf"] == [{"required": ["sku"]}, {"required": ["productId"]}]
+    assert viewed["patternProperties"] == {
+        "^custom_[a-z]+$": {"type": ["string", "number", "boolean", "null"]}
+    }
+    assert "{{ product.name }}" in viewed["description"]  # data, kept as it is
+    # only the vendor's folders were listed; model list files were never taken for schemas
+    assert all(path.startswith("/schemas/com.acme/") for path in static.requests)
+
+
+def test_second_pull_changes_no_byte_and_reports_no_revision_again(static, iglu_project):
+    project = iglu_project(static.url)
+    assert _invoke(project, "pull", "--select", ACME).exit_code == 0
+    before = _tree(project.schemas_dir)
+    result = _invoke(project, "pull", "--select", ACME)
+    assert result.exit_code == 0, result.output
+    assert "0 created, 0 updated, 5 unchanged" in result.output
+    assert "REVISION" not in result.output
+    assert _tree(project.schemas_dir) == before
+
+
+def test_pull_of_one_schema_and_one_major(static, iglu_project):
+    project = iglu_project(static.url)
+    result = _invoke(project, "pull", "--select", f"{ACME}/checkout_started/2-0")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (project.root / CHECKOUT).iterdir()) == ["2-0.json"]
+
+
+def test_a_version_published_in_the_middle_keeps_existing_files(static, registry_dir, iglu_project):
+    """A static registry that gains 1-0-2 after 1-1-0: the pulled files stay where they are,
+    the newcomer takes the next free minor (and the mapping stays reversible)."""
+    project = iglu_project(static.url)
+    assert _invoke(project, "pull", "--select", ACME).exit_code == 0
+    folder = registry_dir / "schemas/com.acme/checkout_started/jsonschema"
+    late = _json(folder / "1-0-1")
+    late["self"]["version"] = "1-0-2"
+    late["description"] = "A late addition."
+    (folder / "1-0-2").write_text(json.dumps(late, indent=2))
+    result = _invoke(project, "pull", "--select", ACME)
+    assert result.exit_code == 0, result.output
+    assert "created      schemas/iglu/com.acme/checkout_started/1-3.json" in result.output
+    assert _json(project.root / CHECKOUT / "1-3.json")["metadata"]["iglu"]["version"] == "1-0-2"
+    assert _json(project.root / CHECKOUT / "1-2.json")["metadata"]["iglu"]["version"] == "1-1-0"
+
+
+def test_pull_through_a_listing_file_when_folders_are_not_listed(registry_dir, iglu_project):
+    """As on S3 or GCS: no folder listings, a listing file named in the profile instead."""
+    uris = [
+        "iglu:com.acme/checkout_started/jsonschema/1-0-0",
+        "iglu:com.acme/checkout_started/jsonschema/1-0-1",
+        "schemas/com.acme/product_viewed/jsonschema/1-0-0",
+        "iglu:com.snowplowanalytics.snowplow/link_click/jsonschema/1-0-0",
+        "iglu:com.acme/checkout_started/avro/1-0-0",
+    ]
+    (registry_dir / "schemas.json").write_text(json.dumps(uris))
+    server = StaticRegistry(registry_dir, listings=False).start()
+    try:
+        without = iglu_project(server.url)
+        result = _invoke(without, "pull", "--select", ACME)
+        assert result.exit_code == 3, result.output
+        assert "listing file" in result.output
+        project = iglu_project(server.url, listing="schemas.json")
+        result = _invoke(project, "pull", "--select", ACME)
+        assert result.exit_code == 0, result.output
+        assert "3 created" in result.output
+        assert sorted(p.name for p in (project.root / CHECKOUT).iterdir()) == [
+            "1-0.json",
+            "1-1.json",
+        ]
+    finally:
+        server.stop()
+
+
+def test_a_schema_whose_self_is_not_its_path_fails_the_pull_and_changes_nothing(
+    static, registry_dir, iglu_project
+):
+    project = iglu_project(static.url)
+    before = _tree(project.root)
+    bad = registry_dir / "schemas/com.acme/product_viewed/jsonschema/1-0-0"
+    body = _json(bad)
+    body["self"]["name"] = "other_name"
+    bad.write_text(json.dumps(body))
+    result = _invoke(project, "pull", "--select", ACME)
+    assert result.exit_code == 3, result.output
+    assert "does not correspond to its metadata" in result.output
+    assert "Traceback" not in result.output
+    assert _tree(project.root) == before
+
+
+def test_a_connection_dropped_half_way_changes_no_local_file(iglu_server, iglu_project):
+    for version in ("1-0-0", "1-0-1", "1-1-0", "2-0-0"):
+        iglu_server.seed(
+            _json(FIXTURE / f"schemas/com.acme/checkout_started/jsonschema/{version}"), public=True
+        )
+    project = iglu_project(iglu_server.api_url)
+    assert _invoke(project, "pull", "--select", ACME).exit_code == 0
+    (project.root / CHECKOUT / "1-0.json").write_text("{}\n")  # a local edit a pull would undo
+    before = _tree(project.root)
+    iglu_server.fail_next("close", count=50, after=3)
+    result = _invoke(project, "pull", "--select", ACME)
+    assert result.exit_code == 3, result.output
+    assert "cannot reach the Iglu registry" in result.output
+    assert _tree(project.root) == before
+
+
+# -- lint and diff ---------------------------------------------------------------------------
+
+
+def test_lint_of_pulled_schemas_passes_with_the_snowplow_preset(static, iglu_project):
+    project = iglu_project(static.url)
+    for vendor in ("com.acme", "com.snowplowanalytics.snowplow", "io.example-app"):
+        assert _invoke(project, "pull", "--select", f"iglu/{vendor}").exit_code == 0
+    result = _invoke(project, "lint", "--select", "iglu")
+    assert result.exit_code == 0, result.output
+    assert "Linted 9 schemas: no problems found." in result.output
+    # the project's own conventions (Title Case events, snake_case properties) would not pass
+    plain = iglu_project(static.url, preset=False)
+    assert _invoke(plain, "pull", "--select", ACME).exit_code == 0
+    result = _invoke(plain, "lint", "--select", "iglu")
+    assert result.exit_code == 1
+    assert 'event name "checkout_started" is not Title Case' in result.output
+    assert 'property "cartId" is not snake_case' in result.output
+
+
+def test_diff_against_iglu_and_between_two_versions(static, iglu_project):
+    project = iglu_project(static.url)
+    assert _invoke(project, "pull", "--select", ACME).exit_code == 0
+    result = _invoke(project, "diff", "--select", ACME)
+    assert result.exit_code == 0, result.output
+    assert "2 unchanged" in result.output
+    # a new local version 2-1: an optional property added, compared with Iglu's 2-0-0
+    body = _json(project.root / CHECKOUT / "2-0.json")
+    body["$id"] = "iglu/com.acme/checkout_started/2-1.json"
+    body["self"]["version"] = "2-1"
+    body["properties"]["giftWrap"] = {"type": "boolean", "description": "Wrapped as a gift."}
+    (project.root / CHECKOUT / "2-1.json").write_text(json.dumps(body, indent=2))
+    result = _invoke(project, "diff", "--select", f"{ACME}/checkout_started", "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    (event,) = report["events"]
+    assert event["event"] == "iglu/com.acme/checkout_started"
+    assert [change["path"] for change in event["changes"]] == ["giftWrap"]
+    assert {change["class"] for change in event["changes"]} == {"MINOR"}
+
+
+# -- push to an Iglu Server ------------------------------------------------------------------
+
+
+def _pulled(static, iglu_project, server_url: str, api_key: str | None):
+    """A project pulled from the static registry, its profile then pointed at the server."""
+    source = iglu_project(static.url)
+    assert _invoke(source, "pull", "--select", ACME).exit_code == 0
+    registry = {"type": "iglu", "url": server_url}
+    if api_key is not None:
+        registry["api_key"] = api_key
+    source.write_profiles({"version": 1.0, "dev": {"registry": [registry]}})
+    return source
+
+
+def test_push_publishes_in_schemaver_order_after_validation(static, iglu_server, iglu_project):
+    keys = iglu_server.keygen("com.acme")
+    project = _pulled(static, iglu_project, iglu_server.api_url, keys["write"])
+    result = _invoke(project, "push", "--select", ACME)
+    assert result.exit_code == 0, result.output
+    assert "5 created, 0 updated, 0 unchanged" in result.output
+    sent = [(r.method, r.path) for r in iglu_server.requests if r.method in ("POST", "PUT")]
+    puts = [path for method, path in sent if method == "PUT"]
+    assert puts == [
+        "/api/schemas/com.acme/checkout_started/jsonschema/1-0-0",
+        "/api/schemas/com.acme/checkout_started/jsonschema/1-0-1",
+        "/api/schemas/com.acme/checkout_started/jsonschema/1-1-0",
+        "/api/schemas/com.acme/checkout_started/jsonschema/2-0-0",
+        "/api/schemas/com.acme/product_viewed/jsonschema/1-0-0",
+    ]
+    assert [method for method, _path in sent] == ["POST", "PUT"] * 5  # validated first
+    assert all(r.headers.get("apikey") == keys["write"] for r in iglu_server.requests)
+    for key, stored in iglu_server.schemas.items():  # exactly the registry's files
+        assert stored.schema == _json(FIXTURE / "schemas" / key[0] / key[1] / key[2] / key[3])
+    again = _invoke(project, "push", "--select", ACME)
+    assert again.exit_code == 0, again.output
+    assert "0 created, 0 updated, 5 unchanged" in again.output
+
+
+def test_push_without_a_key_is_401_and_the_key_is_never_shown(static, iglu_server, iglu_project):
+    unknown = "7d6e5f4a-3b2c-4d1e-9f8a-0b1c2d3e4f5a"
+    project = _pulled(static, iglu_project, iglu_server.api_url, unknown)
+    result = _invoke(project, "push", "--select", ACME, "--verbose")
+    assert result.exit_code == 3, result.output
+    assert "HTTP 401" in result.output and "Not enough permissions" in result.output
+    assert "api_key" in result.output  # the hint says what to check
+    assert unknown not in result.output
+    debug = _invoke(project, "debug", "--connect")
+    assert "api_key=********" in debug.output
+    assert unknown not in debug.output
+    logs = "".join(p.read_text() for p in (project.root / ".logs").glob("*.log"))
+    assert unknown not in logs
+    assert not iglu_server.schemas
+
+
+def test_push_with_a_read_key_is_403(static, iglu_server, iglu_project):
+    keys = iglu_server.keygen("com.acme")
+    project = _pulled(static, iglu_project, iglu_server.api_url, keys["read"])
+    result = _invoke(project, "push", "--select", ACME)
+    assert result.exit_code == 3, result.output
+    assert "HTTP 403" in result.output and "not authorized" in result.output
+    assert keys["read"] not in result.output
+
+
+def test_push_to_a_wrong_url_is_404(static, iglu_server, iglu_project):
+    keys = iglu_server.keygen("com.acme")
+    project = _pulled(static, iglu_project, f"{iglu_server.url}/wrong/api", keys["write"])
+    result = _invoke(project, "push", "--select", ACME)
+    assert result.exit_code == 3, result.output
+    assert "HTTP 404" in result.output and "ends in /api" in result.output
+
+
+def test_server_409_for_a_version_pushed_out_of_order(static, iglu_server, iglu_project):
+    keys = iglu_server.keygen("com.acme")
+    project = _pulled(static, iglu_project, iglu_server.api_url, keys["write"])
+    result = _invoke(project, "push", "--select", f"{ACME}/checkout_started/2-0")
+    assert result.exit_code == 3, result.output
+    assert "HTTP 409" in result.output
+    assert "Preceding SchemaVer in the group is missing" in result.output
+    assert "push the earlier versions first" in result.output
+    assert not iglu_server.schemas
+
+
+def test_a_published_version_with_other_content_is_never_overwritten(
+    static, iglu_server, iglu_project
+):
+    keys = iglu_server.keygen("com.acme")
+    project = _pulled(static, iglu_project, iglu_server.api_url, keys["write"])
+    assert _invoke(project, "push", "--select", ACME).exit_code == 0
+    path = project.root / CHECKOUT / "1-1.json"
+    body = _json(path)
+    body["properties"]["cartId"]["description"] = "The cart's id (edited after publishing)."
+    path.write_text(json.dumps(body, indent=2))
+    stored = dict(iglu_server.schemas)
+    sent_before = len(iglu_server.requests)
+    result = _invoke(project, "push", "--select", ACME)
+    assert result.exit_code == 3, result.output
+    assert "iglu:com.acme/checkout_started/jsonschema/1-0-1 is already published" in result.output
+    assert "save the change as 1-3.json" in result.output
+    assert "pushed as 1-1-1" in result.output
+    assert iglu_server.schemas == stored
+    assert not [r for r in iglu_server.requests[sent_before:] if r.method in ("PUT", "POST")]
+
+
+def test_a_new_local_minor_is_pushed_as_the_next_addition(static, iglu_server, iglu_project):
+    keys = iglu_server.keygen("com.acme")
+    project = _pulled(static, iglu_project, iglu_server.api_url, keys["write"])
+    body = _json(project.root / CHECKOUT / "2-0.json")
+    del body["metadata"]  # a new file, as a user writes it
+    body["$id"] = "iglu/com.acme/checkout_started/2-1.json"
+    body["self"]["version"] = "2-1"
+    body["properties"]["giftWrap"] = {"type": "boolean", "description": "Wrapped as a gift."}
+    (project.root / CHECKOUT / "2-1.json").write_text(json.dumps(body, indent=2))
+    result = _invoke(project, "push", "--select", ACME)
+    assert result.exit_code == 0, result.output
+    assert "pushed as 2-0-1, the next ADDITION after 2-0-0" in result.output
+    assert 'set metadata.iglu.version to "2-1-0"' in result.output
+    published = iglu_server.schemas[("com.acme", "checkout_started", "jsonschema", "2-0-1")].schema
+    assert published["self"]["version"] == "2-0-1"
+    assert "metadata" not in published and "$id" not in published
+    assert published["properties"]["giftWrap"]["type"] == "boolean"
+
+
+def test_a_breaking_new_minor_asks_for_a_revision_or_a_model(static, iglu_project, tmp_path):
+    project = iglu_project(static.url)
+    assert _invoke(project, "pull", "--select", ACME).exit_code == 0
+    body = _json(project.root / CHECKOUT / "2-0.json")
+    del body["metadata"]
+    body["$id"] = "iglu/com.acme/checkout_started/2-1.json"
+    body["self"]["version"] = "2-1"
+    body["required"].append("coupon")  # optional -> required: breaking
+    (project.root / CHECKOUT / "2-1.json").write_text(json.dumps(body, indent=2))
+    out = tmp_path / "out"
+    result = _invoke(project, "push", "--select", ACME, "--to-dir", str(out), "--force")
+    assert result.exit_code == 2, result.output
+    assert "REVISION (2-1-0) or a new MODEL (3-0-0)" in result.output
+    assert not out.exists()
+
+
+# -- push --to-dir: the static layout ------------------------------------------------------
+
+
+def test_round_trip_pull_then_to_dir_reproduces_every_registry_file(static, iglu_project, tmp_path):
+    project = iglu_project(static.url)
+    for vendor in ("com.acme", "com.snowplowanalytics.snowplow", "io.example-app"):
+        assert _invoke(project, "pull", "--select", f"iglu/{vendor}").exit_code == 0
+    out = tmp_path / "out"
+    for vendor in ("com.acme", "com.snowplowanalytics.snowplow", "io.example-app"):
+        result = _invoke(project, "push", "--select", f"iglu/{vendor}", "--to-dir", str(out))
+        assert result.exit_code == 0, result.output
+    for path in sorted(p for p in FIXTURE.rglob("*") if p.is_file()):
+        written = out / path.relative_to(FIXTURE)
+        assert written.is_file(), written
+        assert _json(written) == _json(path), path
+    # what is added: model lists only (none of Reflekt's own files is left to upload)
+    extra = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} - {
+        p.relative_to(FIXTURE).as_posix() for p in FIXTURE.rglob("*") if p.is_file()
+    }
+    assert extra == {
+        "schemas/com.acme/product_viewed/jsonschema/1",
+        "schemas/com.snowplowanalytics.snowplow/web_page/jsonschema/1",
+        "schemas/io.example-app/screen_view/jsonschema/1",
+    }
+    assert _json(out / "schemas/io.example-app/screen_view/jsonschema/1") == [
+        "iglu:io.example-app/screen_view/jsonschema/1-0-0"
+    ]
+
+
+def test_to_dir_never_overwrites_a_published_version(static, iglu_project, tmp_path):
+    project = iglu_project(static.url)
+    assert _invoke(project, "pull", "--select", ACME).exit_code == 0
+    out = tmp_path / "out"
+    assert _invoke(project, "push", "--select", ACME, "--to-dir", str(out)).exit_code == 0
+    before = _tree(out)
+    path = project.root / CHECKOUT / "1-0.json"
+    body = _json(path)
+    body["description"] = "Edited after publishing."
+    path.write_text(json.dumps(body, indent=2))
+    result = _invoke(project, "push", "--select", ACME, "--to-dir", str(out))
+    assert result.exit_code == 3, result.output
+    assert "iglu:com.acme/checkout_started/jsonschema/1-0-0 is already published" in result.output
+    assert "Iglu versions are immutable" in result.output
+    assert "save the change as 1-3.json" in result.output
+    assert _tree(out) == before
+
+
+def test_to_dir_dry_run_writes_nothing_and_needs_no_profile(static, iglu_project, tmp_path):
+    project = iglu_project(static.url)
+    assert _invoke(project, "pull", "--select", ACME).exit_code == 0
+    project.write_profiles("version: 1.0\n")  # no profile at all
+    out = tmp_path / "out"
+    result = _invoke(project, "push", "--select", ACME, "--to-dir", str(out), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "Dry run" in result.output
+    assert not out.exists()
+
+
+def test_to_dir_is_only_for_iglu_and_delete_is_refused(static, iglu_project, tmp_path):
+    project = iglu_project(static.url)
+    project.add_schema("segment/shop/Cart_Viewed/1-0")
+    result = _invoke(project, "push", "--select", "segment/shop", "--to-dir", str(tmp_path / "x"))
+    assert result.exit_code == 2
+    assert "--to-dir writes a static Iglu registry" in result.output
+    assert _invoke(project, "pull", "--select", ACME).exit_code == 0
+    result = _invoke(project, "push", "--select", ACME, "--delete", "--yes")
+    assert result.exit_code == 2
+    assert "immutable" in result.output
+
+
+def test_push_to_a_static_registry_points_at_to_dir(static, iglu_project):
+    project = iglu_project(static.url)
+    assert _invoke(project, "pull", "--select", ACME).exit_code == 0
+    result = _invoke(project, "push", "--select", ACME)
+    assert result.exit_code == 2
+    assert "--to-dir" in result.output
+
+
+def test_debug_connect_to_a_static_registry_and_a_server(static, iglu_server, iglu_project):
+    project = iglu_project(static.url)
+    result = _invoke(project, "debug", "--connect")
+    assert result.exit_code == 0, result.output
+    assert "static Iglu registry" in result.output and "3 vendor(s)" in result.output
+    server = iglu_project(iglu_server.api_url)
+    result = _invoke(server, "debug", "--connect")
+    assert result.exit_code == 0, result.output
+    assert "Iglu Server" in result.output and ": OK" in result.output
