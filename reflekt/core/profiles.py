@@ -94,6 +94,11 @@ class IgluRegistryConfig:
     type: str = "iglu"
 
     @property
+    def api_url(self) -> str:
+        """The base URL, under the name the other registries give it (the TUI shows its host)."""
+        return self.url
+
+    @property
     def is_server(self) -> bool:
         return urlsplit(self.url).path.rstrip("/").endswith("/api")
 

@@ -29,8 +29,8 @@ PROTOCOL_METHODS = {
 }
 
 
-def test_the_table_holds_segment_and_avo():
-    assert registry_names() == ("segment", "avo")
+def test_the_table_holds_segment_avo_and_iglu():
+    assert registry_names() == ("segment", "avo", "iglu")
 
 
 @pytest.mark.parametrize("name", sorted(REGISTRIES))
@@ -39,7 +39,7 @@ def test_each_entry_implements_the_registry_protocol(name):
     assert isinstance(registry, Registry)
     assert isinstance(registry, CompareBase)
     assert registry.name == name
-    assert registry.plan_kind in ("tracking plan", "branch")
+    assert registry.plan_kind in ("tracking plan", "branch", "vendor")
     for method, parameters in PROTOCOL_METHODS.items():
         signature = inspect.signature(getattr(registry, method))
         assert list(signature.parameters) == parameters, (name, method)
@@ -64,18 +64,18 @@ def test_the_same_instance_serves_every_call():
 
 def test_an_unknown_registry_type_is_a_config_error_naming_the_known_ones():
     with pytest.raises(ConfigError) as caught:
-        registry_for("iglu")
-    assert str(caught.value) == "unknown registry type 'iglu' (known: segment, avo)"
+        registry_for("confluent")
+    assert str(caught.value) == "unknown registry type 'confluent' (known: segment, avo, iglu)"
     assert caught.value.exit_code == 2
     assert caught.value.hint
 
 
 def test_check_registry_of_an_unknown_type_is_the_same_error():
-    class IgluConfig:
-        type = "iglu"
+    class ConfluentConfig:
+        type = "confluent"
 
-    with pytest.raises(ConfigError, match="unknown registry type 'iglu'"):
-        check_registry(IgluConfig())  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="unknown registry type 'confluent'"):
+        check_registry(ConfluentConfig())  # type: ignore[arg-type]
 
 
 def test_check_registry_goes_to_the_entry_of_the_config_type():
@@ -86,8 +86,10 @@ def test_check_registry_goes_to_the_entry_of_the_config_type():
 
 def test_a_select_naming_no_known_registry_lists_the_table():
     with pytest.raises(SelectError) as caught:
-        parse_registry_select("iglu/plan", command="pull")
-    assert "must start with a registry: segment/<plan> or avo/<branch>" in str(caught.value)
+        parse_registry_select("confluent/plan", command="pull")
+    assert "must start with a registry: segment/<plan> or avo/<branch> or iglu/<vendor>" in str(
+        caught.value
+    )
 
 
 def test_a_select_without_a_plan_names_the_registrys_plan_kind():
@@ -99,6 +101,7 @@ def test_a_select_without_a_plan_names_the_registrys_plan_kind():
 
 def test_only_registries_that_take_a_push_say_so():
     assert registry_for("segment").push_refused() is None
+    assert registry_for("iglu").push_refused() is None
     refused = registry_for("avo").push_refused()
     assert isinstance(refused, SelectError)
     assert "push to Avo is not supported" in str(refused)
