@@ -238,6 +238,21 @@ def test_a_connection_dropped_half_way_changes_no_local_file(iglu_server, iglu_p
     assert _tree(project.root) == before
 
 
+def _new_version(project, *, keep_record: bool = False) -> dict:
+    """2-0.json copied to a new 2-1.json as a user writes one (no `metadata.iglu`); the
+    body, for the test to change and `_save`."""
+    body = _json(project.root / CHECKOUT / "2-0.json")
+    if not keep_record:
+        del body["metadata"]
+    body["$id"] = "iglu/com.acme/checkout_started/2-1.json"
+    body["self"]["version"] = "2-1"
+    return body
+
+
+def _save(project, body: dict) -> None:
+    (project.root / CHECKOUT / "2-1.json").write_text(json.dumps(body, indent=2))
+
+
 # -- lint and diff ---------------------------------------------------------------------------
 
 
@@ -264,11 +279,9 @@ def test_diff_against_iglu_and_between_two_versions(static, iglu_project):
     assert result.exit_code == 0, result.output
     assert "2 unchanged" in result.output
     # a new local version 2-1: an optional property added, compared with Iglu's 2-0-0
-    body = _json(project.root / CHECKOUT / "2-0.json")
-    body["$id"] = "iglu/com.acme/checkout_started/2-1.json"
-    body["self"]["version"] = "2-1"
+    body = _new_version(project, keep_record=True)
     body["properties"]["giftWrap"] = {"type": "boolean", "description": "Wrapped as a gift."}
-    (project.root / CHECKOUT / "2-1.json").write_text(json.dumps(body, indent=2))
+    _save(project, body)
     result = _invoke(project, "diff", "--select", f"{ACME}/checkout_started", "--format", "json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
@@ -384,12 +397,9 @@ def test_a_published_version_with_other_content_is_never_overwritten(
 def test_a_new_local_minor_is_pushed_as_the_next_addition(static, iglu_server, iglu_project):
     keys = iglu_server.keygen("com.acme")
     project = _pulled(static, iglu_project, iglu_server.api_url, keys["write"])
-    body = _json(project.root / CHECKOUT / "2-0.json")
-    del body["metadata"]  # a new file, as a user writes it
-    body["$id"] = "iglu/com.acme/checkout_started/2-1.json"
-    body["self"]["version"] = "2-1"
+    body = _new_version(project)
     body["properties"]["giftWrap"] = {"type": "boolean", "description": "Wrapped as a gift."}
-    (project.root / CHECKOUT / "2-1.json").write_text(json.dumps(body, indent=2))
+    _save(project, body)
     result = _invoke(project, "push", "--select", ACME)
     assert result.exit_code == 0, result.output
     assert "pushed as 2-0-1, the next ADDITION after 2-0-0" in result.output
@@ -403,12 +413,9 @@ def test_a_new_local_minor_is_pushed_as_the_next_addition(static, iglu_server, i
 def test_a_breaking_new_minor_asks_for_a_revision_or_a_model(static, iglu_project, tmp_path):
     project = iglu_project(static.url)
     assert _invoke(project, "pull", "--select", ACME).exit_code == 0
-    body = _json(project.root / CHECKOUT / "2-0.json")
-    del body["metadata"]
-    body["$id"] = "iglu/com.acme/checkout_started/2-1.json"
-    body["self"]["version"] = "2-1"
+    body = _new_version(project)
     body["required"].append("coupon")  # optional -> required: breaking
-    (project.root / CHECKOUT / "2-1.json").write_text(json.dumps(body, indent=2))
+    _save(project, body)
     out = tmp_path / "out"
     result = _invoke(project, "push", "--select", ACME, "--to-dir", str(out), "--force")
     assert result.exit_code == 2, result.output
