@@ -505,11 +505,21 @@ class IgluRegistry:
             else:
                 raise _immutable(item, f"the Iglu Server {client.config.url}", project, items)
         if not dry_run:
+            stored_before: dict[tuple[str, str], IgluKey] = {}
+            for item in unchanged:  # the latest version of each name the Server has
+                name = (item.key.vendor, item.key.name)
+                if name not in stored_before or stored_before[name].version < item.key.version:
+                    stored_before[name] = item.key
+            public: dict[tuple[str, str], bool | None] = {}
             for index, item in enumerate(created):
                 progress(index, len(created), f"publishing {item.key.uri}")
+                name = (item.key.vendor, item.key.name)
+                if name not in public:  # as available as the versions before it
+                    before = stored_before.get(name)
+                    public[name] = client.is_public(before) if before is not None else None
                 warnings = client.validate(item.schema, item.key)
                 notes.extend(f"{item.key.uri}: {line}" for line in warnings)
-                client.put(item.key, item.schema, None)
+                client.put(item.key, item.schema, public[name])
         return PushResult(
             REGISTRY,
             vendor,

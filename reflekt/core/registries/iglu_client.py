@@ -30,6 +30,7 @@ from reflekt.core.errors import (
     RegistryAuthError,
     RegistryError,
     RegistryNotFoundError,
+    SelectError,
 )
 from reflekt.core.profiles import IgluRegistryConfig
 from reflekt.core.progress import Progress, no_progress
@@ -147,8 +148,9 @@ class IgluClient:
         """Every jsonschema schema of `vendor`, sorted by name and version."""
         progress = progress or no_progress
         if not VENDOR_RE.match(vendor) or vendor.startswith("."):
-            raise PlanNotFoundError(
-                f"'{vendor}' is not an Iglu vendor (letters, digits, '-', '_' and '.')"
+            raise SelectError(
+                f"'{vendor}' is not an Iglu vendor (letters, digits, '-', '_' and '.', not first)",
+                hint="e.g. --select iglu/com.acme",
             )
         if self.is_server:
             keys = self._server_list(vendor, progress)
@@ -252,6 +254,21 @@ class IgluClient:
         vendors = listed_entries(self._call("GET", "/schemas/", raw=True))
         vendors = [vendor for vendor in vendors if VENDOR_RE.match(vendor)]
         return f"static Iglu registry at {self.config.url}: {len(vendors)} vendor(s)"
+
+    def is_public(self, key: IgluKey) -> bool | None:
+        """Whether the Server publishes `key` publicly (`repr=meta`); None when unknown.
+
+        Why: the Server refuses (409) a version whose availability differs from the earlier
+        ones, so a new version is pushed as public as the one before it.
+        """
+        path = "/" + key.path
+        try:
+            answer = self._call("GET", path, params={"repr": "meta"}, what=key.uri)
+        except RegistryNotFoundError:
+            return None
+        metadata = answer.get("metadata") if isinstance(answer, dict) else None
+        public = metadata.get("isPublic") if isinstance(metadata, dict) else None
+        return public if isinstance(public, bool) else None
 
     def ensure_server(self) -> None:
         """`GET /meta/health` answers: the url is an Iglu Server's (before anything is sent)."""

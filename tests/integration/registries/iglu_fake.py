@@ -3,10 +3,10 @@
 Built from reference/registry-contracts.md ("Iglu Server REST", "Iglu fake"): the `apikey`
 header (a UUID, else 400 "Invalid UUID for ApiKey"; unknown or missing: public schemas
 only), keys with read or write permission for a vendor prefix and a super key, the
-`/api/schemas` routes (`repr=uri` lists, 404 "No schemas available" / "The schema is not
-found"), PUT with the URI/`self` mismatch check and SchemaVer sequencing (409 "Schema already
+`/api/schemas` routes (`repr=uri` lists, `repr=meta` with `metadata.isPublic`, 404 "No
+schemas available" / "The schema is not found"), PUT with the URI/`self` mismatch check and SchemaVer sequencing (409 "Schema already
 exists", "Preceding SchemaVer in the group is missing...", "The schema version is not
-sequential"), minimal linting (`$schema` present, `required` within `properties`) on PUT and on
+sequential", "Inconsistent schema availability..."), minimal linting (`$schema` present, `required` within `properties`) on PUT and on
 `POST /api/validation/validate/schema/jsonschema`, `GET /api/meta/health`. The request log and
 the failure switch are `registry_fakes.FakeServer`'s.
 
@@ -127,7 +127,11 @@ class FakeIgluServer(FakeServer):
             key = tuple(parts)
             if key not in self.schemas or not self._readable(permission, key):  # type: ignore[arg-type]
                 return 404, {"message": "The schema is not found"}, {}
-            return 200, self.schemas[key].schema, {}  # type: ignore[index]
+            stored = self.schemas[key]  # type: ignore[index]
+            if dict(record.query).get("repr") == "meta":
+                meta = {"createdAt": "2026-12-01T10:00:00Z", "updatedAt": "2026-12-01T10:00:00Z"}
+                return 200, {**stored.schema, "metadata": {**meta, "isPublic": stored.public}}, {}
+            return 200, stored.schema, {}
         if record.method == "GET" and len(parts) <= 4:
             chosen = [
                 key
@@ -177,6 +181,18 @@ class FakeIgluServer(FakeServer):
         if conflict:
             return 409, {"message": conflict}, {}
         public = dict(record.query).get("isPublic", "false") == "true"
+        if any(s.public != public for k, s in self.schemas.items() if k[:3] == key[:3]):
+            return (
+                409,
+                {
+                    "message": "Inconsistent schema availability. Cannot add private schema to "
+                    "group with public schemas"
+                    if not public
+                    else "Inconsistent schema "
+                    "availability. Cannot add public schema to group with private schemas"
+                },
+                {},
+            )
         self.schemas[key] = Stored(body, public)
         return (
             201,

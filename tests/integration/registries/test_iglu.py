@@ -510,3 +510,23 @@ def test_debug_connect_to_a_static_registry_and_a_server(static, iglu_server, ig
     result = _invoke(server, "debug", "--connect")
     assert result.exit_code == 0, result.output
     assert "Iglu Server" in result.output and ": OK" in result.output
+
+
+def test_a_new_version_is_as_public_as_the_ones_before_it(static, iglu_server, iglu_project):
+    """Iglu Server refuses a private version in a group of public ones (409): push asks how
+    the latest published version is available (`repr=meta`) and publishes alike."""
+    for version in ("1-0-0", "1-0-1", "1-1-0", "2-0-0"):
+        schema = _json(FIXTURE / f"schemas/com.acme/checkout_started/jsonschema/{version}")
+        iglu_server.seed(schema, public=True)
+    keys = iglu_server.keygen("com.acme")
+    project = _pulled(static, iglu_project, iglu_server.api_url, keys["write"])
+    body = _new_version(project)
+    body["properties"]["giftWrap"] = {"type": "boolean", "description": "Wrapped as a gift."}
+    _save(project, body)
+    result = _invoke(project, "push", "--select", f"{ACME}/checkout_started")
+    assert result.exit_code == 0, result.output
+    assert "1 created, 0 updated, 4 unchanged" in result.output
+    (put,) = [r for r in iglu_server.requests if r.method == "PUT"]
+    assert put.path.endswith("/checkout_started/jsonschema/2-0-1")
+    assert ("isPublic", "true") in put.query
+    assert iglu_server.schemas[("com.acme", "checkout_started", "jsonschema", "2-0-1")].public
