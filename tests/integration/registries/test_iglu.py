@@ -530,3 +530,47 @@ def test_a_new_version_is_as_public_as_the_ones_before_it(static, iglu_server, i
     assert put.path.endswith("/checkout_started/jsonschema/2-0-1")
     assert ("isPublic", "true") in put.query
     assert iglu_server.schemas[("com.acme", "checkout_started", "jsonschema", "2-0-1")].public
+
+
+def _interrupted(project, pause_dir: Path, *args: str):
+    """`reflekt <args>` as a subprocess, interrupted (SIGINT) while the writer stages."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from pause_support import Pause
+
+    pause = Pause(pause_dir, "staging")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reflekt", *args, "--project-dir", str(project.root)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **pause.env},
+    )  # fmt: skip
+    try:
+        pause.wait(proc)
+        proc.send_signal(signal.SIGINT)  # interrupts the pause itself: no resume
+        _, err = proc.communicate(timeout=120)
+    finally:
+        pause.close()
+    return proc.returncode, err
+
+
+def test_an_interrupted_pull_changes_nothing(static, iglu_project, tmp_path):
+    project = iglu_project(static.url)
+    before = _tree(project.root)
+    code, err = _interrupted(project, tmp_path / "pause", "pull", "--select", ACME)
+    assert code == 130, err
+    assert _tree(project.root) == before
+    assert not (project.schemas_dir / "iglu").exists()
+
+
+def test_an_interrupted_push_to_dir_writes_nothing(static, iglu_project, tmp_path):
+    project = iglu_project(static.url)
+    assert _invoke(project, "pull", "--select", ACME).exit_code == 0
+    out = tmp_path / "out"
+    code, err = _interrupted(
+        project, tmp_path / "pause", "push", "--select", ACME, "--to-dir", str(out)
+    )
+    assert code == 130, err
+    left = [p.relative_to(out).as_posix() for p in out.rglob("*")] if out.exists() else []
+    assert left == []  # no schema, no lock or journal of Reflekt's to upload
