@@ -1,10 +1,11 @@
 """A project with an Iglu registry in its profile: the context line names its host (api key
-never shown) and the schema tree holds the pulled vendor's schemas."""
+never shown), the schema tree holds the pulled vendor's schemas, and push (Segment only in
+the TUI) says how to push them from the CLI."""
 
 from __future__ import annotations
 
 from textual.widgets import Static
-from tui_support import drive, make_app, settle
+from tui_support import drive, make_app, settle, toasts
 
 from reflekt.tui.widgets.schema_tree import SchemaTree
 
@@ -46,5 +47,10 @@ def test_iglu_host_in_the_context_line_and_its_schemas_in_the_tree(make_project)
 
         walk(tree.root)
         assert "iglu/com.acme/checkout_started" in keys
+        # the TUI pushes to Segment only: an Iglu selection says how to push it
+        tree.select_key("iglu/com.acme/checkout_started")
+        pilot.app.main_screen.action_push()
+        await settle(pilot)
+        assert any("reflekt push --select iglu/<vendor>" in toast for toast in toasts(pilot.app))
 
     drive(make_app(project.root), scenario)

@@ -1003,7 +1003,8 @@ class MainScreen(Screen):
         if not select.startswith("segment/"):
             self.notify(
                 "Push goes to Segment: select a plan or event under segment/ "
-                "(Avo plans are edited in Avo; pull them instead).",
+                "(Avo plans are edited in Avo; pull them instead; Iglu: run "
+                "`reflekt push --select iglu/<vendor>`, or `--to-dir DIR`).",
                 severity="warning",
             )
             return
