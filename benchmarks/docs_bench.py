@@ -19,6 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from docs_support import CHROMEDRIVER, CHROMIUM, FLAGS  # the browser tests' own Chromium
+
 from reflekt.core.docs.pipeline import build_docs
 from reflekt.core.project import load_project
 from reflekt.core.scaffold import NewProject, create_project
@@ -89,19 +92,10 @@ def browser_filter_ms(index_html: Path) -> list[float]:
 
     profile = tempfile.mkdtemp(prefix="reflekt-bench-chromium-")
     options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--user-data-dir={profile}",
-    ):
+    options.binary_location = str(CHROMIUM)
+    for flag in (*FLAGS, f"--user-data-dir={profile}"):
         options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     try:
         driver.set_window_size(1280, 800)
         started = time.perf_counter()
