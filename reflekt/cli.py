@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+from typing import Any
 
 import click
 
@@ -35,6 +36,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "tui": ("reflekt.commands.tui", "Open the full-screen terminal UI."),
     "hooks": ("reflekt.commands.hooks", "Install or remove Reflekt's git pre-push hook."),
     "cache": ("reflekt.commands.cache", "Remove Reflekt's cache files (`cache clean`)."),
+    "migrate": ("reflekt.commands.migrate", "Convert a reflekt 0.6 project to this layout."),
+    "report": (
+        "reflekt.commands.report",
+        "reflekt 0.6's Markdown report: now `build docs --format markdown`.",
+    ),
 }
 
 
@@ -63,9 +69,43 @@ def _available(name: str) -> bool:
     return importlib.util.find_spec(module_name) is not None
 
 
+class _VersionOption(click.Option):
+    """`--version`, printed as reflekt 0.6 printed it when `--legacy-version` is also given
+    (in either order): scripts that grep `Reflekt CLI Version: X` keep working."""
+
+    def handle_parse_result(self, ctx: click.Context, opts: Any, args: list[str]) -> Any:
+        ctx.meta["reflekt.legacy_version"] = bool(opts.get("legacy_version"))
+        return super().handle_parse_result(ctx, opts, args)
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    if ctx.meta.get("reflekt.legacy_version") or _param.name == "legacy_version":
+        click.echo(f"Reflekt CLI Version: {__version__}")
+    else:
+        click.echo(f"reflekt {__version__}")
+    ctx.exit()
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(
-    __version__, "--version", "-V", prog_name="reflekt", message="%(prog)s %(version)s"
+@click.option(
+    "--version",
+    "-V",
+    cls=_VersionOption,
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and exit.",
+)
+@click.option(
+    "--legacy-version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Print the version as reflekt 0.6 did (`Reflekt CLI Version: X`) and exit.",
 )
 def cli() -> None:
     """Reflekt: event schemas as code.

@@ -102,6 +102,22 @@ class AuditConfig:
 
 
 @dataclass(frozen=True)
+class LintIgnore:
+    """One `lint.ignore` entry: rules switched off for some schemas (or one property of
+    them), as reflekt 0.6's `self.lint: false` and a property's `lint: false` did in the file.
+
+    `select` is a --select path (`segment/ecommerce/Legacy_Event`, a version, a plan);
+    `rules` codes or names (empty: every rule); `property` a dotted property path (its
+    nested properties too), or None for findings anywhere in the schema.
+    """
+
+    select: str
+    rules: tuple[str, ...] = ()
+    property: str | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class DbtConfig:
     """`artifacts.dbt` settings."""
 
@@ -141,6 +157,7 @@ class Project:
     avo_branches: dict[str, str] = field(default_factory=lambda: {"main": "main"})
     dbt: DbtConfig = field(default_factory=DbtConfig)
     lint_rules: dict[str, str] = field(default_factory=dict)
+    lint_ignores: tuple[LintIgnore, ...] = ()
     tui_bindings: dict[str, str] = field(default_factory=dict)
     diff_type_widening: str = "major"
     audit: AuditConfig = field(default_factory=lambda: AuditConfig())
@@ -250,6 +267,7 @@ def _parse_project(root: Path, check: ConfigChecker, data: Any) -> Project:
         avo_branches=_parse_registry(check, top.get("registry")),
         dbt=_parse_dbt(check, top.get("artifacts")),
         lint_rules=_parse_lint(check, top.get("lint")),
+        lint_ignores=_parse_lint_ignores(check, top.get("lint")),
         tui_bindings=_parse_tui(check, top.get("tui")),
         diff_type_widening=_parse_diff(check, top.get("diff")) or conventions.type_widening,
         audit=_parse_audit(check, top.get("audit")),
@@ -439,7 +457,7 @@ def _parse_test_list(check: ConfigChecker, key_path: tuple[str, ...], value: Any
 
 
 def _parse_lint(check: ConfigChecker, value: Any) -> dict[str, str]:
-    lint = check.mapping(("lint",), value, ("rules",))
+    lint = check.mapping(("lint",), value, _LINT_KEYS)
     rules = check.mapping(("lint", "rules"), lint.get("rules"), allowed=None)
     parsed: dict[str, str] = {}
     for rule, severity in rules.items():
@@ -448,6 +466,35 @@ def _parse_lint(check: ConfigChecker, value: Any) -> dict[str, str]:
             severity = "off"
         parsed[str(rule)] = check.choice(key_path, severity, SEVERITIES)
     return parsed
+
+
+_LINT_KEYS = ("rules", "ignore")
+_IGNORE_KEYS = ("select", "rules", "property", "reason")
+
+
+def _parse_lint_ignores(check: ConfigChecker, value: Any) -> tuple[LintIgnore, ...]:
+    """`lint.ignore`: a list of {select, rules?, property?, reason?} (rule names are checked
+    against the rule registry by the lint engine, which knows them)."""
+    lint = check.mapping(("lint",), value, _LINT_KEYS)
+    raw = lint.get("ignore")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise check.fail(("lint", "ignore"), "expected a list of {select, rules, property}")
+    parsed: list[LintIgnore] = []
+    for index, item in enumerate(raw):
+        key_path = ("lint", "ignore", index)
+        entry = check.mapping(key_path, item, _IGNORE_KEYS, required=("select",))
+        prop = entry.get("property")
+        parsed.append(
+            LintIgnore(
+                select=_label(check, (*key_path, "select"), entry["select"]),
+                rules=check.string_list((*key_path, "rules"), entry.get("rules")),
+                property=None if prop is None else _label(check, (*key_path, "property"), prop),
+                reason=check.string((*key_path, "reason"), entry.get("reason") or ""),
+            )
+        )
+    return tuple(parsed)
 
 
 def _parse_tui(check: ConfigChecker, value: Any) -> dict[str, str]:

@@ -47,6 +47,7 @@ from reflekt.core.lint.cache import (
     stat_key,
 )
 from reflekt.core.lint.findings import Finding, LintReport, Severity, SeveritySetting, sort_key
+from reflekt.core.lint.ignore import LintIgnores
 from reflekt.core.lint.locate import Locator
 from reflekt.core.lint.rules import load_rules
 from reflekt.core.progress import Progress
@@ -247,6 +248,7 @@ class _Linter:
     def __init__(self, project: Project, *, compile_meta: bool = True) -> None:
         self.project = project
         self.rules = active_rules(project)
+        self.ignores = LintIgnores(project, rule_names())  # `lint.ignore` entries
         self._meta: MetaChecks | None = None
         if compile_meta:
             self.compile_meta()
@@ -299,6 +301,8 @@ class _Linter:
                 doc = issue.document or docs[-1]
                 if doc.schema_id.path not in selected:
                     continue
+                if self._ignored(active, doc, issue):
+                    continue
                 locator = locators.setdefault(doc.schema_id.path, Locator.of(doc))
                 self.findings.append(self._finding(active, self.file_of(doc), doc, issue, locator))
 
@@ -312,9 +316,17 @@ class _Linter:
     ) -> None:
         try:
             for issue in check(ctx):
+                if self._ignored(active, doc, issue):
+                    continue
                 self.findings.append(self._finding(active, file, doc, issue, ctx.locator))
         except Exception as exc:
             self._crashed(active, doc, file, exc)
+
+    def _ignored(self, active: ActiveRule, doc: SchemaDocument, issue: Issue) -> bool:
+        """Switched off for this schema (or property) by `lint.ignore`."""
+        return bool(self.ignores) and self.ignores.ignores(
+            doc.schema_id.path, active.rule.code, issue.property
+        )
 
     def _crashed(self, active: ActiveRule, doc: SchemaDocument, file: str, exc: Exception) -> None:
         log.exception("lint rule %s crashed on %s", active.rule.code, file)
