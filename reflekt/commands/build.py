@@ -18,9 +18,20 @@ from reflekt.commands.build_docs import docs_command
 from reflekt.core.build.segment import SDKS
 
 
-@click.group("build", context_settings={"help_option_names": ["-h", "--help"]})
+class _BuildGroup(click.Group):
+    """`build` with reflekt 0.6's `--artifact/-a dbt` accepted for the subcommand name."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        from reflekt.commands._compat06 import artifact_06
+
+        return super().parse_args(ctx, artifact_06(args))
+
+
+@click.group("build", cls=_BuildGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def command() -> None:
     """Build artifacts from schemas: a dbt package, or typed tracking code.
+
+    reflekt 0.6's `build --artifact dbt ...` still works (with a note): it is `build dbt ...`.
 
     \b
     Examples:
@@ -107,6 +118,10 @@ def dbt_command(
     from reflekt.core.warehouse import SourceArg
 
     project = run.project()
+    if selects:
+        from reflekt.commands._compat06 import selects_06
+
+        selects = tuple(selects_06(run, selects, None, "build dbt"))
     source_arg = SourceArg.parse(source)
     loaded = load_profile(project, profile)
     run.debug(f"building dbt for {source_arg} with profile '{loaded.name}'")

@@ -111,6 +111,10 @@ def command(
     from reflekt.core.select import resolve_select
 
     project = run.project()
+    if selects:
+        from reflekt.commands._compat06 import selects_06
+
+        selects = tuple(selects_06(run, selects, None, "lint"))
     paths: list[Path] | None = None  # None: every schema (lint lists them, with the cache)
     if files:
         paths = _schema_files(project.schemas_dir, files)

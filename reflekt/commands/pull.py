@@ -6,6 +6,7 @@ import click
 from rich.markup import escape
 
 from reflekt.commands._common import Run, progress_bar, reflekt_command
+from reflekt.commands._compat06 import registry_option, selects_06
 from reflekt.commands._options import plan_type_option, profile_option
 
 
@@ -22,8 +23,14 @@ from reflekt.commands._options import plan_type_option, profile_option
 @profile_option
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @plan_type_option
+@registry_option
 def command(
-    run: Run, selects: tuple[str, ...], profile: str | None, dry_run: bool, plan_type: str
+    run: Run,
+    selects: tuple[str, ...],
+    profile: str | None,
+    dry_run: bool,
+    plan_type: str,
+    registry: str | None,
 ) -> int:
     """Pull schemas from a registry into schemas/.
 
@@ -38,6 +45,7 @@ def command(
     from reflekt.core.registries.sync import pull
 
     project = run.project()
+    selects = tuple(selects_06(run, selects, registry, "pull"))
     loaded = load_profile(project, profile)
     for select in selects:
         with progress_bar(run, "Pulling") as update:

@@ -8,6 +8,7 @@ import click
 from rich.markup import escape
 
 from reflekt.commands._common import Run, progress_bar, reflekt_command, stdin_is_interactive
+from reflekt.commands._compat06 import note_06, registry_option, selects_06
 from reflekt.commands._options import no_cache_option, plan_type_option, profile_option
 from reflekt.core.errors import ReflektError
 
@@ -39,6 +40,8 @@ from reflekt.core.errors import ReflektError
     "(DIR/schemas/<vendor>/<name>/jsonschema/<M-R-A>, ready to upload to S3/GCS); "
     "no profile needed.",
 )
+@registry_option
+@click.option("-F", "force_06", is_flag=True, hidden=True, help="reflekt 0.6's --force.")
 def command(
     run: Run,
     selects: tuple[str, ...],
@@ -49,6 +52,8 @@ def command(
     dry_run: bool,
     plan_type: str,
     to_dir: Path | None,
+    registry: str | None,
+    force_06: bool,
 ) -> int:
     """Push schemas to a Segment tracking plan.
 
@@ -76,6 +81,10 @@ def command(
     from reflekt.core.registries.sync import push, push_preview
 
     project = run.project()
+    selects = tuple(selects_06(run, selects, registry, "push"))
+    if force_06:  # 0.6: -F pushed despite lint errors and deleted without asking
+        force, yes = True, yes or delete
+        note_06(run, "-F is reflekt 0.6's flag; use --force" + (" --yes" if delete else ""))
     loaded = load_profile(project, profile) if to_dir is None else None
     if delete and not dry_run and not yes:
         if not stdin_is_interactive():

@@ -16,7 +16,7 @@ from typing import Any
 
 from reflekt.core.configcheck import ConfigChecker
 from reflekt.core.errors import ConfigError, ProjectNotFoundError
-from reflekt.core.yamlfile import load_yaml
+from reflekt.core.yamlfile import KeyPath, load_yaml
 
 PROJECT_FILE = "reflekt_project.yml"
 DEFAULT_PROFILES_PATH = "~/.reflekt/reflekt_profiles.yml"
@@ -274,7 +274,7 @@ def _parse_project(root: Path, check: ConfigChecker, data: Any) -> Project:
     )
 
 
-def _label(check: ConfigChecker, key_path: tuple[str, ...], value: Any) -> str:
+def _label(check: ConfigChecker, key_path: KeyPath, value: Any) -> str:
     """A name or path written as text: not a number (`name: 123`), no control characters."""
     text = check.string(key_path, value, allow_empty=False, numbers=False)
     if any(unicodedata.category(char) == "Cc" for char in text):

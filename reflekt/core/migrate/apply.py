@@ -46,7 +46,7 @@ def apply_migration(plan: MigrationPlan, progress: Progress | None = None) -> Mi
     finished = finish_pending(root)
     if plan.nothing_to_do:
         return MigrationResult(plan, 0, 0, 0, finished)
-    report = progress or (lambda done, total, message="": None)
+    report: Progress = progress or _no_progress
     pending = root / CACHE_DIR / PENDING
     write_atomic(
         pending,
@@ -70,6 +70,10 @@ def apply_migration(plan: MigrationPlan, progress: Progress | None = None) -> Mi
     staged = _finish(root, plan.moves, plan.outside)
     pending.unlink(missing_ok=True)
     return MigrationResult(plan, len(plan.moves), len(plan.edits), staged, finished)
+
+
+def _no_progress(done: int, total: int | None, message: str = "") -> None:
+    return None
 
 
 def finish_pending(root: Path) -> bool:

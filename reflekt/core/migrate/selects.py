@@ -3,8 +3,9 @@ registry level, mapped to this Reflekt's `--select segment/ecommerce`.
 
 Why: CI scripts written for 0.6 keep working after `reflekt migrate`; each mapping comes with
 a one-line note naming the new form, so the scripts can be updated at leisure.
-A select gets the registry level when `--registry` names it, or when the project has exactly
-one registry folder under `schemas/`; a select whose first part is a registry folder already
+A select gets the registry level when `--registry` names it, when the project has exactly
+one registry folder under `schemas/`, or when exactly one registry folder holds its plan; a
+select whose first part is a registry folder already
 is left alone.
 """
 
@@ -58,7 +59,7 @@ def map_selects(
                 )
             out.append(select)
             continue
-        target = registry or (present[0] if len(present) == 1 else None)
+        target = registry or _only_holder(schemas_dir, present, first)
         if target is None or not text:
             out.append(select)
             continue
@@ -79,3 +80,11 @@ def map_selects(
             f"registry: reflekt {command} --select {registry}/<plan>"
         )
     return MappedSelects(tuple(out), tuple(notes))
+
+
+def _only_holder(schemas_dir: Path, present: list[str], plan: str) -> str | None:
+    """The one registry folder (of those present) the select can mean, if there is one."""
+    if len(present) == 1:
+        return present[0]
+    holders = [name for name in present if plan and (schemas_dir / name / plan).is_dir()]
+    return holders[0] if len(holders) == 1 else None

@@ -92,9 +92,13 @@ class GitBase:
     ) -> BaseVersions:
         root = context.project.root
         commit = self.commit(root)
-        entries = _tree_entries(root, commit, _wanted(selects), self.events)
-        versions = _versions(root, entries, f"reading schemas at {self.ref}", progress)
-        return BaseVersions(versions, self.label, removal_breaks=True)
+        wanted = _wanted(selects)
+        entries = _tree_entries(root, commit, [""], self.events)
+        entries, renamed = _as_migrated(entries, context.project.schemas_dir)
+        entries = [entry for entry in entries if _selected(entry[1], wanted)]
+        versions = _versions(root, entries, f"reading schemas at {self.ref}", progress, renamed)
+        label = self.label + (" (reflekt 0.6 layout, read as migrated)" if renamed else "")
+        return BaseVersions(versions, label, removal_breaks=True)
 
 
 def check_repository(root: Path, label: str) -> None:
@@ -238,8 +242,29 @@ def _entries(
     return entries
 
 
+def _as_migrated(
+    entries: list[tuple[str, str]], schemas_dir: Path
+) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """Entries of a reflekt 0.6 commit (no registry level) at their migrated paths, and
+    {migrated path: 0.6 path} for the bodies to convert (`core.migrate.layout`)."""
+    from reflekt.core.migrate.layout import migrated_id
+
+    out: list[tuple[str, str]] = []
+    renamed: dict[str, str] = {}
+    for oid, rel in entries:
+        new = migrated_id(rel, schemas_dir)
+        if new is not None:
+            renamed[new] = rel
+        out.append((oid, new or rel))
+    return out, renamed
+
+
 def _versions(
-    root: Path, entries: list[tuple[str, str]], what: str, progress: Progress
+    root: Path,
+    entries: list[tuple[str, str]],
+    what: str,
+    progress: Progress,
+    renamed: dict[str, str] | None = None,
 ) -> Versions:
     out: Versions = defaultdict(dict)
     if not entries:
@@ -252,6 +277,10 @@ def _versions(
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError:
             continue  # not a usable schema at the ref (as a file that does not parse)
+        if renamed and rel in renamed:
+            from reflekt.core.migrate.layout import migrated_text
+
+            text = migrated_text(text, renamed[rel], rel)
         body, _ = parse_schema_text(text)
         if version is None or body is None:
             continue
