@@ -246,6 +246,11 @@ def _load_meta(path: Path) -> _Validator:
     from reflekt.core.schemas import parse_schema_text
 
     hint = "`reflekt init` writes a default one; restore it from git or from a new project"
+    if (path.parent.parent / "meta" / "1-0.json").is_file():  # reflekt 0.6's meta-schema
+        hint = (
+            "this is a reflekt 0.6 project (schemas/.reflekt/meta/1-0.json): convert it with "
+            "`reflekt migrate --dry-run`, then `reflekt migrate`"
+        )
     try:
         text = read_regular(path).decode("utf-8-sig")  # a FIFO or /dev/zero: no hang
     except FileNotFoundError:

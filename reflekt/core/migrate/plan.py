@@ -133,7 +133,11 @@ def plan_migration(
     project_text = _read_text(root / PROJECT_FILE)
     project_data = parse_yaml(project_text, root / PROJECT_FILE).data if project_text else {}
     plans = plan_folders(root)
-    unknown_given = sorted(set(given) - set(plans))
+    unknown_given = sorted(
+        name
+        for name in set(given) - set(plans)
+        if not (schemas / given[name] / name).is_dir()  # migrated already: a re-run is fine
+    )
     if unknown_given:
         raise ConfigError(
             f"--folder {unknown_given[0]}=...: schemas/{unknown_given[0]} is not a plan folder "
