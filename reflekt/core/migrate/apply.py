@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from reflekt.core.fsutil import write_atomic
+from reflekt.core.fsutil import remove_empty_dirs, write_atomic
 from reflekt.core.migrate.config import edit_profiles_yaml
 from reflekt.core.migrate.plan import MigrationPlan, Move
 from reflekt.core.progress import Progress
@@ -103,6 +103,16 @@ def finish_pending(root: Path) -> bool:
 
 
 def _finish(root: Path, moves: Sequence[Move], outside: dict[Path, str]) -> int:
+    # The folders the moves emptied (the transaction prunes them too, unless it was killed
+    # after its last move and completed by the next run's recovery).
+    schemas = root / "schemas"
+    emptied = {
+        parent
+        for move in moves
+        for parent in (root / move.source).parents
+        if schemas in parent.parents
+    }
+    remove_empty_dirs(emptied)
     staged = _stage_moves(root, moves)
     for path, text in sorted(outside.items()):
         write_atomic(path, text)
