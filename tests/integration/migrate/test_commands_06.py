@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import Project06
+from migrate_support import Project06, invoke, migrated
 from registry_fakes import track_rule
-from test_migrate import invoke, migrated
 
 from reflekt import __version__
 from reflekt.cli import cli

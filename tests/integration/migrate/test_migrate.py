@@ -7,55 +7,19 @@ every test runs the real CLI on it.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import yaml
-from click.testing import CliRunner
-from conftest import Project06
+from migrate_support import (
+    FINDINGS_06,
+    FOLDERS,
+    REGISTRY_OF,
+    Project06,
+    invoke,
+    lint_content,
+    migrated,
+    snapshot,
+)
 from project06 import SCHEMAS_06
-
-from reflekt.cli import cli
-
-FOLDERS = ("--folder", "ecommerce=segment", "--folder", "marketing=segment")
-REGISTRY_OF = {"ecommerce": "segment", "marketing": "segment", "main": "avo", "staging": "avo"}
-
-# What 0.6's lint reported on the fixture (reference section 4), by content: the schema
-# (without registry level), the check, the property. `lint: false` hid the rest.
-FINDINGS_06 = {
-    ("ecommerce/Order_Completed/1-0", "property-casing", "couponCode"),
-    ("ecommerce/Order_Completed/1-0", "property-description", "total"),
-    ("marketing/Promo_Clicked/1-0", "meta-schema", None),
-}
-
-
-def invoke(root: Path, *args: str):
-    return CliRunner().invoke(cli, [*args, "--project-dir", str(root)])
-
-
-def snapshot(root: Path) -> dict[str, bytes | None]:
-    found: dict[str, bytes | None] = {}
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if rel.split("/")[0] in (".logs", ".reflekt_cache", ".git"):
-            continue
-        found[rel] = None if path.is_dir() else path.read_bytes()
-    return found
-
-
-def migrated(project: Project06) -> str:
-    result = invoke(project.root, "migrate", *FOLDERS)
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
-def lint_content(root: Path) -> set[tuple[str, str, str | None]]:
-    result = invoke(root, "lint", "--format", "json", "--no-cache")
-    assert result.exit_code in (0, 1), result.output
-    findings = json.loads(result.stdout)["findings"]
-    return {
-        (f["schema_id"].split("/", 1)[1].removesuffix(".json"), f["rule_name"], f["property"])
-        for f in findings
-    }
 
 
 def test_lint_on_a_06_project_points_to_migrate(project06: Project06) -> None:

@@ -9,8 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import git, lay_out
-from test_migrate import FOLDERS, snapshot
+from migrate_support import FOLDERS, git, lay_out, snapshot
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from pause_support import Pause
