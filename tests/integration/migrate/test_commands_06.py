@@ -141,6 +141,8 @@ def test_build_with_artifact_dbt_and_a_real_dbt_build(project06: Project06, tmp_
         "dbt",
         "--select",
         "ecommerce",
+        "--select",
+        "marketing",
         "--sdk",
         "segment",
         "--source",
@@ -149,12 +151,15 @@ def test_build_with_artifact_dbt_and_a_real_dbt_build(project06: Project06, tmp_
     assert result.exit_code == 0, result.output
     assert notes(result)[0] == (
         "note: --artifact is reflekt 0.6's option; use: reflekt build dbt --select ecommerce "
-        "--sdk segment --source wh.wh.segment_prod --project-dir " + str(root)
+        "--select marketing --sdk segment --source wh.wh.segment_prod --project-dir " + str(root)
     )
     package = root / "artifacts/dbt/shop_06"
     models = sorted(p.name for p in (package / "models/segment_prod").glob("*.sql"))
     assert "stg_segment_prod__cart_viewed.sql" in models
     assert "stg_segment_prod__legacy_checkout_v2.sql" in models
+    # the hostile description reaches the docs as data
+    docs = "".join(p.read_text() for p in (package / "models/segment_prod").glob("*.yml"))
+    assert "drop table x" in docs
 
     project = load_project(root)
     source = load_profile(project).source("wh")

@@ -1,5 +1,6 @@
-"""An interrupted `reflekt migrate` leaves the project as it was, or completable: real
-subprocesses paused by the writer's testing hook (`tests/pause_support.py`), then signalled."""
+"""`reflekt migrate` as a real subprocess: interrupted (paused by the writer's testing hook,
+`tests/pause_support.py`, then signalled) it leaves the project as it was or completable; in a
+terminal it asks the registry of the folders it cannot infer."""
 
 from __future__ import annotations
 
@@ -77,3 +78,29 @@ def _same_place(files: dict[str, bytes | None], root: Path) -> dict[str, bytes |
     """The snapshot with the project's own folder (in the profile's DuckDB path) left out."""
     here = str(root.parent).encode()
     return {k: v.replace(here, b"<here>") if v else v for k, v in files.items()}
+
+
+def test_in_a_terminal_migrate_asks_the_registry_of_each_unknown_folder(tmp_path, servers) -> None:
+    """Standard input a terminal (a pty): the two unknown folders are asked, in order."""
+    import pty
+
+    segment, avo = servers
+    root = tmp_path / "shop"
+    lay_out(root, segment.url, avo.url)
+    controller, terminal = pty.openpty()
+    os.write(controller, b"segment\navo\n")  # typed ahead: ecommerce, then marketing
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reflekt", "migrate", "--project-dir", str(root)],
+        stdin=terminal,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    out, err = proc.communicate(timeout=120)
+    os.close(terminal)
+    assert "Migrated from reflekt 0.6" in out
+    os.close(controller)
+    assert proc.returncode == 0, err
+    assert "Registry of schemas/ecommerce/" in err and "Registry of schemas/marketing/" in err
+    assert (root / "schemas/segment/ecommerce/Cart_Viewed/1-0.json").is_file()
+    assert (root / "schemas/avo/marketing/Promo_Clicked/1-0.json").is_file()
