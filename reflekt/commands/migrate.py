@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 from rich.markup import escape
 
 from reflekt.commands._common import Run, progress_bar, reflekt_command, stdin_is_interactive
 from reflekt.core.errors import ReflektError
+
+if TYPE_CHECKING:
+    from reflekt.core.migrate import MigrationPlan
 
 _REGISTRIES = ("segment", "avo")
 
@@ -83,9 +88,7 @@ def command(
 
         if not dry_run and finish_pending(project.root):
             run.out.print("Finished what an interrupted reflekt migrate left (git index).")
-        run.out.print(
-            f"Nothing to migrate: the project is already in Reflekt {_version()}'s layout."
-        )
+        run.out.print("Nothing to migrate: the project is in this Reflekt's layout already.")
         return 0
     _print_plan(run, plan, dry_run)
     if dry_run:
@@ -107,7 +110,7 @@ def command(
     return 0
 
 
-def _print_plan(run: Run, plan, dry_run: bool) -> None:  # plan: core.migrate.MigrationPlan
+def _print_plan(run: Run, plan: MigrationPlan, dry_run: bool) -> None:
     would = "would " if dry_run else ""
     for folder, reg in plan.folders.items():
         run.out.print(f"  schemas/{escape(folder)}/ {would}go to schemas/{escape(reg)}/")
@@ -133,9 +136,3 @@ def _parse_folder(item: str) -> tuple[str, str]:
             hint="e.g. --folder ecommerce=segment",
         )
     return folder.strip().strip("/"), registry.strip()
-
-
-def _version() -> str:
-    from reflekt import __version__
-
-    return __version__
