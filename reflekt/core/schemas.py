@@ -19,6 +19,7 @@ from typing import Any
 from reflekt.core.errors import SchemaFileError
 from reflekt.core.fsutil import write_atomic
 from reflekt.core.readfile import UnreadableFileError, read_regular
+from reflekt.core.refs import Resolution, may_have_refs, resolve_document
 from reflekt.core.strictjson import (
     MAX_NESTING,
     ParseProblem,
@@ -133,6 +134,9 @@ class SchemaDocument:
     `body` is the parsed JSON object, or None when the file could not be parsed at all.
     `problems` lists syntax problems; when the file only had comments or trailing commas
     (as the seed's examples do) `body` still holds what it would mean without them.
+    When the file holds `$ref`s to shared definitions (`reflekt.core.refs`), `body` is the
+    schema with them inlined (what every reader works on), `refs` says what was inlined
+    from where and which references did not resolve, and `written` is the body as written.
     """
 
     path: Path
@@ -140,6 +144,14 @@ class SchemaDocument:
     text: str
     body: dict[str, Any] | None
     problems: list[ParseProblem] = field(default_factory=list)
+    refs: Resolution | None = None
+
+    @property
+    def written(self) -> dict[str, Any] | None:
+        """The body as the file says it (its `$ref`s not inlined)."""
+        return self._written if self.refs is not None else self.body
+
+    _written: dict[str, Any] | None = None
 
     def line_of_key(self, key: str, after_line: int = 1) -> int | None:
         """Best-effort line of a `"key":` in the file (for findings on a property)."""
@@ -217,18 +229,35 @@ def read_schema(path: Path, schemas_dir: Path, *, limit: int | None = None) -> S
     except OSError as exc:
         problem = ParseProblem(f"cannot read file: {exc.strerror or exc}", 1, 1)
         return SchemaDocument(path, schema_id, "", None, [problem])
-    return schema_from_bytes(path, schema_id, raw)
+    return schema_from_bytes(path, schema_id, raw, schemas_dir)
 
 
-def schema_from_bytes(path: Path, schema_id: SchemaId, raw: bytes) -> SchemaDocument:
-    """The document of a file's bytes already read (the lint cache hashes them first)."""
+def schema_from_bytes(
+    path: Path, schema_id: SchemaId, raw: bytes, schemas_dir: Path | None = None
+) -> SchemaDocument:
+    """The document of a file's bytes already read (the lint cache hashes them first).
+
+    With `schemas_dir`, `$ref`s to shared definitions are inlined (`with_refs_inlined`)."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         problem = ParseProblem(f"file is not UTF-8 text ({exc.reason})", 1, 1)
         return SchemaDocument(path, schema_id, "", None, [problem])
     body, problems = parse_schema_text(text)
-    return SchemaDocument(path, schema_id, text, body, problems)
+    doc = SchemaDocument(path, schema_id, text, body, problems)
+    return with_refs_inlined(doc, schemas_dir) if schemas_dir is not None else doc
+
+
+def with_refs_inlined(doc: SchemaDocument, schemas_dir: Path) -> SchemaDocument:
+    """`doc` with the `$ref`s of its body inlined (`reflekt.core.refs`): the one place where
+    every reader (lint, diff, build, push, the TUI) gets shared definitions resolved."""
+    if doc.body is None or doc.refs is not None or not may_have_refs(doc.text):
+        return doc
+    resolution = resolve_document(doc.body, schemas_dir)
+    if not resolution.origins and not resolution.problems:
+        return doc
+    doc._written, doc.body, doc.refs = doc.body, resolution.body, resolution
+    return doc
 
 
 def object_at(node: Mapping[str, Any], key: str) -> dict[str, Any]:
@@ -636,5 +665,19 @@ def load_schema(path: Path, schemas_dir: Path) -> SchemaDocument:
             file=printable(str(path)),
             line=problem.line,
             column=problem.column,
+        )
+    if doc.refs is not None and doc.refs.problems:
+        from reflekt.core.lint.locate import Locator
+
+        first = doc.refs.problems[0]
+        line, column = Locator(doc.text).position(first.at)
+        raise SchemaFileError(
+            f"the reference {printable(first.ref)!r} does not resolve: {printable(first.message)}",
+            file=printable(str(path)),
+            line=line,
+            column=column,
+            hint="shared definitions live in schemas/.reflekt/common/ and are referenced as "
+            "common/<name>/<M-m>.json#/pointer; `reflekt lint` lists every such reference "
+            "(RF104)",
         )
     return doc

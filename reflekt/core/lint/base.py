@@ -323,3 +323,9 @@ def property_path(at: JsonPath) -> str | None:
     while parts and parts[-1].startswith("items"):
         parts.pop()
     return ".".join(parts) if parts else None
+
+
+def unresolved_ref(schema: Any) -> bool:
+    """A sub-schema still holding a `$ref` once shared definitions are inlined: one that
+    did not resolve. RF104 reports it; rules about what it would define skip it."""
+    return isinstance(schema, dict) and isinstance(schema.get("$ref"), str)

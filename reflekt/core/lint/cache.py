@@ -34,6 +34,10 @@ loaded index applies the delta of its own generation (another generation's is st
 ignored); the whole index is written again, under a new generation, when the delta would
 hold more than `DELTA_MAX_ENTRIES` or a run adds, drops or reorders entries.
 
+FORMAT 6: the fingerprint also holds a hash of `schemas/.reflekt/common/` (names and
+bytes, `refs.common_signature`): a file's findings depend on the shared definitions it
+references, so an edit there is a new index (nothing stale is ever answered).
+
 Two flags let a whole-project run skip the per-file and per-event work when little changed
 (`core/lint/warm.py`): `complete`, the entries are those of a whole-project run in which
 every file and event got one (no crash, nothing uncacheable), so for files whose stats all
@@ -62,6 +66,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reflekt.core.lint.findings import SEVERITIES, Finding
+from reflekt.core.refs import common_signature
 from reflekt.core.schemas import printable
 
 if TYPE_CHECKING:
@@ -69,7 +74,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("reflekt.lint.cache")
 
-FORMAT = 5  # bump when the index layout or what it stores changes
+FORMAT = 6  # bump when the index layout or what it stores changes
 RACY_NS = 2_000_000_000  # files changed this close to the run are re-hashed next time
 INDEX_PREFIX = "index-"
 INDEX_SUFFIX = ".idx"
@@ -121,6 +126,7 @@ def fingerprint(project: Project, rules: Sequence[tuple[str, str]], max_bytes: i
         add(meta.read_bytes() if meta.is_file() else None)
     except OSError:
         return None
+    add(common_signature(project.schemas_dir))  # findings follow the shared definitions
     add(repr(dataclasses.replace(project, root=Path("."))))  # after env interpolation
     add(_code_signature(), _library_versions())
     return digest.hexdigest()[:24]

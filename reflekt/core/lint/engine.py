@@ -233,7 +233,7 @@ def _read(path: Path, schemas_dir: Path, raw: bytes | None = None) -> SchemaDocu
     reading itself ever fail."""
     try:
         if raw is not None:
-            return schema_from_bytes(path, relative_id(path, schemas_dir), raw)
+            return schema_from_bytes(path, relative_id(path, schemas_dir), raw, schemas_dir)
         return read_schema(path, schemas_dir)
     except Exception as exc:  # a bug, or RecursionError/MemoryError on hostile input
         log.exception("reading %s failed", printable(str(path)))

@@ -38,7 +38,18 @@ GOOD = {"cart_id": {"type": "string", "description": "The cart."}}
 CAMEL = {"cartId": {"type": "string", "description": "The cart."}}  # RF311
 NUMBER = {"cart_id": {"type": "number", "description": "The cart."}}  # RF601 after GOOD
 EXTRA = {**GOOD, "sku": {"type": "string", "description": "The sku."}}
-BODIES = [GOOD, CAMEL, NUMBER, EXTRA, {}]
+# `cart_id` from a shared definition: its findings follow edits of schemas/.reflekt/common/.
+SHARED = {"cart_id": {"$ref": "common/cart/1-0.json#/definitions/cart_id"}}
+BODIES = [GOOD, CAMEL, NUMBER, EXTRA, {}, SHARED]
+COMMON_FILE = ".reflekt/common/cart/1-0.json"
+COMMONS = [  # what the shared definition file holds after a "common" edit
+    json.dumps({"definitions": {"cart_id": GOOD["cart_id"]}}),
+    json.dumps({"definitions": {"cart_id": NUMBER["cart_id"]}}),  # RF601 after GOOD
+    json.dumps({"definitions": {"cart_id": {"type": "string"}}}),  # RF402
+    json.dumps({"definitions": {"cart_id": {"$ref": "#/definitions/cart_id"}}}),  # RF104
+    '{"definitions": ',  # RF104: not JSON
+    None,  # removed: RF104
+]
 EVENTS = ["Cart_Viewed", "Cart_Left", "Order_Done"]
 VERSIONS = ["1-0", "1-1", "2-0", "1-2"]
 
@@ -154,7 +165,9 @@ _examples = itertools.count()
 
 # One edit between runs: (kind, event, version, body or rule choice).
 edits = st.tuples(
-    st.sampled_from(["add", "remove", "same-size", "touch-back", "rules", "raw", "subset"]),
+    st.sampled_from(
+        ["add", "remove", "same-size", "touch-back", "rules", "raw", "subset", "common"]
+    ),
     st.sampled_from(EVENTS),
     st.sampled_from(VERSIONS),
     st.integers(min_value=0, max_value=len(BODIES) - 1),
@@ -215,13 +228,48 @@ def _edit_and_compare(make_project, edit_list) -> None:
                 {"RF601": "off"},
                 {"RF402": "off"},
             ]
-            configure(root, choices[choice])
+            configure(root, choices[choice % len(choices)])
         elif kind == "raw":
-            builder.write_raw(f"schemas/{schema_id}", ['{"$id": ', "[]", "", "{}", "nul"][choice])
+            raws = ['{"$id": ', "[]", "", "{}", "nul"]
+            builder.write_raw(f"schemas/{schema_id}", raws[choice % len(raws)])
+        elif kind == "common":
+            _edit_common(builder, COMMONS[choice])
         elif kind == "subset" and path.exists():
             both(root, [path])
             continue
         both(root)
+
+
+def _edit_common(builder, text: str | None) -> None:
+    """Write (None: remove) the shared definition, keeping its size and mtime when it can
+    (a stat-based cache would not see the edit)."""
+    path = builder.schemas_dir / COMMON_FILE
+    if text is None:
+        path.unlink(missing_ok=True)
+        return
+    old = path.stat() if path.exists() else None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    if old is not None:
+        os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns))
+
+
+def test_an_edit_of_a_shared_definition_changes_the_cached_findings(make_project):
+    """Editing only schemas/.reflekt/common/ changes the findings of the files that use it,
+    cached or not (the events' own files are untouched)."""
+    builder = make_project(folder="shared-edit")
+    builder.add_schema("segment/shop/Cart_Viewed/1-0.json", GOOD)
+    builder.add_schema("segment/shop/Cart_Viewed/1-1.json", SHARED)
+    _edit_common(builder, COMMONS[0])
+    assert [f.rule for f in both(builder.root).findings] == []
+    _edit_common(builder, COMMONS[1])  # the definition became a number: a breaking change
+    assert [f.rule for f in both(builder.root).findings] == ["RF601"]
+    _edit_common(builder, COMMONS[2])
+    assert [f.rule for f in both(builder.root).findings] == ["RF402"]
+    _edit_common(builder, None)  # RF601: the diff cannot prove a `$ref` accepts a string
+    assert sorted(f.rule for f in both(builder.root).findings) == ["RF104", "RF601"]
+    _edit_common(builder, COMMONS[0])
+    assert [f.rule for f in both(builder.root).findings] == []
 
 
 def _project_with_findings(builder) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from reflekt.core.lint.base import Issue, SchemaContext, schema_rule
+from reflekt.core.lint.base import Issue, SchemaContext, schema_rule, unresolved_ref
 from reflekt.core.lint.examples import bad, good
 from reflekt.core.schemas import json_kind
 
@@ -64,5 +64,5 @@ def property_description(ctx: SchemaContext) -> Iterator[Issue]:
     """Each property is documented, at every depth."""
     for prop in ctx.properties:
         why = _missing_description(prop.schema)
-        if why:
+        if why and not unresolved_ref(prop.schema):
             yield Issue(f'property "{prop.dotted}" {why}', at=prop.at, property=prop.dotted)

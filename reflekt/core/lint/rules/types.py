@@ -6,7 +6,13 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from reflekt.core.lint.base import Issue, SchemaContext, property_types, schema_rule
+from reflekt.core.lint.base import (
+    Issue,
+    SchemaContext,
+    property_types,
+    schema_rule,
+    unresolved_ref,
+)
 from reflekt.core.lint.examples import bad, good
 
 _CART_ID = {"type": "string", "description": "The cart's id."}
@@ -36,7 +42,7 @@ def property_type(ctx: SchemaContext) -> Iterator[Issue]:
     A property whose `anyOf`/`oneOf` branches all have a type counts as typed.
     """
     for prop in ctx.properties:
-        if property_types(prop.schema) is None:
+        if property_types(prop.schema) is None and not unresolved_ref(prop.schema):
             yield Issue(f'property "{prop.dotted}" has no type', at=prop.at, property=prop.dotted)
 
 

@@ -1,0 +1,374 @@
+"""Shared definitions: `$ref`s to `schemas/.reflekt/common/`, inlined where a schema is read.
+
+Why: real plans repeat the same property definitions (a `products` array, a `currency`
+enum) in dozens of events. A schema may instead say
+`{"$ref": "common/products/1-0.json#/definitions/product"}`; every reader (lint, diff,
+build dbt/code/docs, push) sees the schema with the reference replaced by what it names.
+
+The one supported form (`$ref` values):
+- `common/<path>.json` or `common/<path>.json#<JSON pointer>`: a file under
+  `schemas/.reflekt/common/`, the same spelling from every file (project-relative; a file
+  under `common/` refers to another one the same way);
+- `#<JSON pointer>`: a place in the same file (`#/definitions/currency`).
+Keys beside a `$ref` (a `description`) are laid over what it names (they win).
+
+Resolution goes through `referencing` (the library jsonschema resolves with) over a
+retriever that reads only files under `schemas/.reflekt/common/`, the bounded way
+(`read_regular`, strict JSON). Anything else is a `RefProblem`, never a read: another scheme
+(`http://`, `file:`), an absolute path (`/etc/passwd`), a `..` or dot-named part, a symlink
+out of `common/`, a missing file or pointer, a cycle, a chain deeper than MAX_REF_DEPTH,
+an expansion larger than MAX_INLINED_NODES.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+COMMON = "common"  # the `$ref` prefix and the folder under schemas/.reflekt/
+COMMON_DIR = (".reflekt", COMMON)  # under schemas/
+MAX_REF_DEPTH = 32  # references followed inside one another
+MAX_INLINED_NODES = 200_000  # JSON values an inlined schema may hold (a "billion laughs" guard)
+MAX_COMMON_FILES = 10_000  # files the lint cache's signature of common/ looks at
+
+_BASE = "https://reflekt.invalid/schemas/.reflekt/"  # never fetched: only a namespace
+_PART = r"[A-Za-z0-9_][A-Za-z0-9_.@+-]*"
+_FILE_RE = re.compile(rf"^{COMMON}/(?:{_PART}/)*{_PART}\.json$")
+_RACY_NS = 2_000_000_000  # a file changed this recently is read again (same-tick edits)
+
+JsonPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class RefProblem:
+    """A `$ref` that does not resolve: where it is in the file (JSON path), what it says."""
+
+    ref: str
+    at: JsonPath
+    message: str
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A body with its references inlined.
+
+    `origins`: JSON path in `body` -> the reference whose content is there (every level:
+    the longest prefix of a path names the innermost definition). `uses`: the common files
+    the body depends on. `problems`: references left as they are, with why.
+    """
+
+    body: dict[str, Any]
+    origins: Mapping[JsonPath, str] = field(default_factory=dict)
+    uses: tuple[str, ...] = ()
+    problems: tuple[RefProblem, ...] = ()
+
+
+def may_have_refs(text: str) -> bool:
+    """Whether a file's text can hold a reference (no work for the other 99%)."""
+    return '"$ref"' in text
+
+
+def common_dir(schemas_dir: Path) -> Path:
+    return schemas_dir.joinpath(*COMMON_DIR)
+
+
+def cause_of(origins: Mapping[JsonPath, str], at: JsonPath) -> str | None:
+    """The reference whose content holds `at` (the innermost), None when none does."""
+    current = tuple(at)
+    while current:
+        found = origins.get(current)
+        if found is not None:
+            return found
+        current = current[:-1]
+    return None
+
+
+class _Unresolved(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class CommonFiles:
+    """Reads `schemas/.reflekt/common/` files for the retriever: bounded, never outside it.
+
+    Parsed files are kept across calls while their stat is unchanged and older than two
+    seconds (a lint of 2,000 schemas that use 3 definitions reads them once)."""
+
+    def __init__(self, schemas_dir: Path) -> None:
+        self.folder = common_dir(schemas_dir)
+        self._root: str | None = None
+        self._read: dict[str, Any] = {}
+
+    def _real_root(self) -> str:
+        if self._root is None:
+            real_schemas = os.path.realpath(self.folder.parent.parent)
+            real = os.path.realpath(self.folder)
+            if not real.startswith(real_schemas + os.sep):
+                raise _Unresolved("schemas/.reflekt/common/ leads out of schemas/ (a symlink)")
+            self._root = real
+        return self._root
+
+    def load(self, name: str) -> Any:
+        """The parsed file `common/...json`; _Unresolved with why it cannot be used."""
+        if name in self._read:
+            return self._read[name]
+        if not _FILE_RE.match(name) or "/." in name:
+            raise _Unresolved(_FORM)
+        path = self.folder.joinpath(*name.split("/")[1:])
+        root = self._real_root()
+        real = os.path.realpath(path)
+        if not real.startswith(root + os.sep):
+            raise _Unresolved(f"{name} leads out of schemas/.reflekt/common/ (a symlink)")
+        body = _cached(real)
+        self._read[name] = body
+        return body
+
+
+_FORM = (
+    "only `common/<name>/<M-m>.json#/pointer` (a file under schemas/.reflekt/common/) "
+    "or `#/pointer` (this file) can be referenced"
+)
+_PARSED: dict[str, tuple[tuple[int, int, int, int], Any]] = {}
+
+
+def _cached(real: str) -> Any:
+    from reflekt.core.readfile import read_regular
+    from reflekt.core.schemas import parse_schema_text
+
+    try:
+        st = os.stat(real)
+    except FileNotFoundError:
+        raise _Unresolved("no such file in schemas/.reflekt/common/") from None
+    except OSError as exc:
+        raise _Unresolved(f"cannot read it: {exc.strerror or exc}") from None
+    key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    kept = _PARSED.get(real)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    try:
+        raw = read_regular(real)
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _Unresolved("the file is not UTF-8 text") from None
+    except OSError as exc:  # UnreadableFileError is one (a FIFO, too large)
+        message = getattr(exc, "message", None) or exc.strerror or str(exc)
+        raise _Unresolved(f"cannot read it: {message}") from None
+    body, problems = parse_schema_text(text)
+    if body is None or problems:
+        problem = problems[-1] if problems else None
+        where = f" (line {problem.line}: {problem.message})" if problem else ""
+        raise _Unresolved(f"the file is not plain JSON{where}")
+    if max(st.st_mtime_ns, st.st_ctime_ns) < time.time_ns() - _RACY_NS:
+        _PARSED[real] = (key, body)
+    return body
+
+
+def resolve_body(body: dict[str, Any], schemas_dir: Path, files: CommonFiles | None = None):
+    """`body` with its `$ref`s inlined (a `Resolution`); `body` itself is not changed."""
+    return _Inliner(body, files or CommonFiles(schemas_dir)).run()
+
+
+class _Inliner:
+    def __init__(self, body: dict[str, Any], files: CommonFiles) -> None:
+        from referencing import Registry
+
+        self.files = files
+        self.own = body
+        self.registry: Registry = Registry(retrieve=self._retrieve)  # type: ignore[call-arg]
+        self.origins: dict[JsonPath, str] = {}
+        self.uses: set[str] = set()
+        self.problems: list[RefProblem] = []
+        self.nodes = 0
+
+    def run(self) -> Resolution:
+        inlined = self._walk(self.own, None, (), (), (), None)
+        assert isinstance(inlined, dict)
+        return Resolution(inlined, self.origins, tuple(sorted(self.uses)), tuple(self.problems))
+
+    def _retrieve(self, uri: str):
+        from referencing.jsonschema import DRAFT7
+
+        name = uri[len(_BASE) :]
+        try:
+            return DRAFT7.create_resource(self.files.load(name))
+        except _Unresolved as exc:
+            raise _Retrieval(exc.message) from None
+
+    def _walk(
+        self,
+        node: Any,
+        current: str | None,  # the common file `node` is in (None: the schema itself)
+        at: JsonPath,  # JSON path of `node` in the file holding the reference (for problems)
+        out: JsonPath,  # JSON path of `node` in the inlined body
+        chain: tuple[str, ...],  # the references being followed
+        anchor: tuple[JsonPath, str] | None,  # the schema's own `$ref` (where and what) that
+        # led here: problems deeper down are reported there
+    ) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_INLINED_NODES:
+            raise _TooLarge()
+        if isinstance(node, list):
+            return [
+                self._walk(item, current, (*at, i), (*out, i), chain, anchor)
+                for i, item in enumerate(node)
+            ]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            here = anchor if anchor is not None else ((*at, "$ref"), ref)
+            target = self._target(ref, current, here, chain)
+            if target is not None:
+                uri, name, contents = target
+                self.origins[out] = ref if current is None else f"{ref} (in {current})"
+                if name is not None:
+                    self.uses.add(name)
+                inlined = self._walk(contents, name or current, at, out, (*chain, uri), here)
+                if len(node) == 1 or not isinstance(inlined, dict):
+                    return inlined
+                beside = {
+                    key: self._walk(value, current, (*at, key), (*out, key), chain, anchor)
+                    for key, value in node.items()
+                    if key != "$ref"
+                }
+                return {**inlined, **beside}
+        return {
+            key: self._walk(value, current, (*at, key), (*out, key), chain, anchor)
+            for key, value in node.items()
+        }
+
+    def _target(
+        self, ref: str, current: str | None, here: tuple[JsonPath, str], chain: tuple[str, ...]
+    ) -> tuple[str, str | None, Any] | None:
+        """(uri, common file or None, what the reference names), or None (a problem)."""
+        file_part, hash_, pointer = ref.partition("#")
+        if not file_part and hash_:
+            name = current
+        elif _FILE_RE.match(file_part) and "/." not in file_part:
+            name = file_part
+        else:
+            return self._problem(ref, here, current, _FORM)
+        if pointer and not pointer.startswith("/"):
+            return self._problem(ref, here, current, "the part after # must be a JSON pointer")
+        uri = (_BASE + name if name is not None else _SELF) + "#" + pointer
+        if uri in chain:
+            return self._problem(ref, here, current, "a cycle: it refers back to itself")
+        if len(chain) >= MAX_REF_DEPTH:
+            return self._problem(
+                ref, here, current, f"references nested more than {MAX_REF_DEPTH} deep"
+            )
+        if name is None:
+            from referencing.jsonschema import DRAFT7
+
+            resource = DRAFT7.create_resource(self.own)
+            contents = _pointer(self.own, pointer, resource)
+            if contents is _MISSING:
+                return self._problem(ref, here, current, f"no {pointer} in this file")
+            return uri, None, contents
+        try:
+            resolved = self.registry.resolver().lookup(uri)
+        except _Retrieval as exc:
+            return self._problem(ref, here, current, f"{name}: {exc.message}")
+        except Exception as exc:  # referencing's Unresolvable, PointerToNowhere, ...
+            cause = _retrieval_in(exc)
+            if cause is not None:
+                return self._problem(ref, here, current, f"{name}: {cause.message}")
+            return self._problem(ref, here, current, f"no {pointer or '/'} in {name}")
+        return uri, name, resolved.contents
+
+    def _problem(
+        self,
+        ref: str,
+        here: tuple[JsonPath, str],  # the schema's own `$ref` that led here: where, what
+        current: str | None,
+        message: str,
+    ) -> None:
+        at, outer = here
+        if current is not None:
+            message = f"{message} (in {current}: `{ref}`)"
+        self.problems.append(RefProblem(outer, at, message))
+        return None
+
+
+def _retrieval_in(exc: BaseException) -> _Retrieval | None:
+    """Our retriever's error behind referencing's own (it wraps what `retrieve` raises)."""
+    seen = 0
+    current: BaseException | None = exc
+    while current is not None and seen < 8:
+        if isinstance(current, _Retrieval):
+            return current
+        current = current.__cause__ or current.__context__
+        seen += 1
+    return None
+
+
+_SELF = "urn:reflekt:self"
+_MISSING = object()
+
+
+def _pointer(body: Any, pointer: str, resource: Any) -> Any:
+    """What `pointer` names in `body`, or _MISSING (through referencing's pointer rules)."""
+    from referencing import Registry
+
+    try:
+        return resource.pointer(pointer, Registry().resolver()).contents
+    except Exception:
+        return _MISSING
+
+
+class _Retrieval(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def resolve_document(body: dict[str, Any], schemas_dir: Path) -> Resolution:
+    """`resolve_body`, with an expansion over MAX_INLINED_NODES as one problem."""
+    try:
+        return resolve_body(body, schemas_dir)
+    except _TooLarge:
+        problem = RefProblem(
+            "", (), f"the references expand to more than {MAX_INLINED_NODES:,} JSON values"
+        )
+        return Resolution(body, {}, (), (problem,))
+    except RecursionError:
+        return Resolution(body, {}, (), (RefProblem("", (), "the references nest too deep"),))
+
+
+def common_signature(schemas_dir: Path) -> str:
+    """A hash of every file under `schemas/.reflekt/common/` (names and bytes): what the
+    lint cache adds to its fingerprint, since a file's findings depend on the definitions
+    it references. Bounded: MAX_COMMON_FILES files, each read with the schema size cap."""
+    import hashlib
+
+    from reflekt.core.readfile import read_regular
+
+    digest = hashlib.sha256()
+    folder = common_dir(schemas_dir)
+    if not folder.is_dir():
+        return "none"
+    seen = 0
+    for current, dirs, names in os.walk(folder):
+        dirs.sort()
+        for name in sorted(names):
+            seen += 1
+            if seen > MAX_COMMON_FILES:
+                return "too many"  # never equal to a hash: such a project is not cached
+            path = os.path.join(current, name)
+            digest.update(os.fsencode(os.path.relpath(path, folder)) + b"\0")
+            try:
+                digest.update(read_regular(path))
+            except OSError as exc:  # UnreadableFileError too: a FIFO, a file too large
+                digest.update(f"unreadable {type(exc).__name__}".encode())
+            digest.update(b"\0")
+    return digest.hexdigest()
