@@ -223,7 +223,11 @@ class _Inliner:
         ref = node.get("$ref")
         if isinstance(ref, str):
             here = anchor if anchor is not None else ((*at, "$ref"), ref)
-            target = self._target(ref, current, here, chain)
+            try:
+                target = self._target(ref, current, chain)
+            except _Unresolved as exc:
+                self._problem(ref, here, current, exc.message)
+                target = None
             if target is not None:
                 uri, name, contents = target
                 self.origins[out] = ref if current is None else f"{ref} (in {current})"
@@ -244,42 +248,38 @@ class _Inliner:
         }
 
     def _target(
-        self, ref: str, current: str | None, here: tuple[JsonPath, str], chain: tuple[str, ...]
-    ) -> tuple[str, str | None, Any] | None:
-        """(uri, common file or None, what the reference names), or None (a problem)."""
+        self, ref: str, current: str | None, chain: tuple[str, ...]
+    ) -> tuple[str, str | None, Any]:
+        """(uri, common file or None, what the reference names); _Unresolved with why not."""
         file_part, hash_, pointer = ref.partition("#")
         if not file_part and hash_:
             name = current
         elif _FILE_RE.match(file_part) and "/." not in file_part:
             name = file_part
         else:
-            return self._problem(ref, here, current, _FORM)
+            raise _Unresolved(_FORM)
         if pointer and not pointer.startswith("/"):
-            return self._problem(ref, here, current, "the part after # must be a JSON pointer")
+            raise _Unresolved("the part after # must be a JSON pointer")
         uri = (_BASE + name if name is not None else _SELF) + "#" + pointer
         if uri in chain:
-            return self._problem(ref, here, current, "a cycle: it refers back to itself")
+            raise _Unresolved("a cycle: it refers back to itself")
         if len(chain) >= MAX_REF_DEPTH:
-            return self._problem(
-                ref, here, current, f"references nested more than {MAX_REF_DEPTH} deep"
-            )
+            raise _Unresolved(f"references nested more than {MAX_REF_DEPTH} deep")
         if name is None:
             from referencing.jsonschema import DRAFT7
 
             resource = DRAFT7.create_resource(self.own)
             contents = _pointer(self.own, pointer, resource)
             if contents is _MISSING:
-                return self._problem(ref, here, current, f"no {pointer} in this file")
+                raise _Unresolved(f"no {pointer} in this file")
             return uri, None, contents
         try:
             resolved = self.registry.resolver().lookup(uri)
-        except _Retrieval as exc:
-            return self._problem(ref, here, current, f"{name}: {exc.message}")
         except Exception as exc:  # referencing's Unresolvable, PointerToNowhere, ...
             cause = _retrieval_in(exc)
             if cause is not None:
-                return self._problem(ref, here, current, f"{name}: {cause.message}")
-            return self._problem(ref, here, current, f"no {pointer or '/'} in {name}")
+                raise _Unresolved(f"{name}: {cause.message}") from None
+            raise _Unresolved(f"no {pointer or '/'} in {name}") from None
         return uri, name, resolved.contents
 
     def _problem(
@@ -293,7 +293,6 @@ class _Inliner:
         if current is not None:
             message = f"{message} (in {current}: `{ref}`)"
         self.problems.append(RefProblem(outer, at, message))
-        return None
 
 
 def _retrieval_in(exc: BaseException) -> _Retrieval | None:
