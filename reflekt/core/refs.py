@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,10 +100,13 @@ class CommonFiles:
     Parsed files are kept across calls while their stat is unchanged and older than two
     seconds (a lint of 2,000 schemas that use 3 definitions reads them once)."""
 
-    def __init__(self, schemas_dir: Path) -> None:
+    def __init__(self, schemas_dir: Path, read: Callable[[str], bytes] | None = None) -> None:
         self.folder = common_dir(schemas_dir)
         self._root: str | None = None
         self._read: dict[str, Any] = {}
+        # `read(name)`: the bytes of `common/...json` from elsewhere (a git commit); OSError
+        # or LookupError when there is no such file
+        self._reader = read
 
     def _real_root(self) -> str:
         if self._root is None:
@@ -120,6 +123,10 @@ class CommonFiles:
             return self._read[name]
         if not _FILE_RE.match(name) or "/." in name:
             raise _Unresolved(_FORM)
+        if self._reader is not None:
+            body = _from_reader(self._reader, name)
+            self._read[name] = body
+            return body
         path = self.folder.joinpath(*name.split("/")[1:])
         root = self._real_root()
         real = os.path.realpath(path)
@@ -137,9 +144,31 @@ _FORM = (
 _PARSED: dict[str, tuple[tuple[int, int, int, int], Any]] = {}
 
 
+def _from_reader(read: Callable[[str], bytes], name: str) -> Any:
+    try:
+        raw = read(name)
+    except (OSError, LookupError) as exc:
+        raise _Unresolved(f"no such file ({exc})") from None
+    return _parsed(raw)
+
+
+def _parsed(raw: bytes) -> Any:
+    from reflekt.core.schemas import parse_schema_text
+
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _Unresolved("the file is not UTF-8 text") from None
+    body, problems = parse_schema_text(text)
+    if body is None or problems:
+        problem = problems[-1] if problems else None
+        where = f" (line {problem.line}: {problem.message})" if problem else ""
+        raise _Unresolved(f"the file is not plain JSON{where}")
+    return body
+
+
 def _cached(real: str) -> Any:
     from reflekt.core.readfile import read_regular
-    from reflekt.core.schemas import parse_schema_text
 
     try:
         st = os.stat(real)
@@ -153,23 +182,18 @@ def _cached(real: str) -> Any:
         return kept[1]
     try:
         raw = read_regular(real)
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise _Unresolved("the file is not UTF-8 text") from None
     except OSError as exc:  # UnreadableFileError is one (a FIFO, too large)
         message = getattr(exc, "message", None) or exc.strerror or str(exc)
         raise _Unresolved(f"cannot read it: {message}") from None
-    body, problems = parse_schema_text(text)
-    if body is None or problems:
-        problem = problems[-1] if problems else None
-        where = f" (line {problem.line}: {problem.message})" if problem else ""
-        raise _Unresolved(f"the file is not plain JSON{where}")
+    body = _parsed(raw)
     if max(st.st_mtime_ns, st.st_ctime_ns) < time.time_ns() - _RACY_NS:
         _PARSED[real] = (key, body)
     return body
 
 
-def resolve_body(body: dict[str, Any], schemas_dir: Path, files: CommonFiles | None = None):
+def resolve_body(
+    body: dict[str, Any], schemas_dir: Path, files: CommonFiles | None = None
+) -> Resolution:
     """`body` with its `$ref`s inlined (a `Resolution`); `body` itself is not changed."""
     return _Inliner(body, files or CommonFiles(schemas_dir)).run()
 
@@ -230,7 +254,9 @@ class _Inliner:
                 target = None
             if target is not None:
                 uri, name, contents = target
-                self.origins[out] = ref if current is None else f"{ref} (in {current})"
+                # `#/...` inside a common file: named with its file, as a user would write it
+                inner = current is not None and ref.startswith("#")
+                self.origins[out] = f"{current}{ref}" if inner else ref
                 if name is not None:
                     self.uses.add(name)
                 inlined = self._walk(contents, name or current, at, out, (*chain, uri), here)
@@ -331,10 +357,12 @@ class _TooLarge(Exception):
     pass
 
 
-def resolve_document(body: dict[str, Any], schemas_dir: Path) -> Resolution:
+def resolve_document(
+    body: dict[str, Any], schemas_dir: Path, files: CommonFiles | None = None
+) -> Resolution:
     """`resolve_body`, with an expansion over MAX_INLINED_NODES as one problem."""
     try:
-        return resolve_body(body, schemas_dir)
+        return resolve_body(body, schemas_dir, files)
     except _TooLarge:
         problem = RefProblem(
             "", (), f"the references expand to more than {MAX_INLINED_NODES:,} JSON values"

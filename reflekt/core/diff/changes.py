@@ -18,7 +18,8 @@ class Change:
     """One difference between two schemas.
 
     `path` is the property path (`cart_id`, `address.city`, `products[].sku`), empty for the
-    event itself. `old`/`new` are the values compared (None when absent).
+    event itself. `old`/`new` are the values compared (None when absent). `cause`: the
+    shared definition (`$ref`) the changed part comes from, when it does (`causes.py`).
     """
 
     kind: ChangeKind
@@ -26,6 +27,7 @@ class Change:
     message: str
     old: Any = None
     new: Any = None
+    cause: str | None = None
 
     @property
     def code(self) -> str:
@@ -43,6 +45,7 @@ class Change:
             "message": self.message,
             "old": self.old,
             "new": self.new,
+            **({"cause": self.cause} if self.cause else {}),
         }
 
 

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from reflekt.core.diff import DiffReport, DiffSettings, EventDiff, event_diff
+from reflekt.core.diff.causes import with_causes
 from reflekt.core.errors import SchemaFileError, SelectError
 from reflekt.core.profiles import Profile
 from reflekt.core.progress import Progress, no_progress
@@ -64,6 +65,7 @@ def compare(
     """
     progress = progress or no_progress
     selects = [s for s in selects if s] or [""]
+    origins: dict[str, Mapping[Any, str]] = {}  # schema id -> what its `$ref`s inlined
     source = compare_base_for(against, git_default=staged or changed)
     if staged or changed:
         assert isinstance(source, GitBase)
@@ -73,9 +75,9 @@ def compare(
         source = replace(source, events=side.events)
         local = side.versions
         if local is None:
-            local = _local(project, selects, progress, events=side.events)
+            local = _local(project, selects, progress, events=side.events, origins=origins)
     else:
-        local = _local(project, selects, progress)
+        local = _local(project, selects, progress, origins=origins)
     context = RegistryContext(project, profile, policy, plan_type)
     found = source.compare_base(context, selects, progress)
     base = found.versions
@@ -84,7 +86,11 @@ def compare(
     keys = sorted(set(local) | set(base))
     for index, key in enumerate(keys):
         progress(index, len(keys), "comparing")
-        events.append(_event(key, local.get(key, {}), base.get(key, {}), settings))
+        event = _event(key, local.get(key, {}), base.get(key, {}), settings)
+        inlined = origins.get(event.local_id or "")
+        if inlined and event.changes:
+            event = replace(event, changes=with_causes(event.changes, inlined))
+        events.append(event)
     progress(len(keys), len(keys), "comparing")
     return DiffReport(found.label, tuple(events), removal_breaks=found.removal_breaks)
 
@@ -170,6 +176,7 @@ def _local(
     selects: list[str],
     progress: Progress,
     events: tuple[str, ...] | None = None,
+    origins: dict[str, Mapping[Any, str]] | None = None,
 ) -> Versions:
     if events is None:
         files = resolve_select(project.schemas_dir, [s for s in selects if s] or None)
@@ -184,4 +191,6 @@ def _local(
         if version is None or doc.body is None:
             continue
         out[doc.schema_id.event_key][version] = (doc.schema_id.path, doc.body)
+        if origins is not None and doc.refs is not None:
+            origins[doc.schema_id.path] = doc.refs.origins
     return out

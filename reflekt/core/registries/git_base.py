@@ -29,6 +29,7 @@ from reflekt.core.errors import ReflektError, SelectError
 from reflekt.core.progress import Progress
 from reflekt.core.project import Project
 from reflekt.core.readfile import max_schema_bytes
+from reflekt.core.refs import CommonFiles, may_have_refs, resolve_document
 from reflekt.core.registries.protocol import BaseVersions, RegistryContext, Versions
 from reflekt.core.schemas import SchemaId, parse_schema_text, printable
 from reflekt.core.select import check_select, normalize_select
@@ -96,7 +97,9 @@ class GitBase:
         entries = _tree_entries(root, commit, [""], self.events)
         entries, renamed = _as_migrated(entries, context.project.schemas_dir)
         entries = [entry for entry in entries if _selected(entry[1], wanted)]
-        versions = _versions(root, entries, f"reading schemas at {self.ref}", progress, renamed)
+        versions = _versions(
+            root, entries, f"reading schemas at {self.ref}", progress, commit, renamed
+        )
         label = self.label + (" (reflekt 0.6 layout, read as migrated)" if renamed else "")
         return BaseVersions(versions, label, removal_breaks=True)
 
@@ -264,12 +267,16 @@ def _versions(
     entries: list[tuple[str, str]],
     what: str,
     progress: Progress,
+    commit: str,
     renamed: dict[str, str] | None = None,
 ) -> Versions:
+    """The bodies of `entries`, their `$ref`s inlined from the shared definitions at the same
+    `commit` (`""`: the index)."""
     out: Versions = defaultdict(dict)
     if not entries:
         return out
     progress(0, len(entries), what)
+    common = CommonFiles(root / "schemas", read=_common_reader(root, commit))
     for rel, content in _git_blobs(root, entries, max_schema_bytes()):
         schema_id = SchemaId(rel)
         version = schema_id.version
@@ -284,8 +291,26 @@ def _versions(
         body, _ = parse_schema_text(text)
         if version is None or body is None:
             continue
+        if may_have_refs(text):
+            body = resolve_document(body, root / "schemas", common).body
         out[schema_id.event_key][version] = (rel, body)
     return out
+
+
+def _common_reader(root: Path, commit: str):
+    """Read `common/...json` as it is at `commit` (or in the index), bounded by size."""
+
+    def read(name: str) -> bytes:
+        spec = f"{commit}:./schemas/.reflekt/{name}"
+        try:
+            size = _git(root, "cat-file", "-s", spec).strip()
+        except ReflektError as exc:
+            raise LookupError(f"not at {commit or 'the index'}") from exc
+        if not size.isdigit() or int(size) > max_schema_bytes():
+            raise LookupError(f"larger than {max_schema_bytes():,} bytes")
+        return _git(root, "cat-file", "blob", spec)
+
+    return read
 
 
 def _git_blobs(root: Path, entries: list[tuple[str, str]], cap: int) -> Iterator[tuple[str, bytes]]:
@@ -360,7 +385,7 @@ def git_local(
     if not staged:
         return GitLocal(events, None)
     entries = _index_entries(root, wanted, events)
-    return GitLocal(events, _versions(root, entries, "reading staged schemas", progress))
+    return GitLocal(events, _versions(root, entries, "reading staged schemas", progress, ""))
 
 
 def _changed_events(root: Path, commit: str, wanted: list[str], *, staged: bool) -> set[str]:
