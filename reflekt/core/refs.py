@@ -399,3 +399,23 @@ def common_signature(schemas_dir: Path) -> str:
                 digest.update(f"unreadable {type(exc).__name__}".encode())
             digest.update(b"\0")
     return digest.hexdigest()
+
+
+def common_stamp(schemas_dir: Path) -> tuple[tuple[str, int, int, int, int], ...]:
+    """The stat of every file under `schemas/.reflekt/common/` (no read): what the TUI
+    compares between polls to see that a shared definition changed. Bounded as
+    `common_signature`."""
+    folder = common_dir(schemas_dir)
+    found: list[tuple[str, int, int, int, int]] = []
+    for current, dirs, names in os.walk(folder):
+        dirs.sort()
+        for name in sorted(names):
+            path = os.path.join(current, name)
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            found.append((path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+            if len(found) >= MAX_COMMON_FILES:
+                return tuple(found)
+    return tuple(found)

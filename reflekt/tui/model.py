@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from reflekt.core.lint.cache import stat_key
 from reflekt.core.project import Project
+from reflekt.core.refs import common_stamp
 from reflekt.core.schemas import (
     SchemaDocument,
     SchemaId,
@@ -247,6 +248,9 @@ class SchemaIndex:
         for entry in entries:
             entry._docs = self.docs
             self.entries[entry.id] = entry
+        # The shared definitions as last seen: when they change, every schema may read
+        # differently (`$ref`s are inlined where a schema is read).
+        self._common = common_stamp(project.schemas_dir)
         self._reindex()
 
     def _reindex(self) -> None:
@@ -445,6 +449,10 @@ class SchemaIndex:
             for key, mtime in mtimes.items()
             if key in self.entries and self.entries[key].mtime_ns != mtime
         ]
+        common = common_stamp(self.project.schemas_dir)
+        if common != self._common:  # a shared definition changed: every schema may have
+            self._common = common
+            modified = [key for key in on_disk if key in self.entries]
         if not (added or removed or modified):
             return Changes()
         fresh = dict(self.entries)
