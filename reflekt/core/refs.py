@@ -168,7 +168,7 @@ def _parsed(raw: bytes) -> Any:
 
 
 def _cached(real: str) -> Any:
-    from reflekt.core.readfile import read_regular
+    from reflekt.core.readfile import UnreadableFileError, read_regular
 
     try:
         st = os.stat(real)
@@ -182,9 +182,10 @@ def _cached(real: str) -> Any:
         return kept[1]
     try:
         raw = read_regular(real)
-    except OSError as exc:  # UnreadableFileError is one (a FIFO, too large)
-        message = getattr(exc, "message", None) or exc.strerror or str(exc)
-        raise _Unresolved(f"cannot read it: {message}") from None
+    except UnreadableFileError as exc:  # a FIFO, a device, too large
+        raise _Unresolved(exc.message) from None
+    except OSError as exc:
+        raise _Unresolved(f"cannot read it: {exc.strerror or exc}") from None
     body = _parsed(raw)
     if max(st.st_mtime_ns, st.st_ctime_ns) < time.time_ns() - _RACY_NS:
         _PARSED[real] = (key, body)
@@ -378,7 +379,7 @@ def common_signature(schemas_dir: Path) -> str:
     it references. Bounded: MAX_COMMON_FILES files, each read with the schema size cap."""
     import hashlib
 
-    from reflekt.core.readfile import read_regular
+    from reflekt.core.readfile import UnreadableFileError, read_regular
 
     digest = hashlib.sha256()
     folder = common_dir(schemas_dir)
@@ -395,7 +396,7 @@ def common_signature(schemas_dir: Path) -> str:
             digest.update(os.fsencode(os.path.relpath(path, folder)) + b"\0")
             try:
                 digest.update(read_regular(path))
-            except OSError as exc:  # UnreadableFileError too: a FIFO, a file too large
+            except (OSError, UnreadableFileError) as exc:  # a FIFO, a file too large
                 digest.update(f"unreadable {type(exc).__name__}".encode())
             digest.update(b"\0")
     return digest.hexdigest()
