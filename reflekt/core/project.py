@@ -53,6 +53,9 @@ class Conventions:
     preset: str | None = None  # `conventions: snowplow` (or `preset: snowplow`)
     # how the preset classes a widened type when `diff.type_widening` is not set
     type_widening: str = "major"
+    # `shared_definitions.min_events`: RF701 suggests a shared definition for a property
+    # defined the same way in at least this many events.
+    shared_min_events: int = 3
 
 
 # `schemas.conventions: <preset>`: the conventions of a tracking ecosystem, by name.
@@ -329,7 +332,9 @@ def _parse_conventions(check: ConfigChecker, value: Any) -> Conventions:
     raw = schemas.get("conventions")
     if isinstance(raw, str):
         return CONVENTION_PRESETS[check.choice(path, raw, tuple(CONVENTION_PRESETS))]
-    conv = check.mapping(path, raw, ("preset", "event", "property", "data_types"))
+    conv = check.mapping(
+        path, raw, ("preset", "event", "property", "data_types", "shared_definitions")
+    )
     base = Conventions()
     if conv.get("preset") is not None:
         name = check.choice((*path, "preset"), conv["preset"], tuple(CONVENTION_PRESETS))
@@ -339,6 +344,13 @@ def _parse_conventions(check: ConfigChecker, value: Any) -> Conventions:
         data_types = check.string_list((*path, "data_types"), conv["data_types"])
         for index, data_type in enumerate(data_types):
             check.choice((*path, "data_types", index), data_type, DATA_TYPES)
+    shared_path = (*path, "shared_definitions")
+    shared = check.mapping(shared_path, conv.get("shared_definitions"), ("min_events",))
+    min_events = base.shared_min_events
+    if shared.get("min_events") is not None:
+        min_events = check.integer((*shared_path, "min_events"), shared["min_events"])
+        if min_events < 2:
+            raise check.fail((*shared_path, "min_events"), "must be 2 or more")
     return Conventions(
         event=_parse_naming(check, (*path, "event"), conv["event"])
         if conv.get("event") is not None
@@ -349,6 +361,7 @@ def _parse_conventions(check: ConfigChecker, value: Any) -> Conventions:
         data_types=data_types,
         preset=base.preset,
         type_widening=base.type_widening,
+        shared_min_events=min_events,
     )
 
 

@@ -24,9 +24,10 @@ if TYPE_CHECKING:
     from reflekt.core.project import Project
     from reflekt.core.schemas import SchemaDocument
 
-Scope = Literal["schema", "event"]
+Scope = Literal["schema", "event", "project"]
 SCOPE_SCHEMA: Scope = "schema"
 SCOPE_EVENT: Scope = "event"
+SCOPE_PROJECT: Scope = "project"
 _CODE_RE = re.compile(r"^RF[0-9]{3}$")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 
@@ -64,6 +65,13 @@ class Rule:
     doc: str = field(default="", repr=False, compare=False)
     needs_body: bool = True
     examples: tuple[Example, ...] = field(default=(), repr=False, compare=False)
+    # Advice some teams want: runs only when `lint: rules:` gives it a severity.
+    off_by_default: bool = False
+
+    @property
+    def default_setting(self) -> str:
+        """What the rule runs at when `lint: rules:` does not name it."""
+        return "off" if self.off_by_default else self.severity
 
     def __post_init__(self) -> None:
         # `rule.__doc__` is the rule's own docstring (why it exists).
@@ -122,6 +130,7 @@ def _decorator(
     severity: Severity,
     needs_body: bool,
     examples: Sequence[Example],
+    off_by_default: bool = False,
 ) -> Callable[[RuleCheck], RuleCheck]:
     def decorate(func: RuleCheck) -> RuleCheck:
         _register(
@@ -135,6 +144,7 @@ def _decorator(
                 doc=inspect.cleandoc(func.__doc__ or ""),
                 needs_body=needs_body,
                 examples=tuple(examples),
+                off_by_default=off_by_default,
             )
         )
         return func
@@ -169,6 +179,22 @@ def event_rule(
 ) -> Callable[[RuleCheck], RuleCheck]:
     """Register `func(ctx: EventContext) -> Iterable[Issue]`, run once per event folder."""
     return _decorator(SCOPE_EVENT, code, name, summary, severity, False, examples)
+
+
+def project_rule(
+    code: str,
+    name: str,
+    *,
+    summary: str,
+    examples: Sequence[Example],
+    severity: Severity = "warning",
+    off_by_default: bool = True,
+) -> Callable[[RuleCheck], RuleCheck]:
+    """Register `func(ctx: ProjectContext) -> Iterable[Issue]`, run once per lint with the
+    newest version of every event of the project (whatever is selected; issues on files
+    outside the selection are dropped). Not cached: it reads every event's newest file, so
+    such rules are advice, off unless the project switches them on."""
+    return _decorator(SCOPE_PROJECT, code, name, summary, severity, False, examples, off_by_default)
 
 
 def registered_rules() -> dict[str, Rule]:
@@ -297,6 +323,16 @@ class EventContext:
     def pairs(self) -> Iterator[tuple[SchemaDocument, SchemaDocument]]:
         """(previous, current) for each consecutive pair of versions."""
         yield from zip(self.documents, self.documents[1:], strict=False)
+
+
+@dataclass
+class ProjectContext:
+    """What a project rule sees: the newest version of every event, in listing order
+    (`doc.body` is None for a file that could not be parsed: skip it). Set
+    `Issue.document` to the file an issue is about."""
+
+    project: Project
+    documents: list[SchemaDocument]
 
 
 def property_path(at: JsonPath) -> str | None:

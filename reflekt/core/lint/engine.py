@@ -13,7 +13,7 @@ import os
 import stat as stat_mode
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -21,6 +21,7 @@ from reflekt.core.cache_switch import cache_disabled
 from reflekt.core.errors import ConfigError
 from reflekt.core.lint.base import (
     SCOPE_EVENT,
+    SCOPE_PROJECT,
     SCOPE_SCHEMA,
     EventContext,
     Issue,
@@ -127,8 +128,9 @@ def rule_settings(project: Project | None = None) -> tuple[list[RuleSetting], li
             unknown.append(key)
     settings: list[RuleSetting] = []
     for rule in all_rules():
-        severity = configured.get(rule.code, rule.severity)
-        settings.append(RuleSetting(rule, severity, severity != rule.severity))
+        default: SeveritySetting = "off" if rule.off_by_default else rule.severity
+        severity = configured.get(rule.code, default)
+        settings.append(RuleSetting(rule, severity, severity != default))
     return settings, unknown
 
 
@@ -254,6 +256,8 @@ class _Linter:
             self.compile_meta()
         self.schema_rules = [a for a in self.rules if a.rule.scope == SCOPE_SCHEMA]
         self.event_rules = [a for a in self.rules if a.rule.scope == SCOPE_EVENT]
+        self.project_rules = [a for a in self.rules if a.rule.scope == SCOPE_PROJECT]
+        self.places = _Places(project)
         self.findings: list[Finding] = []
         self.crashes = 0  # a crash's finding depends on the selection: not cached
         self._files: dict[Path, str] = {}
@@ -389,6 +393,7 @@ def lint_documents(
             progress(index, total, "linting schemas")
     if linter.event_rules:
         _lint_events(linter, documents, read_sibling)
+    linter.findings.extend(_project_findings(linter, {d.schema_id.path for d in documents}))
     findings = sorted(linter.findings, key=sort_key)
     files = [linter.file_of(doc) for doc in documents]
     return LintReport(findings=findings, schemas=len(documents), files=files)
@@ -520,6 +525,68 @@ def lint_project(
     if whole_project is None:
         whole_project = paths is None
     linter = _Linter(project, compile_meta=False)
+    report = _lint_files(
+        linter, paths, progress, jobs, cache, whole_project, on_findings, lazy, stats, limit
+    )
+    if not linter.project_rules:
+        return report
+    selected = None if paths is None else {linter.places.schema_path(os.fspath(p)) for p in paths}
+    more = _project_findings(linter, selected)
+    if on_findings is not None and more:
+        on_findings(more)
+    return replace(report, findings=sorted([*report.findings, *more], key=sort_key))
+
+
+def _project_findings(linter: _Linter, selected: set[str] | None) -> list[Finding]:
+    """The project rules' findings on the `selected` ids (None: all). Not cached: they read
+    the newest version of every event of the project, which is why they are off by default."""
+    if not linter.project_rules:
+        return []
+    from reflekt.core.lint.base import ProjectContext
+
+    newest: dict[str, tuple[Version, str]] = {}
+    for text in list_schema_paths(linter.project.schemas_dir):
+        key, _, name = linter.places.schema_path(text).rpartition("/")
+        version = _version(name)
+        if version is not None and (key not in newest or newest[key][0] < version):
+            newest[key] = (version, text)
+    schemas_dir = linter.project.schemas_dir
+    docs = [_read(Path(text), schemas_dir) for _, text in newest.values()]
+    context = ProjectContext(linter.project, docs)
+    found: list[Finding] = []
+    for active in linter.project_rules:
+        before = len(linter.findings)
+        try:
+            issues = list(active.rule.check(context))
+        except Exception as exc:
+            if docs:
+                linter._crashed(active, docs[-1], linter.file_of(docs[-1]), exc)
+            found.extend(linter.findings[before:])
+            del linter.findings[before:]
+            continue
+        for issue in issues:
+            doc = issue.document
+            if doc is None or (selected is not None and doc.schema_id.path not in selected):
+                continue
+            locator = Locator(doc.text)
+            found.append(linter._finding(active, linter.file_of(doc), doc, issue, locator))
+    return found
+
+
+def _lint_files(
+    linter: _Linter,
+    paths: Sequence[Path | str] | None,
+    progress: Progress | None,
+    jobs: int,
+    cache: bool,
+    whole_project: bool,
+    on_findings: Callable[[list[Finding]], object] | None,
+    lazy: bool,
+    stats: Mapping[str, str] | None,
+    limit: int,
+) -> LintReport:
+    """`lint_project` by the file and event rules (cached)."""
+    project = linter.project
     places = _Places(project)
     cache_run = None
     if cache and not cache_disabled():

@@ -51,7 +51,10 @@ def _project(make_project, tmp_path: Path):
         )
     db_path = tmp_path / "warehouse.duckdb"
     project.write_profiles(
-        {"version": 1.0, "dev": {"source": [{"id": "duckdb", "type": "duckdb", "path": str(db_path)}]}}
+        {
+            "version": 1.0,
+            "dev": {"source": [{"id": "duckdb", "type": "duckdb", "path": str(db_path)}]},
+        }
     )
     return project
 

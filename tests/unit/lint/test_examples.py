@@ -29,11 +29,14 @@ def _merged(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
     return base
 
 
-def _lint(builder: Any, example: Example) -> list[tuple[str, str, str]]:
-    """(rule, schema id, message) of every finding when the example's project is linted."""
+def _lint(builder: Any, example: Example, rule: Rule | None = None) -> list[tuple[str, str, str]]:
+    """(rule, schema id, message) of every finding when the example's project is linted
+    (with `rule` switched on when it is off by default)."""
     config_path = builder.root / "reflekt_project.yml"
     config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
     _merged(config["schemas"]["conventions"], example.conventions)
+    if rule is not None and rule.off_by_default:
+        config["lint"] = {"rules": {rule.code: rule.severity}}
     builder.set_config(yaml.safe_dump(config, sort_keys=False))
     for schema_id, text in example.schema_files().items():
         builder.write_raw(f"schemas/{schema_id}", text)
@@ -43,7 +46,7 @@ def _lint(builder: Any, example: Example) -> list[tuple[str, str, str]]:
 
 @pytest.mark.parametrize(("rule", "example"), CASES)
 def test_rule_example(make_project, rule: Rule, example: Example) -> None:
-    findings = _lint(make_project(), example)
+    findings = _lint(make_project(), example, rule)
     if example.verdict == "bad":
         assert rule.code in {code for code, _, _ in findings}, (example.text(), findings)
     else:

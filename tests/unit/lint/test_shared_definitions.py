@@ -104,3 +104,64 @@ def test_a_new_definition_version_with_a_breaking_change_needs_a_major_bump(make
         ("RF601", "segment/shop/Order_Done/1-1.json")
     ]
     assert "type of property 'total' changed" in findings[0]["message"]
+
+
+def _configure(project, min_events: int | None, severity: str | None) -> None:
+    import yaml
+
+    path = project.root / "reflekt_project.yml"
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if min_events is not None:
+        config["schemas"]["conventions"]["shared_definitions"] = {"min_events": min_events}
+    if severity is not None:
+        config["lint"] = {"rules": {"shared-definition-suggested": severity}}
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+
+
+CURRENCY = {"type": "string", "description": "ISO 4217, {{ x }}.", "enum": ["EUR", "USD"]}
+
+
+def test_rf701_is_off_by_default_then_counts_the_newest_versions(make_project):
+    from reflekt.core.lint import lint_project
+    from reflekt.core.project import load_project
+
+    project = make_project()
+    for event in ("Cart_Viewed", "Order_Done"):
+        project.add_schema(f"segment/shop/{event}/1-0", {"currency": CURRENCY})
+    # an older version with the copy, a newer one referencing a definition: not counted
+    project.add_schema("segment/shop/Product_Added/1-0", {"currency": CURRENCY})
+    project.add_schema(
+        "segment/shop/Product_Added/1-1", {"currency": {"$ref": "common/money/1-0.json"}}
+    )
+    _common(project, "money/1-0.json", CURRENCY)
+
+    assert _lint(project) == (0, [])
+    _configure(project, None, "warning")
+    assert _lint(project) == (0, [])  # 2 events, the default asks for 3
+    _configure(project, 2, "warning")
+
+    code, findings = _lint(project)
+
+    assert code == 0  # a warning
+    assert [(f["rule"], f["schema_id"], f["severity"]) for f in findings] == [
+        ("RF701", "segment/shop/Cart_Viewed/1-0.json", "warning"),
+        ("RF701", "segment/shop/Order_Done/1-0.json", "warning"),
+    ]
+    assert 'property "currency" is defined the same way in 2 events' in findings[0]["message"]
+    # A selection reports on its own files, counting over the whole project.
+    _, selected = _lint(project, "--select", "segment/shop/Order_Done")
+    assert [f["schema_id"] for f in selected] == ["segment/shop/Order_Done/1-0.json"]
+    # The cache never changes the result (the rule itself is not cached).
+    loaded = load_project(project.root)
+    cached = lint_project(loaded, cache=True)
+    again = lint_project(loaded, cache=True)
+    assert cached.findings == again.findings == lint_project(loaded).findings
+    assert len(again.findings) == 2
+
+
+def test_min_events_must_be_a_whole_number_of_two_or_more(make_project):
+    project = make_project()
+    _configure(project, 1, None)
+    result = CliRunner().invoke(cli, ["lint", "--project-dir", str(project.root)])
+    assert result.exit_code == 2
+    assert "shared_definitions.min_events" in result.output and "2 or more" in result.output
