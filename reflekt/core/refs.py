@@ -22,13 +22,15 @@ an expansion larger than MAX_INLINED_NODES.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 COMMON = "common"  # the `$ref` prefix and the folder under schemas/.reflekt/
 COMMON_DIR = (".reflekt", COMMON)  # under schemas/
@@ -37,6 +39,8 @@ MAX_INLINED_NODES = 200_000  # JSON values an inlined schema may hold (a "billio
 MAX_COMMON_FILES = 10_000  # files the lint cache's signature of common/ looks at
 
 _BASE = "https://reflekt.invalid/schemas/.reflekt/"  # never fetched: only a namespace
+_SELF = "urn:reflekt:self"  # the uri of the schema itself (`#/...` references in it)
+_MISSING = object()
 _PART = r"[A-Za-z0-9_][A-Za-z0-9_.@+-]*"
 _FILE_RE = re.compile(rf"^{COMMON}/(?:{_PART}/)*{_PART}\.json$")
 _RACY_NS = 2_000_000_000  # a file changed this recently is read again (same-tick edits)
@@ -97,8 +101,10 @@ class _Unresolved(Exception):
 class CommonFiles:
     """Reads `schemas/.reflekt/common/` files for the retriever: bounded, never outside it.
 
-    Parsed files are kept across calls while their stat is unchanged and older than two
-    seconds (a lint of 2,000 schemas that use 3 definitions reads them once)."""
+    One instance serves one run (`shared_reads`): each file is checked and parsed once, each
+    reference looked up once (a lint of 2,000 schemas that use 3 definitions reads 3 files).
+    Parsed files are also kept across runs while their stat is unchanged and older than two
+    seconds."""
 
     def __init__(self, schemas_dir: Path, read: Callable[[str], bytes] | None = None) -> None:
         self.folder = common_dir(schemas_dir)
@@ -107,6 +113,9 @@ class CommonFiles:
         # `read(name)`: the bytes of `common/...json` from elsewhere (a git commit); OSError
         # or LookupError when there is no such file
         self._reader = read
+        self._found: dict[str, Any] = {}  # uri -> what it names, or the _Unresolved why not
+        self.expansions: dict[str, _Expansion] = {}  # uri -> inlined (see _Inliner._expanded)
+        self._registry: Any = None
 
     def _real_root(self) -> str:
         if self._root is None:
@@ -135,6 +144,78 @@ class CommonFiles:
         body = _cached(real)
         self._read[name] = body
         return body
+
+    def lookup(self, uri: str, name: str, pointer: str) -> Any:
+        """What `uri` (`<base>common/...json#pointer`) names, through `referencing`;
+        _Unresolved with why not. Each uri is looked up once per instance."""
+        found = self._found.get(uri, _MISSING)
+        if found is _MISSING:
+            try:
+                found = self._registry_of().resolver().lookup(uri).contents
+            except Exception as exc:  # referencing's Unresolvable, PointerToNowhere, ...
+                cause = _retrieval_in(exc)
+                message = f"{name}: {cause.message}" if cause else f"no {pointer or '/'} in {name}"
+                found = _Unresolved(message)
+            self._found[uri] = found
+        if isinstance(found, _Unresolved):
+            raise found
+        return found
+
+    def _registry_of(self) -> Any:
+        if self._registry is None:
+            from referencing import Registry
+
+            self._registry = Registry(retrieve=self._retrieve)  # type: ignore[call-arg]
+        return self._registry
+
+    def _retrieve(self, uri: str) -> Any:
+        from referencing.jsonschema import DRAFT7
+
+        try:
+            return DRAFT7.create_resource(self.load(uri[len(_BASE) :]))
+        except _Unresolved as exc:
+            raise _Retrieval(exc.message) from None
+
+
+_SESSIONS: dict[str, CommonFiles] = {}
+
+
+@contextmanager
+def shared_reads(schemas_dir: Path) -> Iterator[None]:
+    """Within the block, every schema of `schemas_dir` read (`read_schema`, `load_schema`)
+    takes the shared definitions from one `CommonFiles`: read once, and the same ones for
+    the whole run (lint, diff, build). Nested blocks share the outer one."""
+    key = str(schemas_dir)
+    if key in _SESSIONS:
+        yield
+        return
+    _SESSIONS[key] = CommonFiles(schemas_dir)
+    try:
+        yield
+    finally:
+        _SESSIONS.pop(key, None)
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def reads_shared(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run `func(project, ...)` within `shared_reads(project.schemas_dir)`: a job that
+    reads many schemas (lint, diff, build, push) reads each definition once."""
+
+    @functools.wraps(func)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        project = args[0] if args else kwargs["project"]
+        with shared_reads(project.schemas_dir):  # type: ignore[attr-defined]
+            return func(*args, **kwargs)
+
+    return run
+
+
+def files_for(schemas_dir: Path) -> CommonFiles:
+    """The run's `CommonFiles` (`shared_reads`), else a new one (one read, e.g. the TUI's)."""
+    return _SESSIONS.get(str(schemas_dir)) or CommonFiles(schemas_dir)
 
 
 _FORM = (
@@ -196,16 +277,14 @@ def resolve_body(
     body: dict[str, Any], schemas_dir: Path, files: CommonFiles | None = None
 ) -> Resolution:
     """`body` with its `$ref`s inlined (a `Resolution`); `body` itself is not changed."""
-    return _Inliner(body, files or CommonFiles(schemas_dir)).run()
+    return _Inliner(body, files or files_for(schemas_dir)).run()
 
 
 class _Inliner:
     def __init__(self, body: dict[str, Any], files: CommonFiles) -> None:
-        from referencing import Registry
-
         self.files = files
         self.own = body
-        self.registry: Registry = Registry(retrieve=self._retrieve)  # type: ignore[call-arg]
+        self._own_resource: Any = None
         self.origins: dict[JsonPath, str] = {}
         self.uses: set[str] = set()
         self.problems: list[RefProblem] = []
@@ -215,15 +294,6 @@ class _Inliner:
         inlined = self._walk(self.own, None, (), (), (), None)
         assert isinstance(inlined, dict)
         return Resolution(inlined, self.origins, tuple(sorted(self.uses)), tuple(self.problems))
-
-    def _retrieve(self, uri: str):
-        from referencing.jsonschema import DRAFT7
-
-        name = uri[len(_BASE) :]
-        try:
-            return DRAFT7.create_resource(self.files.load(name))
-        except _Unresolved as exc:
-            raise _Retrieval(exc.message) from None
 
     def _walk(
         self,
@@ -235,6 +305,8 @@ class _Inliner:
         anchor: tuple[JsonPath, str] | None,  # the schema's own `$ref` (where and what) that
         # led here: problems deeper down are reported there
     ) -> Any:
+        if current is None and not _holds_ref(node):
+            return node  # the schema's own part without references: as it is, not copied
         self.nodes += 1
         if self.nodes > MAX_INLINED_NODES:
             raise _TooLarge()
@@ -260,7 +332,10 @@ class _Inliner:
                 self.origins[out] = f"{current}{ref}" if inner else ref
                 if name is not None:
                     self.uses.add(name)
-                inlined = self._walk(contents, name or current, at, out, (*chain, uri), here)
+                if name is not None and not any(c.startswith(_BASE) for c in chain):
+                    inlined = self._expanded(uri, name, contents, at, out, here)
+                else:
+                    inlined = self._walk(contents, name or current, at, out, (*chain, uri), here)
                 if len(node) == 1 or not isinstance(inlined, dict):
                     return inlined
                 beside = {
@@ -269,10 +344,55 @@ class _Inliner:
                     if key != "$ref"
                 }
                 return {**inlined, **beside}
+        if current is None:  # the schema's own part: what holds no reference is kept as it is
+            return {
+                key: self._walk(value, None, (*at, key), (*out, key), chain, anchor)
+                if value.__class__ in _CONTAINERS and _holds_ref(value)
+                else value
+                for key, value in node.items()
+            }
         return {
             key: self._walk(value, current, (*at, key), (*out, key), chain, anchor)
             for key, value in node.items()
         }
+
+    def _expanded(
+        self,
+        uri: str,
+        name: str,
+        contents: Any,
+        at: JsonPath,
+        out: JsonPath,
+        here: tuple[JsonPath, str],
+    ) -> Any:
+        """A shared definition followed from the schema itself, expanded once per run
+        (`CommonFiles.expansions`): what it inlines does not depend on who refers to it.
+        Bodies are read-only, so the schemas of a run share it."""
+        kept = self.files.expansions.get(uri)
+        if kept is None:
+            saved = self.origins, self.uses, self.problems, self.nodes
+            self.origins, self.uses, self.problems, self.nodes = {}, set(), [], 0
+            try:
+                inlined = self._walk(contents, name, at, (), (uri,), here)
+                kept = _Expansion(
+                    inlined,
+                    tuple(self.origins.items()),
+                    frozenset(self.uses),
+                    tuple(problem.message for problem in self.problems),
+                    self.nodes,
+                )
+            finally:
+                self.origins, self.uses, self.problems, self.nodes = saved
+            self.files.expansions[uri] = kept
+        self.nodes += kept.nodes
+        if self.nodes > MAX_INLINED_NODES:
+            raise _TooLarge()
+        for relative, ref in kept.origins:
+            self.origins[(*out, *relative)] = ref
+        self.uses.update(kept.uses)
+        at_ref, outer = here
+        self.problems.extend(RefProblem(outer, at_ref, message) for message in kept.problems)
+        return kept.body
 
     def _target(
         self, ref: str, current: str | None, chain: tuple[str, ...]
@@ -293,21 +413,15 @@ class _Inliner:
         if len(chain) >= MAX_REF_DEPTH:
             raise _Unresolved(f"references nested more than {MAX_REF_DEPTH} deep")
         if name is None:
-            from referencing.jsonschema import DRAFT7
+            if self._own_resource is None:
+                from referencing.jsonschema import DRAFT7
 
-            resource = DRAFT7.create_resource(self.own)
-            contents = _pointer(self.own, pointer, resource)
+                self._own_resource = DRAFT7.create_resource(self.own)
+            contents = _pointer(pointer, self._own_resource)
             if contents is _MISSING:
                 raise _Unresolved(f"no {pointer} in this file")
             return uri, None, contents
-        try:
-            resolved = self.registry.resolver().lookup(uri)
-        except Exception as exc:  # referencing's Unresolvable, PointerToNowhere, ...
-            cause = _retrieval_in(exc)
-            if cause is not None:
-                raise _Unresolved(f"{name}: {cause.message}") from None
-            raise _Unresolved(f"no {pointer or '/'} in {name}") from None
-        return uri, name, resolved.contents
+        return uri, name, self.files.lookup(uri, name, pointer)
 
     def _problem(
         self,
@@ -334,12 +448,25 @@ def _retrieval_in(exc: BaseException) -> _Retrieval | None:
     return None
 
 
-_SELF = "urn:reflekt:self"
-_MISSING = object()
+_CONTAINERS = (dict, list)
 
 
-def _pointer(body: Any, pointer: str, resource: Any) -> Any:
-    """What `pointer` names in `body`, or _MISSING (through referencing's pointer rules)."""
+def _holds_ref(node: Any) -> bool:
+    """Whether a `$ref` key is anywhere in `node` (a scan, no copy)."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if item.__class__ is dict:
+            if "$ref" in item:
+                return True
+            stack.extend(value for value in item.values() if value.__class__ in (dict, list))
+        elif item.__class__ is list:
+            stack.extend(value for value in item if value.__class__ in (dict, list))
+    return False
+
+
+def _pointer(pointer: str, resource: Any) -> Any:
+    """What `pointer` names in the resource, or _MISSING (through referencing's rules)."""
     from referencing import Registry
 
     try:
@@ -356,6 +483,17 @@ class _Retrieval(Exception):
 
 class _TooLarge(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class _Expansion:
+    """A shared definition as inlined (paths relative to where it lands)."""
+
+    body: Any
+    origins: tuple[tuple[JsonPath, str], ...]
+    uses: frozenset[str]
+    problems: tuple[str, ...]
+    nodes: int
 
 
 def resolve_document(

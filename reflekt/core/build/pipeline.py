@@ -20,6 +20,7 @@ from reflekt.core.errors import ReflektError, SchemaFileError
 from reflekt.core.profiles import Profile
 from reflekt.core.progress import Progress, no_progress
 from reflekt.core.project import Project
+from reflekt.core.refs import reads_shared
 from reflekt.core.schemas import (
     SchemaDocument,
     SchemaIdOf,
@@ -81,6 +82,7 @@ class LoadedSchemas:
         return [path for paths in self.selection.folders.values() for path in paths]
 
 
+@reads_shared
 def load_event_schemas(
     project: Project,
     selects: Sequence[str] | None,

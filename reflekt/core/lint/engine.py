@@ -54,6 +54,7 @@ from reflekt.core.lint.rules import load_rules
 from reflekt.core.progress import Progress
 from reflekt.core.project import Project, validate_rule_names
 from reflekt.core.readfile import max_schema_bytes, read_regular
+from reflekt.core.refs import reads_shared
 from reflekt.core.schemas import (
     ParseProblem,
     SchemaDocument,
@@ -372,6 +373,7 @@ class _Linter:
         )
 
 
+@reads_shared
 def lint_documents(
     project: Project,
     documents: list[SchemaDocument],
@@ -491,6 +493,7 @@ class _ChunkResult:
     complete: bool = True  # every file and event of the chunk has its cache entry
 
 
+@reads_shared
 def lint_project(
     project: Project,
     paths: Sequence[Path | str] | None = None,

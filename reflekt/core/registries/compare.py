@@ -31,6 +31,7 @@ from reflekt.core.errors import SchemaFileError, SelectError
 from reflekt.core.profiles import Profile
 from reflekt.core.progress import Progress, no_progress
 from reflekt.core.project import Project
+from reflekt.core.refs import reads_shared
 from reflekt.core.registries.git_base import GitBase, event_files, git_local
 from reflekt.core.registries.http import RetryPolicy
 from reflekt.core.registries.protocol import (
@@ -47,6 +48,7 @@ from reflekt.core.select import resolve_select
 log = logging.getLogger("reflekt.diff")
 
 
+@reads_shared
 def compare(
     project: Project,
     profile: Profile | None,

@@ -25,6 +25,7 @@ from reflekt.core.platforms.segment import DEFAULT_PLAN_TYPE, PLAN_TYPES
 from reflekt.core.profiles import RegistryConfig, SegmentRegistryConfig
 from reflekt.core.progress import Progress
 from reflekt.core.project import Project
+from reflekt.core.refs import reads_shared
 from reflekt.core.registries.base import PushResult, RemoteSchema
 from reflekt.core.registries.http import RetryPolicy
 from reflekt.core.registries.protocol import BaseVersions, RegistryContext
@@ -121,6 +122,7 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
+@reads_shared
 def _local_rules(project: Project, files: Sequence[Path]) -> tuple[list[_LocalRule], list[str]]:
     """The rules to push: per event and major, the highest minor. Plus notes on collapsing."""
     by_event: dict[str, dict[int, list[tuple[Version, Path]]]] = defaultdict(
