@@ -39,7 +39,8 @@ After adding or changing a rule, regenerate the README's rule table (a test chec
 
 Codes: `RF` + three digits, unique; names kebab-case, unique. Ranges in use: RF1xx file and
 JSON Schema validity, RF2xx ids and versions, RF3xx naming, RF4xx descriptions, RF5xx types
-and `required`; RF6xx is kept for versioning (changes between versions of an event).
+and `required`; RF6xx is kept for versioning (changes between versions of an event); RF7xx
+for project rules (`project_rule`: over the newest version of every event, e.g. RF701).
 Default severity is "error"; pass `severity="warning"` for advice. Users override severities
 (or switch rules off) in `reflekt_project.yml` under `lint: rules:`, by code or name.
 
@@ -63,6 +64,12 @@ None for a file that did not parse: skip it). `ctx.pairs()` yields (previous, cu
 pairs. When a selection is linted, an event rule still sees all versions of the selected
 events' folders, but only issues on selected files are reported: set `Issue.document` to the
 version the issue is about (usually the newer one of a pair).
+
+Per-project rules (`project_rule`, off by default, not cached) get a `ProjectContext`:
+`ctx.project` and `ctx.documents`, the newest version of every event; set `Issue.document`.
+
+Shared definitions: `doc.body` is the schema with its `$ref`s inlined (`reflekt.core.refs`),
+`doc.written` the body as the file says it, `doc.refs` what was inlined from where.
 
 Locating an issue: give `at=` the JSON path of the offending key (the engine finds its line
 and column, also in files with comments), and `property=` the dotted property path
