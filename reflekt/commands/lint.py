@@ -234,7 +234,8 @@ def _schema_files(schemas_dir: Path, files: tuple[Path, ...]) -> list[Path]:
     """The event schema files among FILE... (a pre-commit hook passes every staged file).
 
     Why not a select: pre-commit passes paths relative to the repository, some of them not
-    schemas at all; those are skipped, as hooks expect. A missing path is a usage error.
+    schemas at all; those are skipped, as hooks expect. A missing path is a usage error. A
+    shared definition (`schemas/.reflekt/common/`) stands for every schema.
     """
     import os
 
@@ -250,6 +251,12 @@ def _schema_files(schemas_dir: Path, files: tuple[Path, ...]) -> list[Path]:
         if rel is None:
             continue  # outside schemas/: README.md, reflekt_project.yml, other files
         real = schemas_dir / rel
+        if rel.parts[:2] == (".reflekt", "common") and real.name.endswith(".json"):
+            from reflekt.core.select import resolve_select
+
+            # a shared definition: every event may use it
+            chosen.update(dict.fromkeys(resolve_select(schemas_dir, None)))
+            continue
         if any(part.startswith(".") for part in rel.parts):
             continue  # the .reflekt meta-schemas, hidden files
         if real.is_dir():

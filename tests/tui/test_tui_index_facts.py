@@ -306,3 +306,28 @@ def test_event_keys_name_each_event_once_in_order_and_follow_the_files(make_proj
     builder.add_schema("segment/other/Email_Opened/1-0")
     index.poll()
     assert index.event_keys() == ["segment/other/Email_Opened", *events]
+
+
+def test_an_edited_shared_definition_is_seen_by_the_next_poll_and_lint(make_project):
+    """A schema's properties come partly from schemas/.reflekt/common/: editing only that
+    file is a change of the schemas (re-read, so the detail shows no stale property), and
+    the next lint through the cache reports what the new definition says."""
+    builder = make_project()
+    common = builder.root / "schemas" / ".reflekt" / "common" / "cart" / "1-0.json"
+    common.parent.mkdir(parents=True)
+    common.write_text(json.dumps({"type": "string", "description": "The cart."}), "utf-8")
+    builder.add_schema("segment/shop/Cart_Viewed/1-0", {"cart": {"$ref": "common/cart/1-0.json"}})
+    project = load_project(builder.root)
+    index = SchemaIndex.load(project)
+    assert index.get(CART).doc.body["properties"]["cart"]["type"] == "string"
+    assert lint_job(project, index, None, lambda message: None).report.findings == []
+
+    assert not index.poll()  # nothing changed
+    edited = {"type": "object", "description": "The cart.", "properties": {"cartId": {}}}
+    common.write_text(json.dumps(edited), "utf-8")
+    changes = index.poll()
+
+    assert changes.modified == (CART,)
+    assert index.get(CART).doc.body["properties"]["cart"]["properties"] == {"cartId": {}}
+    report = lint_job(project, index, None, lambda message: None).report
+    assert {f.rule for f in report.findings} >= {"RF311"}  # cartId, from the definition

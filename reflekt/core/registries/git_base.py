@@ -34,6 +34,7 @@ from reflekt.core.registries.protocol import BaseVersions, RegistryContext, Vers
 from reflekt.core.schemas import SchemaId, parse_schema_text, printable
 from reflekt.core.select import check_select, normalize_select
 
+_COMMON_PREFIX = b"schemas/.reflekt/common/"
 _MAX_PATHSPECS = 400  # more changed events than this: list the whole tree once instead
 
 
@@ -379,7 +380,8 @@ def git_local(
     events: tuple[str, ...] | None = None
     if changed:
         commit = base.commit(root)
-        events = tuple(sorted(_changed_events(root, commit, wanted, staged=staged)))
+        found = _changed_events(root, commit, wanted, staged=staged)
+        events = None if found is None else tuple(sorted(found))
     elif staged:
         check_repository(root, "--staged")
     if not staged:
@@ -388,9 +390,11 @@ def git_local(
     return GitLocal(events, _versions(root, entries, "reading staged schemas", progress, ""))
 
 
-def _changed_events(root: Path, commit: str, wanted: list[str], *, staged: bool) -> set[str]:
+def _changed_events(root: Path, commit: str, wanted: list[str], *, staged: bool) -> set[str] | None:
     """Event folders with a schema file that differs from `commit` (added, edited, removed;
-    untracked files count unless `staged`: they are not in the index)."""
+    untracked files count unless `staged`: they are not in the index). None (every event
+    selected) when a shared definition under schemas/.reflekt/common/ differs: any event
+    may use it."""
     diff = ["diff", "--name-only", "--no-renames", "--relative", "-z"]
     if staged:
         diff.append("--cached")
@@ -400,6 +404,8 @@ def _changed_events(root: Path, commit: str, wanted: list[str], *, staged: bool)
             root, "ls-files", "--others", "--exclude-standard", "-z", "--", "schemas"
         ).split(b"\0")
     events: set[str] = set()
+    if any(raw.startswith(_COMMON_PREFIX) for raw in paths):
+        return None
     for raw in paths:
         rel = _schema_rel(raw.decode("utf-8", "surrogateescape")) if raw else None
         if rel is not None and _selected(rel, wanted):

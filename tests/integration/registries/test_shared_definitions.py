@@ -191,3 +191,32 @@ def test_diff_against_git_reads_the_definitions_at_the_ref(make_project):
     _git(project.root, "add", ".")
     staged = _invoke(project, "diff", "--staged", "--format", "json")
     assert [e["verdict"] for e in json.loads(staged.output)["events"]] == ["breaking"] * 2
+
+
+def test_diff_changed_and_lint_files_count_a_shared_definition_as_every_event(make_project):
+    """The pre-push hook (`diff --changed`) and the pre-commit hook (`lint FILE...`) see an
+    edit of a shared definition alone as a change of the events that use it."""
+    project = make_project()
+    _events(project)
+    project.add_schema(
+        "segment/shop/Signed_Up/1-0", {"plan": {"type": "string", "description": "x"}}
+    )
+    _git(project.root, "init", "-q", "-b", "main")
+    _git(project.root, "add", ".")
+    _git(project.root, "commit", "-q", "-m", "base")
+    _shared(project, _with_price_type("string"))
+
+    changed = _invoke(project, "diff", "--changed", "--format", "json")
+    verdicts = {e["event"]: e["verdict"] for e in json.loads(changed.output)["events"]}
+    assert verdicts == {
+        "segment/shop/Cart_Viewed": "breaking",
+        "segment/shop/Order_Completed": "breaking",
+        "segment/shop/Signed_Up": "unchanged",
+    }
+
+    common = project.schemas_dir / ".reflekt/common/products/1-0.json"
+    _shared(project, {"definitions": {"product": {"type": "object", "properties": {"skuId": {}}}}})
+    linted = CliRunner().invoke(cli, ["lint", "--project-dir", str(project.root), str(common)])
+    assert linted.exit_code == 1, linted.output
+    assert "Linted 3 schemas" in _flat(linted.output)
+    assert 'property "products.items.skuId" is not snake_case' in linted.output
