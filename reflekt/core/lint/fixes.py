@@ -216,12 +216,19 @@ def _registry_bookkeeping(body: dict[str, Any]) -> bool:
     return isinstance(metadata, dict) and bool(RESERVED_METADATA & set(metadata))
 
 
+def _prefixes(at: tuple) -> list[tuple]:
+    """The JSON paths `at` is under (`a/b/c`: `a`, `a/b`)."""
+    return [tuple(at[:end]) for end in range(1, len(at))]
+
+
 def _rename_refusal(
     finding: Finding, fixer: _FileFixer, others: Sequence[tuple[str, Any]]
 ) -> str | None:
     """Why a property rename is not safe here, or None."""
     at, new = finding.path, finding.suggestion or ""
     if len(at) < 2 or at[-2] != "properties" or at not in fixer.spans:
+        if any(prefix + ("$ref",) in fixer.spans for prefix in _prefixes(at)):
+            return "the property comes from a shared definition ($ref): rename it there"
         return "the property was not found where the finding points"
     if new in _node(fixer.expected, at[:-1]):
         return f'a property "{new}" already exists there'

@@ -165,3 +165,28 @@ def test_min_events_must_be_a_whole_number_of_two_or_more(make_project):
     result = CliRunner().invoke(cli, ["lint", "--project-dir", str(project.root)])
     assert result.exit_code == 2
     assert "shared_definitions.min_events" in result.output and "2 or more" in result.output
+
+
+def test_fix_does_not_rename_inside_a_shared_definition(make_project):
+    project = make_project()
+    _common(
+        project,
+        "cart/1-0.json",
+        {
+            "type": "object",
+            "description": "A cart.",
+            "properties": {"cartId": {"type": "string", "description": "Id."}},
+        },
+    )
+    path = project.add_schema(
+        "segment/shop/Cart_Viewed/1-0", {"cart": {"$ref": "common/cart/1-0.json"}}
+    )
+    before = path.read_bytes()
+    common = project.schemas_dir / ".reflekt/common/cart/1-0.json"
+    common_before = common.read_bytes()
+
+    result = CliRunner().invoke(cli, ["lint", "--fix", "--project-dir", str(project.root)])
+
+    assert result.exit_code == 1
+    assert "comes from a shared definition ($ref): rename it there" in result.output
+    assert path.read_bytes() == before and common.read_bytes() == common_before
