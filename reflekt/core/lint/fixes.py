@@ -227,7 +227,7 @@ def _rename_refusal(
     """Why a property rename is not safe here, or None."""
     at, new = finding.path, finding.suggestion or ""
     if len(at) < 2 or at[-2] != "properties" or at not in fixer.spans:
-        if any(prefix + ("$ref",) in fixer.spans for prefix in _prefixes(at)):
+        if any((*prefix, "$ref") in fixer.spans for prefix in _prefixes(at)):
             return "the property comes from a shared definition ($ref): rename it there"
         return "the property was not found where the finding points"
     if new in _node(fixer.expected, at[:-1]):

@@ -27,13 +27,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from reflekt.core.errors import PlanNotFoundError, PushRefusedError, SelectError
+from reflekt.core.errors import PlanNotFoundError, PushRefusedError, SchemaFileError, SelectError
 from reflekt.core.fsutil import write_all_atomic
 from reflekt.core.names import check_folder_component
 from reflekt.core.profiles import Profile
 from reflekt.core.progress import Progress, no_progress
 from reflekt.core.project import Project
 from reflekt.core.readfile import UnreadableFileError, read_regular
+from reflekt.core.refs import may_have_refs, resolve_document
 from reflekt.core.registries.base import PullResult, PushResult, RemoteSchema
 from reflekt.core.registries.folders import case_notes, local_event_name, one_name_per_folder
 from reflekt.core.registries.http import RetryPolicy
@@ -232,8 +233,8 @@ def pull(
             continue
         except (OSError, UnicodeDecodeError, UnreadableFileError):
             current = None
-        if current == text:
-            unchanged.append(schema_id)
+        if current == text or _same_inlined(current, text, schemas_dir):
+            unchanged.append(schema_id)  # a file whose `$ref`s inline to the pull: kept
         else:
             updated.append(schema_id)
             changed[path] = text
@@ -254,6 +255,23 @@ def pull(
         tuple(notes),
         details,
     )
+
+
+def _same_inlined(current: str | None, text: str, schemas_dir: Path) -> bool:
+    """Whether a local file that references shared definitions is, with them inlined,
+    exactly what the pull would write: then it stays as it is (its `$ref`s kept)."""
+    if current is None or not may_have_refs(current):
+        return False
+    body, problems = parse_schema_text(current)
+    if body is None or problems:
+        return False
+    resolution = resolve_document(body, schemas_dir)
+    if resolution.problems or not resolution.origins:
+        return False
+    try:
+        return dump_schema(resolution.body) == text
+    except SchemaFileError:
+        return False
 
 
 def _file_changes(

@@ -220,3 +220,26 @@ def test_diff_changed_and_lint_files_count_a_shared_definition_as_every_event(ma
     assert linted.exit_code == 1, linted.output
     assert "Linted 3 schemas" in _flat(linted.output)
     assert 'property "products.items.skuId" is not snake_case' in linted.output
+
+
+def test_pulling_back_what_was_pushed_keeps_the_references(segment, segment_project):
+    """A local file whose references inline to exactly what the registry holds is unchanged
+    by a pull (its `$ref`s stay); once the registry differs, the pull writes its inlined
+    schema (and says what changed)."""
+    project = segment_project()
+    _events(project)
+    paths = [project.schemas_dir / f"segment/shop/{event}/1-0.json" for event in EVENTS]
+    before = [path.read_bytes() for path in paths]
+    assert _invoke(project, "push", "-s", "segment/shop").exit_code == 0
+
+    pulled = _invoke(project, "pull", "-s", "segment/shop")
+
+    assert pulled.exit_code == 0, pulled.output
+    assert "0 created, 0 updated, 2 unchanged" in _flat(pulled.output)
+    assert [path.read_bytes() for path in paths] == before
+
+    _shared(project, _with_price_type("string"))  # the registry now differs from the local
+    pulled = _invoke(project, "pull", "-s", "segment/shop")
+    assert "0 created, 2 updated, 0 unchanged" in _flat(pulled.output), pulled.output
+    text = paths[0].read_text("utf-8")
+    assert "$ref" not in text and '"number"' in text  # as the registry has it, inlined
