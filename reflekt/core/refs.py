@@ -269,6 +269,8 @@ def _cached(real: str) -> Any:
         raise _Unresolved(f"cannot read it: {exc.strerror or exc}") from None
     body = _parsed(raw)
     if max(st.st_mtime_ns, st.st_ctime_ns) < time.time_ns() - _RACY_NS:
+        if len(_PARSED) >= MAX_COMMON_FILES:
+            _PARSED.clear()  # a bound, not an LRU: definitions are few
         _PARSED[real] = (key, body)
     return body
 
