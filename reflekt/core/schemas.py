@@ -137,6 +137,8 @@ class SchemaDocument:
     When the file holds `$ref`s to shared definitions (`reflekt.core.refs`), `body` is the
     schema with them inlined (what every reader works on), `refs` says what was inlined
     from where and which references did not resolve, and `written` is the body as written.
+    Bodies are read-only: the inlined body shares the parts without references with
+    `written`, and the definitions it inlines with the other schemas of the run.
     """
 
     path: Path
