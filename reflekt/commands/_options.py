@@ -48,3 +48,33 @@ def no_cache_option(command: Callable[..., Any]) -> Callable[..., Any]:
             return command(*args, **kwargs)
 
     return with_switch
+
+
+def select_option(what: str, extra: str = "") -> Callable[[Callable[..., Any]], Any]:
+    """`--select/-s SEL` (repeatable), its help naming `what` the schemas are selected for."""
+    return click.option(
+        "--select",
+        "-s",
+        "selects",
+        multiple=True,
+        metavar="SEL",
+        help=f"Schemas to {what}: a folder or file under schemas/ (`.json` optional). "
+        f"Repeatable. Default: every schema.{' ' + extra if extra else ''}",
+    )
+
+
+def out_option(defaults: str, rule: str = "") -> Callable[[Callable[..., Any]], Any]:
+    """`--out/-o DIR` of a build: always inside the project (`core/artifact_folder.py`)."""
+    return click.option(
+        "--out",
+        "-o",
+        type=click.Path(file_okay=False),
+        default=None,
+        help=f"Output folder, inside the project (relative to the project root{rule}). "
+        f"Default: {defaults}",
+    )
+
+
+dry_run_option = click.option(
+    "--dry-run", is_flag=True, help="List the files that would change; write nothing."
+)

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from reflekt.commands._common import Run, progress_bar, reflekt_command
-from reflekt.commands._options import profile_option
+from reflekt.commands._options import dry_run_option, profile_option, select_option
 from reflekt.commands._written import print_dry_run, print_kept
 from reflekt.commands.build_code import code_command
 from reflekt.commands.build_docs import docs_command
@@ -43,15 +43,7 @@ def command() -> None:
 
 
 @reflekt_command("build dbt")
-@click.option(
-    "--select",
-    "-s",
-    "selects",
-    multiple=True,
-    metavar="SEL",
-    help="Schemas to build: a folder or file under schemas/ (`.json` optional). "
-    "Repeatable. Default: every schema.",
-)
+@select_option("build")
 @click.option(
     "--source",
     "-t",
@@ -70,7 +62,7 @@ def command() -> None:
     "destinations) or rudderstack (RudderStack's: its table naming, `channel`, `aliases`).",
 )
 @profile_option
-@click.option("--dry-run", is_flag=True, help="List the files that would change; write nothing.")
+@dry_run_option
 @click.option(
     "--format",
     "-f",

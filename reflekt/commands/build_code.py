@@ -8,6 +8,7 @@ import click
 from rich.markup import escape
 
 from reflekt.commands._common import Run, progress_bar, reflekt_command
+from reflekt.commands._options import dry_run_option, out_option, select_option
 from reflekt.commands._written import print_dry_run, print_kept
 
 LANGS = ("typescript", "python")
@@ -24,15 +25,7 @@ STALE_EVENTS_SHOWN = 20  # events named per file without --verbose
     required=True,
     help="The language to generate.",
 )
-@click.option(
-    "--select",
-    "-s",
-    "selects",
-    multiple=True,
-    metavar="SEL",
-    help="Schemas to generate code for: a folder or file under schemas/ (`.json` optional). "
-    "Repeatable. Default: every schema.",
-)
+@select_option("generate code for")
 @click.option(
     "--sdk",
     type=click.Choice(SDKS),
@@ -41,14 +34,8 @@ STALE_EVENTS_SHOWN = 20  # events named per file without --verbose
     "SDK), analytics-node, rudder (RudderStack's JS SDK); Python: analytics-python (default: "
     "segment-analytics-python), rudder. none: the types only.",
 )
-@click.option(
-    "--out",
-    "-o",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Output folder, inside the project (a relative path is relative to the project "
-    "root). Default: artifacts/code/typescript/ (index.ts), "
-    "artifacts/code/python/reflekt_tracking/ (a package).",
+@out_option(
+    "artifacts/code/typescript/ (index.ts), artifacts/code/python/reflekt_tracking/ (a package)."
 )
 @click.option(
     "--version-policy",
@@ -70,7 +57,7 @@ STALE_EVENTS_SHOWN = 20  # events named per file without --verbose
     help="Write nothing; exit 1 when the generated files differ from what the schemas give, "
     "and name the events (the CI guard that code and plan agree).",
 )
-@click.option("--dry-run", is_flag=True, help="List the files that would change; write nothing.")
+@dry_run_option
 @click.option(
     "--format",
     "-f",

@@ -6,27 +6,14 @@ import click
 from rich.markup import escape
 
 from reflekt.commands._common import Run, progress_bar, reflekt_command
-from reflekt.commands._options import no_cache_option
+from reflekt.commands._options import dry_run_option, no_cache_option, out_option, select_option
 from reflekt.commands._written import print_dry_run, print_kept
 
 
 @reflekt_command("build docs")
-@click.option(
-    "--select",
-    "-s",
-    "selects",
-    multiple=True,
-    metavar="SEL",
-    help="Schemas to document: a folder or file under schemas/ (`.json` optional). "
-    "Repeatable. Default: every schema. Every version of a selected event is shown.",
-)
-@click.option(
-    "--out",
-    "-o",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Output folder, inside the project (relative to the project root; not schemas/ or "
-    ".reflekt_cache/). Default: artifacts/docs/ (html), artifacts/docs-md/ (markdown).",
+@select_option("document", "Every version of a selected event is shown.")
+@out_option(
+    "artifacts/docs/ (html), artifacts/docs-md/ (markdown).", "; not schemas/ or .reflekt_cache/"
 )
 @click.option(
     "--format",
@@ -47,7 +34,7 @@ from reflekt.commands._written import print_dry_run, print_kept
     help="Show the data-quality figures of a `reflekt audit --format json` report "
     "(violation rates, last seen, volume) on each event's page.",
 )
-@click.option("--dry-run", is_flag=True, help="List the files that would change; write nothing.")
+@dry_run_option
 @no_cache_option
 def docs_command(
     run: Run,
