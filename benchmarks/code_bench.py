@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from reflekt.core.build.dbt import EventSchema
+from reflekt.core.build.events import EventSchema
 from reflekt.core.codegen.emit import CodeOptions
 from reflekt.core.codegen.model import code_events
 from reflekt.core.codegen.typescript import emit

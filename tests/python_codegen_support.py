@@ -11,7 +11,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from reflekt.core.build.dbt import EventSchema
+from reflekt.core.build.events import EventSchema
 from reflekt.core.codegen import python
 from reflekt.core.codegen.emit import CodeOptions
 from reflekt.core.codegen.model import CodeEvent, VersionPolicy, code_events

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from reflekt.core.build.dbt import EventSchema
+from reflekt.core.build.events import EventSchema
 from reflekt.core.build.pipeline import load_event_schemas
 from reflekt.core.codegen.model import CodeEvent, VersionPolicy, code_events
 from reflekt.core.project import load_project

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from reflekt.core.build import segment
-from reflekt.core.build.dbt import EventSchema
+from reflekt.core.build.events import EventSchema
 from reflekt.core.schemas import load_schema
 
 DEMO_SCHEMA = "segment_prod"

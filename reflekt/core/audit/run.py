@@ -21,8 +21,7 @@ from reflekt.core.audit import checks as checks_mod
 from reflekt.core.audit.report import AuditFinding, AuditReport, TableVolume, clip
 from reflekt.core.audit.rules import BY_CODE, BY_NAME, Severity, rule
 from reflekt.core.build import drift, segment
-from reflekt.core.build.dbt import EventSchema
-from reflekt.core.build.events import ModelledEvent, group_versions
+from reflekt.core.build.events import EventSchema, ModelledEvent, group_versions
 from reflekt.core.build.pipeline import load_event_schemas
 from reflekt.core.errors import ConfigError, SelectError
 from reflekt.core.fsutil import pause_for_tests

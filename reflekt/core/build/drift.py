@@ -29,7 +29,7 @@ from typing import Any
 from reflekt.core.build import segment
 from reflekt.core.build.casts import cast_for
 from reflekt.core.build.coltypes import declared_types, warehouse_family
-from reflekt.core.build.dbt import EventSchema
+from reflekt.core.build.events import EventSchema
 from reflekt.core.warehouse import SchemaColumns
 
 UNPLANNED = "unplanned_column"

@@ -11,13 +11,73 @@ version requires it: rows sent under a version that did not have it are null the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import Any
 
 from reflekt.core.build import schema_tests, segment
+from reflekt.core.platforms.segment import RULE_TYPE_KEY, snake_case
+from reflekt.core.schemas import Version, object_at
 
-if TYPE_CHECKING:
-    from reflekt.core.build.dbt import EventSchema
+
+@dataclass(frozen=True)
+class EventSchema:
+    """What the builder needs from one schema file."""
+
+    schema_id: str
+    name: str
+    version: Version
+    description: str = ""
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    properties: Mapping[str, Any] = field(default_factory=dict)
+    required: tuple[str, ...] = ()  # the top-level `required` (schema-derived `not_null`)
+    closed: bool = False  # `additionalProperties: false` at the top (typed code: no other keys)
+
+    def call(
+        self, tables: Mapping[str, Any] | None = None, sdk: str = "segment"
+    ) -> tuple[segment.CallType, str]:
+        """The call and table of this event's rows in `sdk`'s layout: by its name, or by the
+        rule type a pull kept in its metadata (`segment.call_for_event`)."""
+        rule_type = self.metadata.get(RULE_TYPE_KEY)
+        return segment.call_for_event(
+            self.name, tables, rule_type if isinstance(rule_type, str) else None, sdk
+        )
+
+    def target(
+        self, tables: Mapping[str, Any] | None = None, sdk: str = "segment"
+    ) -> tuple[segment.CallType, str, str]:
+        """The call, table and model suffix of this event's rows: a named page or screen
+        (a Segment PAGE/SCREEN rule keyed `Home`) is its own slice of `pages`/`screens`,
+        suffix `__home` (its rows: `name = 'Home'`); any other event has suffix ""."""
+        call, table = self.call(tables, sdk)
+        keyed = segment.is_keyed_call(self.name, call)
+        return call, table, f"__{snake_case(self.name)}" if keyed else ""
+
+    @classmethod
+    def from_body(cls, schema_id: str, body: Mapping[str, Any]) -> EventSchema:
+        """From a parsed schema file (`self.name`, else the event folder)."""
+        parts = schema_id.split("/")
+        self_block = object_at(body, "self")
+        name = self_block.get("name") or (parts[-2].replace("_", " ") if len(parts) > 1 else "")
+        version = Version.try_parse(parts[-1]) or Version.try_parse(
+            str(self_block.get("version", ""))
+        )
+        metadata = body.get("metadata")
+        if not isinstance(metadata, dict):
+            metadata = object_at(self_block, "metadata")
+        properties = body.get("properties")
+        required = body.get("required")
+        return cls(
+            schema_id=schema_id,
+            name=str(name),
+            version=version or Version(1, 0),
+            description=str(body.get("description") or ""),
+            metadata=metadata,
+            properties=properties if isinstance(properties, dict) else {},
+            required=tuple(str(name) for name in required if isinstance(name, str))
+            if isinstance(required, list)
+            else (),
+            closed=body.get("additionalProperties") is False,
+        )
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reflekt.core.build.dbt import SDKS, DbtPackage, EventSchema, Skipped, build_package
+from reflekt.core.build.dbt import SDKS, DbtPackage, Skipped, build_package
 from reflekt.core.build.drift import DriftReport, find_drift
+from reflekt.core.build.events import EventSchema
 from reflekt.core.build.writer import WritePlan, apply_plan, plan_package
 from reflekt.core.errors import ReflektError, SchemaFileError
 from reflekt.core.profiles import Profile

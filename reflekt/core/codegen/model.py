@@ -22,7 +22,7 @@ from reflekt.core.build.events import newest_first
 from reflekt.core.schemas import Version
 
 if TYPE_CHECKING:
-    from reflekt.core.build.dbt import EventSchema
+    from reflekt.core.build.events import EventSchema
 
 MAX_DEPTH = 24  # nesting kept as types; deeper parts are AnyType (bounded work and output)
 

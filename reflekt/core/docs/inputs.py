@@ -31,7 +31,7 @@ SOURCE_SHOWN_LIMIT = 512 * 1024  # characters of a schema file shown as its JSON
 def schema_files(documents: Mapping[str, SchemaDocument]) -> list[SchemaFile]:
     """The schema files `load_event_schemas` read (by schema id), with their text for the
     JSON source (cut past SOURCE_SHOWN_LIMIT characters)."""
-    from reflekt.core.build.dbt import EventSchema
+    from reflekt.core.build.events import EventSchema
 
     found: list[SchemaFile] = []
     for schema_id, doc in sorted(documents.items()):

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from reflekt.core.build.dbt import EventSchema
+from reflekt.core.build.events import EventSchema
 from reflekt.core.diff import DiffSettings, diff_schemas
 from reflekt.core.names import check_folder_component, event_folder
 

@@ -308,8 +308,7 @@ def test_dialect_sql_golden(dialect: str) -> None:
     import os
 
     from reflekt.core.audit.checks import table_checks, table_query
-    from reflekt.core.build.dbt import EventSchema
-    from reflekt.core.build.events import ModelledEvent
+    from reflekt.core.build.events import EventSchema, ModelledEvent
     from reflekt.core.schemas import Version
     from reflekt.core.warehouse import WarehouseColumn
 

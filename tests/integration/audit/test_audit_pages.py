@@ -156,8 +156,7 @@ def test_named_page_sql_golden(dialect: str) -> None:
     """A named page's aggregate query per dialect, byte for byte: its name an exact literal
     in the window and in the window before. REFLEKT_UPDATE_GOLDEN=1 rewrites the files."""
     from reflekt.core.audit.checks import name_filter, table_checks, table_query
-    from reflekt.core.build.dbt import EventSchema
-    from reflekt.core.build.events import ModelledEvent
+    from reflekt.core.build.events import EventSchema, ModelledEvent
     from reflekt.core.schemas import Version
     from reflekt.core.warehouse import WarehouseColumn
 

@@ -273,7 +273,7 @@ def test_contradictions_table(types, data_type, expected):
 
 
 def test_snowflake_upper_case_columns_match_planned_properties():
-    from reflekt.core.build.dbt import EventSchema
+    from reflekt.core.build.events import EventSchema
 
     schema = EventSchema.from_body(
         "segment/shop/Order_Completed/1-0.json",

@@ -8,7 +8,8 @@ from bqemulator_support import render_model
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reflekt.core.build.dbt import EventSchema, build_package
+from reflekt.core.build.dbt import build_package
+from reflekt.core.build.events import EventSchema
 from reflekt.core.escape import sql_string
 from reflekt.core.project import DbtConfig, Lookback
 from reflekt.core.schemas import Version

@@ -14,13 +14,8 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reflekt.core.build.dbt import (
-    EventSchema,
-    build_package,
-    header_schema_ids,
-    is_generated,
-    sql_literal,
-)
+from reflekt.core.build.dbt import build_package, header_schema_ids, is_generated, sql_literal
+from reflekt.core.build.events import EventSchema
 from reflekt.core.errors import ConfigError
 from reflekt.core.project import DbtConfig, load_project
 from reflekt.core.schemas import Version

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from reflekt.core.build import common_docs, segment
-from reflekt.core.build.dbt import SDKS, EventSchema, build_package
+from reflekt.core.build.dbt import SDKS, build_package
 from reflekt.core.build.drift import find_drift
+from reflekt.core.build.events import EventSchema
 from reflekt.core.platforms import rudderstack
 from reflekt.core.project import DbtConfig
 from reflekt.core.schemas import Version

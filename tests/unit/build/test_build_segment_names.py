@@ -9,7 +9,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from reflekt.core.build import segment
-from reflekt.core.build.dbt import EventSchema, build_package, is_generated
+from reflekt.core.build.dbt import build_package, is_generated
+from reflekt.core.build.events import EventSchema
 from reflekt.core.project import DbtConfig
 from reflekt.core.schemas import Version
 from reflekt.core.warehouse import SchemaColumns, SourceArg, WarehouseColumn

@@ -8,7 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from reflekt.cli import cli
-from reflekt.core.build.dbt import EventSchema, build_package
+from reflekt.core.build.dbt import build_package
+from reflekt.core.build.events import EventSchema
 from reflekt.core.errors import ConfigError
 from reflekt.core.project import DbtConfig, Lookback, load_project
 from reflekt.core.schemas import Version

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from reflekt.core.build.dbt import EventSchema, build_package
+from reflekt.core.build.dbt import build_package
+from reflekt.core.build.events import EventSchema
 from reflekt.core.build.schema_tests import MACROS_PATH, derived_tests, property_rule
 from reflekt.core.errors import ConfigError
 from reflekt.core.project import DbtConfig, load_project

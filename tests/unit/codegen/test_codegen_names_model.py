@@ -9,7 +9,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reflekt.core.build.dbt import EventSchema
+from reflekt.core.build.events import EventSchema
 from reflekt.core.codegen.emit import PREAMBLE, changed_sections, section_marker, sections
 from reflekt.core.codegen.model import (
     AnyType,

@@ -297,7 +297,8 @@ def test_with_audit_shows_rates_last_seen_and_volume(shop, tmp_path):
 
 def test_event_page_names_the_dbt_model_and_its_columns(shop):
     """The package of a real build (the pure builder, applied by the writer)."""
-    from reflekt.core.build.dbt import EventSchema, build_package
+    from reflekt.core.build.dbt import build_package
+    from reflekt.core.build.events import EventSchema
     from reflekt.core.build.writer import apply_plan, plan_package
     from reflekt.core.project import load_project
     from reflekt.core.warehouse import SchemaColumns, SourceArg, WarehouseColumn
