@@ -47,8 +47,8 @@ from reflekt.core.registries.iglu_schemaver import (
     to_iglu,
     to_reflekt,
 )
-from reflekt.core.registries.protocol import BaseVersions, RegistryContext
-from reflekt.core.registries.sync import plans_base
+from reflekt.core.registries.protocol import RegistryContext
+from reflekt.core.registries.sync import PlanPushes
 from reflekt.core.schemas import Version, event_folder_name, load_schema, object_at, relative_id
 
 REGISTRY = "iglu"
@@ -379,7 +379,7 @@ def _apply(project: Project, to_dir: Path, files: dict[Path, str]) -> None:
 # -- the registry -----------------------------------------------------------------------------
 
 
-class IgluRegistry:
+class IgluRegistry(PlanPushes):
     """Snowplow Iglu registries (`iglu/<vendor>/...`): static ones and Iglu Server."""
 
     name = REGISTRY
@@ -414,33 +414,6 @@ class IgluRegistry:
 
     def push_refused(self) -> None:
         return None
-
-    def compare_base(
-        self, context: RegistryContext, selects: Sequence[str], progress: Progress
-    ) -> BaseVersions:
-        return plans_base(context, selects, progress)
-
-    def push_preview(
-        self,
-        context: RegistryContext,
-        plan: str,
-        files: Sequence[Path],
-        *,
-        delete: bool,
-        progress: Progress,
-    ) -> PushResult:
-        return self._push(context, plan, files, delete=delete, dry_run=True, progress=progress)
-
-    def push(
-        self,
-        context: RegistryContext,
-        plan: str,
-        files: Sequence[Path],
-        *,
-        delete: bool,
-        progress: Progress,
-    ) -> PushResult:
-        return self._push(context, plan, files, delete=delete, dry_run=False, progress=progress)
 
     def _push(
         self,

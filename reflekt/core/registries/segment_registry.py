@@ -28,7 +28,7 @@ from reflekt.core.project import Project
 from reflekt.core.refs import reads_shared
 from reflekt.core.registries.base import PushResult, RemoteSchema
 from reflekt.core.registries.http import RetryPolicy
-from reflekt.core.registries.protocol import BaseVersions, RegistryContext
+from reflekt.core.registries.protocol import RegistryContext
 from reflekt.core.registries.segment import SegmentClient
 from reflekt.core.registries.segment_convert import (
     RULE_TYPE_KEY,
@@ -38,7 +38,7 @@ from reflekt.core.registries.segment_convert import (
     rule_to_remote,
     schema_to_rule,
 )
-from reflekt.core.registries.sync import local_versions, plans_base
+from reflekt.core.registries.sync import PlanPushes, local_versions
 from reflekt.core.schemas import SchemaId, Version, load_schema, relative_id
 
 SHOWN_PLANS = 10
@@ -188,7 +188,7 @@ def _rule_changes(
     return diff_schemas(remote.body, item.body, DiffSettings.of(project))
 
 
-class SegmentRegistry:
+class SegmentRegistry(PlanPushes):
     """Segment Protocols tracking plans (`segment/<plan>/...`)."""
 
     name = "segment"
@@ -226,33 +226,6 @@ class SegmentRegistry:
 
     def push_refused(self) -> ReflektError | None:
         return None
-
-    def compare_base(
-        self, context: RegistryContext, selects: Sequence[str], progress: Progress
-    ) -> BaseVersions:
-        return plans_base(context, selects, progress)
-
-    def push_preview(
-        self,
-        context: RegistryContext,
-        plan: str,
-        files: Sequence[Path],
-        *,
-        delete: bool,
-        progress: Progress,
-    ) -> PushResult:
-        return self._push(context, plan, files, delete=delete, dry_run=True, progress=progress)
-
-    def push(
-        self,
-        context: RegistryContext,
-        plan: str,
-        files: Sequence[Path],
-        *,
-        delete: bool,
-        progress: Progress,
-    ) -> PushResult:
-        return self._push(context, plan, files, delete=delete, dry_run=False, progress=progress)
 
     def _push(
         self,

@@ -435,3 +435,48 @@ def plans_base(
                 schema_id = f"{remote.event_key}/{remote.version}.json"
                 versions[remote.event_key][remote.version] = (schema_id, remote.body)
     return BaseVersions(versions, ", ".join(labels))
+
+
+class PlanPushes:
+    """`compare_base`, `push_preview` and `push` of a registry that compares against its
+    plans and whose one `_push(..., dry_run=)` does both (Segment, Iglu): a preview takes
+    every step of a push but the sending, so it cannot tell another story."""
+
+    def _push(
+        self,
+        context: RegistryContext,
+        plan: str,
+        files: Sequence[Path],
+        *,
+        delete: bool,
+        dry_run: bool,
+        progress: Progress,
+    ) -> PushResult:
+        raise NotImplementedError
+
+    def compare_base(
+        self, context: RegistryContext, selects: Sequence[str], progress: Progress
+    ) -> BaseVersions:
+        return plans_base(context, selects, progress)
+
+    def push_preview(
+        self,
+        context: RegistryContext,
+        plan: str,
+        files: Sequence[Path],
+        *,
+        delete: bool,
+        progress: Progress,
+    ) -> PushResult:
+        return self._push(context, plan, files, delete=delete, dry_run=True, progress=progress)
+
+    def push(
+        self,
+        context: RegistryContext,
+        plan: str,
+        files: Sequence[Path],
+        *,
+        delete: bool,
+        progress: Progress,
+    ) -> PushResult:
+        return self._push(context, plan, files, delete=delete, dry_run=False, progress=progress)
