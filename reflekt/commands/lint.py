@@ -138,6 +138,8 @@ def command(
         )
     if fix:
         report = _fix(run, project, paths, report, versions=fix_versions, cache=cache)
+    if paths is None:  # the whole project: the shared definitions themselves too
+        report = _with_common_files(project, report)
     run.debug(summary_line(report))
 
     if output_path is not None:
@@ -150,6 +152,20 @@ def command(
         if fmt != "text":
             run.err.print(summary_line(report), markup=False)
     return 0 if report.errors == 0 else 1
+
+
+def _with_common_files(project, report):
+    """The report plus the findings on `schemas/.reflekt/common/` files (RF101, RF104)."""
+    import dataclasses
+
+    from reflekt.core.lint.engine import lint_common_files
+    from reflekt.core.lint.findings import sort_key
+
+    common = lint_common_files(project)
+    if not common:
+        return report
+    findings = sorted([*report.findings, *common], key=sort_key)
+    return dataclasses.replace(report, findings=findings)
 
 
 def _fix(run: Run, project, paths, report, *, versions: bool = False, cache=True):

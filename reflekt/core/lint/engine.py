@@ -373,6 +373,41 @@ class _Linter:
         )
 
 
+# What a shared definition file is checked for on its own: it parses, and its own references
+# resolve. The other rules are about events, which a definition is not.
+COMMON_FILE_RULES = frozenset({"RF101", "RF104"})
+MAX_COMMON_FILES = 10_000  # a bound on the walk of schemas/.reflekt/common/
+
+
+@reads_shared
+def lint_common_files(project: Project) -> list[Finding]:
+    """Findings on the shared definitions under `schemas/.reflekt/common/` themselves.
+
+    Why: a definition is read only through the events that reference it, so a broken file
+    nobody references yet (or a typo that breaks every future user of it) would otherwise
+    pass `reflekt lint` silently. Regular files only, no symlinks, bounded; not cached
+    (a project holds a handful of definitions)."""
+    from reflekt.core.refs import common_dir
+
+    folder = common_dir(project.schemas_dir)
+    if folder.is_symlink() or not folder.is_dir():
+        return []
+    linter = _Linter(project, compile_meta=False)
+    rules = [a for a in linter.schema_rules if a.rule.code in COMMON_FILE_RULES]
+    for count, path in enumerate(sorted(folder.rglob("*.json"))):
+        if count >= MAX_COMMON_FILES:
+            break
+        if path.is_symlink() or not path.is_file():
+            continue
+        doc = read_schema(path, project.schemas_dir)
+        ctx = SchemaContext(project, doc, linter.file_of(doc), None)
+        for active in rules:
+            if active.rule.needs_body and not isinstance(doc.body, dict):
+                continue
+            linter._collect(active, ctx.file, doc, active.rule.check, ctx)
+    return sorted(linter.findings, key=sort_key)
+
+
 @reads_shared
 def lint_documents(
     project: Project,

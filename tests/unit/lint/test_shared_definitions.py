@@ -190,3 +190,38 @@ def test_fix_does_not_rename_inside_a_shared_definition(make_project):
     assert result.exit_code == 1
     assert "comes from a shared definition ($ref): rename it there" in result.output
     assert path.read_bytes() == before and common.read_bytes() == common_before
+
+
+def test_a_broken_definition_no_event_uses_yet_is_reported_by_a_whole_project_lint(
+    make_project,
+):
+    """A definition is read through the events that reference it: on its own, only a
+    whole-project lint sees it (JSON syntax and its own references)."""
+    project = make_project()
+    project.add_schema(
+        "segment/shop/Cart_Viewed/1-0",
+        {"cart_id": {"type": "string", "description": "The cart."}},
+        required=["cart_id"],
+    )
+    broken = project.schemas_dir / ".reflekt" / "common" / "money" / "1-0.json"
+    broken.parent.mkdir(parents=True)
+    broken.write_text('{\n  "definitions": {"price": {"type": "number",}}\n', encoding="utf-8")
+    _common(project, "chain/1-0.json", {"definitions": {"a": {"$ref": "common/gone/1-0.json"}}})
+    outside = project.root / "elsewhere.json"
+    outside.write_text("{ not json", encoding="utf-8")
+    (project.schemas_dir / ".reflekt" / "common" / "link").mkdir()
+    (project.schemas_dir / ".reflekt" / "common" / "link" / "1-0.json").symlink_to(outside)
+
+    code, findings = _lint(project)
+
+    assert code == 1
+    assert sorted((f["file"], f["rule"]) for f in findings) == [
+        ("schemas/.reflekt/common/chain/1-0.json", "RF104"),
+        ("schemas/.reflekt/common/money/1-0.json", "RF101"),
+        ("schemas/.reflekt/common/money/1-0.json", "RF101"),
+    ], "a symlinked definition is never read"
+    chain = next(f for f in findings if f["rule"] == "RF104")
+    chain_file = project.schemas_dir / ".reflekt" / "common" / "chain" / "1-0.json"
+    assert "common/gone/1-0.json" in chain["message"]
+    assert chain["line"] == _line_of(chain_file, "common/gone/1-0.json")
+    assert _lint(project, "--select", "segment")[0] == 0, "a selection lints only events"
