@@ -260,7 +260,7 @@ def pull_job(
 def push_preview_job(
     project: Project, profile_name: str | None, select: str, force: bool, post: Post | None = None
 ) -> PushPreviewed | JobFailed:
-    """What a push would change (the diff with Segment), to confirm before sending."""
+    """What a push would change (the diff with the registry), to confirm before sending."""
     from reflekt.core.registries.compare import compare
 
     try:

@@ -100,6 +100,7 @@ from reflekt.tui.screens.registry import (
     GitRefScreen,
     ResultScreen,
     plans_under,
+    push_target,
 )
 from reflekt.tui.search import search_rows, search_table, search_tree
 from reflekt.tui.widgets.audit_panel import AuditPanel
@@ -1000,18 +1001,20 @@ class MainScreen(Screen):
         self._push_select(select, force)
 
     def _push_select(self, select: str, force: bool) -> None:
-        if not select.startswith("segment/"):
+        target = push_target(select)
+        if target is None:
             self.notify(
-                "Push goes to Segment: select a plan or event under segment/ "
-                "(Avo plans are edited in Avo; pull them instead; Iglu: run "
-                "`reflekt push --select iglu/<vendor>`, or `--to-dir DIR`).",
+                "Push goes to Segment or an Iglu Server: select a plan or event under "
+                "segment/, or a vendor or schema under iglu/ (Avo plans are edited in Avo; "
+                "pull them instead; a static Iglu registry: `reflekt push --select "
+                "iglu/<vendor> --to-dir DIR`).",
                 severity="warning",
             )
             return
         errors = self.lint.errors_in(select)
         if errors and not force:
             self.notify(
-                f"{errors} lint error{'s' * (errors != 1)} in {select}: Segment would get "
+                f"{errors} lint error{'s' * (errors != 1)} in {select}: {target} would get "
                 "schemas that break the project's rules, so nothing was sent. Fix them "
                 "(2: lint tab, Enter jumps), or run 'Push selection despite lint errors' "
                 "from the palette (ctrl+p).",
@@ -1020,7 +1023,7 @@ class MainScreen(Screen):
                 timeout=10,
             )
             return
-        self.notify(f"Comparing {select} with Segment before the push…", timeout=3)
+        self.notify(f"Comparing {select} with {target} before the push…", timeout=3)
         self._push_preview_worker(self.project, self.profile, select, force)
 
     @work(thread=True, exclusive=True, group="registry")

@@ -82,10 +82,21 @@ class ChoosePlanScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+_PUSH_TARGETS = {"segment": "Segment", "iglu": "the Iglu Server"}
+
+
+def push_target(select: str) -> str | None:
+    """Who a push of `select` goes to, as the screens name it; None when the TUI does not
+    push there (Avo is edited in Avo; a static Iglu registry is written by the CLI's
+    `--to-dir`, and its push says so)."""
+    registry, slash, rest = select.partition("/")
+    return _PUSH_TARGETS.get(registry) if slash and rest else None
+
+
 class ConfirmPushScreen(ModalScreen[bool]):
     """What a push would change, then Push or Cancel; when it would change nothing, only Close.
 
-    Events only in Segment ("removed") are not part of a push: it leaves them alone.
+    Events only in the registry ("removed") are not part of a push: it leaves them alone.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -96,6 +107,7 @@ class ConfirmPushScreen(ModalScreen[bool]):
     def __init__(self, select: str, report: DiffReport, force: bool = False) -> None:
         super().__init__()
         self.select = select
+        self.target = push_target(select) or "the registry"
         self.report = report
         self.force = force
         self.to_send = [e for e in report.events if e.verdict not in ("unchanged", "removed")]
@@ -106,14 +118,17 @@ class ConfirmPushScreen(ModalScreen[bool]):
                 yield Static(f"Nothing to push: {self.select}", classes="title")
                 yield Static(report_summary(self.report), id="push-summary")
                 yield Static(
-                    Text("Segment already has every selected schema as it is here.", "dim"),
+                    Text(
+                        f"{self.target} already has every selected schema as it is here.",
+                        "dim",
+                    ),
                     id="push-changes",
                 )
                 with Horizontal(classes="buttons"):
                     yield Button("Close (Esc)", id="push-no")
                 return
             forced = " (despite lint errors)" if self.force else ""
-            yield Static(f"Push {self.select} to Segment{forced}?", classes="title")
+            yield Static(f"Push {self.select} to {self.target}{forced}?", classes="title")
             yield Static(report_summary(self.report), id="push-summary")
             with VerticalScroll(id="push-changes"):
                 parts = [event_detail(event, side_by_side=False) for event in self.to_send]
