@@ -427,7 +427,7 @@ def plans_base(
         try:
             remotes = _fetch(registry_for(registry), context, plan, progress)
         except PlanNotFoundError:
-            labels.append(f"{registry}/{plan} (no such plan yet)")
+            labels.append(f"{registry}/{plan} (not in the registry yet)")  # a plan, a vendor
             continue
         labels.append(f"{registry}/{plan}")
         for remote in remotes:
