@@ -200,7 +200,9 @@ def test_diff_against_a_plan_that_does_not_exist_yet(segment, segment_project):
     result = _invoke(project, "diff", "-s", "segment/brand_new")
 
     assert result.exit_code == 0, result.output
-    assert "Compared 1 event with segment/brand_new (not in the registry yet): 1 new." in result.output
+    assert (
+        "Compared 1 event with segment/brand_new (not in the registry yet): 1 new." in result.output
+    )
 
 
 def test_diff_against_an_unknown_ref_is_a_usage_error(make_project):
