@@ -31,9 +31,9 @@ from reflekt.core.project import Project
 from reflekt.core.registries import answers
 from reflekt.core.registries.base import PushResult, RemoteSchema
 from reflekt.core.registries.http import HttpClient, RetryPolicy
-from reflekt.core.registries.protocol import BaseVersions, RegistryContext
+from reflekt.core.registries.protocol import RegistryContext
 from reflekt.core.registries.segment_convert import collapse_types
-from reflekt.core.registries.sync import plans_base
+from reflekt.core.registries.sync import PlanPushes
 from reflekt.core.schemas import (
     Version,
     event_folder_name,
@@ -277,7 +277,7 @@ def _push_refused() -> SelectError:
     )
 
 
-class AvoRegistry:
+class AvoRegistry(PlanPushes):
     """Avo branches (`avo/<branch>/...`): pulled and compared; edited in Avo, never pushed."""
 
     name = "avo"
@@ -315,29 +315,14 @@ class AvoRegistry:
     def push_refused(self) -> ReflektError | None:
         return _push_refused()
 
-    def compare_base(
-        self, context: RegistryContext, selects: Sequence[str], progress: Progress
-    ) -> BaseVersions:
-        return plans_base(context, selects, progress)
-
-    def push_preview(
+    def _push(
         self,
         context: RegistryContext,
         plan: str,
         files: Sequence[Path],
         *,
         delete: bool,
+        dry_run: bool,
         progress: Progress,
     ) -> PushResult:
-        raise _push_refused()
-
-    def push(
-        self,
-        context: RegistryContext,
-        plan: str,
-        files: Sequence[Path],
-        *,
-        delete: bool,
-        progress: Progress,
-    ) -> PushResult:
-        raise _push_refused()
+        raise _push_refused()  # Avo plans are edited in Avo: push and its preview refuse

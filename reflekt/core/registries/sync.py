@@ -439,8 +439,8 @@ def plans_base(
 
 class PlanPushes:
     """`compare_base`, `push_preview` and `push` of a registry that compares against its
-    plans and whose one `_push(..., dry_run=)` does both (Segment, Iglu): a preview takes
-    every step of a push but the sending, so it cannot tell another story."""
+    plans and whose one `_push(..., dry_run=)` does both (Segment, Iglu; Avo's refuses): a
+    preview takes every step of a push but the sending, so it cannot tell another story."""
 
     def _push(
         self,
