@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
+from reflekt.core.jsonpath import JsonPath
+
 COMMON = "common"  # the `$ref` prefix and the folder under schemas/.reflekt/
 COMMON_DIR = (".reflekt", COMMON)  # under schemas/
 MAX_REF_DEPTH = 32  # references followed inside one another
@@ -44,8 +46,6 @@ _MISSING = object()
 _PART = r"[A-Za-z0-9_][A-Za-z0-9_.@+-]*"
 _FILE_RE = re.compile(rf"^{COMMON}/(?:{_PART}/)*{_PART}\.json$")
 _RACY_NS = 2_000_000_000  # a file changed this recently is read again (same-tick edits)
-
-JsonPath = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)

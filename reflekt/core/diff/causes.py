@@ -12,25 +12,21 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from reflekt.core.diff.changes import Change
-
-JsonPath = tuple[str | int, ...]
+from reflekt.core.jsonpath import ITEMS, JsonPath, property_steps
 
 
 def property_path(at: JsonPath) -> str | None:
     """The diff's path of a JSON path: `properties/products/items/properties/sku` ->
     `products[].sku`; None when it leads somewhere the diff names no property (`anyOf`)."""
+    steps, whole = property_steps(at)
+    if not whole or any(type(step) is int for step in steps):
+        return None
     parts: list[str] = []
-    i = 0
-    while i < len(at):
-        key = at[i]
-        if key == "properties" and i + 1 < len(at):
-            parts.append(str(at[i + 1]))
-            i += 2
-        elif key == "items" and parts:
+    for step in steps:
+        if step is ITEMS:
             parts[-1] += "[]"
-            i += 1
         else:
-            return None
+            parts.append(str(step))
     return ".".join(parts)
 
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
+from reflekt.core.jsonpath import ITEMS, JsonPath, property_steps
 from reflekt.core.lint.examples import Example
 from reflekt.core.lint.findings import SEVERITIES, Severity
-from reflekt.core.lint.locate import JsonPath, Locator
+from reflekt.core.lint.locate import Locator
 from reflekt.core.platforms.segment import column_name
 from reflekt.core.schemas import object_at
 
@@ -340,24 +341,10 @@ def property_path(at: JsonPath) -> str | None:
 
     None when the path is not inside a property.
     """
-    parts: list[str] = []
-    i = 0
-    while i < len(at):
-        key = at[i]
-        if key == "properties" and i + 1 < len(at):
-            parts.append(str(at[i + 1]))
-            i += 2
-        elif key == "items" and parts:
-            if i + 1 < len(at) and isinstance(at[i + 1], int):
-                parts.append(f"items[{at[i + 1]}]")
-                i += 2
-            else:
-                parts.append("items")
-                i += 1
-        else:
-            break
-    while parts and parts[-1].startswith("items"):
-        parts.pop()
+    steps, _ = property_steps(at)
+    while steps and type(steps[-1]) is not str:
+        steps.pop()
+    parts = ["items" if s is ITEMS else f"items[{s}]" if type(s) is int else str(s) for s in steps]
     return ".".join(parts) if parts else None
 
 

@@ -24,13 +24,13 @@ from json.decoder import scanstring  # type: ignore[attr-defined]
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from reflekt.core.jsonpath import JsonPath
 from reflekt.core.lint.base import walk_properties
 from reflekt.core.lint.findings import Finding
 from reflekt.core.platforms.segment import RESERVED_METADATA
 from reflekt.core.strictjson import StrictJsonError, loads_strict
 
 FIXABLE = ("RF201", "RF203", "RF311")
-JsonPath = tuple[str | int, ...]
 _WS = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 

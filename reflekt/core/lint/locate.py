@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-JsonPath = tuple[str | int, ...]
+from reflekt.core.jsonpath import JsonPath
 
 
 def index_positions(text: str) -> dict[JsonPath, tuple[int, int]]:

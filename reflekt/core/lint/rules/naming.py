@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from reflekt.core import casing
+from reflekt.core.jsonpath import JsonPath
 from reflekt.core.lint.base import Issue, SchemaContext, schema_rule
 from reflekt.core.lint.examples import bad, good
-from reflekt.core.lint.locate import JsonPath
 from reflekt.core.platforms.segment import is_flattened
 from reflekt.core.project import NamingConvention
 
