@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import os
 import shlex
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from reflekt.core.errors import ReflektError
+from reflekt.core.gitrun import run_git
 
 HEADER = "# reflekt-hook: pre-push"
 HOOK_NAME = "pre-push"
@@ -134,15 +134,12 @@ def _read(path: Path) -> str:
 
 
 def _git(root: Path, *args: str) -> str:
-    try:
-        result = subprocess.run(
-            ["git", *args], cwd=root, capture_output=True, text=True, check=False
-        )
-    except FileNotFoundError:
-        raise ReflektError("git is not installed (needed by reflekt hooks)") from None
+    result = run_git(root, *args)
+    if result is None:
+        raise ReflektError("git could not be run (needed by reflekt hooks)")
     if result.returncode != 0:
         raise ReflektError(
             f"the project ({root}) is not inside a git repository",
             hint="run `git init` first (a hook lives in the repository's .git/hooks)",
         )
-    return result.stdout.strip()
+    return result.stdout.decode("utf-8", "replace").strip()

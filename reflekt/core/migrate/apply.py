@@ -16,13 +16,12 @@ its next run (the note holds paths only, never a profile's content).
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from reflekt.core.fsutil import remove_empty_dirs, write_atomic
+from reflekt.core.gitrun import run_git
 from reflekt.core.migrate.config import edit_profiles_yaml
 from reflekt.core.migrate.plan import MigrationPlan, Move
 from reflekt.core.progress import Progress
@@ -135,15 +134,6 @@ def _stage_moves(root: Path, moves: Sequence[Move]) -> int:
 
 
 def _git(root: Path, *args: str) -> bytes | None:
-    """Run git in the project (paths as arguments, literal pathspecs); None when it fails."""
-    try:
-        result = subprocess.run(
-            ["git", "--literal-pathspecs", *args],
-            cwd=root,
-            capture_output=True,
-            check=False,
-            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
-        )
-    except OSError:
-        return None
-    return result.stdout if result.returncode == 0 else None
+    """Run git in the project; its output, or None when it fails."""
+    result = run_git(root, *args)
+    return result.stdout if result is not None and result.returncode == 0 else None

@@ -18,7 +18,6 @@ option.
 from __future__ import annotations
 
 import os
-import subprocess
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 
 from reflekt.core.errors import ReflektError, SelectError
+from reflekt.core.gitrun import last_error_line, run_git
 from reflekt.core.progress import Progress
 from reflekt.core.project import Project
 from reflekt.core.readfile import max_schema_bytes
@@ -139,21 +139,12 @@ def _resolve(root: Path, ref: str, label: str) -> str:
 
 
 def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
-    try:
-        result = subprocess.run(
-            ["git", "--literal-pathspecs", *args],
-            cwd=root,
-            input=stdin,
-            capture_output=True,
-            check=False,
-            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},  # a hook must not race the user's git
-        )
-    except FileNotFoundError:
-        raise ReflektError("git is not installed (needed by --against git:REF)") from None
+    result = run_git(root, *args, stdin=stdin)
+    if result is None:
+        raise ReflektError("git could not be run (needed by --against git:REF)")
     if result.returncode != 0:
-        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
         raise ReflektError(
-            f"git {args[0]} failed: {message[-1] if message else 'exit ' + str(result.returncode)}",
+            f"git {args[0]} failed: {last_error_line(result)}",
             hint="--against git:REF needs the project inside a git repository and a known ref",
         )
     return result.stdout
