@@ -219,17 +219,6 @@ class FakeIgluServer(FakeServer):
             return None if any(m == model and r == revision - 1 for m, r, _a in group) else missing
         return None if any(m == model - 1 for m, _r, _a in group) else missing
 
-    def _send(self, handler, record, status, payload, headers) -> None:  # type: ignore[override]
-        if isinstance(payload, bytes):  # /api/meta/health answers text
-            record.status = status
-            handler.send_response(status)
-            handler.send_header("Content-Type", headers.get("Content-Type", "text/plain"))
-            handler.send_header("Content-Length", str(len(payload)))
-            handler.end_headers()
-            handler.wfile.write(payload)
-            return
-        super()._send(handler, record, status, payload, headers)
-
 
 def _order(key: tuple[str, str, str, str]) -> tuple:
     return (*key[:3], tuple(int(x) for x in key[3].split("-")))

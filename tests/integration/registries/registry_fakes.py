@@ -184,13 +184,19 @@ class FakeServer:
         payload: Any,
         headers: dict[str, str],
     ) -> None:
+        """Answer `payload`: JSON, or `bytes` sent as they are (`/api/meta/health`'s text).
+
+        A `Content-Type` in `headers` replaces the default `application/json`.
+        """
         record.status = status
-        data = json.dumps(payload).encode()
+        headers = dict(headers)
+        content_type = headers.pop("Content-Type", "application/json")
+        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         if "gzip" in record.headers.get("accept-encoding", "") and self.gzip_ok:
             data = gzip.compress(data)
-            headers = {**headers, "Content-Encoding": "gzip"}
+            headers["Content-Encoding"] = "gzip"
         handler.send_response(status)
-        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Type", content_type)
         handler.send_header("Content-Length", str(len(data)))
         for key, value in headers.items():
             handler.send_header(key, value)
