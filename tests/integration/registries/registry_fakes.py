@@ -4,7 +4,8 @@ Built from reference/registry-contracts.md: Bearer/Basic auth checked first, `{"
 `{"errors": [...]}` envelopes, cursor pagination (base64 offsets, `next` absent on the last
 page, a maximum page size), at most 200 rules per request, PUT refused above 200 existing
 rules, 404/422 bodies, and an admin switch that answers 429 (with Retry-After), 503 or drops
-the connection for the next N calls (optionally after K more successful calls).
+the connection (before or after acting on the call) for the next N calls (optionally after K
+more successful calls, and only calls of some methods).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import json
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -31,7 +33,9 @@ def _now() -> str:
 
 @dataclass
 class Failure:
-    """Answer `mode` ("429", "503", "close") to `count` calls, after `after` good calls."""
+    """Answer `mode` to `count` calls, after `after` good calls: an HTTP status ("429",
+    "503"), "close" (the connection dropped, the call not acted on) or "close-after" (acted
+    on, then the connection dropped before the answer: the client cannot tell)."""
 
     mode: str
     count: int
@@ -146,19 +150,17 @@ class FakeServer:
         with self.lock:
             self.requests.append(record)
         failure = self._injected(handler.command)
-        if failure is not None:
+        if failure is not None and failure.mode != "close-after":
             if failure.mode == "close":
-                record.status = -1
-                handler.close_connection = True
-                with contextlib.suppress(OSError):
-                    handler.connection.shutdown(2)
+                self._drop(handler, record)
                 return
             status = int(failure.mode)
+            phrase = "Too many requests" if status == 429 else HTTPStatus(status).phrase
             payload = {
                 "errors": [
                     {
                         "type": "RequestError",
-                        "message": "Too many requests" if status == 429 else "Service Unavailable",
+                        "message": phrase,
                         "data": {"remainingPoints": 0, "msBeforeNext": 1000, "consumedPoints": 21},
                     }
                 ]
@@ -174,7 +176,18 @@ class FakeServer:
                 {"errors": [{"type": "fake-bug", "message": repr(exc)}]},
                 {},
             )
+        if failure is not None:  # "close-after": acted on, then the answer is lost
+            self._drop(handler, record)
+            return
         self._send(handler, record, status, payload, headers)
+
+    @staticmethod
+    def _drop(handler: BaseHTTPRequestHandler, record: RequestRecord) -> None:
+        """Close the connection without an answer (`record.status` -1)."""
+        record.status = -1
+        handler.close_connection = True
+        with contextlib.suppress(OSError):
+            handler.connection.shutdown(2)
 
     def _send(
         self,
