@@ -11,7 +11,9 @@ files) stays out of the generic jobs in `sync`. The version mapping and the conv
   server has are compared (same JSON: unchanged; other content: an error naming the version
   to bump: Iglu versions are immutable); new ones are validated by the server
   (`POST /api/validation/validate/schema/jsonschema`), then published in SchemaVer order
-  (`PUT`), nothing sent before every comparison passed.
+  (`PUT`), nothing sent before every comparison passed. Iglu has no transactions: a push cut
+  off half-way leaves what it published (a prefix, in order: no gap), and its error names
+  that and the rest; the same push again finds the published ones unchanged.
 - Push `--to-dir DIR`: the same schemas written as a static registry,
   `DIR/schemas/<vendor>/<name>/jsonschema/<M-R-A>` plus the model lists
   (`.../jsonschema/<MODEL>`, sorted `iglu:` URIs, as `igluctl static s3cp` uploads), all or
@@ -30,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reflekt.core.errors import SchemaFileError, SchemaPublishedError, SelectError
+from reflekt.core.errors import RegistryError, SchemaFileError, SchemaPublishedError, SelectError
 from reflekt.core.profiles import IgluRegistryConfig, RegistryConfig
 from reflekt.core.progress import Progress
 from reflekt.core.project import Project
@@ -376,6 +378,45 @@ def _apply(project: Project, to_dir: Path, files: dict[Path, str]) -> None:
             shutil.rmtree(cache, ignore_errors=True)
 
 
+# -- push to an Iglu Server: a push cut off half-way -----------------------------------------
+
+MAX_NAMED = 10  # versions named in the error of an interrupted push, of each kind
+
+
+def _named(items: Sequence[Outgoing]) -> str:
+    shown = ", ".join(item.label for item in items[:MAX_NAMED])
+    more = len(items) - MAX_NAMED
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def _stopped(error: RegistryError, created: Sequence[Outgoing], index: int, sent: bool) -> None:
+    """Say in `error` what a push cut off at `created[index]` left published, and what not.
+
+    Why: Iglu has no transactions; the versions already PUT stay. Published in SchemaVer
+    order, they are a prefix (no gap), and the same push again reads them `unchanged` and
+    publishes the rest. A PUT `sent` without a clear answer (a dropped connection, a 5xx) may
+    have been stored: the next push's comparison tells. Nothing published: `error` as it is.
+    """
+    if index == 0:  # the registry is as it was
+        return
+    done, failed, rest = created[:index], created[index], created[index + 1 :]
+    unknown = sent and (error.status is None or error.status >= 500)
+    maybe = " (unconfirmed: no clear answer, the Server may have stored it)" if unknown else ""
+    later = f", {_named(rest)}" if rest else ""
+    error.message = (
+        f"the push stopped at {failed.key.uri}: {error.message}\n"
+        f"  published ({len(done)} of the {len(created)} new versions; they stay, Iglu has "
+        f"no transactions): {_named(done)}\n"
+        f"  not published ({len(created) - len(done)}): {failed.label}{maybe}{later}"
+    )
+    error.args = (error.message,)
+    again = (
+        "once fixed, run the same push again: the published versions read unchanged "
+        "and the rest is published, in SchemaVer order"
+    )
+    error.hint = f"{error.hint}; {again}" if error.hint else again
+
+
 # -- the registry -----------------------------------------------------------------------------
 
 
@@ -486,13 +527,19 @@ class IgluRegistry(PlanPushes):
             public: dict[tuple[str, str], bool | None] = {}
             for index, item in enumerate(created):
                 progress(index, len(created), f"publishing {item.key.uri}")
-                name = (item.key.vendor, item.key.name)
-                if name not in public:  # as available as the versions before it
-                    before = stored_before.get(name)
-                    public[name] = client.is_public(before) if before is not None else None
-                warnings = client.validate(item.schema, item.key)
-                notes.extend(f"{item.key.uri}: {line}" for line in warnings)
-                client.put(item.key, item.schema, public[name])
+                sent = False
+                try:
+                    name = (item.key.vendor, item.key.name)
+                    if name not in public:  # as available as the versions before it
+                        before = stored_before.get(name)
+                        public[name] = client.is_public(before) if before is not None else None
+                    warnings = client.validate(item.schema, item.key)
+                    notes.extend(f"{item.key.uri}: {line}" for line in warnings)
+                    sent = True
+                    client.put(item.key, item.schema, public[name])
+                except RegistryError as error:
+                    _stopped(error, created, index, sent)
+                    raise
         return PushResult(
             REGISTRY,
             vendor,

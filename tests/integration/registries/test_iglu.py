@@ -532,6 +532,153 @@ def test_a_new_version_is_as_public_as_the_ones_before_it(static, iglu_server, i
     assert iglu_server.schemas[("com.acme", "checkout_started", "jsonschema", "2-0-1")].public
 
 
+# -- a push cut off between its PUTs ---------------------------------------------------------
+
+# What a push of ACME publishes, in order: (local file, Iglu URI).
+PUSH_ORDER = (
+    ("checkout_started/1-0.json", "iglu:com.acme/checkout_started/jsonschema/1-0-0"),
+    ("checkout_started/1-1.json", "iglu:com.acme/checkout_started/jsonschema/1-0-1"),
+    ("checkout_started/1-2.json", "iglu:com.acme/checkout_started/jsonschema/1-1-0"),
+    ("checkout_started/2-0.json", "iglu:com.acme/checkout_started/jsonschema/2-0-0"),
+    ("product_viewed/1-0.json", "iglu:com.acme/product_viewed/jsonschema/1-0-0"),
+)
+
+
+def _held(server: FakeIgluServer) -> list[str]:
+    return sorted(f"iglu:{'/'.join(key)}" for key in server.schemas)
+
+
+def _puts(server: FakeIgluServer, since: int = 0) -> list[str]:
+    return [
+        "iglu:" + r.path.removeprefix("/api/schemas/")
+        for r in server.requests[since:]
+        if r.method == "PUT"
+    ]
+
+
+def _line(output: str, start: str) -> str:
+    (line,) = [line for line in output.splitlines() if line.startswith(start)]
+    return line
+
+
+@pytest.mark.parametrize(
+    ("mode", "nth"),
+    [
+        ("close", 3),  # the connection dropped before the Server acted: 1-1-0 not stored
+        ("503", 3),
+        ("500", 5),  # the last one, of another event
+        ("close-after", 4),  # stored, then the connection dropped: Reflekt cannot tell
+    ],
+)
+def test_a_push_cut_off_between_its_puts_says_what_stays_and_a_second_push_ends_it(
+    static, iglu_server, iglu_project, mode, nth
+):
+    """Iglu has no transactions: the versions PUT before the failure stay. The push says
+    which, changes no local file, and the same push again publishes the rest, in order."""
+    keys = iglu_server.keygen("com.acme")
+    project = _pulled(static, iglu_project, iglu_server.api_url, keys["write"])
+    before = _tree(project.root)
+    iglu_server.fail_next(mode, count=1, after=nth - 1, methods=("PUT",))
+    result = _invoke(project, "push", "--select", ACME)
+
+    assert result.exit_code == 3, result.output
+    assert "Traceback" not in result.output
+    assert result.output.count("Error:") == 1
+    uris = [uri for _file, uri in PUSH_ORDER]
+    done, failed = uris[: nth - 1], uris[nth - 1]
+    assert f"Error: the push stopped at {failed}: " in result.output
+    published = _line(result.output, "  published (")
+    assert published.startswith(f"  published ({nth - 1} of the 5 new versions; they stay")
+    not_published = _line(result.output, "  not published (")
+    assert not_published.startswith(f"  not published ({6 - nth}): {failed} (")
+    for file, uri in PUSH_ORDER:
+        shown = f"{uri} ({file.split('/')[1]})"
+        assert (shown in published) == (uri in done), uri
+        assert (shown in not_published) == (uri not in done), uri
+    unconfirmed = "unconfirmed: no clear answer, the Server may have stored it"
+    assert unconfirmed in not_published  # no answer, or a 5xx: the Server may have acted
+    assert "run the same push again" in result.output
+    stored = [*done, failed] if mode == "close-after" else done
+    assert _held(iglu_server) == sorted(stored)
+    assert _puts(iglu_server) == uris[:nth]  # SchemaVer order: what is held has no gap
+    assert _tree(project.root) == before
+
+    # diff: only the events with unpublished versions differ; the base is what was published
+    diff = _invoke(project, "diff", "--select", ACME, "--format", "json")
+    assert diff.exit_code == 0, diff.output
+    events = {e["event"].rsplit("/", 1)[1]: e for e in json.loads(diff.output)["events"]}
+    for event in ("checkout_started", "product_viewed"):
+        held = [f for f, uri in PUSH_ORDER if f.startswith(event) and uri in stored]
+        latest = [f for f, _uri in PUSH_ORDER if f.startswith(event)][-1]
+        verdict = events[event]["verdict"] if event in events else "unchanged"
+        if latest in held:
+            assert verdict == "unchanged", events.get(event)
+        else:
+            assert verdict != "unchanged", event
+            base = held[-1].split("/")[1].removesuffix(".json") if held else None
+            assert events[event]["base_version"] == base
+
+    sent_before = len(iglu_server.requests)
+    again = _invoke(project, "push", "--select", ACME)
+    assert again.exit_code == 0, again.output
+    left = [uri for uri in uris if uri not in stored]
+    assert f"{len(left)} created, 0 updated, {len(stored)} unchanged" in again.output
+    created = [line.split()[1] for line in again.output.splitlines() if "created  iglu:" in line]
+    assert created == left
+    assert _puts(iglu_server, sent_before) == left
+    assert _held(iglu_server) == sorted(uris)  # exactly the full set
+    for key, held_schema in iglu_server.schemas.items():
+        assert held_schema.schema == _json(FIXTURE / "schemas" / "/".join(key))
+    assert _tree(project.root) == before
+    final = _invoke(project, "diff", "--select", ACME)
+    assert final.exit_code == 0 and "2 unchanged" in final.output, final.output
+
+
+def test_a_version_the_server_refuses_half_way_is_named_as_not_published(
+    static, iglu_server, iglu_project
+):
+    """The Server's linter refuses 2-0-0 (a `required` property it does not define): the
+    three before it stay published; 2-0-0 was never sent, so nothing is unconfirmed."""
+    keys = iglu_server.keygen("com.acme")
+    project = _pulled(static, iglu_project, iglu_server.api_url, keys["write"])
+    path = project.root / CHECKOUT / "2-0.json"
+    body = _json(path)
+    body["required"].append("ghost")
+    path.write_text(json.dumps(body, indent=2))
+    before = _tree(project.root)
+    result = _invoke(project, "push", "--select", ACME, "--force")
+    assert result.exit_code == 3, result.output
+    assert "Traceback" not in result.output
+    assert result.output.count("Error:") == 1
+    assert "Error: the push stopped at iglu:com.acme/checkout_started/jsonschema/2-0-0: " in (
+        result.output
+    )
+    assert "Elements specified as required [ghost] don't exist" in result.output
+    assert _line(result.output, "  published (").startswith(
+        "  published (3 of the 5 new versions; they stay"
+    )
+    assert _line(result.output, "  not published (") == (
+        "  not published (2): iglu:com.acme/checkout_started/jsonschema/2-0-0 (2-0.json), "
+        "iglu:com.acme/product_viewed/jsonschema/1-0-0 (1-0.json)"
+    )
+    assert _held(iglu_server) == sorted(uri for _file, uri in PUSH_ORDER[:3])
+    assert _puts(iglu_server) == [uri for _file, uri in PUSH_ORDER[:3]]
+    assert _tree(project.root) == before
+
+
+def test_a_push_refused_at_its_first_put_publishes_nothing_and_says_no_more(
+    static, iglu_server, iglu_project
+):
+    keys = iglu_server.keygen("com.acme")
+    project = _pulled(static, iglu_project, iglu_server.api_url, keys["write"])
+    iglu_server.fail_next("503", count=1, methods=("PUT",))
+    result = _invoke(project, "push", "--select", ACME)
+    assert result.exit_code == 3, result.output
+    assert "HTTP 503" in result.output
+    assert "published (" not in result.output and "push stopped" not in result.output
+    assert not iglu_server.schemas
+
+
 def _interrupted(project, pause_dir: Path, *args: str):
     """`reflekt <args>` as a subprocess, interrupted (SIGINT) while the writer stages."""
     import os
