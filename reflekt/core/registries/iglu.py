@@ -9,9 +9,9 @@ files) stays out of the generic jobs in `sync`. The version mapping and the conv
   already recording that SchemaVer keeps it); a REVISION new to the project is reported.
 - Push to an Iglu Server: each selected file becomes its Iglu schema again; versions the
   server has are compared (same JSON: unchanged; other content: an error naming the version
-  to bump: Iglu versions are immutable); new ones are validated by the server
+  to bump: Iglu versions are immutable); new ones are all validated by the server
   (`POST /api/validation/validate/schema/jsonschema`), then published in SchemaVer order
-  (`PUT`), nothing sent before every comparison passed. Iglu has no transactions: a push cut
+  (`PUT`), nothing published before every comparison and validation passed. Iglu has no transactions: a push cut
   off half-way leaves what it published (a prefix, in order: no gap), and its error names
   that and the rest; the same push again finds the published ones unchanged.
 - Push `--to-dir DIR`: the same schemas written as a static registry,
@@ -524,6 +524,12 @@ class IgluRegistry(PlanPushes):
                 name = (item.key.vendor, item.key.name)
                 if name not in stored_before or stored_before[name].version < item.key.version:
                     stored_before[name] = item.key
+            # Every new version through the Server's linter before the first PUT: one it
+            # refuses then stops the push with nothing published, not half of it.
+            for index, item in enumerate(created):
+                progress(index, len(created), f"validating {item.key.uri}")
+                warnings = client.validate(item.schema, item.key)
+                notes.extend(f"{item.key.uri}: {line}" for line in warnings)
             public: dict[tuple[str, str], bool | None] = {}
             for index, item in enumerate(created):
                 progress(index, len(created), f"publishing {item.key.uri}")
@@ -533,8 +539,6 @@ class IgluRegistry(PlanPushes):
                     if name not in public:  # as available as the versions before it
                         before = stored_before.get(name)
                         public[name] = client.is_public(before) if before is not None else None
-                    warnings = client.validate(item.schema, item.key)
-                    notes.extend(f"{item.key.uri}: {line}" for line in warnings)
                     sent = True
                     client.put(item.key, item.schema, public[name])
                 except RegistryError as error:

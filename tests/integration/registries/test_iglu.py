@@ -320,7 +320,8 @@ def test_push_publishes_in_schemaver_order_after_validation(static, iglu_server,
         "/api/schemas/com.acme/checkout_started/jsonschema/2-0-0",
         "/api/schemas/com.acme/product_viewed/jsonschema/1-0-0",
     ]
-    assert [method for method, _path in sent] == ["POST", "PUT"] * 5  # validated first
+    # Every version through the Server's linter before the first PUT.
+    assert [method for method, _path in sent] == ["POST"] * 5 + ["PUT"] * 5
     assert all(r.headers.get("apikey") == keys["write"] for r in iglu_server.requests)
     for key, stored in iglu_server.schemas.items():  # exactly the registry's files
         assert stored.schema == _json(FIXTURE / "schemas" / key[0] / key[1] / key[2] / key[3])
@@ -634,11 +635,12 @@ def test_a_push_cut_off_between_its_puts_says_what_stays_and_a_second_push_ends_
     assert final.exit_code == 0 and "2 unchanged" in final.output, final.output
 
 
-def test_a_version_the_server_refuses_half_way_is_named_as_not_published(
+def test_a_version_the_server_refuses_stops_the_push_before_anything_is_published(
     static, iglu_server, iglu_project
 ):
-    """The Server's linter refuses 2-0-0 (a `required` property it does not define): the
-    three before it stay published; 2-0-0 was never sent, so nothing is unconfirmed."""
+    """The Server's linter refuses 2-0-0 (a `required` property it does not define), the
+    fourth of five new versions: every version is validated before the first PUT, so the
+    push stops with nothing published (Iglu has no transactions to undo half a push)."""
     keys = iglu_server.keygen("com.acme")
     project = _pulled(static, iglu_project, iglu_server.api_url, keys["write"])
     path = project.root / CHECKOUT / "2-0.json"
@@ -650,20 +652,19 @@ def test_a_version_the_server_refuses_half_way_is_named_as_not_published(
     assert result.exit_code == 3, result.output
     assert "Traceback" not in result.output
     assert result.output.count("Error:") == 1
-    assert "Error: the push stopped at iglu:com.acme/checkout_started/jsonschema/2-0-0: " in (
+    assert "Error: the Iglu Server refuses iglu:com.acme/checkout_started/jsonschema/2-0-0: " in (
         result.output
     )
     assert "Elements specified as required [ghost] don't exist" in result.output
-    assert _line(result.output, "  published (").startswith(
-        "  published (3 of the 5 new versions; they stay"
-    )
-    assert _line(result.output, "  not published (") == (
-        "  not published (2): iglu:com.acme/checkout_started/jsonschema/2-0-0 (2-0.json), "
-        "iglu:com.acme/product_viewed/jsonschema/1-0-0 (1-0.json)"
-    )
-    assert _held(iglu_server) == sorted(uri for _file, uri in PUSH_ORDER[:3])
-    assert _puts(iglu_server) == [uri for _file, uri in PUSH_ORDER[:3]]
+    assert "published (" not in result.output and "push stopped" not in result.output
+    assert not iglu_server.schemas
+    assert _puts(iglu_server) == []
     assert _tree(project.root) == before
+    body["required"].remove("ghost")  # fixed: the same push publishes all five, in order
+    path.write_text(json.dumps(body, indent=2))
+    again = _invoke(project, "push", "--select", ACME)
+    assert again.exit_code == 0, again.output
+    assert _puts(iglu_server) == [uri for _file, uri in PUSH_ORDER]
 
 
 def test_a_push_refused_at_its_first_put_publishes_nothing_and_says_no_more(
