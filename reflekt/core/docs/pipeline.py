@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import shlex
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -23,8 +23,13 @@ from reflekt.core.build.writer import WritePlan, apply_plan, compare_files, read
 from reflekt.core.diff import DiffSettings
 from reflekt.core.docs import inputs
 from reflekt.core.docs.model import Catalog, catalog
-from reflekt.core.docs.render import DOCS_MARK, html_files, markdown_files
-from reflekt.core.errors import ReflektError
+from reflekt.core.docs.render import (
+    DOCS_MARK,
+    html_files,
+    markdown_event_pages,
+    markdown_files,
+)
+from reflekt.core.errors import ReflektError, SelectError
 from reflekt.core.progress import Progress, no_progress
 from reflekt.core.project import Project
 from reflekt.core.schemas import SchemaDocument
@@ -107,6 +112,35 @@ def build_docs(
         raise ReflektError(f"--format '{fmt}' is not one of {', '.join(FORMATS)}")
     out_dir = out_folder(project, fmt, out)
     audit = inputs.read_audit(with_audit) if with_audit is not None else None
+    made = _catalog(project, selects, audit, jobs, report, timings)
+    mark = time.perf_counter()
+    audit_arg = _audit_arg(project, with_audit) if with_audit is not None else None
+    command = regenerate_command(project, fmt, selects, out_dir, audit_arg)
+    renderer = html_files if fmt == "html" else markdown_files
+    produced = renderer(made, command, lambda rel: read_generated(out_dir / rel), jobs)
+    report(PHASES["write"][0], 100, f"rendered {len(produced)} file(s)")
+    timings["render"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    plan = compare_files(out_dir, produced, stale_pages(out_dir, produced, fmt))
+    if not dry_run:
+        apply_plan(plan, project_root=project.root)
+    report(100, 100, "dry run: nothing written" if dry_run else "files written")
+    timings["write"] = time.perf_counter() - mark
+    timings["total"] = time.perf_counter() - started
+    return DocsResult(out_dir, fmt, made, plan, dry_run, command, timings)
+
+
+def _catalog(
+    project: Project,
+    selects: Sequence[str] | None,
+    audit: inputs.AuditData | None,
+    jobs: int,
+    report: Progress,
+    timings: dict[str, float],
+) -> Catalog:
+    """The catalog of the selected schemas: read, linted, with the dbt models (and audit)."""
+    started = time.perf_counter()
     documents: dict[str, SchemaDocument] = {}
     loaded = load_event_schemas(project, selects, _phase(report, "read"), documents=documents)
     ids = sorted({schema.schema_id for schema in loaded.versions})
@@ -129,21 +163,54 @@ def build_docs(
         models=models,
         audit=audit,
     )
-    audit_arg = _audit_arg(project, with_audit) if with_audit is not None else None
-    command = regenerate_command(project, fmt, selects, out_dir, audit_arg)
-    renderer = html_files if fmt == "html" else markdown_files
-    produced = renderer(made, command, lambda rel: read_generated(out_dir / rel), jobs)
-    report(PHASES["write"][0], 100, f"rendered {len(produced)} file(s)")
-    timings["render"] = time.perf_counter() - mark
+    timings["catalog"] = time.perf_counter() - mark
+    return made
 
-    mark = time.perf_counter()
-    plan = compare_files(out_dir, produced, stale_pages(out_dir, produced, fmt))
-    if not dry_run:
-        apply_plan(plan, project_root=project.root)
-    report(100, 100, "dry run: nothing written" if dry_run else "files written")
-    timings["write"] = time.perf_counter() - mark
-    timings["total"] = time.perf_counter() - started
-    return DocsResult(out_dir, fmt, made, plan, dry_run, command, timings)
+
+@dataclass(frozen=True)
+class PageStream:
+    """The selected events' Markdown pages, each rendered when the iteration reaches it."""
+
+    catalog: Catalog
+    command: str
+
+    @property
+    def count(self) -> int:
+        return len(self.catalog.events)
+
+    def pages(self) -> Iterator[tuple[str, str]]:
+        """(path under the Markdown folder, page text), in the catalog's (sorted) order:
+        byte for byte the page `build_docs(fmt="markdown")` writes at that path."""
+        return markdown_event_pages(self.catalog, self.command)
+
+
+def markdown_pages(
+    project: Project,
+    selects: Sequence[str] | None = None,
+    *,
+    jobs: int = 1,
+    progress: Progress | None = None,
+) -> PageStream:
+    """The Markdown pages of the selected events, to print (`reflekt report`): nothing is
+    written or read from the output folder. The schemas are read and linted here; the
+    pages render one at a time as `PageStream.pages()` is iterated.
+
+    Errors (exit 2): SelectError (a bad --select), SchemaFileError (an unreadable schema),
+    ReflektError when the selection holds no event schema.
+    """
+    report = progress or no_progress
+    made = _catalog(project, selects, None, jobs, report, {})
+    report(100, 100, f"{len(made.events)} event page(s) to print")
+    if not made.events:
+        shown = ", ".join(selects) if selects else "schemas/"
+        raise SelectError(
+            f"no event schema in {shown}: there is no page to print",
+            hint="`reflekt lint` lists the project's schemas; select a plan, an event "
+            "folder or a schema file under schemas/",
+        )
+    out_dir = out_folder(project, "markdown", None)
+    command = regenerate_command(project, "markdown", selects, out_dir, None)
+    return PageStream(made, command)
 
 
 # Progress is out of 100, each phase its share of a cold build's time (5,000 events: reading

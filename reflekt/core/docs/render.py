@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -79,6 +79,10 @@ def _reused(existing: Existing | None, path: str, key: str) -> str | None:
     return current if line == f"{PAGE_KEY}{key} {_digest(body)} -->" else None
 
 
+def _page_key(inputs: Callable[[], str]) -> str:
+    return _digest(_code_digest() + "\0" + inputs())
+
+
 def _keyed(key: str, text: str) -> str:
     first, _, body = text.partition("\n")
     return f"{first}\n{PAGE_KEY}{key} {_digest(body)} -->\n{body}"
@@ -105,7 +109,7 @@ def each_page(
     todo: list[tuple[int, str, str]] = []  # index, path, key
     for index in range(count):
         path, inputs, _render = spec(index)
-        key = _digest(_code_digest() + "\0" + inputs())
+        key = _page_key(inputs)
         current = _reused(existing, path, key)
         if current is None:
             todo.append((index, path, key))
@@ -413,7 +417,26 @@ def markdown_files(
         "properties.md": env.get_template("properties.md.j2").render(**common, conflicts=conflicts),
     }
     files = {path: _tidy(text) for path, text in files.items()}
-    template = env.get_template("event.md.j2")
+    event_page = _markdown_event_spec(catalog, command, common)
+    files.update(each_page(len(catalog.events), event_page, existing, jobs))
+    return files
+
+
+def markdown_event_pages(catalog: Catalog, command: str) -> Iterator[tuple[str, str]]:
+    """(path, text) of each event page, in the catalog's order, rendered one at a time as
+    asked for: the same text `markdown_files` gives that path (for `reflekt report`, which
+    prints the pages; the whole catalog is never one string)."""
+    common = _common(catalog, command, Escaped(html_header()))
+    event_page = _markdown_event_spec(catalog, command, common)
+    for index in range(len(catalog.events)):
+        path, inputs, render = event_page(index)
+        yield path, _keyed(_page_key(inputs), render())
+
+
+def _markdown_event_spec(
+    catalog: Catalog, command: str, common: dict[str, Any]
+) -> Callable[[int], PageSpec]:
+    template = markdown_environment().get_template("event.md.j2")
     context = repr((catalog.project, command, catalog.with_audit))
 
     def event_page(index: int) -> PageSpec:
@@ -424,8 +447,7 @@ def markdown_files(
 
         return f"{event.page}.md", lambda: f"markdown\0{context}\0{event!r}", page
 
-    files.update(each_page(len(catalog.events), event_page, existing, jobs))
-    return files
+    return event_page
 
 
 def _root(event: DocEvent) -> str:
