@@ -39,7 +39,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "migrate": ("reflekt.commands.migrate", "Convert a reflekt 0.6 project to this layout."),
     "report": (
         "reflekt.commands.report",
-        "reflekt 0.6's Markdown report: now `build docs --format markdown`.",
+        "reflekt 0.6's Markdown report, printed (or --to-file): now `build docs --format markdown`.",
     ),
 }
 

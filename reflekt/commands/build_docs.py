@@ -60,6 +60,18 @@ def docs_command(
       reflekt build docs --select segment/ecommerce --out docs
       reflekt build docs --with-audit audit.json
     """
+    return write_docs(run, selects, out, docs_format, with_audit, dry_run)
+
+
+def write_docs(
+    run: Run,
+    selects: tuple[str, ...],
+    out: str | None,
+    docs_format: str,
+    with_audit: str | None,
+    dry_run: bool,
+) -> int:
+    """The build and its lines (also `reflekt report --to-file`'s, on its own `Run`)."""
     from reflekt.core.docs.pipeline import build_docs
     from reflekt.core.output.summary import summary_line
 

@@ -1,8 +1,12 @@
 """`reflekt report`: reflekt 0.6's Markdown report, now the Markdown event catalog.
 
-An alias of `reflekt build docs --format markdown` that keeps 0.6's options working
-(`--select`, `--to-file/-f`), with a note naming the new form. 0.6 wrote `<schema>.md` next to
-each schema file; the catalog's pages go to artifacts/docs-md/ (schemas/ holds schemas only).
+Keeps 0.6's options working (`--select`, `--to-file/-f`), with a note on stderr naming the
+new form. As in 0.6, without `--to-file` the report goes to standard output: the selected
+events' Markdown pages (the text `reflekt build docs --format markdown` writes), one after
+another, each rendered and written as it comes, so `reflekt report -s X > out.md` works.
+With `--to-file` it is `reflekt build docs --format markdown`: 0.6 wrote `<schema>.md`
+next to each schema file; the catalog's pages go to artifacts/docs-md/ (schemas/ holds
+schemas only).
 """
 
 from __future__ import annotations
@@ -11,65 +15,118 @@ from pathlib import Path
 
 import click
 
-from reflekt.commands._common import make_console
+from reflekt.commands._common import Run, make_console, progress_bar, reflekt_command
+from reflekt.commands._options import dry_run_option, select_option
+
+# Between two pages on standard output: a blank line, a Markdown thematic break, a blank
+# line (each page then starts with its generated header and its `# Event` heading).
+PAGE_SEPARATOR = "\n---\n\n"
 
 
-@click.command("report", context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--select", "-s", "selects", multiple=True, metavar="SEL", help="As build docs.")
+@reflekt_command("report", context_settings={"help_option_names": ["-h", "--help"]})
+@select_option("report on", "0.6's form, without the registry level, works too.")
 @click.option(
     "--to-file",
     "-f",
     is_flag=True,
-    help="Accepted for 0.6 scripts: the pages are always files (artifacts/docs-md/).",
+    help="Write the pages as files (artifacts/docs-md/, as `build docs --format markdown`) "
+    "instead of printing them.",
 )
-@click.option("--dry-run", is_flag=True, help="List the files that would change; write nothing.")
-@click.option(
-    "--project-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Project folder (default: the nearest parent holding reflekt_project.yml).",
-)
-@click.option("--verbose", "-v", is_flag=True, help="Log details.")
-@click.pass_context
-def command(
-    ctx: click.Context,
-    selects: tuple[str, ...],
-    to_file: bool,
-    dry_run: bool,
-    project_dir: Path | None,
-    verbose: bool,
-) -> None:
-    """reflekt 0.6's `report`: runs `reflekt build docs --format markdown` (with a note).
+@dry_run_option
+def command(run: Run, selects: tuple[str, ...], to_file: bool, dry_run: bool) -> int:
+    """reflekt 0.6's `report`: the selected events' Markdown pages.
+
+    Without --to-file the pages are printed on standard output (nothing is written), one
+    after another in the catalog's order (by plan, then event), separated by a `---` line.
+    Each page is the text `reflekt build docs --format markdown` writes for that event, so
+    names and descriptions are escaped the same way (no markup, Jinja or terminal control
+    of theirs comes through). The note naming the new form, and any error, go to stderr.
+
+    With --to-file it runs `reflekt build docs --format markdown` (pages in
+    artifacts/docs-md/).
+
+    --dry-run needs --to-file (it lists the files that would change). Without --to-file it
+    is a usage error (exit 2): printing writes nothing anyway.
+
+    Exit codes: 0 done; 2 a bad option, a --select that matches nothing or holds no event
+    schema (one message on stderr, nothing on stdout), an unreadable schema or project.
 
     \b
     Examples:
-      reflekt report --select ecommerce/Cart_Viewed --to-file
+      reflekt report --select ecommerce/Cart_Viewed > Cart_Viewed.md
+      reflekt report --select segment/ecommerce | less
+      reflekt report --select ecommerce --to-file
+      reflekt report --select ecommerce --to-file --dry-run
       reflekt build docs --format markdown --select segment/ecommerce/Cart_Viewed   # the new form
     """
     from rich.markup import escape
 
-    from reflekt.commands.build_docs import docs_command
-
-    selects = _with_registry(selects, project_dir)
+    if dry_run and not to_file:
+        raise click.UsageError(
+            "--dry-run goes with --to-file (it lists the files that would change); without "
+            "--to-file the report is printed and nothing is written: drop --dry-run"
+        )
+    selects = _with_registry(selects, run.project_dir)
     shown = "".join(f" --select {s}" for s in selects)
+    where = (
+        " (pages in artifacts/docs-md/)"
+        if to_file
+        else " (it writes the pages to artifacts/docs-md/)"
+    )
     make_console(stderr=True).print(
         "[yellow]note:[/] "
         + escape(
             "`reflekt report` is reflekt 0.6's command; use: reflekt build docs --format "
-            f"markdown{shown} (pages in artifacts/docs-md/)"
+            f"markdown{shown}{where}"
         ),
         soft_wrap=True,
     )
-    ctx.invoke(
-        docs_command,
-        selects=selects,
-        out=None,
-        docs_format="markdown",
-        with_audit=None,
-        dry_run=dry_run,
-        project_dir=project_dir,
-        verbose=verbose,
-    )
+    if to_file:
+        from reflekt.commands.build_docs import write_docs
+
+        return write_docs(run, selects, None, "markdown", None, dry_run)
+    return _print_pages(run, selects)
+
+
+def _print_pages(run: Run, selects: tuple[str, ...]) -> int:
+    """Each selected event's page on stdout as it is rendered (never the whole report as
+    one string). A reader that stops reading (`| head`) ends the run quietly, exit 0."""
+    from reflekt.commands.build_docs import _jobs
+    from reflekt.core.docs.pipeline import markdown_pages
+    from reflekt.core.escape import terminal_text
+
+    project = run.project()
+    with progress_bar(run, "Reading the schemas") as update:
+        stream = markdown_pages(project, list(selects), jobs=_jobs(), progress=update)
+    out = click.get_binary_stream("stdout")
+    count = 0
+    try:
+        for count, (path, text) in enumerate(stream.pages(), start=1):
+            # The renderer already shows controls as text; terminal_text keeps that so for
+            # whatever reaches a terminal (it changes nothing in a page as rendered).
+            page = terminal_text(text)
+            out.write(((PAGE_SEPARATOR if count > 1 else "") + page).encode("utf-8"))
+            out.flush()
+            run.debug(f"printed {path}")
+    except BrokenPipeError:
+        _quiet_stdout()
+        run.debug(f"stdout closed after {count} page(s)")
+        return 0
+    run.debug(f"printed {count} page(s)")
+    return 0
+
+
+def _quiet_stdout() -> None:
+    """After a closed pipe, point stdout at /dev/null so the interpreter's last flush does
+    not fail a second time."""
+    import os
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        return  # no real stdout (a test's runner): nothing to flush
 
 
 def _with_registry(selects: tuple[str, ...], project_dir: Path | None) -> tuple[str, ...]:
