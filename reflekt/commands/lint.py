@@ -116,8 +116,9 @@ def command(
 
         selects = tuple(selects_06(run, selects, None, "lint"))
     paths: list[Path] | None = None  # None: every schema (lint lists them, with the cache)
+    named: list[str] = []  # shared definitions among FILE... (`common/...json`)
     if files:
-        paths = _schema_files(project.schemas_dir, files)
+        paths, named = _schema_files(project.schemas_dir, files)
         if selects:
             chosen = set(paths) | set(resolve_select(project.schemas_dir, list(selects)))
             paths = sorted(chosen)
@@ -127,7 +128,15 @@ def command(
         run.debug(f"linting {len(paths)} schema file(s)")
     cache = not no_cache
     with _large_run_bar(run) as update:
-        report = lint_project(project, paths, progress=update, jobs=_jobs(), cache=cache)
+        report = lint_project(
+            project,
+            paths,
+            progress=update,
+            jobs=_jobs(),
+            cache=cache,
+            shared=True,  # the shared definitions: all, or those the selection reaches
+            shared_also=named,
+        )
     if paths is None:
         run.debug(f"linted {report.schemas} schema file(s)")
     if fix_versions and not fix:
@@ -137,9 +146,7 @@ def command(
             "--fix-versions goes with --fix", hint="reflekt lint --fix --fix-versions"
         )
     if fix:
-        report = _fix(run, project, paths, report, versions=fix_versions, cache=cache)
-    if paths is None:  # the whole project: the shared definitions themselves too
-        report = _with_common_files(project, report)
+        report = _fix(run, project, paths, named, report, versions=fix_versions, cache=cache)
     run.debug(summary_line(report))
 
     if output_path is not None:
@@ -154,32 +161,25 @@ def command(
     return 0 if report.errors == 0 else 1
 
 
-def _with_common_files(project, report):
-    """The report plus the findings on `schemas/.reflekt/common/` files (RF101, RF104)."""
-    import dataclasses
+def _fix(run: Run, project, paths, named, report, *, versions: bool = False, cache=True):
+    """Apply the safe fixes, say what changed and what was left, and lint again (with the
+    shared definitions, as the first run: `named` among them)."""
+    import functools
 
-    from reflekt.core.lint.engine import lint_common_files
-    from reflekt.core.lint.findings import sort_key
-
-    common = lint_common_files(project)
-    if not common:
-        return report
-    findings = sorted([*report.findings, *common], key=sort_key)
-    return dataclasses.replace(report, findings=findings)
-
-
-def _fix(run: Run, project, paths, report, *, versions: bool = False, cache=True):
-    """Apply the safe fixes, say what changed and what was left, and lint again."""
     from reflekt.core.lint import lint_project
     from reflekt.core.lint.fixes import apply_fixes, plan_fixes
 
+    lint = functools.partial(
+        lint_project, jobs=_jobs(), cache=cache, whole_project=paths is None, shared=True,
+        shared_also=named,
+    )  # fmt: skip
     if paths is None:
         from reflekt.core.schemas import list_schema_files
 
         paths = list_schema_files(project.schemas_dir)
     if versions and _renumber(run, project, report):
         paths = _fresh(project, paths)
-        report = lint_project(project, paths, jobs=_jobs(), cache=cache)
+        report = lint(project, paths)
     plan = plan_fixes(project.root, report.findings)
     for change in plan.fixes:
         where = f"{change.file}:{change.line}" if change.line else change.file
@@ -194,7 +194,7 @@ def _fix(run: Run, project, paths, report, *, versions: bool = False, cache=True
     apply_fixes(project.root, plan)
     files = len(plan.texts)
     run.err.print(f"Fixed {len(plan.fixes)} problem(s) in {files} file(s).", markup=False)
-    return lint_project(project, paths, jobs=_jobs(), cache=cache)
+    return lint(project, paths)
 
 
 @contextlib.contextmanager
@@ -246,18 +246,21 @@ def _fresh(project, paths: list[Path]) -> list[Path]:
     return kept + added
 
 
-def _schema_files(schemas_dir: Path, files: tuple[Path, ...]) -> list[Path]:
-    """The event schema files among FILE... (a pre-commit hook passes every staged file).
+def _schema_files(schemas_dir: Path, files: tuple[Path, ...]) -> tuple[list[Path], list[str]]:
+    """The event schema files among FILE... (a pre-commit hook passes every staged file),
+    and the shared definitions among them by their `$ref` name (`common/...json`).
 
     Why not a select: pre-commit passes paths relative to the repository, some of them not
     schemas at all; those are skipped, as hooks expect. A missing path is a usage error. A
-    shared definition (`schemas/.reflekt/common/`) stands for every schema.
+    shared definition (`schemas/.reflekt/common/`) stands for every schema, and is checked
+    itself.
     """
     import os
 
     from reflekt.core.errors import ReflektError
 
     chosen: dict[Path, None] = {}
+    named: dict[str, None] = {}
     for file in files:
         if not os.path.lexists(file):
             raise ReflektError(f"{file}: no such file", hint="give paths of schema files")
@@ -272,6 +275,7 @@ def _schema_files(schemas_dir: Path, files: tuple[Path, ...]) -> list[Path]:
 
             # a shared definition: every event may use it
             chosen.update(dict.fromkeys(resolve_select(schemas_dir, None)))
+            named["/".join(rel.parts[1:])] = None
             continue
         if any(part.startswith(".") for part in rel.parts):
             continue  # the .reflekt meta-schemas, hidden files
@@ -281,7 +285,7 @@ def _schema_files(schemas_dir: Path, files: tuple[Path, ...]) -> list[Path]:
             chosen.update(dict.fromkeys(resolve_select(schemas_dir, [rel.as_posix()])))
         elif real.name.endswith(".json"):
             chosen[schemas_dir / rel] = None
-    return list(chosen)
+    return list(chosen), list(named)
 
 
 def _under(folder: Path, file: Path, absolute) -> Path | None:

@@ -513,6 +513,42 @@ def resolve_document(
         return Resolution(body, {}, (), (RefProblem("", (), "the references nest too deep"),))
 
 
+def named_files(body: Any) -> list[str]:
+    """The common files (`common/...json`) the `$ref`s anywhere in `body` name, in the
+    order first named, each once: what a file depends on, read from the file alone (no
+    resolution, no read). References of another form name no file (RF104 says why)."""
+    found: dict[str, None] = {}
+    stack = [body]
+    while stack:
+        item = stack.pop()
+        if item.__class__ is dict:
+            ref = item.get("$ref")
+            if ref.__class__ is str:
+                name = ref.partition("#")[0]
+                if _FILE_RE.match(name) and "/." not in name:
+                    found.setdefault(name, None)
+            stack.extend(reversed([v for v in item.values() if v.__class__ in _CONTAINERS]))
+        elif item.__class__ is list:
+            stack.extend(reversed([v for v in item if v.__class__ in _CONTAINERS]))
+    return list(found)
+
+
+def common_file_path(schemas_dir: Path, name: str) -> Path | None:
+    """The file `name` (`common/...json`) is, when it is a regular file (not a symlink)
+    inside `schemas/.reflekt/common/` (the files the whole-project lint checks); else None."""
+    if not _FILE_RE.match(name) or "/." in name:
+        return None
+    folder = common_dir(schemas_dir)
+    path = folder.joinpath(*name.split("/")[1:])
+    try:
+        if folder.is_symlink() or path.is_symlink() or not path.is_file():
+            return None
+        real, root = os.path.realpath(path), os.path.realpath(folder)
+    except OSError:
+        return None
+    return path if real.startswith(root + os.sep) else None
+
+
 def common_signature(schemas_dir: Path) -> str:
     """A hash of every file under `schemas/.reflekt/common/` (names and bytes): what the
     lint cache adds to its fingerprint, since a file's findings depend on the definitions

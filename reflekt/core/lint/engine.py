@@ -392,20 +392,98 @@ def lint_common_files(project: Project) -> list[Finding]:
     folder = common_dir(project.schemas_dir)
     if folder.is_symlink() or not folder.is_dir():
         return []
-    linter = _Linter(project, compile_meta=False)
-    rules = [a for a in linter.schema_rules if a.rule.code in COMMON_FILE_RULES]
+    check = _CommonCheck(project)
     for count, path in enumerate(sorted(folder.rglob("*.json"))):
         if count >= MAX_COMMON_FILES:
             break
         if path.is_symlink() or not path.is_file():
             continue
-        doc = read_schema(path, project.schemas_dir)
-        ctx = SchemaContext(project, doc, linter.file_of(doc), None)
-        for active in rules:
+        check.lint(path)
+    return check.findings()
+
+
+@reads_shared
+def lint_referenced_common_files(
+    project: Project, paths: Sequence[Path | str], also: Sequence[str] = ()
+) -> list[Finding]:
+    """`lint_common_files` for the definitions the schema files `paths` reference, and
+    those these reference in turn, and only those (plus the definitions `also`, by their
+    `$ref` name `common/...json`: the staged files of a pre-commit hook).
+
+    Why: `reflekt lint <file>` (a pre-commit hook) or `--select` would otherwise report a
+    broken definition only as an unresolved reference in the schema, at the schema's
+    `$ref`, or not at all (a broken part the schema does not use), never at the
+    definition's own line. What a file references is read from the file itself, so the
+    answer is the same whether its findings came from the lint cache or not. Bounded as
+    `refs.py` bounds its walk: files at most MAX_REF_DEPTH references away, at most
+    MAX_COMMON_FILES of them; a definition nobody reaches is not read."""
+    from reflekt.core.refs import MAX_REF_DEPTH, common_dir, common_file_path, named_files
+
+    schemas_dir = project.schemas_dir
+    folder = common_dir(schemas_dir)
+    if folder.is_symlink() or not folder.is_dir():
+        return []
+    wanted: dict[str, None] = dict.fromkeys(also)
+    limit = max_schema_bytes()
+    for path in paths:
+        wanted.update(dict.fromkeys(named_files(_written_body(os.fspath(path), limit))))
+    check = _CommonCheck(project)
+    seen: set[str] = set()
+    level = list(wanted)
+    for _depth in range(MAX_REF_DEPTH + 1):
+        following: dict[str, None] = {}
+        for name in level:
+            if name in seen or len(seen) >= MAX_COMMON_FILES:
+                continue
+            seen.add(name)
+            path = common_file_path(schemas_dir, name)
+            if path is None:
+                continue  # missing, a symlink, not a file: the schema's RF104 says so
+            doc = check.lint(path)
+            following.update(dict.fromkeys(named_files(doc.written)))
+        level = [name for name in following if name not in seen]
+        if not level:
+            break
+    return check.findings()
+
+
+def _written_body(text: str, limit: int) -> object:
+    """A schema file's JSON as written (its `$ref`s not inlined); None when it holds no
+    reference or cannot be read or parsed (its own RF101 says why)."""
+    from reflekt.core.refs import may_have_refs
+    from reflekt.core.schemas import parse_schema_text
+
+    try:
+        raw = read_regular(text, limit)
+        decoded = raw.decode("utf-8-sig")
+    except Exception:  # OSError, UnreadableFileError, UnicodeDecodeError
+        return None
+    if not may_have_refs(decoded):
+        return None
+    body, _ = parse_schema_text(decoded)
+    return body
+
+
+class _CommonCheck:
+    """COMMON_FILE_RULES run on definition files, gathering the findings."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.linter = _Linter(project, compile_meta=False)
+        self.rules = [a for a in self.linter.schema_rules if a.rule.code in COMMON_FILE_RULES]
+
+    def lint(self, path: Path) -> SchemaDocument:
+        linter = self.linter
+        doc = read_schema(path, self.project.schemas_dir)
+        ctx = SchemaContext(self.project, doc, linter.file_of(doc), None)
+        for active in self.rules:
             if active.rule.needs_body and not isinstance(doc.body, dict):
                 continue
             linter._collect(active, ctx.file, doc, active.rule.check, ctx)
-    return sorted(linter.findings, key=sort_key)
+        return doc
+
+    def findings(self) -> list[Finding]:
+        return sorted(self.linter.findings, key=sort_key)
 
 
 @reads_shared
@@ -540,6 +618,8 @@ def lint_project(
     on_findings: Callable[[list[Finding]], object] | None = None,
     lazy: bool = False,
     stats: Mapping[str, str] | None = None,
+    shared: bool = False,
+    shared_also: Sequence[str] = (),
 ) -> LintReport:
     """Lint the given schema files (from `resolve_select`), or every schema of the project.
 
@@ -555,7 +635,11 @@ def lint_project(
     `core/lint/stored.py`; `on_findings` does not get those). `stats`: the `stat_key` of
     regular files among `paths` (by their str) that the caller has just statted (the TUI's
     disk watch stats every file as the lint starts): a warm run compares those instead of
-    statting the files again. Raises ConfigError (exit 2) for unknown
+    statting the files again. With `shared`, the shared definitions are checked too
+    (COMMON_FILE_RULES, at their own file and line): every one for the whole project
+    (`whole_project`: `lint_common_files`), else those the given files reference (transitively) and those
+    named in `shared_also` (`lint_referenced_common_files`); not cached, the same either
+    way. Raises ConfigError (exit 2) for unknown
     rule names in the config or a missing or broken meta-schema; everything wrong in a
     schema file is a Finding.
     """
@@ -566,10 +650,19 @@ def lint_project(
     report = _lint_files(
         linter, paths, progress, jobs, cache, whole_project, on_findings, lazy, stats, limit
     )
-    if not linter.project_rules:
+    more: list[Finding] = []
+    if shared:
+        if whole_project or paths is None:
+            more = lint_common_files(project)
+        else:
+            more = lint_referenced_common_files(project, paths, shared_also)
+    if linter.project_rules:
+        selected = None
+        if paths is not None:
+            selected = {linter.places.schema_path(os.fspath(p)) for p in paths}
+        more.extend(_project_findings(linter, selected))
+    if not more:
         return report
-    selected = None if paths is None else {linter.places.schema_path(os.fspath(p)) for p in paths}
-    more = _project_findings(linter, selected)
     if on_findings is not None and more:
         on_findings(more)
     return replace(report, findings=sorted([*report.findings, *more], key=sort_key))
