@@ -130,16 +130,16 @@ def digest_of(entry: str) -> str:
     return entry.removeprefix("~").split(" ")[4]
 
 
-def both(root: Path, paths: list[Path] | None = None, *, whole: bool | None = None):
+def both(root: Path, paths: list[Path] | None = None, *, whole: bool | None = None, shared=False):
     """Lint with and without the cache, and lazily (the TUI's way: the unchanged files'
     findings decoded from the index one file at a time); assert the reports are the same;
-    return the cached."""
+    return the cached. `shared`: the shared definitions too (as `reflekt lint` does)."""
     project = load_project(root)
-    cached = lint_project(project, paths, cache=True, whole_project=whole)
-    fresh = lint_project(project, paths)
+    cached = lint_project(project, paths, cache=True, whole_project=whole, shared=shared)
+    fresh = lint_project(project, paths, shared=shared)
     assert cached.findings == fresh.findings
     assert cached.files == fresh.files and cached.schemas == fresh.schemas
-    lazy = lint_project(project, paths, cache=True, whole_project=whole, lazy=True)
+    lazy = lint_project(project, paths, cache=True, whole_project=whole, lazy=True, shared=shared)
     assert all_findings(lazy) == fresh.findings
     assert (lazy.errors, lazy.warnings) == (fresh.errors, fresh.warnings)
     assert lazy.files == fresh.files and lazy.schemas == fresh.schemas
@@ -236,6 +236,7 @@ def _edit_and_compare(make_project, edit_list) -> None:
             _edit_common(builder, COMMONS[choice])
         elif kind == "subset" and path.exists():
             both(root, [path])
+            both(root, [path], shared=True)  # with the definitions it references
             continue
         both(root)
 
@@ -270,6 +271,29 @@ def test_an_edit_of_a_shared_definition_changes_the_cached_findings(make_project
     assert sorted(f.rule for f in both(builder.root).findings) == ["RF104", "RF601"]
     _edit_common(builder, COMMONS[0])
     assert [f.rule for f in both(builder.root).findings] == []
+
+
+def test_a_selection_checks_the_definition_it_references_cached_or_not(make_project):
+    """A select run of a file using the shared definition reports that definition's own
+    findings (RF101, RF104 at its line) exactly as the uncached run, across edits of it;
+    a file that references nothing reaches no definition."""
+    builder = make_project(folder="shared-select")
+    builder.add_schema("segment/shop/Cart_Viewed/1-0.json", GOOD)
+    user = builder.add_schema("segment/shop/Cart_Viewed/1-1.json", SHARED)
+    plain = builder.schemas_dir / "segment/shop/Cart_Viewed/1-0.json"
+    common = f"schemas/{COMMON_FILE}"
+    seen = []
+    for text in COMMONS:
+        _edit_common(builder, text)
+        for _ in range(2):  # cold, then warm
+            report = both(builder.root, [user], shared=True)
+            assert (
+                both(builder.root, [plain], shared=True).findings
+                == both(builder.root, [plain]).findings
+            )
+        seen.append(sorted((f.rule, f.line) for f in report.findings if f.file == common))
+    assert seen == [[], [], [], [("RF104", 1)], [("RF101", 1)], []]
+    assert both(builder.root, shared=True).findings == both(builder.root, whole=True).findings
 
 
 def _project_with_findings(builder) -> Path:
