@@ -9,6 +9,7 @@ worktree's code (PYTHONPATH first).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -162,3 +163,40 @@ def test_a_breaking_change_without_a_bump_blocks_the_push(repo):
         git(project.root, "rev-parse", "origin/main").stdout
         != git(project.root, "rev-parse", "HEAD").stdout
     )
+
+
+def test_lint_of_a_staged_schema_checks_the_definitions_it_references(repo):
+    """The staged schema's own `$ref` resolves, but the definition file it references has a
+    broken reference elsewhere: the lint hook names the definition's file and line."""
+    project, env = repo
+    common = project.schemas_dir / ".reflekt" / "common" / "money" / "1-0.json"
+    common.parent.mkdir(parents=True)
+    body = {
+        "definitions": {
+            "price": {"type": "number", "description": "The price."},
+            "old": {"$ref": "common/gone/1-0.json#/definitions/x"},
+        }
+    }
+    common.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
+    git(project.root, "add", "-A")
+    git(project.root, "commit", "-q", "--no-verify", "-m", "a definition, committed unchecked")
+    line = next(
+        number
+        for number, text in enumerate(common.read_text(encoding="utf-8").splitlines(), 1)
+        if "common/gone/1-0.json" in text
+    )
+    project.add_schema(
+        "segment/shop/Order_Paid/1-0",
+        {"price": {"$ref": "common/money/1-0.json#/definitions/price"}},
+    )
+    _regenerate(project, env)
+
+    blocked = _run(project.root, env, "git", "commit", "-m", "an event using it")
+
+    said = _said(blocked)
+    assert blocked.returncode != 0, said
+    assert "reflekt lint" in said and "Failed" in said
+    assert f"schemas/.reflekt/common/money/1-0.json {line}:" in said
+    assert "RF104" in said and "common/gone/1-0.json" in said
+    assert "reflekt build code --check" in said  # the code hook ran, and passed
+    assert "Cart_Viewed" not in said
