@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import stat
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -549,10 +550,15 @@ def common_file_path(schemas_dir: Path, name: str) -> Path | None:
     return path if real.startswith(root + os.sep) else None
 
 
-def common_signature(schemas_dir: Path) -> str:
+def common_signature(schemas_dir: Path, known: dict[str, tuple[str, str]] | None = None) -> str:
     """A hash of every file under `schemas/.reflekt/common/` (names and bytes): what the
     lint cache adds to its fingerprint, since a file's findings depend on the definitions
-    it references. Bounded: MAX_COMMON_FILES files, each read with the schema size cap."""
+    it references. Bounded: MAX_COMMON_FILES files, each read with the schema size cap.
+
+    `known` (the lint cache's, updated in place): path relative to common/ -> (stat, hash
+    of its bytes). A regular file whose stat is the one kept, and older than two seconds
+    (a same-tick edit keeps its stat), is not read again: a lint of one file then reads
+    no definition it does not reference. The hash is the same with or without `known`."""
     import hashlib
 
     from reflekt.core.readfile import UnreadableFileError, read_regular
@@ -561,7 +567,9 @@ def common_signature(schemas_dir: Path) -> str:
     folder = common_dir(schemas_dir)
     if not folder.is_dir():
         return "none"
+    racy = time.time_ns() - _RACY_NS
     seen = 0
+    visited: set[str] = set()
     for current, dirs, names in os.walk(folder):
         dirs.sort()
         for name in sorted(names):
@@ -569,12 +577,34 @@ def common_signature(schemas_dir: Path) -> str:
             if seen > MAX_COMMON_FILES:
                 return "too many"  # never equal to a hash: such a project is not cached
             path = os.path.join(current, name)
-            digest.update(os.fsencode(os.path.relpath(path, folder)) + b"\0")
+            rel = os.path.relpath(path, folder)
+            visited.add(rel)
+            digest.update(os.fsencode(rel) + b"\0")
             try:
-                digest.update(read_regular(path))
+                st: os.stat_result | None = os.stat(path)
+            except OSError:
+                st = None
+            key = ""
+            if st is not None and stat.S_ISREG(st.st_mode):
+                key = f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}"
+            kept = known.get(rel) if known is not None and key else None
+            if kept is not None and kept[0] == key:
+                digest.update(kept[1].encode() + b"\0")
+                continue
+            try:
+                found = hashlib.blake2b(read_regular(path), digest_size=16).hexdigest()
             except (OSError, UnreadableFileError) as exc:  # a FIFO, a file too large
-                digest.update(f"unreadable {type(exc).__name__}".encode())
-            digest.update(b"\0")
+                found = f"unreadable {type(exc).__name__}"
+                key = ""
+            digest.update(found.encode() + b"\0")
+            if known is not None and key:
+                if st is not None and max(st.st_mtime_ns, st.st_ctime_ns) < racy:
+                    known[rel] = (key, found)
+                else:
+                    known.pop(rel, None)
+    if known is not None:
+        for gone in set(known).difference(visited):
+            del known[gone]
     return digest.hexdigest()
 
 

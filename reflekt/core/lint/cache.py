@@ -36,7 +36,9 @@ hold more than `DELTA_MAX_ENTRIES` or a run adds, drops or reorders entries.
 
 FORMAT 6: the fingerprint also holds a hash of `schemas/.reflekt/common/` (names and
 bytes, `refs.common_signature`): a file's findings depend on the shared definitions it
-references, so an edit there is a new index (nothing stale is ever answered).
+references, so an edit there is a new index (nothing stale is ever answered). The hash of
+each definition file is kept in `common-digests.txt` by its stat (racy ones are not): a
+run reads only the definitions whose stat changed, not every one.
 
 Two flags let a whole-project run skip the per-file and per-event work when little changed
 (`core/lint/warm.py`): `complete`, the entries are those of a whole-project run in which
@@ -126,10 +128,50 @@ def fingerprint(project: Project, rules: Sequence[tuple[str, str]], max_bytes: i
         add(meta.read_bytes() if meta.is_file() else None)
     except OSError:
         return None
-    add(common_signature(project.schemas_dir))  # findings follow the shared definitions
+    add(_common_print(project))  # findings follow the shared definitions
     add(repr(dataclasses.replace(project, root=Path("."))))  # after env interpolation
     add(_code_signature(), _library_versions())
     return digest.hexdigest()[:24]
+
+
+COMMON_DIGESTS = "common-digests.txt"  # refs.common_signature's `known`, kept between runs
+_MAX_DIGESTS_BYTES = 4 << 20
+
+
+def _common_print(project: Project) -> str:
+    """`refs.common_signature` of the project, with the hashes of the definition files
+    whose stat is unchanged taken from `.reflekt_cache/lint/common-digests.txt` (one line
+    a file: `<stat>\t<hash>\t<path>`): a lint of one schema reads only the definitions
+    it references. Outside content: a line that is not one of ours is dropped; failing to
+    read or write it is a debug note."""
+    from reflekt.core.readfile import read_regular
+
+    path = lint_cache_dir(project) / COMMON_DIGESTS
+    known: dict[str, tuple[str, str]] = {}
+    try:
+        text = read_regular(path, _MAX_DIGESTS_BYTES).decode("utf-8")
+    except Exception:  # missing, unreadable, not UTF-8: hash every file
+        text = ""
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if len(parts) == 3 and len(parts[0].split(" ")) == 4 and len(parts[1]) == _HASH_CHARS:
+            known[parts[2]] = (parts[0], parts[1])
+    before = dict(known)
+    signature = common_signature(project.schemas_dir, known)
+    if known != before:
+        lines = [
+            f"{key}\t{found}\t{rel}\n"
+            for rel, (key, found) in sorted(known.items())
+            if "\n" not in rel and "\t" not in rel and cacheable_key(rel)
+        ]
+        try:
+            from reflekt.core.fsutil import write_atomic
+
+            if not (path.parent.is_symlink() or path.parent.parent.is_symlink()):
+                write_atomic(path, "".join(lines))
+        except Exception:
+            log.debug("lint cache: cannot write %s", path, exc_info=True)
+    return signature
 
 
 def _code_signature() -> list[tuple[str, int, int]]:
@@ -925,7 +967,7 @@ def clean_cache(project: Project) -> list[Path]:
     for name in names:
         path = folder / name
         if (
-            not (_is_index_name(name) or is_stale_temp(name))
+            not (_is_index_name(name) or is_stale_temp(name) or name == COMMON_DIGESTS)
             or path.is_symlink()
             or not path.is_file()
         ):

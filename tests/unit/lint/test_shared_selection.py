@@ -253,6 +253,8 @@ def hook(event, args):
     if event == "open" and isinstance(args[0], (str, bytes)):
         opened.append(str(args[0]))
 sys.addaudithook(hook)
+import reflekt.core.refs
+reflekt.core.refs._RACY_NS = -1_000_000_000  # as the `no_racy_window` fixture: trust stats now
 from reflekt.cli import cli
 try:
     cli(sys.argv[1:], prog_name="reflekt")
@@ -260,32 +262,18 @@ finally:
     common = sorted({p.split("/.reflekt/common/")[1] for p in opened if "/.reflekt/common/" in p})
     sys.stderr.write("OPENED " + " ".join(common) + "\\n")
 """
+WORKTREE = Path(__file__).resolve().parents[3]
 
 
-@CACHE
-def test_a_file_lint_reads_only_the_definitions_it_reaches(make_project, cache):
-    """100 definitions, the schema references one: only that one is opened."""
-    project = make_project()
-    order, _ = _shop(project)
-    for number in range(100):
-        _common(project, f"other{number}/1-0.json", {"type": "string"})
+def _opened(project, *args: str) -> list[str]:
+    """The definition files a `reflekt lint` run opens (Python's audit hook, in a process
+    of its own)."""
     env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join(
-            filter(None, [str(Path.cwd()), os.environ.get("PYTHONPATH")])
-        ),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(WORKTREE), os.environ.get("PYTHONPATH")])),
     }
     result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            _OPENS,
-            "lint",
-            *cache,
-            "--project-dir",
-            str(project.root),
-            str(order),
-        ],
+        [sys.executable, "-c", _OPENS, "lint", "--project-dir", str(project.root), *args],
         capture_output=True,
         text=True,
         env=env,
@@ -293,4 +281,47 @@ def test_a_file_lint_reads_only_the_definitions_it_reaches(make_project, cache):
     )
     assert result.returncode == 1, result.stderr
     [line] = [line for line in result.stderr.splitlines() if line.startswith("OPENED")]
-    assert line.split()[1:] == ["money/1-0.json"]
+    return line.split()[1:]
+
+
+def test_a_file_lint_reads_only_the_definitions_it_reaches(make_project):
+    """100 definitions, the schema references one: only that one is opened, without the
+    cache and with it once it knows the others' hashes (`common-digests.txt`: the cache's
+    fingerprint covers every definition); an edited definition is read again."""
+    project = make_project()
+    order, _ = _shop(project)
+    others = [_common(project, f"other{n}/1-0.json", {"type": "string"}) for n in range(100)]
+    names = sorted(
+        p.relative_to(project.schemas_dir / ".reflekt/common").as_posix() for p in others
+    )
+
+    assert _opened(project, "--no-cache", str(order)) == ["money/1-0.json"]
+    assert _opened(project, str(order)) == sorted([*names, "junk/1-0.json", "money/1-0.json"])
+    assert _opened(project, str(order)) == ["money/1-0.json"]
+    others[5].write_text('{"type": "number"}', encoding="utf-8")
+    assert _opened(project, str(order)) == ["money/1-0.json", "other5/1-0.json"]
+    assert _opened(project, str(order)) == ["money/1-0.json"]
+
+
+def test_the_common_signature_is_the_same_with_known_hashes(make_project):
+    """`common_signature` with the cache's known hashes: the same value as without; a
+    definition whose stat changed (a same-size edit with its mtime put back still moves
+    its ctime) is hashed again; a planted `known` for a gone file is dropped."""
+    from reflekt.core.refs import common_signature
+
+    project = make_project()
+    money = _common(project, "money/1-0.json", {"type": "number"})
+    schemas = project.schemas_dir
+    st = money.stat()
+    key = f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}"
+    known = {"gone/1-0.json": (key, "0" * 32)}
+    fresh = common_signature(schemas)
+    assert common_signature(schemas, known) == fresh
+    assert "gone/1-0.json" not in known
+    known["money/1-0.json"] = (key, "f" * 32)  # trusted by its stat: the planted hash counts
+    assert common_signature(schemas, known) != fresh
+    money.write_text(money.read_text(encoding="utf-8").replace("number", "string"), "utf-8")
+    os.utime(money, ns=(st.st_atime_ns, st.st_mtime_ns))
+    edited = common_signature(schemas)
+    assert edited != fresh
+    assert common_signature(schemas, known) == edited
