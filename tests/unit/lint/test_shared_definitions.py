@@ -224,4 +224,6 @@ def test_a_broken_definition_no_event_uses_yet_is_reported_by_a_whole_project_li
     chain_file = project.schemas_dir / ".reflekt" / "common" / "chain" / "1-0.json"
     assert "common/gone/1-0.json" in chain["message"]
     assert chain["line"] == _line_of(chain_file, "common/gone/1-0.json")
-    assert _lint(project, "--select", "segment")[0] == 0, "a selection checks only the definitions its schemas reference"
+    assert _lint(project, "--select", "segment")[0] == 0, (
+        "a selection checks only the definitions its schemas reference"
+    )
