@@ -436,10 +436,10 @@ def lint_referenced_common_files(
             if name in seen or len(seen) >= MAX_COMMON_FILES:
                 continue
             seen.add(name)
-            path = common_file_path(schemas_dir, name)
-            if path is None:
+            common_file = common_file_path(schemas_dir, name)
+            if common_file is None:
                 continue  # missing, a symlink, not a file: the schema's RF104 says so
-            doc = check.lint(path)
+            doc = check.lint(common_file)
             following.update(dict.fromkeys(named_files(doc.written)))
         level = [name for name in following if name not in seen]
         if not level:
