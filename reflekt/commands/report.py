@@ -11,6 +11,7 @@ schemas only).
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -98,7 +99,7 @@ def _print_pages(run: Run, selects: tuple[str, ...]) -> int:
     project = run.project()
     with progress_bar(run, "Reading the schemas") as update:
         stream = markdown_pages(project, list(selects), jobs=_jobs(), progress=update)
-    out = click.get_binary_stream("stdout")
+    out = sys.stdout.buffer  # bytes: the pages are UTF-8 whatever the locale says
     count = 0
     try:
         for count, (path, text) in enumerate(stream.pages(), start=1):
