@@ -89,6 +89,12 @@ def write_error(error: OSError, path: Path | str | None = None) -> WriteError:
 _umask: int | None = None
 
 
+def stat_fields(st: os.stat_result) -> str:
+    """Size, mtime, ctime and inode: what tells, without reading a file, that it may have
+    changed (a user can set mtime back, not ctime; a replaced file has a new inode)."""
+    return f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}"
+
+
 def current_umask() -> int:
     """The process umask, read without changing it where the OS allows (thread-safe)."""
     global _umask

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
+from reflekt.core.fsutil import stat_fields
 from reflekt.core.jsonpath import JsonPath
 
 COMMON = "common"  # the `$ref` prefix and the folder under schemas/.reflekt/
@@ -586,7 +587,7 @@ def common_signature(schemas_dir: Path, known: dict[str, tuple[str, str]] | None
                 st = None
             key = ""
             if st is not None and stat.S_ISREG(st.st_mode):
-                key = f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}"
+                key = stat_fields(st)
             kept = known.get(rel) if known is not None and key else None
             if kept is not None and kept[0] == key:
                 digest.update(kept[1].encode() + b"\0")

@@ -67,6 +67,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reflekt.core.fsutil import stat_fields
 from reflekt.core.lint.findings import SEVERITIES, Finding
 from reflekt.core.refs import common_signature
 from reflekt.core.schemas import printable
@@ -427,7 +428,7 @@ def stored_value_rows(value: Any) -> list[Any] | None:
 def stat_key(st: os.stat_result) -> str:
     """What decides whether a file may have changed without reading it, as its entry
     starts (size, mtime, ctime, inode)."""
-    return f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino} "
+    return stat_fields(st) + " "
 
 
 def new_file_entry(

@@ -637,11 +637,11 @@ def lint_project(
     disk watch stats every file as the lint starts): a warm run compares those instead of
     statting the files again. With `shared`, the shared definitions are checked too
     (COMMON_FILE_RULES, at their own file and line): every one for the whole project
-    (`whole_project`: `lint_common_files`), else those the given files reference (transitively) and those
-    named in `shared_also` (`lint_referenced_common_files`); not cached, the same either
-    way. Raises ConfigError (exit 2) for unknown
-    rule names in the config or a missing or broken meta-schema; everything wrong in a
-    schema file is a Finding.
+    (`whole_project`: `lint_common_files`), else those the given files reference
+    (transitively) and those named in `shared_also` (`lint_referenced_common_files`); not
+    cached, the same either way. Raises ConfigError (exit 2) for unknown rule names in the
+    config or a missing or broken meta-schema; everything wrong in a schema file is a
+    Finding.
     """
     limit = max_schema_bytes()  # a bad REFLEKT_MAX_SCHEMA_BYTES is a ConfigError first
     if whole_project is None:
