@@ -11,9 +11,10 @@ files) stays out of the generic jobs in `sync`. The version mapping and the conv
   server has are compared (same JSON: unchanged; other content: an error naming the version
   to bump: Iglu versions are immutable); new ones are all validated by the server
   (`POST /api/validation/validate/schema/jsonschema`), then published in SchemaVer order
-  (`PUT`), nothing published before every comparison and validation passed. Iglu has no transactions: a push cut
-  off half-way leaves what it published (a prefix, in order: no gap), and its error names
-  that and the rest; the same push again finds the published ones unchanged.
+  (`PUT`), nothing published before every comparison and validation passed. Iglu has no
+  transactions: a push cut off half-way leaves what it published (a prefix, in order: no
+  gap), and its error names that and the rest; the same push again finds the published
+  ones unchanged.
 - Push `--to-dir DIR`: the same schemas written as a static registry,
   `DIR/schemas/<vendor>/<name>/jsonschema/<M-R-A>` plus the model lists
   (`.../jsonschema/<MODEL>`, sorted `iglu:` URIs, as `igluctl static s3cp` uploads), all or

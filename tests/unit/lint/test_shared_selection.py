@@ -325,3 +325,48 @@ def test_the_common_signature_is_the_same_with_known_hashes(make_project):
     edited = common_signature(schemas)
     assert edited != fresh
     assert common_signature(schemas, known) == edited
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["binary", "foreign lines", "truncated", "planted hash", "a folder"],
+)
+def test_a_damaged_digests_file_never_changes_a_result(make_project, damage, monkeypatch):
+    """`.reflekt_cache/lint/common-digests.txt` is outside content once written: garbage,
+    other tools' lines, a cut-off file, a hash planted under a stat that is not the file's,
+    or a folder in its place is ignored (the definitions are hashed again), never an error,
+    and the findings stay those of `--no-cache`, across an edit of a definition too."""
+    from reflekt.core import refs
+
+    monkeypatch.setattr(refs, "_RACY_NS", -1_000_000_000)  # keep hashes of files just written
+    project = make_project()
+    order, money = _shop(project)
+    assert _lint(project, str(order))[1]  # writes the index and the digests
+    digests = project.root / ".reflekt_cache" / "lint" / "common-digests.txt"
+    written = digests.read_text(encoding="utf-8")
+    assert "money/1-0.json" in written
+    if damage == "binary":
+        digests.write_bytes(b"\xff\xfe\x00garbage\n\x80\x81")
+    elif damage == "foreign lines":
+        digests.write_text("money/1-0.json\n# a comment\n1 2 3\tabc\tmoney/1-0.json\n\t\t\n")
+    elif damage == "truncated":
+        digests.write_text(written[: len(written) // 2], encoding="utf-8")
+    elif damage == "planted hash":
+        digests.write_text(f"1 2 3 4\t{'0' * 32}\tmoney/1-0.json\n", encoding="utf-8")
+    else:
+        digests.unlink()
+        digests.mkdir()
+    # an edit of the definition: the `price` the schema uses now names a missing file (the
+    # schema's own, cached, findings change), and its unused `old` another one
+    text = money.read_text(encoding="utf-8").replace("common/gone/", "common/lost/")
+    text = text.replace('"type": "number"', '"$ref": "common/nowhere/1-0.json"')
+    money.write_text(text, encoding="utf-8")
+    cached = _lint(project, str(order))
+    uncached = _lint(project, "--no-cache", str(order))
+    assert cached == uncached
+    assert any("common/lost/1-0.json" in f["message"] for f in cached[1])
+    assert any(
+        f["schema_id"] == "segment/shop/Order_Done/1-0.json" and f["rule"] == "RF104"
+        for f in cached[1]
+    ), cached
+    assert _lint(project, str(order)) == uncached  # and again, from what this run kept
