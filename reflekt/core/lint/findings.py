@@ -37,6 +37,27 @@ class Finding:
     # (`core/lint/fixes.py`); () when the rule did not say.
     path: tuple[str | int, ...] = ()
 
+    def __reduce__(self) -> tuple[type[Finding], tuple]:
+        """Pickled as its fields in order: lint's forked workers send every finding to the
+        parent, and the dataclass default (`fields()` per object, a `setattr` per field)
+        took 7 s of the parent's CPU for 450,000 findings, half of it after this."""
+        return (
+            Finding,
+            (
+                self.schema_id,
+                self.file,
+                self.line,
+                self.column,
+                self.rule,
+                self.rule_name,
+                self.severity,
+                self.message,
+                self.property,
+                self.suggestion,
+                self.path,
+            ),
+        )
+
 
 def sort_key(finding: Finding) -> tuple:
     """Deterministic order: file, line, column, rule, message."""
