@@ -68,3 +68,27 @@ def test_lint_documents_lints_an_unsaved_buffer(proj):
 
     assert [f.rule for f in report.findings] == ["RF311"]
     assert report.files == ["schemas/segment/shop/Cart_Viewed/1-0.json"]
+
+
+def test_a_finding_pickles_with_every_field():
+    """Forked workers send findings pickled (`Finding.__reduce__` lists the fields by hand):
+    a field added to the class and not to the list would be lost or shifted."""
+    import dataclasses
+    import pickle
+
+    from reflekt.core.lint.findings import Finding
+
+    values = {
+        "line": 7,
+        "column": None,
+        "severity": "warning",
+        "path": ("properties", "cart", 0),
+    }
+    for field in dataclasses.fields(Finding):
+        values.setdefault(field.name, f"the {field.name}")
+    finding = Finding(**values)
+
+    copy = pickle.loads(pickle.dumps(finding, protocol=pickle.HIGHEST_PROTOCOL))
+
+    assert copy == finding
+    assert {f.name: getattr(copy, f.name) for f in dataclasses.fields(Finding)} == values
