@@ -12,9 +12,10 @@ schema needs (a property nested in an object is two levels), and low enough that
 recursive consumer (jsonschema's validation, the diff, the dbt build, the TUI) stays well
 inside Python's recursion limit, even when called from a deep stack.
 
-Checks cost little on normal files: the duplicate-key check rides on the decoder's object
-hook, the depth walk only runs when the text has more brackets than the cap, and positions
-are computed only for files that have a problem.
+Checks cost little on normal files: the duplicate-key check compares the parsed objects'
+entries with the text's keys (`_may_repeat_a_key`), the depth walk only runs when the text
+has more brackets than the cap, and positions are computed only for files that have a
+problem.
 """
 
 from __future__ import annotations
@@ -70,18 +71,8 @@ def loads_checked(text: str) -> tuple[Any, list[ParseProblem]]:
     Raises json.JSONDecodeError for plain syntax errors (the caller decides how to report
     them, e.g. after removing comments); every other problem is returned, located.
     """
-    duplicates: list[bool] = []
-
-    def object_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        obj = dict(pairs)
-        if len(obj) != len(pairs):
-            duplicates.append(True)
-        return obj
-
     try:
-        data = json.loads(
-            text, object_pairs_hook=object_hook, parse_constant=_constant, parse_float=_float
-        )
+        data = json.loads(text, parse_constant=_constant, parse_float=_float)
     except _NonFinite as exc:
         return None, _non_finite_problems(text, exc.token)
     except RecursionError:  # thousands of levels: the decoder itself gave up
@@ -93,13 +84,45 @@ def loads_checked(text: str) -> tuple[Any, list[ParseProblem]]:
     if text.count("{") + text.count("[") > MAX_NESTING and nesting_depth_exceeds(data):
         return None, [_nesting_problem(text) or ParseProblem(_nesting_message(), 1, 1)]
     problems: list[ParseProblem] = []
-    if duplicates:
+    if _may_repeat_a_key(text, data):
         problems.extend(duplicate_key_problems(text))
     if ("\\ud" in text or "\\uD" in text) and (surrogate := _surrogate_problem(text)):
         problems.append(surrogate)
     if problems:
         return None, problems
     return data, []
+
+
+# The end of a key: its closing quote, blanks, the colon. Every key of a JSON text ends so,
+# and no two keys share an end (see `_may_repeat_a_key`).
+_KEY_END = re.compile(r'"[ \t\r\n]*:')
+
+
+def _may_repeat_a_key(text: str, data: Any) -> bool:
+    """False when no object of `text` (parsed as `data`) can hold a key twice, without a
+    hook per object (the decoder's object hook took half of a schema file's parse time).
+
+    Why this is exact: a repeated key leaves its object with fewer entries than the text has
+    keys, so `data`'s entries (P) fall short of the text's keys (K). Each key ends with a
+    match of `_KEY_END`, and matches don't overlap (one holds a quote only at its start, so a
+    match inside a string ends before the string's closing quote), so the matches (U) are at
+    least K. P == U then means P == K: nothing repeated. A string holding `":` makes U
+    larger: then the token scan (`duplicate_key_problems`) decides, as it always did."""
+    entries = 0
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if node.__class__ is dict:
+            entries += len(node)
+            values: Any = node.values()
+        elif node.__class__ is list:
+            values = node
+        else:
+            continue
+        for value in values:
+            if value.__class__ is dict or value.__class__ is list:
+                stack.append(value)
+    return entries != len(_KEY_END.findall(text))
 
 
 def loads_strict(text: str) -> Any:
