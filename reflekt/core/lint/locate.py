@@ -7,8 +7,8 @@ commas and truncated files (it records what it has seen), and is only run for fi
 have findings, so it costs nothing on a clean project.
 
 When the text parsed as strict JSON, `Locator` first tries a shortcut that finds the key with
-one regex pass instead of walking every character (0.16 ms a file, most of a cold lint of a
-findings-heavy project): see `_key_offsets` for why its answer is the scanner's.
+a few `str.find`s instead of walking every character (0.16 ms a file, most of a cold lint of
+a findings-heavy project): see `_key_offset` for why its answer is the scanner's.
 """
 
 from __future__ import annotations
@@ -140,8 +140,9 @@ class Locator:
         self._text = text
         self._body = body
         self._positions: dict[JsonPath, tuple[int, int]] | None = None
-        self._keys: dict[str, int | None] | None = None  # see `_key_offsets`
+        self._keys: dict[str, int | None] | None = None  # offsets found (`_key_offset`)
         self._line_starts: list[int] | None = None
+        self._lines_asked = 0  # positions asked before `_line_starts` pays
 
     def position(self, path: Sequence[str | int]) -> tuple[int | None, int | None]:
         """(line, column) of `path`, or of its nearest ancestor present in the file."""
@@ -176,22 +177,34 @@ class Locator:
         key = present[-1]
         if type(key) is not str:
             return None
-        if self._keys is None:
-            self._keys = _key_offsets(self._text)
-        offset = self._keys.get(key)
+        keys = self._keys
+        if keys is None:  # a `\\u` escape may spell a key otherwise: no shortcut by name
+            keys = self._keys = {} if "\\u" not in self._text else _NO_KEYS
+        if key in keys:
+            offset = keys[key]
+        elif keys is _NO_KEYS:
+            return None
+        else:
+            offset = keys[key] = _key_offset(self._text, key)
         return None if offset is None else self._line_column(offset)
 
     def _line_column(self, offset: int) -> tuple[int, int]:
+        text = self._text
+        if self._line_starts is None and self._lines_asked < _COUNTED_POSITIONS:
+            # A few positions (a findings-heavy file has nine): counted in C, no list built.
+            self._lines_asked += 1
+            return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
         if self._line_starts is None:
-            self._line_starts = [0, *(m.end() for m in _NEWLINE.finditer(self._text))]
+            self._line_starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
         line = bisect.bisect_right(self._line_starts, offset)
         return line, offset - self._line_starts[line - 1] + 1
 
 
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_$@. -]+")
-_BLANKS_AND_COLON = r"[ \t\r\n]*:"
-_ANY_PLAIN_KEY = re.compile(f'"({_PLAIN_KEY.pattern})"{_BLANKS_AND_COLON}')
+_BLANKS_THEN_COLON = re.compile(r"[ \t\r\n]*:")
 _NEWLINE = re.compile("\n")
+_NO_KEYS: dict[str, int | None] = {}  # a text with `\\u` escapes: never filled
+_COUNTED_POSITIONS = 32  # then a list of line starts, bisected: a long file's many findings
 
 
 def _present_prefix(body: Any, path: JsonPath) -> JsonPath:
@@ -206,25 +219,31 @@ def _present_prefix(body: Any, path: JsonPath) -> JsonPath:
     return path
 
 
-def _key_offsets(text: str) -> dict[str, int | None]:
-    """Offset of each plain key's one `"key":` in a strict JSON `text`; None for a key that
-    is not that simple (found in one pass: a findings-heavy file asks for nine keys).
+def _key_offset(text: str, key: str) -> int | None:
+    """Offset of a plain key's one `"key":` in a strict JSON `text` that holds no `\\u`
+    escape (the caller checks, once a file); None when the key is not that simple, or not
+    there once (a few `str.find`s: a findings-heavy file asks for nine keys, and a regex
+    pass over every key of the file cost twice as much).
 
     Why this is exact: in strict JSON every unescaped `"` delimits a string, and only keys are
     followed by a colon. A plain key (letters, digits, `_$@. -`) has one spelling when the
-    text holds no `\\u` escape, so each occurrence of the key in the document is a match of
-    `"key"` + blanks + `:`. A match can also end a longer key (`"say \\"key": 1`), but then
-    the key itself matches too: a single match is the key at the path (which exists). Matches
-    can't overlap (one holds no quote but its two), and the greedy plain run stops at the
-    quote that closes the key, so one pattern finds what a search per key would. A key
-    matched several times, or with a newline before its colon (the scanner does not take that
-    string for a key), maps to None; keys that are not plain are absent.
+    text holds no `\\u` escape, so each occurrence of the key in the document is a `"key"`
+    followed by blanks and `:`. Such a run can also end a longer key (`"say \\"key": 1`), but
+    then the key itself occurs too: a single occurrence is the key at the path (which
+    exists). A key found several times, or with a newline before its colon (the scanner does
+    not take that string for a key), gives None, and so does a key that is not plain.
     """
-    if "\\u" in text:
-        return {}
-    offsets: dict[str, int | None] = {}
-    for match in _ANY_PLAIN_KEY.finditer(text):
-        key = match.group(1)
-        alone = key not in offsets and "\n" not in match.group()
-        offsets[key] = match.start() if alone else None
-    return offsets
+    if not _PLAIN_KEY.fullmatch(key):
+        return None
+    needle = f'"{key}"'
+    found: int | None = None
+    at = text.find(needle)
+    while at >= 0:
+        end = at + len(needle)
+        colon = _BLANKS_THEN_COLON.match(text, end)
+        if colon is not None:
+            if found is not None or "\n" in colon.group():
+                return None
+            found = at
+        at = text.find(needle, at + 1)
+    return found

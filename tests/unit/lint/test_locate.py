@@ -41,7 +41,7 @@ def test_locator_falls_back_to_the_nearest_ancestor():
     assert Locator("").position(()) == (1, 1)
 
 
-# The shortcut (strict JSON: one regex search per finding) must answer what the scanner does.
+# The shortcut (strict JSON: a few searches per finding) must answer what the scanner does.
 
 _KEYS = st.sampled_from(["id", "type", "name", "properties", "a b", "x.y", "$ref", "é", 'q"'])
 _LEAVES = st.one_of(
@@ -89,3 +89,15 @@ def test_the_shortcut_is_used_for_a_plain_unique_key():
     locator = Locator(text, json.loads(text))
     assert locator.position(("self", "name")) == (2, 12)
     assert locator._positions is None, "answered without scanning the file"
+
+
+def test_many_positions_of_one_file_agree_with_the_scanner():
+    """The first positions are counted, later ones bisect a list of line starts: both agree."""
+    body = {f"key_{i}": {"type": "string", f"note_{i}": f"line\n{i}"} for i in range(60)}
+    text = json.dumps(body, indent=2)
+    scanner, shortcut = Locator(text), Locator(text, json.loads(text))
+    paths = [(key, f"note_{i}") for i, key in enumerate(body)] + [(key,) for key in reversed(body)]
+    answers = [shortcut.position(path) for path in paths]
+    assert answers == [scanner.position(path) for path in paths]
+    assert answers[0] == (4, 5) and answers[-1] == (2, 3)
+    assert shortcut._positions is None, "answered without scanning the file"
