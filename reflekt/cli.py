@@ -22,8 +22,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "debug": ("reflekt.commands.debug", "Check the project, the profile and its connections."),
     "lint": ("reflekt.commands.lint", "Lint schemas against the project's conventions."),
     "diff": ("reflekt.commands.diff", "Compare local schemas with the registry or a git ref."),
-    "pull": ("reflekt.commands.pull", "Pull schemas from a registry (Segment, Avo)."),
-    "push": ("reflekt.commands.push", "Push schemas to a registry (Segment)."),
+    "pull": ("reflekt.commands.pull", "Pull schemas from a registry (Segment, Avo, Iglu)."),
+    "push": ("reflekt.commands.push", "Push schemas to a registry (Segment, Iglu)."),
     "build": (
         "reflekt.commands.build",
         "Build artifacts from schemas: dbt packages, typed tracking code, the event catalog.",
@@ -111,9 +111,9 @@ def cli() -> None:
     """Reflekt: event schemas as code.
 
     Lint JSON Schema event definitions against your conventions, diff them against a schema
-    registry, pull and push them (Segment, Avo), build dbt packages that model the raw event
-    tables in your warehouse, audit the warehouse's data against the schemas, and generate
-    typed tracking code and an event catalog from them.
+    registry, pull and push them (Segment, Avo, Iglu), build dbt packages that model the raw
+    event tables in your warehouse, audit the warehouse's data against the schemas, and
+    generate typed tracking code and an event catalog from them.
 
     Start with `reflekt demo`, or `reflekt init` for a new project.
     """

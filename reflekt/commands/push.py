@@ -55,7 +55,7 @@ def command(
     registry: str | None,
     force_06: bool,
 ) -> int:
-    """Push schemas to a Segment tracking plan.
+    """Push schemas to a Segment tracking plan or an Iglu registry.
 
     Lints the selection first and refuses to push on lint errors (unless --force). Each
     event's highest minor of each major is pushed as rule version MAJOR; the plan is created

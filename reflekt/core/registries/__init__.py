@@ -1,4 +1,5 @@
-"""Schema registries (Segment, Avo): the Registry protocol, its table, HTTP, pull/push/diff jobs.
+"""Schema registries (Segment, Avo, Iglu): the Registry protocol, its table, HTTP, pull/push/diff
+jobs.
 
 Public API (the CLI and the TUI call these; all pure except for network and file writes):
 
