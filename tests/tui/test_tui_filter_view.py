@@ -216,3 +216,33 @@ def test_a_filter_worker_gets_the_counts_as_they_are_after_a_change_in_place(sho
     assert again == first and "(4)" in first
     assert "(3)" in after  # Checkout_Started is gone
     assert _errors(after) < _errors(first)  # and so are its RF311 errors
+
+
+def test_a_folder_summary_from_the_tree_equals_the_count_over_its_ids(shop):
+    """The summary is read off the tree's folders and badge totals: the same events,
+    versions, errors, warnings and unreadable files as counting the ids under the folder,
+    with and without a filter (the shop holds findings and an unreadable file)."""
+    from reflekt.tui.model import folder_summary
+
+    async def scenario(pilot):
+        screen = pilot.app.main_screen
+        tree = screen.query_one(SchemaTree)
+        await settle(pilot)
+        compared = []
+        for text in ("", "cart", "e", "broken", "no such thing"):
+            tree.show(screen.index, None, text)
+            shown = screen.index.matching(text) if text else None
+            for key in list(tree._folders):
+                got = tree.folder_summary(key)
+                ids = list(shown if shown is not None else screen.index.entries)
+                if not any(i.startswith(key + "/") for i in ids):
+                    continue
+                assert got == folder_summary(screen.index, key, screen.lint.counts(), shown)
+                compared.append(got)
+        assert tree.folder_summary("segment/nowhere") is None
+        return compared
+
+    compared = drive(make_app(shop.root), scenario)
+    assert len(compared) > 6
+    assert any(s.errors or s.warnings for s in compared)
+    assert any(s.unreadable for s in compared)

@@ -488,10 +488,10 @@ class MainScreen(Screen):
             if entry is not view.entry or highlight:
                 view.show(entry, highlight=highlight)
         elif self.index is not None and node is not None and node.data is not None:
-            shown = tree.shown_ids_under(node.data.key)
-            if shown is None and tree.filter_text.strip():
-                shown = self.index.matching(tree.filter_text)
-            summary = folder_summary(self.index, node.data.key, self.lint.counts(), shown)
+            summary = tree.folder_summary(node.data.key)
+            if summary is None:
+                shown = self.index.matching(tree.filter_text) if tree.filter_text.strip() else None
+                summary = folder_summary(self.index, node.data.key, self.lint.counts(), shown)
             view.show_summary(replace(summary, diff_verdicts=self._diff_verdicts(node.data.key)))
         elif self.index is not None and node is None and tree.filter_text.strip():
             filtering = bool(tree.filter_text.strip())
