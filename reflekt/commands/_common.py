@@ -217,8 +217,14 @@ def show_error(err: Console, error: ReflektError) -> None:
         err.print(f"[dim]Hint:[/dim] {escape(redact(error.hint))}")
 
 
-def _interrupted(run: Run, code: int) -> int:
+def _interrupted(run: Run, code: int, stop: BaseException) -> int:
+    """One line, then what the core noted on the way out (`add_note`: how far a push got,
+    which stays on the registry)."""
+    from rich.markup import escape
+
     run.err.print("Interrupted." if code == EXIT_INTERRUPTED else "Terminated.")
+    for note in getattr(stop, "__notes__", ()):
+        run.err.print(escape(redact(str(note))), highlight=False)
     log.warning("interrupted by %s", "SIGINT" if code == EXIT_INTERRUPTED else "SIGTERM")
     return code
 
@@ -236,10 +242,10 @@ def _run_and_map_errors(run: Run, func: Callable[..., int | None], kwargs: dict)
         log.error("%s", error, extra={"log_file_only": True})
         show_error(run.err, error)
         return error.exit_code
-    except KeyboardInterrupt:
-        return _interrupted(run, EXIT_INTERRUPTED)
-    except Terminated:
-        return _interrupted(run, EXIT_TERMINATED)
+    except KeyboardInterrupt as stop:
+        return _interrupted(run, EXIT_INTERRUPTED, stop)
+    except Terminated as stop:
+        return _interrupted(run, EXIT_TERMINATED, stop)
     except click.exceptions.Exit as done:
         return done.exit_code
     except (click.ClickException, click.Abort):
@@ -282,8 +288,8 @@ def reflekt_command(name: str, **command_kwargs: Any) -> Callable:
             try:
                 with sigterm_raises():
                     code = _run_and_map_errors(run, func, kwargs)
-            except Terminated:  # a SIGTERM that arrived after the command's own handling
-                code = _interrupted(run, EXIT_TERMINATED)
+            except Terminated as stop:  # a SIGTERM after the command's own handling
+                code = _interrupted(run, EXIT_TERMINATED, stop)
             except click.ClickException as error:
                 code = error.exit_code
                 raise

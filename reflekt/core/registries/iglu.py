@@ -53,6 +53,7 @@ from reflekt.core.registries.iglu_schemaver import (
 from reflekt.core.registries.protocol import RegistryContext
 from reflekt.core.registries.sync import PlanPushes
 from reflekt.core.schemas import Version, event_folder_name, load_schema, object_at, relative_id
+from reflekt.core.signals import Terminated
 
 REGISTRY = "iglu"
 _FIRST_KEYS = ("$schema", "description", "self")
@@ -390,32 +391,55 @@ def _named(items: Sequence[Outgoing]) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
-def _stopped(error: RegistryError, created: Sequence[Outgoing], index: int, sent: bool) -> None:
-    """Say in `error` what a push cut off at `created[index]` left published, and what not.
+def _how_far(created: Sequence[Outgoing], index: int, unknown: bool) -> str:
+    """What a push cut off at `created[index]` left published, and what not (two lines).
 
     Why: Iglu has no transactions; the versions already PUT stay. Published in SchemaVer
     order, they are a prefix (no gap), and the same push again reads them `unchanged` and
-    publishes the rest. A PUT `sent` without a clear answer (a dropped connection, a 5xx) may
-    have been stored: the next push's comparison tells. Nothing published: `error` as it is.
+    publishes the rest. `unknown`: the PUT of `created[index]` was sent without a clear
+    answer (a dropped connection, a 5xx, an interrupt), so the Server may have stored it.
     """
-    if index == 0:  # the registry is as it was
-        return
     done, failed, rest = created[:index], created[index], created[index + 1 :]
-    unknown = sent and (error.status is None or error.status >= 500)
     maybe = " (unconfirmed: no clear answer, the Server may have stored it)" if unknown else ""
     later = f", {_named(rest)}" if rest else ""
-    error.message = (
-        f"the push stopped at {failed.key.uri}: {error.message}\n"
+    return (
         f"  published ({len(done)} of the {len(created)} new versions; they stay, Iglu has "
-        f"no transactions): {_named(done)}\n"
+        f"no transactions): {_named(done) or 'none'}\n"
         f"  not published ({len(created) - len(done)}): {failed.label}{maybe}{later}"
     )
-    error.args = (error.message,)
-    again = (
-        "once fixed, run the same push again: the published versions read unchanged "
-        "and the rest is published, in SchemaVer order"
+
+
+_AGAIN = (
+    "run the same push again: the published versions read unchanged and the rest is "
+    "published, in SchemaVer order"
+)
+
+
+def _stopped(error: RegistryError, created: Sequence[Outgoing], index: int, sent: bool) -> None:
+    """Say in `error` what a push cut off at `created[index]` left published (`_how_far`).
+    Nothing published: `error` as it is (the registry is as it was)."""
+    if index == 0:
+        return
+    unknown = sent and (error.status is None or error.status >= 500)
+    error.message = f"the push stopped at {created[index].key.uri}: {error.message}\n" + _how_far(
+        created, index, unknown
     )
+    error.args = (error.message,)
+    again = f"once fixed, {_AGAIN}"
     error.hint = f"{error.hint}; {again}" if error.hint else again
+
+
+def _interrupted(stop: BaseException, created: Sequence[Outgoing], index: int, sent: bool) -> None:
+    """Note on a Ctrl-C or SIGTERM (`add_note`: the command prints it under `Interrupted.`)
+    what the push left published: the user stopped it and must know, as after an error."""
+    if index == 0 and not sent:
+        stop.add_note("nothing was published")
+        return
+    stop.add_note(
+        f"the push stopped at {created[index].key.uri}:\n"
+        + _how_far(created, index, sent)
+        + f"\n  {_AGAIN}"
+    )
 
 
 # -- the registry -----------------------------------------------------------------------------
@@ -544,6 +568,9 @@ class IgluRegistry(PlanPushes):
                     client.put(item.key, item.schema, public[name])
                 except RegistryError as error:
                     _stopped(error, created, index, sent)
+                    raise
+                except (KeyboardInterrupt, Terminated) as stop:
+                    _interrupted(stop, created, index, sent)
                     raise
         return PushResult(
             REGISTRY,

@@ -28,6 +28,7 @@ from reflekt.core.profiles import SegmentRegistryConfig
 from reflekt.core.progress import Progress, no_progress
 from reflekt.core.registries import answers
 from reflekt.core.registries.http import HttpClient, RetryPolicy
+from reflekt.core.signals import Terminated
 
 PAGE_SIZE = 200
 RULES_PER_REQUEST = 200
@@ -40,7 +41,8 @@ _ITEM_CHECKS = {"trackingPlans": answers.segment_plan, "rules": answers.segment_
 
 @contextmanager
 def _partial(done: int, total: int, verb: str) -> Iterator[None]:
-    """Say how far a batched write got when a later batch fails (the plan is half-updated)."""
+    """Say how far a batched write got when a later batch fails or the user stops it with
+    Ctrl-C (the plan is half-updated; an interrupt's note is printed under `Interrupted.`)."""
     try:
         yield
     except RegistryError as error:
@@ -50,6 +52,12 @@ def _partial(done: int, total: int, verb: str) -> Iterator[None]:
                 "command again: it only sends what still differs)"
             )
             error.args = (error.message,)
+        raise
+    except (KeyboardInterrupt, Terminated) as stop:
+        stop.add_note(
+            f"{done} of {total} rules were already {verb}, and the batch being sent may have "
+            "been applied; run the same command again: it only sends what still differs"
+        )
         raise
 
 

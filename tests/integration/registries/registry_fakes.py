@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, urlsplit
 RULE_TYPES = ("COMMON", "GROUP", "IDENTIFY", "PAGE", "SCREEN", "TRACK")
 PLAN_TYPES = ("ENGAGE", "LIVE", "PROPERTY_LIBRARY", "RULE_LIBRARY", "TEMPLATE")
 ZERO_TIME = "0001-01-01T00:00:00.000Z"
+HOLD_LIMIT_S = 120.0  # a hang guard for a "hold" nobody releases, not a timing
 
 
 def _now() -> str:
@@ -34,8 +35,10 @@ def _now() -> str:
 @dataclass
 class Failure:
     """Answer `mode` to `count` calls, after `after` good calls: an HTTP status ("429",
-    "503"), "close" (the connection dropped, the call not acted on) or "close-after" (acted
-    on, then the connection dropped before the answer: the client cannot tell)."""
+    "503"), "close" (the connection dropped, the call not acted on), "close-after" (acted
+    on, then the connection dropped before the answer: the client cannot tell) or "hold"
+    (no answer until `FakeServer.release()`, then dropped, not acted on: `held` is set
+    when such a call arrives, so a test can interrupt the client exactly then)."""
 
     mode: str
     count: int
@@ -66,6 +69,8 @@ class FakeServer:
         self.requests: list[RequestRecord] = []
         self.failures: list[Failure] = []
         self.lock = threading.RLock()
+        self.held = threading.Event()  # a "hold" call arrived
+        self._released = threading.Event()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -94,6 +99,7 @@ class FakeServer:
         return self
 
     def stop(self) -> None:
+        self._released.set()  # a held call ends first
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -109,6 +115,10 @@ class FakeServer:
         """Admin switch: the next `count` calls (of `methods`, after `after` good ones) fail."""
         with self.lock:
             self.failures.append(Failure(mode, count, after, retry_after, methods))
+
+    def release(self) -> None:
+        """Let the held calls end (dropped, not acted on)."""
+        self._released.set()
 
     def calls(self, method: str | None = None, path_suffix: str = "") -> list[RequestRecord]:
         return [
@@ -151,6 +161,11 @@ class FakeServer:
             self.requests.append(record)
         failure = self._injected(handler.command)
         if failure is not None and failure.mode != "close-after":
+            if failure.mode == "hold":
+                self.held.set()
+                self._released.wait(HOLD_LIMIT_S)
+                self._drop(handler, record)
+                return
             if failure.mode == "close":
                 self._drop(handler, record)
                 return

@@ -722,3 +722,53 @@ def test_an_interrupted_push_to_dir_writes_nothing(static, iglu_project, tmp_pat
     assert code == 130, err
     left = [p.relative_to(out).as_posix() for p in out.rglob("*")] if out.exists() else []
     assert left == []  # no schema, no lock or journal of Reflekt's to upload
+
+
+def test_ctrl_c_during_a_put_says_what_stays_published_and_a_second_push_ends_it(
+    static, iglu_server, iglu_project
+):
+    """The user stops a push while the Server has the third PUT: Iglu keeps the first two.
+    Under `Interrupted.` the push names what stays published and what may have been, the
+    local files are untouched, and the same push again publishes the rest, in order."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    keys = iglu_server.keygen("com.acme")
+    project = _pulled(static, iglu_project, iglu_server.api_url, keys["write"])
+    before = _tree(project.root)
+    iglu_server.fail_next("hold", count=1, after=2, methods=("PUT",))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reflekt", "push", "--select", ACME, "--project-dir", str(project.root)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ},
+    )  # fmt: skip
+    try:
+        assert iglu_server.held.wait(120), "the third PUT never reached the Server"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        iglu_server.release()
+        if proc.poll() is None:
+            proc.kill()
+
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "Error:" not in err
+    lines = err.splitlines()
+    start = lines.index("Interrupted.")
+    uris = [uri for _file, uri in PUSH_ORDER]
+    assert lines[start + 1] == f"the push stopped at {uris[2]}:"
+    assert lines[start + 2].startswith("  published (2 of the 5 new versions; they stay")
+    assert all(uri in lines[start + 2] for uri in uris[:2])
+    assert lines[start + 3].startswith(f"  not published (3): {uris[2]} ")
+    assert "(unconfirmed: no clear answer, the Server may have stored it)" in lines[start + 3]
+    assert all(uri in lines[start + 3] for uri in uris[2:])
+    assert "run the same push again" in lines[start + 4]
+    assert _held(iglu_server) == sorted(uris[:2])
+    assert _tree(project.root) == before
+
+    again = _invoke(project, "push", "--select", ACME)
+    assert again.exit_code == 0, again.output
+    assert "3 created, 0 updated, 2 unchanged" in again.output
+    assert _held(iglu_server) == sorted(uris)
+    assert _puts(iglu_server)[-3:] == uris[2:]
