@@ -62,7 +62,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -99,6 +99,9 @@ _RACY = "~"  # an entry starting with this is never trusted by its stat
 # versions' file names and hashes in order (see `event_signature`). Stored as `RowTable` rows.
 FileEntry = tuple[str, list[Finding] | None]
 EventEntry = tuple[str, list[Finding] | None]
+# Either entry with its findings as the index stores them (`RowTable.value`), by the
+# table of the index it goes to (`stored_entries`).
+StoredEntry = tuple[str, str | None]
 
 
 def lint_cache_dir(project: Project) -> Path:
@@ -490,16 +493,16 @@ def folder_key(st: os.stat_result) -> str:
     return f"{st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}|"
 
 
-def folder_entry(st: os.stat_result, files: list[str], folders: list[str]) -> str | None:
-    """A folder's entry: its key, then each name with its kind (F: a `*.json` entry, D: a
-    folder to walk, B: both); None when a name cannot be held."""
+def folder_entry(key: str, files: list[str], folders: list[str]) -> str | None:
+    """A folder's entry: its `folder_key`, then each name with its kind (F: a `*.json`
+    entry, D: a folder to walk, B: both); None when a name cannot be held. The names are
+    checked joined (a NUL holds no newline and is UTF-8): one check a folder, not a name."""
     walk = set(folders)
     names = [("B" if name in walk else "F") + name for name in files]
     listed = set(files)
     names.extend("D" + name for name in folders if name not in listed)
-    if not all(cacheable_key(name) for name in names):
-        return None
-    return folder_key(st) + "\0".join(names)
+    joined = "\0".join(names)
+    return key + joined if cacheable_key(joined) else None
 
 
 def folder_listing(entry: Any, key: str) -> tuple[list[str], list[str]] | None:
@@ -788,15 +791,33 @@ def encode_index(
     return "".join(parts)
 
 
+def stored_entries(
+    entries: Mapping[str, FileEntry | StoredEntry], table: RowTable
+) -> dict[str, StoredEntry]:
+    """The entries with their findings as the index stores them, by its `table`.
+
+    Why: a priming run's parent encodes each chunk's entries as the chunk comes in, while
+    the workers lint the next ones, instead of 450,000 findings in its serial save."""
+    return {key: (entry, _stored(findings, table)) for key, (entry, findings) in entries.items()}
+
+
+def _stored(findings: list[Finding] | str | None, table: RowTable) -> str | None:
+    """`table.value` of the findings, unless they are stored already (or none)."""
+    if findings is None or findings.__class__ is str:
+        return findings  # type: ignore[return-value]
+    return table.value(findings)  # type: ignore[arg-type]
+
+
 def _merged(
     old: dict[str, str],
     old_rows: dict[str, Any],
-    new: dict[str, tuple[str, list[Finding] | None]],
+    new: Mapping[str, FileEntry | StoredEntry],
     keep: set[str] | None,
     table: RowTable,
 ) -> tuple[dict[str, str], dict[str, Any], set[str], bool]:
     """The old entries (those in `keep`, if given) updated with the new (their findings as
-    rows of `table`); the keys whose entry or rows changed, and whether any was dropped."""
+    rows of `table`, unless stored already); the keys whose entry or rows changed, and
+    whether any was dropped."""
     dropped = False
     if keep is None or (len(keep) >= len(old) and all(key in keep for key in old)):
         entries, rows = dict(old), dict(old_rows)
@@ -806,7 +827,7 @@ def _merged(
         dropped = True
     changed: set[str] = set()
     for key, (entry, findings) in new.items():
-        found = None if findings is None else table.value(findings)
+        found = _stored(findings, table)
         if entries.get(key) == entry and rows.get(key) == found:
             continue
         entries[key] = entry
@@ -820,8 +841,8 @@ def _merged(
 
 def save_index(
     index: LintIndex,
-    files: dict[str, FileEntry],
-    events: dict[str, EventEntry],
+    files: Mapping[str, FileEntry | StoredEntry],
+    events: Mapping[str, EventEntry | StoredEntry],
     *,
     keep_files: set[str] | None,
     keep_events: set[str] | None,

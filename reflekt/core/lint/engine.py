@@ -34,6 +34,7 @@ from reflekt.core.lint.cache import (
     EventEntry,
     FileEntry,
     LintIndex,
+    StoredEntry,
     cacheable_key,
     content_hash,
     event_signature,
@@ -46,6 +47,7 @@ from reflekt.core.lint.cache import (
     new_file_entry,
     save_index,
     stat_key,
+    stored_entries,
 )
 from reflekt.core.lint.findings import Finding, LintReport, Severity, SeveritySetting, sort_key
 from reflekt.core.lint.ignore import LintIgnores
@@ -601,8 +603,9 @@ class _ChunkResult:
 
     findings: list[Finding]
     count: int
-    files: dict[str, FileEntry] = field(default_factory=dict)
-    events: dict[str, EventEntry] = field(default_factory=dict)
+    # Made in a worker with the findings (FileEntry); merged, as the index stores them.
+    files: dict[str, FileEntry | StoredEntry] = field(default_factory=dict)
+    events: dict[str, EventEntry | StoredEntry] = field(default_factory=dict)
     complete: bool = True  # every file and event of the chunk has its cache entry
 
 
@@ -769,7 +772,8 @@ def _run_chunks(
     total: int | None = None,
 ) -> _ChunkResult:
     """Lint `texts` in chunks (forked when large), reporting progress out of `total`; the
-    chunks' results merged into one."""
+    chunks' results merged into one, their cache entries as the index stores them
+    (encoded as each chunk comes in: while the workers lint the next ones)."""
     total = len(texts) if total is None else total
     chunks = _chunks(texts, _CHUNKS)
     run = _ChunkResult([], 0)
@@ -780,8 +784,6 @@ def _run_chunks(
         results = (_lint_chunk_safely(linter, chunk, cache_run) for chunk in chunks)
     for result in results:
         run.findings.extend(result.findings)
-        run.files.update(result.files)
-        run.events.update(result.events)
         run.complete = run.complete and result.complete
         run.count += result.count
         done += result.count
@@ -789,6 +791,10 @@ def _run_chunks(
             on_findings(result.findings)
         if progress is not None:
             progress(done, total, "linting schemas")
+        if cache_run is not None:
+            table = cache_run.index.table
+            run.files.update(stored_entries(result.files, table))
+            run.events.update(stored_entries(result.events, table))
     return run
 
 
@@ -1029,7 +1035,7 @@ def _listing(
         and st is not None
         and max(st.st_mtime_ns, st.st_ctime_ns) < run.racy_cutoff
     ):
-        entry = folder_entry(st, *listed)
+        entry = folder_entry(key, *listed)
         if entry is not None and cacheable_key(rel):  # a folder named in no UTF-8: no key
             run.folders[rel] = entry
     return listed
