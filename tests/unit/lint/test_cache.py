@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ from reflekt.core.lint.cache import (
     stored_value_rows,
 )
 from reflekt.core.lint.engine import PARALLEL_THRESHOLD
-from reflekt.core.lint.findings import sort_key
+from reflekt.core.lint.findings import Finding, sort_key
 from reflekt.core.project import load_project
 from reflekt.core.schemas import list_schema_files
 
@@ -502,6 +503,56 @@ def test_the_forked_path_with_the_cache(make_project):
     assert {f.rule for f in serial.findings} == {"RF311", "RF204"}
     data = read_index(index_files(builder.root)[0])
     assert len(data["files"]) == PARALLEL_THRESHOLD + 12
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_cold_index_writes_what_a_scanned_run_writes(make_project, monkeypatch, jobs):
+    """Over an index without file entries the parent does not stat the files before
+    linting (`engine._changed`: each file's state is made where it is linted): the same
+    findings, and the same index, as a run that stats them first (`engine._scan`)."""
+    from reflekt.core.lint import engine
+
+    monkeypatch.setattr(engine, "RACY_NS", -1_000_000_000)  # every entry kept, none racy
+    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 1)  # forked with 2 jobs
+    builder = make_project()
+    root = _project_with_findings(builder)
+    builder.add_schema("segment/shop/Cart_Left/1-1.json", EXTRA)
+    builder.add_schema("segment/other/Order_Done/1-0.json", SHARED)
+    project = load_project(root)
+    fresh = lint_project(project, jobs=jobs)
+    cold = lint_project(project, jobs=jobs, cache=True)
+    [index] = index_files(root)
+    written = read_index(index)
+    shutil.rmtree(root / ".reflekt_cache")
+    monkeypatch.setattr(engine, "_changed", engine._scan)
+    scanned = lint_project(project, jobs=jobs, cache=True)
+    assert cold.findings == scanned.findings == fresh.findings
+    assert {f.rule for f in fresh.findings} >= {"RF311", "RF601"}
+    assert read_index(index) == written
+    assert written["flags"] == {"complete", "listed"}
+    assert len(written["files"]) == 5
+    assert lint_project(project, jobs=jobs, cache=True).findings == fresh.findings
+
+
+def test_stored_rows_are_written_as_json_writes_them():
+    """`RowTable.value` writes the rows by hand: the text `json.dumps` of the rows gives,
+    and the same table, for repeated ends of rows, nulls, negative and odd lines."""
+    a = Finding("e/1-0.json", "schemas/e/1-0.json", 3, 7, "RF311", "casing", "error", "m", "p")
+    findings = [
+        a,
+        replace(a, line=None, column=None, suggestion="s", path=("properties", 0)),
+        replace(a, line=-1, severity="warning"),
+        replace(a, schema_id="e/1-1.json", file="schemas/e/1-1.json", message='m\n"q\u00e9'),
+        replace(a, line=True),  # not an int: as json writes a bool
+        a,
+    ]
+    for chosen in (findings[:4], findings, findings[5:], []):
+        by_hand, dumped = RowTable(), RowTable()
+        assert by_hand.value(chosen) == dumped._dumped(chosen)
+        assert by_hand.value(chosen) == dumped.value(chosen)  # the ends of rows kept
+        assert (by_hand.strings, by_hand.paths) == (dumped.strings, dumped.paths)
+        if not any(isinstance(finding.line, bool) for finding in chosen):  # not a row
+            assert dumped.findings(dumped.value(chosen)) == chosen
 
 
 def _cli_lint(root: Path, *args: str, env: dict[str, str] | None = None):
