@@ -65,6 +65,7 @@ from reflekt.tui.messages import (
     RegistryRetrying,
 )
 from reflekt.tui.model import Changes, SchemaIndex
+from reflekt.tui.shared_lint import Stamp, shared_findings
 
 Post = Callable[[Message], object]  # a widget's thread-safe `post_message`
 
@@ -144,10 +145,18 @@ def settle_index_job(index: SchemaIndex, from_listing: bool) -> Changes:
 
 
 def lint_job(
-    project: Project, index: SchemaIndex, ids: tuple[str, ...] | None, post: Post
+    project: Project,
+    index: SchemaIndex,
+    ids: tuple[str, ...] | None,
+    post: Post,
+    shared_stamp: Stamp | None = None,
 ) -> LintFinished | LintFailed:
     """Lint the files through the lint cache (what did not change costs a stat), posting
-    each chunk's findings as it is done so the tree and panel fill while it runs."""
+    each chunk's findings as it is done so the tree and panel fill while it runs.
+
+    The shared definitions are checked on their own too, as `reflekt lint` checks them
+    (`tui/shared_lint.py`): on a whole-project run, and on a partial one when they changed
+    since `shared_stamp` (the stamp of the definitions' findings the screen holds)."""
     stats: dict[str, str] = {}  # path: stat_key, taken with the mtimes
     if ids is None:
         index.take_mtimes(stats)  # before reading: an edit from now on is seen by the next poll
@@ -183,9 +192,10 @@ def lint_job(
             stats=stats,
         )
         index.mark_unreadable(unreadable_ids(index, report), covered)
+        stamp, shared = shared_findings(project, ids is None, shared_stamp)
     except Exception as error:  # a ReflektError, or a bug in a rule
         return LintFailed(error)
-    return LintFinished(covered, report)
+    return LintFinished(covered, report, shared, stamp)
 
 
 def _prime(project: Project, covered: tuple[str, ...] | None, post: Post) -> None:

@@ -7,6 +7,8 @@ screen starts the worker this says to start, and tells it when the run ended.
 
 The findings are held in two parts: `findings`, decoded, and `stored`, those a warm run left
 in the lint index (`core/lint/stored.py`), counted per file and decoded when one is shown.
+The shared definitions' own findings (`tui/shared_lint.py`) are among `findings`, under
+their `.reflekt/common/...` ids; a run replaces them only when it computed them again.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from operator import attrgetter
 from reflekt.core.lint.findings import Finding, LintReport
 from reflekt.core.lint.stored import StoredFindings
 from reflekt.tui.model import Counts, SchemaIndex
+from reflekt.tui.shared_lint import is_shared_id
 
 _schema_id = attrgetter("schema_id")
 _severity = attrgetter("severity")
@@ -69,6 +72,10 @@ class LintScheduler:
         self.running = False
         self._pending: set[str] | None = None  # ids to re-lint after the current run
         self._full_again = False  # a full lint was asked for while one was running
+        # The definitions' stamp the shared findings held were computed at (None: none yet),
+        # and whether any is held (a partial run then drops them before adding the new).
+        self.shared_stamp: tuple | None = None
+        self._holds_shared = False
 
     def request(self, ids: Iterable[str] | None) -> LintRun | None:
         """Ask for a lint of the project (None) or of these ids: the run to start now, if any."""
@@ -101,8 +108,16 @@ class LintScheduler:
         self._count(new)
         return new
 
-    def finished(self, ids: tuple[str, ...] | None, report: LintReport) -> LintRun | None:
-        """Take a run's findings (replacing those of the ids it covered); the next run, if any."""
+    def finished(
+        self,
+        ids: tuple[str, ...] | None,
+        report: LintReport,
+        shared: Sequence[Finding] | None = None,
+        shared_stamp: tuple | None = None,
+    ) -> LintRun | None:
+        """Take a run's findings (replacing those of the ids it covered), and the shared
+        definitions' own findings when it computed them (`shared`, at `shared_stamp`; None:
+        those held stay); the next run, if any."""
         self.running = False
         stored = report.stored if ids is None else None
         streamed_all = (
@@ -124,6 +139,8 @@ class LintScheduler:
             self.findings = [f for f in self.findings if f.schema_id not in redone]
             self.findings.extend(report.findings)
             self.stored = self.stored.without(redone)
+        if shared is not None:
+            self._take_shared(ids, shared, shared_stamp)
         if self._full_again:
             self._full_again = False
             self._pending = None
@@ -132,6 +149,22 @@ class LintScheduler:
             pending, self._pending = sorted(self._pending), None
             return self.request(pending)
         return None
+
+    def _take_shared(
+        self, ids: tuple[str, ...] | None, shared: Sequence[Finding], stamp: tuple | None
+    ) -> None:
+        """The definitions' findings in place of those held (a whole run's `findings` are
+        the report's: none held)."""
+        self.shared_stamp = stamp
+        dropped = ids is not None and self._holds_shared
+        if dropped:
+            self.findings = [f for f in self.findings if not is_shared_id(f.schema_id)]
+        self._holds_shared = bool(shared)
+        if not (shared or dropped):
+            return  # nothing held, nothing new: the counts stand
+        self.findings.extend(shared)
+        self._counts = None
+        self.counts_version += 1
 
     def failed(self) -> None:
         """The run raised: nothing runs after it until asked again."""

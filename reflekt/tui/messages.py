@@ -83,12 +83,24 @@ class LintProgress(WorkerMessage):
 
 
 class LintFinished(WorkerMessage):
-    """A lint run ended; `ids` are the schema ids it re-linted (None: the whole project)."""
+    """A lint run ended; `ids` are the schema ids it re-linted (None: the whole project).
 
-    def __init__(self, ids: tuple[str, ...] | None, report: LintReport) -> None:
+    `shared`: the shared definitions' own findings (`tui/shared_lint.py`), when the run
+    computed them (None: those held are still right); `shared_stamp`, the definitions'
+    stamp they were computed at."""
+
+    def __init__(
+        self,
+        ids: tuple[str, ...] | None,
+        report: LintReport,
+        shared: tuple[Finding, ...] | None = None,
+        shared_stamp: tuple | None = None,
+    ) -> None:
         super().__init__()
         self.ids = ids
         self.report = report
+        self.shared = shared
+        self.shared_stamp = shared_stamp
 
 
 class LintFailed(WorkerMessage):

@@ -168,14 +168,16 @@ class SchemaEntry:
 
 @dataclass(frozen=True)
 class Changes:
-    """Files that changed on disk since the last poll (ids under `schemas/`)."""
+    """Files that changed on disk since the last poll (ids under `schemas/`); `shared`: a
+    shared definition changed (every schema is then among `modified`)."""
 
     added: tuple[str, ...] = ()
     modified: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
+    shared: bool = False
 
     def __bool__(self) -> bool:
-        return bool(self.added or self.modified or self.removed)
+        return bool(self.added or self.modified or self.removed or self.shared)
 
     @property
     def changed(self) -> tuple[str, ...]:
@@ -450,11 +452,12 @@ class SchemaIndex:
             if key in self.entries and self.entries[key].mtime_ns != mtime
         ]
         common = common_stamp(self.project.schemas_dir)
-        if common != self._common:  # a shared definition changed: every schema may have
+        shared = common != self._common
+        if shared:  # a shared definition changed: every schema may have
             self._common = common
             modified = [key for key in on_disk if key in self.entries]
         if not (added or removed or modified):
-            return Changes()
+            return Changes(shared=shared)
         fresh = dict(self.entries)
         for key in removed:
             fresh.pop(key, None)
@@ -465,7 +468,7 @@ class SchemaIndex:
             self.docs.put(entry, read_schema(entry.path, self.project.schemas_dir))
         self.entries = {key: fresh[key] for key in on_disk if key in fresh}
         self._reindex()
-        return Changes(tuple(added), tuple(modified), tuple(removed))
+        return Changes(tuple(added), tuple(modified), tuple(removed), shared)
 
     def reload(self, schema_id: str) -> SchemaEntry | None:
         """Re-read one file now (after the editor closed)."""

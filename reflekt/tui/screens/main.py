@@ -103,6 +103,7 @@ from reflekt.tui.screens.registry import (
     push_target,
 )
 from reflekt.tui.search import search_rows, search_table, search_tree
+from reflekt.tui.shared_lint import is_shared_id, shared_file
 from reflekt.tui.widgets.audit_panel import AuditPanel
 from reflekt.tui.widgets.diff_view import DiffView
 from reflekt.tui.widgets.lint_panel import FindingsTree, LintPanel
@@ -592,16 +593,28 @@ class MainScreen(Screen):
         on the Lint tab), then re-read and re-lint it."""
         view = self.query_one(SchemaView)
         entry = view.entry
+        path = entry.path if entry is not None else None
         line = column = None
         finding = self._finding_in_focus()
         if finding is not None and self.index is not None:
-            entry = self.index.entry_for_file(finding.file) or entry
             line, column = finding.line, finding.column
-        if entry is None or self.index is None:
+            if is_shared_id(finding.schema_id):  # a shared definition's own finding
+                path = shared_file(self.project, finding.schema_id)
+                if path is None:
+                    self.notify(
+                        clean(f"{finding.schema_id} is no longer a file to open."),
+                        severity="warning",
+                        markup=False,
+                    )
+                    return
+            else:
+                entry = self.index.entry_for_file(finding.file) or entry
+                path = entry.path if entry is not None else None
+        if path is None or self.index is None:
             self.notify("Select a schema first.", severity="warning")
             return
         try:
-            run_editor(self.app, editor_command(entry.path, line=line, column=column))
+            run_editor(self.app, editor_command(path, line=line, column=column))
         except EditorError as problem:
             self.notify(
                 problem.message, title=problem.title, severity="error", timeout=problem.timeout
@@ -669,7 +682,9 @@ class MainScreen(Screen):
         if view.entry is None:
             self.show_selected()  # the shown file was deleted: show what the cursor is on
         if changes.changed:
-            self.run_lint(list(changes.changed))
+            self.run_lint(list(changes.changed))  # a changed definition: every schema's
+        elif changes.shared:
+            self.run_lint(None)  # a definition changed, and no schema to re-lint: all of it
         else:
             self.show_lint_results()
 
@@ -698,13 +713,17 @@ class MainScreen(Screen):
         self.query_one(LintPanel).set_busy(run.busy_text)
         self._lint_started = time.monotonic()
         self.show_activity("linting…")
-        self._lint_worker(self.project, self.index, run.ids)
+        self._lint_worker(self.project, self.index, run.ids, self.lint.shared_stamp)
 
     @work(thread=True, group="lint", description="lint")
     def _lint_worker(
-        self, project: Project, index: SchemaIndex, ids: tuple[str, ...] | None
+        self,
+        project: Project,
+        index: SchemaIndex,
+        ids: tuple[str, ...] | None,
+        shared_stamp: tuple | None,
     ) -> None:
-        self.post_message(lint_job(project, index, ids, self.post_message))
+        self.post_message(lint_job(project, index, ids, self.post_message, shared_stamp))
 
     @on(LintProgress)
     def _lint_progress(self, message: LintProgress) -> None:
@@ -748,7 +767,7 @@ class MainScreen(Screen):
                 report.stored = report.stored.without(
                     [key for key in report.stored.counts if key not in entries]
                 )
-        after = self.lint.finished(message.ids, report)
+        after = self.lint.finished(message.ids, report, message.shared, message.shared_stamp)
         seconds = time.monotonic() - self._lint_started
         self.show_activity(f"linted {message.report.schemas} in {seconds:.1f} s")
         self.show_lint_results()
@@ -774,6 +793,18 @@ class MainScreen(Screen):
 
     @on(LintPanel.Jump)
     def _jump(self, message: LintPanel.Jump) -> None:
+        if is_shared_id(message.schema_id):
+            # A shared definition is no schema of the tree: say where it is and how to open
+            # it (its finding's file:line is in the detail line under the list).
+            self.notify(
+                clean(
+                    f"{message.schema_id} is a shared definition (schemas/.reflekt/common/), "
+                    "not a schema of the tree: e opens it at the finding's line."
+                ),
+                title="Shared definition",
+                markup=False,
+            )
+            return
         self.jump_to(message.schema_id, message.property)
 
     @on(SchemaView.PropertyWanted)
