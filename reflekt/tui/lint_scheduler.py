@@ -76,6 +76,7 @@ class LintScheduler:
         # and whether any is held (a partial run then drops them before adding the new).
         self.shared_stamp: tuple | None = None
         self._holds_shared = False
+        self.shared_counts = (0, 0)  # the definitions' errors and warnings (the status line)
 
     def request(self, ids: Iterable[str] | None) -> LintRun | None:
         """Ask for a lint of the project (None) or of these ids: the run to start now, if any."""
@@ -160,6 +161,8 @@ class LintScheduler:
         if dropped:
             self.findings = [f for f in self.findings if not is_shared_id(f.schema_id)]
         self._holds_shared = bool(shared)
+        errors = sum(1 for f in shared if f.severity == "error")
+        self.shared_counts = (errors, len(shared) - errors)
         if not (shared or dropped):
             return  # nothing held, nothing new: the counts stand
         self.findings.extend(shared)

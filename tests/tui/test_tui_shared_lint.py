@@ -90,6 +90,8 @@ def test_an_unused_broken_definition_is_listed_as_reflekt_lint_reports_it(shop):
         errors = sum(1 for f in screen.findings if f.severity == "error")
         assert summary.startswith(f"{errors} errors"), summary
         assert len(cli_found) == 3 and errors >= 3
+        status = str(screen.query_one("#tree-status", Static).render())
+        assert status == "5 schemas · 1 unreadable · shared definitions ✗3", status
         # Enter on the definition's finding: no jump into the tree (it is not there), a
         # notice; the Lint tab stays, the tree's filter is untouched.
         findings.cursor_line = 1
@@ -126,6 +128,8 @@ def test_fixing_and_breaking_a_definition_while_the_tui_runs(shop):
         _, cli_found = _cli_findings(shop)
         assert _shared(screen) == cli_found
         assert {f[0] for f in cli_found} == {CHAIN}
+        status = str(screen.query_one("#tree-status", Static).render())
+        assert status.endswith("· shared definitions ✗1"), status
         assert (
             sorted(_where(f) for f in screen.findings if f.schema_id.startswith("segment/"))
             == others

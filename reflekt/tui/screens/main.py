@@ -382,6 +382,10 @@ class MainScreen(Screen):
             text += f" · {broken} unreadable"
         if total == 0:
             text = "No schemas yet: `reflekt pull` or add files under schemas/"
+        errors, warnings = self.lint.shared_counts
+        if errors or warnings:  # the tree has no row for them: the Lint tab lists them
+            text += " · shared definitions" + f" ✗{errors}" * bool(errors)
+            text += f" ▲{warnings}" * bool(warnings)
         status = self.query_one("#tree-status", Static)
         if text != self._status_text:
             # One line, its height set: no layout of the screen for it.
