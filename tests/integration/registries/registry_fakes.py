@@ -14,11 +14,15 @@ import base64
 import contextlib
 import gzip
 import json
+import signal
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -119,6 +123,23 @@ class FakeServer:
     def release(self) -> None:
         """Let the held calls end (dropped, not acted on)."""
         self._released.set()
+
+    def interrupt_when_held(self, root: Path, *args: str) -> tuple[int, str]:
+        """`reflekt <args>` on the project at `root` as a subprocess, sent SIGINT (Ctrl-C)
+        once a call of it is held here (`fail_next("hold")`); its exit code and stderr."""
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "reflekt", *args, "--project-dir", str(root)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            assert self.held.wait(HOLD_LIMIT_S), f"no call of `reflekt {' '.join(args)}` held"
+            proc.send_signal(signal.SIGINT)
+            _, err = proc.communicate(timeout=HOLD_LIMIT_S)
+        finally:
+            self.release()
+            if proc.poll() is None:
+                proc.kill()
+        return proc.returncode, err
 
     def calls(self, method: str | None = None, path_suffix: str = "") -> list[RequestRecord]:
         return [

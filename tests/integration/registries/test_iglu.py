@@ -730,29 +730,13 @@ def test_ctrl_c_during_a_put_says_what_stays_published_and_a_second_push_ends_it
     """The user stops a push while the Server has the third PUT: Iglu keeps the first two.
     Under `Interrupted.` the push names what stays published and what may have been, the
     local files are untouched, and the same push again publishes the rest, in order."""
-    import os
-    import signal
-    import subprocess
-    import sys
-
     keys = iglu_server.keygen("com.acme")
     project = _pulled(static, iglu_project, iglu_server.api_url, keys["write"])
     before = _tree(project.root)
-    iglu_server.fail_next("hold", count=1, after=2, methods=("PUT",))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "reflekt", "push", "--select", ACME, "--project-dir", str(project.root)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ},
-    )  # fmt: skip
-    try:
-        assert iglu_server.held.wait(120), "the third PUT never reached the Server"
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=120)
-    finally:
-        iglu_server.release()
-        if proc.poll() is None:
-            proc.kill()
+    iglu_server.fail_next("hold", count=1, after=2, methods=("PUT",))  # the third PUT
+    code, err = iglu_server.interrupt_when_held(project.root, "push", "--select", ACME)
 
-    assert proc.returncode == 130, err
+    assert code == 130, err
     assert "Traceback" not in err and "Error:" not in err
     lines = err.splitlines()
     start = lines.index("Interrupted.")

@@ -94,28 +94,15 @@ def test_a_failure_after_some_batches_says_how_far_the_push_got(segment, segment
 def test_ctrl_c_during_a_later_batch_says_how_far_the_push_got(segment, segment_project):
     """The user stops a push while Segment holds its second PATCH: under `Interrupted.` it
     says how many rules were sent and that the same command finishes the job."""
-    import signal
-
     project = segment_project()
     for i in range(250):
         name = "Event_" + "".join(chr(ord("a") + int(d)) for d in f"{i:03d}").capitalize()
         project.add_schema(f"segment/shop/{name}/1-0", PROPS)
     segment.add_plan("shop")
-    segment.fail_next("hold", count=1, after=1, methods=("PATCH",))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "reflekt", "push", "-s", "segment/shop", "--project-dir", str(project.root)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        assert segment.held.wait(120), "the second batch never reached the stand-in"
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=120)
-    finally:
-        segment.release()
-        if proc.poll() is None:
-            proc.kill()
+    segment.fail_next("hold", count=1, after=1, methods=("PATCH",))  # the second batch
+    code, err = segment.interrupt_when_held(project.root, "push", "-s", "segment/shop")
 
-    assert proc.returncode == 130, err
+    assert code == 130, err
     assert "Traceback" not in err and "Error:" not in err
     lines = err.splitlines()
     note = _flat(" ".join(lines[lines.index("Interrupted.") + 1 :]))
