@@ -1174,6 +1174,8 @@ def _run_forked(
     except ValueError:
         return None
     _fork_linter, _fork_cache = linter, cache_run
+    if linter._meta is not None and linter._meta.draft7 is not None:
+        linter._meta.draft7.compiled()  # once here, not once in each worker that needs it
 
     def results():
         global _fork_linter, _fork_cache

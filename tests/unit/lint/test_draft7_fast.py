@@ -89,3 +89,19 @@ def test_the_compiled_check_itself_takes_bounds():
         assert FULL.is_valid(schema)
     assert not FULL.is_valid({"multipleOf": 0})
     assert not FULL.is_valid({"minimum": "x"})
+
+
+def test_the_draft7_check_compiles_only_when_a_schema_needs_it():
+    """A schema `certainly_valid` answers needs no compiled draft-07 (50 ms of a one-file
+    lint); one it cannot answer compiles it, and gets the full check's verdict."""
+    from reflekt.core.lint.meta import _Draft7Validator
+
+    lazy = _Draft7Validator(draft7_metaschema(), lazy=True)
+    plain = {"type": "object", "properties": {"cart_id": {"type": "string"}}}
+    assert certainly_valid(plain)
+    assert lazy.is_valid(plain) and lazy._fast is None
+    broken = {"type": "object", "properties": {"cart_id": {"type": 5}}}
+    assert not lazy.is_valid(broken) and lazy._fast is not None
+    assert lazy.is_valid(broken) == FULL.is_valid(broken)
+    assert lazy.errors(broken) == FULL.errors(broken) != []
+    assert lazy.compiled() is lazy.compiled()  # compiled once
