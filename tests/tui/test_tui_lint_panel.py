@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import DataTable, Static, TabbedContent
 from tui_support import drive, make_app, settle
 
@@ -172,3 +173,26 @@ def test_a_clean_project_says_no_findings(shop):
         assert "✓ no findings: all 4 schemas pass the rules" in summary
 
     drive(make_app(shop.root), scenario)
+
+
+@pytest.mark.parametrize(
+    ("kept", "said"),
+    [
+        ("segment/marketing/Email_Opened/1-0.json", "✓ no findings: the schema passes the rules"),
+        ("segment/ecommerce/Broken_Event/1-0.json", "· scope: project, 1 schema (s)"),
+    ],
+)
+def test_a_project_of_one_schema_is_counted_in_the_singular(shop, kept, said):
+    """`1 schemas` read wrong: the summary names the one schema, clean or not."""
+    for path in shop.schemas_dir.glob("segment/*/*/*.json"):
+        if path.relative_to(shop.schemas_dir).as_posix() != kept:
+            path.unlink()
+
+    async def scenario(pilot):
+        await pilot.press("2")
+        await settle(pilot)
+        return str(pilot.app.main_screen.query_one("#lint-summary", Static).render())
+
+    summary = drive(make_app(shop.root), scenario)
+    assert said in summary
+    assert "1 schemas" not in summary

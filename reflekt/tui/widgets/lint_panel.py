@@ -167,7 +167,9 @@ class LintPanel(Vertical):
             if self._scoped():
                 text.append(f" in the selection {self.scope_key}")
             else:
-                text.append(f": all {self.schemas} schemas pass the rules")
+                one = self.schemas == 1
+                text.append(": the schema passes" if one else f": all {self.schemas} schemas pass")
+                text.append(" the rules")
             text.append(" · scope (s)", style="dim")
             self.query_one("#lint-summary", Static).update(text)
             return
@@ -183,7 +185,7 @@ class LintPanel(Vertical):
         if self._scoped():
             scope = f"selection {self.scope_key}"
         else:
-            scope = f"project, {self.schemas} schemas"
+            scope = f"project, {self.schemas} schema{'s' * (self.schemas != 1)}"
         text.append(f" · scope: {scope} (s)", style="dim")
         self.query_one("#lint-summary", Static).update(text)
 
