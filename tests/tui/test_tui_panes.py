@@ -135,10 +135,15 @@ def test_a_plan_node_shows_its_summary_not_the_last_schema(shop):
         # Cart_Viewed (2 versions), Order_Completed, Checkout_Started, Broken_Event.
         assert "4 events" in text and "5 versions" in text
         assert "errors" in text and "warnings" in text
-        assert screen.query_one("#properties", DataTable).row_count == 0
+        table = screen.query_one("#properties", DataTable)
+        assert table.row_count == 0
+        assert not table.show_header  # no column names over a summary: no schema is shown
         tree.select_key("segment")
         await pilot.pause()
         assert "5 events" in header_text(screen)
+        tree.select_key("segment/marketing/Email_Opened/1-0.json")
+        await pilot.pause()
+        assert table.show_header and table.row_count > 0
 
     drive(make_app(shop.root), scenario)
 

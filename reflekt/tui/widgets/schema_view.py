@@ -67,6 +67,10 @@ class SchemaView(Vertical):
         table = self.query_one("#properties", DataTable)
         metadata = self.query_one("#schema-metadata", Static)
         table.clear()
+        # The column names only over rows: under a plan's summary or "select a schema" an
+        # empty table's header read as a schema without properties.
+        if table.show_header != (entry is not None):
+            table.show_header = entry is not None
         if entry is None:
             header.update(empty)
             metadata.update("")
