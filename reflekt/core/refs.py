@@ -27,7 +27,7 @@ import os
 import re
 import stat
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -540,13 +540,19 @@ def common_file_path(schemas_dir: Path, name: str) -> Path | None:
     inside `schemas/.reflekt/common/` (the files the whole-project lint checks); else None."""
     if not _FILE_RE.match(name) or "/." in name:
         return None
+    return common_file_at(schemas_dir, name.split("/")[1:])
+
+
+def common_file_at(schemas_dir: Path, parts: Sequence[str]) -> Path | None:
+    """The file at `parts` below `schemas/.reflekt/common/`, when it is a regular file (not
+    a symlink) that really lies inside it; else None (also for a name the OS refuses)."""
     folder = common_dir(schemas_dir)
-    path = folder.joinpath(*name.split("/")[1:])
     try:
+        path = folder.joinpath(*parts)
         if folder.is_symlink() or path.is_symlink() or not path.is_file():
             return None
         real, root = os.path.realpath(path), os.path.realpath(folder)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in a name
         return None
     return path if real.startswith(root + os.sep) else None
 

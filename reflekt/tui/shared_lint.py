@@ -14,13 +14,12 @@ edit of one event does not read every definition again.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from reflekt.core.lint.engine import lint_common_files
 from reflekt.core.lint.findings import Finding
 from reflekt.core.project import Project
-from reflekt.core.refs import COMMON_DIR, common_dir, common_stamp
+from reflekt.core.refs import COMMON_DIR, common_file_at, common_stamp
 
 SHARED_PREFIX = "/".join(COMMON_DIR) + "/"  # the schema id of every definition starts so
 
@@ -53,15 +52,7 @@ def shared_file(project: Project, schema_id: str) -> Path | None:
     regular file (not a symlink) inside `schemas/.reflekt/common/`, else None."""
     if not is_shared_id(schema_id):
         return None
-    folder = common_dir(project.schemas_dir)
     parts = schema_id[len(SHARED_PREFIX) :].split("/")
     if any(part in ("", ".", "..") for part in parts):
         return None
-    path = folder.joinpath(*parts)
-    try:
-        if folder.is_symlink() or path.is_symlink() or not path.is_file():
-            return None
-        real, root = os.path.realpath(path), os.path.realpath(folder)
-    except (OSError, ValueError):  # ValueError: a NUL in the name
-        return None
-    return path if real.startswith(root + os.sep) else None
+    return common_file_at(project.schemas_dir, parts)
