@@ -579,23 +579,6 @@ class FolderSummary:
     diff_verdicts: tuple[tuple[str, int], ...] = ()
 
 
-def folder_summary(
-    index: SchemaIndex, key: str, counts: Counts, shown: Iterable[str] | None = None
-) -> FolderSummary:
-    """Events, versions and lint counts of the schemas under the folder `key`.
-
-    `shown` (the filter's matches) narrows it to what the tree lists, as its badges do.
-    """
-    prefix = key + "/"
-    keys = index.entries if shown is None else shown
-    ids = [schema_id for schema_id in keys if schema_id.startswith(prefix)]
-    events = {schema_id.rpartition("/")[0] for schema_id in ids}
-    errors = sum(counts.get(schema_id, (0, 0))[0] for schema_id in ids)
-    warnings = sum(counts.get(schema_id, (0, 0))[1] for schema_id in ids)
-    unreadable = sum(1 for schema_id in ids if index.entries[schema_id].broken)
-    return FolderSummary(key, len(events), len(ids), errors, warnings, unreadable)
-
-
 def folder_totals(counts: Counts, shown: Iterable[str] | None = None) -> dict[str, tuple[int, int]]:
     """Lint counts added up per folder (registry, plan, event) over `shown` ids (None: all).
 

@@ -222,7 +222,19 @@ def test_a_folder_summary_from_the_tree_equals_the_count_over_its_ids(shop):
     """The summary is read off the tree's folders and badge totals: the same events,
     versions, errors, warnings and unreadable files as counting the ids under the folder,
     with and without a filter (the shop holds findings and an unreadable file)."""
-    from reflekt.tui.model import folder_summary
+    from reflekt.tui.model import FolderSummary
+
+    def folder_summary(index, key, counts, shown):
+        """The count over the ids under `key` (what the screen did on every keystroke)."""
+        ids = [i for i in (index.entries if shown is None else shown) if i.startswith(key + "/")]
+        return FolderSummary(
+            key,
+            len({i.rpartition("/")[0] for i in ids}),
+            len(ids),
+            sum(counts.get(i, (0, 0))[0] for i in ids),
+            sum(counts.get(i, (0, 0))[1] for i in ids),
+            sum(1 for i in ids if index.entries[i].broken),
+        )
 
     async def scenario(pilot):
         screen = pilot.app.main_screen

@@ -86,7 +86,6 @@ from reflekt.tui.model import (
     TreeShape,
     Verdicts,
     audit_verdicts,
-    folder_summary,
     property_rows,
     shape_for,
 )
@@ -493,11 +492,11 @@ class MainScreen(Screen):
             if entry is not view.entry or highlight:
                 view.show(entry, highlight=highlight)
         elif self.index is not None and node is not None and node.data is not None:
+            # Every folder node of the tree is one of its folders: a summary is always there.
             summary = tree.folder_summary(node.data.key)
-            if summary is None:
-                shown = self.index.matching(tree.filter_text) if tree.filter_text.strip() else None
-                summary = folder_summary(self.index, node.data.key, self.lint.counts(), shown)
-            view.show_summary(replace(summary, diff_verdicts=self._diff_verdicts(node.data.key)))
+            if summary is not None:
+                verdicts = self._diff_verdicts(node.data.key)
+                view.show_summary(replace(summary, diff_verdicts=verdicts))
         elif self.index is not None and node is None and tree.filter_text.strip():
             filtering = bool(tree.filter_text.strip())
             view.show(None, empty="No schema matches the filter." if filtering else "")
