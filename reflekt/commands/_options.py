@@ -33,6 +33,21 @@ output_option = click.option(
 )
 
 
+def warehouse_sdk_option(what: str) -> Callable[[Callable[..., Any]], Any]:
+    """`--sdk segment|rudderstack`: whose warehouse destination wrote the tables `what`."""
+    from reflekt.core.build.segment import SDKS
+
+    return click.option(
+        "--sdk",
+        type=click.Choice(list(SDKS)),
+        default="segment",
+        show_default=True,
+        help=f"The SDK whose warehouse destination wrote the tables {what}: segment "
+        "(Segment's warehouse destinations) or rudderstack (RudderStack's: its table naming, "
+        "`channel`, `aliases`).",
+    )
+
+
 def no_cache_option(command: Callable[..., Any]) -> Callable[..., Any]:
     """`--no-cache` for a command whose core calls use a cache: they run with caches off."""
 

@@ -8,7 +8,7 @@ import click
 from rich.markup import escape
 
 from reflekt.commands._common import Run, progress_bar, reflekt_command
-from reflekt.commands._options import output_option, profile_option
+from reflekt.commands._options import output_option, profile_option, warehouse_sdk_option
 
 # text and json are the audit's own (counts, samples, volume); the others go through lint's
 # formatter table, one finding per line of the schema file.
@@ -53,6 +53,7 @@ FORMAT_NAMES = ("text", "json", "github", "sarif", "junit", "markdown", "gitlab"
     help="Example values per finding (never whole rows: values may be personal data); "
     "0 shows none.",
 )
+@warehouse_sdk_option("audited")
 @profile_option
 @click.option(
     "--format",
@@ -94,6 +95,7 @@ def command(
     since: str,
     until: str | None,
     sample: int,
+    sdk: str,
     profile: str | None,
     fmt: str,
     output: str | None,
@@ -124,6 +126,7 @@ def command(
       reflekt audit --source snowflake.raw.segment_prod --since 2025-01-01 --format json
       reflekt audit --source duckdb.warehouse.segment_prod --dry-run
       reflekt audit --source duckdb.warehouse.segment_prod --format github --fail-on warning
+      reflekt audit --source duckdb.warehouse.rudderstack_prod --sdk rudderstack
     """
     if list_rules:
         return _list_rules(run)
@@ -153,6 +156,7 @@ def command(
             dry_run=dry_run,
             progress=update,
             maximum_bytes_billed=maximum_bytes_billed,
+            sdk=sdk,
         )
     if show_sql or dry_run:
         for query in report.queries:
@@ -181,6 +185,12 @@ def command(
         click.echo(text, nl=False)
         if fmt != "text":
             run.err.print(report.summary_line(), markup=False)
+    note = report.empty_window_note()
+    if note and (output is not None or fmt != "text"):  # (the text output holds it)
+        run.err.print(f"Note: {note}", markup=False, soft_wrap=True)
+    hint = report.sdk_note(sdk)
+    if hint:
+        run.err.print(f"Hint: {hint}", markup=False, soft_wrap=True)
     return 1 if report.fails(fail_on) else 0
 
 

@@ -11,11 +11,15 @@ from rich.markup import escape
 from rich.text import Text
 
 from reflekt.commands._common import Run, progress_bar, reflekt_command
-from reflekt.commands._options import dry_run_option, profile_option, select_option
+from reflekt.commands._options import (
+    dry_run_option,
+    profile_option,
+    select_option,
+    warehouse_sdk_option,
+)
 from reflekt.commands._written import print_dry_run, print_kept
 from reflekt.commands.build_code import code_command
 from reflekt.commands.build_docs import docs_command
-from reflekt.core.build.segment import SDKS
 
 
 class _BuildGroup(click.Group):
@@ -53,14 +57,7 @@ def command() -> None:
     help="Warehouse schema holding the raw events: <source_id>.<database>.<schema>, where "
     "source_id names a `source:` entry of the profile.",
 )
-@click.option(
-    "--sdk",
-    type=click.Choice(list(SDKS)),
-    default="segment",
-    show_default=True,
-    help="The SDK whose warehouse tables the package models: segment (Segment's warehouse "
-    "destinations) or rudderstack (RudderStack's: its table naming, `channel`, `aliases`).",
-)
+@warehouse_sdk_option("the package models")
 @profile_option
 @dry_run_option
 @click.option(

@@ -425,9 +425,15 @@ def dbt_build_job(
 
 
 def audit_job(
-    project: Project, profile_name: str | None, source: str, since: str, post: Post
+    project: Project,
+    profile_name: str | None,
+    source: str,
+    since: str,
+    post: Post,
+    sdk: str = "segment",
 ) -> AuditDone | AuditFailed:
-    """`reflekt audit` of every schema against `source` (the warehouse runs the checks)."""
+    """`reflekt audit --sdk SDK` of every schema against `source` (the warehouse runs the
+    checks)."""
     from reflekt.core.audit.run import audit
 
     def progress(done: int, total: int | None, message: str) -> None:
@@ -435,7 +441,7 @@ def audit_job(
 
     try:
         profile = load_profile(project, profile_name)
-        report = audit(project, profile, None, source, since=since, progress=progress)
+        report = audit(project, profile, None, source, since=since, progress=progress, sdk=sdk)
     except Exception as error:
         return AuditFailed(error)
     return AuditDone(report)

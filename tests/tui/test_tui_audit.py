@@ -70,3 +70,60 @@ def test_audit_tab_bad_input_says_so(warehouse_shop) -> None:
     first, second = drive(app, scenario)
     assert "give its database and schema" in first
     assert "--since 'soon' is not a duration or a date" in second
+
+
+def test_audit_tab_audits_rudderstack_tables_and_says_when_nothing_was_checked(
+    shop, tmp_path
+) -> None:
+    """The SDK choice is `reflekt audit --sdk`: a RudderStack warehouse audited as Segment's
+    says which choice fits (its own columns look unplanned); as RudderStack's, they are
+    not. A window with no row says that no row was checked."""
+    from textual.widgets import Input, Select, Static
+
+    from reflekt.core.schemas import list_schema_files
+    from reflekt.demo.warehouse import create_demo_warehouse
+    from reflekt.tui.widgets.audit_panel import AuditPanel, AuditTree
+
+    broken = shop.schemas_dir / "segment/ecommerce/Broken_Event/1-0.json"
+    broken.unlink()
+    broken.parent.rmdir()
+    db_path = tmp_path / "warehouse.duckdb"
+    files = list_schema_files(shop.schemas_dir)
+    create_demo_warehouse(
+        db_path, files, shop.schemas_dir, set(), seed=3, schema="rudder_prod", sdk="rudderstack"
+    )
+    shop.write_profiles(
+        {"version": 1.0, "dev": {"source": [{"id": "wh", "type": "duckdb", "path": str(db_path)}]}}
+    )
+    app = make_app(shop.root)
+
+    async def run(pilot, panel, since: str, sdk: str) -> tuple[str, set[str]]:
+        panel.query_one("#audit-since", Input).value = since
+        panel.query_one("#audit-sdk", Select).value = sdk
+        panel.query_one("#audit-schema", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot, rounds=10)
+        tree = panel.query_one(AuditTree)
+        leaves = [leaf for group in tree.root.children for leaf in group.children]
+        unplanned = {leaf.data.column for leaf in leaves if leaf.data.code == "RA104"}
+        shown = plain(panel.query_one("#audit-summary", Static).render(), width=400)
+        summary = " ".join(shown.split())
+        return summary, unplanned
+
+    async def scenario(pilot):
+        await pilot.press("4")
+        await settle(pilot)
+        panel = app.screen.query_one(AuditPanel)
+        panel.query_one("#audit-schema", Input).value = "rudder_prod"
+        return (
+            await run(pilot, panel, "3000d", "segment"),
+            await run(pilot, panel, "3000d", "rudderstack"),
+            await run(pilot, panel, "7d", "rudderstack"),
+        )
+
+    as_segment, as_rudderstack, empty = drive(app, scenario)
+    assert {"channel", "rudder_id"} <= as_segment[1]
+    assert "own rudder_id column" in as_segment[0]
+    assert not as_rudderstack[1] & {"channel", "rudder_id"}
+    assert "own rudder_id column" not in as_rudderstack[0]
+    assert "no row was checked" in empty[0] and "no row was checked" not in as_rudderstack[0]

@@ -35,6 +35,9 @@ def format_text(report: AuditReport) -> str:
             + (f"; no rows in {', '.join(quiet)}" if quiet else "")
         )
     lines.append(report.summary_line())
+    note = report.empty_window_note()
+    if note:
+        lines.append(note)
     return terminal_text("\n".join(lines)) + "\n"
 
 

@@ -118,6 +118,32 @@ class AuditReport:
             return bool(self.findings)
         return self.errors > 0
 
+    def empty_window_note(self, widen: str = "--since") -> str | None:
+        """Why a clean report vouches for nothing, when every audited table is empty in the
+        window: the row checks checked no row (a warehouse loaded long ago, like the demo's,
+        or a window in the future). None when some row was checked."""
+        if self.dry_run or not self.volumes or any(volume.rows for volume in self.volumes):
+            return None
+        tables = len({volume.table for volume in self.volumes})
+        return (
+            f"No row of the {tables} audited table(s) was received between "
+            f"{self.since:%Y-%m-%d %H:%M} and {self.until:%Y-%m-%d %H:%M} UTC, so no row was "
+            f"checked: widen the window with {widen} (30d, 90d, or a date such as 2024-01-01)."
+        )
+
+    def sdk_note(self, sdk: str, flag: str = "--sdk rudderstack") -> str | None:
+        """A Segment audit of tables RudderStack wrote reports its own columns as unplanned
+        in every table: say which flag audits them as what they are."""
+        if sdk != "segment":
+            return None
+        tables = {f.table for f in self.findings if f.code == "RA104" and f.column == "rudder_id"}
+        if not tables:
+            return None
+        return (
+            f"{len(tables)} table(s) hold RudderStack's own rudder_id column: if RudderStack "
+            f"loads this warehouse, audit it with {flag} (its naming, its own columns)."
+        )
+
     def summary_line(self) -> str:
         window = f"{self.since:%Y-%m-%d %H:%M} to {self.until:%Y-%m-%d %H:%M} UTC"
         head = (

@@ -22,7 +22,7 @@ from reflekt.core.audit.report import AuditFinding, AuditReport, TableVolume, cl
 from reflekt.core.audit.rules import BY_CODE, BY_NAME, Severity, rule
 from reflekt.core.build import drift, segment
 from reflekt.core.build.events import EventSchema, ModelledEvent, group_versions
-from reflekt.core.build.pipeline import load_event_schemas
+from reflekt.core.build.pipeline import check_sdk, load_event_schemas
 from reflekt.core.errors import ConfigError, SelectError
 from reflekt.core.fsutil import pause_for_tests
 from reflekt.core.profiles import Profile
@@ -104,11 +104,14 @@ class _Target:
         return f"{self.table} ({self.page})" if self.page else self.table
 
 
-def _targets(schemas: Sequence[EventSchema], columns: SchemaColumns) -> list[_Target]:
-    """The events grouped as the dbt build groups them into models (`EventSchema.target`)."""
+def _targets(
+    schemas: Sequence[EventSchema], columns: SchemaColumns, sdk: str = "segment"
+) -> list[_Target]:
+    """The events grouped as the dbt build groups them into models (`EventSchema.target`),
+    each at the table `sdk`'s destination writes its rows to."""
     targets = []
-    for group in group_versions(schemas, lambda s: "".join(s.target(columns.tables)[1:])):
-        _, table, suffix = group.newest.target(columns.tables)
+    for group in group_versions(schemas, lambda s: "".join(s.target(columns.tables, sdk)[1:])):
+        _, table, suffix = group.newest.target(columns.tables, sdk)
         targets.append(_Target(table, group, group.newest.name if suffix else ""))
     return targets
 
@@ -156,12 +159,15 @@ def audit(
     progress: Progress = no_progress,
     now: datetime | None = None,
     maximum_bytes_billed: int | None = None,
+    sdk: str = "segment",
 ) -> AuditReport:
-    """Audit the selected events (every version of each) against `--source`.
+    """Audit the selected events (every version of each) against `--source`, whose tables
+    `sdk`'s warehouse destination wrote (its table and column naming, its own columns).
 
     Errors: SelectError (bad --select/--source/--since, exit 2), ConfigError (exit 2),
     SchemaFileError (exit 2), WarehouseError (exit 3).
     """
+    check_sdk(sdk)
     if not 0 <= sample <= MAX_SAMPLE:
         raise SelectError(f"--sample {sample}: from 0 to {MAX_SAMPLE} values per finding")
     severities = _severities(project)
@@ -186,8 +192,8 @@ def audit(
                 source_config, source.schema, engine=engine, database=source.database
             )
         found: list[AuditFinding] = []
-        targets = _targets(schemas, columns)
-        found += _structure(targets, columns, project, selects, schemas)
+        targets = _targets(schemas, columns, sdk)
+        found += _structure(targets, columns, project, selects, schemas, sdk)
         queries: list[str] = []
         volumes: list[TableVolume] = []
         present = [target for target in targets if target.table in columns]
@@ -201,7 +207,7 @@ def audit(
                     continue  # no `name` column: its rows cannot be told from other pages'
                 row_filter = found_filter
             table_checks = checks_mod.table_checks(
-                target.event.properties(), table_columns, dialect
+                target.event.properties(sdk), table_columns, dialect
             )
             query = checks_mod.table_query(
                 schema=columns.schema,
@@ -263,6 +269,7 @@ def _structure(
     project: Project,
     selects: Sequence[str] | None,
     schemas: Sequence[EventSchema],
+    sdk: str,
 ) -> list[AuditFinding]:
     findings: list[AuditFinding] = []
     # A drift item names its event (several, `, `-joined, for an unplanned column of a table
@@ -288,8 +295,9 @@ def _structure(
             )
     if not selects:  # only a whole-project audit knows every planned event
         planned = {target.table for target in targets}
+        not_events = _NOT_EVENTS | segment.layout_for(sdk).own_tables
         for table in sorted(columns.tables):
-            if table in planned or table in _NOT_EVENTS or table.startswith("_"):
+            if table in planned or table in not_events or table.startswith("_"):
                 continue
             findings.append(
                 AuditFinding(
@@ -301,7 +309,9 @@ def _structure(
                 )
             )
     codes = {drift.UNPLANNED: "RA104", drift.NEVER_SEEN: "RA103", drift.TYPE_MISMATCH: "RA105"}
-    report = drift.find_drift(schemas, columns, {t.table for t in targets if t.table in columns})
+    report = drift.find_drift(
+        schemas, columns, {t.table for t in targets if t.table in columns}, sdk
+    )
     for item in report.items:
         drifted = by_event.get((item.table, item.event))
         if drifted is None and len(by_table.get(item.table, ())) == 1:

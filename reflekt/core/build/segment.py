@@ -765,6 +765,8 @@ class SdkLayout:
     # Schema names (snake_case) of calls beyond identify/group/page/screen -> (call, table).
     special_events: Mapping[str, tuple[CallType, str]] = field(default_factory=dict)
     calls: tuple[str, ...] = ("track", "page", "screen", "identify", "group")
+    # Tables the destination writes that hold no event of the plan (never "no schema").
+    own_tables: frozenset[str] = frozenset()
 
     def say(self, text: str) -> str:
         """A shared description, naming this SDK (the texts are written for Segment)."""
@@ -865,6 +867,8 @@ SDK_LAYOUTS: Mapping[str, SdkLayout] = {
         ),
         special_events={"alias": _ALIASES, "aliases": _ALIASES},
         calls=("track", "page", "screen", "identify", "group", "alias"),
+        # The rows RudderStack could not load as typed (a value of another type), with why.
+        own_tables=frozenset({"rudder_discards"}),
     ),
 }
 SDKS = tuple(SDK_LAYOUTS)

@@ -1168,13 +1168,15 @@ class MainScreen(Screen):
     @on(AuditPanel.RunWanted)
     def _audit_wanted(self, message: AuditPanel.RunWanted) -> None:
         self.query_one(AuditPanel).set_busy(f"auditing {message.source} since {message.since}…")
-        self._audit_worker(self.project, self.profile, message.source, message.since)
+        self._audit_worker(self.project, self.profile, message.source, message.since, message.sdk)
 
     @work(thread=True, exclusive=True, group="audit")
     def _audit_worker(
-        self, project: Project, profile_name: str | None, source: str, since: str
+        self, project: Project, profile_name: str | None, source: str, since: str, sdk: str
     ) -> None:
-        self.post_message(audit_job(project, profile_name, source, since, self.post_message))
+        self.post_message(
+            audit_job(project, profile_name, source, since, self.post_message, sdk=sdk)
+        )
 
     @on(AuditProgress)
     def _audit_progress(self, message: AuditProgress) -> None:

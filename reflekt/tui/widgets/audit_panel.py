@@ -20,6 +20,7 @@ from textual.widgets import Button, Input, Select, Static
 from textual.widgets.tree import TreeNode
 
 from reflekt.core.audit.report import AuditFinding, AuditReport
+from reflekt.core.build.segment import SDKS
 from reflekt.core.profiles import Profile
 from reflekt.core.warehouse import default_database
 from reflekt.tui.safe_text import clean, plain
@@ -45,10 +46,11 @@ class AuditPanel(Vertical):
     """Source, database, schema and window inputs; Audit runs; the findings tree."""
 
     class RunWanted(Message):
-        def __init__(self, source: str, since: str) -> None:
+        def __init__(self, source: str, since: str, sdk: str = "segment") -> None:
             super().__init__()
             self.source = source
             self.since = since
+            self.sdk = sdk  # whose destination wrote the tables (`reflekt audit --sdk`)
 
     class Jump(Message):
         def __init__(self, schema_id: str, property: str | None) -> None:
@@ -57,12 +59,22 @@ class AuditPanel(Vertical):
             self.property = property
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="audit-form"):
-            yield Select[str]([], id="audit-source", prompt="loading profile…")
-            yield Input(placeholder="database", id="audit-database")
-            yield Input(placeholder="schema, e.g. segment_prod", id="audit-schema")
-            yield Input("7d", placeholder="since: 7d, 24h, 2025-01-01", id="audit-since")
-            yield Button("Audit", id="audit-run", variant="primary")
+        # Two rows: where the tables are, then which rows and whose tables (one row left
+        # the database and schema four columns each in an 80-column terminal).
+        with Vertical(id="audit-form"):
+            with Horizontal(id="audit-where"):
+                yield Select[str]([], id="audit-source", prompt="loading profile…")
+                yield Input(placeholder="database", id="audit-database")
+                yield Input(placeholder="schema, e.g. segment_prod", id="audit-schema")
+            with Horizontal(id="audit-when"):
+                yield Input("7d", placeholder="since: 7d, 24h, 2025-01-01", id="audit-since")
+                yield Select[str](
+                    [(f"{sdk} tables", sdk) for sdk in SDKS],
+                    value="segment",
+                    allow_blank=False,
+                    id="audit-sdk",
+                )
+                yield Button("Audit", id="audit-run", variant="primary")
         yield Static(
             "Choose a source and press Audit (the warehouse does the work).", id="audit-summary"
         )
@@ -104,7 +116,8 @@ class AuditPanel(Vertical):
         if source is Select.BLANK or not database or not schema:
             self.show_failure("Choose a source and give its database and schema.")
             return
-        self.post_message(self.RunWanted(f"{source}.{database}.{schema}", since))
+        sdk = str(self.query_one("#audit-sdk", Select).value)
+        self.post_message(self.RunWanted(f"{source}.{database}.{schema}", since, sdk))
 
     # -- results ----------------------------------------------------------------------------
 
@@ -118,7 +131,16 @@ class AuditPanel(Vertical):
         """The report's findings by table, errors first within each."""
         self.report = report
         style = "red" if report.errors else "yellow" if report.findings else "green"
-        self.query_one("#audit-summary", Static).update(plain(report.summary_line(), style))
+        summary = plain(report.summary_line(), style)
+        sdk = str(self.query_one("#audit-sdk", Select).value)
+        notes = (
+            report.empty_window_note(widen="the since field"),
+            report.sdk_note(sdk, flag='"rudderstack tables" (beside the since field)'),
+        )
+        for note in notes:
+            if note:
+                summary.append(f"\n{note}", "yellow")
+        self.query_one("#audit-summary", Static).update(summary)
         tree = self.query_one(AuditTree)
         tree.clear()
         by_table: dict[str, list[AuditFinding]] = {}
