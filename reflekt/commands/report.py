@@ -2,8 +2,9 @@
 
 Keeps 0.6's options working (`--select`, `--to-file/-f`), with a note on stderr naming the
 new form. As in 0.6, without `--to-file` the report goes to standard output: the selected
-events' Markdown pages (the text `reflekt build docs --format markdown` writes), one after
-another, each rendered and written as it comes, so `reflekt report -s X > out.md` works.
+events' Markdown pages as one document (`core.docs.pipeline.PageStream`: a contents list
+when there is more than one page, links that resolve inside the document), each part
+rendered and written as it comes, so `reflekt report -s X > out.md` works.
 With `--to-file` it is `reflekt build docs --format markdown`: 0.6 wrote `<schema>.md`
 next to each schema file; the catalog's pages go to artifacts/docs-md/ (schemas/ holds
 schemas only).
@@ -19,10 +20,6 @@ import click
 from reflekt.commands._common import Run, make_console, progress_bar, reflekt_command
 from reflekt.commands._options import dry_run_option, select_option
 
-# Between two pages on standard output: a blank line, a Markdown thematic break, a blank
-# line (each page then starts with its generated header and its `# Event` heading).
-PAGE_SEPARATOR = "\n---\n\n"
-
 
 @reflekt_command("report", context_settings={"help_option_names": ["-h", "--help"]})
 @select_option("report on", "0.6's form, without the registry level, works too.")
@@ -37,11 +34,15 @@ PAGE_SEPARATOR = "\n---\n\n"
 def command(run: Run, selects: tuple[str, ...], to_file: bool, dry_run: bool) -> int:
     """reflekt 0.6's `report`: the selected events' Markdown pages.
 
-    Without --to-file the pages are printed on standard output (nothing is written), one
-    after another in the catalog's order (by plan, then event), separated by a `---` line.
-    Each page is the text `reflekt build docs --format markdown` writes for that event, so
-    names and descriptions are escaped the same way (no markup, Jinja or terminal control
-    of theirs comes through). The note naming the new form, and any error, go to stderr.
+    Without --to-file the pages are printed on standard output as one Markdown document
+    (nothing is written): one event prints its page alone; more print a contents list
+    linking each page, then the pages in the catalog's order (by plan, then event), each
+    after a `---` line. Each page is the text `reflekt build docs --format markdown` writes
+    for that event, but for its links: every link points inside the document (`Events`
+    goes to the contents list; with one page it is plain text), so the output pasted in a
+    wiki or a pull request has no broken link. Names and descriptions are escaped as the
+    build escapes them (no markup, Jinja or terminal control of theirs comes through). The
+    note naming the new form, and any error, go to stderr.
 
     With --to-file it runs `reflekt build docs --format markdown` (pages in
     artifacts/docs-md/).
@@ -100,20 +101,20 @@ def _print_pages(run: Run, selects: tuple[str, ...]) -> int:
     with progress_bar(run, "Reading the schemas") as update:
         stream = markdown_pages(project, list(selects), jobs=_jobs(), progress=update)
     out = sys.stdout.buffer  # bytes: the pages are UTF-8 whatever the locale says
-    count = 0
+    printed = 0
     try:
-        for count, (path, text) in enumerate(stream.pages(), start=1):
+        for label, text in stream.chunks():
             # The renderer already shows controls as text; terminal_text keeps that so for
             # whatever reaches a terminal (it changes nothing in a page as rendered).
-            page = terminal_text(text)
-            out.write(((PAGE_SEPARATOR if count > 1 else "") + page).encode("utf-8"))
+            out.write(terminal_text(text).encode("utf-8"))
             out.flush()
-            run.debug(f"printed {path}")
+            printed += 1
+            run.debug(f"printed {label}")
     except BrokenPipeError:
         _quiet_stdout()
-        run.debug(f"stdout closed after {count} page(s)")
+        run.debug(f"stdout closed after {printed} part(s)")
         return 0
-    run.debug(f"printed {count} page(s)")
+    run.debug(f"printed {stream.count} page(s)")
     return 0
 
 

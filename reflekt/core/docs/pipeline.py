@@ -25,9 +25,10 @@ from reflekt.core.docs import inputs
 from reflekt.core.docs.model import Catalog, catalog
 from reflekt.core.docs.render import (
     DOCS_MARK,
+    STREAM_SEPARATOR,
     html_files,
-    markdown_event_pages,
     markdown_files,
+    markdown_stream,
 )
 from reflekt.core.errors import ReflektError, SelectError
 from reflekt.core.progress import Progress, no_progress
@@ -169,7 +170,9 @@ def _catalog(
 
 @dataclass(frozen=True)
 class PageStream:
-    """The selected events' Markdown pages, each rendered when the iteration reaches it."""
+    """The selected events' Markdown pages as one document, each part rendered when the
+    iteration reaches it (`render.markdown_stream`: one event's page alone; for more, a
+    contents list first, every link an anchor of the document)."""
 
     catalog: Catalog
     command: str
@@ -178,10 +181,17 @@ class PageStream:
     def count(self) -> int:
         return len(self.catalog.events)
 
-    def pages(self) -> Iterator[tuple[str, str]]:
-        """(path under the Markdown folder, page text), in the catalog's (sorted) order:
-        byte for byte the page `build_docs(fmt="markdown")` writes at that path."""
-        return markdown_event_pages(self.catalog, self.command)
+    def parts(self) -> Iterator[tuple[str, str]]:
+        """(label, text) of each part of the document, in order: `contents` when there is
+        more than one page, then each page by its path under the Markdown folder (the
+        catalog's sorted order). The document is their texts joined by STREAM_SEPARATOR."""
+        return markdown_stream(self.catalog, self.command)
+
+    def chunks(self) -> Iterator[tuple[str, str]]:
+        """(label, text to write): the parts with STREAM_SEPARATOR before each but the
+        first, so writing the texts one after another writes the document."""
+        for index, (label, text) in enumerate(self.parts()):
+            yield label, (STREAM_SEPARATOR + text if index else text)
 
 
 def markdown_pages(
@@ -191,9 +201,9 @@ def markdown_pages(
     jobs: int = 1,
     progress: Progress | None = None,
 ) -> PageStream:
-    """The Markdown pages of the selected events, to print (`reflekt report`): nothing is
-    written or read from the output folder. The schemas are read and linted here; the
-    pages render one at a time as `PageStream.pages()` is iterated.
+    """The Markdown pages of the selected events as one document, to print (`reflekt
+    report`): nothing is written or read from the output folder. The schemas are read and
+    linted here; the parts render one at a time as `PageStream.parts()` is iterated.
 
     Errors (exit 2): SelectError (a bad --select), SchemaFileError (an unreadable schema),
     ReflektError when the selection holds no event schema.

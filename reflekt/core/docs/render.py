@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -400,6 +400,7 @@ def markdown_environment() -> Any:
             "rules": _marked(_rules),
             "indent_md": _marked(_indent),
             "fence": _marked(escape.markdown_fence),
+            "fragment": _marked(_fragment),
         }
     )
     return env
@@ -422,15 +423,81 @@ def markdown_files(
     return files
 
 
-def markdown_event_pages(catalog: Catalog, command: str) -> Iterator[tuple[str, str]]:
-    """(path, text) of each event page, in the catalog's order, rendered one at a time as
-    asked for: the same text `markdown_files` gives that path (for `reflekt report`, which
-    prints the pages; the whole catalog is never one string)."""
+# --- Markdown on standard output (`reflekt report`) -----------------------------------------
+
+# The stream is one document: its links cannot be the site's file-relative ones. Its own
+# anchors are explicit `<a name="...">`, GitHub's documented "custom anchor" (its sanitizer
+# keeps `name` on `a`, not `id`, prefixed `user-content-`, and follows `#name` to it; a
+# browser follows `#name` to an `a` of that name too), never a heading's slug: a slug
+# depends on the renderer and on every heading before it. Each name holds a `.`, which no
+# GitHub heading slug does (it drops punctuation), so no heading can take one.
+CONTENTS_ANCHOR = "reflekt.contents"
+STREAM_SEPARATOR = "\n---\n\n"  # between two parts: blank line, thematic break, blank line
+_FRAGMENT = re.compile(r"[a-z0-9][a-z0-9.-]*")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+MAX_SLUG = 60  # characters of an event name an anchor keeps
+
+
+def _fragment(value: Any) -> str:
+    """One of our anchor names (`stream_anchors`): lower-case ASCII letters, digits, `.`, `-`."""
+    text = str(value)
+    if not _FRAGMENT.fullmatch(text):
+        raise UnescapedValueError(f"`fragment` takes an anchor name of ours, not {text[:40]!r}")
+    return text
+
+
+def stream_anchors(events: Sequence[DocEvent]) -> dict[str, str]:
+    """{event page: anchor name}, one distinct name per page: `event.` and the event name's
+    ASCII letters and digits in lower case, runs of anything else as `-` (`Cart Viewed` ->
+    `event.cart-viewed`; a name with none of them: `event.page`); an anchor taken by an
+    earlier page gets `.2`, `.3`, ... in the stream's order. Nothing of the event name
+    but [a-z0-9] reaches the anchor."""
+    anchors: dict[str, str] = {}
+    used = {CONTENTS_ANCHOR}
+    for event in events:
+        slug = _NOT_SLUG.sub("-", event.name.lower())[:MAX_SLUG].strip("-") or "page"
+        anchor_id, count = f"event.{slug}", 1
+        while anchor_id in used:
+            count += 1
+            anchor_id = f"event.{slug}.{count}"
+        used.add(anchor_id)
+        anchors[event.page] = anchor_id
+    return anchors
+
+
+def markdown_stream(catalog: Catalog, command: str) -> Iterator[tuple[str, str]]:
+    """The selected events' pages as one Markdown document, part by part, each rendered
+    when asked for (the whole document is never one string): (label, text).
+
+    One event: its page alone (label: its path), as `markdown_files` writes it but for the
+    links: the breadcrumb's `Events` is plain text (there is no index in the stream) and
+    the page key line is left out (it only serves a rebuild of the written page). More:
+    first a contents list (label `contents`) linking each page by its anchor, then each
+    page (its heading holding that anchor, its `Events` linking the contents list). The
+    parts are joined by `STREAM_SEPARATOR`. Every link then resolves inside
+    the document; a link to a page not in it (the index, the property index, an event not
+    selected) is plain text.
+    """
+    env = markdown_environment()
     common = _common(catalog, command, Escaped(html_header()))
-    event_page = _markdown_event_spec(catalog, command, common)
-    for index in range(len(catalog.events)):
-        path, inputs, render = event_page(index)
-        yield path, _keyed(_page_key(inputs), render())
+    template = env.get_template("event.md.j2")
+    several = len(catalog.events) > 1
+    anchors = stream_anchors(catalog.events) if several else {}
+    if several:
+        entries = [(event, anchors[event.page]) for event in catalog.events]
+        contents = env.get_template("stream_contents.md.j2").render(
+            **common, entries=entries, contents_anchor=CONTENTS_ANCHOR
+        )
+        yield "contents", _tidy(contents)
+    for event in catalog.events:
+        text = template.render(
+            **common,
+            event=event,
+            anchor_id=anchors.get(event.page),
+            index_page=None,
+            index_anchor=CONTENTS_ANCHOR if several else None,
+        )
+        yield f"{event.page}.md", _tidy(text)
 
 
 def _markdown_event_spec(
@@ -443,7 +510,15 @@ def _markdown_event_spec(
         event = catalog.events[index]
 
         def page() -> str:
-            return _tidy(template.render(**common, root=_root(event), event=event))
+            return _tidy(
+                template.render(
+                    **common,
+                    event=event,
+                    anchor_id=None,
+                    index_page=_root(event) + "index.md",
+                    index_anchor=None,
+                )
+            )
 
         return f"{event.page}.md", lambda: f"markdown\0{context}\0{event!r}", page
 

@@ -1,8 +1,10 @@
 """`reflekt report` (0.6's command): without --to-file the selected events' Markdown pages
-on stdout, byte for byte the pages `build docs --format markdown` writes, nothing written,
-the note on stderr; with --to-file the files. Through CliRunner and a real subprocess
-(stdout and stderr apart), with hostile descriptions, a select that matches nothing, and
-a reader that closes the pipe early."""
+on stdout as one document (a contents list first when there are several), each page the
+one `build docs --format markdown` writes but for its links and its key line, nothing
+written, the note on stderr; with --to-file the files. Through CliRunner and a real
+subprocess (stdout and stderr apart), with hostile descriptions, a select that matches
+nothing, and a reader that closes the pipe early. That every link of the stream resolves
+inside it: test_report_links.py."""
 
 from __future__ import annotations
 
@@ -14,8 +16,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from reflekt.cli import cli
-from reflekt.commands.report import PAGE_SEPARATOR
 from reflekt.core.docs.pipeline import markdown_pages
+from reflekt.core.docs.render import STREAM_SEPARATOR
 from reflekt.core.project import load_project
 
 REPO = Path(__file__).resolve().parents[3]
@@ -24,6 +26,9 @@ HOSTILE = (
     "Evil \x1b]52;c;ZXZpbA==\x07 and \x1b[2J {{ 7*7 }} {% raw %}x{% endraw %} "
     "<script>alert(1)</script> \x9b31m"
 )
+
+# docs_support.HOSTILE_NAME's anchor: its ASCII letters and digits only.
+HOSTILE_ANCHOR = b"event.script-img-src-x-onerror-alert-1-7-7-cart-evil"
 
 
 def report(project, *args: str):
@@ -41,19 +46,54 @@ def tree(root: Path) -> dict[str, bytes]:
     }
 
 
-def built_pages(project, *selects: str) -> list[bytes]:
-    """The event pages `build docs --format markdown` writes, in path order."""
+def built_pages(project, *selects: str, anchors: list[bytes] | None = None) -> list[bytes]:
+    """The event pages `build docs --format markdown` writes, in path order, as the stream
+    shows them: without the key line (digests for a rebuild), `Events` a link to the
+    stream's contents list (plain text for one page), each heading holding its anchor
+    (`anchors`, or the plain names' own)."""
     args = ["build", "docs", "--format", "markdown", "--project-dir", str(project.root)]
     for select in selects:
         args += ["--select", select]
     done = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert done.exit_code == 0, done.output
     folder = project.root / "artifacts" / "docs-md"
-    return [
+    pages = [
         p.read_bytes()
         for p in sorted(folder.rglob("*.md"), key=lambda p: p.relative_to(folder).as_posix())
         if p.name not in ("index.md", "properties.md")
     ]
+    if len(pages) == 1:
+        return [_as_streamed(pages[0], None)]
+    ids = anchors or [_anchor(page) for page in pages]
+    return [_as_streamed(page, anchor) for page, anchor in zip(pages, ids, strict=True)]
+
+
+def _anchor(page: bytes) -> bytes:
+    """The anchor id the stream gives a page of these plans (names unique, ASCII)."""
+    name = page.split(b"\n")[2].removeprefix(b"# ").decode()
+    return b"event." + "-".join(name.lower().split()).encode()
+
+
+def _as_streamed(page: bytes, anchor: bytes | None) -> bytes:
+    header, key, heading, blank, crumb, rest = page.split(b"\n", 5)
+    assert key.startswith(b"<!-- reflekt docs page: ") and not blank
+    assert crumb.startswith(b"[Events](../../../index.md) / ")
+    if anchor is None:
+        crumb = crumb.replace(b"[Events](../../../index.md)", b"Events")
+    else:
+        crumb = crumb.replace(b"(../../../index.md)", b"(#reflekt.contents)")
+        heading = heading.replace(b"# ", b'# <a name="' + anchor + b'"></a>', 1)
+    return b"\n".join([header, heading, blank, crumb, rest])
+
+
+def stream_parts(stdout: bytes) -> list[bytes]:
+    """The stream's parts: its contents list (when it has more than one page), the pages."""
+    return stdout.split(STREAM_SEPARATOR.encode())
+
+
+def stream_pages(stdout: bytes) -> list[bytes]:
+    parts = stream_parts(stdout)
+    return parts if len(parts) == 1 else parts[1:]
 
 
 def test_prints_the_pages_the_markdown_build_writes_and_writes_nothing(shop) -> None:
@@ -65,32 +105,57 @@ def test_prints_the_pages_the_markdown_build_writes_and_writes_nothing(shop) -> 
     assert "--select segment/ecommerce" in result.stderr
     assert "note:" not in result.stdout and "Built the docs" not in result.stdout
 
-    pages = result.stdout_bytes.split(PAGE_SEPARATOR.encode())
+    contents, *pages = stream_parts(result.stdout_bytes)
     assert pages == built_pages(shop, "segment/ecommerce")
     assert len(pages) == 2  # Cart_Viewed, Order_Completed (ecommerce's two events)
-    assert [page.split(b"\n")[2] for page in pages] == [b"# Cart Viewed", b"# Order Completed"]
+    assert [page.split(b"\n")[1] for page in pages] == [
+        b'# <a name="event.cart-viewed"></a>Cart Viewed',
+        b'# <a name="event.order-completed"></a>Order Completed',
+    ]
+    assert contents.decode().splitlines() == [
+        pages[0].decode().splitlines()[0],  # the generated header
+        '# <a name="reflekt.contents"></a>Events',
+        "",
+        "2 event(s) of shop, one page each below:",
+        "",
+        "- [Cart Viewed](#event.cart-viewed) (segment\\/ecommerce)",
+        "- [Order Completed](#event.order-completed) (segment\\/ecommerce)",
+    ]
     assert b"Email Opened" not in result.stdout_bytes  # marketing is not selected
+
+
+def test_one_event_prints_its_page_alone(shop) -> None:
+    result = report(shop, "--select", "segment/ecommerce/Cart_Viewed")
+    assert result.exit_code == 0, result.stderr
+    assert stream_parts(result.stdout_bytes) == built_pages(shop, "segment/ecommerce/Cart_Viewed")
+    lines = result.stdout.splitlines()
+    assert lines[1:4] == ["# Cart Viewed", "", "Events / segment\\/ecommerce"]
+    assert "](" not in result.stdout and "<a name" not in result.stdout  # no link, no anchor
 
 
 def test_every_event_in_a_deterministic_order(shop) -> None:
     first = report(shop)
     assert first.exit_code == 0, first.stderr
     assert first.stdout_bytes == report(shop).stdout_bytes
-    assert first.stdout_bytes.split(PAGE_SEPARATOR.encode()) == built_pages(shop)
+    assert stream_pages(first.stdout_bytes) == built_pages(shop)
 
 
-def test_the_core_renders_one_page_per_step(shop) -> None:
+def test_the_core_renders_one_part_per_step(shop) -> None:
     stream = markdown_pages(load_project(shop.root), ["segment"])
-    pages = stream.pages()
-    assert iter(pages) is pages  # an iterator, not a list or one string
-    path, text = next(pages)
-    assert path == "events/segment/ecommerce/Cart_Viewed.md" and "# Cart Viewed" in text
-    assert [p for p, _ in pages] == [
+    parts = stream.parts()
+    assert iter(parts) is parts  # an iterator, not a list or one string
+    label, text = next(parts)
+    assert label == "contents" and "[Cart Viewed](#event.cart-viewed)" in text
+    path, text = next(parts)
+    assert path == "events/segment/ecommerce/Cart_Viewed.md" and "</a>Cart Viewed\n" in text
+    assert [p for p, _ in parts] == [
         "events/segment/ecommerce/Order_Completed.md",
         "events/segment/marketing/Email_Clicked.md",
         "events/segment/marketing/Email_Opened.md",
     ]
     assert stream.count == 4
+    chunks = [text for _, text in stream.chunks()]
+    assert "".join(chunks) == STREAM_SEPARATOR.join(text for _, text in stream.parts())
 
 
 def test_hostile_descriptions_come_out_escaped_as_the_build_writes_them(hostile) -> None:
@@ -108,8 +173,8 @@ def test_hostile_descriptions_come_out_escaped_as_the_build_writes_them(hostile)
     assert not any(c in out for c in "\x1b\x07\x9b\u202e")  # not even in the JSON source
     assert r"Evil \\x1b\]52\;c\;ZXZpbA\=\=\\x07 and \\x1b\[2J" in out  # shown, inert
     assert "&lt;script&gt;" in out and "\\{\\{ 7\\*7 \\}\\}" in out
-    assert result.stdout_bytes.split(PAGE_SEPARATOR.encode()) == built_pages(
-        hostile, "segment/hostile"
+    assert stream_pages(result.stdout_bytes) == built_pages(
+        hostile, "segment/hostile", anchors=[HOSTILE_ANCHOR, b"event.osc-0-title-event"]
     )
 
 
@@ -177,7 +242,9 @@ def test_subprocess_keeps_stdout_pure_markdown(hostile) -> None:
     assert done.stdout.startswith(b"<!-- Generated by Reflekt")
     assert b"note:" not in done.stdout and b"\x1b" not in done.stdout
     assert done.stderr.decode().startswith("note: `reflekt report` is reflekt 0.6's command")
-    assert done.stdout.split(PAGE_SEPARATOR.encode()) == built_pages(hostile, "segment/hostile")
+    assert stream_pages(done.stdout) == built_pages(
+        hostile, "segment/hostile", anchors=[HOSTILE_ANCHOR, b"event.osc-event"]
+    )
 
     missing = _run(["report", "-s", "segment/nope", "--project-dir", str(hostile.root)])
     assert missing.returncode == 2
