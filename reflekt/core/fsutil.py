@@ -13,6 +13,7 @@ import errno
 import os
 import re
 import tempfile
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -87,6 +88,19 @@ def write_error(error: OSError, path: Path | str | None = None) -> WriteError:
 
 
 _umask: int | None = None
+
+
+# A file changed less than this before a run is "racy": an edit that keeps its size within
+# one clock tick keeps its stat too, so a cache keyed on the stat does not trust it (it is
+# read again next time, as git does for its index). One window for every such cache: the
+# lint index (`lint.cache`), the definitions' digests and parsed bodies (`refs`).
+RACY_NS = 2_000_000_000
+
+
+def racy_cutoff() -> int:
+    """The time (ns) from which a file's change is too recent for its stat to be trusted
+    (`RACY_NS` before now, read at each call: a test sets `fsutil.RACY_NS`)."""
+    return time.time_ns() - RACY_NS
 
 
 def stat_fields(st: os.stat_result) -> str:

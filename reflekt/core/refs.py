@@ -26,14 +26,13 @@ import functools
 import os
 import re
 import stat
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from reflekt.core.fsutil import stat_fields
+from reflekt.core.fsutil import racy_cutoff, stat_fields
 from reflekt.core.jsonpath import JsonPath
 
 COMMON = "common"  # the `$ref` prefix and the folder under schemas/.reflekt/
@@ -47,7 +46,6 @@ _SELF = "urn:reflekt:self"  # the uri of the schema itself (`#/...` references i
 _MISSING = object()
 _PART = r"[A-Za-z0-9_][A-Za-z0-9_.@+-]*"
 _FILE_RE = re.compile(rf"^{COMMON}/(?:{_PART}/)*{_PART}\.json$")
-_RACY_NS = 2_000_000_000  # a file changed this recently is read again (same-tick edits)
 
 
 @dataclass(frozen=True)
@@ -270,7 +268,7 @@ def _cached(real: str) -> Any:
     except OSError as exc:
         raise _Unresolved(f"cannot read it: {exc.strerror or exc}") from None
     body = _parsed(raw)
-    if max(st.st_mtime_ns, st.st_ctime_ns) < time.time_ns() - _RACY_NS:
+    if max(st.st_mtime_ns, st.st_ctime_ns) < racy_cutoff():
         if len(_PARSED) >= MAX_COMMON_FILES:
             _PARSED.clear()  # a bound, not an LRU: definitions are few
         _PARSED[real] = (key, body)
@@ -574,7 +572,7 @@ def common_signature(schemas_dir: Path, known: dict[str, tuple[str, str]] | None
     folder = common_dir(schemas_dir)
     if not folder.is_dir():
         return "none"
-    racy = time.time_ns() - _RACY_NS
+    racy = racy_cutoff()
     seen = 0
     visited: set[str] = set()
     for current, dirs, names in os.walk(folder):

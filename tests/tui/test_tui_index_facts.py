@@ -235,9 +235,9 @@ def test_an_interrupted_listing_save_leaves_the_last_listing_whole(make_project,
 def test_a_warm_start_shows_the_findings_left_in_the_lint_index(make_project, monkeypatch):
     """The second start lints from the index and decodes no finding until a file is shown:
     the badges, the panel and the unreadable mark are those of the first start."""
-    from reflekt.core.lint import engine
+    from reflekt.core import fsutil
 
-    monkeypatch.setattr(engine, "RACY_NS", -1_000_000_000)  # files written just now: trusted
+    monkeypatch.setattr(fsutil, "RACY_NS", -1_000_000_000)  # files written just now: trusted
     builder = _builder(make_project)
 
     async def look(pilot):

@@ -5,9 +5,9 @@ Per schema file (keyed by its path relative to the project root) the index keeps
 folder, the (version file, hash) of its versions in order and the event rules' findings. A
 file whose stat is unchanged is not read; one whose stat changed is read and hashed, and
 reused when the hash matches (`git checkout` resets mtimes, not contents). ctime is in the
-key because a user can set mtime back but not ctime. A file changed less than `RACY_NS`
-before the run is "racy" (a same-size edit in the same clock tick keeps its stat): it is
-hashed next time.
+key because a user can set mtime back but not ctime. A file changed less than
+`fsutil.RACY_NS` before the run is "racy" (a same-size edit in the same clock tick keeps its
+stat): it is hashed next time.
 
 The file name carries a fingerprint of everything findings depend on (Reflekt's version and
 lint code, reflekt_project.yml, the meta-schema, the active rules and their severities,
@@ -78,7 +78,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("reflekt.lint.cache")
 
 FORMAT = 6  # bump when the index layout or what it stores changes
-RACY_NS = 2_000_000_000  # files changed this close to the run are re-hashed next time
 INDEX_PREFIX = "index-"
 INDEX_SUFFIX = ".idx"
 DELTA_SUFFIX = ".delta"

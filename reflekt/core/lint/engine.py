@@ -11,7 +11,6 @@ import functools
 import logging
 import os
 import stat as stat_mode
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from reflekt.core.cache_switch import cache_disabled
 from reflekt.core.errors import ConfigError
+from reflekt.core.fsutil import racy_cutoff
 from reflekt.core.lint.base import (
     SCOPE_EVENT,
     SCOPE_PROJECT,
@@ -30,7 +30,6 @@ from reflekt.core.lint.base import (
     registered_rules,
 )
 from reflekt.core.lint.cache import (
-    RACY_NS,
     EventEntry,
     FileEntry,
     LintIndex,
@@ -1078,7 +1077,7 @@ def _open_cache(linter: _Linter, limit: int, whole: bool, places: _Places) -> _C
     if print_ is None:
         return None
     index = load_index(linter.project, print_)
-    cutoff = time.time_ns() - RACY_NS
+    cutoff = racy_cutoff()
     return _CacheRun(index, cutoff, limit, whole, places)
 
 

@@ -510,9 +510,10 @@ def test_a_cold_index_writes_what_a_scanned_run_writes(make_project, monkeypatch
     """Over an index without file entries the parent does not stat the files before
     linting (`engine._changed`: each file's state is made where it is linted): the same
     findings, and the same index, as a run that stats them first (`engine._scan`)."""
+    from reflekt.core import fsutil
     from reflekt.core.lint import engine
 
-    monkeypatch.setattr(engine, "RACY_NS", -1_000_000_000)  # every entry kept, none racy
+    monkeypatch.setattr(fsutil, "RACY_NS", -1_000_000_000)  # every entry kept, none racy
     monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 1)  # forked with 2 jobs
     builder = make_project()
     root = _project_with_findings(builder)
@@ -736,9 +737,9 @@ def test_a_broken_meta_schema_is_exit_2_with_the_cache(make_project, schemas):
 def no_racy_window(monkeypatch):
     """Trust every stat at once (the racy window covers edits in the same clock tick; these
     tests make each edit a lint run apart)."""
-    from reflekt.core.lint import engine
+    from reflekt.core import fsutil
 
-    monkeypatch.setattr(engine, "RACY_NS", -1_000_000_000)
+    monkeypatch.setattr(fsutil, "RACY_NS", -1_000_000_000)
 
 
 def test_an_unchanged_folder_is_listed_from_the_index(make_project, no_racy_window):

@@ -253,8 +253,8 @@ def hook(event, args):
     if event == "open" and isinstance(args[0], (str, bytes)):
         opened.append(str(args[0]))
 sys.addaudithook(hook)
-import reflekt.core.refs
-reflekt.core.refs._RACY_NS = -1_000_000_000  # as the `no_racy_window` fixture: trust stats now
+import reflekt.core.fsutil
+reflekt.core.fsutil.RACY_NS = -1_000_000_000  # as the `no_racy_window` fixture: trust stats now
 from reflekt.cli import cli
 try:
     cli(sys.argv[1:], prog_name="reflekt")
@@ -336,9 +336,9 @@ def test_a_damaged_digests_file_never_changes_a_result(make_project, damage, mon
     other tools' lines, a cut-off file, a hash planted under a stat that is not the file's,
     or a folder in its place is ignored (the definitions are hashed again), never an error,
     and the findings stay those of `--no-cache`, across an edit of a definition too."""
-    from reflekt.core import refs
+    from reflekt.core import fsutil
 
-    monkeypatch.setattr(refs, "_RACY_NS", -1_000_000_000)  # keep hashes of files just written
+    monkeypatch.setattr(fsutil, "RACY_NS", -1_000_000_000)  # keep hashes of files just written
     project = make_project()
     order, money = _shop(project)
     assert _lint(project, str(order))[1]  # writes the index and the digests
