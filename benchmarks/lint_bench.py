@@ -2,6 +2,10 @@
 
 Usage: python benchmarks/lint_bench.py [--runs R] [N ...]   (default: 1000 10000, R = 3)
 
+Prints the Python version and CPU count, `reflekt --version`'s wall time, then per N: the
+lint's exit code and finding count, and the median wall and CPU seconds of R runs in each
+cache scenario below. Nothing outside a temporary folder is written.
+
 Each N is timed without the cache (`--no-cache`), cold (empty `.reflekt_cache/lint/`),
 warm (nothing changed), after touching one file (mtime only), after editing one file and
 after editing 1% of the files (what a `git checkout` of another branch does). Targets
@@ -16,6 +20,7 @@ which has a camelCase property, so the run also formats some findings.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -164,12 +169,45 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _positive(text: str) -> int:
+    """A count of 1 or more (argparse reports anything else as a usage error, exit 2)."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more: {text!r}")
+    return number
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python benchmarks/lint_bench.py",
+        description=__doc__.split("\n\nUsage:")[0],
+        epilog=__doc__.split("\n\n", 2)[2],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "counts",
+        metavar="N",
+        nargs="*",
+        type=_positive,
+        default=[1000, 10000],
+        help="schemas in a generated project, one project per N (default: 1000 10000)",
+    )
+    parser.add_argument(
+        "--runs",
+        metavar="R",
+        type=_positive,
+        default=3,
+        help="runs of each cache scenario, of which the median is shown (default: 3)",
+    )
+    return parser.parse_args(argv)
+
+
 def main() -> None:
-    args = sys.argv[1:]
-    runs = 3
-    if args[:1] == ["--runs"]:
-        runs, args = int(args[1]), args[2:]
-    counts = [int(arg) for arg in args] or [1000, 10000]
+    options = parse_args()
+    runs, counts = options.runs, options.counts
     exe = shutil.which("reflekt") or sys.executable
     base = [exe] if exe.endswith("reflekt") else [exe, "-m", "reflekt"]
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPU(s)")
