@@ -242,11 +242,12 @@ def _show_dedupe(run: Run, report) -> None:
     )
 
 
-def demo_build_step(run: Run, project, sdk: str = "segment") -> bool:
+def demo_build_step(run: Run, project, sdk: str = "segment") -> tuple[bool, str]:
     """The demo's step: create the DuckDB warehouse (shaped as `sdk`'s destination writes
     it), build the dbt package, run `dbt build`.
 
-    Called by `reflekt demo`. Returns False when dbt ran and failed.
+    Called by `reflekt demo`. Returns False when dbt ran and failed, and the warehouse's
+    `--source`.
     """
     from contextlib import nullcontext
 
@@ -276,7 +277,7 @@ def demo_build_step(run: Run, project, sdk: str = "segment") -> bool:
             "pip install 'reflekt[dbt]' to see the package build.",
             soft_wrap=True,
         )
-        return True
+        return True, report.source_arg
     if dbt.ok and dbt.command == ("build",):
         run.out.print(
             f"[bold green]{escape(dbt.summary_line())}[/bold green] "
@@ -286,10 +287,10 @@ def demo_build_step(run: Run, project, sdk: str = "segment") -> bool:
         for test in dbt.warned_tests:
             run.out.print(f"  [yellow]WARN[/yellow] {escape(test.describe())}", soft_wrap=True)
         _show_dedupe(run, report)
-        return True
+        return True, report.source_arg
     run.err.print(
         f"[bold red]dbt {escape(' '.join(dbt.command))} failed[/bold red] "
         f"({dbt.models_failed} model(s) and {dbt.tests_failed} test(s) failed):"
     )
     run.err.print(escape("\n".join(dbt.log.splitlines()[-20:])), soft_wrap=True)
-    return False
+    return False, report.source_arg

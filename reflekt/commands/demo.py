@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -40,7 +41,7 @@ def command(run: Run, directory: Path | None, sdk: str) -> int:
     from reflekt.core.lint import lint_project
     from reflekt.core.output.findings import summary_line
     from reflekt.demo.layout import lay_out_demo
-    from reflekt.demo.warehouse import DEMO_SCHEMAS
+    from reflekt.demo.warehouse import DEMO_SCHEMAS, DEMO_WINDOW
 
     layout = lay_out_demo(directory or run.project_dir or Path(DEFAULT_DEMO_DIR))
     verb = "Refreshed" if layout.refreshed else "Created"
@@ -59,11 +60,11 @@ def command(run: Run, directory: Path | None, sdk: str) -> int:
 
     from reflekt.commands.build import demo_build_step
 
-    dbt_ok = demo_build_step(
-        run, project, sdk
-    )  # DuckDB warehouse, `reflekt build dbt`, `dbt build`
+    # DuckDB warehouse, `reflekt build dbt`, `dbt build`
+    dbt_ok, source_arg = demo_build_step(run, project, sdk)
+    audit_json = _audit(run, project, source_arg, sdk)
     _build_code(run, project)
-    _build_docs(run, project)
+    _build_docs(run, project, audit_json)
 
     run.out.print("\n[bold]Try next[/bold] (from the demo folder):")
     hints = [
@@ -71,6 +72,9 @@ def command(run: Run, directory: Path | None, sdk: str) -> int:
         "reflekt lint --select segment/ecommerce/Cart_Viewed",
         "reflekt build dbt --select segment/ecommerce --source "
         f"duckdb.warehouse.{DEMO_SCHEMAS[sdk]}" + (f" --sdk {sdk}" if sdk != "segment" else ""),
+        f"reflekt audit --source {source_arg} --since {DEMO_WINDOW[0]} --until {DEMO_WINDOW[1]}"
+        + (f" --sdk {sdk}" if sdk != "segment" else "")
+        + "   # the demo's rows are from early 2024",
         "reflekt build code --lang typescript --check   # after editing a schema: exit 1",
         "git init && git add -A && git commit -m start   # then edit a schema and:",
         "reflekt diff --against git:HEAD",
@@ -93,12 +97,51 @@ def _build_code(run: Run, project) -> None:
         )
 
 
-def _build_docs(run: Run, project) -> None:
-    """`reflekt build docs`: the event catalog, a static site to open in a browser."""
+AUDIT_REPORT = "artifacts/audit.json"  # the demo's audit, which its catalog shows
+
+
+def _audit(run: Run, project, source_arg: str, sdk: str) -> Path:
+    """`reflekt audit` of the demo warehouse over the window its rows were received in:
+    the planted faults, found by the warehouse's own queries. Writes the JSON report the
+    catalog reads (`build docs --with-audit`) and returns its path."""
+    from reflekt.core.audit.output import format_json, rows_checked
+    from reflekt.core.audit.rules import rule
+    from reflekt.core.audit.run import audit, parse_until
+    from reflekt.core.fsutil import write_atomic
+    from reflekt.core.profiles import load_profile
+    from reflekt.demo.warehouse import DEMO_WINDOW
+
+    since, until = DEMO_WINDOW
+    report = audit(
+        project, load_profile(project), None, source_arg, since=since, now=parse_until(until),
+        sdk=sdk,
+    )  # fmt: skip
+    path = project.root / AUDIT_REPORT
+    write_atomic(path, format_json(report))
+    tables = len({volume.table for volume in report.volumes})
+    run.out.print(
+        f"[bold]audit[/bold] ({since} to {until}): {rows_checked(report.volumes)} rows checked "
+        f"in {tables} tables by {len(report.queries)} queries the warehouse ran: "
+        f"{report.errors} error(s), {report.warnings} warning(s) (report: {AUDIT_REPORT})",
+        soft_wrap=True,
+    )
+    for finding in report.findings:
+        if finding.severity == "error":
+            run.out.print(f"  [red]{finding.code}[/red] {escape(finding.message)}", soft_wrap=True)
+    warned = Counter(f.code for f in report.findings if f.severity != "error")
+    if warned:
+        counts = ", ".join(f"{rule(code).name} ({code}) {n}" for code, n in sorted(warned.items()))
+        run.out.print(f"  [yellow]warnings:[/yellow] {counts}", soft_wrap=True)
+    return path
+
+
+def _build_docs(run: Run, project, audit_json: Path) -> None:
+    """`reflekt build docs`: the event catalog, a static site to open in a browser, with
+    the audit's data-quality figures."""
     from reflekt.core.docs.pipeline import build_docs
     from reflekt.core.output.summary import summary_line
 
-    result = build_docs(project)
+    result = build_docs(project, with_audit=audit_json)
     run.out.print(
         f"[bold]{escape(summary_line(result, root=project.root))}[/bold] "
         f"Open: {escape(result.index_path.as_uri())}",

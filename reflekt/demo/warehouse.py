@@ -433,6 +433,9 @@ def _insert(connection: Any, schema: str, table: _Table, rows: list[tuple[Any, .
 # --- the demo's build step -------------------------------------------------------------------
 
 DEMO_SOURCE_ID = "duckdb"
+# The demo's rows were received over 90 days from a fixed date (the same warehouse every
+# run), re-deliveries seconds later: the window that audits all of them (since, until).
+DEMO_WINDOW = (_BASE_TIME.date().isoformat(), (_BASE_TIME + timedelta(days=91)).date().isoformat())
 DEMO_SKIPPED_EVENTS = ("Order Refunded", "Product Shared")
 DEMO_DBT_SCHEMA = "reflekt_staging"
 

@@ -31,7 +31,7 @@ def format_text(report: AuditReport) -> str:
     if report.volumes:
         tables = {volume.table for volume in report.volumes}
         lines.append(
-            f"{_rows_checked(report.volumes)} row(s) checked in {len(tables)} table(s)"
+            f"{rows_checked(report.volumes)} row(s) checked in {len(tables)} table(s)"
             + (f"; no rows in {', '.join(quiet)}" if quiet else "")
         )
     lines.append(report.summary_line())
@@ -41,7 +41,7 @@ def format_text(report: AuditReport) -> str:
     return terminal_text("\n".join(lines)) + "\n"
 
 
-def _rows_checked(volumes: Sequence[TableVolume]) -> int:
+def rows_checked(volumes: Sequence[TableVolume]) -> int:
     """Distinct rows: a table audited whole counts once, however many named pages read it;
     else the sum of its pages' rows (each page's rows are its own)."""
     whole = {volume.table: volume.rows for volume in volumes if not volume.page}

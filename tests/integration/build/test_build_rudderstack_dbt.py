@@ -356,6 +356,17 @@ def test_demo_with_sdk_rudderstack_end_to_end(tmp_path: Path) -> None:
     assert "RudderStack tables" in result.output
     assert "dbt build: 27 model(s) built" in result.output, result.output
     assert "--sdk rudderstack" in result.output
+    # The audit over the demo's window, as RudderStack's tables: the planted faults, and of
+    # the unplanned columns only the planted typo (not `channel`, `rudder_id`).
+    audit_line = next(line for line in result.output.splitlines() if line.startswith("audit"))
+    assert "(2024-01-01 to 2024-04-01)" in audit_line and " 0 rows checked" not in audit_line
+    assert "RA202 order_completed.currency" in result.output
+    assert "unplanned-column (RA104) 1," in result.output
+    assert "--since 2024-01-01 --until 2024-04-01 --sdk rudderstack" in result.output
+    report = json.loads((folder / "artifacts/audit.json").read_text())
+    assert {f["column"] for f in report["findings"] if f["code"] == "RA104"} == {"totl"}
+    page = folder / "artifacts/docs/events/segment/ecommerce/Order_Completed.html"
+    assert "Data quality" in page.read_text() and "RA202" in page.read_text()
     models = folder / "artifacts/dbt/reflekt_demo/models"
     assert (models / "rudderstack_prod/stg_rudderstack_prod__cart_viewed.sql").is_file()
     sql = (models / "rudderstack_prod/stg_rudderstack_prod__cart_viewed.sql").read_text()
