@@ -114,6 +114,12 @@ def command(
         click.echo(json.dumps(import_json(result), indent=2, ensure_ascii=False))
     else:
         _render(run, result)
+    plan_dir = (
+        f"schemas/{result.written[0].schema_id.split('/')[0]}/{plan}/" if result.written else ""
+    )
+    note = result.empty_window_note(plan_dir)
+    if note:
+        run.err.print(f"[yellow]Note:[/yellow] {escape(note)}", soft_wrap=True)
     return 0
 
 

@@ -59,6 +59,19 @@ class ImportResult:
     since: datetime
     queries: int  # queries sent to the warehouse, the introspection included
 
+    def empty_window_note(self, plan_dir: str) -> str | None:
+        """When no drafted table had a row since `since`: the drafts hold the columns only
+        (no `required`, no `enum`), and an import never overwrites, so say how to redo it."""
+        if not self.written or any(item.rows for item in self.written):
+            return None
+        redo = "" if self.dry_run else f"delete {plan_dir} and "
+        return (
+            f"no row of the {len(self.written)} table(s) was received since "
+            f"{self.since:%Y-%m-%d %H:%M} UTC, so the drafts hold the columns only (no "
+            f"`required`, no `enum`): {redo}import again with an earlier --since (30d, 90d, or "
+            "a date such as 2024-01-01)."
+        )
+
     def summary_line(self) -> str:
         verb = "would write" if self.dry_run else "wrote"
         tables_skipped = sum(1 for item in self.skipped if not item.column)

@@ -276,6 +276,54 @@ def test_window_and_sample_change_required_and_enum(duck_project):
     assert not any("enum" in spec for spec in sampled["properties"].values())  # < 1,000 rows
 
 
+def test_a_window_with_no_row_says_the_drafts_hold_columns_only(tmp_path):
+    """The demo's warehouse, whose rows are from early 2024, imported with the default
+    window (the last 7 days): the drafts have no `required` and no `enum`, and an import
+    never overwrites, so it says how to redo it. A window holding the rows says nothing."""
+    import shutil
+    from pathlib import Path
+
+    from reflekt.core.project import load_project
+    from reflekt.core.schemas import list_schema_files
+    from reflekt.demo.warehouse import DEMO_WINDOW, create_demo_warehouse
+
+    root = tmp_path / "project"
+    shutil.copytree(Path(__file__).resolve().parents[3] / "reflekt/demo/project", root)
+    project = load_project(root)
+    db_path = root / "warehouse.duckdb"
+    files = list_schema_files(project.schemas_dir)
+    create_demo_warehouse(db_path, files, project.schemas_dir, set())
+    (root / "reflekt_profiles.yml").write_text(
+        json.dumps(
+            {
+                "version": 1.0,
+                "demo": {"source": [{"id": "wh", "type": "duckdb", "path": str(db_path)}]},
+            }
+        ),
+        encoding="utf-8",
+    )
+
+    def run(plan: str, *args: str) -> Any:
+        return CliRunner().invoke(
+            cli, ["import", "warehouse", "--project-dir", str(root), "--source", DUCK,
+                  "--plan", plan, "--select-table", "order_*", *args],
+        )  # fmt: skip
+
+    empty = run("stale")
+    assert empty.exit_code == 0, empty.output
+    note = " ".join(empty.stderr.split())
+    assert "Note: no row of the 4 table(s) was received since" in note  # order_*
+    assert "delete schemas/segment/stale/ and import again with an earlier --since" in note
+    drafted = json.loads((root / "schemas/segment/stale/Order_Completed/1-0.json").read_text())
+    assert drafted["required"] == []  # what the note is about
+
+    full = run("full", "--since", DEMO_WINDOW[0])
+    assert full.exit_code == 0, full.output
+    assert "no row of" not in full.stderr
+    drafted = json.loads((root / "schemas/segment/full/Order_Completed/1-0.json").read_text())
+    assert drafted["required"]
+
+
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
