@@ -125,6 +125,7 @@ def dbt_command(
         click.echo(json.dumps(build_json(run, result), indent=2, ensure_ascii=False))
     else:
         _render(run, result)
+    _hint_other_sdk(run, result, sdk)
     return 1 if fail_on_drift and result.drift else 0
 
 
@@ -187,6 +188,16 @@ def _render_drift(run: Run, result) -> None:
             "--format json gives them to scripts)",
             soft_wrap=True,
         )
+
+
+def _hint_other_sdk(run: Run, result, sdk: str) -> None:
+    """A RudderStack warehouse built as Segment's: say `--sdk rudderstack` (stderr)."""
+    from reflekt.core.build.drift import UNPLANNED, other_sdk_hint
+
+    unplanned = ((i.table, i.column) for i in result.drift.items if i.kind == UNPLANNED)
+    hint = other_sdk_hint(unplanned, sdk)
+    if hint:
+        run.err.print(f"Hint: {escape(hint)}", soft_wrap=True)
 
 
 def _render_warnings(run: Run, result) -> None:

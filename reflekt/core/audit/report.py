@@ -132,17 +132,11 @@ class AuditReport:
         )
 
     def sdk_note(self, sdk: str, flag: str = "--sdk rudderstack") -> str | None:
-        """A Segment audit of tables RudderStack wrote reports its own columns as unplanned
-        in every table: say which flag audits them as what they are."""
-        if sdk != "segment":
-            return None
-        tables = {f.table for f in self.findings if f.code == "RA104" and f.column == "rudder_id"}
-        if not tables:
-            return None
-        return (
-            f"{len(tables)} table(s) hold RudderStack's own rudder_id column: if RudderStack "
-            f"loads this warehouse, audit it with {flag} (its naming, its own columns)."
-        )
+        """`drift.other_sdk_hint` over this audit's unplanned columns (RA104)."""
+        from reflekt.core.build.drift import other_sdk_hint
+
+        unplanned = ((f.table, f.column) for f in self.findings if f.code == "RA104")
+        return other_sdk_hint(unplanned, sdk, flag)
 
     def summary_line(self) -> str:
         window = f"{self.since:%Y-%m-%d %H:%M} to {self.until:%Y-%m-%d %H:%M} UTC"

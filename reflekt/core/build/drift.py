@@ -211,6 +211,23 @@ def _tables(
     return found
 
 
+def other_sdk_hint(
+    unplanned: Iterable[tuple[str, str]], sdk: str, flag: str = "--sdk rudderstack"
+) -> str | None:
+    """When a Segment reading of the tables calls RudderStack's own `rudder_id` column
+    unplanned ((table, column) pairs): the tables are likely RudderStack's, built or audited
+    without `--sdk rudderstack`; say which flag reads them as what they are."""
+    if sdk != "segment":
+        return None
+    tables = {table for table, column in unplanned if column.lower() == "rudder_id"}
+    if not tables:
+        return None
+    return (
+        f"{len(tables)} table(s) hold RudderStack's own rudder_id column: if RudderStack "
+        f"loads this warehouse, use {flag} (its table and column naming, its own columns)."
+    )
+
+
 def is_segment_column(name: str, call: str, sdk: str = "segment") -> bool:
     """A column the SDK's destination writes itself: never unplanned."""
     lower = name.lower()

@@ -388,3 +388,22 @@ def test_switching_the_demo_sdk_drops_the_other_sdks_models(tmp_path: Path) -> N
     report = run_demo_build(load_project(root), run_dbt=False, sdk="rudderstack")
     assert report.build.package.source_name == "rudderstack_prod"
     assert sorted(p.name for p in segment_models.iterdir()) == ["my_model.sql"]
+
+
+def test_building_rudderstack_tables_as_segment_hints_the_flag(
+    rudder_warehouse: RudderWarehouse,
+) -> None:
+    """Without `--sdk`, RudderStack's own columns drift as unplanned in every table: the
+    build says which flag reads them as what they are; with it, nothing to hint."""
+    root = rudder_warehouse.root
+    args = ["build", "dbt", "--project-dir", str(root), "--source", f"wh.warehouse.{SCHEMA}"]
+
+    as_segment = CliRunner().invoke(cli, [*args, "--dry-run"])
+    assert as_segment.exit_code == 0, as_segment.output
+    assert "column rudder_id (VARCHAR) is in no schema" in as_segment.stdout
+    hint = " ".join(as_segment.stderr.split())
+    assert "Hint:" in hint and "use --sdk rudderstack" in hint
+
+    as_rudderstack = CliRunner().invoke(cli, [*args, "--dry-run", "--sdk", "rudderstack"])
+    assert as_rudderstack.exit_code == 0, as_rudderstack.output
+    assert "rudder_id" not in as_rudderstack.stdout and "Hint:" not in as_rudderstack.stderr
