@@ -9,7 +9,7 @@ import click
 from rich.markup import escape
 
 from reflekt.commands._common import Run, progress_bar, reflekt_command
-from reflekt.commands._options import profile_option
+from reflekt.commands._options import profile_option, warehouse_sdk_option
 
 
 @reflekt_command("import")
@@ -20,7 +20,7 @@ from reflekt.commands._options import profile_option
     "source",
     required=True,
     metavar="ID.DATABASE.SCHEMA",
-    help="Warehouse schema holding the Segment tables: <source_id>.<database>.<schema>, where "
+    help="Warehouse schema holding the event tables: <source_id>.<database>.<schema>, where "
     "source_id names a `source:` entry of the profile.",
 )
 @click.option(
@@ -51,6 +51,7 @@ from reflekt.commands._options import profile_option
     metavar="GLOB",
     help="Import only the tables matching GLOB (`order_*`). Repeatable. Default: every table.",
 )
+@warehouse_sdk_option("imported")
 @profile_option
 @click.option("--dry-run", is_flag=True, help="List the schemas that would be written; write none.")
 @click.option(
@@ -70,11 +71,12 @@ def command(
     since: str,
     sample: int | None,
     select_tables: tuple[str, ...],
+    sdk: str,
     profile: str | None,
     dry_run: bool,
     output_format: str,
 ) -> int:
-    """Draft one schema per Segment event table of a warehouse schema.
+    """Draft one schema per event table of a warehouse schema (Segment's, or RudderStack's).
 
     For teams that start with data and no plan. Properties and types come from the columns
     (nested objects rebuilt from `_`-joined names where that is unambiguous), `required` from
@@ -88,6 +90,7 @@ def command(
       reflekt import warehouse --source duckdb.warehouse.segment_prod --plan ecommerce
       reflekt import warehouse --source snowflake.raw.segment_prod --plan app --since 30d
       reflekt import warehouse --source pg.analytics.segment --plan web --select-table 'order_*' --dry-run
+      reflekt import warehouse --source duckdb.warehouse.rudderstack_prod --plan app --sdk rudderstack
     """
     from reflekt.core.imports.importer import import_warehouse
     from reflekt.core.profiles import load_profile
@@ -108,6 +111,7 @@ def command(
             select_tables=select_tables,
             dry_run=dry_run,
             progress=update,
+            sdk=sdk,
         )
     run.debug(f"{result.queries} warehouse queries, window from {result.since:%Y-%m-%d %H:%M} UTC")
     if output_format == "json":
@@ -120,6 +124,9 @@ def command(
     note = result.empty_window_note(plan_dir)
     if note:
         run.err.print(f"[yellow]Note:[/yellow] {escape(note)}", soft_wrap=True)
+    hint = result.sdk_hint(sdk)
+    if hint:
+        run.err.print(f"[yellow]Hint:[/yellow] {escape(hint)}", soft_wrap=True)
     return 0
 
 

@@ -39,6 +39,7 @@ class Drafted:
     table: str
     event: str
     rows: int | None = None  # rows in the sample window (None: not sampled)
+    columns: tuple[str, ...] = ()  # the property columns drafted (lower case)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,14 @@ class ImportResult:
             f"`required`, no `enum`): {redo}import again with an earlier --since (30d, 90d, or "
             "a date such as 2024-01-01)."
         )
+
+    def sdk_hint(self, sdk: str) -> str | None:
+        """`drift.other_sdk_hint` over the drafted columns: RudderStack's own columns drafted
+        as properties when its tables were read as Segment's."""
+        from reflekt.core.build.drift import other_sdk_hint
+
+        drafted = ((item.table, column) for item in self.written for column in item.columns)
+        return other_sdk_hint(drafted, sdk)
 
     def summary_line(self) -> str:
         verb = "would write" if self.dry_run else "wrote"
@@ -120,12 +129,17 @@ def import_warehouse(
     select_tables: Sequence[str] = (),
     dry_run: bool = False,
     progress: Progress | None = None,
+    sdk: str = "segment",
 ) -> ImportResult:
-    """Draft `schemas/segment/<plan>/<Event>/1-0.json` for each Segment event table.
+    """Draft `schemas/segment/<plan>/<Event>/1-0.json` for each event table that `sdk`'s
+    warehouse destination wrote (its table and column naming; its own columns and tables are
+    not the plan's).
 
     Errors: SelectError (bad --source/--plan/--since, exit 2), ConfigError (unknown source,
     exit 2), WarehouseError (unreachable warehouse, missing schema, failed query, exit 3).
     """
+    from reflekt.core.build.pipeline import check_sdk
+    from reflekt.core.build.segment import layout_for
     from reflekt.core.transaction import apply_files
     from reflekt.core.warehouse import (
         check_database,
@@ -134,6 +148,8 @@ def import_warehouse(
         introspect,
     )
 
+    check_sdk(sdk)
+    label = layout_for(sdk).label
     report = progress or no_progress
     source = source_arg if isinstance(source_arg, SourceArg) else SourceArg.parse(source_arg)
     _check_plan(plan)
@@ -156,14 +172,14 @@ def import_warehouse(
             for name in sorted(columns.tables):
                 if not _selected(name, select_tables):
                     continue
-                found = tables.event_table(name, columns.tables[name])
+                found = tables.event_table(name, columns.tables[name], sdk)
                 if isinstance(found, str):
                     skipped.append(Skipped(name, found))
                     continue
                 skipped += [
                     Skipped(
                         name,
-                        "no property name maps to this column under Segment's naming "
+                        f"no property name maps to this column under {label}'s naming "
                         "(it snake_cases every name it writes); add it by hand if it is one",
                         column=col,
                     )
@@ -192,7 +208,10 @@ def import_warehouse(
                     files[project.schemas_dir / schema_id] = _draft(
                         project, schema_id, event, table, stats
                     )
-                    drafted.append(Drafted(schema_id, table.table, event, stats.rows))
+                    drafted_columns = tuple(column.name.lower() for column in table.properties)
+                    drafted.append(
+                        Drafted(schema_id, table.table, event, stats.rows, drafted_columns)
+                    )
                 report(len(todo), len(todo), "sampled")
     finally:
         engine.dispose()

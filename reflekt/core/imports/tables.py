@@ -51,6 +51,7 @@ class EventTable:
     received_at: str  # the column's name as the warehouse spells it
     event_text: str | None  # likewise, when the table has one
     all_columns: frozenset[str]  # every column, lower case
+    sdk: str = "segment"  # whose destination wrote it (its naming, its own columns)
 
 
 def is_segment_name(name: str) -> bool:
@@ -63,25 +64,37 @@ def title_case(table: str) -> str:
     return " ".join(part[:1].upper() + part[1:] for part in table.split("_") if part)
 
 
-def event_table(table: str, columns: Sequence[WarehouseColumn]) -> EventTable | str:
-    """The EventTable of `table`, or why it is skipped (a plain sentence)."""
+def event_table(
+    table: str, columns: Sequence[WarehouseColumn], sdk: str = "segment"
+) -> EventTable | str:
+    """The EventTable of `table` as `sdk`'s destination wrote it, or why it is skipped (a
+    plain sentence)."""
+    layout = segment.layout_for(sdk)
     if table in SKIPPED_TABLES:
         return SKIPPED_TABLES[table]
+    if table in layout.own_tables:
+        return f"{layout.label}'s own table (no event of the plan)"
     by_lower = {column.name.lower(): column for column in columns}
     if "id" not in by_lower or RECEIVED_AT not in by_lower:
-        return "not a Segment event table (it has no `id` and `received_at` columns)"
-    if not is_segment_name(table):
-        return "not a name Segment writes (Segment snake_cases event names into table names)"
-    call, default_name = CALL_TABLES.get(table, ("track", title_case(table)))
-    if call == "track" and segment.snake_case(default_name) != table:
-        default_name = table  # a table such as `_2fa`: its own name maps back to it
+        return f"not a {layout.label} event table (it has no `id` and `received_at` columns)"
+    if table in CALL_TABLES:
+        call, default_name = CALL_TABLES[table]
+    elif table in layout.event_tables(title_case(table)):
+        call, default_name = "track", title_case(table)
+    elif table in layout.event_tables(table):
+        call, default_name = "track", table  # a table such as `_2fa`: its own name maps back
+    else:
+        return (
+            f"not a name {layout.label} writes ({layout.label} snake_cases event names into "
+            "table names)"
+        )
     properties: list[WarehouseColumn] = []
     unnamed: list[str] = []
     for column in columns:
         lower = column.name.lower()
-        if is_segment_column(lower, call):
+        if is_segment_column(lower, call, sdk):
             continue
-        if is_segment_name(lower):
+        if _maps_back(lower, sdk):
             properties.append(column)
         else:
             unnamed.append(column.name)
@@ -95,12 +108,24 @@ def event_table(table: str, columns: Sequence[WarehouseColumn]) -> EventTable | 
         received_at=by_lower[RECEIVED_AT].name,
         event_text=event_text.name if event_text is not None and call == "track" else None,
         all_columns=frozenset(by_lower),
+        sdk=sdk,
     )
+
+
+def _maps_back(column: str, sdk: str) -> bool:
+    """A property named `column` is written to that very column by `sdk`'s destination."""
+    if sdk == "segment":
+        return is_segment_name(column)
+    return column in segment.layout_for(sdk).property_columns((column,))
 
 
 def event_name(table: EventTable, observed: str | None) -> str:
     """The event's name: the one event_text value of the sample when it maps back to the
     table (`Order Completed` for `order_completed`), else the table's default name."""
-    if observed and observed.strip() == observed and segment.snake_case(observed) == table.table:
+    if (
+        observed
+        and observed.strip() == observed
+        and table.table in segment.layout_for(table.sdk).event_tables(observed)
+    ):
         return observed
     return table.default_name

@@ -137,3 +137,40 @@ def test_an_unknown_sdk_is_a_usage_error(rudder_project: Path) -> None:
     result = _audit(rudder_project, "--sdk", "snowplow")
     assert result.exit_code == 2
     assert "snowplow" in result.output and "Traceback" not in result.output
+
+
+def test_import_of_rudderstack_tables_then_audit_finds_no_drift(rudder_project: Path) -> None:
+    """`import warehouse --sdk rudderstack` drafts the events, not RudderStack's own columns
+    (`channel`, `rudder_id`) or tables (`rudder_discards`), and names `_order` back to
+    `Order`; an audit of the drafts over the same window finds no structural drift. Read as
+    Segment's, the drafts hold `rudder_id`, and the import says which flag fits."""
+
+    def run(*args: str):
+        return CliRunner().invoke(
+            cli, ["import", "warehouse", "--project-dir", str(rudder_project), "--source",
+                  SOURCE, "--since", WINDOW[1], *args],
+        )  # fmt: skip
+
+    as_segment = run("--plan", "as_segment", "--dry-run")
+    assert as_segment.exit_code == 0, as_segment.output
+    assert "use --sdk rudderstack" in " ".join(as_segment.stderr.split())
+
+    imported = run("--plan", "drafted", "--sdk", "rudderstack", "--format", "json")
+    assert imported.exit_code == 0, imported.output
+    document = json.loads(imported.stdout)
+    tables = {item["table"]: item for item in document["written"]}
+    assert tables["_order"]["event"] == "Order"
+    assert "rudder_discards" in {item["table"] for item in document["skipped"]}
+    plan = rudder_project / "schemas/segment/drafted"
+    for drafted in plan.rglob("1-0.json"):
+        properties = json.loads(drafted.read_text())["properties"]
+        assert not {"channel", "rudder_id", "loaded_at"} & set(properties), drafted
+    order = json.loads((plan / "Order/1-0.json").read_text())
+    assert "_from" in order["properties"]  # the column RudderStack wrote, which maps back
+
+    audited = _audit(
+        rudder_project, *WINDOW, "--sdk", "rudderstack", "--select", "segment/drafted",
+        "--format", "json",
+    )  # fmt: skip
+    drift = [f for f in _findings(audited) if f["code"] in ("RA101", "RA103", "RA104", "RA105")]
+    assert drift == [], drift
