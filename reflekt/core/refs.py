@@ -130,7 +130,7 @@ class CommonFiles:
         """The parsed file `common/...json`; _Unresolved with why it cannot be used."""
         if name in self._read:
             return self._read[name]
-        if not _FILE_RE.match(name) or "/." in name:
+        if not is_common_name(name):
             raise _Unresolved(_FORM)
         if self._reader is not None:
             body = _from_reader(self._reader, name)
@@ -403,7 +403,7 @@ class _Inliner:
         file_part, hash_, pointer = ref.partition("#")
         if not file_part and hash_:
             name = current
-        elif _FILE_RE.match(file_part) and "/." not in file_part:
+        elif is_common_name(file_part):
             name = file_part
         else:
             raise _Unresolved(_FORM)
@@ -513,6 +513,12 @@ def resolve_document(
         return Resolution(body, {}, (), (RefProblem("", (), "the references nest too deep"),))
 
 
+def is_common_name(name: str) -> bool:
+    """Whether `name` is a file of the one supported form, `common/<path>.json` (no
+    dot-named part): what `named_files` gives and `common_file_path` looks up."""
+    return _FILE_RE.match(name) is not None and "/." not in name
+
+
 def named_files(body: Any) -> list[str]:
     """The common files (`common/...json`) the `$ref`s anywhere in `body` name, in the
     order first named, each once: what a file depends on, read from the file alone (no
@@ -525,7 +531,7 @@ def named_files(body: Any) -> list[str]:
             ref = item.get("$ref")
             if ref.__class__ is str:
                 name = ref.partition("#")[0]
-                if _FILE_RE.match(name) and "/." not in name:
+                if is_common_name(name):
                     found.setdefault(name, None)
             stack.extend(reversed([v for v in item.values() if v.__class__ in _CONTAINERS]))
         elif item.__class__ is list:
@@ -536,7 +542,7 @@ def named_files(body: Any) -> list[str]:
 def common_file_path(schemas_dir: Path, name: str) -> Path | None:
     """The file `name` (`common/...json`) is, when it is a regular file (not a symlink)
     inside `schemas/.reflekt/common/` (the files the whole-project lint checks); else None."""
-    if not _FILE_RE.match(name) or "/." in name:
+    if not is_common_name(name):
         return None
     return common_file_at(schemas_dir, name.split("/")[1:])
 

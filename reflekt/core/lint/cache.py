@@ -40,6 +40,12 @@ references, so an edit there is a new index (nothing stale is ever answered). Th
 each definition file is kept in `common-digests.txt` by its stat (racy ones are not): a
 run reads only the definitions whose stat changed, not every one.
 
+FORMAT 7: a file's entry also holds the shared definitions (`common/...json`, as
+`refs.named_files` reads them off the file as written) its bytes reference, so `reflekt
+lint FILE` or `--select` follows an unchanged file's `$ref`s into common/ from the index
+instead of opening the file again (`engine.lint_referenced_common_files`). They depend on
+the file's bytes alone, which the stat and hash already vouch for.
+
 Two flags let a whole-project run skip the per-file and per-event work when little changed
 (`core/lint/warm.py`): `complete`, the entries are those of a whole-project run in which
 every file and event got one (no crash, nothing uncacheable), so for files whose stats all
@@ -69,7 +75,7 @@ from typing import TYPE_CHECKING, Any
 
 from reflekt.core.fsutil import stat_fields
 from reflekt.core.lint.findings import SEVERITIES, Finding
-from reflekt.core.refs import common_signature
+from reflekt.core.refs import common_signature, is_common_name
 from reflekt.core.schemas import printable
 
 if TYPE_CHECKING:
@@ -77,7 +83,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("reflekt.lint.cache")
 
-FORMAT = 6  # bump when the index layout or what it stores changes
+FORMAT = 7  # bump when the index layout or what it stores changes
 INDEX_PREFIX = "index-"
 INDEX_SUFFIX = ".idx"
 DELTA_SUFFIX = ".delta"
@@ -91,9 +97,13 @@ _MAX_DELTA_BYTES = 64 << 20
 _MAX_INDEX_BYTES = 1 << 30  # a larger "index" is not ours
 _HASH_CHARS = 32  # content_hash: 16 bytes as hex
 _RACY = "~"  # an entry starting with this is never trusted by its stat
+_NO_REFS = "-"  # a file's refs field when its `$ref`s name no shared definition
+_UNKNOWN_REFS = "?"  # when they are not known or cannot be held: the file is read for them
 
-# One file's entry: ("<size> <mtime_ns> <ctime_ns> <inode> <hash> <findings>", its findings
-# or None when there are none); racy entries start with `_RACY`.
+# One file's entry: ("<size> <mtime_ns> <ctime_ns> <inode> <hash> <refs> <findings>", its
+# findings or None when there are none); racy entries start with `_RACY`. <refs> is the
+# `common/...json` names its `$ref`s give, comma-separated, `-` for none, `?` when they
+# cannot be held (`refs_field`): the count of findings stays the last field.
 # One event's entry: ("<findings>:<signature>", findings or None); the signature lists its
 # versions' file names and hashes in order (see `event_signature`). Stored as `RowTable` rows.
 FileEntry = tuple[str, list[Finding] | None]
@@ -461,10 +471,43 @@ def stat_key(st: os.stat_result) -> str:
 
 
 def new_file_entry(
-    st: os.stat_result, digest: str, findings: list[Finding], racy_cutoff: int
+    st: os.stat_result,
+    digest: str,
+    findings: list[Finding],
+    racy_cutoff: int,
+    refs: Sequence[str] | None,
 ) -> FileEntry:
+    """A file's entry; `refs`: the shared definitions its bytes name (None: not known)."""
     racy = _RACY if max(st.st_mtime_ns, st.st_ctime_ns) >= racy_cutoff else ""
-    return f"{racy}{stat_key(st)}{digest} {len(findings)}", list(findings) or None
+    entry = f"{racy}{stat_key(st)}{digest} {refs_field(refs)} {len(findings)}"
+    return entry, list(findings) or None
+
+
+def refs_field(refs: Sequence[str] | None) -> str:
+    """The refs field of a file's entry. A name that is not one `refs.named_files` gives,
+    or that the line cannot hold (its `$ref` ended in a newline, which the name pattern
+    lets through), makes it `?`: the file is read for its references, as without the cache."""
+    if refs is None:
+        return _UNKNOWN_REFS
+    if not refs:
+        return _NO_REFS
+    joined = ",".join(refs)
+    if any(char in joined for char in " \n\r") or not all(map(is_common_name, refs)):
+        return _UNKNOWN_REFS
+    return joined
+
+
+def parse_refs(text: str) -> tuple[str, ...] | None:
+    """The names a refs field holds; None when `?` (not known). ValueError when it is not
+    a field `refs_field` writes (a broken or hostile index: the entry is a miss)."""
+    if text == _NO_REFS:
+        return ()
+    if text == _UNKNOWN_REFS:
+        return None
+    names = tuple(text.split(","))
+    if " " in text or not all(map(is_common_name, names)):
+        raise ValueError("not a refs field")
+    return names
 
 
 def event_signature(members: Sequence[Any]) -> str:
@@ -556,28 +599,40 @@ class LintIndex:
         default_factory=lambda: (set(), set(), set()), repr=False
     )
 
-    def trusted(self, rel: str, key: str) -> tuple[str, list[Finding]] | None:
-        """(hash, findings) when the file's `stat_key` matches a non-racy entry: no need
-        to read it."""
+    def trusted(
+        self, rel: str, key: str
+    ) -> tuple[str, list[Finding], tuple[str, ...] | None] | None:
+        """(hash, findings, refs) when the file's `stat_key` matches a non-racy entry: no
+        need to read it. refs: the shared definitions it names (None: not known)."""
         entry = self.files.get(rel)
         if entry.__class__ is not str or not entry.startswith(key):  # type: ignore[union-attr]
             return None
         rest: str = entry[len(key) :]  # type: ignore[index]
-        digest, count = rest[:_HASH_CHARS], rest[_HASH_CHARS + 1 :]
         if len(rest) <= _HASH_CHARS + 1 or rest[_HASH_CHARS] != " ":
             return None
+        digest = rest[:_HASH_CHARS]
+        field_text, space, count = rest[_HASH_CHARS + 1 :].rpartition(" ")
+        try:
+            refs = parse_refs(field_text if space else "")
+        except ValueError:
+            return None
         findings = stored_rows(self.file_rows, rel, count, self.table)
-        return None if findings is None else (digest, findings)
+        return None if findings is None else (digest, findings, refs)
 
-    def by_hash(self, rel: str, digest: str) -> list[Finding] | None:
-        """The findings cached for these exact bytes at this path (stat aside)."""
+    def by_hash(self, rel: str, digest: str) -> tuple[list[Finding], tuple[str, ...] | None] | None:
+        """(findings, refs) cached for these exact bytes at this path (stat aside)."""
         entry = self.files.get(rel)
         if entry.__class__ is not str:
             return None
         parts = entry.removeprefix(_RACY).split(" ")  # type: ignore[union-attr]
-        if len(parts) != 6 or parts[4] != digest:
+        if len(parts) != 7 or parts[4] != digest:
             return None
-        return stored_rows(self.file_rows, rel, parts[5], self.table)
+        try:
+            refs = parse_refs(parts[5])
+        except ValueError:
+            return None
+        findings = stored_rows(self.file_rows, rel, parts[6], self.table)
+        return None if findings is None else (findings, refs)
 
     def event(self, key: str, signature: str) -> list[Finding] | None:
         """The event rules' findings for exactly these versions (names and hashes, in order)."""

@@ -263,6 +263,9 @@ class _Linter:
         self.findings: list[Finding] = []
         self.crashes = 0  # a crash's finding depends on the selection: not cached
         self._files: dict[Path, str] = {}
+        # Gather each given file's `$ref` names (`_ChunkResult.refs`): a run over some
+        # files that checks the definitions they reach (`lint_project(shared=True)`).
+        self.want_refs = False
 
     def compile_meta(self) -> MetaChecks:
         """The compiled meta-schema checks; ConfigError (exit 2) for a missing or broken
@@ -405,7 +408,10 @@ def lint_common_files(project: Project) -> list[Finding]:
 
 @reads_shared
 def lint_referenced_common_files(
-    project: Project, paths: Sequence[Path | str], also: Sequence[str] = ()
+    project: Project,
+    paths: Sequence[Path | str],
+    also: Sequence[str] = (),
+    refs: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Finding]:
     """`lint_common_files` for the definitions the schema files `paths` reference, and
     those these reference in turn, and only those (plus the definitions `also`, by their
@@ -414,8 +420,10 @@ def lint_referenced_common_files(
     Why: `reflekt lint <file>` (a pre-commit hook) or `--select` would otherwise report a
     broken definition only as an unresolved reference in the schema, at the schema's
     `$ref`, or not at all (a broken part the schema does not use), never at the
-    definition's own line. What a file references is read from the file itself, so the
-    answer is the same whether its findings came from the lint cache or not. Bounded as
+    definition's own line. What a file references is what its bytes name
+    (`refs.named_files` of it as written): `refs` gives it for files (by `os.fspath`)
+    that the lint just parsed or whose cache entry holds it (`lint_project`); any other
+    file is read for it. The answer is the same either way. Bounded as
     `refs.py` bounds its walk: files at most MAX_REF_DEPTH references away, at most
     MAX_COMMON_FILES of them; a definition nobody reaches is not read."""
     from reflekt.core.refs import MAX_REF_DEPTH, common_dir, common_file_path, named_files
@@ -426,8 +434,13 @@ def lint_referenced_common_files(
         return []
     wanted: dict[str, None] = dict.fromkeys(also)
     limit = max_schema_bytes()
+    known = refs or {}
     for path in paths:
-        wanted.update(dict.fromkeys(named_files(_written_body(os.fspath(path), limit))))
+        text = os.fspath(path)
+        names = known.get(text)
+        if names is None:
+            names = named_files(_written_body(text, limit))
+        wanted.update(dict.fromkeys(names))
     check = _CommonCheck(project)
     seen: set[str] = set()
     level = list(wanted)
@@ -463,6 +476,19 @@ def _written_body(text: str, limit: int) -> object:
         return None
     body, _ = parse_schema_text(decoded)
     return body
+
+
+def _refs_of(doc: SchemaDocument) -> tuple[str, ...] | None:
+    """The shared definitions a file just parsed names: what `_written_body` would read off
+    it again (`named_files` of the body as written); None when the document holds no text
+    to tell (unreadable, not UTF-8, an odd name, empty): then the file is read for it."""
+    from reflekt.core.refs import may_have_refs, named_files
+
+    if doc.body is None and not doc.text:
+        return None
+    if not may_have_refs(doc.text):
+        return ()
+    return tuple(named_files(doc.written))
 
 
 class _CommonCheck:
@@ -606,6 +632,9 @@ class _ChunkResult:
     files: dict[str, FileEntry | StoredEntry] = field(default_factory=dict)
     events: dict[str, EventEntry | StoredEntry] = field(default_factory=dict)
     complete: bool = True  # every file and event of the chunk has its cache entry
+    # With `_Linter.want_refs`: the shared definitions each file names, by its path string,
+    # from this run's parse or the file's cache entry (absent: not known, read for them).
+    refs: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @reads_shared
@@ -640,8 +669,9 @@ def lint_project(
     statting the files again. With `shared`, the shared definitions are checked too
     (COMMON_FILE_RULES, at their own file and line): every one for the whole project
     (`whole_project`: `lint_common_files`), else those the given files reference
-    (transitively) and those named in `shared_also` (`lint_referenced_common_files`); not
-    cached, the same either way. Raises ConfigError (exit 2) for unknown rule names in the
+    (transitively; what each file names from this run's parse of it or its cache entry,
+    not a second read) and those named in `shared_also` (`lint_referenced_common_files`);
+    the definitions' own findings are not cached, the same either way. Raises ConfigError (exit 2) for unknown rule names in the
     config or a missing or broken meta-schema; everything wrong in a schema file is a
     Finding.
     """
@@ -649,7 +679,8 @@ def lint_project(
     if whole_project is None:
         whole_project = paths is None
     linter = _Linter(project, compile_meta=False)
-    report = _lint_files(
+    linter.want_refs = shared and not whole_project and paths is not None
+    report, refs = _lint_files(
         linter, paths, progress, jobs, cache, whole_project, on_findings, lazy, stats, limit
     )
     more: list[Finding] = []
@@ -657,7 +688,7 @@ def lint_project(
         if whole_project or paths is None:
             more = lint_common_files(project)
         else:
-            more = lint_referenced_common_files(project, paths, shared_also)
+            more = lint_referenced_common_files(project, paths, shared_also, refs)
     if linter.project_rules:
         selected = None
         if paths is not None:
@@ -717,8 +748,9 @@ def _lint_files(
     lazy: bool,
     stats: Mapping[str, str] | None,
     limit: int,
-) -> LintReport:
-    """`lint_project` by the file and event rules (cached)."""
+) -> tuple[LintReport, dict[str, tuple[str, ...]]]:
+    """`lint_project` by the file and event rules (cached); with the `$ref` names of the
+    files when `linter.want_refs` (`_ChunkResult.refs`)."""
     project = linter.project
     places = _Places(project)
     cache_run = None
@@ -740,7 +772,7 @@ def _lint_files(
             linter, texts, rels, files, cache_run, progress, on_findings, lazy, stats
         )
         if report is not None:
-            return report
+            return report, {}
     changed = len(texts) if cache_run is None else _changed(texts, rels, cache_run)
     if changed or cache_run is None or not cache_run.index.files:
         # Every file linted compiles it; an index for this fingerprint (which holds the
@@ -755,7 +787,7 @@ def _lint_files(
         if whole_project:
             keep_events = {places.event_of(text) for text in texts}  # SchemaId.event_key
         _save(cache_run, run, texts, rels, whole_project, keep_events)
-    return LintReport(findings=findings, schemas=len(texts), files=files)
+    return LintReport(findings=findings, schemas=len(texts), files=files), run.refs
 
 
 def _run_chunks(
@@ -785,6 +817,7 @@ def _run_chunks(
         run.findings.extend(result.findings)
         run.complete = run.complete and result.complete
         run.count += result.count
+        run.refs.update(result.refs)
         done += result.count
         if on_findings is not None and result.findings:
             on_findings(result.findings)
@@ -983,7 +1016,7 @@ def _scan(texts: list[str], rels: list[str], run: _CacheRun) -> int:
         if stat_mode.S_ISREG(st.st_mode) and st.st_size <= limit:
             hit = trusted(rel, stat_key(st))
             if hit is not None:
-                state.digest, state.findings = hit
+                state.digest, state.findings, state.refs = hit
                 continue
         changed += 1
     return changed
@@ -1116,12 +1149,18 @@ def _lint_chunk_with(linter: _Linter, paths: list[str]) -> _ChunkResult:
     linter.findings = []
     schemas_dir = linter.project.schemas_dir
     documents = [_read(Path(path), schemas_dir) for path in paths]
+    result = _ChunkResult([], len(paths), complete=False)
+    if linter.want_refs:
+        for path, doc in zip(paths, documents, strict=True):
+            refs = _refs_of(doc)
+            if refs is not None:
+                result.refs[path] = refs
     for doc in documents:
         linter.lint_schema(doc)
     if linter.event_rules:
         _lint_events(linter, documents)
-    found, linter.findings = linter.findings, []
-    return _ChunkResult(found, len(paths), complete=False)
+    result.findings, linter.findings = linter.findings, []
+    return result
 
 
 def _lint_chunk_forked(paths: list[str]) -> _ChunkResult:
@@ -1198,6 +1237,7 @@ class _Known:
     st: os.stat_result | None = None  # None: not cacheable (odd name, cannot stat, unread)
     digest: str = ""
     findings: list[Finding] | None = None  # from the index (the file is unchanged)
+    refs: tuple[str, ...] | None = None  # with `findings`: the shared definitions it names
     doc: SchemaDocument | None = None  # read and parsed (the file changed, or was needed)
     restat: bool = False  # the index holds other stat values for it: write the new ones
 
@@ -1220,8 +1260,10 @@ def _known(path: str, run: _CacheRun) -> _Known | None:
         return None
     state.digest = content_hash(raw)
     state.restat = True
-    state.findings = run.index.by_hash(state.rel, state.digest)
-    if state.findings is None:
+    hit = run.index.by_hash(state.rel, state.digest)
+    if hit is not None:
+        state.findings, state.refs = hit
+    else:
         state.doc = _read(Path(path), run.places.schemas_dir, raw)
     return state
 
@@ -1231,10 +1273,13 @@ def _lint_chunk_cached(linter: _Linter, paths: list[str], run: _CacheRun) -> _Ch
     linter.findings = []
     result = _ChunkResult([], len(paths))
     members: list[_Known | SchemaDocument] = []
+    want_refs = linter.want_refs
     for path in paths:
         known = _known(path, run)
         if known is None:
             doc = _read(Path(path), run.places.schemas_dir)
+            if want_refs and (refs := _refs_of(doc)) is not None:
+                result.refs[path] = refs
             linter.lint_schema(doc)
             members.append(doc)
             result.complete = False
@@ -1242,20 +1287,26 @@ def _lint_chunk_cached(linter: _Linter, paths: list[str], run: _CacheRun) -> _Ch
         members.append(known)
         if known.findings is not None:
             linter.findings.extend(known.findings)
+            if want_refs and known.refs is not None:
+                result.refs[path] = known.refs
             if known.restat:
                 result.files[known.rel] = new_file_entry(
                     known.st,  # type: ignore[arg-type]
                     known.digest,
                     known.findings,
                     run.racy_cutoff,
+                    known.refs,
                 )
             continue
         assert known.doc is not None
+        refs = _refs_of(known.doc)  # before the rules see the body
+        if want_refs and refs is not None:
+            result.refs[path] = refs
         before, crashes = len(linter.findings), linter.crashes
         linter.lint_schema(known.doc)
         if linter.crashes == crashes:
             own = linter.findings[before:]
-            entry = new_file_entry(known.st, known.digest, own, run.racy_cutoff)  # type: ignore[arg-type]
+            entry = new_file_entry(known.st, known.digest, own, run.racy_cutoff, refs)  # type: ignore[arg-type]
             result.files[known.rel] = entry
         else:
             result.complete = False

@@ -30,7 +30,7 @@ from reflekt.core.lint.cache import (
     stat_key,
     stored_value_rows,
 )
-from reflekt.core.lint.engine import PARALLEL_THRESHOLD
+from reflekt.core.lint.engine import PARALLEL_THRESHOLD, lint_referenced_common_files
 from reflekt.core.lint.findings import Finding, sort_key
 from reflekt.core.project import load_project
 from reflekt.core.schemas import list_schema_files
@@ -41,9 +41,14 @@ NUMBER = {"cart_id": {"type": "number", "description": "The cart."}}  # RF601 af
 EXTRA = {**GOOD, "sku": {"type": "string", "description": "The sku."}}
 # `cart_id` from a shared definition: its findings follow edits of schemas/.reflekt/common/.
 SHARED = {"cart_id": {"$ref": "common/cart/1-0.json#/definitions/cart_id"}}
-BODIES = [GOOD, CAMEL, NUMBER, EXTRA, {}, SHARED]
+# The same from the other definition file (its name as long: a same-size edit swaps them),
+# and from both.
+SHARED_2 = {"cart_id": {"$ref": "common/cart/2-0.json#/definitions/cart_id"}}
+SHARED_BOTH = {**SHARED, "sku": {"$ref": "common/cart/2-0.json#/definitions/cart_id"}}
+BODIES = [GOOD, CAMEL, NUMBER, EXTRA, {}, SHARED, SHARED_2, SHARED_BOTH]
 COMMON_FILE = ".reflekt/common/cart/1-0.json"
-COMMONS = [  # what the shared definition file holds after a "common" edit
+COMMON_FILES = [COMMON_FILE, ".reflekt/common/cart/2-0.json"]
+COMMONS = [  # what a shared definition file holds after a "common" edit
     json.dumps({"definitions": {"cart_id": GOOD["cart_id"]}}),
     json.dumps({"definitions": {"cart_id": NUMBER["cart_id"]}}),  # RF601 after GOOD
     json.dumps({"definitions": {"cart_id": {"type": "string"}}}),  # RF402
@@ -51,6 +56,9 @@ COMMONS = [  # what the shared definition file holds after a "common" edit
     '{"definitions": ',  # RF104: not JSON
     None,  # removed: RF104
 ]
+# A "common" edit of either definition file: one of COMMONS, or the other file's definition
+# (reached transitively; from cart/2-0.json itself, a cycle).
+COMMON_EDITS = [*COMMONS, json.dumps({"definitions": {"cart_id": SHARED_2["cart_id"]}})]
 EVENTS = ["Cart_Viewed", "Cart_Left", "Order_Done"]
 VERSIONS = ["1-0", "1-1", "2-0", "1-2"]
 
@@ -121,10 +129,16 @@ def index_format(index: Path) -> int:
     return int(index.read_text(encoding="utf-8").split(" ", 2)[1])
 
 
-def trusted_entry(path: Path, digest: str, count: int) -> str:
-    """An entry that claims the file's current stat (not racy) and `count` findings."""
+def trusted_entry(path: Path, digest: str, count: int, refs: str = "-") -> str:
+    """An entry that claims the file's current stat (not racy), the shared definitions
+    `refs` (its refs field: `-` for none) and `count` findings."""
     st = path.stat()
-    return f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino} {digest} {count}"
+    return f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino} {digest} {refs} {count}"
+
+
+def refs_of(entry: str) -> str:
+    """The refs field of a file's entry (the shared definitions its bytes name)."""
+    return entry.removeprefix("~").split(" ")[5]
 
 
 def digest_of(entry: str) -> str:
@@ -134,11 +148,18 @@ def digest_of(entry: str) -> str:
 def both(root: Path, paths: list[Path] | None = None, *, whole: bool | None = None, shared=False):
     """Lint with and without the cache, and lazily (the TUI's way: the unchanged files'
     findings decoded from the index one file at a time); assert the reports are the same;
-    return the cached. `shared`: the shared definitions too (as `reflekt lint` does)."""
+    return the cached. `shared`: the shared definitions too (as `reflekt lint` does); over
+    given `paths` those are the definitions the files reach, which must be what reading
+    each file for its `$ref`s finds (`lint_referenced_common_files` told nothing), whether
+    the names came from the index or from this run's parse."""
     project = load_project(root)
     cached = lint_project(project, paths, cache=True, whole_project=whole, shared=shared)
     fresh = lint_project(project, paths, shared=shared)
     assert cached.findings == fresh.findings
+    if shared and paths is not None and not whole:
+        plain = lint_project(project, paths).findings
+        read = lint_referenced_common_files(project, paths)
+        assert fresh.findings == sorted([*plain, *read], key=sort_key)
     assert cached.files == fresh.files and cached.schemas == fresh.schemas
     lazy = lint_project(project, paths, cache=True, whole_project=whole, lazy=True, shared=shared)
     assert all_findings(lazy) == fresh.findings
@@ -167,7 +188,17 @@ _examples = itertools.count()
 # One edit between runs: (kind, event, version, body or rule choice).
 edits = st.tuples(
     st.sampled_from(
-        ["add", "remove", "same-size", "touch-back", "rules", "raw", "subset", "common"]
+        [
+            "add",
+            "remove",
+            "same-size",
+            "ref-swap",
+            "touch-back",
+            "rules",
+            "raw",
+            "subset",
+            "common",
+        ]
     ),
     st.sampled_from(EVENTS),
     st.sampled_from(VERSIONS),
@@ -205,6 +236,11 @@ def _edit_and_compare(make_project, edit_list) -> None:
     builder.add_schema("segment/shop/Cart_Viewed/1-0.json", GOOD)
     builder.add_schema("segment/shop/Cart_Viewed/1-1.json", NUMBER)
     builder.add_schema("segment/shop/Cart_Left/1-0.json", CAMEL)
+    builder.add_schema("segment/shop/Order_Done/1-0.json", SHARED_BOTH)
+    _edit_common(builder, COMMONS[0], COMMON_FILES[0])
+    _edit_common(
+        builder, COMMONS[3], COMMON_FILES[1]
+    )  # RF104: only a selection reaching it says so
     both(root)
     for kind, event, version, choice in edit_list:
         schema_id = f"segment/shop/{event}/{version}.json"
@@ -219,6 +255,9 @@ def _edit_and_compare(make_project, edit_list) -> None:
             old = path.stat()
             path.write_text(swapped, encoding="utf-8")
             os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns))  # the stat looks the same
+        elif kind == "ref-swap" and path.exists():
+            # a same-size edit of its `$ref`s, the mtime put back (only the ctime tells)
+            _swap_refs(path, drop=bool(choice % 2))
         elif kind == "touch-back" and path.exists():
             os.utime(path, ns=(0, 0))
         elif kind == "rules":
@@ -234,18 +273,38 @@ def _edit_and_compare(make_project, edit_list) -> None:
             raws = ['{"$id": ', "[]", "", "{}", "nul"]
             builder.write_raw(f"schemas/{schema_id}", raws[choice % len(raws)])
         elif kind == "common":
-            _edit_common(builder, COMMONS[choice])
+            which = COMMON_FILES[VERSIONS.index(version) % len(COMMON_FILES)]
+            _edit_common(builder, COMMON_EDITS[choice % len(COMMON_EDITS)], which)
         elif kind == "subset" and path.exists():
             both(root, [path])
             both(root, [path], shared=True)  # with the definitions it references
             continue
         both(root)
+        # every file given (`--select segment`): the unchanged ones' `$ref`s from the index
+        both(root, list_schema_files(builder.schemas_dir), whole=False, shared=True)
 
 
-def _edit_common(builder, text: str | None) -> None:
-    """Write (None: remove) the shared definition, keeping its size and mtime when it can
+def _swap_refs(path: Path, *, drop: bool) -> None:
+    """The file references the other definition file instead (cart/1-0 <-> cart/2-0); with
+    `drop` its first `$ref` also becomes `$rex` (no reference), or a `$rex` one again. The
+    same size, the mtime put back."""
+    text = path.read_text(encoding="utf-8")
+    swapped = text.replace("cart/1-0.json", "cart/X-0.json").replace(
+        "cart/2-0.json", "cart/1-0.json"
+    )
+    swapped = swapped.replace("cart/X-0.json", "cart/2-0.json")
+    if drop:
+        old, new = ('"$ref"', '"$rex"') if '"$ref"' in swapped else ('"$rex"', '"$ref"')
+        swapped = swapped.replace(old, new, 1)
+    st = path.stat()
+    path.write_text(swapped, encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def _edit_common(builder, text: str | None, rel: str = COMMON_FILE) -> None:
+    """Write (None: remove) a shared definition, keeping its size and mtime when it can
     (a stat-based cache would not see the edit)."""
-    path = builder.schemas_dir / COMMON_FILE
+    path = builder.schemas_dir / rel
     if text is None:
         path.unlink(missing_ok=True)
         return
@@ -1162,3 +1221,119 @@ def test_stats_the_caller_took_give_the_same_findings(make_project, no_racy_wind
     edited = with_stats()  # the edit shows in the stats handed over
     assert edited.findings == lint_project(project, texts).findings
     assert not any("Cart_Left" in f.schema_id and f.rule == "RF311" for f in edited.findings)
+
+
+# -- the `$ref` names (FORMAT 7): a selection follows an unchanged file's refs from the index ----
+
+
+def _refs_project(builder) -> tuple[Path, Path, Path]:
+    """Cart_Viewed/1-1 references cart/1-0 (sound); Cart_Left references nothing; the
+    definition cart/2-0 is broken (RF104: a pointer into itself that goes nowhere)."""
+    builder.add_schema("segment/shop/Cart_Viewed/1-0.json", GOOD)
+    user = builder.add_schema("segment/shop/Cart_Viewed/1-1.json", SHARED)
+    plain = builder.add_schema("segment/shop/Cart_Left/1-0.json", GOOD)
+    _edit_common(builder, COMMONS[0], COMMON_FILES[0])
+    _edit_common(builder, json.dumps({"x": {"$ref": "#/definitions/nowhere"}}), COMMON_FILES[1])
+    return builder.root, user, plain
+
+
+def _definition_rules(report) -> list[tuple[str, str]]:
+    return sorted((f.file, f.rule) for f in report.findings if "/.reflekt/common/" in f.file)
+
+
+def test_each_file_entry_holds_the_definitions_its_bytes_name(make_project):
+    root, user, plain = _refs_project(make_project())
+    both(root, [user, plain], shared=True)
+    [index] = index_files(root)
+    files = read_index(index)["files"]
+    assert refs_of(files["schemas/segment/shop/Cart_Viewed/1-1.json"]) == "common/cart/1-0.json"
+    assert refs_of(files["schemas/segment/shop/Cart_Left/1-0.json"]) == "-"
+    _swap_refs(user, drop=False)  # now cart/2-0: the same size and mtime
+    both(root, [user], shared=True)
+    files = read_index(index)["files"]
+    assert refs_of(files["schemas/segment/shop/Cart_Viewed/1-1.json"]) == "common/cart/2-0.json"
+
+
+def test_an_unchanged_files_refs_come_from_its_entry(make_project, no_racy_window):
+    """Shown with a planted refs field under the file's true stat: a selection of a file that
+    references nothing reports the broken definition the entry names, so the file was not
+    read for its `$ref`s; once its bytes change it is, and the planted name is gone."""
+    root, _, plain = _refs_project(make_project())
+    both(root, [plain], shared=True)
+    [index] = index_files(root)
+    data = read_index(index)
+    rel = "schemas/segment/shop/Cart_Left/1-0.json"
+    planted = COMMON_FILES[1].removeprefix(".reflekt/")  # common/cart/2-0.json
+    data["files"][rel] = trusted_entry(root / rel, digest_of(data["files"][rel]), 0, planted)
+    write_index(index, data)
+    project = load_project(root)
+
+    report = lint_project(project, [plain], cache=True, shared=True)
+    assert _definition_rules(report) == [("schemas/.reflekt/common/cart/2-0.json", "RF104")]
+
+    edited = plain.read_text(encoding="utf-8").replace("The cart.", "The cart!")
+    plain.write_text(edited, encoding="utf-8")  # other bytes: read again
+    again = lint_project(project, [plain], cache=True, shared=True)
+    assert again.findings == lint_project(project, [plain], shared=True).findings
+    assert _definition_rules(again) == []
+
+
+@pytest.mark.parametrize(
+    "field",
+    ["", "common/", "common/../x.json", "common/.git/x.json", "/etc/passwd", "common/a.json,",
+     "common/a.json,,common/b.json", "junk"],
+)  # fmt: skip
+def test_a_hostile_refs_field_is_a_miss(make_project, no_racy_window, field):
+    """A refs field that `refs_field` never writes (outside content) makes the entry a
+    miss: the file is read again, and the result is that of `--no-cache`."""
+    root, user, plain = _refs_project(make_project())
+    expected = both(root, [user, plain], shared=True).findings
+    [index] = index_files(root)
+    data = read_index(index)
+    for rel, entry in data["files"].items():
+        count = entry.rpartition(" ")[2]
+        data["files"][rel] = trusted_entry(root / rel, digest_of(entry), int(count), field)
+    write_index(index, data)
+    text = index.read_text(encoding="utf-8")
+    if field == "":  # an entry with the field left out (two spaces): as FORMAT 6 wrote it
+        assert "  0\n" in text or "  1\n" in text
+
+    assert both(root, [user, plain], shared=True).findings == expected
+    assert _definition_rules(both(root, [user], shared=True)) == []
+
+
+def test_an_index_of_the_format_before_refs_is_ignored_and_rebuilt(make_project):
+    """A FORMAT 6 index (file entries without the refs field), whether under this run's
+    name or an older fingerprint's: ignored, never an error; rebuilt with the refs."""
+    root, user, _ = _refs_project(make_project())
+    _swap_refs(user, drop=False)  # references the broken cart/2-0
+    expected = both(root, [user], shared=True).findings
+    assert _definition_rules(both(root, [user], shared=True)) == [
+        ("schemas/.reflekt/common/cart/2-0.json", "RF104")
+    ]
+    [index] = index_files(root)
+    data = read_index(index)
+    data["files"] = {
+        rel: " ".join(entry.split(" ")[:5] + entry.split(" ")[6:])  # no refs field
+        for rel, entry in data["files"].items()
+    }
+    write_index(index, data)
+    head, rest = index.read_text(encoding="utf-8").split("\n", 1)
+    old = head.replace(f"reflekt-lint-index {FORMAT} ", f"reflekt-lint-index {FORMAT - 1} ", 1)
+    assert old != head
+    older = index.with_name("index-0123456789abcdef01234567.idx")
+    for path in (index, older):
+        path.write_text(f"{old}\n{rest}", encoding="utf-8")
+
+    for _ in range(2):  # rebuilt, then read
+        result = CliRunner().invoke(
+            cli, ["lint", "--format", "json", "--project-dir", str(root), str(user)]
+        )
+        assert result.exit_code == 1, result.output
+        assert {f["rule"] for f in json.loads(result.stdout)["findings"]} == {
+            f.rule for f in expected
+        }
+        assert index_files(root) == [index] and index_format(index) == FORMAT
+    assert refs_of(read_index(index)["files"]["schemas/segment/shop/Cart_Viewed/1-1.json"]) == (
+        "common/cart/2-0.json"
+    )

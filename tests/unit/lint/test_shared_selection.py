@@ -261,6 +261,9 @@ try:
 finally:
     common = sorted({p.split("/.reflekt/common/")[1] for p in opened if "/.reflekt/common/" in p})
     sys.stderr.write("OPENED " + " ".join(common) + "\\n")
+    schemas = [p.split("/schemas/", 1)[1] for p in opened if "/schemas/" in p]
+    schemas = [p for p in schemas if not p.startswith(".reflekt/")]
+    sys.stderr.write("SCHEMAS " + " ".join(schemas) + "\\n")
 """
 WORKTREE = Path(__file__).resolve().parents[3]
 
@@ -268,6 +271,12 @@ WORKTREE = Path(__file__).resolve().parents[3]
 def _opened(project, *args: str) -> list[str]:
     """The definition files a `reflekt lint` run opens (Python's audit hook, in a process
     of its own)."""
+    return _opens(project, *args)[0]
+
+
+def _opens(project, *args: str) -> tuple[list[str], list[str], str]:
+    """The definition files a `reflekt lint` run opens, the schema files it opens (relative
+    to schemas/, once per open) and its stdout."""
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [str(WORKTREE), os.environ.get("PYTHONPATH")])),
@@ -281,7 +290,29 @@ def _opened(project, *args: str) -> list[str]:
     )
     assert result.returncode == 1, result.stderr
     [line] = [line for line in result.stderr.splitlines() if line.startswith("OPENED")]
-    return line.split()[1:]
+    [schemas] = [line for line in result.stderr.splitlines() if line.startswith("SCHEMAS")]
+    return line.split()[1:], schemas.split()[1:], result.stdout
+
+
+def test_a_warm_file_lint_does_not_open_the_schema_again(make_project):
+    """A warm `reflekt lint FILE` (or `--select`) over an unchanged schema with a `$ref`:
+    its findings and the definitions it names come from the lint cache's index, so the
+    schema is statted, never opened; the definition it references is still checked (its
+    RF104, as without the cache). Before, the `$ref`s were read off the file again."""
+    project = make_project()
+    order, _ = _shop(project)
+    order_id = "segment/shop/Order_Done/1-0.json"
+    for args in ([str(order)], ["--select", "segment/shop/Order_Done"]):
+        uncached = _opens(project, "--no-cache", "--format", "json", *args)
+        assert uncached[:2] == (["money/1-0.json"], [order_id]), "read once, not twice"
+        _opens(project, "--format", "json", *args)  # cold (or warm from the last loop)
+        common, schemas, out = _opens(project, "--format", "json", *args)
+        assert schemas == []
+        assert common == ["money/1-0.json"]
+        assert json.loads(out) == json.loads(uncached[2])
+        assert [f["file"] for f in json.loads(out)["findings"]] == [
+            "schemas/.reflekt/common/money/1-0.json"
+        ]
 
 
 def test_a_file_lint_reads_only_the_definitions_it_reaches(make_project):
