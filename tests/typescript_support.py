@@ -175,6 +175,33 @@ def hostile_events() -> list[CodeEvent]:
     return events_of(hostile_bodies())
 
 
+def clash_events() -> list[CodeEvent]:
+    """Events whose names clash across kinds in both languages: `1st Visit` (TypeScript's
+    type and function are both `_1stVisit`), `1` (TypeScript: type and function `_1`) with
+    a nested object `2` (its type `_1_2`, as TypeScript's `_1_2` function of `1` and
+    Python's `_1_2` function of `1 2`), and `1 2` (TypeScript: `_12` twice)."""
+    nested = {"2": {"type": "object", "properties": {"x": {"type": "string"}}}}
+    return events_of(
+        [
+            ("s/p/One/1-0.json", body("1", nested)),
+            ("s/p/One_Two/1-0.json", body("1 2", {})),
+            ("s/p/First_Visit/1-0.json", body("1st Visit", {})),
+        ]
+    )
+
+
+def versioned_clash_events() -> list[CodeEvent]:
+    """`Cart Viewed` and `Cart Viewed ` (a trailing space) at major 2 with version policy
+    `all`: every name of theirs clashes, settled in wire-name order (`Cart Viewed` first)."""
+    return events_of(
+        [
+            ("s/p/Cart_Viewed/2-0.json", body("Cart Viewed", {})),
+            ("s/p/Cart_Viewed_/2-0.json", body("Cart Viewed ", {})),
+        ],
+        "all",
+    )
+
+
 _DECLARATION = re.compile(
     r"^export (?:interface|type|function) ([A-Za-z_$][A-Za-z0-9_$]*)", re.MULTILINE
 )

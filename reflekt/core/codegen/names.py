@@ -13,6 +13,12 @@
 4. Names that still collide (`Cart Viewed` and `CartViewed` both give `CartViewed`) are
    taken in the order of their wire names (code point order): the first keeps the name, the
    next get `_2`, `_3`, ... So a collision is decided by the names alone, never by file order.
+5. Within one module the kinds are named in one order, the same in every language
+   (`name_events`): first every event's type, then every event's function, each kind in
+   the events' wire-name order (then major version, then folder); then the nested types,
+   as each event's section is written (sections in event-key order, fields in schema
+   order). So where names of two kinds clash (`1st Visit`: the type and the TypeScript
+   function are both `_1stVisit`), the type keeps the name and the function gets `_2`.
 
 The wire name (what `track()` sends) is always the event's real name: only the identifiers
 that code calls are made here.
@@ -21,10 +27,14 @@ that code calls are made here.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Collection, Iterable
-from typing import Literal
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 from reflekt.core.casing import split_words
+
+if TYPE_CHECKING:
+    from reflekt.core.codegen.model import CodeEvent
 
 Style = Literal["pascal", "camel", "snake"]
 
@@ -84,3 +94,40 @@ class Namer:
         return {
             wire: self.take(styled(wire, style, fallback) + suffix) for wire in sorted(set(wires))
         }
+
+
+@dataclass(frozen=True)
+class EventIdentifiers:
+    """An event's two module-level names: its (properties) type and its function."""
+
+    type: str
+    function: str
+
+
+def naming_order(event: CodeEvent) -> tuple[str, int, str]:
+    """Where an event's names come within a kind (rules 4 and 5): by wire name, then
+    major version, then folder."""
+    return (event.wire_name, event.major or 0, event.folder)
+
+
+def section_order(events: Iterable[CodeEvent]) -> list[CodeEvent]:
+    """The events in the order their sections are written (event key, then folder): the
+    order in which their nested types are named (rule 5)."""
+    return sorted(events, key=lambda event: (event.key, event.folder))
+
+
+def name_events(
+    events: Sequence[CodeEvent],
+    namer: Namer,
+    *,
+    type_name: Callable[[CodeEvent], str],
+    function_name: Callable[[CodeEvent], str],
+) -> dict[str, EventIdentifiers]:
+    """Each event's type and function names, by event key, in the one order of rule 5:
+    every type, then every function (each in `naming_order`), taken from `namer`; the
+    nested types come after, from the same namer. `type_name` and `function_name` give an
+    event's styled name in the language (`styled(...)` with its affixes)."""
+    ordered = sorted(events, key=naming_order)
+    types = {event.key: namer.take(type_name(event)) for event in ordered}
+    functions = {event.key: namer.take(function_name(event)) for event in ordered}
+    return {key: EventIdentifiers(types[key], functions[key]) for key in types}

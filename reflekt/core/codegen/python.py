@@ -31,8 +31,9 @@ What `__init__.py` holds (Python 3.11+, checked with `mypy --strict`):
   imported on the first call, so importing the package never needs the SDK.
 - `--sdk none`: the types only.
 
-Names follow `names` (one module-wide `Namer`: the functions, then the event types, in
-wire-name order, then the nested types as they come); Python's keywords, soft keywords,
+Names follow `names` (one module-wide `Namer`, in its one order, `names.name_events`, the
+same as TypeScript's: the event types, then the functions, in wire-name order, then the
+nested types as the sections are written); Python's keywords, soft keywords,
 builtins and every name the module defines get a trailing `_` (`class_`, `str_`). With
 `--version-policy all` names carry the major (`CartViewedV2Properties`, `cart_viewed_v2`).
 Every name, key and description reaches the text through `reflekt.core.escape`: keys and
@@ -62,7 +63,7 @@ from reflekt.core.codegen.model import (
     TypeNode,
     UnionType,
 )
-from reflekt.core.codegen.names import Namer, styled
+from reflekt.core.codegen.names import Namer, name_events, section_order, styled
 from reflekt.core.escape import code_comment, code_comment_lines, python_string
 
 # Python 3.11-3.13: written out (not read from `keyword`/`builtins`) so the output is the
@@ -350,33 +351,35 @@ class _Render:
 
 
 def event_names(events: Sequence[CodeEvent]) -> dict[str, EventNames]:
-    """Each event's function and type name, by event key (functions first, then types, each
-    in wire-name order, so a collision is settled by the names alone)."""
+    """Each event's function and type name, by event key (in the order every emitter names
+    them, `names.name_events`: types, then functions, each in wire-name order, so a
+    collision is settled by the names alone)."""
     namer = Namer(RESERVED)
     return _event_names(events, namer)
 
 
+def _base(event: CodeEvent) -> str:
+    """What the event's type and its nested types are named from: `CartViewed(V2)`."""
+    major = "" if event.major is None else f"V{event.major}"
+    return styled(event.wire_name, "pascal", "Event") + major
+
+
 def _event_names(events: Sequence[CodeEvent], namer: Namer) -> dict[str, EventNames]:
-    ordered = sorted(events, key=lambda e: (e.wire_name, e.major or 0, e.folder))
-    functions = {
-        event.key: namer.take(
+    names = name_events(
+        events,
+        namer,
+        type_name=lambda event: (
+            _base(event) + ("Traits" if event.call in ("identify", "group") else "Properties")
+        ),
+        function_name=lambda event: (
             styled(event.wire_name, "snake", "event")
             + ("" if event.major is None else f"_v{event.major}")
-        )
-        for event in ordered
+        ),
+    )
+    return {
+        event.key: EventNames(names[event.key].function, names[event.key].type, _base(event))
+        for event in events
     }
-    bases = {
-        event.key: styled(event.wire_name, "pascal", "Event")
-        + ("" if event.major is None else f"V{event.major}")
-        for event in ordered
-    }
-    types = {
-        event.key: namer.take(
-            bases[event.key] + ("Traits" if event.call in ("identify", "group") else "Properties")
-        )
-        for event in ordered
-    }
-    return {key: EventNames(functions[key], types[key], bases[key]) for key in functions}
 
 
 def emit(events: Sequence[CodeEvent], options: CodeOptions) -> list[GeneratedFile]:
@@ -384,6 +387,7 @@ def emit(events: Sequence[CodeEvent], options: CodeOptions) -> list[GeneratedFil
     header = "".join(f"# {line}\n" for line in header_lines(options))
     with_sdk = options.sdk != "none"
     render = _Render(Namer(RESERVED), validate=options.validate and with_sdk)
+    events = section_order(events)
     names = _event_names(events, render.namer)
     sections = [_section(event, names[event.key], render, with_sdk) for event in events]
     # Generated code is compared byte for byte (`--check`): linters and formatters leave it

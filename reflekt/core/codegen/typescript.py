@@ -27,11 +27,13 @@ also accepts that member's type (`constructor?: string | Object["constructor"]`)
 compares an optional property with the inherited one, so otherwise no object literal fits.
 Descriptions and the model's notes (pattern, bounds, format, metadata) are TSDoc.
 
-Names follow `names.py` in one module scope: first the event types (PascalCase of the wire
-name, `V<major>` appended with version policy `all`), then the functions (camelCase), then
-nested interfaces (parent type + PascalCase field name), each in key order; reserved are the
-language's keywords, the globals the module uses (`Object`, `Array`, `Error`, ...) and its
-own exports. Internal names start with `$`, which the name rule never produces.
+Names follow `names.py` in one module scope, in its one order (`names.name_events`, the
+same as Python's): first the event types (PascalCase of the wire name, `V<major>` appended
+with version policy `all`), then the functions (camelCase), each in wire-name order, then
+nested interfaces (parent type + PascalCase field name) as the sections are written;
+reserved are the language's keywords, the globals the module uses (`Object`, `Array`,
+`Error`, ...) and its own exports. Internal names start with `$`, which the name rule never
+produces.
 
 Wrappers, per SDK (`props` may be omitted when no property is required):
 - analytics-next, rudder (browser): `cartViewed(props, options?)` ->
@@ -67,7 +69,13 @@ from reflekt.core.codegen.model import (
     TypeNode,
     UnionType,
 )
-from reflekt.core.codegen.names import Namer, styled
+from reflekt.core.codegen.names import (
+    EventIdentifiers,
+    Namer,
+    name_events,
+    section_order,
+    styled,
+)
 from reflekt.core.escape import code_comment, code_comment_lines, code_string
 
 FILE = "index.ts"
@@ -116,15 +124,9 @@ _PLAIN_KEY = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
 _MAX_SAFE = 2**53
 
 
-@dataclass(frozen=True)
-class _EventNames:
-    type: str
-    function: str
-
-
 def emit(events: Sequence[CodeEvent], options: CodeOptions) -> list[GeneratedFile]:
     """The module for `events` (one `index.ts`)."""
-    ordered = sorted(events, key=lambda event: (event.key, event.folder))
+    ordered = section_order(events)
     namer = Namer(RESERVED)
     names = _assign_names(ordered, namer)
     # No events: no client either (its helpers would be unused locals under strict lints).
@@ -145,12 +147,14 @@ def _base_name(event: CodeEvent) -> str:
     return event.wire_name if event.major is None else f"{event.wire_name} V{event.major}"
 
 
-def _assign_names(events: Sequence[CodeEvent], namer: Namer) -> dict[str, _EventNames]:
-    """Every event's type, then every event's function, collisions in name order (rule 4)."""
-    by_name = sorted(events, key=lambda event: (_base_name(event), event.key))
-    types = {e.key: namer.take(styled(_base_name(e), "pascal", "Event")) for e in by_name}
-    functions = {e.key: namer.take(styled(_base_name(e), "camel", "event")) for e in by_name}
-    return {key: _EventNames(types[key], functions[key]) for key in types}
+def _assign_names(events: Sequence[CodeEvent], namer: Namer) -> dict[str, EventIdentifiers]:
+    """Every event's type and function, in the order every emitter names them (`names`)."""
+    return name_events(
+        events,
+        namer,
+        type_name=lambda event: styled(_base_name(event), "pascal", "Event"),
+        function_name=lambda event: styled(_base_name(event), "camel", "event"),
+    )
 
 
 # -- doc comments -------------------------------------------------------------------------
@@ -219,7 +223,7 @@ class _Section:
     """One event's code: its marker, types, validation descriptor and wrapper."""
 
     event: CodeEvent
-    names: _EventNames
+    names: EventIdentifiers
     namer: Namer
     sdk: str
     validate: bool

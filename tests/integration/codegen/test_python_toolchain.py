@@ -18,6 +18,7 @@ from python_codegen_support import (
     run_mypy,
     write_package,
 )
+from typescript_support import clash_events, versioned_clash_events
 from typescript_toolchain_support import TrackingApi
 
 from reflekt.core.codegen import python
@@ -105,6 +106,8 @@ def packages(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_package(hostile, folder, "hostile_types", "none")
     write_package(hostile, folder, "hostile_validated", validate=True)
     write_package(demo_events(), folder, "demo_validated", validate=True)
+    write_package(clash_events(), folder, "clash_tracking", validate=True)
+    write_package(versioned_clash_events(), folder, "clash_versioned", validate=True)
     const = python_string(EVIL)
     (folder / "good_usage.py").write_text(GOOD_USAGE.replace("__CONST__", const), "utf-8")
     (folder / "bad_usage.py").write_text(BAD_USAGE, "utf-8")
@@ -115,7 +118,7 @@ def packages(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def mypy_run(packages: Path) -> tuple[int, str]:
     """One `mypy --strict` run over every package and both usage files."""
     targets = ["demo_tracking", "hostile_tracking", "hostile_rudder", "hostile_types"]
-    targets += ["hostile_validated", "demo_validated"]
+    targets += ["hostile_validated", "demo_validated", "clash_tracking", "clash_versioned"]
     return run_mypy([*targets, "good_usage.py", "bad_usage.py"], packages)
 
 

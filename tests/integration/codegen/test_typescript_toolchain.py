@@ -12,7 +12,15 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typescript_support import body, declared_names, demo_events, events_of, hostile_events
+from typescript_support import (
+    body,
+    clash_events,
+    declared_names,
+    demo_events,
+    events_of,
+    hostile_events,
+    versioned_clash_events,
+)
 from typescript_toolchain_support import Diagnostic, Toolchain, TrackingApi
 
 from reflekt.core.codegen.emit import CodeOptions
@@ -207,6 +215,8 @@ def compiled(ts_toolchain: Toolchain, tmp_path_factory: pytest.TempPathFactory) 
             files.append(_write(folder, name, _module(demo, sdk, validate)))
         files.append(_write(folder, f"gen/hostile-{sdk}/index.ts", _module(hostile, sdk, True)))
         files.append(_write(folder, f"gen/empty-{sdk}/index.ts", _module([], sdk, True)))
+    for name, clash in (("clash", clash_events()), ("clash-versioned", versioned_clash_events())):
+        files.append(_write(folder, f"gen/{name}/index.ts", _module(clash, "analytics-next", True)))
     files.append(_write(folder, "usage_next.ts", USAGE_NEXT))
     files.append(_write(folder, "usage_node.ts", USAGE_NODE))
     files.append(_write(folder, "compat.mts", COMPAT))
@@ -223,8 +233,9 @@ def compiled(ts_toolchain: Toolchain, tmp_path_factory: pytest.TempPathFactory) 
 def test_demo_and_hostile_modules_compile_in_strict_mode(compiled: Compiled):
     generated = [d for d in compiled.diagnostics if d.file.startswith("gen/")]
     assert generated == [], compiled.output
-    # Every variant was compiled (and emitted): 4 SDKs x (plain, validate, hostile, empty).
-    assert len(list((compiled.folder / "out" / "gen").glob("*/index.js"))) == 16
+    # Every variant was compiled (and emitted): 4 SDKs x (plain, validate, hostile, empty),
+    # and the two modules whose names clash across kinds and versions.
+    assert len(list((compiled.folder / "out" / "gen").glob("*/index.js"))) == 18
 
 
 def test_usage_programs_and_the_real_sdk_clients_compile(compiled: Compiled):
