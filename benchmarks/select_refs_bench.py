@@ -1,7 +1,8 @@
 """CPU time of a warm `reflekt lint` over a large selection whose schemas reference shared
 definitions, as a pre-commit hook runs it with a staged definition.
 
-Usage: python benchmarks/select_refs_bench.py [--runs R] [--code DIR ...] [N] [SELECTED]
+Usage: python benchmarks/select_refs_bench.py [--runs R] [--code DIR ...] [--no-cache] [N]
+       [SELECTED]
 (defaults: N = 5000 schemas, SELECTED = 4000 of them, R = 5)
 
 The project is `refs_bench.make_project` (each schema references 3 definitions under
@@ -11,7 +12,7 @@ definition as a staged file. The cache is warmed by two runs first, then each of
 is timed as the child's CPU time (user + system, its workers included): the machine is
 shared, so CPU time, best of R. Each `--code DIR` (default: this checkout) is put first
 on PYTHONPATH, with a copy of the project of its own (an index is per code version);
-the outputs of every DIR must be the same.
+the outputs of every DIR must be the same. `--no-cache`: the same runs without the cache.
 """
 
 from __future__ import annotations
@@ -59,11 +60,14 @@ def main() -> None:
     parser.add_argument("selected", nargs="?", type=int, default=4000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--code", action="append", type=Path)
+    parser.add_argument("--no-cache", action="store_true", help="time `--no-cache` runs")
     args = parser.parse_args()
     codes = args.code or [Path(__file__).resolve().parents[1]]
     plans = [f"segment/plan_{n:03d}" for n in range(-(-args.selected // PLAN_SIZE))]
     lint = ["lint", "--format", "json", *(part for p in plans for part in ("--select", p))]
     lint.append("schemas/.reflekt/common/money/1-0.json")
+    if args.no_cache:
+        lint.append("--no-cache")
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp) / "project"
         make_project(base, args.count, shared=True)
@@ -83,7 +87,8 @@ def main() -> None:
                 outputs.add(out)
                 times[code].append((cpu, wall))
         selected = min(args.selected, len(plans) * PLAN_SIZE)
-        print(f"{args.count} schemas, {selected} selected + 1 staged definition, warm cache")
+        cache = "no cache" if args.no_cache else "warm cache"
+        print(f"{args.count} schemas, {selected} selected + 1 staged definition, {cache}")
         for code in codes:
             cpu = min(t[0] for t in times[code])
             wall = min(t[1] for t in times[code])
