@@ -516,6 +516,11 @@ class BuildWizard(Screen[None]):
             self._show_file(table.coordinate_to_cell_key((0, 0)).row_key.value)
         table.focus()
 
+    @property
+    def _dbt_sdk(self) -> str:
+        """The SDK of the last preview or write: its drift read the tables as that SDK's."""
+        return self._request.sdk if self._request is not None else "segment"
+
     def _append_dbt_lines(self, text: Text, result: BuildResult) -> None:
         """The package, the skipped tables (the first few unless x), the drift line."""
         text.append(f"\npackage artifacts/dbt/{clean(result.package_dir.name)}")
@@ -524,7 +529,7 @@ class BuildWizard(Screen[None]):
             shown = tables if self._all_skipped else tables[:SKIPPED_SHOWN]
             text.append(f"\nskipped (no table): {', '.join(map(clean, shown))}", style="yellow")
             text.append(_more(len(tables), self._all_skipped, sep=" "))
-        _append_drift(text, result)
+        _append_drift(text, result, self._dbt_sdk)
 
     @on(DataTable.RowHighlighted, "#wizard-files")
     def _file_highlighted(self, message: DataTable.RowHighlighted) -> None:
@@ -641,7 +646,7 @@ class BuildWizard(Screen[None]):
             if more:
                 text.append(more)
                 text.append("\n")
-        _append_drift(text, result)
+        _append_drift(text, result, self._dbt_sdk)
         text.append(
             f"\nd runs `dbt build` on the package (in .reflekt_cache/{WIZARD_DBT_DIR}/, "
             "as `reflekt demo` does). Esc returns to the schemas.",
@@ -877,10 +882,17 @@ def _is_dbt(result: object) -> bool:
     return hasattr(result, "package")
 
 
-def _append_drift(text: Text, result: BuildResult) -> None:
-    """The build's drift summary line (counts only; `reflekt build dbt` lists the details)."""
+def _append_drift(text: Text, result: BuildResult, sdk: str) -> None:
+    """The build's drift summary line (counts only; `reflekt build dbt` lists the details),
+    and which SDK choice fits when Segment's reading found RudderStack's own columns."""
+    from reflekt.core.build.drift import UNPLANNED, other_sdk_hint
+
     drift = result.drift
     text.append(f"\n{drift.summary_line()}", style="yellow" if drift else "dim")
+    unplanned = ((item.table, item.column) for item in drift.items if item.kind == UNPLANNED)
+    hint = other_sdk_hint(unplanned, sdk, flag="the SDK choice rudderstack")
+    if hint:
+        text.append(f"\n{clean(hint)}", style="yellow")
 
 
 def _more(total: int, expanded: bool, sep: str) -> Text:
