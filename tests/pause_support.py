@@ -13,7 +13,8 @@ REACH_PAUSE_LIMIT = 120.0  # seconds: a hang guard, not a timing
 
 
 class Pause:
-    """The two FIFOs of the pause hook, for one phase (`staging`, `apply`, `write`, `audit`)."""
+    """The two FIFOs of the pause hook, for one phase (`staging`, `apply`, `write`, `audit`,
+    `lint`)."""
 
     def __init__(self, folder: Path, phase: str) -> None:
         folder.mkdir(parents=True)
@@ -38,6 +39,14 @@ class Pause:
             if proc.poll() is not None or waited > REACH_PAUSE_LIMIT:
                 _, err = proc.communicate()
                 raise AssertionError(f"never paused at {self.phase}: {proc.returncode}\n{err}")
+
+    def wait_here(self) -> None:
+        """Return once a thread of this process is blocked at the pause point (in a thread
+        of its own, `asyncio.to_thread`, when the event loop must run meanwhile)."""
+        ready, _, _ = select.select([self._paused], [], [], REACH_PAUSE_LIMIT)
+        assert ready, f"never paused at {self.phase}"
+        said = os.read(self._paused, 100).decode()
+        assert said.strip() == self.phase, said
 
     def resume(self) -> None:
         with open(self.folder / "resume", "w"):

@@ -186,7 +186,7 @@ def pause_for_tests(phase: str) -> None:
     then blocks reading `resume` until the test closes it: tests send a signal at a known
     point without sleeping. Phases: `staging` and `apply` (transaction.py), `write`
     (`write_atomic`, the temp file written, not yet in place), `audit` (after the first
-    table's queries).
+    table's queries), `lint` (the TUI's lint job, the mtimes taken, no file read yet).
     """
     if os.environ.get("REFLEKT_TEST_PAUSE_AT") != phase:
         return

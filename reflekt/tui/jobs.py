@@ -27,6 +27,7 @@ from typing import Any
 
 from textual.message import Message
 
+from reflekt.core.fsutil import pause_for_tests
 from reflekt.core.lint import lint_project
 from reflekt.core.lint.engine import PARALLEL_THRESHOLD
 from reflekt.core.lint.findings import Finding, LintReport
@@ -131,15 +132,16 @@ def load_index_job(project: Project) -> IndexLoaded:
 def settle_index_job(index: SchemaIndex, from_listing: bool) -> Changes:
     """After the first screen: stat every file (the disk watch compares mtimes); for an
     index drawn from the saved listing, walk schemas/ too, and say what differs (files
-    added or removed since). Saves the listing for the next start when it changed. First
-    parses the versions the tree's labels show (a few tens of ms), before the walk."""
+    added or removed since), saving the listing for the next start when it changed (an
+    index from a walk had its listing saved when the walk was done). First parses the
+    versions the tree's labels show (a few tens of ms), before the walk."""
     index.parse_versions()
     if from_listing:
         changes = index.poll()
     else:
         index.take_mtimes()
         changes = Changes()
-    if changes.added or changes.removed or not from_listing:
+    if changes.added or changes.removed:
         save_listing(index.project, index.paths())
     return changes
 
@@ -160,6 +162,7 @@ def lint_job(
     stats: dict[str, str] = {}  # path: stat_key, taken with the mtimes
     if ids is None:
         index.take_mtimes(stats)  # before reading: an edit from now on is seen by the next poll
+    pause_for_tests("lint")
     covered, paths = files_to_lint(index, ids)
     total = len(paths)
     if ids is None and total >= PRIME_ABOVE and (os.cpu_count() or 1) > 1:

@@ -3,21 +3,24 @@ first screen may come from the listing saved last time."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
+import threading
 
 import pytest
 from pause_support import Pause
 from textual.widgets import Static
-from tui_support import drive, make_app, settle
+from tui_support import drive, make_app, settle, toasts
 
 from reflekt.core.lint import lint_project
 from reflekt.core.listing_cache import listing_path, load_listing, save_listing
 from reflekt.core.project import load_project
+from reflekt.core.schemas import list_schema_paths
 from reflekt.tui.jobs import lint_job, settle_index_job
-from reflekt.tui.messages import LintProgress
+from reflekt.tui.messages import IndexLoaded, LintProgress
 from reflekt.tui.model import DocCache, SchemaIndex
 from reflekt.tui.widgets.findings_tree import FindingsTree
 from reflekt.tui.widgets.lint_panel import LintPanel
@@ -114,6 +117,73 @@ def test_a_second_start_draws_from_the_saved_listing_then_finds_what_changed(
     listing = load_listing(project)
     assert listing is not None and not any(p.endswith(ORDER) for p in listing)
     assert listing_path(project).is_file()
+
+
+def test_a_first_start_closed_during_its_first_lint_leaves_the_listing_for_the_next(
+    make_project, monkeypatch, tmp_path
+):
+    """A large project settles after its first lint; the listing its walk produced is saved
+    when the walk is done, so a TUI closed while that lint runs still leaves it, and the
+    second start is drawn from it."""
+    import reflekt.tui.screens.main as main_screen
+
+    monkeypatch.setattr(main_screen, "LINT_DELAY_ABOVE", 0)
+    builder = _builder(make_project)
+    project = load_project(builder.root)
+    assert load_listing(project) is None
+    pause = Pause(tmp_path / "pause", "lint")
+    for key, value in pause.env.items():
+        monkeypatch.setenv(key, value)
+    before = set(threading.enumerate())
+    reached = []
+
+    async def first():
+        async with make_app(builder.root).run_test(size=(120, 40)) as pilot:
+            await asyncio.to_thread(pause.wait_here)  # first screen shown, its lint held
+            reached.append(True)
+            screen = pilot.app.main_screen
+            shown = sorted(screen.index.entries), screen.linted_schemas
+            await pilot.press("q")
+        return shown
+
+    try:
+        shown = asyncio.run(first())
+    finally:
+        monkeypatch.delenv("REFLEKT_TEST_PAUSE_AT")
+        held = [t for t in threading.enumerate() if t.name == "reflekt-job" and t not in before]
+        if reached:
+            pause.resume()
+        pause.close()
+    for thread in held:  # the first lint, let go: it ends before the second start
+        thread.join(60)
+    assert shown == (sorted([BROKEN, CART, ORDER]), 0)  # closed before its lint was done
+    walked = [str(path) for path in list_schema_paths(project.schemas_dir)]
+    assert load_listing(project) == walked
+
+    loaded = []  # the IndexLoaded messages of the second start
+
+    def hook(message):
+        if isinstance(message, IndexLoaded):
+            loaded.append(message)
+
+    async def second():
+        app = make_app(builder.root)
+        async with app.run_test(size=(120, 40), notifications=True, message_hook=hook) as pilot:
+            await settle(pilot)
+            screen = pilot.app.main_screen
+            status = str(screen.query_one("#tree-status", Static).render())
+            return (
+                sorted(screen.index.entries),
+                status,
+                toasts(app),
+                sorted(map(repr, screen.findings)),
+            )
+
+    entries, status, shown_toasts, findings = asyncio.run(second())
+    assert [message.from_listing for message in loaded] == [True]
+    assert entries == sorted([BROKEN, CART, ORDER])
+    assert status == "3 schemas · 1 unreadable" and shown_toasts == []
+    assert findings == sorted(map(repr, lint_project(project).findings))
 
 
 def test_a_large_project_filters_in_a_worker_and_shows_the_last_keystroke(

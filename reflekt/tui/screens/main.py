@@ -10,6 +10,7 @@ never a traceback.
 from __future__ import annotations
 
 import gc
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -36,6 +37,7 @@ from textual.worker import Worker, get_current_worker
 
 from reflekt.core.errors import ReflektError
 from reflekt.core.lint.findings import Finding
+from reflekt.core.listing_cache import save_listing
 from reflekt.core.output.summary import summary_line
 from reflekt.core.profiles import Profile
 from reflekt.core.project import Project, load_project
@@ -112,6 +114,7 @@ from reflekt.tui.widgets.stable_footer import StableFooter
 from reflekt.tui.yank import YankScreen, yank_choices
 
 LINT_DELAY_ABOVE = 500  # schemas: a larger project lints after the tree's first paint
+LISTING_SAVE_WAIT_S = 30.0  # a hang guard: a closing screen waits this long for the listing
 FILTER_IN_WORKER_ABOVE = 5000  # schemas: a larger project filters in a worker thread
 BADGES_EVERY_S = 2.0  # while the first lint streams in, the tree's badges update this often
 
@@ -171,6 +174,8 @@ class MainScreen(Screen):
         self._badges_at = 0.0  # when the streamed lint counts last reached the tree
         self._reload_note: str | None = None
         self._settle_after_lint: Callable[[], object] | None = None  # see `_index_loaded`
+        self._listing_saved = threading.Event()  # cleared while a walk's listing is written
+        self._listing_saved.set()
         self._search_query = ""  # the last ctrl+f search, and the pane it searched
         self._search_target: DataTable | Tree | str | None = (
             None  # what ctrl+r found, said when the files are read
@@ -326,8 +331,26 @@ class MainScreen(Screen):
     @work(thread=True, exclusive=True, group="index")
     def _load_index(self, project: Project) -> None:
         loaded = load_index_job(project)
-        if not get_current_worker().is_cancelled:
+        if get_current_worker().is_cancelled:
+            return
+        if loaded.from_listing:
             self.post_message(loaded)
+            return
+        # A walk: its listing is saved now, for the next start, not by the settle (which a
+        # large project leaves for after the first lint: a TUI closed before that would
+        # leave none). After the message, so the first screen does not wait for it; the
+        # screen waits for it when it closes (`on_unmount`).
+        paths = loaded.index.paths()  # before the screen holds the index
+        self._listing_saved.clear()
+        try:
+            self.post_message(loaded)
+            save_listing(project, paths)
+        finally:
+            self._listing_saved.set()
+
+    def on_unmount(self) -> None:
+        # Quitting right after the first screen: the walk's listing may be being written.
+        self._listing_saved.wait(LISTING_SAVE_WAIT_S)
 
     @work(thread=True, group="watch")
     def _settle_index(self, index: SchemaIndex, from_listing: bool) -> None:
