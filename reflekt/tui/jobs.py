@@ -134,17 +134,20 @@ def load_index_job(project: Project) -> IndexLoaded:
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """No automatic garbage collection in this block (the process's: it is one switch).
+    """No automatic garbage collection in this block, and what it made is frozen after
+    (moved out of the collector's sight, as the screen freezes what it keeps:
+    `_freeze_long_lived`). The collector is the process's: one switch.
 
-    Listing 50,000 files makes some 300,000 objects, which all live on (the screen
-    freezes them once shown, `_freeze_long_lived`): the collector would run hundreds of
-    times meanwhile, three of them over the whole heap, to find nothing to free, a third
-    of the CPU time before the first paint. A collection switched off elsewhere stays off.
+    Listing 50,000 files makes some 300,000 objects, which all live on: the collector would
+    run hundreds of times meanwhile, three of them over the whole heap, to free nothing (a
+    third of the CPU time before the first paint), then scan them all again once switched
+    on. A collection switched off elsewhere stays off.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
+        gc.freeze()
     finally:
         if was_enabled:
             gc.enable()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import inspect
 import sys
 
@@ -16,7 +17,7 @@ from reflekt.tui import messages
 from reflekt.tui.bindings import key_hint, pretty_keys
 from reflekt.tui.editor import EditorError, editor_command
 from reflekt.tui.errors import error_text
-from reflekt.tui.jobs import PRIME_ABOVE, lint_job, load_profile_job, pull_job
+from reflekt.tui.jobs import PRIME_ABOVE, lint_job, load_index_job, load_profile_job, pull_job
 from reflekt.tui.model import SchemaIndex
 from reflekt.tui.screens.main import MainScreen
 
@@ -117,3 +118,38 @@ def test_key_hints_name_the_remapped_key_else_the_default():
     assert key_hint("main.filter", {}, [MainScreen]) == " (/)"
     assert key_hint("main.filter", {"main.filter": "ctrl+f"}, [MainScreen]) == " (ctrl+f)"
     assert key_hint("no.such_id", {}, [MainScreen]) == ""
+
+
+def test_the_index_job_runs_no_collection_and_leaves_the_collector_as_it_found_it(
+    make_project,
+):
+    """Building the index of a large project makes many objects that all live on: no
+    automatic collection runs over them meanwhile; it is switched on again after, only if
+    it was on."""
+    builder = make_project()
+    for number in range(1500):  # a few thousand objects: a collection, were it on
+        folder = builder.root / "schemas" / "segment" / "shop" / f"Event_{number:04d}"
+        folder.mkdir(parents=True)
+        (folder / "1-0.json").write_text("{}", encoding="utf-8")
+    project = load_project(builder.root)
+    collections = []
+
+    def count(phase, info):
+        if phase == "start":
+            collections.append(info["generation"])
+
+    assert gc.isenabled()
+    gc.collect()
+    gc.callbacks.append(count)
+    try:
+        loaded = load_index_job(project)
+    finally:
+        gc.callbacks.remove(count)
+    assert len(loaded.index) == 1500 and collections == []
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        load_index_job(project)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
