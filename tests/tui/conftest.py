@@ -80,9 +80,9 @@ def segment(monkeypatch: pytest.MonkeyPatch):
     server.stop()
 
 
-@pytest.fixture
-def warehouse_shop(shop, tmp_path: Path):
-    """The shop (minus its unreadable file) with a DuckDB warehouse lacking `email_opened`."""
+def _with_warehouse(shop, tmp_path: Path, skip: set[str], **kwargs):
+    """The shop (minus its unreadable file) with a DuckDB warehouse of its events (but
+    `skip`), source `wh` of its profile; `kwargs` go to `create_demo_warehouse`."""
     from reflekt.core.schemas import list_schema_files
     from reflekt.demo.warehouse import create_demo_warehouse
 
@@ -91,8 +91,20 @@ def warehouse_shop(shop, tmp_path: Path):
     broken.parent.rmdir()
     db_path = tmp_path / "warehouse.duckdb"
     files = list_schema_files(shop.schemas_dir)
-    create_demo_warehouse(db_path, files, shop.schemas_dir, {"Email Opened"}, seed=3)
+    create_demo_warehouse(db_path, files, shop.schemas_dir, skip, seed=3, **kwargs)
     shop.write_profiles(
         {"version": 1.0, "dev": {"source": [{"id": "wh", "type": "duckdb", "path": str(db_path)}]}}
     )
     return shop
+
+
+@pytest.fixture
+def warehouse_shop(shop, tmp_path: Path):
+    """The shop (minus its unreadable file) with a DuckDB warehouse lacking `email_opened`."""
+    return _with_warehouse(shop, tmp_path, {"Email Opened"})
+
+
+@pytest.fixture
+def rudder_shop(shop, tmp_path: Path):
+    """The shop with the warehouse a RudderStack destination writes, schema `rudder_prod`."""
+    return _with_warehouse(shop, tmp_path, set(), schema="rudder_prod", sdk="rudderstack")

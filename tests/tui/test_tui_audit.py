@@ -73,29 +73,16 @@ def test_audit_tab_bad_input_says_so(warehouse_shop) -> None:
 
 
 def test_audit_tab_audits_rudderstack_tables_and_says_when_nothing_was_checked(
-    shop, tmp_path
+    rudder_shop,
 ) -> None:
     """The SDK choice is `reflekt audit --sdk`: a RudderStack warehouse audited as Segment's
     says which choice fits (its own columns look unplanned); as RudderStack's, they are
     not. A window with no row says that no row was checked."""
     from textual.widgets import Input, Select, Static
 
-    from reflekt.core.schemas import list_schema_files
-    from reflekt.demo.warehouse import create_demo_warehouse
     from reflekt.tui.widgets.audit_panel import AuditPanel, AuditTree
 
-    broken = shop.schemas_dir / "segment/ecommerce/Broken_Event/1-0.json"
-    broken.unlink()
-    broken.parent.rmdir()
-    db_path = tmp_path / "warehouse.duckdb"
-    files = list_schema_files(shop.schemas_dir)
-    create_demo_warehouse(
-        db_path, files, shop.schemas_dir, set(), seed=3, schema="rudder_prod", sdk="rudderstack"
-    )
-    shop.write_profiles(
-        {"version": 1.0, "dev": {"source": [{"id": "wh", "type": "duckdb", "path": str(db_path)}]}}
-    )
-    app = make_app(shop.root)
+    app = make_app(rudder_shop.root)
 
     async def run(pilot, panel, since: str, sdk: str) -> tuple[str, set[str]]:
         panel.query_one("#audit-since", Input).value = since

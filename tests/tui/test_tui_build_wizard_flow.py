@@ -488,23 +488,9 @@ def test_search_the_preview_file_list_then_the_shown_file(warehouse_shop):
     drive(make_app(warehouse_shop.root), scenario)
 
 
-def test_a_rudderstack_warehouse_previewed_as_segment_says_which_sdk_fits(shop, tmp_path):
+def test_a_rudderstack_warehouse_previewed_as_segment_says_which_sdk_fits(rudder_shop):
     """Segment's reading of RudderStack's tables drifts on its own columns in every table:
     the preview says to choose rudderstack; with that choice there is nothing to say."""
-    from reflekt.core.schemas import list_schema_files
-    from reflekt.demo.warehouse import create_demo_warehouse
-
-    broken = shop.schemas_dir / "segment/ecommerce/Broken_Event/1-0.json"
-    broken.unlink()
-    broken.parent.rmdir()
-    db_path = tmp_path / "warehouse.duckdb"
-    files = list_schema_files(shop.schemas_dir)
-    create_demo_warehouse(
-        db_path, files, shop.schemas_dir, set(), schema="rudder_prod", sdk="rudderstack"
-    )
-    shop.write_profiles(
-        {"version": 1.0, "dev": {"source": [{"id": "wh", "type": "duckdb", "path": str(db_path)}]}}
-    )
 
     async def preview(pilot, sdk: str) -> str:
         wizard = await open_wizard(pilot)
@@ -523,7 +509,7 @@ def test_a_rudderstack_warehouse_previewed_as_segment_says_which_sdk_fits(shop, 
     async def scenario(pilot):
         return await preview(pilot, "segment"), await preview(pilot, "rudderstack")
 
-    as_segment, as_rudderstack = drive(make_app(shop.root), scenario)
+    as_segment, as_rudderstack = drive(make_app(rudder_shop.root), scenario)
     assert "own rudder_id column" in as_segment and "the SDK choice rudderstack" in as_segment
     assert "unplanned" in as_segment
     assert "own rudder_id column" not in as_rudderstack

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from click.testing import CliRunner
+from rudder_support import ORDER_SCHEMA
 
 from reflekt.cli import cli
 from reflekt.core.project import load_project
@@ -24,24 +25,6 @@ from reflekt.demo.warehouse import create_demo_warehouse
 DEMO_PROJECT = Path(__file__).resolve().parents[3] / "reflekt" / "demo" / "project"
 SOURCE = "wh.warehouse.rudder_prod"
 WINDOW = ["--since", "2024-01-01", "--until", "2024-04-08"]  # the generator's rows
-ORDER = {
-    "$schema": "http://json-schema.org/draft-07/schema#",
-    "$id": "segment/ecommerce/Order/1-0.json",
-    "description": "An order was placed (named by a reserved word).",
-    "self": {
-        "vendor": "com.reflekt_demo",
-        "name": "Order",
-        "format": "jsonschema",
-        "version": "1-0",
-    },
-    "metadata": {},
-    "type": "object",
-    "properties": {
-        "from": {"type": "string", "description": "Where the order came from."},
-        "amount": {"type": "number", "description": "Amount.", "minimum": 0},
-    },
-    "required": ["amount"],
-}
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +33,7 @@ def rudder_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(DEMO_PROJECT, root)
     order = root / "schemas/segment/ecommerce/Order/1-0.json"
     order.parent.mkdir(parents=True)
-    order.write_text(json.dumps(ORDER, indent=2), encoding="utf-8")
+    order.write_text(json.dumps(ORDER_SCHEMA, indent=2), encoding="utf-8")
     project = load_project(root)
     db_path = root / "warehouse.duckdb"
     files = list_schema_files(project.schemas_dir)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from rudder_support import ORDER_SCHEMA
 
 from reflekt.cli import cli
 from reflekt.core.build.dbt_runner import (
@@ -45,28 +46,6 @@ _PG_TYPES = {
     "BIGINT": "bigint",
     "DOUBLE": "double precision",
     "BOOLEAN": "boolean",
-}
-# A track event RudderStack must rename: `Order` is a reserved word (table `_order`), its
-# property `from` one too (column `_from`), `Plan v2` keeps its number (`plan_v2`).
-ORDER_SCHEMA = {
-    "$schema": "http://json-schema.org/draft-07/schema#",
-    "$id": "segment/ecommerce/Order/1-0.json",
-    "description": "An order was placed (named by a reserved word).",
-    "self": {
-        "vendor": "com.reflekt_demo",
-        "name": "Order",
-        "format": "jsonschema",
-        "version": "1-0",
-    },
-    "metadata": {},
-    "type": "object",
-    "properties": {
-        "from": {"type": "string", "description": "Where the order came from."},
-        "Plan v2": {"type": "string", "description": "The plan, second edition."},
-        "amount": {"type": "number", "description": "Amount.", "minimum": 0},
-    },
-    "required": ["amount"],
-    "additionalProperties": False,
 }
 
 
@@ -277,6 +256,9 @@ def pg_schema(rudder_warehouse: RudderWarehouse) -> Iterator[str]:
                     connection.execute(
                         insert, [{f"p{i}": value for i, value in enumerate(row)} for row in rows]
                     )
+        # Closed before the tests run: an open read-only connection in this process makes
+        # DuckDB refuse any other configuration of the file (a later command's read-write).
+        source.close()
         yield schema
     finally:
         source.close()
