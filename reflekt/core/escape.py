@@ -5,7 +5,8 @@ text goes through a function here, chosen by where it lands:
 
 - `jinja_text`      text in a place dbt renders with Jinja (YAML descriptions): renders back to
                     exactly the original, and nothing in it can run (`{{`, `{%`, `{#`).
-- `jinja_string`    a Jinja string literal (`'...'`) that evaluates to exactly the original.
+- `jinja_string`    a Jinja string literal (`'...'`) that evaluates to exactly the original;
+                    `jinja_string_decode` reads one back.
 - `sql_string`      a SQL string literal inside a dbt model (quotes doubled, Jinja-safe).
 - `dbt_quote`       a warehouse identifier quoted by the adapter (`{{ adapter.quote('...') }}`).
 - `comment_text`    one printable line for a `--` / `#` comment, with no `{` or `}` (so no Jinja
@@ -100,6 +101,27 @@ def jinja_string(text: str, quote: str = "'") -> str:
 
 def _backslash_escape(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group()):04x}"
+
+
+# A `jinja_string` result: a quote, then characters and the escapes it writes (`\\`, `\'`,
+# `\"`, `\uXXXX`), then the same quote; never a raw control character or line break.
+_LITERAL_BODY = r"(?:[^{q}\\\x00-\x1f\x7f-\x9f\u2028\u2029]|\\(?:[\\'\"]|u[0-9a-f]{{4}}))*"
+_STRING_LITERAL = re.compile(
+    "'(" + _LITERAL_BODY.format(q="'") + ")'|\"(" + _LITERAL_BODY.format(q='"') + ')"'
+)
+_LITERAL_ESCAPE = re.compile(r"\\([\\'\"]|u[0-9a-f]{4})")
+
+
+def jinja_string_decode(literal: str) -> str | None:
+    """The text a `jinja_string` result (quotes included) stands for; None for anything else
+    (another escape, a line break, a missing quote: not written by `jinja_string`)."""
+    match = _STRING_LITERAL.fullmatch(literal)
+    if match is None:
+        return None
+    body = match.group(1) if match.group(1) is not None else match.group(2)
+    return _LITERAL_ESCAPE.sub(
+        lambda m: m.group(1) if len(m.group(1)) == 1 else chr(int(m.group(1)[1:], 16)), body
+    )
 
 
 # --- SQL --------------------------------------------------------------------------------------

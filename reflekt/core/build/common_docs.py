@@ -50,6 +50,17 @@ def doc_reference(call: str, sdk: str = "segment") -> str:
     return f'{{{{ doc("{doc_name(call, sdk)}") }}}}'
 
 
+def referenced_block(description: str) -> tuple[str, str] | None:
+    """(sdk, call) of the docs block a generated model's description ends with
+    (`doc_reference`): what the build that wrote the model was told the rows are. None
+    when it ends with none of them (a hand-written or edited description)."""
+    for sdk in segment.SDKS:
+        for call in _calls(sdk):
+            if description.endswith(doc_reference(call, sdk)):
+                return sdk, call
+    return None
+
+
 # The constant columns every model has (name, description), described with Segment's.
 SHARED_LITERALS = (
     ("call_type", segment.CALL_TYPE_DESCRIPTION),

@@ -214,6 +214,22 @@ def header_schema_ids(text: str) -> list[str]:
     return ids
 
 
+# The first `{{ source(...) }}` of a model as model.sql.j2 writes it: two `jinja_string`s.
+_LITERAL = r"""'(?:[^'\\\n]|\\.)*'"""
+_MODEL_SOURCE = re.compile(r"\{\{ source\((" + _LITERAL + "), (" + _LITERAL + r")\) \}\}")
+
+
+def model_source(sql: str) -> tuple[str, str] | None:
+    """The (source, table) a generated model reads: its first `{{ source('s', 't') }}` as
+    model.sql.j2 writes it, the names decoded (`escape.jinja_string_decode`); None when the
+    text has no such call (a hand-written or edited model)."""
+    match = _MODEL_SOURCE.search(sql)
+    if match is None:
+        return None
+    source, table = (escape.jinja_string_decode(match.group(i)) for i in (1, 2))
+    return (source, table) if source is not None and table is not None else None
+
+
 def sql_literal(value: str, dialect: str = "duckdb") -> str:
     """A SQL string literal for `value`, safe inside a dbt model (see `escape.sql_string`)."""
     return escape.sql_string(value, dialect)
