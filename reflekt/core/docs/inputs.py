@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from reflekt.core import escape
-from reflekt.core.build.dbt import header_schema_ids, package_name_for
+from reflekt.core.build.common_docs import referenced_block
+from reflekt.core.build.dbt import header_schema_ids, model_source, package_name_for
 from reflekt.core.build.writer import read_generated
 from reflekt.core.docs.model import AuditData, DbtModel, LintLine, ModelColumn, SchemaFile
 from reflekt.core.errors import ReflektError
@@ -24,8 +26,9 @@ from reflekt.core.readfile import UnreadableFileError, read_regular
 from reflekt.core.schemas import SchemaDocument, printable
 
 AUDIT_LIMIT = 256 * 1024 * 1024  # bytes of an audit report (its samples are capped already)
-MAX_MODEL_FILES = 100_000  # generated docs files looked at in the dbt package
+MAX_MODEL_FILES = 200_000  # generated docs and SQL files looked at in the dbt package
 SOURCE_SHOWN_LIMIT = 512 * 1024  # characters of a schema file shown as its JSON source
+TRAITS_CALL = "users"  # the call type the `users` model's docs block names
 
 
 def schema_files(documents: Mapping[str, SchemaDocument]) -> list[SchemaFile]:
@@ -70,7 +73,10 @@ def lint_lines(
 
 def dbt_models(project: Project) -> dict[str, DbtModel]:
     """The models of the last `reflekt build dbt`, by the schema ids their docs file's
-    header names ({} when there is no package)."""
+    header names ({} when there is no package), each with the SDK and call its description's
+    docs block names and the table its SQL file's `source()` reads (a generated file of the
+    model's name naming the same schema ids, else no table). An event's rows land in its own
+    model's table, not in `users` (the traits of identify() events, which names them too)."""
     package = project.artifacts_dir / "dbt" / package_name_for(project.name)
     models_dir = package / "models"
     if not models_dir.is_dir():
@@ -78,26 +84,53 @@ def dbt_models(project: Project) -> dict[str, DbtModel]:
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    read: list[tuple[DbtModel, list[str]]] = []  # each docs file's model, its schema ids
+    sql_files: dict[str, Path] = {}  # model name (the file's stem) -> its path
+    for path in _package_files(models_dir):
+        if path.suffix == ".sql":
+            sql_files.setdefault(path.stem, path)
+            continue
+        text = read_generated(path)
+        ids = header_schema_ids(text) if text is not None else []
+        if text is None or not ids:
+            continue
+        model = _model(text, path.relative_to(project.root).as_posix(), loader)
+        if model is not None:
+            read.append((model, ids))
     found: dict[str, DbtModel] = {}
+    for model, ids in read:
+        sql_path = sql_files.get(model.name)
+        table = _model_table(sql_path, ids) if sql_path is not None else ""
+        shown = replace(model, table=table) if table else model
+        for schema_id in ids:
+            held = found.get(schema_id)
+            if held is None or shown.call != TRAITS_CALL or held.call == TRAITS_CALL:
+                found[schema_id] = shown
+    return found
+
+
+def _package_files(models_dir: Path) -> Iterator[Path]:
+    """The package's docs (`.yml`, `.yaml`) and SQL files, sorted, MAX_MODEL_FILES at most."""
     count = 0
     for folder, dirs, names in os.walk(models_dir):
         dirs.sort()
         for name in sorted(names):
-            if not name.endswith((".yml", ".yaml")):
+            if not name.endswith((".yml", ".yaml", ".sql")):
                 continue
             count += 1
             if count > MAX_MODEL_FILES:
-                return found
-            path = Path(folder, name)
-            text = read_generated(path)
-            ids = header_schema_ids(text) if text is not None else []
-            if not ids:
-                continue
-            model = _model(text or "", path.relative_to(project.root).as_posix(), loader)
-            if model is not None:
-                for schema_id in ids:
-                    found[schema_id] = model
-    return found
+                return
+            yield Path(folder, name)
+
+
+def _model_table(path: Path, schema_ids: Sequence[str]) -> str:
+    """The table a generated model's SQL reads, when the file names the same schema ids as
+    its docs file ("" for a hand-written, edited or other model's file)."""
+    text = read_generated(path)
+    if text is None or header_schema_ids(text) != list(schema_ids):
+        return ""
+    source = model_source(text)
+    return source[1] if source is not None else ""
 
 
 def _model(text: str, path: str, loader: Any) -> DbtModel | None:
@@ -122,7 +155,10 @@ def _model(text: str, path: str, loader: Any) -> DbtModel | None:
                     escape.jinja_text_decode(description) if isinstance(description, str) else "",
                 )
             )
-    return DbtModel(str(entry.get("name") or ""), path, tuple(columns))
+    description = entry.get("description")
+    block = referenced_block(description) if isinstance(description, str) else None
+    sdk, call = block if block is not None else ("", "")
+    return DbtModel(str(entry.get("name") or ""), path, tuple(columns), sdk=sdk, call=call)
 
 
 def read_audit(path: str | Path) -> AuditData:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reflekt.core.build.events import EventSchema
+from reflekt.core.build.segment import SDK_LAYOUTS, layout_for
 from reflekt.core.diff import DiffSettings, diff_schemas
 from reflekt.core.names import check_folder_component, event_folder
 
@@ -110,11 +111,15 @@ class ModelColumn:
 
 @dataclass(frozen=True)
 class DbtModel:
-    """A model of the last `reflekt build dbt`, read from its generated docs file."""
+    """A model of the last `reflekt build dbt`, read from its generated docs file (and the
+    table from its generated SQL)."""
 
     name: str
     path: str  # relative to the project root
     columns: tuple[ModelColumn, ...] = ()
+    sdk: str = ""  # the `--sdk` the build was given (its docs block names it); "" unknown
+    call: str = ""  # the call type of its rows (track, page, ...; `users`); "" unknown
+    table: str = ""  # the warehouse table its SQL reads (its `source()`); "" unknown
 
 
 @dataclass(frozen=True)
@@ -187,11 +192,13 @@ class DocVersion:
 
 @dataclass(frozen=True)
 class Landing:
-    """Where an event's rows land: the Segment call and table, and its dbt model."""
+    """Where an event's rows land: the SDK's call and table, and its dbt model."""
 
     call: str
     table: str
     model: DbtModel | None = None
+    sdk: str = "segment"  # whose warehouse layout (`segment.SDK_LAYOUTS`)
+    sdk_label: str = "Segment"  # how the pages name it ("RudderStack call")
 
 
 @dataclass(frozen=True)
@@ -298,12 +305,13 @@ def catalog(
     settings = settings or DiffSettings()
     lint = lint or {}
     models = models or {}
+    sdk = package_sdk(models.values())
     by_event: dict[str, list[SchemaFile]] = {}
     for file in files:
         by_event.setdefault(event_key(file.schema_id), []).append(file)
     pages = page_paths(sorted(by_event))
     events = [
-        _event(key, pages[key], versions, settings, lint, models, audit)
+        _event(key, pages[key], versions, settings, lint, models, audit, sdk)
         for key, versions in by_event.items()
     ]
     events.sort(key=lambda event: (event.plan, event.name.casefold(), event.key))
@@ -315,6 +323,28 @@ def catalog(
         audit_source=audit.source if audit else "",
         facets=facet_counts(events),
     )
+
+
+def package_sdk(models: Iterable[DbtModel]) -> str:
+    """The SDK the dbt package was built for: the one its models name, when they name one
+    only; else (no package, an older one, several SDKs) Segment's, the default of the build."""
+    named = {model.sdk for model in models if model.sdk in SDK_LAYOUTS}
+    return named.pop() if len(named) == 1 else "segment"
+
+
+def landing(schema: EventSchema, model: DbtModel | None, sdk: str = "segment") -> Landing:
+    """Where `schema`'s rows land: as its dbt model reads them when the last build wrote one
+    (the SDK and call its docs name, the table of its `source()`), else as `sdk`'s layout
+    names them (`EventSchema.target`)."""
+    layout = layout_for(sdk)
+    if model is not None and model.sdk in SDK_LAYOUTS:
+        layout = layout_for(model.sdk)
+    call, table, _suffix = schema.target(sdk=layout.name)
+    call_name = call.name
+    if model is not None and model.call in layout.calls:  # not `users`: the traits' table
+        call_name = model.call
+        table = model.table or table
+    return Landing(call_name, table, model, layout.name, layout.label)
 
 
 def event_key(schema_id: str) -> str:
@@ -357,6 +387,7 @@ def _event(
     lint: Mapping[str, Sequence[LintLine]],
     models: Mapping[str, DbtModel],
     audit: AuditData | None,
+    sdk: str = "segment",
 ) -> DocEvent:
     oldest_first = sorted(files, key=lambda f: (f.schema.version, f.schema_id))
     versions: list[DocVersion] = []
@@ -368,10 +399,10 @@ def _event(
         versions.append(_version(file, previous, changes, lint.get(file.schema_id, ())))
         previous = file
     newest = oldest_first[-1]
-    call, table, _suffix = newest.schema.target()
     model = next(
         (models[f.schema_id] for f in reversed(oldest_first) if f.schema_id in models), None
     )
+    lands = landing(newest.schema, model, sdk)
     return DocEvent(
         key=key,
         name=newest.schema.name,
@@ -379,8 +410,10 @@ def _event(
         page=page,
         versions=tuple(reversed(versions)),
         owners=owners_of(newest.schema.metadata),
-        landing=Landing(call=call.name, table=table, model=model),
-        audit=audit_figures(audit, [f.schema_id for f in oldest_first], newest.schema.name, table)
+        landing=lands,
+        audit=audit_figures(
+            audit, [f.schema_id for f in oldest_first], newest.schema.name, lands.table
+        )
         if audit is not None
         else None,
     )

@@ -3,8 +3,17 @@ facets, pages and audit figures, through `build_docs()` on a real project."""
 
 from __future__ import annotations
 
+from reflekt.core.build.events import EventSchema
 from reflekt.core.diff import DiffSettings, diff_schemas
-from reflekt.core.docs.model import AuditData, audit_figures, page_paths, property_rows
+from reflekt.core.docs.model import (
+    AuditData,
+    DbtModel,
+    SchemaFile,
+    audit_figures,
+    catalog,
+    page_paths,
+    property_rows,
+)
 from reflekt.core.docs.pipeline import build_docs
 from reflekt.core.project import load_project
 
@@ -181,3 +190,41 @@ def test_pages_rendered_in_forked_workers_are_the_same(make_project):
 
     for rel in alone.plan.new:
         assert text(one / rel).replace("site-1", "site-2") == text(two / rel), rel
+
+
+def _file(schema_id: str, name: str) -> SchemaFile:
+    body = {"self": {"name": name, "version": "1-0"}, "type": "object", "properties": {}}
+    return SchemaFile(EventSchema.from_body(schema_id, body), body, "{}")
+
+
+def test_an_event_without_a_model_lands_as_the_packages_sdk_names_it():
+    """The package's models name RudderStack: an event it has no model for (its table was
+    missing) is named by RudderStack's rule too (`Order` -> `_order`), and the audit's volume
+    of that table is its own; with no package, Segment's (`order`)."""
+    files = [
+        _file("segment/shop/Order/1-0.json", "Order"),
+        _file("segment/shop/Cart_Viewed/1-0.json", "Cart Viewed"),
+    ]
+    cart = DbtModel(
+        "stg_rudder__cart_viewed",
+        "artifacts/dbt/shop/models/rudder/_stg_rudder__cart_viewed.yml",
+        sdk="rudderstack",
+        call="track",
+        table="cart_viewed",
+    )
+    audit = AuditData("wh.db.rudder", "", "", frozenset(), (), ({"table": "_order", "rows": 7},))
+    made = catalog("shop", files, models={"segment/shop/Cart_Viewed/1-0.json": cart}, audit=audit)
+    order = _event(made, "segment/shop/Order")
+    assert (order.landing.sdk_label, order.landing.call, order.landing.table) == (
+        "RudderStack",
+        "track",
+        "_order",
+    )
+    assert order.landing.model is None
+    assert order.audit is not None and order.audit.volume is not None
+    assert order.audit.volume.rows == 7
+    assert _event(made, "segment/shop/Cart_Viewed").landing.model == cart
+
+    alone = _event(catalog("shop", files, audit=audit), "segment/shop/Order")
+    assert (alone.landing.sdk_label, alone.landing.table) == ("Segment", "order")
+    assert alone.audit is not None and alone.audit.volume is None
