@@ -39,6 +39,7 @@ from reflekt.core.diff.versioning import (
     Verdict,
     event_diff,
     required_version,
+    unchanged_event,
 )
 
 __all__ = [
@@ -68,4 +69,5 @@ __all__ = [
     "diff_schemas",
     "event_diff",
     "required_version",
+    "unchanged_event",
 ]

@@ -159,12 +159,12 @@ def event_diff(
     local_version, local_body = local
     base_version, base_body = base
     changes = tuple(diff_schemas(base_body, local_body, settings))
+    if not changes:
+        return unchanged_event(event_key, name, local, base, local_id)
     change_class = classify(changes)
     needed = required_version(base_version, change_class)
     verdict: Verdict
-    if not changes:
-        verdict, note = UNCHANGED, "no change"
-    elif change_class == MAJOR and local_version.major <= base_version.major:
+    if change_class == MAJOR and local_version.major <= base_version.major:
         verdict = BREAKING
         note = f"breaking change: this needs {needed}, the file says {local_version}"
     elif change_class == MINOR and not local_version > base_version:
@@ -190,6 +190,33 @@ def event_diff(
         local_id,
         base_body=base_body,
         local_body=local_body,
+    )
+
+
+def unchanged_event(
+    event_key: str,
+    name: str,
+    local: tuple[Version, dict[str, Any]],
+    base: tuple[Version, dict[str, Any]],
+    local_id: str | None = None,
+) -> EventDiff:
+    """An event with no change between `base` and `local`: what `event_diff` answers when
+    the diff finds none, and what `reflekt diff --against git:REF` answers without the diff
+    for an event whose files are byte-identical at the ref (`compare`)."""
+    base_version = base[0]
+    return EventDiff(
+        event_key,
+        name,
+        local[0],
+        base_version,
+        (),
+        classify(()),
+        required_version(base_version, classify(())),
+        UNCHANGED,
+        "no change",
+        local_id,
+        base_body=base[1],
+        local_body=local[1],
     )
 
 

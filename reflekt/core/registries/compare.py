@@ -15,24 +15,30 @@ The base is a `protocol.CompareBase`, chosen by `compare_base_for(against)`:
 
 Per event, the latest local version is compared with the base version: the same version when
 the base has it (an in-place edit), else the highest base version below it, else the highest.
+
+Against `git:REF` (without --staged/--changed) an event whose files are byte-identical at the
+ref is neither read there nor diffed (`git_base.LocalBlobs`): it is reported unchanged from
+its local versions, as the full comparison (`skip_unchanged=False`, the reference the tests
+hold it to) reports it.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from reflekt.core.diff import DiffReport, DiffSettings, EventDiff, event_diff
+from reflekt.core.diff import DiffReport, DiffSettings, EventDiff, event_diff, unchanged_event
 from reflekt.core.diff.causes import with_causes
 from reflekt.core.errors import SchemaFileError, SelectError
 from reflekt.core.profiles import Profile
 from reflekt.core.progress import Progress, no_progress
 from reflekt.core.project import Project
 from reflekt.core.refs import reads_shared
-from reflekt.core.registries.git_base import GitBase, event_files, git_local
+from reflekt.core.registries.git_base import GitBase, LocalBlobs, event_files, git_local
 from reflekt.core.registries.http import RetryPolicy
 from reflekt.core.registries.protocol import (
     BaseVersions,
@@ -60,10 +66,13 @@ def compare(
     plan_type: str | None = None,
     staged: bool = False,
     changed: bool = False,
+    skip_unchanged: bool = True,
 ) -> DiffReport:
     """Diff the selection against the registry (default) or `git:REF`.
 
     `plan_type`: the type of the Segment tracking plans compared with (LIVE by default).
+    `skip_unchanged=False`: against git, read and diff every event, even those whose files
+    are the same at the ref (the reference the shortcut is tested against).
     """
     progress = progress or no_progress
     selects = [s for s in selects if s] or [""]
@@ -79,7 +88,11 @@ def compare(
         if local is None:
             local = _local(project, selects, progress, events=side.events, origins=origins)
     else:
-        local = _local(project, selects, progress, origins=origins)
+        blobs = LocalBlobs() if skip_unchanged and isinstance(source, GitBase) else None
+        local = _local(project, selects, progress, origins=origins, blobs=blobs)
+        if blobs is not None:
+            assert isinstance(source, GitBase)
+            source = replace(source, local=blobs)
     context = RegistryContext(project, profile, policy, plan_type)
     found = source.compare_base(context, selects, progress)
     base = found.versions
@@ -88,7 +101,10 @@ def compare(
     keys = sorted(set(local) | set(base))
     for index, key in enumerate(keys):
         progress(index, len(keys), "comparing")
-        event = _event(key, local.get(key, {}), base.get(key, {}), settings)
+        if key in found.unchanged:
+            event = _unchanged(key, local[key])
+        else:
+            event = _event(key, local.get(key, {}), base.get(key, {}), settings)
         inlined = origins.get(event.local_id or "")
         if inlined and event.changes:
             event = replace(event, changes=with_causes(event.changes, inlined))
@@ -162,6 +178,10 @@ def _event(
     try:
         return event_diff(key, name, local_pick, base_pick, local_id, settings)
     except (TypeError, ValueError, AttributeError, IndexError, KeyError, RecursionError) as exc:
+        if local_pick and base_pick and _same(local_pick, base_pick):
+            # Nothing changed: the shape the diff cannot read is lint's to report (RF102),
+            # not a reason to fail the comparison of an event no one touched.
+            return unchanged_event(key, name, local_pick, base_pick, local_id)
         # A file that is JSON but not JSON Schema (`"properties": [...]`, `"type": false`):
         # the diff assumes shapes that lint checks (RF102). Say which event, not "a bug".
         log.warning("diff of %s failed", key, exc_info=True)
@@ -173,12 +193,32 @@ def _event(
         ) from None
 
 
+def _same(local: tuple[Version, dict[str, Any]], base: tuple[Version, dict[str, Any]]) -> bool:
+    """The same version with the same JSON (`1` and `true` differ, as `==` says they do not)."""
+    if local[0] != base[0]:
+        return False
+    try:
+        return json.dumps(local[1], sort_keys=True) == json.dumps(base[1], sort_keys=True)
+    except (TypeError, ValueError, RecursionError):
+        return False
+
+
+def _unchanged(key: str, local: dict[Version, tuple[str, dict[str, Any]]]) -> EventDiff:
+    """What `_event` answers for an event whose files are the same at the base: its latest
+    version compared with itself."""
+    version = max(local)
+    local_id, body = local[version]
+    pick = (version, body)
+    return unchanged_event(key, _name(body, key), pick, pick, local_id)
+
+
 def _local(
     project: Project,
     selects: list[str],
     progress: Progress,
     events: tuple[str, ...] | None = None,
     origins: dict[str, Mapping[Any, str]] | None = None,
+    blobs: LocalBlobs | None = None,
 ) -> Versions:
     if events is None:
         files = resolve_select(project.schemas_dir, [s for s in selects if s] or None)
@@ -193,6 +233,8 @@ def _local(
         if version is None or doc.body is None:
             continue
         out[doc.schema_id.event_key][version] = (doc.schema_id.path, doc.body)
+        if blobs is not None:
+            blobs.add(doc.schema_id, doc.text)
         if origins is not None and doc.refs is not None:
             origins[doc.schema_id.path] = doc.refs.origins
     return out

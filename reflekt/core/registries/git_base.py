@@ -8,6 +8,11 @@ read with two `git cat-file --batch` calls, bounded by the schema size cap.
 and HEAD, as `git diff REF...` compares. `GitBase(ref).compare_base(context, selects,
 progress) -> BaseVersions` (a removed schema is breaking against git: `removal_breaks=True`).
 
+An event whose files are byte-identical at the ref and locally is not read at the ref at
+all (`LocalBlobs`: the blob ids of the local files as the diff read them, against one `git
+ls-tree`): the diff reports it unchanged from its local versions (`BaseVersions.unchanged`).
+Unless its files hold no `$ref`, that needs `schemas/.reflekt/common/` identical too.
+
 The local side of `--staged` and `--changed` lives here too (`git_local`): the index instead
 of the working tree, and only the events whose files differ from the base, so a hook over a
 5,000-schema repo reads a handful of files, not all of them. Refs and paths go to git as
@@ -17,10 +22,12 @@ option.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import stat
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
 
@@ -28,14 +35,41 @@ from reflekt.core.errors import ReflektError, SelectError
 from reflekt.core.gitrun import last_error_line, run_git
 from reflekt.core.progress import Progress
 from reflekt.core.project import Project
-from reflekt.core.readfile import max_schema_bytes
+from reflekt.core.readfile import UnreadableFileError, max_schema_bytes, read_regular
 from reflekt.core.refs import CommonFiles, may_have_refs, resolve_document
 from reflekt.core.registries.protocol import BaseVersions, RegistryContext, Versions
-from reflekt.core.schemas import SchemaId, parse_schema_text, printable
+from reflekt.core.schemas import SchemaId, Version, parse_schema_text, printable
 from reflekt.core.select import check_select, normalize_select
 
 _COMMON_PREFIX = b"schemas/.reflekt/common/"
 _MAX_PATHSPECS = 400  # more changed events than this: list the whole tree once instead
+_FILE_MODES = frozenset({"100644", "100755"})  # a tree's regular files (not links, submodules)
+
+
+def blob_id(data: bytes) -> str:
+    """git's id of a blob holding `data`: sha1 of `blob <size>\\0` and the bytes."""
+    digest = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
+    digest.update(data)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class LocalBlobs:
+    """The local side's schema files as the diff read them, for `GitBase` to skip the events
+    that are the same at the ref.
+
+    `events`: event key -> {schema id: blob id of the text the file was parsed from} (files
+    with a version); `refs`: the events one file of which may hold a `$ref`.
+    """
+
+    events: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
+    refs: set[str] = field(default_factory=set)
+
+    def add(self, schema_id: SchemaId, text: str) -> None:
+        key = schema_id.event_key
+        self.events[key][schema_id.path] = blob_id(text.encode("utf-8"))
+        if may_have_refs(text):
+            self.refs.add(key)
 
 
 @dataclass(frozen=True)
@@ -45,6 +79,8 @@ class GitBase:
     ref: str
     merge_base: bool = False  # `REF...`: the merge-base of REF and HEAD
     events: tuple[str, ...] | None = None  # only these event folders (--changed)
+    # the local files' blob ids: the events the same at the ref are not read (`unchanged`)
+    local: LocalBlobs | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def parse(cls, spec: str) -> GitBase:
@@ -95,14 +131,19 @@ class GitBase:
         root = context.project.root
         commit = self.commit(root)
         wanted = _wanted(selects)
-        entries = _tree_entries(root, commit, [""], self.events)
+        listing = _tree_listing(root, commit, self.events)
+        entries = _entries(listing, [""], self.events, oid_field=2, type_field=(1, "blob"))
         entries, renamed = _as_migrated(entries, context.project.schemas_dir)
         entries = [entry for entry in entries if _selected(entry[1], wanted)]
+        unchanged: frozenset[str] = frozenset()
+        if self.local is not None and not renamed:
+            unchanged = _unchanged_events(entries, self.local, listing, context.project)
+            entries = [e for e in entries if e[1].rpartition("/")[0] not in unchanged]
         versions = _versions(
             root, entries, f"reading schemas at {self.ref}", progress, commit, renamed
         )
         label = self.label + (" (reflekt 0.6 layout, read as migrated)" if renamed else "")
-        return BaseVersions(versions, label, removal_breaks=True)
+        return BaseVersions(versions, label, removal_breaks=True, unchanged=unchanged)
 
 
 def check_repository(root: Path, label: str) -> None:
@@ -184,18 +225,97 @@ def _pathspecs(events: tuple[str, ...] | None) -> list[str]:
     return [f"schemas/{key}/" for key in events]
 
 
-def _tree_entries(
-    root: Path, commit: str, wanted: list[str], events: tuple[str, ...] | None
-) -> list[tuple[str, str]]:
-    """(blob id, schema id) of the selected schema files at `commit`.
+def _tree_listing(root: Path, commit: str, events: tuple[str, ...] | None) -> bytes:
+    """`git ls-tree -r -z` of schemas/ (or of these event folders) at `commit`.
 
-    `ls-tree -z` gives paths as raw bytes: a name that is not UTF-8 keeps its bytes
-    (surrogateescape) for matching and gets a printable id (`\\xff`), as lint shows it.
+    `_entries` makes (blob id, schema id) of its schema files: `-z` gives paths as raw
+    bytes, so a name that is not UTF-8 keeps its bytes (surrogateescape) for matching and
+    gets a printable id (`\\xff`), as lint shows it.
     """
     if events is not None and not events:
-        return []
-    listing = _git(root, "ls-tree", "-r", "-z", commit, "--", *_pathspecs(events))
-    return _entries(listing, wanted, events, oid_field=2, type_field=(1, "blob"))
+        return b""
+    return _git(root, "ls-tree", "-r", "-z", commit, "--", *_pathspecs(events))
+
+
+def _unchanged_events(
+    entries: list[tuple[str, str]], local: LocalBlobs, listing: bytes, project: Project
+) -> frozenset[str]:
+    """The events whose versioned files at the ref are, by name and blob id, the ones the
+    local side read (and no two of them the same version: which one wins would depend on
+    the order each side lists them in). One holding a `$ref` also needs the shared
+    definitions identical: what it inlines is read from each side's common/."""
+    at_ref: dict[str, dict[str, str]] = defaultdict(dict)
+    versions: dict[str, set[Version]] = defaultdict(set)
+    for oid, rel in entries:
+        key, _, name = rel.rpartition("/")  # SchemaId(rel).event_key, its file
+        version = Version.try_parse(name)
+        if version is not None:
+            at_ref[key][rel] = oid
+            versions[key].add(version)
+    common_same: bool | None = None
+    same: set[str] = set()
+    for key, files in at_ref.items():
+        if local.events.get(key) != files or len(versions[key]) != len(files):
+            continue
+        if key in local.refs:
+            if common_same is None:
+                here = _common_here(project.schemas_dir)
+                common_same = here is not None and here == _common_at(listing)
+            if not common_same:
+                continue
+        same.add(key)
+    return frozenset(same)
+
+
+def _common_at(listing: bytes) -> dict[str, str] | None:
+    """{path: blob id} of the files under schemas/.reflekt/common/ in an ls-tree listing;
+    None when one is not a regular file (a link, a submodule)."""
+    found: dict[str, str] = {}
+    for record in listing.split(b"\0"):
+        meta, _, raw = record.partition(b"\t")
+        if not raw.startswith(_COMMON_PREFIX) and raw != _COMMON_PREFIX.rstrip(b"/"):
+            continue
+        parts = meta.decode("ascii", "replace").split()
+        if len(parts) < 3 or parts[0] not in _FILE_MODES or parts[1] != "blob":
+            return None
+        found[raw.decode("utf-8", "surrogateescape")] = parts[2]
+    return found
+
+
+def _common_here(schemas_dir: Path) -> dict[str, str] | None:
+    """{path: blob id} of the working tree's files under schemas/.reflekt/common/ (paths as
+    ls-tree gives them); None when one is not a plain regular file or folder (a link,
+    something unreadable or over the size cap): then nothing is taken as unchanged."""
+    found: dict[str, str] = {}
+    folder = schemas_dir / ".reflekt" / "common"
+    for each in (folder.parent, folder):
+        try:
+            info = each.lstat()
+        except FileNotFoundError:
+            return found
+        except OSError:
+            return None
+        if not stat.S_ISDIR(info.st_mode):
+            return None
+    pending = [(str(folder), _COMMON_PREFIX.decode())]
+    while pending:
+        path, shown = pending.pop()
+        try:
+            with os.scandir(path) as listed:
+                items = list(listed)
+        except OSError:
+            return None
+        for item in items:
+            if item.is_symlink():
+                return None
+            if item.is_dir(follow_symlinks=False):
+                pending.append((item.path, f"{shown}{item.name}/"))
+                continue
+            try:
+                found[shown + item.name] = blob_id(read_regular(item.path))
+            except (OSError, UnreadableFileError):
+                return None
+    return found
 
 
 def _index_entries(

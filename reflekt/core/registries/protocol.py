@@ -50,11 +50,15 @@ class BaseVersions:
 
     `removal_breaks`: whether a schema present in the base and gone locally is a breaking
     removal (against git: yes; against a registry: the local selection may simply not hold it).
+    `unchanged`: the events the base found identical to the local side without reading them
+    (`git_base`: the same files, byte for byte): `versions` leaves them out, and the diff
+    reports each as unchanged from its local versions.
     """
 
     versions: Versions = field(default_factory=dict)
     label: str = ""
     removal_breaks: bool = False
+    unchanged: frozenset[str] = frozenset()
 
 
 @runtime_checkable
