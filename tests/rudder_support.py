@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+from pathlib import Path
+
+DEMO_PROJECT = Path(__file__).resolve().parents[1] / "reflekt" / "demo" / "project"
+
 # A track event RudderStack must rename: `Order` is a reserved word (table `_order`), its
 # property `from` one too (column `_from`), `Plan v2` keeps its number (`plan_v2`).
 ORDER_SCHEMA = {
@@ -24,3 +30,17 @@ ORDER_SCHEMA = {
     "required": ["amount"],
     "additionalProperties": False,
 }
+
+
+def add_order(root: Path) -> None:
+    """The `Order` event (ORDER_SCHEMA) in the project at `root`."""
+    order = root / "schemas/segment/ecommerce/Order/1-0.json"
+    order.parent.mkdir(parents=True)
+    order.write_text(json.dumps(ORDER_SCHEMA, indent=2), encoding="utf-8")
+
+
+def demo_with_order(root: Path) -> Path:
+    """The demo project copied to `root`, plus `Order`."""
+    shutil.copytree(DEMO_PROJECT, root)
+    add_order(root)
+    return root

@@ -9,20 +9,18 @@ is and as a Segment one.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 from click.testing import CliRunner
-from rudder_support import ORDER_SCHEMA
+from rudder_support import demo_with_order
 
 from reflekt.cli import cli
 from reflekt.core.project import load_project
 from reflekt.core.schemas import list_schema_files
 from reflekt.demo.warehouse import create_demo_warehouse
 
-DEMO_PROJECT = Path(__file__).resolve().parents[3] / "reflekt" / "demo" / "project"
 SOURCE = "wh.warehouse.rudder_prod"
 WINDOW = ["--since", "2024-01-01", "--until", "2024-04-08"]  # the generator's rows
 
@@ -30,10 +28,7 @@ WINDOW = ["--since", "2024-01-01", "--until", "2024-04-08"]  # the generator's r
 @pytest.fixture(scope="module")
 def rudder_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("rudder-audit") / "project"
-    shutil.copytree(DEMO_PROJECT, root)
-    order = root / "schemas/segment/ecommerce/Order/1-0.json"
-    order.parent.mkdir(parents=True)
-    order.write_text(json.dumps(ORDER_SCHEMA, indent=2), encoding="utf-8")
+    demo_with_order(root)
     project = load_project(root)
     db_path = root / "warehouse.duckdb"
     files = list_schema_files(project.schemas_dir)

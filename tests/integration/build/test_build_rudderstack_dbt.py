@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from rudder_support import ORDER_SCHEMA
+from rudder_support import demo_with_order
 
 from reflekt.cli import cli
 from reflekt.core.build.dbt_runner import (
@@ -37,7 +37,6 @@ pytestmark = [
     pytest.mark.skipif(dbt_command() is None, reason="dbt is not installed"),
 ]
 
-DEMO_PROJECT = Path(__file__).resolve().parents[3] / "reflekt" / "demo" / "project"
 SCHEMA = "rudder_prod"
 PG = {"host": "127.0.0.1", "port": 5432, "database": "test", "user": "postgres"}
 _PG_TYPES = {
@@ -60,10 +59,7 @@ class RudderWarehouse:
 def rudder_warehouse(tmp_path_factory: pytest.TempPathFactory) -> RudderWarehouse:
     """The demo project plus `Order`, and its RudderStack-shaped DuckDB warehouse."""
     root = tmp_path_factory.mktemp("rudder") / "project"
-    shutil.copytree(DEMO_PROJECT, root)
-    order = root / "schemas/segment/ecommerce/Order/1-0.json"
-    order.parent.mkdir(parents=True)
-    order.write_text(json.dumps(ORDER_SCHEMA, indent=2), encoding="utf-8")
+    demo_with_order(root)
     project = load_project(root)
     db_path = root / "warehouse.duckdb"
     files = list_schema_files(project.schemas_dir)

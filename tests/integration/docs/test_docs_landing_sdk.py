@@ -9,7 +9,6 @@ formats must say the same.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from rudder_support import ORDER_SCHEMA  # `Order`: RudderStack's table `_order`
+from rudder_support import add_order  # `Order`: RudderStack's table `_order`
 
 from reflekt.cli import cli
 from reflekt.core.escape import display_text, jinja_string
@@ -52,9 +51,7 @@ def _project(root: Path, sdk: str) -> Built:
     """The demo project plus `Order`, its warehouse as `sdk` writes it, `reflekt build dbt
     --sdk <sdk>` over it, and the catalog in both formats."""
     lay_out_demo(root)
-    order = root / "schemas/segment/ecommerce/Order/1-0.json"
-    order.parent.mkdir(parents=True)
-    order.write_text(json.dumps(ORDER_SCHEMA, indent=2), encoding="utf-8")
+    add_order(root)
     project = load_project(root)
     summary = create_demo_warehouse(
         root / "warehouse.duckdb",
