@@ -1,6 +1,8 @@
-"""The build wizard's last source, database and schema, per project and profile.
+"""The warehouse last chosen (source, database, schema, SDK), per project and profile.
 
-Why: step 2 asks for the same three values at every opening. They live in
+Why: the build wizard's step 2 and the Audit tab ask for the same values at every opening
+(the tables one builds from are the ones one audits); both fill them from here and save what
+they ran with. They live in
 `.reflekt_cache/tui_wizard.json`, a convenience and not configuration: anything odd about
 that file (not JSON, wrong types, huge, a folder or a FIFO, terminal codes) is ignored, and a
 failed save is not an error.
@@ -25,11 +27,12 @@ MAX_VALUE = 256  # characters of one remembered value
 
 @dataclass(frozen=True)
 class WizardChoice:
-    """What step 2 was filled with last time ("" where nothing usable is remembered)."""
+    """What was chosen last time ("" where nothing usable is remembered)."""
 
     source: str = ""
     database: str = ""
     schema: str = ""
+    sdk: str = ""  # `--sdk` of build dbt and audit: one of `build.segment.SDKS`
 
 
 def memory_path(project: Project) -> Path:
@@ -64,8 +67,14 @@ def load_choice(project: Project, profile: str) -> WizardChoice:
     entry = profiles.get(profile) if isinstance(profiles, dict) else None
     if not isinstance(entry, dict):
         return WizardChoice()
+    from reflekt.core.build.segment import SDKS
+
+    sdk = _value(entry.get("sdk"))
     return WizardChoice(
-        _value(entry.get("source")), _value(entry.get("database")), _value(entry.get("schema"))
+        _value(entry.get("source")),
+        _value(entry.get("database")),
+        _value(entry.get("schema")),
+        sdk if sdk in SDKS else "",
     )
 
 

@@ -114,3 +114,44 @@ def test_audit_tab_audits_rudderstack_tables_and_says_when_nothing_was_checked(
     assert not as_rudderstack[1] & {"channel", "rudder_id"}
     assert "own rudder_id column" not in as_rudderstack[0]
     assert "no row was checked" in empty[0] and "no row was checked" not in as_rudderstack[0]
+
+
+def test_audit_tab_fills_in_the_last_warehouse_choice_and_remembers_its_own(warehouse_shop):
+    """The tables one builds from are the ones one audits: the tab starts from the wizard's
+    last choice (source, database, schema, SDK), and an audit run is remembered in turn."""
+    import json
+
+    from textual.widgets import Input, Select
+
+    from reflekt.tui.widgets.audit_panel import AuditPanel
+
+    memory = warehouse_shop.root / ".reflekt_cache/tui_wizard.json"
+    memory.parent.mkdir(parents=True, exist_ok=True)
+    last = {"source": "wh", "database": "warehouse", "schema": "segment_prod", "sdk": "rudderstack"}
+    memory.write_text(json.dumps({"version": 1, "profiles": {"dev": last}}), encoding="utf-8")
+    app = make_app(warehouse_shop.root)
+
+    async def scenario(pilot):
+        await pilot.press("4")
+        await settle(pilot)
+        panel = app.screen.query_one(AuditPanel)
+        filled = {
+            name: str(panel.query_one(f"#audit-{name}", widget).value)
+            for name, widget in (
+                ("source", Select),
+                ("database", Input),
+                ("schema", Input),
+                ("sdk", Select),
+            )
+        }
+        panel.query_one("#audit-sdk", Select).value = "segment"
+        panel.query_one("#audit-since", Input).value = "3000d"
+        panel.query_one("#audit-schema", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot, rounds=10)
+        return filled
+
+    filled = drive(app, scenario)
+    assert filled == last
+    saved = json.loads(memory.read_text(encoding="utf-8"))["profiles"]["dev"]
+    assert saved == {**last, "sdk": "segment"}

@@ -150,6 +150,7 @@ def test_source_and_schema_are_remembered_per_project(warehouse_shop):
         await settle(pilot)
         wizard.query_one("#wizard-database", Input).value = "warehouse"
         wizard.query_one("#wizard-schema", Input).value = "segment_prod"
+        wizard.query_one("#wizard-sdk", Select).value = "rudderstack"
         await pilot.press("ctrl+n")
         await settle(pilot)
         assert wizard.step == 2
@@ -161,6 +162,7 @@ def test_source_and_schema_are_remembered_per_project(warehouse_shop):
         assert wizard.query_one("#wizard-source", Select).value == "wh"
         assert wizard.query_one("#wizard-database", Input).value == "warehouse"
         assert wizard.query_one("#wizard-schema", Input).value == "segment_prod"
+        assert wizard.query_one("#wizard-sdk", Select).value == "rudderstack"
         assert pilot.app.focused is wizard.query_one("#wizard-next", Button)
         await pilot.press("ctrl+n")
         await settle(pilot)
@@ -172,6 +174,7 @@ def test_source_and_schema_are_remembered_per_project(warehouse_shop):
         "source": "wh",
         "database": "warehouse",
         "schema": "segment_prod",
+        "sdk": "rudderstack",
     }
     drive(make_app(root), second)
 
@@ -182,6 +185,7 @@ HOSTILE = {
     "wrong types": json.dumps({"profiles": {"dev": {"source": ["wh"], "schema": {"x": 1}}}}),
     "profiles not a mapping": json.dumps({"profiles": "dev"}),
     "terminal codes": json.dumps({"profiles": {"dev": {"schema": "\x1b[2Jboom"}}}),
+    "an unknown sdk": json.dumps({"profiles": {"dev": {"sdk": "snowplow; rm -rf /"}}}),
     "deep nesting": "[" * 100_000,
     "huge": json.dumps({"profiles": {"dev": {"schema": "s" * 1_000_000}}}),
     "not utf-8": b"\xff\xfe\x00garbage",
@@ -211,6 +215,7 @@ def test_a_corrupt_or_hostile_memory_file_is_ignored(warehouse_shop, kind):
         assert wizard.query_one("#wizard-database", Input).value == "warehouse"
         schema = wizard.query_one("#wizard-schema", Input).value
         assert schema == ("kept" if kind == "unknown source" else "")
+        assert wizard.query_one("#wizard-sdk", Select).value == "segment"
         wizard.query_one("#wizard-schema", Input).value = "segment_prod"
         await pilot.press("ctrl+n")  # saving over it (or failing to) does not crash either
         await settle(pilot)

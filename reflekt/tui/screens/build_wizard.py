@@ -350,6 +350,8 @@ class BuildWizard(Screen[None]):
         schema = self.query_one("#wizard-schema", Input)
         if memory.schema and not schema.value:
             schema.value = memory.schema
+        if memory.sdk:
+            self.query_one("#wizard-sdk", Select).value = memory.sdk
         ready_ids = [source_id for _, source_id in ready]
         chosen = memory.source if memory.source in ready_ids else ready[0][1] if ready else None
         if chosen is not None:
@@ -835,6 +837,7 @@ class BuildWizard(Screen[None]):
             str(self.query_one("#wizard-source", Select).value),
             self.query_one("#wizard-database", Input).value.strip(),
             self.query_one("#wizard-schema", Input).value.strip(),
+            str(self.query_one("#wizard-sdk", Select).value),
         )
         self._memory = choice
         save_choice(self.project, self.profile.name, choice)

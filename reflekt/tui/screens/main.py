@@ -1186,11 +1186,20 @@ class MainScreen(Screen):
 
     @on(AuditProfileLoaded)
     def _audit_profile(self, message: AuditProfileLoaded) -> None:
-        self.query_one(AuditPanel).set_profile(message.profile)
+        from reflekt.tui.wizard_memory import load_choice
+
+        remembered = load_choice(self.project, message.profile.name)
+        self.query_one(AuditPanel).set_profile(message.profile, remembered)
 
     @on(AuditPanel.RunWanted)
     def _audit_wanted(self, message: AuditPanel.RunWanted) -> None:
-        self.query_one(AuditPanel).set_busy(f"auditing {message.source} since {message.since}…")
+        from reflekt.tui.wizard_memory import save_choice
+
+        panel = self.query_one(AuditPanel)
+        panel.set_busy(f"auditing {message.source} since {message.since}…")
+        profile = getattr(panel, "profile", None)
+        if profile is not None:  # for the next opening (a failed save loses only that)
+            save_choice(self.project, profile.name, message.choice)
         self._audit_worker(self.project, self.profile, message.source, message.since, message.sdk)
 
     @work(thread=True, exclusive=True, group="audit")

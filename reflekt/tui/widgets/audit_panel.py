@@ -25,6 +25,7 @@ from reflekt.core.profiles import Profile
 from reflekt.core.warehouse import default_database
 from reflekt.tui.safe_text import clean, plain
 from reflekt.tui.widgets.fast_tree import FastTree
+from reflekt.tui.wizard_memory import WizardChoice
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow"}
 
@@ -46,11 +47,14 @@ class AuditPanel(Vertical):
     """Source, database, schema and window inputs; Audit runs; the findings tree."""
 
     class RunWanted(Message):
-        def __init__(self, source: str, since: str, sdk: str = "segment") -> None:
+        def __init__(
+            self, source: str, since: str, sdk: str = "segment", choice: WizardChoice | None = None
+        ) -> None:
             super().__init__()
             self.source = source
             self.since = since
             self.sdk = sdk  # whose destination wrote the tables (`reflekt audit --sdk`)
+            self.choice = choice or WizardChoice()  # the form's values, to remember
 
     class Jump(Message):
         def __init__(self, schema_id: str, property: str | None) -> None:
@@ -82,15 +86,28 @@ class AuditPanel(Vertical):
 
     # -- the form -----------------------------------------------------------------------------
 
-    def set_profile(self, profile: Profile) -> None:
+    def set_profile(self, profile: Profile, remembered: WizardChoice | None = None) -> None:
+        """The profile's sources, the form filled with what was chosen last (`remembered`:
+        the wizard's and this tab's last run), else its one source and that one's database."""
         self.profile = profile
+        last = remembered or WizardChoice()
         select = self.query_one("#audit-source", Select)
         sources = [source.id for source in profile.sources]
         select.set_options([(clean(name), name) for name in sources])
         select.prompt = "choose a source" if sources else "no source in the profile"
-        if len(sources) == 1:
-            select.value = sources[0]
-            self.query_one("#audit-database", Input).value = default_database(profile.sources[0])
+        chosen = (
+            last.source if last.source in sources else sources[0] if len(sources) == 1 else None
+        )
+        if chosen is not None:
+            select.value = chosen
+            database = last.database if chosen == last.source else ""
+            self.query_one("#audit-database", Input).value = database or default_database(
+                profile.source(chosen)
+            )
+            if chosen == last.source and last.schema:
+                self.query_one("#audit-schema", Input).value = last.schema
+        if last.sdk:
+            self.query_one("#audit-sdk", Select).value = last.sdk
         self.focus_findings()
 
     def show_profile_failure(self, message: str) -> None:
@@ -117,7 +134,8 @@ class AuditPanel(Vertical):
             self.show_failure("Choose a source and give its database and schema.")
             return
         sdk = str(self.query_one("#audit-sdk", Select).value)
-        self.post_message(self.RunWanted(f"{source}.{database}.{schema}", since, sdk))
+        choice = WizardChoice(str(source), database, schema, sdk)
+        self.post_message(self.RunWanted(f"{source}.{database}.{schema}", since, sdk, choice))
 
     # -- results ----------------------------------------------------------------------------
 
