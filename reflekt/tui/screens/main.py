@@ -111,6 +111,7 @@ from reflekt.tui.widgets.lint_panel import FindingsTree, LintPanel
 from reflekt.tui.widgets.schema_tree import SchemaTree
 from reflekt.tui.widgets.schema_view import SchemaView
 from reflekt.tui.widgets.stable_footer import StableFooter
+from reflekt.tui.wizard_memory import load_choice, save_choice
 from reflekt.tui.yank import YankScreen, yank_choices
 
 LINT_DELAY_ABOVE = 500  # schemas: a larger project lints after the tree's first paint
@@ -1186,15 +1187,11 @@ class MainScreen(Screen):
 
     @on(AuditProfileLoaded)
     def _audit_profile(self, message: AuditProfileLoaded) -> None:
-        from reflekt.tui.wizard_memory import load_choice
-
         remembered = load_choice(self.project, message.profile.name)
         self.query_one(AuditPanel).set_profile(message.profile, remembered)
 
     @on(AuditPanel.RunWanted)
     def _audit_wanted(self, message: AuditPanel.RunWanted) -> None:
-        from reflekt.tui.wizard_memory import save_choice
-
         panel = self.query_one(AuditPanel)
         panel.set_busy(f"auditing {message.source} since {message.since}…")
         profile = getattr(panel, "profile", None)
