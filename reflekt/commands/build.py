@@ -192,10 +192,9 @@ def _render_drift(run: Run, result) -> None:
 
 def _hint_other_sdk(run: Run, result, sdk: str) -> None:
     """A RudderStack warehouse built as Segment's: say `--sdk rudderstack` (stderr)."""
-    from reflekt.core.build.drift import UNPLANNED, other_sdk_hint
+    from reflekt.core.build.drift import other_sdk_hint
 
-    unplanned = ((i.table, i.column) for i in result.drift.items if i.kind == UNPLANNED)
-    hint = other_sdk_hint(unplanned, sdk)
+    hint = other_sdk_hint(result.drift.unplanned(), sdk)
     if hint:
         run.err.print(f"Hint: {escape(hint)}", soft_wrap=True)
 

@@ -92,7 +92,7 @@ def command(
       reflekt import warehouse --source pg.analytics.segment --plan web --select-table 'order_*' --dry-run
       reflekt import warehouse --source duckdb.warehouse.rudderstack_prod --plan app --sdk rudderstack
     """
-    from reflekt.core.imports.importer import import_warehouse
+    from reflekt.core.imports.importer import REGISTRY, import_warehouse
     from reflekt.core.profiles import load_profile
     from reflekt.core.warehouse import SourceArg
 
@@ -118,9 +118,7 @@ def command(
         click.echo(json.dumps(import_json(result), indent=2, ensure_ascii=False))
     else:
         _render(run, result)
-    plan_dir = (
-        f"schemas/{result.written[0].schema_id.split('/')[0]}/{plan}/" if result.written else ""
-    )
+    plan_dir = f"schemas/{REGISTRY}/{plan}/"
     note = result.empty_window_note(plan_dir)
     if note:
         run.err.print(f"[yellow]Note:[/yellow] {escape(note)}", soft_wrap=True)

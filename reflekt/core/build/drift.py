@@ -104,6 +104,10 @@ class DriftReport:
     def count(self, kind: str) -> int:
         return sum(1 for item in self.items if item.kind == kind)
 
+    def unplanned(self) -> list[tuple[str, str]]:
+        """(table, column) of each unplanned column (what `other_sdk_hint` reads)."""
+        return [(item.table, item.column) for item in self.items if item.kind == UNPLANNED]
+
     def __bool__(self) -> bool:
         return bool(self.items)
 

@@ -888,12 +888,11 @@ def _is_dbt(result: object) -> bool:
 def _append_drift(text: Text, result: BuildResult, sdk: str) -> None:
     """The build's drift summary line (counts only; `reflekt build dbt` lists the details),
     and which SDK choice fits when Segment's reading found RudderStack's own columns."""
-    from reflekt.core.build.drift import UNPLANNED, other_sdk_hint
+    from reflekt.core.build.drift import other_sdk_hint
 
     drift = result.drift
     text.append(f"\n{drift.summary_line()}", style="yellow" if drift else "dim")
-    unplanned = ((item.table, item.column) for item in drift.items if item.kind == UNPLANNED)
-    hint = other_sdk_hint(unplanned, sdk, flag="the SDK choice rudderstack")
+    hint = other_sdk_hint(drift.unplanned(), sdk, flag="the SDK choice rudderstack")
     if hint:
         text.append(f"\n{clean(hint)}", style="yellow")
 
