@@ -1312,6 +1312,11 @@ def _lint_chunk_cached(linter: _Linter, paths: list[str], run: _CacheRun) -> _Ch
             result.complete = False
     if linter.event_rules:
         _lint_events_cached(linter, members, run, result)
+    # The parsed bodies are done with (a chunk holds whole event folders). A worker keeps
+    # its `_Known`s for the run, so holding them grew a cold 50,000-file run to 390 MB.
+    for member in members:
+        if member.__class__ is _Known:
+            member.doc = None  # type: ignore[union-attr]
     result.findings, linter.findings = linter.findings, []
     return result
 
