@@ -211,9 +211,10 @@ def _present_prefix(body: Any, path: JsonPath) -> JsonPath:
     """The longest prefix of `path` that exists in the parsed document."""
     node = body
     for depth, part in enumerate(path):
-        in_object = isinstance(node, dict) and isinstance(part, str) and part in node
-        in_array = isinstance(node, list) and type(part) is int and 0 <= part < len(node)
-        if not (in_object or in_array):
+        if isinstance(node, dict):
+            if not (isinstance(part, str) and part in node):
+                return path[:depth]
+        elif not (isinstance(node, list) and type(part) is int and 0 <= part < len(node)):
             return path[:depth]
         node = node[part]
     return path
