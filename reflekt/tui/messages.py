@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from reflekt.core.diff import DiffReport
     from reflekt.core.docs.pipeline import DocsResult
     from reflekt.core.lint.findings import Finding, LintReport
+    from reflekt.core.lint.prime import PrimeRun
     from reflekt.core.profiles import Profile
     from reflekt.core.registries.base import PullResult, PushResult
     from reflekt.tui.model import Changes, SchemaIndex, TreeShape
@@ -47,10 +48,13 @@ class IndexLoaded(WorkerMessage):
     schemas/ (the walk follows: `settle_index_job`).
     """
 
-    def __init__(self, index: SchemaIndex, from_listing: bool = False) -> None:
+    def __init__(
+        self, index: SchemaIndex, from_listing: bool = False, prime: PrimeRun | None = None
+    ) -> None:
         super().__init__()
         self.index = index
         self.from_listing = from_listing
+        self.prime = prime  # the priming process the load started, for the first lint
 
 
 class FilterShaped(WorkerMessage):

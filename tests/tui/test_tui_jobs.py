@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import inspect
+import shutil
 import sys
 
 import pytest
@@ -12,6 +13,7 @@ from reflekt.core.errors import ReflektError
 from reflekt.core.lint import lint_project
 from reflekt.core.lint.engine import cache_complete
 from reflekt.core.lint.findings import sort_key
+from reflekt.core.listing_cache import save_listing
 from reflekt.core.project import load_project
 from reflekt.tui import messages
 from reflekt.tui.bindings import key_hint, pretty_keys
@@ -56,10 +58,15 @@ def test_lint_job_lints_the_index_and_reports_progress(make_project):
     assert [(m.done, m.total) for m in posted if isinstance(m, messages.LintProgress)] == [(2, 2)]
 
 
-def test_a_large_cold_lint_is_primed_on_every_core_and_finds_what_lint_finds(make_project):
+@pytest.mark.parametrize("started_by", ["the lint", "the load"])
+def test_a_large_cold_lint_is_primed_on_every_core_and_finds_what_lint_finds(
+    make_project, started_by
+):
     """Over a cold cache a whole-project lint of many files runs in a process of its own
     (`core/lint/prime.py`; its progress is shown), then takes the warm path: the findings
-    are exactly those of a lint without the cache, and the cache is complete after."""
+    are exactly those of a lint without the cache, and the cache is complete after. The
+    load's walk starts that process (`early_prime`) when it counts enough files; the lint
+    then waits for it instead of starting another."""
     builder = make_project()
     for number in range(PRIME_ABOVE + 5):
         props = {"cartID" if number % 7 == 0 else "cart_id": {"type": "string"}}
@@ -69,7 +76,13 @@ def test_a_large_cold_lint_is_primed_on_every_core_and_finds_what_lint_finds(mak
     assert not cache_complete(project)
     posted: list[object] = []
 
-    answer = lint_job(project, SchemaIndex.load(project), None, posted.append)
+    if started_by == "the load":
+        loaded = load_index_job(project)
+        assert loaded.prime is not None and not loaded.from_listing
+        answer = lint_job(project, loaded.index, None, posted.append, prime=loaded.prime)
+        assert loaded.prime.process.returncode == 0
+    else:
+        answer = lint_job(project, SchemaIndex.load(project), None, posted.append)
     assert isinstance(answer, messages.LintFinished)
     assert cache_complete(project)
     report = answer.report  # lazy: what the index holds is decoded when asked
@@ -80,6 +93,23 @@ def test_a_large_cold_lint_is_primed_on_every_core_and_finds_what_lint_finds(mak
     progress = [(m.done, m.total) for m in posted if isinstance(m, messages.LintProgress)]
     assert len(progress) > 2  # the priming process's chunks, then the warm run's end
     assert progress[-1] == (PRIME_ABOVE + 6, PRIME_ABOVE + 6)
+
+
+def test_the_load_starts_no_priming_for_a_small_or_warm_project_or_from_a_listing(make_project):
+    builder = make_project()
+    for number in range(PRIME_ABOVE - 1):
+        builder.add_schema(f"segment/shop/Event_{number:05d}/1-0", {})
+    project = load_project(builder.root)
+    assert load_index_job(project).prime is None  # fewer files than PRIME_ABOVE
+    builder.add_schema("segment/shop/Last/1-0", {})
+    builder.add_schema("segment/shop/Last_But_One/1-0", {})
+    lint_project(project, cache=True)
+    assert cache_complete(project)
+    assert load_index_job(project).prime is None  # the cache is warm
+    save_listing(project, SchemaIndex.load(project).paths())
+    shutil.rmtree(project.root / ".reflekt_cache" / "lint")
+    loaded = load_index_job(project)
+    assert loaded.from_listing and loaded.prime is None  # the lint job decides, as before
 
 
 def test_a_job_that_fails_answers_with_the_error(make_project):

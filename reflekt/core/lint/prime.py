@@ -10,8 +10,10 @@ per chunk; then the TUI's own lint takes the warm path (`core/lint/warm.py`). No
 printed but progress: findings go to the cache only. Exit 0 when the cache was written,
 else 1 (the TUI then lints in its thread, which reports any problem as it always has).
 
-`prime_lint_cache` is the parent's side: it runs the process and passes its progress on;
-a process still running when the parent exits (the TUI quit) is stopped.
+`prime_lint_cache` is the parent's side: it runs the process and passes its progress on
+(`start_prime` and `PrimeRun.wait`, its two halves, let the TUI start it before its first
+screen is painted); a process still running when the parent exits (the TUI quit) is
+stopped.
 """
 
 from __future__ import annotations
@@ -31,8 +33,35 @@ PRIME_TIMEOUT_S = 3600.0  # a hung worker does not hold the TUI's lint for ever
 _running: set[subprocess.Popen] = set()
 
 
-def prime_lint_cache(root: Path, progress: Callable[[int, int], object]) -> bool:
-    """Run the priming process for the project at `root`; True when it filled the cache."""
+class PrimeRun:
+    """A priming process started for a project (`start_prime`); `wait` passes its progress
+    on and says whether it filled the cache. Started early (the TUI starts it as soon as its
+    walk counted the files, before the first paint), waited for by the lint job."""
+
+    def __init__(self, process: subprocess.Popen) -> None:
+        self.process = process
+
+    def wait(self, progress: Callable[[int, int], object]) -> bool:
+        """Read its progress until it ends; True when it filled the cache."""
+        process = self.process
+        try:
+            assert process.stdout is not None
+            for line in process.stdout:
+                done, _, total = line.strip().partition(" ")
+                if done.isdigit() and total.isdigit():
+                    progress(int(done), int(total))
+            return process.wait(timeout=PRIME_TIMEOUT_S) == 0
+        except (subprocess.TimeoutExpired, OSError, ValueError):
+            return False
+        finally:
+            _running.discard(process)
+            if process.poll() is None:
+                _stop(process, signal.SIGKILL)
+                process.wait()
+
+
+def start_prime(root: Path) -> PrimeRun | None:
+    """Start the priming process for the project at `root`; None when it cannot start."""
     command = [sys.executable, "-m", "reflekt.core.lint.prime", str(root)]
     try:
         process = subprocess.Popen(
@@ -44,22 +73,15 @@ def prime_lint_cache(root: Path, progress: Callable[[int, int], object]) -> bool
             start_new_session=True,  # Ctrl-C in the TUI's terminal is the TUI's
         )
     except OSError:
-        return False
+        return None
     _running.add(process)
-    try:
-        assert process.stdout is not None
-        for line in process.stdout:
-            done, _, total = line.strip().partition(" ")
-            if done.isdigit() and total.isdigit():
-                progress(int(done), int(total))
-        return process.wait(timeout=PRIME_TIMEOUT_S) == 0
-    except (subprocess.TimeoutExpired, OSError, ValueError):
-        return False
-    finally:
-        _running.discard(process)
-        if process.poll() is None:
-            _stop(process, signal.SIGKILL)
-            process.wait()
+    return PrimeRun(process)
+
+
+def prime_lint_cache(root: Path, progress: Callable[[int, int], object]) -> bool:
+    """Run the priming process for the project at `root`; True when it filled the cache."""
+    run = start_prime(root)
+    return run is not None and run.wait(progress)
 
 
 def _stop(process: subprocess.Popen, how: int) -> None:
@@ -87,7 +109,8 @@ def main(argv: list[str]) -> int:
         project = load_project(Path(argv[0]))
 
         def progress(done: int, total: int | None, _message: str) -> None:
-            print(f"{done} {total or 0}", flush=True)
+            if total is not None:  # None: still walking schemas/ (the first chunks)
+                print(f"{done} {total}", flush=True)
 
         lint_project(project, progress=progress, jobs=os.cpu_count() or 1, cache=True)
     except Exception as error:  # the TUI's own lint says what is wrong

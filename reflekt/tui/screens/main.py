@@ -37,6 +37,7 @@ from textual.worker import Worker, get_current_worker
 
 from reflekt.core.errors import ReflektError
 from reflekt.core.lint.findings import Finding
+from reflekt.core.lint.prime import PrimeRun
 from reflekt.core.listing_cache import save_listing
 from reflekt.core.output.summary import summary_line
 from reflekt.core.profiles import Profile
@@ -175,6 +176,7 @@ class MainScreen(Screen):
         self._badges_at = 0.0  # when the streamed lint counts last reached the tree
         self._reload_note: str | None = None
         self._settle_after_lint: Callable[[], object] | None = None  # see `_index_loaded`
+        self._prime: PrimeRun | None = None  # started by the index's load, for the first lint
         self._listing_saved = threading.Event()  # cleared while a walk's listing is written
         self._listing_saved.set()
         self._search_query = ""  # the last ctrl+f search, and the pane it searched
@@ -360,6 +362,8 @@ class MainScreen(Screen):
     @on(IndexLoaded)
     def _index_loaded(self, message: IndexLoaded) -> None:
         index = self.index = message.index
+        if message.prime is not None:
+            self._prime = message.prime
         # As a poll (one at a time): the mtimes, and what differs from the saved listing
         # the tree was drawn from. In a large project, after the first lint: the two would
         # share the GIL, and lint is what the user waits for (its job takes the mtimes
@@ -740,7 +744,8 @@ class MainScreen(Screen):
         self.query_one(LintPanel).set_busy(run.busy_text)
         self._lint_started = time.monotonic()
         self.show_activity("linting…")
-        self._lint_worker(self.project, self.index, run.ids, self.lint.shared_stamp)
+        prime, self._prime = (self._prime, None) if run.ids is None else (None, self._prime)
+        self._lint_worker(self.project, self.index, run.ids, self.lint.shared_stamp, prime)
 
     @work(thread=True, group="lint", description="lint")
     def _lint_worker(
@@ -749,8 +754,9 @@ class MainScreen(Screen):
         index: SchemaIndex,
         ids: tuple[str, ...] | None,
         shared_stamp: tuple | None,
+        prime: PrimeRun | None = None,
     ) -> None:
-        self.post_message(lint_job(project, index, ids, self.post_message, shared_stamp))
+        self.post_message(lint_job(project, index, ids, self.post_message, shared_stamp, prime))
 
     @on(LintProgress)
     def _lint_progress(self, message: LintProgress) -> None:
