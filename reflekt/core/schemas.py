@@ -10,7 +10,7 @@ import functools
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import total_ordering
 from pathlib import Path
@@ -507,8 +507,23 @@ def list_schema_paths(schemas_dir: Path, lister: FolderLister | None = None) -> 
     """
     if not schemas_dir.is_dir():
         return []
-    by_folder = _walk(str(schemas_dir), [str(schemas_dir)], lister)
+    return sorted_listing(_walk(str(schemas_dir), [str(schemas_dir)], lister))
+
+
+def sorted_listing(by_folder: dict[str, list[str]]) -> list[str]:
+    """The paths of a walk (`iter_schema_folders`), in `list_schema_paths`' order."""
     return [path for folder in sorted(by_folder) for path in by_folder[folder]]
+
+
+def iter_schema_folders(
+    schemas_dir: Path, lister: FolderLister | None = None
+) -> Iterator[tuple[str, list[str]]]:
+    """The walk of `list_schema_paths` as it goes, folder by folder (walk order, not
+    sorted): each folder with files, as (path relative to schemas/, its files). Lint's
+    workers start on the first folders while the walk goes on."""
+    if schemas_dir.is_dir():
+        root = str(schemas_dir)
+        yield from _walked(root, [root], lister)
 
 
 def list_schema_folders(
@@ -572,8 +587,14 @@ def _join(folder: str, parts: list[str]) -> str:
 
 def _walk(root: str, stack: list[str], lister: FolderLister | None = None) -> dict[str, list[str]]:
     """Walk from the folders on `stack` (under `root`): relative folder -> its files."""
+    return dict(_walked(root, stack, lister))
+
+
+def _walked(
+    root: str, stack: list[str], lister: FolderLister | None = None
+) -> Iterator[tuple[str, list[str]]]:
+    """`_walk` as it goes: (relative folder, its files) for each folder with files."""
     skip = len(root) + 1  # the relative path of a folder: its path after `root/`
-    by_folder: dict[str, list[str]] = {}
     while stack:
         folder = stack.pop()
         relative = folder[skip:] if os.sep == "/" else folder[skip:].replace(os.sep, "/")
@@ -584,8 +605,7 @@ def _walk(root: str, stack: list[str], lister: FolderLister | None = None) -> di
         prefix = folder if folder.endswith(os.sep) else folder + os.sep  # os.path.join
         stack.extend([prefix + name for name in folders])
         if files:
-            by_folder[relative] = [prefix + name for name in files]
-    return by_folder
+            yield relative, [prefix + name for name in files]
 
 
 class SchemaIdOf:

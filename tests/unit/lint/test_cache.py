@@ -594,6 +594,59 @@ def test_a_cold_index_writes_what_a_scanned_run_writes(make_project, monkeypatch
     assert lint_project(project, jobs=jobs, cache=True).findings == fresh.findings
 
 
+def test_a_cold_whole_project_run_lints_while_it_lists(make_project, monkeypatch):
+    """A cold whole-project lint on two cores starts the workers while the walk of
+    schemas/ goes on (`engine._lint_while_listing`, a few folders a task): the findings,
+    the index entries and the progress are those of a run given the listing first; whole
+    event folders go to one task (the version rules see every version), and the index it
+    writes lets the next run take the warm path."""
+    from reflekt.core import fsutil
+    from reflekt.core.lint import engine
+    from reflekt.core.schemas import list_schema_paths
+
+    monkeypatch.setattr(fsutil, "RACY_NS", -1_000_000_000)  # every entry kept, none racy
+    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 3)
+    monkeypatch.setattr(engine, "_STREAM_CHUNK", 2)  # versions 1-0 and 1-1 share a task
+    builder = make_project()
+    for index in range(40):
+        name = "".join(chr(ord("A") + int(d)) for d in f"{index:03d}").title()
+        builder.add_schema(f"segment/p{index % 3}/Event_{name}/1-0.json", GOOD)
+        if index % 4 == 0:  # a breaking change in a minor version: RF601 on 1-1
+            builder.add_schema(f"segment/p{index % 3}/Event_{name}/1-1.json", NUMBER)
+        if index % 5 == 0:
+            builder.add_schema(f"segment/p{index % 3}/Event_{name}/2-0.json", CAMEL)
+    root = builder.root
+    project = load_project(root)
+    calls: list[tuple[int, int | None]] = []
+
+    streamed = lint_project(
+        project, jobs=2, cache=True, progress=lambda done, total, _: calls.append((done, total))
+    )
+    [index] = index_files(root)
+    written = read_index(index)
+    fresh = lint_project(project, jobs=1)
+    assert streamed.findings == fresh.findings and streamed.files == fresh.files
+    assert {f.rule for f in fresh.findings} >= {"RF311", "RF601"}
+    assert written["flags"] == {"complete", "listed"}
+    assert calls[-1] == (streamed.schemas, streamed.schemas) == (58, 58)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+    assert all(total in (None, 58) for _, total in calls)
+
+    shutil.rmtree(root / ".reflekt_cache")
+    listed = list_schema_paths(project.schemas_dir)
+    given = lint_project(project, listed, jobs=2, cache=True, whole_project=True)
+    assert given.findings == fresh.findings
+    given_index = read_index(index_files(root)[0])
+    assert given_index["files"] == written["files"]
+    assert given_index["events"] == written["events"]
+
+    shutil.rmtree(root / ".reflekt_cache")
+    lint_project(project, jobs=2, cache=True)
+    warm = lint_project(project, jobs=2, cache=True, lazy=True)
+    assert warm.stored is not None  # the warm path: the files' findings left in the index
+    assert sorted([*warm.findings, *warm.stored.all()], key=sort_key) == fresh.findings
+
+
 def test_stored_rows_are_written_as_json_writes_them():
     """`RowTable.value` writes the rows by hand: the text `json.dumps` of the rows gives,
     and the same table, for repeated ends of rows, nulls, negative and odd lines."""
