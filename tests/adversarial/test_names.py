@@ -347,6 +347,26 @@ def test_two_names_share_a_folder_only_when_their_keys_are_equal(a, b):
     assert (event_folder(a) == event_folder(b)) == (folder_key(a) == folder_key(b))
 
 
+PLAIN_TEXT = st.text(st.sampled_from(list("aA0_ -CONULPTcomx1")), min_size=1, max_size=210) | (
+    st.sampled_from(sorted(WINDOWS_DEVICES)).map(lambda name: name.lower())
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(PLAIN_TEXT)
+def test_plain_names_take_the_folder_the_character_rule_gives(name):
+    """`event_folder`'s shortcut for ASCII letters, digits, `_`, `-` and spaces (what lint
+    asks of every schema) gives the folder of the rule character by character."""
+    from reflekt.core import names
+
+    by_character = "".join(names._units(unicodedata.normalize("NFC", name)))
+    if len(by_character.encode("utf-8")) <= MAX_FOLDER_BYTES:
+        assert event_folder(name) == by_character
+    else:
+        assert HASH_MARK in event_folder(name)
+    assert event_folder("con") == "%63on" and event_folder("Nul") == "%4Eul"
+
+
 def test_a_name_ending_in_json_gets_a_folder_lint_reads_as_a_folder():
     """Found by hypothesis: the rule key `0.json` became the folder `0.json`, which lint then
     reported as an unreadable schema file (a directory named *.json)."""
