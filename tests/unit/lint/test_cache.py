@@ -568,7 +568,9 @@ def test_the_forked_path_with_the_cache(make_project):
 def test_a_cold_index_writes_what_a_scanned_run_writes(make_project, monkeypatch, jobs):
     """Over an index without file entries the parent does not stat the files before
     linting (`engine._changed`: each file's state is made where it is linted): the same
-    findings, and the same index, as a run that stats them first (`engine._scan`)."""
+    findings, and the same index, as a run that stats them first (`engine._scan`). With
+    two jobs both runs lint while they list (`engine._lint_while_listing`), which stats
+    nothing first either: the index is the same from one run to the next."""
     from reflekt.core import fsutil
     from reflekt.core.lint import engine
 
