@@ -885,18 +885,19 @@ def _lint_while_listing(
     listed: list[int] = []  # the file count, once the walk is done
     walked = threading.Event()
 
+    def folders() -> Iterator[list[str]]:
+        """Each folder's files: those walked so far, then the rest of the walk (kept)."""
+        yield from list(by_folder.values())
+        for folder, files in walk:
+            by_folder[folder] = files
+            yield files
+
     def tasks() -> Iterator[list[str]]:
         """Whole folders, about `_STREAM_CHUNK` files a task (run by the pool's feeder
         thread, so the walk goes on while the workers lint)."""
         try:
             batch: list[str] = []
-            for files in list(by_folder.values()):
-                batch.extend(files)
-                if len(batch) >= _STREAM_CHUNK:
-                    yield batch
-                    batch = []
-            for folder, files in walk:
-                by_folder[folder] = files
+            for files in folders():
                 batch.extend(files)
                 if len(batch) >= _STREAM_CHUNK:
                     yield batch
