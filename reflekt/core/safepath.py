@@ -105,7 +105,7 @@ class PathGuard:
             self._real[below] = real
         return real
 
-    def ensure(self, path: Path, *, within: Path | None = None, what: str = "write") -> Path:
+    def ensure(self, path: Path | str, *, within: Path | None = None, what: str = "write") -> Path:
         """`path` as an absolute path, or UnsafePathError when it would leave root/`within`."""
         root_s = self.root
         lexical = _lexical(_absolute(root_s, path))
