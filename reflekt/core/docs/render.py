@@ -18,6 +18,7 @@ events, facets and properties sorted), so a rebuild of unchanged schemas is byte
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -69,14 +70,11 @@ def _digest(text: str) -> str:
 PageSpec = tuple[str, Callable[[], str], Callable[[], str]]  # path, its inputs, its render
 
 
-def _reused(existing: Existing | None, path: str, key: str) -> str | None:
-    """The page on disk when it carries `key` and the digest of its own text."""
-    current = existing(path) if existing is not None else None
-    if current is None:
-        return None
+def _reused(current: str, key: str) -> bool:
+    """Whether the page on disk carries `key` and the digest of its own text."""
     _first, _, rest = current.partition("\n")
     line, _, body = rest.partition("\n")
-    return current if line == f"{PAGE_KEY}{key} {_digest(body)} -->" else None
+    return line == f"{PAGE_KEY}{key} {_digest(body)} -->"
 
 
 def _page_key(inputs: Callable[[], str]) -> str:
@@ -93,7 +91,11 @@ _fork_spec: Callable[[int], PageSpec] | None = None  # what a forked worker rend
 
 
 def each_page(
-    count: int, spec: Callable[[int], PageSpec], existing: Existing | None, jobs: int
+    count: int,
+    spec: Callable[[int], PageSpec],
+    existing: Existing | None,
+    jobs: int,
+    meanwhile: Callable[[], None] | None = None,
 ) -> dict[str, str]:
     """The event pages, each rendered only when it has to be.
 
@@ -101,51 +103,84 @@ def each_page(
     data, the page's context, the templates) and of its own text below that line. When the
     page on disk carries the same two, it is this page already and its text is reused (a
     rebuild of 5,000 unchanged events renders none); a page edited by hand fails the second
-    digest and is rendered again (then overwritten: it still has the header). More than
-    FORK_ABOVE pages to render, with `jobs` > 1, render in that many forked workers that
-    inherit the catalog and the templates (only the pages' text comes back).
+    digest and is rendered again (then overwritten: it still has the header). A page not on
+    disk is rendered without asking for its key first: the key (a `repr` of the event, a
+    fifth of a page's cost) is made with the page, in the worker that renders it. More than
+    FORK_ABOVE pages to render, with `jobs` > 1, render in `jobs` processes: `jobs` - 1
+    forked workers that inherit the catalog and the templates (only the pages' text comes
+    back) and this one, which first runs `meanwhile` (the build's other files; run once,
+    whatever the count, before this returns).
     """
     pages: dict[str, str] = {}
-    todo: list[tuple[int, str, str]] = []  # index, path, key
+    todo: list[tuple[int, str, str | None]] = []  # index, path, key (None: not made yet)
     for index in range(count):
         path, inputs, _render = spec(index)
-        key = _page_key(inputs)
-        current = _reused(existing, path, key)
+        current = existing(path) if existing is not None else None
         if current is None:
-            todo.append((index, path, key))
-        else:
+            todo.append((index, path, None))
+            continue
+        key = _page_key(inputs)
+        if _reused(current, key):
             pages[path] = current
-    for (_index, path, key), text in zip(
-        todo, _render_all([i for i, _, _ in todo], spec, jobs), strict=True
+        else:
+            todo.append((index, path, key))
+    keys = {index: key for index, _path, key in todo if key is not None}
+    for (_index, path, _key), text in zip(
+        todo, _render_all([i for i, _, _ in todo], spec, keys, jobs, meanwhile), strict=True
     ):
-        pages[path] = _keyed(key, text)
+        pages[path] = text
     return pages
 
 
-def _render_all(indices: list[int], spec: Callable[[int], PageSpec], jobs: int) -> list[str]:
+def _render_keyed(spec: Callable[[int], PageSpec], index: int, key: str | None) -> str:
+    """The page with its key line (the key made here when not known yet)."""
+    _path, inputs, render = spec(index)
+    return _keyed(key if key is not None else _page_key(inputs), render())
+
+
+def _render_all(
+    indices: list[int],
+    spec: Callable[[int], PageSpec],
+    keys: dict[int, str],
+    jobs: int,
+    meanwhile: Callable[[], None] | None,
+) -> list[str]:
     import multiprocessing
 
-    if jobs <= 1 or len(indices) <= FORK_ABOVE:
-        return [spec(index)[2]() for index in indices]
-    try:
-        context = multiprocessing.get_context("fork")
-    except ValueError:
-        return [spec(index)[2]() for index in indices]
+    context = None
+    if jobs > 1 and len(indices) > FORK_ABOVE:
+        with contextlib.suppress(ValueError):
+            context = multiprocessing.get_context("fork")
+    if context is None:
+        if meanwhile is not None:
+            meanwhile()
+        return [_render_keyed(spec, index, keys.get(index)) for index in indices]
     global _fork_spec
     _fork_spec = spec
     size = -(-len(indices) // jobs)
-    chunks = [indices[start : start + size] for start in range(0, len(indices), size)]
+    chunks = [
+        [(index, keys.get(index)) for index in indices[start : start + size]]
+        for start in range(0, len(indices), size)
+    ]
+    # This process renders the last chunk itself rather than waiting: one worker less to
+    # fork, and half the pages (not all of them) pickled through a pipe.
+    *forked, own = chunks
     try:
-        with context.Pool(len(chunks), initializer=_worker_start) as pool:
-            parts = pool.map(_render_forked, chunks)
+        with context.Pool(len(forked), initializer=_worker_start) as pool:
+            pending = pool.map_async(_render_forked, forked)
+            if meanwhile is not None:
+                meanwhile()
+            mine = [_render_keyed(spec, index, key) for index, key in own]
+            parts = pending.get()
     finally:
         _fork_spec = None
-    return [text for part in parts for text in part]
+    return [text for part in parts for text in part] + mine
 
 
-def _render_forked(indices: list[int]) -> list[str]:
-    assert _fork_spec is not None
-    return [_fork_spec(index)[2]() for index in indices]
+def _render_forked(chunk: list[tuple[int, str | None]]) -> list[str]:
+    spec = _fork_spec
+    assert spec is not None
+    return [_render_keyed(spec, index, key) for index, key in chunk]
 
 
 def _worker_start() -> None:
@@ -233,19 +268,23 @@ def html_files(
     env = html_environment()
     conflicts = _conflicts(catalog)
     common = _common(catalog, command, Markup(html_header()))
-    files = {
-        "index.html": env.get_template("index.html.j2").render(
+    files: dict[str, str] = {}
+
+    def site_pages() -> None:
+        """The index, the property index and the search data: rendered here while the
+        workers render the event pages (else this process idled meanwhile)."""
+        files["index.html"] = env.get_template("index.html.j2").render(
             **common,
             root="",
             current="index",
             conflicts=len(conflicts),
             status_labels=STATUS_LABELS,
-        ),
-        "properties.html": env.get_template("properties.html.j2").render(
+        )
+        files["properties.html"] = env.get_template("properties.html.j2").render(
             **common, root="", current="properties", conflicts=conflicts
-        ),
-        INDEX_DATA: search_data(catalog),
-    }
+        )
+        files[INDEX_DATA] = search_data(catalog)
+
     event_template = env.get_template("event.html.j2")
     context = repr((catalog.project, command, catalog.with_audit))
 
@@ -259,7 +298,8 @@ def html_files(
 
         return f"{event.page}.html", lambda: f"html\0{context}\0{event!r}", page
 
-    files.update(each_page(len(catalog.events), event_page, existing, jobs))
+    pages = each_page(len(catalog.events), event_page, existing, jobs, meanwhile=site_pages)
+    files.update(pages)
     for asset in ASSETS:
         files[f"assets/{asset}"] = static_asset(asset)
     # GitHub Pages runs Jekyll unless told not to, and Jekyll leaves out files and folders
@@ -413,13 +453,17 @@ def markdown_files(
     env = markdown_environment()
     conflicts = _conflicts(catalog)
     common = _common(catalog, command, Escaped(html_header()))
-    files = {
-        "index.md": env.get_template("index.md.j2").render(**common, conflicts=len(conflicts)),
-        "properties.md": env.get_template("properties.md.j2").render(**common, conflicts=conflicts),
-    }
-    files = {path: _tidy(text) for path, text in files.items()}
+    files: dict[str, str] = {}
+
+    def site_pages() -> None:
+        """The index and the property index, rendered while the workers render the events."""
+        index = env.get_template("index.md.j2").render(**common, conflicts=len(conflicts))
+        files["index.md"] = _tidy(index)
+        listed = env.get_template("properties.md.j2").render(**common, conflicts=conflicts)
+        files["properties.md"] = _tidy(listed)
+
     event_page = _markdown_event_spec(catalog, command, common)
-    files.update(each_page(len(catalog.events), event_page, existing, jobs))
+    files.update(each_page(len(catalog.events), event_page, existing, jobs, meanwhile=site_pages))
     return files
 
 
