@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from reflekt.core.build.events import EventSchema
@@ -181,13 +182,14 @@ class DocVersion:
     lint: tuple[LintLine, ...] = ()
     deprecated: bool = False
 
-    @property
+    # (counted once: the facets, the search data, the index and the page each ask)
+    @cached_property
     def lint_errors(self) -> int:
         return sum(1 for line in self.lint if line.severity == "error")
 
-    @property
+    @cached_property
     def lint_warnings(self) -> int:
-        return sum(1 for line in self.lint if line.severity != "error")
+        return len(self.lint) - self.lint_errors
 
 
 @dataclass(frozen=True)
@@ -224,7 +226,7 @@ class DocEvent:
     def deprecated(self) -> bool:
         return self.newest.deprecated
 
-    @property
+    @cached_property
     def status(self) -> tuple[str, ...]:
         """The status facet's values: `errors`, `warnings`, `deprecated`, else `clean`."""
         newest = self.newest
