@@ -159,8 +159,8 @@ def test_audit_figures_by_schema_id_then_event_name():
     assert figures.volume is not None and figures.volume.rows == 100
 
 
-def test_pages_rendered_in_forked_workers_are_the_same(make_project):
-    """Past FORK_ABOVE events the CLI renders pages in forked workers: same bytes."""
+def _many_events(make_project):
+    """A project of FORK_ABOVE + 1 events: enough for the CLI's forked render."""
     from reflekt.core.docs.render import FORK_ABOVE
     from reflekt.core.schemas import dump_schema, new_schema_body
 
@@ -178,18 +178,50 @@ def test_pages_rendered_in_forked_workers_are_the_same(make_project):
         path = project.schemas_dir / schema_id
         path.parent.mkdir(parents=True)
         path.write_text(dump_schema(body), encoding="utf-8")
+    return project
+
+
+def _without_key_line(path):  # (its inputs name the folder, as the footer does)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    return "\n".join(line for line in lines if "reflekt docs page:" not in line)
+
+
+def test_pages_rendered_in_forked_workers_are_the_same(make_project):
+    """Past FORK_ABOVE events the CLI renders pages in forked workers: same bytes."""
+    from reflekt.core.docs.render import FORK_ABOVE
+
+    project = _many_events(make_project)
     loaded = load_project(project.root)
     alone = build_docs(loaded, out="site-1", fmt="markdown", jobs=1)
     forked = build_docs(loaded, out="site-2", fmt="markdown", jobs=2)
     assert len(forked.plan.new) == FORK_ABOVE + 3
     one, two = project.root / "site-1", project.root / "site-2"
-
-    def text(path):  # without the key line (its inputs name the folder, as the footer does)
-        lines = path.read_text(encoding="utf-8").split("\n")
-        return "\n".join(line for line in lines if "reflekt docs page:" not in line)
-
     for rel in alone.plan.new:
-        assert text(one / rel).replace("site-1", "site-2") == text(two / rel), rel
+        assert _without_key_line(one / rel).replace("site-1", "site-2") == _without_key_line(
+            two / rel
+        ), rel
+
+
+def test_a_forked_html_site_is_the_same_and_a_rebuild_reuses_its_pages(make_project):
+    """The forked HTML build (workers and this process each rendering a share, the index
+    rendered meanwhile, a new page's key made with it) writes the single-process site, and
+    the next build finds every page's key as it computes it: nothing is rewritten."""
+    from reflekt.core.docs.render import FORK_ABOVE
+
+    project = _many_events(make_project)
+    loaded = load_project(project.root)
+    alone = build_docs(loaded, out="site-1", jobs=1)
+    forked = build_docs(loaded, out="site-2", jobs=2)
+    assert sorted(forked.plan.new) == sorted(alone.plan.new)
+    assert len(forked.plan.new) == FORK_ABOVE + 1 + 6  # index, properties, data, css, js, .nojekyll
+    one, two = project.root / "site-1", project.root / "site-2"
+    for rel in alone.plan.new:
+        assert _without_key_line(one / rel).replace("site-1", "site-2") == _without_key_line(
+            two / rel
+        ), rel
+    again = build_docs(loaded, out="site-2", jobs=2)
+    assert not again.plan.writes
+    assert len(again.plan.unchanged) == len(forked.plan.new)
 
 
 def _file(schema_id: str, name: str) -> SchemaFile:
