@@ -16,19 +16,18 @@ written atomically or journaled by the core, so a job cut short leaves no half-w
 
 from __future__ import annotations
 
-import gc
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from textual.message import Message
 
+from reflekt.core.collector import collector_paused
 from reflekt.core.fsutil import pause_for_tests
 from reflekt.core.lint import lint_project
 from reflekt.core.lint.engine import PARALLEL_THRESHOLD, cache_complete
@@ -124,7 +123,7 @@ def load_index_job(project: Project) -> IndexLoaded:
     when there is one (no walk of schemas/), else from a walk; grouped into folders here,
     not on the UI thread."""
     prime = None
-    with collector_paused():
+    with collector_paused(freeze=True):  # see core/collector.py
         listing = load_listing(project)
         if listing is not None:
             index = SchemaIndex.from_paths(project, listing)
@@ -143,27 +142,6 @@ def early_prime(project: Project, files: int) -> PrimeRun | None:
     if files < PRIME_ABOVE or (os.cpu_count() or 1) < 2 or cache_complete(project):
         return None
     return start_prime(project.root)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No automatic garbage collection in this block, and what it made is frozen after
-    (moved out of the collector's sight, as the screen freezes what it keeps:
-    `_freeze_long_lived`). The collector is the process's: one switch.
-
-    Listing 50,000 files makes some 300,000 objects, which all live on: the collector would
-    run hundreds of times meanwhile, three of them over the whole heap, to free nothing (a
-    third of the CPU time before the first paint), then scan them all again once switched
-    on. A collection switched off elsewhere stays off.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-        gc.freeze()
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def settle_index_job(index: SchemaIndex, from_listing: bool) -> Changes:

@@ -58,3 +58,16 @@ def test_build_docs_runs_with_the_collector_off_and_restores_it(shop, monkeypatc
     assert seen == [False]
     assert gc.isenabled()
     assert result.index_path.is_file()
+
+
+def test_a_frozen_block_leaves_what_it_made_out_of_the_collectors_sight():
+    import gc
+
+    before, was_enabled = gc.get_freeze_count(), gc.isenabled()
+    try:
+        with collector_paused(freeze=True):
+            kept = [[index] for index in range(1000)]
+        assert gc.get_freeze_count() >= before + len(kept)
+        assert gc.isenabled() == was_enabled
+    finally:
+        gc.unfreeze()
