@@ -61,8 +61,6 @@ def test_build_docs_runs_with_the_collector_off_and_restores_it(shop, monkeypatc
 
 
 def test_a_frozen_block_leaves_what_it_made_out_of_the_collectors_sight():
-    import gc
-
     before, was_enabled = gc.get_freeze_count(), gc.isenabled()
     try:
         with collector_paused(freeze=True):
