@@ -8,7 +8,12 @@ import click
 from rich.markup import escape
 
 from reflekt.commands._common import Run, progress_bar, reflekt_command
-from reflekt.commands._options import output_option, profile_option, warehouse_sdk_option
+from reflekt.commands._options import (
+    no_cache_option,
+    output_option,
+    profile_option,
+    warehouse_sdk_option,
+)
 
 # text and json are the audit's own (counts, samples, volume); the others go through lint's
 # formatter table, one finding per line of the schema file.
@@ -88,6 +93,7 @@ FORMAT_NAMES = ("text", "json", "github", "sarif", "junit", "markdown", "gitlab"
 @click.option(
     "--list-rules", is_flag=True, help="List the audit's finding codes and exit."
 )  # fmt: skip
+@no_cache_option
 def command(
     run: Run,
     selects: tuple[str, ...],

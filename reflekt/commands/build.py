@@ -13,6 +13,7 @@ from rich.text import Text
 from reflekt.commands._common import Run, progress_bar, reflekt_command
 from reflekt.commands._options import (
     dry_run_option,
+    no_cache_option,
     profile_option,
     select_option,
     warehouse_sdk_option,
@@ -75,6 +76,7 @@ def command() -> None:
     help="Exit 1 when the warehouse drifts from the schemas (unplanned columns, never-seen "
     "properties, type mismatches). The package is built either way.",
 )
+@no_cache_option
 def dbt_command(
     run: Run,
     selects: tuple[str, ...],

@@ -8,7 +8,7 @@ import click
 from rich.markup import escape
 
 from reflekt.commands._common import Run, progress_bar, reflekt_command
-from reflekt.commands._options import dry_run_option, out_option, select_option
+from reflekt.commands._options import dry_run_option, no_cache_option, out_option, select_option
 from reflekt.commands._written import print_dry_run, print_kept
 
 LANGS = ("typescript", "python")
@@ -67,6 +67,7 @@ STALE_EVENTS_SHOWN = 20  # events named per file without --verbose
     show_default=True,
     help="json: one JSON document on stdout (events, files, stale) for scripts.",
 )
+@no_cache_option
 def code_command(
     run: Run,
     lang: str,

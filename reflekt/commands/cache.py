@@ -13,7 +13,8 @@ def command(run: Run, action: str) -> int:
     """Remove Reflekt's cache files from .reflekt_cache/ (ACTION is `clean`).
 
     Removes the lint cache (.reflekt_cache/lint/), which the next `reflekt lint` rebuilds,
-    and the TUI's schema listing (.reflekt_cache/tui/listing.json).
+    the build's schema facts (.reflekt_cache/build/), which the next build, audit or code
+    generation rebuilds, and the TUI's schema listing (.reflekt_cache/tui/listing.json).
     The project lock and an interrupted pull or build's journal stay. Prints each file it
     removed.
 
@@ -21,11 +22,12 @@ def command(run: Run, action: str) -> int:
     Examples:
       reflekt cache clean
     """
+    from reflekt.core.build.facts_cache import clean_facts
     from reflekt.core.lint.cache import clean_cache
     from reflekt.core.listing_cache import clean_listing
 
     project = run.project()
-    removed = [*clean_cache(project), *clean_listing(project)]
+    removed = [*clean_cache(project), *clean_facts(project), *clean_listing(project)]
     for path in removed:
         click.echo(f"removed {path.relative_to(project.root).as_posix()}")
     if removed:

@@ -1,5 +1,6 @@
 """Whether Reflekt's caches under `.reflekt_cache/` may be used: one switch for all of them
-(the lint index, the TUI's saved listing), `REFLEKT_NO_CACHE` or a command's `--no-cache`."""
+(the lint index, the build's schema facts, the TUI's saved listing), `REFLEKT_NO_CACHE` or a
+command's `--no-cache`."""
 
 from __future__ import annotations
 

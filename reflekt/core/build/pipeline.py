@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from reflekt.core.build.dbt import SDKS, DbtPackage, Skipped, build_package
 from reflekt.core.build.drift import DriftReport, find_drift
 from reflekt.core.build.events import EventSchema
+from reflekt.core.build.facts_cache import FactsCache
 from reflekt.core.build.writer import WritePlan, apply_plan, plan_package
 from reflekt.core.errors import ReflektError, SchemaFileError
 from reflekt.core.profiles import Profile
@@ -98,12 +99,14 @@ def load_event_schemas(
     match is listed (as strings: a Path is built only for a file read). A caller that needs
     the files' text too (the docs build) passes `documents`, filled by schema id."""
     selection = select_files(project.schemas_dir, selects)
-    paths = [Path(path) for path in selection.paths]
+    paths = selection.paths
     total = len(paths) + extra_steps
+    facts = FactsCache.open(project) if documents is None else None  # docs need the text
+    read = facts.load if facts is not None else _reader(project, documents)
     selected: list[EventSchema] = []
     for index, path in enumerate(paths, start=1):
         try:
-            doc = load_schema(path, project.schemas_dir)
+            selected.append(read(path))
         except SchemaFileError as error:
             raise SchemaFileError(
                 error.message,
@@ -114,12 +117,11 @@ def load_event_schemas(
                 or "`reflekt lint` lists every problem; fix the file, or leave it out with "
                 "--select",
             ) from None
-        selected.append(EventSchema.from_body(doc.schema_id.path, doc.body or {}))
-        if documents is not None:
-            documents[doc.schema_id.path] = doc
         if index % 50 == 0 or index == len(paths):
             progress(index, total, f"read {index} schema(s)")
-    others = _other_versions(project, selection.folders, selected, documents)
+    others = _other_versions(project, selection.folders, selected, read)
+    if facts is not None:
+        facts.save(whole=selection.whole)
     return LoadedSchemas(selected, [*selected, *others], project.schemas_dir, selection)
 
 
@@ -213,11 +215,26 @@ def build_dbt(
     )
 
 
+def _reader(
+    project: Project, documents: dict[str, SchemaDocument] | None
+) -> Callable[[str], EventSchema]:
+    """Read a schema file (`load_schema`: SchemaFileError when unusable) into its facts,
+    keeping its document in `documents` when given."""
+
+    def read(path: str) -> EventSchema:
+        doc = load_schema(Path(path), project.schemas_dir)
+        if documents is not None:
+            documents[doc.schema_id.path] = doc
+        return EventSchema.from_body(doc.schema_id.path, doc.body or {})
+
+    return read
+
+
 def _other_versions(
     project: Project,
     listing: Mapping[str, list[str]],
     selected: Sequence[EventSchema],
-    documents: dict[str, SchemaDocument] | None = None,
+    read: Callable[[str], EventSchema],
 ) -> list[EventSchema]:
     """The unselected versions of the selected events: an event's model selects the columns
     of all its versions, and a column another version plans is not unplanned. An unreadable
@@ -233,10 +250,7 @@ def _other_versions(
             if schema_id in chosen or schema_id.rsplit("/", 1)[0] not in folders:
                 continue
             try:
-                doc = load_schema(Path(path), project.schemas_dir)
+                others.append(read(path))
             except SchemaFileError:
                 continue
-            others.append(EventSchema.from_body(doc.schema_id.path, doc.body or {}))
-            if documents is not None:
-                documents[doc.schema_id.path] = doc
     return others
