@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SOURCE
 
 from reflekt.cli import cli
 from reflekt.core import fsutil
@@ -20,6 +19,7 @@ from reflekt.core.build.pipeline import load_event_schemas
 from reflekt.core.errors import SchemaFileError
 from reflekt.core.project import load_project
 
+SOURCE = "wh.warehouse.segment_prod"  # the `wh` source of the small_project fixture
 CART = "segment/shop/Cart_Viewed/1-0.json"
 PAGE = "segment/shop/Page/1-0.json"
 # Outside text that must come back exactly: Jinja braces, quotes, backslashes, newlines,
@@ -398,3 +398,42 @@ def test_audit_and_build_code_take_no_cache():
     for command in (["audit"], ["build", "code"], ["build", "dbt"]):
         result = CliRunner().invoke(cli, [*command, "--help"])
         assert result.exit_code == 0 and "--no-cache" in result.output, command
+
+
+def test_a_build_never_reads_a_half_written_cache(small_project, trust_stats, loads, tmp_path):
+    """Two builds at once: one stopped with its cache written to the temp file, not yet in
+    place; the other builds meanwhile (no cache to read: the temp file is not one) and
+    writes its own; then the first puts its (whole) file in place, which the next reads."""
+    import subprocess
+    import sys
+
+    from pause_support import Pause
+
+    pause = Pause(tmp_path / "pause", "write")
+    command = [sys.executable, "-m", "reflekt", "build", "dbt", "--dry-run"]
+    command += ["--project-dir", str(small_project.root), "--source", SOURCE]
+    env = {**os.environ, **pause.env, "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
+    proc = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        pause.wait(proc)
+        folder = small_project.root / ".reflekt_cache" / "build"
+        (temp,) = [path.name for path in folder.iterdir()]
+        assert temp.startswith(".facts-") and temp.endswith(".tmp")
+        result = build(small_project)
+        assert result.exit_code == 0, result.output
+        assert len(loads) == 5  # nothing cached could be read
+        assert len(cache_entries(small_project.root)) == 5
+        pause.resume()
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    finally:
+        pause.close()
+        if proc.poll() is None:
+            proc.kill()
+    assert len(cache_entries(small_project.root)) == 5
+    assert [path.name for path in folder.iterdir()] == [cache_files(small_project.root)[0].name]
+    loads.clear()
+    assert build(small_project).exit_code == 0
+    assert loads == []
