@@ -25,7 +25,7 @@ PAGE = "segment/shop/Page/1-0.json"
 # Outside text that must come back exactly: Jinja braces, quotes, backslashes, newlines,
 # non-ASCII and a control character, numbers JSON could blur (-0.0, 1e300, an int beside a
 # float that equals it).
-HOSTILE_TEXT = "greg's \"{{ team }}\" {% raw %}\\n\n\t é 漢 \u2028 \x1b }}"
+HOSTILE_TEXT = 'greg\'s "{{ team }}" {% raw %}\\n\n\t é 漢 \u2028 \x1b }}'
 HOSTILE_PROPERTIES = {
     "cart_id": {"type": "string", "description": HOSTILE_TEXT, "examples": [-0.0, 1e300, 1, 1.0]},
     "user_id": {"type": "string", "description": "{{ config(materialized='table') }}"},
@@ -33,7 +33,7 @@ HOSTILE_PROPERTIES = {
     "products_count": {"type": "integer", "description": "n", "maximum": 10**30},
     "nested": {
         "type": "object",
-        "description": "Nested \"object\".",
+        "description": 'Nested "object".',
         "properties": {"innerVal": {"type": "number", "description": "{{ var('x') }}"}},
     },
 }
@@ -313,9 +313,7 @@ def test_no_cache_reads_no_cache(small_project, trust_stats, loads, monkeypatch)
     assert "A LIE." in model_docs.read_text(encoding="utf-8")  # the cache was read
 
 
-def test_an_invalid_schema_fails_the_same_with_and_without_a_warm_cache(
-    small_project, trust_stats
-):
+def test_an_invalid_schema_fails_the_same_with_and_without_a_warm_cache(small_project, trust_stats):
     assert build(small_project).exit_code == 0
     assert PAGE in cache_entries(small_project.root)
     broken = small_project.root / "schemas" / PAGE
@@ -426,7 +424,7 @@ def test_a_build_never_reads_a_half_written_cache(small_project, trust_stats, lo
         assert len(loads) == 5  # nothing cached could be read
         assert len(cache_entries(small_project.root)) == 5
         pause.resume()
-        out, err = proc.communicate(timeout=120)
+        _out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
     finally:
         pause.close()
