@@ -120,6 +120,9 @@ def main() -> int:
     parser.add_argument("--project", type=Path, help="with --cache: keep the project here")
     parser.add_argument("--code", type=Path, help="with --cache: the checkout to run")
     parser.add_argument("--no-build", action="store_true", help="with --cache: the load step only")
+    parser.add_argument(
+        "--modes", default="no cache,cold,warm", help="with --cache: the modes, comma-separated"
+    )
     args = parser.parse_args()
     if args.cache:
         return cache_main(args)
@@ -233,7 +236,7 @@ def cache_main(args) -> int:
             steps.append(("whole build", build))
         figures: dict[str, dict[str, dict[str, float]]] = {}
         for step, command in steps:
-            for mode in ("no cache", "cold", "warm"):
+            for mode in args.modes.split(","):
                 best = _best(command, root, env, mode, args.runs, inner=step == "load")
                 figures.setdefault(step, {})[mode] = best
                 print(

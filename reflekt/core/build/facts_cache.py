@@ -71,17 +71,13 @@ def fingerprint(project: Project) -> str | None:
 
     digest = hashlib.sha256()
     try:
-        parts = (
-            FORMAT,
-            __version__,
-            sys.version,
-            max_schema_bytes(),
-            str(project.schemas_dir),
-            _common_print(project),  # the facts are of the body with its `$ref`s inlined
-            _code_signature(),
-        )
+        common = _common_print(project)  # the facts are of the bodies with `$ref`s inlined
+        parts: list[object] = [FORMAT, __version__, sys.version, max_schema_bytes()]
+        parts += [str(project.schemas_dir), common, _code_signature()]
     except Exception:  # an unreadable shared definition, a bad size cap: no cache
         log.debug("build facts: no fingerprint", exc_info=True)
+        return None
+    if common == "too many":  # `common_signature` looked at only some: it vouches for none
         return None
     for part in parts:
         digest.update(repr(part).encode("utf-8", "backslashreplace") + b"\0")

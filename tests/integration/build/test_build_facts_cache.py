@@ -370,6 +370,19 @@ def test_an_edit_of_a_shared_definition_is_seen(make_project, trust_stats, monke
     assert "does not resolve" in errors[0][0]
 
 
+def test_no_cache_when_common_has_more_files_than_its_signature_reads(small_project, monkeypatch):
+    from reflekt.core import refs
+
+    for name in ("a", "b"):
+        small_project.project.write_raw(f"schemas/.reflekt/common/{name}/1-0.json", "{}")
+    monkeypatch.setattr(refs, "MAX_COMMON_FILES", 1)
+    assert build(small_project).exit_code == 0
+    assert cache_files(small_project.root) == []
+    monkeypatch.setattr(refs, "MAX_COMMON_FILES", 2)
+    assert build(small_project).exit_code == 0
+    assert len(cache_files(small_project.root)) == 1
+
+
 def test_a_selection_keeps_the_other_entries_and_a_whole_build_drops_removed_files(
     small_project, trust_stats
 ):
