@@ -146,10 +146,13 @@ def hostile_events() -> list[CodeEvent]:
 
 
 def demo_events() -> list[CodeEvent]:
+    """The shipped demo's events, read in place with caches off (nothing written there)."""
     from reflekt.core.build.pipeline import load_event_schemas
+    from reflekt.core.cache_switch import caches_off
     from reflekt.core.project import load_project
 
-    return code_events(load_event_schemas(load_project(DEMO), None).selected)
+    with caches_off():
+        return code_events(load_event_schemas(load_project(DEMO), None).selected)
 
 
 def options(sdk: str = "analytics-python", count: int = 0, validate: bool = False) -> CodeOptions:

@@ -9,6 +9,7 @@ from typing import Any
 
 from reflekt.core.build.events import EventSchema
 from reflekt.core.build.pipeline import load_event_schemas
+from reflekt.core.cache_switch import caches_off
 from reflekt.core.codegen.model import CodeEvent, VersionPolicy, code_events
 from reflekt.core.project import load_project
 
@@ -98,8 +99,11 @@ def events_of(
 
 
 def demo_events() -> list[CodeEvent]:
+    """The shipped demo's events, read in place: with caches off, so that nothing is written
+    into the package's demo folder (`reflekt demo` lays out every file there)."""
     project = load_project(DEMO_PROJECT)
-    return code_events(load_event_schemas(project, None).selected)
+    with caches_off():
+        return code_events(load_event_schemas(project, None).selected)
 
 
 def hostile_bodies() -> list[tuple[str, dict[str, Any]]]:

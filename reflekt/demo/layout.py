@@ -42,7 +42,8 @@ def _demo_files() -> dict[str, str]:
         for child in node.iterdir():
             rel = f"{prefix}{child.name}"
             if child.is_dir():
-                walk(child, rel + "/")
+                if rel not in OTHER_DEMO_PATHS:  # a cache or log a run left there: not the demo's
+                    walk(child, rel + "/")
             elif not child.name.startswith(("_", ".")):
                 files[rel] = child.read_text(encoding="utf-8")
 

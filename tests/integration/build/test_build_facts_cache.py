@@ -448,3 +448,24 @@ def test_a_build_never_reads_a_half_written_cache(small_project, trust_stats, lo
     loads.clear()
     assert build(small_project).exit_code == 0
     assert loads == []
+
+
+def test_a_cache_left_in_the_shipped_demo_folder_is_not_laid_out(tmp_path, monkeypatch):
+    """A build run on the package's demo folder in place leaves `.reflekt_cache/` there:
+    `reflekt demo` lays out the demo's files, not that (which it would refuse to write)."""
+    from reflekt.demo import layout
+
+    shipped = tmp_path / "package"
+    for rel in ("event-meta.json", "reflekt_project.yml", "schemas/.reflekt/common/a/1-0.json"):
+        (shipped / "project" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (shipped / "project" / rel).write_text("{}", encoding="utf-8")
+    for rel in (".reflekt_cache/build/facts-x.txt", ".logs/run.log"):
+        (shipped / "project" / rel).parent.mkdir(parents=True)
+        (shipped / "project" / rel).write_text("left by a run", encoding="utf-8")
+    monkeypatch.setattr(layout.resources, "files", lambda package: shipped)
+    assert sorted(layout._demo_files()) == [
+        ".gitignore",
+        "reflekt_project.yml",
+        "schemas/.reflekt/common/a/1-0.json",
+        "schemas/.reflekt/event-meta/1-0.json",
+    ]
