@@ -67,13 +67,13 @@ def facts_dir(project: Project) -> Path:
 def fingerprint(project: Project) -> str | None:
     """A hash of everything a file's facts depend on besides its text; None if unknown."""
     from reflekt import __version__
-    from reflekt.core.lint.cache import _code_signature, _common_print
+    from reflekt.core.lint.cache import code_signature, common_print
 
     digest = hashlib.sha256()
     try:
-        common = _common_print(project)  # the facts are of the bodies with `$ref`s inlined
+        common = common_print(project)  # the facts are of the bodies with `$ref`s inlined
         parts: list[object] = [FORMAT, __version__, sys.version, max_schema_bytes()]
-        parts += [str(project.schemas_dir), common, _code_signature()]
+        parts += [str(project.schemas_dir), common, code_signature()]
     except Exception:  # an unreadable shared definition, a bad size cap: no cache
         log.debug("build facts: no fingerprint", exc_info=True)
         return None

@@ -141,9 +141,9 @@ def fingerprint(project: Project, rules: Sequence[tuple[str, str]], max_bytes: i
         add(meta.read_bytes() if meta.is_file() else None)
     except OSError:
         return None
-    add(_common_print(project))  # findings follow the shared definitions
+    add(common_print(project))  # findings follow the shared definitions
     add(repr(dataclasses.replace(project, root=Path("."))))  # after env interpolation
-    add(_code_signature(), _library_versions())
+    add(code_signature(), _library_versions())
     return digest.hexdigest()[:24]
 
 
@@ -151,7 +151,7 @@ COMMON_DIGESTS = "common-digests.txt"  # refs.common_signature's `known`, kept b
 _MAX_DIGESTS_BYTES = 4 << 20
 
 
-def _common_print(project: Project) -> str:
+def common_print(project: Project) -> str:
     """`refs.common_signature` of the project, with the hashes of the definition files
     whose stat is unchanged taken from `.reflekt_cache/lint/common-digests.txt` (one line
     a file: `<stat>\t<hash>\t<path>`): a lint of one schema reads only the definitions
@@ -187,7 +187,7 @@ def _common_print(project: Project) -> str:
     return signature
 
 
-def _code_signature() -> list[tuple[str, int, int]]:
+def code_signature() -> list[tuple[str, int, int]]:
     """Size and mtime of Reflekt's core modules: a development edit invalidates too."""
     core = Path(__file__).resolve().parents[1]
     found: list[tuple[str, int, int]] = []
