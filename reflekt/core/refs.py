@@ -40,6 +40,7 @@ COMMON_DIR = (".reflekt", COMMON)  # under schemas/
 MAX_REF_DEPTH = 32  # references followed inside one another
 MAX_INLINED_NODES = 200_000  # JSON values an inlined schema may hold (a "billion laughs" guard)
 MAX_COMMON_FILES = 10_000  # files the lint cache's signature of common/ looks at
+TOO_MANY_COMMON = "too many"  # `common_signature` of more: it vouches for none of them
 
 _BASE = "https://reflekt.invalid/schemas/.reflekt/"  # never fetched: only a namespace
 _SELF = "urn:reflekt:self"  # the uri of the schema itself (`#/...` references in it)
@@ -586,7 +587,7 @@ def common_signature(schemas_dir: Path, known: dict[str, tuple[str, str]] | None
         for name in sorted(names):
             seen += 1
             if seen > MAX_COMMON_FILES:
-                return "too many"  # never equal to a hash: such a project is not cached
+                return TOO_MANY_COMMON  # no hash: the caches are not used for such a project
             path = os.path.join(current, name)
             rel = os.path.relpath(path, folder)
             visited.add(rel)

@@ -40,6 +40,7 @@ from reflekt.core.cache_switch import cache_disabled
 from reflekt.core.fsutil import is_stale_temp, racy_cutoff, stat_fields
 from reflekt.core.lint.cache import cacheable_key, content_hash
 from reflekt.core.readfile import max_schema_bytes, read_regular
+from reflekt.core.refs import TOO_MANY_COMMON
 from reflekt.core.schemas import SchemaIdOf, Version, load_schema
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ def fingerprint(project: Project) -> str | None:
     except Exception:  # an unreadable shared definition, a bad size cap: no cache
         log.debug("build facts: no fingerprint", exc_info=True)
         return None
-    if common == "too many":  # `common_signature` looked at only some: it vouches for none
+    if common == TOO_MANY_COMMON:  # `common_signature` looked at only some: it vouches for none
         return None
     for part in parts:
         digest.update(repr(part).encode("utf-8", "backslashreplace") + b"\0")

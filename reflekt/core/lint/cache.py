@@ -75,7 +75,7 @@ from typing import TYPE_CHECKING, Any
 
 from reflekt.core.fsutil import stat_fields
 from reflekt.core.lint.findings import SEVERITIES, Finding
-from reflekt.core.refs import common_signature, is_common_name
+from reflekt.core.refs import TOO_MANY_COMMON, common_signature, is_common_name
 from reflekt.core.schemas import printable
 
 if TYPE_CHECKING:
@@ -141,7 +141,10 @@ def fingerprint(project: Project, rules: Sequence[tuple[str, str]], max_bytes: i
         add(meta.read_bytes() if meta.is_file() else None)
     except OSError:
         return None
-    add(common_print(project))  # findings follow the shared definitions
+    common = common_print(project)  # findings follow the shared definitions
+    if common == TOO_MANY_COMMON:  # the signature looked at only some of them: no cache
+        return None
+    add(common)
     add(repr(dataclasses.replace(project, root=Path("."))))  # after env interpolation
     add(code_signature(), _library_versions())
     return digest.hexdigest()[:24]

@@ -315,14 +315,25 @@ def _edit_common(builder, text: str | None, rel: str = COMMON_FILE) -> None:
         os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns))
 
 
-def test_an_edit_of_a_shared_definition_changes_the_cached_findings(make_project):
+@pytest.mark.parametrize("bound", [None, 1])
+def test_an_edit_of_a_shared_definition_changes_the_cached_findings(
+    make_project, monkeypatch, bound
+):
     """Editing only schemas/.reflekt/common/ changes the findings of the files that use it,
-    cached or not (the events' own files are untouched)."""
+    cached or not (the events' own files are untouched). With more definition files than
+    the fingerprint looks at (`refs.MAX_COMMON_FILES`, lowered here) there is no cache: its
+    signature is "too many" whatever they hold, and the cache used to trust it."""
+    from reflekt.core import refs
+
+    if bound is not None:
+        monkeypatch.setattr(refs, "MAX_COMMON_FILES", bound)
     builder = make_project(folder="shared-edit")
     builder.add_schema("segment/shop/Cart_Viewed/1-0.json", GOOD)
     builder.add_schema("segment/shop/Cart_Viewed/1-1.json", SHARED)
+    builder.write_raw("schemas/.reflekt/common/other/1-0.json", '{"definitions": {}}')
     _edit_common(builder, COMMONS[0])
     assert [f.rule for f in both(builder.root).findings] == []
+    assert bool(index_files(builder.root)) == (bound is None)  # two files: "too many"
     _edit_common(builder, COMMONS[1])  # the definition became a number: a breaking change
     assert [f.rule for f in both(builder.root).findings] == ["RF601"]
     _edit_common(builder, COMMONS[2])
