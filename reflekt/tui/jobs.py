@@ -184,7 +184,7 @@ def lint_job(
     covered, paths = files_to_lint(index, ids)
     total = len(paths)
     if prime is not None:
-        prime.wait(lambda done, all_: post(LintProgress(done, all_, covered, ())))
+        prime.wait(_prime_progress(covered, post))
     elif ids is None and total >= PRIME_ABOVE and (os.cpu_count() or 1) > 1:
         _prime(project, covered, post)
     done = 0
@@ -227,7 +227,24 @@ def _prime(project: Project, covered: tuple[str, ...] | None, post: Post) -> Non
     If it fails, that lint does the work in this thread."""
     if cache_complete(project):
         return
-    prime_lint_cache(project.root, lambda done, total: post(LintProgress(done, total, covered, ())))
+    prime_lint_cache(project.root, _prime_progress(covered, post))
+
+
+def _prime_progress(covered: tuple[str, ...] | None, post: Post) -> Callable[[int, int], None]:
+    """The priming process's progress, posted at the pace of the thread's own lint (at
+    most every LINT_STREAM_EVERY_S, and its end): it prints a line a chunk, 200 for 50,000
+    files, each a message for the screen. The first is posted at once (the bar moves as
+    soon as the process lints)."""
+    last = -LINT_STREAM_EVERY_S
+
+    def progress(done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= LINT_STREAM_EVERY_S or done == total:
+            last = now
+            post(LintProgress(done, total, covered, ()))
+
+    return progress
 
 
 def unreadable_ids(index: SchemaIndex, report: LintReport) -> list[str]:
