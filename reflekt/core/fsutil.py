@@ -14,7 +14,7 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from reflekt.core.errors import EXIT_EXTERNAL, EXIT_USAGE, ReflektError
@@ -239,3 +239,33 @@ def write_all_atomic(files: Mapping[Path, str], root: Path | None = None) -> Non
     if not files:
         return
     apply_files(root if root is not None else find_root(files), files)
+
+
+def remove_cache_files(folder: Path, cache_dir: Path, ours: Callable[[str], bool]) -> list[Path]:
+    """Remove the regular files in a cache `folder` whose names are `ours` (and stale temp
+    files), then the folder if it is left empty; the files removed. A folder, or a
+    `.reflekt_cache/` (`cache_dir`), that is a symlink points elsewhere: not ours to empty.
+    A file that cannot be removed is a WriteError."""
+    import contextlib
+
+    removed: list[Path] = []
+    if folder.is_symlink() or cache_dir.is_symlink():
+        return removed
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return removed
+    for name in names:
+        path = folder / name
+        if not (ours(name) or is_stale_temp(name)) or path.is_symlink() or not path.is_file():
+            continue
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as error:
+            raise write_error(error, path) from None
+        removed.append(path)
+    with contextlib.suppress(OSError):
+        folder.rmdir()
+    return removed

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from reflekt.core.build.events import EventSchema
 from reflekt.core.cache_switch import cache_disabled
-from reflekt.core.fsutil import is_stale_temp, racy_cutoff, stat_fields
+from reflekt.core.fsutil import is_stale_temp, racy_cutoff, remove_cache_files, stat_fields
 from reflekt.core.lint.cache import cacheable_key, content_hash
 from reflekt.core.readfile import max_schema_bytes, read_regular
 from reflekt.core.refs import TOO_MANY_COMMON
@@ -274,29 +274,4 @@ def _is_cache_name(name: str) -> bool:
 
 def clean_facts(project: Project) -> list[Path]:
     """Remove the build facts cache (`reflekt cache clean`); the files removed."""
-    folder = facts_dir(project)
-    removed: list[Path] = []
-    if folder.is_symlink() or project.cache_dir.is_symlink():
-        return removed  # not ours to empty: it points elsewhere
-    try:
-        names = sorted(os.listdir(folder))
-    except OSError:
-        return removed
-    for name in names:
-        path = folder / name
-        if not (_is_cache_name(name) or is_stale_temp(name)) or path.is_symlink():
-            continue
-        if not path.is_file():
-            continue
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            continue
-        except OSError as error:
-            from reflekt.core.fsutil import write_error
-
-            raise write_error(error, path) from None
-        removed.append(path)
-    with contextlib.suppress(OSError):
-        folder.rmdir()
-    return removed
+    return remove_cache_files(facts_dir(project), project.cache_dir, _is_cache_name)

@@ -1060,33 +1060,10 @@ def _remove_other_indexes(keep: Path) -> None:
 
 def clean_cache(project: Project) -> list[Path]:
     """Remove Reflekt's lint cache files (not the lock or a transaction journal); say which."""
-    from reflekt.core.fsutil import is_stale_temp
+    from reflekt.core.fsutil import remove_cache_files
 
-    folder = lint_cache_dir(project)
-    removed: list[Path] = []
-    if folder.is_symlink() or project.cache_dir.is_symlink():
-        return removed  # not ours to empty: it points elsewhere
-    try:
-        names = sorted(os.listdir(folder))
-    except OSError:
-        return removed
-    for name in names:
-        path = folder / name
-        if (
-            not (_is_index_name(name) or is_stale_temp(name) or name == COMMON_DIGESTS)
-            or path.is_symlink()
-            or not path.is_file()
-        ):
-            continue
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            continue
-        except OSError as error:
-            from reflekt.core.fsutil import write_error
-
-            raise write_error(error, path) from None
-        removed.append(path)
-    with contextlib.suppress(OSError):
-        folder.rmdir()
-    return removed
+    return remove_cache_files(
+        lint_cache_dir(project),
+        project.cache_dir,
+        lambda name: _is_index_name(name) or name == COMMON_DIGESTS,
+    )
