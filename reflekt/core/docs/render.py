@@ -32,6 +32,7 @@ from reflekt.core import escape
 from reflekt.core.build.dbt import GENERATED_MARKER
 from reflekt.core.build.templating import Escaped, UnescapedValueError
 from reflekt.core.docs.model import USES_SHOWN, Catalog, DocEvent, PropertyRow
+from reflekt.core.signals import forked_worker_start
 
 DOCS_MARK = f"{GENERATED_MARKER} (reflekt build docs)"
 HEADER_TEXT = f"{DOCS_MARK}: do not edit, a rebuild overwrites this file."
@@ -166,7 +167,7 @@ def _render_all(
     # fork, and half the pages (not all of them) pickled through a pipe.
     *forked, own = chunks
     try:
-        with context.Pool(len(forked), initializer=_worker_start) as pool:
+        with context.Pool(len(forked), initializer=forked_worker_start) as pool:
             pending = pool.map_async(_render_forked, forked)
             if meanwhile is not None:
                 meanwhile()
@@ -181,13 +182,6 @@ def _render_forked(chunk: list[tuple[int, str | None]]) -> list[str]:
     spec = _fork_spec
     assert spec is not None
     return [_render_keyed(spec, index, key) for index, key in chunk]
-
-
-def _worker_start() -> None:
-    """A worker dies quietly on the SIGTERM the pool sends when done (as lint's workers)."""
-    import signal
-
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def html_header() -> str:

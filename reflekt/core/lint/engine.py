@@ -72,6 +72,7 @@ from reflekt.core.schemas import (
     schema_from_bytes,
     sorted_listing,
 )
+from reflekt.core.signals import forked_worker_start
 
 if TYPE_CHECKING:
     from reflekt.core.lint.meta import MetaChecks
@@ -1301,14 +1302,6 @@ def _chunk_failed(linter: _Linter, paths: list[str], exc: Exception) -> list[Fin
     ]
 
 
-def _worker_start() -> None:
-    """A worker dies quietly on the SIGTERM the pool sends when done (the parent's handler,
-    inherited by fork, would print a `Terminated` traceback per idle worker)."""
-    import signal
-
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
 def _run_forked(
     linter: _Linter, chunks: Iterable[list[str]], workers: int, cache_run: _CacheRun | None = None
 ):
@@ -1329,7 +1322,7 @@ def _run_forked(
     def results():
         global _fork_linter, _fork_cache
         try:
-            with context.Pool(workers, initializer=_worker_start) as pool:
+            with context.Pool(workers, initializer=forked_worker_start) as pool:
                 yield from pool.imap_unordered(_lint_chunk_forked, chunks)
         finally:
             _fork_linter = _fork_cache = None
