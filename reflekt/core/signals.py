@@ -78,12 +78,3 @@ def deferred_signals() -> Iterator[None]:
             handler(signum, None)  # default_int_handler raises KeyboardInterrupt
         elif handler in (signal.SIG_DFL, None):
             signal.raise_signal(signum)
-
-
-def forked_worker_start() -> None:
-    """A forked pool worker's initializer (lint's and the docs render's): it dies quietly on
-    the SIGTERM with which the parent's pool stops it (the parent's `Terminated` handler,
-    inherited by fork, printed a traceback per idle worker). SIGINT keeps Python's handler:
-    a worker that ignored it, or left on it with SystemExit, more often left the parent's
-    `Pool.terminate` waiting for a queue lock after a Ctrl-C to the process group."""
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)

@@ -18,7 +18,6 @@ events, facets and properties sorted), so a rebuild of unchanged schemas is byte
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -32,7 +31,6 @@ from reflekt.core import escape
 from reflekt.core.build.dbt import GENERATED_MARKER
 from reflekt.core.build.templating import Escaped, UnescapedValueError
 from reflekt.core.docs.model import USES_SHOWN, Catalog, DocEvent, PropertyRow
-from reflekt.core.signals import forked_worker_start
 
 DOCS_MARK = f"{GENERATED_MARKER} (reflekt build docs)"
 HEADER_TEXT = f"{DOCS_MARK}: do not edit, a rebuild overwrites this file."
@@ -146,13 +144,9 @@ def _render_all(
     jobs: int,
     meanwhile: Callable[[], None] | None,
 ) -> list[str]:
-    import multiprocessing
+    from reflekt.core.forkpool import fork_available, run_forked
 
-    context = None
-    if jobs > 1 and len(indices) > FORK_ABOVE:
-        with contextlib.suppress(ValueError):
-            context = multiprocessing.get_context("fork")
-    if context is None:
+    if not (jobs > 1 and len(indices) > FORK_ABOVE and fork_available()):
         if meanwhile is not None:
             meanwhile()
         return [_render_keyed(spec, index, keys.get(index)) for index in indices]
@@ -166,22 +160,26 @@ def _render_all(
     # This process renders the last chunk itself rather than waiting: one worker less to
     # fork, and half the pages (not all of them) pickled through a pipe.
     *forked, own = chunks
+    mine: list[str] = []
+
+    def render_own() -> None:
+        if meanwhile is not None:
+            meanwhile()
+        mine.extend(_render_keyed(spec, index, key) for index, key in own)
+
     try:
-        with context.Pool(len(forked), initializer=forked_worker_start) as pool:
-            pending = pool.map_async(_render_forked, forked)
-            if meanwhile is not None:
-                meanwhile()
-            mine = [_render_keyed(spec, index, key) for index, key in own]
-            parts = pending.get()
+        parts = dict(run_forked(_render_forked, list(enumerate(forked)), len(forked), render_own))
     finally:
         _fork_spec = None
-    return [text for part in parts for text in part] + mine
+    return [text for at in range(len(forked)) for text in parts[at]] + mine
 
 
-def _render_forked(chunk: list[tuple[int, str | None]]) -> list[str]:
+def _render_forked(task: tuple[int, list[tuple[int, str | None]]]) -> tuple[int, list[str]]:
+    """In a worker: a chunk's pages, with the chunk's place (they come back in any order)."""
     spec = _fork_spec
     assert spec is not None
-    return [_render_keyed(spec, index, key) for index, key in chunk]
+    at, chunk = task
+    return at, [_render_keyed(spec, index, key) for index, key in chunk]
 
 
 def html_header() -> str:

@@ -11,7 +11,6 @@ import functools
 import logging
 import os
 import stat as stat_mode
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -72,7 +71,6 @@ from reflekt.core.schemas import (
     schema_from_bytes,
     sorted_listing,
 )
-from reflekt.core.signals import forked_worker_start
 
 if TYPE_CHECKING:
     from reflekt.core.lint.meta import MetaChecks
@@ -884,7 +882,6 @@ def _lint_while_listing(
         return sorted_listing(by_folder), None
     linter.compile_meta()  # before forking: the workers inherit it
     listed: list[int] = []  # the file count, once the walk is done
-    walked = threading.Event()
 
     def folders() -> Iterator[list[str]]:
         """Each folder's files: those walked so far, then the rest of the walk (kept)."""
@@ -894,42 +891,24 @@ def _lint_while_listing(
             yield files
 
     def tasks() -> Iterator[list[str]]:
-        """Whole folders, about `_STREAM_CHUNK` files a task (run by the pool's feeder
-        thread, so the walk goes on while the workers lint)."""
-        try:
-            batch: list[str] = []
-            for files in folders():
-                batch.extend(files)
-                if len(batch) >= _STREAM_CHUNK:
-                    yield batch
-                    batch = []
-            listed.append(sum(map(len, by_folder.values())))
-            if batch:
+        """Whole folders, about `_STREAM_CHUNK` files a task (read by the pool between
+        results, so the walk goes on while the workers lint)."""
+        batch: list[str] = []
+        for files in folders():
+            batch.extend(files)
+            if len(batch) >= _STREAM_CHUNK:
                 yield batch
-        finally:
-            walked.set()
-
-    def after_the_walk(results: Iterator[_ChunkResult]) -> Iterator[_ChunkResult]:
-        """The results, merged once the walk is done: merging holds the GIL, and the walk
-        (a `scandir` a folder, each giving the GIL up) then waited for it at every folder
-        (a 0.6 s walk took 3 s, and the workers waited for tasks)."""
-        first = next(results, None)  # starts the pool, and so the walk
-        walked.wait()
-        if first is not None:
-            yield first
-        yield from results
+                batch = []
+        listed.append(sum(map(len, by_folder.values())))
+        if batch:
+            yield batch
 
     results = _run_forked(linter, tasks(), jobs, cache_run)
     if results is None:  # no fork here: walk, then lint as before
         by_folder.update(walk)
         return sorted_listing(by_folder), None
     run = _merged(
-        after_the_walk(results),
-        cache_run,
-        progress,
-        on_findings,
-        0,
-        lambda: listed[0] if listed else None,
+        results, cache_run, progress, on_findings, 0, lambda: listed[0] if listed else None
     )
     return sorted_listing(by_folder), run
 
@@ -1304,26 +1283,23 @@ def _chunk_failed(linter: _Linter, paths: list[str], exc: Exception) -> list[Fin
 
 def _run_forked(
     linter: _Linter, chunks: Iterable[list[str]], workers: int, cache_run: _CacheRun | None = None
-):
+) -> Iterator[_ChunkResult] | None:
     """Lint chunks in `workers` forked processes that inherit the compiled linter (and the
-    loaded cache index); None if unavailable. `chunks` may be a generator: the pool's
-    feeder thread takes from it while the workers run."""
-    import multiprocessing
+    loaded cache index); None if unavailable. `chunks` may be a generator: it is read
+    between results while the workers run (`core/forkpool.py`)."""
+    from reflekt.core.forkpool import fork_available, run_forked
 
     global _fork_linter, _fork_cache
-    try:
-        context = multiprocessing.get_context("fork")
-    except ValueError:
+    if not fork_available():
         return None
     _fork_linter, _fork_cache = linter, cache_run
     if linter._meta is not None and linter._meta.draft7 is not None:
         linter._meta.draft7.compiled()  # once here, not once in each worker that needs it
 
-    def results():
+    def results() -> Iterator[_ChunkResult]:
         global _fork_linter, _fork_cache
         try:
-            with context.Pool(workers, initializer=forked_worker_start) as pool:
-                yield from pool.imap_unordered(_lint_chunk_forked, chunks)
+            yield from run_forked(_lint_chunk_forked, chunks, workers)
         finally:
             _fork_linter = _fork_cache = None
 
