@@ -74,7 +74,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reflekt.core.fsutil import stat_fields
-from reflekt.core.lint.findings import SEVERITIES, Finding
+from reflekt.core.lint.findings import SEVERITIES, Finding, finding_fields
 from reflekt.core.refs import TOO_MANY_COMMON, common_signature, is_common_name
 from reflekt.core.schemas import printable
 
@@ -106,8 +106,9 @@ _UNKNOWN_REFS = "?"  # when they are not known or cannot be held: the file is re
 # cannot be held (`refs_field`): the count of findings stays the last field.
 # One event's entry: ("<findings>:<signature>", findings or None); the signature lists its
 # versions' file names and hashes in order (see `event_signature`). Stored as `RowTable` rows.
-FileEntry = tuple[str, list[Finding] | None]
-EventEntry = tuple[str, list[Finding] | None]
+# The findings may be their `finding_fields` tuples instead (a priming worker's entries).
+FileEntry = tuple[str, list[Finding] | list[tuple] | None]
+EventEntry = tuple[str, list[Finding] | list[tuple] | None]
 # Either entry with its findings as the index stores them (`RowTable.value`), by the
 # table of the index it goes to (`stored_entries`).
 StoredEntry = tuple[str, str | None]
@@ -288,65 +289,62 @@ class RowTable:
             self._path_ids = {value: at for at, value in enumerate(self.paths)}
         return _position(self.paths, self._path_ids, path)
 
-    def row(self, finding: Finding) -> list[Any]:
-        """The stored row of a finding (adding its strings to the table)."""
+    def _row(self, fields: tuple) -> list[Any]:
+        """The stored row of a finding's fields (`finding_fields`), adding its strings."""
         text = self._string
+        schema_id, file, line, column, rule, name, severity, message, prop, hint, path = fields
         return [
-            text(finding.schema_id),
-            text(finding.file),
-            finding.line,
-            finding.column,
-            text(finding.rule),
-            text(finding.rule_name),
-            text(finding.severity),
-            text(finding.message),
-            text(finding.property),
-            text(finding.suggestion),
-            self._path(finding.path),
+            text(schema_id),
+            text(file),
+            line,
+            column,
+            text(rule),
+            text(name),
+            text(severity),
+            text(message),
+            text(prop),
+            text(hint),
+            self._path(path),
         ]
 
-    def value(self, findings: Sequence[Finding]) -> str:
-        """What the index stores for these findings: `<errors>|<rows as JSON>` (adding their
-        strings to the table). The rows are numbers and nulls only: nothing to escape.
+    def value(self, findings: Sequence[Finding] | Sequence[tuple]) -> str:
+        """What the index stores for these findings (Findings, or their `finding_fields`
+        tuples: a priming worker's): `<errors>|<rows as JSON>` (adding their strings to the
+        table). The rows are numbers and nulls only: nothing to escape.
 
-        Written by hand, as `json.dumps` of their `row`s writes them: a priming run stores
+        Written by hand, as `json.dumps` of their `_row`s writes them: a priming run stores
         450,000 findings, 1.7 s of the parent's CPU that way. A file's rows share their
         start (its id and path) and few rows differ past the column (`_tail`, each made
         once per table): 0.8 s."""
+        rows: Sequence[tuple] = findings  # type: ignore[assignment]
+        if findings and findings[0].__class__ is not tuple:
+            rows = list(map(finding_fields, findings))
         errors = 0
-        rows: list[str] = []
+        parts: list[str] = []
         owner: tuple[str, str] | None = None
         head = ""
         tails = self._tails
-        for finding in findings:
-            line, column = finding.line, finding.column
+        for row in rows:
+            line, column = row[2], row[3]
             if not (line is None or line.__class__ is int) or not (
                 column is None or column.__class__ is int
             ):
-                return self._dumped(findings)  # not a plain int (a bool): as json writes it
-            if finding.severity == "error":
+                return self._dumped(rows)  # not a plain int (a bool): as json writes it
+            if row[6] == "error":
                 errors += 1
-            who = (finding.schema_id, finding.file)
+            who = (row[0], row[1])
             if who != owner:
                 owner = who
                 head = f"[{self._string(who[0])},{self._string(who[1])},"
-            key = (
-                finding.rule,
-                finding.rule_name,
-                finding.severity,
-                finding.message,
-                finding.property,
-                finding.suggestion,
-                finding.path,
-            )
+            key = row[4:]  # rule, rule name, severity, message, property, suggestion, path
             tail = tails.get(key)
             if tail is None:
                 tail = tails[key] = self._tail(key)
-            rows.append(f"{head}{_number(line)},{_number(column)}{tail}")
-        return f"{errors}|[{','.join(rows)}]"
+            parts.append(f"{head}{_number(line)},{_number(column)}{tail}")
+        return f"{errors}|[{','.join(parts)}]"
 
     def _tail(self, key: tuple[Any, ...]) -> str:
-        """The end of a row, from its rule on: `,<rule>,...,<path>]` (see `row`)."""
+        """The end of a row, from its rule on: `,<rule>,...,<path>]` (see `_row`)."""
         rule, name, severity, message, prop, hint, path = key
         text = self._string
         return (
@@ -354,11 +352,11 @@ class RowTable:
             f"{_number(text(prop))},{_number(text(hint))},{self._path(path)}]"
         )
 
-    def _dumped(self, findings: Sequence[Finding]) -> str:
-        """`value` by `json.dumps` of each `row`."""
-        errors = sum(1 for finding in findings if finding.severity == "error")
-        rows = [self.row(finding) for finding in findings]
-        return f"{errors}|{json.dumps(rows, separators=(',', ':'))}"
+    def _dumped(self, rows: Sequence[tuple]) -> str:
+        """`value` by `json.dumps` of each `_row`."""
+        errors = sum(1 for row in rows if row[6] == "error")
+        stored = [self._row(row) for row in rows]
+        return f"{errors}|{json.dumps(stored, separators=(',', ':'))}"
 
     def findings(self, value: Any) -> list[Finding] | None:
         """The findings a stored value holds; None when it is not one (a broken index)."""
@@ -858,7 +856,7 @@ def stored_entries(
     return {key: (entry, _stored(findings, table)) for key, (entry, findings) in entries.items()}
 
 
-def _stored(findings: list[Finding] | str | None, table: RowTable) -> str | None:
+def _stored(findings: list[Finding] | list[tuple] | str | None, table: RowTable) -> str | None:
     """`table.value` of the findings, unless they are stored already (or none)."""
     if findings is None or findings.__class__ is str:
         return findings  # type: ignore[return-value]

@@ -48,7 +48,14 @@ from reflekt.core.lint.cache import (
     stat_key,
     stored_entries,
 )
-from reflekt.core.lint.findings import Finding, LintReport, Severity, SeveritySetting, sort_key
+from reflekt.core.lint.findings import (
+    Finding,
+    LintReport,
+    Severity,
+    SeveritySetting,
+    finding_fields,
+    sort_key,
+)
 from reflekt.core.lint.ignore import LintIgnores
 from reflekt.core.lint.locate import Locator
 from reflekt.core.lint.rules import load_rules
@@ -268,6 +275,8 @@ class _Linter:
         # Gather each given file's `$ref` names (`_ChunkResult.refs`): a run over some
         # files that checks the definitions they reach (`lint_project(shared=True)`).
         self.want_refs = False
+        # Findings go to the cache only (`lint_project(store_only=True)`).
+        self.store_only = False
 
     def compile_meta(self) -> MetaChecks:
         """The compiled meta-schema checks; ConfigError (exit 2) for a missing or broken
@@ -655,6 +664,7 @@ def lint_project(
     stats: Mapping[str, str] | None = None,
     shared: bool = False,
     shared_also: Sequence[str] = (),
+    store_only: bool = False,
 ) -> LintReport:
     """Lint the given schema files (from `resolve_select`), or every schema of the project.
 
@@ -675,7 +685,11 @@ def lint_project(
     (`whole_project`: `lint_common_files`), else those the given files reference
     (transitively; what each file names from this run's parse of it or its cache entry,
     not a second read) and those named in `shared_also` (`lint_referenced_common_files`);
-    the definitions' own findings are not cached, the same either way. Raises ConfigError (exit 2) for unknown rule names in the
+    the definitions' own findings are not cached, the same either way. With `store_only`
+    and the cache (the priming process, which only fills it), the files' and events'
+    findings go to the index and not into the report (its `findings` leaves them out), and
+    forked workers send them as plain tuples. Raises ConfigError (exit 2) for unknown rule
+    names in the
     config or a missing or broken meta-schema; everything wrong in a schema file is a
     Finding.
     """
@@ -684,6 +698,7 @@ def lint_project(
         whole_project = paths is None
     linter = _Linter(project, compile_meta=False)
     linter.want_refs = shared and not whole_project and paths is not None
+    linter.store_only = store_only
     report, refs = _lint_files(
         linter, paths, progress, jobs, cache, whole_project, on_findings, lazy, stats, limit
     )
@@ -1398,6 +1413,12 @@ def _lint_chunk_cached(linter: _Linter, paths: list[str], run: _CacheRun) -> _Ch
         if member.__class__ is _Known:
             member.doc = None  # type: ignore[union-attr]
     result.findings, linter.findings = linter.findings, []
+    if linter.store_only:  # only the cache wants them: as tuples, no Finding to make again
+        result.findings = []
+        for entries in (result.files, result.events):
+            for key, (text, found) in entries.items():
+                if found:
+                    entries[key] = (text, list(map(finding_fields, found)))
     return result
 
 

@@ -112,7 +112,8 @@ def main(argv: list[str]) -> int:
             if total is not None:  # None: still walking schemas/ (the first chunks)
                 print(f"{done} {total}", flush=True)
 
-        lint_project(project, progress=progress, jobs=os.cpu_count() or 1, cache=True)
+        jobs = os.cpu_count() or 1
+        lint_project(project, progress=progress, jobs=jobs, cache=True, store_only=True)
     except Exception as error:  # the TUI's own lint says what is wrong
         print(f"error: {type(error).__name__}: {error}", file=sys.stderr)
         return 1

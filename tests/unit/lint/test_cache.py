@@ -31,7 +31,7 @@ from reflekt.core.lint.cache import (
     stored_value_rows,
 )
 from reflekt.core.lint.engine import PARALLEL_THRESHOLD, lint_referenced_common_files
-from reflekt.core.lint.findings import Finding, sort_key
+from reflekt.core.lint.findings import Finding, finding_fields, sort_key
 from reflekt.core.project import load_project
 from reflekt.core.schemas import list_schema_files
 
@@ -659,10 +659,20 @@ def test_a_cold_whole_project_run_lints_while_it_lists(make_project, monkeypatch
     assert warm.stored is not None  # the warm path: the files' findings left in the index
     assert sorted([*warm.findings, *warm.stored.all()], key=sort_key) == fresh.findings
 
+    # The priming process's run: the findings only go to the index (sent as tuples).
+    shutil.rmtree(root / ".reflekt_cache")
+    primed = lint_project(project, jobs=2, cache=True, store_only=True)
+    assert primed.findings == [] and primed.schemas == 58
+    primed_index = read_index(index_files(root)[0])
+    for name in ("files", "events", "file_rows", "event_rows", "flags"):
+        assert primed_index[name] == written[name], name
+    assert lint_project(project, jobs=2, cache=True).findings == fresh.findings
+
 
 def test_stored_rows_are_written_as_json_writes_them():
     """`RowTable.value` writes the rows by hand: the text `json.dumps` of the rows gives,
-    and the same table, for repeated ends of rows, nulls, negative and odd lines."""
+    and the same table, for repeated ends of rows, nulls, negative and odd lines; the
+    same from the findings' field tuples (what a priming worker sends)."""
     a = Finding("e/1-0.json", "schemas/e/1-0.json", 3, 7, "RF311", "casing", "error", "m", "p")
     findings = [
         a,
@@ -673,10 +683,12 @@ def test_stored_rows_are_written_as_json_writes_them():
         a,
     ]
     for chosen in (findings[:4], findings, findings[5:], []):
-        by_hand, dumped = RowTable(), RowTable()
-        assert by_hand.value(chosen) == dumped._dumped(chosen)
+        by_hand, dumped, as_fields = RowTable(), RowTable(), RowTable()
+        fields = [finding_fields(finding) for finding in chosen]
+        assert by_hand.value(chosen) == dumped._dumped(fields) == as_fields.value(fields)
         assert by_hand.value(chosen) == dumped.value(chosen)  # the ends of rows kept
         assert (by_hand.strings, by_hand.paths) == (dumped.strings, dumped.paths)
+        assert (as_fields.strings, as_fields.paths) == (dumped.strings, dumped.paths)
         if not any(isinstance(finding.line, bool) for finding in chosen):  # not a row
             assert dumped.findings(dumped.value(chosen)) == chosen
 
