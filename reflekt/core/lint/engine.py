@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from reflekt.core.cache_switch import cache_disabled
+from reflekt.core.collector import collector_paused
 from reflekt.core.errors import ConfigError
 from reflekt.core.fsutil import racy_cutoff
 from reflekt.core.lint.base import (
@@ -699,9 +700,13 @@ def lint_project(
     linter = _Linter(project, compile_meta=False)
     linter.want_refs = shared and not whole_project and paths is not None
     linter.store_only = store_only
-    report, refs = _lint_files(
-        linter, paths, progress, jobs, cache, whole_project, on_findings, lazy, stats, limit
-    )
+    # Nothing a lint makes per file is cyclic garbage (`base._visit`), but the collector
+    # scanned the run's live objects again and again: 13% of a cold lint's CPU. Paused
+    # here, it is paused in the forked workers too.
+    with collector_paused():
+        report, refs = _lint_files(
+            linter, paths, progress, jobs, cache, whole_project, on_findings, lazy, stats, limit
+        )
     more: list[Finding] = []
     if shared:
         if whole_project or paths is None:
