@@ -37,6 +37,7 @@ from reflekt.core.listing_cache import load_listing, save_listing
 from reflekt.core.profiles import Profile, load_profile
 from reflekt.core.progress import Progress
 from reflekt.core.project import Project
+from reflekt.core.schemas import iter_schema_folders, sorted_listing
 from reflekt.tui.lint_scheduler import files_to_lint
 from reflekt.tui.messages import (
     DOCS_FAILED,
@@ -128,10 +129,23 @@ def load_index_job(project: Project) -> IndexLoaded:
         if listing is not None:
             index = SchemaIndex.from_paths(project, listing)
         else:
-            index = SchemaIndex.load(project, mtimes=False)
-            prime = early_prime(project, len(index))
+            paths, prime = _walk_priming(project)
+            index = SchemaIndex.from_paths(project, paths)
         index.folder_tree()
     return IndexLoaded(index, from_listing=listing is not None, prime=prime)
+
+
+def _walk_priming(project: Project) -> tuple[list[str], PrimeRun | None]:
+    """`list_schema_paths`, starting the priming process (`early_prime`) as soon as the walk
+    has counted PRIME_ABOVE files rather than at its end (0.6 s later for 50,000 files)."""
+    by_folder: dict[str, list[str]] = {}
+    count, prime, asked = 0, None, False
+    for folder, files in iter_schema_folders(project.schemas_dir):
+        by_folder[folder] = files
+        count += len(files)
+        if not asked and count >= PRIME_ABOVE:
+            asked, prime = True, early_prime(project, count)
+    return sorted_listing(by_folder), prime
 
 
 def early_prime(project: Project, files: int) -> PrimeRun | None:
