@@ -12,7 +12,9 @@ Here nothing is shared between the workers, so a dead worker holds nothing:
 - when this process dies, each worker reads the end of its pipe and exits.
 
 Tasks come from an iterable that may be slow to produce (lint walks `schemas/` while the
-first folders are linted): it is read here, in the caller's thread, between results.
+first folders are linted): it is read here, in the caller's thread, between results. Each
+worker has at most IN_FLIGHT tasks sent ahead, so tasks should be small (lint's are lists
+of paths): a worker busy sending a large result reads none, and they wait in its pipe.
 """
 
 from __future__ import annotations

@@ -693,9 +693,8 @@ def lint_project(
     and the cache (the priming process, which only fills it), the files' and events'
     findings go to the index and not into the report (its `findings` leaves them out), and
     forked workers send them as plain tuples. Raises ConfigError (exit 2) for unknown rule
-    names in the
-    config or a missing or broken meta-schema; everything wrong in a schema file is a
-    Finding.
+    names in the config or a missing or broken meta-schema; everything wrong in a schema
+    file is a Finding.
     """
     limit = max_schema_bytes()  # a bad REFLEKT_MAX_SCHEMA_BYTES is a ConfigError first
     if whole_project is None:
