@@ -94,8 +94,9 @@ def loads_checked(text: str) -> tuple[Any, list[ParseProblem]]:
 
 
 # The end of a key: its closing quote, blanks, the colon. Every key of a JSON text ends so,
-# and no two keys share an end (see `_may_repeat_a_key`).
-_KEY_END = re.compile(r'"[ \t\r\n]*:')
+# and no two keys share an end (see `_may_repeat_a_key`). Counted as the `":` ends (a
+# `str.count`) and those with blanks (a regex that rarely matches: no list of every key).
+_KEY_END_WITH_BLANKS = re.compile(r'"[ \t\r\n]+:')
 
 
 def _may_repeat_a_key(text: str, data: Any) -> bool:
@@ -104,8 +105,9 @@ def _may_repeat_a_key(text: str, data: Any) -> bool:
 
     Why this is exact: a repeated key leaves its object with fewer entries than the text has
     keys, so `data`'s entries (P) fall short of the text's keys (K). Each key ends with a
-    match of `_KEY_END`, and matches don't overlap (one holds a quote only at its start, so a
-    match inside a string ends before the string's closing quote), so the matches (U) are at
+    quote, blanks and a colon (`":`, or a match of `_KEY_END_WITH_BLANKS`), and these ends
+    don't overlap (one holds a quote only at its start, so one inside a string ends before
+    the string's closing quote), so the ends (U) are at
     least K. P == U then means P == K: nothing repeated. A string holding `":` makes U
     larger: then the token scan (`duplicate_key_problems`) decides, as it always did."""
     entries = 0
@@ -122,7 +124,7 @@ def _may_repeat_a_key(text: str, data: Any) -> bool:
         for value in values:
             if value.__class__ is dict or value.__class__ is list:
                 stack.append(value)
-    return entries != len(_KEY_END.findall(text))
+    return entries != text.count('":') + len(_KEY_END_WITH_BLANKS.findall(text))
 
 
 def loads_strict(text: str) -> Any:
