@@ -17,7 +17,7 @@ SEVERITY_WARNING: Severity = "warning"
 SEVERITIES: tuple[Severity, ...] = (SEVERITY_ERROR, SEVERITY_WARNING)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Finding:
     """One problem in one schema file, located as precisely as we can.
 
@@ -37,6 +37,35 @@ class Finding:
     # Where in the JSON the issue is (("properties", "cartId")), for the fixes
     # (`core/lint/fixes.py`); () when the rule did not say.
     path: tuple[str | int, ...] = ()
+
+    def __init__(
+        self,
+        schema_id: str,
+        file: str,
+        line: int | None,
+        column: int | None,
+        rule: str,
+        rule_name: str,
+        severity: Severity,
+        message: str,
+        property: str | None = None,
+        suggestion: str | None = None,
+        path: tuple[str | int, ...] = (),
+    ) -> None:
+        """The dataclass's own, through the slots' setters: a frozen dataclass sets each
+        field with `object.__setattr__`, 1.1 us a finding against 0.7 (a cold lint of
+        50,000 files makes 450,000)."""
+        _SET_ID(self, schema_id)
+        _SET_FILE(self, file)
+        _SET_LINE(self, line)
+        _SET_COLUMN(self, column)
+        _SET_RULE(self, rule)
+        _SET_NAME(self, rule_name)
+        _SET_SEVERITY(self, severity)
+        _SET_MESSAGE(self, message)
+        _SET_PROPERTY(self, property)
+        _SET_SUGGESTION(self, suggestion)
+        _SET_PATH(self, path)
 
     def __reduce__(self) -> tuple[type[Finding], tuple]:
         """Pickled as its fields in order: lint's forked workers send every finding to the
@@ -62,6 +91,19 @@ FINDING_FIELDS = (
     "path",
 )
 finding_fields = operator.attrgetter(*FINDING_FIELDS)
+(
+    _SET_ID,
+    _SET_FILE,
+    _SET_LINE,
+    _SET_COLUMN,
+    _SET_RULE,
+    _SET_NAME,
+    _SET_SEVERITY,
+    _SET_MESSAGE,
+    _SET_PROPERTY,
+    _SET_SUGGESTION,
+    _SET_PATH,
+) = (Finding.__dict__[name].__set__ for name in FINDING_FIELDS)
 
 
 def sort_key(finding: Finding) -> tuple:
