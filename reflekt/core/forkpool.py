@@ -48,10 +48,17 @@ class WorkerFailed(RuntimeError):
     """A task raised in a worker, and its exception could not be sent back as it was."""
 
 
+# Held while forking, and in the new worker until its handlers are the default ones: a
+# Ctrl-C that came just after the fork otherwise raised KeyboardInterrupt in the worker's
+# start-up (a traceback from `threading._after_fork` and one from the process's bootstrap).
+_STOPPING = {signal.SIGINT, signal.SIGTERM}
+
+
 def _serve(conn: Connection, func: Callable[[Any], Any], others: list[Connection]) -> None:
     """A worker: run each task it is sent until told to stop (None) or its pipe ends."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # a Ctrl-C ends it, quietly
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's inherited handler
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPPING)  # one held since the fork: now
     for other in others:  # the other workers' pipes: their ends belong to the parent
         other.close()
     while True:
@@ -89,10 +96,14 @@ class ForkedWorkers(Generic[Task, Result]):
                 process = context.Process(
                     target=_serve, args=(theirs, func, list(self._conns)), daemon=True
                 )
-                process.start()
-                theirs.close()
-                self._conns.append(mine)
-                self._processes.append(process)
+                held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
+                try:
+                    process.start()
+                    theirs.close()
+                    self._conns.append(mine)  # before a held Ctrl-C raises: it is killed
+                    self._processes.append(process)
+                finally:
+                    signal.pthread_sigmask(signal.SIG_SETMASK, held)  # one came: raised here
         except BaseException:
             self.kill()
             raise

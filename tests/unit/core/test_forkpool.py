@@ -130,6 +130,20 @@ def test_a_stop_leaves_no_worker():
     assert _children(PARENT) == set()
 
 
+def test_a_ctrl_c_just_after_the_fork_ends_the_worker_quietly():
+    """A SIGINT that reaches a worker as it starts (before its handlers are the default
+    ones: here from an at-fork hook, the moment a Ctrl-C came in CI) ends it without a
+    traceback, and its tasks are run in the parent."""
+    code = (
+        "import os, signal\n"
+        "from reflekt.core.forkpool import run_forked\n"
+        "os.register_at_fork(after_in_child=lambda: os.kill(os.getpid(), signal.SIGINT))\n"
+        "print(sorted(run_forked(abs, [-1, -2, -3], 2)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "[1, 2, 3]", "")
+
+
 GOOD = {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "",
