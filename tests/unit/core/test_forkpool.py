@@ -17,7 +17,10 @@ import pytest
 
 from reflekt.core.forkpool import ForkedWorkers, WorkerFailed, fork_available, run_forked
 
-pytestmark = pytest.mark.skipif(not fork_available(), reason="POSIX fork only")
+pytestmark = pytest.mark.skipif(
+    not fork_available() or not Path("/proc/self/task").is_dir(),
+    reason="POSIX fork, and /proc to see the workers",
+)
 
 PARENT = os.getpid()
 

@@ -607,6 +607,55 @@ def test_a_cold_index_writes_what_a_scanned_run_writes(make_project, monkeypatch
     assert lint_project(project, jobs=jobs, cache=True).findings == fresh.findings
 
 
+def test_a_store_only_prime_keeps_hostile_names_and_texts_exactly(make_project, monkeypatch):
+    """The priming run's tuples (`store_only`) on what real plans hold: property names with
+    `{{ }}`, quotes, a newline and bidi controls, non-ASCII names, a description that
+    is a Jinja block, a file name that is not UTF-8, a file that does not parse, a version
+    pair with a breaking change. Its index equals a normal run's, and the lint that
+    reads it back gives exactly the uncached findings."""
+    from reflekt.core import fsutil
+    from reflekt.core.lint import engine
+
+    monkeypatch.setattr(fsutil, "RACY_NS", -1_000_000_000)
+    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 3)
+    monkeypatch.setattr(engine, "_STREAM_CHUNK", 2)
+    hostile = {
+        "{{ config.secret }}": {"type": "string", "description": "{% raw %}x{% endraw %}"},
+        'say "hi"': {"type": "string", "description": "quotes"},
+        "line\nbreak": {"type": "number", "description": "a newline"},
+        "\u202eevil": {"type": "string", "description": "bidi \u202e override"},
+        "Préférence_Élue": {"type": "string", "description": "non-ASCII"},
+    }
+    retyped = {**hostile, "Préférence_Élue": {"type": "number", "description": "x"}}  # RF601
+    builder = make_project()
+    for index in range(8):
+        builder.add_schema(f"segment/p{index % 2}/Event_{chr(65 + index)}/1-0.json", hostile)
+        builder.add_schema(f"segment/p{index % 2}/Event_{chr(65 + index)}/1-1.json", retyped)
+    root = builder.root
+    folder = root / "schemas" / "segment" / "p0"
+    (folder / "Event_Broken").mkdir()
+    (folder / "Event_Broken" / "1-0.json").write_text('{"self": {"name": ', encoding="utf-8")
+    odd = os.fsdecode(b"Event_\xff")
+    (folder / odd).mkdir()
+    (folder / odd / "1-0.json").write_text(json.dumps(GOOD), encoding="utf-8")
+    project = load_project(root)
+    fresh = lint_project(project, jobs=1)
+    assert {"RF101", "RF311", "RF601"} <= {f.rule for f in fresh.findings}
+    assert any("{{ config.secret }}" in (f.property or "") for f in fresh.findings)
+
+    lint_project(project, jobs=2, cache=True)
+    [index] = index_files(root)
+    normal = read_index(index)
+    shutil.rmtree(root / ".reflekt_cache")
+    primed = lint_project(project, jobs=2, cache=True, store_only=True)
+    assert primed.findings == []
+    [index] = index_files(root)
+    stored = read_index(index)
+    for name in ("files", "events", "file_rows", "event_rows", "flags"):
+        assert stored[name] == normal[name], name
+    assert lint_project(project, jobs=2, cache=True).findings == fresh.findings
+
+
 def test_a_cold_whole_project_run_lints_while_it_lists(make_project, monkeypatch):
     """A cold whole-project lint on two cores starts the workers while the walk of
     schemas/ goes on (`engine._lint_while_listing`, a few folders a task): the findings,
